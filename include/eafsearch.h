@@ -1,0 +1,729 @@
+/*
+ * eafsearch.h: the public interface of libeafsearch.
+ *
+ * libeafsearch indexes articles (a title, a date, authors with their
+ * affiliations, topics, countries, a body, an author bio) into one SQLite
+ * file with a full-text index (FTS5), and searches them with a query
+ * language made for a search box.  This header is the whole contract: what
+ * it does not declare is private to the library and may change.  The man
+ * page libeafsearch(3) is an overview; eafsearch-query(7) is the query
+ * language.
+ *
+ * Conventions
+ * -----------
+ * - Functions that can fail return an eaf_status; EAF_OK (zero) is success.
+ *   The doc comment of each function lists the specific codes it returns;
+ *   any function that touches the database may also return EAF_NOMEM,
+ *   EAF_IO, EAF_BUSY, EAF_CORRUPT or EAF_ERROR.
+ * - After a failure on a database handle, eaf_errmsg() returns a one-line
+ *   message.  The handle owns it and the next call on the handle may
+ *   replace it.
+ * - An object returned through an `out` parameter belongs to the caller, who
+ *   releases it with the matching _free() or _close() function.  Every
+ *   constructor sets *out, to NULL on failure.  Destructors accept NULL.
+ * - A `const char *` return value is borrowed: its doc comment says how
+ *   long it stays valid.  Memory the library gives to the caller as plain
+ *   bytes (error messages) is released with eaf_free().
+ * - A NULL handle where one is required gives EAF_MISUSE (or NULL from an
+ *   accessor); compilers that know `nonnull` warn about it at build time.
+ * - Text is UTF-8.  Invalid byte sequences in input are replaced by U+FFFD;
+ *   they never stop indexing.
+ *
+ * Threading and caveats
+ * ---------------------
+ * - The library keeps no global mutable state; it may be used from any
+ *   number of threads at once, each thread with its own eaf_db handle.
+ * - An eaf_db handle, and every eaf_search and eaf_article obtained from
+ *   it, must be used by one thread at a time.  Handing a handle from one
+ *   thread to another between calls is allowed.
+ * - Several handles (in one process or in several) may open the same index
+ *   file.  Readers never block the writer and see the state of the last
+ *   commit (SQLite WAL).  Only one handle writes at a time: a second
+ *   writer waits up to the busy timeout, then gets EAF_BUSY.
+ * - Every eaf_search must be freed before its eaf_db is closed; closing a
+ *   handle with searches still open returns EAF_MISUSE and closes nothing.
+ * - The index file must not be opened by other programs that write to it
+ *   without this library's tokenizer loaded.  The `sqlite3` shell may read
+ *   it after `.load` of the eafsearch SQLite extension (see README).
+ */
+#ifndef EAFSEARCH_H
+#define EAFSEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eafsearch-version.h"
+
+/* --------------------------------------------------------------------------
+ * Portability macros
+ */
+#ifdef __cplusplus
+#  define EAF_BEGIN_DECLS extern "C" {
+#  define EAF_END_DECLS   }
+#else
+#  define EAF_BEGIN_DECLS
+#  define EAF_END_DECLS
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define EAF_API           __attribute__((visibility("default")))
+#  define EAF_WARN_UNUSED   __attribute__((warn_unused_result))
+/* The library itself is built without nonnull, so that its own checks
+ * (EAF_MISUSE for a NULL handle) are not optimised away. */
+#  ifdef EAF_BUILDING_LIBRARY
+#    define EAF_NONNULL(...)
+#  else
+#    define EAF_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#  endif
+#  define EAF_DEPRECATED(major, minor) \
+       __attribute__((deprecated("deprecated since libeafsearch " #major "." #minor)))
+#else
+#  define EAF_API
+#  define EAF_WARN_UNUSED
+#  define EAF_NONNULL(...)
+#  define EAF_DEPRECATED(major, minor)
+#endif
+
+EAF_BEGIN_DECLS
+
+/* --------------------------------------------------------------------------
+ * Status codes, version, memory
+ */
+
+/** The result of a call.  Zero is success; every other value is positive. */
+typedef enum eaf_status {
+    EAF_OK = 0,     /**< success */
+    EAF_ERROR,      /**< a failure with no more specific code; see the message */
+    EAF_NOMEM,      /**< out of memory */
+    EAF_IO,         /**< a file could not be read or written */
+    EAF_BUSY,       /**< the index is locked by another writer (timeout passed) */
+    EAF_CORRUPT,    /**< the file is damaged or is not a database */
+    EAF_READONLY,   /**< a write on a handle or file opened read-only */
+    EAF_NOTFOUND,   /**< no such article, file or index */
+    EAF_EXISTS,     /**< the object already exists */
+    EAF_SYNTAX,     /**< malformed input: a date, a query in strict mode, a record */
+    EAF_MISUSE,     /**< the API was called wrongly (NULL handle, wrong state) */
+    EAF_SCHEMA,     /**< the index has another schema or tokenizer configuration */
+    EAF_ROW,        /**< a cursor has a row ready (not an error) */
+    EAF_DONE,       /**< a cursor is exhausted (not an error) */
+    EAF_STATUS_LAST /**< the number of codes; not a status */
+} eaf_status;
+
+/**
+ * A fixed English name and description of a status code, such as
+ * "EAF_NOTFOUND: not found".  Never NULL; an unknown code gives
+ * "unknown status".  The string is static.
+ * @since 0.1
+ */
+EAF_API const char *eaf_status_str(eaf_status st);
+
+/**
+ * The version of the library loaded at run time, "major.minor.patch".
+ * Compare with EAF_VERSION_STRING to check that header and library agree.
+ * The string is static.
+ * @since 0.1
+ */
+EAF_API const char *eaf_version(void);
+
+/**
+ * The run-time version as a number, in the form of EAF_VERSION_NUMBER.
+ * @since 0.1
+ */
+EAF_API int eaf_version_number(void);
+
+/**
+ * Releases memory that the library handed to the caller as plain bytes
+ * (error messages from eaf_db_open() and eaf_reader_open()).  NULL is a
+ * no-op.  Never pass memory from malloc() or from another library.
+ * @since 0.1
+ */
+EAF_API void eaf_free(void *p);
+
+/**
+ * The stemming languages an index can be created with (the Snowball
+ * algorithms that libstemmer provides: "english", "french", ...), as a
+ * NULL-terminated array.  "none" is also accepted and turns stemming off.
+ * The array is static; thread-safe.
+ * @since 0.1
+ */
+EAF_API const char *const *eaf_languages(void);
+
+/** Length value meaning "the string is NUL-terminated". */
+#define EAF_NTS ((size_t)-1)
+
+/* --------------------------------------------------------------------------
+ * Articles
+ *
+ * An eaf_article is a value: a key (unique in an index), a url, a title, a
+ * date, authors (each a name and an optional affiliation), topics,
+ * countries and other tags, a summary, a body, an author bio, a language,
+ * and the titles the site itself lists as related posts.  It is built with
+ * the setters below, stored with eaf_db_put(), read back with eaf_db_get().
+ */
+
+typedef struct eaf_article eaf_article;
+
+/** The text fields of an article. */
+typedef enum eaf_field {
+    EAF_FIELD_KEY = 0,  /**< unique key: the URL when known, else a path-like slug */
+    EAF_FIELD_URL,      /**< canonical URL, may be unset */
+    EAF_FIELD_TITLE,    /**< title, plain text */
+    EAF_FIELD_DATE,     /**< publication date, "YYYY", "YYYY-MM" or "YYYY-MM-DD" */
+    EAF_FIELD_SUMMARY,  /**< short summary or excerpt */
+    EAF_FIELD_BODY,     /**< body, plain text, paragraphs separated by blank lines */
+    EAF_FIELD_BIO,      /**< the author bio printed under the article */
+    EAF_FIELD_LANGUAGE, /**< language code of the text, e.g. "en"; informative only */
+    EAF_FIELD_LAST      /**< the number of fields; not a field */
+} eaf_field;
+
+/** The kinds of tags an article carries. */
+typedef enum eaf_tag_kind {
+    EAF_TAG_TOPIC = 0,  /**< a topic or section: "Trade", "Security" */
+    EAF_TAG_COUNTRY,    /**< a country or region the article is about */
+    EAF_TAG_OTHER,      /**< any other tag */
+    EAF_TAG_LAST        /**< the number of kinds; not a kind */
+} eaf_tag_kind;
+
+/**
+ * Creates an empty article.
+ * @param[out] out  the new article; the caller frees it with eaf_article_free()
+ * @retval EAF_OK, EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_article_new(eaf_article **out);
+
+/**
+ * Frees an article and every string it holds.  NULL is a no-op.
+ * @since 0.1
+ */
+EAF_API void eaf_article_free(eaf_article *a);
+
+/**
+ * Sets one text field, replacing its value.
+ * @param[in] a      the article
+ * @param[in] field  which field
+ * @param[in] value  the text, UTF-8 (invalid sequences become U+FFFD);
+ *                   NULL unsets the field
+ * @param[in] len    its length in bytes, or EAF_NTS if NUL-terminated
+ * The date accepts "YYYY", "YYYY-MM", "YYYY-MM-DD" and ISO 8601 date-times,
+ * whose time part is dropped.  The key may not be empty.
+ * @retval EAF_OK
+ * @retval EAF_SYNTAX  a date that is not one of the accepted forms, or an empty key
+ * @retval EAF_MISUSE  a field out of range
+ * @retval EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_article_set(eaf_article *a, eaf_field field,
+                           const char *value, size_t len);
+
+/**
+ * The value of a text field, or NULL when the field is unset.
+ * Borrowed: valid until the field is set again or the article is freed.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_article_get(const eaf_article *a, eaf_field field);
+
+/**
+ * Appends an author.
+ * @param[in] name         the author's name, not empty
+ * @param[in] affiliation  the author's affiliation, or NULL
+ * @retval EAF_OK, EAF_NOMEM
+ * @retval EAF_SYNTAX  an empty name
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_article_add_author(eaf_article *a, const char *name,
+                                  const char *affiliation);
+
+/** The number of authors.  @since 0.1 */
+EAF_API EAF_NONNULL(1)
+size_t eaf_article_author_count(const eaf_article *a);
+
+/**
+ * The name of author i (0-based), or NULL when i is out of range.
+ * Borrowed: valid until the article is changed or freed.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_article_author_name(const eaf_article *a, size_t i);
+
+/**
+ * The affiliation of author i, or NULL when the author has none or i is
+ * out of range.  Borrowed like eaf_article_author_name().
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_article_author_affiliation(const eaf_article *a, size_t i);
+
+/**
+ * Appends a tag of one kind.  A value equal to one already present in that
+ * kind, ignoring case and accents, is not added twice.
+ * @retval EAF_OK, EAF_NOMEM
+ * @retval EAF_SYNTAX  an empty value
+ * @retval EAF_MISUSE  a kind out of range
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 3)
+eaf_status eaf_article_add_tag(eaf_article *a, eaf_tag_kind kind,
+                               const char *value);
+
+/** The number of tags of one kind (0 for a kind out of range).  @since 0.1 */
+EAF_API EAF_NONNULL(1)
+size_t eaf_article_tag_count(const eaf_article *a, eaf_tag_kind kind);
+
+/**
+ * Tag i of one kind, or NULL when out of range.  Borrowed: valid until the
+ * article is changed or freed.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_article_tag(const eaf_article *a, eaf_tag_kind kind, size_t i);
+
+/**
+ * Appends a title from the site's own "related posts" list.
+ * @retval EAF_OK, EAF_NOMEM
+ * @retval EAF_SYNTAX  an empty title
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_article_add_related_title(eaf_article *a, const char *title);
+
+/** The number of the site's related titles.  @since 0.1 */
+EAF_API EAF_NONNULL(1)
+size_t eaf_article_related_title_count(const eaf_article *a);
+
+/**
+ * Related title i, or NULL when out of range.  Borrowed like
+ * eaf_article_tag().
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_article_related_title(const eaf_article *a, size_t i);
+
+/* --------------------------------------------------------------------------
+ * Index databases
+ */
+
+typedef struct eaf_db eaf_db;
+
+/** Open the index read-only: every write returns EAF_READONLY. */
+#define EAF_OPEN_READONLY 0x1u
+/** Create the index when the file does not exist (ignored with READONLY). */
+#define EAF_OPEN_CREATE   0x2u
+
+/**
+ * Options for eaf_db_open().  Initialise with EAF_OPEN_OPTIONS_INIT, then
+ * set the fields you need; fields are only ever appended, and `version`
+ * tells the library which of them the caller knows.
+ */
+typedef struct eaf_open_options {
+    unsigned version;        /**< EAF_OPEN_OPTIONS_VERSION */
+    unsigned flags;          /**< EAF_OPEN_READONLY, EAF_OPEN_CREATE */
+    const char *language;    /**< stemming language of a new index (NULL:
+                                  "english"); for an existing index, NULL or
+                                  the index's own language */
+    int busy_timeout_ms;     /**< how long a writer waits for another's lock;
+                                  0 means the default (5000), negative none */
+} eaf_open_options;
+
+#define EAF_OPEN_OPTIONS_VERSION 1
+#define EAF_OPEN_OPTIONS_INIT { EAF_OPEN_OPTIONS_VERSION, 0, NULL, 0 }
+
+/**
+ * Opens (and with EAF_OPEN_CREATE, creates) an index file.
+ *
+ * An existing file is checked: it must be a libeafsearch index of the
+ * schema version and tokenizer configuration this library writes; anything
+ * else is refused, never silently mis-queried.  A new index records its
+ * language, which every later open uses for queries.
+ *
+ * @param[out] out         the handle; NULL on failure.  Close it with
+ *                         eaf_db_close().
+ * @param[in]  path        the index file
+ * @param[in]  opts        options, or NULL for the defaults (read-write, no create)
+ * @param[out] errmsg_out  if not NULL, receives a message on failure that
+ *                         the caller frees with eaf_free(), or NULL on success
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  no file at path and EAF_OPEN_CREATE not given
+ * @retval EAF_SCHEMA    the file is an SQLite database but not an index of
+ *                       this library, or one of another schema version or
+ *                       tokenizer configuration
+ * @retval EAF_CORRUPT   the file is not an SQLite database, or is damaged
+ * @retval EAF_MISUSE    an unknown language, a language other than the
+ *                       index's own, or bad options
+ * @retval EAF_IO, EAF_NOMEM, EAF_BUSY, EAF_READONLY
+ * Thread notes: the handle is for one thread at a time (see above).
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_db_open(eaf_db **out, const char *path,
+                       const eaf_open_options *opts, char **errmsg_out);
+
+/**
+ * Closes a handle.  An open transaction is rolled back.  NULL is a no-op.
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  searches of this handle are still open; nothing was closed
+ * @since 0.1
+ */
+EAF_API eaf_status eaf_db_close(eaf_db *db);
+
+/**
+ * The message of the most recent failed call on the handle, or "" when
+ * the last call succeeded.  One line, no trailing newline.  Borrowed: valid
+ * until the next call on the handle.  NULL gives a static message.
+ * @since 0.1
+ */
+EAF_API const char *eaf_errmsg(const eaf_db *db);
+
+/**
+ * For a failed query in strict mode, the byte offset of the problem in the
+ * query text; -1 otherwise.
+ * @since 0.1
+ */
+EAF_API int eaf_error_offset(const eaf_db *db);
+
+/**
+ * The stemming language of the index ("english", ..., or "none").
+ * Borrowed: valid until the handle is closed.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_db_language(const eaf_db *db);
+
+/**
+ * Starts a transaction.  Puts and deletes inside it become visible to
+ * other handles together, at eaf_db_commit(); a crash before the commit
+ * loses all of them and nothing else.  Without a transaction each put or
+ * delete commits on its own (slower for many articles).
+ * @retval EAF_OK
+ * @retval EAF_MISUSE    a transaction is already open
+ * @retval EAF_READONLY  the handle is read-only
+ * @retval EAF_BUSY      another writer holds the lock past the timeout
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_db_begin(eaf_db *db);
+
+/**
+ * Commits the open transaction.
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  no transaction is open
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM
+ * On failure the transaction is rolled back.
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_db_commit(eaf_db *db);
+
+/**
+ * Rolls back the open transaction.
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  no transaction is open
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+eaf_status eaf_db_rollback(eaf_db *db);
+
+/** What eaf_db_put() did. */
+typedef enum eaf_change {
+    EAF_CHANGE_NONE = 0,  /**< the same article was already stored: nothing written */
+    EAF_CHANGE_ADDED,     /**< a new key */
+    EAF_CHANGE_UPDATED    /**< an existing key with different content, replaced */
+} eaf_change;
+
+/**
+ * Stores an article: inserts it, or replaces the article with the same key.
+ * An article identical to the stored one (same content hash) is not
+ * written again.  Either the whole article is stored or nothing is.
+ * @param[out] out  if not NULL, receives what was done
+ * @param[in]  db   the handle
+ * @param[in]  a    the article; it must have a key.  The caller keeps it.
+ * @retval EAF_OK
+ * @retval EAF_MISUSE    the article has no key
+ * @retval EAF_READONLY  the handle is read-only
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM, EAF_CORRUPT
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(2, 3)
+eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a);
+
+/**
+ * Deletes the article with this key and every trace of it (text, index
+ * entries, authors, tags).
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  no article has this key
+ * @retval EAF_READONLY, EAF_BUSY, EAF_IO
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_db_delete(eaf_db *db, const char *key);
+
+/**
+ * Reads the article with this key.
+ * @param[out] out  the article, which the caller frees with eaf_article_free()
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  no article has this key
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2, 3)
+eaf_status eaf_db_get(eaf_article **out, eaf_db *db, const char *key);
+
+/**
+ * The number of articles in the index.
+ * @retval EAF_OK
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_db_count(int64_t *out, eaf_db *db);
+
+/* --------------------------------------------------------------------------
+ * Search
+ *
+ * A search runs a query (the language of eafsearch-query(7)) and steps
+ * through the hits, best first:
+ *
+ *     eaf_search *s;
+ *     if (eaf_search_new(&s, db, "Japan China", NULL) == EAF_OK) {
+ *         while (eaf_search_next(s) == EAF_ROW)
+ *             printf("%s\n", eaf_search_field(s, EAF_FIELD_TITLE));
+ *     }
+ *     eaf_search_free(s);
+ */
+
+typedef struct eaf_search eaf_search;
+
+/**
+ * Strict parsing, for programs: a malformed query (an unclosed quote or
+ * parenthesis, an operator with nothing to work on, an unknown field, an
+ * invalid date, ...) is an EAF_SYNTAX error whose message names the
+ * problem and whose byte offset eaf_error_offset() returns, instead of
+ * being repaired.
+ */
+#define EAF_SEARCH_STRICT 0x1u
+
+/** Options for eaf_search_new(); initialise with EAF_SEARCH_OPTIONS_INIT. */
+typedef struct eaf_search_options {
+    unsigned version;        /**< EAF_SEARCH_OPTIONS_VERSION */
+    unsigned flags;          /**< EAF_SEARCH_STRICT */
+    unsigned limit;          /**< the most hits to return; 0 means 10 */
+    unsigned offset;         /**< hits to skip first (paging) */
+    const char *mark_open;   /**< put before a matched word in snippets; NULL: "[" */
+    const char *mark_close;  /**< put after it; NULL: "]" */
+    const char *ellipsis;    /**< marks cut text in snippets; NULL: "..." */
+    unsigned snippet_words;  /**< snippet length in words, 0 means 24; at most 64 */
+} eaf_search_options;
+
+#define EAF_SEARCH_OPTIONS_VERSION 1
+#define EAF_SEARCH_OPTIONS_INIT \
+    { EAF_SEARCH_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, 0 }
+
+/**
+ * Starts a search.  The query never fails to parse (unless
+ * EAF_SEARCH_STRICT is given): whatever the text, it is read as words,
+ * phrases and operators, and every term reaches FTS5 quoted.  A query of
+ * only exclusions, or with no words at all, matches nothing; one of only
+ * dates and exact metadata values (date:2018, author:"A. Name") lists the
+ * matching articles newest first.  Hits are ranked by BM25 over the fields, weighted so that a
+ * title match counts more than a match in the tags and authors, and those
+ * more than one in the body; ties keep a stable order.
+ * @param[out] out    the search; NULL on failure.  Free it with
+ *                    eaf_search_free() before closing db.
+ * @param[in]  db     the handle
+ * @param[in]  query  the query text, UTF-8
+ * @param[in]  opts   options, or NULL for the defaults
+ * @retval EAF_OK
+ * @retval EAF_SYNTAX  with EAF_SEARCH_STRICT only: a malformed query; see
+ *                     eaf_errmsg() and eaf_error_offset()
+ * @retval EAF_MISUSE  bad options
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2, 3)
+eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
+                          const eaf_search_options *opts);
+
+/**
+ * Moves to the next hit.
+ * @retval EAF_ROW   a hit is ready; read it with the accessors below
+ * @retval EAF_DONE  no more hits (a search with no hits returns it at once)
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM, EAF_CORRUPT (message on the db handle)
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_search_next(eaf_search *s);
+
+/**
+ * The total number of articles that match, independent of limit and
+ * offset.  Counted on the first call, then remembered.
+ * @retval EAF_OK
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_search_total(int64_t *out, eaf_search *s);
+
+/**
+ * A text field of the current hit, or NULL when unset or when there is no
+ * current hit.  Borrowed: valid until the next eaf_search_next() or
+ * eaf_search_free().  The body and the bio are read from the index on
+ * first use.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_search_field(eaf_search *s, eaf_field field);
+
+/**
+ * The relevance score of the current hit: higher is better; comparable
+ * only within one search.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+double eaf_search_score(const eaf_search *s);
+
+/**
+ * A snippet of the current hit's body around the matched words, which are
+ * marked with the options' markers (stemmed forms are marked too: a query
+ * for "relations" marks "relation").  Borrowed: valid until the next
+ * eaf_search_next() or eaf_search_free().  NULL when there is no current
+ * hit; "" when the article has no body.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_search_snippet(eaf_search *s);
+
+/**
+ * The whole current hit as an article, read on first use.
+ * @param[out] out  the article; borrowed, valid until the next
+ *                  eaf_search_next() or eaf_search_free()
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  no current hit
+ * @retval EAF_NOMEM, EAF_IO
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_search_article(const eaf_article **out, eaf_search *s);
+
+/**
+ * Frees a search.  NULL is a no-op.
+ * @since 0.1
+ */
+EAF_API void eaf_search_free(eaf_search *s);
+
+/* --------------------------------------------------------------------------
+ * Readers: archive files to articles
+ *
+ * A reader reads one file (an East Asia Forum page saved as Markdown text,
+ * or a JSON Lines file of articles) and yields its articles one at a time.
+ * A bad record is reported and skipped; the next call goes on after it.
+ */
+
+typedef struct eaf_reader eaf_reader;
+
+/** The formats a reader understands. */
+typedef enum eaf_format {
+    EAF_FORMAT_AUTO = 0,  /**< detect from the content (the name is a hint) */
+    EAF_FORMAT_PAGE,      /**< an article page saved as Markdown text */
+    EAF_FORMAT_JSONL,     /**< JSON Lines, one article per line */
+    EAF_FORMAT_LAST       /**< the number of formats; not a format */
+} eaf_format;
+
+/**
+ * The name of a format ("auto", "page", "jsonl"), or NULL when out of range.
+ * Static.
+ * @since 0.1
+ */
+EAF_API const char *eaf_format_name(eaf_format format);
+
+/**
+ * The format with this name, or EAF_FORMAT_LAST when there is none.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+eaf_format eaf_format_from_name(const char *name);
+
+/** Options for a reader; initialise with EAF_READER_OPTIONS_INIT. */
+typedef struct eaf_reader_options {
+    unsigned version;     /**< EAF_READER_OPTIONS_VERSION */
+    eaf_format format;    /**< EAF_FORMAT_AUTO to detect */
+    const char *name;     /**< the file's path inside its archive, used for
+                               messages and for the keys of articles that
+                               give no URL (the name without its extension);
+                               NULL: the path given to eaf_reader_open() */
+} eaf_reader_options;
+
+#define EAF_READER_OPTIONS_VERSION 1
+#define EAF_READER_OPTIONS_INIT { EAF_READER_OPTIONS_VERSION, EAF_FORMAT_AUTO, NULL }
+
+/**
+ * Opens a file for reading articles.
+ * @param[out] out         the reader; NULL on failure.  Free with eaf_reader_free().
+ * @param[in]  path        the file
+ * @param[in]  opts        options, or NULL for the defaults
+ * @param[out] errmsg_out  if not NULL, receives a message on failure that
+ *                         the caller frees with eaf_free()
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  no such file
+ * @retval EAF_IO        the file cannot be read (or is a folder)
+ * @retval EAF_SYNTAX    the format could not be recognised
+ * @retval EAF_MISUSE    bad options
+ * @retval EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_reader_open(eaf_reader **out, const char *path,
+                           const eaf_reader_options *opts, char **errmsg_out);
+
+/**
+ * Opens a reader on bytes in memory, which are copied.
+ * @param[in] name  what messages call the data, and the key base for
+ *                  articles without a URL (opts->name overrides it)
+ * Other parameters and codes as eaf_reader_open() (no EAF_NOTFOUND or EAF_IO).
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2, 4)
+eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len,
+                                  const char *name, const eaf_reader_options *opts,
+                                  char **errmsg_out);
+
+/**
+ * Reads the next article.
+ * @param[out] out  on EAF_ROW, the article, which the caller frees with
+ *                  eaf_article_free(); otherwise NULL
+ * @retval EAF_ROW     an article was read
+ * @retval EAF_DONE    no more articles
+ * @retval EAF_SYNTAX  this record (a page, a line) cannot be read; the
+ *                     message says where and why; call again to go on
+ * @retval EAF_IO, EAF_NOMEM  the reader cannot go on
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r);
+
+/**
+ * The message of the reader's last failure, prefixed with the name and,
+ * for line-oriented formats, the line: "archive.jsonl:12: invalid JSON: ...".
+ * "" when the last call succeeded.  Borrowed: valid until the next call
+ * on the reader.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_reader_errmsg(const eaf_reader *r);
+
+/**
+ * The format the reader is reading (never EAF_FORMAT_AUTO).
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+eaf_format eaf_reader_format(const eaf_reader *r);
+
+/**
+ * Frees a reader.  NULL is a no-op.
+ * @since 0.1
+ */
+EAF_API void eaf_reader_free(eaf_reader *r);
+
+EAF_END_DECLS
+
+#endif /* EAFSEARCH_H */

@@ -1,0 +1,359 @@
+/*
+ * db.c: opening and closing an index, the handle's error state, the
+ * statement cache and transactions.
+ */
+#include "db.h"
+#include "fts.h"
+#include "tokenize.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+extern const char *const eaf__stmt_sql[EAF__STMT_LAST];
+
+#define DEFAULT_BUSY_MS 5000
+
+void eaf__db_clear_error(eaf_db *db)
+{
+    eaf__buf_reset(&db->err);
+    db->err.rc = EAF_OK;
+    db->err_offset = -1;
+}
+
+static eaf_status verror(eaf_db *db, eaf_status st, const char *fmt, va_list ap)
+{
+    /* the first error of a call wins */
+    if (db->err.n > 0)
+        return st;
+    {
+        char *msg = eaf__vprintf(fmt, ap);
+        eaf__buf_reset(&db->err);
+        db->err.rc = EAF_OK;
+        eaf__buf_puts(&db->err, msg ? msg : "out of memory");
+        eaf__free(msg);
+    }
+    return st;
+}
+
+eaf_status eaf__db_error(eaf_db *db, eaf_status st, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    verror(db, st, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+eaf_status eaf__status_from_sqlite(int rc)
+{
+    switch (rc & 0xFF) {
+    case SQLITE_OK: return EAF_OK;
+    case SQLITE_NOMEM: return EAF_NOMEM;
+    case SQLITE_BUSY: case SQLITE_LOCKED: return EAF_BUSY;
+    case SQLITE_CORRUPT: case SQLITE_NOTADB: return EAF_CORRUPT;
+    case SQLITE_READONLY: return EAF_READONLY;
+    case SQLITE_IOERR: case SQLITE_CANTOPEN: case SQLITE_FULL:
+    case SQLITE_PERM: return EAF_IO;
+    case SQLITE_MISUSE: return EAF_MISUSE;
+    default: return EAF_ERROR;
+    }
+}
+
+eaf_status eaf__db_sqlerr(eaf_db *db, int rc, const char *what)
+{
+    eaf_status st = eaf__status_from_sqlite(rc);
+    const char *msg = db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
+
+    if ((rc & 0xFF) == SQLITE_BUSY)
+        msg = "the index is locked by another writer";
+    return eaf__db_error(db, st, "%s: %s", what, msg);
+}
+
+const char *eaf_errmsg(const eaf_db *db)
+{
+    if (!db)
+        return "no database handle";
+    if (db->err.rc != EAF_OK)
+        return "out of memory";
+    return db->err.p ? db->err.p : "";
+}
+
+int eaf_error_offset(const eaf_db *db)
+{
+    return db ? db->err_offset : -1;
+}
+
+const char *eaf_db_language(const eaf_db *db)
+{
+    return db->language;
+}
+
+sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id)
+{
+    sqlite3_stmt *st = db->stmt[id];
+    int rc;
+
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    rc = sqlite3_prepare_v3(db->sql, eaf__stmt_sql[id], -1,
+                            SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        eaf__db_sqlerr(db, rc, "preparing a statement");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    db->stmt[id] = st;
+    return st;
+}
+
+static void close_handle(eaf_db *db)
+{
+    int i;
+
+    for (i = 0; i < EAF__STMT_LAST; i++)
+        sqlite3_finalize(db->stmt[i]);
+    if (db->sql) {
+        if (db->in_txn)
+            sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close_v2(db->sql);
+    }
+    eaf__free(db->path);
+    eaf__free(db->language);
+    eaf__buf_free(&db->err);
+    eaf__free(db);
+}
+
+/* Does the file hold any table at all?  (An empty file is a new index.) */
+static int is_empty_database(eaf_db *db, int *rc)
+{
+    sqlite3_stmt *st = NULL;
+    int empty = 0;
+
+    *rc = sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master", -1,
+                             &st, NULL);
+    if (*rc == SQLITE_OK) {
+        *rc = sqlite3_step(st);
+        if (*rc == SQLITE_ROW) {
+            empty = sqlite3_column_int(st, 0) == 0;
+            *rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return empty;
+}
+
+static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
+{
+    int readonly = (o->flags & EAF_OPEN_READONLY) != 0;
+    int create = !readonly && (o->flags & EAF_OPEN_CREATE);
+    int sqlflags, rc, empty;
+    struct stat sb;
+    const char *msg = NULL;
+    eaf_status st;
+
+    if (o->language && !eaf__language_ok(o->language))
+        return eaf__db_error(db, EAF_MISUSE, "unknown stemming language '%s'",
+                             o->language);
+    if (stat(db->path, &sb) != 0) {
+        if (errno == ENOENT && !create)
+            return eaf__db_error(db, EAF_NOTFOUND, "no index at '%s'", db->path);
+        if (errno != ENOENT)
+            return eaf__db_error(db, EAF_IO, "cannot open '%s': %s", db->path,
+                                 strerror(errno));
+    } else if (S_ISDIR(sb.st_mode)) {
+        return eaf__db_error(db, EAF_IO, "'%s' is a directory, not an index",
+                             db->path);
+    }
+    sqlflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    sqlflags |= readonly ? SQLITE_OPEN_READONLY
+                         : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
+    rc = sqlite3_open_v2(db->path, &db->sql, sqlflags, NULL);
+    if (rc != SQLITE_OK)
+        return eaf__db_error(db, eaf__status_from_sqlite(rc), "cannot open '%s': %s",
+                             db->path, db->sql ? sqlite3_errmsg(db->sql)
+                                               : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(db->sql, 1);
+    rc = eaf__fts_register(db->sql, &msg);
+    if (rc != SQLITE_OK)
+        return eaf__db_error(db, EAF_ERROR, "cannot register the tokenizer: %s",
+                             msg ? msg : sqlite3_errmsg(db->sql));
+    sqlite3_busy_timeout(db->sql, o->busy_timeout_ms == 0 ? DEFAULT_BUSY_MS
+                                  : o->busy_timeout_ms < 0 ? 0
+                                                           : o->busy_timeout_ms);
+    empty = is_empty_database(db, &rc);
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xFF) == SQLITE_NOTADB)
+            return eaf__db_error(db, EAF_CORRUPT,
+                                 "'%s' is not an index (not an SQLite database)",
+                                 db->path);
+        return eaf__db_sqlerr(db, rc, "reading the index");
+    }
+    if (empty) {
+        if (!create)
+            return eaf__db_error(db, readonly ? EAF_SCHEMA : EAF_NOTFOUND,
+                                 "'%s' is an empty database, not an index",
+                                 db->path);
+        st = eaf__schema_create(db, o->language ? o->language : "english");
+    } else {
+        st = eaf__schema_check(db);
+        if (st == EAF_OK && o->language && strcmp(o->language, db->language) != 0)
+            st = eaf__db_error(db, EAF_MISUSE,
+                               "'%s' is an index in '%s', not '%s'", db->path,
+                               db->language, o->language);
+    }
+    if (st != EAF_OK)
+        return st;
+    /* WAL with synchronous=NORMAL: a crash loses at most the last commits,
+     * never the index. */
+    if (!readonly)
+        sqlite3_exec(db->sql, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    return EAF_OK;
+}
+
+eaf_status eaf_db_open(eaf_db **out, const char *path,
+                       const eaf_open_options *opts, char **errmsg_out)
+{
+    eaf_open_options defaults = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db;
+    eaf_status st;
+
+    *out = NULL;
+    if (errmsg_out)
+        *errmsg_out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version < 1 || opts->version > EAF_OPEN_OPTIONS_VERSION) {
+        if (errmsg_out)
+            *errmsg_out = eaf__printf("unsupported eaf_open_options version %u",
+                                      opts->version);
+        return EAF_MISUSE;
+    }
+    db = eaf__calloc(1, sizeof(*db));
+    if (!db)
+        return EAF_NOMEM;
+    db->err_offset = -1;
+    db->flags = opts->flags;
+    db->path = eaf__strdup(path);
+    if (!db->path) {
+        close_handle(db);
+        return EAF_NOMEM;
+    }
+    st = open_handle(db, opts);
+    if (st != EAF_OK) {
+        if (errmsg_out)
+            *errmsg_out = eaf__strdup(eaf_errmsg(db));
+        close_handle(db);
+        return st;
+    }
+    *out = db;
+    return EAF_OK;
+}
+
+eaf_status eaf_db_close(eaf_db *db)
+{
+    if (!db)
+        return EAF_OK;
+    if (db->children > 0) {
+        eaf__db_clear_error(db);
+        return eaf__db_error(db, EAF_MISUSE,
+                             "%d search(es) still open: free them before closing",
+                             db->children);
+    }
+    close_handle(db);
+    return EAF_OK;
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+static eaf_status check_writable(eaf_db *db)
+{
+    if (db->flags & EAF_OPEN_READONLY)
+        return eaf__db_error(db, EAF_READONLY, "the index '%s' is open read-only",
+                             db->path);
+    return EAF_OK;
+}
+
+eaf_status eaf_db_begin(eaf_db *db)
+{
+    int rc;
+
+    eaf__db_clear_error(db);
+    if (db->in_txn)
+        return eaf__db_error(db, EAF_MISUSE, "a transaction is already open");
+    if (check_writable(db) != EAF_OK)
+        return EAF_READONLY;
+    rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "starting a transaction");
+    db->in_txn = 1;
+    return EAF_OK;
+}
+
+eaf_status eaf_db_commit(eaf_db *db)
+{
+    int rc;
+
+    eaf__db_clear_error(db);
+    if (!db->in_txn)
+        return eaf__db_error(db, EAF_MISUSE, "no transaction is open");
+    rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        eaf_status st = eaf__db_sqlerr(db, rc, "committing");
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        db->in_txn = 0;
+        return st;
+    }
+    db->in_txn = 0;
+    return EAF_OK;
+}
+
+eaf_status eaf_db_rollback(eaf_db *db)
+{
+    eaf__db_clear_error(db);
+    if (!db->in_txn)
+        return eaf__db_error(db, EAF_MISUSE, "no transaction is open");
+    sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    db->in_txn = 0;
+    return EAF_OK;
+}
+
+eaf_status eaf__db_begin_write(eaf_db *db)
+{
+    int rc;
+
+    if (check_writable(db) != EAF_OK)
+        return EAF_READONLY;
+    rc = sqlite3_exec(db->sql, db->in_txn ? "SAVEPOINT eaf_write" : "BEGIN IMMEDIATE",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "starting to write");
+    return EAF_OK;
+}
+
+eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
+{
+    int rc;
+
+    if (db->in_txn) {
+        if (st != EAF_OK)
+            sqlite3_exec(db->sql, "ROLLBACK TO eaf_write", NULL, NULL, NULL);
+        sqlite3_exec(db->sql, "RELEASE eaf_write", NULL, NULL, NULL);
+        return st;
+    }
+    if (st != EAF_OK) {
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        st = eaf__db_sqlerr(db, rc, "committing");
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return st;
+}

@@ -1,0 +1,83 @@
+/*
+ * db.h: the database handle, its error state, statement cache and schema.
+ */
+#ifndef EAF_DB_H
+#define EAF_DB_H
+
+#include "eaf-private.h"
+
+#include <sqlite3.h>
+
+/* Bump when the tables change; an index of another version is refused
+ * (or migrated, once there are migrations). */
+#define EAF__SCHEMA_VERSION 1
+/* PRAGMA application_id of an index: "EAF1". */
+#define EAF__APPLICATION_ID 0x45414631
+
+/* Facet kinds in the facet table: the tag kinds, then these. */
+#define EAF__FACET_AUTHOR      10
+#define EAF__FACET_AFFILIATION 11
+
+/* Cached statements. */
+enum {
+    EAF__STMT_FIND_KEY,
+    EAF__STMT_INSERT_ARTICLE,
+    EAF__STMT_UPDATE_ARTICLE,
+    EAF__STMT_CLEAR_AUTHORS,
+    EAF__STMT_CLEAR_FACETS,
+    EAF__STMT_CLEAR_RELATED,
+    EAF__STMT_INSERT_AUTHOR,
+    EAF__STMT_INSERT_FACET,
+    EAF__STMT_INSERT_RELATED,
+    EAF__STMT_DELETE_KEY,
+    EAF__STMT_GET_ARTICLE,
+    EAF__STMT_GET_AUTHORS,
+    EAF__STMT_GET_FACETS,
+    EAF__STMT_GET_RELATED,
+    EAF__STMT_COUNT,
+    EAF__STMT_LAST
+};
+
+struct eaf_db {
+    sqlite3 *sql;
+    char *path;
+    char *language;
+    unsigned flags;
+    int in_txn;
+    int children;            /* open searches */
+    eaf__buf err;
+    int err_offset;
+    sqlite3_stmt *stmt[EAF__STMT_LAST];
+};
+
+/* Errors: every public call starts with eaf__db_clear_error().  The first
+ * error recorded during a call wins. */
+void eaf__db_clear_error(eaf_db *db);
+eaf_status eaf__db_error(eaf_db *db, eaf_status st, const char *fmt, ...)
+    EAF__PRINTF(3, 4);
+/* Records an SQLite failure: maps the code, keeps SQLite's message after
+ * `what` ("reading the article: database is locked"). */
+eaf_status eaf__db_sqlerr(eaf_db *db, int sqlite_rc, const char *what);
+eaf_status eaf__status_from_sqlite(int sqlite_rc);
+
+/* A cached statement, reset and with bindings cleared; NULL on failure
+ * (the error is recorded). */
+sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id);
+
+/* Write transactions: begin_write() opens a transaction or a savepoint
+ * inside the caller's; end_write() commits or rolls back what it opened. */
+eaf_status eaf__db_begin_write(eaf_db *db);
+eaf_status eaf__db_end_write(eaf_db *db, eaf_status st);
+
+/* store.c: fills an article from a row of (id, key, url, title, date,
+ * summary, body, bio, lang), reading its authors, tags and related titles. */
+eaf_status eaf__article_from_row(eaf_db *db, sqlite3_stmt *st, eaf_article **out);
+
+/* schema.c */
+/* Creates the tables of a new index in language. */
+eaf_status eaf__schema_create(eaf_db *db, const char *language);
+/* Checks that an existing file is an index this library reads and sets
+ * db->language. */
+eaf_status eaf__schema_check(eaf_db *db);
+
+#endif /* EAF_DB_H */

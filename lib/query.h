@@ -1,0 +1,106 @@
+/*
+ * query.h: the query language: text -> tree -> FTS5 expressions.
+ *
+ * The parser never fails in the default mode: whatever the input, it
+ * returns a tree (possibly empty).  In strict mode the first problem is an
+ * EAF_SYNTAX error with the byte offset and a one-line message.  Every
+ * term reaches FTS5 as a quoted string, so no input can inject FTS5
+ * syntax.  No SQLite here: this module is fuzzed on its own.
+ */
+#ifndef EAF_QUERY_H
+#define EAF_QUERY_H
+
+#include "eaf-private.h"
+
+/* The FTS5 columns, in table order. */
+enum {
+    EAF__COL_TITLE, EAF__COL_AUTHOR, EAF__COL_AFFILIATION, EAF__COL_TOPIC,
+    EAF__COL_COUNTRY, EAF__COL_SUMMARY, EAF__COL_BODY, EAF__COL_BIO,
+    EAF__COL_COUNT
+};
+extern const char *const eaf__col_names[EAF__COL_COUNT];
+
+/* Node kinds. */
+typedef enum eaf__qkind {
+    EAF__Q_AND,     /* all children */
+    EAF__Q_OR,      /* any child */
+    EAF__Q_NOT,     /* one child, excluded */
+    EAF__Q_TERM,    /* a word (text), maybe a prefix */
+    EAF__Q_PHRASE,  /* quoted words (text) */
+    EAF__Q_NEAR,    /* children are TERM/PHRASE nodes within near_dist */
+    EAF__Q_META,    /* an exact metadata value: facet kinds in meta_kinds */
+    EAF__Q_DATE     /* publication day in [day_from, day_to] */
+} eaf__qkind;
+
+/* Default NEAR window, and the limits the parser enforces. */
+#define EAF__NEAR_DEFAULT 10
+#define EAF__QUERY_MAX_DEPTH 32
+#define EAF__QUERY_MAX_TERMS 256
+#define EAF__QUERY_MAX_BYTES 16384
+
+/* Open ends of date ranges. */
+#define EAF__DAY_MIN 0
+#define EAF__DAY_MAX 99999999
+
+typedef struct eaf__qnode eaf__qnode;
+struct eaf__qnode {
+    eaf__qkind kind;
+    int offset;              /* byte offset in the query text */
+    unsigned cols;           /* text nodes: column mask, 0 = every column */
+    int prefix;              /* TERM: a prefix query */
+    const char *text;        /* TERM, PHRASE, META: NUL-terminated */
+    size_t len;
+    unsigned meta_kinds;     /* META: mask of facet kinds (1 << kind) */
+    int32_t day_from, day_to;/* DATE: YYYYMMDD, inclusive */
+    int near_dist;           /* NEAR */
+    eaf__qnode **kids;       /* AND, OR, NOT, NEAR */
+    size_t nkids;
+};
+
+typedef struct eaf__query eaf__query;
+
+/* Flags for eaf__query_parse(). */
+#define EAF__QUERY_STRICT 0x1
+
+/* Parses text[0..n).  On success *out holds the query (its root may be
+ * NULL for an empty query).  In strict mode a malformed query gives
+ * EAF_SYNTAX and *out still holds the query, with its error. */
+eaf_status eaf__query_parse(eaf__query **out, const char *text, size_t n,
+                            unsigned flags);
+void eaf__query_free(eaf__query *q);
+
+const eaf__qnode *eaf__query_root(const eaf__query *q);
+/* The first problem found in strict mode: its offset (or -1) and message. */
+int eaf__query_error_offset(const eaf__query *q);
+const char *eaf__query_error(const eaf__query *q);
+
+/* ---- query_fts.c: rendering ---------------------------------------------- */
+
+/* True when a subtree is only text (TERM, PHRASE, NEAR, and AND/OR/NOT of
+ * text), so that it can go to FTS5 whole. */
+int eaf__qnode_is_text(const eaf__qnode *n);
+
+/* Does the text of a TERM or PHRASE node produce any token?  A term such
+ * as "-" or "***" produces none and is dropped from the query. */
+int eaf__qnode_has_tokens(const eaf__qnode *n);
+
+/* Renders a text subtree as an FTS5 expression into b.  Returns 1 when
+ * something was written, 0 when the subtree is empty (only tokenless
+ * terms, or only exclusions).  Exclusions are rendered as A NOT B. */
+int eaf__fts_render(eaf__buf *b, const eaf__qnode *n);
+
+/* Renders kids as one AND: the positive ones joined by AND, then NOT the
+ * exclusions (NOT kids) joined by OR.  Returns 0 when no positive kid
+ * renders.  Only text kids may be passed. */
+int eaf__fts_render_and(eaf__buf *b, eaf__qnode *const *kids, size_t n);
+
+/* Renders the positive text leaves of a tree as one OR expression (for
+ * ranking and snippets of queries whose structure FTS5 cannot hold).
+ * Returns 1 when something was written. */
+int eaf__fts_render_positive(eaf__buf *b, const eaf__qnode *n);
+
+/* Appends a one-line-per-node description of the tree (for --explain and
+ * tests). */
+void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth);
+
+#endif /* EAF_QUERY_H */

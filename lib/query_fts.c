@@ -1,0 +1,249 @@
+/*
+ * query_fts.c: rendering query trees as FTS5 expressions.
+ *
+ * Every term is written as a quoted FTS5 string with '"' doubled, so the
+ * FTS5 parser only ever sees strings, AND, OR, NOT, NEAR(), parentheses,
+ * column filters and '*' that this file wrote.  Inside a string, FTS5
+ * hands the text to the "eaf" tokenizer, which turns "US-Japan" into the
+ * phrase us japan and "China's" into china.
+ */
+#include "query.h"
+#include "tokenize.h"
+
+#include <string.h>
+
+static int stop_at_first(void *ctx, const char *tok, int ntok, int start, int end)
+{
+    (void)ctx;
+    (void)tok;
+    (void)ntok;
+    (void)start;
+    (void)end;
+    return 1;
+}
+
+int eaf__qnode_has_tokens(const eaf__qnode *n)
+{
+    eaf__tokenizer *t;
+    int rc;
+
+    if (!n->text || n->len == 0)
+        return 0;
+    if (eaf__tokenizer_new(&t, NULL) != EAF_OK)
+        return 1; /* out of memory: let FTS5 decide */
+    rc = eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, n->text, n->len,
+                       stop_at_first, NULL);
+    eaf__tokenizer_free(t);
+    return rc != 0;
+}
+
+int eaf__qnode_is_text(const eaf__qnode *n)
+{
+    size_t i;
+
+    switch (n->kind) {
+    case EAF__Q_TERM: case EAF__Q_PHRASE: case EAF__Q_NEAR:
+        return 1;
+    case EAF__Q_META: case EAF__Q_DATE:
+        return 0;
+    default:
+        for (i = 0; i < n->nkids; i++)
+            if (!eaf__qnode_is_text(n->kids[i]))
+                return 0;
+        return 1;
+    }
+}
+
+static void put_cols(eaf__buf *b, unsigned cols)
+{
+    int c, first = 1;
+
+    if (!cols)
+        return;
+    eaf__buf_putc(b, '{');
+    for (c = 0; c < EAF__COL_COUNT; c++) {
+        if (cols & (1u << c)) {
+            if (!first)
+                eaf__buf_putc(b, ' ');
+            eaf__buf_puts(b, eaf__col_names[c]);
+            first = 0;
+        }
+    }
+    eaf__buf_puts(b, "} : ");
+}
+
+/* A quoted FTS5 string, '"' doubled, with " *" for a prefix. */
+static void put_string(eaf__buf *b, const eaf__qnode *n)
+{
+    size_t i, run = 0;
+
+    eaf__buf_putc(b, '"');
+    for (i = 0; i < n->len; i++) {
+        if (n->text[i] == '"') {
+            eaf__buf_append(b, n->text + run, i + 1 - run);
+            eaf__buf_putc(b, '"');
+            run = i + 1;
+        }
+    }
+    eaf__buf_append(b, n->text + run, n->len - run);
+    eaf__buf_putc(b, '"');
+    if (n->kind == EAF__Q_TERM && n->prefix)
+        eaf__buf_puts(b, " *");
+}
+
+static int render(eaf__buf *b, const eaf__qnode *n);
+
+/* Renders the kids of an AND or OR joined by op, skipping empty ones and,
+ * when skip_not, exclusions.  Returns how many were written. */
+static int render_list(eaf__buf *b, eaf__qnode *const *kids, size_t n,
+                       const char *op, int want_not)
+{
+    size_t i;
+    int count = 0;
+    eaf__buf part = EAF__BUF_INIT;
+
+    for (i = 0; i < n; i++) {
+        const eaf__qnode *k = kids[i];
+        int is_not = k->kind == EAF__Q_NOT;
+
+        if (is_not != want_not)
+            continue;
+        eaf__buf_reset(&part);
+        if (!render(&part, is_not ? k->kids[0] : k))
+            continue;
+        if (count > 0)
+            eaf__buf_puts(b, op);
+        eaf__buf_append(b, part.p, part.n);
+        count++;
+    }
+    if (part.rc != EAF_OK)
+        b->rc = part.rc;
+    eaf__buf_free(&part);
+    return count;
+}
+
+int eaf__fts_render_and(eaf__buf *b, eaf__qnode *const *kids, size_t n)
+{
+    eaf__buf neg = EAF__BUF_INIT;
+    size_t start = b->n;
+    int count, nneg;
+
+    eaf__buf_putc(b, '(');
+    count = render_list(b, kids, n, " AND ", 0);
+    if (count == 0) {
+        /* only exclusions: nothing FTS5 can express alone */
+        b->n = start;
+        if (b->p)
+            b->p[start] = '\0';
+        return 0;
+    }
+    eaf__buf_putc(b, ')');
+    nneg = render_list(&neg, kids, n, " OR ", 1);
+    if (nneg > 0) {
+        eaf__buf_puts(b, " NOT (");
+        eaf__buf_append(b, neg.p, neg.n);
+        eaf__buf_putc(b, ')');
+    }
+    if (neg.rc != EAF_OK)
+        b->rc = neg.rc;
+    eaf__buf_free(&neg);
+    return 1;
+}
+
+static int render(eaf__buf *b, const eaf__qnode *n)
+{
+    size_t i, start = b->n;
+    int count, ok = 0;
+
+    switch (n->kind) {
+    case EAF__Q_TERM:
+    case EAF__Q_PHRASE:
+        if (!eaf__qnode_has_tokens(n))
+            return 0;
+        put_cols(b, n->cols);
+        put_string(b, n);
+        return 1;
+    case EAF__Q_NEAR:
+        count = 0;
+        for (i = 0; i < n->nkids; i++)
+            count += eaf__qnode_has_tokens(n->kids[i]);
+        if (count == 0)
+            return 0;
+        if (count == 1) {
+            for (i = 0; i < n->nkids; i++) {
+                if (eaf__qnode_has_tokens(n->kids[i])) {
+                    put_cols(b, n->cols);
+                    put_string(b, n->kids[i]);
+                }
+            }
+            return 1;
+        }
+        put_cols(b, n->cols);
+        eaf__buf_puts(b, "NEAR(");
+        count = 0;
+        for (i = 0; i < n->nkids; i++) {
+            if (!eaf__qnode_has_tokens(n->kids[i]))
+                continue;
+            if (count++ > 0)
+                eaf__buf_putc(b, ' ');
+            put_string(b, n->kids[i]);
+        }
+        eaf__buf_printf(b, ", %d)", n->near_dist);
+        return 1;
+    case EAF__Q_AND:
+        return eaf__fts_render_and(b, n->kids, n->nkids);
+    case EAF__Q_OR:
+        eaf__buf_putc(b, '(');
+        count = render_list(b, n->kids, n->nkids, " OR ", 0);
+        if (count == 0)
+            break;
+        eaf__buf_putc(b, ')');
+        ok = 1;
+        break;
+    default:
+        /* NOT alone, META, DATE: not expressible here */
+        break;
+    }
+    if (!ok) {
+        b->n = start;
+        if (b->p)
+            b->p[start] = '\0';
+    }
+    return ok;
+}
+
+int eaf__fts_render(eaf__buf *b, const eaf__qnode *n)
+{
+    return n ? render(b, n) : 0;
+}
+
+static int collect_positive(eaf__buf *b, const eaf__qnode *n, int count)
+{
+    size_t i;
+    eaf__buf part = EAF__BUF_INIT;
+
+    switch (n->kind) {
+    case EAF__Q_TERM: case EAF__Q_PHRASE: case EAF__Q_NEAR:
+        if (render(&part, n)) {
+            if (count > 0)
+                eaf__buf_puts(b, " OR ");
+            eaf__buf_append(b, part.p, part.n);
+            count++;
+        }
+        if (part.rc != EAF_OK)
+            b->rc = part.rc;
+        eaf__buf_free(&part);
+        return count;
+    case EAF__Q_AND: case EAF__Q_OR:
+        for (i = 0; i < n->nkids; i++)
+            count = collect_positive(b, n->kids[i], count);
+        return count;
+    default:
+        return count;
+    }
+}
+
+int eaf__fts_render_positive(eaf__buf *b, const eaf__qnode *n)
+{
+    return n ? collect_positive(b, n, 0) > 0 : 0;
+}

@@ -1,0 +1,276 @@
+/*
+ * schema.c: the tables of an index, their version, and the SQL of the
+ * cached statements.
+ *
+ * One SQLite file is one index:
+ *   eaf_meta   name/value pairs: schema and tokenizer versions, language
+ *   article    one row per article; the FTS-facing columns hold the text
+ *              that is indexed (author names, affiliations, topics and
+ *              other tags, countries joined by newlines)
+ *   author     the authors of each article, in order, with affiliations
+ *   facet      normalised metadata values (author, affiliation, topic,
+ *              country, tag) for exact matches, filters and facet counts
+ *   site_related  the titles of the site's own related-posts list
+ *   fts        the FTS5 index over article (external content), kept in
+ *              step by triggers, so no path can change an article without
+ *              its index entries
+ */
+#include "db.h"
+#include "fts.h"
+#include "tokenize.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define FTS_COLUMNS "title, author, affiliation, topic, country, summary, body, bio"
+#define FTS_NEW \
+    "new.title, new.author, new.affiliation, new.topic, new.country, " \
+    "new.summary, new.body, new.bio"
+#define FTS_OLD \
+    "old.title, old.author, old.affiliation, old.topic, old.country, " \
+    "old.summary, old.body, old.bio"
+
+static const char schema_sql[] =
+    "CREATE TABLE eaf_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE article("
+    " id INTEGER PRIMARY KEY,"
+    " key TEXT NOT NULL UNIQUE,"
+    " url TEXT,"
+    " title TEXT NOT NULL DEFAULT '',"
+    " date TEXT,"
+    " day INTEGER,"                 /* YYYYMMDD, missing parts 00 */
+    " author TEXT NOT NULL DEFAULT '',"
+    " affiliation TEXT NOT NULL DEFAULT '',"
+    " topic TEXT NOT NULL DEFAULT '',"
+    " country TEXT NOT NULL DEFAULT '',"
+    " summary TEXT,"
+    " body TEXT,"
+    " bio TEXT,"
+    " lang TEXT,"
+    " hash INTEGER NOT NULL);"
+    "CREATE INDEX article_day ON article(day);"
+    "CREATE TABLE author("
+    " article_id INTEGER NOT NULL, pos INTEGER NOT NULL,"
+    " name TEXT NOT NULL, affiliation TEXT,"
+    " PRIMARY KEY(article_id, pos)) WITHOUT ROWID;"
+    "CREATE TABLE facet("
+    " kind INTEGER NOT NULL, norm TEXT NOT NULL, article_id INTEGER NOT NULL,"
+    " pos INTEGER NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY(kind, norm, article_id)) WITHOUT ROWID;"
+    "CREATE INDEX facet_article ON facet(article_id, kind, pos);"
+    "CREATE TABLE site_related("
+    " article_id INTEGER NOT NULL, pos INTEGER NOT NULL, title TEXT NOT NULL,"
+    " PRIMARY KEY(article_id, pos)) WITHOUT ROWID;"
+    "CREATE TRIGGER article_ai AFTER INSERT ON article BEGIN"
+    " INSERT INTO fts(rowid, " FTS_COLUMNS ") VALUES (new.id, " FTS_NEW ");"
+    " END;"
+    "CREATE TRIGGER article_ad AFTER DELETE ON article BEGIN"
+    " INSERT INTO fts(fts, rowid, " FTS_COLUMNS ")"
+    "  VALUES ('delete', old.id, " FTS_OLD ");"
+    " DELETE FROM author WHERE article_id = old.id;"
+    " DELETE FROM facet WHERE article_id = old.id;"
+    " DELETE FROM site_related WHERE article_id = old.id;"
+    " END;"
+    "CREATE TRIGGER article_au AFTER UPDATE OF " FTS_COLUMNS " ON article BEGIN"
+    " INSERT INTO fts(fts, rowid, " FTS_COLUMNS ")"
+    "  VALUES ('delete', old.id, " FTS_OLD ");"
+    " INSERT INTO fts(rowid, " FTS_COLUMNS ") VALUES (new.id, " FTS_NEW ");"
+    " END;";
+
+/* The columns read back into an article, in this order. */
+#define ARTICLE_COLUMNS "id, key, url, title, date, summary, body, bio, lang"
+
+const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
+    /* FIND_KEY */
+    "SELECT id, hash FROM article WHERE key = ?1",
+    /* INSERT_ARTICLE */
+    "INSERT INTO article(key, url, title, date, day, author, affiliation,"
+    " topic, country, summary, body, bio, lang, hash)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    /* UPDATE_ARTICLE */
+    "UPDATE article SET key = ?1, url = ?2, title = ?3, date = ?4, day = ?5,"
+    " author = ?6, affiliation = ?7, topic = ?8, country = ?9, summary = ?10,"
+    " body = ?11, bio = ?12, lang = ?13, hash = ?14 WHERE id = ?15",
+    /* CLEAR_AUTHORS */
+    "DELETE FROM author WHERE article_id = ?1",
+    /* CLEAR_FACETS */
+    "DELETE FROM facet WHERE article_id = ?1",
+    /* CLEAR_RELATED */
+    "DELETE FROM site_related WHERE article_id = ?1",
+    /* INSERT_AUTHOR */
+    "INSERT INTO author(article_id, pos, name, affiliation)"
+    " VALUES (?1, ?2, ?3, ?4)",
+    /* INSERT_FACET */
+    "INSERT OR IGNORE INTO facet(kind, norm, article_id, pos, value)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* INSERT_RELATED */
+    "INSERT INTO site_related(article_id, pos, title) VALUES (?1, ?2, ?3)",
+    /* DELETE_KEY */
+    "DELETE FROM article WHERE key = ?1",
+    /* GET_ARTICLE */
+    "SELECT " ARTICLE_COLUMNS " FROM article WHERE key = ?1",
+    /* GET_AUTHORS */
+    "SELECT name, affiliation FROM author WHERE article_id = ?1 ORDER BY pos",
+    /* GET_FACETS */
+    "SELECT kind, value FROM facet WHERE article_id = ?1 AND kind < 10"
+    " ORDER BY kind, pos",
+    /* GET_RELATED */
+    "SELECT title FROM site_related WHERE article_id = ?1 ORDER BY pos",
+    /* COUNT */
+    "SELECT count(*) FROM article",
+};
+
+/* Language names go into a table definition: only plain names pass. */
+static int plain_name(const char *s)
+{
+    if (!*s || strlen(s) > 40)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static eaf_status exec(eaf_db *db, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, what);
+}
+
+eaf_status eaf__schema_create(eaf_db *db, const char *language)
+{
+    char *sql = NULL;
+    eaf_status st;
+
+    if (!plain_name(language) || !eaf__language_ok(language))
+        return eaf__db_error(db, EAF_MISUSE,
+                             "unknown stemming language '%s'", language);
+    db->language = eaf__strdup(language);
+    if (!db->language)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    /* WAL first: it cannot change inside a transaction. */
+    st = exec(db, "PRAGMA journal_mode=WAL", "creating the index");
+    if (st == EAF_OK)
+        st = exec(db, "BEGIN IMMEDIATE", "creating the index");
+    if (st != EAF_OK)
+        return st;
+    st = exec(db, schema_sql, "creating the index");
+    if (st == EAF_OK) {
+        sql = eaf__printf(
+            "CREATE VIRTUAL TABLE fts USING fts5(" FTS_COLUMNS ","
+            " content='article', content_rowid='id',"
+            " tokenize='" EAF__FTS_TOKENIZER " %s');"
+            "INSERT INTO eaf_meta VALUES ('schema_version', '%d');"
+            "INSERT INTO eaf_meta VALUES ('tokenizer', '" EAF__FTS_TOKENIZER "');"
+            "INSERT INTO eaf_meta VALUES ('tokenizer_version', '%d');"
+            "INSERT INTO eaf_meta VALUES ('language', '%s');"
+            "INSERT INTO eaf_meta VALUES ('created_by', 'libeafsearch %s');"
+            "PRAGMA application_id = %d;"
+            "PRAGMA user_version = %d;",
+            language, EAF__SCHEMA_VERSION, EAF__TOKENIZER_VERSION, language,
+            EAF_VERSION_STRING, EAF__APPLICATION_ID, EAF__SCHEMA_VERSION);
+        st = sql ? exec(db, sql, "creating the index")
+                 : eaf__db_error(db, EAF_NOMEM, "out of memory");
+        eaf__free(sql);
+    }
+    if (st == EAF_OK)
+        st = exec(db, "COMMIT", "creating the index");
+    if (st != EAF_OK)
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    return st;
+}
+
+/* Reads one integer pragma; returns an SQLite code. */
+static int pragma_int(eaf_db *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(st, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static char *meta_value(eaf_db *db, const char *name, int *rc)
+{
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+
+    *rc = sqlite3_prepare_v2(db->sql, "SELECT value FROM eaf_meta WHERE name = ?1",
+                             -1, &st, NULL);
+    if (*rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        *rc = sqlite3_step(st);
+        if (*rc == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            v = eaf__strdup(t ? t : "");
+            *rc = v ? SQLITE_OK : SQLITE_NOMEM;
+        } else if (*rc == SQLITE_DONE) {
+            *rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+eaf_status eaf__schema_check(eaf_db *db)
+{
+    int app = 0, version = 0, rc;
+    char *tok = NULL, *tokver = NULL;
+    eaf_status st = EAF_OK;
+    char expect[16];
+
+    rc = pragma_int(db, "PRAGMA application_id", &app);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(db, "PRAGMA user_version", &version);
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "reading the index header");
+    if (app != EAF__APPLICATION_ID)
+        return eaf__db_error(db, EAF_SCHEMA,
+                             "'%s' is an SQLite database but not a libeafsearch index",
+                             db->path);
+    if (version != EAF__SCHEMA_VERSION)
+        return eaf__db_error(db, EAF_SCHEMA,
+                             "'%s' has index schema version %d; this library "
+                             "(libeafsearch %s) reads version %d: rebuild the index",
+                             db->path, version, EAF_VERSION_STRING,
+                             EAF__SCHEMA_VERSION);
+    tok = meta_value(db, "tokenizer", &rc);
+    if (rc == SQLITE_OK)
+        tokver = meta_value(db, "tokenizer_version", &rc);
+    if (rc == SQLITE_OK)
+        db->language = meta_value(db, "language", &rc);
+    if (rc != SQLITE_OK) {
+        st = eaf__db_sqlerr(db, rc, "reading the index configuration");
+        goto done;
+    }
+    snprintf(expect, sizeof(expect), "%d", EAF__TOKENIZER_VERSION);
+    if (!tok || strcmp(tok, EAF__FTS_TOKENIZER) != 0 || !tokver ||
+        strcmp(tokver, expect) != 0) {
+        st = eaf__db_error(db, EAF_SCHEMA,
+                           "'%s' was built with tokenizer %s version %s; this "
+                           "library has %s version %s: rebuild the index",
+                           db->path, tok ? tok : "(none)", tokver ? tokver : "(none)",
+                           EAF__FTS_TOKENIZER, expect);
+        goto done;
+    }
+    if (!db->language || !plain_name(db->language) ||
+        !eaf__language_ok(db->language)) {
+        st = eaf__db_error(db, EAF_SCHEMA,
+                           "'%s' has an unknown stemming language '%s'", db->path,
+                           db->language ? db->language : "(none)");
+        goto done;
+    }
+done:
+    eaf__free(tok);
+    eaf__free(tokver);
+    return st;
+}

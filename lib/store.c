@@ -1,0 +1,443 @@
+/*
+ * store.c: put, delete, get and count articles.
+ */
+#include "db.h"
+#include "tokenize.h"
+
+#include <string.h>
+
+/* Binds a C string or NULL. */
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* Runs a statement that returns no rows. */
+static eaf_status run(eaf_db *db, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return eaf__db_sqlerr(db, rc, what);
+    return EAF_OK;
+}
+
+/* The text the FTS index sees for a list of values: one per line. */
+static void join_lines(eaf__buf *b, char *const *v, size_t n, int skip_null)
+{
+    size_t i;
+    int first = b->n == 0;
+
+    for (i = 0; i < n; i++) {
+        if (!v[i]) {
+            if (skip_null)
+                continue;
+        }
+        if (!first)
+            eaf__buf_putc(b, '\n');
+        eaf__buf_puts(b, v[i] ? v[i] : "");
+        first = 0;
+    }
+}
+
+/* The distinct affiliations, in order of first appearance. */
+static void join_affiliations(eaf__buf *b, const eaf_article *a)
+{
+    size_t i, j;
+
+    for (i = 0; i < a->author_aff.n; i++) {
+        const char *aff = a->author_aff.v[i];
+        int seen = 0;
+
+        if (!aff)
+            continue;
+        for (j = 0; j < i && !seen; j++)
+            seen = a->author_aff.v[j] && strcmp(a->author_aff.v[j], aff) == 0;
+        if (seen)
+            continue;
+        if (b->n > 0)
+            eaf__buf_putc(b, '\n');
+        eaf__buf_puts(b, aff);
+    }
+}
+
+static eaf_status insert_facet(eaf_db *db, sqlite3_int64 id, int kind, int pos,
+                               const char *value)
+{
+    sqlite3_stmt *st;
+    char *norm = eaf__fold_value(value, strlen(value));
+    eaf_status rc;
+
+    if (!norm)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    if (!*norm) { /* nothing searchable in the value */
+        eaf__free(norm);
+        return EAF_OK;
+    }
+    st = eaf__db_stmt(db, EAF__STMT_INSERT_FACET);
+    if (!st) {
+        eaf__free(norm);
+        return eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+    }
+    sqlite3_bind_int(st, 1, kind);
+    bind_text(st, 2, norm);
+    sqlite3_bind_int64(st, 3, id);
+    sqlite3_bind_int(st, 4, pos);
+    bind_text(st, 5, value);
+    rc = run(db, st, "storing a tag");
+    eaf__free(norm);
+    return rc;
+}
+
+/* Writes the rows that hang off an article: authors, facets, related. */
+static eaf_status write_children(eaf_db *db, sqlite3_int64 id,
+                                 const eaf_article *a)
+{
+    sqlite3_stmt *st;
+    eaf_status rc = EAF_OK;
+    size_t i;
+    int k;
+
+    for (i = 0; rc == EAF_OK && i < a->author_name.n; i++) {
+        st = eaf__db_stmt(db, EAF__STMT_INSERT_AUTHOR);
+        if (!st)
+            return EAF_ERROR;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, (int)i);
+        bind_text(st, 3, a->author_name.v[i]);
+        bind_text(st, 4, a->author_aff.v[i]);
+        rc = run(db, st, "storing an author");
+        if (rc == EAF_OK)
+            rc = insert_facet(db, id, EAF__FACET_AUTHOR, (int)i, a->author_name.v[i]);
+        if (rc == EAF_OK && a->author_aff.v[i])
+            rc = insert_facet(db, id, EAF__FACET_AFFILIATION, (int)i,
+                              a->author_aff.v[i]);
+    }
+    for (k = 0; k < EAF_TAG_LAST; k++)
+        for (i = 0; rc == EAF_OK && i < a->tag[k].n; i++)
+            rc = insert_facet(db, id, k, (int)i, a->tag[k].v[i]);
+    for (i = 0; rc == EAF_OK && i < a->related.n; i++) {
+        st = eaf__db_stmt(db, EAF__STMT_INSERT_RELATED);
+        if (!st)
+            return EAF_ERROR;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, (int)i);
+        bind_text(st, 3, a->related.v[i]);
+        rc = run(db, st, "storing a related title");
+    }
+    return rc;
+}
+
+static eaf_status clear_children(eaf_db *db, sqlite3_int64 id)
+{
+    static const int ids[] = {EAF__STMT_CLEAR_AUTHORS, EAF__STMT_CLEAR_FACETS,
+                              EAF__STMT_CLEAR_RELATED};
+    size_t i;
+    eaf_status rc = EAF_OK;
+
+    for (i = 0; rc == EAF_OK && i < EAF__ARRAY_LEN(ids); i++) {
+        sqlite3_stmt *st = eaf__db_stmt(db, ids[i]);
+        if (!st)
+            return EAF_ERROR;
+        sqlite3_bind_int64(st, 1, id);
+        rc = run(db, st, "replacing an article");
+    }
+    return rc;
+}
+
+/* Looks the key up: 1 and *id, *hash when found, 0 when not, -1 on error. */
+static int find_key(eaf_db *db, const char *key, sqlite3_int64 *id,
+                    sqlite3_int64 *hash)
+{
+    sqlite3_stmt *st = eaf__db_stmt(db, EAF__STMT_FIND_KEY);
+    int rc;
+
+    if (!st)
+        return -1;
+    bind_text(st, 1, key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        *hash = sqlite3_column_int64(st, 1);
+        sqlite3_reset(st);
+        return 1;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    eaf__db_sqlerr(db, rc, "looking up the article");
+    return -1;
+}
+
+static eaf_status write_article(eaf_db *db, const eaf_article *a,
+                                sqlite3_int64 hash, int found, sqlite3_int64 *id)
+{
+    eaf__buf authors = EAF__BUF_INIT, affs = EAF__BUF_INIT, topics = EAF__BUF_INIT,
+             countries = EAF__BUF_INIT;
+    sqlite3_stmt *st;
+    char date[11];
+    int32_t day = 0;
+    int has_day = 0;
+    eaf_status rc;
+
+    join_lines(&authors, a->author_name.v, a->author_name.n, 0);
+    join_affiliations(&affs, a);
+    join_lines(&topics, a->tag[EAF_TAG_TOPIC].v, a->tag[EAF_TAG_TOPIC].n, 1);
+    join_lines(&topics, a->tag[EAF_TAG_OTHER].v, a->tag[EAF_TAG_OTHER].n, 1);
+    join_lines(&countries, a->tag[EAF_TAG_COUNTRY].v, a->tag[EAF_TAG_COUNTRY].n, 1);
+    if (a->field[EAF_FIELD_DATE])
+        has_day = eaf__date_parse(a->field[EAF_FIELD_DATE],
+                                  strlen(a->field[EAF_FIELD_DATE]), date, &day);
+    if (authors.rc || affs.rc || topics.rc || countries.rc) {
+        rc = eaf__db_error(db, EAF_NOMEM, "out of memory");
+        goto done;
+    }
+    st = eaf__db_stmt(db, found ? EAF__STMT_UPDATE_ARTICLE : EAF__STMT_INSERT_ARTICLE);
+    if (!st) {
+        rc = EAF_ERROR;
+        goto done;
+    }
+    bind_text(st, 1, a->field[EAF_FIELD_KEY]);
+    bind_text(st, 2, a->field[EAF_FIELD_URL]);
+    bind_text(st, 3, a->field[EAF_FIELD_TITLE] ? a->field[EAF_FIELD_TITLE] : "");
+    bind_text(st, 4, has_day ? a->field[EAF_FIELD_DATE] : NULL);
+    if (has_day)
+        sqlite3_bind_int(st, 5, day);
+    bind_text(st, 6, eaf__buf_cstr(&authors));
+    bind_text(st, 7, eaf__buf_cstr(&affs));
+    bind_text(st, 8, eaf__buf_cstr(&topics));
+    bind_text(st, 9, eaf__buf_cstr(&countries));
+    bind_text(st, 10, a->field[EAF_FIELD_SUMMARY]);
+    bind_text(st, 11, a->field[EAF_FIELD_BODY]);
+    bind_text(st, 12, a->field[EAF_FIELD_BIO]);
+    bind_text(st, 13, a->field[EAF_FIELD_LANGUAGE]);
+    sqlite3_bind_int64(st, 14, hash);
+    if (found)
+        sqlite3_bind_int64(st, 15, *id);
+    rc = run(db, st, "storing the article");
+    if (rc == EAF_OK && !found)
+        *id = sqlite3_last_insert_rowid(db->sql);
+done:
+    eaf__buf_free(&authors);
+    eaf__buf_free(&affs);
+    eaf__buf_free(&topics);
+    eaf__buf_free(&countries);
+    return rc;
+}
+
+eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
+{
+    sqlite3_int64 id = 0, stored = 0, hash;
+    const char *key;
+    int found;
+    eaf_status rc;
+
+    if (out)
+        *out = EAF_CHANGE_NONE;
+    if (!db || !a)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    key = a->field[EAF_FIELD_KEY];
+    if (!key || !*key)
+        return eaf__db_error(db, EAF_MISUSE, "the article has no key");
+    hash = (sqlite3_int64)eaf__article_hash(a);
+    rc = eaf__db_begin_write(db);
+    if (rc != EAF_OK)
+        return rc;
+    found = find_key(db, key, &id, &stored);
+    if (found < 0) {
+        rc = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+        return eaf__db_end_write(db, rc == EAF_OK ? EAF_ERROR : rc);
+    }
+    if (found && stored == hash)
+        return eaf__db_end_write(db, EAF_OK);
+    rc = write_article(db, a, hash, found, &id);
+    if (rc == EAF_OK && found)
+        rc = clear_children(db, id);
+    if (rc == EAF_OK)
+        rc = write_children(db, id, a);
+    rc = eaf__db_end_write(db, rc);
+    if (rc == EAF_OK && out)
+        *out = found ? EAF_CHANGE_UPDATED : EAF_CHANGE_ADDED;
+    return rc;
+}
+
+eaf_status eaf_db_delete(eaf_db *db, const char *key)
+{
+    sqlite3_stmt *st;
+    eaf_status rc;
+
+    if (!db || !key)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    rc = eaf__db_begin_write(db);
+    if (rc != EAF_OK)
+        return rc;
+    st = eaf__db_stmt(db, EAF__STMT_DELETE_KEY);
+    if (!st)
+        return eaf__db_end_write(db, EAF_ERROR);
+    bind_text(st, 1, key);
+    rc = run(db, st, "deleting the article");
+    if (rc == EAF_OK && sqlite3_changes(db->sql) == 0)
+        rc = eaf__db_error(db, EAF_NOTFOUND, "no article has the key '%s'", key);
+    return eaf__db_end_write(db, rc);
+}
+
+/* A copy of a text column, or NULL for SQL NULL.  Sets *nomem. */
+static char *column_dup(sqlite3_stmt *st, int col, int *nomem)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    char *r;
+
+    if (!t)
+        return NULL;
+    r = eaf__strndup(t, (size_t)sqlite3_column_bytes(st, col));
+    if (!r)
+        *nomem = 1;
+    return r;
+}
+
+static eaf_status read_children(eaf_db *db, sqlite3_int64 id, eaf_article *a)
+{
+    sqlite3_stmt *st;
+    int rc, nomem = 0;
+
+    st = eaf__db_stmt(db, EAF__STMT_GET_AUTHORS);
+    if (!st)
+        return EAF_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !nomem) {
+        char *name = column_dup(st, 0, &nomem), *aff = column_dup(st, 1, &nomem);
+        if (!nomem && eaf__strvec_push(&a->author_name, name) != EAF_OK)
+            nomem = 1;
+        else if (!nomem && eaf__strvec_push(&a->author_aff, aff) != EAF_OK) {
+            a->author_name.n--;
+            nomem = 1;
+        }
+        if (nomem) {
+            eaf__free(name);
+            eaf__free(aff);
+        }
+    }
+    sqlite3_reset(st);
+    if (!nomem && rc != SQLITE_DONE)
+        return eaf__db_sqlerr(db, rc, "reading authors");
+
+    st = nomem ? NULL : eaf__db_stmt(db, EAF__STMT_GET_FACETS);
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && !nomem) {
+            int kind = sqlite3_column_int(st, 0);
+            char *v = column_dup(st, 1, &nomem);
+            if (nomem || kind < 0 || kind >= EAF_TAG_LAST || !v) {
+                eaf__free(v);
+                continue;
+            }
+            if (eaf__strvec_push(&a->tag[kind], v) != EAF_OK) {
+                eaf__free(v);
+                nomem = 1;
+            }
+        }
+        sqlite3_reset(st);
+        if (!nomem && rc != SQLITE_DONE)
+            return eaf__db_sqlerr(db, rc, "reading tags");
+    }
+    st = nomem ? NULL : eaf__db_stmt(db, EAF__STMT_GET_RELATED);
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && !nomem) {
+            char *v = column_dup(st, 0, &nomem);
+            if (!nomem && v && eaf__strvec_push(&a->related, v) != EAF_OK)
+                nomem = 1;
+            if (nomem)
+                eaf__free(v);
+        }
+        sqlite3_reset(st);
+        if (!nomem && rc != SQLITE_DONE)
+            return eaf__db_sqlerr(db, rc, "reading related titles");
+    }
+    if (nomem)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    return st ? EAF_OK : EAF_ERROR;
+}
+
+eaf_status eaf__article_from_row(eaf_db *db, sqlite3_stmt *st, eaf_article **out)
+{
+    static const eaf_field cols[] = {EAF_FIELD_KEY, EAF_FIELD_URL, EAF_FIELD_TITLE,
+                                     EAF_FIELD_DATE, EAF_FIELD_SUMMARY, EAF_FIELD_BODY,
+                                     EAF_FIELD_BIO, EAF_FIELD_LANGUAGE};
+    eaf_article *a;
+    sqlite3_int64 id = sqlite3_column_int64(st, 0);
+    int nomem = 0;
+    size_t i;
+    eaf_status rc;
+
+    *out = NULL;
+    if (eaf_article_new(&a) != EAF_OK)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    for (i = 0; i < EAF__ARRAY_LEN(cols); i++)
+        a->field[cols[i]] = column_dup(st, (int)i + 1, &nomem);
+    if (nomem) {
+        eaf_article_free(a);
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    }
+    rc = read_children(db, id, a);
+    if (rc != EAF_OK) {
+        eaf_article_free(a);
+        return rc;
+    }
+    *out = a;
+    return EAF_OK;
+}
+
+eaf_status eaf_db_get(eaf_article **out, eaf_db *db, const char *key)
+{
+    sqlite3_stmt *st;
+    int rc;
+    eaf_status s;
+
+    if (!out)
+        return EAF_MISUSE;
+    *out = NULL;
+    if (!db || !key)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    st = eaf__db_stmt(db, EAF__STMT_GET_ARTICLE);
+    if (!st)
+        return eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+    bind_text(st, 1, key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return eaf__db_error(db, EAF_NOTFOUND, "no article has the key '%s'", key);
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return eaf__db_sqlerr(db, rc, "reading the article");
+    }
+    s = eaf__article_from_row(db, st, out);
+    sqlite3_reset(st);
+    return s;
+}
+
+eaf_status eaf_db_count(int64_t *out, eaf_db *db)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!out || !db)
+        return EAF_MISUSE;
+    *out = 0;
+    eaf__db_clear_error(db);
+    st = eaf__db_stmt(db, EAF__STMT_COUNT);
+    if (!st)
+        return eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return eaf__db_sqlerr(db, rc, "counting articles");
+    return EAF_OK;
+}

@@ -1,0 +1,518 @@
+/*
+ * tokenize.c: word segmentation, Unicode folding and stemming.
+ *
+ * The rules are in tokenize.h.  Text is decoded as it is scanned, with a
+ * few code points of look-ahead for apostrophes, numbers and acronyms, so
+ * memory use does not grow with the input.
+ */
+#include "tokenize.h"
+
+#include <string.h>
+
+#include <libstemmer.h>
+#include <utf8proc.h>
+
+struct eaf__tokenizer {
+    struct sb_stemmer *stemmer;
+    unsigned mode;
+    eaf__token_fn fn;
+    void *ctx;
+    eaf__buf word;      /* source bytes of the current word */
+    eaf__buf fold;      /* its folded form */
+    int32_t *cp;        /* code point work buffer for folding */
+    size_t cpcap;
+    /* prefix queries: the last token is held back until the end */
+    eaf__buf pending;
+    int pend_start, pend_end, pend_stem, have_pending;
+};
+
+/* character classes */
+enum { C_SEP, C_WORD, C_CJK, C_APOS, C_DOT, C_COMMA };
+
+static int is_cjk(int32_t c)
+{
+    return (c >= 0x3400 && c <= 0x4DBF) ||   /* Han extension A */
+           (c >= 0x4E00 && c <= 0x9FFF) ||   /* Han */
+           (c >= 0xF900 && c <= 0xFAFF) ||   /* Han compatibility */
+           (c >= 0x20000 && c <= 0x3FFFF) || /* Han extensions B.. */
+           (c >= 0x3040 && c <= 0x30FF) ||   /* Hiragana, Katakana */
+           (c >= 0x31F0 && c <= 0x31FF) ||   /* Katakana extension */
+           (c >= 0xFF66 && c <= 0xFF9F) ||   /* halfwidth Katakana */
+           (c >= 0xAC00 && c <= 0xD7AF) ||   /* Hangul syllables */
+           (c >= 0x1100 && c <= 0x11FF) ||   /* Hangul Jamo */
+           (c >= 0x3130 && c <= 0x318F) ||   /* Hangul compatibility Jamo */
+           (c >= 0xA960 && c <= 0xA97F) || (c >= 0xD7B0 && c <= 0xD7FF) ||
+           c == 0x3005 || c == 0x3006 || c == 0x3007 || c == 0x303B;
+}
+
+static int is_word_category(int32_t c)
+{
+    switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int classify(int32_t c)
+{
+    if (c < 0)
+        return C_SEP;
+    if (c < 0x80) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9'))
+            return C_WORD;
+        if (c == '\'')
+            return C_APOS;
+        if (c == '.')
+            return C_DOT;
+        if (c == ',')
+            return C_COMMA;
+        return C_SEP;
+    }
+    if (c == 0x2019 || c == 0xFF07) /* right single quotation mark, fullwidth ' */
+        return C_APOS;
+    if (is_cjk(c))
+        return C_CJK;
+    return is_word_category(c) ? C_WORD : C_SEP;
+}
+
+static int is_digit(int32_t c)
+{
+    if (c < 0x80)
+        return c >= '0' && c <= '9';
+    return c > 0 && utf8proc_category(c) == UTF8PROC_CATEGORY_ND;
+}
+
+static int is_letter(int32_t c)
+{
+    if (c < 0x80)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return classify(c) == C_WORD && !is_digit(c);
+}
+
+/* The code point at byte i (or -1 past the end or when invalid). */
+static int32_t at(const char *text, size_t n, size_t i, size_t *len)
+{
+    if (i >= n) {
+        *len = 0;
+        return -1;
+    }
+    return eaf__utf8_decode((const unsigned char *)text + i, n - i, len);
+}
+
+/* Scripts whose accents are stripped: Latin, Greek, Cyrillic. */
+static int strips_accents(int32_t base)
+{
+    return base < 0x0530 || (base >= 0x1D00 && base <= 0x1DBF) ||
+           (base >= 0x1E00 && base <= 0x1FFF) ||
+           (base >= 0x2C60 && base <= 0x2C7F) ||
+           (base >= 0xA720 && base <= 0xA7FF) ||
+           (base >= 0xAB30 && base <= 0xAB6F);
+}
+
+/* Folds s[0..n), valid UTF-8, into t->fold.  Returns -1 when out of memory. */
+static int fold(eaf__tokenizer *t, const char *s, size_t n)
+{
+    size_t i, k;
+    utf8proc_ssize_t r;
+    int32_t base = 0;
+    int ascii = 1;
+
+    eaf__buf_reset(&t->fold);
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)s[i] >= 0x80) {
+            ascii = 0;
+            break;
+        }
+    }
+    if (ascii) {
+        if (!eaf__buf_reserve(&t->fold, n))
+            return -1;
+        for (i = 0; i < n; i++) {
+            char c = s[i];
+            t->fold.p[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        }
+        t->fold.n = n;
+        t->fold.p[n] = '\0';
+        return 0;
+    }
+    for (;;) {
+        r = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+                               t->cp, (utf8proc_ssize_t)t->cpcap,
+                               UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+                                   UTF8PROC_CASEFOLD);
+        if (r < 0)
+            return 0; /* cannot happen for valid input: no token */
+        if ((size_t)r <= t->cpcap)
+            break;
+        {
+            size_t cap = (size_t)r + 16;
+            int32_t *p = eaf__realloc(t->cp, cap * sizeof(int32_t));
+            if (!p)
+                return -1;
+            t->cp = p;
+            t->cpcap = cap;
+        }
+    }
+    /* Drop accents after letters of scripts that carry them, and whatever
+     * compatibility mapping produced that is not part of a word. */
+    for (i = 0, k = 0; i < (size_t)r; i++) {
+        int32_t c = t->cp[i];
+        utf8proc_category_t cat = utf8proc_category(c);
+
+        if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME) {
+            if (strips_accents(base))
+                continue;
+        } else if (!is_word_category(c)) {
+            continue;
+        } else {
+            base = c;
+        }
+        t->cp[k++] = c;
+    }
+    if (k == 0)
+        return 0;
+    r = utf8proc_normalize_utf32(t->cp, (utf8proc_ssize_t)k, UTF8PROC_COMPOSE);
+    if (r < 0)
+        return 0;
+    if (!eaf__buf_reserve(&t->fold, (size_t)r * 4))
+        return -1;
+    for (i = 0; i < (size_t)r; i++)
+        t->fold.n += eaf__utf8_encode(t->cp[i], t->fold.p + t->fold.n);
+    t->fold.p[t->fold.n] = '\0';
+    return 0;
+}
+
+/* Passes a folded token to the callback, stemmed when asked.  Returns the
+ * callback's value, or -1 when out of memory. */
+static int deliver(eaf__tokenizer *t, const char *tok, size_t n, int start,
+                   int end, int stem)
+{
+    if (n == 0 || n > EAF__TOKEN_MAX)
+        return 0;
+    if (stem && t->stemmer && !(t->mode & EAF__TOK_NOSTEM)) {
+        const sb_symbol *s = sb_stemmer_stem(t->stemmer, (const sb_symbol *)tok,
+                                             (int)n);
+        if (!s)
+            return -1;
+        return t->fn(t->ctx, (const char *)s, sb_stemmer_length(t->stemmer),
+                     start, end);
+    }
+    return t->fn(t->ctx, tok, (int)n, start, end);
+}
+
+/* The last token of a prefix query: not stemmed, but cut back to the part
+ * it shares with its stem, so that "relations*" still reaches the indexed
+ * stem "relat". */
+static int deliver_prefix(eaf__tokenizer *t)
+{
+    const char *tok = t->pending.p;
+    size_t n = t->pending.n, keep = n;
+
+    if (t->pend_stem && t->stemmer && !(t->mode & EAF__TOK_NOSTEM)) {
+        const sb_symbol *s = sb_stemmer_stem(t->stemmer, (const sb_symbol *)tok,
+                                             (int)n);
+        size_t sn, i;
+
+        if (!s)
+            return -1;
+        sn = (size_t)sb_stemmer_length(t->stemmer);
+        for (i = 0; i < n && i < sn && (char)s[i] == tok[i]; i++)
+            ;
+        while (i > 0 && i < n && ((unsigned char)tok[i] & 0xC0) == 0x80)
+            i--;
+        if (i > 0)
+            keep = i;
+    }
+    return t->fn(t->ctx, tok, (int)keep, t->pend_start, t->pend_end);
+}
+
+/* Emits t->fold as a token, holding it back in prefix mode. */
+static int emit(eaf__tokenizer *t, int start, int end, int stemmable)
+{
+    int rc = 0;
+
+    if (t->fold.n == 0 || t->fold.n > EAF__TOKEN_MAX)
+        return 0;
+    if (!(t->mode & EAF__TOK_PREFIX))
+        return deliver(t, t->fold.p, t->fold.n, start, end, stemmable);
+    if (t->have_pending)
+        rc = deliver(t, t->pending.p, t->pending.n, t->pend_start, t->pend_end,
+                     t->pend_stem);
+    eaf__buf_reset(&t->pending);
+    eaf__buf_append(&t->pending, t->fold.p, t->fold.n);
+    if (t->pending.rc != EAF_OK)
+        return -1;
+    t->have_pending = 1;
+    t->pend_start = start;
+    t->pend_end = end;
+    t->pend_stem = stemmable;
+    return rc;
+}
+
+/* Folds the collected word and emits it. */
+static int emit_word(eaf__tokenizer *t, int start, int end, int stemmable)
+{
+    if (t->word.rc != EAF_OK)
+        return -1;
+    if (t->word.n == 0)
+        return 0;
+    if (fold(t, t->word.p, t->word.n) < 0)
+        return -1;
+    return emit(t, start, end, stemmable);
+}
+
+/* U.S., e.g., U.S.A: single letters joined by periods.  If one starts at
+ * i, collects its letters and returns the byte offset after the last
+ * letter; otherwise returns 0. */
+static size_t scan_acronym(eaf__tokenizer *t, const char *text, size_t n,
+                           size_t i)
+{
+    size_t len, len2, len3, j = i, letters = 0;
+    int32_t c;
+
+    for (;;) {
+        c = at(text, n, j, &len);
+        if (!is_letter(c))
+            break;
+        /* the letter must stand alone: followed by '.' or a separator */
+        if (classify(at(text, n, j + len, &len2)) == C_WORD)
+            break;
+        /* a following ".X" continues the acronym */
+        eaf__buf_append(&t->word, text + j, len);
+        letters++;
+        j += len;
+        if (j < n && text[j] == '.' && is_letter(at(text, n, j + 1, &len3)))
+            j++;
+        else
+            break;
+    }
+    if (letters < 2) {
+        eaf__buf_reset(&t->word);
+        return 0;
+    }
+    return j;
+}
+
+/* Scans a word starting at i; returns the offset after it. */
+static size_t scan_word(eaf__tokenizer *t, const char *text, size_t n, size_t i,
+                        int *rc)
+{
+    size_t j = i, end = i, len, len2, len3;
+    int letters_only = 1, last_digit = 0;
+    int32_t c, c2;
+
+    eaf__buf_reset(&t->word);
+    if (i + 1 < n && text[i + 1] == '.') {
+        size_t after = scan_acronym(t, text, n, i);
+        if (after) {
+            *rc = emit_word(t, (int)i, (int)after, 0);
+            return after;
+        }
+    }
+    while (j < n) {
+        c = at(text, n, j, &len);
+        switch (classify(c)) {
+        case C_WORD:
+            eaf__buf_append(&t->word, text + j, len);
+            last_digit = is_digit(c);
+            if (last_digit)
+                letters_only = 0;
+            j += len;
+            end = j;
+            continue;
+        case C_APOS:
+            c2 = at(text, n, j + len, &len2);
+            if (classify(c2) != C_WORD || is_digit(c2))
+                break;
+            if ((c2 == 's' || c2 == 'S') &&
+                classify(at(text, n, j + len + len2, &len3)) != C_WORD) {
+                /* possessive: the token ends before the apostrophe, the
+                 * highlight covers the 's */
+                j += len + len2;
+                end = j;
+                goto done;
+            }
+            j += len; /* an inner apostrophe is dropped: o'neill -> oneill */
+            continue;
+        case C_DOT:
+            if (last_digit && is_digit(at(text, n, j + 1, &len2))) {
+                eaf__buf_putc(&t->word, '.');
+                j++;
+                continue;
+            }
+            break;
+        case C_COMMA:
+            /* 3,000 and 1,250,000: a comma before exactly three digits */
+            if (last_digit && j + 4 <= n && text[j + 1] >= '0' && text[j + 1] <= '9' &&
+                text[j + 2] >= '0' && text[j + 2] <= '9' && text[j + 3] >= '0' &&
+                text[j + 3] <= '9' &&
+                (j + 4 == n || !is_digit(at(text, n, j + 4, &len2)))) {
+                j++;
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        break;
+    }
+done:
+    *rc = emit_word(t, (int)i, (int)end, letters_only);
+    return j;
+}
+
+/* Scans a run of CJK characters from i, emitting overlapping bigrams (a
+ * lone character is emitted on its own). */
+static size_t scan_cjk(eaf__tokenizer *t, const char *text, size_t n, size_t i,
+                       int *rc)
+{
+    size_t j = i, len, prev = i, count = 0;
+
+    *rc = 0;
+    while (j < n && *rc == 0) {
+        int32_t c = at(text, n, j, &len);
+        if (classify(c) != C_CJK)
+            break;
+        if (count > 0) {
+            if (fold(t, text + prev, j + len - prev) < 0) {
+                *rc = -1;
+                break;
+            }
+            *rc = emit(t, (int)prev, (int)(j + len), 0);
+        }
+        prev = j;
+        j += len;
+        count++;
+    }
+    if (count == 1 && *rc == 0) {
+        if (fold(t, text + i, j - i) < 0)
+            *rc = -1;
+        else
+            *rc = emit(t, (int)i, (int)j, 0);
+    }
+    return j;
+}
+
+int eaf__tokenize(eaf__tokenizer *t, unsigned mode, const char *text, size_t n,
+                  eaf__token_fn fn, void *ctx)
+{
+    size_t i = 0, len;
+    int rc = 0;
+
+    t->mode = mode;
+    t->fn = fn;
+    t->ctx = ctx;
+    t->have_pending = 0;
+    if (!(mode & EAF__TOK_QUERY))
+        t->mode &= ~(unsigned)EAF__TOK_PREFIX;
+    while (i < n && rc == 0) {
+        unsigned char b = (unsigned char)text[i];
+        int32_t c;
+
+        /* fast path over ASCII separators */
+        if (b < 0x80 && !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+                          (b >= '0' && b <= '9'))) {
+            i++;
+            continue;
+        }
+        c = at(text, n, i, &len);
+        switch (classify(c)) {
+        case C_WORD:
+            i = scan_word(t, text, n, i, &rc);
+            break;
+        case C_CJK:
+            i = scan_cjk(t, text, n, i, &rc);
+            break;
+        default:
+            i += len;
+            break;
+        }
+    }
+    if (rc == 0 && t->have_pending)
+        rc = deliver_prefix(t);
+    t->have_pending = 0;
+    return rc;
+}
+
+int eaf__language_ok(const char *language)
+{
+    struct sb_stemmer *s;
+
+    if (!language || strcmp(language, "none") == 0)
+        return 1;
+    s = sb_stemmer_new(language, "UTF_8");
+    if (!s)
+        return 0;
+    sb_stemmer_delete(s);
+    return 1;
+}
+
+eaf_status eaf__tokenizer_new(eaf__tokenizer **out, const char *language)
+{
+    eaf__tokenizer *t = eaf__calloc(1, sizeof(*t));
+
+    *out = NULL;
+    if (!t)
+        return EAF_NOMEM;
+    if (language && strcmp(language, "none") != 0) {
+        t->stemmer = sb_stemmer_new(language, "UTF_8");
+        if (!t->stemmer) {
+            eaf__free(t);
+            return eaf__language_ok(language) ? EAF_NOMEM : EAF_MISUSE;
+        }
+    }
+    *out = t;
+    return EAF_OK;
+}
+
+void eaf__tokenizer_free(eaf__tokenizer *t)
+{
+    if (!t)
+        return;
+    sb_stemmer_delete(t->stemmer);
+    eaf__buf_free(&t->word);
+    eaf__buf_free(&t->fold);
+    eaf__buf_free(&t->pending);
+    eaf__free(t->cp);
+    eaf__free(t);
+}
+
+static int join_token(void *ctx, const char *tok, int ntok, int start, int end)
+{
+    eaf__buf *b = ctx;
+
+    (void)start;
+    (void)end;
+    if (b->n > 0)
+        eaf__buf_putc(b, ' ');
+    eaf__buf_append(b, tok, (size_t)ntok);
+    return b->rc == EAF_OK ? 0 : -1;
+}
+
+char *eaf__fold_value(const char *s, size_t n)
+{
+    eaf__tokenizer *t;
+    eaf__buf b = EAF__BUF_INIT;
+    int rc;
+
+    if (eaf__tokenizer_new(&t, NULL) != EAF_OK)
+        return NULL;
+    rc = eaf__tokenize(t, EAF__TOK_NOSTEM, s, n, join_token, &b);
+    eaf__tokenizer_free(t);
+    if (rc != 0) {
+        eaf__buf_free(&b);
+        return NULL;
+    }
+    if (!b.p)
+        return eaf__strdup("");
+    return eaf__buf_detach(&b);
+}

@@ -1,0 +1,59 @@
+/*
+ * tokenize.h: the text analysis shared by indexing and querying.
+ *
+ * Text is split into words (letters, digits and marks, with internal
+ * apostrophes dropped, a possessive 's stripped, numbers such as 2.5 and
+ * 3,000 kept whole, acronyms such as U.S. joined), runs of Chinese,
+ * Japanese and Korean characters into overlapping bigrams, and everything
+ * else is a separator (so US-Japan and Japan/China are two adjacent
+ * words).  Each word is folded (NFKC, case folding, accents stripped from
+ * Latin, Greek and Cyrillic letters) and stemmed with the index's Snowball
+ * language.  Offsets always point into the original text.
+ *
+ * No SQLite here: the query parser uses this module too.
+ */
+#ifndef EAF_TOKENIZE_H
+#define EAF_TOKENIZE_H
+
+#include "eaf-private.h"
+
+/* Bump when the tokens produced for some text change: an index records
+ * the version it was built with and refuses to open with another. */
+#define EAF__TOKENIZER_VERSION 1
+
+/* Longest token kept, in bytes after folding; longer words are dropped. */
+#define EAF__TOKEN_MAX 128
+
+typedef struct eaf__tokenizer eaf__tokenizer;
+
+/* Modes for eaf__tokenize(). */
+#define EAF__TOK_DOC    0x0  /* indexing a document */
+#define EAF__TOK_QUERY  0x1  /* a query term */
+#define EAF__TOK_PREFIX 0x2  /* with QUERY: the last token is a prefix */
+#define EAF__TOK_NOSTEM 0x4  /* fold only, never stem */
+
+/* The callback receives each token; a non-zero return stops tokenizing
+ * and is returned by eaf__tokenize().  Offsets are byte offsets into the
+ * text, end exclusive. */
+typedef int (*eaf__token_fn)(void *ctx, const char *tok, int ntok,
+                             int start, int end);
+
+/* True if language names a Snowball stemmer (or is "none"). */
+int eaf__language_ok(const char *language);
+
+/* Creates a tokenizer for a language ("none" or NULL: no stemming).
+ * EAF_MISUSE for an unknown language. */
+eaf_status eaf__tokenizer_new(eaf__tokenizer **out, const char *language);
+void eaf__tokenizer_free(eaf__tokenizer *t);
+
+/* Tokenizes text[0..n).  Returns 0, a callback's non-zero value, or -1
+ * when out of memory. */
+int eaf__tokenize(eaf__tokenizer *t, unsigned mode, const char *text,
+                  size_t n, eaf__token_fn fn, void *ctx);
+
+/* The folded words of s joined by single spaces, unstemmed: the form in
+ * which metadata values are compared ("Rumi  AOYAMA" -> "rumi aoyama").
+ * NULL when out of memory. */
+char *eaf__fold_value(const char *s, size_t n);
+
+#endif /* EAF_TOKENIZE_H */
