@@ -5,9 +5,10 @@
  * remembering whether white space came before each.  A recursive-descent
  * parser builds the tree:
  *
- *   query   := or
- *   or      := and (("OR" | "or" between two terms) and)*
- *   and     := unary (["AND"] unary | "NEAR" unary | "NEAR/n" unary)*
+ *   query   := and
+ *   and     := or (["AND"] or)*
+ *   or      := near (("OR" | "or" between two terms) near)*
+ *   near    := unary (("NEAR" | "NEAR/n") unary)*
  *   unary   := ("NOT" | "-") unary | primary
  *   primary := "(" or ")" | "\"" phrase "\"" | NEAR(...) | field:value | word["*"]
  *
@@ -470,7 +471,8 @@ static int parse_day(const char *s, int n, int32_t *lo, int32_t *hi)
     return 1;
 }
 
-/* A date value: D, D..D, D.., ..D.  Returns 0 when malformed. */
+/* A date value: D, D..D, D.., ..D.  Returns 0 when malformed, 2 for a
+ * range written backwards (then repaired), else 1. */
 static int parse_date_spec(const char *s, int n, ftype type, int32_t *from,
                            int32_t *to)
 {
@@ -505,13 +507,20 @@ static int parse_date_spec(const char *s, int n, ftype type, int32_t *from,
         if (!parse_day(s + dots + 2, n - dots - 2, &lo2, &hi2))
             return 0;
         *to = hi2;
+        if (dots > 0 && lo2 < lo) {
+            /* written backwards: the caller reports it; the range meant
+             * is from the earlier date to the later one */
+            *from = lo2;
+            *to = hi;
+            return 2;
+        }
     }
     return 1;
 }
 
 /* ---- parser -------------------------------------------------------------- */
 
-static eaf__qnode *parse_or(eaf__query *q, int depth);
+static eaf__qnode *parse_and(eaf__query *q, int depth);
 static eaf__qnode *parse_unary(eaf__query *q, int depth);
 
 /* Counts the characters of the last run of letters and digits in s. */
@@ -600,7 +609,7 @@ static eaf__qnode *parse_group(eaf__query *q, int depth)
         /* read the inside without going deeper */
         depth--;
     }
-    r = parse_or(q, depth + 1);
+    r = parse_and(q, depth + 1);
     if (peek(q, 0) && peek(q, 0)->type == L_RPAREN)
         q->pos++;
     else
@@ -624,6 +633,7 @@ static eaf__qnode *field_node(eaf__query *q, const field_def *f, const lexeme *l
     if (f->type != F_TEXT) {
         const char *v = q->text + vstart;
         int32_t from, to;
+        int k;
 
         if (vlen == 0 && (next = adjacent(q, L_QUOTE)) != NULL) {
             q->pos++;
@@ -631,13 +641,9 @@ static eaf__qnode *field_node(eaf__query *q, const field_def *f, const lexeme *l
             vlen = next->end - next->start;
             vstart = next->start;
         }
-        if (vlen > 0 && parse_date_spec(v, vlen, f->type, &from, &to)) {
-            if (from > to) {
-                int32_t t = from;
+        if (vlen > 0 && (k = parse_date_spec(v, vlen, f->type, &from, &to)) != 0) {
+            if (k == 2)
                 problem(q, vstart, "the date range ends before it starts");
-                from = to;
-                to = t;
-            }
             r = node(q, EAF__Q_DATE, at);
             if (r) {
                 r->day_from = from;
@@ -849,68 +855,55 @@ static int near_operand(const eaf__qnode *n)
     return n && (n->kind == EAF__Q_TERM || n->kind == EAF__Q_PHRASE) && n->cols == 0;
 }
 
-static eaf__qnode *parse_and(eaf__query *q, int depth)
+/* near := unary (("NEAR" | "NEAR/n") unary)* */
+static eaf__qnode *parse_near(eaf__query *q, int depth)
 {
-    eaf__qnode *items[EAF__QUERY_MAX_TERMS + 1];
-    size_t n = 0;
+    eaf__qnode *left = parse_unary(q, depth), *right, *nr;
     const lexeme *l;
-    int offset = q->pos < q->nlx ? q->lx[q->pos].at : q->n;
+    int dist;
 
-    while ((l = peek(q, 0)) != NULL) {
-        eaf__qnode *item;
-        int dist;
-
-        if (l->type == L_RPAREN && depth > 0)
-            break;
-        if (at_or(q, n > 0))
-            break;
-        if (lx_is(q, l, "AND")) {
-            q->pos++;
-            if (n == 0 || !starts_term(q, peek(q, 0)))
-                problem(q, l->at, "AND needs a term on each side");
-            continue;
-        }
+    while ((l = peek(q, 0)) != NULL && left && !q->nomem) {
         dist = lx_near_n(q, l);
-        if ((dist >= 0 || (lx_is(q, l, "NEAR") && !near_group_follows(q))) && n > 0) {
-            eaf__qnode *right;
-            q->pos++;
-            right = starts_term(q, peek(q, 0)) ? parse_unary(q, depth) : NULL;
-            if (dist < 0)
-                dist = EAF__NEAR_DEFAULT;
-            if (near_operand(right) &&
-                (near_operand(items[n - 1]) ||
-                 (items[n - 1]->kind == EAF__Q_NEAR && items[n - 1]->near_dist == dist))) {
-                eaf__qnode *left = items[n - 1], *nr;
-                size_t count = left->kind == EAF__Q_NEAR ? left->nkids + 1 : 2;
+        if (dist < 0 && !(lx_is(q, l, "NEAR") && !near_group_follows(q)))
+            break;
+        q->pos++;
+        if (dist < 0)
+            dist = EAF__NEAR_DEFAULT;
+        right = starts_term(q, peek(q, 0)) ? parse_unary(q, depth) : NULL;
+        if (near_operand(right) &&
+            (near_operand(left) ||
+             (left->kind == EAF__Q_NEAR && left->near_dist == dist && left->cols == 0))) {
+            size_t count = left->kind == EAF__Q_NEAR ? left->nkids + 1 : 2;
 
-                nr = node(q, EAF__Q_NEAR, left->offset);
-                if (!nr || !(nr->kids = arena_alloc(q, count * sizeof(*nr->kids))))
-                    return NULL;
-                if (left->kind == EAF__Q_NEAR) {
-                    memcpy(nr->kids, left->kids, left->nkids * sizeof(*nr->kids));
-                    nr->nkids = left->nkids;
-                } else {
-                    nr->kids[nr->nkids++] = left;
-                }
-                nr->kids[nr->nkids++] = right;
-                nr->near_dist = dist;
-                items[n - 1] = nr;
-                continue;
+            nr = node(q, EAF__Q_NEAR, left->offset);
+            if (!nr || !(nr->kids = arena_alloc(q, count * sizeof(*nr->kids))))
+                return NULL;
+            if (left->kind == EAF__Q_NEAR) {
+                memcpy(nr->kids, left->kids, left->nkids * sizeof(*nr->kids));
+                nr->nkids = left->nkids;
+            } else {
+                nr->kids[nr->nkids++] = left;
             }
-            problem(q, l->at, "NEAR needs a word or phrase on each side");
-            if (right && n < EAF__QUERY_MAX_TERMS)
-                items[n++] = right;
+            nr->kids[nr->nkids++] = right;
+            nr->near_dist = dist;
+            left = nr;
             continue;
         }
-        item = parse_unary(q, depth);
-        if (item && n < EAF__QUERY_MAX_TERMS)
-            items[n++] = item;
-        if (q->nomem)
-            return NULL;
+        /* not two words or phrases: read as both terms, without NEAR */
+        problem(q, l->at, "NEAR needs a word or phrase on each side");
+        if (right) {
+            eaf__qnode *items[2];
+            items[0] = left;
+            items[1] = right;
+            left = combine(q, EAF__Q_AND, items, 2, left->offset);
+        }
     }
-    return combine(q, EAF__Q_AND, items, n, offset);
+    return left;
 }
 
+/* or := near (("OR" | "or" between two terms) near)*
+ * OR binds more tightly than AND: "japan OR korea trade" is
+ * (japan OR korea) AND trade, as in web search engines. */
 static eaf__qnode *parse_or(eaf__query *q, int depth)
 {
     eaf__qnode *items[EAF__QUERY_MAX_TERMS + 1];
@@ -922,22 +915,89 @@ static eaf__qnode *parse_or(eaf__query *q, int depth)
     if (lx_is(q, peek(q, 0), "OR")) {
         problem(q, peek(q, 0)->at, "OR needs a term before it");
         q->pos++;
+        return NULL;
     }
-    left = parse_and(q, depth);
-    if (left)
-        items[n++] = left;
-    while ((l = peek(q, 0)) != NULL && at_or(q, n > 0 || left != NULL)) {
+    left = parse_near(q, depth);
+    if (!left)
+        return NULL;
+    items[n++] = left;
+    while ((l = peek(q, 0)) != NULL && at_or(q, 1) && !q->nomem) {
         eaf__qnode *right;
         q->pos++;
-        right = parse_and(q, depth);
+        right = starts_term(q, peek(q, 0)) ? parse_near(q, depth) : NULL;
         if (!right)
             problem(q, l->at, "OR needs a term after it");
         else if (n < EAF__QUERY_MAX_TERMS)
             items[n++] = right;
-        if (q->nomem)
-            return NULL;
     }
     return combine(q, EAF__Q_OR, items, n, offset);
+}
+
+/* The field a node is restricted to, or 0: terms, phrases and exact
+ * values of one field. */
+static unsigned field_of(const eaf__qnode *n)
+{
+    if (!n)
+        return 0;
+    switch (n->kind) {
+    case EAF__Q_TERM: case EAF__Q_PHRASE: case EAF__Q_META: case EAF__Q_NEAR:
+        return n->cols;
+    default:
+        return 0;
+    }
+}
+
+/* country:japan country:china means either: the items of an AND that name
+ * the same field are joined by OR, in the place of the first. */
+static void merge_same_fields(eaf__query *q, eaf__qnode **items, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        unsigned f = field_of(items[i]);
+        if (!f)
+            continue;
+        for (j = i + 1; j < n; j++) {
+            if (field_of(items[j]) == f) {
+                eaf__qnode *pair[2];
+                pair[0] = items[i];
+                pair[1] = items[j];
+                items[i] = combine(q, EAF__Q_OR, pair, 2, items[i]->offset);
+                items[j] = NULL;
+                if (!items[i])
+                    return;
+            }
+        }
+    }
+}
+
+/* and := or (["AND"] or)*, up to a ')' closing the group */
+static eaf__qnode *parse_and(eaf__query *q, int depth)
+{
+    eaf__qnode *items[EAF__QUERY_MAX_TERMS + 1];
+    size_t n = 0;
+    const lexeme *l;
+    int offset = q->pos < q->nlx ? q->lx[q->pos].at : q->n;
+
+    while ((l = peek(q, 0)) != NULL && !q->nomem) {
+        eaf__qnode *item;
+
+        if (l->type == L_RPAREN && depth > 0)
+            break;
+        if (lx_is(q, l, "AND")) {
+            q->pos++;
+            if (n == 0 || !starts_term(q, peek(q, 0)))
+                problem(q, l->at, "AND needs a term on each side");
+            continue;
+        }
+        item = parse_or(q, depth);
+        if (item && n < EAF__QUERY_MAX_TERMS)
+            items[n++] = item;
+    }
+    if (q->nomem)
+        return NULL;
+    merge_same_fields(q, items, n);
+    return combine(q, EAF__Q_AND, items, n, offset);
 }
 
 eaf_status eaf__query_parse(eaf__query **out, const char *text, size_t n,
@@ -963,14 +1023,14 @@ eaf_status eaf__query_parse(eaf__query **out, const char *text, size_t n,
     if (n == EAF__QUERY_MAX_BYTES)
         problem(q, (int)n, "query too long");
     if (lex(q) == 0) {
-        q->root = parse_or(q, 0);
-        /* a stray ')' at the top level stops parse_or: skip it and go on */
+        q->root = parse_and(q, 0);
+        /* a stray ')' at the top level: skip it and go on */
         while (!q->nomem && q->pos < q->nlx) {
             eaf__qnode *items[2];
             problem(q, q->lx[q->pos].at, "unmatched ')'");
             q->pos++;
             items[0] = q->root;
-            items[1] = parse_or(q, 0);
+            items[1] = parse_and(q, 0);
             q->root = combine(q, EAF__Q_AND, items, 2, 0);
         }
     }

@@ -103,4 +103,32 @@ int eaf__fts_render_positive(eaf__buf *b, const eaf__qnode *n);
  * tests). */
 void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth);
 
+/* ---- query_sql.c: the tree as FTS5 + SQL ------------------------------- */
+
+/* A value the SQL refers to as ?index. */
+typedef struct eaf__qparam {
+    int index;
+    int is_text;
+    char *text;
+    int64_t value;
+} eaf__qparam;
+
+typedef struct eaf__compiled {
+    char *fts;           /* FTS5 expression that matches and ranks, or NULL */
+    char *sql;           /* SQL condition over article a and facet, or NULL */
+    char *rank;          /* without fts: the positive words, to rank by */
+    int positive;        /* false: the query selects nothing (empty, or
+                            only exclusions) */
+    eaf__qparam *params;
+    int nparams, cap;
+    int next_index;
+    int nomem;
+} eaf__compiled;
+
+/* Compiles a tree; parameters are numbered from first_param.  EAF_NOMEM
+ * is the only failure. */
+eaf_status eaf__query_compile(eaf__compiled *out, const eaf__qnode *root,
+                              int first_param);
+void eaf__compiled_free(eaf__compiled *c);
+
 #endif /* EAF_QUERY_H */

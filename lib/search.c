@@ -2,7 +2,7 @@
  * search.c: running a query: the SQL around the FTS5 expression, ranking,
  * paging, totals, the fields and snippet of each hit.
  *
- * A query tree becomes one "piece": an FTS5 expression (the words,
+ * The compiled query (query_sql.c) is an FTS5 expression (the words,
  * phrases and their AND/OR/NOT) and an SQL condition (dates, exact
  * metadata values, and whatever mixes them with words under OR or NOT).
  * The FTS5 part ranks; the SQL part filters.  The main statement only
@@ -28,27 +28,6 @@
 /* Fixed parameters of the main statement; filters use ?10 and up. */
 enum { P_MATCH = 1, P_RANK = 2, P_LIMIT = 3, P_OFFSET = 4, P_FIRST_FREE = 10 };
 
-typedef struct param {
-    int index;
-    int is_text;
-    char *text;
-    sqlite3_int64 value;
-} param;
-
-typedef struct piece {
-    char *fts;      /* FTS5 expression, or NULL */
-    char *sql;      /* SQL condition over article a, or NULL */
-    int positive;   /* restricts to a set (not only exclusions) */
-} piece;
-
-typedef struct compiler {
-    eaf_db *db;
-    param *params;
-    int nparams, cap;
-    int next_index;
-    int nomem;
-} compiler;
-
 struct eaf_search {
     eaf_db *db;
     eaf__query *q;
@@ -56,8 +35,8 @@ struct eaf_search {
     sqlite3_stmt *count;
     sqlite3_stmt *fields;
     sqlite3_stmt *snippet_stmt;
-    compiler c;
-    char *snippet_expr;       /* what snippets mark; NULL: no words */
+    eaf__compiled c;
+    const char *snippet_expr; /* what snippets mark (in c); NULL: no words */
     char *mark_open, *mark_close, *ellipsis;
     int snippet_words;
     int done;
@@ -73,269 +52,14 @@ struct eaf_search {
     eaf_article *article;
 };
 
-/* ---- compiling the tree -------------------------------------------------- */
-
-static int add_param(compiler *c, int is_text, char *text, sqlite3_int64 value)
-{
-    if (c->nparams == c->cap) {
-        int cap = c->cap ? c->cap * 2 : 8;
-        param *p = eaf__realloc(c->params, (size_t)cap * sizeof(*p));
-        if (!p) {
-            eaf__free(text);
-            c->nomem = 1;
-            return 0;
-        }
-        c->params = p;
-        c->cap = cap;
-    }
-    c->params[c->nparams].index = c->next_index;
-    c->params[c->nparams].is_text = is_text;
-    c->params[c->nparams].text = text;
-    c->params[c->nparams].value = value;
-    c->nparams++;
-    return c->next_index++;
-}
-
-static void free_piece(piece *p)
-{
-    eaf__free(p->fts);
-    eaf__free(p->sql);
-    p->fts = p->sql = NULL;
-}
-
-static char *take(eaf__buf *b, compiler *c)
-{
-    char *s;
-
-    if (b->rc != EAF_OK) {
-        c->nomem = 1;
-        eaf__buf_free(b);
-        return NULL;
-    }
-    s = b->n ? eaf__buf_detach(b) : NULL;
-    eaf__buf_free(b);
-    return s;
-}
-
-/* The SQL condition equivalent to a piece: its FTS5 part as a rowid
- * subquery (its expression bound as a parameter) AND its SQL part. */
-static char *as_condition(compiler *c, piece *p)
-{
-    eaf__buf b = EAF__BUF_INIT;
-
-    if (p->fts) {
-        char *fts = eaf__strdup(p->fts);
-        int idx;
-        if (!fts) {
-            c->nomem = 1;
-            return NULL;
-        }
-        idx = add_param(c, 1, fts, 0);
-        if (!idx)
-            return NULL;
-        eaf__buf_printf(&b, "a.id IN (SELECT rowid FROM fts WHERE fts MATCH ?%d)", idx);
-    }
-    if (p->sql) {
-        if (b.n)
-            eaf__buf_puts(&b, " AND ");
-        eaf__buf_printf(&b, "(%s)", p->sql);
-    }
-    return take(&b, c);
-}
-
-static piece compile(compiler *c, const eaf__qnode *n);
-
-static piece compile_meta(compiler *c, const eaf__qnode *n)
-{
-    piece p = {NULL, NULL, 1};
-    eaf__buf b = EAF__BUF_INIT;
-    char *norm = eaf__fold_value(n->text, n->len);
-    int k, first = 1, idx;
-
-    if (!norm) {
-        c->nomem = 1;
-        return p;
-    }
-    if (!*norm) { /* nothing searchable: matches nothing */
-        eaf__free(norm);
-        p.sql = eaf__strdup("0");
-        c->nomem |= !p.sql;
-        return p;
-    }
-    idx = add_param(c, 1, norm, 0);
-    if (!idx)
-        return p;
-    eaf__buf_puts(&b, "a.id IN (SELECT article_id FROM facet WHERE kind IN (");
-    for (k = 0; k < 32; k++) {
-        if (n->meta_kinds & (1u << k)) {
-            eaf__buf_printf(&b, "%s%d", first ? "" : ",", k);
-            first = 0;
-        }
-    }
-    eaf__buf_printf(&b, ") AND norm = ?%d)", idx);
-    p.sql = take(&b, c);
-    return p;
-}
-
-static piece compile_date(compiler *c, const eaf__qnode *n)
-{
-    piece p = {NULL, NULL, 1};
-    int lo = add_param(c, 0, NULL, n->day_from);
-    int hi = lo ? add_param(c, 0, NULL, n->day_to) : 0;
-
-    if (hi)
-        p.sql = eaf__printf("a.day BETWEEN ?%d AND ?%d", lo, hi);
-    c->nomem |= !p.sql;
-    return p;
-}
-
-/* NOT of a piece: an exclusion, never positive. */
-static piece compile_not(compiler *c, const eaf__qnode *n)
-{
-    piece inner = compile(c, n->kids[0]), p = {NULL, NULL, 0};
-    char *cond;
-
-    if (!inner.fts && !inner.sql)
-        return p;
-    cond = as_condition(c, &inner);
-    free_piece(&inner);
-    if (cond)
-        p.sql = eaf__printf("NOT (%s)", cond);
-    c->nomem |= !p.sql;
-    eaf__free(cond);
-    return p;
-}
-
-/* Appends "cond" to an AND list in b. */
-static void and_append(eaf__buf *b, const char *cond)
-{
-    if (b->n)
-        eaf__buf_puts(b, " AND ");
-    eaf__buf_printf(b, "(%s)", cond);
-}
-
-static piece compile_and(compiler *c, const eaf__qnode *n)
-{
-    piece p = {NULL, NULL, 0};
-    eaf__qnode **text = eaf__malloc(n->nkids * sizeof(*text));
-    eaf__buf fts = EAF__BUF_INIT, sql = EAF__BUF_INIT;
-    size_t i, ntext = 0;
-    int has_neg_text = 0;
-
-    if (!text) {
-        c->nomem = 1;
-        return p;
-    }
-    for (i = 0; i < n->nkids; i++) {
-        if (eaf__qnode_is_text(n->kids[i])) {
-            text[ntext++] = n->kids[i];
-            if (n->kids[i]->kind == EAF__Q_NOT)
-                has_neg_text = 1;
-        }
-    }
-    if (ntext > 0 && eaf__fts_render_and(&fts, text, ntext)) {
-        p.positive = 1;
-    } else if (has_neg_text) {
-        /* only exclusions among the words: they become SQL */
-        for (i = 0; i < ntext; i++) {
-            if (text[i]->kind == EAF__Q_NOT) {
-                piece x = compile_not(c, text[i]);
-                if (x.sql)
-                    and_append(&sql, x.sql);
-                free_piece(&x);
-            }
-        }
-    }
-    for (i = 0; i < n->nkids; i++) {
-        piece x;
-        if (eaf__qnode_is_text(n->kids[i]))
-            continue;
-        x = compile(c, n->kids[i]);
-        if (x.fts) {
-            if (fts.n) {
-                /* two FTS parts in one AND: combine them */
-                eaf__buf both = EAF__BUF_INIT;
-                eaf__buf_printf(&both, "(%s) AND (%s)", fts.p, x.fts);
-                eaf__buf_free(&fts);
-                fts = both;
-            } else {
-                eaf__buf_puts(&fts, x.fts);
-            }
-        }
-        if (x.sql)
-            and_append(&sql, x.sql);
-        p.positive |= x.positive;
-        free_piece(&x);
-    }
-    eaf__free(text);
-    p.fts = take(&fts, c);
-    p.sql = take(&sql, c);
-    return p;
-}
-
-static piece compile_or(compiler *c, const eaf__qnode *n)
-{
-    piece p = {NULL, NULL, 0};
-    eaf__buf sql = EAF__BUF_INIT;
-    size_t i;
-
-    for (i = 0; i < n->nkids; i++) {
-        piece x = compile(c, n->kids[i]);
-        char *cond;
-
-        /* an alternative made only of exclusions would match nearly
-         * everything; it is dropped, as in the FTS5 rendering */
-        if (x.positive && (x.fts || x.sql)) {
-            cond = as_condition(c, &x);
-            if (cond) {
-                if (sql.n)
-                    eaf__buf_puts(&sql, " OR ");
-                eaf__buf_printf(&sql, "(%s)", cond);
-                p.positive = 1;
-            }
-            eaf__free(cond);
-        }
-        free_piece(&x);
-    }
-    p.sql = take(&sql, c);
-    return p;
-}
-
-static piece compile(compiler *c, const eaf__qnode *n)
-{
-    piece p = {NULL, NULL, 0};
-    eaf__buf b = EAF__BUF_INIT;
-
-    if (!n || c->nomem)
-        return p;
-    if (eaf__qnode_is_text(n) && n->kind != EAF__Q_NOT) {
-        if (eaf__fts_render(&b, n))
-            p.positive = 1;
-        p.fts = take(&b, c);
-        if (!p.fts)
-            p.positive = 0;
-        if (n->kind != EAF__Q_AND || p.fts)
-            return p;
-        /* an AND of only exclusions: as SQL below */
-    }
-    switch (n->kind) {
-    case EAF__Q_META: return compile_meta(c, n);
-    case EAF__Q_DATE: return compile_date(c, n);
-    case EAF__Q_NOT: return compile_not(c, n);
-    case EAF__Q_AND: return compile_and(c, n);
-    case EAF__Q_OR: return compile_or(c, n);
-    default: return p;
-    }
-}
-
 /* ---- statements ---------------------------------------------------------- */
 
-static int bind_params(sqlite3_stmt *st, const compiler *c)
+static int bind_params(sqlite3_stmt *st, const eaf__compiled *c)
 {
     int i, rc = SQLITE_OK, max = sqlite3_bind_parameter_count(st);
 
     for (i = 0; i < c->nparams && rc == SQLITE_OK; i++) {
-        const param *p = &c->params[i];
+        const eaf__qparam *p = &c->params[i];
         if (p->index > max)
             continue;
         if (p->is_text)
@@ -358,10 +82,11 @@ static eaf_status prepare(eaf_search *s, const char *sql, sqlite3_stmt **out)
 }
 
 /* Builds the main and count statements from the compiled query. */
-static eaf_status build(eaf_search *s, piece *p, const char *rank_expr,
-                        unsigned limit, unsigned offset)
+static eaf_status build(eaf_search *s, unsigned limit, unsigned offset)
 {
     eaf__buf main = EAF__BUF_INIT, count = EAF__BUF_INIT;
+    const eaf__compiled *p = &s->c;
+    const char *rank_expr = p->rank;
     eaf_status st;
 
     if (p->fts) {
@@ -438,8 +163,6 @@ static void clear_row(eaf_search *s)
 
 void eaf_search_free(eaf_search *s)
 {
-    int i;
-
     if (!s)
         return;
     clear_row(s);
@@ -447,10 +170,7 @@ void eaf_search_free(eaf_search *s)
     sqlite3_finalize(s->count);
     sqlite3_finalize(s->fields);
     sqlite3_finalize(s->snippet_stmt);
-    for (i = 0; i < s->c.nparams; i++)
-        eaf__free(s->c.params[i].text);
-    eaf__free(s->c.params);
-    eaf__free(s->snippet_expr);
+    eaf__compiled_free(&s->c);
     eaf__free(s->mark_open);
     eaf__free(s->mark_close);
     eaf__free(s->ellipsis);
@@ -466,9 +186,6 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     eaf_search_options defaults = EAF_SEARCH_OPTIONS_INIT;
     eaf_search *s;
     eaf_status st;
-    piece p = {NULL, NULL, 0};
-    eaf__buf rank = EAF__BUF_INIT;
-    char *rank_expr = NULL;
     unsigned qflags = 0;
 
     if (!out)
@@ -489,8 +206,6 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
     s->db = db;
     db->children++;
-    s->c.db = db;
-    s->c.next_index = P_FIRST_FREE;
     s->snippet_words = opts->snippet_words == 0 ? DEFAULT_SNIPPET_WORDS
                        : opts->snippet_words > MAX_SNIPPET_WORDS ? MAX_SNIPPET_WORDS
                                                                  : (int)opts->snippet_words;
@@ -509,46 +224,27 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         db->err_offset = eaf__query_error_offset(s->q);
         goto fail;
     }
+    if (st == EAF_OK)
+        st = eaf__query_compile(&s->c, eaf__query_root(s->q), P_FIRST_FREE);
     if (st != EAF_OK) {
         st = eaf__db_error(db, st, "out of memory");
         goto fail;
     }
-    p = compile(&s->c, eaf__query_root(s->q));
-    if (!p.fts && p.sql && eaf__fts_render_positive(&rank, eaf__query_root(s->q)))
-        rank_expr = take(&rank, &s->c);
-    eaf__buf_free(&rank);
-    if (s->c.nomem) {
-        st = eaf__db_error(db, EAF_NOMEM, "out of memory");
-        goto fail;
-    }
-    if (!p.positive || (!p.fts && !p.sql)) {
+    if (!s->c.positive) {
         /* nothing to look for (empty, or only exclusions) */
         s->done = 1;
         s->have_total = 1;
-        free_piece(&p);
-        eaf__free(rank_expr);
         *out = s;
         return EAF_OK;
     }
-    s->snippet_expr = p.fts ? eaf__strdup(p.fts) : rank_expr;
-    if (p.fts && !s->snippet_expr) {
-        st = eaf__db_error(db, EAF_NOMEM, "out of memory");
-        goto fail;
-    }
-    st = build(s, &p, rank_expr, opts->limit ? opts->limit : DEFAULT_LIMIT,
-               opts->offset);
-    if (p.fts)
-        eaf__free(rank_expr);
-    rank_expr = NULL;
-    free_piece(&p);
+    /* snippets mark the words that matched, or that rank */
+    s->snippet_expr = s->c.fts ? s->c.fts : s->c.rank;
+    st = build(s, opts->limit ? opts->limit : DEFAULT_LIMIT, opts->offset);
     if (st != EAF_OK)
         goto fail;
     *out = s;
     return EAF_OK;
 fail:
-    if (rank_expr && rank_expr != s->snippet_expr)
-        eaf__free(rank_expr);
-    free_piece(&p);
     eaf_search_free(s);
     return st;
 }

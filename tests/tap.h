@@ -17,9 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+#define TAP_UNUSED __attribute__((unused))
+#else
+#define TAP_UNUSED
+#endif
+
 static int tap_count, tap_failures;
 
-static int tap_vok(int pass, const char *file, int line, const char *fmt, va_list ap)
+TAP_UNUSED static int tap_vok(int pass, const char *file, int line, const char *fmt, va_list ap)
 {
     printf("%s %d - ", pass ? "ok" : "not ok", ++tap_count);
     vprintf(fmt, ap);
@@ -32,7 +38,7 @@ static int tap_vok(int pass, const char *file, int line, const char *fmt, va_lis
     return pass;
 }
 
-static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
+TAP_UNUSED static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
     int r;
@@ -43,7 +49,7 @@ static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
     return r;
 }
 
-static int tap_is_str(const char *got, const char *want, const char *file, int line,
+TAP_UNUSED static int tap_is_str(const char *got, const char *want, const char *file, int line,
                       const char *fmt, ...)
 {
     va_list ap;
@@ -60,7 +66,7 @@ static int tap_is_str(const char *got, const char *want, const char *file, int l
     return pass;
 }
 
-static int tap_is_int(long long got, long long want, const char *file, int line,
+TAP_UNUSED static int tap_is_int(long long got, long long want, const char *file, int line,
                       const char *fmt, ...)
 {
     va_list ap;
@@ -80,13 +86,13 @@ static int tap_is_int(long long got, long long want, const char *file, int line,
     tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
 #define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
 
-static int done_testing(void)
+TAP_UNUSED static int done_testing(void)
 {
     printf("1..%d\n", tap_count);
     return tap_failures ? 1 : 0;
 }
 
-static int tap_skip_all(const char *why)
+TAP_UNUSED static int tap_skip_all(const char *why)
 {
     printf("1..0 # SKIP %s\n", why);
     return 0;

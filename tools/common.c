@@ -1,0 +1,65 @@
+/*
+ * common.c: small helpers shared by the tools.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *progname = "eaf";
+
+void tool_init(const char *argv0)
+{
+    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+    if (argv0)
+        progname = slash ? slash + 1 : argv0;
+    /* libtool wrappers run the real binary as lt-NAME */
+    if (strncmp(progname, "lt-", 3) == 0)
+        progname += 3;
+}
+
+void warnx_(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+const char *db_path(const char *option)
+{
+    const char *env;
+
+    if (option)
+        return option;
+    env = getenv("EAFSEARCH_DB");
+    if (env && *env)
+        return env;
+    return "eafsearch.db";
+}
+
+void print_version(void)
+{
+    printf("%s (libeafsearch) %s\n", progname, EAF_VERSION_STRING);
+    printf("library version %s\n", eaf_version());
+}
+
+long parse_count(const char *s)
+{
+    char *end;
+    long v;
+
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || v < 0)
+        return -1;
+    return v;
+}

@@ -1,0 +1,38 @@
+/*
+ * common.h: what the command-line tools share.  The tools use only the
+ * public API of libeafsearch; nothing here knows about SQL.
+ */
+#ifndef EAF_TOOLS_COMMON_H
+#define EAF_TOOLS_COMMON_H
+
+#include <stdio.h>
+
+#include "eafsearch.h"
+
+/* Exit statuses of every tool. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+extern const char *progname;
+
+/* Sets progname from argv[0]. */
+void tool_init(const char *argv0);
+
+/* Prints "progname: message" to stderr. */
+void warnx_(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* The index path: the -d option, else $EAFSEARCH_DB, else ./eafsearch.db. */
+const char *db_path(const char *option);
+
+/* Prints "progname (libeafsearch) X.Y.Z" and the library's run-time version. */
+void print_version(void);
+
+/* Parses a non-negative integer option; returns -1 when malformed. */
+long parse_count(const char *s);
+
+#endif
