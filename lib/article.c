@@ -2,6 +2,7 @@
  * article.c: the article value: fields, authors, tags, dates, content hash.
  */
 #include "eaf-private.h"
+#include "tokenize.h"
 
 #include <string.h>
 
@@ -32,6 +33,8 @@ void eaf__strvec_free(eaf__strvec *sv)
 
 eaf_status eaf_article_new(eaf_article **out)
 {
+    if (!out)
+        return EAF_MISUSE;
     *out = eaf__calloc(1, sizeof(eaf_article));
     return *out ? EAF_OK : EAF_NOMEM;
 }
@@ -120,7 +123,7 @@ eaf_status eaf_article_set(eaf_article *a, eaf_field field, const char *value,
     char *v;
     char date[11];
 
-    if ((unsigned)field >= EAF_FIELD_LAST)
+    if (!a || (unsigned)field >= EAF_FIELD_LAST)
         return EAF_MISUSE;
     if (!value) {
         if (field == EAF_FIELD_KEY)
@@ -164,7 +167,7 @@ eaf_status eaf_article_set(eaf_article *a, eaf_field field, const char *value,
 
 const char *eaf_article_get(const eaf_article *a, eaf_field field)
 {
-    if ((unsigned)field >= EAF_FIELD_LAST)
+    if (!a || (unsigned)field >= EAF_FIELD_LAST)
         return NULL;
     return a->field[field];
 }
@@ -196,6 +199,8 @@ eaf_status eaf_article_add_author(eaf_article *a, const char *name,
     int empty = 0, aff_empty = 0;
     char *n = NULL, *af = NULL;
 
+    if (!a || !name)
+        return EAF_MISUSE;
     n = one_line(name, &empty);
     if (!n)
         return EAF_NOMEM;
@@ -231,40 +236,24 @@ eaf_status eaf_article_add_author(eaf_article *a, const char *name,
 
 size_t eaf_article_author_count(const eaf_article *a)
 {
-    return a->author_name.n;
+    return a ? a->author_name.n : 0;
 }
 
 const char *eaf_article_author_name(const eaf_article *a, size_t i)
 {
-    return i < a->author_name.n ? a->author_name.v[i] : NULL;
+    return a && i < a->author_name.n ? a->author_name.v[i] : NULL;
 }
 
 const char *eaf_article_author_affiliation(const eaf_article *a, size_t i)
 {
-    return i < a->author_aff.n ? a->author_aff.v[i] : NULL;
-}
-
-/* Case-insensitive comparison for ASCII letters; other bytes exactly.  Good
- * enough to keep a tag list free of repeats as a site writes them. */
-static int same_tag(const char *x, const char *y)
-{
-    for (; *x && *y; x++, y++) {
-        char cx = *x, cy = *y;
-        if (cx >= 'A' && cx <= 'Z')
-            cx = (char)(cx - 'A' + 'a');
-        if (cy >= 'A' && cy <= 'Z')
-            cy = (char)(cy - 'A' + 'a');
-        if (cx != cy)
-            return 0;
-    }
-    return *x == *y;
+    return a && i < a->author_aff.n ? a->author_aff.v[i] : NULL;
 }
 
 static eaf_status add_unique(eaf__strvec *sv, const char *value)
 {
-    int empty = 0;
+    int empty = 0, repeat = 0;
     size_t i;
-    char *v = one_line(value, &empty);
+    char *norm, *v = one_line(value, &empty);
 
     if (!v)
         return EAF_NOMEM;
@@ -272,11 +261,26 @@ static eaf_status add_unique(eaf__strvec *sv, const char *value)
         eaf__free(v);
         return EAF_SYNTAX;
     }
-    for (i = 0; i < sv->n; i++) {
-        if (same_tag(sv->v[i], v)) {
+    /* the same value ignoring case, accents and punctuation is a repeat */
+    norm = eaf__fold_value(v, strlen(v));
+    if (!norm) {
+        eaf__free(v);
+        return EAF_NOMEM;
+    }
+    for (i = 0; i < sv->n && !repeat; i++) {
+        char *other = eaf__fold_value(sv->v[i], strlen(sv->v[i]));
+        if (!other) {
+            eaf__free(norm);
             eaf__free(v);
-            return EAF_OK;
+            return EAF_NOMEM;
         }
+        repeat = *norm ? strcmp(norm, other) == 0 : strcmp(sv->v[i], v) == 0;
+        eaf__free(other);
+    }
+    eaf__free(norm);
+    if (repeat) {
+        eaf__free(v);
+        return EAF_OK;
     }
     if (eaf__strvec_push(sv, v) != EAF_OK) {
         eaf__free(v);
@@ -288,21 +292,21 @@ static eaf_status add_unique(eaf__strvec *sv, const char *value)
 eaf_status eaf_article_add_tag(eaf_article *a, eaf_tag_kind kind,
                                const char *value)
 {
-    if ((unsigned)kind >= EAF_TAG_LAST)
+    if (!a || !value || (unsigned)kind >= EAF_TAG_LAST)
         return EAF_MISUSE;
     return add_unique(&a->tag[kind], value);
 }
 
 size_t eaf_article_tag_count(const eaf_article *a, eaf_tag_kind kind)
 {
-    if ((unsigned)kind >= EAF_TAG_LAST)
+    if (!a || (unsigned)kind >= EAF_TAG_LAST)
         return 0;
     return a->tag[kind].n;
 }
 
 const char *eaf_article_tag(const eaf_article *a, eaf_tag_kind kind, size_t i)
 {
-    if ((unsigned)kind >= EAF_TAG_LAST || i >= a->tag[kind].n)
+    if (!a || (unsigned)kind >= EAF_TAG_LAST || i >= a->tag[kind].n)
         return NULL;
     return a->tag[kind].v[i];
 }
@@ -310,7 +314,11 @@ const char *eaf_article_tag(const eaf_article *a, eaf_tag_kind kind, size_t i)
 eaf_status eaf_article_add_related_title(eaf_article *a, const char *title)
 {
     int empty = 0;
-    char *v = one_line(title, &empty);
+    char *v;
+
+    if (!a || !title)
+        return EAF_MISUSE;
+    v = one_line(title, &empty);
 
     if (!v)
         return EAF_NOMEM;
@@ -327,12 +335,12 @@ eaf_status eaf_article_add_related_title(eaf_article *a, const char *title)
 
 size_t eaf_article_related_title_count(const eaf_article *a)
 {
-    return a->related.n;
+    return a ? a->related.n : 0;
 }
 
 const char *eaf_article_related_title(const eaf_article *a, size_t i)
 {
-    return i < a->related.n ? a->related.v[i] : NULL;
+    return a && i < a->related.n ? a->related.v[i] : NULL;
 }
 
 /* ---- content hash -------------------------------------------------------- */

@@ -88,7 +88,7 @@ int eaf_error_offset(const eaf_db *db)
 
 const char *eaf_db_language(const eaf_db *db)
 {
-    return db->language;
+    return db ? db->language : NULL;
 }
 
 sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id)
@@ -223,9 +223,13 @@ eaf_status eaf_db_open(eaf_db **out, const char *path,
     eaf_db *db;
     eaf_status st;
 
-    *out = NULL;
     if (errmsg_out)
         *errmsg_out = NULL;
+    if (!out)
+        return EAF_MISUSE;
+    *out = NULL;
+    if (!path)
+        return EAF_MISUSE;
     if (!opts)
         opts = &defaults;
     if (opts->version < 1 || opts->version > EAF_OPEN_OPTIONS_VERSION) {
@@ -283,6 +287,8 @@ eaf_status eaf_db_begin(eaf_db *db)
 {
     int rc;
 
+    if (!db)
+        return EAF_MISUSE;
     eaf__db_clear_error(db);
     if (db->in_txn)
         return eaf__db_error(db, EAF_MISUSE, "a transaction is already open");
@@ -299,6 +305,8 @@ eaf_status eaf_db_commit(eaf_db *db)
 {
     int rc;
 
+    if (!db)
+        return EAF_MISUSE;
     eaf__db_clear_error(db);
     if (!db->in_txn)
         return eaf__db_error(db, EAF_MISUSE, "no transaction is open");
@@ -315,6 +323,8 @@ eaf_status eaf_db_commit(eaf_db *db)
 
 eaf_status eaf_db_rollback(eaf_db *db)
 {
+    if (!db)
+        return EAF_MISUSE;
     eaf__db_clear_error(db);
     if (!db->in_txn)
         return eaf__db_error(db, EAF_MISUSE, "no transaction is open");

@@ -1,0 +1,131 @@
+/*
+ * testutil.h: temporary folders and small article builders for the tests.
+ */
+#ifndef EAF_TESTUTIL_H
+#define EAF_TESTUTIL_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "eafsearch.h"
+
+#if defined(__GNUC__)
+#define TU_UNUSED __attribute__((unused))
+#else
+#define TU_UNUSED
+#endif
+
+static char tu_dir[256];
+
+/* A fresh temporary folder, removed by tu_cleanup(). */
+TU_UNUSED static const char *tu_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(tu_dir, sizeof(tu_dir), "%s/eaftest.XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tu_dir)) {
+        perror("mkdtemp");
+        exit(99);
+    }
+    return tu_dir;
+}
+
+/* A path inside the temporary folder (static buffer, one at a time per slot). */
+TU_UNUSED static const char *tu_path(const char *name)
+{
+    static char buf[4][512];
+    static int slot;
+    char *p = buf[slot++ & 3];
+    snprintf(p, 512, "%s/%s", tu_dir, name);
+    return p;
+}
+
+TU_UNUSED static void tu_cleanup(void)
+{
+    DIR *d = opendir(tu_dir);
+    struct dirent *e;
+
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char p[600];
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", tu_dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(tu_dir);
+}
+
+TU_UNUSED static void tu_write(const char *path, const char *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, n, f) != n) {
+        perror(path);
+        exit(99);
+    }
+    fclose(f);
+}
+
+/* Builds an article: key, title, date (or NULL), body, then "Name|Affiliation"
+ * authors separated by ';' (or NULL), then "kind:value" tags separated by
+ * ';' where kind is t (topic), c (country) or o (other). */
+TU_UNUSED static eaf_article *tu_article(const char *key, const char *title,
+                                         const char *date, const char *body,
+                                         const char *authors, const char *tags)
+{
+    eaf_article *a;
+    char buf[1024], *save = NULL, *tok;
+
+    if (eaf_article_new(&a) != EAF_OK)
+        exit(99);
+    if (eaf_article_set(a, EAF_FIELD_KEY, key, EAF_NTS) != EAF_OK ||
+        eaf_article_set(a, EAF_FIELD_TITLE, title, EAF_NTS) != EAF_OK ||
+        (date && eaf_article_set(a, EAF_FIELD_DATE, date, EAF_NTS) != EAF_OK) ||
+        (body && eaf_article_set(a, EAF_FIELD_BODY, body, EAF_NTS) != EAF_OK)) {
+        fprintf(stderr, "bad test article %s\n", key);
+        exit(99);
+    }
+    if (authors) {
+        snprintf(buf, sizeof(buf), "%s", authors);
+        for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+            char *bar = strchr(tok, '|');
+            if (bar)
+                *bar++ = '\0';
+            if (eaf_article_add_author(a, tok, bar) != EAF_OK)
+                exit(99);
+        }
+    }
+    if (tags) {
+        snprintf(buf, sizeof(buf), "%s", tags);
+        for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+            eaf_tag_kind k = tok[0] == 't' ? EAF_TAG_TOPIC
+                             : tok[0] == 'c' ? EAF_TAG_COUNTRY : EAF_TAG_OTHER;
+            if (eaf_article_add_tag(a, k, tok + 2) != EAF_OK)
+                exit(99);
+        }
+    }
+    return a;
+}
+
+/* Opens (creating) an index in the temporary folder. */
+TU_UNUSED static eaf_db *tu_open(const char *name, const char *language)
+{
+    eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db = NULL;
+    char *err = NULL;
+
+    o.flags = EAF_OPEN_CREATE;
+    o.language = language;
+    if (eaf_db_open(&db, tu_path(name), &o, &err) != EAF_OK) {
+        fprintf(stderr, "cannot open %s: %s\n", name, err ? err : "?");
+        exit(99);
+    }
+    return db;
+}
+
+#endif

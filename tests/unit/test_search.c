@@ -1,0 +1,405 @@
+/*
+ * test_search.c: search through the public API on a small fixture index:
+ * every row of the query language's table with the keys it must return,
+ * the inputs that break raw FTS5, ranking by field, stable ties, paging,
+ * totals, snippets, strict mode, and the loadable SQLite extension.
+ */
+#include "tap.h"
+#include "testutil.h"
+
+#include <sqlite3.h>
+
+#ifndef EAF_TEST_BUILDDIR
+#define EAF_TEST_BUILDDIR "."
+#endif
+
+static eaf_db *db;
+
+static void build_index(void)
+{
+    struct {
+        const char *key, *title, *date, *body, *authors, *tags;
+    } docs[] = {
+        {"jc1", "Japan–China relations enter a new phase", "2018-10-25",
+         "Japan and China agreed to improve relations. Tokyo and Beijing signed a swap deal.",
+         "Rumi Aoyama|Waseda University", "c:Japan;c:China;t:International relations"},
+        {"jc2", "A cautious thaw", "2019-05-01",
+         "China and Japan held talks on relation building.", "Li Wei|Peking Institute",
+         "c:China;c:Japan"},
+        {"j1", "Japan's economy after Abenomics", "2016-03-10",
+         "Japan's growth was 2.5 per cent. Tariffs were not the issue.",
+         "Aiko Sato|Tokyo Policy Forum", "c:Japan;t:Economics"},
+        {"c1", "Belt and Road", "2017-05-14",
+         "China's Belt and Road Initiative spans Asia. The trade war hurt exports.",
+         "Zhang Min", "c:China;t:Trade"},
+        {"k1", "Seoul watches the US-Japan alliance", "2017-02-02",
+         "South Korea depends on the US-Japan alliance for deterrence and trade.",
+         "Kim Minji|Seoul Institute", "c:South Korea;t:Security"},
+        {"tw", "Tariffs and the trade war", "2018-07-01",
+         "The trade war raised tariffs. GDP growth slowed to 2.5 in the US.", NULL,
+         "c:United States;t:Trade"},
+        {"def", "Defence budgets", "2020-01-01",
+         "Australia is defending its north; defence spending rose.", NULL,
+         "c:Australia;t:Security"},
+        {"near", "Leaders meet", "2014-11-10", "Abe met Xi in Beijing.", NULL, NULL},
+        {"far", "Speeches", "2014-11-11",
+         "Abe spoke first about many things including trade, growth, security, energy, "
+         "climate, fisheries, tourism, education, health and more; much later Xi replied.",
+         NULL, NULL},
+        {"cafe", "Café culture in Hanoi", "2015-06-01", "A café on every corner of Hanoi.",
+         NULL, "c:Vietnam"},
+        {"summit_t", "Summit season", "2016-11-20", "Leaders gathered in Lima.", NULL, NULL},
+        {"summit_b", "Notes from Lima", "2016-11-21", "A long day at the summit in Lima.",
+         NULL, NULL},
+        {"aoy_body", "Book review", "2021-01-01", "A review of work by Aoyama on diplomacy.",
+         NULL, NULL},
+        {"tie1", "Identical twins", "2022-01-01", "Mongolia copper mine.", NULL, NULL},
+        {"tie2", "Identical twins", "2022-01-01", "Mongolia copper mine.", NULL, NULL},
+        {"cjk", "East Asian economies", "2013-01-01", "Japan's economy (日本経済) is large.",
+         NULL, "c:Japan"},
+        {"nodate", "Undated notes", NULL, "Pacific fisheries and tuna.", NULL, NULL},
+        {"month", "Monthly report", "2018-10", "Pacific tuna prices.", NULL, NULL},
+    };
+    size_t i;
+    int all = 1;
+
+    db = tu_open("search.db", NULL);
+    all = eaf_db_begin(db) == EAF_OK;
+    for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        eaf_article *a = tu_article(docs[i].key, docs[i].title, docs[i].date, docs[i].body,
+                                    docs[i].authors, docs[i].tags);
+        all &= eaf_db_put(NULL, db, a) == EAF_OK;
+        eaf_article_free(a);
+    }
+    all &= eaf_db_commit(db) == EAF_OK;
+    ok(all, "fixture index built");
+}
+
+/* Runs a query; returns the keys of the hits, space-separated, in order. */
+static const char *run_opts(const char *query, const eaf_search_options *opts,
+                            long long *total)
+{
+    static char out[2048];
+    eaf_search *s = NULL;
+    eaf_status st;
+    size_t n = 0;
+    int64_t t = -1;
+
+    out[0] = '\0';
+    st = eaf_search_new(&s, db, query, opts);
+    if (st != EAF_OK) {
+        snprintf(out, sizeof(out), "(error %d: %s)", st, eaf_errmsg(db));
+        return out;
+    }
+    while ((st = eaf_search_next(s)) == EAF_ROW) {
+        int w = snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "",
+                         eaf_search_field(s, EAF_FIELD_KEY));
+        if (w > 0 && (size_t)w < sizeof(out) - n)
+            n += (size_t)w;
+    }
+    if (st != EAF_DONE)
+        snprintf(out, sizeof(out), "(error %d: %s)", st, eaf_errmsg(db));
+    if (eaf_search_total(&t, s) != EAF_OK)
+        t = -2;
+    if (total)
+        *total = (long long)t;
+    eaf_search_free(s);
+    return out;
+}
+
+static const char *run(const char *query)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    o.limit = 100;
+    return run_opts(query, &o, NULL);
+}
+
+/* The same keys in any order: both sorted. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *sorted(const char *keys)
+{
+    static char out[2][2048];
+    static int slot;
+    char buf[2048], *v[64], *save = NULL, *tok;
+    size_t n = 0, i, len = 0;
+    char *o = out[slot++ & 1];
+
+    snprintf(buf, sizeof(buf), "%s", keys);
+    for (tok = strtok_r(buf, " ", &save); tok && n < 64; tok = strtok_r(NULL, " ", &save))
+        v[n++] = tok;
+    qsort(v, n, sizeof(*v), cmp_str);
+    o[0] = '\0';
+    for (i = 0; i < n; i++)
+        len += (size_t)snprintf(o + len, 2048 - len, "%s%s", i ? " " : "", v[i]);
+    return o;
+}
+
+#define SET(query, keys) is_str(sorted(run(query)), sorted(keys), "[%s] finds {%s}", query, keys)
+#define LIST(query, keys) is_str(run(query), keys, "[%s] lists %s", query, keys)
+
+static void test_language_rows(void)
+{
+    /* words, all must match, ranked */
+    SET("Japan China", "jc1 jc2");
+    is_str(strtok((char *)run("Japan China"), " "), "jc1",
+           "the article with both in its title comes first");
+    /* OR */
+    SET("Japan OR China", "jc1 jc2 j1 c1 k1 cjk");
+    SET("japan or china", "jc1 jc2 j1 c1 k1 cjk");
+    /* phrases */
+    SET("\"US-Japan alliance\"", "k1");
+    SET("\"US Japan alliance\"", "k1");
+    SET("\"alliance Japan\"", "");
+    /* exclusion */
+    SET("japan -tariffs", "jc1 jc2 k1 cjk");
+    SET("japan NOT tariffs", "jc1 jc2 k1 cjk");
+    SET("china -\"trade war\"", "jc1 jc2");
+    SET("-tariffs", "");
+    SET("NOT tariffs", "");
+    /* grouping */
+    SET("(Japan OR Korea) trade", "k1");
+    SET("(Japan OR Korea", "jc1 jc2 j1 k1 cjk");
+    /* prefix */
+    SET("defen*", "def");
+    SET("relations*", "jc1 jc2");
+    /* proximity */
+    SET("NEAR(abe xi)", "near");
+    SET("abe NEAR/5 xi", "near");
+    SET("abe NEAR/30 xi", "near far");
+    /* fields */
+    SET("title:summit", "summit_t");
+    LIST("summit", "summit_t summit_b");
+    SET("author:aoyama", "jc1");
+    LIST("aoyama", "jc1 aoy_body");
+    SET("affiliation:waseda", "jc1");
+    SET("author:\"Rumi Aoyama\"", "jc1");
+    SET("author:\"rumi AOYAMA\"", "jc1");
+    SET("author:\"Aoyama\"", "");
+    SET("country:\"South Korea\"", "k1");
+    SET("country:korea", "k1");
+    SET("topic:trade", "c1 tw");
+    SET("tag:trade", "c1 tw");
+    SET("country:japan country:china", "jc1 jc2 j1 c1 cjk");
+    SET("country:japan title:china", "jc1");
+    SET("lima:summit", "summit_t summit_b");
+    /* dates */
+    LIST("date:2018", "jc1 month tw");
+    SET("date:2018-10", "jc1 month");
+    SET("date:2018-10-25", "jc1");
+    SET("date:2017..2018", "jc1 c1 k1 tw month");
+    SET("date:2018-06..", "jc1 jc2 tw def aoy_body tie1 tie2 month");
+    SET("date:..2014", "near far cjk");
+    SET("after:2021-01-01", "aoy_body tie1 tie2");
+    SET("before:2014", "near far cjk");
+    SET("japan date:2018..2019", "jc1 jc2");
+    SET("-japan date:2018", "month tw");
+    {
+        char ranked[512];
+        snprintf(ranked, sizeof(ranked), "%s tie1 tie2", run("japan"));
+        is_str(run("japan OR date:2022"), ranked,
+               "[japan OR date:2022]: the word's hits in rank order, then the dated ones");
+    }
+    /* text handling */
+    SET("cafe", "cafe");
+    SET("CAFÉ", "cafe");
+    SET("relations", "jc1 jc2");
+    SET("China's", "jc1 jc2 c1");
+    SET("GDP 2.5", "tw");
+    SET("2.5", "j1 tw");
+    SET("日本", "cjk");
+    SET("日本経済", "cjk");
+    SET("Japan–China", "jc1");
+    SET("Japan/China", "jc1");
+}
+
+static void test_never_errors(void)
+{
+    static const char *const inputs[] = {
+        "US-Japan", "China's", "GDP 2.5", "note: folding", "NOT china", "\"japan", "((",
+        "*", "-", "\"\"", "a\" OR \"b", "{title}:x", "^japan", "+china", "japan:", ":",
+        "NEAR(", "NEAR/x y", "title:(", "author:\"", "date:..", "date:x..y", ")))(((",
+        "\"\"\"\"\"", "- - - -", "OR OR OR", "AND", "\xff\xfe", "japan\x01china",
+        "SELECT * FROM article; --", "'; DROP TABLE article; --", "fts5: x", "rank:1",
+        "col:\"x\" * ^ + {}", "japan NEAR", "NEAR japan", "*japan", "ja*pan*",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        const char *r = run(inputs[i]);
+        ok(strncmp(r, "(error", 6) != 0, "[%s] runs without error: %s", inputs[i], r);
+    }
+    SET("note: folding", "");
+    SET("\"japan", "jc1 jc2 j1 k1 cjk");
+    SET("((", "");
+    SET("*", "");
+    SET("-", "");
+    SET("\"\"", "");
+    SET("NOT china", "");
+}
+
+static void test_ranking_paging(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    long long total = 0;
+    char all[2048], paged[2048] = "";
+    unsigned off;
+
+    LIST("mongolia copper", "tie1 tie2");
+    o.limit = 1;
+    o.offset = 1;
+    is_str(run_opts("mongolia copper", &o, &total), "tie2", "ties keep their order across pages");
+    is_int(total, 2, "total ignores the page");
+
+    snprintf(all, sizeof(all), "%s", run("Japan OR China"));
+    o.limit = 2;
+    for (off = 0; off < 8; off += 2) {
+        const char *page;
+        o.offset = off;
+        page = run_opts("Japan OR China", &o, &total);
+        if (*page)
+            snprintf(paged + strlen(paged), sizeof(paged) - strlen(paged), "%s%s",
+                     *paged ? " " : "", page);
+        is_int(total, 6, "total with offset %u", off);
+    }
+    is_str(paged, all, "pages of 2 put together are the whole list");
+    o.offset = 100;
+    is_str(run_opts("Japan OR China", &o, &total), "", "an offset past the end: no hits");
+    is_int(total, 6, "but the total");
+    o.offset = 0;
+    o.limit = 0;
+    ok(strlen(run_opts("date:..2100", &o, &total)) > 0, "limit 0 means the default");
+    is_int(total, 17, "filters only: every dated article");
+    is_str(run_opts("zebra", &o, &total), "", "no hits");
+    is_int(total, 0, "total 0");
+}
+
+static void test_hits(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+    const eaf_article *a = NULL;
+    const char *snip;
+    double first;
+
+    o.mark_open = "<<";
+    o.mark_close = ">>";
+    is_int(eaf_search_new(&s, db, "relations", &o), EAF_OK, "search");
+    ok(eaf_search_field(s, EAF_FIELD_KEY) == NULL, "no fields before the first next");
+    ok(eaf_search_snippet(s) == NULL, "no snippet before the first next");
+    is_int(eaf_search_next(s), EAF_ROW, "first hit");
+    is_str(eaf_search_field(s, EAF_FIELD_KEY), "jc1", "key");
+    is_str(eaf_search_field(s, EAF_FIELD_TITLE), "Japan–China relations enter a new phase",
+           "title");
+    is_str(eaf_search_field(s, EAF_FIELD_DATE), "2018-10-25", "date");
+    ok(eaf_search_field(s, EAF_FIELD_URL) == NULL, "no url");
+    is_str(eaf_search_field(s, EAF_FIELD_BODY),
+           "Japan and China agreed to improve relations. Tokyo and Beijing signed a swap deal.",
+           "body, read on demand");
+    snip = eaf_search_snippet(s);
+    ok(snip && strstr(snip, "<<relations>>"), "snippet marks the word: %s", snip);
+    is_int(eaf_search_article(&a, s), EAF_OK, "the whole article");
+    is_str(a ? eaf_article_author_affiliation(a, 0) : NULL, "Waseda University",
+           "with its authors");
+    first = eaf_search_score(s);
+    ok(first > 0, "a positive score");
+    is_int(eaf_search_next(s), EAF_ROW, "second hit");
+    snip = eaf_search_snippet(s);
+    ok(snip && strstr(snip, "<<relation>>"), "a stemmed form is marked: %s", snip);
+    ok(eaf_search_score(s) <= first, "scores do not increase");
+    is_int(eaf_search_next(s), EAF_DONE, "done");
+    is_int(eaf_search_next(s), EAF_DONE, "stays done");
+    ok(eaf_search_field(s, EAF_FIELD_KEY) == NULL, "no current hit");
+    is_int(eaf_search_article(&a, s), EAF_MISUSE, "no article without a hit");
+    eaf_search_free(s);
+
+    /* snippet length and the body's start when nothing in it matched */
+    o = (eaf_search_options)EAF_SEARCH_OPTIONS_INIT;
+    o.snippet_words = 5;
+    o.ellipsis = "~";
+    is_int(eaf_search_new(&s, db, "title:speeches", &o), EAF_OK, "search a title word");
+    is_int(eaf_search_next(s), EAF_ROW, "hit");
+    is_str(eaf_search_snippet(s), "Abe spoke first about many~",
+           "the body's first words when the body has no match");
+    eaf_search_free(s);
+    is_int(eaf_search_new(&s, db, "tourism", &o), EAF_OK, "search a body word");
+    is_int(eaf_search_next(s), EAF_ROW, "hit");
+    snip = eaf_search_snippet(s);
+    ok(snip && strstr(snip, "[tourism]") && strchr(snip, '~'),
+       "a short snippet around the match: %s", snip);
+    eaf_search_free(s);
+}
+
+static void test_strict(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = (eaf_search *)1;
+
+    o.flags = EAF_SEARCH_STRICT;
+    is_int(eaf_search_new(&s, db, "japan (china", &o), EAF_SYNTAX, "strict: an error");
+    ok(s == NULL, "no search");
+    is_int(eaf_error_offset(db), 6, "at the parenthesis");
+    ok(strstr(eaf_errmsg(db), "unclosed parenthesis") != NULL, "named: %s", eaf_errmsg(db));
+    is_int(eaf_search_new(&s, db, "japan (china)", &o), EAF_OK, "a good query");
+    is_int(eaf_error_offset(db), -1, "clears the offset");
+    eaf_search_free(s);
+    o.flags = 0x80;
+    is_int(eaf_search_new(&s, db, "japan", &o), EAF_MISUSE, "unknown flags");
+    o.flags = 0;
+    o.version = 7;
+    is_int(eaf_search_new(&s, db, "japan", &o), EAF_MISUSE, "options of a future version");
+}
+
+/* The index can be queried from plain SQLite once the extension is loaded. */
+static void test_extension(void)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    char *err = NULL;
+    int rc;
+
+    ok(sqlite3_open_v2(tu_path("search.db"), &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK,
+       "open the index with plain SQLite");
+    rc = sqlite3_prepare_v2(s, "SELECT count(*) FROM fts WHERE fts MATCH 'relations'", -1,
+                            &st, NULL);
+    ok(rc != SQLITE_OK && strstr(sqlite3_errmsg(s), "eaf"),
+       "without the extension the tokenizer is missing: %s", sqlite3_errmsg(s));
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    s = NULL;
+    ok(sqlite3_open_v2(tu_path("search.db"), &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK,
+       "open again");
+    sqlite3_enable_load_extension(s, 1);
+    rc = sqlite3_load_extension(s, EAF_TEST_BUILDDIR "/lib/.libs/eafsearch", NULL, &err);
+    is_int(rc, SQLITE_OK, "load the extension (%s)", err ? err : "ok");
+    sqlite3_free(err);
+    st = NULL;
+    rc = sqlite3_prepare_v2(s,
+                            "SELECT group_concat(key, ' ') FROM (SELECT a.key FROM fts"
+                            " JOIN article a ON a.id = fts.rowid"
+                            " WHERE fts MATCH 'relations' ORDER BY a.key)",
+                            -1, &st, NULL);
+    ok(rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW, "query with the extension");
+    is_str(rc == SQLITE_OK ? (const char *)sqlite3_column_text(st, 0) : NULL, "jc1 jc2",
+           "stemmed like the library");
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+}
+
+int main(void)
+{
+    tu_tmpdir();
+    build_index();
+    test_language_rows();
+    test_never_errors();
+    test_ranking_paging();
+    test_hits();
+    test_strict();
+    eaf_db_close(db);
+    test_extension();
+    tu_cleanup();
+    return done_testing();
+}
