@@ -140,8 +140,11 @@ static eaf_status read_object(eaf_reader *r, json_t *obj, eaf_article *a)
     } else if (json_is_string(id) && json_string_length(id) > 0) {
         st = eaf_article_set(a, EAF_FIELD_KEY, json_string_value(id),
                              json_string_length(id));
+    } else if (!id) {
+        eaf__reader_error(r, r->line, "no \"id\" in the object");
+        return EAF_SYNTAX;
     } else {
-        eaf__reader_error(r, r->line, "no \"id\" (a non-empty string) in the object");
+        eaf__reader_error(r, r->line, "the \"id\" must be a non-empty string or an integer");
         return EAF_SYNTAX;
     }
     if (st == EAF_SYNTAX) {
@@ -186,7 +189,7 @@ eaf_status eaf__jsonl_next(eaf_reader *r, eaf_article **out)
     for (;;) {
         got = eaf__reader_getline(r);
         if (got < 0)
-            return EAF_IO;
+            return got == -2 ? EAF_NOMEM : EAF_IO;
         if (got == 0)
             return EAF_DONE;
         line = r->line_buf.p ? r->line_buf.p : "";

@@ -112,7 +112,7 @@ int eaf__reader_getline(eaf_reader *r)
     }
     if (r->line_buf.rc != EAF_OK) {
         eaf__reader_error(r, r->line, "out of memory");
-        return -1;
+        return -2;
     }
     if (ferror(r->fp)) {
         eaf__reader_error(r, r->line, "read error: %s", strerror(errno));
@@ -164,8 +164,16 @@ static eaf_format detect(const char *head, size_t n, const char *name)
     while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' ||
                      head[i] == '\n'))
         i++;
-    if (i < n && head[i] == '{')
-        return EAF_FORMAT_JSONL;
+    if (i < n && head[i] == '{') {
+        /* a JSON object opens with a member name, or closes at once;
+         * template tags such as {{ ... }} or {% ... %} are not JSON */
+        size_t j = i + 1;
+        while (j < n && (head[j] == ' ' || head[j] == '\t' || head[j] == '\r' ||
+                         head[j] == '\n'))
+            j++;
+        if (j >= n || head[j] == '"' || head[j] == '}')
+            return EAF_FORMAT_JSONL;
+    }
     if (has_suffix(name, ".jsonl") || has_suffix(name, ".ndjson"))
         return EAF_FORMAT_JSONL;
     /* a page: a level-2 heading at the start of some line */
@@ -180,21 +188,29 @@ static eaf_format detect(const char *head, size_t n, const char *name)
     return EAF_FORMAT_AUTO;
 }
 
+/* How much of a file format detection reads. */
+#define DETECT_BYTES 65536
+
 static eaf_status finish_open(eaf_reader *r, const eaf_reader_options *o,
                               char **errmsg_out)
 {
-    char head[8192];
+    char *head;
     size_t n;
 
     r->format = o->format;
     if (r->format == EAF_FORMAT_AUTO) {
-        n = fread(head, 1, sizeof(head), r->fp);
+        head = eaf__malloc(DETECT_BYTES);
+        if (!head)
+            return EAF_NOMEM;
+        n = fread(head, 1, DETECT_BYTES, r->fp);
         if (ferror(r->fp)) {
+            eaf__free(head);
             if (errmsg_out)
                 *errmsg_out = eaf__printf("%s: read error: %s", r->name, strerror(errno));
             return EAF_IO;
         }
         r->format = detect(head, n, r->name);
+        eaf__free(head);
         if (fseek(r->fp, 0, SEEK_SET) != 0) {
             if (errmsg_out)
                 *errmsg_out = eaf__printf("%s: cannot rewind: %s", r->name,

@@ -39,7 +39,8 @@ void eaf__reader_error(eaf_reader *r, unsigned long line, const char *fmt, ...)
 eaf_status eaf__reader_slurp(eaf_reader *r, char **data, size_t *len);
 
 /* Reads one line (without its newline) into r->line_buf and counts it;
- * returns 1, 0 at the end, -1 on an error (message recorded). */
+ * returns 1, 0 at the end, -1 on a read error, -2 when out of memory
+ * (message recorded). */
 int eaf__reader_getline(eaf_reader *r);
 
 /* import_page.c: an article page saved as Markdown text; one article. */

@@ -19,13 +19,15 @@
 
 #if defined(__GNUC__)
 #define TAP_UNUSED __attribute__((unused))
+#define TAP_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define TAP_UNUSED
+#define TAP_PRINTF(f, a)
 #endif
 
 static int tap_count, tap_failures;
 
-TAP_UNUSED static int tap_vok(int pass, const char *file, int line, const char *fmt, va_list ap)
+TAP_UNUSED TAP_PRINTF(4, 0) static int tap_vok(int pass, const char *file, int line, const char *fmt, va_list ap)
 {
     printf("%s %d - ", pass ? "ok" : "not ok", ++tap_count);
     vprintf(fmt, ap);
@@ -38,7 +40,7 @@ TAP_UNUSED static int tap_vok(int pass, const char *file, int line, const char *
     return pass;
 }
 
-TAP_UNUSED static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
+TAP_UNUSED TAP_PRINTF(4, 5) static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
     int r;
@@ -49,7 +51,7 @@ TAP_UNUSED static int tap_ok(int pass, const char *file, int line, const char *f
     return r;
 }
 
-TAP_UNUSED static int tap_is_str(const char *got, const char *want, const char *file, int line,
+TAP_UNUSED TAP_PRINTF(5, 6) static int tap_is_str(const char *got, const char *want, const char *file, int line,
                       const char *fmt, ...)
 {
     va_list ap;
@@ -66,7 +68,7 @@ TAP_UNUSED static int tap_is_str(const char *got, const char *want, const char *
     return pass;
 }
 
-TAP_UNUSED static int tap_is_int(long long got, long long want, const char *file, int line,
+TAP_UNUSED TAP_PRINTF(5, 6) static int tap_is_int(long long got, long long want, const char *file, int line,
                       const char *fmt, ...)
 {
     va_list ap;
