@@ -97,11 +97,15 @@ int eaf__fts_register(sqlite3 *db, const char **errmsg)
 {
     static fts5_tokenizer tokenizer = {tok_create, tok_delete, tok_tokenize};
     fts5_api *api = get_fts5_api(db);
+    int rc;
 
     if (!api || api->iVersion < 2) {
         if (errmsg)
             *errmsg = "this SQLite has no FTS5 (version 2 or later)";
         return SQLITE_ERROR;
     }
-    return api->xCreateTokenizer(api, EAF__FTS_TOKENIZER, NULL, &tokenizer, NULL);
+    rc = api->xCreateTokenizer(api, EAF__FTS_TOKENIZER, NULL, &tokenizer, NULL);
+    if (rc == SQLITE_OK)
+        rc = eaf__rank_register(api);
+    return rc;
 }

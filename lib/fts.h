@@ -13,8 +13,15 @@
 /* The tokenizer's name in FTS5 table definitions. */
 #define EAF__FTS_TOKENIZER "eaf"
 
-/* Registers the "eaf" tokenizer on a connection.  Returns an SQLite code;
- * on failure *errmsg, if given, points to a static message. */
+/* The ranking function's name (rank.c). */
+#define EAF__RANK_FUNCTION "eaf_rank"
+
+/* Registers the "eaf" tokenizer and the "eaf_rank" function on a
+ * connection.  Returns an SQLite code; on failure *errmsg, if given,
+ * points to a static message. */
 int eaf__fts_register(sqlite3 *db, const char **errmsg);
+
+/* rank.c: registers eaf_rank with FTS5. */
+int eaf__rank_register(fts5_api *api);
 
 #endif /* EAF_FTS_H */

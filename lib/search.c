@@ -11,15 +11,18 @@
  * match.
  */
 #include "db.h"
+#include "fts.h"
 #include "query.h"
 #include "tokenize.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Field weights for BM25, in column order: a title match counts most,
- * then authors, topics and countries, then the summary, then the body. */
-#define RANK_FUNCTION "bm25(10.0, 4.0, 2.0, 4.0, 4.0, 3.0, 1.0, 0.5)"
+/* Field weights for BM25F (rank.c), in column order: title, author,
+ * affiliation, topic, country, summary, body, bio.  A title match counts
+ * most, then authors, topics and countries, then the summary, then the
+ * body. */
+#define RANK_FUNCTION EAF__RANK_FUNCTION "(10.0, 4.0, 2.0, 4.0, 4.0, 3.0, 1.0, 0.5)"
 
 #define DEFAULT_LIMIT 10
 #define DEFAULT_SNIPPET_WORDS 24

@@ -1,0 +1,48 @@
+#!/bin/sh
+# check-exports.sh: the symbols the shared library exports are exactly the
+# functions the public header declares, no more (no leaked internals) and
+# no fewer (nothing declared but missing).  TAP output.
+set -u
+top_srcdir=${EAF_TEST_SRCDIR:-.}
+top_builddir=${EAF_TEST_BUILDDIR:-.}
+so="$top_builddir/lib/.libs/libeafsearch.so"
+cpp=${CPP:-cpp}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafabi.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+if [ ! -f "$so" ]; then
+    echo "1..0 # SKIP no shared library built ($so)"
+    exit 0
+fi
+
+# declared: every eaf_name( in the preprocessed header
+$cpp -P -I"$top_srcdir/include" -I"$top_builddir/include" "$top_srcdir/include/eafsearch.h" |
+    grep -o 'eaf_[a-z0-9_]*[[:space:]]*(' | sed 's/[[:space:]]*($//' | sort -u > "$tmp/declared"
+# exported: defined dynamic symbols that are functions
+nm -D --defined-only "$so" | awk '$2 == "T" { print $3 }' | sort -u > "$tmp/exported"
+
+n=$(wc -l < "$tmp/declared")
+if [ "$n" -gt 20 ]; then
+    echo "ok 1 - the header declares $n functions"
+else
+    echo "not ok 1 - the header declares only $n functions (parsing failed?)"
+fi
+extra=$(comm -13 "$tmp/declared" "$tmp/exported")
+missing=$(comm -23 "$tmp/declared" "$tmp/exported")
+if [ -z "$extra" ]; then
+    echo "ok 2 - nothing exported beyond the header"
+else
+    echo "not ok 2 - exported but not declared:"; echo "$extra" | sed 's/^/#   /'
+fi
+if [ -z "$missing" ]; then
+    echo "ok 3 - every declared function is exported"
+else
+    echo "not ok 3 - declared but not exported:"; echo "$missing" | sed 's/^/#   /'
+fi
+other=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRV]$/ && $3 !~ /^eaf_/ { print $3 }')
+if [ -z "$other" ]; then
+    echo "ok 4 - no other symbol is exported"
+else
+    echo "not ok 4 - other exported symbols:"; echo "$other" | sed 's/^/#   /'
+fi
+echo "1..4"

@@ -1,0 +1,36 @@
+#!/bin/sh
+# manpages.sh: every long option a tool's --help lists is documented in its
+# man page, and every man page is valid roff (man -l renders it without
+# warnings when groff is present).  TAP output.
+set -u
+srcdir=${EAF_TEST_SRCDIR:-.}
+builddir=${EAF_TEST_BUILDDIR:-.}
+. "$srcdir/tests/cli/tap.sh"
+
+for tool in eafindex eafquery; do
+    page="$srcdir/man/$tool.1"
+    # the man page text with roff escapes for '-' removed
+    text=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$page")
+    opts=$("$builddir/tools/$tool" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+    n=$(printf '%s\n' "$opts" | grep -c .)
+    ok "$([ "$n" -ge 5 ] && echo 0 || echo 1)" "$tool --help lists $n long options"
+    for opt in $opts; do
+        case "$text" in
+            *"$opt"*) ok 0 "$tool: $opt is in $tool.1" ;;
+            *) ok 1 "$tool: $opt is in $tool.1" ;;
+        esac
+    done
+    for section in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" ENVIRONMENT FILES EXAMPLES "SEE ALSO"; do
+        grep -q "^\.SH \"*$section\"*\$" "$page"
+        ok $? "$tool.1 has the section $section"
+    done
+done
+for page in "$srcdir"/man/*.[137]; do
+    grep -q '^\.TH ' "$page"
+    ok $? "$(basename "$page") has a title line"
+    if command -v groff >/dev/null 2>&1; then
+        warnings=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
+        is "$warnings" "" "$(basename "$page") renders without warnings"
+    fi
+done
+done_testing
