@@ -22,6 +22,7 @@ void eaf__db_clear_error(eaf_db *db)
     db->err_offset = -1;
 }
 
+EAF__PRINTF(3, 0)
 static eaf_status verror(eaf_db *db, eaf_status st, const char *fmt, va_list ap)
 {
     /* the first error of a call wins */

@@ -36,7 +36,7 @@ void eaf__free(void *p);
 char *eaf__strdup(const char *s);
 char *eaf__strndup(const char *s, size_t n);
 char *eaf__printf(const char *fmt, ...) EAF__PRINTF(1, 2);
-char *eaf__vprintf(const char *fmt, va_list ap);
+char *eaf__vprintf(const char *fmt, va_list ap) EAF__PRINTF(1, 0);
 /* Testing: the allocation numbered n (1-based, counted from this call)
  * fails, and every later one too when sticky is set; n = 0 turns it off.
  * Returns the number of allocations counted since the last call. */
