@@ -503,22 +503,65 @@ typedef struct eaf_search eaf_search;
  * being repaired.
  */
 #define EAF_SEARCH_STRICT 0x1u
+/**
+ * Never fall back to any-word matching.  Without this flag, a query of
+ * several words (or phrases) that all must match, and that no article
+ * matches, is run again with any of them matching; eaf_search_fallback()
+ * says so.  @since 0.1
+ */
+#define EAF_SEARCH_NO_FALLBACK 0x2u
+/**
+ * Snippets are HTML: the article's text in them is escaped (&amp; &lt;
+ * &gt; &quot;), the markers are not.  @since 0.1
+ */
+#define EAF_SEARCH_SNIPPET_HTML 0x4u
 
-/** Options for eaf_search_new(); initialise with EAF_SEARCH_OPTIONS_INIT. */
+/** The order of the hits. */
+typedef enum eaf_sort {
+    EAF_SORT_RELEVANCE = 0, /**< best first (the default); ties in a stable order */
+    EAF_SORT_NEWEST,        /**< newest first; undated articles last; then by relevance */
+    EAF_SORT_OLDEST,        /**< oldest first; undated articles last; then by relevance */
+    EAF_SORT_LAST           /**< the number of orders; not an order */
+} eaf_sort;
+
+/**
+ * Options for eaf_search_new(); initialise with EAF_SEARCH_OPTIONS_INIT.
+ *
+ * Filters restrict the hits besides the query, whatever its text.  Each
+ * list is NULL-terminated and means "any of these" (author:"A" OR
+ * author:"B"); different lists must all hold.  Values are exact metadata
+ * values, case, accents and punctuation ignored.  With filters, an empty
+ * query (or one of exclusions only) lists the filtered articles, newest
+ * first.
+ */
 typedef struct eaf_search_options {
     unsigned version;        /**< EAF_SEARCH_OPTIONS_VERSION */
-    unsigned flags;          /**< EAF_SEARCH_STRICT */
+    unsigned flags;          /**< EAF_SEARCH_STRICT, EAF_SEARCH_NO_FALLBACK,
+                                  EAF_SEARCH_SNIPPET_HTML */
     unsigned limit;          /**< the most hits to return; 0 means 10 */
     unsigned offset;         /**< hits to skip first (paging) */
-    const char *mark_open;   /**< put before a matched word in snippets; NULL: "[" */
+    const char *mark_open;   /**< put before a match in snippets; NULL: "[" */
     const char *mark_close;  /**< put after it; NULL: "]" */
     const char *ellipsis;    /**< marks cut text in snippets; NULL: "..." */
-    unsigned snippet_words;  /**< snippet length in words, 0 means 24; at most 64 */
+    unsigned snippet_words;  /**< snippet length in words, over all its
+                                  fragments; 0 means 32, at most 256 */
+    /* version 2 */
+    eaf_sort sort;           /**< the order of the hits */
+    unsigned snippet_fragments; /**< the most fragments a snippet joins
+                                  (for long articles); 0 means 3 */
+    const char *date_from;   /**< only articles dated from the start of this
+                                  "YYYY", "YYYY-MM" or "YYYY-MM-DD"; NULL: open */
+    const char *date_to;     /**< ... to the end of this; NULL: open */
+    const char *const *authors;   /**< by any of these authors */
+    const char *const *topics;    /**< with any of these topics */
+    const char *const *countries; /**< about any of these countries */
+    const char *const *tags;      /**< with any of these other tags */
 } eaf_search_options;
 
-#define EAF_SEARCH_OPTIONS_VERSION 1
+#define EAF_SEARCH_OPTIONS_VERSION 2
 #define EAF_SEARCH_OPTIONS_INIT \
-    { EAF_SEARCH_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, 0 }
+    { EAF_SEARCH_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, 0, \
+      EAF_SORT_RELEVANCE, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Starts a search.  The query never fails to parse (unless
@@ -585,7 +628,10 @@ double eaf_search_score(const eaf_search *s);
 /**
  * A snippet of the current hit's body around the matched words, which are
  * marked with the options' markers (stemmed forms are marked too: a query
- * for "relations" marks "relation").  Borrowed: valid until the next
+ * for "relations" marks "relation"; a phrase is marked as a whole).  A long
+ * body gives up to snippet_fragments fragments, joined by the ellipsis,
+ * chosen to show as many different matched words as they can; a body with
+ * no match gives its first words.  Borrowed: valid until the next
  * eaf_search_next() or eaf_search_free().  NULL when there is no current
  * hit; "" when the article has no body.
  * @since 0.1
@@ -604,6 +650,101 @@ const char *eaf_search_snippet(eaf_search *s);
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
 eaf_status eaf_search_article(const eaf_article **out, eaf_search *s);
+
+/**
+ * Whether the search fell back to any-word matching: 1 when no article
+ * matched all the words of the query, so that the hits are the articles
+ * that match any of them (best first, those with more of the words
+ * ranking higher); 0 otherwise.  See EAF_SEARCH_NO_FALLBACK.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+int eaf_search_fallback(const eaf_search *s);
+
+/**
+ * After a fallback, the number of the query's words (or phrases) that no
+ * article matches at all, and each of them as the query wrote it.
+ * Borrowed: valid until eaf_search_free().  NULL when i is out of range.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+size_t eaf_search_dropped_count(const eaf_search *s);
+EAF_API EAF_NONNULL(1)
+const char *eaf_search_dropped(const eaf_search *s, size_t i);
+
+/**
+ * "Did you mean": the query with each word that is not in the index
+ * replaced by the closest word that is (by edit distance, the more
+ * frequent word winning a tie), or NULL when every word is in the index
+ * or no close word exists.  Never applied by the search itself.
+ * Computed on the first call.  Borrowed: valid until eaf_search_free().
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_search_suggestion(eaf_search *s);
+
+/**
+ * How the query was understood, for people: the parsed tree, the FTS5
+ * expression and the SQL conditions it compiled to, the filters, the
+ * sort, and whether it fell back.  Several lines.  Borrowed: valid until
+ * eaf_search_free(); NULL only when out of memory.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_search_explain(eaf_search *s);
+
+/* --------------------------------------------------------------------------
+ * Facets: counts of metadata values over all the hits of a search
+ */
+
+typedef struct eaf_facets eaf_facets;
+
+/** The kinds of facets. */
+typedef enum eaf_facet {
+    EAF_FACET_AUTHOR = 0,   /**< author names */
+    EAF_FACET_TOPIC,        /**< topics */
+    EAF_FACET_COUNTRY,      /**< countries */
+    EAF_FACET_TAG,          /**< other tags */
+    EAF_FACET_YEAR,         /**< years of publication, "2018" */
+    EAF_FACET_LAST          /**< the number of kinds; not a kind */
+} eaf_facet;
+
+/**
+ * Counts, for every kind of facet, how many of the search's hits (all of
+ * them, not only the page shown) carry each value, and keeps the top
+ * values of each kind, most frequent first (ties by value).  Values that
+ * differ only in case, accents or punctuation count as one.
+ * @param[out] out  the counts; the caller frees them with eaf_facets_free()
+ * @param[in]  s    the search (before, during or after stepping through it)
+ * @param[in]  top  how many values to keep per kind; 0 means 10
+ * @retval EAF_OK, EAF_NOMEM, EAF_BUSY, EAF_IO
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_search_facets(eaf_facets **out, eaf_search *s, unsigned top);
+
+/** The number of values kept for a kind (0 out of range).  @since 0.1 */
+EAF_API EAF_NONNULL(1)
+size_t eaf_facets_count(const eaf_facets *f, eaf_facet kind);
+
+/**
+ * Value i of a kind, and in *count_out (if not NULL) how many hits carry
+ * it.  NULL when out of range.  Borrowed: valid until eaf_facets_free().
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_facets_value(const eaf_facets *f, eaf_facet kind, size_t i,
+                             int64_t *count_out);
+
+/**
+ * The name of a kind: "author", "topic", "country", "tag", "year"; NULL
+ * out of range.  Static.
+ * @since 0.1
+ */
+EAF_API const char *eaf_facet_name(eaf_facet kind);
+
+/** Frees facet counts.  NULL is a no-op.  @since 0.1 */
+EAF_API void eaf_facets_free(eaf_facets *f);
 
 /**
  * Frees a search.  NULL is a no-op.

@@ -107,5 +107,7 @@ int eaf__fts_register(sqlite3 *db, const char **errmsg)
     rc = api->xCreateTokenizer(api, EAF__FTS_TOKENIZER, NULL, &tokenizer, NULL);
     if (rc == SQLITE_OK)
         rc = eaf__rank_register(api);
+    if (rc == SQLITE_OK)
+        rc = eaf__snippet_register(api);
     return rc;
 }

@@ -16,12 +16,18 @@
 /* The ranking function's name (rank.c). */
 #define EAF__RANK_FUNCTION "eaf_rank"
 
-/* Registers the "eaf" tokenizer and the "eaf_rank" function on a
- * connection.  Returns an SQLite code; on failure *errmsg, if given,
- * points to a static message. */
+/* Registers the "eaf" tokenizer and the "eaf_rank" and "eaf_snippet"
+ * functions on a connection.  Returns an SQLite code; on failure *errmsg,
+ * if given, points to a static message. */
 int eaf__fts_register(sqlite3 *db, const char **errmsg);
 
 /* rank.c: registers eaf_rank with FTS5. */
 int eaf__rank_register(fts5_api *api);
+
+/* The snippet function's name (snippet.c). */
+#define EAF__SNIPPET_FUNCTION "eaf_snippet"
+
+/* snippet.c: registers eaf_snippet with FTS5. */
+int eaf__snippet_register(fts5_api *api);
 
 #endif /* EAF_FTS_H */

@@ -1042,6 +1042,30 @@ eaf_status eaf__query_parse(eaf__query **out, const char *text, size_t n,
     return q->err_msg ? EAF_SYNTAX : EAF_OK;
 }
 
+eaf__qnode *eaf__query_combine(eaf__query *q, eaf__qkind kind, eaf__qnode **kids,
+                               size_t n)
+{
+    return combine(q, kind, kids, n, kids && n ? (kids[0] ? kids[0]->offset : 0) : 0);
+}
+
+const char *eaf__query_text(const eaf__query *q)
+{
+    return q->text;
+}
+
+int eaf__qnode_text_offset(const eaf__query *q, const eaf__qnode *n)
+{
+    int i;
+
+    if (!n->text || n->len == 0 || (size_t)q->n < n->len)
+        return -1;
+    /* the text is a piece of the query at or after the node's offset */
+    for (i = n->offset; i >= 0 && (size_t)i + n->len <= (size_t)q->n; i++)
+        if (memcmp(q->text + i, n->text, n->len) == 0)
+            return i;
+    return -1;
+}
+
 /* ---- dump ---------------------------------------------------------------- */
 
 static void dump_cols(eaf__buf *b, unsigned cols)

@@ -99,6 +99,18 @@ int eaf__fts_render_and(eaf__buf *b, eaf__qnode *const *kids, size_t n);
  * Returns 1 when something was written. */
 int eaf__fts_render_positive(eaf__buf *b, const eaf__qnode *n);
 
+/* Makes an AND or OR of nodes in the query's arena (flattening nested
+ * ones of the same kind; one node is returned as it is).  NULL when out of
+ * memory or when every node is NULL. */
+eaf__qnode *eaf__query_combine(eaf__query *q, eaf__qkind kind, eaf__qnode **kids,
+                               size_t n);
+
+/* The query text as given (capped at EAF__QUERY_MAX_BYTES). */
+const char *eaf__query_text(const eaf__query *q);
+
+/* Where a TERM or PHRASE node's text starts in the query text, or -1. */
+int eaf__qnode_text_offset(const eaf__query *q, const eaf__qnode *n);
+
 /* Appends a one-line-per-node description of the tree (for --explain and
  * tests). */
 void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth);
@@ -129,6 +141,14 @@ typedef struct eaf__compiled {
  * is the only failure. */
 eaf_status eaf__query_compile(eaf__compiled *out, const eaf__qnode *root,
                               int first_param);
+
+/* Adds the filters of search options (dates; authors, topics, countries,
+ * tags) to a compiled query, as SQL conditions ANDed with its own.  With
+ * any filter, a query that selected nothing (empty, or exclusions only)
+ * selects the filtered articles.  EAF_SYNTAX for a date that is not
+ * YYYY, YYYY-MM or YYYY-MM-DD (*bad then points to it), or EAF_NOMEM. */
+eaf_status eaf__query_add_filters(eaf__compiled *c, const eaf_search_options *o,
+                                  const char **bad);
 void eaf__compiled_free(eaf__compiled *c);
 
 #endif /* EAF_QUERY_H */

@@ -308,3 +308,103 @@ eaf_status eaf__query_compile(eaf__compiled *c, const eaf__qnode *root,
     }
     return EAF_OK;
 }
+
+/* First and last day of a date filter value (YYYY, YYYY-MM, YYYY-MM-DD). */
+static int filter_day(const char *v, int32_t *lo, int32_t *hi)
+{
+    char buf[11];
+    int32_t day;
+    size_t n = strlen(v);
+
+    if ((n != 4 && n != 7 && n != 10) || !eaf__date_parse(v, n, buf, &day))
+        return 0;
+    *lo = day;
+    *hi = n == 4 ? day + 1299 : n == 7 ? day + 99 : day;
+    return 1;
+}
+
+/* "a.id IN (SELECT article_id FROM facet WHERE kind = K AND norm IN (...))"
+ * for a NULL-terminated list of values; nothing for an empty list. */
+static void list_filter(eaf__compiled *c, eaf__buf *b, int kind,
+                        const char *const *values)
+{
+    size_t i;
+    int count = 0;
+
+    if (!values || !values[0])
+        return;
+    if (b->n)
+        eaf__buf_puts(b, " AND ");
+    eaf__buf_printf(b, "a.id IN (SELECT article_id FROM facet WHERE kind = %d"
+                       " AND norm IN (", kind);
+    for (i = 0; values[i]; i++) {
+        char *norm = eaf__fold_value(values[i], strlen(values[i]));
+        int idx;
+        if (!norm) {
+            c->nomem = 1;
+            return;
+        }
+        if (!*norm) { /* nothing searchable: matches no value */
+            eaf__free(norm);
+            continue;
+        }
+        idx = add_param(c, 1, norm, 0);
+        if (!idx)
+            return;
+        eaf__buf_printf(b, "%s?%d", count++ ? ", " : "", idx);
+    }
+    if (count == 0)
+        eaf__buf_puts(b, "NULL");
+    eaf__buf_puts(b, "))");
+}
+
+eaf_status eaf__query_add_filters(eaf__compiled *c, const eaf_search_options *o,
+                                  const char **bad)
+{
+    eaf__buf b = EAF__BUF_INIT;
+    int32_t from = EAF__DAY_MIN, to = EAF__DAY_MAX, lo, hi;
+    char *sql;
+
+    *bad = NULL;
+    if (o->version < 2)
+        return EAF_OK;
+    if (o->date_from) {
+        if (!filter_day(o->date_from, &lo, &hi)) {
+            *bad = o->date_from;
+            return EAF_SYNTAX;
+        }
+        from = lo;
+    }
+    if (o->date_to) {
+        if (!filter_day(o->date_to, &lo, &hi)) {
+            *bad = o->date_to;
+            return EAF_SYNTAX;
+        }
+        to = hi;
+    }
+    if (o->date_from || o->date_to) {
+        int l = add_param(c, 0, NULL, from);
+        int h = l ? add_param(c, 0, NULL, to) : 0;
+        if (h)
+            eaf__buf_printf(&b, "a.day BETWEEN ?%d AND ?%d", l, h);
+    }
+    list_filter(c, &b, 10, o->authors);
+    list_filter(c, &b, EAF_TAG_TOPIC, o->topics);
+    list_filter(c, &b, EAF_TAG_COUNTRY, o->countries);
+    list_filter(c, &b, EAF_TAG_OTHER, o->tags);
+    if (b.rc != EAF_OK || c->nomem) {
+        eaf__buf_free(&b);
+        return EAF_NOMEM;
+    }
+    if (b.n == 0)
+        return EAF_OK;
+    sql = c->sql ? eaf__printf("(%s) AND (%s)", c->sql, b.p) : eaf__strdup(b.p);
+    eaf__buf_free(&b);
+    if (!sql)
+        return EAF_NOMEM;
+    eaf__free(c->sql);
+    c->sql = sql;
+    /* filters alone (or with exclusions) list the filtered articles */
+    c->positive = 1;
+    return EAF_OK;
+}

@@ -1,18 +1,17 @@
 /*
- * search.c: running a query: the SQL around the FTS5 expression, ranking,
- * paging, totals, the fields and snippet of each hit.
+ * search.c: running a query: the SQL around the FTS5 expression, filters,
+ * ranking and sort orders, paging, totals, the fallback to any-word
+ * matching, the fields and snippet of each hit, and --explain.
  *
  * The compiled query (query_sql.c) is an FTS5 expression (the words,
  * phrases and their AND/OR/NOT) and an SQL condition (dates, exact
- * metadata values, and whatever mixes them with words under OR or NOT).
- * The FTS5 part ranks; the SQL part filters.  The main statement only
- * fetches (rowid, rank) for the page; fields and snippets are read per hit,
- * so the cost of a snippet is paid for the hits shown, not for every
- * match.
+ * metadata values, filters, and whatever mixes them with words under OR or
+ * NOT).  The FTS5 part ranks; the SQL part filters.  The main statement
+ * only fetches (id, rank) for the page; fields and snippets are read per
+ * hit, so their cost is paid for the hits shown, not for every match.
  */
-#include "db.h"
+#include "search.h"
 #include "fts.h"
-#include "query.h"
 #include "tokenize.h"
 
 #include <stdlib.h>
@@ -24,43 +23,65 @@
  * body. */
 #define RANK_FUNCTION EAF__RANK_FUNCTION "(10.0, 4.0, 2.0, 4.0, 4.0, 3.0, 1.0, 0.5)"
 
+#define BODY_COLUMN 6
 #define DEFAULT_LIMIT 10
-#define DEFAULT_SNIPPET_WORDS 24
-#define MAX_SNIPPET_WORDS 64
+#define DEFAULT_SNIPPET_WORDS 32
+#define MAX_SNIPPET_WORDS 256
+#define DEFAULT_SNIPPET_FRAGMENTS 3
+#define MAX_SNIPPET_FRAGMENTS 10
 
-/* Fixed parameters of the main statement; filters use ?10 and up. */
-enum { P_MATCH = 1, P_RANK = 2, P_LIMIT = 3, P_OFFSET = 4, P_FIRST_FREE = 10 };
+static const char *const sort_names[EAF_SORT_LAST] = {"relevance", "newest", "oldest"};
 
-struct eaf_search {
-    eaf_db *db;
-    eaf__query *q;
-    sqlite3_stmt *main;
-    sqlite3_stmt *count;
-    sqlite3_stmt *fields;
-    sqlite3_stmt *snippet_stmt;
-    eaf__compiled c;
-    const char *snippet_expr; /* what snippets mark (in c); NULL: no words */
-    char *mark_open, *mark_close, *ellipsis;
-    int snippet_words;
-    int done;
-    int have_total;
-    int64_t total;
-    /* the current hit */
-    int have_row;
-    sqlite3_int64 id;
-    double score;
-    char *field[EAF_FIELD_LAST];
-    char *snippet;
-    int have_snippet;
-    eaf_article *article;
-};
+/* ---- the SQL of the hits ------------------------------------------------- */
 
-/* ---- statements ---------------------------------------------------------- */
+static void hits_free(eaf__hits_sql *h)
+{
+    eaf__free(h->from_where);
+    eaf__free(h->rank_col);
+    memset(h, 0, sizeof(*h));
+}
+
+/* Builds where the hits of c come from; need_article joins the article
+ * table (for sorting by date). */
+static eaf_status hits_make(eaf__hits_sql *h, const eaf__compiled *c, int need_article)
+{
+    memset(h, 0, sizeof(*h));
+    if (c->fts) {
+        h->has_article = need_article || c->sql != NULL;
+        h->id_col = "fts.rowid";
+        h->rank_col = eaf__strdup("fts.rank");
+        h->from_where = eaf__printf(
+            "FROM fts%s WHERE fts MATCH ?%d AND fts.rank MATCH ?%d%s%s%s",
+            h->has_article ? " JOIN article a ON a.id = fts.rowid" : "", EAF__P_MATCH,
+            EAF__P_RANK, c->sql ? " AND (" : "", c->sql ? c->sql : "", c->sql ? ")" : "");
+    } else {
+        /* filters, or words mixed with filters under OR/NOT: filter in
+         * SQL, rank the articles the words match */
+        h->has_article = 1;
+        h->id_col = "a.id";
+        h->rank_col = c->rank
+            ? eaf__printf("(SELECT fts.rank FROM fts WHERE fts MATCH ?%d"
+                          " AND fts.rank MATCH ?%d AND fts.rowid = a.id)",
+                          EAF__P_MATCH, EAF__P_RANK)
+            : eaf__strdup("NULL");
+        h->from_where = eaf__printf("FROM article a WHERE %s", c->sql ? c->sql : "1");
+    }
+    if (!h->from_where || !h->rank_col) {
+        hits_free(h);
+        return EAF_NOMEM;
+    }
+    return EAF_OK;
+}
 
 static int bind_params(sqlite3_stmt *st, const eaf__compiled *c)
 {
     int i, rc = SQLITE_OK, max = sqlite3_bind_parameter_count(st);
+    const char *expr = c->fts ? c->fts : c->rank;
 
+    if (expr && max >= EAF__P_MATCH)
+        rc = sqlite3_bind_text(st, EAF__P_MATCH, expr, -1, SQLITE_STATIC);
+    if (expr && rc == SQLITE_OK && max >= EAF__P_RANK)
+        rc = sqlite3_bind_text(st, EAF__P_RANK, RANK_FUNCTION, -1, SQLITE_STATIC);
     for (i = 0; i < c->nparams && rc == SQLITE_OK; i++) {
         const eaf__qparam *p = &c->params[i];
         if (p->index > max)
@@ -73,78 +94,234 @@ static int bind_params(sqlite3_stmt *st, const eaf__compiled *c)
     return rc;
 }
 
-static eaf_status prepare(eaf_search *s, const char *sql, sqlite3_stmt **out)
+/* Prepares SELECT <select> <from_where> <tail> for a compiled query. */
+static eaf_status prepare_for(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql *h,
+                              const char *select, const char *tail, sqlite3_stmt **out)
+{
+    char *sql = eaf__printf("SELECT %s %s%s%s", select, h->from_where, tail ? " " : "",
+                            tail ? tail : "");
+    int rc;
+
+    *out = NULL;
+    if (!sql)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    rc = sqlite3_prepare_v2(db->sql, sql, -1, out, NULL);
+    eaf__free(sql);
+    if (rc == SQLITE_OK)
+        rc = bind_params(*out, c);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*out);
+        *out = NULL;
+        return eaf__db_sqlerr(db, rc, "preparing the search");
+    }
+    return EAF_OK;
+}
+
+eaf_status eaf__search_prepare(eaf_search *s, const char *select, const char *tail,
+                               sqlite3_stmt **out)
+{
+    return prepare_for(s->db, &s->c, &s->hits, select, tail, out);
+}
+
+eaf_status eaf__search_prepare_sql(eaf_search *s, const char *sql, sqlite3_stmt **out)
 {
     int rc = sqlite3_prepare_v2(s->db->sql, sql, -1, out, NULL);
 
     if (rc == SQLITE_OK)
         rc = bind_params(*out, &s->c);
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*out);
+        *out = NULL;
         return eaf__db_sqlerr(s->db, rc, "preparing the search");
+    }
     return EAF_OK;
 }
 
-/* Builds the main and count statements from the compiled query. */
-static eaf_status build(eaf_search *s, unsigned limit, unsigned offset)
+/* Does a compiled query have at least one hit?  1, 0, or -1 on error. */
+static int any_hit(eaf_db *db, const eaf__compiled *c)
 {
-    eaf__buf main = EAF__BUF_INIT, count = EAF__BUF_INIT;
-    const eaf__compiled *p = &s->c;
-    const char *rank_expr = p->rank;
+    eaf__hits_sql h;
+    sqlite3_stmt *st = NULL;
+    int rc, found = -1;
+
+    if (!c->positive)
+        return 0;
+    if (hits_make(&h, c, 0) != EAF_OK) {
+        eaf__db_error(db, EAF_NOMEM, "out of memory");
+        return -1;
+    }
+    if (prepare_for(db, c, &h, "1", "LIMIT 1", &st) == EAF_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            found = rc == SQLITE_ROW;
+        else
+            eaf__db_sqlerr(db, rc, "searching");
+    }
+    sqlite3_finalize(st);
+    hits_free(&h);
+    return found;
+}
+
+/* Compiles a tree with the search's filters. */
+static eaf_status compile_with_filters(eaf__compiled *c, const eaf__qnode *root,
+                                       const eaf_search_options *o)
+{
+    const char *bad;
+    eaf_status st = eaf__query_compile(c, root, EAF__P_FIRST_FREE);
+
+    if (st == EAF_OK) {
+        st = eaf__query_add_filters(c, o, &bad);
+        if (st != EAF_OK)
+            eaf__compiled_free(c);
+    }
+    return st;
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+static eaf_status build(eaf_search *s)
+{
+    eaf__buf order = EAF__BUF_INIT;
+    char *select;
+    const char *rank_order;
     eaf_status st;
 
-    if (p->fts) {
-        const char *from = p->sql ? "fts JOIN article a ON a.id = fts.rowid" : "fts";
-        eaf__buf_printf(&main,
-                        "SELECT fts.rowid, fts.rank FROM %s"
-                        " WHERE fts MATCH ?%d AND fts.rank MATCH ?%d",
-                        from, P_MATCH, P_RANK);
-        eaf__buf_printf(&count, "SELECT count(*) FROM %s WHERE fts MATCH ?%d", from,
-                        P_MATCH);
-        if (p->sql) {
-            eaf__buf_printf(&main, " AND (%s)", p->sql);
-            eaf__buf_printf(&count, " AND (%s)", p->sql);
-        }
-        eaf__buf_puts(&main, " ORDER BY fts.rank, fts.rowid");
-    } else if (rank_expr) {
-        /* words mixed with filters under OR/NOT: filter in SQL, rank the
-         * articles the words match, list the others after them */
-        eaf__buf_printf(&main,
-                        "SELECT a.id, (SELECT fts.rank FROM fts WHERE fts MATCH ?%d"
-                        " AND fts.rank MATCH ?%d AND fts.rowid = a.id) AS r"
-                        " FROM article a WHERE %s"
-                        " ORDER BY r IS NULL, r, a.day IS NULL, a.day DESC, a.id",
-                        P_MATCH, P_RANK, p->sql);
-        eaf__buf_printf(&count, "SELECT count(*) FROM article a WHERE %s", p->sql);
-    } else {
-        /* filters only: newest first */
-        eaf__buf_printf(&main,
-                        "SELECT a.id, NULL FROM article a WHERE %s"
-                        " ORDER BY a.day IS NULL, a.day DESC, a.id",
-                        p->sql);
-        eaf__buf_printf(&count, "SELECT count(*) FROM article a WHERE %s", p->sql);
+    hits_free(&s->hits);
+    sqlite3_finalize(s->main);
+    sqlite3_finalize(s->count);
+    s->main = s->count = NULL;
+    st = hits_make(&s->hits, &s->c, s->sort != EAF_SORT_RELEVANCE);
+    if (st != EAF_OK)
+        return eaf__db_error(s->db, st, "out of memory");
+    /* ties keep the order of the ids, so pages never overlap */
+    rank_order = s->c.fts ? "r, " : s->c.rank ? "r IS NULL, r, " : "";
+    switch (s->sort) {
+    case EAF_SORT_NEWEST:
+        eaf__buf_printf(&order, "ORDER BY a.day IS NULL, a.day DESC, %s%s", rank_order,
+                        s->hits.id_col);
+        break;
+    case EAF_SORT_OLDEST:
+        eaf__buf_printf(&order, "ORDER BY a.day IS NULL, a.day, %s%s", rank_order,
+                        s->hits.id_col);
+        break;
+    default:
+        if (s->c.fts || s->c.rank)
+            eaf__buf_printf(&order, "ORDER BY %s", rank_order);
+        else
+            eaf__buf_puts(&order, "ORDER BY ");
+        if (!s->c.fts) /* unranked hits (filters): newest first */
+            eaf__buf_puts(&order, "a.day IS NULL, a.day DESC, ");
+        eaf__buf_puts(&order, s->hits.id_col);
+        break;
     }
-    eaf__buf_printf(&main, " LIMIT ?%d OFFSET ?%d", P_LIMIT, P_OFFSET);
-    if (main.rc != EAF_OK || count.rc != EAF_OK) {
+    eaf__buf_printf(&order, " LIMIT ?%d OFFSET ?%d", EAF__P_LIMIT, EAF__P_OFFSET);
+    select = eaf__printf("%s, %s AS r", s->hits.id_col, s->hits.rank_col);
+    if (order.rc != EAF_OK || !select) {
+        eaf__buf_free(&order);
+        eaf__free(select);
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    }
+    st = eaf__search_prepare(s, select, order.p, &s->main);
+    eaf__free(select);
+    eaf__buf_free(&order);
+    if (st == EAF_OK)
+        st = eaf__search_prepare(s, "count(*)", NULL, &s->count);
+    if (st == EAF_OK) {
+        sqlite3_bind_int64(s->main, EAF__P_LIMIT, s->limit);
+        sqlite3_bind_int64(s->main, EAF__P_OFFSET, s->offset);
+    }
+    s->snippet_expr = s->c.fts ? s->c.fts : s->c.rank;
+    return st;
+}
+
+/* How a word or phrase appears in messages: as the query wrote it. */
+static char *node_label(const eaf__qnode *n)
+{
+    switch (n->kind) {
+    case EAF__Q_TERM:
+        return eaf__printf("%s%s", n->text, n->prefix ? "*" : "");
+    case EAF__Q_PHRASE:
+        return eaf__printf("\"%s\"", n->text);
+    default:
+        return NULL;
+    }
+}
+
+/* No article has all the words: search for any of them (the other parts
+ * of the query, exclusions, dates and filters, still apply), and note the
+ * words that no article has at all. */
+static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
+{
+    const eaf__qnode *root = eaf__query_root(s->q);
+    eaf__qnode **pos = NULL, **rest = NULL, **items = NULL, *any;
+    size_t npos = 0, nrest = 0, i;
+    eaf__compiled c;
+    eaf_status st = EAF_OK;
+    int found;
+
+    if (!root || root->kind != EAF__Q_AND || (s->flags & EAF_SEARCH_NO_FALLBACK))
+        return EAF_OK;
+    pos = eaf__malloc(root->nkids * sizeof(*pos));
+    rest = eaf__malloc((root->nkids + 1) * sizeof(*rest));
+    items = eaf__malloc((root->nkids + 1) * sizeof(*items));
+    if (!pos || !rest || !items) {
         st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
         goto done;
     }
-    st = prepare(s, main.p, &s->main);
-    if (st == EAF_OK)
-        st = prepare(s, count.p, &s->count);
-    if (st == EAF_OK) {
-        const char *expr = p->fts ? p->fts : rank_expr;
-        if (expr) {
-            sqlite3_bind_text(s->main, P_MATCH, expr, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(s->main, P_RANK, RANK_FUNCTION, -1, SQLITE_STATIC);
-            if (sqlite3_bind_parameter_count(s->count) >= P_MATCH && p->fts)
-                sqlite3_bind_text(s->count, P_MATCH, expr, -1, SQLITE_TRANSIENT);
-        }
-        sqlite3_bind_int64(s->main, P_LIMIT, limit);
-        sqlite3_bind_int64(s->main, P_OFFSET, offset);
+    for (i = 0; i < root->nkids; i++) {
+        eaf__qnode *k = root->kids[i];
+        if (eaf__qnode_is_text(k) && k->kind != EAF__Q_NOT)
+            pos[npos++] = k;
+        else
+            rest[nrest++] = k;
     }
+    if (npos < 2)
+        goto done;
+    found = any_hit(s->db, &s->c);
+    if (found != 0) {
+        st = found < 0 ? eaf__status_from_sqlite(sqlite3_errcode(s->db->sql)) : EAF_OK;
+        goto done;
+    }
+    /* the words that match nothing on their own */
+    for (i = 0; i < npos; i++) {
+        eaf__qnode *one;
+        char *label;
+
+        items[0] = pos[i];
+        memcpy(items + 1, rest, nrest * sizeof(*rest));
+        one = eaf__query_combine(s->q, EAF__Q_AND, items, nrest + 1);
+        if (!one || compile_with_filters(&c, one, o) != EAF_OK) {
+            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            goto done;
+        }
+        found = any_hit(s->db, &c);
+        eaf__compiled_free(&c);
+        if (found < 0) {
+            st = EAF_ERROR;
+            goto done;
+        }
+        if (found == 0 && (label = node_label(pos[i])) != NULL &&
+            eaf__strvec_push(&s->dropped, label) != EAF_OK) {
+            eaf__free(label);
+            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    any = eaf__query_combine(s->q, EAF__Q_OR, pos, npos);
+    rest[nrest] = any;
+    any = any ? eaf__query_combine(s->q, EAF__Q_AND, rest, nrest + 1) : NULL;
+    if (!any || compile_with_filters(&c, any, o) != EAF_OK) {
+        st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        goto done;
+    }
+    eaf__compiled_free(&s->c);
+    s->c = c;
+    s->fallback = 1;
+    st = build(s);
 done:
-    eaf__buf_free(&main);
-    eaf__buf_free(&count);
+    eaf__free(pos);
+    eaf__free(rest);
+    eaf__free(items);
     return st;
 }
 
@@ -173,7 +350,11 @@ void eaf_search_free(eaf_search *s)
     sqlite3_finalize(s->count);
     sqlite3_finalize(s->fields);
     sqlite3_finalize(s->snippet_stmt);
+    hits_free(&s->hits);
     eaf__compiled_free(&s->c);
+    eaf__strvec_free(&s->dropped);
+    eaf__free(s->suggestion);
+    eaf__free(s->explain);
     eaf__free(s->mark_open);
     eaf__free(s->mark_close);
     eaf__free(s->ellipsis);
@@ -183,13 +364,18 @@ void eaf_search_free(eaf_search *s)
     eaf__free(s);
 }
 
+static unsigned clamp(unsigned v, unsigned dflt, unsigned max)
+{
+    return v == 0 ? dflt : v > max ? max : v;
+}
+
 eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
                           const eaf_search_options *opts)
 {
-    eaf_search_options defaults = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
     eaf_search *s;
     eaf_status st;
-    unsigned qflags = 0;
+    const char *bad = NULL;
 
     if (!out)
         return EAF_MISUSE;
@@ -197,38 +383,56 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     if (!db || !query)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
-    if (!opts)
-        opts = &defaults;
-    if (opts->version < 1 || opts->version > EAF_SEARCH_OPTIONS_VERSION)
-        return eaf__db_error(db, EAF_MISUSE, "unsupported eaf_search_options version %u",
-                             opts->version);
-    if (opts->flags & ~EAF_SEARCH_STRICT)
-        return eaf__db_error(db, EAF_MISUSE, "unknown search flags 0x%x", opts->flags);
+    if (opts) {
+        if (opts->version < 1 || opts->version > EAF_SEARCH_OPTIONS_VERSION)
+            return eaf__db_error(db, EAF_MISUSE,
+                                 "unsupported eaf_search_options version %u", opts->version);
+        /* read only the fields the caller's version has */
+        memcpy(&o, opts, opts->version == 1
+                             ? offsetof(eaf_search_options, sort)
+                             : sizeof(o));
+        o.version = EAF_SEARCH_OPTIONS_VERSION;
+    }
+    if (o.flags & ~(EAF_SEARCH_STRICT | EAF_SEARCH_NO_FALLBACK | EAF_SEARCH_SNIPPET_HTML))
+        return eaf__db_error(db, EAF_MISUSE, "unknown search flags 0x%x", o.flags);
+    if ((unsigned)o.sort >= EAF_SORT_LAST)
+        return eaf__db_error(db, EAF_MISUSE, "unknown sort order %d", (int)o.sort);
     s = eaf__calloc(1, sizeof(*s));
     if (!s)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
     s->db = db;
     db->children++;
-    s->snippet_words = opts->snippet_words == 0 ? DEFAULT_SNIPPET_WORDS
-                       : opts->snippet_words > MAX_SNIPPET_WORDS ? MAX_SNIPPET_WORDS
-                                                                 : (int)opts->snippet_words;
-    s->mark_open = eaf__strdup(opts->mark_open ? opts->mark_open : "[");
-    s->mark_close = eaf__strdup(opts->mark_close ? opts->mark_close : "]");
-    s->ellipsis = eaf__strdup(opts->ellipsis ? opts->ellipsis : "...");
+    s->flags = o.flags;
+    s->sort = o.sort;
+    s->limit = o.limit ? o.limit : DEFAULT_LIMIT;
+    s->offset = o.offset;
+    s->snippet_words = (int)clamp(o.snippet_words, DEFAULT_SNIPPET_WORDS, MAX_SNIPPET_WORDS);
+    s->snippet_fragments = (int)clamp(o.snippet_fragments, DEFAULT_SNIPPET_FRAGMENTS,
+                                      MAX_SNIPPET_FRAGMENTS);
+    s->mark_open = eaf__strdup(o.mark_open ? o.mark_open : "[");
+    s->mark_close = eaf__strdup(o.mark_close ? o.mark_close : "]");
+    s->ellipsis = eaf__strdup(o.ellipsis ? o.ellipsis : "...");
     if (!s->mark_open || !s->mark_close || !s->ellipsis) {
         st = eaf__db_error(db, EAF_NOMEM, "out of memory");
         goto fail;
     }
-    if (opts->flags & EAF_SEARCH_STRICT)
-        qflags |= EAF__QUERY_STRICT;
-    st = eaf__query_parse(&s->q, query, strlen(query), qflags);
+    st = eaf__query_parse(&s->q, query, strlen(query),
+                          (o.flags & EAF_SEARCH_STRICT) ? EAF__QUERY_STRICT : 0);
     if (st == EAF_SYNTAX) {
         st = eaf__db_error(db, EAF_SYNTAX, "%s", eaf__query_error(s->q));
         db->err_offset = eaf__query_error_offset(s->q);
         goto fail;
     }
-    if (st == EAF_OK)
-        st = eaf__query_compile(&s->c, eaf__query_root(s->q), P_FIRST_FREE);
+    if (st == EAF_OK) {
+        st = eaf__query_compile(&s->c, eaf__query_root(s->q), EAF__P_FIRST_FREE);
+        if (st == EAF_OK)
+            st = eaf__query_add_filters(&s->c, &o, &bad);
+    }
+    if (st == EAF_SYNTAX) {
+        st = eaf__db_error(db, EAF_SYNTAX,
+                           "invalid date filter '%s' (use YYYY, YYYY-MM or YYYY-MM-DD)", bad);
+        goto fail;
+    }
     if (st != EAF_OK) {
         st = eaf__db_error(db, st, "out of memory");
         goto fail;
@@ -240,9 +444,9 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         *out = s;
         return EAF_OK;
     }
-    /* snippets mark the words that matched, or that rank */
-    s->snippet_expr = s->c.fts ? s->c.fts : s->c.rank;
-    st = build(s, opts->limit ? opts->limit : DEFAULT_LIMIT, opts->offset);
+    st = build(s);
+    if (st == EAF_OK)
+        st = try_fallback(s, &o);
     if (st != EAF_OK)
         goto fail;
     *out = s;
@@ -314,7 +518,7 @@ eaf_status eaf_search_next(eaf_search *s)
         return eaf__db_sqlerr(s->db, rc, "searching");
     }
     s->id = sqlite3_column_int64(s->main, 0);
-    /* bm25 is negative, better hits more so: the score is its negation */
+    /* the rank is negative, better hits more so: the score is its negation */
     s->score = sqlite3_column_type(s->main, 1) == SQLITE_NULL
                    ? 0.0 : -sqlite3_column_double(s->main, 1);
     st = load_fields(s);
@@ -349,6 +553,34 @@ eaf_status eaf_search_total(int64_t *out, eaf_search *s)
 double eaf_search_score(const eaf_search *s)
 {
     return s && s->have_row ? s->score : 0.0;
+}
+
+int eaf_search_fallback(const eaf_search *s)
+{
+    return s ? s->fallback : 0;
+}
+
+size_t eaf_search_dropped_count(const eaf_search *s)
+{
+    return s ? s->dropped.n : 0;
+}
+
+const char *eaf_search_dropped(const eaf_search *s, size_t i)
+{
+    return s && i < s->dropped.n ? s->dropped.v[i] : NULL;
+}
+
+const char *eaf_search_suggestion(eaf_search *s)
+{
+    if (!s)
+        return NULL;
+    if (!s->have_suggestion) {
+        eaf__db_clear_error(s->db);
+        if (eaf__suggest(s, &s->suggestion) != EAF_OK)
+            return NULL;
+        s->have_suggestion = 1;
+    }
+    return s->suggestion;
 }
 
 eaf_status eaf_search_article(const eaf_article **out, eaf_search *s)
@@ -400,9 +632,29 @@ const char *eaf_search_field(eaf_search *s, eaf_field field)
     return s->field[field];
 }
 
-/* The first words of the body, for hits where no word of the query is in
- * the body (or the query has no words). */
-static char *leading_words(const char *body, int words, const char *ellipsis)
+/* Appends text, escaped for HTML when asked. */
+static void put_text(eaf__buf *b, const char *t, size_t n, int html)
+{
+    size_t i, run = 0;
+
+    if (!html) {
+        eaf__buf_append(b, t, n);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        const char *e = t[i] == '&' ? "&amp;" : t[i] == '<' ? "&lt;"
+                        : t[i] == '>' ? "&gt;" : t[i] == '"' ? "&quot;" : NULL;
+        if (!e)
+            continue;
+        eaf__buf_append(b, t + run, i - run);
+        eaf__buf_puts(b, e);
+        run = i + 1;
+    }
+    eaf__buf_append(b, t + run, n - run);
+}
+
+/* The first words of the body, for hits of a query without words. */
+static char *leading_words(const char *body, int words, const char *ellipsis, int html)
 {
     eaf__buf b = EAF__BUF_INIT;
     const char *p = body;
@@ -419,7 +671,7 @@ static char *leading_words(const char *body, int words, const char *ellipsis)
             p++;
         if (count++)
             eaf__buf_putc(&b, ' ');
-        eaf__buf_append(&b, start, (size_t)(p - start));
+        put_text(&b, start, (size_t)(p - start), html);
     }
     while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
         p++;
@@ -443,22 +695,24 @@ const char *eaf_search_snippet(eaf_search *s)
     if (s->snippet_expr) {
         if (!s->snippet_stmt) {
             rc = sqlite3_prepare_v2(s->db->sql,
-                                    "SELECT snippet(fts, 6, ?2, ?3, ?4, ?5)"
-                                    " FROM fts WHERE fts MATCH ?1 AND rowid = ?6"
-                                    " AND length(body) > 0",
+                                    "SELECT " EAF__SNIPPET_FUNCTION "(fts, ?2, ?3, ?4, ?5,"
+                                    " ?6, ?7, ?8) FROM fts WHERE fts MATCH ?1 AND rowid = ?9",
                                     -1, &s->snippet_stmt, NULL);
             if (rc != SQLITE_OK) {
                 eaf__db_sqlerr(s->db, rc, "making a snippet");
                 return NULL;
             }
             sqlite3_bind_text(s->snippet_stmt, 1, s->snippet_expr, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s->snippet_stmt, 2, s->mark_open, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s->snippet_stmt, 3, s->mark_close, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s->snippet_stmt, 4, s->ellipsis, -1, SQLITE_STATIC);
-            sqlite3_bind_int(s->snippet_stmt, 5, s->snippet_words);
+            sqlite3_bind_int(s->snippet_stmt, 2, BODY_COLUMN);
+            sqlite3_bind_text(s->snippet_stmt, 3, s->mark_open, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s->snippet_stmt, 4, s->mark_close, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s->snippet_stmt, 5, s->ellipsis, -1, SQLITE_STATIC);
+            sqlite3_bind_int(s->snippet_stmt, 6, s->snippet_words);
+            sqlite3_bind_int(s->snippet_stmt, 7, s->snippet_fragments);
+            sqlite3_bind_int(s->snippet_stmt, 8, (s->flags & EAF_SEARCH_SNIPPET_HTML) != 0);
         }
         sqlite3_reset(s->snippet_stmt);
-        sqlite3_bind_int64(s->snippet_stmt, 6, s->id);
+        sqlite3_bind_int64(s->snippet_stmt, 9, s->id);
         rc = sqlite3_step(s->snippet_stmt);
         if (rc == SQLITE_ROW) {
             const char *t = (const char *)sqlite3_column_text(s->snippet_stmt, 0);
@@ -472,7 +726,8 @@ const char *eaf_search_snippet(eaf_search *s)
     }
     if (!s->snippet) {
         const char *body = eaf_search_field(s, EAF_FIELD_BODY);
-        s->snippet = leading_words(body ? body : "", s->snippet_words, s->ellipsis);
+        s->snippet = leading_words(body ? body : "", s->snippet_words, s->ellipsis,
+                                   (s->flags & EAF_SEARCH_SNIPPET_HTML) != 0);
     }
     if (!s->snippet) {
         eaf__db_error(s->db, EAF_NOMEM, "out of memory");
@@ -480,4 +735,49 @@ const char *eaf_search_snippet(eaf_search *s)
     }
     s->have_snippet = 1;
     return s->snippet;
+}
+
+/* ---- explain ------------------------------------------------------------- */
+
+const char *eaf_search_explain(eaf_search *s)
+{
+    eaf__buf b = EAF__BUF_INIT;
+    int i;
+
+    if (!s)
+        return NULL;
+    if (s->explain)
+        return s->explain;
+    eaf__buf_printf(&b, "query: %s\n", eaf__query_text(s->q));
+    eaf__buf_puts(&b, "tree:\n");
+    eaf__query_dump(&b, eaf__query_root(s->q), 1);
+    if (s->fallback) {
+        eaf__buf_puts(&b, "fallback: no article has all the words; any of them is enough");
+        for (i = 0; i < (int)s->dropped.n; i++)
+            eaf__buf_printf(&b, "%s%s", i ? ", " : " (none has: ", s->dropped.v[i]);
+        eaf__buf_puts(&b, s->dropped.n ? ")\n" : "\n");
+    }
+    eaf__buf_printf(&b, "fts5: %s\n", s->c.fts ? s->c.fts : "(none)");
+    if (!s->c.fts && s->c.rank)
+        eaf__buf_printf(&b, "ranked by: %s\n", s->c.rank);
+    eaf__buf_printf(&b, "sql: %s\n", s->c.sql ? s->c.sql : "(none)");
+    for (i = 0; i < s->c.nparams; i++) {
+        const eaf__qparam *p = &s->c.params[i];
+        if (p->is_text)
+            eaf__buf_printf(&b, "  ?%d = '%s'\n", p->index, p->text);
+        else
+            eaf__buf_printf(&b, "  ?%d = %lld\n", p->index, (long long)p->value);
+    }
+    if (!s->c.positive)
+        eaf__buf_puts(&b, "matches nothing (no words, only exclusions, no filters)\n");
+    else
+        eaf__buf_printf(&b, "rank: %s\nsort: %s\n",
+                        s->c.fts || s->c.rank ? RANK_FUNCTION : "(none: by date)",
+                        sort_names[s->sort]);
+    if (b.rc != EAF_OK) {
+        eaf__buf_free(&b);
+        return NULL;
+    }
+    s->explain = eaf__buf_detach(&b);
+    return s->explain;
 }

@@ -232,7 +232,7 @@ static void test_never_errors(void)
         const char *r = run(inputs[i]);
         ok(strncmp(r, "(error", 6) != 0, "[%s] runs without error: %s", inputs[i], r);
     }
-    SET("note: folding", "");
+    SET("note: folding", "nodate summit_b"); /* no article has both: either */
     SET("\"japan", "jc1 jc2 j1 k1 cjk");
     SET("((", "");
     SET("*", "");
@@ -389,6 +389,342 @@ static void test_extension(void)
     sqlite3_close(s);
 }
 
+
+/* Strict mode through the public API: the offset of each problem. */
+static void test_strict_offsets(void)
+{
+    static const struct {
+        const char *query;
+        int offset;
+    } cases[] = {
+        {"\"japan", 0},       {"japan (china", 6},  {"japan)", 5},
+        {"japan \"\"", 6},    {"OR japan", 0},      {"japan OR", 6},
+        {"japan -", 6},       {"j*", 0},            {"date:2018-13", 5},
+        {"foo:bar japan", 0}, {"title: x", 0},      {"NEAR(japan)", 0},
+        {"date:2019..2018", 5}, {"japan AND", 6},
+    };
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s;
+    size_t i;
+
+    o.flags = EAF_SEARCH_STRICT;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        s = NULL;
+        is_int(eaf_search_new(&s, db, cases[i].query, &o), EAF_SYNTAX, "strict [%s]",
+               cases[i].query);
+        is_int(eaf_error_offset(db), cases[i].offset, "strict [%s]: offset (%s)",
+               cases[i].query, eaf_errmsg(db));
+        eaf_search_free(s);
+    }
+}
+
+/* The dates of the hits, in order, space-separated ("-" when undated). */
+static const char *dates_of(const char *query, eaf_sort sort)
+{
+    static char out[1024];
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+    size_t n = 0;
+
+    out[0] = '\0';
+    o.sort = sort;
+    o.limit = 100;
+    if (eaf_search_new(&s, db, query, &o) != EAF_OK)
+        return "(error)";
+    while (eaf_search_next(s) == EAF_ROW) {
+        const char *d = eaf_search_field(s, EAF_FIELD_DATE);
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "", d ? d : "-");
+    }
+    eaf_search_free(s);
+    return out;
+}
+
+static void test_sort(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+
+    is_str(dates_of("pacific OR japan OR china", EAF_SORT_NEWEST),
+           "2019-05-01 2018-10-25 2018-10 2017-05-14 2017-02-02 2016-03-10 2013-01-01 -",
+           "newest first, undated last");
+    is_str(dates_of("pacific OR japan OR china", EAF_SORT_OLDEST),
+           "2013-01-01 2016-03-10 2017-02-02 2017-05-14 2018-10 2018-10-25 2019-05-01 -",
+           "oldest first, undated last");
+    is_str(dates_of("mongolia", EAF_SORT_NEWEST), "2022-01-01 2022-01-01",
+           "same dates keep a stable order");
+    LIST("mongolia", "tie1 tie2");
+    o.sort = EAF_SORT_LAST;
+    is_int(eaf_search_new(&s, db, "japan", &o), EAF_MISUSE, "an unknown sort order");
+}
+
+/* Keys of a search with options. */
+static const char *run_filtered(const char *query, const char *from, const char *to,
+                                const char *const *authors, const char *const *topics,
+                                const char *const *countries, const char *const *tags)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    o.limit = 100;
+    o.date_from = from;
+    o.date_to = to;
+    o.authors = authors;
+    o.topics = topics;
+    o.countries = countries;
+    o.tags = tags;
+    return sorted(run_opts(query, &o, NULL));
+}
+
+static void test_filters(void)
+{
+    static const char *const japan[] = {"JAPAN", NULL};
+    static const char *const japan_korea[] = {"Japan", "south korea", NULL};
+    static const char *const aoyama[] = {"Rumi Aoyama", NULL};
+    static const char *const trade[] = {"Trade", NULL};
+    static const char *const nothing[] = {"!!!", NULL};
+    static const char *const empty[] = {NULL};
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+
+    is_str(run_filtered("", NULL, NULL, NULL, NULL, japan, NULL),
+           sorted("jc1 jc2 j1 cjk"), "an empty query with a country filter lists the country");
+    is_str(run_opts("", &(eaf_search_options){EAF_SEARCH_OPTIONS_VERSION, 0, 100, 0, NULL,
+                                              NULL, NULL, 0, EAF_SORT_RELEVANCE, 0, NULL,
+                                              NULL, NULL, NULL, japan, NULL},
+                    NULL),
+           "jc2 jc1 j1 cjk", "newest first");
+    is_str(run_filtered("", NULL, NULL, NULL, NULL, japan_korea, NULL),
+           sorted("jc1 jc2 j1 cjk k1"), "values of one list: any of them");
+    is_str(run_filtered("", NULL, NULL, NULL, trade, japan_korea, NULL), "",
+           "different lists: all of them");
+    is_str(run_filtered("", NULL, NULL, NULL, trade, NULL, NULL), sorted("c1 tw"), "topics");
+    is_str(run_filtered("", NULL, NULL, aoyama, NULL, NULL, NULL), "jc1", "authors");
+    is_str(run_filtered("relations", NULL, NULL, NULL, NULL, japan, NULL), sorted("jc1 jc2"),
+           "a query and a filter");
+    is_str(run_filtered("japan", "2017", "2018-10", NULL, NULL, NULL, NULL), sorted("k1 jc1"),
+           "a date range: from the start of 2017 to the end of October 2018");
+    is_str(run_filtered("", "2018-10", "2018-10", NULL, NULL, NULL, NULL), sorted("jc1 month"),
+           "a month filter includes a month-precision date");
+    is_str(run_filtered("-china", NULL, NULL, NULL, NULL, japan, NULL), sorted("j1 cjk"),
+           "exclusions with a filter");
+    is_str(run_filtered("japan", NULL, NULL, NULL, NULL, nothing, NULL), "",
+           "a value without words matches nothing");
+    is_str(run_filtered("japan", NULL, NULL, NULL, NULL, empty, NULL),
+           sorted("jc1 jc2 j1 k1 cjk"), "an empty list is no filter");
+    is_str(run_filtered("", NULL, NULL, NULL, NULL, NULL, NULL), "", "no query, no filter: nothing");
+    o.date_from = "2018-13";
+    is_int(eaf_search_new(&s, db, "japan", &o), EAF_SYNTAX, "an invalid date filter");
+    ok(strstr(eaf_errmsg(db), "2018-13") != NULL, "named: %s", eaf_errmsg(db));
+    /* a caller of the first version of the options is still served */
+    {
+        eaf_search_options v1 = EAF_SEARCH_OPTIONS_INIT;
+        v1.version = 1;
+        v1.limit = 100;
+        v1.date_from = "2030"; /* not read: a version 1 caller has no such field */
+        is_str(sorted(run_opts("japan", &v1, NULL)), sorted("jc1 jc2 j1 k1 cjk"),
+               "version 1 options: the new fields are ignored");
+    }
+}
+
+typedef struct tally {
+    char value[64];
+    long long count;
+} tally;
+
+static void count_value(tally *t, size_t *n, size_t cap, const char *v)
+{
+    size_t i;
+    for (i = 0; i < *n; i++) {
+        if (strcmp(t[i].value, v) == 0) {
+            t[i].count++;
+            return;
+        }
+    }
+    if (*n < cap) {
+        snprintf(t[*n].value, sizeof(t[*n].value), "%s", v);
+        t[(*n)++].count = 1;
+    }
+}
+
+/* Facet counts against counts made here from every hit's own article. */
+static void check_facets(const char *query)
+{
+    tally t[EAF_FACET_LAST][64];
+    size_t n[EAF_FACET_LAST] = {0}, i, j;
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+    eaf_facets *f = NULL;
+    const eaf_article *a;
+    int k, same = 1;
+    int64_t total = 0;
+
+    o.limit = 2; /* a small page: facets cover every hit anyway */
+    if (!ok(eaf_search_new(&s, db, query, &o) == EAF_OK, "search [%s]", query))
+        return;
+    is_int(eaf_search_facets(&f, s, 100), EAF_OK, "facets of [%s]", query);
+    eaf_search_free(s);
+    o.limit = 1000;
+    if (eaf_search_new(&s, db, query, &o) != EAF_OK)
+        return;
+    while (eaf_search_next(s) == EAF_ROW && eaf_search_article(&a, s) == EAF_OK) {
+        const char *date = eaf_article_get(a, EAF_FIELD_DATE);
+        for (i = 0; i < eaf_article_author_count(a); i++)
+            count_value(t[EAF_FACET_AUTHOR], &n[EAF_FACET_AUTHOR], 64,
+                        eaf_article_author_name(a, i));
+        for (i = 0; i < eaf_article_tag_count(a, EAF_TAG_TOPIC); i++)
+            count_value(t[EAF_FACET_TOPIC], &n[EAF_FACET_TOPIC], 64,
+                        eaf_article_tag(a, EAF_TAG_TOPIC, i));
+        for (i = 0; i < eaf_article_tag_count(a, EAF_TAG_COUNTRY); i++)
+            count_value(t[EAF_FACET_COUNTRY], &n[EAF_FACET_COUNTRY], 64,
+                        eaf_article_tag(a, EAF_TAG_COUNTRY, i));
+        for (i = 0; i < eaf_article_tag_count(a, EAF_TAG_OTHER); i++)
+            count_value(t[EAF_FACET_TAG], &n[EAF_FACET_TAG], 64,
+                        eaf_article_tag(a, EAF_TAG_OTHER, i));
+        if (date) {
+            char year[5];
+            memcpy(year, date, 4);
+            year[4] = '\0';
+            count_value(t[EAF_FACET_YEAR], &n[EAF_FACET_YEAR], 64, year);
+        }
+    }
+    (void)!eaf_search_total(&total, s);
+    eaf_search_free(s);
+    for (k = 0; k < EAF_FACET_LAST; k++) {
+        if (eaf_facets_count(f, (eaf_facet)k) != n[k]) {
+            diag("[%s] %s: %zu values, counted %zu", query, eaf_facet_name((eaf_facet)k),
+                 eaf_facets_count(f, (eaf_facet)k), n[k]);
+            same = 0;
+            continue;
+        }
+        for (i = 0; i < n[k]; i++) {
+            int64_t c = -1;
+            int found = 0;
+            for (j = 0; j < eaf_facets_count(f, (eaf_facet)k); j++) {
+                const char *v = eaf_facets_value(f, (eaf_facet)k, j, &c);
+                if (v && strcmp(v, t[k][i].value) == 0) {
+                    found = 1;
+                    if (c != t[k][i].count) {
+                        diag("[%s] %s %s: %lld, counted %lld", query,
+                             eaf_facet_name((eaf_facet)k), v, (long long)c, t[k][i].count);
+                        same = 0;
+                    }
+                }
+            }
+            if (!found) {
+                diag("[%s] %s %s missing", query, eaf_facet_name((eaf_facet)k), t[k][i].value);
+                same = 0;
+            }
+        }
+    }
+    ok(same, "[%s]: facet counts over all %lld hits match counts made from the hits",
+       query, (long long)total);
+    eaf_facets_free(f);
+}
+
+static void test_facets(void)
+{
+    eaf_search *s = NULL;
+    eaf_facets *f = NULL;
+    int64_t c = 0;
+
+    check_facets("japan OR china OR trade");
+    check_facets("date:..2100");
+    check_facets("relations");
+    ok(eaf_search_new(&s, db, "japan OR china", NULL) == EAF_OK &&
+           eaf_search_facets(&f, s, 1) == EAF_OK,
+       "facets, top 1");
+    is_int(eaf_facets_count(f, EAF_FACET_COUNTRY), 1, "one country kept");
+    is_str(eaf_facets_value(f, EAF_FACET_COUNTRY, 0, &c), "Japan", "the most frequent");
+    is_int(c, 4, "with its count");
+    ok(eaf_facets_value(f, EAF_FACET_COUNTRY, 1, &c) == NULL && c == 0, "out of range");
+    ok(eaf_facets_count(f, EAF_FACET_LAST) == 0, "a kind out of range");
+    is_str(eaf_facet_name(EAF_FACET_YEAR), "year", "facet names");
+    eaf_facets_free(f);
+    eaf_search_free(s);
+    f = NULL;
+    ok(eaf_search_new(&s, db, "-japan", NULL) == EAF_OK && eaf_search_facets(&f, s, 0) == EAF_OK,
+       "facets of a search that selects nothing");
+    is_int(eaf_facets_count(f, EAF_FACET_AUTHOR) + eaf_facets_count(f, EAF_FACET_YEAR), 0,
+           "are empty");
+    eaf_facets_free(f);
+    eaf_search_free(s);
+}
+
+static void test_fallback_suggest(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+    int64_t total = -1;
+
+    /* all words: nothing; any word: the word's hits, flagged */
+    ok(eaf_search_new(&s, db, "mongolia zzyzx", NULL) == EAF_OK, "a word no article has");
+    is_int(eaf_search_fallback(s), 1, "falls back to any word");
+    is_int(eaf_search_dropped_count(s), 1, "one word dropped");
+    is_str(eaf_search_dropped(s, 0), "zzyzx", "named as typed");
+    ok(eaf_search_dropped(s, 1) == NULL, "out of range");
+    ok(eaf_search_total(&total, s) == EAF_OK && total == 2, "the other word's hits");
+    ok(strstr(eaf_search_explain(s), "fallback") != NULL, "explain says so");
+    eaf_search_free(s);
+    is_str(run("mongolia zzyzx"), "tie1 tie2", "the hits of the remaining word");
+    is_str(run("copper \"mine copper\""), "tie1 tie2",
+           "a phrase no article has, with a word: the word's hits");
+    ok(eaf_search_new(&s, db, "tariffs relations", NULL) == EAF_OK, "two words, never together");
+    is_int(eaf_search_fallback(s), 1, "falls back");
+    is_int(eaf_search_dropped_count(s), 0, "but drops no word: each matches alone");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "japan china", NULL) == EAF_OK, "words found together");
+    is_int(eaf_search_fallback(s), 0, "no fallback");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "zzyzx", NULL) == EAF_OK, "one unknown word");
+    is_int(eaf_search_fallback(s), 0, "nothing to fall back to");
+    eaf_search_free(s);
+    o.flags = EAF_SEARCH_NO_FALLBACK;
+    o.limit = 100;
+    is_str(run_opts("mongolia zzyzx", &o, NULL), "", "EAF_SEARCH_NO_FALLBACK: no hits");
+    /* the fallback keeps exclusions and filters */
+    is_str(sorted(run("japan zzyzx -tariffs date:..2018")), sorted("jc1 k1 cjk"),
+           "exclusions and dates still apply after the fallback");
+
+    /* did you mean */
+    ok(eaf_search_new(&s, db, "japn", NULL) == EAF_OK, "a misspelt word");
+    is_str(eaf_search_suggestion(s), "japan", "suggests the indexed word");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "Relatons in Hanoy", NULL) == EAF_OK, "two misspelt words");
+    is_str(eaf_search_suggestion(s), "relations in hanoi",
+           "suggests both, spelt as an article spells them, the rest as typed");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "japan china", NULL) == EAF_OK, "indexed words");
+    ok(eaf_search_suggestion(s) == NULL, "no suggestion");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "north korea", NULL) == EAF_OK, "north is indexed");
+    ok(eaf_search_suggestion(s) == NULL, "so north never suggests anything");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "zzyzx", NULL) == EAF_OK, "nothing close");
+    ok(eaf_search_suggestion(s) == NULL, "no suggestion");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "mongolia -japn", NULL) == EAF_OK, "a misspelt exclusion");
+    ok(eaf_search_suggestion(s) == NULL, "exclusions are not corrected");
+    eaf_search_free(s);
+}
+
+static void test_explain(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+    static const char *const japan[] = {"Japan", NULL};
+    const char *e;
+
+    o.countries = japan;
+    o.sort = EAF_SORT_NEWEST;
+    ok(eaf_search_new(&s, db, "title:relations -china date:2018", &o) == EAF_OK, "search");
+    e = eaf_search_explain(s);
+    ok(e && strstr(e, "TERM \"relations\" in title"), "the tree");
+    ok(e && strstr(e, "fts5: ") && strstr(e, "{title} : \"relations\""), "the FTS5 expression");
+    ok(e && strstr(e, "a.day BETWEEN"), "the SQL");
+    ok(e && strstr(e, "= 'japan'"), "the filter's value");
+    ok(e && strstr(e, "sort: newest"), "the sort");
+    is_str(eaf_search_explain(s), e, "made once");
+    eaf_search_free(s);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -398,6 +734,12 @@ int main(void)
     test_ranking_paging();
     test_hits();
     test_strict();
+    test_strict_offsets();
+    test_sort();
+    test_filters();
+    test_facets();
+    test_fallback_suggest();
+    test_explain();
     eaf_db_close(db);
     test_extension();
     tu_cleanup();

@@ -1,0 +1,170 @@
+/*
+ * facet.c: counts of metadata values (authors, topics, countries, tags,
+ * years) over all the hits of a search.
+ *
+ * The hits are the search's own FROM ... WHERE ..., used as a subquery, so
+ * the counts cover every match, not the page shown.  Values are grouped by
+ * their folded form (the facet table's norm), so "Japan" and "JAPAN" count
+ * as one; the label shown is the first spelling in sort order.
+ */
+#include "search.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct eaf_facets {
+    eaf__strvec values[EAF_FACET_LAST];
+    int64_t *counts[EAF_FACET_LAST];
+    size_t cap[EAF_FACET_LAST];
+};
+
+static const char *const facet_names[EAF_FACET_LAST] = {"author", "topic", "country",
+                                                        "tag", "year"};
+
+const char *eaf_facet_name(eaf_facet kind)
+{
+    return (unsigned)kind < EAF_FACET_LAST ? facet_names[kind] : NULL;
+}
+
+void eaf_facets_free(eaf_facets *f)
+{
+    int k;
+
+    if (!f)
+        return;
+    for (k = 0; k < EAF_FACET_LAST; k++) {
+        eaf__strvec_free(&f->values[k]);
+        eaf__free(f->counts[k]);
+    }
+    eaf__free(f);
+}
+
+size_t eaf_facets_count(const eaf_facets *f, eaf_facet kind)
+{
+    return f && (unsigned)kind < EAF_FACET_LAST ? f->values[kind].n : 0;
+}
+
+const char *eaf_facets_value(const eaf_facets *f, eaf_facet kind, size_t i,
+                             int64_t *count_out)
+{
+    if (count_out)
+        *count_out = 0;
+    if (!f || (unsigned)kind >= EAF_FACET_LAST || i >= f->values[kind].n)
+        return NULL;
+    if (count_out)
+        *count_out = f->counts[kind][i];
+    return f->values[kind].v[i];
+}
+
+static eaf_status add_value(eaf_facets *f, eaf_facet kind, const char *value, int64_t count)
+{
+    size_t n = f->values[kind].n;
+    char *v;
+
+    if (n == f->cap[kind]) {
+        size_t cap = f->cap[kind] ? f->cap[kind] * 2 : 16;
+        int64_t *c = eaf__realloc(f->counts[kind], cap * sizeof(*c));
+        if (!c)
+            return EAF_NOMEM;
+        f->counts[kind] = c;
+        f->cap[kind] = cap;
+    }
+    v = eaf__strdup(value);
+    if (!v || eaf__strvec_push(&f->values[kind], v) != EAF_OK) {
+        eaf__free(v);
+        return EAF_NOMEM;
+    }
+    f->counts[kind][n] = count;
+    return EAF_OK;
+}
+
+/* Facet kinds as stored in the facet table. */
+static int facet_of_kind(int stored)
+{
+    switch (stored) {
+    case EAF__FACET_AUTHOR: return EAF_FACET_AUTHOR;
+    case EAF_TAG_TOPIC: return EAF_FACET_TOPIC;
+    case EAF_TAG_COUNTRY: return EAF_FACET_COUNTRY;
+    case EAF_TAG_OTHER: return EAF_FACET_TAG;
+    default: return -1;
+    }
+}
+
+static eaf_status run(eaf_search *s, eaf_facets *f, const char *sql, unsigned top,
+                      int year)
+{
+    sqlite3_stmt *st = NULL;
+    eaf_status status;
+    int rc;
+
+    status = eaf__search_prepare_sql(s, sql, &st);
+    if (status != EAF_OK)
+        return status;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int kind = year ? EAF_FACET_YEAR : facet_of_kind(sqlite3_column_int(st, 0));
+        const char *value = (const char *)sqlite3_column_text(st, 1);
+        char yearbuf[16];
+
+        if (kind < 0 || f->values[kind].n >= top)
+            continue;
+        if (year) {
+            snprintf(yearbuf, sizeof(yearbuf), "%04d", sqlite3_column_int(st, 1));
+            value = yearbuf;
+        }
+        if (!value)
+            continue;
+        if (add_value(f, (eaf_facet)kind, value, sqlite3_column_int64(st, 2)) != EAF_OK) {
+            sqlite3_finalize(st);
+            return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return eaf__db_sqlerr(s->db, rc, "counting facets");
+    return EAF_OK;
+}
+
+eaf_status eaf_search_facets(eaf_facets **out, eaf_search *s, unsigned top)
+{
+    eaf_facets *f;
+    char *sql;
+    eaf_status st = EAF_OK;
+
+    if (!out)
+        return EAF_MISUSE;
+    *out = NULL;
+    if (!s)
+        return EAF_MISUSE;
+    eaf__db_clear_error(s->db);
+    if (top == 0)
+        top = 10;
+    f = eaf__calloc(1, sizeof(*f));
+    if (!f)
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    if (!s->c.positive) {
+        *out = f; /* no hits: no values */
+        return EAF_OK;
+    }
+    sql = eaf__printf("SELECT fc.kind, min(fc.value), count(*) AS n FROM facet fc"
+                      " WHERE fc.kind IN (%d, %d, %d, %d) AND fc.article_id IN"
+                      " (SELECT %s %s) GROUP BY fc.kind, fc.norm"
+                      " ORDER BY fc.kind, n DESC, 2",
+                      EAF_TAG_TOPIC, EAF_TAG_COUNTRY, EAF_TAG_OTHER, EAF__FACET_AUTHOR,
+                      s->hits.id_col, s->hits.from_where);
+    st = sql ? run(s, f, sql, top, 0) : eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    eaf__free(sql);
+    if (st == EAF_OK) {
+        sql = eaf__printf("SELECT 0, ay.day / 10000 AS y, count(*) AS n FROM article ay"
+                          " WHERE ay.day IS NOT NULL AND ay.id IN (SELECT %s %s)"
+                          " GROUP BY y ORDER BY n DESC, y DESC",
+                          s->hits.id_col, s->hits.from_where);
+        st = sql ? run(s, f, sql, top, 1) : eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        eaf__free(sql);
+    }
+    if (st != EAF_OK) {
+        eaf_facets_free(f);
+        return st;
+    }
+    *out = f;
+    return EAF_OK;
+}

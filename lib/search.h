@@ -1,0 +1,71 @@
+/*
+ * search.h: the search cursor, shared by search.c, facet.c and suggest.c.
+ */
+#ifndef EAF_SEARCH_H
+#define EAF_SEARCH_H
+
+#include "db.h"
+#include "query.h"
+
+/* Fixed parameters of the statements; query values use ?10 and up. */
+enum { EAF__P_MATCH = 1, EAF__P_RANK = 2, EAF__P_LIMIT = 3, EAF__P_OFFSET = 4,
+       EAF__P_FIRST_FREE = 10 };
+
+/* Where the hits of a compiled query come from: "FROM ... WHERE ...", the
+ * column of their article id, and the expression of their rank (negative,
+ * lower is better) or "NULL". */
+typedef struct eaf__hits_sql {
+    char *from_where;
+    const char *id_col;
+    char *rank_col;
+    int has_article;         /* the article table is joined as a */
+} eaf__hits_sql;
+
+struct eaf_search {
+    eaf_db *db;
+    eaf__query *q;
+    eaf__compiled c;
+    eaf__hits_sql hits;
+    const char *snippet_expr; /* what snippets mark (in c); NULL: no words */
+    unsigned flags;
+    eaf_sort sort;
+    unsigned limit, offset;
+    char *mark_open, *mark_close, *ellipsis;
+    int snippet_words, snippet_fragments;
+    sqlite3_stmt *main;
+    sqlite3_stmt *count;
+    sqlite3_stmt *fields;
+    sqlite3_stmt *snippet_stmt;
+    int done;
+    int have_total;
+    int64_t total;
+    /* fallback to any-word matching */
+    int fallback;
+    eaf__strvec dropped;
+    /* lazily made */
+    char *suggestion;
+    int have_suggestion;
+    char *explain;
+    /* the current hit */
+    int have_row;
+    sqlite3_int64 id;
+    double score;
+    char *field[EAF_FIELD_LAST];
+    char *snippet;
+    int have_snippet;
+    eaf_article *article;
+};
+
+/* Prepares "SELECT <select> <hits.from_where> <tail>" with the compiled
+ * query's parameters bound (and ?1, ?2 when it uses them). */
+eaf_status eaf__search_prepare(eaf_search *s, const char *select, const char *tail,
+                               sqlite3_stmt **out);
+
+/* Prepares any SQL that uses the hits' from_where, with the parameters
+ * bound. */
+eaf_status eaf__search_prepare_sql(eaf_search *s, const char *sql, sqlite3_stmt **out);
+
+/* suggest.c: the "did you mean" query, or NULL; *out owned by the caller. */
+eaf_status eaf__suggest(eaf_search *s, char **out);
+
+#endif /* EAF_SEARCH_H */
