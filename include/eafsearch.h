@@ -655,7 +655,8 @@ eaf_status eaf_search_article(const eaf_article **out, eaf_search *s);
  * Whether the search fell back to any-word matching: 1 when no article
  * matched all the words of the query, so that the hits are the articles
  * that match any of them (best first, those with more of the words
- * ranking higher); 0 otherwise.  See EAF_SEARCH_NO_FALLBACK.
+ * ranking higher); 0 otherwise, and when any of the words finds nothing
+ * either.  See EAF_SEARCH_NO_FALLBACK.
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
@@ -678,6 +679,8 @@ const char *eaf_search_dropped(const eaf_search *s, size_t i);
  * frequent word winning a tie), or NULL when every word is in the index
  * or no close word exists.  Never applied by the search itself.
  * Computed on the first call.  Borrowed: valid until eaf_search_free().
+ * NULL is also the answer when reading the vocabulary failed; then
+ * eaf_errmsg() on the handle is not empty.
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
@@ -712,7 +715,8 @@ typedef enum eaf_facet {
 /**
  * Counts, for every kind of facet, how many of the search's hits (all of
  * them, not only the page shown) carry each value, and keeps the top
- * values of each kind, most frequent first (ties by value).  Values that
+ * values of each kind, most frequent first (ties by value; for years, the
+ * newest first).  Values that
  * differ only in case, accents or punctuation count as one.
  * @param[out] out  the counts; the caller frees them with eaf_facets_free()
  * @param[in]  s    the search (before, during or after stepping through it)

@@ -314,6 +314,14 @@ static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
         st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
         goto done;
     }
+    found = any_hit(s->db, &c);
+    if (found <= 0) {
+        /* any of the words finds nothing either: nothing to fall back to */
+        eaf__compiled_free(&c);
+        eaf__strvec_free(&s->dropped);
+        st = found < 0 ? EAF_ERROR : EAF_OK;
+        goto done;
+    }
     eaf__compiled_free(&s->c);
     s->c = c;
     s->fallback = 1;

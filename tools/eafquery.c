@@ -1,11 +1,13 @@
 /*
  * eafquery: search an index from the shell.
  *
- *   eafquery [-d DB] [-n N] [--offset K] [--format text|json] QUERY...
+ *   eafquery [-d DB] [-n N] [--format FORMAT] [--fields LIST] [filters] QUERY...
+ *   eafquery --batch [OPTION]... < queries
  *
- * The query is the rest of the command line.  Each hit shows its key,
- * url, title, date, authors, score and a snippet with the matched words
- * marked (highlighted on a terminal).
+ * The query is the rest of the command line (or, with --batch, each line of
+ * standard input).  Every output format goes through one printer
+ * interface (struct printer): the driver runs a search and hands the query,
+ * then each hit, to the printer of the chosen format.
  */
 #include "common.h"
 
@@ -17,28 +19,895 @@
 #include <jansson.h>
 
 #define DEFAULT_LIMIT 10
+#define DEFAULT_FACETS 10
+#define MAX_FACETS 1000
 #define JSON_SCHEMA_VERSION 1
 
 enum { OPT_OFFSET = 256, OPT_FORMAT, OPT_COLOR, OPT_STRICT, OPT_MARK_OPEN,
-       OPT_MARK_CLOSE };
+       OPT_MARK_CLOSE, OPT_BATCH, OPT_COUNT, OPT_FIELDS, OPT_FACETS, OPT_EXPLAIN,
+       OPT_SORT, OPT_AFTER, OPT_BEFORE, OPT_AUTHOR, OPT_TOPIC, OPT_COUNTRY, OPT_TAG,
+       OPT_NO_FALLBACK, OPT_HTML };
 
-enum { FORMAT_TEXT, FORMAT_JSON };
+/* ---- hit members ----------------------------------------------------------- */
+
+enum field { F_RANK, F_KEY, F_URL, F_TITLE, F_DATE, F_AUTHORS, F_SCORE, F_SNIPPET,
+             F_SUMMARY, F_TOPICS, F_COUNTRIES, F_TAGS, F_LAST };
+
+static const char *const field_names[F_LAST] = {
+    "rank", "key", "url", "title", "date", "authors", "score", "snippet",
+    "summary", "topics", "countries", "tags",
+};
+
+/* the members shown without --fields (those of the first JSON schema) */
+#define N_DEFAULT_FIELDS 8
+
+#define BIT(f) (1u << (f))
+/* the members read from the whole article */
+#define ARTICLE_FIELDS (BIT(F_AUTHORS) | BIT(F_TOPICS) | BIT(F_COUNTRIES) | BIT(F_TAGS))
+
+/* ---- configuration --------------------------------------------------------- */
+
+typedef struct printer printer;
+
+typedef struct config {
+    const printer *p;
+    int batch;
+    int explain;
+    int filters;               /* any filter option given */
+    unsigned facets_top;       /* 0: no facets */
+    enum field fields[F_LAST]; /* the members to print, in order */
+    size_t nfields;
+    unsigned field_mask;
+    eaf_search_options so;
+    eaf_db *db;
+} config;
+
+/* One query as the printers see it. */
+typedef struct query_run {
+    const char *qid;        /* NULL outside batch mode */
+    const char *query;
+    eaf_search *s;
+    int64_t total;          /* -1 unless the printer asked for it */
+    eaf_facets *facets;     /* NULL unless --facets */
+    const char *suggestion; /* NULL: none */
+} query_run;
+
+/* The state of the output, shared by all the queries of a run. */
+typedef struct output {
+    const config *cfg;
+    int nqueries;           /* queries begun so far */
+    unsigned shown;         /* hits printed for the current query */
+    json_t *root, *hits;    /* json: the current query's object */
+} output;
+
+/*
+ * A printer: one per format.  start is called once before any query,
+ * begin before each query's hits, hit once per hit (rank counts from
+ * offset + 1), end after the hits, or with ok = 0 after a failure once
+ * begin has succeeded (to discard what was held back).  Any of them may be
+ * NULL.  They return 0, or -1 after a failure they reported, or FAIL_DB
+ * after one whose message is on the db handle.
+ */
+#define P_TOTAL  0x1u  /* needs the total number of hits */
+#define P_HITS   0x2u  /* steps through the hits */
+#define P_NOTES  0x4u  /* shows the fallback and suggestion itself */
+#define P_FIELDS 0x8u  /* honours --fields */
+#define P_FACETS 0x10u /* shows facets */
+
+struct printer {
+    const char *name;
+    unsigned flags;
+    int (*start)(output *o);
+    int (*begin)(output *o, const query_run *r);
+    int (*hit)(output *o, const query_run *r, unsigned rank);
+    int (*end)(output *o, const query_run *r, int ok);
+};
+
+#define FAIL_DB (-2)
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static const char *sort_name(eaf_sort sort)
+{
+    static const char *const names[EAF_SORT_LAST] = {"relevance", "newest", "oldest"};
+    return (unsigned)sort < EAF_SORT_LAST ? names[sort] : "?";
+}
+
+/* Prints s with tabs and line breaks turned into spaces; NULL prints nothing. */
+static void put_flat(const char *s)
+{
+    for (; s && *s; s++)
+        putchar(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+}
+
+/* The current hit's article, or NULL after a failure (message on the db). */
+static const eaf_article *hit_article(eaf_search *s)
+{
+    const eaf_article *a = NULL;
+
+    return eaf_search_article(&a, s) == EAF_OK ? a : NULL;
+}
+
+static eaf_tag_kind field_tag_kind(enum field f)
+{
+    return f == F_TOPICS ? EAF_TAG_TOPIC : f == F_COUNTRIES ? EAF_TAG_COUNTRY : EAF_TAG_OTHER;
+}
+
+/* "Name (Affiliation)<sep>Name", with tabs and line breaks flattened. */
+static void put_authors(const eaf_article *a, const char *sep)
+{
+    size_t i, n = eaf_article_author_count(a);
+
+    for (i = 0; i < n; i++) {
+        const char *aff = eaf_article_author_affiliation(a, i);
+        if (i)
+            fputs(sep, stdout);
+        put_flat(eaf_article_author_name(a, i));
+        if (aff) {
+            fputs(" (", stdout);
+            put_flat(aff);
+            putchar(')');
+        }
+    }
+}
+
+static void put_tags(const eaf_article *a, eaf_tag_kind kind, const char *sep)
+{
+    size_t i, n = eaf_article_tag_count(a, kind);
+
+    for (i = 0; i < n; i++) {
+        if (i)
+            fputs(sep, stdout);
+        put_flat(eaf_article_tag(a, kind, i));
+    }
+}
+
+/* A copy of s with each invalid UTF-8 sequence replaced by U+FFFD. */
+static char *utf8_clean(const char *s)
+{
+    size_t n = strlen(s), i = 0, o = 0;
+    char *out = malloc(3 * n + 1);
+
+    if (!out)
+        return NULL;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t k;
+        int ok = len > 0 && i + len <= n && !(len == 2 && c < 0xC2) && c <= 0xF4;
+
+        for (k = 1; ok && k < len; k++)
+            ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+        if (ok && len == 3) {
+            unsigned char d = (unsigned char)s[i + 1];
+            ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);
+        } else if (ok && len == 4) {
+            unsigned char d = (unsigned char)s[i + 1];
+            ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
+        }
+        if (ok) {
+            memcpy(out + o, s + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* A JSON string of text from outside the library (the query, a qid),
+ * which may not be valid UTF-8. */
+static json_t *json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    char *clean;
+
+    if (j)
+        return j;
+    clean = utf8_clean(s);
+    j = clean ? json_string(clean) : NULL;
+    free(clean);
+    return j;
+}
+
+static json_t *json_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* ---- notes: fallback and suggestion ---------------------------------------- */
+
+/* "no article has all the words; showing articles with any of them
+ * (no article has: a, b)" after the given first letter. */
+static void put_fallback_note(FILE *f, eaf_search *s, int capital)
+{
+    size_t i, n = eaf_search_dropped_count(s);
+
+    fprintf(f, "%co article has all the words; showing articles with any of them",
+            capital ? 'N' : 'n');
+    for (i = 0; i < n; i++)
+        fprintf(f, "%s%s", i ? ", " : " (no article has: ", eaf_search_dropped(s, i));
+    fputs(n ? ")." : ".", f);
+}
+
+/* For the machine-readable formats: the notes go to standard error. */
+static void warn_notes(const query_run *r)
+{
+    if (eaf_search_fallback(r->s)) {
+        fprintf(stderr, "%s: ", progname);
+        if (r->qid)
+            fprintf(stderr, "qid %s: ", r->qid);
+        put_fallback_note(stderr, r->s, 0);
+        fputc('\n', stderr);
+    }
+    if (r->suggestion) {
+        fprintf(stderr, "%s: ", progname);
+        if (r->qid)
+            fprintf(stderr, "qid %s: ", r->qid);
+        fprintf(stderr, "did you mean: %s?\n", r->suggestion);
+    }
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+static void put_facets_text(const eaf_facets *f)
+{
+    int k;
+
+    for (k = 0; k < EAF_FACET_LAST; k++) {
+        size_t i, n = eaf_facets_count(f, (eaf_facet)k);
+
+        printf("%s%s:%s\n", k ? "" : "\n", eaf_facet_name((eaf_facet)k), n ? "" : " (none)");
+        for (i = 0; i < n; i++) {
+            int64_t count = 0;
+            const char *v = eaf_facets_value(f, (eaf_facet)k, i, &count);
+            printf("  %6lld  ", (long long)count);
+            put_flat(v);
+            putchar('\n');
+        }
+    }
+}
+
+static int text_begin(output *o, const query_run *r)
+{
+    unsigned offset = o->cfg->so.offset;
+
+    if (o->nqueries > 1)
+        putchar('\n');
+    if (r->qid)
+        printf("%s: ", r->qid);
+    printf("%lld article%s match", (long long)r->total, r->total == 1 ? "" : "s");
+    if (*r->query || !o->cfg->filters)
+        printf(" \"%s\"", r->query);
+    else
+        printf(" the filters");
+    printf("%s\n", r->total > 0 && (int64_t)offset >= r->total ? " (none at this offset)" : "");
+    if (eaf_search_fallback(r->s)) {
+        put_fallback_note(stdout, r->s, 1);
+        putchar('\n');
+    }
+    if (r->suggestion)
+        printf("Did you mean: %s?\n", r->suggestion);
+    return 0;
+}
+
+/* Starts a part of the line under the title: "   a | b | c". */
+static void text_part(int *n)
+{
+    fputs((*n)++ ? " | " : "   ", stdout);
+}
+
+static void text_tag_line(const eaf_article *a, enum field f, const char *label)
+{
+    eaf_tag_kind kind = field_tag_kind(f);
+
+    if (eaf_article_tag_count(a, kind) == 0)
+        return;
+    printf("   %s: ", label);
+    put_tags(a, kind, ", ");
+    putchar('\n');
+}
+
+/*
+ * The layout is fixed whatever the order of --fields:
+ *
+ *   N. Title
+ *      date | authors (affiliations) | score S
+ *      key <url>
+ *      Topics: ... / Countries: ... / Tags: ... / Summary: ...
+ *      snippet
+ */
+static int text_hit(output *o, const query_run *r, unsigned rank)
+{
+    unsigned m = o->cfg->field_mask;
+    eaf_search *s = r->s;
+    const eaf_article *a = NULL;
+    const char *key = eaf_search_field(s, EAF_FIELD_KEY);
+    const char *url = eaf_search_field(s, EAF_FIELD_URL);
+    const char *date = eaf_search_field(s, EAF_FIELD_DATE);
+    const char *v;
+    int n = 0;
+
+    if ((m & ARTICLE_FIELDS) && !(a = hit_article(s)))
+        return FAIL_DB;
+    putchar('\n');
+    if (m & (BIT(F_RANK) | BIT(F_TITLE))) {
+        if (m & BIT(F_RANK))
+            printf("%u. ", rank);
+        if (m & BIT(F_TITLE))
+            put_flat(eaf_search_field(s, EAF_FIELD_TITLE));
+        putchar('\n');
+    }
+    if ((m & BIT(F_DATE)) && date) {
+        text_part(&n);
+        fputs(date, stdout);
+    }
+    if ((m & BIT(F_AUTHORS)) && eaf_article_author_count(a) > 0) {
+        text_part(&n);
+        put_authors(a, ", ");
+    }
+    if (m & BIT(F_SCORE)) {
+        text_part(&n);
+        printf("score %.3f", eaf_search_score(s));
+    }
+    if (n)
+        putchar('\n');
+    n = 0;
+    if (m & BIT(F_KEY)) {
+        text_part(&n);
+        put_flat(key);
+    }
+    if ((m & BIT(F_URL)) && url && !((m & BIT(F_KEY)) && strcmp(url, key) == 0)) {
+        fputs(n++ ? " <" : "   <", stdout);
+        put_flat(url);
+        putchar('>');
+    }
+    if (n)
+        putchar('\n');
+    if (m & BIT(F_TOPICS))
+        text_tag_line(a, F_TOPICS, "Topics");
+    if (m & BIT(F_COUNTRIES))
+        text_tag_line(a, F_COUNTRIES, "Countries");
+    if (m & BIT(F_TAGS))
+        text_tag_line(a, F_TAGS, "Tags");
+    if ((m & BIT(F_SUMMARY)) && (v = eaf_search_field(s, EAF_FIELD_SUMMARY)) && *v) {
+        fputs("   Summary: ", stdout);
+        put_flat(v);
+        putchar('\n');
+    }
+    if (m & BIT(F_SNIPPET)) {
+        v = eaf_search_snippet(s);
+        if (!v)
+            return FAIL_DB;
+        if (*v) {
+            fputs("   ", stdout);
+            put_flat(v);
+            putchar('\n');
+        }
+    }
+    return 0;
+}
+
+static int text_end(output *o, const query_run *r, int ok)
+{
+    unsigned offset = o->cfg->so.offset;
+
+    if (!ok)
+        return 0;
+    if (o->shown > 0 && (r->total > (int64_t)(offset + o->shown) || offset > 0))
+        printf("\nshowing %u-%u of %lld\n", offset + 1, offset + o->shown,
+               (long long)r->total);
+    if (r->facets)
+        put_facets_text(r->facets);
+    return 0;
+}
+
+/* ---- json and jsonl -------------------------------------------------------- */
+
+static json_t *json_tags(const eaf_article *a, eaf_tag_kind kind)
+{
+    json_t *arr = json_array();
+    size_t i, n = eaf_article_tag_count(a, kind);
+
+    for (i = 0; arr && i < n; i++)
+        json_array_append_new(arr, json_string(eaf_article_tag(a, kind, i)));
+    return arr;
+}
+
+/* Adds the chosen members of the current hit to obj. */
+static int json_hit_members(const output *o, json_t *obj, eaf_search *s, unsigned rank)
+{
+    const config *cfg = o->cfg;
+    const eaf_article *a = NULL;
+    size_t i, j;
+
+    if ((cfg->field_mask & ARTICLE_FIELDS) && !(a = hit_article(s)))
+        return FAIL_DB;
+    for (i = 0; i < cfg->nfields; i++) {
+        enum field f = cfg->fields[i];
+        json_t *v = NULL;
+        const char *snippet;
+
+        switch (f) {
+        case F_RANK: v = json_integer(rank); break;
+        case F_KEY: v = json_string(eaf_search_field(s, EAF_FIELD_KEY)); break;
+        case F_URL: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_URL)); break;
+        case F_TITLE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_TITLE)); break;
+        case F_DATE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_DATE)); break;
+        case F_SUMMARY: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_SUMMARY)); break;
+        case F_SCORE: v = json_real(eaf_search_score(s)); break;
+        case F_SNIPPET:
+            snippet = eaf_search_snippet(s);
+            if (!snippet)
+                return FAIL_DB;
+            v = json_string(snippet);
+            break;
+        case F_AUTHORS:
+            v = json_array();
+            for (j = 0; v && j < eaf_article_author_count(a); j++) {
+                json_t *au = json_object();
+                json_object_set_new(au, "name", json_string(eaf_article_author_name(a, j)));
+                json_object_set_new(au, "affiliation",
+                                    json_str_or_null(eaf_article_author_affiliation(a, j)));
+                json_array_append_new(v, au);
+            }
+            break;
+        case F_TOPICS:
+        case F_COUNTRIES:
+        case F_TAGS:
+            v = json_tags(a, field_tag_kind(f));
+            break;
+        case F_LAST:
+            break;
+        }
+        if (!v || json_object_set_new(obj, field_names[f], v) != 0) {
+            warnx_("out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static json_t *json_facets(const eaf_facets *f)
+{
+    json_t *obj = json_object();
+    int k;
+
+    for (k = 0; obj && k < EAF_FACET_LAST; k++) {
+        json_t *arr = json_array();
+        size_t i, n = eaf_facets_count(f, (eaf_facet)k);
+
+        for (i = 0; arr && i < n; i++) {
+            int64_t count = 0;
+            const char *v = eaf_facets_value(f, (eaf_facet)k, i, &count);
+            json_t *item = json_object();
+            json_object_set_new(item, "value", json_string(v));
+            json_object_set_new(item, "count", json_integer(count));
+            json_array_append_new(arr, item);
+        }
+        json_object_set_new(obj, eaf_facet_name((eaf_facet)k), arr);
+    }
+    return obj;
+}
+
+static int json_begin(output *o, const query_run *r)
+{
+    const config *cfg = o->cfg;
+    json_t *root = json_object(), *dropped = json_array();
+    size_t i;
+
+    o->root = root;
+    o->hits = json_array();
+    if (!root || !dropped || !o->hits) {
+        json_decref(dropped);
+        json_decref(o->hits);
+        json_decref(root);
+        o->root = o->hits = NULL;
+        warnx_("out of memory");
+        return -1;
+    }
+    for (i = 0; i < eaf_search_dropped_count(r->s); i++)
+        json_array_append_new(dropped, json_string(eaf_search_dropped(r->s, i)));
+    json_object_set_new(root, "version", json_integer(JSON_SCHEMA_VERSION));
+    if (r->qid)
+        json_object_set_new(root, "qid", json_text(r->qid));
+    json_object_set_new(root, "query", json_text(r->query));
+    json_object_set_new(root, "total", json_integer(r->total));
+    json_object_set_new(root, "offset", json_integer(cfg->so.offset));
+    json_object_set_new(root, "limit", json_integer(cfg->so.limit));
+    json_object_set_new(root, "sort", json_string(sort_name(cfg->so.sort)));
+    json_object_set_new(root, "fallback", json_boolean(eaf_search_fallback(r->s)));
+    json_object_set_new(root, "dropped", dropped);
+    json_object_set_new(root, "suggestion", json_str_or_null(r->suggestion));
+    return 0;
+}
+
+static int json_hit(output *o, const query_run *r, unsigned rank)
+{
+    json_t *hit = json_object();
+    int rc;
+
+    if (!hit) {
+        warnx_("out of memory");
+        return -1;
+    }
+    rc = json_hit_members(o, hit, r->s, rank);
+    if (rc == 0 && json_array_append_new(o->hits, hit) != 0) {
+        warnx_("out of memory");
+        rc = -1;
+    } else if (rc != 0)
+        json_decref(hit);
+    return rc;
+}
+
+static int json_end(output *o, const query_run *r, int ok)
+{
+    size_t flags = JSON_PRESERVE_ORDER |
+                   (o->cfg->batch ? JSON_COMPACT : JSON_INDENT(2));
+    char *text = NULL;
+    int rc = 0;
+
+    if (ok) {
+        json_object_set_new(o->root, "hits", o->hits);
+        o->hits = NULL;
+        if (r->facets)
+            json_object_set_new(o->root, "facets", json_facets(r->facets));
+        text = json_dumps(o->root, flags);
+        if (text)
+            printf("%s\n", text);
+        else {
+            warnx_("out of memory");
+            rc = -1;
+        }
+    }
+    free(text);
+    json_decref(o->hits);
+    json_decref(o->root);
+    o->hits = o->root = NULL;
+    return rc;
+}
+
+static int jsonl_hit(output *o, const query_run *r, unsigned rank)
+{
+    json_t *hit = json_object();
+    char *text;
+    int rc;
+
+    if (!hit) {
+        warnx_("out of memory");
+        return -1;
+    }
+    if (r->qid)
+        json_object_set_new(hit, "qid", json_text(r->qid));
+    json_object_set_new(hit, "query", json_text(r->query));
+    rc = json_hit_members(o, hit, r->s, rank);
+    if (rc == 0) {
+        text = json_dumps(hit, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (text)
+            printf("%s\n", text);
+        else {
+            warnx_("out of memory");
+            rc = -1;
+        }
+        free(text);
+    }
+    json_decref(hit);
+    return rc;
+}
+
+/* ---- tsv ------------------------------------------------------------------- */
+
+static int tsv_start(output *o)
+{
+    const config *cfg = o->cfg;
+    size_t i;
+
+    if (cfg->batch)
+        fputs("qid\t", stdout);
+    for (i = 0; i < cfg->nfields; i++)
+        printf("%s%s", i ? "\t" : "", field_names[cfg->fields[i]]);
+    putchar('\n');
+    return 0;
+}
+
+static int tsv_hit(output *o, const query_run *r, unsigned rank)
+{
+    const config *cfg = o->cfg;
+    eaf_search *s = r->s;
+    const eaf_article *a = NULL;
+    const char *v;
+    size_t i;
+
+    if ((cfg->field_mask & ARTICLE_FIELDS) && !(a = hit_article(s)))
+        return FAIL_DB;
+    if (r->qid) {
+        put_flat(r->qid);
+        putchar('\t');
+    }
+    for (i = 0; i < cfg->nfields; i++) {
+        enum field f = cfg->fields[i];
+
+        if (i)
+            putchar('\t');
+        switch (f) {
+        case F_RANK: printf("%u", rank); break;
+        case F_SCORE: printf("%.6f", eaf_search_score(s)); break;
+        case F_AUTHORS: put_authors(a, "; "); break;
+        case F_TOPICS:
+        case F_COUNTRIES:
+        case F_TAGS: put_tags(a, field_tag_kind(f), "; "); break;
+        case F_SNIPPET:
+            v = eaf_search_snippet(s);
+            if (!v)
+                return FAIL_DB;
+            put_flat(v);
+            break;
+        default:
+            v = eaf_search_field(s, f == F_KEY ? EAF_FIELD_KEY : f == F_URL ? EAF_FIELD_URL
+                                    : f == F_TITLE ? EAF_FIELD_TITLE : f == F_DATE
+                                    ? EAF_FIELD_DATE : EAF_FIELD_SUMMARY);
+            if (v)
+                put_flat(v);
+            break;
+        }
+    }
+    putchar('\n');
+    return 0;
+}
+
+/* ---- trec, keys, count ----------------------------------------------------- */
+
+/* A TREC column: white space would split it, so it becomes '_'. */
+static void put_word(const char *s)
+{
+    for (; *s; s++)
+        putchar(*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ? '_' : *s);
+}
+
+static int trec_hit(output *o, const query_run *r, unsigned rank)
+{
+    (void)o;
+    put_word(r->qid ? r->qid : "1");
+    fputs(" Q0 ", stdout);
+    put_word(eaf_search_field(r->s, EAF_FIELD_KEY));
+    printf(" %u %.6f eafsearch\n", rank, eaf_search_score(r->s));
+    return 0;
+}
+
+static int null_hit(output *o, const query_run *r, unsigned rank)
+{
+    (void)o;
+    (void)rank;
+    fputs(eaf_search_field(r->s, EAF_FIELD_KEY), stdout);
+    putchar('\0');
+    return 0;
+}
+
+static int count_begin(output *o, const query_run *r)
+{
+    (void)o;
+    if (r->qid)
+        printf("%s\t", r->qid);
+    printf("%lld\n", (long long)r->total);
+    return 0;
+}
+
+/* ---- the printers ---------------------------------------------------------- */
+
+static const printer printers[] = {
+    {"text", P_TOTAL | P_HITS | P_NOTES | P_FIELDS | P_FACETS,
+     NULL, text_begin, text_hit, text_end},
+    {"json", P_TOTAL | P_HITS | P_NOTES | P_FIELDS | P_FACETS,
+     NULL, json_begin, json_hit, json_end},
+    {"jsonl", P_HITS | P_FIELDS, NULL, NULL, jsonl_hit, NULL},
+    {"tsv", P_HITS | P_FIELDS, tsv_start, NULL, tsv_hit, NULL},
+    {"trec", P_HITS, NULL, NULL, trec_hit, NULL},
+};
+static const printer null_printer = {"--null", P_HITS, NULL, NULL, null_hit, NULL};
+static const printer count_printer = {"--count", P_TOTAL, NULL, count_begin, NULL, NULL};
+
+/* ---- running a query ------------------------------------------------------- */
+
+/* "eafquery: line 3 (qid q7): " in batch mode, "eafquery: " otherwise. */
+static void warn_where(const char *qid, long line)
+{
+    fprintf(stderr, "%s: ", progname);
+    if (line > 0)
+        fprintf(stderr, "line %ld (qid %s): ", line, qid);
+}
+
+/*
+ * Runs one query and prints it.  Returns EXIT_OK, EXIT_FAIL, or EXIT_USAGE
+ * for a malformed query with --strict.  line is the line of standard input
+ * in batch mode, 0 otherwise.
+ */
+static int run_query(output *o, const char *qid, const char *query, long line)
+{
+    const config *cfg = o->cfg;
+    const printer *p = cfg->p;
+    query_run r;
+    eaf_status st;
+    unsigned rank = cfg->so.offset;
+    int rc = 0, begun = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.qid = qid;
+    r.query = query;
+    r.total = -1;
+    st = eaf_search_new(&r.s, cfg->db, query, &cfg->so);
+    if (st != EAF_OK) {
+        warn_where(qid, line);
+        if (st == EAF_SYNTAX)
+            fprintf(stderr, "query error: %s\n", eaf_errmsg(cfg->db));
+        else
+            fprintf(stderr, "%s\n", eaf_errmsg(cfg->db));
+        return st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
+    }
+    if (cfg->explain) {
+        const char *ex = eaf_search_explain(r.s);
+        fflush(stdout);
+        if (qid)
+            fprintf(stderr, "qid: %s\n", qid);
+        fputs(ex ? ex : "(out of memory)\n", stderr);
+    }
+    if ((p->flags & P_TOTAL) && eaf_search_total(&r.total, r.s) != EAF_OK)
+        rc = FAIL_DB;
+    if (rc == 0 && cfg->facets_top &&
+        eaf_search_facets(&r.facets, r.s, cfg->facets_top) != EAF_OK)
+        rc = FAIL_DB;
+    if (rc == 0) {
+        r.suggestion = eaf_search_suggestion(r.s);
+        if (!r.suggestion && *eaf_errmsg(cfg->db))
+            rc = FAIL_DB;
+    }
+    if (rc == 0 && !(p->flags & P_NOTES)) {
+        fflush(stdout);
+        warn_notes(&r);
+    }
+    o->nqueries++;
+    o->shown = 0;
+    if (rc == 0 && p->begin)
+        rc = p->begin(o, &r);
+    begun = rc == 0;
+    if (rc == 0 && (p->flags & P_HITS)) {
+        while ((st = eaf_search_next(r.s)) == EAF_ROW) {
+            if ((rc = p->hit(o, &r, ++rank)) != 0)
+                break;
+            o->shown++;
+        }
+        if (rc == 0 && st != EAF_DONE)
+            rc = FAIL_DB;
+    }
+    if (p->end && begun) {
+        int rc2 = p->end(o, &r, rc == 0);
+        if (rc == 0)
+            rc = rc2;
+    }
+    if (rc == FAIL_DB) {
+        fflush(stdout);
+        warn_where(qid, line);
+        fprintf(stderr, "%s\n", eaf_errmsg(cfg->db));
+    }
+    eaf_facets_free(r.facets);
+    eaf_search_free(r.s);
+    return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+/* A query id names a query in tsv and trec columns: no white space. */
+static const char *bad_qid(const char *qid)
+{
+    const unsigned char *p;
+
+    if (!*qid)
+        return "empty query id";
+    for (p = (const unsigned char *)qid; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return "white space or a control character in the query id";
+    return NULL;
+}
+
+/* --batch: "qid<TAB>query" per line of standard input, or a query whose
+ * qid is its line number.  Empty lines are skipped. */
+static int run_batch(output *o)
+{
+    char *buf = NULL, *qid, *query, *tab, num[32];
+    size_t cap = 0;
+    ssize_t len;
+    long line = 0;
+    int rc = EXIT_OK;
+    const char *why;
+
+    while ((len = getline(&buf, &cap, stdin)) != -1) {
+        line++;
+        if (len > 0 && buf[len - 1] == '\n')
+            buf[--len] = '\0';
+        if (len > 0 && buf[len - 1] == '\r')
+            buf[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (strlen(buf) != (size_t)len) {
+            warnx_("line %ld: a NUL byte in the line", line);
+            rc = EXIT_FAIL;
+            continue;
+        }
+        tab = strchr(buf, '\t');
+        if (tab) {
+            *tab = '\0';
+            qid = buf;
+            query = tab + 1;
+        } else {
+            snprintf(num, sizeof(num), "%ld", line);
+            qid = num;
+            query = buf;
+        }
+        if ((why = bad_qid(qid)) != NULL) {
+            warnx_("line %ld: %s", line, why);
+            rc = EXIT_FAIL;
+            continue;
+        }
+        if (run_query(o, qid, query, line) != EXIT_OK)
+            rc = EXIT_FAIL;
+    }
+    if (ferror(stdin)) {
+        warnx_("error reading the queries from standard input");
+        rc = EXIT_FAIL;
+    }
+    free(buf);
+    return rc;
+}
+
+/* ---- options ---------------------------------------------------------------- */
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: %s [OPTION]... QUERY...\n"
+            "  or:  %s --batch [OPTION]... < QUERIES\n"
             "Search an index made by eafindex; the query is the rest of the line.\n"
             "\n"
             "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db)\n"
             "  -n, --limit=N          show at most N hits (default: %d)\n"
             "      --offset=K         skip the first K hits (for paging)\n"
-            "      --format=FORMAT    text (default) or json\n"
+            "      --sort=ORDER       relevance (default), newest or oldest\n"
+            "\n"
+            "Filters (each repeatable: any of the values; with filters, an empty\n"
+            "query lists the matching articles):\n"
+            "      --after=DATE       only articles dated from DATE (YYYY[-MM[-DD]])\n"
+            "      --before=DATE      only articles dated up to the end of DATE\n"
+            "      --author=NAME      only articles by NAME\n"
+            "      --topic=NAME       only articles with the topic NAME\n"
+            "      --country=NAME     only articles about the country NAME\n"
+            "      --tag=NAME         only articles with the tag NAME\n"
+            "\n"
+            "Output:\n"
+            "      --format=FORMAT    text (default), json, jsonl, tsv or trec\n"
+            "      --fields=LIST      the hit members to show, comma-separated, from: rank,\n"
+            "                         key, url, title, date, authors, score, snippet,\n"
+            "                         summary, topics, countries, tags (text, json, jsonl,\n"
+            "                         tsv; default: the first eight)\n"
+            "      --count            print only the number of hits\n"
+            "  -0, --null             print only the keys of the hits, each followed by NUL\n"
+            "      --facets[=N]       count the authors, topics, countries, tags and years\n"
+            "                         of all the hits, top N of each (default: %d;\n"
+            "                         text and json only)\n"
+            "      --explain          show how the query was understood, on stderr\n"
             "      --color[=WHEN]     highlight matches: auto (default, on a terminal),\n"
             "                         always or never\n"
             "      --mark-open=TEXT   put TEXT before each match in snippets\n"
             "      --mark-close=TEXT  put TEXT after each match in snippets\n"
+            "      --html             HTML snippets: text escaped, matches in <b></b>\n"
+            "\n"
+            "Searching:\n"
+            "      --batch            read queries from standard input, one a line,\n"
+            "                         as QID<TAB>QUERY or QUERY (its line number is the QID)\n"
             "      --strict           report a malformed query instead of repairing it\n"
+            "      --no-fallback      never fall back to any of the words when no\n"
+            "                         article has all of them\n"
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "\n"
@@ -48,9 +917,46 @@ static void usage(FILE *out)
             "date:2018, date:2017..2019, after:2018-06, before:2010.\n"
             "\n"
             "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
-            "wrong version, locked); 2 for a usage error or, with --strict, a\n"
-            "malformed query.\n",
-            progname, DEFAULT_LIMIT);
+            "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
+            "a usage error, an invalid date filter or, with --strict, a malformed query.\n",
+            progname, progname, DEFAULT_LIMIT, DEFAULT_FACETS);
+}
+
+static int usage_error(void)
+{
+    fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+    return EXIT_USAGE;
+}
+
+/* Parses --fields; returns 0, or -1 after reporting the problem. */
+static int parse_fields(config *cfg, const char *list)
+{
+    const char *p = list;
+
+    cfg->nfields = 0;
+    cfg->field_mask = 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        int f;
+
+        for (f = 0; f < F_LAST; f++)
+            if (strlen(field_names[f]) == len && strncmp(p, field_names[f], len) == 0)
+                break;
+        if (f == F_LAST) {
+            warnx_("unknown field '%.*s' in --fields (fields: rank, key, url, title, date, "
+                   "authors, score, snippet, summary, topics, countries, tags)",
+                   (int)len, p);
+            return -1;
+        }
+        if (!(cfg->field_mask & BIT(f))) {
+            cfg->field_mask |= BIT(f);
+            cfg->fields[cfg->nfields++] = (enum field)f;
+        }
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    return 0;
 }
 
 /* Joins the words of the command line into one query. */
@@ -74,150 +980,20 @@ static char *join_args(int argc, char **argv)
     return q;
 }
 
-/* "Name (Affiliation), Name" */
-static void print_authors(const eaf_article *a)
+/* The NULL-terminated filter lists, each with room for every argument. */
+typedef struct filter_list {
+    const char **v;
+    size_t n;
+} filter_list;
+
+static int filter_add(filter_list *l, const char *value)
 {
-    size_t i, n = eaf_article_author_count(a);
-
-    for (i = 0; i < n; i++) {
-        const char *aff = eaf_article_author_affiliation(a, i);
-        printf("%s%s", i ? ", " : "", eaf_article_author_name(a, i));
-        if (aff)
-            printf(" (%s)", aff);
+    if (!*value) {
+        warnx_("a filter needs a value");
+        return -1;
     }
-}
-
-/* A snippet on one line: newlines become spaces. */
-static void print_flat(const char *s)
-{
-    for (; *s; s++)
-        putchar(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
-}
-
-static int print_text(eaf_search *s, const char *query, unsigned offset,
-                      eaf_db *db)
-{
-    const eaf_article *a;
-    int64_t total = 0;
-    eaf_status st;
-    unsigned rank = offset;
-
-    if (eaf_search_total(&total, s) != EAF_OK) {
-        warnx_("%s", eaf_errmsg(db));
-        return EXIT_FAIL;
-    }
-    while ((st = eaf_search_next(s)) == EAF_ROW) {
-        const char *date = eaf_search_field(s, EAF_FIELD_DATE);
-        const char *url = eaf_search_field(s, EAF_FIELD_URL);
-        const char *snippet;
-
-        if (rank == offset)
-            printf("%lld article%s match \"%s\"\n", (long long)total,
-                   total == 1 ? "" : "s", query);
-        rank++;
-        printf("\n%u. %s\n   ", rank, eaf_search_field(s, EAF_FIELD_TITLE));
-        if (date)
-            printf("%s | ", date);
-        if (eaf_search_article(&a, s) == EAF_OK && eaf_article_author_count(a) > 0) {
-            print_authors(a);
-            printf(" | ");
-        }
-        printf("score %.3f\n   %s", eaf_search_score(s), eaf_search_field(s, EAF_FIELD_KEY));
-        if (url && strcmp(url, eaf_search_field(s, EAF_FIELD_KEY)) != 0)
-            printf(" <%s>", url);
-        putchar('\n');
-        snippet = eaf_search_snippet(s);
-        if (snippet && *snippet) {
-            printf("   ");
-            print_flat(snippet);
-            putchar('\n');
-        }
-    }
-    if (st != EAF_DONE) {
-        fflush(stdout);
-        warnx_("%s", eaf_errmsg(db));
-        return EXIT_FAIL;
-    }
-    if (rank == offset)
-        printf("%lld article%s match \"%s\"%s\n", (long long)total,
-               total == 1 ? "" : "s", query,
-               total > 0 ? " (none at this offset)" : "");
-    else if (total > rank || offset > 0)
-        printf("\nshowing %u-%u of %lld\n", offset + 1, rank, (long long)total);
-    return EXIT_OK;
-}
-
-static json_t *json_str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static int print_json(eaf_search *s, const char *query, unsigned offset,
-                      unsigned limit, eaf_db *db)
-{
-    json_t *root = json_object(), *hits = json_array();
-    const eaf_article *a;
-    int64_t total = 0;
-    eaf_status st;
-    unsigned rank = offset;
-    char *text;
-    int rc = EXIT_OK;
-
-    if (!root || !hits) {
-        warnx_("out of memory");
-        json_decref(root);
-        json_decref(hits);
-        return EXIT_FAIL;
-    }
-    if (eaf_search_total(&total, s) != EAF_OK) {
-        warnx_("%s", eaf_errmsg(db));
-        json_decref(root);
-        json_decref(hits);
-        return EXIT_FAIL;
-    }
-    json_object_set_new(root, "version", json_integer(JSON_SCHEMA_VERSION));
-    json_object_set_new(root, "query", json_string(query));
-    json_object_set_new(root, "total", json_integer(total));
-    json_object_set_new(root, "offset", json_integer(offset));
-    json_object_set_new(root, "limit", json_integer(limit));
-    while ((st = eaf_search_next(s)) == EAF_ROW) {
-        json_t *hit = json_object(), *authors = json_array();
-        size_t i;
-
-        json_object_set_new(hit, "rank", json_integer(++rank));
-        json_object_set_new(hit, "key", json_string(eaf_search_field(s, EAF_FIELD_KEY)));
-        json_object_set_new(hit, "url", json_str_or_null(eaf_search_field(s, EAF_FIELD_URL)));
-        json_object_set_new(hit, "title", json_string(eaf_search_field(s, EAF_FIELD_TITLE)));
-        json_object_set_new(hit, "date", json_str_or_null(eaf_search_field(s, EAF_FIELD_DATE)));
-        if (eaf_search_article(&a, s) == EAF_OK) {
-            for (i = 0; i < eaf_article_author_count(a); i++) {
-                json_t *au = json_object();
-                json_object_set_new(au, "name", json_string(eaf_article_author_name(a, i)));
-                json_object_set_new(au, "affiliation",
-                                    json_str_or_null(eaf_article_author_affiliation(a, i)));
-                json_array_append_new(authors, au);
-            }
-        }
-        json_object_set_new(hit, "authors", authors);
-        json_object_set_new(hit, "score", json_real(eaf_search_score(s)));
-        json_object_set_new(hit, "snippet", json_str_or_null(eaf_search_snippet(s)));
-        json_array_append_new(hits, hit);
-    }
-    if (st != EAF_DONE) {
-        warnx_("%s", eaf_errmsg(db));
-        rc = EXIT_FAIL;
-    }
-    json_object_set_new(root, "hits", hits);
-    text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (text && rc == EXIT_OK)
-        printf("%s\n", text);
-    else if (!text) {
-        warnx_("out of memory");
-        rc = EXIT_FAIL;
-    }
-    free(text);
-    json_decref(root);
-    return rc;
+    l->v[l->n++] = value;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -227,6 +1003,21 @@ int main(int argc, char **argv)
         {"limit", required_argument, NULL, 'n'},
         {"offset", required_argument, NULL, OPT_OFFSET},
         {"format", required_argument, NULL, OPT_FORMAT},
+        {"fields", required_argument, NULL, OPT_FIELDS},
+        {"count", no_argument, NULL, OPT_COUNT},
+        {"null", no_argument, NULL, '0'},
+        {"facets", optional_argument, NULL, OPT_FACETS},
+        {"explain", no_argument, NULL, OPT_EXPLAIN},
+        {"sort", required_argument, NULL, OPT_SORT},
+        {"after", required_argument, NULL, OPT_AFTER},
+        {"before", required_argument, NULL, OPT_BEFORE},
+        {"author", required_argument, NULL, OPT_AUTHOR},
+        {"topic", required_argument, NULL, OPT_TOPIC},
+        {"country", required_argument, NULL, OPT_COUNTRY},
+        {"tag", required_argument, NULL, OPT_TAG},
+        {"batch", no_argument, NULL, OPT_BATCH},
+        {"no-fallback", no_argument, NULL, OPT_NO_FALLBACK},
+        {"html", no_argument, NULL, OPT_HTML},
         {"color", optional_argument, NULL, OPT_COLOR},
         {"colour", optional_argument, NULL, OPT_COLOR},
         {"mark-open", required_argument, NULL, OPT_MARK_OPEN},
@@ -236,19 +1027,36 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    static const eaf_search_options so_init = EAF_SEARCH_OPTIONS_INIT;
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
-    eaf_search_options so = EAF_SEARCH_OPTIONS_INIT;
+    config cfg;
+    output out;
+    filter_list authors, topics, countries, tags;
+    const printer *format = &printers[0];
     const char *dbopt = NULL, *color = "auto", *mark_open = NULL, *mark_close = NULL;
-    int format = FORMAT_TEXT, c, rc, use_color;
+    const char *fields_opt = NULL;
+    int c, rc = EXIT_USAGE, use_color, count = 0, null = 0, html = 0;
+    size_t i;
     long v;
-    eaf_db *db;
-    eaf_search *s;
     eaf_status st;
-    char *err = NULL, *query;
+    char *err = NULL, *query = NULL;
 
     tool_init(argv[0]);
-    so.limit = DEFAULT_LIMIT;
-    while ((c = getopt_long(argc, argv, "+d:n:hV", longopts, NULL)) != -1) {
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&out, 0, sizeof(out));
+    cfg.so = so_init;
+    cfg.so.limit = DEFAULT_LIMIT;
+    authors.v = calloc((size_t)argc + 1, sizeof(*authors.v));
+    topics.v = calloc((size_t)argc + 1, sizeof(*topics.v));
+    countries.v = calloc((size_t)argc + 1, sizeof(*countries.v));
+    tags.v = calloc((size_t)argc + 1, sizeof(*tags.v));
+    authors.n = topics.n = countries.n = tags.n = 0;
+    if (!authors.v || !topics.v || !countries.v || !tags.v) {
+        warnx_("out of memory");
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    while ((c = getopt_long(argc, argv, "+d:n:0hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             dbopt = optarg;
@@ -257,33 +1065,101 @@ int main(int argc, char **argv)
             v = parse_count(optarg);
             if (v < 1 || v > 1000000) {
                 warnx_("--limit needs a number from 1 to 1000000, not '%s'", optarg);
-                return EXIT_USAGE;
+                goto done;
             }
-            so.limit = (unsigned)v;
+            cfg.so.limit = (unsigned)v;
             break;
         case OPT_OFFSET:
             v = parse_count(optarg);
             if (v < 0 || v > 100000000) {
                 warnx_("--offset needs a number from 0 to 100000000, not '%s'", optarg);
-                return EXIT_USAGE;
+                goto done;
             }
-            so.offset = (unsigned)v;
+            cfg.so.offset = (unsigned)v;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "text") == 0)
-                format = FORMAT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                format = FORMAT_JSON;
-            else {
-                warnx_("unknown format '%s' (formats: text, json)", optarg);
-                return EXIT_USAGE;
+            for (i = 0; i < sizeof(printers) / sizeof(printers[0]); i++)
+                if (strcmp(optarg, printers[i].name) == 0)
+                    break;
+            if (i == sizeof(printers) / sizeof(printers[0])) {
+                warnx_("unknown format '%s' (formats: text, json, jsonl, tsv, trec)", optarg);
+                goto done;
             }
+            format = &printers[i];
+            break;
+        case OPT_FIELDS:
+            fields_opt = optarg;
+            if (parse_fields(&cfg, optarg) != 0)
+                goto done;
+            break;
+        case OPT_COUNT:
+            count = 1;
+            break;
+        case '0':
+            null = 1;
+            break;
+        case OPT_FACETS:
+            cfg.facets_top = DEFAULT_FACETS;
+            if (optarg) {
+                v = parse_count(optarg);
+                if (v < 1 || v > MAX_FACETS) {
+                    warnx_("--facets needs a number from 1 to %d, not '%s'", MAX_FACETS,
+                           optarg);
+                    goto done;
+                }
+                cfg.facets_top = (unsigned)v;
+            }
+            break;
+        case OPT_EXPLAIN:
+            cfg.explain = 1;
+            break;
+        case OPT_SORT:
+            for (i = 0; i < EAF_SORT_LAST; i++)
+                if (strcmp(optarg, sort_name((eaf_sort)i)) == 0)
+                    break;
+            if (i == EAF_SORT_LAST) {
+                warnx_("unknown sort order '%s' (orders: relevance, newest, oldest)", optarg);
+                goto done;
+            }
+            cfg.so.sort = (eaf_sort)i;
+            break;
+        case OPT_AFTER:
+            cfg.so.date_from = optarg;
+            break;
+        case OPT_BEFORE:
+            cfg.so.date_to = optarg;
+            break;
+        case OPT_AUTHOR:
+            if (filter_add(&authors, optarg) != 0)
+                goto done;
+            break;
+        case OPT_TOPIC:
+            if (filter_add(&topics, optarg) != 0)
+                goto done;
+            break;
+        case OPT_COUNTRY:
+            if (filter_add(&countries, optarg) != 0)
+                goto done;
+            break;
+        case OPT_TAG:
+            if (filter_add(&tags, optarg) != 0)
+                goto done;
+            break;
+        case OPT_BATCH:
+            cfg.batch = 1;
+            break;
+        case OPT_NO_FALLBACK:
+            cfg.so.flags |= EAF_SEARCH_NO_FALLBACK;
+            break;
+        case OPT_HTML:
+            html = 1;
+            cfg.so.flags |= EAF_SEARCH_SNIPPET_HTML;
             break;
         case OPT_COLOR:
             color = optarg ? optarg : "always";
             if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
                 warnx_("--color takes auto, always or never, not '%s'", color);
-                return EXIT_USAGE;
+                goto done;
             }
             break;
         case OPT_MARK_OPEN:
@@ -293,67 +1169,129 @@ int main(int argc, char **argv)
             mark_close = optarg;
             break;
         case OPT_STRICT:
-            so.flags |= EAF_SEARCH_STRICT;
+            cfg.so.flags |= EAF_SEARCH_STRICT;
             break;
         case 'h':
             usage(stdout);
-            return EXIT_OK;
+            rc = EXIT_OK;
+            goto done;
         case 'V':
             print_version();
-            return EXIT_OK;
+            rc = EXIT_OK;
+            goto done;
         default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-            return EXIT_USAGE;
+            rc = usage_error();
+            goto done;
         }
     }
-    if (optind >= argc) {
+
+    /* what goes with what */
+    if (count && null) {
+        warnx_("--count and --null cannot be used together");
+        goto done;
+    }
+    cfg.p = count ? &count_printer : null ? &null_printer : format;
+    if (fields_opt && !(cfg.p->flags & P_FIELDS)) {
+        warnx_("--fields does not apply to %s output", cfg.p->name);
+        goto done;
+    }
+    if (cfg.facets_top && !(cfg.p->flags & P_FACETS)) {
+        warnx_("--facets needs text or json output, not %s", cfg.p->name);
+        goto done;
+    }
+    if (!fields_opt) {
+        for (i = 0; i < N_DEFAULT_FIELDS; i++) {
+            cfg.fields[i] = (enum field)i;
+            cfg.field_mask |= BIT(i);
+        }
+        cfg.nfields = N_DEFAULT_FIELDS;
+    }
+    if (authors.n)
+        cfg.so.authors = authors.v;
+    if (topics.n)
+        cfg.so.topics = topics.v;
+    if (countries.n)
+        cfg.so.countries = countries.v;
+    if (tags.n)
+        cfg.so.tags = tags.v;
+    cfg.filters = cfg.so.date_from || cfg.so.date_to || authors.n || topics.n || countries.n ||
+              tags.n;
+    if (cfg.batch && optind < argc) {
+        warnx_("--batch reads the queries from standard input, not the command line");
+        rc = usage_error();
+        goto done;
+    }
+    if (!cfg.batch && optind >= argc && !cfg.filters) {
         warnx_("no query given");
-        fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-        return EXIT_USAGE;
+        rc = usage_error();
+        goto done;
     }
-    query = join_args(argc - optind, argv + optind);
-    if (!query) {
-        warnx_("out of memory");
-        return EXIT_FAIL;
+    if (!cfg.batch) {
+        query = join_args(argc - optind, argv + optind);
+        if (!query) {
+            warnx_("out of memory");
+            rc = EXIT_FAIL;
+            goto done;
+        }
     }
-    use_color = format == FORMAT_TEXT &&
+
+    /* snippet markers */
+    use_color = cfg.p == &printers[0] && !html &&
                 (strcmp(color, "always") == 0 ||
                  (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO)));
-    if (format == FORMAT_JSON) {
-        so.mark_open = mark_open;   /* NULL: the library's "[" */
-        so.mark_close = mark_close;
+    if (html) {
+        cfg.so.mark_open = mark_open ? mark_open : "<b>";
+        cfg.so.mark_close = mark_close ? mark_close : "</b>";
+    } else if (cfg.p == &printers[0]) {
+        cfg.so.mark_open = mark_open ? mark_open : use_color ? "\033[1;31m" : "";
+        cfg.so.mark_close = mark_close ? mark_close : use_color ? "\033[0m" : "";
     } else {
-        so.mark_open = mark_open ? mark_open : use_color ? "\033[1;31m" : "";
-        so.mark_close = mark_close ? mark_close : use_color ? "\033[0m" : "";
+        cfg.so.mark_open = mark_open;   /* NULL: the library's "[" */
+        cfg.so.mark_close = mark_close;
     }
+
     oo.flags = EAF_OPEN_READONLY;
-    st = eaf_db_open(&db, db_path(dbopt), &oo, &err);
+    st = eaf_db_open(&cfg.db, db_path(dbopt), &oo, &err);
     if (st != EAF_OK) {
         warnx_("%s", err ? err : eaf_status_str(st));
         eaf_free(err);
-        free(query);
-        return EXIT_FAIL;
+        rc = EXIT_FAIL;
+        goto done;
     }
-    st = eaf_search_new(&s, db, query, &so);
-    if (st != EAF_OK) {
-        if (st == EAF_SYNTAX)
-            warnx_("query error: %s", eaf_errmsg(db));
-        else
-            warnx_("%s", eaf_errmsg(db));
-        eaf_db_close(db);
-        free(query);
-        return st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
+    /* check the date filters once, before any query */
+    if (cfg.so.date_from || cfg.so.date_to) {
+        eaf_search_options probe = cfg.so;
+        eaf_search *s;
+
+        probe.flags &= ~EAF_SEARCH_STRICT;
+        st = eaf_search_new(&s, cfg.db, "", &probe);
+        eaf_search_free(s);
+        if (st != EAF_OK) {
+            warnx_("%s", eaf_errmsg(cfg.db));
+            rc = st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
+            goto close;
+        }
     }
-    if (format == FORMAT_JSON)
-        rc = print_json(s, query, so.offset, so.limit, db);
+
+    out.cfg = &cfg;
+    rc = EXIT_OK;
+    if (cfg.p->start && cfg.p->start(&out) != 0)
+        rc = EXIT_FAIL;
+    else if (cfg.batch)
+        rc = run_batch(&out);
     else
-        rc = print_text(s, query, so.offset, db);
-    eaf_search_free(s);
-    eaf_db_close(db);
-    free(query);
+        rc = run_query(&out, NULL, query, 0);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         warnx_("error writing the results");
         rc = EXIT_FAIL;
     }
+close:
+    eaf_db_close(cfg.db);
+done:
+    free(query);
+    free(authors.v);
+    free(topics.v);
+    free(countries.v);
+    free(tags.v);
     return rc;
 }

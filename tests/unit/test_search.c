@@ -676,6 +676,10 @@ static void test_fallback_suggest(void)
     ok(eaf_search_new(&s, db, "zzyzx", NULL) == EAF_OK, "one unknown word");
     is_int(eaf_search_fallback(s), 0, "nothing to fall back to");
     eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "zzyzx qqqqj", NULL) == EAF_OK, "two unknown words");
+    is_int(eaf_search_fallback(s), 0, "any of them finds nothing either: no fallback");
+    is_int(eaf_search_dropped_count(s), 0, "and no dropped words");
+    eaf_search_free(s);
     o.flags = EAF_SEARCH_NO_FALLBACK;
     o.limit = 100;
     is_str(run_opts("mongolia zzyzx", &o, NULL), "", "EAF_SEARCH_NO_FALLBACK: no hits");

@@ -1,0 +1,305 @@
+#!/bin/sh
+# query_formats.sh: eafquery's output formats (json, jsonl, tsv, trec, -0,
+# --count, --fields), --batch, --facets, --sort, the filters, --explain, the
+# fallback to any word, suggestions, --no-fallback, --html and the usage
+# errors, on the bundled sample archive.  Expected values come from the
+# archive itself (grep) or from another eafquery output checked another
+# way, never from a stored copy of the output.  TAP output.
+set -u
+srcdir=${EAF_TEST_SRCDIR:-.}
+builddir=${EAF_TEST_BUILDDIR:-.}
+. "$srcdir/tests/cli/tap.sh"
+
+eafindex="$builddir/tools/eafindex"
+eafquery="$builddir/tools/eafquery"
+jsonkeys="$builddir/tests/jsonkeys"
+archive="$srcdir/examples/archive"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafqf.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+db="$tmp/sample.db"
+unset EAFSEARCH_DB
+LC_ALL=C
+export LC_ALL
+tab=$(printf '\t')
+q() { "$eafquery" -d "$db" "$@"; }
+# the keys (or another member) of jsonkeys output, one a line
+keys_of() { sed -n 's/^hit [0-9-]* //p'; }
+member() { sed -n "s/^$1 //p"; }
+# 0 when the lines of standard input are sorted as sort(1) with these options says
+sorted() { sort -c "$@" 2>/dev/null; }
+# is, when the expected value (from another eafquery call) is not empty:
+# two empty outputs must not agree by accident
+same() {
+    if [ -z "$2" ]; then
+        is "$1" "(something not empty)" "$3"
+    else
+        is "$1" "$2" "$3"
+    fi
+}
+# LINES BAD: the lines of a file and how many of them an awk condition flags
+count_bad() { awk "$1 { bad++ } END { print NR, bad + 0 }" "$2"; }
+
+"$eafindex" -d "$db" "$archive" >/dev/null 2>&1
+ok $? "the sample archive is indexed"
+# the pages with a date line, and their years, as the archive says
+grep -rlE '^[0-9]{1,2} [A-Z][a-z]+ [0-9]{4}$' "$archive" > "$tmp/dated"
+
+# --- json ---------------------------------------------------------------------
+q --format json -n 5 "japan china" > "$tmp/j"; rc=$?
+"$jsonkeys" < "$tmp/j" > "$tmp/jk"
+ok $? "json is valid and has every member of the schema"
+is "$rc" 0 "json exits 0"
+is "$(member version < "$tmp/jk")" 1 "json schema version 1"
+is "$(member fallback < "$tmp/jk"):$(member sort < "$tmp/jk"):$(member suggestion < "$tmp/jk")" \
+    "false:relevance:null" "json fallback, sort and suggestion members"
+keys5=$(keys_of < "$tmp/jk")
+is "$(printf '%s\n' "$keys5" | grep -c .)" 5 "json holds -n 5 hits"
+total=$(member total < "$tmp/jk")
+
+# --- --count ------------------------------------------------------------------
+same "$(q --count "japan china")" "$total" "--count equals the json total ($total)"
+t2=$(q --format json relations | "$jsonkeys" | member total)
+same "$(q --count relations)" "$t2" "--count equals the json total for another query"
+same "$(q --count -n 1 --offset 5 relations)" "$t2" "--count ignores --limit and --offset"
+
+# --- jsonl ----------------------------------------------------------------------
+q --format jsonl -n 5 "japan china" > "$tmp/jl"
+"$jsonkeys" -l < "$tmp/jl" > "$tmp/jlk"
+ok $? "every jsonl line is a valid hit object with the json hit members"
+is "$(wc -l < "$tmp/jl" | tr -d ' ')" 5 "one jsonl line per hit"
+same "$(keys_of < "$tmp/jlk")" "$keys5" "jsonl hits are the json hits, in order"
+is "$(member query < "$tmp/jlk" | sort -u)" "japan china" "each jsonl hit names its query"
+is "$(grep -c '^qid ' "$tmp/jlk")" 0 "no qid outside batch mode"
+same "$(member score < "$tmp/jlk")" "$(member score < "$tmp/jk")" "jsonl scores are the json scores"
+
+# --- tsv ----------------------------------------------------------------------
+q --format tsv -n 5 "japan china" > "$tmp/t"
+is "$(head -1 "$tmp/t")" "rank${tab}key${tab}url${tab}title${tab}date${tab}authors${tab}score${tab}snippet" \
+    "tsv header names the default columns"
+is "$(wc -l < "$tmp/t" | tr -d ' ')" 6 "tsv: the header and one line per hit"
+is "$(count_bad 'BEGIN { FS = "\t" } NF != 8' "$tmp/t")" "6 0" "tsv: 8 columns on every line"
+same "$(sed 1d "$tmp/t" | cut -f2)" "$keys5" "tsv keys are the json keys"
+is "$(sed 1d "$tmp/t" | cut -f1 | tr '\n' ' ')" "1 2 3 4 5 " "tsv ranks"
+same "$(sed 1d "$tmp/t" | cut -f5)" "$(member date < "$tmp/jk")" "tsv dates are the json dates"
+# a snippet with line breaks in the body still gives one line per hit
+q --format tsv -n 50 --fields=key,snippet,title "the" > "$tmp/t2"
+is "$(count_bad 'BEGIN { FS = "\t" } NF != 3' "$tmp/t2")" "$(($(find "$archive" -name '*.md' | wc -l) + 1)) 0" \
+    "tsv: no tab or newline leaks out of a value (every article has 'the')"
+same "$(($(wc -l < "$tmp/t2") - 1))" "$(q --format json -n 50 the | "$jsonkeys" | grep -c '^hit')" \
+    "tsv: one line per hit, every hit of 'the'"
+
+# --- trec ---------------------------------------------------------------------
+q --format trec -n 20 japan > "$tmp/tr"
+q --format json -n 20 japan | "$jsonkeys" > "$tmp/trj"
+n=$(grep -c '^hit' "$tmp/trj")
+is "$n" 20 "json: 20 hits for 'japan'"
+is "$(wc -l < "$tmp/tr" | tr -d ' ')" 20 "trec: one line per hit"
+is "$(count_bad 'NF != 6 || $1 != "1" || $2 != "Q0" || $6 != "eafsearch"' "$tmp/tr")" "20 0" \
+    "trec: 6 columns, qid 1, Q0, run name"
+is "$(awk '{print $4}' "$tmp/tr" | tr '\n' ' ')" "$(awk 'BEGIN { for (i = 1; i <= 20; i++) printf "%d ", i }')" "trec: ranks 1..20"
+awk '{print $5}' "$tmp/tr" | sorted -n -r && [ -s "$tmp/tr" ]
+ok $? "trec: scores non-increasing"
+same "$(awk '{print $3}' "$tmp/tr")" "$(keys_of < "$tmp/trj")" "trec keys are the json keys"
+same "$(awk '{print $5}' "$tmp/tr")" "$(member score < "$tmp/trj")" "trec scores are the json scores, 6 decimals"
+is "$(awk '{print $5}' "$tmp/tr" | sort -u | wc -l | tr -d ' ')" 20 "trec: no tied scores among 20 hits"
+is "$(q --format trec -n 3 --offset 4 japan | awk '{print $4}' | tr '\n' ' ')" "5 6 7 " \
+    "trec ranks count from --offset"
+
+# --- -0 / --null --------------------------------------------------------------
+q -0 -n 20 japan > "$tmp/z"
+is "$(tr -cd '\000' < "$tmp/z" | wc -c | tr -d ' ')" 20 "-0: one NUL per hit"
+same "$(tr '\000' '\n' < "$tmp/z")" "$(keys_of < "$tmp/trj")" "-0 output splits into exactly the json keys"
+is "$(tail -c 1 "$tmp/z" | od -An -c | tr -d ' ')" '\0' "-0: the last key ends with NUL"
+same "$(q --null -n 20 japan | tr '\000' '\n')" "$(keys_of < "$tmp/trj")" "--null is -0"
+
+# --- --fields -----------------------------------------------------------------
+q --format json -n 3 --fields=key,date,topics japan | "$jsonkeys" -p > "$tmp/f"
+ok $? "json with --fields is valid"
+is "$(member members < "$tmp/f" | sort -u)" "key,date,topics" "json hits hold the chosen members, in order"
+same "$(keys_of < "$tmp/f")" "$(keys_of < "$tmp/trj" | head -3)" "and the same hits"
+q --format jsonl -n 3 --fields=countries,rank japan | "$jsonkeys" -l -p > "$tmp/f"
+is "$(member members < "$tmp/f" | sort -u)" "countries,rank" "jsonl hits hold the chosen members"
+q --format tsv -n 3 --fields=key,topics,countries,authors japan > "$tmp/f"
+is "$(head -1 "$tmp/f")" "key${tab}topics${tab}countries${tab}authors" "tsv header follows --fields"
+is "$(count_bad 'BEGIN { FS = "\t" } NF != 4' "$tmp/f")" "4 0" "tsv: 4 columns"
+# the topics and countries of a hit are those of its page
+k=$(sed -n 2p "$tmp/f" | cut -f1)
+page="$archive/$k.md"
+same "$(sed -n 2p "$tmp/f" | cut -f2)" "$(sed -n 's/^Topics: //p' "$page" | sed 's/, /; /g')" \
+    "tsv topics are the page's Topics line"
+same "$(sed -n 2p "$tmp/f" | cut -f3)" "$(sed -n 's/^Countries: //p' "$page" | sed 's/, /; /g')" \
+    "tsv countries are the page's Countries line"
+out=$(q -n 3 --fields=key japan)
+same "$(printf '%s\n' "$out" | sed -n 's/^   //p')" "$(keys_of < "$tmp/trj" | head -3)" \
+    "text with --fields=key shows the keys"
+case "$out" in *score*|*"1. "*) r=1 ;; *) r=0 ;; esac
+ok "$r" "and neither scores nor ranks"
+out=$(q -n 1 --fields=title,countries,summary,tags,url "japans balancing act")
+contains "$out" "Countries: $(sed -n 's/^Countries: //p' "$archive/2018/japans-balancing-act-in-beijing.md")" \
+    "text shows a Countries line"
+q --fields=key,bogus japan >/dev/null 2>"$tmp/err"; rc=$?
+is "$rc" 2 "an unknown field is a usage error"
+contains "$(cat "$tmp/err")" "'bogus'" "naming the field"
+
+# --- --batch ------------------------------------------------------------------
+printf 'q1\tjapan china\n\tempty qid\nnorth korea\nq 4\tspace in qid\n\nq6\trelations\n' > "$tmp/batch"
+q --batch --format trec -n 3 < "$tmp/batch" > "$tmp/b" 2>"$tmp/err"; rc=$?
+is "$rc" 1 "--batch exits 1 when a line failed"
+contains "$(cat "$tmp/err")" "line 2" "a malformed line is named"
+contains "$(cat "$tmp/err")" "line 4" "a qid with a space is named"
+is "$(grep -c . "$tmp/err")" 2 "one error per malformed line"
+is "$(awk '{print $1}' "$tmp/b" | uniq | tr '\n' ' ')" "q1 3 q6 " \
+    "the other queries still run; a line without a tab has its line number as qid"
+same "$(awk '$1 == "q1" {print $3}' "$tmp/b")" "$(printf '%s\n' "$keys5" | head -3)" \
+    "batch hits are those of the query alone"
+same "$(awk '$1 == "3" {print $3, $4}' "$tmp/b")" \
+    "$(q --format trec -n 3 "north korea" | awk '{print $3, $4}')" "for every query"
+out=$(printf 'a\tjapan china\nb\trelations\nnorth korea\n' | q --batch --count)
+is "$out" "a${tab}$total
+b${tab}$t2
+3${tab}$(q --count "north korea")" "--batch --count prints qid TAB count"
+printf 'a\tjapan china\nb\trelations\n' | q --batch --format tsv -n 2 --fields=key > "$tmp/b"
+is "$(head -1 "$tmp/b")" "qid${tab}key" "batch tsv: qid is the first column"
+is "$(sed 1d "$tmp/b" | cut -f1 | tr '\n' ' ')" "a a b b " "batch tsv: qid on each hit"
+printf 'a\tjapan china\nb\trelations\n' | q --batch --format jsonl -n 2 | "$jsonkeys" -l > "$tmp/b"
+ok $? "batch jsonl is valid"
+is "$(member qid < "$tmp/b" | tr '\n' ' ')" "a a b b " "batch jsonl: each hit has its qid"
+printf 'a\tjapan china\nb\trelations\n' | q --batch --format json -n 2 > "$tmp/b"
+is "$(wc -l < "$tmp/b" | tr -d ' ')" 2 "batch json: one object per query, one a line"
+r=0
+while IFS= read -r line; do
+    printf '%s\n' "$line" | "$jsonkeys" > "$tmp/b1" || r=1
+done < "$tmp/b"
+ok "$r" "each batch json object is valid"
+is "$(sed -n 2p "$tmp/b" | "$jsonkeys" | member qid):$(sed -n 2p "$tmp/b" | "$jsonkeys" | member total)" \
+    "b:$t2" "batch json names the qid"
+# many queries, one index
+printf 'x\t%s\n' "japan china" relations "north korea" "trade war" japn "zzzzqx japan" \
+    '"US-Japan" alliance' country:China > "$tmp/many1"
+i=0
+while [ $i -lt 250 ]; do cat "$tmp/many1"; i=$((i + 1)); done | awk -F'\t' '{print NR "\t" $2}' > "$tmp/many"
+q --batch --count < "$tmp/many" > "$tmp/b" 2>/dev/null; rc=$?
+is "$rc:$(wc -l < "$tmp/b" | tr -d ' ')" "0:2000" "--batch runs 2000 queries"
+same "$(awk -F'\t' 'NR % 8 == 1 {print $2}' "$tmp/b" | sort -u)" "$total" "with the same counts"
+
+# --- --facets -----------------------------------------------------------------
+q --format json --facets=50 japan | "$jsonkeys" > "$tmp/fa"
+ok $? "json with facets is valid"
+fj=$(sed -n 's/^facet country Japan //p' "$tmp/fa")
+same "$fj" "$(q --count 'japan country:"Japan"')" "the Japan facet of 'japan' counts its hits about Japan ($fj)"
+same "$(sed -n 's/^facet country China //p' "$tmp/fa")" "$(q --count --country=China japan)" \
+    "the China facet of 'japan' equals --country=China japan"
+# over every dated article: the archive's own Countries and date lines
+q --format json --facets=100 --after=1900 "" | "$jsonkeys" > "$tmp/fa"
+is "$(sed -n 's/^facet country Japan //p' "$tmp/fa")" \
+    "$(xargs grep -l '^Countries:.*Japan' < "$tmp/dated" | wc -l | tr -d ' ')" \
+    "the Japan facet equals the dated pages with Japan in their Countries line"
+is "$(sed -n 's/^facet year //p' "$tmp/fa" | sort)" \
+    "$(xargs grep -hE '^[0-9]{1,2} [A-Z][a-z]+ [0-9]{4}$' < "$tmp/dated" | awk '{print $3}' | sort | uniq -c | awk '{print $2, $1}' | sort)" \
+    "the year facets equal the years of the pages' dates"
+is "$(grep -c '^facet author ' "$tmp/fa")" \
+    "$(xargs grep -hE '^Authors?: ' < "$tmp/dated" | sed 's/^Authors*: //; s/ and /; /g' | tr ';' '\n' | sed 's/,.*//; s/^ *//' | sort -u | wc -l | tr -d ' ')" \
+    "one author facet per author in the pages"
+out=$(q -n 1 --facets=3 japan)
+contains "$out" "country:" "text shows a facet block"
+contains "$out" "$(printf '%6s  Japan' "$fj")" "with the counts"
+is "$(q --format json japan | "$jsonkeys" | grep -c '^facet')" 0 "no facets unless asked"
+
+# --- --sort -------------------------------------------------------------------
+q --format tsv -n 100 --fields=date,key --sort=newest japan | sed 1d > "$tmp/s1"
+cut -f1 "$tmp/s1" | grep . | sorted -r && [ "$(grep -c . "$tmp/s1")" -gt 10 ]
+ok $? "--sort=newest: dates non-increasing"
+q --format tsv -n 100 --fields=date,key --sort=oldest japan | sed 1d > "$tmp/s2"
+cut -f1 "$tmp/s2" | grep . | sorted && [ "$(grep -c . "$tmp/s2")" -gt 10 ]
+ok $? "--sort=oldest: dates non-decreasing"
+q --format tsv -n 100 --fields=key japan | sed 1d > "$tmp/s3"
+same "$(cut -f2 "$tmp/s1" | sort)" "$(sort "$tmp/s3")" "newest: the same hits as by relevance"
+same "$(cut -f2 "$tmp/s2" | sort)" "$(sort "$tmp/s3")" "oldest: the same hits"
+is "$(q --format json --sort=oldest japan | "$jsonkeys" | member sort)" oldest "json names the sort"
+
+# --- filters ------------------------------------------------------------------
+q --format tsv -n 100 --fields=date --after=2018 --before=2019 "" | sed 1d > "$tmp/d"
+n=$(xargs grep -hE '^[0-9]{1,2} [A-Z][a-z]+ (2018|2019)$' < "$tmp/dated" | wc -l | tr -d ' ')
+is "$(count_bad '$1 < "2018-01-01" || $1 > "2019-12-31"' "$tmp/d")" "$n 0" \
+    "--after/--before with an empty query list the $n articles of 2018-2019"
+q --format tsv -n 100 --fields=date japan | sed 1d > "$tmp/d"
+is "$(q --count --after=2018-06 japan)" "$(awk '$1 >= "2018-06-01"' "$tmp/d" | wc -l | tr -d ' ')" \
+    "--after=2018-06 keeps the hits dated from June 2018"
+is "$(q --count --before=2010-06 japan)" "$(awk '$1 != "" && $1 <= "2010-06-31"' "$tmp/d" | wc -l | tr -d ' ')" \
+    "--before=2010-06 keeps the hits dated up to June 2010"
+is "$(q --count --country=Japan "")" "$(grep -rl '^Countries:.*Japan' "$archive" | wc -l | tr -d ' ')" \
+    "--country=Japan with an empty query lists the pages about Japan"
+is "$(q --count --country=Japan --country='South Korea')" \
+    "$(grep -rlE '^Countries:.*(Japan|South Korea)' "$archive" | wc -l | tr -d ' ')" \
+    "a repeated filter means any of its values"
+q --format tsv -n 100 --fields=countries --country=japan trade | sed 1d > "$tmp/d"
+q --format tsv -n 100 --fields=countries trade | sed 1d > "$tmp/d2"
+n=$(grep -cE '(^|; )Japan(;|$)' "$tmp/d2")
+[ "$n" -gt 0 ] || n=
+same "$(count_bad '!/(^|; )Japan(;|$)/' "$tmp/d")" "${n:+$n 0}" \
+    "--country with a query keeps exactly the hits about Japan ($n)"
+q --format tsv -n 100 --fields=authors --author='Helen Marchetti' "" | sed 1d > "$tmp/d"
+is "$(count_bad '!/Helen Marchetti/' "$tmp/d")" \
+    "$(grep -rlE '^Authors?: .*Helen Marchetti' "$archive" | wc -l | tr -d ' ') 0" \
+    "--author lists every page by the author, and only those"
+is "$(q --count --author='helen marchetti' --country=China "")" \
+    "$(grep -rlE '^Authors?: .*Helen Marchetti' "$archive" | xargs grep -l '^Countries:.*China' | wc -l | tr -d ' ')" \
+    "different filters must all hold; case is ignored"
+out=$(q --country=Japan -n 1)
+contains "$out" "match the filters" "filters without a query list the filtered articles"
+
+# --- --explain ----------------------------------------------------------------
+q --explain -n 2 "japan -china" > "$tmp/o" 2>"$tmp/err"; rc=$?
+is "$rc" 0 "--explain exits 0"
+contains "$(cat "$tmp/err")" 'fts5: ("japan") NOT ("china")' "--explain shows the FTS5 expression on stderr"
+is "$(cat "$tmp/o")" "$(q -n 2 "japan -china")" "and leaves stdout as without it"
+
+# --- fallback and suggestions ---------------------------------------------------
+out=$(q -n 1 "japan zzzzqx")
+contains "$out" "No article has all the words; showing articles with any of them (no article has: zzzzqx)." \
+    "text: the fallback line names the dropped word"
+q --format json "japan zzzzqx" | "$jsonkeys" > "$tmp/fb"
+is "$(member fallback < "$tmp/fb"):$(member dropped < "$tmp/fb")" "true:zzzzqx" "json: fallback true, dropped zzzzqx"
+same "$(member total < "$tmp/fb")" "$(q --count japan)" "the fallback hits are those of 'japan'"
+q --format trec "japan zzzzqx" > "$tmp/o" 2>"$tmp/err"
+contains "$(cat "$tmp/err")" "eafquery: no article has all the words" "trec: the fallback note goes to stderr"
+is "$(count_bad 'NF != 6' "$tmp/o")" "10 0" "and stdout stays trec"
+is "$(q --count --no-fallback "japan zzzzqx")" 0 "--no-fallback: no hits for 'japan zzzzqx'"
+is "$(q --format json --no-fallback "japan zzzzqx" | "$jsonkeys" | member fallback)" false "and no fallback"
+contains "$(q japn)" "Did you mean: japan?" "text: 'japn' suggests 'japan'"
+is "$(q --format json japn | "$jsonkeys" | member suggestion)" japan "json: suggestion japan"
+out=$(q --count japn 2>"$tmp/err")
+is "$out:$(cat "$tmp/err")" "0:eafquery: did you mean: japan?" "--count: the suggestion goes to stderr"
+is "$(q --format json north | "$jsonkeys" | member suggestion)" null "no suggestion for 'north'"
+case "$(q north)" in *"Did you mean"*) r=1 ;; *) r=0 ;; esac
+ok "$r" "text: no suggestion line for 'north'"
+
+# --- --html -------------------------------------------------------------------
+out=$(q --html --format tsv -n 1 --fields=snippet '"from competition"' | sed 1d)
+contains "$out" '&quot;<b>from competition</b>' "--html escapes the text and marks matches with <b>"
+
+# --- usage errors -------------------------------------------------------------
+for args in "--format=xml" "--sort=random" "--after=2018-13" "--before=yesterday" \
+            "--fields=" "--facets=0" "--count -0" "--format=trec --facets" \
+            "--format=trec --fields=key" "--batch"; do
+    # shellcheck disable=SC2086
+    q $args japan </dev/null >/dev/null 2>"$tmp/err"; rc=$?
+    is "$rc" 2 "eafquery $args japan: usage error"
+done
+q --after=2018-13 japan >/dev/null 2>"$tmp/err"
+contains "$(cat "$tmp/err")" "invalid date filter '2018-13'" "an invalid date is named"
+q --format=xml japan >/dev/null 2>"$tmp/err"
+contains "$(cat "$tmp/err")" "'xml'" "an unknown format is named"
+q --sort=random japan >/dev/null 2>"$tmp/err"
+contains "$(cat "$tmp/err")" "'random'" "an unknown sort is named"
+
+# --- help ---------------------------------------------------------------------
+out=$("$eafquery" --help)
+r=0
+for opt in --format --batch --count --fields --null --facets --explain --sort --after --before \
+           --author --topic --country --tag --no-fallback --html; do
+    case "$out" in *"$opt"*) ;; *) r=1; echo "# --help lacks $opt" ;; esac
+done
+ok "$r" "--help lists every new option"
+
+done_testing
