@@ -98,6 +98,22 @@ char *eaf__buf_detach(eaf__buf *b)
     return p;
 }
 
+void eaf__buf_put_html(eaf__buf *b, const char *s, size_t n)
+{
+    size_t i, run = 0;
+
+    for (i = 0; i < n; i++) {
+        const char *e = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;"
+                        : s[i] == '>' ? "&gt;" : s[i] == '"' ? "&quot;" : NULL;
+        if (!e)
+            continue;
+        eaf__buf_append(b, s + run, i - run);
+        eaf__buf_puts(b, e);
+        run = i + 1;
+    }
+    eaf__buf_append(b, s + run, n - run);
+}
+
 void eaf__buf_reset(eaf__buf *b)
 {
     b->n = 0;

@@ -59,6 +59,8 @@ void eaf__buf_puts(eaf__buf *b, const char *s);
 void eaf__buf_putc(eaf__buf *b, char c);
 void eaf__buf_printf(eaf__buf *b, const char *fmt, ...) EAF__PRINTF(2, 3);
 int eaf__buf_reserve(eaf__buf *b, size_t extra);
+/* Appends s[0..n) with & < > " written as HTML entities. */
+void eaf__buf_put_html(eaf__buf *b, const char *s, size_t n);
 /* NUL-terminates and returns the bytes (never NULL unless rc != EAF_OK);
  * the buffer is empty afterwards. */
 char *eaf__buf_detach(eaf__buf *b);

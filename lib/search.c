@@ -640,27 +640,6 @@ const char *eaf_search_field(eaf_search *s, eaf_field field)
     return s->field[field];
 }
 
-/* Appends text, escaped for HTML when asked. */
-static void put_text(eaf__buf *b, const char *t, size_t n, int html)
-{
-    size_t i, run = 0;
-
-    if (!html) {
-        eaf__buf_append(b, t, n);
-        return;
-    }
-    for (i = 0; i < n; i++) {
-        const char *e = t[i] == '&' ? "&amp;" : t[i] == '<' ? "&lt;"
-                        : t[i] == '>' ? "&gt;" : t[i] == '"' ? "&quot;" : NULL;
-        if (!e)
-            continue;
-        eaf__buf_append(b, t + run, i - run);
-        eaf__buf_puts(b, e);
-        run = i + 1;
-    }
-    eaf__buf_append(b, t + run, n - run);
-}
-
 /* The first words of the body, for hits of a query without words. */
 static char *leading_words(const char *body, int words, const char *ellipsis, int html)
 {
@@ -679,7 +658,10 @@ static char *leading_words(const char *body, int words, const char *ellipsis, in
             p++;
         if (count++)
             eaf__buf_putc(&b, ' ');
-        put_text(&b, start, (size_t)(p - start), html);
+        if (html)
+            eaf__buf_put_html(&b, start, (size_t)(p - start));
+        else
+            eaf__buf_append(&b, start, (size_t)(p - start));
     }
     while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
         p++;

@@ -521,17 +521,6 @@ static void put_pending(out *o)
     }
 }
 
-static const char *html_entity(unsigned char c)
-{
-    switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '"': return "&quot;";
-    default: return NULL;
-    }
-}
-
 /* Copies text[from, to), collapsing white space and escaping for HTML. */
 static void put_text(out *o, const char *text, int from, int to)
 {
@@ -539,7 +528,6 @@ static void put_text(out *o, const char *text, int from, int to)
 
     while (i < to) {
         int j = i;
-        const char *ent;
 
         if (is_space((unsigned char)text[i])) {
             while (i < to && is_space((unsigned char)text[i]))
@@ -548,19 +536,15 @@ static void put_text(out *o, const char *text, int from, int to)
                 o->space = 1;
             continue;
         }
-        while (j < to && !is_space((unsigned char)text[j]) &&
-               !(o->html && html_entity((unsigned char)text[j])))
+        while (j < to && !is_space((unsigned char)text[j]))
             j++;
         put_pending(o);
         o->any = 1;
-        if (j > i) {
+        if (o->html)
+            eaf__buf_put_html(&o->b, text + i, (size_t)(j - i));
+        else
             eaf__buf_append(&o->b, text + i, (size_t)(j - i));
-            i = j;
-            continue;
-        }
-        ent = html_entity((unsigned char)text[i]);
-        eaf__buf_puts(&o->b, ent);
-        i++;
+        i = j;
     }
 }
 
