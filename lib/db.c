@@ -274,6 +274,25 @@ eaf_status eaf_db_close(eaf_db *db)
     return EAF_OK;
 }
 
+eaf_status eaf__db_vocab(eaf_db *db)
+{
+    int rc;
+
+    if (db->have_vocab)
+        return EAF_OK;
+    /* temp tables: a read-only handle can make them too */
+    rc = sqlite3_exec(db->sql,
+                      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.eaf_vocab_row"
+                      " USING fts5vocab(main, fts, row);"
+                      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.eaf_vocab_instance"
+                      " USING fts5vocab(main, fts, instance);",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "reading the vocabulary");
+    db->have_vocab = 1;
+    return EAF_OK;
+}
+
 /* ---- transactions -------------------------------------------------------- */
 
 static eaf_status check_writable(eaf_db *db)

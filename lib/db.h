@@ -45,6 +45,7 @@ struct eaf_db {
     unsigned flags;
     int in_txn;
     int children;            /* open searches */
+    int have_vocab;          /* the fts5vocab tables exist (eaf__db_vocab) */
     eaf__buf err;
     int err_offset;
     sqlite3_stmt *stmt[EAF__STMT_LAST];
@@ -68,6 +69,11 @@ sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id);
  * inside the caller's; end_write() commits or rolls back what it opened. */
 eaf_status eaf__db_begin_write(eaf_db *db);
 eaf_status eaf__db_end_write(eaf_db *db, eaf_status st);
+
+/* Makes the fts5vocab tables of the index (temp.eaf_vocab_row: term,
+ * doc, cnt; temp.eaf_vocab_instance: term, doc, col, offset) on the
+ * handle's connection, once. */
+eaf_status eaf__db_vocab(eaf_db *db);
 
 /* store.c: fills an article from a row of (id, key, url, title, date,
  * summary, body, bio, lang), reading its authors, tags and related titles. */

@@ -1048,6 +1048,27 @@ eaf__qnode *eaf__query_combine(eaf__query *q, eaf__qkind kind, eaf__qnode **kids
     return combine(q, kind, kids, n, kids && n ? (kids[0] ? kids[0]->offset : 0) : 0);
 }
 
+eaf__qnode *eaf__query_raw_term(eaf__query *q, const char *term, unsigned cols)
+{
+    size_t n = strlen(term);
+    eaf__qnode *r = node(q, EAF__Q_TERM, 0);
+    char *text = arena_alloc(q, n + 2);
+
+    if (!r || !text)
+        return NULL;
+    text[0] = EAF__RAW_TERM;
+    memcpy(text + 1, term, n + 1);
+    r->text = text;
+    r->len = n + 1;
+    r->cols = cols;
+    return r;
+}
+
+eaf__qnode **eaf__query_root_slot(eaf__query *q)
+{
+    return &q->root;
+}
+
 const char *eaf__query_text(const eaf__query *q)
 {
     return q->text;
@@ -1097,7 +1118,10 @@ void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth)
     eaf__buf_puts(b, kinds[n->kind]);
     switch (n->kind) {
     case EAF__Q_TERM: case EAF__Q_PHRASE:
-        eaf__buf_printf(b, " \"%s\"%s", n->text, n->prefix ? " prefix" : "");
+        if (n->text[0] == EAF__RAW_TERM)
+            eaf__buf_printf(b, " index term \"%s\"", n->text + 1);
+        else
+            eaf__buf_printf(b, " \"%s\"%s", n->text, n->prefix ? " prefix" : "");
         dump_cols(b, n->cols);
         break;
     case EAF__Q_META:

@@ -105,6 +105,14 @@ int eaf__fts_render_positive(eaf__buf *b, const eaf__qnode *n);
 eaf__qnode *eaf__query_combine(eaf__query *q, eaf__qkind kind, eaf__qnode **kids,
                                size_t n);
 
+/* A TERM node for an index term as it is (EAF__RAW_TERM before it), in
+ * the query's arena; not counted against EAF__QUERY_MAX_TERMS.  NULL when
+ * out of memory. */
+eaf__qnode *eaf__query_raw_term(eaf__query *q, const char *term, unsigned cols);
+
+/* The slot holding the root, for rewriting the tree. */
+eaf__qnode **eaf__query_root_slot(eaf__query *q);
+
 /* The query text as given (capped at EAF__QUERY_MAX_BYTES). */
 const char *eaf__query_text(const eaf__query *q);
 

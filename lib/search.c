@@ -361,6 +361,7 @@ void eaf_search_free(eaf_search *s)
     hits_free(&s->hits);
     eaf__compiled_free(&s->c);
     eaf__strvec_free(&s->dropped);
+    eaf__strvec_free(&s->expanded);
     eaf__free(s->suggestion);
     eaf__free(s->explain);
     eaf__free(s->mark_open);
@@ -431,6 +432,8 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         db->err_offset = eaf__query_error_offset(s->q);
         goto fail;
     }
+    if (st == EAF_OK)
+        st = eaf__expand_prefixes(s);
     if (st == EAF_OK) {
         st = eaf__query_compile(&s->c, eaf__query_root(s->q), EAF__P_FIRST_FREE);
         if (st == EAF_OK)
@@ -747,6 +750,8 @@ const char *eaf_search_explain(eaf_search *s)
             eaf__buf_printf(&b, "%s%s", i ? ", " : " (none has: ", s->dropped.v[i]);
         eaf__buf_puts(&b, s->dropped.n ? ")\n" : "\n");
     }
+    for (i = 0; i < (int)s->expanded.n; i++)
+        eaf__buf_printf(&b, "prefix: %s\n", s->expanded.v[i]);
     eaf__buf_printf(&b, "fts5: %s\n", s->c.fts ? s->c.fts : "(none)");
     if (!s->c.fts && s->c.rank)
         eaf__buf_printf(&b, "ranked by: %s\n", s->c.rank);

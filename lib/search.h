@@ -42,6 +42,8 @@ struct eaf_search {
     /* fallback to any-word matching */
     int fallback;
     eaf__strvec dropped;
+    /* prefixes capped by expand.c, as notes for explain */
+    eaf__strvec expanded;
     /* lazily made */
     char *suggestion;
     int have_suggestion;
@@ -64,6 +66,13 @@ eaf_status eaf__search_prepare(eaf_search *s, const char *select, const char *ta
 /* Prepares any SQL that uses the hits' from_where, with the parameters
  * bound. */
 eaf_status eaf__search_prepare_sql(eaf_search *s, const char *sql, sqlite3_stmt **out);
+
+/* expand.c: the most terms a prefix query reaches. */
+#define EAF__PREFIX_CAP 100
+
+/* expand.c: rewrites the prefix terms of the query that start more than
+ * EAF__PREFIX_CAP indexed terms. */
+eaf_status eaf__expand_prefixes(eaf_search *s);
 
 /* suggest.c: the "did you mean" query, or NULL; *out owned by the caller. */
 eaf_status eaf__suggest(eaf_search *s, char **out);

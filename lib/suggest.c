@@ -139,14 +139,9 @@ static eaf_status vocab_open(vocab *v, eaf_db *db)
 
     memset(v, 0, sizeof(*v));
     v->db = db;
-    rc = sqlite3_exec(db->sql,
-                      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.eaf_vocab_row"
-                      " USING fts5vocab(main, fts, row);"
-                      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.eaf_vocab_instance"
-                      " USING fts5vocab(main, fts, instance);",
-                      NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db->sql, "SELECT doc FROM temp.eaf_vocab_row WHERE term = ?1",
+    if (eaf__db_vocab(db) != EAF_OK)
+        return eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+    rc = sqlite3_prepare_v2(db->sql, "SELECT doc FROM temp.eaf_vocab_row WHERE term = ?1",
                                 -1, &v->exact, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db->sql,

@@ -24,6 +24,10 @@
 /* Longest token kept, in bytes after folding; longer words are dropped. */
 #define EAF__TOKEN_MAX 128
 
+/* A query string that starts with this byte is one index term, as it is:
+ * not folded, split or stemmed (prefix expansion writes such terms). */
+#define EAF__RAW_TERM '\x01'
+
 typedef struct eaf__tokenizer eaf__tokenizer;
 
 /* Modes for eaf__tokenize(). */

@@ -729,6 +729,55 @@ static void test_explain(void)
     eaf_search_free(s);
 }
 
+/* A prefix that starts more than 100 terms is capped to the 100 terms in
+ * the most articles; a narrower one is left whole. */
+static void test_prefix_cap(void)
+{
+    eaf_db *pdb = tu_open("prefix.db", NULL);
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+    int64_t total = -1;
+    int i, all = eaf_db_begin(pdb) == EAF_OK;
+    const char *e;
+    char key[16], body[64];
+
+    for (i = 1; i <= 120; i++) {
+        eaf_article *a;
+        snprintf(key, sizeof(key), "p%03d", i);
+        /* zqa001 is in 3 articles, zqa002 in 2, the rest in one each */
+        snprintf(body, sizeof(body), "zqa%03d%s%s", i, i <= 3 ? " zqa001" : "",
+                 i <= 2 ? " zqa002" : "");
+        a = tu_article(key, "Prefix test", NULL, body, NULL, NULL);
+        all &= eaf_db_put(NULL, pdb, a) == EAF_OK;
+        eaf_article_free(a);
+    }
+    all &= eaf_db_commit(pdb) == EAF_OK;
+    ok(all, "120 articles, each with its own zqa term");
+    o.limit = 200;
+    ok(eaf_search_new(&s, pdb, "zqa*", &o) == EAF_OK &&
+           eaf_search_total(&total, s) == EAF_OK,
+       "search zqa*");
+    is_int(total, 100, "capped: the 100 terms in the most articles (one article each, "
+                       "zqa001 and zqa002 among them)");
+    e = eaf_search_explain(s);
+    ok(e && strstr(e, "zqa* starts 120 terms: the 100 in the most articles are searched"),
+       "explain says so");
+    ok(e && strstr(e, "index term \"zqa001\""), "and lists the terms");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, pdb, "zqa11*", &o) == EAF_OK &&
+           eaf_search_total(&total, s) == EAF_OK,
+       "search zqa11*");
+    is_int(total, 10, "a prefix under the cap finds every term");
+    ok(strstr(eaf_search_explain(s), "starts") == NULL, "and is not capped");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, pdb, "title:prefix (zqa* OR zqa12*)", &o) == EAF_OK &&
+           eaf_search_total(&total, s) == EAF_OK,
+       "a capped prefix inside a larger query");
+    is_int(total, 101, "the capped zqa* (100 articles) or zqa12* (one more: zqa120)");
+    eaf_search_free(s);
+    eaf_db_close(pdb);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -744,6 +793,7 @@ int main(void)
     test_facets();
     test_fallback_suggest();
     test_explain();
+    test_prefix_cap();
     eaf_db_close(db);
     test_extension();
     tu_cleanup();
