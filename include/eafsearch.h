@@ -515,6 +515,19 @@ typedef struct eaf_search eaf_search;
  * &gt; &quot;), the markers are not.  @since 0.1
  */
 #define EAF_SEARCH_SNIPPET_HTML 0x4u
+/**
+ * Do not widen country and region names: without this flag a word such
+ * as "Japan" also finds "Japanese" (and "China" finds "Chinese" and
+ * "Sino-", "Korea" "Korean", "United States" "US" and "American", ...),
+ * at a lower weight than the word itself.  @since 0.1
+ */
+#define EAF_SEARCH_NO_ALIASES 0x8u
+/**
+ * Pseudo-relevance feedback: the query is run, the most distinctive terms
+ * of its best hits are added to it at a low weight, and it is run again.
+ * Off by default.  See feedback_docs and feedback_terms.  @since 0.1
+ */
+#define EAF_SEARCH_FEEDBACK 0x10u
 
 /** The order of the hits. */
 typedef enum eaf_sort {
@@ -556,12 +569,35 @@ typedef struct eaf_search_options {
     const char *const *topics;    /**< with any of these topics */
     const char *const *countries; /**< about any of these countries */
     const char *const *tags;      /**< with any of these other tags */
+    /* version 3: the ranking knobs; 0 (or NULL) means the default of each,
+     * documented with EAF_RANK_DEFAULT_* below */
+    const double *weights;   /**< 8 field weights, in the order title, author,
+                                  affiliation, topic, country, summary, body,
+                                  bio; NULL: the defaults */
+    double k1;               /**< term-frequency saturation (BM25 k1) */
+    double b;                /**< length normalisation, 0 to 1 (BM25 b);
+                                  negative: none */
+    double proximity;        /**< weight of the bonus for query words close
+                                  together; negative: no bonus */
+    unsigned feedback_docs;  /**< EAF_SEARCH_FEEDBACK: best hits read */
+    unsigned feedback_terms; /**< EAF_SEARCH_FEEDBACK: terms added */
 } eaf_search_options;
 
-#define EAF_SEARCH_OPTIONS_VERSION 2
+#define EAF_SEARCH_OPTIONS_VERSION 3
 #define EAF_SEARCH_OPTIONS_INIT \
     { EAF_SEARCH_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, 0, \
-      EAF_SORT_RELEVANCE, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+      EAF_SORT_RELEVANCE, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
+      NULL, 0.0, 0.0, 0.0, 0, 0 }
+
+/** The default field weights: title, author, affiliation, topic,
+ * country, summary, body, bio. */
+#define EAF_RANK_DEFAULT_WEIGHTS { 10.0, 4.0, 2.0, 4.0, 4.0, 3.0, 1.0, 0.5 }
+/** The other defaults of the ranking knobs. */
+#define EAF_RANK_DEFAULT_K1 1.2
+#define EAF_RANK_DEFAULT_B 0.75
+#define EAF_RANK_DEFAULT_PROXIMITY 1.0
+#define EAF_RANK_DEFAULT_FEEDBACK_DOCS 10
+#define EAF_RANK_DEFAULT_FEEDBACK_TERMS 10
 
 /**
  * Starts a search.  The query never fails to parse (unless

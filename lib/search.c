@@ -397,12 +397,13 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
             return eaf__db_error(db, EAF_MISUSE,
                                  "unsupported eaf_search_options version %u", opts->version);
         /* read only the fields the caller's version has */
-        memcpy(&o, opts, opts->version == 1
-                             ? offsetof(eaf_search_options, sort)
-                             : sizeof(o));
+        memcpy(&o, opts, opts->version == 1   ? offsetof(eaf_search_options, sort)
+                         : opts->version == 2 ? offsetof(eaf_search_options, weights)
+                                              : sizeof(o));
         o.version = EAF_SEARCH_OPTIONS_VERSION;
     }
-    if (o.flags & ~(EAF_SEARCH_STRICT | EAF_SEARCH_NO_FALLBACK | EAF_SEARCH_SNIPPET_HTML))
+    if (o.flags & ~(EAF_SEARCH_STRICT | EAF_SEARCH_NO_FALLBACK | EAF_SEARCH_SNIPPET_HTML |
+                    EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK))
         return eaf__db_error(db, EAF_MISUSE, "unknown search flags 0x%x", o.flags);
     if ((unsigned)o.sort >= EAF_SORT_LAST)
         return eaf__db_error(db, EAF_MISUSE, "unknown sort order %d", (int)o.sort);

@@ -486,11 +486,10 @@ static void test_filters(void)
 
     is_str(run_filtered("", NULL, NULL, NULL, NULL, japan, NULL),
            sorted("jc1 jc2 j1 cjk"), "an empty query with a country filter lists the country");
-    is_str(run_opts("", &(eaf_search_options){EAF_SEARCH_OPTIONS_VERSION, 0, 100, 0, NULL,
-                                              NULL, NULL, 0, EAF_SORT_RELEVANCE, 0, NULL,
-                                              NULL, NULL, NULL, japan, NULL},
-                    NULL),
-           "jc2 jc1 j1 cjk", "newest first");
+    o.limit = 100;
+    o.countries = japan;
+    is_str(run_opts("", &o, NULL), "jc2 jc1 j1 cjk", "newest first");
+    o = (eaf_search_options)EAF_SEARCH_OPTIONS_INIT;
     is_str(run_filtered("", NULL, NULL, NULL, NULL, japan_korea, NULL),
            sorted("jc1 jc2 j1 cjk k1"), "values of one list: any of them");
     is_str(run_filtered("", NULL, NULL, NULL, trade, japan_korea, NULL), "",
