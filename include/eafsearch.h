@@ -336,9 +336,11 @@ typedef struct eaf_open_options {
  * Opens (and with EAF_OPEN_CREATE, creates) an index file.
  *
  * An existing file is checked: it must be a libeafsearch index of the
- * schema version and tokenizer configuration this library writes; anything
- * else is refused, never silently mis-queried.  A new index records its
- * language, which every later open uses for queries.
+ * tokenizer configuration this library writes, and of its schema version
+ * or an older one; anything else is refused, never silently mis-queried.
+ * An index of an older schema is upgraded when opened read-write (in one
+ * transaction), and read as it is when opened read-only.  A new index
+ * records its language, which every later open uses for queries.
  *
  * @param[out] out         the handle; NULL on failure.  Close it with
  *                         eaf_db_close().
@@ -528,6 +530,13 @@ typedef struct eaf_search eaf_search;
  * Off by default.  See feedback_docs and feedback_terms.  @since 0.1
  */
 #define EAF_SEARCH_FEEDBACK 0x10u
+/**
+ * Rank every article that has any of the words, those with all of them
+ * first (then by relevance, which favours articles with more of the
+ * words), instead of only the articles with all of them.  For ranked
+ * retrieval, as in TREC runs; eafquery --format trec sets it.  @since 0.1
+ */
+#define EAF_SEARCH_RANK_ALL 0x20u
 
 /** The order of the hits. */
 typedef enum eaf_sort {
@@ -593,9 +602,9 @@ typedef struct eaf_search_options {
  * country, summary, body, bio. */
 #define EAF_RANK_DEFAULT_WEIGHTS { 10.0, 4.0, 2.0, 4.0, 4.0, 3.0, 1.0, 0.5 }
 /** The other defaults of the ranking knobs. */
-#define EAF_RANK_DEFAULT_K1 1.2
-#define EAF_RANK_DEFAULT_B 0.75
-#define EAF_RANK_DEFAULT_PROXIMITY 1.0
+#define EAF_RANK_DEFAULT_K1 2.5
+#define EAF_RANK_DEFAULT_B 0.7
+#define EAF_RANK_DEFAULT_PROXIMITY 0.15
 #define EAF_RANK_DEFAULT_FEEDBACK_DOCS 10
 #define EAF_RANK_DEFAULT_FEEDBACK_TERMS 10
 
@@ -795,9 +804,20 @@ EAF_API void eaf_search_free(eaf_search *s);
 /* --------------------------------------------------------------------------
  * Readers: archive files to articles
  *
- * A reader reads one file (an East Asia Forum page saved as Markdown text,
- * or a JSON Lines file of articles) and yields its articles one at a time.
- * A bad record is reported and skipped; the next call goes on after it.
+ * A reader reads one file and yields its articles one at a time: an East
+ * Asia Forum page saved as Markdown text, an HTML article page, Markdown
+ * with YAML front matter (a static site's source), a WordPress export
+ * (WXR, streamed: any size), or JSON Lines.  An archive (.tar, .tar.gz,
+ * .zip, also compressed with bzip2 or xz) is read in place, member after
+ * member, each member read as a file of its own; a compressed file (.gz)
+ * is read as the file it holds.  Nothing is unpacked to disk, and an
+ * archive that expands to more than 100 times its size (past the first
+ * MB) is stopped as a decompression bomb.  The format of each file is
+ * detected from its content, its name being a hint.  A bad record is
+ * reported and skipped; the next call goes on after it.  Records that are
+ * not articles (a WordPress attachment, page or draft, a listing page) are
+ * skipped without an error, and counted.  The formats and what they give
+ * are described in eafindex(1).
  */
 
 typedef struct eaf_reader eaf_reader;
@@ -807,18 +827,26 @@ typedef enum eaf_format {
     EAF_FORMAT_AUTO = 0,  /**< detect from the content (the name is a hint) */
     EAF_FORMAT_PAGE,      /**< an article page saved as Markdown text */
     EAF_FORMAT_JSONL,     /**< JSON Lines, one article per line */
+    EAF_FORMAT_HTML,      /**< an HTML article page */
+    EAF_FORMAT_MARKDOWN,  /**< Markdown with YAML front matter */
+    EAF_FORMAT_WXR,       /**< a WordPress export (or an RSS 2.0 feed) */
+    EAF_FORMAT_TAR,       /**< a tar archive, possibly compressed */
+    EAF_FORMAT_ZIP,       /**< a zip archive */
+    EAF_FORMAT_GZIP,      /**< one compressed file (gzip, bzip2 or xz) */
     EAF_FORMAT_LAST       /**< the number of formats; not a format */
 } eaf_format;
 
 /**
- * The name of a format ("auto", "page", "jsonl"), or NULL when out of range.
- * Static.
+ * The name of a format ("auto", "page", "jsonl", "html", "markdown",
+ * "wxr", "tar", "zip", "gzip"), or NULL when out of range.  Static.
  * @since 0.1
  */
 EAF_API const char *eaf_format_name(eaf_format format);
 
 /**
- * The format with this name, or EAF_FORMAT_LAST when there is none.
+ * The format with this name (as eaf_format_name() gives it; "md", "htm",
+ * "wordpress" and "ndjson" are accepted too), or EAF_FORMAT_LAST when
+ * there is none.
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
@@ -827,7 +855,13 @@ eaf_format eaf_format_from_name(const char *name);
 /** Options for a reader; initialise with EAF_READER_OPTIONS_INIT. */
 typedef struct eaf_reader_options {
     unsigned version;     /**< EAF_READER_OPTIONS_VERSION */
-    eaf_format format;    /**< EAF_FORMAT_AUTO to detect */
+    eaf_format format;    /**< EAF_FORMAT_AUTO to detect.  An article
+                               format (page, jsonl, html, markdown, wxr)
+                               is forced on every file read, archive
+                               members included (archives are still
+                               recognised by their content); an archive
+                               format (tar, zip, gzip) makes the file be
+                               read as that archive, its members detected */
     const char *name;     /**< the file's path inside its archive, used for
                                messages and for the keys of articles that
                                give no URL (the name without its extension);
@@ -846,10 +880,14 @@ typedef struct eaf_reader_options {
  *                         the caller frees with eaf_free()
  * @retval EAF_OK
  * @retval EAF_NOTFOUND  no such file
- * @retval EAF_IO        the file cannot be read (or is a folder)
- * @retval EAF_SYNTAX    the format could not be recognised
+ * @retval EAF_IO        the file cannot be read (or is a folder), or is
+ *                       an archive that libarchive cannot open
+ * @retval EAF_SYNTAX    the file is empty, or its format could not be
+ *                       recognised
  * @retval EAF_MISUSE    bad options
  * @retval EAF_NOMEM
+ * An archive is opened here and read in place by eaf_reader_next(); its
+ * file must stay in place until the reader is freed.
  * @since 0.1
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
@@ -874,17 +912,25 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
  *                  eaf_article_free(); otherwise NULL
  * @retval EAF_ROW     an article was read
  * @retval EAF_DONE    no more articles
- * @retval EAF_SYNTAX  this record (a page, a line) cannot be read; the
- *                     message says where and why; call again to go on
- * @retval EAF_IO, EAF_NOMEM  the reader cannot go on
+ * @retval EAF_SYNTAX  this record (a page, a line, a WordPress item, an
+ *                     archive member) cannot be read; the message says
+ *                     where and why; call again to go on.  Malformed XML
+ *                     in a WordPress export ends that file (the next
+ *                     call goes on with the next member, or gives
+ *                     EAF_DONE)
+ * @retval EAF_IO      the reader cannot go on: a read error, a damaged or
+ *                     truncated archive, a decompression bomb.  The
+ *                     articles read before stay valid.
+ * @retval EAF_NOMEM   the reader cannot go on
  * @since 0.1
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
 eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r);
 
 /**
- * The message of the reader's last failure, prefixed with the name and,
- * for line-oriented formats, the line: "archive.jsonl:12: invalid JSON: ...".
+ * The message of the reader's last failure, prefixed with the name (for
+ * an archive member, "archive.tar.gz:path/in/archive.html") and, for
+ * line-oriented formats, the line: "archive.jsonl:12: invalid JSON: ...".
  * "" when the last call succeeded.  Borrowed: valid until the next call
  * on the reader.
  * @since 0.1
@@ -893,17 +939,231 @@ EAF_API EAF_NONNULL(1)
 const char *eaf_reader_errmsg(const eaf_reader *r);
 
 /**
- * The format the reader is reading (never EAF_FORMAT_AUTO).
+ * The format the reader is reading: the format of the file, or in an
+ * archive the format of the current member (EAF_FORMAT_AUTO before the
+ * first one, and for a member that could not be recognised).
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
 eaf_format eaf_reader_format(const eaf_reader *r);
 
 /**
+ * The kind of archive the reader reads: EAF_FORMAT_TAR (compressed or
+ * not), EAF_FORMAT_ZIP or EAF_FORMAT_GZIP (a single compressed file), or
+ * EAF_FORMAT_AUTO when it reads a plain file.  Until the first member is
+ * read, a compressed archive is EAF_FORMAT_GZIP whatever it holds.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+eaf_format eaf_reader_container(const eaf_reader *r);
+
+/**
+ * In an archive, the path inside it of the member the last article or
+ * error came from; NULL for a plain file (and for a compressed file,
+ * which has no members).  Borrowed: valid until the next call on the
+ * reader.  Articles without a URL take their key from it (without its
+ * extension).
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_reader_member(const eaf_reader *r);
+
+/**
+ * How many records the reader has skipped so far as not articles
+ * (WordPress attachments, pages, menu items, drafts and trash, Markdown
+ * drafts, listing pages); they are not errors.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+size_t eaf_reader_skipped(const eaf_reader *r);
+
+/**
+ * Why the last skipped record was skipped ("post_type attachment",
+ * "status draft", "a draft", "a listing of 12 articles, not an article
+ * page"), or NULL when none was.  Borrowed: valid until the next call on
+ * the reader.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_reader_skip_reason(const eaf_reader *r);
+
+/**
+ * Whether a file of this name may hold articles, so that a program
+ * walking a folder should open it: 1 for the extensions of the formats
+ * (.md, .markdown, .txt, .html, .htm, .xhtml, .wxr, .xml, .jsonl, .ndjson),
+ * of archives and compressed files (.tar, .tgz, .tar.gz, .zip, .gz,
+ * .bz2, .xz, ...) and for names without an extension; 0 for every other
+ * name (images, stylesheets, scripts, ...) and for hidden names (starting
+ * with '.').  Only the last part of a path is looked at.  The readers use
+ * the same rule for the members of archives.
+ * @since 0.1
+ */
+EAF_API int eaf_reader_wants(const char *name);
+
+/**
  * Frees a reader.  NULL is a no-op.
  * @since 0.1
  */
 EAF_API void eaf_reader_free(eaf_reader *r);
+
+/* --------------------------------------------------------------------------
+ * Keeping an index in step with its files
+ *
+ * An index remembers which file ("source") each article came from: the
+ * file's path (the string the program gives, which eafindex makes
+ * absolute), its size, its modification time and a hash of its content.
+ * A program that indexes files asks, for each file, whether it changed
+ * since it was last indexed, reads only those that did, and so removes
+ * the articles a file no longer holds, and those of files that are gone:
+ *
+ *     eaf_source_state state;
+ *     int64_t removed;
+ *     if (eaf_db_source_check(&state, db, path, 0) == EAF_OK &&
+ *         state != EAF_SOURCE_UNCHANGED &&
+ *         eaf_db_source_begin(db, path) == EAF_OK) {
+ *         ... eaf_db_put() each article read from the file ...
+ *         eaf_db_source_end(&removed, db, read_without_error, NULL, NULL);
+ *     }
+ *
+ * Sources work inside the caller's transaction (eaf_db_begin()) or each
+ * on its own; a file read across several transactions is recorded only at
+ * eaf_db_source_end(), so a run interrupted in the middle of a file reads
+ * it again next time, and keeps what it committed.
+ */
+
+/** How a file compares with what the index recorded of it. */
+typedef enum eaf_source_state {
+    EAF_SOURCE_NEW = 0,      /**< the index has no record of the file */
+    EAF_SOURCE_UNCHANGED,    /**< the same size and modification time, or
+                                  the same content (hash) */
+    EAF_SOURCE_CHANGED,      /**< the content differs, or the last reading of
+                                  it did not end well */
+    EAF_SOURCE_STATE_LAST    /**< the number of states; not a state */
+} eaf_source_state;
+
+/**
+ * For eaf_db_source_check(): compare content hashes even when the size
+ * and the modification time are the same (slower: every file is read).
+ */
+#define EAF_SOURCE_CHECKSUM 0x1u
+
+/** Called with each key of an article being removed; must not use the db
+ * handle.  The key is borrowed for the call. */
+typedef void (*eaf_key_fn)(const char *key, void *payload);
+
+/** Called with each recorded file and its number of articles; must not
+ * change the index.  A nonzero return stops the walk. */
+typedef int (*eaf_source_fn)(const char *path, int64_t articles, void *payload);
+
+/** Called with each article of the index; it may read the index but not
+ * change it.  The article is borrowed for the call.  A nonzero return
+ * stops the walk. */
+typedef int (*eaf_article_fn)(const eaf_article *a, void *payload);
+
+/**
+ * Compares a file with what the index recorded of it.  The same size and
+ * modification time (to the nanosecond) mean unchanged; otherwise the
+ * file's content is hashed and compared with the recorded hash, and when
+ * it is the same the file is unchanged too (its new time is then recorded,
+ * except on a read-only handle).
+ * @param[out] out    the state
+ * @param[in]  db     the handle
+ * @param[in]  path   the file, as it is recorded (use the same string for
+ *                    every call about one file)
+ * @param[in]  flags  0, or EAF_SOURCE_CHECKSUM
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  no such file
+ * @retval EAF_IO        the file cannot be read, or is not a regular file
+ * @retval EAF_READONLY  a read-only handle on an index of schema version 1,
+ *                       which records no files
+ * @retval EAF_MISUSE    a NULL argument
+ * @retval EAF_NOMEM, EAF_BUSY
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2, 3)
+eaf_status eaf_db_source_check(eaf_source_state *out, eaf_db *db, const char *path,
+                               unsigned flags);
+
+/**
+ * Starts indexing a file: records it (its size, time and content hash
+ * are taken now), and until eaf_db_source_end() every article stored with
+ * eaf_db_put() is attributed to it, whether it changed or not.
+ * @retval EAF_OK
+ * @retval EAF_MISUSE    another file is being indexed, or a NULL argument
+ * @retval EAF_NOTFOUND  no such file
+ * @retval EAF_IO        the file cannot be read
+ * @retval EAF_READONLY, EAF_BUSY, EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_db_source_begin(eaf_db *db, const char *path);
+
+/**
+ * Ends indexing the file begun with eaf_db_source_begin().
+ * @param[out] removed_out  if not NULL, the number of articles removed
+ * @param[in]  db           the handle
+ * @param[in]  complete     nonzero when the whole file was read without
+ *                          error: then the articles the file held before
+ *                          and no longer holds (not stored since
+ *                          eaf_db_source_begin()) are removed, and the
+ *                          file is recorded as indexed.  Zero after an
+ *                          error: nothing is removed and the file stays
+ *                          "changed", to be read again next time.
+ * @param[in]  removed      if not NULL, called with the key of each
+ *                          article removed, before it is
+ * @param[in]  payload      passed to removed
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  no file is being indexed
+ * @retval EAF_READONLY, EAF_BUSY, EAF_IO, EAF_NOMEM
+ * The file is no longer being indexed after this call, whatever it returns.
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
+eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
+                             eaf_key_fn removed, void *payload);
+
+/**
+ * Forgets a file that is gone: removes every article attributed to it,
+ * and its record.
+ * @param[out] removed_out  if not NULL, the number of articles removed
+ * @param[in]  path         the file, as recorded
+ * @param[in]  removed      if not NULL, called with the key of each
+ *                          article removed, before it is
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  the index has no record of this file
+ * @retval EAF_MISUSE    a file is being indexed (eaf_db_source_begin())
+ * @retval EAF_READONLY, EAF_BUSY, EAF_IO, EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(2, 3)
+eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *path,
+                                eaf_key_fn removed, void *payload);
+
+/**
+ * Walks the recorded files whose path starts with prefix (NULL or "": all
+ * of them), in path order, calling fn with each path and its number of
+ * articles.  The path is borrowed for the call.
+ * @retval EAF_OK  (also when fn stopped the walk)
+ * @retval EAF_MISUSE    a NULL fn
+ * @retval EAF_READONLY  a read-only handle on an index of schema version 1
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 3)
+eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
+                              void *payload);
+
+/**
+ * Walks every article of the index, in key order, calling fn with each
+ * (read whole, as eaf_db_get() reads it): to export, check or copy an
+ * index.
+ * @retval EAF_OK  (also when fn stopped the walk)
+ * @retval EAF_MISUSE  a NULL fn
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM, EAF_CORRUPT
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_db_articles(eaf_db *db, eaf_article_fn fn, void *payload);
 
 EAF_END_DECLS
 

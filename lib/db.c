@@ -126,6 +126,7 @@ static void close_handle(eaf_db *db)
     }
     eaf__free(db->path);
     eaf__free(db->language);
+    eaf__free(db->src.path);
     eaf__buf_free(&db->err);
     eaf__free(db);
 }

@@ -8,9 +8,12 @@
 
 #include <sqlite3.h>
 
-/* Bump when the tables change; an index of another version is refused
- * (or migrated, once there are migrations). */
-#define EAF__SCHEMA_VERSION 1
+/* Bump when the tables change, and add a migration from the version
+ * before (schema.c); an index of a newer version is refused.
+ *   1: articles, authors, facets, site_related, fts
+ *   2: the source table (which file each article came from), and
+ *      article.source_id, article.source_gen */
+#define EAF__SCHEMA_VERSION 2
 /* PRAGMA application_id of an index: "EAF1". */
 #define EAF__APPLICATION_ID 0x45414631
 
@@ -35,8 +38,33 @@ enum {
     EAF__STMT_GET_FACETS,
     EAF__STMT_GET_RELATED,
     EAF__STMT_COUNT,
+    /* sources (schema 2) */
+    EAF__STMT_SOURCE_FIND,
+    EAF__STMT_SOURCE_INSERT,
+    EAF__STMT_SOURCE_BEGIN,
+    EAF__STMT_SOURCE_DONE,
+    EAF__STMT_SOURCE_STAT,
+    EAF__STMT_SOURCE_DELETE,
+    EAF__STMT_ARTICLE_SOURCE,
+    EAF__STMT_SOURCE_STALE_KEYS,
+    EAF__STMT_SOURCE_STALE_DELETE,
+    EAF__STMT_SOURCE_ALL_KEYS,
+    EAF__STMT_SOURCE_ALL_DELETE,
+    EAF__STMT_SOURCE_LIST,
+    EAF__STMT_ALL_ARTICLES,
     EAF__STMT_LAST
 };
+
+/* The hash of a file's content, as stored: 16 hex digits. */
+#define EAF__HASH_HEX 16
+
+/* What eaf_db_source_check() learnt of a file, kept for the
+ * eaf_db_source_begin() that usually follows. */
+typedef struct eaf__source_stat {
+    char *path;
+    int64_t size, mtime;          /* mtime in nanoseconds */
+    char hash[EAF__HASH_HEX + 1]; /* "" when not computed */
+} eaf__source_stat;
 
 struct eaf_db {
     sqlite3 *sql;
@@ -46,6 +74,10 @@ struct eaf_db {
     int in_txn;
     int children;            /* open searches */
     int have_vocab;          /* the fts5vocab tables exist (eaf__db_vocab) */
+    int schema_version;      /* of the file: 1 only for a read-only old index */
+    /* the source being indexed (eaf_db_source_begin), 0 when none */
+    sqlite3_int64 src_id, src_gen;
+    eaf__source_stat src;    /* the source open, or the last one checked */
     eaf__buf err;
     int err_offset;
     sqlite3_stmt *stmt[EAF__STMT_LAST];

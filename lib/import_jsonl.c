@@ -3,7 +3,8 @@
  *
  * Each line is an object: id (the key, unchanged), title, date, authors
  * (strings, or objects with name and affiliation), tags, body, and
- * optionally url, summary (or excerpt), topics, countries, bio, lang.
+ * optionally url, summary (or excerpt), topics, countries, bio, lang, and
+ * related (the site's related-post titles), as eafindex --export writes.
  * Unknown members are ignored.  A line that cannot be read is reported
  * with its number and skipped; blank lines are skipped silently.
  */
@@ -118,6 +119,29 @@ static eaf_status add_authors(eaf_reader *r, eaf_article *a, json_t *obj)
     return EAF_OK;
 }
 
+/* "related": the titles of the site's own related-posts list. */
+static eaf_status add_related(eaf_reader *r, eaf_article *a, json_t *obj)
+{
+    json_t *arr = json_object_get(obj, "related"), *v;
+    size_t i;
+
+    if (!arr || json_is_null(arr))
+        return EAF_OK;
+    if (!json_is_array(arr)) {
+        eaf__reader_error(r, r->line, "\"related\" must be an array of strings");
+        return EAF_SYNTAX;
+    }
+    json_array_foreach(arr, i, v) {
+        if (!json_is_string(v)) {
+            eaf__reader_error(r, r->line, "\"related\" must be an array of strings");
+            return EAF_SYNTAX;
+        }
+        if (eaf_article_add_related_title(a, json_string_value(v)) == EAF_NOMEM)
+            return EAF_NOMEM;
+    }
+    return EAF_OK;
+}
+
 static eaf_status read_object(eaf_reader *r, json_t *obj, eaf_article *a)
 {
     static const struct {
@@ -161,6 +185,8 @@ static eaf_status read_object(eaf_reader *r, json_t *obj, eaf_article *a)
         st = add_tags(r, a, EAF_TAG_COUNTRY, obj, "countries");
     if (st == EAF_OK)
         st = add_tags(r, a, EAF_TAG_OTHER, obj, "tags");
+    if (st == EAF_OK)
+        st = add_related(r, a, obj);
     if (st == EAF_NOMEM)
         eaf__reader_error(r, r->line, "out of memory");
     return st;

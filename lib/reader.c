@@ -1,6 +1,11 @@
 /*
- * reader.c: opening files for the format readers, telling formats apart,
- * and the messages readers give.
+ * reader.c: opening inputs for the format readers, telling formats apart,
+ * stepping through the members of archives, and the messages readers give.
+ *
+ * Every read goes through one input buffer (r->in): format detection fills
+ * the start of it without consuming anything, and the formats read it
+ * after that, whether the bytes come from a file, from memory or from an
+ * archive member.
  */
 #include "reader.h"
 
@@ -8,7 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const format_names[EAF_FORMAT_LAST] = {"auto", "page", "jsonl"};
+static const char *const format_names[EAF_FORMAT_LAST] = {
+    "auto", "page", "jsonl", "html", "markdown", "wxr", "tar", "zip", "gzip"};
 
 const char *eaf_format_name(eaf_format format)
 {
@@ -26,13 +32,30 @@ eaf_format eaf_format_from_name(const char *name)
     for (i = 0; i < EAF_FORMAT_LAST; i++)
         if (strcmp(name, format_names[i]) == 0)
             return (eaf_format)i;
+    /* a few other names people use */
+    if (strcmp(name, "md") == 0)
+        return EAF_FORMAT_MARKDOWN;
+    if (strcmp(name, "htm") == 0)
+        return EAF_FORMAT_HTML;
+    if (strcmp(name, "wordpress") == 0)
+        return EAF_FORMAT_WXR;
+    if (strcmp(name, "ndjson") == 0)
+        return EAF_FORMAT_JSONL;
     return EAF_FORMAT_LAST;
 }
+
+static int is_container(eaf_format f)
+{
+    return f == EAF_FORMAT_TAR || f == EAF_FORMAT_ZIP || f == EAF_FORMAT_GZIP;
+}
+
+/* ---- messages -------------------------------------------------------------- */
 
 void eaf__reader_error(eaf_reader *r, unsigned long line, const char *fmt, ...)
 {
     va_list ap;
     char *msg;
+    const char *name = r->msg_name ? r->msg_name : r->name;
 
     va_start(ap, fmt);
     msg = eaf__vprintf(fmt, ap);
@@ -40,38 +63,110 @@ void eaf__reader_error(eaf_reader *r, unsigned long line, const char *fmt, ...)
     eaf__buf_reset(&r->err);
     r->err.rc = EAF_OK;
     if (line > 0)
-        eaf__buf_printf(&r->err, "%s:%lu: %s", r->name, line,
-                        msg ? msg : "out of memory");
+        eaf__buf_printf(&r->err, "%s:%lu: %s", name, line, msg ? msg : "out of memory");
     else
-        eaf__buf_printf(&r->err, "%s: %s", r->name, msg ? msg : "out of memory");
+        eaf__buf_printf(&r->err, "%s: %s", name, msg ? msg : "out of memory");
     eaf__free(msg);
+}
+
+void eaf__reader_skip(eaf_reader *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    r->skipped++;
+    eaf__free(r->skip_reason);
+    va_start(ap, fmt);
+    r->skip_reason = eaf__vprintf(fmt, ap);
+    va_end(ap);
+}
+
+/* ---- the input buffer ------------------------------------------------------ */
+
+/* Reads from the underlying source: the file, the memory or the member. */
+static ssize_t raw_read(eaf_reader *r, char *buf, size_t n)
+{
+    size_t got;
+
+    if (r->ar)
+        return eaf__archive_read(r->ar, r, buf, n);
+    got = fread(buf, 1, n, r->fp);
+    if (got == 0 && ferror(r->fp)) {
+        eaf__reader_error(r, 0, "read error: %s", strerror(errno));
+        r->io_error = 1;
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+/* Fills the input buffer up to want bytes (or the end of the input).
+ * Returns 0, -1 on a read error, -2 when out of memory. */
+static int fill(eaf_reader *r, size_t want)
+{
+    if (r->in_pos > 0 && r->in_pos == r->in_len)
+        r->in_pos = r->in_len = 0;
+    if (r->in_cap < want) {
+        char *p = eaf__realloc(r->in, want);
+        if (!p) {
+            eaf__reader_error(r, 0, "out of memory");
+            return -2;
+        }
+        r->in = p;
+        r->in_cap = want;
+    }
+    while (!r->in_eof && r->in_len < want) {
+        ssize_t k = raw_read(r, r->in + r->in_len, want - r->in_len);
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            r->in_eof = 1;
+        r->in_len += (size_t)k;
+    }
+    return 0;
+}
+
+ssize_t eaf__reader_read(eaf_reader *r, char *buf, size_t n)
+{
+    size_t k;
+
+    if (r->io_error)
+        return -1;
+    if (r->in_pos < r->in_len) {
+        k = r->in_len - r->in_pos;
+        if (k > n)
+            k = n;
+        memcpy(buf, r->in + r->in_pos, k);
+        r->in_pos += k;
+        return (ssize_t)k;
+    }
+    if (r->in_eof)
+        return 0;
+    return raw_read(r, buf, n);
 }
 
 eaf_status eaf__reader_slurp(eaf_reader *r, char **data, size_t *len)
 {
     eaf__buf b = EAF__BUF_INIT;
     char chunk[65536];
-    size_t n;
+    ssize_t n;
 
     *data = NULL;
     *len = 0;
-    while ((n = fread(chunk, 1, sizeof(chunk), r->fp)) > 0) {
-        if (b.n + n > EAF__READER_MAX_FILE) {
+    while ((n = eaf__reader_read(r, chunk, sizeof(chunk))) > 0) {
+        if (b.n + (size_t)n > EAF__READER_MAX_FILE) {
             eaf__buf_free(&b);
             eaf__reader_error(r, 0, "file too large (over %u MB)",
                               EAF__READER_MAX_FILE / (1024 * 1024));
             return EAF_SYNTAX;
         }
-        eaf__buf_append(&b, chunk, n);
+        eaf__buf_append(&b, chunk, (size_t)n);
         if (b.rc != EAF_OK) {
             eaf__buf_free(&b);
             eaf__reader_error(r, 0, "out of memory");
             return EAF_NOMEM;
         }
     }
-    if (ferror(r->fp)) {
+    if (n < 0) {
         eaf__buf_free(&b);
-        eaf__reader_error(r, 0, "read error: %s", strerror(errno));
         return EAF_IO;
     }
     *len = b.n;
@@ -85,53 +180,79 @@ eaf_status eaf__reader_slurp(eaf_reader *r, char **data, size_t *len)
 
 int eaf__reader_getline(eaf_reader *r)
 {
-    int c;
+    int any = 0;
 
     eaf__buf_reset(&r->line_buf);
     r->line_buf.rc = EAF_OK;
-    c = getc(r->fp);
-    if (c == EOF) {
-        if (ferror(r->fp)) {
-            eaf__reader_error(r, r->line + 1, "read error: %s", strerror(errno));
-            return -1;
+    for (;;) {
+        char *nl;
+        size_t k;
+
+        if (r->in_pos == r->in_len) {
+            int rc;
+            if (r->in_eof)
+                break;
+            rc = fill(r, r->in_cap > 65536 ? r->in_cap : 65536);
+            if (rc == -2)
+                return -2;
+            if (rc < 0) {
+                eaf__reader_error(r, r->line + 1, "%s", "read error");
+                return -1;
+            }
+            if (r->in_pos == r->in_len)
+                break;
         }
+        any = 1;
+        k = r->in_len - r->in_pos;
+        nl = memchr(r->in + r->in_pos, '\n', k);
+        if (nl)
+            k = (size_t)(nl - (r->in + r->in_pos));
+        eaf__buf_append(&r->line_buf, r->in + r->in_pos, k);
+        r->in_pos += k;
+        if (nl) {
+            r->in_pos++;
+            break;
+        }
+    }
+    if (!any)
         return 0;
-    }
     r->line++;
-    while (c != EOF && c != '\n') {
-        char chunk[256];
-        size_t k = 0;
-        while (c != EOF && c != '\n' && k < sizeof(chunk)) {
-            chunk[k++] = (char)c;
-            if (k < sizeof(chunk))
-                c = getc(r->fp);
-        }
-        eaf__buf_append(&r->line_buf, chunk, k);
-        if (k == sizeof(chunk))
-            c = getc(r->fp);
-    }
     if (r->line_buf.rc != EAF_OK) {
         eaf__reader_error(r, r->line, "out of memory");
         return -2;
     }
-    if (ferror(r->fp)) {
-        eaf__reader_error(r, r->line, "read error: %s", strerror(errno));
-        return -1;
-    }
     return 1;
 }
 
-/* The name without directories' extensions: "2018/abe.md" -> "2018/abe". */
+/* ---- names ------------------------------------------------------------------ */
+
+/* The name without its extension: "2018/abe.md" -> "2018/abe"; also
+ * without a compression suffix first ("x.html.gz" -> "x"), and without a
+ * leading "./". */
 static char *strip_extension(const char *name)
 {
-    const char *slash = strrchr(name, '/');
-    const char *dot = strrchr(slash ? slash + 1 : name, '.');
-    size_t n = dot && dot != (slash ? slash + 1 : name) ? (size_t)(dot - name)
-                                                        : strlen(name);
+    const char *slash, *dot, *base;
+    size_t n;
 
-    while (n > 2 && name[0] == '.' && name[1] == '/') { /* "./x" -> "x" */
+    while (name[0] == '.' && name[1] == '/') {
         name += 2;
-        n -= 2;
+        while (*name == '/')
+            name++;
+    }
+    n = strlen(name);
+    slash = strrchr(name, '/');
+    base = slash ? slash + 1 : name;
+    dot = strrchr(base, '.');
+    if (dot && dot != base) {
+        n = (size_t)(dot - name);
+        if (strcmp(dot, ".gz") == 0 || strcmp(dot, ".bz2") == 0 ||
+            strcmp(dot, ".xz") == 0) {
+            const char *d2;
+            for (d2 = dot - 1; d2 > base && *d2 != '.'; d2--)
+                ;
+            if (d2 > base)
+                n = (size_t)(d2 - name);
+        }
     }
     return eaf__strndup(name, n);
 }
@@ -153,81 +274,201 @@ static int has_suffix(const char *name, const char *suffix)
     return 1;
 }
 
-/* Decides the format from the first bytes, with the name as a hint. */
-static eaf_format detect(const char *head, size_t n, const char *name)
+/* 1: an article file by its extension; 2: an archive or compressed file;
+ * 3: no extension at all (read to find out); 0: something else. */
+int eaf__reader_name_kind(const char *name)
+{
+    static const char *const articles[] = {
+        ".md", ".markdown", ".mdown", ".mkd", ".txt", ".jsonl", ".ndjson",
+        ".html", ".htm", ".xhtml", ".shtml", ".wxr", ".xml"};
+    static const char *const archives[] = {
+        ".tar", ".tgz", ".tar.gz", ".zip", ".gz", ".tbz2", ".tar.bz2", ".bz2",
+        ".txz", ".tar.xz", ".xz"};
+    const char *slash = strrchr(name, '/'), *base = slash ? slash + 1 : name;
+    size_t i;
+
+    for (i = 0; i < EAF__ARRAY_LEN(articles); i++)
+        if (has_suffix(base, articles[i]))
+            return 1;
+    for (i = 0; i < EAF__ARRAY_LEN(archives); i++)
+        if (has_suffix(base, archives[i]))
+            return 2;
+    return strchr(base, '.') == NULL || base[0] == '.' ? 3 : 0;
+}
+
+int eaf_reader_wants(const char *name)
+{
+    const char *slash, *base;
+
+    if (!name || !*name)
+        return 0;
+    slash = strrchr(name, '/');
+    base = slash ? slash + 1 : name;
+    if (base[0] == '.' || !*base)
+        return 0;
+    return eaf__reader_name_kind(name) != 0;
+}
+
+/* ---- detection ---------------------------------------------------------------- */
+
+static int ascii_ci_prefix(const char *s, size_t n, const char *p)
+{
+    size_t i, k = strlen(p);
+
+    if (n < k)
+        return 0;
+    for (i = 0; i < k; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != p[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether p occurs in s[0..n), ASCII case ignored. */
+static int ascii_ci_find(const char *s, size_t n, const char *p)
+{
+    size_t i, k = strlen(p);
+
+    for (i = 0; i + k <= n; i++)
+        if (ascii_ci_prefix(s + i, n - i, p))
+            return 1;
+    return 0;
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
+
+/* The markup at s[0..n) (after white space): HTML, WXR or neither. */
+static eaf_format detect_markup(const char *s, size_t n, const char *name)
+{
+    if (ascii_ci_prefix(s, n, "<!doctype html") || ascii_ci_prefix(s, n, "<html") ||
+        ascii_ci_prefix(s, n, "<head") || ascii_ci_prefix(s, n, "<body") ||
+        ascii_ci_prefix(s, n, "<meta") || ascii_ci_prefix(s, n, "<title"))
+        return EAF_FORMAT_HTML;
+    if (ascii_ci_prefix(s, n, "<?xml") || ascii_ci_prefix(s, n, "<!--") ||
+        ascii_ci_prefix(s, n, "<rss") || ascii_ci_prefix(s, n, "<!doctype")) {
+        /* an RSS document (a WordPress export is one), or XHTML */
+        if (ascii_ci_find(s, n, "<rss"))
+            return EAF_FORMAT_WXR;
+        if (ascii_ci_find(s, n, "<html"))
+            return EAF_FORMAT_HTML;
+    }
+    if (s[0] == '<' && (has_suffix(name, ".html") || has_suffix(name, ".htm") ||
+                        has_suffix(name, ".xhtml") || has_suffix(name, ".shtml")))
+        return EAF_FORMAT_HTML;
+    if (s[0] == '<' && (ascii_ci_find(s, n, "<p>") || ascii_ci_find(s, n, "<div")) &&
+        !has_suffix(name, ".xml") && !has_suffix(name, ".wxr"))
+        return EAF_FORMAT_HTML;
+    return EAF_FORMAT_AUTO;
+}
+
+eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
 {
     size_t i = 0, line;
+    eaf_format f;
 
+    f = eaf__archive_sniff((const unsigned char *)head, n);
+    if (f != EAF_FORMAT_AUTO)
+        return f;
     if (n >= 3 && (unsigned char)head[0] == 0xEF && (unsigned char)head[1] == 0xBB &&
         (unsigned char)head[2] == 0xBF)
         i = 3;
-    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' ||
-                     head[i] == '\n'))
+    /* YAML front matter: "---" alone on the first line */
+    if (n - i >= 4 && memcmp(head + i, "---", 3) == 0) {
+        size_t j = i + 3;
+        while (j < n && (head[j] == ' ' || head[j] == '\t'))
+            j++;
+        if (j < n && (head[j] == '\n' || head[j] == '\r'))
+            return EAF_FORMAT_MARKDOWN;
+    }
+    while (i < n && is_ws(head[i]))
         i++;
     if (i < n && head[i] == '{') {
         /* a JSON object opens with a member name, or closes at once;
          * template tags such as {{ ... }} or {% ... %} are not JSON */
         size_t j = i + 1;
-        while (j < n && (head[j] == ' ' || head[j] == '\t' || head[j] == '\r' ||
-                         head[j] == '\n'))
+        while (j < n && is_ws(head[j]))
             j++;
         if (j >= n || head[j] == '"' || head[j] == '}')
             return EAF_FORMAT_JSONL;
     }
+    if (i < n && head[i] == '<') {
+        f = detect_markup(head + i, n - i, name);
+        if (f != EAF_FORMAT_AUTO)
+            return f;
+    }
     if (has_suffix(name, ".jsonl") || has_suffix(name, ".ndjson"))
         return EAF_FORMAT_JSONL;
+    if (has_suffix(name, ".wxr"))
+        return EAF_FORMAT_WXR;
     /* a page: a level-2 heading at the start of some line */
     for (line = 0; line < n; line++) {
         if ((line == 0 || head[line - 1] == '\n') && line + 3 <= n &&
             head[line] == '#' && head[line + 1] == '#' && head[line + 2] == ' ')
             return EAF_FORMAT_PAGE;
     }
+    if (has_suffix(name, ".html") || has_suffix(name, ".htm") ||
+        has_suffix(name, ".xhtml") || has_suffix(name, ".shtml"))
+        return EAF_FORMAT_HTML;
     if (has_suffix(name, ".md") || has_suffix(name, ".markdown") ||
         has_suffix(name, ".txt"))
         return EAF_FORMAT_PAGE;
     return EAF_FORMAT_AUTO;
 }
 
-/* How much of a file format detection reads. */
-#define DETECT_BYTES 65536
-
-static eaf_status finish_open(eaf_reader *r, const eaf_reader_options *o,
-                              char **errmsg_out)
+static void free_state(eaf_reader *r)
 {
-    char *head;
-    size_t n;
+    if (r->state && r->state_free)
+        r->state_free(r->state);
+    r->state = NULL;
+    r->state_free = NULL;
+}
 
-    r->format = o->format;
-    if (r->format == EAF_FORMAT_AUTO) {
-        head = eaf__malloc(DETECT_BYTES);
-        if (!head)
-            return EAF_NOMEM;
-        n = fread(head, 1, DETECT_BYTES, r->fp);
-        if (ferror(r->fp)) {
-            eaf__free(head);
-            if (errmsg_out)
-                *errmsg_out = eaf__printf("%s: read error: %s", r->name, strerror(errno));
-            return EAF_IO;
-        }
-        r->format = detect(head, n, r->name);
-        eaf__free(head);
-        if (fseek(r->fp, 0, SEEK_SET) != 0) {
-            if (errmsg_out)
-                *errmsg_out = eaf__printf("%s: cannot rewind: %s", r->name,
-                                          strerror(errno));
-            return EAF_IO;
-        }
-        if (r->format == EAF_FORMAT_AUTO) {
-            if (errmsg_out)
-                *errmsg_out = eaf__printf(
-                    n == 0 ? "%s: empty file"
-                           : "%s: unknown format (not an article page or JSON Lines)",
-                    r->name);
+/* Detects (or takes the forced) format of the current file.  Returns
+ * EAF_OK, EAF_SYNTAX with the message in r->err (empty or unknown),
+ * EAF_IO or EAF_NOMEM. */
+static eaf_status detect_current(eaf_reader *r, int outer)
+{
+    int rc;
+    eaf_format f;
+
+    rc = fill(r, EAF__READER_DETECT_BYTES);
+    if (rc == -2)
+        return EAF_NOMEM;
+    if (rc < 0)
+        return EAF_IO;
+    f = eaf__reader_detect(r->in, r->in_len, r->member ? r->member : r->name);
+    if (is_container(f)) {
+        if (!outer) {
+            /* archives in archives are not opened */
+            eaf__reader_error(r, 0, "an archive inside the archive is not read");
             return EAF_SYNTAX;
         }
+        r->format = f;
+        return EAF_OK;
     }
+    if (r->forced != EAF_FORMAT_AUTO && !is_container(r->forced)) {
+        f = r->forced;
+    } else if (r->in_len == 0 && f == EAF_FORMAT_AUTO) {
+        /* (an empty file whose name tells its format is left to that
+         * format's reader, which says so) */
+        eaf__reader_error(r, 0, "empty file");
+        return EAF_SYNTAX;
+    } else if (f == EAF_FORMAT_AUTO) {
+        eaf__reader_error(r, 0, "unknown format (not an article page, HTML, Markdown, "
+                                "a WordPress export, JSON Lines or an archive)");
+        return EAF_SYNTAX;
+    }
+    r->format = f;
     return EAF_OK;
 }
+
+/* ---- opening ------------------------------------------------------------------ */
 
 static eaf_status new_reader(eaf_reader **out, const char *name,
                              const eaf_reader_options *o)
@@ -243,6 +484,7 @@ static eaf_status new_reader(eaf_reader **out, const char *name,
         eaf_reader_free(r);
         return EAF_NOMEM;
     }
+    r->forced = o->format;
     *out = r;
     return EAF_OK;
 }
@@ -255,6 +497,47 @@ static eaf_status check_options(const eaf_reader_options *o, char **errmsg_out)
             *errmsg_out = eaf__strdup("bad eaf_reader_options");
         return EAF_MISUSE;
     }
+    return EAF_OK;
+}
+
+/* The outer input is open (fp set, or mem): detects its format and, for
+ * an archive, opens it.  path is the file (NULL for memory). */
+static eaf_status finish_open(eaf_reader *r, const char *path, int64_t size,
+                              char **errmsg_out)
+{
+    eaf_status st;
+
+    if (is_container(r->forced)) {
+        /* a forced container: trust it, and detect the members */
+        r->format = r->forced;
+        st = EAF_OK;
+    } else {
+        st = detect_current(r, 1);
+    }
+    if (st != EAF_OK) {
+        if (errmsg_out)
+            *errmsg_out = eaf__strdup(r->err.rc == EAF_OK && r->err.p ? r->err.p
+                                                                   : "out of memory");
+        return st;
+    }
+    if (!is_container(r->format))
+        return EAF_OK;
+    r->container = r->format;
+    /* reopen through libarchive, in place: the bytes read for detection
+     * are read again by it */
+    r->in_pos = r->in_len = 0;
+    r->in_eof = 0;
+    if (r->fp) {
+        fclose(r->fp);
+        r->fp = NULL;
+    }
+    st = eaf__archive_open(&r->ar, path, r->mem, r->mem_len, size, errmsg_out);
+    if (st != EAF_OK)
+        return st;
+    if (eaf__archive_is_single(r->ar))
+        r->container = EAF_FORMAT_GZIP;
+    r->format = EAF_FORMAT_AUTO; /* until the first member */
+    r->need_member = 1;
     return EAF_OK;
 }
 
@@ -297,7 +580,7 @@ eaf_status eaf_reader_open(eaf_reader **out, const char *path,
         eaf_reader_free(r);
         return EAF_IO;
     }
-    st = finish_open(r, opts, errmsg_out);
+    st = finish_open(r, path, (int64_t)sb.st_size, errmsg_out);
     if (st != EAF_OK) {
         eaf_reader_free(r);
         return st;
@@ -334,18 +617,107 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
     }
     if (len)
         memcpy(r->mem, data, len);
-    r->fp = fmemopen(r->mem, len, "rb");
+    r->mem_len = len;
+    r->fp = fmemopen(r->mem, len ? len : 1, "rb");
     if (!r->fp) {
         eaf_reader_free(r);
         return EAF_NOMEM;
     }
-    st = finish_open(r, opts, errmsg_out);
+    if (len == 0) /* fmemopen cannot open an empty buffer: read nothing */
+        r->in_eof = 1;
+    st = finish_open(r, NULL, (int64_t)len, errmsg_out);
     if (st != EAF_OK) {
         eaf_reader_free(r);
         return st;
     }
     *out = r;
     return EAF_OK;
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* Whether a member's path has a part starting with '.' (other than "."
+ * and "..") or is macOS's resource-fork folder: never articles. */
+static int hidden_member(const char *name)
+{
+    const char *p = name;
+
+    if (strncmp(name, "__MACOSX/", 9) == 0)
+        return 1;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+
+        if (k > 0 && p[0] == '.' && !(k == 1 || (k == 2 && p[1] == '.')))
+            return 1;
+        p += k;
+        while (*p == '/')
+            p++;
+    }
+    return 0;
+}
+
+/* Moves to the next member worth reading.  EAF_OK: a member is current,
+ * with its format; EAF_DONE: no more; EAF_SYNTAX: this member cannot be
+ * read (message recorded; the next call goes on); EAF_IO, EAF_NOMEM. */
+static eaf_status next_member(eaf_reader *r)
+{
+    const char *name;
+    eaf_status st;
+
+    for (;;) {
+        st = eaf__archive_next(r->ar, r, &name);
+        if (st != EAF_ROW)
+            return st;
+        if (!eaf__archive_is_single(r->ar) && (hidden_member(name) || !eaf_reader_wants(name)))
+            continue;
+        break;
+    }
+    eaf__free(r->member);
+    eaf__free(r->msg_name);
+    eaf__free(r->key_base);
+    r->msg_name = r->key_base = NULL;
+    if (eaf__archive_is_single(r->ar)) {
+        /* one compressed file: it is named after the archive */
+        r->member = NULL;
+        r->msg_name = eaf__strdup(r->name);
+        r->key_base = strip_extension(r->name);
+    } else {
+        r->member = eaf__strdup(name);
+        r->msg_name = eaf__printf("%s:%s", r->name, name);
+        r->key_base = r->member ? strip_extension(r->member) : NULL;
+    }
+    if ((!eaf__archive_is_single(r->ar) && !r->member) || !r->msg_name || !r->key_base) {
+        eaf__reader_error(r, 0, "out of memory");
+        return EAF_NOMEM;
+    }
+    r->in_pos = r->in_len = 0;
+    r->in_eof = 0;
+    r->line = 0;
+    r->done = 0;
+    r->format = EAF_FORMAT_AUTO;
+    st = detect_current(r, 0);
+    if (st == EAF_SYNTAX)
+        r->done = 1;
+    return st;
+}
+
+static eaf_status format_next(eaf_reader *r, eaf_article **out)
+{
+    switch (r->format) {
+    case EAF_FORMAT_PAGE:
+        return eaf__page_next(r, out);
+    case EAF_FORMAT_JSONL:
+        return eaf__jsonl_next(r, out);
+    case EAF_FORMAT_HTML:
+        return eaf__html_next(r, out);
+    case EAF_FORMAT_MARKDOWN:
+        return eaf__markdown_next(r, out);
+    case EAF_FORMAT_WXR:
+        return eaf__wxr_next(r, out);
+    default:
+        return EAF_MISUSE;
+    }
 }
 
 eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
@@ -359,21 +731,39 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
         return EAF_MISUSE;
     eaf__buf_reset(&r->err);
     r->err.rc = EAF_OK;
-    if (r->done)
-        return EAF_DONE;
-    switch (r->format) {
-    case EAF_FORMAT_PAGE:
-        st = eaf__page_next(r, out);
-        break;
-    case EAF_FORMAT_JSONL:
-        st = eaf__jsonl_next(r, out);
-        break;
-    default:
-        return EAF_MISUSE;
+    for (;;) {
+        if (r->finished)
+            return EAF_DONE;
+        if (r->ar && (r->need_member || r->done)) {
+            free_state(r);
+            r->need_member = 0;
+            st = next_member(r);
+            if (st == EAF_DONE || st == EAF_IO || st == EAF_NOMEM) {
+                r->finished = 1;
+                return st;
+            }
+            if (st != EAF_OK)
+                return st; /* this member: EAF_SYNTAX */
+        }
+        if (r->done) {
+            r->finished = 1;
+            free_state(r);
+            return EAF_DONE;
+        }
+        st = format_next(r, out);
+        if (st == EAF_MISUSE)
+            return st;
+        if (st == EAF_IO || st == EAF_NOMEM) {
+            r->finished = 1;
+            free_state(r);
+            return st;
+        }
+        if (st == EAF_DONE) {
+            r->done = 1;
+            continue; /* the next member, or the end */
+        }
+        return st;
     }
-    if (st == EAF_IO || st == EAF_NOMEM || st == EAF_DONE)
-        r->done = 1;
-    return st;
 }
 
 const char *eaf_reader_errmsg(const eaf_reader *r)
@@ -387,18 +777,51 @@ const char *eaf_reader_errmsg(const eaf_reader *r)
 
 eaf_format eaf_reader_format(const eaf_reader *r)
 {
-    return r ? r->format : EAF_FORMAT_LAST;
+    if (!r)
+        return EAF_FORMAT_LAST;
+    return r->format;
+}
+
+eaf_format eaf_reader_container(const eaf_reader *r)
+{
+    if (!r)
+        return EAF_FORMAT_LAST;
+    if (r->ar && eaf__archive_kind(r->ar) != EAF_FORMAT_AUTO)
+        return eaf__archive_kind(r->ar); /* a .tar.gz is a tar */
+    return r->container;
+}
+
+const char *eaf_reader_member(const eaf_reader *r)
+{
+    return r ? r->member : NULL;
+}
+
+size_t eaf_reader_skipped(const eaf_reader *r)
+{
+    return r ? r->skipped : 0;
+}
+
+const char *eaf_reader_skip_reason(const eaf_reader *r)
+{
+    return r && r->skipped ? (r->skip_reason ? r->skip_reason : "out of memory") : NULL;
 }
 
 void eaf_reader_free(eaf_reader *r)
 {
     if (!r)
         return;
+    free_state(r);
+    if (r->ar)
+        eaf__archive_free(r->ar);
     if (r->fp)
         fclose(r->fp);
     eaf__free(r->mem);
     eaf__free(r->name);
+    eaf__free(r->msg_name);
+    eaf__free(r->member);
     eaf__free(r->key_base);
+    eaf__free(r->skip_reason);
+    eaf__free(r->in);
     eaf__buf_free(&r->err);
     eaf__buf_free(&r->line_buf);
     eaf__free(r);

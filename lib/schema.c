@@ -11,9 +11,18 @@
  *   facet      normalised metadata values (author, affiliation, topic,
  *              country, tag) for exact matches, filters and facet counts
  *   site_related  the titles of the site's own related-posts list
+ *   source     (schema 2) the files articles came from: path, size,
+ *              modification time (ns), content hash, and a generation
+ *              counter; article.source_id and article.source_gen say which
+ *              file, and which reading of it, put each article
  *   fts        the FTS5 index over article (external content), kept in
  *              step by triggers, so no path can change an article without
  *              its index entries
+ *
+ * Versions: PRAGMA user_version and eaf_meta.schema_version.  An index of
+ * an older version is migrated when opened read-write (in one
+ * transaction: all of it or nothing), and read as it is when opened
+ * read-only; one of a newer version is refused.
  */
 #include "db.h"
 #include "fts.h"
@@ -29,6 +38,27 @@
 #define FTS_OLD \
     "old.title, old.author, old.affiliation, old.topic, old.country, " \
     "old.summary, old.body, old.bio"
+
+/* Schema 2: the files articles come from. */
+#define SOURCE_SQL \
+    "CREATE TABLE source(" \
+    " id INTEGER PRIMARY KEY," \
+    " path TEXT NOT NULL UNIQUE," \
+    " size INTEGER," \
+    " mtime INTEGER," \
+    " hash TEXT," \
+    " gen INTEGER NOT NULL DEFAULT 0," \
+    " done INTEGER NOT NULL DEFAULT 0," \
+    " indexed INTEGER);" \
+    "CREATE INDEX article_source ON article(source_id, source_gen);"
+
+/* From version 1 to 2, inside a write transaction. */
+static const char migrate_1_2_sql[] =
+    "ALTER TABLE article ADD COLUMN source_id INTEGER;"
+    "ALTER TABLE article ADD COLUMN source_gen INTEGER;"
+    SOURCE_SQL
+    "UPDATE eaf_meta SET value = '2' WHERE name = 'schema_version';"
+    "PRAGMA user_version = 2;";
 
 static const char schema_sql[] =
     "CREATE TABLE eaf_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -48,7 +78,9 @@ static const char schema_sql[] =
     " body TEXT,"
     " bio TEXT,"
     " lang TEXT,"
-    " hash INTEGER NOT NULL);"
+    " hash INTEGER NOT NULL,"
+    " source_id INTEGER,"          /* schema 2: the source the article came from */
+    " source_gen INTEGER);"        /* ... and the reading of it that put it */
     "CREATE INDEX article_day ON article(day);"
     "CREATE TABLE author("
     " article_id INTEGER NOT NULL, pos INTEGER NOT NULL,"
@@ -62,6 +94,7 @@ static const char schema_sql[] =
     "CREATE TABLE site_related("
     " article_id INTEGER NOT NULL, pos INTEGER NOT NULL, title TEXT NOT NULL,"
     " PRIMARY KEY(article_id, pos)) WITHOUT ROWID;"
+    SOURCE_SQL
     "CREATE TRIGGER article_ai AFTER INSERT ON article BEGIN"
     " INSERT INTO fts(rowid, " FTS_COLUMNS ") VALUES (new.id, " FTS_NEW ");"
     " END;"
@@ -119,6 +152,36 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     "SELECT title FROM site_related WHERE article_id = ?1 ORDER BY pos",
     /* COUNT */
     "SELECT count(*) FROM article",
+    /* SOURCE_FIND */
+    "SELECT id, size, mtime, hash, done FROM source WHERE path = ?1",
+    /* SOURCE_INSERT */
+    "INSERT INTO source(path, gen, done) VALUES (?1, 0, 0)",
+    /* SOURCE_BEGIN */
+    "UPDATE source SET gen = gen + 1, done = 0 WHERE id = ?1 RETURNING gen",
+    /* SOURCE_DONE */
+    "UPDATE source SET size = ?2, mtime = ?3, hash = ?4, done = 1, indexed = ?5"
+    " WHERE id = ?1",
+    /* SOURCE_STAT */
+    "UPDATE source SET size = ?2, mtime = ?3 WHERE id = ?1",
+    /* SOURCE_DELETE */
+    "DELETE FROM source WHERE id = ?1",
+    /* ARTICLE_SOURCE */
+    "UPDATE article SET source_id = ?2, source_gen = ?3 WHERE id = ?1",
+    /* SOURCE_STALE_KEYS */
+    "SELECT key FROM article WHERE source_id = ?1"
+    " AND (source_gen IS NULL OR source_gen <> ?2) ORDER BY key",
+    /* SOURCE_STALE_DELETE */
+    "DELETE FROM article WHERE source_id = ?1"
+    " AND (source_gen IS NULL OR source_gen <> ?2)",
+    /* SOURCE_ALL_KEYS */
+    "SELECT key FROM article WHERE source_id = ?1 ORDER BY key",
+    /* SOURCE_ALL_DELETE */
+    "DELETE FROM article WHERE source_id = ?1",
+    /* SOURCE_LIST */
+    "SELECT path, (SELECT count(*) FROM article WHERE source_id = source.id)"
+    " FROM source WHERE substr(path, 1, length(?1)) = ?1 ORDER BY path",
+    /* ALL_ARTICLES */
+    "SELECT " ARTICLE_COLUMNS " FROM article ORDER BY key",
 };
 
 /* Language names go into a table definition: only plain names pass. */
@@ -147,6 +210,7 @@ eaf_status eaf__schema_create(eaf_db *db, const char *language)
     if (!plain_name(language) || !eaf__language_ok(language))
         return eaf__db_error(db, EAF_MISUSE,
                              "unknown stemming language '%s'", language);
+    db->schema_version = EAF__SCHEMA_VERSION;
     db->language = eaf__strdup(language);
     if (!db->language)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
@@ -221,6 +285,32 @@ static char *meta_value(eaf_db *db, const char *name, int *rc)
     return v;
 }
 
+/* Migrates an index of an older version to this one, in one write
+ * transaction, re-reading the version inside it (another process may
+ * have migrated the file meanwhile). */
+static eaf_status migrate(eaf_db *db, int *version)
+{
+    eaf_status st;
+    int v = 0, rc;
+
+    st = exec(db, "BEGIN IMMEDIATE", "upgrading the index");
+    if (st != EAF_OK)
+        return st;
+    rc = pragma_int(db, "PRAGMA user_version", &v);
+    if (rc != SQLITE_OK)
+        st = eaf__db_sqlerr(db, rc, "upgrading the index");
+    if (st == EAF_OK && v == 1)
+        st = exec(db, migrate_1_2_sql, "upgrading the index from schema 1 to 2");
+    if (st == EAF_OK)
+        st = exec(db, "COMMIT", "upgrading the index");
+    if (st != EAF_OK) {
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    *version = EAF__SCHEMA_VERSION;
+    return EAF_OK;
+}
+
 eaf_status eaf__schema_check(eaf_db *db)
 {
     int app = 0, version = 0, rc;
@@ -237,12 +327,21 @@ eaf_status eaf__schema_check(eaf_db *db)
         return eaf__db_error(db, EAF_SCHEMA,
                              "'%s' is an SQLite database but not a libeafsearch index",
                              db->path);
-    if (version != EAF__SCHEMA_VERSION)
+    if (version < 1 || version > EAF__SCHEMA_VERSION)
         return eaf__db_error(db, EAF_SCHEMA,
                              "'%s' has index schema version %d; this library "
-                             "(libeafsearch %s) reads version %d: rebuild the index",
+                             "(libeafsearch %s) reads versions 1 to %d%s",
                              db->path, version, EAF_VERSION_STRING,
-                             EAF__SCHEMA_VERSION);
+                             EAF__SCHEMA_VERSION,
+                             version > EAF__SCHEMA_VERSION
+                                 ? ": use a newer libeafsearch, or rebuild the index"
+                                 : ": rebuild the index");
+    if (version < EAF__SCHEMA_VERSION && !(db->flags & EAF_OPEN_READONLY)) {
+        st = migrate(db, &version);
+        if (st != EAF_OK)
+            return st;
+    }
+    db->schema_version = version;
     tok = meta_value(db, "tokenizer", &rc);
     if (rc == SQLITE_OK)
         tokver = meta_value(db, "tokenizer_version", &rc);

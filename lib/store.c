@@ -1,10 +1,17 @@
 /*
- * store.c: put, delete, get and count articles.
+ * store.c: put, delete, get and count articles; walk all of them; and
+ * the bookkeeping of sources, the files articles come from.
  */
 #include "db.h"
 #include "tokenize.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+extern const char *const eaf__stmt_sql[EAF__STMT_LAST];
 
 /* Binds a C string or NULL. */
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -226,6 +233,22 @@ done:
     return rc;
 }
 
+/* While a source is open, marks the article as put by this reading of it. */
+static eaf_status attribute(eaf_db *db, sqlite3_int64 id)
+{
+    sqlite3_stmt *st;
+
+    if (!db->src_id)
+        return EAF_OK;
+    st = eaf__db_stmt(db, EAF__STMT_ARTICLE_SOURCE);
+    if (!st)
+        return EAF_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, db->src_id);
+    sqlite3_bind_int64(st, 3, db->src_gen);
+    return run(db, st, "recording the article's file");
+}
+
 eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
 {
     sqlite3_int64 id = 0, stored = 0, hash;
@@ -251,12 +274,14 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
         return eaf__db_end_write(db, rc == EAF_OK ? EAF_ERROR : rc);
     }
     if (found && stored == hash)
-        return eaf__db_end_write(db, EAF_OK);
+        return eaf__db_end_write(db, attribute(db, id));
     rc = write_article(db, a, hash, found, &id);
     if (rc == EAF_OK && found)
         rc = clear_children(db, id);
     if (rc == EAF_OK)
         rc = write_children(db, id, a);
+    if (rc == EAF_OK)
+        rc = attribute(db, id);
     rc = eaf__db_end_write(db, rc);
     if (rc == EAF_OK && out)
         *out = found ? EAF_CHANGE_UPDATED : EAF_CHANGE_ADDED;
@@ -440,4 +465,430 @@ eaf_status eaf_db_count(int64_t *out, eaf_db *db)
     if (rc != SQLITE_ROW)
         return eaf__db_sqlerr(db, rc, "counting articles");
     return EAF_OK;
+}
+
+/* ---- walking all articles ---------------------------------------------------- */
+
+eaf_status eaf_db_articles(eaf_db *db, eaf_article_fn fn, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    eaf_status s = EAF_OK;
+    int rc;
+
+    if (!db || !fn)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    /* a statement of its own: the callback may read the index */
+    rc = sqlite3_prepare_v2(db->sql, eaf__stmt_sql[EAF__STMT_ALL_ARTICLES], -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return eaf__db_sqlerr(db, rc, "reading the articles");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        eaf_article *a;
+        int stop;
+
+        s = eaf__article_from_row(db, st, &a);
+        if (s != EAF_OK)
+            break;
+        stop = fn(a, payload);
+        eaf_article_free(a);
+        if (stop)
+            break;
+    }
+    if (s == EAF_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        s = eaf__db_sqlerr(db, rc, "reading the articles");
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* ---- sources ------------------------------------------------------------------ */
+
+#define FNV_OFFSET UINT64_C(14695981039346656037)
+#define FNV_PRIME UINT64_C(1099511628211)
+
+/* The hash of a file's content: FNV-1a, 64 bits, as 16 hex digits. */
+static eaf_status hash_file(eaf_db *db, const char *path, char out[EAF__HASH_HEX + 1])
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char buf[65536];
+    uint64_t h = FNV_OFFSET;
+    size_t n, i;
+
+    out[0] = '\0';
+    if (!fp)
+        return eaf__db_error(db, errno == ENOENT ? EAF_NOTFOUND : EAF_IO,
+                             "cannot read '%s': %s", path, strerror(errno));
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+        for (i = 0; i < n; i++) {
+            h ^= buf[i];
+            h *= FNV_PRIME;
+        }
+    if (ferror(fp)) {
+        int e = errno;
+        fclose(fp);
+        return eaf__db_error(db, EAF_IO, "cannot read '%s': %s", path, strerror(e));
+    }
+    fclose(fp);
+    snprintf(out, EAF__HASH_HEX + 1, "%016llx", (unsigned long long)h);
+    return EAF_OK;
+}
+
+/* Stats path into db->src (keeping its hash when the file is the same as
+ * when last looked at). */
+static eaf_status stat_source(eaf_db *db, const char *path)
+{
+    struct stat sb;
+    int64_t mtime;
+
+    if (stat(path, &sb) != 0)
+        return eaf__db_error(db, errno == ENOENT ? EAF_NOTFOUND : EAF_IO,
+                             "cannot read '%s': %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return eaf__db_error(db, EAF_IO, "'%s' is not a regular file", path);
+    mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + (int64_t)sb.st_mtim.tv_nsec;
+    if (db->src.path && strcmp(db->src.path, path) == 0 && db->src.size == sb.st_size &&
+        db->src.mtime == mtime)
+        return EAF_OK; /* the same: its hash, if known, still holds */
+    eaf__free(db->src.path);
+    db->src.path = eaf__strdup(path);
+    if (!db->src.path)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    db->src.size = (int64_t)sb.st_size;
+    db->src.mtime = mtime;
+    db->src.hash[0] = '\0';
+    return EAF_OK;
+}
+
+static eaf_status check_sources(eaf_db *db)
+{
+    if (db->schema_version < 2)
+        return eaf__db_error(db, EAF_READONLY,
+                             "'%s' has schema version %d, which keeps no sources: "
+                             "open it read-write once to upgrade it",
+                             db->path, db->schema_version);
+    return EAF_OK;
+}
+
+/* What the index knows of a source: 1 found, 0 not, -1 error. */
+typedef struct known {
+    sqlite3_int64 id, size, mtime;
+    char hash[EAF__HASH_HEX + 1];
+    int done, size_null;
+} known;
+
+static int find_source(eaf_db *db, const char *path, known *k)
+{
+    sqlite3_stmt *st = eaf__db_stmt(db, EAF__STMT_SOURCE_FIND);
+    int rc;
+
+    memset(k, 0, sizeof(*k));
+    if (!st)
+        return -1;
+    bind_text(st, 1, path);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *h = (const char *)sqlite3_column_text(st, 3);
+        k->id = sqlite3_column_int64(st, 0);
+        k->size_null = sqlite3_column_type(st, 1) == SQLITE_NULL;
+        k->size = sqlite3_column_int64(st, 1);
+        k->mtime = sqlite3_column_int64(st, 2);
+        snprintf(k->hash, sizeof(k->hash), "%s", h ? h : "");
+        k->done = sqlite3_column_int(st, 4);
+        sqlite3_reset(st);
+        return 1;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    eaf__db_sqlerr(db, rc, "looking up the file");
+    return -1;
+}
+
+static eaf_status fail_status(eaf_db *db)
+{
+    eaf_status st = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+    return st == EAF_OK ? EAF_ERROR : st;
+}
+
+eaf_status eaf_db_source_check(eaf_source_state *out, eaf_db *db, const char *path,
+                               unsigned flags)
+{
+    known k;
+    int found;
+    eaf_status st;
+
+    if (out)
+        *out = EAF_SOURCE_NEW;
+    if (!out || !db || !path)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    if ((st = check_sources(db)) != EAF_OK)
+        return st;
+    if ((st = stat_source(db, path)) != EAF_OK)
+        return st;
+    if (flags & EAF_SOURCE_CHECKSUM)
+        db->src.hash[0] = '\0'; /* hash the file now, whatever was cached */
+    found = find_source(db, path, &k);
+    if (found < 0)
+        return fail_status(db);
+    if (!found)
+        return EAF_OK;
+    if (!k.done || k.size_null) {
+        *out = EAF_SOURCE_CHANGED;
+        return EAF_OK;
+    }
+    if (k.size == db->src.size && k.mtime == db->src.mtime && !(flags & EAF_SOURCE_CHECKSUM)) {
+        *out = EAF_SOURCE_UNCHANGED;
+        return EAF_OK;
+    }
+    if (!db->src.hash[0] && (st = hash_file(db, path, db->src.hash)) != EAF_OK)
+        return st;
+    if (strcmp(k.hash, db->src.hash) != 0 || k.size != db->src.size) {
+        *out = EAF_SOURCE_CHANGED;
+        return EAF_OK;
+    }
+    *out = EAF_SOURCE_UNCHANGED;
+    /* the same content with a new time: remember the new time, so that
+     * the next check needs no hash */
+    if (k.mtime != db->src.mtime && !(db->flags & EAF_OPEN_READONLY)) {
+        sqlite3_stmt *s;
+        st = eaf__db_begin_write(db);
+        if (st != EAF_OK)
+            return st;
+        s = eaf__db_stmt(db, EAF__STMT_SOURCE_STAT);
+        if (!s)
+            return eaf__db_end_write(db, fail_status(db));
+        sqlite3_bind_int64(s, 1, k.id);
+        sqlite3_bind_int64(s, 2, db->src.size);
+        sqlite3_bind_int64(s, 3, db->src.mtime);
+        st = eaf__db_end_write(db, run(db, s, "recording the file's time"));
+    }
+    return st;
+}
+
+eaf_status eaf_db_source_begin(eaf_db *db, const char *path)
+{
+    known k;
+    int found;
+    eaf_status st;
+    sqlite3_stmt *s;
+    int rc;
+
+    if (!db || !path)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    if (db->src_id)
+        return eaf__db_error(db, EAF_MISUSE,
+                             "the file '%s' is still being indexed: end it first",
+                             db->src.path ? db->src.path : "?");
+    if (db->flags & EAF_OPEN_READONLY)
+        return eaf__db_error(db, EAF_READONLY, "the index '%s' is open read-only",
+                             db->path);
+    if ((st = check_sources(db)) != EAF_OK)
+        return st;
+    if ((st = stat_source(db, path)) != EAF_OK)
+        return st;
+    if (!db->src.hash[0] && (st = hash_file(db, path, db->src.hash)) != EAF_OK)
+        return st;
+    st = eaf__db_begin_write(db);
+    if (st != EAF_OK)
+        return st;
+    found = find_source(db, path, &k);
+    if (found < 0)
+        return eaf__db_end_write(db, fail_status(db));
+    if (!found) {
+        s = eaf__db_stmt(db, EAF__STMT_SOURCE_INSERT);
+        if (!s)
+            return eaf__db_end_write(db, fail_status(db));
+        bind_text(s, 1, path);
+        st = run(db, s, "recording the file");
+        if (st != EAF_OK)
+            return eaf__db_end_write(db, st);
+        k.id = sqlite3_last_insert_rowid(db->sql);
+    }
+    s = eaf__db_stmt(db, EAF__STMT_SOURCE_BEGIN);
+    if (!s)
+        return eaf__db_end_write(db, fail_status(db));
+    sqlite3_bind_int64(s, 1, k.id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        db->src_gen = sqlite3_column_int64(s, 0);
+        rc = sqlite3_step(s);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return eaf__db_end_write(db, eaf__db_sqlerr(db, rc, "recording the file"));
+    st = eaf__db_end_write(db, EAF_OK);
+    if (st == EAF_OK)
+        db->src_id = k.id;
+    return st;
+}
+
+/* Calls fn with each key a statement (already bound) gives. */
+static eaf_status each_key(eaf_db *db, sqlite3_stmt *st, eaf_key_fn fn, void *payload)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        if (fn && key)
+            fn(key, payload);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return eaf__db_sqlerr(db, rc, "listing the file's articles");
+    return EAF_OK;
+}
+
+eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
+                             eaf_key_fn removed, void *payload)
+{
+    sqlite3_stmt *s;
+    eaf_status st;
+    int64_t removed_n = 0;
+
+    if (removed_out)
+        *removed_out = 0;
+    if (!db)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    if (!db->src_id)
+        return eaf__db_error(db, EAF_MISUSE, "no file is being indexed");
+    if (!complete) {
+        /* what was put stays; the file stays marked as not done, so the
+         * next check finds it changed */
+        db->src_id = 0;
+        return EAF_OK;
+    }
+    st = eaf__db_begin_write(db);
+    if (st != EAF_OK) {
+        db->src_id = 0;
+        return st;
+    }
+    s = eaf__db_stmt(db, EAF__STMT_SOURCE_STALE_KEYS);
+    if (!s)
+        st = fail_status(db);
+    if (st == EAF_OK && removed) {
+        sqlite3_bind_int64(s, 1, db->src_id);
+        sqlite3_bind_int64(s, 2, db->src_gen);
+        st = each_key(db, s, removed, payload);
+    }
+    if (st == EAF_OK) {
+        s = eaf__db_stmt(db, EAF__STMT_SOURCE_STALE_DELETE);
+        if (!s)
+            st = fail_status(db);
+    }
+    if (st == EAF_OK) {
+        sqlite3_bind_int64(s, 1, db->src_id);
+        sqlite3_bind_int64(s, 2, db->src_gen);
+        st = run(db, s, "removing the articles the file no longer holds");
+        removed_n = sqlite3_changes(db->sql);
+    }
+    if (st == EAF_OK) {
+        s = eaf__db_stmt(db, EAF__STMT_SOURCE_DONE);
+        if (!s)
+            st = fail_status(db);
+    }
+    if (st == EAF_OK) {
+        sqlite3_bind_int64(s, 1, db->src_id);
+        sqlite3_bind_int64(s, 2, db->src.size);
+        sqlite3_bind_int64(s, 3, db->src.mtime);
+        bind_text(s, 4, db->src.hash);
+        sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
+        st = run(db, s, "recording the file");
+    }
+    db->src_id = 0;
+    st = eaf__db_end_write(db, st);
+    if (st == EAF_OK && removed_out)
+        *removed_out = removed_n;
+    return st;
+}
+
+eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *path,
+                                eaf_key_fn removed, void *payload)
+{
+    sqlite3_stmt *s;
+    known k;
+    int found;
+    eaf_status st;
+    int64_t removed_n = 0;
+
+    if (removed_out)
+        *removed_out = 0;
+    if (!db || !path)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    if ((st = check_sources(db)) != EAF_OK)
+        return st;
+    if (db->src_id)
+        return eaf__db_error(db, EAF_MISUSE, "a file is being indexed: end it first");
+    st = eaf__db_begin_write(db);
+    if (st != EAF_OK)
+        return st;
+    found = find_source(db, path, &k);
+    if (found < 0)
+        return eaf__db_end_write(db, fail_status(db));
+    if (!found)
+        return eaf__db_end_write(db, eaf__db_error(db, EAF_NOTFOUND,
+                                                   "the index has no file '%s'", path));
+    s = eaf__db_stmt(db, EAF__STMT_SOURCE_ALL_KEYS);
+    if (!s)
+        st = fail_status(db);
+    if (st == EAF_OK && removed) {
+        sqlite3_bind_int64(s, 1, k.id);
+        st = each_key(db, s, removed, payload);
+    }
+    if (st == EAF_OK) {
+        s = eaf__db_stmt(db, EAF__STMT_SOURCE_ALL_DELETE);
+        if (!s)
+            st = fail_status(db);
+    }
+    if (st == EAF_OK) {
+        sqlite3_bind_int64(s, 1, k.id);
+        st = run(db, s, "removing the file's articles");
+        removed_n = sqlite3_changes(db->sql);
+    }
+    if (st == EAF_OK) {
+        s = eaf__db_stmt(db, EAF__STMT_SOURCE_DELETE);
+        if (!s)
+            st = fail_status(db);
+    }
+    if (st == EAF_OK) {
+        sqlite3_bind_int64(s, 1, k.id);
+        st = run(db, s, "removing the file");
+    }
+    st = eaf__db_end_write(db, st);
+    if (st == EAF_OK && removed_out)
+        *removed_out = removed_n;
+    return st;
+}
+
+eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
+                              void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    eaf_status s;
+    int rc;
+
+    if (!db || !fn)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    if ((s = check_sources(db)) != EAF_OK)
+        return s;
+    rc = sqlite3_prepare_v2(db->sql, eaf__stmt_sql[EAF__STMT_SOURCE_LIST], -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return eaf__db_sqlerr(db, rc, "listing the files");
+    }
+    bind_text(st, 1, prefix ? prefix : "");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 0);
+        if (path && fn(path, (int64_t)sqlite3_column_int64(st, 1), payload))
+            break;
+    }
+    s = rc == SQLITE_ROW || rc == SQLITE_DONE ? EAF_OK
+                                             : eaf__db_sqlerr(db, rc, "listing the files");
+    sqlite3_finalize(st);
+    return s;
 }

@@ -1,312 +1,917 @@
 /*
- * eafindex: index an archive of articles.
+ * eafindex: index an archive of articles, and keep the index in step with
+ * it.
  *
  *   eafindex [-d DB] [options] PATH...
+ *   eafindex [-d DB] --export [FILE]
  *
- * PATHs are files (article pages, JSON Lines) or folders, walked
+ * PATHs are files (article pages, HTML pages, Markdown with front matter,
+ * WordPress exports, JSON Lines, and archives of them) or folders, walked
  * recursively; "-" reads a list of paths from standard input, one per
- * line.  Unchanged articles are skipped (content hash).  A file that
- * cannot be read is reported on one line and the run goes on; the final
- * tally says how many articles were added, updated, unchanged and failed.
+ * line.  The index remembers which file each article came from: a file
+ * whose size and time (or content) did not change since the last run is
+ * not read again; the articles a changed file no longer holds are
+ * removed, and so are those of files gone from a folder the index was
+ * built from (--prune).  A file that cannot be read is reported on one
+ * line and the run goes on; the final tally says how many articles were
+ * added, updated, unchanged, removed, skipped and failed.
+ *
+ * The tool only strings the library's calls together: reading is
+ * eaf_reader_*, bookkeeping eaf_db_source_*, export eaf_db_articles.
  */
 #include "common.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #define DEFAULT_BATCH 500
+
+/* One file to index. */
+typedef struct item {
+    char *path;       /* as shown: the path given, joined with the walk */
+    char *abs;        /* absolute, for the index's record of it */
+    char *name;       /* the path inside the folder given, for keys */
+    long long size;
+} item;
+
+/* A folder given on the command line. */
+typedef struct root {
+    char *path;       /* as given */
+    char *abs;        /* absolute, ending in '/' */
+    int ok;           /* walked without error and not empty */
+    int prune;        /* remove the articles of its files that are gone */
+} root;
 
 typedef struct run {
     eaf_db *db;
     eaf_format format;
-    long batch;            /* articles per transaction */
+    long batch;               /* articles per transaction */
     long in_batch;
-    int verbose, quiet, progress;
-    long added, updated, unchanged, failed_articles, failed_files, files;
+    int verbose, quiet, progress, dry_run, checksum;
+    int prune_opt;            /* -1 default, 0 --no-prune, 1 --prune */
+    char **excludes;
+    size_t nexcludes;
+    /* what to do */
+    item *items;
+    size_t nitems, capitems;
+    root *roots;
+    size_t nroots, caproots;
+    char **visited;           /* absolute paths of the files read (sorted) */
+    size_t nvisited;
+    long long total_bytes, done_bytes;
+    size_t done_files;
+    /* the tally, in articles */
+    long added, updated, unchanged, removed, skipped, failed;
+    long failed_files;
     int fatal;
-    time_t last_progress;
+    int in_txn;
+    struct timespec started, last_progress;
+    /* articles recorded per file, from the index */
+    char **known_path;
+    long *known_count;
+    size_t nknown, capknown;
 } run;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: %s [OPTION]... PATH...\n"
-            "Index article pages and JSON Lines files, or folders of them.\n"
+            "       %s [-d FILE] --export [OUTPUT]\n"
+            "Index article files, archives and folders of them, and keep the index in step.\n"
             "\n"
             "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db);\n"
             "                         created if missing\n"
-            "  -f, --format=FORMAT    read every file as FORMAT: page or jsonl\n"
-            "                         (default: detect from the content)\n"
+            "  -f, --format=FORMAT    read every file as FORMAT: page, html, markdown, wxr\n"
+            "                         or jsonl (default: detect from the content)\n"
             "  -L, --language=LANG    stemming language of a new index (default: english)\n"
             "  -b, --batch=N          commit every N articles (default: %d)\n"
-            "  -v, --verbose          print one line per file\n"
+            "      --prune            remove the articles of files gone from the folders\n"
+            "                         given (the default for a folder already indexed)\n"
+            "      --no-prune         keep them\n"
+            "  -n, --dry-run          say what would be added, updated and removed; change\n"
+            "                         nothing\n"
+            "  -c, --checksum         compare the content of files whose size and time did\n"
+            "                         not change too\n"
+            "  -x, --exclude=PATTERN  skip files and folders matching the shell PATTERN (on\n"
+            "                         the name, or on the path inside the folder if it has a\n"
+            "                         '/'); may be repeated\n"
+            "  -e, --export           write every article of the index as JSON Lines to\n"
+            "                         OUTPUT (default: standard output), and exit\n"
+            "  -v, --verbose          print one line per file: what was done, and why\n"
             "  -q, --quiet            print only errors and the tally\n"
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "\n"
             "A PATH of - reads the paths to index from standard input, one per line.\n"
-            "Folders are walked recursively for *.md, *.markdown, *.txt, *.jsonl and\n"
-            "*.ndjson files; names starting with '.' are skipped.  An article's key is\n"
-            "its id (JSON Lines) or its path inside the folder given, without the\n"
-            "extension (pages).\n"
+            "Folders are walked recursively; files are read when their name has the\n"
+            "extension of an article file (.md, .markdown, .txt, .html, .htm, .wxr, .xml,\n"
+            ".jsonl, ...) or of an archive (.tar, .tar.gz, .tgz, .zip, .gz, ...), or none;\n"
+            "hidden names, README and LICENSE files are skipped.  Each file's format is\n"
+            "detected from its content.  An article's key is its URL when the file gives\n"
+            "one, its id (JSON Lines), or its path inside the folder (or archive) given,\n"
+            "without the extension.\n"
             "\n"
             "Exit status: 0 if every file was indexed, 1 if some file or the index\n"
             "failed, 2 for a usage error.\n",
-            progname, DEFAULT_BATCH);
+            progname, progname, DEFAULT_BATCH);
+}
+
+/* ---- small helpers ----------------------------------------------------------- */
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        warnx_("out of memory");
+        exit(EXIT_FAIL);
+    }
+    return q;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (!d) {
+        warnx_("out of memory");
+        exit(EXIT_FAIL);
+    }
+    return d;
+}
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *p = xrealloc(NULL, n);
+
+    snprintf(p, n, "%s%s%s", a, *a && a[strlen(a) - 1] != '/' && *b ? "/" : "", b);
+    return p;
+}
+
+/* An absolute, lexically normalised copy of path: no "." or ".." parts, no
+ * doubled or trailing '/'. */
+static char *absolute(const char *path)
+{
+    char cwd[4096];
+    char *full, *out, *o;
+    const char *p;
+
+    if (path[0] == '/') {
+        full = xstrdup(path);
+    } else {
+        if (!getcwd(cwd, sizeof(cwd)))
+            snprintf(cwd, sizeof(cwd), ".");
+        full = join(cwd, path);
+    }
+    out = xrealloc(NULL, strlen(full) + 2);
+    o = out;
+    for (p = full; *p;) {
+        const char *e;
+        size_t k;
+
+        while (*p == '/')
+            p++;
+        e = strchr(p, '/');
+        k = e ? (size_t)(e - p) : strlen(p);
+        if (k == 0)
+            break;
+        if (k == 1 && p[0] == '.') {
+            /* nothing */
+        } else if (k == 2 && p[0] == '.' && p[1] == '.') {
+            while (o > out && *--o != '/')
+                ;
+        } else {
+            *o++ = '/';
+            memcpy(o, p, k);
+            o += k;
+        }
+        p += k;
+    }
+    if (o == out)
+        *o++ = '/';
+    *o = '\0';
+    free(full);
+    return out;
+}
+
+static double now_seconds(const struct timespec *since)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - since->tv_sec) + (double)(t.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static int compare_strings(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* ---- progress ------------------------------------------------------------------ */
+
+static void show_progress(run *r, int force)
+{
+    double elapsed, rate, left;
+    char eta[32];
+    int width = 24, filled;
+
+    if (!r->progress)
+        return;
+    if (force) { /* the end: clear the line for the tally */
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        return;
+    }
+    if (now_seconds(&r->last_progress) < 0.1 && r->done_files < r->nitems)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &r->last_progress);
+    elapsed = now_seconds(&r->started);
+    rate = elapsed > 0 ? (double)r->done_files / elapsed : 0;
+    if (r->done_bytes > 0 && r->total_bytes > r->done_bytes && elapsed > 0.5) {
+        left = elapsed * (double)(r->total_bytes - r->done_bytes) / (double)r->done_bytes;
+        snprintf(eta, sizeof(eta), "%d:%02d left", (int)(left / 60), (int)left % 60);
+    } else {
+        snprintf(eta, sizeof(eta), "%s", r->done_files < r->nitems ? "--:-- left" : "done");
+    }
+    filled = r->total_bytes > 0 ? (int)((double)width * (double)r->done_bytes /
+                                        (double)r->total_bytes)
+                                : width;
+    if (filled > width)
+        filled = width;
+    fprintf(stderr, "\r\033[K[%.*s%.*s] %zu/%zu files, %ld added, %ld updated, "
+                    "%ld unchanged, %ld removed, %ld failed, %.0f files/s, %s",
+            filled, "########################", width - filled,
+            "........................", r->done_files, r->nitems, r->added, r->updated,
+            r->unchanged, r->removed, r->failed, rate, eta);
+    fflush(stderr);
+}
+
+/* Prints a message on stderr, clearing the progress line first. */
+#define report(r, ...)                         \
+    do {                                       \
+        if ((r)->progress)                     \
+            fputs("\r\033[K", stderr);         \
+        warnx_(__VA_ARGS__);                   \
+    } while (0)
+
+/* ---- transactions --------------------------------------------------------------- */
+
+static int ensure_txn(run *r)
+{
+    eaf_status st;
+
+    if (r->in_txn)
+        return 0;
+    st = eaf_db_begin(r->db);
+    if (st != EAF_OK) {
+        report(r, "cannot write to the index: %s", eaf_errmsg(r->db));
+        r->fatal = 1;
+        return -1;
+    }
+    r->in_txn = 1;
+    r->in_batch = 0;
+    return 0;
 }
 
 static int commit(run *r)
 {
     eaf_status st;
 
-    if (r->in_batch == 0)
+    if (!r->in_txn || r->dry_run)
         return 0;
     st = eaf_db_commit(r->db);
+    r->in_txn = 0;
     r->in_batch = 0;
     if (st != EAF_OK) {
-        warnx_("cannot commit: %s", eaf_errmsg(r->db));
+        report(r, "cannot commit: %s", eaf_errmsg(r->db));
         r->fatal = 1;
         return -1;
     }
     return 0;
 }
 
-static void show_progress(run *r, int force)
+/* ---- what the index knows ----------------------------------------------------- */
+
+static int collect_known(const char *path, int64_t articles, void *payload)
 {
-    time_t now;
+    run *r = payload;
 
-    if (!r->progress)
-        return;
-    if (force) { /* the end: clear the line for the tally */
-        fputs("\r\033[K", stderr);
-        return;
+    if (r->nknown == r->capknown) {
+        r->capknown = r->capknown ? r->capknown * 2 : 256;
+        r->known_path = xrealloc(r->known_path, r->capknown * sizeof(char *));
+        r->known_count = xrealloc(r->known_count, r->capknown * sizeof(long));
     }
-    now = time(NULL);
-    if (now == r->last_progress)
-        return;
-    r->last_progress = now;
-    fprintf(stderr, "\r%s: %ld files, %ld added, %ld updated, %ld unchanged, %ld failed",
-            progname, r->files, r->added, r->updated, r->unchanged,
-            r->failed_articles + r->failed_files);
-    fflush(stderr);
-}
-
-/* Stores one article; returns -1 on a failure of the index itself. */
-static int store(run *r, const eaf_article *a, long *counts)
-{
-    eaf_change change;
-    eaf_status st;
-
-    if (r->in_batch == 0) {
-        st = eaf_db_begin(r->db);
-        if (st != EAF_OK) {
-            warnx_("cannot write to the index: %s", eaf_errmsg(r->db));
-            r->fatal = 1;
-            return -1;
-        }
-    }
-    st = eaf_db_put(&change, r->db, a);
-    if (st == EAF_MISUSE || st == EAF_SYNTAX) {
-        warnx_("%s: %s", eaf_article_get(a, EAF_FIELD_KEY), eaf_errmsg(r->db));
-        r->failed_articles++;
-        return 0;
-    }
-    if (st != EAF_OK) {
-        warnx_("cannot store '%s': %s", eaf_article_get(a, EAF_FIELD_KEY),
-               eaf_errmsg(r->db));
-        eaf_db_rollback(r->db);
-        r->in_batch = 0;
-        r->fatal = 1;
-        return -1;
-    }
-    counts[change]++;
-    if (++r->in_batch >= r->batch)
-        return commit(r);
+    r->known_path[r->nknown] = xstrdup(path);
+    r->known_count[r->nknown++] = (long)articles;
     return 0;
 }
 
-/* Indexes one file; name is its path inside the archive (for keys). */
-static void index_file(run *r, const char *path, const char *name)
+/* The number of articles recorded for a file (paths come sorted). */
+static long known_articles(run *r, const char *abs)
 {
-    eaf_reader_options ro = EAF_READER_OPTIONS_INIT;
-    eaf_reader *rd;
-    eaf_article *a;
-    eaf_status st;
-    char *err = NULL;
-    long counts[3] = {0, 0, 0}, bad = 0;
+    size_t lo = 0, hi = r->nknown;
 
-    ro.format = r->format;
-    ro.name = name;
-    r->files++;
-    st = eaf_reader_open(&rd, path, &ro, &err);
-    if (st != EAF_OK) {
-        warnx_("%s", err ? err : eaf_status_str(st));
-        eaf_free(err);
-        r->failed_files++;
-        return;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(r->known_path[mid], abs);
+        if (c == 0)
+            return r->known_count[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    while (!r->fatal) {
-        st = eaf_reader_next(&a, rd);
-        if (st == EAF_DONE)
-            break;
-        if (st == EAF_ROW) {
-            store(r, a, counts);
-            eaf_article_free(a);
-            continue;
-        }
-        warnx_("%s", eaf_reader_errmsg(rd));
-        bad++;
-        if (st != EAF_SYNTAX)
-            break; /* the reader cannot go on */
-    }
-    if (r->verbose)
-        printf("%s: %s, %ld added, %ld updated, %ld unchanged%s%s\n", path,
-               eaf_format_name(eaf_reader_format(rd)), counts[EAF_CHANGE_ADDED],
-               counts[EAF_CHANGE_UPDATED], counts[EAF_CHANGE_NONE],
-               bad ? ", errors: " : "", bad ? "see above" : "");
-    eaf_reader_free(rd);
-    r->added += counts[EAF_CHANGE_ADDED];
-    r->updated += counts[EAF_CHANGE_UPDATED];
-    r->unchanged += counts[EAF_CHANGE_NONE];
-    /* a page is one article: a bad page is a failed file */
-    if (bad)
-        r->failed_articles += bad;
-    show_progress(r, 0);
+    return 0;
 }
 
-static int wanted(const char *name)
+static int has_known_prefix(run *r, const char *prefix)
 {
-    static const char *const exts[] = {".md", ".markdown", ".txt", ".jsonl", ".ndjson"};
-    size_t n = strlen(name), i, k;
+    size_t i, k = strlen(prefix);
 
-    for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-        k = strlen(exts[i]);
-        if (n > k && strcmp(name + n - k, exts[i]) == 0)
+    for (i = 0; i < r->nknown; i++)
+        if (strncmp(r->known_path[i], prefix, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- walking --------------------------------------------------------------------- */
+
+static int excluded(run *r, const char *name, const char *base)
+{
+    size_t i;
+
+    for (i = 0; i < r->nexcludes; i++) {
+        const char *pat = r->excludes[i];
+        if (fnmatch(pat, strchr(pat, '/') ? name : base, 0) == 0)
             return 1;
     }
     return 0;
 }
 
-static int compare_names(const void *x, const void *y)
+/* README.md, LICENSE, ...: the files of a repository, not articles. */
+static int repository_file(const char *base)
 {
-    return strcmp(*(char *const *)x, *(char *const *)y);
+    static const char *const stems[] = {"README", "LICENSE", "LICENCE", "CHANGELOG",
+                                        "CHANGES", "CONTRIBUTING", "CODE_OF_CONDUCT",
+                                        "SECURITY", "AUTHORS", "NOTICE", "COPYING"};
+    size_t i, k;
+
+    for (i = 0; i < sizeof(stems) / sizeof(stems[0]); i++) {
+        k = strlen(stems[i]);
+        if (strncmp(base, stems[i], k) == 0 && (base[k] == '\0' || base[k] == '.'))
+            return 1;
+    }
+    return 0;
 }
 
-/* Walks a folder in name order.  prefix is the path inside the archive. */
-static void index_dir(run *r, const char *dir, const char *prefix)
+static void add_item(run *r, const char *path, const char *name, long long size)
+{
+    item *it;
+
+    if (r->nitems == r->capitems) {
+        r->capitems = r->capitems ? r->capitems * 2 : 256;
+        r->items = xrealloc(r->items, r->capitems * sizeof(item));
+    }
+    it = &r->items[r->nitems++];
+    it->path = xstrdup(path);
+    it->abs = absolute(path);
+    it->name = xstrdup(name);
+    it->size = size;
+    r->total_bytes += size;
+}
+
+static void skipped_file(run *r, const char *path, const char *why)
+{
+    if (r->verbose)
+        printf("%s: skipped: %s\n", path, why);
+}
+
+/* Walks a folder in name order; prefix is the path inside the folder
+ * given.  Returns the number of errors. */
+static int walk(run *r, const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
     char **names = NULL;
     size_t n = 0, cap = 0, i;
+    int errors = 0;
 
     if (!d) {
-        warnx_("%s: %s", dir, strerror(errno));
+        report(r, "%s: %s", dir, strerror(errno));
         r->failed_files++;
-        return;
+        return 1;
     }
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         if (n == cap) {
-            char **p;
             cap = cap ? cap * 2 : 64;
-            p = realloc(names, cap * sizeof(*p));
-            if (!p)
-                break;
-            names = p;
+            names = xrealloc(names, cap * sizeof(*names));
         }
-        names[n] = strdup(e->d_name);
-        if (names[n])
-            n++;
+        names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), compare_names);
-    for (i = 0; i < n && !r->fatal; i++) {
-        size_t plen = strlen(dir) + strlen(names[i]) + 2;
-        size_t nlen = strlen(prefix) + strlen(names[i]) + 2;
-        char *path = malloc(plen), *name = malloc(nlen);
+    if (n > 0)
+        qsort(names, n, sizeof(*names), compare_strings);
+    for (i = 0; i < n; i++) {
+        char *path = join(dir, names[i]);
+        char *name = *prefix ? join(prefix, names[i]) : xstrdup(names[i]);
         struct stat sb;
 
-        if (path && name) {
-            snprintf(path, plen, "%s/%s", dir, names[i]);
-            snprintf(name, nlen, "%s%s%s", prefix, *prefix ? "/" : "", names[i]);
-            if (stat(path, &sb) != 0) {
-                warnx_("%s: %s", path, strerror(errno));
-                r->failed_files++;
-            } else if (S_ISDIR(sb.st_mode)) {
-                index_dir(r, path, name);
-            } else if (S_ISREG(sb.st_mode) && wanted(names[i])) {
-                index_file(r, path, name);
-            } else if (r->verbose) {
-                printf("%s: skipped (not an article file)\n", path);
-            }
+        if (names[i][0] == '.') {
+            /* hidden: not even mentioned */
+        } else if (stat(path, &sb) != 0) {
+            report(r, "%s: %s", path, strerror(errno));
+            r->failed_files++;
+            errors++;
+        } else if (excluded(r, name, names[i])) {
+            skipped_file(r, path, "excluded");
+        } else if (S_ISDIR(sb.st_mode)) {
+            errors += walk(r, path, name);
+        } else if (!S_ISREG(sb.st_mode)) {
+            skipped_file(r, path, "not a regular file");
+        } else if (!eaf_reader_wants(names[i])) {
+            skipped_file(r, path, "not an article file");
+        } else if (repository_file(names[i])) {
+            skipped_file(r, path, "a README or LICENSE file, not an article");
+        } else {
+            add_item(r, path, name, (long long)sb.st_size);
         }
         free(path);
         free(name);
-    }
-    for (i = 0; i < n; i++)
         free(names[i]);
+    }
     free(names);
+    return errors;
 }
 
-static void index_path(run *r, const char *path)
+static void add_path(run *r, const char *path)
 {
     struct stat sb;
-    char *trimmed;
-    size_t n;
 
     if (stat(path, &sb) != 0) {
-        warnx_("%s: %s", path, strerror(errno));
+        report(r, "%s: %s", path, strerror(errno));
         r->failed_files++;
         return;
     }
-    if (!S_ISDIR(sb.st_mode)) {
+    if (S_ISDIR(sb.st_mode)) {
+        root *rt;
+        size_t before = r->nitems;
+        char *trimmed = xstrdup(path);
+        size_t n = strlen(trimmed);
+        int errors;
+
+        while (n > 1 && trimmed[n - 1] == '/')
+            trimmed[--n] = '\0';
+        if (r->nroots == r->caproots) {
+            r->caproots = r->caproots ? r->caproots * 2 : 8;
+            r->roots = xrealloc(r->roots, r->caproots * sizeof(root));
+        }
+        rt = &r->roots[r->nroots++];
+        rt->path = trimmed;
+        {
+            char *a = absolute(trimmed);
+            rt->abs = join(a, "");
+            if (rt->abs[strlen(rt->abs) - 1] != '/') {
+                char *with = xrealloc(rt->abs, strlen(rt->abs) + 2);
+                strcat(with, "/");
+                rt->abs = with;
+            }
+            free(a);
+        }
+        errors = walk(r, trimmed, "");
+        rt->ok = errors == 0 && r->nitems > before;
+        if (r->nitems == before && errors == 0) {
+            report(r, "%s: no article files in this folder: nothing indexed, nothing "
+                      "removed (is it the right folder, and is it mounted?)",
+                   trimmed);
+            r->failed_files++;
+        } else if (errors) {
+            report(r, "%s: some of it could not be read: nothing is removed from the "
+                      "index for it", trimmed);
+        }
+        rt->prune = rt->ok && (r->prune_opt == 1 ||
+                               (r->prune_opt == -1 && has_known_prefix(r, rt->abs)));
+        return;
+    }
+    {
         const char *name = path;
         while (name[0] == '.' && name[1] == '/')
             name += 2;
-        index_file(r, path, name);
-        return;
+        add_item(r, path, name, (long long)sb.st_size);
     }
-    /* a folder: keys are paths inside it */
-    trimmed = strdup(path);
-    if (!trimmed)
-        return;
-    n = strlen(trimmed);
-    while (n > 1 && trimmed[n - 1] == '/')
-        trimmed[--n] = '\0';
-    index_dir(r, trimmed, "");
-    free(trimmed);
 }
 
-static void index_stdin_list(run *r)
+static void add_stdin_list(run *r)
 {
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
 
-    while (!r->fatal && (n = getline(&line, &cap, stdin)) >= 0) {
+    while ((n = getline(&line, &cap, stdin)) >= 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         if (n > 0)
-            index_path(r, line);
+            add_path(r, line);
     }
     free(line);
 }
 
+/* ---- indexing one file ------------------------------------------------------------ */
+
+typedef struct file_counts {
+    long added, updated, unchanged, removed, skipped, errors;
+    const char *path;
+    run *r;
+} file_counts;
+
+static void on_removed(const char *key, void *payload)
+{
+    file_counts *c = payload;
+
+    if (c->r->dry_run)
+        printf("remove %s\n", key);
+    else if (c->r->verbose)
+        printf("%s: removed %s\n", c->path, key);
+}
+
+/* Stores one article; returns -1 on a failure of the index itself. */
+static int store(run *r, const eaf_article *a, file_counts *c)
+{
+    eaf_change change;
+    eaf_status st;
+
+    if (ensure_txn(r) != 0)
+        return -1;
+    st = eaf_db_put(&change, r->db, a);
+    if (st == EAF_MISUSE || st == EAF_SYNTAX) {
+        report(r, "%s: %s", eaf_article_get(a, EAF_FIELD_KEY), eaf_errmsg(r->db));
+        c->errors++;
+        return 0;
+    }
+    if (st != EAF_OK) {
+        report(r, "cannot store '%s': %s", eaf_article_get(a, EAF_FIELD_KEY),
+               eaf_errmsg(r->db));
+        r->fatal = 1;
+        return -1;
+    }
+    if (change == EAF_CHANGE_ADDED)
+        c->added++;
+    else if (change == EAF_CHANGE_UPDATED)
+        c->updated++;
+    else
+        c->unchanged++;
+    if (r->dry_run && change != EAF_CHANGE_NONE)
+        printf("%s %s\n", change == EAF_CHANGE_ADDED ? "add" : "update",
+               eaf_article_get(a, EAF_FIELD_KEY));
+    if (++r->in_batch >= r->batch && !r->dry_run)
+        return commit(r);
+    return 0;
+}
+
+static void print_status(run *r, const item *it, const char *status, const file_counts *c,
+                         const char *detail)
+{
+    if (!r->verbose)
+        return;
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    printf("%s: %s", it->path, status);
+    if (c && (c->added + c->updated + c->unchanged + c->removed + c->skipped + c->errors != 1 ||
+              c->removed || c->skipped || c->errors))
+        printf(" (%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, "
+               "%ld failed)", c->added, c->updated, c->unchanged, c->removed, c->skipped,
+               c->errors);
+    if (detail)
+        printf(": %s", detail);
+    putchar('\n');
+}
+
+static void index_file(run *r, const item *it)
+{
+    eaf_reader_options ro = EAF_READER_OPTIONS_INIT;
+    eaf_reader *rd = NULL;
+    eaf_article *a;
+    eaf_source_state state;
+    eaf_status st;
+    char *err = NULL;
+    file_counts c;
+    int complete = 1, began = 0;
+    char *last_error = NULL;
+    int64_t removed = 0;
+
+    memset(&c, 0, sizeof(c));
+    c.path = it->path;
+    c.r = r;
+    if (ensure_txn(r) != 0)
+        return;
+    st = eaf_db_source_check(&state, r->db, it->abs, r->checksum ? EAF_SOURCE_CHECKSUM : 0);
+    if (st != EAF_OK) {
+        report(r, "%s: %s", it->path, eaf_errmsg(r->db));
+        r->failed_files++;
+        r->failed++;
+        if (st != EAF_NOTFOUND && st != EAF_IO)
+            r->fatal = 1;
+        return;
+    }
+    if (state == EAF_SOURCE_UNCHANGED) {
+        c.unchanged = known_articles(r, it->abs);
+        r->unchanged += c.unchanged;
+        print_status(r, it, "unchanged", NULL, NULL);
+        return;
+    }
+    ro.format = r->format;
+    ro.name = it->name;
+    st = eaf_reader_open(&rd, it->path, &ro, &err);
+    if (st != EAF_OK) {
+        const char *msg = err ? err : eaf_status_str(st);
+        report(r, "%s", msg);
+        print_status(r, it, "failed", NULL, msg);
+        eaf_free(err);
+        r->failed_files++;
+        r->failed++;
+        return;
+    }
+    st = eaf_db_source_begin(r->db, it->abs);
+    if (st != EAF_OK) {
+        report(r, "%s: %s", it->path, eaf_errmsg(r->db));
+        eaf_reader_free(rd);
+        r->failed_files++;
+        r->failed++;
+        if (st != EAF_NOTFOUND && st != EAF_IO)
+            r->fatal = 1;
+        return;
+    }
+    began = 1;
+    while (!r->fatal) {
+        if (interrupted) {
+            complete = 0;
+            break;
+        }
+        st = eaf_reader_next(&a, rd);
+        if (st == EAF_DONE)
+            break;
+        if (st == EAF_ROW) {
+            store(r, a, &c);
+            eaf_article_free(a);
+            continue;
+        }
+        report(r, "%s", eaf_reader_errmsg(rd));
+        free(last_error);
+        last_error = xstrdup(eaf_reader_errmsg(rd));
+        c.errors++;
+        complete = 0;
+        if (st != EAF_SYNTAX)
+            break; /* the reader cannot go on */
+    }
+    if (r->fatal)
+        complete = 0;
+    c.skipped = (long)eaf_reader_skipped(rd);
+    if (began) {
+        st = eaf_db_source_end(&removed, r->db, complete, on_removed, &c);
+        if (st != EAF_OK) {
+            report(r, "%s: %s", it->path, eaf_errmsg(r->db));
+            r->fatal = 1;
+        }
+        c.removed = (long)removed;
+    }
+    if (c.errors)
+        print_status(r, it, "failed", &c, last_error);
+    else if (c.added + c.updated + c.unchanged == 0 && c.skipped)
+        print_status(r, it, "skipped", &c, eaf_reader_skip_reason(rd));
+    else if (state == EAF_SOURCE_NEW)
+        print_status(r, it, "added", &c, NULL);
+    else if (c.added + c.updated + c.removed == 0)
+        print_status(r, it, "unchanged", &c, NULL);
+    else
+        print_status(r, it, "updated", &c, NULL);
+    free(last_error);
+    eaf_reader_free(rd);
+    r->added += c.added;
+    r->updated += c.updated;
+    r->unchanged += c.unchanged;
+    r->removed += c.removed;
+    r->skipped += c.skipped;
+    r->failed += c.errors;
+    if (c.errors)
+        r->failed_files++;
+}
+
+/* ---- pruning ------------------------------------------------------------------------ */
+
+typedef struct prune_walk {
+    run *r;
+    char **gone;
+    size_t n, cap;
+} prune_walk;
+
+static int collect_gone(const char *path, int64_t articles, void *payload)
+{
+    prune_walk *p = payload;
+    char *key = (char *)path;
+
+    (void)articles;
+    if (bsearch(&key, p->r->visited, p->r->nvisited, sizeof(char *), compare_strings))
+        return 0;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 16;
+        p->gone = xrealloc(p->gone, p->cap * sizeof(char *));
+    }
+    p->gone[p->n++] = xstrdup(path);
+    return 0;
+}
+
+static void prune(run *r, const root *rt)
+{
+    prune_walk p;
+    size_t i;
+    eaf_status st;
+
+    memset(&p, 0, sizeof(p));
+    p.r = r;
+    st = eaf_db_source_list(r->db, rt->abs, collect_gone, &p);
+    if (st != EAF_OK) {
+        report(r, "cannot list the files of %s: %s", rt->path, eaf_errmsg(r->db));
+        r->fatal = 1;
+    }
+    for (i = 0; i < p.n && !r->fatal && !interrupted; i++) {
+        file_counts c;
+        int64_t removed = 0;
+        char *shown = join(rt->path, p.gone[i] + strlen(rt->abs));
+
+        memset(&c, 0, sizeof(c));
+        c.r = r;
+        c.path = shown;
+        if (ensure_txn(r) == 0) {
+            st = eaf_db_source_remove(&removed, r->db, p.gone[i], on_removed, &c);
+            if (st != EAF_OK) {
+                report(r, "%s: %s", shown, eaf_errmsg(r->db));
+                r->fatal = 1;
+            } else {
+                r->removed += (long)removed;
+                if (r->verbose)
+                    printf("%s: removed (%lld articles): the file is gone\n", shown,
+                           (long long)removed);
+                r->in_batch += (long)removed;
+                if (r->in_batch >= r->batch)
+                    commit(r);
+            }
+        }
+        free(shown);
+    }
+    for (i = 0; i < p.n; i++)
+        free(p.gone[i]);
+    free(p.gone);
+}
+
+/* ---- export ---------------------------------------------------------------------- */
+
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *tag_list(const eaf_article *a, eaf_tag_kind kind)
+{
+    json_t *arr = json_array();
+    size_t i, n = eaf_article_tag_count(a, kind);
+
+    for (i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(eaf_article_tag(a, kind, i)));
+    return arr;
+}
+
+typedef struct export_state {
+    FILE *out;
+    long count;
+    int failed;
+} export_state;
+
+static int export_one(const eaf_article *a, void *payload)
+{
+    export_state *x = payload;
+    json_t *o = json_object(), *authors = json_array(), *related = json_array();
+    size_t i, n;
+
+    json_object_set_new(o, "id", string_or_null(eaf_article_get(a, EAF_FIELD_KEY)));
+    json_object_set_new(o, "url", string_or_null(eaf_article_get(a, EAF_FIELD_URL)));
+    json_object_set_new(o, "title", string_or_null(eaf_article_get(a, EAF_FIELD_TITLE)));
+    json_object_set_new(o, "date", string_or_null(eaf_article_get(a, EAF_FIELD_DATE)));
+    n = eaf_article_author_count(a);
+    for (i = 0; i < n; i++) {
+        json_t *au = json_object();
+        json_object_set_new(au, "name", json_string(eaf_article_author_name(a, i)));
+        json_object_set_new(au, "affiliation",
+                            string_or_null(eaf_article_author_affiliation(a, i)));
+        json_array_append_new(authors, au);
+    }
+    json_object_set_new(o, "authors", authors);
+    json_object_set_new(o, "topics", tag_list(a, EAF_TAG_TOPIC));
+    json_object_set_new(o, "countries", tag_list(a, EAF_TAG_COUNTRY));
+    json_object_set_new(o, "tags", tag_list(a, EAF_TAG_OTHER));
+    json_object_set_new(o, "summary", string_or_null(eaf_article_get(a, EAF_FIELD_SUMMARY)));
+    json_object_set_new(o, "body", string_or_null(eaf_article_get(a, EAF_FIELD_BODY)));
+    json_object_set_new(o, "bio", string_or_null(eaf_article_get(a, EAF_FIELD_BIO)));
+    json_object_set_new(o, "lang", string_or_null(eaf_article_get(a, EAF_FIELD_LANGUAGE)));
+    n = eaf_article_related_title_count(a);
+    for (i = 0; i < n; i++)
+        json_array_append_new(related, json_string(eaf_article_related_title(a, i)));
+    json_object_set_new(o, "related", related);
+    if (json_dumpf(o, x->out, JSON_COMPACT) != 0 || fputc('\n', x->out) == EOF)
+        x->failed = 1;
+    json_decref(o);
+    x->count++;
+    return x->failed;
+}
+
+static int do_export(const char *dbpath, const char *output)
+{
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db;
+    char *err = NULL;
+    export_state x;
+    eaf_status st;
+
+    oo.flags = EAF_OPEN_READONLY;
+    st = eaf_db_open(&db, dbpath, &oo, &err);
+    if (st != EAF_OK) {
+        warnx_("%s", err ? err : eaf_status_str(st));
+        eaf_free(err);
+        return EXIT_FAIL;
+    }
+    memset(&x, 0, sizeof(x));
+    x.out = output && strcmp(output, "-") != 0 ? fopen(output, "w") : stdout;
+    if (!x.out) {
+        warnx_("%s: %s", output, strerror(errno));
+        eaf_db_close(db);
+        return EXIT_FAIL;
+    }
+    st = eaf_db_articles(db, export_one, &x);
+    if (st != EAF_OK)
+        warnx_("cannot read the index: %s", eaf_errmsg(db));
+    if (fflush(x.out) != 0 || ferror(x.out))
+        x.failed = 1;
+    if (x.failed)
+        warnx_("cannot write %s: %s", output ? output : "the standard output",
+               strerror(errno));
+    if (x.out != stdout)
+        fclose(x.out);
+    eaf_db_close(db);
+    return st != EAF_OK || x.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+static int remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        char *p;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        p = join(dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    closedir(d);
+    return rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
+    enum { OPT_PRUNE = 256, OPT_NO_PRUNE };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
         {"language", required_argument, NULL, 'L'},
         {"batch", required_argument, NULL, 'b'},
+        {"prune", no_argument, NULL, OPT_PRUNE},
+        {"no-prune", no_argument, NULL, OPT_NO_PRUNE},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"checksum", no_argument, NULL, 'c'},
+        {"exclude", required_argument, NULL, 'x'},
+        {"export", no_argument, NULL, 'e'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -315,23 +920,27 @@ int main(int argc, char **argv)
     };
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     const char *dbopt = NULL, *path;
+    char tmpdir[512] = "", *tmpdb = NULL;
     run r;
     char *err = NULL;
     eaf_status st;
-    int c, i;
+    int c, i, export = 0;
+    size_t k;
 
     tool_init(argv[0]);
     memset(&r, 0, sizeof(r));
     r.batch = DEFAULT_BATCH;
-    while ((c = getopt_long(argc, argv, "d:f:L:b:vqhV", longopts, NULL)) != -1) {
+    r.prune_opt = -1;
+    while ((c = getopt_long(argc, argv, "d:f:L:b:ncx:evqhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             dbopt = optarg;
             break;
         case 'f':
             r.format = eaf_format_from_name(optarg);
-            if (r.format == EAF_FORMAT_LAST) {
-                warnx_("unknown format '%s' (formats: page, jsonl)", optarg);
+            if (r.format == EAF_FORMAT_LAST || r.format == EAF_FORMAT_AUTO) {
+                warnx_("unknown format '%s' (formats: page, html, markdown, wxr, jsonl, "
+                       "tar, zip, gzip)", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -344,6 +953,25 @@ int main(int argc, char **argv)
                 warnx_("--batch needs a positive number, not '%s'", optarg);
                 return EXIT_USAGE;
             }
+            break;
+        case OPT_PRUNE:
+            r.prune_opt = 1;
+            break;
+        case OPT_NO_PRUNE:
+            r.prune_opt = 0;
+            break;
+        case 'n':
+            r.dry_run = 1;
+            break;
+        case 'c':
+            r.checksum = 1;
+            break;
+        case 'x':
+            r.excludes = xrealloc(r.excludes, (r.nexcludes + 1) * sizeof(char *));
+            r.excludes[r.nexcludes++] = optarg;
+            break;
+        case 'e':
+            export = 1;
             break;
         case 'v':
             r.verbose = 1;
@@ -362,32 +990,118 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    path = db_path(dbopt);
+    if (export) {
+        if (argc - optind > 1) {
+            warnx_("--export takes at most one output file");
+            return EXIT_USAGE;
+        }
+        return do_export(path, optind < argc ? argv[optind] : NULL);
+    }
     if (optind >= argc) {
         warnx_("no file or folder to index");
         fprintf(stderr, "Try '%s --help' for more information.\n", progname);
         return EXIT_USAGE;
     }
-    path = db_path(dbopt);
     oo.flags = EAF_OPEN_CREATE;
+    if (r.dry_run && access(path, F_OK) != 0) {
+        /* nothing to compare with: a scratch index, thrown away */
+        const char *t = getenv("TMPDIR");
+        snprintf(tmpdir, sizeof(tmpdir), "%s/eafindex.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(tmpdir)) {
+            warnx_("cannot make a scratch folder: %s", strerror(errno));
+            return EXIT_FAIL;
+        }
+        tmpdb = join(tmpdir, "dry-run.db");
+        path = tmpdb;
+    }
     st = eaf_db_open(&r.db, path, &oo, &err);
     if (st != EAF_OK) {
         warnx_("%s", err ? err : eaf_status_str(st));
         eaf_free(err);
+        if (tmpdb)
+            remove_tree(tmpdir);
+        free(tmpdb);
         return EXIT_FAIL;
     }
-    r.progress = !r.quiet && !r.verbose && isatty(STDERR_FILENO);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    clock_gettime(CLOCK_MONOTONIC, &r.started);
+    r.progress = !r.quiet && !r.verbose && !r.dry_run && isatty(STDERR_FILENO);
+
+    /* what the index knows, then what there is to read */
+    st = eaf_db_source_list(r.db, NULL, collect_known, &r);
+    if (st != EAF_OK) {
+        warnx_("cannot read the index: %s", eaf_errmsg(r.db));
+        r.fatal = 1;
+    }
     for (i = optind; i < argc && !r.fatal; i++) {
         if (strcmp(argv[i], "-") == 0)
-            index_stdin_list(&r);
+            add_stdin_list(&r);
         else
-            index_path(&r, argv[i]);
+            add_path(&r, argv[i]);
     }
-    if (!r.fatal)
+    r.visited = xrealloc(NULL, (r.nitems ? r.nitems : 1) * sizeof(char *));
+    for (k = 0; k < r.nitems; k++)
+        r.visited[k] = r.items[k].abs;
+    r.nvisited = r.nitems;
+    qsort(r.visited, r.nvisited, sizeof(char *), compare_strings);
+
+    for (k = 0; k < r.nitems && !r.fatal && !interrupted; k++) {
+        index_file(&r, &r.items[k]);
+        r.done_files++;
+        r.done_bytes += r.items[k].size;
+        show_progress(&r, 0);
+    }
+    for (k = 0; k < r.nroots && !r.fatal && !interrupted; k++)
+        if (r.roots[k].prune)
+            prune(&r, &r.roots[k]);
+    if (r.dry_run) {
+        if (r.in_txn)
+            eaf_db_rollback(r.db);
+        r.in_txn = 0;
+    } else if (!r.fatal) {
         commit(&r);
+    } else if (r.in_txn) {
+        eaf_db_rollback(r.db);
+    }
     show_progress(&r, 1);
-    printf("%ld added, %ld updated, %ld unchanged, %ld failed\n", r.added, r.updated,
-           r.unchanged, r.failed_articles + r.failed_files);
+    if (interrupted)
+        warnx_("interrupted: what was committed is kept; run again to go on");
+    printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed\n",
+           r.dry_run ? "dry run, nothing written: " : "", r.added, r.updated, r.unchanged,
+           r.removed, r.skipped, r.failed);
     if (eaf_db_close(r.db) != EAF_OK)
         r.fatal = 1;
-    return r.fatal || r.failed_articles || r.failed_files ? EXIT_FAIL : EXIT_OK;
+    if (tmpdb) {
+        char *p = join(tmpdir, "dry-run.db-wal");
+        unlink(p);
+        free(p);
+        p = join(tmpdir, "dry-run.db-shm");
+        unlink(p);
+        free(p);
+        unlink(tmpdb);
+        rmdir(tmpdir);
+        free(tmpdb);
+    }
+    for (k = 0; k < r.nitems; k++) {
+        free(r.items[k].path);
+        free(r.items[k].abs);
+        free(r.items[k].name);
+    }
+    free(r.items);
+    free(r.visited);
+    for (k = 0; k < r.nroots; k++) {
+        free(r.roots[k].path);
+        free(r.roots[k].abs);
+    }
+    free(r.roots);
+    for (k = 0; k < r.nknown; k++)
+        free(r.known_path[k]);
+    free(r.known_path);
+    free(r.known_count);
+    free(r.excludes);
+    if (interrupted)
+        return 130;
+    return r.fatal || r.failed || r.failed_files ? EXIT_FAIL : EXIT_OK;
 }

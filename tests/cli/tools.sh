@@ -30,21 +30,21 @@ n_articles=$(find "$archive" -name '*.md' | wc -l)
 # --- indexing ---------------------------------------------------------------
 out=$("$eafindex" -d "$db" "$archive" 2>"$tmp/err"); rc=$?
 is "$rc" 0 "eafindex on the sample archive succeeds"
-is "$out" "$n_articles added, 0 updated, 0 unchanged, 0 failed" "the tally counts every page"
+is "$out" "$n_articles added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "the tally counts every page"
 is "$(cat "$tmp/err")" "" "no errors"
 
 out=$("$eafindex" -d "$db" "$archive"); rc=$?
-is "$out" "0 added, 0 updated, $n_articles unchanged, 0 failed" "a second run changes nothing"
+is "$out" "0 added, 0 updated, $n_articles unchanged, 0 removed, 0 skipped, 0 failed" "a second run changes nothing"
 
 # a changed page is an update, under the same key
 mkdir -p "$tmp/arch/2018"
 cp "$archive/2018/japans-balancing-act-in-beijing.md" "$tmp/arch/2018/"
 out=$("$eafindex" -d "$tmp/small.db" "$tmp/arch")
-is "$out" "1 added, 0 updated, 0 unchanged, 0 failed" "a one-page archive"
+is "$out" "1 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "a one-page archive"
 sed 's/hedging, not realigning/hedging and waiting/' "$archive/2018/japans-balancing-act-in-beijing.md" \
     > "$tmp/arch/2018/japans-balancing-act-in-beijing.md"
 out=$("$eafindex" -d "$tmp/small.db" "$tmp/arch")
-is "$out" "0 added, 1 updated, 0 unchanged, 0 failed" "an edited page is updated"
+is "$out" "0 added, 1 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "an edited page is updated"
 out=$("$eafquery" -d "$tmp/small.db" --format json waiting | "$jsonkeys" | grep '^hit')
 is "$out" "hit 1 2018/japans-balancing-act-in-beijing" "the key is the path inside the archive"
 
@@ -56,7 +56,7 @@ printf '{"id": "a", "title": "First"}\n{"id": \n{"id": "c", "title": "Third", "d
     > "$tmp/bad/lines.jsonl"
 out=$("$eafindex" -d "$tmp/bad.db" "$tmp/bad" 2>"$tmp/err"); rc=$?
 is "$rc" 1 "exit status 1 when some file failed"
-is "$out" "3 added, 0 updated, 0 unchanged, 3 failed" "the good articles are indexed, the bad counted"
+is "$out" "3 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 3 failed" "the good articles are indexed, the bad counted"
 contains "$(cat "$tmp/err")" "lines.jsonl:2: invalid JSON" "a bad line is named with its number"
 contains "$(cat "$tmp/err")" "lines.jsonl:3: invalid date" "an invalid date is named"
 contains "$(cat "$tmp/err")" "notitle.md: no title" "a page without a title is named"
@@ -80,7 +80,7 @@ contains "$(cat "$tmp/err")" "not an index" "with a clear message"
 
 # a list of paths on standard input
 printf '%s\n' "$archive/2018/japans-balancing-act-in-beijing.md" | "$eafindex" -d "$tmp/list.db" - > "$tmp/out"
-is "$(cat "$tmp/out")" "1 added, 0 updated, 0 unchanged, 0 failed" "paths read from standard input"
+is "$(cat "$tmp/out")" "1 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "paths read from standard input"
 
 # --- searching --------------------------------------------------------------
 out=$("$eafquery" -d "$db" --format json -n 7 "Japan China" | "$jsonkeys")

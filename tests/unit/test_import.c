@@ -797,7 +797,8 @@ static void test_formats(void)
     st = open_memory(&r, "just words\n", 11, "blob2", EAF_FORMAT_AUTO, msg, sizeof(msg));
     is_int(st, EAF_SYNTAX, "auto: unknown data is refused");
     ok(r == NULL, "auto: no reader for unknown data");
-    is_str(msg, "blob2: unknown format (not an article page or JSON Lines)",
+    is_str(msg, "blob2: unknown format (not an article page, HTML, Markdown, a WordPress "
+                "export, JSON Lines or an archive)",
            "auto: unknown data message");
     r = (eaf_reader *)1;
     st = open_memory(&r, "", 0, "blob3", EAF_FORMAT_AUTO, msg, sizeof(msg));

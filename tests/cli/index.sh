@@ -1,0 +1,166 @@
+#!/bin/sh
+# index.sh: eafindex keeping an index in step with an archive: every
+# format of tests/fixtures in one folder, a tarball of it made here with
+# tar and gzip, skipping unchanged files, a file that loses an article,
+# pruning files that are gone (and refusing a missing or empty folder),
+# --dry-run, -v statuses, --exclude, --export and indexing the export
+# again, batches and an interrupted run.  TAP output.
+set -u
+srcdir=${EAF_TEST_SRCDIR:-.}
+builddir=${EAF_TEST_BUILDDIR:-.}
+. "$srcdir/tests/cli/tap.sh"
+
+eafindex="$builddir/tools/eafindex"
+eafquery="$builddir/tools/eafquery"
+fix="$srcdir/tests/fixtures"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafidx.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+unset EAFSEARCH_DB
+db="$tmp/site.db"
+
+# a site with one folder per format, copied so that the test may change it
+site="$tmp/site"
+mkdir -p "$site/pages" "$site/html" "$site/posts" "$site/wp" "$site/data"
+cp "$fix/pages/full.md" "$fix/pages/no-bio.md" "$site/pages/"
+cp "$fix/html/article.html" "$fix/html/h1-title.html" "$fix/html/listing.html" "$site/html/"
+cp "$fix/markdown/post.md" "$fix/markdown/2019-05-06-date-from-name.md" "$fix/markdown/draft.md" "$site/posts/"
+cp "$fix/wxr/export.wxr" "$site/wp/"
+cp "$fix/jsonl/good.jsonl" "$site/data/"
+printf 'not an article\n' > "$site/html/style.css"
+printf '# License\n\nPublic domain.\n' > "$site/LICENSE.md"
+njsonl=$(grep -c '^{' "$fix/jsonl/good.jsonl")
+# pages 2, html 2 (+1 listing skipped), posts 2 (+1 draft), wxr 3 (+9 skipped, 1 bad item), jsonl
+total=$((2 + 2 + 2 + 3 + njsonl))
+
+out=$("$eafindex" -d "$db" -v "$site" 2>"$tmp/err"); rc=$?
+first=$out
+out=$(printf '%s\n' "$first" | tail -n 1)
+is "$rc" 1 "every format indexed; the bad WordPress item makes the exit status 1"
+is "$out" "$total added, 0 updated, 0 unchanged, 0 removed, 11 skipped, 1 failed" "the first run's tally"
+contains "$(cat "$tmp/err")" "export.wxr:" "the bad item is reported with its file"
+is "$(wc -l < "$tmp/err" | tr -d ' ')" 1 "and only it"
+n=$("$eafquery" -d "$db" --format json --count 'reef OR ferry OR bunker OR tariff' 2>/dev/null)
+contains "$n" "4" "html, markdown and wxr articles are searchable"
+
+# a second run reads nothing but the file with the error
+out=$("$eafindex" -d "$db" -v "$site" 2>/dev/null)
+contains "$out" "pages/full.md: unchanged" "-v: an unchanged file"
+contains "$first" "html/listing.html: skipped (0 added, 0 updated, 0 unchanged, 0 removed, 1 skipped, 0 failed): a listing of 3 articles" "-v: a skipped file, with its reason"
+contains "$first" "html/article.html: added" "-v: an added file"
+contains "$first" "posts/draft.md: skipped (0 added, 0 updated, 0 unchanged, 0 removed, 1 skipped, 0 failed): a draft" "-v: a draft"
+contains "$out" "html/style.css: skipped: not an article file" "-v: a file that is not an article"
+contains "$out" "LICENSE.md: skipped: a README or LICENSE file" "-v: a LICENSE"
+contains "$out" "wp/export.wxr: failed" "-v: a failed file (read again: it had an error)"
+tally=$(printf '%s\n' "$out" | tail -n 1)
+is "$tally" "0 added, 0 updated, $total unchanged, 0 removed, 9 skipped, 1 failed" "the second run changes nothing"
+
+# a touched file is confirmed unchanged by its content
+touch "$site/pages/full.md"
+out=$("$eafindex" -d "$db" -v --exclude '*.wxr' "$site" 2>/dev/null | grep 'full.md')
+is "$out" "$site/pages/full.md: unchanged" "a touched file with the same content is unchanged"
+
+# a file that held 3 articles and now holds 2 loses the third
+grep '^{' "$fix/jsonl/good.jsonl" | head -n 2 > "$site/data/good.jsonl"
+"$eafindex" -d "$db" -n "$site/data/good.jsonl" > "$tmp/dry" 2>/dev/null
+lost=$((njsonl - 2))
+is "$(grep -c '^remove ' "$tmp/dry")" "$lost" "--dry-run lists the articles that would be removed"
+is "$(tail -n 1 "$tmp/dry")" "dry run, nothing written: 0 added, 0 updated, 2 unchanged, $lost removed, 0 skipped, 0 failed" "--dry-run's tally"
+out=$("$eafindex" -d "$db" "$site/data/good.jsonl" 2>/dev/null)
+is "$out" "0 added, 0 updated, 2 unchanged, $lost removed, 0 skipped, 0 failed" "the file's lost articles are removed"
+
+# pruning: a file gone from a folder the index was built from
+before=$("$eafquery" -d "$db" --count --format json 'Tariff talk' 2>/dev/null)
+rm "$site/html/h1-title.html"
+"$eafindex" -d "$db" -n "$site" > "$tmp/dry" 2>/dev/null
+contains "$(cat "$tmp/dry")" "remove html/h1-title" "--dry-run: a file gone would be pruned"
+out=$("$eafindex" -d "$db" -v "$site" 2>/dev/null)
+contains "$out" "h1-title.html: removed (1 articles): the file is gone" "-v: a file gone is removed"
+contains "$(printf '%s\n' "$out" | tail -n 1)" "1 removed" "pruned by default"
+"$eafindex" -d "$db" --no-prune "$site" > /dev/null 2>&1
+cp "$fix/html/h1-title.html" "$site/html/"
+"$eafindex" -d "$db" "$site" > /dev/null 2>&1
+rm "$site/html/h1-title.html"
+out=$("$eafindex" -d "$db" --no-prune "$site" 2>/dev/null)
+contains "$out" "0 removed" "--no-prune keeps the articles of files gone"
+
+# a missing or empty root is refused and deletes nothing
+count_before=$("$eafindex" -d "$db" --export | wc -l | tr -d ' ')
+"$eafindex" -d "$db" "$tmp/no-such-folder" > "$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 1 "a missing folder is an error"
+contains "$(cat "$tmp/err")" "no-such-folder" "naming it"
+mkdir "$tmp/empty"
+"$eafindex" -d "$db" --prune "$tmp/empty" > "$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 1 "an empty folder is an error"
+contains "$(cat "$tmp/err")" "nothing indexed, nothing removed" "saying nothing is removed"
+mv "$site" "$tmp/moved"; mkdir "$site"
+"$eafindex" -d "$db" "$site" > /dev/null 2>&1; rc=$?
+is "$rc" 1 "the archive's own folder, emptied (unmounted), is refused"
+is "$("$eafindex" -d "$db" --export | wc -l | tr -d ' ')" "$count_before" "and nothing was deleted"
+rmdir "$site"; mv "$tmp/moved" "$site"
+
+# --export writes every article; indexing the export gives the same articles
+"$eafindex" -d "$db" --export > "$tmp/export.jsonl"; rc=$?
+is "$rc" 0 "--export succeeds"
+is "$(wc -l < "$tmp/export.jsonl" | tr -d ' ')" "$count_before" "one line per article"
+contains "$(head -n 1 "$tmp/export.jsonl")" '"id":' "lines carry the id"
+contains "$(cat "$tmp/export.jsonl")" '"authors":[{"name":"Rosa Villanueva","affiliation":"Ateneo Policy Center"}' "authors with affiliations"
+contains "$(cat "$tmp/export.jsonl")" '"countries":["Singapore","Malaysia"]' "countries"
+out=$("$eafindex" -d "$tmp/copy.db" "$tmp/export.jsonl" 2>&1)
+is "$out" "$count_before added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "the export indexes whole"
+"$eafindex" -d "$tmp/copy.db" --export > "$tmp/export2.jsonl"
+if cmp -s "$tmp/export.jsonl" "$tmp/export2.jsonl"; then same=0; else same=1; fi
+ok "$same" "the copy's export is byte for byte the original's"
+out=$("$eafindex" -d "$db" "$tmp/export.jsonl" 2>&1)
+contains "$out" "0 added, 0 updated, $count_before unchanged" "the export's articles are the index's own, unchanged"
+"$eafindex" -d "$tmp/none.db" --export > /dev/null 2>&1; rc=$?
+is "$rc" 1 "--export of a missing index fails"
+
+# a tarball and a compressed file of the folder, made here, read in place
+(cd "$site" && tar -cf - pages html posts data) | gzip -c > "$tmp/site.tar.gz"
+out=$("$eafindex" -d "$tmp/tar.db" "$tmp/site.tar.gz" 2>&1)
+is "$out" "7 added, 0 updated, 0 unchanged, 0 removed, 2 skipped, 0 failed" "a .tar.gz of the folder"
+"$eafindex" -d "$tmp/tar.db" --export > "$tmp/q" 2>/dev/null
+contains "$(cat "$tmp/q")" '"id":"pages/full"' "a member's key is its path inside the archive"
+out=$("$eafindex" -d "$tmp/tar.db" "$tmp/site.tar.gz" 2>&1)
+is "$out" "0 added, 0 updated, 7 unchanged, 0 removed, 0 skipped, 0 failed" "an unchanged archive is not read again"
+(cd "$site" && tar -cf - pages posts data) | gzip -c > "$tmp/site.tar.gz"
+out=$("$eafindex" -d "$tmp/tar.db" "$tmp/site.tar.gz" 2>&1)
+is "$out" "0 added, 0 updated, 6 unchanged, 1 removed, 1 skipped, 0 failed" "a member gone from the archive is removed"
+gzip -c "$fix/wxr/export.wxr" > "$tmp/export.wxr.gz"
+out=$("$eafindex" -d "$tmp/gz.db" "$tmp/export.wxr.gz" 2>&1)
+contains "$out" "3 added, 0 updated, 0 unchanged, 0 removed, 9 skipped, 1 failed" "a .gz WordPress export, streamed"
+head -c 1500 "$tmp/site.tar.gz" > "$tmp/cut.tar.gz"
+"$eafindex" -d "$tmp/cut.db" "$tmp/cut.tar.gz" > "$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 1 "a truncated tar.gz is an error"
+contains "$(cat "$tmp/err")" "cut.tar.gz" "naming the archive"
+
+# --format forces a format
+printf '{"id": "x1", "title": "Forced"}\n' > "$tmp/notes.md"
+out=$("$eafindex" -d "$tmp/forced.db" --format jsonl "$tmp/notes.md" 2>&1)
+is "$out" "1 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "--format jsonl on a .md file"
+"$eafindex" -d "$tmp/forced.db" --format pdf "$tmp/notes.md" > /dev/null 2>&1; rc=$?
+is "$rc" 2 "an unknown --format is a usage error"
+
+# batches, and an interrupted run that the next run finishes
+mkdir -p "$tmp/many"
+i=0
+while [ $i -lt 1500 ]; do
+    printf '## Page number %d\n\nSome words about page %d.\n' $i $i > "$tmp/many/p$i.md"
+    i=$((i + 1))
+done
+out=$("$eafindex" -d "$tmp/b1.db" -b 7 "$tmp/many" 2>&1)
+is "$out" "1500 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "small batches index the same"
+"$eafindex" -d "$tmp/int.db" -b 5 "$tmp/many" > /dev/null 2>&1 &
+pid=$!
+sleep 0.2
+kill -INT "$pid" 2>/dev/null
+wait "$pid"; rc=$?
+ok "$([ "$rc" -eq 130 ] || [ "$rc" -eq 0 ] && echo 0 || echo 1)" "an interrupted run stops cleanly (exit $rc)"
+out=$("$eafindex" -d "$tmp/int.db" "$tmp/many" 2>&1)
+added=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) added.*/\1/p')
+unchanged=$(printf '%s\n' "$out" | sed -n 's/.* \([0-9]*\) unchanged.*/\1/p')
+is "$((added + unchanged))" 1500 "the next run finishes it: $added added, $unchanged kept"
+out=$("$eafindex" -d "$tmp/int.db" "$tmp/many" 2>&1)
+is "$out" "0 added, 0 updated, 1500 unchanged, 0 removed, 0 skipped, 0 failed" "and then all is done"
+
+done_testing

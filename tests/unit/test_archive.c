@@ -1,0 +1,317 @@
+/*
+ * test_archive.c: archives read in place through the public reader API:
+ * tar, tar.gz, zip and a single .gz, built here with libarchive's writer
+ * (in memory and as files); members named by their path inside the
+ * archive, read with the format detection of their own content; files
+ * that are not articles passed over; a bad member reported and the next
+ * one read; a zip bomb stopped; a truncated gzip an error that keeps what
+ * was read before it.
+ */
+#include "eafsearch.h"
+#include "tap.h"
+#include "testutil.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+typedef struct entry {
+    const char *name;
+    const char *data;   /* NULL: a folder */
+    size_t len;         /* 0: strlen(data) */
+} entry;
+
+static const char page_md[] = "- [Home](#)\n\n## A page in a tarball\n\n12 May 2019\n\n"
+                              "Author: Ana Lima, Lisbon Institute\n\nThe body of the page.\n";
+static const char html[] = "<!DOCTYPE html><html><head><meta property=\"og:title\" "
+                           "content=\"An HTML member\"><link rel=\"canonical\" "
+                           "href=\"https://t.example/html-member/\"></head><body><article>"
+                           "<p>HTML body.</p></article></body></html>";
+static const char jsonl[] = "{\"id\": \"j1\", \"title\": \"First line\"}\n"
+                            "{\"id\": \"j2\", \"title\": \"Second line\"}\n";
+static const char front[] = "---\ntitle: A static-site post\ndate: 2020-02-02\n---\nText.\n";
+
+/* Builds an archive in memory; returns its size (0 on failure). */
+static size_t build(char *buf, size_t size, int zip, int gzip, int raw, const entry *e,
+                    size_t n)
+{
+    struct archive *a = archive_write_new();
+    size_t used = 0, i;
+
+    if (zip)
+        archive_write_set_format_zip(a);
+    else if (raw)
+        archive_write_set_format_raw(a);
+    else
+        archive_write_set_format_pax_restricted(a);
+    if (gzip)
+        archive_write_add_filter_gzip(a);
+    if (archive_write_open_memory(a, buf, size, &used) != ARCHIVE_OK) {
+        diag("archive_write_open_memory: %s", archive_error_string(a));
+        archive_write_free(a);
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        struct archive_entry *ae = archive_entry_new();
+        size_t len = e[i].data ? (e[i].len ? e[i].len : strlen(e[i].data)) : 0;
+
+        archive_entry_set_pathname(ae, e[i].name);
+        archive_entry_set_filetype(ae, e[i].data ? AE_IFREG : AE_IFDIR);
+        archive_entry_set_perm(ae, 0644);
+        archive_entry_set_size(ae, (la_int64_t)len);
+        if (archive_write_header(a, ae) != ARCHIVE_OK)
+            diag("archive_write_header: %s", archive_error_string(a));
+        if (len)
+            archive_write_data(a, e[i].data, len);
+        archive_entry_free(ae);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+    return used;
+}
+
+typedef struct result {
+    char keys[16][128];
+    char members[16][128];
+    int n, errors;
+    eaf_status last;
+    char msg[512];
+    eaf_format container;
+} result;
+
+static void read_reader(eaf_reader *r, result *res)
+{
+    eaf_article *a;
+    eaf_status st;
+
+    while ((st = eaf_reader_next(&a, r)) != EAF_DONE) {
+        res->container = eaf_reader_container(r);
+        res->last = st;
+        if (st == EAF_ROW) {
+            if (res->n < 16) {
+                const char *m = eaf_reader_member(r);
+                snprintf(res->keys[res->n], 128, "%s", eaf_article_get(a, EAF_FIELD_KEY));
+                snprintf(res->members[res->n], 128, "%s", m ? m : "(none)");
+                res->n++;
+            }
+            eaf_article_free(a);
+            continue;
+        }
+        res->errors++;
+        snprintf(res->msg, sizeof(res->msg), "%s", eaf_reader_errmsg(r));
+        if (st != EAF_SYNTAX)
+            break;
+    }
+}
+
+static eaf_status read_memory(const char *data, size_t len, const char *name,
+                              eaf_format format, result *res)
+{
+    eaf_reader_options o = EAF_READER_OPTIONS_INIT;
+    eaf_reader *r = NULL;
+    char *err = NULL;
+    eaf_status st;
+
+    memset(res, 0, sizeof(*res));
+    o.format = format;
+    st = eaf_reader_open_memory(&r, data, len, name, &o, &err);
+    if (st != EAF_OK) {
+        snprintf(res->msg, sizeof(res->msg), "%s", err ? err : "");
+        eaf_free(err);
+        return st;
+    }
+    read_reader(r, res);
+    eaf_reader_free(r);
+    return EAF_OK;
+}
+
+static int has_key(const result *res, const char *key)
+{
+    int i;
+
+    for (i = 0; i < res->n; i++)
+        if (strcmp(res->keys[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+static const entry site[] = {
+    {"./site/", NULL, 0},
+    {"./site/2019/page.md", page_md, 0},
+    {"./site/2019/logo.png", "\x89PNG not an article", 0},
+    {"./site/.hidden.md", "## Hidden\n", 0},
+    {"./site/html/index.html", html, 0},
+    {"./site/posts/2020-02-02-post.md", front, 0},
+    {"./site/data.jsonl", jsonl, 0},
+    {"./site/empty.html", "", 0},
+    {"./site/z-last.md", "## The last member\n\nRead after a bad one.\n", 0},
+};
+#define NSITE (sizeof(site) / sizeof(site[0]))
+
+static char buf[1 << 23];
+
+static void check_site(const result *res, const char *what, eaf_format container)
+{
+    is_int(res->container, container, "%s: the container", what);
+    is_int(res->n, 6, "%s: six articles from five article members", what);
+    ok(has_key(res, "site/2019/page"), "%s: a page's key is its path inside, without ./", what);
+    ok(has_key(res, "https://t.example/html-member/"), "%s: an HTML member", what);
+    ok(has_key(res, "site/posts/2020-02-02-post"), "%s: a Markdown member", what);
+    ok(has_key(res, "j1") && has_key(res, "j2"), "%s: a JSON Lines member", what);
+    ok(has_key(res, "site/z-last"), "%s: the member after a bad one", what);
+    ok(!has_key(res, "site/.hidden"), "%s: hidden members are not read", what);
+    is_int(res->errors, 1, "%s: one bad member", what);
+    ok(strstr(res->msg, ":site/empty.html: empty file") != NULL,
+       "%s: named by its path inside the archive (%s)", what, res->msg);
+    is_str(res->members[0], "site/2019/page.md", "%s: eaf_reader_member()", what);
+}
+
+static void test_containers(void)
+{
+    result res;
+    size_t n;
+    eaf_status st;
+
+    n = build(buf, sizeof(buf), 0, 0, 0, site, NSITE);
+    ok(n > 0, "a tar built (%zu bytes)", n);
+    st = read_memory(buf, n, "site.tar", EAF_FORMAT_AUTO, &res);
+    is_int(st, EAF_OK, "tar opens");
+    check_site(&res, "tar", EAF_FORMAT_TAR);
+
+    n = build(buf, sizeof(buf), 0, 1, 0, site, NSITE);
+    st = read_memory(buf, n, "site.tgz", EAF_FORMAT_AUTO, &res);
+    is_int(st, EAF_OK, "tar.gz opens");
+    check_site(&res, "tar.gz", EAF_FORMAT_TAR);
+
+    n = build(buf, sizeof(buf), 1, 0, 0, site, NSITE);
+    st = read_memory(buf, n, "site.zip", EAF_FORMAT_AUTO, &res);
+    is_int(st, EAF_OK, "zip opens");
+    check_site(&res, "zip", EAF_FORMAT_ZIP);
+
+    /* the same from files, read in place */
+    {
+        const char *dir = tu_tmpdir();
+        char path[600];
+        FILE *fp;
+        eaf_reader *r = NULL;
+        char *err = NULL;
+
+        snprintf(path, sizeof(path), "%s/site.zip", dir);
+        fp = fopen(path, "wb");
+        fwrite(buf, 1, n, fp);
+        fclose(fp);
+        memset(&res, 0, sizeof(res));
+        st = eaf_reader_open(&r, path, NULL, &err);
+        is_int(st, EAF_OK, "a zip file opens (%s)", err ? err : "");
+        eaf_free(err);
+        if (r) {
+            read_reader(r, &res);
+            eaf_reader_free(r);
+            check_site(&res, "zip file", EAF_FORMAT_ZIP);
+        }
+        tu_cleanup();
+    }
+
+    /* one compressed file: named after the archive */
+    {
+        entry one[] = {{"data", page_md, 0}};
+        n = build(buf, sizeof(buf), 0, 1, 1, one, 1);
+        st = read_memory(buf, n, "notes/2019/page.md.gz", EAF_FORMAT_AUTO, &res);
+        is_int(st, EAF_OK, ".gz opens");
+        is_int(res.container, EAF_FORMAT_GZIP, ".gz: a compressed file");
+        is_int(res.n, 1, ".gz: the page in it");
+        is_str(res.keys[0], "notes/2019/page", ".gz: its key is the name without .md.gz");
+        is_str(res.members[0], "(none)", ".gz: no member name");
+    }
+
+    /* a forced format applies to the members */
+    {
+        entry e[] = {{"a.txt", "{\"id\": \"forced\", \"title\": \"Forced JSON\"}\n", 0}};
+        n = build(buf, sizeof(buf), 0, 1, 0, e, 1);
+        st = read_memory(buf, n, "f.tar.gz", EAF_FORMAT_JSONL, &res);
+        is_int(res.n, 1, "forced jsonl on a member");
+        is_str(res.keys[0], "forced", "forced jsonl: the key");
+    }
+
+    /* an archive inside an archive is reported, not opened */
+    {
+        entry inner[] = {{"in.md", "## Inner\n", 0}};
+        size_t k = build(buf, sizeof(buf) / 2, 0, 1, 0, inner, 1);
+        entry outer[] = {{"inner.tar.gz", buf, k}, {"b.md", "## Outer\n", 0}};
+        static char out[1 << 16];
+        n = build(out, sizeof(out), 0, 0, 0, outer, 2);
+        read_memory(out, n, "outer.tar", EAF_FORMAT_AUTO, &res);
+        is_int(res.n, 1, "nested: the plain member is read");
+        is_int(res.errors, 1, "nested: the inner archive is an error");
+        ok(strstr(res.msg, "outer.tar:inner.tar.gz: an archive inside the archive") != NULL,
+           "nested: says so (%s)", res.msg);
+    }
+}
+
+static void test_bomb_and_truncation(void)
+{
+    result res;
+    size_t n, big = (size_t)4 << 20, i;
+    char *zeros = malloc(big);
+    eaf_status st;
+
+    /* a zip bomb, made small: 4 MB of one letter in a few kilobytes */
+    memset(zeros, 'a', big);
+    memcpy(zeros, "<html><body><p>", 15);
+    {
+        entry e[] = {{"first.md", "## Before the bomb\n", 0}, {"bomb.html", zeros, big},
+                     {"after.md", "## After the bomb\n", 0}};
+        n = build(buf, sizeof(buf), 1, 0, 0, e, 3);
+        ok(n > 0 && n < 64 * 1024, "a zip bomb of %zu bytes", n);
+        st = read_memory(buf, n, "bomb.zip", EAF_FORMAT_AUTO, &res);
+        is_int(st, EAF_OK, "bomb: opens");
+        is_int(res.n, 1, "bomb: the member before it is read");
+        is_str(res.keys[0], "first", "bomb: that one");
+        is_int(res.last, EAF_IO, "bomb: stops the archive (EAF_IO)");
+        ok(strstr(res.msg, "bomb.zip:bomb.html: decompression bomb") != NULL,
+           "bomb: a clear message (%s)", res.msg);
+    }
+    free(zeros);
+
+    /* a truncated gzip: what was read before the cut is kept */
+    {
+        /* pages of words that do not compress much, so that the cut
+         * falls well after the start */
+        static entry e[40];
+        static char names[40][32], bodies[40][16384];
+        unsigned seed = 12345;
+        for (i = 0; i < 40; i++) {
+            size_t o = (size_t)snprintf(bodies[i], sizeof(bodies[i]), "## Page %zu\n\n", i);
+            while (o < sizeof(bodies[i]) - 16) {
+                int w, len = 2 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 8;
+                for (w = 0; w < len; w++)
+                    bodies[i][o++] = (char)('a' + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 26);
+                bodies[i][o++] = ' ';
+            }
+            bodies[i][o++] = '\n';
+            bodies[i][o] = '\0';
+            snprintf(names[i], sizeof(names[i]), "p%02zu.md", i);
+            e[i].name = names[i];
+            e[i].data = bodies[i];
+            e[i].len = 0;
+        }
+        n = build(buf, sizeof(buf), 0, 1, 0, e, 40);
+        st = read_memory(buf, n / 2, "cut.tar.gz", EAF_FORMAT_AUTO, &res);
+        is_int(st, EAF_OK, "truncated gzip: opens");
+        ok(res.n > 0 && res.n < 40, "truncated gzip: %d of 40 pages read before the cut",
+           res.n);
+        is_int(res.last, EAF_IO, "truncated gzip: an error that ends the archive");
+        ok(strstr(res.msg, "cut.tar.gz") && strstr(res.msg, "runcated"),
+           "truncated gzip: says so (%s)", res.msg);
+    }
+
+    /* garbage after a gzip magic number */
+    st = read_memory("\x1f\x8b\x08\x00garbage", 12, "bad.gz", EAF_FORMAT_AUTO, &res);
+    ok(st == EAF_IO || res.errors > 0, "a broken gzip is an error (%s)", res.msg);
+}
+
+int main(void)
+{
+    test_containers();
+    test_bomb_and_truncation();
+    return done_testing();
+}

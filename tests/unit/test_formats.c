@@ -1,0 +1,591 @@
+/*
+ * test_formats.c: the HTML, Markdown-with-front-matter and WordPress
+ * readers through the public API, on the fixtures in tests/fixtures/html,
+ * markdown and wxr: what each field comes from, character sets, broken
+ * and hostile input (invalid bytes, truncation, entity bombs, external
+ * entities, YAML alias bombs), skipped records, format detection, and
+ * the readers under failing allocations.
+ */
+#include "eafsearch.h"
+#include "tap.h"
+
+#include <time.h>
+
+#define FIX EAF_TEST_SRCDIR "/tests/fixtures/"
+
+/* Reads every article of a file (up to 16), counting errors; the last
+ * error message is kept. */
+typedef struct got {
+    eaf_article *a[16];
+    int n, errors;
+    eaf_status open_st, last_st;
+    char msg[512];
+    size_t skipped;
+    char skip_reason[128];
+    eaf_format format;
+} got;
+
+static void read_all(got *g, const char *file, const char *name, eaf_format format)
+{
+    eaf_reader_options o = EAF_READER_OPTIONS_INIT;
+    eaf_reader *r = NULL;
+    char *err = NULL;
+    eaf_status st;
+    eaf_article *a;
+
+    memset(g, 0, sizeof(*g));
+    o.format = format;
+    o.name = name;
+    g->open_st = eaf_reader_open(&r, file, &o, &err);
+    if (g->open_st != EAF_OK) {
+        snprintf(g->msg, sizeof(g->msg), "%s", err ? err : "");
+        eaf_free(err);
+        return;
+    }
+    g->format = eaf_reader_format(r);
+    while ((st = eaf_reader_next(&a, r)) != EAF_DONE) {
+        g->last_st = st;
+        if (st == EAF_ROW) {
+            if (g->n < 16)
+                g->a[g->n++] = a;
+            else
+                eaf_article_free(a);
+            if (g->n == 1)
+                g->format = eaf_reader_format(r);
+            continue;
+        }
+        g->errors++;
+        snprintf(g->msg, sizeof(g->msg), "%s", eaf_reader_errmsg(r));
+        if (st != EAF_SYNTAX)
+            break;
+    }
+    g->skipped = eaf_reader_skipped(r);
+    snprintf(g->skip_reason, sizeof(g->skip_reason), "%s",
+             eaf_reader_skip_reason(r) ? eaf_reader_skip_reason(r) : "");
+    eaf_reader_free(r);
+}
+
+static void free_got(got *g)
+{
+    int i;
+
+    for (i = 0; i < g->n; i++)
+        eaf_article_free(g->a[i]);
+}
+
+static const char *field(got *g, int i, eaf_field f)
+{
+    return i < g->n ? eaf_article_get(g->a[i], f) : NULL;
+}
+
+static const char *author(got *g, int i, size_t k)
+{
+    return i < g->n ? eaf_article_author_name(g->a[i], k) : NULL;
+}
+
+static const char *tag(got *g, int i, eaf_tag_kind kind, size_t k)
+{
+    return i < g->n ? eaf_article_tag(g->a[i], kind, k) : NULL;
+}
+
+static size_t ntags(got *g, int i, eaf_tag_kind kind)
+{
+    return i < g->n ? eaf_article_tag_count(g->a[i], kind) : 0;
+}
+
+/* ---- HTML ------------------------------------------------------------------ */
+
+static void test_html_article(void)
+{
+    got g;
+    const char *body;
+
+    read_all(&g, FIX "html/article.html", "html/article.html", EAF_FORMAT_AUTO);
+    is_int(g.open_st, EAF_OK, "article.html opens");
+    is_int(g.format, EAF_FORMAT_HTML, "article.html is detected as HTML");
+    is_int(g.n, 1, "article.html: one article");
+    is_int(g.errors, 0, "article.html: no error");
+    is_str(field(&g, 0, EAF_FIELD_KEY), "https://notes.example.org/2019/03/reef-tourism/",
+           "html: the key is the canonical URL");
+    is_str(field(&g, 0, EAF_FIELD_URL), "https://notes.example.org/2019/03/reef-tourism/",
+           "html: so is the url");
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Reef tourism after the bleaching",
+           "html: og:title wins over JSON-LD and <title>");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2019-03-04",
+           "html: article:published_time, in the page's own time zone");
+    is_str(field(&g, 0, EAF_FIELD_SUMMARY),
+           "Operators on the outer reef & the towns that depend on them.",
+           "html: the meta description, entities decoded");
+    is_str(field(&g, 0, EAF_FIELD_LANGUAGE), "en", "html: <html lang> (primary subtag)");
+    is_int(g.n ? eaf_article_author_count(g.a[0]) : 0, 2, "html: two meta authors");
+    is_str(author(&g, 0, 0), "Mereana Walsh", "html: author 1");
+    is_str(author(&g, 0, 1), "Tomas Okafor", "html: author 2 (rel=author not added twice)");
+    is_int(ntags(&g, 0, EAF_TAG_OTHER), 3, "html: article:tag + rel=tag, deduplicated");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 0), "Tourism", "html: tag 1");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 1), "Great Barrier Reef", "html: tag 2");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 2), "Queensland", "html: rel=tag in the article footer");
+    is_int(ntags(&g, 0, EAF_TAG_TOPIC), 1, "html: rel=\"category tag\" is a topic");
+    is_str(tag(&g, 0, EAF_TAG_TOPIC, 0), "Environment", "html: the topic");
+    is_int(g.n ? eaf_article_related_title_count(g.a[0]) : 0, 2, "html: related titles");
+    is_str(g.n ? eaf_article_related_title(g.a[0], 0) : NULL, "Who pays for the reef?",
+           "html: related title 1");
+    body = field(&g, 0, EAF_FIELD_BODY);
+    ok(body && strncmp(body, "Dive operators out of Cairns counted fewer bookings", 51) == 0,
+       "html: body starts with the content, white space squeezed");
+    ok(body && strstr(body, "feared.\n\nThree things changed:"),
+       "html: paragraphs are separated by a blank line");
+    ok(body && strstr(body, "longer trips to the outer reef;\nsmaller boats;\nnew & cheaper"),
+       "html: list items one per line, entities decoded");
+    ok(body && strstr(body, "\xE2\x80\x9CWe sell the reef as it is,\xE2\x80\x9D"),
+       "html: an aside inside the content (a pull quote) is text");
+    ok(body && strstr(body, "A line\nbroken in two."), "html: <br> breaks a line");
+    ok(body && strstr(body, "  code   keeps\n  its spacing"), "html: <pre> keeps its spacing");
+    ok(body && strlen(body) > 23 && strcmp(body + strlen(body) - 23, "The season ends in May.") == 0,
+       "html: body ends with the content");
+    {
+        static const char *const never[] = {
+            "never text", "no script text", "iframe text", "template text", "svg text",
+            "form text", "Skip to content", "About us", "Footer text", "Sidebar tag",
+            "Related posts", "Who pays", "Tagged", "margin"};
+        size_t i;
+        for (i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+            ok(body && !strstr(body, never[i]), "html: no '%s' in the body", never[i]);
+    }
+    free_got(&g);
+}
+
+static void test_html_fallbacks(void)
+{
+    got g;
+
+    read_all(&g, FIX "html/h1-title.html", "site/h1-title.html", EAF_FORMAT_AUTO);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Tariff talk in the Mekong",
+           "html: without og:title, the article's h1 (markup dropped)");
+    is_str(field(&g, 0, EAF_FIELD_KEY), "site/h1-title",
+           "html: without a canonical link, the key is the path");
+    is_str(field(&g, 0, EAF_FIELD_URL), NULL, "html: and there is no url");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2021-07-09", "html: <time datetime>");
+    is_str(author(&g, 0, 0), "Lan Pham", "html: rel=author link 1");
+    is_str(author(&g, 0, 1), "Somchai Ruang", "html: rel=author link 2");
+    is_int(g.n ? eaf_article_author_count(g.a[0]) : 0, 2, "html: a repeated byline counts once");
+    is_str(field(&g, 0, EAF_FIELD_BODY),
+           "First paragraph of the article.\n\nLast paragraph of the article.",
+           "html: in a bare <article>, the title, byline and date line are not body");
+    free_got(&g);
+
+    read_all(&g, FIX "html/title-only.html", "title-only.html", EAF_FORMAT_AUTO);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Dredging the inner channel",
+           "html: <title> without the site's name (og:site_name) in front");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2016-11-30", "html: JSON-LD @graph datePublished");
+    is_str(author(&g, 0, 0), "Ana Costa", "html: JSON-LD author by @id reference");
+    is_str(author(&g, 0, 1), "Piet de Vries", "html: JSON-LD author by name");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 1), "dredging", "html: JSON-LD keywords");
+    is_str(tag(&g, 0, EAF_TAG_TOPIC, 0), "Infrastructure", "html: JSON-LD articleSection");
+    is_str(field(&g, 0, EAF_FIELD_SUMMARY), "What the channel costs.",
+           "html: JSON-LD description");
+    is_str(field(&g, 0, EAF_FIELD_LANGUAGE), "nl", "html: JSON-LD inLanguage");
+    is_str(field(&g, 0, EAF_FIELD_BODY), "The inner channel was last dredged in 2009.",
+           "html: the body of <main>");
+    free_got(&g);
+
+    read_all(&g, FIX "html/jsonld.html", "jsonld.html", EAF_FORMAT_AUTO);
+    is_int(g.errors, 0, "html: a broken JSON-LD block is ignored");
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Rice prices and the monsoon",
+           "html: JSON-LD headline before a bare <title>");
+    is_str(author(&g, 0, 0), "Devi Raman", "html: JSON-LD author as a string");
+    is_int(ntags(&g, 0, EAF_TAG_OTHER), 3, "html: keywords as a comma-separated string");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 1), "monsoon", "html: keywords trimmed");
+    is_str(field(&g, 0, EAF_FIELD_BODY), "Body from the post content.",
+           "html: div.post-content is a content element");
+    free_got(&g);
+}
+
+static void test_html_charsets(void)
+{
+    got g;
+
+    read_all(&g, FIX "html/cp1252.html", "cp1252.html", EAF_FORMAT_AUTO);
+    is_str(field(&g, 0, EAF_FIELD_TITLE),
+           "\xE2\x80\x9C" "Caf\xC3\xA9 culture\xE2\x80\x9D in Hanoi \xE2\x80\x93 a note",
+           "windows-1252: smart quotes, accents and dashes become UTF-8");
+    is_str(author(&g, 0, 0), "Ren\xC3\xA9" "e Dupr\xC3\xA9", "windows-1252: in metas too");
+    is_str(field(&g, 0, EAF_FIELD_BODY),
+           "Prices rose by \xE2\x82\xAC" "10 and a \xC2\xBD; it\xE2\x80\x99s \xE2\x80\x9C"
+           "fine\xE2\x80\x9D.",
+           "windows-1252: the euro sign, and character references beside bytes");
+    free_got(&g);
+
+    read_all(&g, FIX "html/latin1.html", "latin1.html", EAF_FORMAT_AUTO);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "S\xC3\xA3o Tom\xC3\xA9 and the cocoa trade",
+           "ISO-8859-1 (http-equiv): converted");
+    is_str(field(&g, 0, EAF_FIELD_BODY),
+           "It\xE2\x80\x99s a na\xC3\xAFve price \xC2\xA9 2015.",
+           "ISO-8859-1 is read as windows-1252, as browsers do (0x92 is a quote)");
+    free_got(&g);
+
+    read_all(&g, FIX "html/invalid-utf8.html", "invalid-utf8.html", EAF_FORMAT_AUTO);
+    is_int(g.n, 1, "invalid UTF-8: still an article");
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Bad bytes \xEF\xBF\xBD here",
+           "invalid UTF-8: a bad byte becomes U+FFFD");
+    is_str(field(&g, 0, EAF_FIELD_BODY), "Before \xEF\xBF\xBD( after, and caf\xC3\xA9 stays.",
+           "invalid UTF-8: the good bytes around it stay");
+    free_got(&g);
+
+    read_all(&g, FIX "html/bom.html", "bom.html", EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_HTML, "BOM: detected as HTML");
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "A page with a BOM", "BOM: read as UTF-8");
+    free_got(&g);
+}
+
+static void test_html_broken(void)
+{
+    got g;
+    const char *body;
+
+    read_all(&g, FIX "html/broken.html", "broken.html", EAF_FORMAT_AUTO);
+    is_int(g.n, 1, "broken HTML: recovered");
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Sloppy markup & survival", "broken HTML: title");
+    body = field(&g, 0, EAF_FIELD_BODY);
+    ok(body && strstr(body, "An unescaped ampersand in an attribute."),
+       "broken HTML: first paragraph");
+    ok(body && strstr(body, "Last words here."), "broken HTML: last paragraph");
+    free_got(&g);
+
+    read_all(&g, FIX "html/truncated.html", "truncated.html", EAF_FORMAT_AUTO);
+    is_int(g.n, 1, "truncated page: still indexed");
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "A page cut short", "truncated page: head intact");
+    is_str(author(&g, 0, 0), "Kiri Tane", "truncated page: author");
+    is_str(field(&g, 0, EAF_FIELD_BODY),
+           "The first paragraph arrived whole.\n\nThe second one stops in the middle of a",
+           "truncated page: the body that is there");
+    free_got(&g);
+
+    read_all(&g, FIX "html/empty.html", "html/empty.html", EAF_FORMAT_AUTO);
+    is_int(g.n, 0, "empty page: no article");
+    is_int(g.errors, 1, "empty page: one error");
+    is_str(g.msg, "html/empty.html: empty file", "empty page: the message");
+    free_got(&g);
+
+    read_all(&g, FIX "html/no-title.html", "no-title.html", EAF_FORMAT_AUTO);
+    is_int(g.errors, 1, "no title: an error");
+    ok(strstr(g.msg, "no title") != NULL, "no title: says so (%s)", g.msg);
+    free_got(&g);
+
+    read_all(&g, FIX "html/listing.html", "listing.html", EAF_FORMAT_AUTO);
+    is_int(g.n + g.errors, 0, "a listing page: no article and no error");
+    is_int(g.skipped, 1, "a listing page: skipped");
+    is_str(g.skip_reason, "a listing of 3 articles, not an article page",
+           "a listing page: the reason");
+    free_got(&g);
+}
+
+/* ---- Markdown with front matter --------------------------------------------- */
+
+static void test_markdown(void)
+{
+    got g;
+    const char *body;
+
+    read_all(&g, FIX "markdown/post.md", "posts/post.md", EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_MARKDOWN, "post.md is detected as Markdown with front matter");
+    is_int(g.n, 1, "post.md: one article");
+    is_str(field(&g, 0, EAF_FIELD_KEY), "posts/post", "markdown: the key is the path");
+    is_str(field(&g, 0, EAF_FIELD_TITLE),
+           "Ferries, fares & the \xE2\x80\x9Clast mile\xE2\x80\x9D in Manila",
+           "markdown: the title with entities decoded and tags dropped");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2018-10-02", "markdown: a date-time's date");
+    is_str(author(&g, 0, 0), "Rosa Villanueva", "markdown: an author as a mapping");
+    is_str(g.n ? eaf_article_author_affiliation(g.a[0], 0) : NULL, "Ateneo Policy Center",
+           "markdown: with an affiliation");
+    is_str(author(&g, 0, 1), "Ben Carter", "markdown: an author as a string");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 1), "Pasig River", "markdown: tags");
+    is_str(tag(&g, 0, EAF_TAG_TOPIC, 1), "Infrastructure", "markdown: categories are topics");
+    is_str(field(&g, 0, EAF_FIELD_SUMMARY),
+           "The river ferry is back, and the fares are the question.",
+           "markdown: the excerpt is the summary");
+    is_str(field(&g, 0, EAF_FIELD_LANGUAGE), "en", "markdown: lang");
+    body = field(&g, 0, EAF_FIELD_BODY);
+    ok(body && strncmp(body, "The Pasig River ferry returned in 2018 after years of stops.", 60) == 0,
+       "markdown: links keep their text, emphasis goes");
+    ok(body && !strstr(body, "page.fare") && !strstr(body, "{%") && !strstr(body, "callout") &&
+           strstr(body, "Its fares are  per ride."),
+       "markdown: template tags are dropped");
+    ok(body && strstr(body, "Keep {{ this }} as it is."), "markdown: {%% raw %%} is kept as it is");
+    ok(body && strstr(body, "Who rides\n\noffice workers from Pinagbuhatan;\nstudents;"),
+       "markdown: headings and list items");
+    ok(body && strstr(body, "An HTML block & its text."), "markdown: HTML blocks give their text");
+    ok(body && !strstr(body, "ferry at dusk"), "markdown: images give no text");
+    ok(body && strstr(body, "route = [\"Escolta\", \"Guadalupe\"]"), "markdown: code keeps its text");
+    ok(body && strstr(body, "Fares rose by a third.\n\nMetro Manila") && !strstr(body, "[^1]"),
+       "markdown: footnote marks go, the note stays");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/2019-05-06-date-from-name.md", "2019-05-06-date-from-name.md",
+             EAF_FORMAT_AUTO);
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2019-05-06", "markdown: the date from the file name");
+    is_str(author(&g, 0, 0), "Hemi Parata", "markdown: author: a string");
+    is_int(ntags(&g, 0, EAF_TAG_OTHER), 3, "markdown: tags as a comma-separated string");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 2), "Pacific", "markdown: trimmed");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/crlf-bom.md", "crlf-bom.md", EAF_FORMAT_AUTO);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Windows line ends", "markdown: BOM and CRLF");
+    is_str(field(&g, 0, EAF_FIELD_BODY), "First line. Same paragraph.\n\nSecond paragraph.",
+           "markdown: CRLF body");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/draft.md", "draft.md", EAF_FORMAT_AUTO);
+    is_int(g.n + g.errors, 0, "markdown: a draft is neither an article nor an error");
+    is_str(g.skip_reason, "a draft", "markdown: it is skipped");
+    free_got(&g);
+}
+
+static void test_markdown_bad(void)
+{
+    static const struct {
+        const char *file, *msg;
+    } bad[] = {
+        {"no-title.md", "m/no-title.md: no title in the front matter"},
+        {"bad-yaml.md", "m/bad-yaml.md: front matter, line 4: did not find expected ',' or ']'"},
+        {"unclosed.md", "m/unclosed.md: the front matter has no closing \"---\" line"},
+        {"laughs.md", "m/laughs.md: front matter: aliases expand too much"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char path[512], name[64];
+        got g;
+        clock_t t0 = clock();
+
+        snprintf(path, sizeof(path), FIX "markdown/%s", bad[i].file);
+        snprintf(name, sizeof(name), "m/%s", bad[i].file);
+        read_all(&g, path, name, EAF_FORMAT_AUTO);
+        is_int(g.n, 0, "%s: no article", bad[i].file);
+        is_int(g.errors, 1, "%s: one error", bad[i].file);
+        ok(strncmp(g.msg, bad[i].msg, strlen(bad[i].msg)) == 0, "%s: %s", bad[i].file, g.msg);
+        ok((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0, "%s: refused at once", bad[i].file);
+        free_got(&g);
+    }
+}
+
+/* ---- WordPress ---------------------------------------------------------------- */
+
+static void test_wxr(void)
+{
+    got g;
+    const char *body;
+
+    read_all(&g, FIX "wxr/export.wxr", "wxr/export.wxr", EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_WXR, "export.wxr is detected as a WordPress export");
+    is_int(g.n, 3, "wxr: three published posts");
+    is_int(g.errors, 1, "wxr: one bad item (a post without a title)");
+    ok(strstr(g.msg, "export.wxr:") && strstr(g.msg, "without a title"),
+       "wxr: the bad item is named with its line (%s)", g.msg);
+    is_int(g.skipped, 9,
+           "wxr: attachment, page, menu item, draft, trash, private, future, pending and "
+           "revision are skipped");
+    is_str(field(&g, 0, EAF_FIELD_KEY), "https://straits.example.com/2020/02/bunker-fuel/",
+           "wxr: the key is the link");
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Bunker fuel & the Strait",
+           "wxr: the title, entities decoded");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2020-02-03", "wxr: wp:post_date (local)");
+    is_str(author(&g, 0, 0), "Wei Ling Tan", "wxr: dc:creator resolved to the display name");
+    is_int(g.n ? eaf_article_author_count(g.a[0]) : 0, 1, "wxr: a comment's author is not one");
+    is_str(tag(&g, 0, EAF_TAG_TOPIC, 0), "Shipping", "wxr: category -> topic");
+    is_int(ntags(&g, 0, EAF_TAG_OTHER), 2, "wxr: post_tag -> tags (post_format is not one)");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 1), "prices", "wxr: the second tag");
+    is_int(ntags(&g, 0, EAF_TAG_COUNTRY), 2, "wxr: the country taxonomy -> countries");
+    is_str(tag(&g, 0, EAF_TAG_COUNTRY, 0), "Singapore", "wxr: the first country");
+    is_str(field(&g, 0, EAF_FIELD_SUMMARY), "Why ships refuel here.",
+           "wxr: excerpt:encoded as text");
+    is_str(field(&g, 0, EAF_FIELD_LANGUAGE), "en", "wxr: the channel's language");
+    body = field(&g, 0, EAF_FIELD_BODY);
+    is_str(body,
+           "Ships refuel here more than anywhere else in the world.\n\n"
+           "A second paragraph, with a link and emphasis.\nAnd a line break inside it.\n\n"
+           "Prices\n\nLow-sulphur fuel costs more.",
+           "wxr: classic content: blank lines are paragraphs, markup goes");
+    is_str(field(&g, 1, EAF_FIELD_BODY), "First block.\n\none\ntwo\n\nLast block.",
+           "wxr: block-editor comments and scripts give no text");
+    is_str(author(&g, 1, 1), "Wei Ling Tan", "wxr: an author taxonomy term is an author");
+    is_str(tag(&g, 1, EAF_TAG_OTHER, 0), "Ports & harbours", "wxr: a tag's entities decoded");
+    is_str(field(&g, 2, EAF_FIELD_TITLE), "After the bad item",
+           "wxr: the item after a bad one is read");
+    free_got(&g);
+
+    read_all(&g, FIX "wxr/feed.xml", "feed.xml", EAF_FORMAT_AUTO);
+    is_int(g.n, 1, "a plain RSS feed: its item is a post");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2019-09-07", "rss: the pubDate's date");
+    is_str(field(&g, 0, EAF_FIELD_BODY), "Un r\xC3\xA9sum\xC3\xA9.",
+           "rss: the description is the body");
+    is_str(field(&g, 0, EAF_FIELD_LANGUAGE), "fr", "rss: language");
+    free_got(&g);
+}
+
+static void test_wxr_hostile(void)
+{
+    got g;
+    clock_t t0 = clock();
+    int i;
+
+    read_all(&g, FIX "wxr/laughs.wxr", "laughs.wxr", EAF_FORMAT_AUTO);
+    ok((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0, "billion laughs: over at once");
+    ok(g.n == 0 || (field(&g, 0, EAF_FIELD_BODY) == NULL ||
+                    strlen(field(&g, 0, EAF_FIELD_BODY)) < 1000),
+       "billion laughs: nothing expanded");
+    is_int(g.errors, 1, "billion laughs: an error");
+    ok(strstr(g.msg, "XML") != NULL, "billion laughs: a malformed XML message (%s)", g.msg);
+    free_got(&g);
+
+    read_all(&g, FIX "wxr/xxe.wxr", "xxe.wxr", EAF_FORMAT_AUTO);
+    is_int(g.n, 1, "external entity: the item is read");
+    for (i = 0; i < g.n; i++) {
+        const char *t = field(&g, i, EAF_FIELD_TITLE), *b = field(&g, i, EAF_FIELD_BODY);
+        ok(!(t && strstr(t, "XXE-SECRET")) && !(b && strstr(b, "XXE-SECRET")),
+           "external entity: the file it names is never read");
+    }
+    is_str(field(&g, 0, EAF_FIELD_BODY), "Before after.",
+           "external entity: no text for it, nothing fetched");
+    free_got(&g);
+
+    read_all(&g, FIX "wxr/truncated.wxr", "truncated.wxr", EAF_FORMAT_AUTO);
+    is_int(g.n, 2, "truncated export: the posts before the cut are read");
+    is_int(g.errors, 1, "truncated export: then an error");
+    ok(strstr(g.msg, "truncated.wxr:") && strstr(g.msg, "XML"),
+       "truncated export: named (%s)", g.msg);
+    free_got(&g);
+}
+
+/* ---- detection and forcing ------------------------------------------------------ */
+
+static void test_detection(void)
+{
+    static const struct {
+        const char *data, *name;
+        eaf_format format;
+    } cases[] = {
+        {"<!DOCTYPE html><html><head><title>T</title></head></html>", "blob", EAF_FORMAT_HTML},
+        {"  <html><body><h1>T</h1></body></html>", "x.txt", EAF_FORMAT_HTML},
+        {"<p>A fragment</p>", "page.html", EAF_FORMAT_HTML},
+        {"<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel></channel></rss>", "blob",
+         EAF_FORMAT_WXR},
+        {"<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"></html>",
+         "blob", EAF_FORMAT_HTML},
+        {"---\ntitle: T\n---\nBody.\n", "blob", EAF_FORMAT_MARKDOWN},
+        {"\xEF\xBB\xBF---\r\ntitle: T\r\n---\r\n", "blob", EAF_FORMAT_MARKDOWN},
+        {"{\"id\": \"1\"}\n", "blob", EAF_FORMAT_JSONL},
+        {"- [Home](#)\n\n## A page\n", "blob", EAF_FORMAT_PAGE},
+        {"{{ template }}\n\n## Page\n", "blob", EAF_FORMAT_PAGE},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        eaf_reader *r = NULL;
+        eaf_status st = eaf_reader_open_memory(&r, cases[i].data, strlen(cases[i].data),
+                                               cases[i].name, NULL, NULL);
+        is_int(st == EAF_OK ? eaf_reader_format(r) : EAF_FORMAT_LAST, cases[i].format,
+               "detect %zu: %s", i, eaf_format_name(cases[i].format));
+        eaf_reader_free(r);
+    }
+    /* names and format names */
+    is_str(eaf_format_name(EAF_FORMAT_WXR), "wxr", "format name: wxr");
+    is_str(eaf_format_name(EAF_FORMAT_GZIP), "gzip", "format name: gzip");
+    is_int(eaf_format_from_name("markdown"), EAF_FORMAT_MARKDOWN, "from name: markdown");
+    is_int(eaf_format_from_name("md"), EAF_FORMAT_MARKDOWN, "from name: md");
+    is_int(eaf_format_from_name("html"), EAF_FORMAT_HTML, "from name: html");
+    is_int(eaf_format_from_name("zip"), EAF_FORMAT_ZIP, "from name: zip");
+    is_int(eaf_format_from_name("docx"), EAF_FORMAT_LAST, "from name: unknown");
+    is_str(eaf_format_name(EAF_FORMAT_LAST), NULL, "format name: out of range");
+    ok(eaf_reader_wants("2018/a/index.html"), "wants: .html");
+    ok(eaf_reader_wants("export.WXR"), "wants: .WXR (case ignored)");
+    ok(eaf_reader_wants("site.tar.gz") && eaf_reader_wants("site.zip") &&
+           eaf_reader_wants("page.html.gz"),
+       "wants: archives");
+    ok(eaf_reader_wants("about"), "wants: a name without an extension");
+    ok(!eaf_reader_wants("logo.png") && !eaf_reader_wants("style.css") &&
+           !eaf_reader_wants("app.js"),
+       "wants not: images, styles, scripts");
+    ok(!eaf_reader_wants("dir/.hidden.md") && !eaf_reader_wants(""), "wants not: hidden");
+
+    /* forcing: a front-matter file read as a page, an HTML file as Markdown */
+    {
+        got g;
+        read_all(&g, FIX "html/h1-title.html", "h.html", EAF_FORMAT_MARKDOWN);
+        is_int(g.format, EAF_FORMAT_MARKDOWN, "forced: the format is the one given");
+        is_int(g.errors, 1, "forced: HTML read as Markdown is an error");
+        ok(strstr(g.msg, "no front matter") != NULL, "forced: says why (%s)", g.msg);
+        free_got(&g);
+    }
+}
+
+/* ---- out of memory ------------------------------------------------------------------ */
+
+unsigned long eaf__alloc_fail_at(unsigned long n, int sticky);
+
+/* Fails each allocation in turn while a file is read from memory: every
+ * run ends in EAF_NOMEM or gives the article with the right title. */
+static void oom_file(const char *path, const char *name, const char *title)
+{
+    static char data[16384];
+    FILE *fp = fopen(path, "rb");
+    size_t len = fp ? fread(data, 1, sizeof(data), fp) : 0;
+    unsigned long total, n;
+    int bad = 0, nomem = 0;
+
+    if (fp)
+        fclose(fp);
+    if (!ok(len > 0 && len < sizeof(data), "oom: %s read", name))
+        return;
+    eaf__alloc_fail_at((unsigned long)-1, 0);
+    {
+        eaf_reader *r = NULL;
+        eaf_article *a = NULL;
+        if (eaf_reader_open_memory(&r, data, len, name, NULL, NULL) == EAF_OK &&
+            eaf_reader_next(&a, r) == EAF_ROW)
+            eaf_article_free(a);
+        eaf_reader_free(r);
+    }
+    total = eaf__alloc_fail_at(0, 0);
+    for (n = 1; n <= total; n++) {
+        eaf_reader *r = NULL;
+        eaf_article *a = NULL;
+        eaf_status st;
+
+        eaf__alloc_fail_at(n, 1);
+        st = eaf_reader_open_memory(&r, data, len, name, NULL, NULL);
+        if (st == EAF_OK)
+            st = eaf_reader_next(&a, r);
+        eaf__alloc_fail_at(0, 0);
+        if (st == EAF_NOMEM)
+            nomem++;
+        else if (st != EAF_ROW || !a ||
+                 strcmp(eaf_article_get(a, EAF_FIELD_TITLE), title) != 0) {
+            bad++;
+            diag("oom: %s, allocation %lu fails: %s (%s)", name, n, eaf_status_str(st),
+                 r ? eaf_reader_errmsg(r) : "");
+        }
+        eaf_article_free(a);
+        eaf_reader_free(r);
+    }
+    is_int(bad, 0, "oom: %s: each of %lu failures is EAF_NOMEM or the article", name, total);
+    ok(nomem > 0, "oom: %s: failures reported (%d)", name, nomem);
+}
+
+int main(void)
+{
+    test_html_article();
+    test_html_fallbacks();
+    test_html_charsets();
+    test_html_broken();
+    test_markdown();
+    test_markdown_bad();
+    test_wxr();
+    test_wxr_hostile();
+    test_detection();
+    oom_file(FIX "html/article.html", "article.html", "Reef tourism after the bleaching");
+    oom_file(FIX "html/title-only.html", "title-only.html", "Dredging the inner channel");
+    oom_file(FIX "markdown/post.md", "post.md",
+             "Ferries, fares & the \xE2\x80\x9Clast mile\xE2\x80\x9D in Manila");
+    oom_file(FIX "wxr/export.wxr", "export.wxr", "Bunker fuel & the Strait");
+    return done_testing();
+}
