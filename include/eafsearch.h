@@ -614,9 +614,12 @@ typedef struct eaf_search_options {
  * phrases and operators, and every term reaches FTS5 quoted.  A query of
  * only exclusions, or with no words at all, matches nothing; one of only
  * dates and exact metadata values (date:2018, author:"A. Name") lists the
- * matching articles newest first.  Hits are ranked by BM25 over the fields, weighted so that a
- * title match counts more than a match in the tags and authors, and those
- * more than one in the body; ties keep a stable order.
+ * matching articles newest first.  A query of four words or more is read
+ * as a question (any word may match); see EAF_SEARCH_RANK_ALL for the
+ * same at any length.  Hits are ranked by BM25F over the fields, weighted
+ * so that a title match counts more than a match in the tags and authors,
+ * and those more than one in the body, with a bonus for words close
+ * together (eafsearch-query(7) says how); ties keep a stable order.
  * @param[out] out    the search; NULL on failure.  Free it with
  *                    eaf_search_free() before closing db.
  * @param[in]  db     the handle

@@ -9,8 +9,13 @@
  * written as a raw index term (EAF__RAW_TERM) so that it is not stemmed
  * again.  A prefix under the cap is left to FTS5, which gives the same
  * result.  eaf_search_explain() lists what was capped.
+ *
+ * Places: a word or phrase that names a country or region (Japan, "South
+ * Korea") becomes the OR of itself and the place's other forms (Japanese;
+ * South Korean, ROK), which rank.c weighs less.
  */
 #include "search.h"
+#include "lexicon.h"
 #include "tokenize.h"
 
 #include <stdio.h>
@@ -67,7 +72,8 @@ static eaf_status expand_term(expander *x, eaf__qnode **slot)
         const char *term = (const char *)sqlite3_column_text(x->terms, 0);
         total++;
         if (nkids < EAF__PREFIX_CAP && term) {
-            kids[nkids] = eaf__query_raw_term(x->s->q, term, n->cols);
+            kids[nkids] = eaf__query_make_term(x->s->q, EAF__Q_TERM, EAF__RAW_TERM, term,
+                                               n->cols);
             if (!kids[nkids]) {
                 st = eaf__db_error(x->s->db, EAF_NOMEM, "out of memory");
                 break;
@@ -80,7 +86,8 @@ static eaf_status expand_term(expander *x, eaf__qnode **slot)
         st = eaf__db_sqlerr(x->s->db, rc, "expanding a prefix");
     if (st == EAF_OK && total > EAF__PREFIX_CAP) {
         or_node = eaf__query_combine(x->s->q, EAF__Q_OR, kids, nkids);
-        note = eaf__printf("%.*s* starts %zu terms: the %zu in the most articles are searched",
+        note = eaf__printf("prefix: %.*s* starts %zu terms: the %zu in the most articles are"
+                           " searched",
                            (int)n->len, n->text, total, nkids);
         if (!or_node || !note || eaf__strvec_push(&x->s->expanded, note) != EAF_OK) {
             eaf__free(note);
@@ -151,4 +158,77 @@ eaf_status eaf__expand_prefixes(eaf_search *s)
     eaf__tokenizer_free(x.tok);
     sqlite3_finalize(x.terms);
     return st;
+}
+
+/* ---- places: a country also finds its adjective and demonym ------------- */
+
+/* Replaces a word or phrase naming a place by the OR of it and the place's
+ * other forms (marked EAF__ALIAS_TERM, ranked lower). */
+static eaf_status alias_node(eaf_search *s, eaf__qnode **slot)
+{
+    eaf__qnode *n = *slot, *kids[16], *or_node;
+    const char *forms, *p;
+    char *folded;
+    size_t nkids = 0;
+
+    if (!n->text || n->len == 0 || n->text[0] == EAF__RAW_TERM ||
+        n->text[0] == EAF__ALIAS_TERM || (n->kind == EAF__Q_TERM && n->prefix))
+        return EAF_OK;
+    folded = eaf__fold_value(n->text, n->len);
+    if (!folded)
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    forms = eaf__place_forms(folded, strlen(folded));
+    kids[nkids++] = n;
+    for (p = forms; p && *p && nkids < EAF__ARRAY_LEN(kids);) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        char form[64];
+
+        if (len < sizeof(form) && !(len == strlen(folded) && memcmp(p, folded, len) == 0)) {
+            memcpy(form, p, len);
+            form[len] = '\0';
+            kids[nkids] = eaf__query_make_term(s->q,
+                                               strchr(form, ' ') ? EAF__Q_PHRASE : EAF__Q_TERM,
+                                               EAF__ALIAS_TERM, form, n->cols);
+            if (!kids[nkids]) {
+                eaf__free(folded);
+                return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            }
+            nkids++;
+        }
+        p = bar ? bar + 1 : p + len;
+    }
+    eaf__free(folded);
+    if (nkids == 1)
+        return EAF_OK;
+    or_node = eaf__query_combine(s->q, EAF__Q_OR, kids, nkids);
+    if (!or_node)
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    *slot = or_node;
+    return EAF_OK;
+}
+
+static eaf_status walk_places(eaf_search *s, eaf__qnode **slot)
+{
+    eaf__qnode *n = *slot;
+    size_t i;
+    eaf_status st = EAF_OK;
+
+    if (!n)
+        return EAF_OK;
+    switch (n->kind) {
+    case EAF__Q_TERM: case EAF__Q_PHRASE:
+        return alias_node(s, slot);
+    case EAF__Q_AND: case EAF__Q_OR: case EAF__Q_NOT:
+        for (i = 0; i < n->nkids && st == EAF_OK; i++)
+            st = walk_places(s, &n->kids[i]);
+        return st;
+    default: /* NEAR keeps its words; exact values and dates have none */
+        return EAF_OK;
+    }
+}
+
+eaf_status eaf__expand_places(eaf_search *s)
+{
+    return walk_places(s, eaf__query_root_slot(s->q));
 }

@@ -12,4 +12,13 @@
  * has a list; other languages have none. */
 int eaf__is_stopword(const char *language, const char *word, size_t n);
 
+/* Is the folded word one of a request's own words (papers, interested,
+ * anyone, ...)?  Only English has a list. */
+int eaf__is_request_word(const char *language, const char *word, size_t n);
+
+/* The forms of the country or region that form[0..n) (folded words joined
+ * by one space) names, as "name|adjective|...", or NULL when it names
+ * none. */
+const char *eaf__place_forms(const char *form, size_t n);
+
 #endif /* EAF_LEXICON_H */

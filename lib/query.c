@@ -1048,18 +1048,30 @@ eaf__qnode *eaf__query_combine(eaf__query *q, eaf__qkind kind, eaf__qnode **kids
     return combine(q, kind, kids, n, kids && n ? (kids[0] ? kids[0]->offset : 0) : 0);
 }
 
-eaf__qnode *eaf__query_raw_term(eaf__query *q, const char *term, unsigned cols)
+eaf__qnode *eaf__query_make_term(eaf__query *q, eaf__qkind kind, char marker,
+                                 const char *text, unsigned cols)
 {
-    size_t n = strlen(term);
-    eaf__qnode *r = node(q, EAF__Q_TERM, 0);
-    char *text = arena_alloc(q, n + 2);
+    size_t n = strlen(text);
+    eaf__qnode *r = node(q, kind, 0);
+    char *t = arena_alloc(q, n + 2);
 
-    if (!r || !text)
+    if (!r || !t)
         return NULL;
-    text[0] = EAF__RAW_TERM;
-    memcpy(text + 1, term, n + 1);
-    r->text = text;
+    t[0] = marker;
+    memcpy(t + 1, text, n + 1);
+    r->text = t;
     r->len = n + 1;
+    r->cols = cols;
+    return r;
+}
+
+eaf__qnode *eaf__query_term(eaf__query *q, const char *text, size_t len, unsigned cols)
+{
+    eaf__qnode *r = node(q, EAF__Q_TERM, 0);
+
+    if (!r || !(r->text = arena_strndup(q, text, len)))
+        return NULL;
+    r->len = len;
     r->cols = cols;
     return r;
 }
@@ -1120,6 +1132,10 @@ void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth)
     case EAF__Q_TERM: case EAF__Q_PHRASE:
         if (n->text[0] == EAF__RAW_TERM)
             eaf__buf_printf(b, " index term \"%s\"", n->text + 1);
+        else if (n->text[0] == EAF__ALIAS_TERM)
+            eaf__buf_printf(b, " alias \"%s\"", n->text + 1);
+        else if (n->text[0] == EAF__FEEDBACK_TERM)
+            eaf__buf_printf(b, " feedback term \"%s\"", n->text + 1);
         else
             eaf__buf_printf(b, " \"%s\"%s", n->text, n->prefix ? " prefix" : "");
         dump_cols(b, n->cols);

@@ -94,6 +94,15 @@ int eaf__fts_render(eaf__buf *b, const eaf__qnode *n);
  * renders.  Only text kids may be passed. */
 int eaf__fts_render_and(eaf__buf *b, eaf__qnode *const *kids, size_t n);
 
+/* The ranking spec of an FTS5 expression this module rendered: for each
+ * phrase, in the order FTS5 numbers them, "group:weight" separated by
+ * spaces.  Phrases of one group are forms of one query word (a place and
+ * its aliases, weighing alias_weight); a group of -1 takes no part in the
+ * score (stopwords, exclusions); terms added by feedback weigh
+ * feedback_weight.  Returns 0 when out of memory. */
+int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
+                         double alias_weight, double feedback_weight);
+
 /* Renders the positive text leaves of a tree as one OR expression (for
  * ranking and snippets of queries whose structure FTS5 cannot hold).
  * Returns 1 when something was written. */
@@ -105,10 +114,22 @@ int eaf__fts_render_positive(eaf__buf *b, const eaf__qnode *n);
 eaf__qnode *eaf__query_combine(eaf__query *q, eaf__qkind kind, eaf__qnode **kids,
                                size_t n);
 
-/* A TERM node for an index term as it is (EAF__RAW_TERM before it), in
- * the query's arena; not counted against EAF__QUERY_MAX_TERMS.  NULL when
- * out of memory. */
-eaf__qnode *eaf__query_raw_term(eaf__query *q, const char *term, unsigned cols);
+/* A TERM or PHRASE node made by the library (not typed by the user), in
+ * the query's arena, its text marked by a leading byte: EAF__RAW_TERM for
+ * an index term as it is, EAF__ALIAS_TERM for another form of a place the
+ * user typed (ranked lower).  Not counted against EAF__QUERY_MAX_TERMS.
+ * NULL when out of memory. */
+eaf__qnode *eaf__query_make_term(eaf__query *q, eaf__qkind kind, char marker,
+                                 const char *text, unsigned cols);
+
+/* A plain TERM node for text[0..len) (a piece of a word the user typed),
+ * in the query's arena, not counted against EAF__QUERY_MAX_TERMS.  NULL
+ * when out of memory. */
+eaf__qnode *eaf__query_term(eaf__query *q, const char *text, size_t len, unsigned cols);
+
+/* The mark of a place's other form; the tokenizer reads it as a separator,
+ * so the text is tokenized as usual. */
+#define EAF__ALIAS_TERM '\x02'
 
 /* The slot holding the root, for rewriting the tree. */
 eaf__qnode **eaf__query_root_slot(eaf__query *q);
@@ -137,6 +158,8 @@ typedef struct eaf__compiled {
     char *fts;           /* FTS5 expression that matches and ranks, or NULL */
     char *sql;           /* SQL condition over article a and facet, or NULL */
     char *rank;          /* without fts: the positive words, to rank by */
+    char *rank_call;     /* the ranking function call for fts or rank
+                            (search.c fills it) */
     int positive;        /* false: the query selects nothing (empty, or
                             only exclusions) */
     eaf__qparam *params;

@@ -8,6 +8,7 @@
  * phrase us japan and "China's" into china.
  */
 #include "query.h"
+#include "lexicon.h"
 #include "tokenize.h"
 
 #include <string.h>
@@ -246,4 +247,131 @@ static int collect_positive(eaf__buf *b, const eaf__qnode *n, int count)
 int eaf__fts_render_positive(eaf__buf *b, const eaf__qnode *n)
 {
     return n ? collect_positive(b, n, 0) > 0 : 0;
+}
+
+/* ---- the ranking spec of a rendered expression --------------------------- */
+
+typedef struct phrase_info {
+    int group;           /* -1: not scored */
+    double weight;
+    int stopword;        /* a single stopword: scored only if nothing else is */
+} phrase_info;
+
+static int one_stopword(void *ctx, const char *tok, int ntok, int start, int end)
+{
+    int *state = ctx; /* 0: no token yet, 1: one stopword, 2: anything else */
+
+    (void)start;
+    (void)end;
+    if (*state == 0 && eaf__is_stopword("english", tok, (size_t)ntok))
+        *state = 1;
+    else
+        *state = 2;
+    return 0;
+}
+
+int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
+                         double alias_weight, double feedback_weight)
+{
+    phrase_info *ph = NULL;
+    size_t nph = 0, cap = 0, i = 0, n = strlen(expr);
+    int depth = 0, not_depth = -1, pending_not = 0, groups = 0, scored = 0;
+    char last_mark = 0;
+    eaf__tokenizer *t = NULL;
+    eaf__buf text = EAF__BUF_INIT;
+    int ok = 1, english = language && strcmp(language, "english") == 0;
+
+    if (english && eaf__tokenizer_new(&t, NULL) != EAF_OK)
+        return 0;
+    while (i < n && ok) {
+        char c = expr[i];
+
+        if (c == '"') {
+            phrase_info p = {-1, 0.0, 0};
+            char mark;
+            int state = 0;
+
+            /* the quoted text, "" read as " */
+            eaf__buf_reset(&text);
+            for (i++; i < n; i++) {
+                if (expr[i] == '"') {
+                    if (i + 1 < n && expr[i + 1] == '"') {
+                        eaf__buf_putc(&text, '"');
+                        i++;
+                        continue;
+                    }
+                    break;
+                }
+                eaf__buf_putc(&text, expr[i]);
+            }
+            i++;
+            if (text.rc != EAF_OK) {
+                ok = 0;
+                break;
+            }
+            mark = text.n ? text.p[0] : 0;
+            if (not_depth >= 0) {
+                last_mark = 0; /* an exclusion: never scored */
+            } else if (mark == EAF__FEEDBACK_TERM) {
+                /* a term relevance feedback added: a word of its own, weak */
+                p.group = groups++;
+                p.weight = feedback_weight;
+                last_mark = mark;
+            } else if ((mark == EAF__ALIAS_TERM || mark == EAF__RAW_TERM) && groups > 0 &&
+                       (mark == EAF__ALIAS_TERM || last_mark == EAF__RAW_TERM)) {
+                /* another form of the word before (a place's alias, or the
+                 * next term of a capped prefix): the same group */
+                p.group = groups - 1;
+                p.weight = mark == EAF__ALIAS_TERM ? alias_weight : 1.0;
+                last_mark = mark;
+            } else {
+                p.group = groups++;
+                p.weight = 1.0;
+                last_mark = mark;
+                if (t && mark != EAF__RAW_TERM && text.n) {
+                    eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, text.p, text.n,
+                                  one_stopword, &state);
+                    p.stopword = state == 1;
+                }
+            }
+            if (nph == cap) {
+                size_t nc = cap ? cap * 2 : 16;
+                phrase_info *np = eaf__realloc(ph, nc * sizeof(*np));
+                if (!np) {
+                    ok = 0;
+                    break;
+                }
+                ph = np;
+                cap = nc;
+            }
+            ph[nph++] = p;
+            if (p.group >= 0 && !p.stopword)
+                scored++;
+            continue;
+        }
+        if (c == '(') {
+            depth++;
+            if (pending_not && not_depth < 0)
+                not_depth = depth;
+            pending_not = 0;
+        } else if (c == ')') {
+            if (depth == not_depth)
+                not_depth = -1;
+            depth--;
+        } else if (c == 'N' && i + 3 <= n && memcmp(expr + i, "NOT", 3) == 0) {
+            pending_not = 1;
+            i += 3;
+            continue;
+        }
+        i++;
+    }
+    eaf__buf_free(&text);
+    eaf__tokenizer_free(t);
+    for (i = 0; ok && i < nph; i++) {
+        /* stopwords count only when the query has nothing else */
+        int g = ph[i].group >= 0 && (!ph[i].stopword || scored == 0) ? ph[i].group : -1;
+        eaf__buf_printf(spec, "%s%d:%g", i ? " " : "", g, g >= 0 ? ph[i].weight : 0.0);
+    }
+    eaf__free(ph);
+    return ok && spec->rc == EAF_OK;
 }

@@ -282,6 +282,7 @@ void eaf__compiled_free(eaf__compiled *c)
     eaf__free(c->fts);
     eaf__free(c->sql);
     eaf__free(c->rank);
+    eaf__free(c->rank_call);
     memset(c, 0, sizeof(*c));
 }
 

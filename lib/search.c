@@ -12,16 +12,19 @@
  */
 #include "search.h"
 #include "fts.h"
+#include "lexicon.h"
 #include "tokenize.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Field weights for BM25F (rank.c), in column order: title, author,
- * affiliation, topic, country, summary, body, bio.  A title match counts
- * most, then authors, topics and countries, then the summary, then the
- * body. */
-#define RANK_FUNCTION EAF__RANK_FUNCTION "(10.0, 4.0, 2.0, 4.0, 4.0, 3.0, 1.0, 0.5)"
+/* A place's other forms (Japanese for Japan) weigh this much of the word. */
+#define ALIAS_WEIGHT 0.5
+/* A term added by relevance feedback weighs this much of a query word. */
+#define FEEDBACK_WEIGHT 0.3
+/* A query of this many words or more (besides stopwords) is a question:
+ * any of its words may match, and hits with more of them rank higher. */
+#define QUESTION_WORDS 4
 
 #define BODY_COLUMN 6
 #define DEFAULT_LIMIT 10
@@ -81,7 +84,7 @@ static int bind_params(sqlite3_stmt *st, const eaf__compiled *c)
     if (expr && max >= EAF__P_MATCH)
         rc = sqlite3_bind_text(st, EAF__P_MATCH, expr, -1, SQLITE_STATIC);
     if (expr && rc == SQLITE_OK && max >= EAF__P_RANK)
-        rc = sqlite3_bind_text(st, EAF__P_RANK, RANK_FUNCTION, -1, SQLITE_STATIC);
+        rc = sqlite3_bind_text(st, EAF__P_RANK, c->rank_call, -1, SQLITE_STATIC);
     for (i = 0; i < c->nparams && rc == SQLITE_OK; i++) {
         const eaf__qparam *p = &c->params[i];
         if (p->index > max)
@@ -162,18 +165,197 @@ static int any_hit(eaf_db *db, const eaf__compiled *c)
     return found;
 }
 
-/* Compiles a tree with the search's filters. */
-static eaf_status compile_with_filters(eaf__compiled *c, const eaf__qnode *root,
-                                       const eaf_search_options *o)
+/* The call of the ranking function for a compiled query: the knobs of the
+ * search and the spec of the expression's phrases. */
+static eaf_status set_rank_call(eaf_search *s, eaf__compiled *c)
+{
+    const char *expr = c->fts ? c->fts : c->rank;
+    eaf__buf spec = EAF__BUF_INIT;
+    int i;
+
+    eaf__free(c->rank_call);
+    c->rank_call = NULL;
+    if (!expr)
+        return EAF_OK;
+    if (!eaf__fts_phrase_spec(&spec, expr, s->db->language, ALIAS_WEIGHT, FEEDBACK_WEIGHT)) {
+        eaf__buf_free(&spec);
+        return EAF_NOMEM;
+    }
+    {
+        eaf__buf call = EAF__BUF_INIT;
+        eaf__buf_puts(&call, EAF__RANK_FUNCTION "(");
+        for (i = 0; i < 8; i++)
+            eaf__buf_printf(&call, "%.17g, ", s->weights[i]);
+        eaf__buf_printf(&call, "%.17g, %.17g, %.17g, '%s')", s->k1, s->b, s->proximity,
+                        spec.p ? spec.p : "");
+        eaf__buf_free(&spec);
+        if (call.rc != EAF_OK) {
+            eaf__buf_free(&call);
+            return EAF_NOMEM;
+        }
+        c->rank_call = eaf__buf_detach(&call);
+    }
+    return EAF_OK;
+}
+
+/* Compiles a tree with the search's filters and ranking. */
+static eaf_status compile_with_filters(eaf_search *s, eaf__compiled *c,
+                                       const eaf__qnode *root, const eaf_search_options *o)
 {
     const char *bad;
     eaf_status st = eaf__query_compile(c, root, EAF__P_FIRST_FREE);
 
-    if (st == EAF_OK) {
+    if (st == EAF_OK)
         st = eaf__query_add_filters(c, o, &bad);
-        if (st != EAF_OK)
-            eaf__compiled_free(c);
+    if (st == EAF_OK)
+        st = set_rank_call(s, c);
+    if (st != EAF_OK)
+        eaf__compiled_free(c);
+    return st;
+}
+
+/* Is the node a single stopword or request word (which a question
+ * drops)? */
+static int stopword_term(eaf_search *s, const eaf__qnode *n)
+{
+    char *f;
+    int r;
+
+    if (n->kind != EAF__Q_TERM || n->prefix || n->cols)
+        return 0;
+    f = eaf__fold_value(n->text, n->len);
+    r = f && !strchr(f, ' ') &&
+        (eaf__is_stopword(s->db->language, f, strlen(f)) ||
+         eaf__is_request_word(s->db->language, f, strlen(f)));
+    eaf__free(f);
+    return r;
+}
+
+typedef struct piece_list {
+    const char *text;
+    size_t starts[EAF__QUERY_MAX_TERMS], ends[EAF__QUERY_MAX_TERMS];
+    size_t n;
+} piece_list;
+
+static int add_piece(void *ctx, const char *tok, int ntok, int start, int end)
+{
+    piece_list *p = ctx;
+
+    (void)tok;
+    (void)ntok;
+    if (p->n < EAF__QUERY_MAX_TERMS) {
+        p->starts[p->n] = (size_t)start;
+        p->ends[p->n++] = (size_t)end;
     }
+    return 0;
+}
+
+/* Appends the words of a term (its tokens, as typed), dropping stopwords,
+ * to a growing list. */
+static eaf_status split_compound(eaf_search *s, eaf__qnode *k, eaf__qnode ***words,
+                                 size_t *cap, size_t *n)
+{
+    piece_list *p = eaf__malloc(sizeof(*p));
+    eaf__tokenizer *t = NULL;
+    size_t i;
+    eaf_status st = EAF_OK;
+
+    if (!p || eaf__tokenizer_new(&t, NULL) != EAF_OK) {
+        eaf__free(p);
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    }
+    p->text = k->text;
+    p->n = 0;
+    eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, k->text, k->len, add_piece, p);
+    eaf__tokenizer_free(t);
+    for (i = 0; i < p->n && st == EAF_OK; i++) {
+        eaf__qnode *w = p->n == 1 ? k
+                        : eaf__query_term(s->q, k->text + p->starts[i],
+                                          p->ends[i] - p->starts[i], k->cols);
+        if (!w) {
+            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            break;
+        }
+        if (stopword_term(s, w))
+            continue;
+        if (*n == *cap) {
+            size_t nc = *cap * 2;
+            eaf__qnode **nw = eaf__realloc(*words, nc * sizeof(*nw));
+            if (!nw) {
+                st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+                break;
+            }
+            *words = nw;
+            *cap = nc;
+        }
+        (*words)[(*n)++] = w;
+    }
+    eaf__free(p);
+    return st;
+}
+
+/* Any word may match: the top-level AND of a query's words becomes an OR
+ * of them (stopwords dropped, exclusions, dates and filters kept), when it
+ * has at least min_words words besides stopwords.  *tier_out, if given,
+ * receives the FTS5 expression of all the words together, for ranking the
+ * articles with all of them first.  Returns EAF_OK whether or not the
+ * query was rewritten (s->question says). */
+static eaf_status any_word(eaf_search *s, size_t min_words, char **tier_out)
+{
+    eaf__qnode **root = eaf__query_root_slot(s->q), *n = *root, **words, **rest, *any;
+    size_t i, nw = 0, nr = 0, ntext = 0, wcap;
+    eaf_status st = EAF_OK;
+
+    if (!n || n->kind != EAF__Q_AND || n->nkids < 2)
+        return EAF_OK;
+    wcap = n->nkids + 8;
+    words = eaf__malloc(wcap * sizeof(*words));
+    rest = eaf__malloc((n->nkids + 1) * sizeof(*rest));
+    if (!words || !rest) {
+        st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < n->nkids; i++) {
+        eaf__qnode *k = n->kids[i];
+        if (eaf__qnode_is_text(k) && k->kind != EAF__Q_NOT) {
+            ntext++;
+            if (k->kind == EAF__Q_TERM && !k->prefix) {
+                /* a compound (boundary-layer, US-Japan) counts as its
+                 * words, any of which may match; the proximity bonus
+                 * still favours them together */
+                st = split_compound(s, k, &words, &wcap, &nw);
+                if (st != EAF_OK)
+                    goto done;
+                continue;
+            }
+            if (!stopword_term(s, k))
+                words[nw++] = k;
+        } else {
+            rest[nr++] = k;
+        }
+    }
+    /* the words typed count (a question is a question), but only the words
+     * of substance are searched for; with none of them the query stays */
+    if (ntext < min_words || nw == 0)
+        goto done;
+    if (tier_out) {
+        eaf__buf tier = EAF__BUF_INIT;
+        if (eaf__fts_render_and(&tier, words, nw) && tier.rc == EAF_OK)
+            *tier_out = eaf__buf_detach(&tier);
+        eaf__buf_free(&tier);
+    }
+    any = eaf__query_combine(s->q, EAF__Q_OR, words, nw);
+    rest[nr] = any;
+    any = any ? eaf__query_combine(s->q, EAF__Q_AND, rest, nr + 1) : NULL;
+    if (!any) {
+        st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        goto done;
+    }
+    *root = any;
+    s->question = 1;
+done:
+    eaf__free(words);
+    eaf__free(rest);
     return st;
 }
 
@@ -181,7 +363,7 @@ static eaf_status compile_with_filters(eaf__compiled *c, const eaf__qnode *root,
 
 static eaf_status build(eaf_search *s)
 {
-    eaf__buf order = EAF__BUF_INIT;
+    eaf__buf order = EAF__BUF_INIT, tier = EAF__BUF_INIT;
     char *select;
     const char *rank_order;
     eaf_status st;
@@ -195,6 +377,9 @@ static eaf_status build(eaf_search *s)
         return eaf__db_error(s->db, st, "out of memory");
     /* ties keep the order of the ids, so pages never overlap */
     rank_order = s->c.fts ? "r, " : s->c.rank ? "r IS NULL, r, " : "";
+    if (s->tier && s->c.fts) /* the articles with all the words first */
+        eaf__buf_printf(&tier, "fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?%d) DESC, ",
+                        EAF__P_TIER);
     switch (s->sort) {
     case EAF_SORT_NEWEST:
         eaf__buf_printf(&order, "ORDER BY a.day IS NULL, a.day DESC, %s%s", rank_order,
@@ -206,7 +391,7 @@ static eaf_status build(eaf_search *s)
         break;
     default:
         if (s->c.fts || s->c.rank)
-            eaf__buf_printf(&order, "ORDER BY %s", rank_order);
+            eaf__buf_printf(&order, "ORDER BY %s%s", tier.n ? tier.p : "", rank_order);
         else
             eaf__buf_puts(&order, "ORDER BY ");
         if (!s->c.fts) /* unranked hits (filters): newest first */
@@ -224,6 +409,9 @@ static eaf_status build(eaf_search *s)
     st = eaf__search_prepare(s, select, order.p, &s->main);
     eaf__free(select);
     eaf__buf_free(&order);
+    eaf__buf_free(&tier);
+    if (st == EAF_OK && s->tier && s->c.fts)
+        sqlite3_bind_text(s->main, EAF__P_TIER, s->tier, -1, SQLITE_STATIC);
     if (st == EAF_OK)
         st = eaf__search_prepare(s, "count(*)", NULL, &s->count);
     if (st == EAF_OK) {
@@ -254,7 +442,7 @@ static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
 {
     const eaf__qnode *root = eaf__query_root(s->q);
     eaf__qnode **pos = NULL, **rest = NULL, **items = NULL, *any;
-    size_t npos = 0, nrest = 0, i;
+    size_t npos = 0, nrest = 0, nsub, i;
     eaf__compiled c;
     eaf_status st = EAF_OK;
     int found;
@@ -277,6 +465,12 @@ static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
     }
     if (npos < 2)
         goto done;
+    /* stopwords would match nearly everything: any of the other words */
+    for (i = 0, nsub = 0; i < npos; i++)
+        if (!stopword_term(s, pos[i]))
+            pos[nsub++] = pos[i];
+    if (nsub > 0)
+        npos = nsub;
     found = any_hit(s->db, &s->c);
     if (found != 0) {
         st = found < 0 ? eaf__status_from_sqlite(sqlite3_errcode(s->db->sql)) : EAF_OK;
@@ -290,7 +484,7 @@ static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
         items[0] = pos[i];
         memcpy(items + 1, rest, nrest * sizeof(*rest));
         one = eaf__query_combine(s->q, EAF__Q_AND, items, nrest + 1);
-        if (!one || compile_with_filters(&c, one, o) != EAF_OK) {
+        if (!one || compile_with_filters(s, &c, one, o) != EAF_OK) {
             st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
             goto done;
         }
@@ -310,7 +504,7 @@ static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
     any = eaf__query_combine(s->q, EAF__Q_OR, pos, npos);
     rest[nrest] = any;
     any = any ? eaf__query_combine(s->q, EAF__Q_AND, rest, nrest + 1) : NULL;
-    if (!any || compile_with_filters(&c, any, o) != EAF_OK) {
+    if (!any || compile_with_filters(s, &c, any, o) != EAF_OK) {
         st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
         goto done;
     }
@@ -364,6 +558,7 @@ void eaf_search_free(eaf_search *s)
     eaf__strvec_free(&s->expanded);
     eaf__free(s->suggestion);
     eaf__free(s->explain);
+    eaf__free(s->tier);
     eaf__free(s->mark_open);
     eaf__free(s->mark_close);
     eaf__free(s->ellipsis);
@@ -403,7 +598,7 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         o.version = EAF_SEARCH_OPTIONS_VERSION;
     }
     if (o.flags & ~(EAF_SEARCH_STRICT | EAF_SEARCH_NO_FALLBACK | EAF_SEARCH_SNIPPET_HTML |
-                    EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK))
+                    EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK | EAF_SEARCH_RANK_ALL))
         return eaf__db_error(db, EAF_MISUSE, "unknown search flags 0x%x", o.flags);
     if ((unsigned)o.sort >= EAF_SORT_LAST)
         return eaf__db_error(db, EAF_MISUSE, "unknown sort order %d", (int)o.sort);
@@ -414,6 +609,14 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     db->children++;
     s->flags = o.flags;
     s->sort = o.sort;
+    {
+        static const double defaults[8] = EAF_RANK_DEFAULT_WEIGHTS;
+        memcpy(s->weights, o.weights ? o.weights : defaults, sizeof(s->weights));
+        s->k1 = o.k1 > 0.0 ? o.k1 : EAF_RANK_DEFAULT_K1;
+        s->b = o.b > 0.0 ? (o.b > 1.0 ? 1.0 : o.b) : o.b < 0.0 ? 0.0 : EAF_RANK_DEFAULT_B;
+        s->proximity = o.proximity > 0.0 ? o.proximity
+                       : o.proximity < 0.0 ? 0.0 : EAF_RANK_DEFAULT_PROXIMITY;
+    }
     s->limit = o.limit ? o.limit : DEFAULT_LIMIT;
     s->offset = o.offset;
     s->snippet_words = (int)clamp(o.snippet_words, DEFAULT_SNIPPET_WORDS, MAX_SNIPPET_WORDS);
@@ -435,10 +638,17 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     }
     if (st == EAF_OK)
         st = eaf__expand_prefixes(s);
+    if (st == EAF_OK)
+        st = any_word(s, (o.flags & EAF_SEARCH_RANK_ALL) ? 2 : QUESTION_WORDS,
+                      (o.flags & EAF_SEARCH_RANK_ALL) ? &s->tier : NULL);
+    if (st == EAF_OK && !(o.flags & EAF_SEARCH_NO_ALIASES))
+        st = eaf__expand_places(s);
     if (st == EAF_OK) {
         st = eaf__query_compile(&s->c, eaf__query_root(s->q), EAF__P_FIRST_FREE);
         if (st == EAF_OK)
             st = eaf__query_add_filters(&s->c, &o, &bad);
+        if (st == EAF_OK)
+            st = set_rank_call(s, &s->c);
     }
     if (st == EAF_SYNTAX) {
         st = eaf__db_error(db, EAF_SYNTAX,
@@ -459,6 +669,21 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     st = build(s);
     if (st == EAF_OK)
         st = try_fallback(s, &o);
+    if (st == EAF_OK && (o.flags & EAF_SEARCH_FEEDBACK)) {
+        st = eaf__feedback(s, o.feedback_docs ? o.feedback_docs : EAF_RANK_DEFAULT_FEEDBACK_DOCS,
+                           o.feedback_terms ? o.feedback_terms
+                                            : EAF_RANK_DEFAULT_FEEDBACK_TERMS);
+        if (st == EAF_OK && s->feedback) {
+            /* run again with the added terms */
+            eaf__compiled c;
+            st = compile_with_filters(s, &c, eaf__query_root(s->q), &o);
+            if (st == EAF_OK) {
+                eaf__compiled_free(&s->c);
+                s->c = c;
+                st = build(s);
+            }
+        }
+    }
     if (st != EAF_OK)
         goto fail;
     *out = s;
@@ -743,6 +968,12 @@ const char *eaf_search_explain(eaf_search *s)
     if (s->explain)
         return s->explain;
     eaf__buf_printf(&b, "query: %s\n", eaf__query_text(s->q));
+    if (s->tier)
+        eaf__buf_printf(&b, "rank all: any of the words may match, the articles with all"
+                            " of them first (%s)\n", s->tier);
+    else if (s->question)
+        eaf__buf_printf(&b, "read as a question: %d or more words, any of them may match,"
+                            " those with more of them rank higher\n", QUESTION_WORDS);
     eaf__buf_puts(&b, "tree:\n");
     eaf__query_dump(&b, eaf__query_root(s->q), 1);
     if (s->fallback) {
@@ -752,7 +983,7 @@ const char *eaf_search_explain(eaf_search *s)
         eaf__buf_puts(&b, s->dropped.n ? ")\n" : "\n");
     }
     for (i = 0; i < (int)s->expanded.n; i++)
-        eaf__buf_printf(&b, "prefix: %s\n", s->expanded.v[i]);
+        eaf__buf_printf(&b, "%s\n", s->expanded.v[i]);
     eaf__buf_printf(&b, "fts5: %s\n", s->c.fts ? s->c.fts : "(none)");
     if (!s->c.fts && s->c.rank)
         eaf__buf_printf(&b, "ranked by: %s\n", s->c.rank);
@@ -768,7 +999,7 @@ const char *eaf_search_explain(eaf_search *s)
         eaf__buf_puts(&b, "matches nothing (no words, only exclusions, no filters)\n");
     else
         eaf__buf_printf(&b, "rank: %s\nsort: %s\n",
-                        s->c.fts || s->c.rank ? RANK_FUNCTION : "(none: by date)",
+                        s->c.rank_call ? s->c.rank_call : "(none: by date)",
                         sort_names[s->sort]);
     if (b.rc != EAF_OK) {
         eaf__buf_free(&b);

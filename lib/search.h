@@ -9,7 +9,7 @@
 
 /* Fixed parameters of the statements; query values use ?10 and up. */
 enum { EAF__P_MATCH = 1, EAF__P_RANK = 2, EAF__P_LIMIT = 3, EAF__P_OFFSET = 4,
-       EAF__P_FIRST_FREE = 10 };
+       EAF__P_TIER = 5, EAF__P_FIRST_FREE = 10 };
 
 /* Where the hits of a compiled query come from: "FROM ... WHERE ...", the
  * column of their article id, and the expression of their rank (negative,
@@ -29,6 +29,10 @@ struct eaf_search {
     const char *snippet_expr; /* what snippets mark (in c); NULL: no words */
     unsigned flags;
     eaf_sort sort;
+    double weights[8], k1, b, proximity;  /* the ranking knobs */
+    int question;             /* any word may match (a question, or RANK_ALL) */
+    char *tier;               /* RANK_ALL: FTS5 expression of all the words */
+    int feedback;             /* terms were added by relevance feedback */
     unsigned limit, offset;
     char *mark_open, *mark_close, *ellipsis;
     int snippet_words, snippet_fragments;
@@ -73,6 +77,14 @@ eaf_status eaf__search_prepare_sql(eaf_search *s, const char *sql, sqlite3_stmt 
 /* expand.c: rewrites the prefix terms of the query that start more than
  * EAF__PREFIX_CAP indexed terms. */
 eaf_status eaf__expand_prefixes(eaf_search *s);
+
+/* expand.c: widens the words and phrases that name a country or region
+ * to the place's other forms (unless EAF_SEARCH_NO_ALIASES). */
+eaf_status eaf__expand_places(eaf_search *s);
+
+/* feedback.c: adds the most distinctive terms of the best docs hits to
+ * the words of a search that matches any of them (sets s->feedback). */
+eaf_status eaf__feedback(eaf_search *s, unsigned docs, unsigned terms);
 
 /* suggest.c: the "did you mean" query, or NULL; *out owned by the caller. */
 eaf_status eaf__suggest(eaf_search *s, char **out);

@@ -27,6 +27,8 @@
 /* A query string that starts with this byte is one index term, as it is:
  * not folded, split or stemmed (prefix expansion writes such terms). */
 #define EAF__RAW_TERM '\x01'
+/* The same, for a term added by relevance feedback (ranked lower). */
+#define EAF__FEEDBACK_TERM '\x03'
 
 typedef struct eaf__tokenizer eaf__tokenizer;
 

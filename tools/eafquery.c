@@ -26,7 +26,8 @@
 enum { OPT_OFFSET = 256, OPT_FORMAT, OPT_COLOR, OPT_STRICT, OPT_MARK_OPEN,
        OPT_MARK_CLOSE, OPT_BATCH, OPT_COUNT, OPT_FIELDS, OPT_FACETS, OPT_EXPLAIN,
        OPT_SORT, OPT_AFTER, OPT_BEFORE, OPT_AUTHOR, OPT_TOPIC, OPT_COUNTRY, OPT_TAG,
-       OPT_NO_FALLBACK, OPT_HTML };
+       OPT_NO_FALLBACK, OPT_HTML, OPT_WEIGHTS, OPT_K1, OPT_B, OPT_PROXIMITY,
+       OPT_NO_ALIASES, OPT_FEEDBACK, OPT_RANK_ALL, OPT_ALL_WORDS };
 
 /* ---- hit members ----------------------------------------------------------- */
 
@@ -863,6 +864,23 @@ static int run_batch(output *o)
 
 /* ---- options ---------------------------------------------------------------- */
 
+/* Reads up to max comma-separated numbers in [lo, hi]; returns how many,
+ * or -1 when one is malformed or out of range. */
+static int parse_numbers(const char *s, double *out, int max, double lo, double hi)
+{
+    int n = 0;
+    char *end;
+
+    while (*s && n < max) {
+        double v = strtod(s, &end);
+        if (end == s || v < lo || v > hi || (*end && *end != ','))
+            return -1;
+        out[n++] = v;
+        s = *end ? end + 1 : end;
+    }
+    return *s ? -1 : n;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -908,6 +926,22 @@ static void usage(FILE *out)
             "      --strict           report a malformed query instead of repairing it\n"
             "      --no-fallback      never fall back to any of the words when no\n"
             "                         article has all of them\n"
+            "      --no-aliases       do not widen country names to their adjectives\n"
+            "                         (Japan: Japanese)\n"
+            "      --rank-all         rank every article with any of the words, those\n"
+            "                         with all of them first (the default of trec)\n"
+            "      --all-words        only articles with all the words (the default of\n"
+            "                         the other formats; short of any, any of them)\n"
+            "\n"
+            "Ranking (defaults in eafsearch-query(7)):\n"
+            "      --weights=W,...    8 field weights: title, author, affiliation, topic,\n"
+            "                         country, summary, body, bio\n"
+            "      --k1=X             term-frequency saturation (BM25 k1)\n"
+            "      --b=X              length normalisation, 0 to 1 (BM25 b)\n"
+            "      --proximity=X      weight of the bonus for query words close together\n"
+            "                         (0: none)\n"
+            "      --feedback[=D,T]   pseudo-relevance feedback: add T distinctive terms\n"
+            "                         of the best D hits and search again (default: %d,%d)\n"
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "\n"
@@ -919,7 +953,8 @@ static void usage(FILE *out)
             "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
             "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
             "a usage error, an invalid date filter or, with --strict, a malformed query.\n",
-            progname, progname, DEFAULT_LIMIT, DEFAULT_FACETS);
+            progname, progname, DEFAULT_LIMIT, DEFAULT_FACETS,
+            EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS);
 }
 
 static int usage_error(void)
@@ -1018,6 +1053,14 @@ int main(int argc, char **argv)
         {"batch", no_argument, NULL, OPT_BATCH},
         {"no-fallback", no_argument, NULL, OPT_NO_FALLBACK},
         {"html", no_argument, NULL, OPT_HTML},
+        {"weights", required_argument, NULL, OPT_WEIGHTS},
+        {"k1", required_argument, NULL, OPT_K1},
+        {"b", required_argument, NULL, OPT_B},
+        {"proximity", required_argument, NULL, OPT_PROXIMITY},
+        {"no-aliases", no_argument, NULL, OPT_NO_ALIASES},
+        {"rank-all", no_argument, NULL, OPT_RANK_ALL},
+        {"all-words", no_argument, NULL, OPT_ALL_WORDS},
+        {"feedback", optional_argument, NULL, OPT_FEEDBACK},
         {"color", optional_argument, NULL, OPT_COLOR},
         {"colour", optional_argument, NULL, OPT_COLOR},
         {"mark-open", required_argument, NULL, OPT_MARK_OPEN},
@@ -1034,6 +1077,8 @@ int main(int argc, char **argv)
     filter_list authors, topics, countries, tags;
     const printer *format = &printers[0];
     const char *dbopt = NULL, *color = "auto", *mark_open = NULL, *mark_close = NULL;
+    double weights[8], number = 0.0;
+    int rank_all = -1; /* -1: the format's default */
     const char *fields_opt = NULL;
     int c, rc = EXIT_USAGE, use_color, count = 0, null = 0, html = 0;
     size_t i;
@@ -1086,6 +1131,9 @@ int main(int argc, char **argv)
                 goto done;
             }
             format = &printers[i];
+            /* a TREC run ranks the collection: any word may match */
+            if (rank_all < 0 && strcmp(format->name, "trec") == 0)
+                rank_all = 1;
             break;
         case OPT_FIELDS:
             fields_opt = optarg;
@@ -1151,6 +1199,57 @@ int main(int argc, char **argv)
         case OPT_NO_FALLBACK:
             cfg.so.flags |= EAF_SEARCH_NO_FALLBACK;
             break;
+        case OPT_WEIGHTS:
+            if (parse_numbers(optarg, weights, 8, 0.0, 1000.0) != 8) {
+                warnx_("--weights needs 8 numbers from 0 to 1000, comma-separated "
+                       "(title, author, affiliation, topic, country, summary, body, "
+                       "bio), not '%s'", optarg);
+                goto done;
+            }
+            cfg.so.weights = weights;
+            break;
+        case OPT_K1:
+            if (parse_numbers(optarg, &number, 1, 0.001, 100.0) != 1) {
+                warnx_("--k1 needs a number from 0.001 to 100, not '%s'", optarg);
+                goto done;
+            }
+            cfg.so.k1 = number;
+            break;
+        case OPT_B:
+            if (parse_numbers(optarg, &number, 1, 0.0, 1.0) != 1) {
+                warnx_("--b needs a number from 0 to 1, not '%s'", optarg);
+                goto done;
+            }
+            cfg.so.b = number > 0.0 ? number : -1.0; /* 0: no length normalisation */
+            break;
+        case OPT_PROXIMITY:
+            if (parse_numbers(optarg, &number, 1, 0.0, 100.0) != 1) {
+                warnx_("--proximity needs a number from 0 to 100, not '%s'", optarg);
+                goto done;
+            }
+            cfg.so.proximity = number > 0.0 ? number : -1.0; /* 0: no bonus */
+            break;
+        case OPT_NO_ALIASES:
+            cfg.so.flags |= EAF_SEARCH_NO_ALIASES;
+            break;
+        case OPT_RANK_ALL:
+            rank_all = 1;
+            break;
+        case OPT_ALL_WORDS:
+            rank_all = 0;
+            break;
+        case OPT_FEEDBACK: {
+            double fb[2] = {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS};
+            if (optarg && parse_numbers(optarg, fb, 2, 1.0, 1000.0) != 2) {
+                warnx_("--feedback takes DOCS,TERMS (numbers from 1 to 1000), not '%s'",
+                       optarg);
+                goto done;
+            }
+            cfg.so.flags |= EAF_SEARCH_FEEDBACK;
+            cfg.so.feedback_docs = (unsigned)fb[0];
+            cfg.so.feedback_terms = (unsigned)fb[1];
+            break;
+        }
         case OPT_HTML:
             html = 1;
             cfg.so.flags |= EAF_SEARCH_SNIPPET_HTML;
@@ -1185,6 +1284,8 @@ int main(int argc, char **argv)
         }
     }
 
+    if (rank_all > 0)
+        cfg.so.flags |= EAF_SEARCH_RANK_ALL;
     /* what goes with what */
     if (count && null) {
         warnx_("--count and --null cannot be used together");

@@ -249,10 +249,10 @@ out=$(q --country=Japan -n 1)
 contains "$out" "match the filters" "filters without a query list the filtered articles"
 
 # --- --explain ----------------------------------------------------------------
-q --explain -n 2 "japan -china" > "$tmp/o" 2>"$tmp/err"; rc=$?
+q --explain -n 2 "tariffs -trade" > "$tmp/o" 2>"$tmp/err"; rc=$?
 is "$rc" 0 "--explain exits 0"
-contains "$(cat "$tmp/err")" 'fts5: ("japan") NOT ("china")' "--explain shows the FTS5 expression on stderr"
-is "$(cat "$tmp/o")" "$(q -n 2 "japan -china")" "and leaves stdout as without it"
+contains "$(cat "$tmp/err")" 'fts5: ("tariffs") NOT ("trade")' "--explain shows the FTS5 expression on stderr"
+is "$(cat "$tmp/o")" "$(q -n 2 "tariffs -trade")" "and leaves stdout as without it"
 
 # --- fallback and suggestions ---------------------------------------------------
 out=$(q -n 1 "japan zzzzqx")
@@ -261,9 +261,12 @@ contains "$out" "No article has all the words; showing articles with any of them
 q --format json "japan zzzzqx" | "$jsonkeys" > "$tmp/fb"
 is "$(member fallback < "$tmp/fb"):$(member dropped < "$tmp/fb")" "true:zzzzqx" "json: fallback true, dropped zzzzqx"
 same "$(member total < "$tmp/fb")" "$(q --count japan)" "the fallback hits are those of 'japan'"
-q --format trec "japan zzzzqx" > "$tmp/o" 2>"$tmp/err"
-contains "$(cat "$tmp/err")" "eafquery: no article has all the words" "trec: the fallback note goes to stderr"
-is "$(count_bad 'NF != 6' "$tmp/o")" "10 0" "and stdout stays trec"
+q --format trec --all-words "japan zzzzqx" > "$tmp/o" 2>"$tmp/err"
+contains "$(cat "$tmp/err")" "eafquery: no article has all the words" "trec --all-words: the fallback note goes to stderr"
+q --format trec -n 1000 "japan zzzzqx" > "$tmp/o" 2>"$tmp/err"
+is "$(cat "$tmp/err")" "" "trec ranks all by default: no fallback, no note"
+is "$(wc -l < "$tmp/o" | tr -d ' ')" "$(q --count japan)" "trec: the articles with any of the words"
+is "$(count_bad 'NF != 6' "$tmp/o")" "$(q --count japan) 0" "and stdout stays trec"
 is "$(q --count --no-fallback "japan zzzzqx")" 0 "--no-fallback: no hits for 'japan zzzzqx'"
 is "$(q --format json --no-fallback "japan zzzzqx" | "$jsonkeys" | member fallback)" false "and no fallback"
 contains "$(q japn)" "Did you mean: japan?" "text: 'japn' suggests 'japan'"

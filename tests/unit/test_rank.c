@@ -1,0 +1,248 @@
+/*
+ * test_rank.c: the ranking: country aliases, stopwords, questions, ranking
+ * all articles with all-words hits first, the knobs (field weights, k1, b,
+ * proximity), the title's coverage, and relevance feedback.
+ */
+#include "tap.h"
+#include "testutil.h"
+
+static eaf_db *db;
+
+static void build_index(void)
+{
+    static const struct {
+        const char *key, *title, *body;
+    } docs[] = {
+        {"jp", "Notes on Japan", "Japan announced a new budget for defence and trade."},
+        {"jpn", "Notes from Tokyo", "The Japanese government announced a new budget."},
+        {"sino", "An old treaty", "The Sino-Japanese treaty of 1978 still matters."},
+        {"us1", "Washington notes", "The US budget debate went on for weeks."},
+        {"us2", "American politics", "An American senator spoke about the budget."},
+        {"stop1", "Tariffs in the news", "The the the the the tariffs of the year."},
+        {"stop2", "Tariffs again", "Tariffs rose; tariffs fell; tariffs are news."},
+        {"near", "Proximity one", "grain exports rose sharply this spring in every region"},
+        {"far", "Proximity two", "grain harvests and storage rose sharply this spring in every "
+                                 "region before exports resumed"},
+        {"tw", "Trade war", "A story about something else entirely, with many more words in "
+                            "its body than the other one has."},
+        {"bw", "Something else", "The trade war is the subject of this body, trade war again."},
+        {"ow", "Orson Welles", "A film maker and actor born in 1915."},
+        {"ow2", "Orson Welles - Early life", "A film maker and actor born in 1915."},
+        {"q1", "Heat transfer in boundary layers", "Heat transfer at high speed."},
+        {"q2", "Boundary layers", "Laminar flow near a wall."},
+        {"q3", "Heat", "Heat in general, heat and heat."},
+        {"f1", "Ablation shields", "Ablation of glassy shields on re-entry vehicles."},
+        {"f2", "Glassy shields", "Shields of glassy material melt on re-entry vehicles."},
+    };
+    size_t i;
+    int all;
+
+    db = tu_open("rank.db", NULL);
+    all = eaf_db_begin(db) == EAF_OK;
+    for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        eaf_article *a = tu_article(docs[i].key, docs[i].title, NULL, docs[i].body, NULL, NULL);
+        all &= eaf_db_put(NULL, db, a) == EAF_OK;
+        eaf_article_free(a);
+    }
+    all &= eaf_db_commit(db) == EAF_OK;
+    ok(all, "fixture index built");
+}
+
+/* Keys in order, and each hit's score into scores (if given). */
+static const char *run(const char *query, const eaf_search_options *o, double *scores)
+{
+    static char out[1024];
+    eaf_search *s = NULL;
+    size_t n = 0;
+    int i = 0;
+
+    out[0] = '\0';
+    if (eaf_search_new(&s, db, query, o) != EAF_OK)
+        return "(error)";
+    while (eaf_search_next(s) == EAF_ROW) {
+        if (scores && i < 32)
+            scores[i] = eaf_search_score(s);
+        i++;
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "",
+                              eaf_search_field(s, EAF_FIELD_KEY));
+    }
+    eaf_search_free(s);
+    return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The same keys, sorted. */
+static const char *sorted(const char *keys)
+{
+    static char out[1024];
+    char buf[1024], *v[64], *save = NULL, *tok;
+    size_t n = 0, i, len = 0;
+
+    snprintf(buf, sizeof(buf), "%s", keys);
+    for (tok = strtok_r(buf, " ", &save); tok && n < 64; tok = strtok_r(NULL, " ", &save))
+        v[n++] = tok;
+    qsort(v, n, sizeof(*v), cmp_str);
+    out[0] = '\0';
+    for (i = 0; i < n; i++)
+        len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", i ? " " : "", v[i]);
+    return out;
+}
+
+static eaf_search_options opts(unsigned flags)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    o.flags = flags;
+    o.limit = 100;
+    return o;
+}
+
+static void test_aliases(void)
+{
+    eaf_search_options o = opts(0), no = opts(EAF_SEARCH_NO_ALIASES);
+
+    is_str(run("Japan", &o, NULL), "jp jpn sino",
+           "Japan finds Japanese, ranked below the word itself");
+    is_str(run("Japan", &no, NULL), "jp", "not with EAF_SEARCH_NO_ALIASES");
+    is_str(sorted(run("Japanese", &o, NULL)), "jp jpn sino",
+           "the adjective finds the country too");
+    is_str(run("Japanese", &no, NULL), "jpn sino", "but not with EAF_SEARCH_NO_ALIASES");
+    is_str(run("China", &o, NULL), "sino", "China finds Sino-");
+    is_str(sorted(run("\"United States\"", &o, NULL)), "us1 us2",
+           "a multi-word name finds its short form and adjective");
+    is_str(sorted(run("-Japan budget", &o, NULL)), "us1 us2",
+           "an excluded country excludes its adjective too");
+}
+
+/* The score of one article for a query. */
+static double score_of(const char *query, const eaf_search_options *o, const char *key)
+{
+    eaf_search *s = NULL;
+    double score = -1.0;
+
+    if (eaf_search_new(&s, db, query, o) != EAF_OK)
+        return -2.0;
+    while (eaf_search_next(s) == EAF_ROW)
+        if (strcmp(eaf_search_field(s, EAF_FIELD_KEY), key) == 0)
+            score = eaf_search_score(s);
+    eaf_search_free(s);
+    return score;
+}
+
+static void test_stopwords(void)
+{
+    eaf_search_options o = opts(0);
+    double with = score_of("the tariffs", &o, "stop1"), without = score_of("tariffs", &o, "stop1");
+
+    is_str(run("the tariffs", &o, NULL), "stop1", "a stopword must still match");
+    ok(with > 0.0 && with == without, "but adds nothing to the score (%g, %g)", with, without);
+    is_str(run("\"the tariffs\"", &o, NULL), "stop1", "stopwords count inside a phrase");
+    is_str(strtok((char *)run("the", &o, NULL), " "), "stop1",
+           "a query of stopwords only is scored by them");
+}
+
+static void test_questions(void)
+{
+    eaf_search_options o = opts(0), all = opts(EAF_SEARCH_RANK_ALL);
+    eaf_search *s = NULL;
+
+    /* five words, no article has them all: a question, not a fallback */
+    ok(eaf_search_new(&s, db, "what is the heat transfer in boundary layers of wings", &o) ==
+           EAF_OK,
+       "a question");
+    is_int(eaf_search_fallback(s), 0, "is not a fallback");
+    ok(strstr(eaf_search_explain(s), "read as a question") != NULL, "explain says so");
+    eaf_search_free(s);
+    is_str(run("what is the heat transfer in boundary layers of wings", &o, NULL), "q1 q2 q3",
+           "articles with more of the words first");
+    is_str(run("has anyone investigated papers on heat transfer", &o, NULL), "q1 q3",
+           "request words (anyone, investigated, papers) are dropped like stopwords");
+    is_str(run("heat-transfer boundary-layer wall nozzle", &o, NULL), "q1 q2 q3",
+           "a question's compounds count as their words");
+
+    /* two words: all of them, unless ranking all */
+    is_str(run("heat boundary", &o, NULL), "q1", "two words: all must match");
+    is_str(run("heat boundary", &all, NULL), "q1 q3 q2",
+           "EAF_SEARCH_RANK_ALL: the article with both first, then the others");
+    ok(eaf_search_new(&s, db, "heat boundary", &all) == EAF_OK, "rank all");
+    is_int(eaf_search_fallback(s), 0, "ranking all is not a fallback");
+    ok(strstr(eaf_search_explain(s), "rank all") != NULL, "explain says so");
+    eaf_search_free(s);
+}
+
+static void test_knobs(void)
+{
+    static const double title_first[8] = {10, 1, 1, 1, 1, 1, 1, 1};
+    static const double body_first[8] = {0.1, 1, 1, 1, 1, 1, 10, 1};
+    eaf_search_options o = opts(0);
+    double sc[8] = {0}, sc2[8] = {0};
+
+    o.weights = title_first;
+    is_str(run("\"trade war\"", &o, NULL), "tw bw", "a heavy title weight: the title first");
+    o.weights = body_first;
+    is_str(run("\"trade war\"", &o, NULL), "bw tw", "a heavy body weight: the body first");
+
+    o = opts(0);
+    is_str(run("grain exports", &o, sc), "near far", "words close together rank first");
+    ok(sc[0] > sc[1], "with a higher score (%g > %g)", sc[0], sc[1]);
+    o.proximity = -1.0;
+    o.b = -1.0; /* no length normalisation either: the two texts then score alike */
+    (void)run("grain exports", &o, sc2);
+    ok(sc2[0] == sc2[1], "without proximity or length normalisation they tie (%g %g)", sc2[0],
+       sc2[1]);
+    o = opts(0);
+    o.k1 = 0.5;
+    (void)run("heat", &o, sc);
+    o.k1 = 5.0;
+    (void)run("heat", &o, sc2);
+    ok(sc[0] != sc2[0], "k1 changes the scores (%g, %g)", sc[0], sc2[0]);
+}
+
+static void test_title_coverage(void)
+{
+    eaf_search_options o = opts(0);
+
+    is_str(run("orson welles", &o, NULL), "ow ow2",
+           "the article whose title is the query above its section");
+}
+
+static void test_feedback(void)
+{
+    eaf_search_options o = opts(EAF_SEARCH_RANK_ALL | EAF_SEARCH_FEEDBACK);
+    eaf_search_options plain = opts(EAF_SEARCH_RANK_ALL);
+    eaf_search *s = NULL;
+    const char *e;
+
+    o.feedback_docs = 1;
+    o.feedback_terms = 3;
+    is_str(run("ablation vehicles", &plain, NULL), "f1 f2", "without feedback");
+    ok(eaf_search_new(&s, db, "ablation vehicles", &o) == EAF_OK, "with feedback");
+    e = eaf_search_explain(s);
+    ok(e && strstr(e, "feedback: added") && strstr(e, "glassi"),
+       "terms of the best hit are added (glassy)");
+    eaf_search_free(s);
+    is_str(run("ablation vehicles", &o, NULL), "f1 f2",
+           "the best hit stays first; the added terms bring the others along");
+    o.flags = EAF_SEARCH_FEEDBACK; /* an all-words search is not expanded */
+    ok(eaf_search_new(&s, db, "ablation vehicles", &o) == EAF_OK, "all words, with feedback");
+    ok(strstr(eaf_search_explain(s), "feedback") == NULL, "nothing added");
+    eaf_search_free(s);
+}
+
+int main(void)
+{
+    tu_tmpdir();
+    build_index();
+    test_aliases();
+    test_stopwords();
+    test_questions();
+    test_knobs();
+    test_title_coverage();
+    test_feedback();
+    eaf_db_close(db);
+    tu_cleanup();
+    return done_testing();
+}
