@@ -24,6 +24,29 @@ struct eaf__tokenizer {
     /* prefix queries: the last token is held back until the end */
     eaf__buf pending;
     int pend_start, pend_end, pend_stem, have_pending;
+    /* stems of recent words, made when indexing (NULL: none yet, or no
+     * memory for it, which only costs speed) */
+    struct stem_slot *stems;
+    int stems_wanted, stems_tried;
+};
+
+/*
+ * The stem cache.  Stemming is the dearest step of indexing, and a few
+ * thousand words make up most of any text, so the stems of recent words
+ * are kept in a direct-mapped table: a word's slot is chosen by its hash,
+ * and a miss overwrites the slot.  Words and stems longer than a slot
+ * holds are stemmed every time.  Only tokenizers that ask for it have
+ * one (the FTS5 tokenizer: a connection's own, which indexes and
+ * highlights), and they make it on the first document, so that
+ * tokenizing a query costs no allocation.
+ */
+#define STEM_SLOTS 16384           /* a power of two; 64 bytes each: 1 MB */
+#define STEM_MAX 30                /* longest word (and stem) cached, bytes */
+
+struct stem_slot {
+    unsigned char nword, nstem;     /* 0: empty */
+    char word[STEM_MAX];
+    char stem[STEM_MAX];
 };
 
 /* character classes */
@@ -196,17 +219,42 @@ static int fold(eaf__tokenizer *t, const char *s, size_t n)
 static int deliver(eaf__tokenizer *t, const char *tok, size_t n, int start,
                    int end, int stem)
 {
+    struct stem_slot *slot = NULL;
+    const sb_symbol *s;
+    int sn;
+
     if (n == 0 || n > EAF__TOKEN_MAX)
         return 0;
-    if (stem && t->stemmer && !(t->mode & EAF__TOK_NOSTEM)) {
-        const sb_symbol *s = sb_stemmer_stem(t->stemmer, (const sb_symbol *)tok,
-                                             (int)n);
-        if (!s)
-            return -1;
-        return t->fn(t->ctx, (const char *)s, sb_stemmer_length(t->stemmer),
-                     start, end);
+    if (!stem || !t->stemmer || (t->mode & EAF__TOK_NOSTEM))
+        return t->fn(t->ctx, tok, (int)n, start, end);
+    if (t->stems_wanted && n <= STEM_MAX && !(t->mode & (EAF__TOK_QUERY | EAF__TOK_LONG))) {
+        if (!t->stems && !t->stems_tried) {
+            t->stems_tried = 1;
+            t->stems = eaf__calloc(STEM_SLOTS, sizeof(*t->stems));
+        }
+        if (t->stems) {
+            /* FNV-1a */
+            uint32_t h = 2166136261u;
+            size_t i;
+
+            for (i = 0; i < n; i++)
+                h = (h ^ (unsigned char)tok[i]) * 16777619u;
+            slot = &t->stems[h & (STEM_SLOTS - 1)];
+            if (slot->nword == n && memcmp(slot->word, tok, n) == 0)
+                return t->fn(t->ctx, slot->stem, slot->nstem, start, end);
+        }
     }
-    return t->fn(t->ctx, tok, (int)n, start, end);
+    s = sb_stemmer_stem(t->stemmer, (const sb_symbol *)tok, (int)n);
+    if (!s)
+        return -1;
+    sn = sb_stemmer_length(t->stemmer);
+    if (slot && sn > 0 && sn <= STEM_MAX) {
+        slot->nword = (unsigned char)n;
+        slot->nstem = (unsigned char)sn;
+        memcpy(slot->word, tok, n);
+        memcpy(slot->stem, s, (size_t)sn);
+    }
+    return t->fn(t->ctx, (const char *)s, sn, start, end);
 }
 
 /* The last token of a prefix query: not stemmed, but cut back to the part
@@ -309,6 +357,43 @@ static size_t scan_word(eaf__tokenizer *t, const char *text, size_t n, size_t i,
     size_t j = i, end = i, len, len2, len3;
     int letters_only = 1, last_digit = 0;
     int32_t c, c2;
+
+    /* The common case first: ASCII letters and digits up to an ASCII
+     * separator, folded by lower-casing alone.  An apostrophe may continue
+     * the word, and so may a period or comma after a digit (2.5, 3,000)
+     * and a period after a single letter (U.S.): those take the long way. */
+    while (j < n && !(t->mode & EAF__TOK_LONG) &&
+           ((text[j] >= 'a' && text[j] <= 'z') || (text[j] >= 'A' && text[j] <= 'Z') ||
+            (text[j] >= '0' && text[j] <= '9'))) {
+        if (text[j] <= '9')
+            letters_only = 0;
+        j++;
+    }
+    if (j > i && (j == n ||
+        ((unsigned char)text[j] < 0x80 && text[j] != '\'' &&
+         ((text[j] != '.' && text[j] != ',') ||
+          (text[j - 1] > '9' && (text[j] == ',' || j - i > 1)))))) {
+        size_t k;
+
+        if (j - i > EAF__TOKEN_MAX) {
+            *rc = 0;
+            return j;
+        }
+        eaf__buf_reset(&t->fold);
+        if (!eaf__buf_reserve(&t->fold, j - i)) {
+            *rc = -1;
+            return j;
+        }
+        for (k = i; k < j; k++)
+            t->fold.p[k - i] = (text[k] >= 'A' && text[k] <= 'Z') ? (char)(text[k] - 'A' + 'a')
+                                                                  : text[k];
+        t->fold.n = j - i;
+        t->fold.p[t->fold.n] = '\0';
+        *rc = emit(t, (int)i, (int)j, letters_only);
+        return j;
+    }
+    j = i;
+    letters_only = 1;
 
     eaf__buf_reset(&t->word);
     if (i + 1 < n && text[i + 1] == '.') {
@@ -476,6 +561,11 @@ eaf_status eaf__tokenizer_new(eaf__tokenizer **out, const char *language)
     return EAF_OK;
 }
 
+void eaf__tokenizer_cache_stems(eaf__tokenizer *t)
+{
+    t->stems_wanted = 1;
+}
+
 void eaf__tokenizer_free(eaf__tokenizer *t)
 {
     if (!t)
@@ -484,6 +574,7 @@ void eaf__tokenizer_free(eaf__tokenizer *t)
     eaf__buf_free(&t->word);
     eaf__buf_free(&t->fold);
     eaf__buf_free(&t->pending);
+    eaf__free(t->stems);
     eaf__free(t->cp);
     eaf__free(t);
 }

@@ -37,6 +37,8 @@ typedef struct eaf__tokenizer eaf__tokenizer;
 #define EAF__TOK_QUERY  0x1  /* a query term */
 #define EAF__TOK_PREFIX 0x2  /* with QUERY: the last token is a prefix */
 #define EAF__TOK_NOSTEM 0x4  /* fold only, never stem */
+#define EAF__TOK_LONG   0x8  /* for tests: never the short path for ASCII
+                                words, nor the stem cache */
 
 /* The callback receives each token; a non-zero return stops tokenizing
  * and is returned by eaf__tokenize().  Offsets are byte offsets into the
@@ -51,6 +53,11 @@ int eaf__language_ok(const char *language);
  * EAF_MISUSE for an unknown language. */
 eaf_status eaf__tokenizer_new(eaf__tokenizer **out, const char *language);
 void eaf__tokenizer_free(eaf__tokenizer *t);
+
+/* Keeps the stems of recent words of documents (1 MB, made on first use;
+ * without memory for it, stems are made every time): for a tokenizer
+ * that indexes. */
+void eaf__tokenizer_cache_stems(eaf__tokenizer *t);
 
 /* Tokenizes text[0..n).  Returns 0, a callback's non-zero value, or -1
  * when out of memory. */

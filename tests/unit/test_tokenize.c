@@ -4,6 +4,8 @@
  * numbers, CJK), offsets into the original bytes, invalid UTF-8, prefix
  * queries and folding of metadata values.
  */
+#include <ctype.h>
+
 #include "tap.h"
 #include "tokenize.h"
 
@@ -50,6 +52,18 @@ static int stop_after_two(void *ctx, const char *tok, int ntok, int start, int e
     (void)start;
     (void)end;
     return ++*count == 2 ? 42 : 0;
+}
+
+/* Many distinct words, more than the stem cache holds: syllables and
+ * endings combined. */
+static void make_word(char *w, size_t cap, unsigned i)
+{
+    static const char *const syl[] = {"ka", "ro", "mi", "tes", "lan", "vor", "qui", "den",
+                                      "sho", "pra", "gel", "nu", "bri", "fot", "zan", "ely"};
+    static const char *const end[] = {"", "s", "ing", "ed", "ations", "ness", "ly", "ies"};
+
+    snprintf(w, cap, "%s%s%s%s", syl[i % 16], syl[(i / 16) % 16], syl[(i / 256) % 16],
+             end[(i / 4096) % 8]);
 }
 
 int main(void)
@@ -149,6 +163,56 @@ int main(void)
     is_int(eaf__tokenize(en, EAF__TOK_DOC, "one two three", 13, stop_after_two, &count), 42,
            "a callback's non-zero return stops and is returned");
     is_int(count, 2, "no token after the stop");
+
+    /* The stems of indexed words are cached (tokenize.c): over more words
+     * than the cache holds, each twice, a document's tokens are the stems
+     * a query (never cached) gets. */
+    {
+        unsigned i, pass, bad_stems = 0;
+        char w[64], q[sizeof(((collect *)0)->out)];
+
+        eaf__tokenizer_cache_stems(en);
+
+        for (pass = 0; pass < 2; pass++)
+            for (i = 0; i < 32768; i += pass ? 3 : 1) {
+                make_word(w, sizeof(w), i);
+                snprintf(q, sizeof(q), "%s", toks(en, EAF__TOK_QUERY, w, strlen(w), 0));
+                if (strcmp(q, T(w)) != 0 && bad_stems++ < 3)
+                    diag("'%s': document '%s', query '%s'", w, T(w), q);
+            }
+        is_int(bad_stems, 0, "cached stems are the stemmer's, over 32768 words twice");
+    }
+
+    /* Plain ASCII words take a short path (tokenize.c), which must give
+     * what the long one gives: every word of a set before every kind of
+     * punctuation, with offsets. */
+    {
+        static const char *const words[] = {"trade", "Trade", "G20", "2018", "2.5", "a",
+                                            "A", "x1", "1x", "ASEAN", "U", "relations",
+                                            "O", "3", "10", "caf\xc3\xa9", "\xc3\xa9t\xc3\xa9"};
+        static const char *const after[] = {"", ".", ",", ";", ")", "-", "'", ". ", ", ",
+                                            ".5", ",000", ",00", ",0000", "'s", "'s ", "'t",
+                                            ".S.", ".S", "/", "\xe2\x80\x99s", "\xc3\xa9",
+                                            ".\xc3\xa9", ",123\xc3\xa9", " and more"};
+        unsigned i, j, k, differ = 0, cases = 0;
+        char text[64], fast[sizeof(((collect *)0)->out)];
+
+        for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+            for (j = 0; j < sizeof(after) / sizeof(after[0]); j++)
+                for (k = 0; k < 2; k++) {
+                    snprintf(text, sizeof(text), "%s%s%s", k ? "(" : "", words[i], after[j]);
+                    snprintf(fast, sizeof(fast), "%s",
+                             toks(en, EAF__TOK_DOC, text, strlen(text), 1));
+                    cases++;
+                    if (strcmp(fast, toks(en, EAF__TOK_DOC | EAF__TOK_LONG, text,
+                                          strlen(text), 1)) != 0 &&
+                        differ++ < 3)
+                        diag("'%s': short way '%s', long way '%s'", text, fast,
+                             toks(en, EAF__TOK_DOC | EAF__TOK_LONG, text, strlen(text), 1));
+                }
+        is_int(differ, 0, "the short way and the long way give the same tokens (%u texts)",
+               cases);
+    }
 
     /* metadata values */
     v = eaf__fold_value("  Rumi   AOYAMA ", 16);
