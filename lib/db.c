@@ -324,6 +324,7 @@ eaf_status eaf_db_begin(eaf_db *db)
 
 eaf_status eaf_db_commit(eaf_db *db)
 {
+    eaf_status st;
     int rc;
 
     if (!db)
@@ -331,15 +332,17 @@ eaf_status eaf_db_commit(eaf_db *db)
     eaf__db_clear_error(db);
     if (!db->in_txn)
         return eaf__db_error(db, EAF_MISUSE, "no transaction is open");
-    rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        eaf_status st = eaf__db_sqlerr(db, rc, "committing");
-        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-        db->in_txn = 0;
-        return st;
+    st = eaf__db_fts_sync(db);
+    if (st == EAF_OK) {
+        rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            st = eaf__db_sqlerr(db, rc, "committing");
     }
+    if (st != EAF_OK)
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
     db->in_txn = 0;
-    return EAF_OK;
+    db->fts_lo = db->fts_hi = 0;
+    return st;
 }
 
 eaf_status eaf_db_rollback(eaf_db *db)
@@ -351,6 +354,7 @@ eaf_status eaf_db_rollback(eaf_db *db)
         return eaf__db_error(db, EAF_MISUSE, "no transaction is open");
     sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
     db->in_txn = 0;
+    db->fts_lo = db->fts_hi = 0;
     return EAF_OK;
 }
 
@@ -364,6 +368,8 @@ eaf_status eaf__db_begin_write(eaf_db *db)
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return eaf__db_sqlerr(db, rc, "starting to write");
+    db->fts_lo_saved = db->fts_lo;
+    db->fts_hi_saved = db->fts_hi;
     return EAF_OK;
 }
 
@@ -371,14 +377,22 @@ eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
 {
     int rc;
 
+    if (st != EAF_OK) {
+        /* what the write added to fts (a sync inside it) is undone too */
+        db->fts_lo = db->fts_lo_saved;
+        db->fts_hi = db->fts_hi_saved;
+    }
     if (db->in_txn) {
         if (st != EAF_OK)
             sqlite3_exec(db->sql, "ROLLBACK TO eaf_write", NULL, NULL, NULL);
         sqlite3_exec(db->sql, "RELEASE eaf_write", NULL, NULL, NULL);
         return st;
     }
+    if (st == EAF_OK)
+        st = eaf__db_fts_sync(db);
     if (st != EAF_OK) {
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        db->fts_lo = db->fts_hi = 0;
         return st;
     }
     rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
@@ -387,4 +401,32 @@ eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
     }
     return st;
+}
+
+void eaf__db_fts_add(eaf_db *db, sqlite3_int64 id)
+{
+    if (db->fts_hi == 0 || id < db->fts_lo)
+        db->fts_lo = id;
+    if (id > db->fts_hi)
+        db->fts_hi = id;
+}
+
+eaf_status eaf__db_fts_sync(eaf_db *db)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (db->fts_hi == 0)
+        return EAF_OK;
+    st = eaf__db_stmt(db, EAF__STMT_FTS_ADD);
+    if (!st)
+        return EAF_ERROR;
+    sqlite3_bind_int64(st, 1, db->fts_lo);
+    sqlite3_bind_int64(st, 2, db->fts_hi);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return eaf__db_sqlerr(db, rc, "indexing the new articles");
+    db->fts_lo = db->fts_hi = 0;
+    return EAF_OK;
 }

@@ -12,8 +12,10 @@
  * before (schema.c); an index of a newer version is refused.
  *   1: articles, authors, facets, site_related, fts
  *   2: the source table (which file each article came from), and
- *      article.source_id, article.source_gen */
-#define EAF__SCHEMA_VERSION 2
+ *      article.source_id, article.source_gen
+ *   3: no trigger adds a new article to fts: the store adds the articles
+ *      of a transaction in one statement (eaf__db_fts_sync) */
+#define EAF__SCHEMA_VERSION 3
 /* PRAGMA application_id of an index: "EAF1". */
 #define EAF__APPLICATION_ID 0x45414631
 
@@ -52,6 +54,9 @@ enum {
     EAF__STMT_SOURCE_ALL_DELETE,
     EAF__STMT_SOURCE_LIST,
     EAF__STMT_ALL_ARTICLES,
+    /* schema 3 */
+    EAF__STMT_FTS_ADD,
+    EAF__STMT_SOURCE_STALE_ANY,
     EAF__STMT_LAST
 };
 
@@ -77,6 +82,9 @@ struct eaf_db {
     int schema_version;      /* of the file: 1 only for a read-only old index */
     /* the source being indexed (eaf_db_source_begin), 0 when none */
     sqlite3_int64 src_id, src_gen;
+    /* new articles, ids fts_lo to fts_hi, not yet in fts (fts_hi 0: none);
+     * and the same when the current write began, for its rollback */
+    sqlite3_int64 fts_lo, fts_hi, fts_lo_saved, fts_hi_saved;
     eaf__source_stat src;    /* the source open, or the last one checked */
     eaf__buf err;
     int err_offset;
@@ -101,6 +109,18 @@ sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id);
  * inside the caller's; end_write() commits or rolls back what it opened. */
 eaf_status eaf__db_begin_write(eaf_db *db);
 eaf_status eaf__db_end_write(eaf_db *db, eaf_status st);
+
+/* Full-text indexing of new articles.  FTS5 writes what it holds in
+ * memory to disk at every savepoint (and each statement inside a
+ * transaction opens one), so adding articles to it one statement at a
+ * time makes a segment per article and merges without end.  The store
+ * therefore only notes the ids of new articles (eaf__db_fts_add), and
+ * eaf__db_fts_sync() adds them all in one statement: before a commit,
+ * before an article is changed or deleted, and before a search reads the
+ * index inside the transaction.  Changes and deletions go through the
+ * triggers as before. */
+void eaf__db_fts_add(eaf_db *db, sqlite3_int64 id);
+eaf_status eaf__db_fts_sync(eaf_db *db);
 
 /* Makes the fts5vocab tables of the index (temp.eaf_vocab_row: term,
  * doc, cnt; temp.eaf_vocab_instance: term, doc, col, offset) on the

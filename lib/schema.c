@@ -60,6 +60,12 @@ static const char migrate_1_2_sql[] =
     "UPDATE eaf_meta SET value = '2' WHERE name = 'schema_version';"
     "PRAGMA user_version = 2;";
 
+/* From version 2 to 3: new articles reach fts from the store, in bulk. */
+static const char migrate_2_3_sql[] =
+    "DROP TRIGGER article_ai;"
+    "UPDATE eaf_meta SET value = '3' WHERE name = 'schema_version';"
+    "PRAGMA user_version = 3;";
+
 static const char schema_sql[] =
     "CREATE TABLE eaf_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
     " WITHOUT ROWID;"
@@ -95,9 +101,6 @@ static const char schema_sql[] =
     " article_id INTEGER NOT NULL, pos INTEGER NOT NULL, title TEXT NOT NULL,"
     " PRIMARY KEY(article_id, pos)) WITHOUT ROWID;"
     SOURCE_SQL
-    "CREATE TRIGGER article_ai AFTER INSERT ON article BEGIN"
-    " INSERT INTO fts(rowid, " FTS_COLUMNS ") VALUES (new.id, " FTS_NEW ");"
-    " END;"
     "CREATE TRIGGER article_ad AFTER DELETE ON article BEGIN"
     " INSERT INTO fts(fts, rowid, " FTS_COLUMNS ")"
     "  VALUES ('delete', old.id, " FTS_OLD ");"
@@ -182,6 +185,12 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     " FROM source WHERE substr(path, 1, length(?1)) = ?1 ORDER BY path",
     /* ALL_ARTICLES */
     "SELECT " ARTICLE_COLUMNS " FROM article ORDER BY key",
+    /* FTS_ADD */
+    "INSERT INTO fts(rowid, " FTS_COLUMNS ") SELECT id, " FTS_COLUMNS
+    " FROM article WHERE id BETWEEN ?1 AND ?2",
+    /* SOURCE_STALE_ANY */
+    "SELECT 1 FROM article WHERE source_id = ?1"
+    " AND (source_gen IS NULL OR source_gen <> ?2) LIMIT 1",
 };
 
 /* Language names go into a table definition: only plain names pass. */
@@ -301,6 +310,8 @@ static eaf_status migrate(eaf_db *db, int *version)
         st = eaf__db_sqlerr(db, rc, "upgrading the index");
     if (st == EAF_OK && v == 1)
         st = exec(db, migrate_1_2_sql, "upgrading the index from schema 1 to 2");
+    if (st == EAF_OK && v <= 2)
+        st = exec(db, migrate_2_3_sql, "upgrading the index from schema 2 to 3");
     if (st == EAF_OK)
         st = exec(db, "COMMIT", "upgrading the index");
     if (st != EAF_OK) {

@@ -602,6 +602,10 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         return eaf__db_error(db, EAF_MISUSE, "unknown search flags 0x%x", o.flags);
     if ((unsigned)o.sort >= EAF_SORT_LAST)
         return eaf__db_error(db, EAF_MISUSE, "unknown sort order %d", (int)o.sort);
+    /* inside the caller's transaction, the articles put so far are found */
+    st = eaf__db_fts_sync(db);
+    if (st != EAF_OK)
+        return st;
     s = eaf__calloc(1, sizeof(*s));
     if (!s)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");

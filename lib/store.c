@@ -275,7 +275,13 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
     }
     if (found && stored == hash)
         return eaf__db_end_write(db, attribute(db, id));
-    rc = write_article(db, a, hash, found, &id);
+    /* a change goes through the update trigger, which takes the old text
+     * out of fts: it must be there */
+    rc = found ? eaf__db_fts_sync(db) : EAF_OK;
+    if (rc == EAF_OK)
+        rc = write_article(db, a, hash, found, &id);
+    if (rc == EAF_OK && !found)
+        eaf__db_fts_add(db, id);
     if (rc == EAF_OK && found)
         rc = clear_children(db, id);
     if (rc == EAF_OK)
@@ -299,6 +305,10 @@ eaf_status eaf_db_delete(eaf_db *db, const char *key)
     rc = eaf__db_begin_write(db);
     if (rc != EAF_OK)
         return rc;
+    /* the delete trigger takes the text out of fts: it must be there */
+    rc = eaf__db_fts_sync(db);
+    if (rc != EAF_OK)
+        return eaf__db_end_write(db, rc);
     st = eaf__db_stmt(db, EAF__STMT_DELETE_KEY);
     if (!st)
         return eaf__db_end_write(db, EAF_ERROR);
@@ -775,11 +785,32 @@ eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
         st = each_key(db, s, removed, payload);
     }
     if (st == EAF_OK) {
-        s = eaf__db_stmt(db, EAF__STMT_SOURCE_STALE_DELETE);
+        /* usually nothing is stale, and fts need not be brought up to
+         * date for the delete trigger */
+        s = eaf__db_stmt(db, EAF__STMT_SOURCE_STALE_ANY);
         if (!s)
             st = fail_status(db);
     }
     if (st == EAF_OK) {
+        int rc;
+
+        sqlite3_bind_int64(s, 1, db->src_id);
+        sqlite3_bind_int64(s, 2, db->src_gen);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc == SQLITE_ROW)
+            st = eaf__db_fts_sync(db);
+        else if (rc != SQLITE_DONE)
+            st = eaf__db_sqlerr(db, rc, "looking for the articles the file no longer holds");
+        else
+            s = NULL;
+        if (st == EAF_OK && s) {
+            s = eaf__db_stmt(db, EAF__STMT_SOURCE_STALE_DELETE);
+            if (!s)
+                st = fail_status(db);
+        }
+    }
+    if (st == EAF_OK && s) {
         sqlite3_bind_int64(s, 1, db->src_id);
         sqlite3_bind_int64(s, 2, db->src_gen);
         st = run(db, s, "removing the articles the file no longer holds");
@@ -832,6 +863,9 @@ eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *pa
     if (!found)
         return eaf__db_end_write(db, eaf__db_error(db, EAF_NOTFOUND,
                                                    "the index has no file '%s'", path));
+    st = eaf__db_fts_sync(db); /* for the delete trigger */
+    if (st != EAF_OK)
+        return eaf__db_end_write(db, st);
     s = eaf__db_stmt(db, EAF__STMT_SOURCE_ALL_KEYS);
     if (!s)
         st = fail_status(db);

@@ -487,7 +487,7 @@ static void test_migration(void)
         tu_cleanup();
         return;
     }
-    is_int(user_version(dbpath), 2, "it is now version 2");
+    is_int(user_version(dbpath), 3, "it is now version 3");
     ok(eaf_db_get(&a, db, "old/1") == EAF_OK, "the old article is still there");
     is_str(a ? eaf_article_get(a, EAF_FIELD_TITLE) : NULL, "An article from version one",
            "with its title");
@@ -501,6 +501,13 @@ static void test_migration(void)
     index_file(db, file, &c, &removed);
     is_int(c.added, 1, "a file indexed after the upgrade");
     is_int(count(db), 2, "two articles");
+    if (eaf_search_new(&se, db, "body", NULL) == EAF_OK) {
+        int n = 0;
+        while (eaf_search_next(se) == EAF_ROW)
+            n++;
+        is_int(n, 2, "both are found: the new one was added to fts once");
+        eaf_search_free(se);
+    }
     eaf_db_close(db);
     db = open_db(dbpath, 0);
     is_int(eaf_db_source_check(&state, db, file, 0), EAF_OK, "reopened: check");

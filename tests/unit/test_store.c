@@ -405,6 +405,127 @@ static void test_allocation_failures(void)
     eaf_db_close(db);
 }
 
+/* The hits of a query, as "key key ...", or "error". */
+static char *hits_of(eaf_db *db, const char *query)
+{
+    static char out[512];
+    eaf_search *s = NULL;
+    eaf_status st;
+
+    out[0] = '\0';
+    if (eaf_search_new(&s, db, query, NULL) != EAF_OK)
+        return strcpy(out, "error");
+    while ((st = eaf_search_next(s)) == EAF_ROW) {
+        if (out[0])
+            strncat(out, " ", sizeof(out) - strlen(out) - 1);
+        strncat(out, eaf_search_field(s, EAF_FIELD_KEY), sizeof(out) - strlen(out) - 1);
+    }
+    eaf_search_free(s);
+    return st == EAF_DONE ? out : strcpy(out, "error");
+}
+
+/* The same, keys in order (for "b1 b2"-style comparisons of sets). */
+static char *hit_set(eaf_db *db, const char *query)
+{
+    char *h = hits_of(db, query);
+    size_t n = strlen(h), i, j;
+
+    /* keys here are of equal length: a simple exchange sort of words */
+    for (i = 0; i + 2 < n; i += 3)
+        for (j = i + 3; j + 1 < n; j += 3)
+            if (memcmp(h + j, h + i, 2) < 0) {
+                char t[2];
+                memcpy(t, h + i, 2);
+                memcpy(h + i, h + j, 2);
+                memcpy(h + j, t, 2);
+            }
+    return h;
+}
+
+static int fts_ok(eaf_db *db)
+{
+    return sqlite3_exec(db->sql, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
+                        NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* New articles reach fts in one statement per transaction (db.h): they
+ * must be found by a search inside the transaction, changed and deleted
+ * before the commit, rolled back, and kept when a later write fails. */
+static void test_fts_batching(void)
+{
+    eaf_db *db = tu_open("batch.db", NULL);
+    eaf_article *a = tu_article("b1", "Alpha", NULL, "mangroves and estuaries", NULL, NULL);
+    eaf_article *a2 = tu_article("b1", "Alpha", NULL, "glaciers instead", NULL, NULL);
+    eaf_article *b = tu_article("b2", "Beta", NULL, "mangroves again", NULL, NULL);
+    eaf_article *c = tu_article("b3", "Gamma", NULL, "volcanoes", NULL, NULL);
+    eaf_article *a3 = tu_article("b1", "Alpha", NULL, "glaciers and fjords",
+                                 "Some Author|Some Place;Other Author", "t:Ice;c:Norway");
+    unsigned long nth, counted = 0;
+    int kept = 1, checked = 1;
+
+    is_int(eaf_db_begin(db), EAF_OK, "begin");
+    ok(eaf_db_put(NULL, db, a) == EAF_OK && eaf_db_put(NULL, db, b) == EAF_OK, "two puts");
+    is_str(hit_set(db, "mangroves"), "b1 b2", "a search inside the transaction finds both");
+    ok(eaf_db_put(NULL, db, c) == EAF_OK, "a third put after the search");
+    is_str(hits_of(db, "volcanoes"), "b3", "and it is found too");
+    is_int(eaf_db_commit(db), EAF_OK, "commit");
+    ok(fts_ok(db), "fts passes its integrity check");
+
+    is_int(eaf_db_begin(db), EAF_OK, "begin");
+    is_int(eaf_db_delete(db, "b3"), EAF_OK, "delete");
+    ok(eaf_db_put(NULL, db, c) == EAF_OK, "put it again (a new article)");
+    ok(eaf_db_put(NULL, db, a2) == EAF_OK, "change another");
+    is_int(eaf_db_delete(db, "b3"), EAF_OK, "delete the new one before it was indexed");
+    is_int(eaf_db_commit(db), EAF_OK, "commit");
+    ok(fts_ok(db), "fts passes its integrity check");
+    is_str(hits_of(db, "mangroves"), "b2", "the changed article lost its old words");
+    is_str(hits_of(db, "glaciers"), "b1", "and has its new ones");
+    is_str(hits_of(db, "volcanoes"), "", "the deleted one is gone");
+
+    is_int(eaf_db_begin(db), EAF_OK, "begin");
+    ok(eaf_db_put(NULL, db, c) == EAF_OK, "put");
+    is_int(eaf_db_rollback(db), EAF_OK, "rollback");
+    ok(fts_ok(db), "fts passes its integrity check");
+    is_str(hits_of(db, "volcanoes"), "", "nothing of it is left");
+
+    /* A change fails at each of its allocations in turn, after the new
+     * article before it was added to fts inside the failed write: the new
+     * article must still be indexed at the commit. */
+    for (nth = 1; nth < 1000; nth++) {
+        eaf_status st;
+
+        if (eaf_db_begin(db) != EAF_OK || eaf_db_put(NULL, db, c) != EAF_OK) {
+            kept = 0;
+            break;
+        }
+        eaf__alloc_fail_at(nth, 0);
+        st = eaf_db_put(NULL, db, a3);
+        counted = eaf__alloc_fail_at(0, 0);
+        if (st != EAF_OK && st != EAF_NOMEM)
+            kept = 0;
+        if (eaf_db_commit(db) != EAF_OK)
+            kept = 0;
+        if (strcmp(hits_of(db, "volcanoes"), "b3") != 0)
+            kept = 0;
+        if (!fts_ok(db))
+            checked = 0;
+        if (eaf_db_delete(db, "b3") != EAF_OK || eaf_db_put(NULL, db, a2) != EAF_OK)
+            kept = 0;
+        if (!kept || counted < nth)
+            break;
+    }
+    ok(nth > 1 && counted < nth, "every allocation of the change failed once (%lu)", nth);
+    ok(kept, "the new article was indexed each time");
+    ok(checked, "and fts passed its integrity check each time");
+
+    eaf_article_free(a);
+    eaf_article_free(a2);
+    eaf_article_free(a3);
+    eaf_article_free(b);
+    eaf_article_free(c);
+    eaf_db_close(db);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -413,6 +534,7 @@ int main(void)
     test_transactions();
     test_misuse_and_strings();
     test_allocation_failures();
+    test_fts_batching();
     tu_cleanup();
     return done_testing();
 }
