@@ -256,7 +256,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
 {
     rank_stats *s = api->xGetAuxdata(ctx, 0);
     double weight[MAX_COLUMNS], k1 = 1.2, b = 0.75, prox = 0.0, score = 0.0;
-    int rc = SQLITE_OK, ninst = 0, nkept = 0, i, p, c;
+    int rc = SQLITE_OK, nkept = 0, i, p, c;
 
     if (!s) {
         const char *spec = nval >= NARGS ? (const char *)sqlite3_value_text(vals[NARGS - 1])
@@ -278,27 +278,36 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     if (nval > MAX_COLUMNS + 2)
         prox = sqlite3_value_double(vals[MAX_COLUMNS + 2]);
 
+    /* The occurrences of the scored phrases only: a stopword or an
+     * excluded phrase may occur a hundred times in an article and is never
+     * looked at (xInstCount would decode them all). */
     memset(s->tf, 0, (size_t)(s->nphrase * s->ncol) * sizeof(double));
-    rc = api->xInstCount(ctx, &ninst);
-    if (rc == SQLITE_OK && prox > 0.0 && ninst > s->inst_cap) {
-        inst *ni = eaf__realloc(s->inst, (size_t)ninst * sizeof(inst));
-        if (ni) {
-            s->inst = ni;
-            s->inst_cap = ninst;
-        } else {
-            rc = SQLITE_NOMEM;
-        }
-    }
-    for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
-        int ip, ic, io;
-        rc = api->xInst(ctx, i, &ip, &ic, &io);
-        if (rc != SQLITE_OK || ip < 0 || ip >= s->nphrase || ic < 0 || ic >= s->ncol)
+    for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
+        Fts5PhraseIter it;
+        int ic = -1, io = 0;
+
+        if (s->group[p] < 0)
             continue;
-        s->tf[ip * s->ncol + ic] += 1.0;
-        if (prox > 0.0 && s->group[ip] >= 0) {
+        rc = api->xPhraseFirst(ctx, p, &it, &ic, &io);
+        for (; rc == SQLITE_OK && ic >= 0; api->xPhraseNext(ctx, &it, &ic, &io)) {
+            if (ic >= s->ncol)
+                continue;
+            s->tf[p * s->ncol + ic] += 1.0;
+            if (prox <= 0.0)
+                continue;
+            if (nkept == s->inst_cap) {
+                int cap = s->inst_cap ? 2 * s->inst_cap : 64;
+                inst *ni = eaf__realloc(s->inst, (size_t)cap * sizeof(inst));
+                if (!ni) {
+                    rc = SQLITE_NOMEM;
+                    break;
+                }
+                s->inst = ni;
+                s->inst_cap = cap;
+            }
             s->inst[nkept].col = ic;
             s->inst[nkept].pos = io;
-            s->inst[nkept].group = s->group[ip];
+            s->inst[nkept].group = s->group[p];
             nkept++;
         }
     }
