@@ -1,0 +1,296 @@
+#!/bin/sh
+# bench/perf.sh: indexing speed, index size, memory and search latency of
+# libeafsearch, with the raw-FTS5 and Xapian peers measured in the same run.
+#
+#   make bench-perf        (or: EAF_SRCDIR=. EAF_BUILDDIR=. sh bench/perf.sh)
+#
+# 1. Indexing ../shared/corpora/{bbc,18f_blog} and enwiki_sections (123k):
+#    seconds, MB/s and articles/s, index size / input, peak RSS (/usr/bin/time),
+#    ours (eafindex) and the peers (../shared/peers/{fts5,xapian}/run index), run in
+#    turn RUNS times; the medians, and our throughput as a ratio of each peer's.
+# 2. The tokenizer alone (bench/tokbench) on the same text: its time as a share of
+#    indexing time (the ceiling for indexing speed).
+# 3. Latency on enwiki_sections, the 1,000 queries of title_queries.tsv, in-process:
+#    ours (bench/latency: top 10, top 10 with snippets, top 1000) and the peers'
+#    (Xapian top 10 and top 1000, OR; FTS5 top 1000 OR and top 10 AND).
+# 4. Scale: a generated corpus (bench/gencorpus.py) of 10k, 100k and 1M articles:
+#    index time, size, peak memory, a second run on the unchanged corpus, and top-10
+#    latency with snippets on 1,000 title queries.
+#
+# Percentiles are taken over the queries of one run; every figure is the median of
+# RUNS runs.  Needs ../shared (corpora and peers), or is skipped.  Environment:
+#   EAF_SHARED        the shared folder (default: $EAF_SRCDIR/../shared)
+#   EAF_BENCH_DIR     indexes, corpora and logs (default: /tmp/eaf-bench-perf)
+#   EAF_BENCH_RUNS    runs of each measurement (default 3)
+#   EAF_BENCH_PEERS   peers to run (default "fts5 xapian")
+#   EAF_BENCH_SCALE   article counts of the scale run (default "10000 100000 1000000";
+#                     "" to skip it)
+# Output: tables on stdout, and $EAF_BENCH_DIR/perf.json.
+set -u
+src=${EAF_SRCDIR:-.}
+build=${EAF_BUILDDIR:-.}
+shared=${EAF_SHARED:-$src/../shared}
+work=${EAF_BENCH_DIR:-/tmp/eaf-bench-perf}
+runs=${EAF_BENCH_RUNS:-3}
+peers=${EAF_BENCH_PEERS-fts5 xapian}
+scale=${EAF_BENCH_SCALE-10000 100000 1000000}
+eafindex="$build/tools/eafindex"
+tokbench="$build/bench/tokbench"
+latency="$build/bench/latency"
+
+if [ ! -d "$shared/corpora" ] || [ ! -d "$shared/peers" ]; then
+    echo "bench-perf: no $shared/corpora or $shared/peers: skipped" >&2
+    exit 0
+fi
+for tool in "$eafindex" "$tokbench" "$latency"; do
+    [ -x "$tool" ] || { echo "bench-perf: $tool is not built (make bench builds it)" >&2; exit 1; }
+done
+command -v /usr/bin/time >/dev/null 2>&1 || apt-get install -y time >/dev/null 2>&1 ||
+    { echo "bench-perf: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+mkdir -p "$work"
+results="$work/results.tsv"
+: > "$results"
+
+log() { echo "bench-perf: $*" >&2; }
+# record SECTION SYSTEM SUBJECT KEY=VALUE...: one measurement of one run
+record() { s=$1; y=$2; c=$3; shift 3; printf '%s\t%s\t%s\t%s\n' "$s" "$y" "$c" "$*" >> "$results"; }
+bytes() { stat -c %s "$1"; }
+# the value of key=value in a file of such lines or words (the last one)
+kv() { tr ' \t' '\n\n' < "$2" | sed -n "s/^$1=//p" | tail -1; }
+
+# --- corpora ----------------------------------------------------------------------
+corpus_file() {
+    case $1 in
+    enwiki_sections)
+        f="$work/enwiki_sections.jsonl"
+        [ -s "$f" ] || gzip -dc "$shared/corpora/enwiki_sections/docs.jsonl.gz" > "$f"
+        echo "$f" ;;
+    gen-*)
+        echo "$work/$1.jsonl" ;;
+    *)
+        echo "$shared/corpora/$1/docs.jsonl" ;;
+    esac
+}
+
+# --- 1 and 2: indexing ------------------------------------------------------------
+index_ours() {  # index_ours CORPUS FILE RUN
+    db="$work/ours-$1.db"
+    rm -f "$db" "$db-wal" "$db-shm"
+    /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
+        "$eafindex" -q -d "$db" "$2" > "$work/index.out" 2>&1 || { log "eafindex failed on $1"; cat "$work/index.out" >&2; return 1; }
+    record index ours "$1" "run=$3 seconds=$(kv elapsed "$work/time.out")" \
+        "rss_kb=$(kv rss_kb "$work/time.out") index_bytes=$(bytes "$db")" \
+        "input_bytes=$(bytes "$2") docs=$(sed -n 's/^\([0-9]*\) added.*/\1/p' "$work/index.out")"
+}
+
+index_peer() {  # index_peer PEER CORPUS FILE RUN
+    case $1 in
+    fts5)
+        rm -f "$work/fts5-$2.db"
+        /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
+            "$shared/peers/fts5/run" index "$work/fts5-$2.db" "$3" > /dev/null 2> "$work/peer.out" ||
+            { log "fts5 failed to index $2"; return 1; }
+        # its own seconds (loading and indexing, without starting the shell)
+        record index fts5 "$2" "run=$4 seconds=$(kv seconds "$work/peer.out")" \
+            "rss_kb=$(kv rss_kb "$work/time.out") index_bytes=$(bytes "$work/fts5-$2.db")" \
+            "input_bytes=$(bytes "$3") docs=$(kv docs "$work/peer.out")" ;;
+    xapian)
+        "$shared/peers/xapian/run" index "$work/xapian-$2" "$3" > /dev/null 2> "$work/peer.out" ||
+            { log "xapian failed to index $2"; return 1; }
+        record index xapian "$2" "run=$4 seconds=$(kv seconds "$work/peer.out")" \
+            "rss_kb=$(kv peak_rss_kb "$work/peer.out")" \
+            "index_bytes=$(awk -v m="$(kv index_MB "$work/peer.out")" 'BEGIN { printf "%.0f", m * 1e6 }')" \
+            "input_bytes=$(bytes "$3") docs=$(kv docs "$work/peer.out")" ;;
+    esac
+}
+
+for c in bbc 18f_blog enwiki_sections; do
+    f=$(corpus_file "$c")
+    r=1
+    while [ "$r" -le "$runs" ]; do
+        log "indexing $c, run $r of $runs"
+        index_ours "$c" "$f" "$r" || exit 1
+        for p in $peers; do
+            index_peer "$p" "$c" "$f" "$r"
+        done
+        "$tokbench" -r 1 "$f" > "$work/tok.out" 2>/dev/null &&
+            record tokenizer ours "$c" "run=$r seconds=$(sed -n 's/.*"median_s": \([0-9.]*\).*/\1/p' "$work/tok.out")" \
+                "text_bytes=$(sed -n 's/.*"bytes": \([0-9]*\).*/\1/p' "$work/tok.out")"
+        r=$((r + 1))
+    done
+done
+
+# --- 3: latency -------------------------------------------------------------------
+q="$shared/corpora/enwiki_sections/title_queries.tsv"
+lat_ours() {  # lat_ours CORPUS DB QUERIES LABEL [latency options]
+    c=$1; db=$2; qf=$3; label=$4; shift 4
+    "$latency" -r "$runs" "$@" "$db" "$qf" > "$work/lat.out" 2>/dev/null ||
+        { log "latency failed on $c ($label)"; return 1; }
+    record latency ours "$c" "config=$label" \
+        "$(sed 's/[{}",]//g; s/: /=/g' "$work/lat.out")"
+}
+log "latency on enwiki_sections"
+db="$work/ours-enwiki_sections.db"
+lat_ours enwiki_sections "$db" "$q" top10 -k 10
+lat_ours enwiki_sections "$db" "$q" top10-snippets -k 10 -s
+lat_ours enwiki_sections "$db" "$q" top1000 -k 1000
+for p in $peers; do
+    r=1
+    while [ "$r" -le "$runs" ]; do
+        case $p in
+        xapian)
+            for k in 10 1000; do
+                "$shared/peers/xapian/run" search "$work/xapian-enwiki_sections" --op or --k $k \
+                    < "$q" > /dev/null 2> "$work/peer.out"
+                record latency-run xapian enwiki_sections "config=top$k run=$r" \
+                    "p50_us=$(kv latency_us_p50 "$work/peer.out") p95_us=$(kv latency_us_p95 "$work/peer.out")" \
+                    "p99_us=$(kv latency_us_p99 "$work/peer.out")"
+            done ;;
+        fts5)
+            for cfg in "or 1000" "and 10"; do
+                set -- $cfg
+                "$shared/peers/fts5/run" search "$work/fts5-enwiki_sections.db" --op "$1" --k "$2" \
+                    < "$q" > /dev/null 2> "$work/peer.out"
+                ms() { v=$(kv "$1" "$work/peer.out"); awk -v v="$v" 'BEGIN { printf "%.0f", v * 1000 }'; }
+                record latency-run fts5 enwiki_sections "config=top$2-$1 run=$r" \
+                    "p50_us=$(ms p50_ms) p95_us=$(ms p95_ms) p99_us=$(ms p99_ms)"
+            done ;;
+        esac
+        r=$((r + 1))
+    done
+done
+
+# --- 4: scale ---------------------------------------------------------------------
+if [ -n "$scale" ]; then
+    max=0
+    for n in $scale; do [ "$n" -gt "$max" ] && max=$n; done
+    big="$work/gen-$max.jsonl"
+    if [ ! -s "$big" ]; then
+        log "generating $max articles"
+        python3 "$src/bench/gencorpus.py" "$shared/corpora/enwiki_sections/docs.jsonl.gz" \
+            "$max" 1 > "$big.tmp" && mv "$big.tmp" "$big" || { log "gencorpus failed"; exit 1; }
+    fi
+    for n in $scale; do
+        f="$work/gen-$n.jsonl"
+        [ -s "$f" ] || head -n "$n" "$big" > "$f"
+        [ -s "$work/gen-$n.queries" ] ||
+            python3 "$src/bench/gencorpus.py" --queries "$f" 1000 1 > "$work/gen-$n.queries"
+        r=1
+        while [ "$r" -le "$runs" ]; do
+            log "scale: indexing $n articles, run $r of $runs"
+            index_ours "gen-$n" "$f" "$r" || exit 1
+            # the same corpus again: nothing to do
+            /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
+                "$eafindex" -q -d "$work/ours-gen-$n.db" "$f" > /dev/null 2>&1
+            record rerun ours "gen-$n" "run=$r seconds=$(kv elapsed "$work/time.out")"
+            r=$((r + 1))
+        done
+        lat_ours "gen-$n" "$work/ours-gen-$n.db" "$work/gen-$n.queries" top10 -k 10
+        lat_ours "gen-$n" "$work/ours-gen-$n.db" "$work/gen-$n.queries" top10-snippets -k 10 -s
+    done
+fi
+
+# --- the tables -------------------------------------------------------------------
+python3 - "$results" "$work/perf.json" <<'PY'
+import json, statistics, sys
+
+rows = []
+for line in open(sys.argv[1]):
+    section, system, corpus, rest = line.rstrip("\n").split("\t")
+    kv = dict(x.split("=", 1) for x in rest.split() if "=" in x)
+    rows.append((section, system, corpus, kv))
+
+def med(values):
+    values = [float(v) for v in values if v not in (None, "")]
+    return statistics.median(values) if values else None
+
+def fmt(v, spec="%.2f"):
+    return "-" if v is None else spec % v
+
+out = {"index": {}, "latency": {}, "rerun": {}}
+# indexing
+index = {}
+for s, y, c, kv in rows:
+    if s == "index":
+        index.setdefault((c, y), []).append(kv)
+tok = {}
+for s, y, c, kv in rows:
+    if s == "tokenizer":
+        tok.setdefault(c, []).append(float(kv["seconds"]))
+corpora = []
+for c, y in index:
+    if c not in corpora:
+        corpora.append(c)
+print("\nIndexing (medians of the runs; ratios against the peer measured in the same run)")
+print("| corpus | system | docs | MB in | seconds | MB/s | docs/s | index/input | peak RSS MB | our speed / its |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for c in corpora:
+    ours = None
+    for y in ("ours", "fts5", "xapian"):
+        runs = index.get((c, y))
+        if not runs:
+            continue
+        secs = med(r.get("seconds") for r in runs)
+        inb = float(runs[0]["input_bytes"])
+        docs = float(runs[0].get("docs") or 0)
+        size = med(r.get("index_bytes") for r in runs)
+        rss = med(r.get("rss_kb") for r in runs)
+        mbs = inb / 1e6 / secs if secs else None
+        rec = {"seconds": secs, "mb_per_s": mbs, "docs_per_s": docs / secs if secs else None,
+               "index_ratio": size / inb if size else None,
+               "peak_rss_mb": rss / 1024 if rss else None,
+               "runs_seconds": [float(r["seconds"]) for r in runs if r.get("seconds")]}
+        if y == "ours":
+            ours = rec
+            ratio = "-"
+        else:
+            ratio = fmt(ours["mb_per_s"] / mbs if ours and mbs else None)
+            rec["ours_speed_ratio"] = ours["mb_per_s"] / mbs if ours and mbs else None
+            rec["ours_size_ratio"] = (ours["index_ratio"] / rec["index_ratio"]
+                                      if ours and rec["index_ratio"] else None)
+        out["index"].setdefault(c, {})[y] = rec
+        print("| %s | %s | %d | %.1f | %s | %s | %s | %s | %s | %s |" % (
+            c, y, docs, inb / 1e6, fmt(secs), fmt(mbs), fmt(rec["docs_per_s"], "%.0f"),
+            fmt(rec["index_ratio"]), fmt(rec["peak_rss_mb"], "%.0f"), ratio))
+    if c in tok and ours and ours["seconds"]:
+        t = statistics.median(tok[c])
+        out["index"][c]["tokenizer_seconds"] = t
+        out["index"][c]["tokenizer_share"] = t / ours["seconds"]
+        print("| %s | tokenizer alone | | | %.2f | | | | | %.0f%% of our indexing time |" % (
+            c, t, 100 * t / ours["seconds"]))
+
+# latency
+lat = {}
+for s, y, c, kv in rows:
+    if s == "latency":
+        lat[(c, y, kv["config"])] = {k: float(kv[k]) for k in
+                                     ("p50_us", "p95_us", "p99_us", "mean_us") if k in kv}
+    elif s == "latency-run":
+        cfg = kv["config"]
+        lat.setdefault((c, y, cfg), {"_runs": []})["_runs"].append(kv)
+print("\nLatency, microseconds (percentiles over the queries of a run, median of the runs)")
+print("| corpus | system | config | p50 | p95 | p99 |")
+print("|---|---|---|---:|---:|---:|")
+for (c, y, cfg), v in lat.items():
+    if "_runs" in v:
+        v = {k: med(r.get(k) for r in v["_runs"]) for k in ("p50_us", "p95_us", "p99_us")}
+    out["latency"].setdefault(c, {}).setdefault(y, {})[cfg] = v
+    print("| %s | %s | %s | %s | %s | %s |" % (c, y, cfg, fmt(v.get("p50_us"), "%.0f"),
+                                          fmt(v.get("p95_us"), "%.0f"),
+                                          fmt(v.get("p99_us"), "%.0f")))
+# re-runs
+for s, y, c, kv in rows:
+    if s == "rerun":
+        out["rerun"].setdefault(c, []).append(float(kv["seconds"]))
+if out["rerun"]:
+    print("\nScale: a second run on the unchanged corpus")
+    print("| corpus | first run s | second run s | share |")
+    print("|---|---:|---:|---:|")
+    for c, secs in out["rerun"].items():
+        first = out["index"].get(c, {}).get("ours", {}).get("seconds")
+        second = statistics.median(secs)
+        out["rerun"][c] = {"seconds": second, "first_seconds": first}
+        print("| %s | %s | %.2f | %s |" % (c, fmt(first), second,
+                                           fmt(second / first * 100 if first else None, "%.1f%%")))
+json.dump(out, open(sys.argv[2], "w"), indent=1)
+PY
