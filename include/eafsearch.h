@@ -399,7 +399,10 @@ const char *eaf_db_language(const eaf_db *db);
  * Starts a transaction.  Puts and deletes inside it become visible to
  * other handles together, at eaf_db_commit(); a crash before the commit
  * loses all of them and nothing else.  Without a transaction each put or
- * delete commits on its own (slower for many articles).
+ * delete commits on its own (much slower for many articles: the full-text
+ * index takes the new articles of a transaction in one step, at its
+ * commit).  A search on the same handle inside the transaction sees its
+ * puts and deletes.
  * @retval EAF_OK
  * @retval EAF_MISUSE    a transaction is already open
  * @retval EAF_READONLY  the handle is read-only
