@@ -24,6 +24,12 @@ int eaf__fts_register(sqlite3 *db, const char **errmsg);
 /* rank.c: registers eaf_rank with FTS5. */
 int eaf__rank_register(fts5_api *api);
 
+/* rank.c: the document frequency of a phrase from a count that stopped
+ * after `hits` articles at id `last` (0: it did not stop), in a table of
+ * nrow articles with ids id_lo..id_hi (unknown: 0, 0). */
+double eaf__rank_df(sqlite3_int64 hits, sqlite3_int64 last, sqlite3_int64 id_lo,
+                    sqlite3_int64 id_hi, sqlite3_int64 nrow);
+
 /* The snippet function's name (snippet.c). */
 #define EAF__SNIPPET_FUNCTION "eaf_snippet"
 

@@ -177,6 +177,22 @@ static eaf_status set_rank_call(eaf_search *s, eaf__compiled *c)
     c->rank_call = NULL;
     if (!expr)
         return EAF_OK;
+    if (!s->have_ids) {
+        /* the range of ids, for the estimates of common words' frequency */
+        sqlite3_stmt *st = NULL;
+
+        if (sqlite3_prepare_v2(s->db->sql,
+                               "SELECT (SELECT min(id) FROM article), (SELECT max(id) FROM article)",
+                               -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW) {
+            s->id_lo = sqlite3_column_int64(st, 0);
+            s->id_hi = sqlite3_column_int64(st, 1);
+        }
+        sqlite3_finalize(st);
+        s->have_ids = 1;
+    }
+    if (s->id_hi > s->id_lo)
+        eaf__buf_printf(&spec, "ids=%lld-%lld ", (long long)s->id_lo, (long long)s->id_hi);
     if (!eaf__fts_phrase_spec(&spec, expr, s->db->language, ALIAS_WEIGHT, FEEDBACK_WEIGHT)) {
         eaf__buf_free(&spec);
         return EAF_NOMEM;

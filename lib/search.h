@@ -30,6 +30,8 @@ struct eaf_search {
     unsigned flags;
     eaf_sort sort;
     double weights[8], k1, b, proximity;  /* the ranking knobs */
+    int64_t id_lo, id_hi;     /* the range of the index's ids (have_ids) */
+    int have_ids;
     int question;             /* any word may match (a question, or RANK_ALL) */
     char *tier;               /* RANK_ALL: FTS5 expression of all the words */
     int feedback;             /* terms were added by relevance feedback */

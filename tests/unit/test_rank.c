@@ -3,8 +3,11 @@
  * all articles with all-words hits first, the knobs (field weights, k1, b,
  * proximity), the title's coverage, and relevance feedback.
  */
+#include <math.h>
+
 #include "tap.h"
 #include "testutil.h"
+#include "fts.h"
 
 static eaf_db *db;
 
@@ -232,9 +235,28 @@ static void test_feedback(void)
     eaf_search_free(s);
 }
 
+/* Document frequencies: counted exactly up to a sample, estimated from
+ * the share of the ids the sample covered beyond it. */
+#define is_near(got, want, eps, name) \
+    ok(fabs((got) - (want)) < (eps), "%s (%g)", name, (double)(got))
+
+static void test_df_estimate(void)
+{
+    is_near(eaf__rank_df(42, 0, 1, 100000, 90000), 42.0, 1e-9, "a count that ran to the end is exact");
+    is_near(eaf__rank_df(5000, 25000, 1, 100000, 100000), 20000.0, 1e-6,
+              "stopped a quarter of the way: four times the sample");
+    is_near(eaf__rank_df(5000, 10500, 501, 10500, 10000), 5000.0, 1e-6,
+              "stopped at the last id: the sample is the count");
+    is_near(eaf__rank_df(5000, 5000, 1, 100000, 30000), 30000.0, 1e-6,
+              "never more than the table's articles");
+    is_near(eaf__rank_df(5000, 2000, 0, 0, 30000), 5000.0, 1e-6,
+              "without the range of ids, the sample");
+}
+
 int main(void)
 {
     tu_tmpdir();
+    test_df_estimate();
     build_index();
     test_aliases();
     test_stopwords();
