@@ -477,6 +477,23 @@ EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2, 3)
 eaf_status eaf_db_get(eaf_article **out, eaf_db *db, const char *key);
 
 /**
+ * Merges the full-text index into one segment.  Adding articles leaves it
+ * in many segments, merged step by step as it grows; a search looks each
+ * word up in every one of them, so after adding many articles at once an
+ * optimized index answers faster (on 123k enwiki sections, snippets about
+ * twice as fast).  The time is that of rewriting the full-text index
+ * (seconds for a few hundred megabytes), and the file may grow by as much
+ * while it runs.  Inside a transaction, it is part of it; otherwise it
+ * commits on its own.
+ * @retval EAF_OK
+ * @retval EAF_READONLY  the handle is read-only
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_db_optimize(eaf_db *db);
+
+/**
  * The number of articles in the index.
  * @retval EAF_OK
  * @since 0.1

@@ -408,6 +408,33 @@ eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
     return st;
 }
 
+eaf_status eaf_db_optimize(eaf_db *db)
+{
+    eaf_status st;
+    int rc, own;
+
+    if (!db)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    own = !db->in_txn;
+    st = eaf__db_begin_write(db);
+    if (st != EAF_OK)
+        return st;
+    st = eaf__db_fts_sync(db);
+    if (st == EAF_OK) {
+        rc = sqlite3_exec(db->sql, "INSERT INTO fts(fts) VALUES('optimize')", NULL, NULL,
+                          NULL);
+        if (rc != SQLITE_OK)
+            st = eaf__db_sqlerr(db, rc, "optimizing the index");
+    }
+    st = eaf__db_end_write(db, st);
+    /* the rewritten index is all in the log: move it into the file now
+     * rather than at the last close, and give the log's space back */
+    if (st == EAF_OK && own)
+        sqlite3_exec(db->sql, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    return st;
+}
+
 void eaf__db_fts_add(eaf_db *db, sqlite3_int64 id)
 {
     if (db->fts_hi == 0 || id < db->fts_lo)

@@ -59,6 +59,7 @@ typedef struct run {
     long in_batch;
     int verbose, quiet, progress, dry_run, checksum;
     int prune_opt;            /* -1 default, 0 --no-prune, 1 --prune */
+    int optimize_opt;         /* -1 default, 0 --no-optimize, 1 --optimize */
     char **excludes;
     size_t nexcludes;
     /* what to do */
@@ -84,6 +85,10 @@ typedef struct run {
 
 static volatile sig_atomic_t interrupted;
 
+/* Runs that add or change at least this many articles, and a tenth of the
+ * index, end by merging the full-text index into one segment. */
+#define OPTIMIZE_MIN 1000
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -106,6 +111,10 @@ static void usage(FILE *out)
             "      --prune            remove the articles of files gone from the folders\n"
             "                         given (the default for a folder already indexed)\n"
             "      --no-prune         keep them\n"
+            "      --optimize         merge the full-text index into one segment at the\n"
+            "                         end (the default when the run added or changed at\n"
+            "                         least %d articles and a tenth of the index)\n"
+            "      --no-optimize      do not\n"
             "  -n, --dry-run          say what would be added, updated and removed; change\n"
             "                         nothing\n"
             "  -c, --checksum         compare the content of files whose size and time did\n"
@@ -131,7 +140,7 @@ static void usage(FILE *out)
             "\n"
             "Exit status: 0 if every file was indexed, 1 if some file or the index\n"
             "failed, 2 for a usage error.\n",
-            progname, progname, DEFAULT_BATCH);
+            progname, progname, DEFAULT_BATCH, OPTIMIZE_MIN);
 }
 
 /* ---- small helpers ----------------------------------------------------------- */
@@ -898,9 +907,29 @@ static int remove_tree(const char *dir)
     return rmdir(dir);
 }
 
+/* Merges the full-text index after a run that changed much of it (or as
+ * told): searches of the new articles are faster. */
+static void optimize(run *r)
+{
+    long changed = r->added + r->updated;
+    int64_t count = 0;
+
+    if (r->optimize_opt == 0 || (r->optimize_opt < 0 && changed == 0))
+        return;
+    if (r->optimize_opt < 0 &&
+        (changed < OPTIMIZE_MIN || eaf_db_count(&count, r->db) != EAF_OK ||
+         changed < count / 10))
+        return;
+    if (r->verbose)
+        fprintf(stderr, "optimizing the full-text index\n");
+    if (eaf_db_optimize(r->db) != EAF_OK)
+        /* what was indexed is kept: only the merge failed */
+        warnx_("cannot optimize the index: %s", eaf_errmsg(r->db));
+}
+
 int main(int argc, char **argv)
 {
-    enum { OPT_PRUNE = 256, OPT_NO_PRUNE };
+    enum { OPT_PRUNE = 256, OPT_NO_PRUNE, OPT_OPTIMIZE, OPT_NO_OPTIMIZE };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
@@ -908,6 +937,8 @@ int main(int argc, char **argv)
         {"batch", required_argument, NULL, 'b'},
         {"prune", no_argument, NULL, OPT_PRUNE},
         {"no-prune", no_argument, NULL, OPT_NO_PRUNE},
+        {"optimize", no_argument, NULL, OPT_OPTIMIZE},
+        {"no-optimize", no_argument, NULL, OPT_NO_OPTIMIZE},
         {"dry-run", no_argument, NULL, 'n'},
         {"checksum", no_argument, NULL, 'c'},
         {"exclude", required_argument, NULL, 'x'},
@@ -931,6 +962,7 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof(r));
     r.batch = DEFAULT_BATCH;
     r.prune_opt = -1;
+    r.optimize_opt = -1;
     while ((c = getopt_long(argc, argv, "d:f:L:b:ncx:evqhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
@@ -959,6 +991,12 @@ int main(int argc, char **argv)
             break;
         case OPT_NO_PRUNE:
             r.prune_opt = 0;
+            break;
+        case OPT_OPTIMIZE:
+            r.optimize_opt = 1;
+            break;
+        case OPT_NO_OPTIMIZE:
+            r.optimize_opt = 0;
             break;
         case 'n':
             r.dry_run = 1;
@@ -1062,6 +1100,8 @@ int main(int argc, char **argv)
         r.in_txn = 0;
     } else if (!r.fatal) {
         commit(&r);
+        if (!r.fatal && !interrupted)
+            optimize(&r);
     } else if (r.in_txn) {
         eaf_db_rollback(r.db);
     }

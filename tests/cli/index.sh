@@ -150,6 +150,19 @@ while [ $i -lt 1500 ]; do
 done
 out=$("$eafindex" -d "$tmp/b1.db" -b 7 "$tmp/many" 2>&1)
 is "$out" "1500 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "small batches index the same"
+
+# the full-text index is merged after a run that added much of it
+"$eafindex" -d "$tmp/o1.db" -v "$tmp/many" > /dev/null 2> "$tmp/oerr"
+contains "$(cat "$tmp/oerr")" "optimizing the full-text index" "1500 new articles: optimized at the end"
+"$eafindex" -d "$tmp/o2.db" -v --no-optimize "$tmp/many" > /dev/null 2> "$tmp/oerr"
+case $(cat "$tmp/oerr") in *optimizing*) o=1 ;; *) o=0 ;; esac
+is "$o" 0 "--no-optimize: not"
+case $(cat "$tmp/err") in *optimizing*) o=1 ;; *) o=0 ;; esac
+is "$o" 0 "a run of a few articles: not"
+out=$("$eafindex" -d "$tmp/o2.db" -v --optimize "$tmp/many" 2> "$tmp/oerr")
+contains "$(cat "$tmp/oerr")" "optimizing the full-text index" "--optimize: even when nothing changed"
+is "$(printf '%s\n' "$out" | tail -n 1)" "0 added, 0 updated, 1500 unchanged, 0 removed, 0 skipped, 0 failed" "which it says"
+is "$("$eafquery" -d "$tmp/o2.db" --count "page 1234")" 1 "and searches find what they found"
 "$eafindex" -d "$tmp/int.db" -b 5 "$tmp/many" > /dev/null 2>&1 &
 pid=$!
 sleep 0.2

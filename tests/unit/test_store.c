@@ -424,7 +424,7 @@ static char *hits_of(eaf_db *db, const char *query)
     return st == EAF_DONE ? out : strcpy(out, "error");
 }
 
-/* The same, keys in order (for "b1 b2"-style comparisons of sets). */
+/* The same, keys in order: for sets of two-character keys ("b1 b2"). */
 static char *hit_set(eaf_db *db, const char *query)
 {
     char *h = hits_of(db, query);
@@ -526,6 +526,44 @@ static void test_fts_batching(void)
     eaf_db_close(db);
 }
 
+/* eaf_db_optimize(): the index answers as before, inside a transaction
+ * too, and a read-only handle may not. */
+static void test_optimize(void)
+{
+    eaf_db *db = tu_open("opt.db", NULL), *ro = NULL;
+    eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
+    char key[16], body[64];
+    int i, put = 1;
+
+    for (i = 0; i < 30; i++) { /* one commit each: many segments */
+        eaf_article *a;
+        snprintf(key, sizeof(key), "o%02d", i);
+        snprintf(body, sizeof(body), "%s %s", i % 2 ? "lagoon" : "reef", i % 3 ? "" : "atoll");
+        a = tu_article(key, "T", NULL, body, NULL, NULL);
+        put &= eaf_db_put(NULL, db, a) == EAF_OK;
+        eaf_article_free(a);
+    }
+    ok(put, "30 articles put, one commit each");
+    is_int(eaf_db_optimize(db), EAF_OK, "optimize");
+    ok(fts_ok(db), "fts passes its integrity check");
+    is_str(hits_of(db, "atoll -lagoon"), "o00 o06 o12 o18 o24", "searches find what they found");
+    is_int(eaf_db_begin(db), EAF_OK, "begin");
+    {
+        eaf_article *a = tu_article("o99", "T", NULL, "atoll", NULL, NULL);
+        is_int(eaf_db_put(NULL, db, a), EAF_OK, "put inside a transaction");
+        eaf_article_free(a);
+    }
+    is_int(eaf_db_optimize(db), EAF_OK, "optimize inside it");
+    is_int(eaf_db_commit(db), EAF_OK, "commit");
+    ok(fts_ok(db), "fts passes its integrity check");
+    ok(strstr(hits_of(db, "atoll"), "o99") != NULL, "the article put before it is found");
+    o.flags = EAF_OPEN_READONLY;
+    is_int(eaf_db_open(&ro, tu_path("opt.db"), &o, NULL), EAF_OK, "a read-only handle");
+    is_int(eaf_db_optimize(ro), EAF_READONLY, "may not optimize");
+    eaf_db_close(ro);
+    eaf_db_close(db);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -535,6 +573,7 @@ int main(void)
     test_misuse_and_strings();
     test_allocation_failures();
     test_fts_batching();
+    test_optimize();
     tu_cleanup();
     return done_testing();
 }
