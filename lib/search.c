@@ -266,6 +266,22 @@ static int add_piece(void *ctx, const char *tok, int ntok, int start, int end)
     return 0;
 }
 
+/* Appends w to a growing list of nodes. */
+static eaf_status push_node(eaf_search *s, eaf__qnode *w, eaf__qnode ***words, size_t *cap,
+                            size_t *n)
+{
+    if (*n == *cap) {
+        size_t nc = *cap * 2;
+        eaf__qnode **nw = eaf__realloc(*words, nc * sizeof(*nw));
+        if (!nw)
+            return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        *words = nw;
+        *cap = nc;
+    }
+    (*words)[(*n)++] = w;
+    return EAF_OK;
+}
+
 /* Appends the words of a term (its tokens, as typed), dropping stopwords,
  * to a growing list. */
 static eaf_status split_compound(eaf_search *s, eaf__qnode *k, eaf__qnode ***words,
@@ -292,19 +308,8 @@ static eaf_status split_compound(eaf_search *s, eaf__qnode *k, eaf__qnode ***wor
             st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
             break;
         }
-        if (stopword_term(s, w))
-            continue;
-        if (*n == *cap) {
-            size_t nc = *cap * 2;
-            eaf__qnode **nw = eaf__realloc(*words, nc * sizeof(*nw));
-            if (!nw) {
-                st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
-                break;
-            }
-            *words = nw;
-            *cap = nc;
-        }
-        (*words)[(*n)++] = w;
+        if (!stopword_term(s, w))
+            st = push_node(s, w, words, cap, n);
     }
     eaf__free(p);
     return st;
@@ -344,8 +349,11 @@ static eaf_status any_word(eaf_search *s, size_t min_words, char **tier_out)
                     goto done;
                 continue;
             }
-            if (!stopword_term(s, k))
-                words[nw++] = k;
+            if (!stopword_term(s, k)) {
+                st = push_node(s, k, &words, &wcap, &nw);
+                if (st != EAF_OK)
+                    goto done;
+            }
         } else {
             rest[nr++] = k;
         }

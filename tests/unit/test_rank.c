@@ -165,6 +165,14 @@ static void test_questions(void)
            "request words (anyone, investigated, papers) are dropped like stopwords");
     is_str(run("heat-transfer boundary-layer wall nozzle", &o, NULL), "q1 q2 q3",
            "a question's compounds count as their words");
+    /* the list of a question's words grows with compounds: ten words fill
+     * the room two parts first get, and a phrase comes after them */
+    is_str(sorted(run("heat-transfer \"boundary layer\" wall nozzle", &o, NULL)), "q1 q2 q3",
+           "a compound then a phrase");
+    ok(strcmp(run("b-c-d-e-f-g-h-j-k-l \"boundary layer\"", &o, NULL), "(error)") != 0,
+       "ten words of a compound, then a phrase");
+    is_str(sorted(run("b-c-d-e-f-g-h-j-k-l-m-n heat \"boundary layer\" wall", &o, NULL)),
+           "q1 q2 q3", "a longer compound in a question");
 
     /* two words: all of them, unless ranking all */
     is_str(run("heat boundary", &o, NULL), "q1", "two words: all must match");
