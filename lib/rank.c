@@ -3,8 +3,10 @@
  *
  *   eaf_rank(fts, w0, ..., w7, k1, b, proximity, spec)
  *
- * w0..w7 weigh the columns; spec describes the query's phrases in FTS5's
- * order, "group:weight" each (query_fts.c writes it): phrases of one group
+ * w0..w7 weigh the columns; spec may start with the range of the table's
+ * ids, "ids=LO-HI " (for the estimates below), then describes the query's
+ * phrases in FTS5's order, "group:weight" each (query_fts.c writes it):
+ * phrases of one group
  * are forms of one query word (a country and its adjective, the terms of a
  * capped prefix) and only the best of them counts; group -1 is not scored
  * (stopwords, exclusions).  Without spec every phrase is its own group.
@@ -30,7 +32,8 @@
  *
  * The result is negated, so that ORDER BY rank puts the best row first, as
  * with FTS5's bm25().  The table's statistics (row count, average column
- * lengths, each phrase's row count) and the parsed spec are kept per query.
+ * lengths, each phrase's row count, counted up to DF_SAMPLE and estimated
+ * beyond) and the parsed spec are kept per query.
  * This file is also part of the SQLite extension.
  */
 #include "fts.h"
