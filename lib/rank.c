@@ -98,7 +98,7 @@ static void stats_free(void *p)
  * are given out in order, so the articles with the word are spread over
  * them evenly enough for an IDF): exact below that, within a few per cent
  * above it, and bounded in cost. */
-#define DF_SAMPLE 5000
+#define DF_SAMPLE 1000
 
 typedef struct df_count {
     sqlite3_int64 hits, last;
