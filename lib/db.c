@@ -181,7 +181,7 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
                              db->path, db->sql ? sqlite3_errmsg(db->sql)
                                                : sqlite3_errstr(rc));
     sqlite3_extended_result_codes(db->sql, 1);
-    rc = eaf__fts_register(db->sql, &msg);
+    rc = eaf__fts_register(db->sql, 1, &msg);
     if (rc != SQLITE_OK)
         return eaf__db_error(db, EAF_ERROR, "cannot register the tokenizer: %s",
                              msg ? msg : sqlite3_errmsg(db->sql));

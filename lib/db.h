@@ -57,6 +57,7 @@ enum {
     /* schema 3 */
     EAF__STMT_FTS_ADD,
     EAF__STMT_SOURCE_STALE_ANY,
+    EAF__STMT_COUNT_REWRITE,
     EAF__STMT_LAST
 };
 

@@ -94,7 +94,7 @@ static fts5_api *get_fts5_api(sqlite3 *db)
     return api;
 }
 
-int eaf__fts_register(sqlite3 *db, const char **errmsg)
+int eaf__fts_register(sqlite3 *db, int ours, const char **errmsg)
 {
     static fts5_tokenizer tokenizer = {tok_create, tok_delete, tok_tokenize};
     fts5_api *api = get_fts5_api(db);
@@ -107,7 +107,7 @@ int eaf__fts_register(sqlite3 *db, const char **errmsg)
     }
     rc = api->xCreateTokenizer(api, EAF__FTS_TOKENIZER, NULL, &tokenizer, NULL);
     if (rc == SQLITE_OK)
-        rc = eaf__rank_register(api);
+        rc = eaf__rank_register(api, ours ? db : NULL);
     if (rc == SQLITE_OK)
         rc = eaf__snippet_register(api);
     return rc;

@@ -17,12 +17,15 @@
 #define EAF__RANK_FUNCTION "eaf_rank"
 
 /* Registers the "eaf" tokenizer and the "eaf_rank" and "eaf_snippet"
- * functions on a connection.  Returns an SQLite code; on failure *errmsg,
- * if given, points to a static message. */
-int eaf__fts_register(sqlite3 *db, const char **errmsg);
+ * functions on a connection; `ours` says the connection is a library
+ * handle's, on an index of ours (its full-text table is "fts").  Returns
+ * an SQLite code; on failure *errmsg, if given, points to a static
+ * message. */
+int eaf__fts_register(sqlite3 *db, int ours, const char **errmsg);
 
-/* rank.c: registers eaf_rank with FTS5. */
-int eaf__rank_register(fts5_api *api);
+/* rank.c: registers eaf_rank with FTS5; with db (an index of ours), it
+ * keeps the column sizes of the table fts in memory. */
+int eaf__rank_register(fts5_api *api, sqlite3 *db);
 
 /* rank.c: the document frequency of a phrase from a count that stopped
  * after `hits` articles at id `last` (0: it did not stop), in a table of

@@ -191,6 +191,9 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     /* SOURCE_STALE_ANY */
     "SELECT 1 FROM article WHERE source_id = ?1"
     " AND (source_gen IS NULL OR source_gen <> ?2) LIMIT 1",
+    /* COUNT_REWRITE: an article changed or deleted (rank.c reads it) */
+    "INSERT INTO eaf_meta(name, value) VALUES ('rewrites', 1)"
+    " ON CONFLICT(name) DO UPDATE SET value = value + 1",
 };
 
 /* Language names go into a table definition: only plain names pass. */

@@ -30,6 +30,15 @@ static eaf_status run(eaf_db *db, sqlite3_stmt *st, const char *what)
     return EAF_OK;
 }
 
+/* Counts a change or deletion of existing articles, which the column
+ * sizes kept by searches (rank.c) must read again. */
+static eaf_status count_rewrite(eaf_db *db)
+{
+    sqlite3_stmt *st = eaf__db_stmt(db, EAF__STMT_COUNT_REWRITE);
+
+    return st ? run(db, st, "recording a change") : EAF_ERROR;
+}
+
 /* The text the FTS index sees for a list of values: one per line. */
 static void join_lines(eaf__buf *b, char *const *v, size_t n, int skip_null)
 {
@@ -278,6 +287,8 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
     /* a change goes through the update trigger, which takes the old text
      * out of fts: it must be there */
     rc = found ? eaf__db_fts_sync(db) : EAF_OK;
+    if (rc == EAF_OK && found)
+        rc = count_rewrite(db);
     if (rc == EAF_OK)
         rc = write_article(db, a, hash, found, &id);
     if (rc == EAF_OK && !found)
@@ -316,6 +327,8 @@ eaf_status eaf_db_delete(eaf_db *db, const char *key)
     rc = run(db, st, "deleting the article");
     if (rc == EAF_OK && sqlite3_changes(db->sql) == 0)
         rc = eaf__db_error(db, EAF_NOTFOUND, "no article has the key '%s'", key);
+    if (rc == EAF_OK)
+        rc = count_rewrite(db);
     return eaf__db_end_write(db, rc);
 }
 
@@ -815,6 +828,8 @@ eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
         sqlite3_bind_int64(s, 2, db->src_gen);
         st = run(db, s, "removing the articles the file no longer holds");
         removed_n = sqlite3_changes(db->sql);
+        if (st == EAF_OK && removed_n > 0)
+            st = count_rewrite(db);
     }
     if (st == EAF_OK) {
         s = eaf__db_stmt(db, EAF__STMT_SOURCE_DONE);
@@ -882,6 +897,8 @@ eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *pa
         sqlite3_bind_int64(s, 1, k.id);
         st = run(db, s, "removing the file's articles");
         removed_n = sqlite3_changes(db->sql);
+        if (st == EAF_OK && removed_n > 0)
+            st = count_rewrite(db);
     }
     if (st == EAF_OK) {
         s = eaf__db_stmt(db, EAF__STMT_SOURCE_DELETE);

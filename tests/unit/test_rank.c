@@ -261,6 +261,121 @@ static void test_df_estimate(void)
               "without the range of ids, the sample");
 }
 
+/* "key=score ..." of a search for one word on a handle. */
+static const char *scored(eaf_db *h, const char *word)
+{
+    static char out[2048];
+    eaf_search *se = NULL;
+    size_t n = 0;
+
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+
+    o.limit = 100;
+    out[0] = '\0';
+    if (eaf_search_new(&se, h, word, &o) != EAF_OK)
+        return "(error)";
+    while (eaf_search_next(se) == EAF_ROW && n < sizeof(out) - 64)
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s=%.9f", n ? " " : "",
+                              eaf_search_field(se, EAF_FIELD_KEY), eaf_search_score(se));
+    eaf_search_free(se);
+    return out;
+}
+
+/* The same through a plain connection, whose eaf_rank reads the column
+ * sizes with FTS5's xColumnSize (no cache): the reference. */
+static const char *scored_plain(const char *path, const char *word)
+{
+    static char out[2048];
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    const char *msg = NULL;
+    size_t n = 0;
+    char match[64];
+
+    out[0] = '\0';
+    snprintf(match, sizeof(match), "\"%s\"", word);
+    if (sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        eaf__fts_register(raw, 0, &msg) != SQLITE_OK ||
+        sqlite3_prepare_v2(raw,
+                           "SELECT a.key, -fts.rank FROM fts JOIN article a ON a.id = fts.rowid"
+                           " WHERE fts MATCH ?1 AND fts.rank MATCH"
+                           " 'eaf_rank(10, 4, 2, 4, 4, 3, 1, 0.5, 2.5, 0.7, 0.15, ''0:1'')'"
+                           " ORDER BY fts.rank, fts.rowid",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        sqlite3_close(raw);
+        return "(error)";
+    }
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW && n < sizeof(out) - 64)
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s=%.9f", n ? " " : "",
+                              (const char *)sqlite3_column_text(st, 0),
+                              sqlite3_column_double(st, 1));
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return out;
+}
+
+static int put_body(eaf_db *h, const char *key, const char *body)
+{
+    eaf_article *a = tu_article(key, "Note", NULL, body, NULL, NULL);
+    int r = eaf_db_put(NULL, h, a) == EAF_OK;
+
+    eaf_article_free(a);
+    return r;
+}
+
+/* Searches keep the column sizes of an index in memory (rank.c): the
+ * scores must be those of FTS5's own sizes, whatever was written, through
+ * which handle, since the sizes were read. */
+static void test_size_cache(void)
+{
+    const char *path = tu_path("sizes.db");
+    eaf_db *w = tu_open("sizes.db", NULL), *r = tu_open("sizes.db", NULL);
+    char want[2048];
+    int i, all = 1;
+
+    for (i = 0; i < 12; i++) {
+        char key[8], body[256];
+        snprintf(key, sizeof(key), "s%02d", i);
+        snprintf(body, sizeof(body), "monsoon %.*s", i * 12,
+                 "rain falls on the plains and the hills and the valleys of the south, "
+                 "then on the coast, the islands, the rivers and the towns of the north ");
+        all &= put_body(w, key, body);
+    }
+    ok(all, "12 articles of different lengths");
+#define SAME(h, what) \
+    do { \
+        snprintf(want, sizeof(want), "%s", scored_plain(path, "monsoon")); \
+        is_str(scored(h, "monsoon"), want, what); \
+    } while (0)
+    SAME(w, "the scores are FTS5's");
+    SAME(r, "on another handle too");
+    ok(put_body(w, "s03", "monsoon"), "an article made shorter");
+    SAME(w, "after a change on the same handle");
+    SAME(r, "and on the other handle");
+    ok(put_body(w, "s12", "monsoon winds and more words to make it long enough"),
+       "an article added");
+    SAME(r, "after an article added");
+    is_int(eaf_db_delete(w, "s12"), EAF_OK, "the newest deleted");
+    ok(put_body(w, "s13", "monsoon"), "and one added in its place, with its id");
+    SAME(r, "after a delete and an add that reused the id");
+    is_int(eaf_db_begin(w), EAF_OK, "begin");
+    ok(put_body(w, "s14", "monsoon monsoon"), "a put inside a transaction");
+    {
+        eaf_search *se = NULL;
+        ok(eaf_search_new(&se, w, "monsoon", NULL) == EAF_OK && eaf_search_next(se) == EAF_ROW,
+           "a search inside it");
+        eaf_search_free(se);
+    }
+    is_int(eaf_db_rollback(w), EAF_OK, "rolled back");
+    SAME(w, "after the rollback, on the handle that wrote");
+    SAME(r, "and on the other");
+#undef SAME
+    eaf_db_close(r);
+    eaf_db_close(w);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -272,6 +387,7 @@ int main(void)
     test_knobs();
     test_title_coverage();
     test_feedback();
+    test_size_cache();
     eaf_db_close(db);
     tu_cleanup();
     return done_testing();
