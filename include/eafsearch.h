@@ -1192,6 +1192,43 @@ eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
 eaf_status eaf_db_articles(eaf_db *db, eaf_article_fn fn, void *payload);
 
+/* --------------------------------------------------------------------------
+ * Checking an index
+ */
+
+/** Called with each problem eaf_db_check() finds: one line, borrowed for
+ * the call.  It must not use the db handle. */
+typedef void (*eaf_problem_fn)(const char *problem, void *payload);
+
+/**
+ * Checks an index from the file up: SQLite's integrity check of the
+ * file, FTS5's check of the full-text index against the articles, and
+ * the library's own consistency checks (every article has its full-text
+ * entries and every entry its article; the authors, tags and related
+ * titles of articles point to articles that exist; each article's
+ * indexed authors agree with its author rows; the schema versions
+ * agree).  Each problem found is reported to fn, named ("2 articles have
+ * no full-text index entries: key, key").  Nothing is written, but the
+ * check holds the write lock while it runs (FTS5's check needs it), so it
+ * sees one state of the index while another process indexes.
+ * @param[out] problems_out  if not NULL, the number of problems found
+ * @param[in]  db            the handle, opened read-write
+ * @param[in]  fn            if not NULL, called with each problem
+ * @param[in]  payload       passed to fn
+ * @retval EAF_OK        no problem found
+ * @retval EAF_CORRUPT   problems found; eaf_errmsg() is the first
+ * @retval EAF_READONLY  a read-only handle
+ * @retval EAF_MISUSE    a transaction or a search is open on the handle
+ * @retval EAF_BUSY      another writer held the lock past the timeout
+ * @retval EAF_NOMEM, EAF_IO
+ * Any status other than EAF_OK and EAF_CORRUPT means the check could not
+ * run to its end (*problems_out counts what it found until then).
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
+eaf_status eaf_db_check(int64_t *problems_out, eaf_db *db, eaf_problem_fn fn,
+                        void *payload);
+
 EAF_END_DECLS
 
 #endif /* EAFSEARCH_H */

@@ -194,6 +194,10 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
             return eaf__db_error(db, EAF_CORRUPT,
                                  "'%s' is not an index (not an SQLite database)",
                                  db->path);
+        if ((rc & 0xFF) == SQLITE_CORRUPT)
+            return eaf__db_error(db, EAF_CORRUPT,
+                                 "'%s' is damaged (%s): restore it from a copy, or "
+                                 "rebuild it", db->path, sqlite3_errmsg(db->sql));
         return eaf__db_sqlerr(db, rc, "reading the index");
     }
     if (empty) {

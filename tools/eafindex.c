@@ -4,6 +4,7 @@
  *
  *   eafindex [-d DB] [options] PATH...
  *   eafindex [-d DB] --export [FILE]
+ *   eafindex [-d DB] --check
  *
  * PATHs are files (article pages, HTML pages, Markdown with front matter,
  * WordPress exports, JSON Lines, and archives of them) or folders, walked
@@ -17,7 +18,8 @@
  * added, updated, unchanged, removed, skipped and failed.
  *
  * The tool only strings the library's calls together: reading is
- * eaf_reader_*, bookkeeping eaf_db_source_*, export eaf_db_articles.
+ * eaf_reader_*, bookkeeping eaf_db_source_*, export eaf_db_articles,
+ * checks eaf_db_check.
  */
 #include "common.h"
 
@@ -100,6 +102,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: %s [OPTION]... PATH...\n"
             "       %s [-d FILE] --export [OUTPUT]\n"
+            "       %s [-d FILE] --check\n"
             "Index article files, archives and folders of them, and keep the index in step.\n"
             "\n"
             "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db);\n"
@@ -124,6 +127,9 @@ static void usage(FILE *out)
             "                         '/'); may be repeated\n"
             "  -e, --export           write every article of the index as JSON Lines to\n"
             "                         OUTPUT (default: standard output), and exit\n"
+            "      --check            check the index (SQLite's and FTS5's integrity checks\n"
+            "                         and the library's own), name each problem, and exit:\n"
+            "                         0 when it is sound, 1 otherwise\n"
             "  -v, --verbose          print one line per file: what was done, and why\n"
             "  -q, --quiet            print only errors and the tally\n"
             "  -h, --help             show this help and exit\n"
@@ -140,7 +146,7 @@ static void usage(FILE *out)
             "\n"
             "Exit status: 0 if every file was indexed, 1 if some file or the index\n"
             "failed, 2 for a usage error.\n",
-            progname, progname, DEFAULT_BATCH, OPTIMIZE_MIN);
+            progname, progname, progname, DEFAULT_BATCH, OPTIMIZE_MIN);
 }
 
 /* ---- small helpers ----------------------------------------------------------- */
@@ -886,6 +892,52 @@ static int do_export(const char *dbpath, const char *output)
     return st != EAF_OK || x.failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* ---- check ------------------------------------------------------------------------ */
+
+typedef struct check_state {
+    const char *path;
+    int quiet;
+} check_state;
+
+static void on_problem(const char *problem, void *payload)
+{
+    const check_state *x = payload;
+
+    warnx_("%s: %s", x->path, problem);
+}
+
+static int do_check(const char *dbpath, int quiet)
+{
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    check_state x = {dbpath, quiet};
+    eaf_db *db;
+    char *err = NULL;
+    int64_t problems = 0, articles = 0;
+    eaf_status st;
+
+    /* read-write (FTS5's check needs the write lock), never created */
+    st = eaf_db_open(&db, dbpath, &oo, &err);
+    if (st != EAF_OK) {
+        warnx_("%s", err ? err : eaf_status_str(st));
+        eaf_free(err);
+        return EXIT_FAIL;
+    }
+    st = eaf_db_check(&problems, db, on_problem, &x);
+    if (st != EAF_OK && st != EAF_CORRUPT) {
+        warnx_("%s: cannot check the index: %s", dbpath, eaf_errmsg(db));
+    } else if (problems > 0) {
+        warnx_("%s: %lld problem%s found", dbpath, (long long)problems,
+               problems == 1 ? "" : "s");
+    } else if (eaf_db_count(&articles, db) != EAF_OK) {
+        warnx_("%s: cannot count the articles: %s", dbpath, eaf_errmsg(db));
+        st = EAF_ERROR;
+    } else if (!quiet) {
+        printf("%s: ok, %lld articles\n", dbpath, (long long)articles);
+    }
+    eaf_db_close(db);
+    return st == EAF_OK ? EXIT_OK : EXIT_FAIL;
+}
+
 /* ---- main ---------------------------------------------------------------------------- */
 
 static int remove_tree(const char *dir)
@@ -929,7 +981,7 @@ static void optimize(run *r)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_PRUNE = 256, OPT_NO_PRUNE, OPT_OPTIMIZE, OPT_NO_OPTIMIZE };
+    enum { OPT_PRUNE = 256, OPT_NO_PRUNE, OPT_OPTIMIZE, OPT_NO_OPTIMIZE, OPT_CHECK };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
@@ -943,6 +995,7 @@ int main(int argc, char **argv)
         {"checksum", no_argument, NULL, 'c'},
         {"exclude", required_argument, NULL, 'x'},
         {"export", no_argument, NULL, 'e'},
+        {"check", no_argument, NULL, OPT_CHECK},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -955,7 +1008,7 @@ int main(int argc, char **argv)
     run r;
     char *err = NULL;
     eaf_status st;
-    int c, i, export = 0;
+    int c, i, export = 0, check = 0;
     size_t k;
 
     tool_init(argv[0]);
@@ -1011,6 +1064,9 @@ int main(int argc, char **argv)
         case 'e':
             export = 1;
             break;
+        case OPT_CHECK:
+            check = 1;
+            break;
         case 'v':
             r.verbose = 1;
             break;
@@ -1029,6 +1085,13 @@ int main(int argc, char **argv)
         }
     }
     path = db_path(dbopt);
+    if (check) {
+        if (export || optind < argc) {
+            warnx_("--check takes no file and no other action");
+            return EXIT_USAGE;
+        }
+        return do_check(path, r.quiet);
+    }
     if (export) {
         if (argc - optind > 1) {
             warnx_("--export takes at most one output file");

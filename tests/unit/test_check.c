@@ -1,0 +1,187 @@
+/*
+ * test_check.c: eaf_db_check() finds each kind of damage it promises to
+ * find, names it, and finds nothing in a sound index; the damage is done
+ * here with plain SQL on the handle's own connection, behind the
+ * library's back.
+ */
+#include "tap.h"
+#include "testutil.h"
+#include "db.h"
+
+typedef struct found {
+    int n;
+    char all[4096];
+} found;
+
+static void collect(const char *problem, void *payload)
+{
+    found *f = payload;
+    size_t k = strlen(f->all);
+
+    f->n++;
+    snprintf(f->all + k, sizeof(f->all) - k, "%s%s", k ? " | " : "", problem);
+}
+
+/* A small sound index of three articles. */
+static eaf_db *fresh(const char *name)
+{
+    eaf_db *db = tu_open(name, NULL);
+    const char *keys[] = {"k/one", "k/two", "k/three"};
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        eaf_article *a = tu_article(keys[i], "Ports of the Pacific", "2019-03-03",
+                                    "Container traffic through Suva grew.",
+                                    "Lena Hart|Pacific Institute;Ana Cruz", "t:Trade;c:Fiji");
+        if (eaf_article_add_related_title(a, "Rice prices in Luzon") != EAF_OK ||
+            eaf_db_put(NULL, db, a) != EAF_OK)
+            exit(99);
+        eaf_article_free(a);
+    }
+    return db;
+}
+
+/* Runs the check: its status, with the problems in *f. */
+static eaf_status check(eaf_db *db, found *f, int64_t *n)
+{
+    memset(f, 0, sizeof(*f));
+    return eaf_db_check(n, db, collect, f);
+}
+
+/* Damages a fresh index with sql, checks, and expects a problem naming
+ * want. */
+static void damaged(const char *name, const char *sql, const char *want, const char *what)
+{
+    eaf_db *db = fresh(name);
+    found f;
+    int64_t n = -1;
+    eaf_status st;
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK)
+        printf("# damaging: %s\n", sqlite3_errmsg(db->sql));
+    st = check(db, &f, &n);
+    is_int(st, EAF_CORRUPT, "%s: EAF_CORRUPT", what);
+    ok(n > 0 && n == f.n, "%s: %lld problems, each reported (%d)", what, (long long)n, f.n);
+    ok(strstr(f.all, want) != NULL, "%s: named ('%s' in: %s)", what, want, f.all);
+    ok(*eaf_errmsg(db) && strstr(f.all, eaf_errmsg(db)) == f.all,
+       "%s: the message is the first problem (%s)", what, eaf_errmsg(db));
+    eaf_db_close(db);
+}
+
+int main(void)
+{
+    eaf_open_options ro = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db, *rdb = NULL;
+    eaf_search *s = NULL;
+    found f;
+    int64_t n = -1, count = -1;
+    char *err = NULL;
+    FILE *fp;
+    char zeros[4096];
+    int page;
+
+    tu_tmpdir();
+
+    db = fresh("sound.db");
+    is_int(check(db, &f, &n), EAF_OK, "a sound index passes");
+    is_int(n, 0, "with no problem");
+    is_int(f.n, 0, "and nothing reported");
+    is_str(eaf_errmsg(db), "", "and no message");
+    is_int(eaf_db_check(NULL, db, NULL, NULL), EAF_OK, "problems_out and fn are optional");
+    is_int(eaf_db_count(&count, db), EAF_OK, "the index still reads");
+    is_int(count, 3, "with its three articles");
+    ok(sqlite3_get_autocommit(db->sql) != 0, "no transaction is left open");
+
+    /* misuse and read-only handles */
+    is_int(eaf_search_new(&s, db, "Suva", NULL), EAF_OK, "a search opens");
+    is_int(eaf_db_check(&n, db, NULL, NULL), EAF_MISUSE, "no check while a search is open");
+    eaf_search_free(s);
+    is_int(eaf_db_begin(db), EAF_OK, "a transaction opens");
+    is_int(eaf_db_check(&n, db, NULL, NULL), EAF_MISUSE, "no check inside a transaction");
+    is_int(eaf_db_rollback(db), EAF_OK, "rolled back");
+    {
+        eaf_db *volatile none = NULL; /* past the nonnull attribute */
+        is_int(eaf_db_check(&n, none, NULL, NULL), EAF_MISUSE, "a NULL handle");
+    }
+    ro.flags = EAF_OPEN_READONLY;
+    is_int(eaf_db_open(&rdb, tu_path("sound.db"), &ro, &err), EAF_OK, "opened read-only");
+    is_int(eaf_db_check(&n, rdb, NULL, NULL), EAF_READONLY, "a read-only handle cannot check");
+    ok(strstr(eaf_errmsg(rdb), "read-write") != NULL, "and says why (%s)", eaf_errmsg(rdb));
+    eaf_db_close(rdb);
+    eaf_db_close(db);
+
+    /* each kind of damage, made behind the library's back */
+    damaged("nofts.db", "DELETE FROM fts_docsize WHERE id = 2",
+            "1 articles have no full-text index entries: k/two", "an article without index rows");
+    damaged("nofts2.db", "DELETE FROM fts_docsize WHERE id = 2",
+            "FTS5 integrity check", "the same, seen by FTS5");
+    damaged("ghostfts.db", "INSERT INTO fts_docsize(id, sz) VALUES (77, x'00')",
+            "full-text index entries have no article; their ids: 77",
+            "index rows without an article");
+    damaged("author.db", "INSERT INTO author VALUES (99, 0, 'Ghost', NULL)",
+            "missing articles still have author rows (table author); their ids: 99",
+            "an author of no article");
+    damaged("facet.db", "INSERT INTO facet VALUES (0, 'x', 98, 0, 'X')",
+            "tag rows (table facet); their ids: 98", "a tag of no article");
+    damaged("related.db", "INSERT INTO site_related VALUES (97, 0, 'Gone')",
+            "related title rows (table site_related); their ids: 97",
+            "a related title of no article");
+    damaged("authors.db", "UPDATE author SET name = 'Someone Else' WHERE article_id = 3 AND pos = 0",
+            "indexed authors that differ from their author rows: k/three",
+            "author rows that disagree with the indexed text");
+    damaged("body.db",
+            "DROP TRIGGER article_au; UPDATE article SET body = 'zebra' WHERE id = 1",
+            "the full-text index does not match the articles",
+            "a body changed without its index");
+    damaged("source.db", "UPDATE article SET source_id = 55 WHERE id = 1",
+            "articles come from a file the index has no record of: k/one",
+            "an article of an unknown file");
+    damaged("meta.db", "UPDATE eaf_meta SET value = '1' WHERE name = 'schema_version'",
+            "disagreements on the schema version", "schema versions that disagree");
+
+    /* a file damaged in its pages: either it does not open (a clear
+     * error) or the check finds the damage */
+    db = fresh("pages.db");
+    for (page = 0; page < 200; page++) {
+        eaf_article *a;
+        char key[32];
+        snprintf(key, sizeof(key), "more/%d", page);
+        a = tu_article(key, "Filler for more pages", NULL,
+                       "Words enough to fill a few pages of the index file.", NULL, NULL);
+        if (eaf_db_put(NULL, db, a) != EAF_OK)
+            exit(99);
+        eaf_article_free(a);
+    }
+    if (sqlite3_wal_checkpoint_v2(db->sql, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
+        SQLITE_OK)
+        printf("# checkpoint failed\n");
+    eaf_db_close(db);
+    memset(zeros, 0x5a, sizeof(zeros));
+    fp = fopen(tu_path("pages.db"), "r+b");
+    ok(fp != NULL, "the file opens for damage");
+    if (fp) {
+        for (page = 3; page < 12; page += 2) {
+            fseek(fp, (long)page * 4096, SEEK_SET);
+            fwrite(zeros, 1, sizeof(zeros), fp);
+        }
+        fclose(fp);
+    }
+    {
+        eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
+        eaf_status st = eaf_db_open(&db, tu_path("pages.db"), &o, &err);
+        if (st == EAF_OK) {
+            st = check(db, &f, &n);
+            is_int(st, EAF_CORRUPT, "damaged pages: found");
+            ok(n > 0 && strstr(f.all, "integrity check") != NULL,
+               "damaged pages: SQLite's check names them (%lld: %.200s)", (long long)n, f.all);
+            eaf_db_close(db);
+        } else {
+            is_int(st, EAF_CORRUPT, "damaged pages: the index does not open");
+            ok(err && strstr(err, "pages.db"), "damaged pages: the file is named (%s)", err);
+        }
+        eaf_free(err);
+    }
+    tu_cleanup();
+    return done_testing();
+}
