@@ -13,6 +13,14 @@
 
 extern const char *const eaf__stmt_sql[EAF__STMT_LAST];
 
+/* The status of the SQLite failure just recorded (a statement that could
+ * not be prepared: EAF_NOMEM when out of memory), never EAF_OK. */
+static eaf_status fail_status(eaf_db *db)
+{
+    eaf_status st = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+    return st == EAF_OK ? EAF_ERROR : st;
+}
+
 /* Binds a C string or NULL. */
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -118,7 +126,7 @@ static eaf_status write_children(eaf_db *db, sqlite3_int64 id,
     for (i = 0; rc == EAF_OK && i < a->author_name.n; i++) {
         st = eaf__db_stmt(db, EAF__STMT_INSERT_AUTHOR);
         if (!st)
-            return EAF_ERROR;
+            return fail_status(db);
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int(st, 2, (int)i);
         bind_text(st, 3, a->author_name.v[i]);
@@ -136,7 +144,7 @@ static eaf_status write_children(eaf_db *db, sqlite3_int64 id,
     for (i = 0; rc == EAF_OK && i < a->related.n; i++) {
         st = eaf__db_stmt(db, EAF__STMT_INSERT_RELATED);
         if (!st)
-            return EAF_ERROR;
+            return fail_status(db);
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int(st, 2, (int)i);
         bind_text(st, 3, a->related.v[i]);
@@ -155,7 +163,7 @@ static eaf_status clear_children(eaf_db *db, sqlite3_int64 id)
     for (i = 0; rc == EAF_OK && i < EAF__ARRAY_LEN(ids); i++) {
         sqlite3_stmt *st = eaf__db_stmt(db, ids[i]);
         if (!st)
-            return EAF_ERROR;
+            return fail_status(db);
         sqlite3_bind_int64(st, 1, id);
         rc = run(db, st, "replacing an article");
     }
@@ -211,7 +219,7 @@ static eaf_status write_article(eaf_db *db, const eaf_article *a,
     }
     st = eaf__db_stmt(db, found ? EAF__STMT_UPDATE_ARTICLE : EAF__STMT_INSERT_ARTICLE);
     if (!st) {
-        rc = EAF_ERROR;
+        rc = fail_status(db);
         goto done;
     }
     bind_text(st, 1, a->field[EAF_FIELD_KEY]);
@@ -251,7 +259,7 @@ static eaf_status attribute(eaf_db *db, sqlite3_int64 id)
         return EAF_OK;
     st = eaf__db_stmt(db, EAF__STMT_ARTICLE_SOURCE);
     if (!st)
-        return EAF_ERROR;
+        return fail_status(db);
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, db->src_id);
     sqlite3_bind_int64(st, 3, db->src_gen);
@@ -322,7 +330,7 @@ eaf_status eaf_db_delete(eaf_db *db, const char *key)
         return eaf__db_end_write(db, rc);
     st = eaf__db_stmt(db, EAF__STMT_DELETE_KEY);
     if (!st)
-        return eaf__db_end_write(db, EAF_ERROR);
+        return eaf__db_end_write(db, fail_status(db));
     bind_text(st, 1, key);
     rc = run(db, st, "deleting the article");
     if (rc == EAF_OK && sqlite3_changes(db->sql) == 0)
@@ -353,7 +361,7 @@ static eaf_status read_children(eaf_db *db, sqlite3_int64 id, eaf_article *a)
 
     st = eaf__db_stmt(db, EAF__STMT_GET_AUTHORS);
     if (!st)
-        return EAF_ERROR;
+        return fail_status(db);
     sqlite3_bind_int64(st, 1, id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !nomem) {
         char *name = column_dup(st, 0, &nomem), *aff = column_dup(st, 1, &nomem);
@@ -407,7 +415,7 @@ static eaf_status read_children(eaf_db *db, sqlite3_int64 id, eaf_article *a)
     }
     if (nomem)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
-    return st ? EAF_OK : EAF_ERROR;
+    return st ? EAF_OK : fail_status(db);
 }
 
 eaf_status eaf__article_from_row(eaf_db *db, sqlite3_stmt *st, eaf_article **out)
@@ -626,12 +634,6 @@ static int find_source(eaf_db *db, const char *path, known *k)
         return 0;
     eaf__db_sqlerr(db, rc, "looking up the file");
     return -1;
-}
-
-static eaf_status fail_status(eaf_db *db)
-{
-    eaf_status st = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
-    return st == EAF_OK ? EAF_ERROR : st;
 }
 
 eaf_status eaf_db_source_check(eaf_source_state *out, eaf_db *db, const char *path,
