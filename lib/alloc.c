@@ -4,6 +4,10 @@
  * Tests make the Nth allocation fail to check that every failure path
  * returns EAF_NOMEM cleanly and leaks nothing.  The counters are only
  * touched when a test arms them; they are not meant for threaded use.
+ * Tests also count the blocks alive (allocated and not yet freed), so
+ * that a leak fails a test in any build, not only under a leak checker;
+ * that count is kept with atomic operations, threads may allocate while
+ * it is on.
  */
 #include "eaf-private.h"
 
@@ -14,6 +18,21 @@
 static unsigned long fail_at;     /* 0: off */
 static unsigned long alloc_count;
 static int fail_sticky;
+static int tracking;              /* count live blocks (eaf__alloc_track) */
+static long live;
+
+#define LIVE_ADD(d) ((void)__atomic_add_fetch(&live, (d), __ATOMIC_RELAXED))
+
+void eaf__alloc_track(int on)
+{
+    tracking = on;
+    __atomic_store_n(&live, 0, __ATOMIC_RELAXED);
+}
+
+long eaf__alloc_live(void)
+{
+    return __atomic_load_n(&live, __ATOMIC_RELAXED);
+}
 
 static int should_fail(void)
 {
@@ -36,27 +55,44 @@ unsigned long eaf__alloc_fail_at(unsigned long n, int sticky)
 
 void *eaf__malloc(size_t n)
 {
+    void *p;
+
     if (should_fail())
         return NULL;
-    return malloc(n ? n : 1);
+    p = malloc(n ? n : 1);
+    if (p && tracking)
+        LIVE_ADD(1);
+    return p;
 }
 
 void *eaf__calloc(size_t count, size_t size)
 {
+    void *p;
+
     if (should_fail())
         return NULL;
-    return calloc(count ? count : 1, size ? size : 1);
+    p = calloc(count ? count : 1, size ? size : 1);
+    if (p && tracking)
+        LIVE_ADD(1);
+    return p;
 }
 
 void *eaf__realloc(void *p, size_t n)
 {
+    void *q;
+
     if (should_fail())
         return NULL;
-    return realloc(p, n ? n : 1);
+    q = realloc(p, n ? n : 1);
+    if (q && !p && tracking)
+        LIVE_ADD(1);
+    return q;
 }
 
 void eaf__free(void *p)
 {
+    if (p && tracking)
+        LIVE_ADD(-1);
     free(p);
 }
 

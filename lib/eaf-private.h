@@ -41,6 +41,10 @@ char *eaf__vprintf(const char *fmt, va_list ap) EAF__PRINTF(1, 0);
  * fails, and every later one too when sticky is set; n = 0 turns it off.
  * Returns the number of allocations counted since the last call. */
 unsigned long eaf__alloc_fail_at(unsigned long n, int sticky);
+/* Testing: counts the blocks allocated and not yet freed from this call on
+ * (on = 1; 0 stops counting), which eaf__alloc_live() returns. */
+void eaf__alloc_track(int on);
+long eaf__alloc_live(void);
 
 /* ---- buf.c: growable byte buffer with a sticky status ---------------------
  * After an allocation failure the buffer keeps rc = EAF_NOMEM and ignores
