@@ -40,6 +40,15 @@
  *   file.  Readers never block the writer and see the state of the last
  *   commit (SQLite WAL).  Only one handle writes at a time: a second
  *   writer waits up to the busy timeout, then gets EAF_BUSY.
+ * - A search reads one state of the index from eaf_search_new() to
+ *   eaf_search_free(): its hits, its total, its facets and the articles
+ *   read through it (or with eaf_db_get() on its handle meanwhile) agree
+ *   with each other, whatever other handles commit.  A write on the same
+ *   handle while searches are open ends that: they then see the handle's
+ *   own writes.  Free searches when done: while one is open, the index's
+ *   write-ahead log cannot be folded back past the state it reads.
+ * - tests/concurrency/ checks these rules: reader threads, one handle
+ *   each, search while another process writes.
  * - Every eaf_search must be freed before its eaf_db is closed; closing a
  *   handle with searches still open returns EAF_MISUSE and closes nothing.
  * - The index file must not be opened by other programs that write to it

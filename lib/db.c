@@ -305,6 +305,38 @@ eaf_status eaf__db_vocab(eaf_db *db)
 
 /* ---- transactions -------------------------------------------------------- */
 
+eaf_status eaf__db_snapshot_begin(eaf_db *db)
+{
+    int rc;
+
+    if (db->in_txn || db->read_txn || db->children > 0 || !sqlite3_get_autocommit(db->sql))
+        return EAF_OK;
+    /* deferred: the snapshot is taken by the first read, and kept */
+    rc = sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "starting to read");
+    db->read_txn = 1;
+    return EAF_OK;
+}
+
+void eaf__db_snapshot_end(eaf_db *db)
+{
+    if (!db->read_txn || db->children > 0)
+        return;
+    db->read_txn = 0;
+    /* a read transaction: ending it cannot fail in a way that loses data */
+    sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+}
+
+/* Before a write: the searches' read transaction, if any, ends. */
+static void end_snapshot_for_write(eaf_db *db)
+{
+    if (!db->read_txn)
+        return;
+    db->read_txn = 0;
+    sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+}
+
 static eaf_status check_writable(eaf_db *db)
 {
     if (db->flags & EAF_OPEN_READONLY)
@@ -324,6 +356,7 @@ eaf_status eaf_db_begin(eaf_db *db)
         return eaf__db_error(db, EAF_MISUSE, "a transaction is already open");
     if (check_writable(db) != EAF_OK)
         return EAF_READONLY;
+    end_snapshot_for_write(db);
     rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return eaf__db_sqlerr(db, rc, "starting a transaction");
@@ -373,6 +406,7 @@ eaf_status eaf__db_begin_write(eaf_db *db)
 
     if (check_writable(db) != EAF_OK)
         return EAF_READONLY;
+    end_snapshot_for_write(db);
     rc = sqlite3_exec(db->sql, db->in_txn ? "SAVEPOINT eaf_write" : "BEGIN IMMEDIATE",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK)

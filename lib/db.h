@@ -79,6 +79,8 @@ struct eaf_db {
     unsigned flags;
     int in_txn;
     int children;            /* open searches */
+    int read_txn;            /* a read transaction holds the snapshot the
+                                open searches read (eaf__db_snapshot) */
     int have_vocab;          /* the fts5vocab tables exist (eaf__db_vocab) */
     int schema_version;      /* of the file: 1 only for a read-only old index */
     /* the source being indexed (eaf_db_source_begin), 0 when none */
@@ -105,6 +107,13 @@ eaf_status eaf__status_from_sqlite(int sqlite_rc);
 /* A cached statement, reset and with bindings cleared; NULL on failure
  * (the error is recorded). */
 sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id);
+
+/* Searches read one state of the index from their start to their end:
+ * the first open search of a handle (outside a write transaction) starts
+ * a read transaction, the last one freed ends it.  A write on the handle
+ * ends it first (the searches still open then see the handle's writes). */
+eaf_status eaf__db_snapshot_begin(eaf_db *db);
+void eaf__db_snapshot_end(eaf_db *db);
 
 /* Write transactions: begin_write() opens a transaction or a savepoint
  * inside the caller's; end_write() commits or rolls back what it opened. */

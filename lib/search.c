@@ -587,8 +587,10 @@ void eaf_search_free(eaf_search *s)
     eaf__free(s->mark_close);
     eaf__free(s->ellipsis);
     eaf__query_free(s->q);
-    if (s->db)
+    if (s->db) {
         s->db->children--;
+        eaf__db_snapshot_end(s->db);
+    }
     eaf__free(s);
 }
 
@@ -633,6 +635,13 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     s = eaf__calloc(1, sizeof(*s));
     if (!s)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    /* the hits, the total, the facets and the articles of a search all
+     * come from one state of the index, whatever other writers do */
+    st = eaf__db_snapshot_begin(db);
+    if (st != EAF_OK) {
+        eaf__free(s);
+        return st;
+    }
     s->db = db;
     db->children++;
     s->flags = o.flags;
