@@ -439,7 +439,7 @@ int main(int argc, char **argv)
     char scratch[4200];
     double t0, whole_run, window;
     result res;
-    long k, runs = 1, early = 0;
+    long k, runs = 1, early = 0, *at_kill;
     long long checked = 0, lost = 0, corrupt = 0;
     int i, status;
     pid_t pid;
@@ -494,6 +494,7 @@ int main(int argc, char **argv)
     remove_index(scratch);
 
     /* kills at random points; each run resumes where the last one stopped */
+    at_kill = calloc((size_t)kills + 1, sizeof(long));
     window = 2.0 * whole_run / (double)kills;
     if (window < 0.05)
         window = 0.05;
@@ -515,6 +516,7 @@ int main(int argc, char **argv)
         }
         check_index(&c, dbpath, before, &res);
         checked += res.articles;
+        at_kill[k - 1] = (long)res.articles;
         if (!res.kept || !res.prefix)
             lost++;
         if (!res.opened || !res.sound || !res.whole || !res.files_ok)
@@ -522,8 +524,10 @@ int main(int argc, char **argv)
         ok(res.opened && res.sound && res.whole && res.prefix && res.kept && res.files_ok,
            "kill %ld at %.0f ms%s: %lld articles (%lld seen committed before), whole, "
            "in order, the check passes %s",
-           k, delay * 1000, exited ? " (the run had ended)" : "", res.articles, before,
-           res.why);
+           k, delay * 1000, !exited ? ""
+                            : WIFEXITED(status) && WEXITSTATUS(status) == 0
+                                ? " (the run had ended)" : " (the run had FAILED)",
+           res.articles, before, res.why);
         if (exited || res.articles == (long long)c.n) {
             /* the run was over: start the next one from nothing */
             early += exited;
@@ -542,8 +546,18 @@ int main(int argc, char **argv)
        "the index holds all %zu articles and passes every check (%lld) %s", c.n,
        res.articles, res.why);
     remove_index(dbpath);
+    {
+        long lo = at_kill[0], hi = at_kill[0];
+        for (k = 0; k < kills; k++) {
+            lo = at_kill[k] < lo ? at_kill[k] : lo;
+            hi = at_kill[k] > hi ? at_kill[k] : hi;
+        }
+        printf("# index size at the kills: %ld to %ld articles of %zu; an uninterrupted "
+               "run takes %.1f s\n", lo, hi, c.n, whole_run);
+    }
     printf("# %ld kills (%ld after the run had ended) in %ld runs; %lld articles checked "
            "after kills; %lld lost, %lld corrupt\n",
            kills - early, early, runs, checked, lost, corrupt);
+    free(at_kill);
     return done_testing();
 }
