@@ -229,7 +229,9 @@ eaf_status eaf__jsonl_next(eaf_reader *r, eaf_article **out)
         if (!blank(line, n))
             break;
     }
-    obj = json_loadb(line, n, 0, &err);
+    /* \u0000 is valid JSON: the text fields keep what follows it (the NUL
+     * becomes U+FFFD, as everywhere) */
+    obj = json_loadb(line, n, JSON_ALLOW_NUL, &err);
     if (!obj) {
         eaf__reader_error(r, r->line, "invalid JSON at column %d: %s", err.column,
                           err.text);
