@@ -51,6 +51,28 @@ static int is_container(eaf_format f)
 
 /* ---- messages -------------------------------------------------------------- */
 
+/* A message is one line of valid UTF-8, whatever the names and the bits
+ * of input quoted in it hold (a member named with a newline, a value cut
+ * in the middle of a character): invalid sequences become U+FFFD, control
+ * characters a space. */
+static void one_line(eaf__buf *b)
+{
+    char *clean;
+    size_t i;
+
+    if (b->rc != EAF_OK || !b->p)
+        return;
+    clean = eaf__utf8_clean(b->p, b->n);
+    if (!clean)
+        return; /* the message as it is, rather than none */
+    for (i = 0; clean[i]; i++)
+        if ((unsigned char)clean[i] < 0x20 || clean[i] == 0x7f)
+            clean[i] = ' ';
+    eaf__buf_reset(b);
+    eaf__buf_puts(b, clean);
+    eaf__free(clean);
+}
+
 void eaf__reader_error(eaf_reader *r, unsigned long line, const char *fmt, ...)
 {
     va_list ap;
@@ -67,6 +89,7 @@ void eaf__reader_error(eaf_reader *r, unsigned long line, const char *fmt, ...)
     else
         eaf__buf_printf(&r->err, "%s: %s", name, msg ? msg : "out of memory");
     eaf__free(msg);
+    one_line(&r->err);
 }
 
 void eaf__reader_skip(eaf_reader *r, const char *fmt, ...)
