@@ -489,8 +489,11 @@ eaf_status eaf__db_fts_sync(eaf_db *db)
     if (db->fts_hi == 0)
         return EAF_OK;
     st = eaf__db_stmt(db, EAF__STMT_FTS_ADD);
-    if (!st)
-        return EAF_ERROR;
+    if (!st) {
+        /* the status of the failure recorded: EAF_NOMEM when out of memory */
+        eaf_status failed = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+        return failed == EAF_OK ? EAF_ERROR : failed;
+    }
     sqlite3_bind_int64(st, 1, db->fts_lo);
     sqlite3_bind_int64(st, 2, db->fts_hi);
     rc = sqlite3_step(st);
