@@ -23,6 +23,10 @@
  *     half-written article, no article of an uncommitted batch;
  *   - every file the index records as done has all its articles.
  *
+ * One kill in four falls at random in the restart (before the run commits
+ * anything new: opening, checking files, reading again the file it was
+ * killed in); the others at random in the batches after the run's first
+ * new commit, so that the kills spread over the whole corpus.
  * Then eafindex runs again to the end, and the index must hold the whole
  * corpus and pass its check.  A first, uninterrupted run on a scratch index
  * times a whole run (the kills fall at random in it) and proves that the
@@ -440,6 +444,8 @@ int main(int argc, char **argv)
     double t0, whole_run, window;
     result res;
     long k, runs = 1, early = 0, *at_kill;
+    long long prev = 0;
+    double overhead = 0.1;
     long long checked = 0, lost = 0, corrupt = 0;
     int i, status;
     pid_t pid;
@@ -499,15 +505,37 @@ int main(int argc, char **argv)
     if (window < 0.05)
         window = 0.05;
     for (k = 1; k <= kills; k++) {
-        double delay = window * (double)rand() / (double)RAND_MAX;
-        long long before;
+        double delay, t_start;
+        long long before, resumed;
         struct timespec ts;
-        int exited;
+        int exited, early_kill = rand() % 4 == 0;
 
         pid = start(corpus_dir, dbpath);
+        t_start = now();
+        if (early_kill) {
+            /* one kill in four falls in the restart: opening, checking
+             * the files, reading again the file it was killed in */
+            delay = overhead * (double)rand() / (double)RAND_MAX;
+        } else {
+            /* the others once the run makes progress again, anywhere in
+             * the batches that follow */
+            resumed = prev;
+            while (resumed <= prev && waitpid(pid, &status, WNOHANG) == 0 &&
+                   now() - t_start < 60) {
+                usleep(10000);
+                resumed = committed(dbpath);
+            }
+            if (now() - t_start < 60)
+                overhead = now() - t_start;
+            delay = overhead + window * (double)rand() / (double)RAND_MAX;
+        }
+        delay -= now() - t_start;
+        if (delay < 0)
+            delay = 0;
         ts.tv_sec = (time_t)delay;
         ts.tv_nsec = (long)((delay - (double)ts.tv_sec) * 1e9);
         nanosleep(&ts, NULL);
+        delay = now() - t_start;
         before = committed(dbpath);
         exited = waitpid(pid, &status, WNOHANG) == pid;
         if (!exited) {
@@ -517,14 +545,15 @@ int main(int argc, char **argv)
         check_index(&c, dbpath, before, &res);
         checked += res.articles;
         at_kill[k - 1] = (long)res.articles;
+        prev = res.articles;
         if (!res.kept || !res.prefix)
             lost++;
         if (!res.opened || !res.sound || !res.whole || !res.files_ok)
             corrupt++;
         ok(res.opened && res.sound && res.whole && res.prefix && res.kept && res.files_ok,
-           "kill %ld at %.0f ms%s: %lld articles (%lld seen committed before), whole, "
+           "kill %ld at %.0f ms%s%s: %lld articles (%lld seen committed before), whole, "
            "in order, the check passes %s",
-           k, delay * 1000, !exited ? ""
+           k, delay * 1000, early_kill ? " (in the restart)" : "", !exited ? ""
                             : WIFEXITED(status) && WEXITSTATUS(status) == 0
                                 ? " (the run had ended)" : " (the run had FAILED)",
            res.articles, before, res.why);
@@ -533,6 +562,7 @@ int main(int argc, char **argv)
             early += exited;
             runs++;
             remove_index(dbpath);
+            prev = 0;
         }
     }
 
