@@ -550,6 +550,8 @@ int main(int argc, char **argv)
             lost++;
         if (!res.opened || !res.sound || !res.whole || !res.files_ok)
             corrupt++;
+        if (res.opened && res.sound && res.whole && res.prefix && res.kept && res.files_ok)
+            res.why[0] = '\0'; /* (no index yet, before the first commit) */
         ok(res.opened && res.sound && res.whole && res.prefix && res.kept && res.files_ok,
            "kill %ld at %.0f ms%s%s: %lld articles (%lld seen committed before), whole, "
            "in order, the check passes %s",
