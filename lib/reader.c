@@ -743,6 +743,28 @@ static eaf_status format_next(eaf_reader *r, eaf_article **out)
     }
 }
 
+/* Every article a reader gives has a key: one whose own key could not be
+ * used (a canonical URL of blanks, say) takes the file's name, as one
+ * without a URL does. */
+static eaf_status ensure_key(eaf_reader *r, eaf_article **out)
+{
+    eaf_status st = r->key_base ? eaf_article_set(*out, EAF_FIELD_KEY, r->key_base, EAF_NTS)
+                                : EAF_SYNTAX;
+
+    if (st == EAF_OK)
+        return EAF_ROW;
+    eaf_article_free(*out);
+    *out = NULL;
+    if (st == EAF_NOMEM) {
+        eaf__reader_error(r, 0, "out of memory");
+        r->finished = 1;
+        free_state(r);
+        return EAF_NOMEM;
+    }
+    eaf__reader_error(r, r->line, "the article has no key");
+    return EAF_SYNTAX;
+}
+
 eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
 {
     eaf_status st;
@@ -785,6 +807,8 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
             r->done = 1;
             continue; /* the next member, or the end */
         }
+        if (st == EAF_ROW && !eaf_article_get(*out, EAF_FIELD_KEY))
+            st = ensure_key(r, out);
         return st;
     }
 }
