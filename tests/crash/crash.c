@@ -591,5 +591,13 @@ int main(int argc, char **argv)
            "after kills; %lld lost, %lld corrupt\n",
            kills - early, early, runs, checked, lost, corrupt);
     free(at_kill);
+    for (k = 0; k < (long)c.n; k++)
+        free(c.a[k].key);
+    for (k = 0; k < (long)c.nfiles; k++)
+        free(c.files[k]);
+    free(c.a);
+    free(c.files);
+    free(c.per_file);
+    free(order);
     return done_testing();
 }
