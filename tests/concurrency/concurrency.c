@@ -15,7 +15,7 @@
  * article here has a date) must add up to the total; any call that fails,
  * or any disagreement, is an error.  With --eafindex, a second writer is run in the
  * middle: while the writer holds its lock (a transaction it keeps open
- * for longer than eafindex's 5 s wait), eafindex must wait, then fail with
+ * until told to commit), eafindex must wait its 5 s, then fail with
  * a message saying the index is locked; a library handle with a 200 ms
  * timeout must give EAF_BUSY the same way, and one that waits longer must
  * get through once the lock is free.  At the end the index must pass
@@ -24,6 +24,7 @@
  * the figures.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,9 +83,10 @@ static eaf_article *make_article(const char *key, unsigned *seed, int n)
 /* ---- the writer (a process of its own) ----------------------------------- */
 
 /* Writes until the deadline; when hold_at passes, keeps one transaction
- * open for hold seconds and writes 'h' to the pipe when it has the lock.
- * Exit status 0 when every write succeeded. */
-static int writer(unsigned seed, double hold_at, double hold, int pipe_fd)
+ * open, writes 'h' to the pipe when it has the lock, and holds it until
+ * the parent writes to release_fd (or closes it), 60 s at most.  Exit
+ * status 0 when every write succeeded. */
+static int writer(unsigned seed, double hold_at, int hold, int pipe_fd, int release_fd)
 {
     eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
     eaf_db *db = NULL;
@@ -134,11 +136,14 @@ static int writer(unsigned seed, double hold_at, double hold, int pipe_fd)
             }
             live--;
         }
-        if (!held && hold > 0 && now() >= hold_at) {
+        if (!held && hold && now() >= hold_at) {
+            struct pollfd pf;
             held = 1;
             if (write(pipe_fd, "h", 1) != 1)
                 return 1;
-            usleep((useconds_t)(hold * 1e6));
+            pf.fd = release_fd;
+            pf.events = POLLIN;
+            (void)poll(&pf, 1, 60000);
         }
         if (eaf_db_commit(db) != EAF_OK) {
             fprintf(stderr, "writer: commit: %s\n", eaf_errmsg(db));
@@ -253,7 +258,7 @@ static void *read_loop(void *arg)
 
 /* ---- the second writer ------------------------------------------------------ */
 
-static void second_writers(const char *eafindex, const char *file)
+static void second_writers(const char *eafindex, const char *file, int release_fd)
 {
     eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
     eaf_db *db = NULL;
@@ -304,7 +309,10 @@ static void second_writers(const char *eafindex, const char *file)
             ok(line != NULL, "with a clear message: %s", line ? line : out);
         }
     }
-    /* a handle that waits long enough gets through when the lock is free */
+    /* a handle that waits long enough gets through when the lock is free:
+     * the writer is told to let it go */
+    if (write(release_fd, "r", 1) != 1)
+        ok(0, "the writer is told to release its lock");
     o.busy_timeout_ms = 20000;
     if (eaf_db_open(&db, dbfile, &o, NULL) == EAF_OK) {
         eaf_article *a = tu_article("second/1", "From the second writer", "2020-01-01",
@@ -320,7 +328,7 @@ static void second_writers(const char *eafindex, const char *file)
 int main(int argc, char **argv)
 {
     double seconds = 3;
-    int nreaders = 3, i, pipefd[2], status = -1;
+    int nreaders = 3, i, pipefd[2], release[2], status = -1;
     const char *eafindex = NULL;
     unsigned seed = (unsigned)time(NULL);
     reader *rs;
@@ -363,18 +371,20 @@ int main(int argc, char **argv)
     eaf_db_close(db);
     tu_write(tu_path("one.md"), "## One more page\n\nA harbour.\n", 28);
 
-    if (pipe(pipefd) != 0)
+    if (pipe(pipefd) != 0 || pipe(release) != 0)
         return 99;
-    deadline = now() + seconds + (eafindex ? 8.0 : 1.5);
+    deadline = now() + seconds;
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
         close(pipefd[0]);
-        /* the lock is held in the middle of the run, long enough for
-         * eafindex's 5 s wait to pass */
-        _exit(writer(seed, now() + seconds / 2, eafindex ? 6.5 : 1.0, pipefd[1]));
+        close(release[1]);
+        /* the lock is held in the middle of the run, until the second
+         * writers are done */
+        _exit(writer(seed, now() + seconds / 2, 1, pipefd[1], release[0]));
     }
     close(pipefd[1]);
+    close(release[0]);
     eaf__alloc_track(1);
     rs = calloc((size_t)nreaders, sizeof(reader));
     for (i = 0; i < nreaders; i++) {
@@ -383,9 +393,10 @@ int main(int argc, char **argv)
     }
     /* the writer says when it holds its lock */
     if (read(pipefd[0], &c, 1) == 1)
-        second_writers(eafindex, tu_path("one.md"));
+        second_writers(eafindex, tu_path("one.md"), release[1]);
     else
         ok(0, "the writer held its lock");
+    close(release[1]);
     waitpid(pid, &status, 0);
     stop_readers = 1;
     for (i = 0; i < nreaders; i++) {
