@@ -183,8 +183,9 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
     sqlite3_extended_result_codes(db->sql, 1);
     rc = eaf__fts_register(db->sql, 1, &msg);
     if (rc != SQLITE_OK)
-        return eaf__db_error(db, EAF_ERROR, "cannot register the tokenizer: %s",
-                             msg ? msg : sqlite3_errmsg(db->sql));
+        return eaf__db_error(db, rc == SQLITE_NOMEM ? EAF_NOMEM : EAF_ERROR,
+                             "cannot register the tokenizer: %s",
+                             msg ? msg : sqlite3_errstr(rc));
     sqlite3_busy_timeout(db->sql, o->busy_timeout_ms == 0 ? DEFAULT_BUSY_MS
                                   : o->busy_timeout_ms < 0 ? 0
                                                            : o->busy_timeout_ms);
