@@ -1,7 +1,7 @@
 /*
  * latency.c: search latency measured inside the process, through the API.
  *
- *   bench/latency [-r RUNS] [-k K] [-s] DB QUERIES.tsv
+ *   bench/latency [-r RUNS] [-k K] [-s] [-o TIMES.tsv] DB QUERIES.tsv
  *
  * Runs every query of QUERIES.tsv (QID<TAB>QUERY[<TAB>...] lines) RUNS
  * times (default 3) against the index DB: eaf_search_new(), then
@@ -9,7 +9,8 @@
  * with -s its snippet.  The time of each query is from before
  * eaf_search_new() to after the last hit.  For each run the percentiles
  * are taken over all the queries; the figures printed (one JSON line)
- * are the medians over the runs.
+ * are the medians over the runs.  -o writes each query's time in the last
+ * run (microseconds<TAB>hits<TAB>query), to find the slow ones.
  */
 #include "eafsearch.h"
 
@@ -58,12 +59,14 @@ int main(int argc, char **argv)
     eaf_search_options so = EAF_SEARCH_OPTIONS_INIT;
     eaf_db *db;
     char *err = NULL, line[4096], **queries = NULL;
+    const char *times_path = NULL;
     size_t nq = 0, cap = 0, i;
     int runs = 3, k = 10, snippets = 0, opt, r, errors = 0;
-    double *t, *p50, *p95, *p99, *mean, hits = 0;
+    double *t, *last, *p50, *p95, *p99, *mean, hits = 0;
+    int *nhits;
     FILE *f;
 
-    while ((opt = getopt(argc, argv, "r:k:s")) != -1) {
+    while ((opt = getopt(argc, argv, "r:k:so:")) != -1) {
         switch (opt) {
         case 'r':
             runs = atoi(optarg);
@@ -74,12 +77,15 @@ int main(int argc, char **argv)
         case 's':
             snippets = 1;
             break;
+        case 'o':
+            times_path = optarg;
+            break;
         default:
             runs = 0;
         }
     }
     if (runs < 1 || k < 1 || argc - optind != 2) {
-        fprintf(stderr, "usage: latency [-r RUNS] [-k K] [-s] DB QUERIES.tsv\n");
+        fprintf(stderr, "usage: latency [-r RUNS] [-k K] [-s] [-o TIMES.tsv] DB QUERIES.tsv\n");
         return 2;
     }
     f = fopen(argv[optind + 1], "r");
@@ -116,11 +122,13 @@ int main(int argc, char **argv)
     }
     so.limit = (size_t)k;
     t = calloc(nq, sizeof(*t));
+    last = calloc(nq, sizeof(*last));
+    nhits = calloc(nq, sizeof(*nhits));
     p50 = calloc((size_t)runs, sizeof(*p50));
     p95 = calloc((size_t)runs, sizeof(*p95));
     p99 = calloc((size_t)runs, sizeof(*p99));
     mean = calloc((size_t)runs, sizeof(*mean));
-    if (!t || !p50 || !p95 || !p99 || !mean)
+    if (!t || !last || !nhits || !p50 || !p95 || !p99 || !mean)
         return 1;
     for (r = 0; r < runs; r++) {
         double sum = 0;
@@ -131,9 +139,11 @@ int main(int argc, char **argv)
             eaf_status st;
             double t0 = now_us();
 
+            nhits[i] = 0;
             if (eaf_search_new(&s, db, queries[i], &so) == EAF_OK) {
                 while ((st = eaf_search_next(s)) == EAF_ROW) {
                     hits++;
+                    nhits[i]++;
                     if (!eaf_search_field(s, EAF_FIELD_KEY) ||
                         (snippets && !eaf_search_snippet(s)))
                         errors++;
@@ -144,7 +154,7 @@ int main(int argc, char **argv)
                 errors++;
             }
             eaf_search_free(s);
-            t[i] = now_us() - t0;
+            t[i] = last[i] = now_us() - t0;
             sum += t[i];
         }
         qsort(t, nq, sizeof(*t), cmp_double);
@@ -160,10 +170,25 @@ int main(int argc, char **argv)
            median(p95, (size_t)runs), median(p99, (size_t)runs), median(mean, (size_t)runs),
            hits / (double)nq, errors);
     eaf_db_close(db);
+    if (times_path) {
+        f = fopen(times_path, "w");
+        if (!f) {
+            perror(times_path);
+            return 1;
+        }
+        for (i = 0; i < nq; i++)
+            fprintf(f, "%.0f\t%d\t%s\n", last[i], nhits[i], queries[i]);
+        if (fclose(f) != 0) {
+            perror(times_path);
+            return 1;
+        }
+    }
     for (i = 0; i < nq; i++)
         free(queries[i]);
     free(queries);
     free(t);
+    free(last);
+    free(nhits);
     free(p50);
     free(p95);
     free(p99);
