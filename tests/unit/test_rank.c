@@ -360,6 +360,22 @@ static void test_size_cache(void)
     is_int(eaf_db_delete(w, "s12"), EAF_OK, "the newest deleted");
     ok(put_body(w, "s13", "monsoon"), "and one added in its place, with its id");
     SAME(r, "after a delete and an add that reused the id");
+    {
+        /* a column longer than the cache holds (65,535 tokens) */
+        size_t words = 70000, i2;
+        char *big = malloc(words * 5 + 16);
+        ok(big != NULL, "a body of 70,000 words");
+        if (big) {
+            strcpy(big, "monsoon");
+            for (i2 = 0; i2 < words; i2++)
+                memcpy(big + 7 + i2 * 5, " rain", 5);
+            big[7 + words * 5] = '\0';
+            ok(put_body(w, "s15", big), "added");
+            free(big);
+        }
+        SAME(r, "with a column longer than the cache holds");
+        SAME(w, "on the handle that wrote it too");
+    }
     is_int(eaf_db_begin(w), EAF_OK, "begin");
     ok(put_body(w, "s14", "monsoon monsoon"), "a put inside a transaction");
     {
