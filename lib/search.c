@@ -247,6 +247,21 @@ static int stopword_term(eaf_search *s, const eaf__qnode *n)
     return r;
 }
 
+/* Is the node a single stopword (not a request word: "find" may be a
+ * title's word), with no prefix or column? */
+static int plain_stopword(eaf_search *s, const eaf__qnode *n)
+{
+    char *f;
+    int r;
+
+    if (n->kind != EAF__Q_TERM || n->prefix || n->cols)
+        return 0;
+    f = eaf__fold_value(n->text, n->len);
+    r = f && !strchr(f, ' ') && eaf__is_stopword(s->db->language, f, strlen(f));
+    eaf__free(f);
+    return r;
+}
+
 typedef struct piece_list {
     const char *text;
     size_t starts[EAF__QUERY_MAX_TERMS], ends[EAF__QUERY_MAX_TERMS];
@@ -381,6 +396,35 @@ done:
     eaf__free(words);
     eaf__free(rest);
     return st;
+}
+
+/* A stopword among the words of substance of a query ("History of",
+ * "in the Netherlands") is not scored (query_fts.c) and restricts almost
+ * nothing, but requiring it costs: FTS5 merges its long document list and
+ * reads its positions in every row the query matches, which made such
+ * queries the slowest tenth.  Single stopwords are dropped from the
+ * top-level AND when another plain word remains (a query of stopwords
+ * only, "The Who", keeps them; a phrase keeps its stopwords). */
+static void drop_stopwords(eaf_search *s)
+{
+    eaf__qnode **root = eaf__query_root_slot(s->q), *n = *root;
+    size_t i, kept = 0, content = 0;
+
+    if (!n || n->kind != EAF__Q_AND || n->nkids < 2)
+        return;
+    for (i = 0; i < n->nkids; i++) {
+        const eaf__qnode *k = n->kids[i];
+        if (eaf__qnode_is_text(k) && k->kind != EAF__Q_NOT && !plain_stopword(s, k))
+            content++;
+    }
+    if (content == 0)
+        return;
+    for (i = 0; i < n->nkids; i++)
+        if (!plain_stopword(s, n->kids[i]))
+            n->kids[kept++] = n->kids[i];
+    n->nkids = kept;
+    if (kept == 1)
+        *root = n->kids[0];
 }
 
 /* ---- statements ---------------------------------------------------------- */
@@ -678,6 +722,8 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     if (st == EAF_OK)
         st = any_word(s, (o.flags & EAF_SEARCH_RANK_ALL) ? 2 : QUESTION_WORDS,
                       (o.flags & EAF_SEARCH_RANK_ALL) ? &s->tier : NULL);
+    if (st == EAF_OK && !s->question)
+        drop_stopwords(s);
     if (st == EAF_OK && !(o.flags & EAF_SEARCH_NO_ALIASES))
         st = eaf__expand_places(s);
     if (st == EAF_OK) {
