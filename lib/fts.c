@@ -4,8 +4,12 @@
  * Its arguments in a table definition are the Snowball language,
  * tokenize='eaf english'.  Query text, documents and the text highlighted
  * by snippets all go through the same code, so offsets point into the
- * original bytes.  This file is also compiled into the loadable SQLite
- * extension, where it reaches SQLite through the extension API.
+ * original bytes.  Text tokenized for an auxiliary function
+ * (FTS5_TOKENIZE_AUX: the snippets) is folded but not stemmed: the
+ * tokens, positions and offsets are those of the index, only the words
+ * are left as they are, and stemming was a third of a snippet's cost.
+ * This file is also compiled into the loadable SQLite extension, where it
+ * reaches SQLite through the extension API.
  */
 #include "tokenize.h"
 #include "fts.h"
@@ -68,6 +72,8 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
         mode = EAF__TOK_QUERY;
         if (flags & FTS5_TOKENIZE_PREFIX)
             mode |= EAF__TOK_PREFIX;
+    } else if (flags & FTS5_TOKENIZE_AUX) {
+        mode |= EAF__TOK_NOSTEM;
     }
     c.ctx = ctx;
     c.x_token = x_token;
