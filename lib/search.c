@@ -230,9 +230,10 @@ static eaf_status compile_with_filters(eaf_search *s, eaf__compiled *c,
     return st;
 }
 
-/* Is the node a single stopword or request word (which a question
- * drops)? */
-static int stopword_term(eaf_search *s, const eaf__qnode *n)
+/* Is the node a single stopword, with no prefix or column (or, with
+ * requests, a request word, which a question drops too; not otherwise:
+ * "find" may be a title's word)? */
+static int single_stopword(eaf_search *s, const eaf__qnode *n, int requests)
 {
     char *f;
     int r;
@@ -242,24 +243,14 @@ static int stopword_term(eaf_search *s, const eaf__qnode *n)
     f = eaf__fold_value(n->text, n->len);
     r = f && !strchr(f, ' ') &&
         (eaf__is_stopword(s->db->language, f, strlen(f)) ||
-         eaf__is_request_word(s->db->language, f, strlen(f)));
+         (requests && eaf__is_request_word(s->db->language, f, strlen(f))));
     eaf__free(f);
     return r;
 }
 
-/* Is the node a single stopword (not a request word: "find" may be a
- * title's word), with no prefix or column? */
-static int plain_stopword(eaf_search *s, const eaf__qnode *n)
+static int stopword_term(eaf_search *s, const eaf__qnode *n)
 {
-    char *f;
-    int r;
-
-    if (n->kind != EAF__Q_TERM || n->prefix || n->cols)
-        return 0;
-    f = eaf__fold_value(n->text, n->len);
-    r = f && !strchr(f, ' ') && eaf__is_stopword(s->db->language, f, strlen(f));
-    eaf__free(f);
-    return r;
+    return single_stopword(s, n, 1);
 }
 
 typedef struct piece_list {
@@ -414,13 +405,13 @@ static void drop_stopwords(eaf_search *s)
         return;
     for (i = 0; i < n->nkids; i++) {
         const eaf__qnode *k = n->kids[i];
-        if (eaf__qnode_is_text(k) && k->kind != EAF__Q_NOT && !plain_stopword(s, k))
+        if (eaf__qnode_is_text(k) && k->kind != EAF__Q_NOT && !single_stopword(s, k, 0))
             content++;
     }
     if (content == 0)
         return;
     for (i = 0; i < n->nkids; i++)
-        if (!plain_stopword(s, n->kids[i]))
+        if (!single_stopword(s, n->kids[i], 0))
             n->kids[kept++] = n->kids[i];
     n->nkids = kept;
     if (kept == 1)
