@@ -1,10 +1,11 @@
 /*
  * lexicon.c: stopwords and the names of countries and regions.
  *
- * Stopwords are the function words of English that carry no topic: a
- * query's stopwords still have to match (in phrases above all) but add
- * nothing to a hit's score, and a question read as any-word matching
- * drops them.  "us" is not one: it is also the United States.
+ * Stopwords are the function words of English that carry no topic: beside
+ * other words a query's stopwords are neither required nor scored (a
+ * question read as any-word matching drops them too); in a phrase, and in
+ * a query of nothing else, they match and count.  "us" is not one: it is
+ * also the United States.
  *
  * Countries: every member of the United Nations, the regions and
  * territories East Asia Forum files articles under, and their adjectives
