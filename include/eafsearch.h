@@ -838,6 +838,296 @@ EAF_API void eaf_facets_free(eaf_facets *f);
 EAF_API void eaf_search_free(eaf_search *s);
 
 /* --------------------------------------------------------------------------
+ * Related articles
+ *
+ * For each article, the articles a reader of it should read next, computed
+ * from the archive itself:
+ *
+ *     eaf_related *r;
+ *     if (eaf_related_new(&r, db, "2018/05/16/some-article", NULL) == EAF_OK) {
+ *         for (size_t i = 0; i < eaf_related_count(r); i++)
+ *             printf("%s  %s\n", eaf_related_key(r, i), eaf_related_explain(r, i));
+ *         eaf_related_free(r);
+ *     }
+ *
+ * The model.  Each article is a vector of its most distinctive terms (the
+ * stems of its title, summary and body; a title term counts title_weight
+ * times; a term weighs (1 + ln tf) * ln(N / df); stopwords, terms of a
+ * single article and terms in more than max_share of the articles are
+ * dropped; the `terms` best are kept and the vector normalised).  The text
+ * similarity of two articles is the cosine of their vectors.  To it is
+ * added, for each kind of metadata (topics, countries, other tags,
+ * authors), its weight times the cosine of the two articles' values of
+ * that kind (each value weighted by its inverse document frequency, so
+ * that a rare shared tag counts more than a common one).  The sum may be
+ * scaled by a preference for recent articles.  An article is never in its
+ * own list; an article whose text is the same as the source's (the same
+ * body, or a text similarity of at least `duplicate`) is left out, and of
+ * two listed articles with the same text only the better one is kept.
+ *
+ * Stored lists.  eaf_related_build() computes the list of every article
+ * in one batch (an inverted index over the vectors, in memory) and stores
+ * the lists, the vectors and the term statistics in the index, with the
+ * options used.  Storing, replacing or deleting an article (eaf_db_put(),
+ * eaf_db_delete()) marks its list stale, and the lists that hold it;
+ * eaf_related_refresh() recomputes the stale lists, and those of the
+ * articles listed by a changed article (so that a new article enters the
+ * lists it belongs in).  eaf_related_new() reads a stored list when it is
+ * fresh and was built with the same options (count may be smaller), and
+ * otherwise computes the list on demand.
+ */
+
+typedef struct eaf_related eaf_related;
+
+/** Only articles dated no later than the source (undated ones are left
+ * out; an undated source has no such limit).  @since 0.1 */
+#define EAF_RELATED_EARLIER   0x1u
+/** Text alone: no metadata is blended in (every metadata weight is 0).
+ * @since 0.1 */
+#define EAF_RELATED_TEXT_ONLY 0x2u
+/** eaf_related_new(): compute the list now, even if a fresh one is
+ * stored.  @since 0.1 */
+#define EAF_RELATED_COMPUTE   0x4u
+
+/**
+ * Options of the ranker; initialise with EAF_RELATED_OPTIONS_INIT.  A
+ * field left 0 takes its default (EAF_RELATED_DEFAULT_*); a metadata
+ * weight or recency below 0 means none.
+ */
+typedef struct eaf_related_options {
+    unsigned version;        /**< EAF_RELATED_OPTIONS_VERSION */
+    unsigned flags;          /**< EAF_RELATED_EARLIER, EAF_RELATED_TEXT_ONLY,
+                                  EAF_RELATED_COMPUTE */
+    unsigned count;          /**< articles per list, at most 100 */
+    unsigned terms;          /**< distinctive terms kept per article, at most 200 */
+    double title_weight;     /**< how much more a title term counts than a body term */
+    double max_share;        /**< terms in more than this share of the articles
+                                  are dropped (0 to 1) */
+    double topic_weight;     /**< weight of shared topics */
+    double country_weight;   /**< weight of shared countries */
+    double tag_weight;       /**< weight of shared other tags */
+    double author_weight;    /**< weight of shared authors */
+    double recency;          /**< 0 to 1: how much the score of an article
+                                  is scaled down by its age (its distance from
+                                  the newest article): the score is multiplied
+                                  by 1 - recency + recency * 2^(-age / half_life);
+                                  undated articles count as infinitely old */
+    unsigned half_life_days; /**< of the recency preference */
+    double duplicate;        /**< text similarity from which two articles are
+                                  the same text (0 to 1) */
+} eaf_related_options;
+
+#define EAF_RELATED_OPTIONS_VERSION 1
+#define EAF_RELATED_OPTIONS_INIT \
+    { EAF_RELATED_OPTIONS_VERSION, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0 }
+
+/** The defaults of the options (see eafrelated(1) for how they were chosen). */
+#define EAF_RELATED_DEFAULT_COUNT 10
+#define EAF_RELATED_DEFAULT_TERMS 120
+#define EAF_RELATED_DEFAULT_TITLE_WEIGHT 3.0
+#define EAF_RELATED_DEFAULT_MAX_SHARE 0.5
+#define EAF_RELATED_DEFAULT_TOPIC_WEIGHT 0.1
+#define EAF_RELATED_DEFAULT_COUNTRY_WEIGHT 0.05
+#define EAF_RELATED_DEFAULT_TAG_WEIGHT 0.1
+#define EAF_RELATED_DEFAULT_AUTHOR_WEIGHT 0.05
+#define EAF_RELATED_DEFAULT_HALF_LIFE_DAYS 365
+#define EAF_RELATED_DEFAULT_DUPLICATE 0.9
+
+/** What two articles can share, as the explanation of a related article
+ * gives it. */
+typedef enum eaf_related_reason {
+    EAF_REASON_TOPIC = 0,    /**< topics */
+    EAF_REASON_COUNTRY,      /**< countries */
+    EAF_REASON_TAG,          /**< other tags */
+    EAF_REASON_AUTHOR,       /**< authors */
+    EAF_REASON_TERM,         /**< distinctive terms */
+    EAF_REASON_LAST          /**< the number of reasons; not a reason */
+} eaf_related_reason;
+
+/**
+ * The related articles of one article, best first.
+ * @param[out] out   the list; NULL on failure.  Free it with
+ *                   eaf_related_free() before closing db.
+ * @param[in]  db    the handle
+ * @param[in]  key   the article's key
+ * @param[in]  opts  options, or NULL for the defaults
+ * A fresh list stored with the same options is read (in well under a
+ * millisecond); otherwise the list is computed now, from the stored term
+ * statistics when the index has them (milliseconds), or else by reading
+ * the whole index (as eaf_related_build() does, without storing anything).
+ * Nothing is written: a read-only handle works too.
+ * @retval EAF_OK        (also for an article with no related article: the
+ *                       list is then empty)
+ * @retval EAF_NOTFOUND  no article has this key
+ * @retval EAF_MISUSE    bad options
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2, 3)
+eaf_status eaf_related_new(eaf_related **out, eaf_db *db, const char *key,
+                           const eaf_related_options *opts);
+
+/** The number of articles in the list.  @since 0.1 */
+EAF_API EAF_NONNULL(1)
+size_t eaf_related_count(const eaf_related *r);
+
+/**
+ * The key of related article i (0-based), or NULL when i is out of range.
+ * Borrowed: valid until eaf_related_free().
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_related_key(const eaf_related *r, size_t i);
+
+/**
+ * The title of related article i, or NULL when i is out of range.
+ * Borrowed: valid until eaf_related_free().
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_related_title(const eaf_related *r, size_t i);
+
+/**
+ * The score of related article i: the text similarity plus the weighted
+ * metadata similarities, times the recency factor; higher is better
+ * (comparable between lists built with the same options).  0 out of range.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+double eaf_related_score(const eaf_related *r, size_t i);
+
+/**
+ * Whether the list was read from the index (1) or computed on demand (0).
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+int eaf_related_stored(const eaf_related *r);
+
+/**
+ * Why related article i is in the list: how many values of one kind it
+ * shares with the source (topics, countries, tags and authors as the
+ * source writes them; for EAF_REASON_TERM the few distinctive terms that
+ * weigh most in the text similarity, as the source's text spells them),
+ * and value j of them.  Worked out on the first call for the list, which
+ * reads the index.  NULL (and a count of 0) when out of range, or when
+ * reading failed (then eaf_errmsg() on the handle is not empty).
+ * Borrowed: valid until eaf_related_free().
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+size_t eaf_related_shared_count(eaf_related *r, size_t i, eaf_related_reason kind);
+EAF_API EAF_NONNULL(1)
+const char *eaf_related_shared(eaf_related *r, size_t i, eaf_related_reason kind,
+                               size_t j);
+
+/**
+ * The whole explanation of related article i on one line, for people:
+ * the text similarity and the terms behind it, then each kind of shared
+ * metadata with its share of the score, e.g.
+ * "text 0.312 (tariff, rice, export); topics +0.100 (Trade); countries
+ * +0.050 (Japan)".  NULL out of range or when out of memory.  Borrowed:
+ * valid until eaf_related_free().
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_related_explain(eaf_related *r, size_t i);
+
+/** The name of a reason: "topic", "country", "tag", "author", "term";
+ * NULL out of range.  Static.  @since 0.1 */
+EAF_API const char *eaf_related_reason_name(eaf_related_reason kind);
+
+/** Frees a list.  NULL is a no-op.  @since 0.1 */
+EAF_API void eaf_related_free(eaf_related *r);
+
+/** Called with each article's key and list by eaf_related_each(); both
+ * are borrowed for the call.  The callback may read the index (explain
+ * the list, get articles) but not change it.  A nonzero return stops the
+ * walk. */
+typedef int (*eaf_related_fn)(const char *key, eaf_related *r, void *payload);
+
+/**
+ * Walks every article of the index, in key order, with its list: the
+ * stored list when it is fresh and was built with these options, else one
+ * computed on demand (as eaf_related_new() would).  The fast way to read
+ * every list after eaf_related_build().
+ * @param[in] db       the handle
+ * @param[in] opts     options, or NULL for the defaults
+ * @param[in] fn       called with each article
+ * @param[in] payload  passed to fn
+ * @retval EAF_OK      (also when fn stopped the walk)
+ * @retval EAF_MISUSE  bad options, or a NULL fn
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 3)
+eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_related_fn fn,
+                            void *payload);
+
+/**
+ * Called during a build with its phase ("reading", "scoring", "writing"),
+ * how much of it is done and its total (-1 when not known in advance).  A
+ * nonzero return stops the build: nothing is stored, and the build returns
+ * EAF_ERROR.  Must not use the db handle.
+ */
+typedef int (*eaf_progress_fn)(const char *phase, int64_t done, int64_t total,
+                               void *payload);
+
+/** What a build or a refresh did; the caller sets version. */
+typedef struct eaf_related_stats {
+    unsigned version;        /**< EAF_RELATED_STATS_VERSION */
+    int full;                /**< 1: every list was built; 0: the stale ones */
+    int64_t articles;        /**< articles in the model */
+    int64_t lists;           /**< lists computed and stored */
+    int64_t terms;           /**< distinctive terms in the model */
+    int64_t postings;        /**< entries of the inverted index */
+    size_t model_bytes;      /**< memory the model held at its largest */
+    double read_seconds;     /**< reading the index */
+    double score_seconds;    /**< computing the lists */
+    double write_seconds;    /**< storing them */
+} eaf_related_stats;
+
+#define EAF_RELATED_STATS_VERSION 1
+
+/**
+ * Computes the related articles of every article and stores them in the
+ * index, with the vectors, the term statistics and the options, replacing
+ * whatever was stored; in one transaction (or inside the caller's).
+ * Memory: about 100 bytes per article plus 8 bytes per kept term and
+ * article (terms), whatever the length of the texts (see eafrelated(1)).
+ * @param[out] stats    if not NULL (with version set), what was done
+ * @param[in]  db       the handle, read-write
+ * @param[in]  opts     options, or NULL for the defaults
+ * @param[in]  progress if not NULL, called as the build goes on
+ * @param[in]  payload  passed to progress
+ * @retval EAF_OK
+ * @retval EAF_READONLY  the handle is read-only
+ * @retval EAF_MISUSE    bad options
+ * @retval EAF_ERROR     stopped by the progress callback
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
+eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
+                             const eaf_related_options *opts,
+                             eaf_progress_fn progress, void *payload);
+
+/**
+ * Brings the stored lists up to date after articles were stored or
+ * deleted: recomputes the stale lists (of the articles changed, and of
+ * those whose lists held them), and those of the articles a changed
+ * article now lists, with the options of the last build.  The vectors of
+ * unchanged articles and the term statistics are reused, so this is
+ * quick; when many articles changed since the last build (a tenth of
+ * them), or the index has no stored lists yet, everything is built again
+ * as eaf_related_build() does (with the default options the first time).
+ * Parameters and codes as eaf_related_build().
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
+eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
+                               eaf_progress_fn progress, void *payload);
+
+/* --------------------------------------------------------------------------
  * Readers: archive files to articles
  *
  * A reader reads one file and yields its articles one at a time: an East

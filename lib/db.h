@@ -14,8 +14,10 @@
  *   2: the source table (which file each article came from), and
  *      article.source_id, article.source_gen
  *   3: no trigger adds a new article to fts: the store adds the articles
- *      of a transaction in one statement (eaf__db_fts_sync) */
-#define EAF__SCHEMA_VERSION 3
+ *      of a transaction in one statement (eaf__db_fts_sync)
+ *   4: the related-article lists (related_list, related_vector,
+ *      related_term, related_stale) and the triggers that mark lists stale */
+#define EAF__SCHEMA_VERSION 4
 /* PRAGMA application_id of an index: "EAF1". */
 #define EAF__APPLICATION_ID 0x45414631
 

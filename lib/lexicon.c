@@ -54,6 +54,16 @@ int eaf__is_stopword(const char *language, const char *word, size_t n)
                    sizeof(english_stopwords[0]), cmp_word) != NULL;
 }
 
+const char *const *eaf__stopwords(const char *language, size_t *n)
+{
+    if (!language || strcmp(language, "english") != 0) {
+        *n = 0;
+        return NULL;
+    }
+    *n = EAF__ARRAY_LEN(english_stopwords);
+    return english_stopwords;
+}
+
 /* The words of a request rather than of its subject ("has anyone
  * investigated...", "I am interested in articles about..."): dropped, like
  * stopwords, when a question is read as any-word matching.  Sorted. */

@@ -12,6 +12,10 @@
  * has a list; other languages have none. */
 int eaf__is_stopword(const char *language, const char *word, size_t n);
 
+/* The stopwords of the language, folded and unstemmed, in *n (NULL and 0
+ * for a language without a list). */
+const char *const *eaf__stopwords(const char *language, size_t *n);
+
 /* Is the folded word one of a request's own words (papers, interested,
  * anyone, ...)?  Only English has a list. */
 int eaf__is_request_word(const char *language, const char *word, size_t n);

@@ -11,6 +11,12 @@
  *   facet      normalised metadata values (author, affiliation, topic,
  *              country, tag) for exact matches, filters and facet counts
  *   site_related  the titles of the site's own related-posts list
+ *   related_*  (schema 4) the related-article lists the ranker computed
+ *              (related.c): each list, each article's term vector, the
+ *              term statistics of the last build, and the articles whose
+ *              list is stale; triggers mark an article's list stale when
+ *              it is stored again, and the lists that hold an article
+ *              when it changes or goes
  *   source     (schema 2) the files articles came from: path, size,
  *              modification time (ns), content hash, and a generation
  *              counter; article.source_id and article.source_gen say which
@@ -52,6 +58,39 @@
     " indexed INTEGER);" \
     "CREATE INDEX article_source ON article(source_id, source_gen);"
 
+/* Schema 4: related-article lists.  related_stale.changed is 1 for an
+ * article stored (its vector must be computed again), 0 for one whose
+ * list merely holds an article that changed or went. */
+#define RELATED_SQL \
+    "CREATE TABLE related_list(" \
+    " article_id INTEGER NOT NULL, pos INTEGER NOT NULL," \
+    " other_id INTEGER NOT NULL, score REAL NOT NULL," \
+    " PRIMARY KEY(article_id, pos)) WITHOUT ROWID;" \
+    "CREATE INDEX related_list_other ON related_list(other_id);" \
+    "CREATE TABLE related_vector(" \
+    " article_id INTEGER PRIMARY KEY, hash INTEGER NOT NULL," \
+    " length INTEGER NOT NULL, vec BLOB NOT NULL);" \
+    "CREATE TABLE related_term(" \
+    " id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);" \
+    "CREATE TABLE related_stale(" \
+    " article_id INTEGER PRIMARY KEY, changed INTEGER NOT NULL);" \
+    "CREATE TRIGGER related_ai AFTER INSERT ON article BEGIN" \
+    " INSERT OR REPLACE INTO related_stale VALUES (new.id, 1);" \
+    " END;" \
+    "CREATE TRIGGER related_au AFTER UPDATE OF key, title, date, day, author," \
+    " affiliation, topic, country, summary, body, bio ON article BEGIN" \
+    " INSERT OR IGNORE INTO related_stale" \
+    "  SELECT article_id, 0 FROM related_list WHERE other_id = new.id;" \
+    " INSERT OR REPLACE INTO related_stale VALUES (new.id, 1);" \
+    " END;" \
+    "CREATE TRIGGER related_ad AFTER DELETE ON article BEGIN" \
+    " INSERT OR IGNORE INTO related_stale" \
+    "  SELECT article_id, 0 FROM related_list WHERE other_id = old.id;" \
+    " DELETE FROM related_list WHERE article_id = old.id;" \
+    " DELETE FROM related_vector WHERE article_id = old.id;" \
+    " DELETE FROM related_stale WHERE article_id = old.id;" \
+    " END;"
+
 /* From version 1 to 2, inside a write transaction. */
 static const char migrate_1_2_sql[] =
     "ALTER TABLE article ADD COLUMN source_id INTEGER;"
@@ -65,6 +104,13 @@ static const char migrate_2_3_sql[] =
     "DROP TRIGGER article_ai;"
     "UPDATE eaf_meta SET value = '3' WHERE name = 'schema_version';"
     "PRAGMA user_version = 3;";
+
+/* From version 3 to 4: the related-article lists.  No list is stored yet,
+ * so none is stale. */
+static const char migrate_3_4_sql[] =
+    RELATED_SQL
+    "UPDATE eaf_meta SET value = '4' WHERE name = 'schema_version';"
+    "PRAGMA user_version = 4;";
 
 static const char schema_sql[] =
     "CREATE TABLE eaf_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -101,6 +147,7 @@ static const char schema_sql[] =
     " article_id INTEGER NOT NULL, pos INTEGER NOT NULL, title TEXT NOT NULL,"
     " PRIMARY KEY(article_id, pos)) WITHOUT ROWID;"
     SOURCE_SQL
+    RELATED_SQL
     "CREATE TRIGGER article_ad AFTER DELETE ON article BEGIN"
     " INSERT INTO fts(fts, rowid, " FTS_COLUMNS ")"
     "  VALUES ('delete', old.id, " FTS_OLD ");"
@@ -315,6 +362,8 @@ static eaf_status migrate(eaf_db *db, int *version)
         st = exec(db, migrate_1_2_sql, "upgrading the index from schema 1 to 2");
     if (st == EAF_OK && v <= 2)
         st = exec(db, migrate_2_3_sql, "upgrading the index from schema 2 to 3");
+    if (st == EAF_OK && v <= 3)
+        st = exec(db, migrate_3_4_sql, "upgrading the index from schema 3 to 4");
     if (st == EAF_OK)
         st = exec(db, "COMMIT", "upgrading the index");
     if (st != EAF_OK) {

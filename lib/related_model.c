@@ -1,0 +1,1311 @@
+/*
+ * related_model.c: the related-article model in memory, and the batch
+ * scoring over it.
+ *
+ * Building.  The term vectors come straight from the FTS5 index, through
+ * its fts5vocab "instance" table (one row per token: term, article,
+ * column, position), which lists the tokens term by term, and for each
+ * term article by article.  So one pass gives, for each term, its
+ * document frequency and its weighted count in each article that has it;
+ * each article keeps its best `terms` terms in a small heap as the terms
+ * stream by.  No text is read or tokenized again, and memory is bounded by
+ * the heaps (8 bytes per term kept per article), not by the text.
+ *
+ * Loading.  A refresh reads the vectors, term statistics and options that
+ * the last build stored, and computes the vectors of the articles changed
+ * since from their text, with the stored statistics.
+ *
+ * Scoring.  An inverted index over the vectors (each term's articles,
+ * highest weight first) gives, for an article, the dot product of its
+ * vector with every article sharing one of its terms: its weight times
+ * theirs, accumulated.  Products below PRUNE are not accumulated (the
+ * postings are sorted, so the rest of the list is skipped); the best
+ * CANDIDATES articles by that sum are then ranked exactly
+ * (eaf__rel_rank: the exact cosine, metadata, recency, duplicates).
+ * Several threads may score at once: the model is only read.
+ */
+#include "related.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Products of weights below PRUNE are not accumulated (a few
+ * thousandths, against the tenths that related articles score). */
+#define PRUNE 0.003f
+/* How often progress is reported, in articles. */
+#define PROGRESS_EVERY 1024
+
+struct eaf__rel_model {
+    eaf__rel_opts o;
+    eaf__rel_stops stops;
+    uint32_t n;               /* articles */
+    uint32_t n_model;         /* N of the idf */
+    int64_t *id;              /* ascending */
+    int32_t *ymd, *day;
+    int32_t newest;
+    int32_t *slot;            /* id -> index + 1, when ids are dense; else NULL */
+    int64_t max_id;
+    uint64_t *hash;
+    uint32_t *length;
+    unsigned char *changed;
+    /* vectors: article i's pairs are vec[vstart[i] .. vstart[i + 1]) */
+    uint32_t *vstart;
+    eaf__rel_pair *vec;
+    /* dictionary: term i is tarena + toff[i], its df tdf[i] */
+    uint32_t nterms, tcap;
+    char *tarena;
+    size_t tarena_n, tarena_cap;
+    uint32_t *toff, *tdf;
+    uint32_t *tslot;          /* hash index over the terms: id + 1 */
+    size_t tslots;
+    /* postings: term t's articles are post[pstart[t] .. pstart[t + 1]),
+     * by weight, .term holding the article's index */
+    uint32_t *pstart;
+    eaf__rel_pair *post;
+    /* metadata */
+    uint32_t nvals;
+    unsigned char *vkind;
+    float *vidf;
+    uint32_t *fstart, *fval;
+    float *fnorm;             /* EAF__META_KINDS per article */
+    size_t bytes, peak;
+};
+
+/* ---- allocation with a tally ------------------------------------------------ */
+
+static void *m_alloc(eaf__rel_model *m, size_t n, size_t size)
+{
+    void *p = eaf__malloc(n ? n * size : 1);
+
+    if (p) {
+        m->bytes += n * size;
+        if (m->bytes > m->peak)
+            m->peak = m->bytes;
+    }
+    return p;
+}
+
+static void *m_calloc(eaf__rel_model *m, size_t n, size_t size)
+{
+    void *p = eaf__calloc(n ? n : 1, size);
+
+    if (p) {
+        m->bytes += n * size;
+        if (m->bytes > m->peak)
+            m->peak = m->bytes;
+    }
+    return p;
+}
+
+static void *m_realloc(eaf__rel_model *m, void *p, size_t old, size_t n, size_t size)
+{
+    void *q = eaf__realloc(p, n ? n * size : 1);
+
+    if (q) {
+        m->bytes = m->bytes - old * size + n * size;
+        if (m->bytes > m->peak)
+            m->peak = m->bytes;
+    }
+    return q;
+}
+
+static void m_free(eaf__rel_model *m, void *p, size_t n, size_t size)
+{
+    if (p)
+        m->bytes -= n * size;
+    eaf__free(p);
+}
+
+void eaf__rel_model_free(eaf__rel_model *m)
+{
+    if (!m)
+        return;
+    eaf__rel_stops_free(&m->stops);
+    eaf__free(m->id);
+    eaf__free(m->ymd);
+    eaf__free(m->day);
+    eaf__free(m->slot);
+    eaf__free(m->hash);
+    eaf__free(m->length);
+    eaf__free(m->changed);
+    eaf__free(m->vstart);
+    eaf__free(m->vec);
+    eaf__free(m->tarena);
+    eaf__free(m->toff);
+    eaf__free(m->tdf);
+    eaf__free(m->tslot);
+    eaf__free(m->pstart);
+    eaf__free(m->post);
+    eaf__free(m->vkind);
+    eaf__free(m->vidf);
+    eaf__free(m->fstart);
+    eaf__free(m->fval);
+    eaf__free(m->fnorm);
+    eaf__free(m);
+}
+
+/* ---- accessors ------------------------------------------------------------------- */
+
+uint32_t eaf__rel_model_articles(const eaf__rel_model *m) { return m->n; }
+uint32_t eaf__rel_model_terms(const eaf__rel_model *m) { return m->nterms; }
+uint64_t eaf__rel_model_postings(const eaf__rel_model *m) { return m->vstart[m->n]; }
+size_t eaf__rel_model_bytes(const eaf__rel_model *m) { return m->peak; }
+uint32_t eaf__rel_model_n(const eaf__rel_model *m) { return m->n_model; }
+int64_t eaf__rel_model_id(const eaf__rel_model *m, uint32_t i) { return m->id[i]; }
+int eaf__rel_model_changed(const eaf__rel_model *m, uint32_t i) { return m->changed[i]; }
+
+int64_t eaf__rel_model_find(const eaf__rel_model *m, int64_t id)
+{
+    uint32_t lo = 0, hi = m->n;
+
+    if (m->slot)
+        return id >= 0 && id <= m->max_id && m->slot[id] ? (int64_t)m->slot[id] - 1 : -1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->n && m->id[lo] == id ? (int64_t)lo : -1;
+}
+
+const char *eaf__rel_model_term(const eaf__rel_model *m, uint32_t i, uint32_t *df)
+{
+    if (i >= m->nterms)
+        return NULL;
+    if (df)
+        *df = m->tdf[i];
+    return m->tarena + m->toff[i];
+}
+
+const eaf__rel_pair *eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, uint32_t *n,
+                                           uint64_t *hash, uint32_t *length)
+{
+    *n = m->vstart[i + 1] - m->vstart[i];
+    *hash = m->hash[i];
+    *length = m->length[i];
+    return m->vec + m->vstart[i];
+}
+
+/* The pairs of article i. */
+static const eaf__rel_pair *vector_of(const eaf__rel_model *m, uint32_t i, uint32_t *n)
+{
+    *n = m->vstart[i + 1] - m->vstart[i];
+    return m->vec + m->vstart[i];
+}
+
+/* ---- progress --------------------------------------------------------------------- */
+
+static int report(const eaf__rel_progress *p, const char *phase, int64_t done, int64_t total)
+{
+    return p && p->fn && p->fn(phase, done, total, p->payload) != 0;
+}
+
+/* ---- the articles --------------------------------------------------------------- */
+
+static eaf_status stopped(eaf_db *db)
+{
+    return eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
+}
+
+static eaf_status nomem(eaf_db *db)
+{
+    return eaf__db_error(db, EAF_NOMEM, "out of memory");
+}
+
+/* Reads the articles' ids and dates, and makes the map from ids. */
+static eaf_status read_articles(eaf__rel_model *m, eaf_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    uint32_t cap = 1024, i;
+    int rc;
+
+    rc = sqlite3_prepare_v2(db->sql, "SELECT id, day FROM article ORDER BY id", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return eaf__db_sqlerr(db, rc, "reading the articles");
+    }
+    m->id = m_alloc(m, cap, sizeof(*m->id));
+    m->ymd = m_alloc(m, cap, sizeof(*m->ymd));
+    if (!m->id || !m->ymd) {
+        sqlite3_finalize(st);
+        return nomem(db);
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (m->n == cap) {
+            int64_t *id = m_realloc(m, m->id, cap, (size_t)cap * 2, sizeof(*id));
+            int32_t *ymd = id ? m_realloc(m, m->ymd, cap, (size_t)cap * 2, sizeof(*ymd)) : NULL;
+            if (id)
+                m->id = id;
+            if (!ymd) {
+                sqlite3_finalize(st);
+                return nomem(db);
+            }
+            m->ymd = ymd;
+            cap *= 2;
+        }
+        m->id[m->n] = sqlite3_column_int64(st, 0);
+        m->ymd[m->n] = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0
+                                                                 : sqlite3_column_int(st, 1);
+        m->n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return eaf__db_sqlerr(db, rc, "reading the articles");
+    m->day = m_alloc(m, m->n, sizeof(*m->day));
+    m->hash = m_calloc(m, m->n, sizeof(*m->hash));
+    m->length = m_calloc(m, m->n, sizeof(*m->length));
+    m->changed = m_calloc(m, m->n, 1);
+    m->vstart = m_calloc(m, (size_t)m->n + 1, sizeof(*m->vstart));
+    if (!m->day || !m->hash || !m->length || !m->changed || !m->vstart)
+        return nomem(db);
+    m->newest = EAF__REL_NO_DAY;
+    for (i = 0; i < m->n; i++) {
+        m->day[i] = eaf__rel_day(m->ymd[i]);
+        if (m->day[i] != EAF__REL_NO_DAY && (m->newest == EAF__REL_NO_DAY || m->day[i] > m->newest))
+            m->newest = m->day[i];
+    }
+    m->max_id = m->n ? m->id[m->n - 1] : 0;
+    if (m->n && m->id[0] >= 0 && m->max_id < 4 * (int64_t)m->n + 1024) {
+        m->slot = m_calloc(m, (size_t)m->max_id + 1, sizeof(*m->slot));
+        if (!m->slot)
+            return nomem(db);
+        for (i = 0; i < m->n; i++)
+            m->slot[m->id[i]] = (int32_t)i + 1;
+    }
+    return EAF_OK;
+}
+
+static eaf_status model_new(eaf__rel_model **out, eaf_db *db, const eaf__rel_opts *o)
+{
+    eaf__rel_model *m = eaf__calloc(1, sizeof(*m));
+
+    *out = NULL;
+    if (!m)
+        return nomem(db);
+    m->o = *o;
+    if (eaf__rel_stops_init(&m->stops, db->language) != EAF_OK) {
+        eaf__free(m);
+        return nomem(db);
+    }
+    *out = m;
+    return EAF_OK;
+}
+
+/* ---- the dictionary --------------------------------------------------------------- */
+
+static size_t term_hash(const char *s, size_t n)
+{
+    return (size_t)eaf__rel_term_hash(s, n);
+}
+
+/* Appends a term; returns its id, or -1 when out of memory. */
+static int64_t add_term(eaf__rel_model *m, const char *t, size_t n, uint32_t df)
+{
+    if (m->nterms == m->tcap) {
+        uint32_t cap = m->tcap ? m->tcap * 2 : 4096;
+        uint32_t *off = m_realloc(m, m->toff, m->tcap, cap, sizeof(*off));
+        uint32_t *d;
+        if (!off)
+            return -1;
+        m->toff = off;
+        d = m_realloc(m, m->tdf, m->tcap, cap, sizeof(*d));
+        if (!d)
+            return -1;
+        m->tdf = d;
+        m->tcap = cap;
+    }
+    if (m->tarena_n + n + 1 > m->tarena_cap || m->tarena_n + n + 1 > UINT32_MAX) {
+        size_t cap = m->tarena_cap ? m->tarena_cap * 2 : 65536;
+        char *a;
+        while (cap < m->tarena_n + n + 1)
+            cap *= 2;
+        if (m->tarena_n + n + 1 > UINT32_MAX)
+            return -1;
+        a = m_realloc(m, m->tarena, m->tarena_cap, cap, 1);
+        if (!a)
+            return -1;
+        m->tarena = a;
+        m->tarena_cap = cap;
+    }
+    memcpy(m->tarena + m->tarena_n, t, n);
+    m->tarena[m->tarena_n + n] = '\0';
+    m->toff[m->nterms] = (uint32_t)m->tarena_n;
+    m->tdf[m->nterms] = df;
+    m->tarena_n += n + 1;
+    return m->nterms++;
+}
+
+/* Makes the hash index over the dictionary (for looking terms up). */
+static int index_terms(eaf__rel_model *m)
+{
+    size_t slots = 1024, i, j;
+
+    while (slots < (size_t)m->nterms * 2)
+        slots *= 2;
+    m->tslot = m_calloc(m, slots, sizeof(*m->tslot));
+    if (!m->tslot)
+        return -1;
+    m->tslots = slots;
+    for (i = 0; i < m->nterms; i++) {
+        const char *t = m->tarena + m->toff[i];
+        for (j = term_hash(t, strlen(t)) & (slots - 1); m->tslot[j]; j = (j + 1) & (slots - 1))
+            ;
+        m->tslot[j] = (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+static int model_lookup(void *ctx, const char *t, size_t n, uint32_t *id, uint32_t *df)
+{
+    const eaf__rel_model *m = ctx;
+    size_t j;
+
+    for (j = term_hash(t, n) & (m->tslots - 1); m->tslot[j]; j = (j + 1) & (m->tslots - 1)) {
+        uint32_t i = m->tslot[j] - 1;
+        const char *s = m->tarena + m->toff[i];
+        if (strncmp(s, t, n) == 0 && s[n] == '\0') {
+            *id = i;
+            *df = m->tdf[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- building from the FTS5 index ---------------------------------------------- */
+
+/* Per article, a heap of its best terms so far: the worst at the root. */
+typedef struct heaps {
+    eaf__rel_pair *p;         /* k per article */
+    uint16_t *n;
+    uint32_t k;
+} heaps;
+
+/* Is a worse than b (lower weight; on a tie, the larger term id)? */
+static int worse(const eaf__rel_pair *a, const eaf__rel_pair *b)
+{
+    return a->w < b->w || (a->w == b->w && a->term > b->term);
+}
+
+static void heap_push(heaps *h, uint32_t doc, uint32_t term, float w)
+{
+    eaf__rel_pair *p = h->p + (size_t)doc * h->k, x;
+    uint32_t n = h->n[doc], i, c;
+
+    x.term = term;
+    x.w = w;
+    if (n < h->k) {
+        i = n;
+        while (i > 0 && worse(&x, &p[(i - 1) / 2])) {
+            p[i] = p[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        p[i] = x;
+        h->n[doc] = (uint16_t)(n + 1);
+        return;
+    }
+    if (!worse(&p[0], &x))
+        return;
+    i = 0;
+    for (;;) {
+        c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && worse(&p[c + 1], &p[c]))
+            c++;
+        if (!worse(&p[c], &x))
+            break;
+        p[i] = p[c];
+        i = c;
+    }
+    p[i] = x;
+}
+
+/* One term's run of rows: the articles that have it, with their counts. */
+typedef struct term_run {
+    char *term;
+    size_t n, cap;
+    uint64_t hash;
+    uint32_t *doc;
+    double *tfw;
+    uint32_t ndocs, capdocs;
+} term_run;
+
+/* Ends a term's run: keeps the term if it may be in vectors, and offers
+ * it to the heaps of its articles.  Returns -1 when out of memory. */
+static int end_run(eaf__rel_model *m, term_run *r, heaps *h, uint32_t cap_df)
+{
+    uint32_t i, df = r->ndocs;
+    int64_t id;
+
+    if (df < 2 || df > cap_df || !eaf__rel_term_ok(&m->stops, r->term, r->n))
+        return 0;
+    id = add_term(m, r->term, r->n, df);
+    if (id < 0)
+        return -1;
+    for (i = 0; i < df; i++) {
+        float w = (float)eaf__rel_weight(r->tfw[i], df, m->n_model);
+        if (w > 0.0f)
+            heap_push(h, r->doc[i], (uint32_t)id, w);
+    }
+    return 0;
+}
+
+/* The FTS5 column of a vocab row's column name, as far as vectors care:
+ * 0 title, 1 summary, 2 body, -1 any other. */
+static int column_kind(const unsigned char *c, int n)
+{
+    if (n == 5 && memcmp(c, "title", 5) == 0)
+        return 0;
+    if (n == 7 && memcmp(c, "summary", 7) == 0)
+        return 1;
+    if (n == 4 && memcmp(c, "body", 4) == 0)
+        return 2;
+    return -1;
+}
+
+static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
+                               const eaf__rel_progress *p)
+{
+    sqlite3_stmt *st = NULL;
+    term_run r;
+    uint32_t cap_df = (uint32_t)floor(m->o.max_share * (double)m->n);
+    uint32_t last_doc = UINT32_MAX;
+    int64_t rows = 0;
+    eaf_status s = EAF_OK;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    if (cap_df < 2)
+        cap_df = 2;
+    /* the articles put in the open transaction reach fts only now */
+    s = eaf__db_fts_sync(db);
+    if (s == EAF_OK)
+        s = eaf__db_vocab(db);
+    if (s != EAF_OK)
+        return s;
+    rc = sqlite3_prepare_v2(db->sql,
+                            "SELECT term, doc, col, offset FROM temp.eaf_vocab_instance",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return eaf__db_sqlerr(db, rc, "reading the index's terms");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *term = (const char *)sqlite3_column_text(st, 0);
+        size_t tn = (size_t)sqlite3_column_bytes(st, 0);
+        sqlite3_int64 docid = sqlite3_column_int64(st, 1);
+        const unsigned char *col = sqlite3_column_text(st, 2);
+        int kind = column_kind(col, sqlite3_column_bytes(st, 2));
+        int64_t doc;
+
+        if ((++rows & 0xFFFFF) == 0 && report(p, "reading", rows, -1)) {
+            s = stopped(db);
+            break;
+        }
+        if (kind < 0 || !term)
+            continue;
+        if (tn != r.n || memcmp(term, r.term, tn) != 0) {
+            if (r.term && end_run(m, &r, h, cap_df) < 0) {
+                s = nomem(db);
+                break;
+            }
+            if (tn + 1 > r.cap) {
+                char *t = eaf__realloc(r.term, tn + 1);
+                if (!t) {
+                    s = nomem(db);
+                    break;
+                }
+                r.term = t;
+                r.cap = tn + 1;
+            }
+            memcpy(r.term, term, tn);
+            r.term[tn] = '\0';
+            r.n = tn;
+            r.hash = eaf__rel_term_hash(term, tn);
+            r.ndocs = 0;
+            last_doc = UINT32_MAX;
+        }
+        doc = eaf__rel_model_find(m, docid);
+        if (doc < 0)
+            continue;
+        m->length[doc]++;
+        if (kind == 2)
+            m->hash[doc] += eaf__rel_token_hash(r.hash, (uint32_t)sqlite3_column_int(st, 3));
+        if ((uint32_t)doc != last_doc) {
+            if (r.ndocs == r.capdocs) {
+                uint32_t cap = r.capdocs ? r.capdocs * 2 : 1024;
+                uint32_t *d = eaf__realloc(r.doc, cap * sizeof(*d));
+                double *f = d ? eaf__realloc(r.tfw, cap * sizeof(*f)) : NULL;
+                if (d)
+                    r.doc = d;
+                if (!f) {
+                    s = nomem(db);
+                    break;
+                }
+                r.tfw = f;
+                r.capdocs = cap;
+            }
+            r.doc[r.ndocs] = (uint32_t)doc;
+            r.tfw[r.ndocs] = 0.0;
+            r.ndocs++;
+            last_doc = (uint32_t)doc;
+        }
+        r.tfw[r.ndocs - 1] += kind == 0 ? m->o.title_weight : 1.0;
+    }
+    if (s == EAF_OK && rc != SQLITE_DONE)
+        s = eaf__db_sqlerr(db, rc, "reading the index's terms");
+    if (s == EAF_OK && r.term && end_run(m, &r, h, cap_df) < 0)
+        s = nomem(db);
+    sqlite3_finalize(st);
+    eaf__free(r.term);
+    eaf__free(r.doc);
+    eaf__free(r.tfw);
+    return s;
+}
+
+/* Turns the heaps into the vectors, in place. */
+static eaf_status heaps_to_vectors(eaf__rel_model *m, eaf_db *db, heaps *h)
+{
+    uint64_t at = 0;
+    uint32_t i, k;
+    eaf__rel_pair *v;
+
+    for (i = 0; i < m->n; i++) {
+        eaf__rel_pair *p = h->p + (size_t)i * h->k;
+        k = eaf__rel_finish(p, h->n[i], h->k);
+        memmove(h->p + at, p, k * sizeof(*p));
+        m->vstart[i] = (uint32_t)at;
+        at += k;
+    }
+    m->vstart[m->n] = (uint32_t)at;
+    v = m_realloc(m, h->p, (size_t)m->n * h->k, at, sizeof(*v));
+    if (!v)
+        return nomem(db);
+    h->p = NULL;
+    m->vec = v;
+    return EAF_OK;
+}
+
+/* ---- postings and metadata ------------------------------------------------------ */
+
+static int cmp_posting(const void *a, const void *b)
+{
+    const eaf__rel_pair *x = a, *y = b;
+
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return x->term < y->term ? -1 : x->term > y->term;
+}
+
+static eaf_status make_postings(eaf__rel_model *m, eaf_db *db)
+{
+    uint64_t total = m->vstart[m->n];
+    uint32_t i, t, *fill;
+    uint64_t j;
+
+    m->pstart = m_calloc(m, (size_t)m->nterms + 1, sizeof(*m->pstart));
+    m->post = m_alloc(m, total, sizeof(*m->post));
+    fill = m_alloc(m, m->nterms, sizeof(*fill));
+    if (!m->pstart || !m->post || !fill) {
+        m_free(m, fill, m->nterms, sizeof(*fill));
+        return nomem(db);
+    }
+    for (j = 0; j < total; j++)
+        m->pstart[m->vec[j].term + 1]++;
+    for (t = 0; t < m->nterms; t++)
+        m->pstart[t + 1] += m->pstart[t];
+    memcpy(fill, m->pstart, m->nterms * sizeof(*fill));
+    for (i = 0; i < m->n; i++) {
+        for (j = m->vstart[i]; j < m->vstart[i + 1]; j++) {
+            eaf__rel_pair *q = &m->post[fill[m->vec[j].term]++];
+            q->term = i;
+            q->w = m->vec[j].w;
+        }
+    }
+    m_free(m, fill, m->nterms, sizeof(*fill));
+    for (t = 0; t < m->nterms; t++)
+        if (m->pstart[t + 1] - m->pstart[t] > 1)
+            qsort(m->post + m->pstart[t], m->pstart[t + 1] - m->pstart[t], sizeof(*m->post),
+                  cmp_posting);
+    return EAF_OK;
+}
+
+static int meta_index(int facet_kind)
+{
+    int k;
+
+    for (k = 0; k < EAF__META_KINDS; k++)
+        if (eaf__rel_facet_kind[k] == facet_kind)
+            return k;
+    return -1;
+}
+
+/* Reads the metadata values of every article (only when some metadata
+ * weighs in the score). */
+static eaf_status read_facets(eaf__rel_model *m, eaf_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    uint32_t *pv = NULL, *pd = NULL, *df = NULL;
+    size_t np = 0, cap = 0, capv = 0, i;
+    char *last = NULL;
+    int last_kind = -1, rc, k, any = 0;
+    eaf_status s = EAF_OK;
+
+    m->fstart = m_calloc(m, (size_t)m->n + 1, sizeof(*m->fstart));
+    m->fnorm = m_calloc(m, (size_t)m->n * EAF__META_KINDS, sizeof(*m->fnorm));
+    if (!m->fstart || !m->fnorm)
+        return nomem(db);
+    for (k = 0; k < EAF__META_KINDS; k++)
+        any |= m->o.meta[k] > 0.0;
+    if (!any)
+        return EAF_OK;
+    rc = sqlite3_prepare_v2(db->sql,
+                            "SELECT kind, norm, article_id FROM facet"
+                            " WHERE kind IN (?1, ?2, ?3, ?4) ORDER BY kind, norm",
+                            -1, &st, NULL);
+    for (k = 0; rc == SQLITE_OK && k < EAF__META_KINDS; k++)
+        sqlite3_bind_int(st, k + 1, eaf__rel_facet_kind[k]);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return eaf__db_sqlerr(db, rc, "reading the articles' metadata");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int kind = meta_index(sqlite3_column_int(st, 0));
+        const char *norm = (const char *)sqlite3_column_text(st, 1);
+        int64_t doc = eaf__rel_model_find(m, sqlite3_column_int64(st, 2));
+
+        if (kind < 0 || !norm || doc < 0)
+            continue;
+        if (kind != last_kind || !last || strcmp(last, norm) != 0) {
+            eaf__free(last);
+            last = eaf__strdup(norm);
+            last_kind = kind;
+            if (m->nvals == capv) {
+                size_t nc = capv ? capv * 2 : 256;
+                unsigned char *vk = m_realloc(m, m->vkind, capv, nc, 1);
+                uint32_t *d = vk ? eaf__realloc(df, nc * sizeof(*d)) : NULL;
+                if (vk)
+                    m->vkind = vk;
+                if (!d) {
+                    s = nomem(db);
+                    break;
+                }
+                df = d;
+                capv = nc;
+            }
+            if (!last) {
+                s = nomem(db);
+                break;
+            }
+            m->vkind[m->nvals] = (unsigned char)kind;
+            df[m->nvals] = 0;
+            m->nvals++;
+        }
+        if (np == cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            uint32_t *a = eaf__realloc(pv, nc * sizeof(*a));
+            uint32_t *b = a ? eaf__realloc(pd, nc * sizeof(*b)) : NULL;
+            if (a)
+                pv = a;
+            if (!b) {
+                s = nomem(db);
+                break;
+            }
+            pd = b;
+            cap = nc;
+        }
+        pv[np] = m->nvals - 1;
+        pd[np] = (uint32_t)doc;
+        np++;
+        df[m->nvals - 1]++;
+        m->fstart[doc + 1]++;
+    }
+    if (s == EAF_OK && rc != SQLITE_DONE)
+        s = eaf__db_sqlerr(db, rc, "reading the articles' metadata");
+    sqlite3_finalize(st);
+    eaf__free(last);
+    if (s == EAF_OK) {
+        m->vidf = m_alloc(m, m->nvals, sizeof(*m->vidf));
+        m->fval = m_alloc(m, np, sizeof(*m->fval));
+        if (!m->vidf || !m->fval)
+            s = nomem(db);
+    }
+    if (s == EAF_OK) {
+        uint32_t *fill = eaf__malloc(((size_t)m->n + 1) * sizeof(*fill));
+        if (!fill) {
+            s = nomem(db);
+        } else {
+            for (i = 0; i < m->nvals; i++)
+                m->vidf[i] = (float)log((double)m->n / (double)df[i]);
+            for (i = 0; i < m->n; i++)
+                m->fstart[i + 1] += m->fstart[i];
+            memcpy(fill, m->fstart, ((size_t)m->n + 1) * sizeof(*fill));
+            /* rows come by value, so each article's values ascend */
+            for (i = 0; i < np; i++)
+                m->fval[fill[pd[i]]++] = pv[i];
+            eaf__free(fill);
+            for (i = 0; i < m->n; i++) {
+                double nk[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0};
+                uint32_t j;
+                for (j = m->fstart[i]; j < m->fstart[i + 1]; j++) {
+                    double f = m->vidf[m->fval[j]];
+                    nk[m->vkind[m->fval[j]]] += f * f;
+                }
+                for (k = 0; k < EAF__META_KINDS; k++)
+                    m->fnorm[i * EAF__META_KINDS + k] = (float)sqrt(nk[k]);
+            }
+        }
+    }
+    eaf__free(pv);
+    eaf__free(pd);
+    eaf__free(df);
+    return s;
+}
+
+eaf_status eaf__rel_model_build(eaf__rel_model **out, eaf_db *db, const eaf__rel_opts *o,
+                                const eaf__rel_progress *p)
+{
+    eaf__rel_model *m;
+    heaps h;
+    eaf_status s;
+
+    *out = NULL;
+    s = model_new(&m, db, o);
+    if (s != EAF_OK)
+        return s;
+    memset(&h, 0, sizeof(h));
+    s = read_articles(m, db);
+    m->n_model = m->n;
+    if (s == EAF_OK && report(p, "reading", 0, -1))
+        s = stopped(db);
+    if (s == EAF_OK) {
+        h.k = o->terms;
+        h.p = m_alloc(m, (size_t)m->n * h.k, sizeof(*h.p));
+        h.n = m_calloc(m, m->n, sizeof(*h.n));
+        if (!h.p || !h.n)
+            s = nomem(db);
+    }
+    if (s == EAF_OK)
+        s = stream_vocab(m, db, &h, p);
+    if (s == EAF_OK)
+        s = heaps_to_vectors(m, db, &h);
+    m_free(m, h.n, m->n, sizeof(*h.n));
+    m_free(m, h.p, (size_t)m->n * h.k, sizeof(*h.p));
+    if (s == EAF_OK)
+        s = make_postings(m, db);
+    if (s == EAF_OK)
+        s = read_facets(m, db);
+    if (s == EAF_OK && index_terms(m) < 0)
+        s = nomem(db);
+    if (s != EAF_OK) {
+        eaf__rel_model_free(m);
+        return s;
+    }
+    *out = m;
+    return EAF_OK;
+}
+
+/* ---- loading the stored model --------------------------------------------------- */
+
+static eaf_status read_terms(eaf__rel_model *m, eaf_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    rc = sqlite3_prepare_v2(db->sql, "SELECT id, term, df FROM related_term ORDER BY id", -1,
+                            &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return eaf__db_sqlerr(db, rc, "reading the term statistics");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 1);
+        int64_t df = sqlite3_column_int64(st, 2);
+        if (sqlite3_column_int64(st, 0) != (int64_t)m->nterms || !t || df < 1 ||
+            df > UINT32_MAX) {
+            sqlite3_finalize(st);
+            return eaf__db_error(db, EAF_CORRUPT, "the stored term statistics are damaged");
+        }
+        if (add_term(m, t, (size_t)sqlite3_column_bytes(st, 1), (uint32_t)df) < 0) {
+            sqlite3_finalize(st);
+            return nomem(db);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return eaf__db_sqlerr(db, rc, "reading the term statistics");
+    return index_terms(m) < 0 ? nomem(db) : EAF_OK;
+}
+
+/* Computes the vector of article i from its text. */
+static eaf_status compute_vector(eaf__rel_model *m, eaf_db *db, sqlite3_stmt *text,
+                                 eaf__tokenizer *tok, uint32_t i, eaf__rel_pair **vec,
+                                 uint32_t *n)
+{
+    eaf__rel_counts c;
+    eaf_status s;
+    int rc;
+
+    *vec = NULL;
+    *n = 0;
+    sqlite3_reset(text);
+    sqlite3_bind_int64(text, 1, m->id[i]);
+    rc = sqlite3_step(text);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(text);
+        return rc == SQLITE_DONE ? EAF_OK : eaf__db_sqlerr(db, rc, "reading an article");
+    }
+    s = eaf__rel_count_text(&c, tok, m->o.title_weight,
+                            (const char *)sqlite3_column_text(text, 0),
+                            (const char *)sqlite3_column_text(text, 1),
+                            (const char *)sqlite3_column_text(text, 2));
+    sqlite3_reset(text);
+    if (s != EAF_OK)
+        return nomem(db);
+    m->hash[i] = c.hash;
+    m->length[i] = c.length;
+    s = eaf__rel_vector(vec, n, &c, m->o.terms, m->n_model, model_lookup, m);
+    eaf__rel_counts_free(&c);
+    return s == EAF_OK ? EAF_OK : nomem(db);
+}
+
+eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_opts *o,
+                               int64_t *changed)
+{
+    eaf__rel_model *m;
+    sqlite3_stmt *st = NULL, *text = NULL;
+    eaf__tokenizer *tok = NULL;
+    eaf__rel_pair *one = NULL;
+    uint64_t cap = 0, at = 0;
+    uint32_t i = 0, k;
+    int64_t nmodel;
+    eaf_status s;
+    int rc;
+
+    *out = NULL;
+    *changed = 0;
+    s = model_new(&m, db, o);
+    if (s != EAF_OK)
+        return s;
+    s = read_articles(m, db);
+    if (s == EAF_OK)
+        s = read_terms(m, db);
+    if (s == EAF_OK) {
+        rc = sqlite3_prepare_v2(db->sql, "SELECT value FROM eaf_meta WHERE name = 'related_n'",
+                                -1, &st, NULL);
+        nmodel = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
+                                                                   : 0;
+        sqlite3_finalize(st);
+        st = NULL;
+        if (nmodel < 1 || nmodel > UINT32_MAX)
+            s = eaf__db_error(db, EAF_CORRUPT, "the stored related-article model is damaged");
+        m->n_model = (uint32_t)nmodel;
+    }
+    if (s == EAF_OK) {
+        rc = sqlite3_prepare_v2(db->sql,
+                                "SELECT a.id, v.hash, v.length, v.vec, s.changed FROM article a"
+                                " LEFT JOIN related_vector v ON v.article_id = a.id"
+                                " LEFT JOIN related_stale s ON s.article_id = a.id ORDER BY a.id",
+                                -1, &st, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(db->sql,
+                                    "SELECT title, summary, body FROM article WHERE id = ?1", -1,
+                                    &text, NULL);
+        if (rc != SQLITE_OK)
+            s = eaf__db_sqlerr(db, rc, "reading the stored vectors");
+    }
+    if (s == EAF_OK && eaf__tokenizer_new(&tok, db->language) != EAF_OK)
+        s = nomem(db);
+    cap = (uint64_t)m->n * 8 + 64;
+    if (s == EAF_OK && !(m->vec = m_alloc(m, cap, sizeof(*m->vec))))
+        s = nomem(db);
+    while (s == EAF_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t n = 0;
+        int got = -1;
+
+        if (i >= m->n || sqlite3_column_int64(st, 0) != m->id[i]) {
+            s = eaf__db_error(db, EAF_BUSY, "the articles changed while they were read");
+            break;
+        }
+        if (at + o->terms > cap) {
+            uint64_t nc = cap * 2;
+            eaf__rel_pair *v = m_realloc(m, m->vec, cap, nc, sizeof(*v));
+            if (!v) {
+                s = nomem(db);
+                break;
+            }
+            m->vec = v;
+            cap = nc;
+        }
+        /* the stored vector holds unless the article changed since */
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
+            !(sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_int(st, 4) != 0)) {
+            got = eaf__rel_decode(sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3),
+                                  m->vec + at, o->terms);
+            for (k = 0; got > 0 && k < (uint32_t)got; k++)
+                if (m->vec[at + k].term >= m->nterms)
+                    got = -1;
+            m->hash[i] = (uint64_t)sqlite3_column_int64(st, 1);
+            m->length[i] = (uint32_t)sqlite3_column_int(st, 2);
+        }
+        if (got < 0) {
+            /* changed since the build, new, or unreadable: from the text */
+            s = compute_vector(m, db, text, tok, i, &one, &n);
+            if (s == EAF_OK) {
+                memcpy(m->vec + at, one, n * sizeof(*one));
+                got = (int)n;
+                m->changed[i] = 1;
+                (*changed)++;
+            }
+            eaf__free(one);
+            one = NULL;
+        }
+        m->vstart[i] = (uint32_t)at;
+        at += (uint32_t)(got > 0 ? got : 0);
+        i++;
+    }
+    if (s == EAF_OK && rc != SQLITE_DONE)
+        s = eaf__db_sqlerr(db, rc, "reading the stored vectors");
+    if (s == EAF_OK && i != m->n)
+        s = eaf__db_error(db, EAF_BUSY, "the articles changed while they were read");
+    sqlite3_finalize(st);
+    sqlite3_finalize(text);
+    eaf__tokenizer_free(tok);
+    if (s == EAF_OK) {
+        eaf__rel_pair *v;
+        m->vstart[m->n] = (uint32_t)at;
+        v = m_realloc(m, m->vec, cap, at, sizeof(*v));
+        if (v)
+            m->vec = v;
+        else
+            s = nomem(db);
+    }
+    if (s == EAF_OK)
+        s = make_postings(m, db);
+    if (s == EAF_OK)
+        s = read_facets(m, db);
+    if (s != EAF_OK) {
+        eaf__rel_model_free(m);
+        return s;
+    }
+    *out = m;
+    return EAF_OK;
+}
+
+/* ---- scoring ----------------------------------------------------------------------- */
+
+struct eaf__rel_worker {
+    const eaf__rel_model *m;
+    float *acc;
+    float *dense;             /* the source's vector by term id */
+    eaf__rel_pair *query;     /* the source's vector by weight */
+    uint32_t nquery;
+    uint32_t *touched;
+    uint32_t *top;            /* a heap of the best candidates' indexes */
+    eaf__rel_doc *cand;
+    eaf__rel_hit *work, *hits;
+    uint32_t ncand;
+    float prune;
+};
+
+eaf_status eaf__rel_worker_new(eaf__rel_worker **out, const eaf__rel_model *m)
+{
+    eaf__rel_worker *w = eaf__calloc(1, sizeof(*w));
+    uint32_t c = eaf__rel_candidates(&m->o);
+
+    *out = NULL;
+    if (!w)
+        return EAF_NOMEM;
+    w->m = m;
+    w->prune = PRUNE;
+    w->ncand = c;
+    w->acc = eaf__calloc(m->n ? m->n : 1, sizeof(*w->acc));
+    w->dense = eaf__calloc(m->nterms ? m->nterms : 1, sizeof(*w->dense));
+    w->query = eaf__malloc(m->o.terms * sizeof(*w->query));
+    w->nquery = EAF__REL_QUERY_TERMS;
+    w->touched = eaf__malloc((m->n ? m->n : 1) * sizeof(*w->touched));
+    w->top = eaf__malloc(c * sizeof(*w->top));
+    w->cand = eaf__malloc(c * sizeof(*w->cand));
+    w->work = eaf__malloc(c * sizeof(*w->work));
+    w->hits = eaf__malloc(m->o.count * sizeof(*w->hits));
+    if (!w->acc || !w->dense || !w->query || !w->touched || !w->top || !w->cand || !w->work || !w->hits) {
+        eaf__rel_worker_free(w);
+        return EAF_NOMEM;
+    }
+    *out = w;
+    return EAF_OK;
+}
+
+void eaf__rel_worker_free(eaf__rel_worker *w)
+{
+    if (!w)
+        return;
+    eaf__free(w->acc);
+    eaf__free(w->dense);
+    eaf__free(w->query);
+    eaf__free(w->touched);
+    eaf__free(w->top);
+    eaf__free(w->cand);
+    eaf__free(w->work);
+    eaf__free(w->hits);
+    eaf__free(w);
+}
+
+/* What the ranking knows of article i. */
+static void doc_view(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d)
+{
+    int k;
+
+    d->id = m->id[i];
+    d->v = vector_of(m, i, &d->n);
+    d->dense = NULL;
+    d->hash = m->hash[i];
+    d->ymd = m->ymd[i];
+    d->day = m->day[i];
+    d->val = m->fval ? m->fval + m->fstart[i] : NULL;
+    d->nval = m->fval ? m->fstart[i + 1] - m->fstart[i] : 0;
+    for (k = 0; k < EAF__META_KINDS; k++)
+        d->vnorm[k] = m->fnorm[(size_t)i * EAF__META_KINDS + k];
+}
+
+/* Is candidate a better than b (a higher sum; on a tie, the smaller index)? */
+static int better(const float *acc, uint32_t a, uint32_t b)
+{
+    return acc[a] > acc[b] || (acc[a] == acc[b] && a < b);
+}
+
+/* Keeps the best cap of the touched articles in w->top (a heap whose root
+ * is the worst kept); returns how many. */
+static uint32_t best_candidates(eaf__rel_worker *w, uint32_t ntouched)
+{
+    uint32_t cap = w->ncand, n = 0, t, i, c, x;
+    const float *acc = w->acc;
+    uint32_t *h = w->top;
+
+    for (t = 0; t < ntouched; t++) {
+        x = w->touched[t];
+        if (n < cap) {
+            for (i = n++; i > 0 && better(acc, h[(i - 1) / 2], x); i = (i - 1) / 2)
+                h[i] = h[(i - 1) / 2];
+            h[i] = x;
+            continue;
+        }
+        if (!better(acc, x, h[0]))
+            continue;
+        for (i = 0;;) {
+            c = 2 * i + 1;
+            if (c >= n)
+                break;
+            if (c + 1 < n && better(acc, h[c], h[c + 1]))
+                c++;
+            if (!better(acc, x, h[c]))
+                break;
+            h[i] = h[c];
+            i = c;
+        }
+        h[i] = x;
+    }
+    return n;
+}
+
+static int cmp_pair_weight_desc(const void *a, const void *b)
+{
+    const eaf__rel_pair *x = a, *y = b;
+
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return x->term < y->term ? -1 : x->term > y->term;
+}
+
+uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
+{
+    const eaf__rel_model *m = w->m;
+    const eaf__rel_pair *v;
+    eaf__rel_doc src;
+    eaf__rel_values vals;
+    uint32_t n, k, ntouched = 0, ncand, j, nq;
+    int earlier = (m->o.flags & EAF_RELATED_EARLIER) && m->ymd[i] > 0;
+
+    v = vector_of(m, i, &n);
+    /* the candidates come from the source's weightiest terms */
+    memcpy(w->query, v, n * sizeof(*v));
+    qsort(w->query, n, sizeof(*v), cmp_pair_weight_desc);
+    nq = n < w->nquery ? n : w->nquery;
+    for (k = 0; k < nq; k++) {
+        float wd = w->query[k].w;
+        const eaf__rel_pair *p = m->post + m->pstart[w->query[k].term];
+        const eaf__rel_pair *end = m->post + m->pstart[w->query[k].term + 1];
+        for (; p < end; p++) {
+            uint32_t e = p->term;
+            float prod = wd * p->w;
+            if (prod < w->prune)
+                break;
+            if (e == i || (earlier && (m->ymd[e] <= 0 || m->ymd[e] > m->ymd[i])))
+                continue;
+            if (w->acc[e] == 0.0f)
+                w->touched[ntouched++] = e;
+            w->acc[e] += prod;
+        }
+    }
+    ncand = best_candidates(w, ntouched);
+    for (j = 0; j < ntouched; j++)
+        w->acc[w->touched[j]] = 0.0f;
+    for (j = 0; j < ncand; j++)
+        doc_view(m, w->top[j], &w->cand[j]);
+    doc_view(m, i, &src);
+    for (j = 0; j < n; j++)
+        w->dense[v[j].term] = v[j].w;
+    src.dense = w->dense;
+    vals.kind = m->vkind;
+    vals.idf = m->vidf;
+    k = eaf__rel_rank(out, &src, w->cand, ncand, &vals, &m->o, m->newest, w->work);
+    for (j = 0; j < n; j++)
+        w->dense[v[j].term] = 0.0f;
+    for (j = 0; j < k; j++)
+        out[j].ref = w->top[out[j].ref];
+    return k;
+}
+
+/* ---- batch scoring, on threads ------------------------------------------------- */
+
+typedef struct batch {
+    const eaf__rel_model *m;
+    const uint32_t *todo;
+    uint32_t n;
+    eaf__rel_entry *lists;
+    uint8_t *counts;
+    pthread_mutex_t lock;
+    uint32_t next, done;
+    int stop;
+} batch;
+
+typedef struct batch_thread {
+    batch *b;
+    eaf__rel_worker *w;
+} batch_thread;
+
+/* Articles taken at a time by a thread. */
+#define CHUNK 64
+
+/* Takes the next chunk: sets [*from, *to) (empty when none is left or the
+ * batch was stopped), and counts the chunk before as done. */
+static void next_chunk(batch *b, uint32_t scored, uint32_t *from, uint32_t *to,
+                       uint32_t *done)
+{
+    pthread_mutex_lock(&b->lock);
+    b->done += scored;
+    *from = b->next;
+    *to = *from + CHUNK < b->n ? *from + CHUNK : b->n;
+    if (b->stop)
+        *to = *from;
+    b->next = *to;
+    if (done)
+        *done = b->done;
+    pthread_mutex_unlock(&b->lock);
+}
+
+static void score_chunk(batch *b, eaf__rel_worker *w, uint32_t from, uint32_t to)
+{
+    uint32_t count = b->m->o.count, k, j, c;
+
+    for (k = from; k < to; k++) {
+        eaf__rel_entry *e = b->lists + (size_t)k * count;
+        c = eaf__rel_model_list(w, b->todo ? b->todo[k] : k, w->hits);
+        b->counts[k] = (uint8_t)c;
+        for (j = 0; j < c; j++) {
+            e[j].idx = w->hits[j].ref;
+            e[j].score = (float)w->hits[j].score;
+        }
+    }
+}
+
+static void *batch_main(void *arg)
+{
+    batch_thread *t = arg;
+    uint32_t from, to = 0, scored = 0;
+
+    for (;;) {
+        next_chunk(t->b, scored, &from, &to, NULL);
+        if (from >= to)
+            break;
+        score_chunk(t->b, t->w, from, to);
+        scored = to - from;
+    }
+    return NULL;
+}
+
+eaf_status eaf__rel_model_score(const eaf__rel_model *m, const uint32_t *todo, uint32_t n,
+                                eaf__rel_entry *lists, uint8_t *counts, unsigned threads,
+                                const eaf__rel_progress *p)
+{
+    batch b;
+    batch_thread t[EAF__REL_MAX_THREADS];
+    pthread_t tid[EAF__REL_MAX_THREADS];
+    unsigned made = 0, started = 0, k;
+    uint32_t from, to, done, scored = 0, last_report = 0;
+    eaf_status s = EAF_OK;
+
+    memset(&b, 0, sizeof(b));
+    b.m = m;
+    b.todo = todo;
+    b.n = n;
+    b.lists = lists;
+    b.counts = counts;
+    if (threads < 1)
+        threads = 1;
+    if (threads > EAF__REL_MAX_THREADS)
+        threads = EAF__REL_MAX_THREADS;
+    /* every worker's memory is taken here, on the caller's thread */
+    for (k = 0; k < threads; k++) {
+        t[k].b = &b;
+        if (eaf__rel_worker_new(&t[k].w, m) != EAF_OK)
+            break;
+        made++;
+    }
+    if (made < threads) {
+        for (k = 0; k < made; k++)
+            eaf__rel_worker_free(t[k].w);
+        return EAF_NOMEM;
+    }
+    if (pthread_mutex_init(&b.lock, NULL) != 0) {
+        for (k = 0; k < made; k++)
+            eaf__rel_worker_free(t[k].w);
+        return EAF_NOMEM;
+    }
+    for (k = 1; k < threads; k++)
+        if (pthread_create(&tid[started], NULL, batch_main, &t[k]) == 0)
+            started++;
+    /* this thread scores too, and reports progress between its chunks */
+    for (;;) {
+        next_chunk(&b, scored, &from, &to, &done);
+        if (from >= to)
+            break;
+        if (done - last_report >= PROGRESS_EVERY || last_report == 0) {
+            last_report = done ? done : 1;
+            if (report(p, "scoring", done, n)) {
+                pthread_mutex_lock(&b.lock);
+                b.stop = 1;
+                pthread_mutex_unlock(&b.lock);
+                s = EAF_ERROR;
+            }
+        }
+        score_chunk(&b, t[0].w, from, to);
+        scored = to - from;
+    }
+    for (k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+    /* threads that could not start leave their chunks to this one; none
+     * is lost, as chunks are handed out until none is left */
+    pthread_mutex_destroy(&b.lock);
+    for (k = 0; k < made; k++)
+        eaf__rel_worker_free(t[k].w);
+    if (s == EAF_OK && report(p, "scoring", n, n))
+        s = EAF_ERROR;
+    return s;
+}
