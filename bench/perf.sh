@@ -8,6 +8,8 @@
 #    seconds, MB/s and articles/s, index size / input, peak RSS (/usr/bin/time),
 #    ours (eafindex) and the peers (../shared/peers/{fts5,xapian}/run index), run in
 #    turn RUNS times; the medians, and our throughput as a ratio of each peer's.
+#    eafindex runs with --no-related: the peers compute no related lists, and
+#    make bench-related times ours.
 # 2. The tokenizer alone (bench/tokbench) on the same text: its time as a share of
 #    indexing time (the ceiling for indexing speed).
 # 3. Latency on enwiki_sections, the 1,000 queries of title_queries.tsv, in-process:
@@ -78,7 +80,7 @@ index_ours() {  # index_ours CORPUS FILE RUN
     db="$work/ours-$1.db"
     rm -f "$db" "$db-wal" "$db-shm"
     /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
-        "$eafindex" -q -d "$db" "$2" > "$work/index.out" 2>&1 || { log "eafindex failed on $1"; cat "$work/index.out" >&2; return 1; }
+        "$eafindex" -q --no-related -d "$db" "$2" > "$work/index.out" 2>&1 || { log "eafindex failed on $1"; cat "$work/index.out" >&2; return 1; }
     record index ours "$1" "run=$3 seconds=$(kv elapsed "$work/time.out")" \
         "rss_kb=$(kv rss_kb "$work/time.out") index_bytes=$(bytes "$db")" \
         "input_bytes=$(bytes "$2") docs=$(sed -n 's/^\([0-9]*\) added.*/\1/p' "$work/index.out")"
@@ -186,7 +188,7 @@ if [ -n "$scale" ]; then
             index_ours "gen-$n" "$f" "$r" || exit 1
             # the same corpus again: nothing to do
             /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
-                "$eafindex" -q -d "$work/ours-gen-$n.db" "$f" > /dev/null 2>&1
+                "$eafindex" -q --no-related -d "$work/ours-gen-$n.db" "$f" > /dev/null 2>&1
             record rerun ours "gen-$n" "run=$r seconds=$(kv elapsed "$work/time.out")"
             r=$((r + 1))
         done

@@ -61,7 +61,7 @@ ours_index() {  # ours_index NAME CORPUS
     if [ ! -f "$work/ours-$1.db" ] || [ "$2" -nt "$work/ours-$1.db" ]; then
         rm -f "$work/ours-$1.db" "$work/ours-$1.db-wal" "$work/ours-$1.db-shm"
         log "indexing $1 with eafindex"
-        "$eafindex" -q -d "$work/ours-$1.db" "$2" >&2 || return 1
+        "$eafindex" -q --no-related -d "$work/ours-$1.db" "$2" >&2 || return 1
     fi
 }
 

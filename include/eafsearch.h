@@ -49,8 +49,14 @@
  *   write-ahead log cannot be folded back past the state it reads.
  * - tests/concurrency/ checks these rules: reader threads, one handle
  *   each, search while another process writes.
- * - Every eaf_search must be freed before its eaf_db is closed; closing a
- *   handle with searches still open returns EAF_MISUSE and closes nothing.
+ * - Every eaf_search and eaf_related must be freed before its eaf_db is
+ *   closed; closing a handle with them still open returns EAF_MISUSE and
+ *   closes nothing.
+ * - eaf_related_build() and eaf_related_refresh() score on threads of their
+ *   own (one per processor, at most 4; the environment variable
+ *   EAF_RELATED_THREADS sets how many), which only read the model the call
+ *   holds in memory and never touch the handle; the progress callback is
+ *   called on the calling thread.
  * - The index file must not be opened by other programs that write to it
  *   without this library's tokenizer loaded.  The `sqlite3` shell may read
  *   it after `.load` of the eafsearch SQLite extension (see README).
@@ -953,7 +959,8 @@ typedef enum eaf_related_reason {
  * @param[in]  opts  options, or NULL for the defaults
  * A fresh list stored with the same options is read (in well under a
  * millisecond); otherwise the list is computed now, from the stored term
- * statistics when the index has them (milliseconds), or else by reading
+ * statistics when the index has them (from a few milliseconds to a tenth
+ * of a second on a large index), or else by reading
  * the whole index (as eaf_related_build() does, without storing anything).
  * Nothing is written: a read-only handle works too.
  * @retval EAF_OK        (also for an article with no related article: the

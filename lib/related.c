@@ -202,6 +202,11 @@ double eaf_related_score(const eaf_related *r, size_t i)
     return r && i < r->n ? r->items[i].score : 0.0;
 }
 
+int64_t eaf__related_id(const eaf_related *r, size_t i)
+{
+    return r && i < r->n ? r->items[i].id : 0;
+}
+
 int eaf_related_stored(const eaf_related *r)
 {
     return r ? r->stored : 0;
@@ -1873,7 +1878,7 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db, eaf_progres
 {
     eaf__rel_opts o;
     sqlite3_stmt *st = NULL;
-    int64_t changed = 0, nmodel = 0;
+    int64_t changed = 0, stale = 0, nmodel = 0;
     eaf_status s;
     char *v;
     int have;
@@ -1900,12 +1905,19 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db, eaf_progres
     nmodel = v ? strtoll(v, NULL, 10) : 0;
     eaf__free(v);
     if (s == EAF_OK)
-        s = prepare(db, "SELECT count(*) FROM related_stale WHERE changed = 1", &st,
-                    "reading the stale lists");
+        s = prepare(db, "SELECT count(*), count(*) FILTER (WHERE changed) FROM related_stale",
+                    &st, "reading the stale lists");
     if (s == EAF_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            changed = sqlite3_column_int64(st, 0);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            stale = sqlite3_column_int64(st, 0);
+            changed = sqlite3_column_int64(st, 1);
+        }
         sqlite3_finalize(st);
+    }
+    if (s == EAF_OK && stale == 0 && nmodel >= 1) {
+        /* nothing changed since the last build or refresh */
+        stats_fill(stats, NULL, 0, 0, 0.0, 0.0, 0.0);
+        return eaf__db_end_write(db, EAF_OK);
     }
     if (s == EAF_OK) {
         if (nmodel < 1 || (double)changed > REBUILD_SHARE * (double)nmodel)

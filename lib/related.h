@@ -73,6 +73,9 @@ int eaf__rel_opts_same_vectors(const eaf__rel_opts *a, const eaf__rel_opts *b);
  * options, and no more articles than stored)? */
 int eaf__rel_opts_serve(const eaf__rel_opts *stored, const eaf__rel_opts *want);
 
+/* The article id of related article i of a list (search.c: related:KEY). */
+int64_t eaf__related_id(const eaf_related *r, size_t i);
+
 /* ---- terms and vectors ----------------------------------------------------- */
 
 /* The stems of the language's stopwords, as a sorted list. */

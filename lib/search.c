@@ -13,10 +13,12 @@
 #include "search.h"
 #include "fts.h"
 #include "lexicon.h"
+#include "related.h"
 #include "tokenize.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A place's other forms (Japanese for Japan) weigh this much of the word. */
 #define ALIAS_WEIGHT 0.5
@@ -586,6 +588,100 @@ done:
     return st;
 }
 
+/* ---- related:KEY ---------------------------------------------------------- */
+
+/* Is the query "related:KEY" (or related:"KEY")?  Sets the key. */
+static int related_query(const char *q, const char **key, size_t *n)
+{
+    const char *e;
+
+    while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+        q++;
+    if (strncasecmp(q, "related:", 8) != 0)
+        return 0;
+    q += 8;
+    e = q + strlen(q);
+    while (e > q && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        e--;
+    if (e - q >= 2 && *q == '"' && e[-1] == '"') {
+        q++;
+        e--;
+    }
+    if (e == q || memchr(q, '"', (size_t)(e - q)))
+        return 0;
+    *key = q;
+    *n = (size_t)(e - q);
+    return 1;
+}
+
+/* The hits of related:KEY: the related articles of KEY (its stored list,
+ * or one computed now), best first, filtered by the options' filters.  An
+ * unknown key has no hits. */
+static eaf_status related_hits(eaf_search *s, const char *key, size_t n,
+                               const eaf_search_options *o)
+{
+    eaf_related_options ro = EAF_RELATED_OPTIONS_INIT;
+    eaf_related *r = NULL;
+    eaf__buf from = EAF__BUF_INIT;
+    const char *bad = NULL;
+    unsigned want = s->offset + s->limit;
+    eaf_status st;
+    size_t i;
+
+    s->related = eaf__strndup(key, n);
+    if (!s->related)
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    *eaf__query_root_slot(s->q) = NULL; /* no words: no snippets or suggestions */
+    ro.count = want > 100 ? 100 : want;
+    st = eaf_related_new(&r, s->db, s->related, &ro);
+    if (st == EAF_NOTFOUND || (st == EAF_OK && eaf_related_count(r) == 0)) {
+        eaf_related_free(r);
+        eaf__db_clear_error(s->db);
+        s->done = 1;
+        s->have_total = 1;
+        return EAF_OK;
+    }
+    if (st != EAF_OK)
+        return st;
+    st = eaf__query_compile(&s->c, NULL, EAF__P_FIRST_FREE);
+    if (st == EAF_OK)
+        st = eaf__query_add_filters(&s->c, o, &bad);
+    if (st == EAF_SYNTAX)
+        st = eaf__db_error(s->db, EAF_SYNTAX,
+                           "invalid date filter '%s' (use YYYY, YYYY-MM or YYYY-MM-DD)", bad);
+    else if (st != EAF_OK)
+        st = eaf__db_error(s->db, st, "out of memory");
+    /* (position, id, score) of each related article */
+    eaf__buf_puts(&from, "FROM (VALUES ");
+    for (i = 0; i < eaf_related_count(r); i++)
+        eaf__buf_printf(&from, "%s(%zu, %lld, %.17g)", i ? ", " : "", i,
+                        (long long)eaf__related_id(r, i), eaf_related_score(r, i));
+    eaf__buf_printf(&from, ") rl JOIN article a ON a.id = rl.column2 WHERE %s",
+                    s->c.sql ? s->c.sql : "1");
+    eaf_related_free(r);
+    if (st == EAF_OK && from.rc != EAF_OK)
+        st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    if (st == EAF_OK) {
+        s->hits.has_article = 1;
+        s->hits.id_col = "a.id";
+        s->hits.rank_col = eaf__strdup("-rl.column3");
+        s->hits.from_where = eaf__buf_detach(&from);
+        if (!s->hits.rank_col || !s->hits.from_where)
+            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    }
+    eaf__buf_free(&from);
+    if (st == EAF_OK)
+        st = eaf__search_prepare(s, "a.id, -rl.column3 AS r",
+                                 "ORDER BY rl.column1 LIMIT ?3 OFFSET ?4", &s->main);
+    if (st == EAF_OK)
+        st = eaf__search_prepare(s, "count(*)", NULL, &s->count);
+    if (st == EAF_OK) {
+        sqlite3_bind_int64(s->main, EAF__P_LIMIT, s->limit);
+        sqlite3_bind_int64(s->main, EAF__P_OFFSET, s->offset);
+    }
+    return st;
+}
+
 static void clear_row(eaf_search *s)
 {
     int i;
@@ -616,6 +712,7 @@ void eaf_search_free(eaf_search *s)
     eaf__strvec_free(&s->dropped);
     eaf__strvec_free(&s->expanded);
     eaf__free(s->suggestion);
+    eaf__free(s->related);
     eaf__free(s->explain);
     eaf__free(s->tier);
     eaf__free(s->mark_open);
@@ -640,7 +737,8 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
     eaf_search *s;
     eaf_status st;
-    const char *bad = NULL;
+    const char *bad = NULL, *rkey = NULL;
+    size_t rlen = 0;
 
     if (!out)
         return EAF_MISUSE;
@@ -707,6 +805,13 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         st = eaf__db_error(db, EAF_SYNTAX, "%s", eaf__query_error(s->q));
         db->err_offset = eaf__query_error_offset(s->q);
         goto fail;
+    }
+    if (st == EAF_OK && related_query(query, &rkey, &rlen)) {
+        st = related_hits(s, rkey, rlen, &o);
+        if (st != EAF_OK)
+            goto fail;
+        *out = s;
+        return EAF_OK;
     }
     if (st == EAF_OK)
         st = eaf__expand_prefixes(s);
@@ -1042,6 +1147,9 @@ const char *eaf_search_explain(eaf_search *s)
     if (s->explain)
         return s->explain;
     eaf__buf_printf(&b, "query: %s\n", eaf__query_text(s->q));
+    if (s->related)
+        eaf__buf_printf(&b, "related: the articles related to '%s', best first\n",
+                        s->related);
     if (s->tier)
         eaf__buf_printf(&b, "rank all: any of the words may match, the articles with all"
                             " of them first (%s)\n", s->tier);
@@ -1069,7 +1177,9 @@ const char *eaf_search_explain(eaf_search *s)
         else
             eaf__buf_printf(&b, "  ?%d = %lld\n", p->index, (long long)p->value);
     }
-    if (!s->c.positive)
+    if (s->related)
+        eaf__buf_puts(&b, "rank: by the related-article score\n");
+    else if (!s->c.positive)
         eaf__buf_puts(&b, "matches nothing (no words, only exclusions, no filters)\n");
     else
         eaf__buf_printf(&b, "rank: %s\nsort: %s\n",

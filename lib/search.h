@@ -50,6 +50,8 @@ struct eaf_search {
     eaf__strvec dropped;
     /* prefixes capped by expand.c, as notes for explain */
     eaf__strvec expanded;
+    /* related:KEY: the key whose related articles are the hits, or NULL */
+    char *related;
     /* lazily made */
     char *suggestion;
     int have_suggestion;

@@ -60,6 +60,7 @@ typedef struct run {
     long batch;               /* articles per transaction */
     long in_batch;
     int verbose, quiet, progress, dry_run, checksum;
+    int no_related;           /* --no-related: leave the related lists stale */
     int prune_opt;            /* -1 default, 0 --no-prune, 1 --prune */
     int optimize_opt;         /* -1 default, 0 --no-optimize, 1 --optimize */
     char **excludes;
@@ -122,6 +123,7 @@ static void usage(FILE *out)
             "                         nothing\n"
             "  -c, --checksum         compare the content of files whose size and time did\n"
             "                         not change too\n"
+            "      --no-related       do not refresh the related-article lists afterwards\n"
             "  -x, --exclude=PATTERN  skip files and folders matching the shell PATTERN (on\n"
             "                         the name, or on the path inside the folder if it has a\n"
             "                         '/'); may be repeated\n"
@@ -938,6 +940,51 @@ static int do_check(const char *dbpath, int quiet)
     return st == EAF_OK ? EXIT_OK : EXIT_FAIL;
 }
 
+/* ---- related articles ----------------------------------------------------------------- */
+
+static int related_progress(const char *phase, int64_t done, int64_t total, void *payload)
+{
+    run *r = payload;
+
+    if (interrupted)
+        return 1;
+    if (!r->progress || now_seconds(&r->last_progress) < 0.1)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &r->last_progress);
+    if (total > 0)
+        fprintf(stderr, "\r\033[Krelated articles: %s %lld/%lld", phase, (long long)done,
+                (long long)total);
+    else
+        fprintf(stderr, "\r\033[Krelated articles: %s %lld", phase, (long long)done);
+    fflush(stderr);
+    return 0;
+}
+
+/* Brings the related-article lists up to date with what was indexed:
+ * the stale ones only, or all of them the first time. */
+static void refresh_related(run *r)
+{
+    eaf_related_stats stats;
+    struct timespec t0;
+    eaf_status st;
+
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    st = eaf_related_refresh(&stats, r->db, related_progress, r);
+    show_progress(r, 1);
+    if (st != EAF_OK) {
+        if (!interrupted)
+            report(r, "cannot refresh the related articles: %s", eaf_errmsg(r->db));
+        r->fatal = 1;
+        return;
+    }
+    if (r->verbose)
+        printf("related articles: %lld list%s %s in %.1f s\n", (long long)stats.lists,
+               stats.lists == 1 ? "" : "s", stats.full ? "built" : "refreshed",
+               now_seconds(&t0));
+}
+
 /* ---- main ---------------------------------------------------------------------------- */
 
 static int remove_tree(const char *dir)
@@ -981,7 +1028,8 @@ static void optimize(run *r)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_PRUNE = 256, OPT_NO_PRUNE, OPT_OPTIMIZE, OPT_NO_OPTIMIZE, OPT_CHECK };
+    enum { OPT_PRUNE = 256, OPT_NO_PRUNE, OPT_OPTIMIZE, OPT_NO_OPTIMIZE, OPT_CHECK,
+           OPT_NO_RELATED };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
@@ -996,6 +1044,7 @@ int main(int argc, char **argv)
         {"exclude", required_argument, NULL, 'x'},
         {"export", no_argument, NULL, 'e'},
         {"check", no_argument, NULL, OPT_CHECK},
+        {"no-related", no_argument, NULL, OPT_NO_RELATED},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -1066,6 +1115,9 @@ int main(int argc, char **argv)
             break;
         case OPT_CHECK:
             check = 1;
+            break;
+        case OPT_NO_RELATED:
+            r.no_related = 1;
             break;
         case 'v':
             r.verbose = 1;
@@ -1169,6 +1221,8 @@ int main(int argc, char **argv)
         eaf_db_rollback(r.db);
     }
     show_progress(&r, 1);
+    if (!r.dry_run && !r.fatal && !interrupted && !r.no_related)
+        refresh_related(&r);
     if (interrupted)
         warnx_("interrupted: what was committed is kept; run again to go on");
     printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed\n",

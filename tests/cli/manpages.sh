@@ -7,7 +7,7 @@ srcdir=${EAF_TEST_SRCDIR:-.}
 builddir=${EAF_TEST_BUILDDIR:-.}
 . "$srcdir/tests/cli/tap.sh"
 
-for tool in eafindex eafquery; do
+for tool in eafindex eafquery eafrelated; do
     page="$srcdir/man/$tool.1"
     # the man page text with roff escapes for '-' removed
     text=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$page")
