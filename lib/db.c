@@ -381,8 +381,10 @@ eaf_status eaf_db_commit(eaf_db *db)
         if (rc != SQLITE_OK)
             st = eaf__db_sqlerr(db, rc, "committing");
     }
-    if (st != EAF_OK)
+    if (st != EAF_OK) {
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        db->have_vocab = 0;
+    }
     db->in_txn = 0;
     db->fts_lo = db->fts_hi = 0;
     return st;
@@ -398,6 +400,7 @@ eaf_status eaf_db_rollback(eaf_db *db)
     sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
     db->in_txn = 0;
     db->fts_lo = db->fts_hi = 0;
+    db->have_vocab = 0;
     return EAF_OK;
 }
 
@@ -422,9 +425,11 @@ eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
     int rc;
 
     if (st != EAF_OK) {
-        /* what the write added to fts (a sync inside it) is undone too */
+        /* what the write added to fts (a sync inside it) is undone too,
+         * and a temporary table made inside it is gone with it */
         db->fts_lo = db->fts_lo_saved;
         db->fts_hi = db->fts_hi_saved;
+        db->have_vocab = 0;
     }
     if (db->in_txn) {
         if (st != EAF_OK)
@@ -437,12 +442,14 @@ eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
     if (st != EAF_OK) {
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         db->fts_lo = db->fts_hi = 0;
+        db->have_vocab = 0;
         return st;
     }
     rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         st = eaf__db_sqlerr(db, rc, "committing");
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        db->have_vocab = 0;
     }
     return st;
 }

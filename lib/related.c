@@ -319,6 +319,7 @@ typedef struct sqlpath {
     uint32_t n_model;
     uint32_t ncand;           /* candidates ranked */
     int64_t narticles;
+    eaf_status status;        /* the error that made load_doc() give -2 */
     eaf__tokenizer *tok;
     sqlite3_stmt *term_id, *term_text, *vec, *text, *facets, *facet_df;
     /* values */
@@ -352,7 +353,7 @@ static int sql_lookup(void *ctx, const char *t, size_t n, uint32_t *id, uint32_t
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
-    eaf__db_sqlerr(p->db, rc, "reading the term statistics");
+    p->status = eaf__db_sqlerr(p->db, rc, "reading the term statistics");
     return -1;
 }
 
@@ -455,7 +456,8 @@ static eaf_status sqlpath_init(sqlpath *p, eaf_db *db, const eaf__rel_opts *o)
     return s;
 }
 
-/* The id of a metadata value among those seen; -1 on an error. */
+/* The id of a metadata value among those seen; -1 on an error (in
+ * p->status). */
 static int64_t value_id(sqlpath *p, int kind, const char *norm)
 {
     size_t j, i;
@@ -467,7 +469,7 @@ static int64_t value_id(sqlpath *p, int kind, const char *norm)
         size_t slots = p->vslots ? p->vslots * 2 : 256;
         uint32_t *vs = eaf__calloc(slots, sizeof(*vs));
         if (!vs)
-            return -1;
+            goto nomem;
         for (i = 0; i < p->nvals; i++) {
             const sql_value *v = &p->vals[i];
             uint32_t hv = (uint32_t)eaf__rel_term_hash(v->norm, strlen(v->norm)) ^ (uint32_t)v->kind;
@@ -494,7 +496,7 @@ static int64_t value_id(sqlpath *p, int kind, const char *norm)
         if (k)
             p->vkind = k;
         if (!f)
-            return -1;
+            goto nomem;
         p->vidf = f;
         p->capvals = cap;
     }
@@ -506,18 +508,21 @@ static int64_t value_id(sqlpath *p, int kind, const char *norm)
         df = sqlite3_column_int64(p->facet_df, 0);
     sqlite3_reset(p->facet_df);
     if (rc != SQLITE_ROW) {
-        eaf__db_sqlerr(p->db, rc, "reading metadata");
+        p->status = eaf__db_sqlerr(p->db, rc, "reading metadata");
         return -1;
     }
     p->vals[p->nvals].kind = kind;
     p->vals[p->nvals].norm = eaf__strdup(norm);
     if (!p->vals[p->nvals].norm)
-        return -1;
+        goto nomem;
     p->vkind[p->nvals] = (unsigned char)kind;
     p->vidf[p->nvals] = df > 0 && p->narticles > df
                             ? (float)log((double)p->narticles / (double)df) : 0.0f;
     p->vslot[j] = (uint32_t)++p->nvals;
     return (int64_t)p->nvals - 1;
+nomem:
+    p->status = eaf__db_error(p->db, EAF_NOMEM, "out of memory");
+    return -1;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -529,7 +534,7 @@ static int cmp_u32(const void *a, const void *b)
 
 /* Reads what the ranking needs of one article into a new view; returns
  * its index in p->docs, -1 when the article is gone, or -2 on an error
- * (recorded on the handle). */
+ * (p->status, with the message on the handle). */
 static int64_t load_doc(sqlpath *p, int64_t id)
 {
     eaf__rel_doc *d;
@@ -556,7 +561,7 @@ static int64_t load_doc(sqlpath *p, int64_t id)
         sqlite3_reset(p->vec);
         if (rc == SQLITE_DONE)
             return -1;
-        eaf__db_sqlerr(p->db, rc, "reading a vector");
+        p->status = eaf__db_sqlerr(p->db, rc, "reading a vector");
         return -2;
     }
     d->ymd = sqlite3_column_type(p->vec, 0) == SQLITE_NULL ? 0 : sqlite3_column_int(p->vec, 0);
@@ -591,7 +596,7 @@ static int64_t load_doc(sqlpath *p, int64_t id)
             sqlite3_reset(p->text);
             if (rc == SQLITE_DONE)
                 return -1;
-            eaf__db_sqlerr(p->db, rc, "reading an article");
+            p->status = eaf__db_sqlerr(p->db, rc, "reading an article");
             return -2;
         }
         s = eaf__rel_count_text(&c, p->tok, p->o->title_weight,
@@ -605,7 +610,7 @@ static int64_t load_doc(sqlpath *p, int64_t id)
         s = eaf__rel_vector(&v, &n, &c, p->o->terms, p->n_model, sql_lookup, p);
         eaf__rel_counts_free(&c);
         if (s == EAF_ERROR)
-            return -2;
+            return -2; /* the lookup set p->status */
         if (s != EAF_OK)
             goto nomem;
     }
@@ -630,8 +635,7 @@ static int64_t load_doc(sqlpath *p, int64_t id)
             if (vid < 0) {
                 sqlite3_reset(p->facets);
                 eaf__free(vals);
-                return eaf_errmsg(p->db)[0] ? -2 : (eaf__db_error(p->db, EAF_NOMEM,
-                                                                  "out of memory"), -2);
+                return -2;
             }
             if (nv == capv) {
                 uint32_t cap = capv ? capv * 2 : 8;
@@ -649,7 +653,7 @@ static int64_t load_doc(sqlpath *p, int64_t id)
         sqlite3_reset(p->facets);
         if (rc != SQLITE_DONE) {
             eaf__free(vals);
-            eaf__db_sqlerr(p->db, rc, "reading metadata");
+            p->status = eaf__db_sqlerr(p->db, rc, "reading metadata");
             return -2;
         }
         if (vals && own(p, vals) < 0)
@@ -661,7 +665,7 @@ static int64_t load_doc(sqlpath *p, int64_t id)
     d->nval = nv;
     return (int64_t)p->ndocs++;
 nomem:
-    eaf__db_error(p->db, EAF_NOMEM, "out of memory");
+    p->status = eaf__db_error(p->db, EAF_NOMEM, "out of memory");
     return -2;
 }
 
@@ -882,7 +886,7 @@ static eaf_status compute_sql(eaf_related *r)
         src = load_doc(&p, r->src);
         if (src < 0)
             s = src == -1 ? eaf__db_error(r->db, EAF_NOTFOUND, "the article is gone")
-                          : EAF_ERROR;
+                          : p.status;
     }
     if (s == EAF_OK)
         s = fts_candidates(&p, &p.docs[0], &ids, &nids);
@@ -892,7 +896,7 @@ static eaf_status compute_sql(eaf_related *r)
             continue;
         d = load_doc(&p, ids[i]);
         if (d == -2)
-            s = EAF_ERROR;
+            s = p.status;
     }
     if (s == EAF_OK) {
         work = eaf__malloc((p.ndocs + 1) * sizeof(*work));
@@ -1268,14 +1272,14 @@ static eaf_status parts_of_stored(eaf_related *r)
     if (s == EAF_OK) {
         src = load_doc(&p, r->src);
         if (src < 0)
-            s = src == -1 ? eaf__db_error(r->db, EAF_NOTFOUND, "the article is gone") : EAF_ERROR;
+            s = src == -1 ? eaf__db_error(r->db, EAF_NOTFOUND, "the article is gone") : p.status;
     }
     if (s == EAF_OK && !(at = eaf__malloc((r->n + 1) * sizeof(*at))))
         s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
     for (i = 0; s == EAF_OK && i < r->n; i++) {
         at[i] = load_doc(&p, r->items[i].id);
         if (at[i] == -2)
-            s = EAF_ERROR;
+            s = p.status;
     }
     if (s == EAF_OK) {
         finish_docs(&p, &vals);

@@ -13,6 +13,10 @@
  *   -l  JSON Lines of hits (eafquery --format jsonl): every line is one hit
  *       with a "query" (and in batch mode a "qid"); prints "line N",
  *       "qid Q", "query Q" before each hit's lines
+ *   -r  JSON Lines of related-article lists (eafrelated --format json):
+ *       prints "list KEY stored|computed", then "rel KEY SCORE" for each
+ *       related article, and "why TEXT" and "shared KIND VALUE" lines when
+ *       it is explained
  * Exits 1 when the input is not valid JSON or lacks a member, or a member
  * has the wrong type, or a hit has an unknown member.
  */
@@ -247,20 +251,83 @@ static int check_lines(void)
     return ok;
 }
 
+static const char *const reasons[] = {"topic", "country", "tag", "author", "term"};
+
+/* One related-article list of eafrelated. */
+static int check_related(json_t *list)
+{
+    json_t *rel, *item, *shared, *v;
+    size_t i, k, j;
+
+    if (!json_is_object(list) || !need(list, "key", is_str) || !need(list, "stored", is_bool) ||
+        !need(list, "related", is_arr) ||
+        (json_object_get(list, "title") && !need(list, "title", is_str)))
+        return 0;
+    printf("list %s %s\n", json_string_value(json_object_get(list, "key")),
+           json_is_true(json_object_get(list, "stored")) ? "stored" : "computed");
+    rel = json_object_get(list, "related");
+    json_array_foreach(rel, i, item) {
+        if (!json_is_object(item) || !need(item, "key", is_str) || !need(item, "title", is_str) ||
+            !need(item, "score", is_num))
+            return 0;
+        printf("rel %s %.6f\n", json_string_value(json_object_get(item, "key")),
+               json_number_value(json_object_get(item, "score")));
+        if (!json_object_get(item, "why"))
+            continue;
+        if (!need(item, "why", is_str) || !json_is_object(shared = json_object_get(item, "shared")))
+            return 0;
+        printf("why %s\n", json_string_value(json_object_get(item, "why")));
+        for (k = 0; k < sizeof(reasons) / sizeof(reasons[0]); k++) {
+            if (!need(shared, reasons[k], is_str_arr))
+                return 0;
+            json_array_foreach(json_object_get(shared, reasons[k]), j, v)
+                printf("shared %s %s\n", reasons[k], json_string_value(v));
+        }
+    }
+    return 1;
+}
+
+static int check_related_lines(void)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int ok = 1;
+
+    while (ok && (len = getline(&buf, &cap, stdin)) != -1) {
+        json_error_t err;
+        json_t *list = json_loadb(buf, (size_t)len, 0, &err);
+
+        if (!list) {
+            fprintf(stderr, "jsonkeys: invalid JSON: %s\n", err.text);
+            ok = 0;
+            break;
+        }
+        ok = check_related(list);
+        json_decref(list);
+    }
+    free(buf);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     json_error_t err;
     json_t *root;
-    int c, lines = 0, ok;
+    int c, lines = 0, related = 0, ok;
 
-    while ((c = getopt(argc, argv, "lp")) != -1) {
+    while ((c = getopt(argc, argv, "lpr")) != -1) {
         if (c == 'l')
             lines = 1;
         else if (c == 'p')
             partial = 1;
+        else if (c == 'r')
+            related = 1;
         else
             return 2;
     }
+    if (related)
+        return check_related_lines() ? 0 : 1;
     if (lines)
         return check_lines() ? 0 : 1;
     root = json_loadf(stdin, 0, &err);

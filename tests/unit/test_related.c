@@ -1,0 +1,1048 @@
+/*
+ * test_related.c: related articles through the public API, on a small
+ * archive written for the test (four subjects, five or six articles
+ * each, with topics, countries and authors): the lists (never the source,
+ * scores in order, the subject's articles first), explanations that name
+ * metadata and terms the two articles really share, duplicates collapsed,
+ * the stored lists and their refresh after puts and deletes, lists of
+ * articles put in a transaction still open, the options, lists on demand
+ * against stored ones, the walk over every list, misuse, read-only
+ * handles, indexes of schema 2 and 3 (without related tables) read and
+ * upgraded, and allocation failures.
+ */
+#include "tap.h"
+#include "testutil.h"
+#include "db.h"
+#include "fts.h"
+
+#include <math.h>
+#include <strings.h>
+
+unsigned long eaf__alloc_fail_at(unsigned long n, int sticky);
+
+/* ---- the archive ------------------------------------------------------------------ */
+
+/* Sentences about each subject; article j of a subject takes sentences
+ * j, j+1 and j+2 of its subject, and one sentence every article has. */
+static const char *const rice[] = {
+    "Japanese rice farmers worry that tariff cuts will flood the market with cheap grain.",
+    "The rice tariff protects paddy farmers in Niigata and Akita.",
+    "Negotiators argued about rice quotas and the tariff on imported grain.",
+    "Farm cooperatives lobby the agriculture ministry to keep the rice tariff.",
+    "Paddy fields shrink as rice farmers age and grain prices fall.",
+    "Imported grain from California competes with Japanese rice after the tariff cut.",
+    "The agriculture ministry pays paddy farmers to grow feed rice instead of table rice.",
+};
+static const char *const chips[] = {
+    "Korean chipmakers expand semiconductor fabs to meet memory demand.",
+    "Semiconductor export controls hit memory chip sales to China.",
+    "Foundries in Taiwan and Korea race to build advanced chip fabs.",
+    "Memory prices recovered as semiconductor inventories fell.",
+    "Chipmakers need lithography machines for advanced semiconductor nodes.",
+    "Subsidies for chip fabs draw foundries and memory makers alike.",
+    "Semiconductor supply chains run through fabs in Korea and Taiwan.",
+};
+static const char *const tuna[] = {
+    "Pacific island states license tuna fishing fleets in their waters.",
+    "Tuna stocks in the western Pacific are managed by a fisheries commission.",
+    "Distant-water fleets pay access fees to fish for skipjack tuna.",
+    "Fisheries revenue funds budgets across the island states of the Pacific.",
+    "Illegal fishing of tuna costs island economies hundreds of millions.",
+    "Skipjack and yellowfin tuna migrate across exclusive economic zones.",
+    "Fisheries observers board purse seiners that catch tuna.",
+};
+static const char *const vote[] = {
+    "Indonesian voters chose a president and a parliament on one day.",
+    "Election officials counted ballots across thousands of Indonesian islands.",
+    "The election commission announced the presidential vote count.",
+    "Candidates courted voters in Java with promises of cheaper rice and fuel.",
+    "Turnout in the presidential election was above eighty per cent of voters.",
+    "Ballots from remote islands reached the election commission late.",
+    "Parliamentary candidates campaigned on jobs, voters on prices.",
+};
+static const char *const common =
+    " This article looks at the policy debate in the region and what comes next.";
+
+typedef struct subject {
+    const char *name, *topic, *country, *author;
+    const char *const *sentences;
+} subject;
+
+static const subject subjects[] = {
+    {"rice", "Agriculture", "Japan", "Aiko Sato", rice},
+    {"chips", "Technology", "South Korea", "Kim Minji", chips},
+    {"tuna", "Fisheries", "Pacific", "Sione Tupou", tuna},
+    {"vote", "Elections", "Indonesia", "Dewi Lestari", vote},
+};
+#define NSUBJECTS 4
+#define PER_SUBJECT 5
+
+static eaf_article *make_article(int s, int j, const char *date)
+{
+    const subject *sub = &subjects[s];
+    char key[64], title[160], body[2048], tags[256], authors[128];
+
+    snprintf(key, sizeof(key), "%s/%d", sub->name, j);
+    snprintf(title, sizeof(title), "%s", sub->sentences[j]);
+    title[strcspn(title, ",.")] = '\0';
+    snprintf(body, sizeof(body), "%s %s %s%s", sub->sentences[(j + 1) % 7],
+             sub->sentences[(j + 2) % 7], sub->sentences[(j + 3) % 7], common);
+    snprintf(tags, sizeof(tags), "t:%s;c:%s", sub->topic, sub->country);
+    snprintf(authors, sizeof(authors), "%s|Institute %d", j % 2 ? sub->author : "Guest Writer",
+             s);
+    return tu_article(key, title, date, body, authors, tags);
+}
+
+static void set(eaf_article *a, eaf_field f, const char *v)
+{
+    if (eaf_article_set(a, f, v, EAF_NTS) != EAF_OK)
+        exit(99);
+}
+
+static void put(eaf_db *db, eaf_article *a)
+{
+    eaf_status st = eaf_db_put(NULL, db, a);
+
+    if (st != EAF_OK) {
+        fprintf(stderr, "put: %s\n", eaf_errmsg(db));
+        exit(99);
+    }
+    eaf_article_free(a);
+}
+
+/* The archive: PER_SUBJECT articles of each subject, dated a month apart. */
+static eaf_db *make_archive(const char *name)
+{
+    eaf_db *db = tu_open(name, "english");
+    char date[16];
+    int s, j;
+
+    if (eaf_db_begin(db) != EAF_OK)
+        exit(99);
+    for (s = 0; s < NSUBJECTS; s++)
+        for (j = 0; j < PER_SUBJECT; j++) {
+            snprintf(date, sizeof(date), "2020-%02d-%02d", j + 1, s + 1);
+            put(db, make_article(s, j, date));
+        }
+    if (eaf_db_commit(db) != EAF_OK)
+        exit(99);
+    return db;
+}
+
+/* The subject of a key ("rice/3" -> "rice"). */
+static int same_subject(const char *a, const char *b)
+{
+    size_t n = strcspn(a, "/");
+    return strncmp(a, b, n) == 0 && b[n] == '/';
+}
+
+static int in_list(eaf_related *r, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < eaf_related_count(r); i++)
+        if (strcmp(eaf_related_key(r, i), key) == 0)
+            return 1;
+    return 0;
+}
+
+/* The place of a key in a list (0-based), or the list's length when it
+ * is not there. */
+static int position(eaf_related *r, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < eaf_related_count(r); i++)
+        if (strcmp(eaf_related_key(r, i), key) == 0)
+            return (int)i;
+    return (int)i;
+}
+
+static eaf_related *list_of(eaf_db *db, const char *key, const eaf_related_options *o)
+{
+    eaf_related *r = NULL;
+    eaf_status st = eaf_related_new(&r, db, key, o);
+
+    if (st != EAF_OK)
+        diag("eaf_related_new(%s): %s: %s", key, eaf_status_str(st), eaf_errmsg(db));
+    return r;
+}
+
+/* ---- the lists ------------------------------------------------------------------- */
+
+static void test_build_and_lists(void)
+{
+    eaf_db *db = make_archive("lists.db");
+    eaf_related_stats stats;
+    eaf_related *r;
+    int s, j, self = 0, order = 0, subject_first = 0, lists = 0, stored = 0;
+    char key[32];
+
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_build(&stats, db, NULL, NULL, NULL), EAF_OK, "build every list");
+    is_int(stats.full, 1, "a full build");
+    is_int(stats.articles, NSUBJECTS * PER_SUBJECT, "of every article");
+    is_int(stats.lists, NSUBJECTS * PER_SUBJECT, "one list each");
+    ok(stats.terms > 20 && stats.postings > stats.terms, "with terms (%lld) and postings (%lld)",
+       (long long)stats.terms, (long long)stats.postings);
+    ok(stats.model_bytes > 0, "and the model's memory (%zu bytes)", stats.model_bytes);
+
+    for (s = 0; s < NSUBJECTS; s++) {
+        for (j = 0; j < PER_SUBJECT; j++) {
+            size_t i, n;
+            snprintf(key, sizeof(key), "%s/%d", subjects[s].name, j);
+            r = list_of(db, key, NULL);
+            if (!r)
+                continue;
+            lists++;
+            stored += eaf_related_stored(r);
+            n = eaf_related_count(r);
+            for (i = 0; i < n; i++) {
+                if (strcmp(eaf_related_key(r, i), key) == 0)
+                    self++;
+                if (i > 0 && eaf_related_score(r, i) > eaf_related_score(r, i - 1))
+                    order++;
+            }
+            /* the four other articles of the subject come first */
+            for (i = 0; i < n && i < PER_SUBJECT - 1; i++)
+                if (!same_subject(key, eaf_related_key(r, i)))
+                    break;
+            if (i == PER_SUBJECT - 1)
+                subject_first++;
+            else
+                diag("%s: list %zu is %s", key, i, eaf_related_key(r, i));
+            eaf_related_free(r);
+        }
+    }
+    is_int(lists, NSUBJECTS * PER_SUBJECT, "every article has a list");
+    is_int(stored, lists, "read from the store");
+    is_int(self, 0, "no article is in its own list");
+    is_int(order, 0, "scores never rise down a list");
+    is_int(subject_first, lists, "each list starts with the other articles of its subject");
+
+    r = list_of(db, "rice/0", NULL);
+    if (r) {
+        ok(eaf_related_count(r) <= EAF_RELATED_DEFAULT_COUNT && eaf_related_count(r) >= 4,
+           "rice/0 lists %zu articles", eaf_related_count(r));
+        ok(eaf_related_title(r, 0) && *eaf_related_title(r, 0), "with titles (%s)",
+           eaf_related_title(r, 0));
+        ok(eaf_related_score(r, 0) > 0.0, "and scores (%.3f)", eaf_related_score(r, 0));
+        ok(eaf_related_key(r, eaf_related_count(r)) == NULL, "past the end: NULL");
+        ok(eaf_related_score(r, 99) == 0.0, "and a score of 0");
+        eaf_related_free(r);
+    }
+    eaf_db_close(db);
+}
+
+/* Every shared value must really be in both articles. */
+static int has_value(const eaf_article *a, eaf_related_reason kind, const char *v)
+{
+    size_t i;
+
+    if (kind == EAF_REASON_AUTHOR) {
+        for (i = 0; i < eaf_article_author_count(a); i++)
+            if (strcmp(eaf_article_author_name(a, i), v) == 0)
+                return 1;
+        return 0;
+    }
+    for (i = 0; i < eaf_article_tag_count(a, (eaf_tag_kind)kind); i++)
+        if (strcmp(eaf_article_tag(a, (eaf_tag_kind)kind, i), v) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does the text of the article hold the word (case ignored)? */
+static int has_word(const eaf_article *a, const char *w)
+{
+    const eaf_field f[] = {EAF_FIELD_TITLE, EAF_FIELD_SUMMARY, EAF_FIELD_BODY};
+    size_t i, n = strlen(w);
+
+    for (i = 0; i < 3; i++) {
+        const char *t = eaf_article_get(a, f[i]), *p;
+        for (p = t; p && *p; p++)
+            if (strncasecmp(p, w, n) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+static void test_explanations(void)
+{
+    eaf_db *db = make_archive("explain.db");
+    eaf_related *r;
+    eaf_article *src = NULL;
+    size_t i, j, k;
+    int bad_meta = 0, bad_terms = 0, named_topic = 0, named_terms = 0, lines = 0;
+    const char *why;
+
+    if (eaf_related_build(NULL, db, NULL, NULL, NULL) != EAF_OK || !(r = list_of(db, "rice/1", NULL))) {
+        ok(0, "explanations: build");
+        eaf_db_close(db);
+        return;
+    }
+    if (eaf_db_get(&src, db, "rice/1") != EAF_OK)
+        exit(99);
+    for (i = 0; i < eaf_related_count(r); i++) {
+        eaf_article *a = NULL;
+        if (eaf_db_get(&a, db, eaf_related_key(r, i)) != EAF_OK)
+            exit(99);
+        for (k = 0; k < EAF_REASON_TERM; k++) {
+            for (j = 0; j < eaf_related_shared_count(r, i, (eaf_related_reason)k); j++) {
+                const char *v = eaf_related_shared(r, i, (eaf_related_reason)k, j);
+                if (!v || !has_value(src, (eaf_related_reason)k, v) ||
+                    !has_value(a, (eaf_related_reason)k, v)) {
+                    bad_meta++;
+                    diag("%s: %s '%s' is not shared", eaf_related_key(r, i),
+                         eaf_related_reason_name((eaf_related_reason)k), v ? v : "NULL");
+                }
+                if (k == EAF_REASON_TOPIC && v && strcmp(v, "Agriculture") == 0 &&
+                    same_subject("rice/", eaf_related_key(r, i)))
+                    named_topic++;
+            }
+        }
+        for (j = 0; j < eaf_related_shared_count(r, i, EAF_REASON_TERM); j++) {
+            const char *w = eaf_related_shared(r, i, EAF_REASON_TERM, j);
+            if (!w || !has_word(src, w) || !has_word(a, w)) {
+                bad_terms++;
+                diag("%s: term '%s' is not in both", eaf_related_key(r, i), w ? w : "NULL");
+            }
+            named_terms++;
+        }
+        why = eaf_related_explain(r, i);
+        if (why && strncmp(why, "text ", 5) == 0)
+            lines++;
+        if (i == 0)
+            diag("rice/1 -> %s: %s", eaf_related_key(r, i), why ? why : "NULL");
+        eaf_article_free(a);
+    }
+    is_int(bad_meta, 0, "every shared topic, country and author is in both articles");
+    is_int(bad_terms, 0, "every shared term is a word of both texts");
+    is_int(named_topic, PER_SUBJECT - 1, "the subject's articles share the topic Agriculture");
+    ok(named_terms >= PER_SUBJECT - 1, "terms are named (%d)", named_terms);
+    is_int(lines, (long long)eaf_related_count(r), "every article has its explanation line");
+    why = eaf_related_explain(r, 0);
+    ok(why && strstr(why, "topics +0.") && strstr(why, "(Agriculture)") &&
+           strstr(why, "countries +0.") && strstr(why, "(Japan)"),
+       "the line names the topic and the country with their parts (%s)", why ? why : "");
+    ok(eaf_related_shared(r, 0, EAF_REASON_LAST, 0) == NULL, "a reason out of range: NULL");
+    is_int(eaf_related_shared_count(r, 99, EAF_REASON_TERM), 0, "an article out of range: 0");
+    is_str(eaf_related_reason_name(EAF_REASON_COUNTRY), "country", "reason names");
+    ok(eaf_related_reason_name(EAF_REASON_LAST) == NULL, "no name out of range");
+    eaf_related_free(r);
+
+    /* computed on demand: the same explanations */
+    {
+        eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+        o.flags = EAF_RELATED_COMPUTE;
+        r = list_of(db, "rice/1", &o);
+        if (r) {
+            is_int(eaf_related_stored(r), 0, "a list computed on demand says so");
+            why = eaf_related_explain(r, 0);
+            ok(why && strstr(why, "(Agriculture)"), "and is explained too (%s)", why ? why : "");
+            eaf_related_free(r);
+        }
+    }
+    eaf_article_free(src);
+    eaf_db_close(db);
+}
+
+/* ---- duplicates --------------------------------------------------------------------- */
+
+static void test_duplicates(void)
+{
+    eaf_db *db = make_archive("dups.db");
+    eaf_article *a;
+    eaf_related *r;
+    int dups = 0;
+
+    /* chips/9 is the same text as chips/2; chips/8 nearly so */
+    a = make_article(1, 2, "2021-01-01");
+    set(a, EAF_FIELD_KEY, "chips/9");
+    put(db, a);
+    a = make_article(1, 2, "2021-02-01");
+    set(a, EAF_FIELD_KEY, "chips/8");
+    {
+        char body[2048];
+        snprintf(body, sizeof(body), "%s Analysts agreed.", eaf_article_get(a, EAF_FIELD_BODY));
+        set(a, EAF_FIELD_BODY, body);
+    }
+    put(db, a);
+    ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "dups: build");
+
+    r = list_of(db, "chips/2", NULL);
+    if (r) {
+        ok(!in_list(r, "chips/9"), "an article's exact twin is not in its list");
+        ok(!in_list(r, "chips/8"), "nor its near twin");
+        ok(eaf_related_count(r) >= PER_SUBJECT - 2, "the rest of the subject is (%zu)",
+           eaf_related_count(r));
+        eaf_related_free(r);
+    }
+    r = list_of(db, "chips/9", NULL);
+    if (r) {
+        ok(!in_list(r, "chips/2") && !in_list(r, "chips/8"), "nor is the other way round");
+        eaf_related_free(r);
+    }
+    /* another article of the subject lists one of the three, not two */
+    r = list_of(db, "chips/3", NULL);
+    if (r) {
+        dups = in_list(r, "chips/2") + in_list(r, "chips/9") + in_list(r, "chips/8");
+        is_int(dups, 1, "the three same texts collapse to one in another list");
+        eaf_related_free(r);
+    }
+    /* the same holds on demand */
+    {
+        eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+        o.flags = EAF_RELATED_COMPUTE;
+        r = list_of(db, "chips/3", &o);
+        if (r) {
+            dups = in_list(r, "chips/2") + in_list(r, "chips/9") + in_list(r, "chips/8");
+            is_int(dups, 1, "and on demand");
+            eaf_related_free(r);
+        }
+    }
+    eaf_db_close(db);
+}
+
+/* ---- refresh after changes -------------------------------------------------------------- */
+
+static long long stale_count(eaf_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM related_stale", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_refresh(void)
+{
+    eaf_db *db = make_archive("refresh.db");
+    eaf_related_stats stats;
+    eaf_related *r;
+    eaf_article *a;
+    eaf_change ch;
+
+    ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "refresh: build");
+    is_int(stale_count(db), 0, "nothing is stale after a build");
+
+    /* storing an unchanged article marks nothing */
+    put(db, make_article(2, 1, "2020-02-03"));
+    is_int(stale_count(db), 0, "an unchanged article marks nothing stale");
+
+    /* a new article about tuna */
+    a = tu_article("tuna/new", "Tuna fleets and the fisheries commission", "2021-06-01",
+                   "Skipjack tuna stocks and fleets of purse seiners are watched by the "
+                   "fisheries commission of the western Pacific island states.",
+                   "Sione Tupou", "t:Fisheries;c:Pacific");
+    put(db, a);
+    r = list_of(db, "tuna/new", NULL);
+    if (r) {
+        is_int(eaf_related_stored(r), 0, "a new article's list is computed on demand");
+        ok(same_subject("tuna/", eaf_related_key(r, 0)), "and lists tuna first (%s)",
+           eaf_related_key(r, 0));
+        eaf_related_free(r);
+    }
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh");
+    is_int(stats.full, 0, "only the stale lists");
+    ok(stats.lists >= 2 && stats.lists < NSUBJECTS * PER_SUBJECT,
+       "the new article's and its neighbours' (%lld)", (long long)stats.lists);
+    is_int(stale_count(db), 0, "nothing is stale after it");
+    r = list_of(db, "tuna/new", NULL);
+    if (r) {
+        is_int(eaf_related_stored(r), 1, "the new article's list is stored");
+        eaf_related_free(r);
+    }
+    r = list_of(db, "tuna/1", NULL);
+    if (r) {
+        ok(eaf_related_stored(r) && in_list(r, "tuna/new"),
+           "a neighbour's list now holds the new article");
+        eaf_related_free(r);
+    }
+
+    /* deleting an article that lists hold */
+    ok(eaf_db_delete(db, "tuna/2") == EAF_OK, "delete tuna/2");
+    ok(stale_count(db) >= PER_SUBJECT - 1, "the lists that held it are stale (%lld)",
+       stale_count(db));
+    r = list_of(db, "tuna/1", NULL);
+    if (r) {
+        ok(!eaf_related_stored(r) && !in_list(r, "tuna/2"),
+           "such a list is computed on demand, without it");
+        eaf_related_free(r);
+    }
+    is_int(eaf_related_refresh(NULL, db, NULL, NULL), EAF_OK, "refresh");
+    r = list_of(db, "tuna/1", NULL);
+    if (r) {
+        ok(eaf_related_stored(r) && !in_list(r, "tuna/2"), "and stored again without it");
+        eaf_related_free(r);
+    }
+
+    /* an article rewritten about another subject leaves its old lists */
+    a = make_article(3, 4, "2020-05-04");
+    set(a, EAF_FIELD_KEY, "tuna/3");
+    ok(eaf_db_put(&ch, db, a) == EAF_OK && ch == EAF_CHANGE_UPDATED, "tuna/3 now about elections");
+    eaf_article_free(a);
+    is_int(eaf_related_refresh(NULL, db, NULL, NULL), EAF_OK, "refresh");
+    r = list_of(db, "tuna/1", NULL);
+    if (r) {
+        ok(eaf_related_stored(r) && position(r, "tuna/3") > position(r, "tuna/4") &&
+               position(r, "tuna/3") > position(r, "tuna/new"),
+           "tuna/1 lists tuna/3 after the tuna articles now (at %d)", position(r, "tuna/3"));
+        eaf_related_free(r);
+    }
+    r = list_of(db, "tuna/3", NULL);
+    if (r) {
+        ok(same_subject("vote/", eaf_related_key(r, 0)), "tuna/3 lists elections (%s)",
+           eaf_related_key(r, 0));
+        eaf_related_free(r);
+    }
+    r = list_of(db, "vote/1", NULL);
+    if (r) {
+        ok(eaf_related_stored(r) && in_list(r, "tuna/3"), "and an election article lists it");
+        eaf_related_free(r);
+    }
+    /* a refresh with nothing stale does nothing */
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh again");
+    is_int(stats.lists, 0, "with nothing stale, no list is computed");
+    eaf_db_close(db);
+
+    /* the first refresh of an index builds everything */
+    db = make_archive("first.db");
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh a new index");
+    is_int(stats.full, 1, "it builds every list");
+    is_int(stats.lists, NSUBJECTS * PER_SUBJECT, "all of them");
+    eaf_db_close(db);
+}
+
+/* ---- a transaction still open ------------------------------------------------------------ */
+
+/* Articles put in the caller's transaction are in the full-text index
+ * only once it is brought up to date: every path that reads it (the
+ * vocabulary of a build, the candidates of a list on demand) must see
+ * them before the commit. */
+static void test_open_transaction(void)
+{
+    eaf_db *db = make_archive("txn.db");
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+    eaf_related_stats stats;
+    eaf_related *r;
+
+    ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "txn: build");
+    if (eaf_db_begin(db) != EAF_OK)
+        exit(99);
+    put(db, tu_article("tuna/new", "Tuna fleets and the fisheries commission", "2021-06-01",
+                       "Skipjack tuna stocks and purse seiners are watched by the fisheries "
+                       "commission of the western Pacific island states.",
+                       "Sione Tupou", "t:Fisheries;c:Pacific"));
+    put(db, tu_article("tuna/new2", "Purse seiners and skipjack tuna stocks", "2021-06-02",
+                       "The fisheries commission of the western Pacific counts skipjack tuna "
+                       "caught by purse seiners of distant-water fleets.",
+                       "Guest Writer", "t:Fisheries;c:Pacific"));
+
+    /* from the stored statistics: candidates from the full-text index */
+    r = list_of(db, "tuna/new", NULL);
+    if (r) {
+        is_int(eaf_related_stored(r), 0, "in a transaction: a new article's list is computed");
+        ok(in_list(r, "tuna/new2"), "and holds the other article of the open batch (at %d)",
+           position(r, "tuna/new2"));
+        eaf_related_free(r);
+    }
+    /* other vector options: the model is read from the vocabulary */
+    o.terms = 50;
+    r = list_of(db, "tuna/new2", &o);
+    if (r) {
+        ok(eaf_related_count(r) > 0 && same_subject("tuna/", eaf_related_key(r, 0)),
+           "with the whole model: the new article has its terms (%zu listed, first %s)",
+           eaf_related_count(r), eaf_related_count(r) ? eaf_related_key(r, 0) : "none");
+        ok(in_list(r, "tuna/new"), "and the other new article is a candidate");
+        eaf_related_free(r);
+    }
+    /* a build inside the transaction */
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_build(&stats, db, NULL, NULL, NULL), EAF_OK, "a build in the transaction");
+    is_int(stats.articles, NSUBJECTS * PER_SUBJECT + 2, "counts the articles of the batch");
+    r = list_of(db, "tuna/new", NULL);
+    if (r) {
+        ok(eaf_related_stored(r) && in_list(r, "tuna/new2"),
+           "and stores their lists, each holding the other");
+        eaf_related_free(r);
+    }
+    r = list_of(db, "tuna/1", NULL);
+    if (r) {
+        ok(in_list(r, "tuna/new") || in_list(r, "tuna/new2"),
+           "and the new articles are in their neighbours' lists");
+        eaf_related_free(r);
+    }
+    is_int(eaf_db_commit(db), EAF_OK, "commit");
+    r = list_of(db, "tuna/new", NULL);
+    if (r) {
+        ok(eaf_related_stored(r), "after the commit the list is still the stored one");
+        eaf_related_free(r);
+    }
+    eaf_db_close(db);
+}
+
+/* ---- older schemas ----------------------------------------------------------------------- */
+
+/* Schema 3 is schema 4 without the related tables; schema 2 had an
+ * insert trigger that fed fts too. */
+static const char to_v3_sql[] =
+    "DROP TRIGGER related_ai; DROP TRIGGER related_au; DROP TRIGGER related_ad;"
+    "DROP TABLE related_list; DROP TABLE related_vector; DROP TABLE related_term;"
+    "DROP TABLE related_stale;"
+    "UPDATE eaf_meta SET value = '3' WHERE name = 'schema_version';"
+    "PRAGMA user_version = 3;";
+static const char to_v2_sql[] =
+    "CREATE TRIGGER article_ai AFTER INSERT ON article BEGIN"
+    " INSERT INTO fts(rowid, title, author, affiliation, topic, country, summary, body, bio)"
+    " VALUES (new.id, new.title, new.author, new.affiliation, new.topic, new.country,"
+    " new.summary, new.body, new.bio); END;"
+    "UPDATE eaf_meta SET value = '2' WHERE name = 'schema_version';"
+    "PRAGMA user_version = 2;";
+
+/* Runs SQL on an index through a connection of its own; returns an
+ * SQLite code. */
+static int raw_sql(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    const char *emsg = NULL;
+    char *msg = NULL;
+    int rc = sqlite3_open(path, &s);
+
+    if (rc == SQLITE_OK)
+        rc = eaf__fts_register(s, 0, &emsg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        diag("raw SQL: %s", msg ? msg : emsg ? emsg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    sqlite3_close(s);
+    return rc;
+}
+
+/* An integer the SQL gives on the index, or -1. */
+static long long raw_int(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+static void test_old_schemas(void)
+{
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_related_stats stats;
+    eaf_related *r;
+    eaf_db *db;
+    int v;
+
+    for (v = 3; v >= 2; v--) {
+        const char *path = tu_path(v == 3 ? "v3.db" : "v2.db");
+
+        db = make_archive(v == 3 ? "v3.db" : "v2.db");
+        eaf_db_close(db);
+        if (raw_sql(path, to_v3_sql) != SQLITE_OK || (v == 2 && raw_sql(path, to_v2_sql) != SQLITE_OK)) {
+            ok(0, "schema %d: made from the SQL", v);
+            continue;
+        }
+        is_int(raw_int(path, "PRAGMA user_version"), v, "an index of schema %d", v);
+
+        /* read-only: read as it is, lists computed on demand */
+        oo.flags = EAF_OPEN_READONLY;
+        db = NULL;
+        if (eaf_db_open(&db, path, &oo, NULL) != EAF_OK)
+            exit(99);
+        r = list_of(db, "chips/1", NULL);
+        ok(r && !eaf_related_stored(r) && eaf_related_count(r) > 0 &&
+               same_subject("chips/", eaf_related_key(r, 0)),
+           "schema %d, read-only: a list is computed (first %s)", v,
+           r && eaf_related_count(r) ? eaf_related_key(r, 0) : "none");
+        ok(r && eaf_related_explain(r, 0) != NULL, "and explained");
+        eaf_related_free(r);
+        is_int(eaf_related_build(NULL, db, NULL, NULL, NULL), EAF_READONLY,
+               "schema %d, read-only: no build", v);
+        eaf_db_close(db);
+        is_int(raw_int(path, "PRAGMA user_version"), v, "schema %d: not upgraded by a reader", v);
+
+        /* read-write: upgraded, then built */
+        db = tu_open(v == 3 ? "v3.db" : "v2.db", "english");
+        is_int(raw_int(path, "PRAGMA user_version"), 4, "schema %d: upgraded to 4", v);
+        is_int(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN ('related_list',"
+                             " 'related_vector', 'related_term', 'related_stale', 'related_ai',"
+                             " 'related_au', 'related_ad')"),
+               7, "schema %d: with the related tables and triggers", v);
+        is_int(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'article_ai'"), 0,
+               "schema %d: and no insert trigger on fts", v);
+        is_int(stale_count(db), 0, "schema %d: no list is stale (none is stored)", v);
+        put(db, make_article(1, 6, "2021-01-01"));
+        is_int(stale_count(db), 1, "schema %d: a new article's list is stale", v);
+        memset(&stats, 0, sizeof(stats));
+        stats.version = EAF_RELATED_STATS_VERSION;
+        is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "schema %d: refresh", v);
+        is_int(stats.full, 1, "schema %d: the first refresh builds every list", v);
+        is_int(stats.lists, NSUBJECTS * PER_SUBJECT + 1, "schema %d: of every article", v);
+        r = list_of(db, "chips/6", NULL);
+        ok(r && eaf_related_stored(r) && same_subject("chips/", eaf_related_key(r, 0)),
+           "schema %d: the new article's list is stored (first %s)", v,
+           r && eaf_related_count(r) ? eaf_related_key(r, 0) : "none");
+        eaf_related_free(r);
+        eaf_db_close(db);
+    }
+}
+
+/* ---- options, on demand, the walk ---------------------------------------------------- */
+
+typedef eaf_status (*new_fn)(eaf_related **, eaf_db *, const char *,
+                             const eaf_related_options *);
+typedef eaf_status (*build_fn)(eaf_related_stats *, eaf_db *, const eaf_related_options *,
+                               eaf_progress_fn, void *);
+typedef eaf_status (*each_fn)(eaf_db *, const eaf_related_options *, eaf_related_fn, void *);
+typedef size_t (*count_fn)(const eaf_related *);
+
+typedef struct walk {
+    eaf_db *db;
+    int lists, stored, mismatches, stop_after;
+    char last[64];
+} walk;
+
+static int walk_one(const char *key, eaf_related *r, void *payload)
+{
+    walk *w = payload;
+    eaf_related *one = NULL;
+    size_t i;
+
+    if (strcmp(key, w->last) <= 0)
+        w->mismatches++; /* not in key order */
+    snprintf(w->last, sizeof(w->last), "%s", key);
+    w->lists++;
+    w->stored += eaf_related_stored(r);
+    if (eaf_related_new(&one, w->db, key, NULL) == EAF_OK) {
+        if (eaf_related_count(one) != eaf_related_count(r))
+            w->mismatches++;
+        for (i = 0; i < eaf_related_count(r) && i < eaf_related_count(one); i++)
+            if (strcmp(eaf_related_key(r, i), eaf_related_key(one, i)) != 0)
+                w->mismatches++;
+    }
+    eaf_related_free(one);
+    return w->stop_after && w->lists >= w->stop_after;
+}
+
+static void test_options(void)
+{
+    eaf_db *db = make_archive("options.db");
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+    eaf_related *r = (eaf_related *)1;
+    walk w;
+    int s, j, same = 0, total = 0, later = 0;
+    char key[32];
+
+    /* before any build: computed on demand, from the whole index */
+    r = list_of(db, "vote/2", NULL);
+    if (r) {
+        is_int(eaf_related_stored(r), 0, "never built: computed");
+        ok(same_subject("vote/", eaf_related_key(r, 0)), "and sound (%s)", eaf_related_key(r, 0));
+        eaf_related_free(r);
+    }
+    ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "options: build");
+
+    /* on demand against stored, every list */
+    o.flags = EAF_RELATED_COMPUTE;
+    for (s = 0; s < NSUBJECTS; s++)
+        for (j = 0; j < PER_SUBJECT; j++) {
+            eaf_related *a, *b;
+            size_t i;
+            int eq;
+            snprintf(key, sizeof(key), "%s/%d", subjects[s].name, j);
+            a = list_of(db, key, NULL);
+            b = list_of(db, key, &o);
+            eq = a && b && eaf_related_count(a) == eaf_related_count(b);
+            for (i = 0; eq && i < eaf_related_count(a); i++)
+                eq = strcmp(eaf_related_key(a, i), eaf_related_key(b, i)) == 0 &&
+                     fabs(eaf_related_score(a, i) - eaf_related_score(b, i)) < 1e-6;
+            same += eq;
+            total++;
+            eaf_related_free(a);
+            eaf_related_free(b);
+        }
+    is_int(same, total, "lists computed on demand are the stored ones, scores included");
+
+    /* count */
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.count = 3;
+    r = list_of(db, "chips/0", &o);
+    if (r) {
+        is_int(eaf_related_count(r), 3, "count 3: three articles");
+        is_int(eaf_related_stored(r), 1, "from the stored list");
+        eaf_related_free(r);
+    }
+    o.count = 20;
+    r = list_of(db, "chips/0", &o);
+    if (r) {
+        eaf_related *d = list_of(db, "chips/0", NULL);
+        is_int(eaf_related_stored(r), 0, "count 20, more than stored: computed");
+        ok(d && eaf_related_count(r) >= eaf_related_count(d) &&
+               strcmp(eaf_related_key(r, 0), eaf_related_key(d, 0)) == 0,
+           "starting as the stored list (%zu articles)", eaf_related_count(r));
+        eaf_related_free(d);
+        eaf_related_free(r);
+    }
+
+    /* earlier only */
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.flags = EAF_RELATED_EARLIER;
+    r = list_of(db, "rice/2", &o); /* dated 2020-03-01 */
+    if (r) {
+        size_t i;
+        for (i = 0; i < eaf_related_count(r); i++) {
+            eaf_article *a = NULL;
+            if (eaf_db_get(&a, db, eaf_related_key(r, i)) == EAF_OK &&
+                strcmp(eaf_article_get(a, EAF_FIELD_DATE), "2020-03-01") > 0)
+                later++;
+            eaf_article_free(a);
+        }
+        is_int(later, 0, "--earlier lists no later article");
+        ok(in_list(r, "rice/0") && in_list(r, "rice/1") && !in_list(r, "rice/3"),
+           "but the earlier ones of the subject");
+        eaf_related_free(r);
+    }
+
+    /* text only: no metadata in the score */
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.flags = EAF_RELATED_TEXT_ONLY;
+    r = list_of(db, "rice/0", &o);
+    if (r) {
+        const char *why = eaf_related_explain(r, 0);
+        ok(why && !strstr(why, "+0."), "text only: no metadata part (%s)", why ? why : "");
+        ok(why && strstr(why, "topics (Agriculture)"), "but the shared topic is still named");
+        eaf_related_free(r);
+    }
+
+    /* recency: newer articles first among equals */
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.recency = 1.0;
+    o.half_life_days = 10;
+    r = list_of(db, "vote/0", &o);
+    if (r) {
+        const char *why = eaf_related_explain(r, 0);
+        ok(why && strstr(why, "recency x"), "recency is explained (%s)", why ? why : "");
+        is_str(eaf_related_key(r, 0), "vote/4", "and the newest of the subject leads");
+        eaf_related_free(r);
+    }
+
+    /* bad options and misuse */
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.count = 101;
+    is_int(eaf_related_new(&r, db, "rice/0", &o), EAF_MISUSE, "count 101: EAF_MISUSE");
+    ok(r == NULL, "and no list");
+    ok(strstr(eaf_errmsg(db), "101") != NULL, "the message says why (%s)", eaf_errmsg(db));
+    o.count = 0;
+    o.max_share = 2.0;
+    is_int(eaf_related_build(NULL, db, &o, NULL, NULL), EAF_MISUSE, "share 2: EAF_MISUSE");
+    o.max_share = 0.0;
+    o.version = 99;
+    is_int(eaf_related_new(&r, db, "rice/0", &o), EAF_MISUSE, "an unknown options version");
+    o.version = EAF_RELATED_OPTIONS_VERSION;
+    o.flags = 0x100;
+    is_int(eaf_related_new(&r, db, "rice/0", &o), EAF_MISUSE, "unknown flags");
+    is_int(eaf_related_new(&r, db, "no/such", NULL), EAF_NOTFOUND, "an unknown key");
+    ok(strstr(eaf_errmsg(db), "no/such") != NULL, "named (%s)", eaf_errmsg(db));
+    {
+        /* through pointers without the nonnull attribute, as a careless
+         * caller's code amounts to (see test_store.c) */
+        new_fn rnew = eaf_related_new;
+        build_fn build = eaf_related_build;
+        each_fn each = eaf_related_each;
+        count_fn rcount = eaf_related_count;
+        is_int(rnew(&r, NULL, "rice/0", NULL), EAF_MISUSE, "a NULL handle");
+        is_int(build(NULL, NULL, NULL, NULL, NULL), EAF_MISUSE, "build: a NULL handle");
+        is_int(each(db, NULL, NULL, NULL), EAF_MISUSE, "each: a NULL callback");
+        is_int(rcount(NULL), 0, "count of NULL");
+        eaf_related_free(NULL);
+    }
+
+    /* a list keeps its handle open */
+    r = list_of(db, "rice/0", NULL);
+    is_int(eaf_db_close(db), EAF_MISUSE, "closing with a list open: EAF_MISUSE");
+    eaf_related_free(r);
+
+    /* the walk */
+    memset(&w, 0, sizeof(w));
+    w.db = db;
+    is_int(eaf_related_each(db, NULL, walk_one, &w), EAF_OK, "walk every list");
+    is_int(w.lists, NSUBJECTS * PER_SUBJECT, "every article");
+    is_int(w.stored, w.lists, "stored lists");
+    is_int(w.mismatches, 0, "in key order, each the list eaf_related_new gives");
+    memset(&w, 0, sizeof(w));
+    w.db = db;
+    w.stop_after = 3;
+    is_int(eaf_related_each(db, NULL, walk_one, &w), EAF_OK, "a walk stopped by its callback");
+    is_int(w.lists, 3, "stops");
+    memset(&w, 0, sizeof(w));
+    w.db = db;
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.flags = EAF_RELATED_TEXT_ONLY;
+    is_int(eaf_related_each(db, &o, walk_one, &w), EAF_OK, "a walk with other options");
+    is_int(w.stored, 0, "computes every list");
+    is_int(w.lists, NSUBJECTS * PER_SUBJECT, "of every article");
+    ok(w.mismatches > 0, "which differ from the stored ones (%d places)", w.mismatches);
+    is_int(eaf_db_close(db), EAF_OK, "close");
+}
+
+/* ---- read-only handles, progress, allocation failures -------------------------------- */
+
+static int stop_at_scoring(const char *phase, int64_t done, int64_t total, void *payload)
+{
+    int *calls = payload;
+
+    (void)done;
+    (void)total;
+    (*calls)++;
+    return strcmp(phase, "scoring") == 0;
+}
+
+static void test_readonly_and_stop(void)
+{
+    eaf_db *db = make_archive("ro.db"), *ro = NULL;
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_related *r;
+    int calls = 0;
+
+    is_int(eaf_related_build(NULL, db, NULL, stop_at_scoring, &calls), EAF_ERROR,
+           "a build stopped by its callback: EAF_ERROR");
+    ok(calls >= 2, "the callback was called (%d times)", calls);
+    ok(strstr(eaf_errmsg(db), "stopped") != NULL, "the message says so (%s)", eaf_errmsg(db));
+    r = list_of(db, "rice/0", NULL);
+    if (r) {
+        is_int(eaf_related_stored(r), 0, "nothing was stored");
+        eaf_related_free(r);
+    }
+    ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "build");
+    eaf_db_close(db);
+
+    oo.flags = EAF_OPEN_READONLY;
+    if (eaf_db_open(&ro, tu_path("ro.db"), &oo, NULL) != EAF_OK)
+        exit(99);
+    is_int(eaf_related_build(NULL, ro, NULL, NULL, NULL), EAF_READONLY, "read-only: build refused");
+    is_int(eaf_related_refresh(NULL, ro, NULL, NULL), EAF_READONLY, "and refresh");
+    r = list_of(ro, "rice/0", NULL);
+    ok(r && eaf_related_stored(r) && eaf_related_count(r) > 0, "lists are read");
+    eaf_related_free(r);
+    eaf_db_close(ro);
+}
+
+static void test_oom(void)
+{
+    eaf_db *db = make_archive("oom.db");
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+    unsigned long total, n;
+    int bad = 0, nomem = 0;
+
+    /* a build: every failure gives EAF_NOMEM and stores nothing */
+    eaf__alloc_fail_at((unsigned long)-1, 0);
+    if (eaf_related_build(NULL, db, NULL, NULL, NULL) != EAF_OK)
+        diag("oom: the counting build failed");
+    total = eaf__alloc_fail_at(0, 0);
+    for (n = 1; n <= total; n++) {
+        eaf_status st;
+        eaf__alloc_fail_at(n, 1);
+        st = eaf_related_build(NULL, db, NULL, NULL, NULL);
+        eaf__alloc_fail_at(0, 0);
+        if (st == EAF_NOMEM)
+            nomem++;
+        else if (st != EAF_OK) {
+            bad++;
+            diag("build, allocation %lu fails: %s (%s)", n, eaf_status_str(st), eaf_errmsg(db));
+        }
+    }
+    is_int(bad, 0, "oom: each of %lu failures of a build is EAF_NOMEM", total);
+    ok(nomem > 0, "oom: reported (%d)", nomem);
+
+    /* a list computed on demand, and its explanation */
+    o.flags = EAF_RELATED_COMPUTE;
+    eaf__alloc_fail_at((unsigned long)-1, 0);
+    {
+        eaf_related *r = NULL;
+        if (eaf_related_new(&r, db, "tuna/1", &o) == EAF_OK)
+            eaf_related_explain(r, 0);
+        eaf_related_free(r);
+    }
+    total = eaf__alloc_fail_at(0, 0);
+    bad = nomem = 0;
+    for (n = 1; n <= total; n++) {
+        eaf_related *r = NULL;
+        eaf_status st;
+        eaf__alloc_fail_at(n, 1);
+        st = eaf_related_new(&r, db, "tuna/1", &o);
+        if (st == EAF_OK && !eaf_related_explain(r, 0))
+            st = EAF_NOMEM;
+        eaf__alloc_fail_at(0, 0);
+        if (st == EAF_NOMEM)
+            nomem++;
+        else if (st != EAF_OK || !r || eaf_related_count(r) == 0) {
+            bad++;
+            diag("list, allocation %lu fails: %s (%s)", n, eaf_status_str(st), eaf_errmsg(db));
+        }
+        eaf_related_free(r);
+    }
+    is_int(bad, 0, "oom: each of %lu failures of a list is EAF_NOMEM", total);
+    ok(nomem > 0, "oom: reported (%d)", nomem);
+    /* and a refresh */
+    put(db, make_article(0, 6, "2022-01-01"));
+    eaf__alloc_fail_at((unsigned long)-1, 0);
+    if (eaf_db_begin(db) == EAF_OK) {
+        if (eaf_related_refresh(NULL, db, NULL, NULL) != EAF_OK)
+            diag("oom: the counting refresh failed");
+        eaf_db_rollback(db);
+    }
+    total = eaf__alloc_fail_at(0, 0);
+    bad = 0;
+    for (n = 1; n <= total; n++) {
+        eaf_status st;
+        if (eaf_db_begin(db) != EAF_OK)
+            break;
+        eaf__alloc_fail_at(n, 1);
+        st = eaf_related_refresh(NULL, db, NULL, NULL);
+        eaf__alloc_fail_at(0, 0);
+        eaf_db_rollback(db);
+        if (st != EAF_NOMEM && st != EAF_OK)
+            bad++;
+    }
+    is_int(bad, 0, "oom: each of %lu failures of a refresh is EAF_NOMEM", total);
+    is_int(eaf_related_refresh(NULL, db, NULL, NULL), EAF_OK, "then the refresh works");
+    is_int(stale_count(db), 0, "and leaves nothing stale");
+    eaf_db_close(db);
+}
+
+int main(void)
+{
+    tu_tmpdir();
+    test_build_and_lists();
+    test_explanations();
+    test_duplicates();
+    test_refresh();
+    test_open_transaction();
+    test_old_schemas();
+    test_options();
+    test_readonly_and_stop();
+    test_oom();
+    tu_cleanup();
+    return done_testing();
+}
