@@ -1,0 +1,311 @@
+#!/bin/sh
+# bench/related.sh: related-article lists of libeafsearch and of its peers (Xapian's
+# "more like this", raw FTS5's naive tf-idf baseline), measured side by side in the
+# same run on the same data.
+#
+#   make bench-related        (or: EAF_SRCDIR=. EAF_BUILDDIR=. sh bench/related.sh)
+#
+# - Quality, on bbc (5 categories, each article's only tag) and 18f_blog (blog tags):
+#   the share of each list's top 10 that shares a tag with the source
+#   (../shared/peers/eval/eval_related.py: P@10, P@5) and our own check of the texts
+#   (bench/related_check.py: entries that are the source itself, repeats,
+#   byte-identical, reformatted or near-identical texts of the source, and lists
+#   holding two such texts).  Two rows for us: the production setting (metadata
+#   blended: for these corpora the tag is what is scored, so this row is the
+#   product's, not a fair contest) and --text-only (no metadata at all, the fair
+#   row: Xapian indexes the tags as words, FTS5 does not see them).  The time of
+#   every list of the corpus, ours (eafrelated --all: computed and stored) and the
+#   peers', medians of EAF_BENCH_REPS runs taken in turn.
+# - Scale, on enwiki_sections (123,057 sections): our whole batch (eafrelated --all:
+#   every list computed and stored), its wall time, CPU time and peak memory
+#   (/usr/bin/time -v), against Xapian's time per list on the 1,000 sections of
+#   peers/xapian/runs/enwiki_sections.related_ids.txt times the number of sections
+#   (as peers/xapian/RESULTS.md does); the two run in turn EAF_BENCH_REPS times, and
+#   the ratio of each pair of runs is reported with the medians.  Then the time to
+#   read every stored list back (eafrelated --list), and the quality of both on the
+#   1,000 sample lists (a hit is another section of the same article).
+#
+# Needs ../shared (corpora and peers); without it the benchmark is skipped.  The
+# peers' run scripts install what they need with apt-get (as root).  Environment:
+#   EAF_SHARED       the shared folder (default: $EAF_SRCDIR/../shared)
+#   EAF_BENCH_DIR    where indexes and lists go (default: /tmp/eaf-bench-related)
+#   EAF_BENCH_PEERS  which peers to run (default: "xapian fts5"; "" for none)
+#   EAF_BENCH_REPS   runs of each timing (default 3)
+#   EAF_BENCH_ENWIKI 0 to leave out the 123k-section corpus (default 1)
+# Output: the tables on stdout, and $EAF_BENCH_DIR/related.tsv (one line per
+# measurement).
+set -u
+src=${EAF_SRCDIR:-.}
+build=${EAF_BUILDDIR:-.}
+shared=${EAF_SHARED:-$src/../shared}
+work=${EAF_BENCH_DIR:-/tmp/eaf-bench-related}
+peers=${EAF_BENCH_PEERS-xapian fts5}
+reps=${EAF_BENCH_REPS:-3}
+enwiki=${EAF_BENCH_ENWIKI:-1}
+eafindex="$build/tools/eafindex"
+eafrelated="$build/tools/eafrelated"
+evaldir="$shared/peers/eval"
+check="$src/bench/related_check.py"
+xapian="$shared/peers/xapian/run"
+xapian_eval="$shared/peers/xapian/eval_related.py"
+fts5="$shared/peers/fts5/run"
+ids="$shared/peers/xapian/runs/enwiki_sections.related_ids.txt"
+
+if [ ! -d "$shared/corpora" ] || [ ! -d "$shared/peers" ]; then
+    echo "bench-related: no $shared/corpora or $shared/peers: skipped" >&2
+    exit 0
+fi
+if [ ! -x /usr/bin/time ]; then
+    echo "bench-related: /usr/bin/time is missing (Debian package time)" >&2
+    exit 1
+fi
+mkdir -p "$work"
+results="$work/related.tsv"
+: > "$results"
+
+log() { echo "bench-related: $*" >&2; }
+has_peer() { case " $peers " in *" $1 "*) return 0 ;; esac; return 1; }
+# record SYSTEM CORPUS key=value...: one line of results
+record() { s=$1; c=$2; shift 2; printf '%s\t%s\t%s\n' "$s" "$c" "$*" >> "$results"; }
+# the measures of eval_related.py and related_check.py, as key=value
+score() {  # score RELATED DOCS
+    python3 "$evaldir/eval_related.py" "$1" "$2" 2>/dev/null |
+        sed -n 's/^P@5=\([0-9.]*\) P@10=\([0-9.]*\).*self_hit=\([0-9.]*\) dup=\([0-9.]*\).*/P@10=\2 P@5=\1 self_hit=\3 dup=\4/p'
+    python3 "$check" "$1" "$2"
+}
+# the median of the numbers on standard input, one a line
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# the numbers of a file joined by '/', for the record of every run
+runs_of() { tr '\n' '/' < "$1" | sed 's,/$,,'; }
+# values of /usr/bin/time -v's report: wall seconds, peak RSS in MB, CPU seconds
+wall_of() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" |
+    awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
+rss_of() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.0f\n", $1 / 1024 }'; }
+cpu_of() { awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$1"; }
+
+ours_index() {  # ours_index NAME CORPUS: the index, without lists (they are timed apart)
+    if [ ! -f "$work/ours-$1.db" ] || [ "$2" -nt "$work/ours-$1.db" ]; then
+        rm -f "$work/ours-$1.db" "$work/ours-$1.db-wal" "$work/ours-$1.db-shm"
+        log "indexing $1 with eafindex"
+        "$eafindex" -q --no-related -d "$work/ours-$1.db" "$2" >&2 || return 1
+    fi
+}
+xapian_index() {  # xapian_index NAME CORPUS
+    if [ ! -d "$work/xapian-$1" ] || [ "$2" -nt "$work/xapian-$1" ]; then
+        log "indexing $1 with Xapian"
+        "$xapian" index "$work/xapian-$1" "$2" > /dev/null 2>&1 || return 1
+    fi
+}
+fts5_index() {  # fts5_index NAME CORPUS
+    if [ ! -f "$work/fts5-$1.db" ] || [ "$2" -nt "$work/fts5-$1.db" ]; then
+        rm -f "$work/fts5-$1.db"
+        log "indexing $1 with raw FTS5"
+        "$fts5" index "$work/fts5-$1.db" "$2" > /dev/null 2>&1 || return 1
+    fi
+}
+
+# --- quality and time: bbc and 18f_blog -------------------------------------------------
+for c in bbc 18f_blog; do
+    docs="$shared/corpora/$c/docs.jsonl"
+    ours_index "$c" "$docs" || { log "indexing $c failed"; exit 1; }
+    systems="production text-only"
+    for p in $peers; do
+        if { [ "$p" = xapian ] && xapian_index "$c" "$docs"; } ||
+           { [ "$p" = fts5 ] && fts5_index "$c" "$docs"; }; then
+            systems="$systems $p"
+        else
+            log "$p cannot index $c"
+            record "$p" "$c" failed=1
+        fi
+    done
+    for s in $systems; do : > "$work/$s-$c.secs"; done
+    for r in $(seq "$reps"); do
+        for s in $systems; do
+            log "$s on $c, run $r of $reps"
+            out="$work/$s-$c.tsv"
+            case $s in
+            production|text-only)
+                opt=; [ "$s" = text-only ] && opt=--text-only
+                # shellcheck disable=SC2086
+                /usr/bin/time -v "$eafrelated" -d "$work/ours-$c.db" --all -q $opt \
+                    --format tsv > "$out" 2> "$work/$s-$c.time" ||
+                    { log "eafrelated failed on $c"; cat "$work/$s-$c.time" >&2; exit 1; }
+                wall_of "$work/$s-$c.time" >> "$work/$s-$c.secs" ;;
+            xapian)
+                "$xapian" related "$work/xapian-$c" --n 10 > "$out" 2> "$work/$s-$c.log" ||
+                    { log "xapian failed on $c"; : > "$out"; }
+                sed -n 's/^seconds=//p' "$work/$s-$c.log" >> "$work/$s-$c.secs" ;;
+            fts5)
+                "$fts5" related "$work/fts5-$c.db" 10 > "$out" 2> "$work/$s-$c.log" ||
+                    { log "fts5 failed on $c"; : > "$out"; }
+                sed -n 's/.*terms_s=\([0-9.]*\) queries_s=\([0-9.]*\).*/\1 \2/p' \
+                    "$work/$s-$c.log" | awk '{ print $1 + $2 }' >> "$work/$s-$c.secs" ;;
+            esac
+        done
+    done
+    for s in $systems; do
+        name=$s
+        case $s in production|text-only) name="libeafsearch ($s)" ;; esac
+        if [ -s "$work/$s-$c.tsv" ]; then
+            # shellcheck disable=SC2046
+            record "$name" "$c" $(score "$work/$s-$c.tsv" "$docs") \
+                seconds="$(median < "$work/$s-$c.secs")" runs="$(runs_of "$work/$s-$c.secs")"
+        else
+            record "$name" "$c" failed=1
+        fi
+    done
+done
+
+# --- scale: enwiki_sections ---------------------------------------------------------------
+if [ "$enwiki" = 1 ]; then
+    docs="$work/enwiki_sections.jsonl"
+    [ -s "$docs" ] || gzip -dc "$shared/corpora/enwiki_sections/docs.jsonl.gz" > "$docs"
+    n=$(wc -l < "$docs" | tr -d ' ')
+    ours_index enwiki "$docs" || { log "indexing enwiki_sections failed"; exit 1; }
+    xap=0
+    if has_peer xapian; then
+        if xapian_index enwiki "$docs"; then xap=1; else log "Xapian cannot index enwiki_sections"; fi
+    fi
+    for f in walls rss cpu model xper ratio cpuratio; do : > "$work/enwiki.$f"; done
+    for r in $(seq "$reps"); do
+        log "ours on enwiki_sections (every list), run $r of $reps"
+        t="$work/ours-enwiki.$r.time"
+        /usr/bin/time -v "$eafrelated" -d "$work/ours-enwiki.db" --all > /dev/null 2> "$t" ||
+            { log "eafrelated failed on enwiki_sections"; cat "$t" >&2; exit 1; }
+        tr '\r' '\n' < "$t" | grep '^eafrelated:' >&2
+        wall_of "$t" >> "$work/enwiki.walls"
+        rss_of "$t" >> "$work/enwiki.rss"
+        cpu_of "$t" >> "$work/enwiki.cpu"
+        tr '\r' '\n' < "$t" | sed -n 's/^eafrelated:.*model \([0-9.]*\) MB.*/\1/p' >> "$work/enwiki.model"
+        if [ "$xap" = 1 ]; then
+            log "xapian on the 1,000-section sample, run $r of $reps"
+            "$xapian" related "$work/xapian-enwiki" --n 10 --docs "$ids" \
+                > "$work/xapian-enwiki.tsv" 2> "$work/xapian-enwiki.$r.log"
+            per=$(awk -F= '/^seconds=/ { s = $2 } /^docs=/ { d = $2 } END { if (d) print s / d }' \
+                "$work/xapian-enwiki.$r.log")
+            echo "$per" >> "$work/enwiki.xper"
+            # this pair of runs: Xapian's estimate for every section over ours
+            awk -v p="$per" -v n="$n" -v w="$(tail -n 1 "$work/enwiki.walls")" \
+                'BEGIN { printf "%.2f\n", p * n / w }' >> "$work/enwiki.ratio"
+            awk -v p="$per" -v n="$n" -v w="$(tail -n 1 "$work/enwiki.cpu")" \
+                'BEGIN { printf "%.2f\n", p * n / w }' >> "$work/enwiki.cpuratio"
+        fi
+    done
+    # reading the stored lists back: every one, then the sample's
+    log "reading every stored list of enwiki_sections"
+    /usr/bin/time -v "$eafrelated" -d "$work/ours-enwiki.db" --list --format tsv \
+        > "$work/ours-enwiki-all.tsv" 2> "$work/ours-enwiki-list.time"
+    listed=$(wc -l < "$work/ours-enwiki-all.tsv" | tr -d ' ')
+    # shellcheck disable=SC2046
+    /usr/bin/time -v "$eafrelated" -d "$work/ours-enwiki.db" --format tsv $(cat "$ids") \
+        > "$work/ours-enwiki.tsv" 2> "$work/ours-enwiki-keys.time"
+    q=$(python3 "$xapian_eval" "$docs" "$work/ours-enwiki.tsv" | sed -n 's/^P@10=/P@10=/p')
+    # the same lists from the text alone (computed on demand): here a section's tag is
+    # its article's title, what the sample is scored by
+    # shellcheck disable=SC2046
+    "$eafrelated" -d "$work/ours-enwiki.db" --text-only --format tsv $(cat "$ids") \
+        > "$work/ours-enwiki-text.tsv"
+    qt=$(python3 "$xapian_eval" "$docs" "$work/ours-enwiki-text.tsv" | sed -n 's/^P@10=//p')
+    # shellcheck disable=SC2046
+    record "libeafsearch (production)" enwiki_sections lists="$n" \
+        seconds="$(median < "$work/enwiki.walls")" runs="$(runs_of "$work/enwiki.walls")" \
+        cpu_seconds="$(median < "$work/enwiki.cpu")" \
+        peak_rss_mb="$(median < "$work/enwiki.rss")" \
+        model_mb="$(median < "$work/enwiki.model")" \
+        read_all_seconds="$(wall_of "$work/ours-enwiki-list.time")" read_lists="$listed" \
+        read_keys_seconds="$(wall_of "$work/ours-enwiki-keys.time")" \
+        read_keys="$(wc -l < "$work/ours-enwiki.tsv" | tr -d ' ')" \
+        sample_$q sample_text_P@10="$qt" $(python3 "$check" "$work/ours-enwiki.tsv" "$docs")
+    if [ "$xap" = 1 ]; then
+        per=$(median < "$work/enwiki.xper")
+        q=$(python3 "$xapian_eval" "$docs" "$work/xapian-enwiki.tsv" | sed -n 's/^P@10=/P@10=/p')
+        # shellcheck disable=SC2046
+        record xapian enwiki_sections lists=1000 seconds_per_list="$per" \
+            runs="$(awk '{ printf "%s%.2f", (NR > 1 ? "/" : ""), $1 * 1000 }' "$work/enwiki.xper")ms" \
+            estimated_seconds="$(awk -v p="$per" -v n="$n" 'BEGIN { printf "%.0f", p * n }')" \
+            ratio="$(median < "$work/enwiki.ratio")" ratio_runs="$(runs_of "$work/enwiki.ratio")" \
+            cpu_ratio="$(median < "$work/enwiki.cpuratio")" \
+            sample_$q $(python3 "$check" "$work/xapian-enwiki.tsv" "$docs")
+    fi
+fi
+
+# --- the tables ---------------------------------------------------------------------------
+python3 - "$results" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+data = {}
+for system, corpus, measures in rows:
+    m = dict(kv.split("=", 1) for kv in measures.split() if "=" in kv)
+    data.setdefault(corpus, []).append((system, m))
+
+def f(v, fmt="%.3f"):
+    try:
+        return fmt % float(v)
+    except (TypeError, ValueError):
+        return "-"
+
+targets = {"bbc": 0.93, "18f_blog": 0.65}
+for corpus in ("bbc", "18f_blog"):
+    if corpus not in data:
+        continue
+    print("\n%s: the related list of every article, top 10 (times: medians)" % corpus)
+    keys = ["self", "repeats", "same_body", "same_body_pairs", "same_text",
+            "same_text_pairs", "near_source", "near_pairs"]
+    print("| system | P@10 | P@5 | " + " | ".join(keys) + " | seconds | runs |")
+    print("|---|---:|---:|" + "---:|" * len(keys) + "---:|---|")
+    for system, m in data[corpus]:
+        if "failed" in m:
+            print("| %s | failed |" % system)
+            continue
+        print("| %s | %s | %s | " % (system, f(m.get("P@10")), f(m.get("P@5")))
+              + " | ".join(m.get(k, "-") for k in keys)
+              + " | %s | %s |" % (f(m.get("seconds"), "%.2f"), m.get("runs", "-")))
+    ours = {s: m for s, m in data[corpus] if s.startswith("libeafsearch")}
+    peers = [(s, m) for s, m in data[corpus]
+             if not s.startswith("libeafsearch") and "P@10" in m]
+    if peers and ours:
+        best = max(peers, key=lambda x: float(x[1]["P@10"]))
+        for s, m in sorted(ours.items()):
+            clean = all(m.get(k) == "0" for k in keys)
+            print("%s %s: P@10 %s against the best peer's %s (%s); target %.2f: %s; "
+                  "self hits and same texts: %s"
+                  % (corpus, s, f(m["P@10"]), f(best[1]["P@10"]), best[0], targets[corpus],
+                     "met" if float(m["P@10"]) >= targets[corpus] else "NOT met",
+                     "none" if clean else "SOME"))
+if "enwiki_sections" in data:
+    ours = xap = None
+    for system, m in data["enwiki_sections"]:
+        if system.startswith("libeafsearch"):
+            ours = m
+        elif system == "xapian":
+            xap = m
+    print("\nenwiki_sections (123,057 sections; medians of the runs)")
+    if ours:
+        print("| libeafsearch: every list, built and stored | %s s (runs %s), CPU %s s, peak RSS %s MB"
+              " (model %s MB) | sample P@10 %s (text alone %s) | self %s, same_body %s,"
+              " same_text %s, near %s, lists with a near pair %s |"
+              % (f(ours.get("seconds"), "%.1f"), ours.get("runs"), f(ours.get("cpu_seconds"), "%.1f"),
+                 ours.get("peak_rss_mb"), ours.get("model_mb"), f(ours.get("sample_P@10")),
+                 f(ours.get("sample_text_P@10")), ours.get("self"), ours.get("same_body"),
+                 ours.get("same_text"), ours.get("near_source"), ours.get("near_pairs")))
+        for what, secs, n in (("every stored list read back (eafrelated --list)",
+                               "read_all_seconds", "read_lists"),
+                              ("the sample's 1,000 stored lists, one key at a time",
+                               "read_keys_seconds", "read_keys")):
+            print("| libeafsearch: %s | %s s for %s lists: %s ms a list, the process's start"
+                  " included |"
+                  % (what, f(ours.get(secs), "%.2f"), ours.get(n),
+                     f(float(ours.get(secs, "nan")) * 1000 / max(1, int(ours.get(n, "1"))),
+                       "%.3f")))
+    if xap:
+        print("| Xapian: %s ms a list (runs %s) x %s lists | %s s estimated | sample P@10 %s |"
+              " self %s, same_body %s, same_text %s, near %s, lists with a near pair %s |"
+              % (f(float(xap["seconds_per_list"]) * 1000, "%.2f"), xap.get("runs"),
+                 ours.get("lists") if ours else "?", xap.get("estimated_seconds"),
+                 f(xap.get("sample_P@10")), xap.get("self"), xap.get("same_body"),
+                 xap.get("same_text"), xap.get("near_source"), xap.get("near_pairs")))
+    if ours and xap:
+        print("\nXapian's estimated time over ours, per pair of runs: %s; median %s"
+              " (target: at least 5); on CPU time %s"
+              % (xap.get("ratio_runs"), xap.get("ratio"), xap.get("cpu_ratio")))
+PY
