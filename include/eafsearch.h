@@ -858,18 +858,23 @@ EAF_API void eaf_search_free(eaf_search *s);
  *
  * The model.  Each article is a vector of its most distinctive terms (the
  * stems of its title, summary and body; a title term counts title_weight
- * times; a term weighs (1 + ln tf) * ln(N / df); stopwords, terms of a
- * single article and terms in more than max_share of the articles are
- * dropped; the `terms` best are kept and the vector normalised).  The text
- * similarity of two articles is the cosine of their vectors.  To it is
- * added, for each kind of metadata (topics, countries, other tags,
+ * times; a term weighs (1 + ln tf) * ln(N / df)^idf_power; stopwords,
+ * terms of a single article and terms in more than max_share of the
+ * articles are dropped; the `terms` best are kept and the vector
+ * normalised).  The text similarity of two articles is the cosine of
+ * their vectors, with the source's vector widened by its `neighbours`
+ * closest articles: the source's list is ranked by the cosine with its
+ * vector plus neighbour_weight times the mean of theirs (so that an
+ * article on the source's subject in other words ranks above one that
+ * shares a name or two).  To it is added, for each kind of metadata
+ * (topics, countries, other tags,
  * authors), its weight times the cosine of the two articles' values of
  * that kind (each value weighted by its inverse document frequency, so
  * that a rare shared tag counts more than a common one).  The sum may be
  * scaled by a preference for recent articles.  An article is never in its
  * own list; an article whose text is the same as the source's (the same
- * body, or a text similarity of at least `duplicate`) is left out, and of
- * two listed articles with the same text only the better one is kept.
+ * body, or vectors whose cosine is at least `duplicate`) is left out, and
+ * of two listed articles with the same text only the better one is kept.
  *
  * Stored lists.  eaf_related_build() computes the list of every article
  * in one batch (an inverted index over the vectors, in memory) and stores
@@ -919,13 +924,24 @@ typedef struct eaf_related_options {
                                   by 1 - recency + recency * 2^(-age / half_life);
                                   undated articles count as infinitely old */
     unsigned half_life_days; /**< of the recency preference */
-    double duplicate;        /**< text similarity from which two articles are
-                                  the same text (0 to 1) */
+    double duplicate;        /**< cosine of two vectors from which their
+                                  articles are the same text (0 to 1) */
+    double idf_power;        /**< how much a term's rarity counts: the power of
+                                  its ln(N / df) in its weight, 0 to 2 (below 0:
+                                  rarity does not count); 1 favours names and
+                                  rare words (the same story), lower values the
+                                  subject */
+    unsigned neighbours;     /**< closest articles whose terms widen the
+                                  source's vector when its list is ranked, at
+                                  most 10 */
+    double neighbour_weight; /**< how much they weigh against the source, at
+                                  most 10 (below 0: not at all) */
 } eaf_related_options;
 
 #define EAF_RELATED_OPTIONS_VERSION 1
 #define EAF_RELATED_OPTIONS_INIT \
-    { EAF_RELATED_OPTIONS_VERSION, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0 }
+    { EAF_RELATED_OPTIONS_VERSION, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, \
+      0.0, 0, 0.0 }
 
 /** The defaults of the options (see eafrelated(1) for how they were chosen). */
 #define EAF_RELATED_DEFAULT_COUNT 10
@@ -938,6 +954,9 @@ typedef struct eaf_related_options {
 #define EAF_RELATED_DEFAULT_AUTHOR_WEIGHT 0.05
 #define EAF_RELATED_DEFAULT_HALF_LIFE_DAYS 365
 #define EAF_RELATED_DEFAULT_DUPLICATE 0.9
+#define EAF_RELATED_DEFAULT_IDF_POWER 0.5
+#define EAF_RELATED_DEFAULT_NEIGHBOURS 3
+#define EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT 1.0
 
 /** What two articles can share, as the explanation of a related article
  * gives it. */

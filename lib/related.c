@@ -607,7 +607,8 @@ static int64_t load_doc(sqlpath *p, int64_t id)
         if (s != EAF_OK)
             goto nomem;
         d->hash = c.hash;
-        s = eaf__rel_vector(&v, &n, &c, p->o->terms, p->n_model, sql_lookup, p);
+        s = eaf__rel_vector(&v, &n, &c, p->o->terms, p->o->idf_power, p->n_model, sql_lookup,
+                            p);
         eaf__rel_counts_free(&c);
         if (s == EAF_ERROR)
             return -2; /* the lookup set p->status */
@@ -912,7 +913,7 @@ static eaf_status compute_sql(eaf_related *r)
     if (s == EAF_OK) {
         finish_docs(&p, &vals);
         k = eaf__rel_rank(hits, &p.docs[0], p.docs + 1, (uint32_t)(p.ndocs - 1), &vals, &r->o,
-                          newest_day(r->db), work);
+                          newest_day(r->db), work, NULL);
         for (j = 0; j < k && s == EAF_OK; j++) {
             s = add_item(r, names, &hits[j]);
             if (s == EAF_OK) {
@@ -1257,15 +1258,17 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
 
 /* ---- explanations ------------------------------------------------------------------- */
 
-/* Works out the parts of the score of stored items (from the stored
- * statistics, as a list computed on demand would). */
+/* Works out the parts of the score of stored items, as a list computed
+ * on demand would: the source against its candidates from the full-text
+ * index and the stored items (which also decide its neighbours). */
 static eaf_status parts_of_stored(eaf_related *r)
 {
     sqlpath p;
     eaf__rel_values vals;
-    int64_t *at = NULL, src;
-    int32_t newest;
-    size_t i;
+    eaf__rel_hit *work = NULL;
+    int64_t *ids = NULL, src, *at = NULL;
+    size_t nids = 0, i, j;
+    uint32_t m = 0;
     eaf_status s;
 
     s = sqlpath_init(&p, r->db, &r->o);
@@ -1274,6 +1277,7 @@ static eaf_status parts_of_stored(eaf_related *r)
         if (src < 0)
             s = src == -1 ? eaf__db_error(r->db, EAF_NOTFOUND, "the article is gone") : p.status;
     }
+    /* the stored items first (their places are known), then the rest */
     if (s == EAF_OK && !(at = eaf__malloc((r->n + 1) * sizeof(*at))))
         s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
     for (i = 0; s == EAF_OK && i < r->n; i++) {
@@ -1281,24 +1285,40 @@ static eaf_status parts_of_stored(eaf_related *r)
         if (at[i] == -2)
             s = p.status;
     }
+    if (s == EAF_OK)
+        s = fts_candidates(&p, &p.docs[0], &ids, &nids);
+    for (i = 0; s == EAF_OK && i < nids; i++) {
+        int listed = ids[i] == r->src;
+        for (j = 0; j < r->n && !listed; j++)
+            listed = r->items[j].id == ids[i];
+        if (!listed && load_doc(&p, ids[i]) == -2)
+            s = p.status;
+    }
+    if (s == EAF_OK && !(work = eaf__malloc(p.ndocs * sizeof(*work))))
+        s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
     if (s == EAF_OK) {
         finish_docs(&p, &vals);
-        newest = newest_day(r->db);
-        for (i = 0; i < r->n && s == EAF_OK; i++) {
-            eaf__rel_hit h;
-            rel_item *it = &r->items[i];
-            if (at[i] < 0)
-                continue;
-            eaf__rel_score(&h, &p.docs[0], &p.docs[at[i]], &vals, &r->o, newest);
-            it->text = h.text;
-            memcpy(it->meta, h.meta, sizeof(it->meta));
-            it->factor = h.factor;
-            it->have_parts = 1;
-            if (item_stems(it, &p.docs[0], &p.docs[at[i]], sql_stem, &p) != EAF_OK)
-                s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
-        }
+        m = eaf__rel_score_all(work, &p.docs[0], p.docs + 1, (uint32_t)(p.ndocs - 1), &vals,
+                               &r->o, newest_day(r->db), NULL);
+    }
+    for (i = 0; s == EAF_OK && i < r->n; i++) {
+        rel_item *it = &r->items[i];
+        if (at[i] < 0)
+            continue;
+        for (j = 0; j < m && work[j].ref + 1 != (uint32_t)at[i]; j++)
+            ;
+        if (j == m)
+            continue; /* not allowed with these options: no parts */
+        it->text = work[j].text;
+        memcpy(it->meta, work[j].meta, sizeof(it->meta));
+        it->factor = work[j].factor;
+        it->have_parts = 1;
+        if (item_stems(it, &p.docs[0], &p.docs[at[i]], sql_stem, &p) != EAF_OK)
+            s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
     }
     eaf__free(at);
+    eaf__free(ids);
+    eaf__free(work);
     sqlpath_free(&p);
     if (s == EAF_ERROR && !eaf_errmsg(r->db)[0])
         s = eaf__db_error(r->db, EAF_ERROR, "explaining the related articles failed");
@@ -1451,9 +1471,10 @@ static eaf_status explain_all(eaf_related *r)
     if (r->explained)
         return r->explained > 0 ? EAF_OK : EAF_ERROR;
     eaf__db_clear_error(r->db);
-    for (i = 0; i < r->n && s == EAF_OK; i++)
-        if (!r->items[i].have_parts)
-            s = parts_of_stored(r);
+    for (i = 0; i < r->n && r->items[i].have_parts; i++)
+        ;
+    if (i < r->n)
+        s = parts_of_stored(r);
     if (s == EAF_OK)
         s = surface_forms(r);
     if (s == EAF_OK)

@@ -13,15 +13,18 @@
  *     not a stopword, and its document frequency df, counted over the
  *     title, summary and body of the articles, is 2 <= df <= max_share*N;
  *   - a vector holds an article's `terms` kept terms of highest weight
- *     (1 + ln tf) * ln(N / df), tf counting a title occurrence title_weight
- *     times; ties go to the smaller term id; the weights are normalised to
- *     length 1 and quantised to 16 bits, and the vector is sorted by term
- *     id, so that the same text gives the same vector on every path;
+ *     (1 + ln tf) * ln(N / df)^idf_power, tf counting a title occurrence
+ *     title_weight times; ties go to the smaller term id; the weights are
+ *     normalised to length 1 and quantised to 16 bits, and the vector is
+ *     sorted by term id, so that the same text gives the same vector on
+ *     every path;
  *   - the hash of an article's text is a sum over the tokens of its body
  *     of a mix of the token and its position: equal bodies, equal hashes;
  *   - the final ranking (eaf__rel_rank) is shared: from candidates with
  *     their vectors, metadata values and dates, it computes each part of
- *     the score, drops duplicates and keeps the best.
+ *     the score (the text part against the source's vector widened by its
+ *     closest candidates, the neighbours), drops duplicates and keeps the
+ *     best.
  */
 #ifndef EAF_RELATED_H
 #define EAF_RELATED_H
@@ -37,6 +40,7 @@ extern const int eaf__rel_facet_kind[EAF__META_KINDS];
 /* Limits of the options. */
 #define EAF__REL_MAX_COUNT 100
 #define EAF__REL_MAX_TERMS 200
+#define EAF__REL_MAX_NEIGHBOURS 10
 
 /* An undated article's day number. */
 #define EAF__REL_NO_DAY INT32_MIN
@@ -54,6 +58,9 @@ typedef struct eaf__rel_opts {
     unsigned count, terms, half_life;
     double title_weight, max_share, recency, duplicate;
     double meta[EAF__META_KINDS];
+    double idf_power;
+    unsigned neighbours;      /* 0: none */
+    double nweight;           /* the neighbours' weight (> 0 when there are some) */
 } eaf__rel_opts;
 
 /* How many candidates are ranked exactly for a list (ten per article
@@ -67,7 +74,7 @@ char *eaf__rel_opts_string(const eaf__rel_opts *o);
 /* Reads a stored string back; 0 when it is not one. */
 int eaf__rel_opts_parse(eaf__rel_opts *o, const char *s);
 /* Do two sets of options give the same vectors (terms, title weight,
- * max share)? */
+ * max share, idf power)? */
 int eaf__rel_opts_same_vectors(const eaf__rel_opts *a, const eaf__rel_opts *b);
 /* Would lists built with `stored` serve a request with `want` (the same
  * options, and no more articles than stored)? */
@@ -89,9 +96,10 @@ void eaf__rel_stops_free(eaf__rel_stops *s);
 /* May the term (a stem) be in a vector, whatever its df? */
 int eaf__rel_term_ok(const eaf__rel_stops *s, const char *t, size_t n);
 
-/* The term weight of a stem: tfw is its weighted count, df its document
- * frequency among n articles. */
-double eaf__rel_weight(double tfw, uint32_t df, uint32_t n);
+/* The rarity factor of a term in df of n articles, ln(n / df)^power;
+ * and the weight of a stem of weighted count tfw with that factor. */
+double eaf__rel_idf(uint32_t df, uint32_t n, double power);
+double eaf__rel_weight(double tfw, double idf);
 
 /* The hash of a term, and the mix of one body token (the term's hash and
  * its position) into an article's hash. */
@@ -134,11 +142,12 @@ typedef int (*eaf__rel_lookup_fn)(void *ctx, const char *term, size_t n, uint32_
                                   uint32_t *df);
 
 /* The vector of counted terms: each one the dictionary has weighs
- * (1 + ln tfw) * ln(n / df); the best `terms` are kept (eaf__rel_finish).
- * *out (freed by the caller) receives the pairs, *nout their number.
- * EAF_NOMEM, or EAF_ERROR when the lookup failed. */
+ * (1 + ln tfw) * ln(n / df)^idf_power; the best `terms` are kept
+ * (eaf__rel_finish).  *out (freed by the caller) receives the pairs,
+ * *nout their number.  EAF_NOMEM, or EAF_ERROR when the lookup failed. */
 eaf_status eaf__rel_vector(eaf__rel_pair **out, uint32_t *nout, const eaf__rel_counts *c,
-                           uint32_t terms, uint32_t n, eaf__rel_lookup_fn lookup, void *ctx);
+                           uint32_t terms, double idf_power, uint32_t n,
+                           eaf__rel_lookup_fn lookup, void *ctx);
 
 /* A vector in its stored form: its length, the varint deltas of the term
  * ids, then the 16-bit weights (little-endian).  eaf__rel_encode returns
@@ -171,11 +180,12 @@ typedef struct eaf__rel_values {
     const float *idf;
 } eaf__rel_values;
 
-/* A ranked article and the parts of its score. */
+/* A ranked article and the parts of its score: text is the text part
+ * (with the neighbours), cosine the plain cosine of the two vectors. */
 typedef struct eaf__rel_hit {
     int64_t id;
     uint32_t ref;             /* the caller's index of the candidate */
-    double score, text, meta[EAF__META_KINDS], factor;
+    double score, text, cosine, meta[EAF__META_KINDS], factor;
 } eaf__rel_hit;
 
 /* The text similarity (dot product) of two vectors: the products of the
@@ -187,17 +197,31 @@ double eaf__rel_dot(const eaf__rel_doc *a, const eaf__rel_doc *b);
 /* Fills the metadata norms of a document. */
 void eaf__rel_doc_norms(eaf__rel_doc *d, const eaf__rel_values *v);
 
-/* Scores one candidate against the source: fills h (but ref). */
+/* Scores one candidate against the source alone (no neighbours): fills
+ * h (but ref). */
 void eaf__rel_score(eaf__rel_hit *h, const eaf__rel_doc *src, const eaf__rel_doc *c,
                     const eaf__rel_values *v, const eaf__rel_opts *o, int32_t newest);
 
-/* Ranks candidates c[0..n) for src (the source itself and, with
- * EAF_RELATED_EARLIER, later articles are skipped), drops duplicates, and
- * writes the best o->count into out; returns how many.  work holds n
- * hits. */
+/* Scores the allowed candidates of c[0..n) for src (not the source
+ * itself; with EAF_RELATED_EARLIER, no later article) into work, best
+ * first, and returns how many.  With neighbours in the options, the text
+ * part of each is then its cosine with the source's vector plus nweight
+ * times the mean vector of the `neighbours` best candidates that are not
+ * the source's text (the same body, or a cosine of at least duplicate),
+ * normalised: the same on every path, to the last bit.  cdense is NULL,
+ * or zeroed scratch of one float per term id (faster; left zeroed).
+ * work holds n hits. */
+uint32_t eaf__rel_score_all(eaf__rel_hit *work, const eaf__rel_doc *src,
+                            const eaf__rel_doc *c, uint32_t n, const eaf__rel_values *v,
+                            const eaf__rel_opts *o, int32_t newest, float *cdense);
+
+/* Ranks candidates c[0..n) for src (eaf__rel_score_all), drops the
+ * source's text and duplicates, and writes the best o->count into out;
+ * returns how many. */
 uint32_t eaf__rel_rank(eaf__rel_hit *out, const eaf__rel_doc *src,
                        const eaf__rel_doc *c, uint32_t n, const eaf__rel_values *v,
-                       const eaf__rel_opts *o, int32_t newest, eaf__rel_hit *work);
+                       const eaf__rel_opts *o, int32_t newest, eaf__rel_hit *work,
+                       float *cdense);
 
 /* Is candidate c allowed for src at all (not itself; not later than it
  * with EAF_RELATED_EARLIER)? */

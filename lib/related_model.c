@@ -19,9 +19,11 @@
  * highest weight first) gives, for an article, the dot product of its
  * vector with every article sharing one of its terms: its weight times
  * theirs, accumulated.  Products below PRUNE are not accumulated (the
- * postings are sorted, so the rest of the list is skipped); the best
- * CANDIDATES articles by that sum are then ranked exactly
- * (eaf__rel_rank: the exact cosine, metadata, recency, duplicates).
+ * postings are sorted, so the rest of the list is skipped), nor those
+ * past the first POSTING_CAP of a term; the best candidates by that sum
+ * (eaf__rel_candidates) are then ranked exactly (eaf__rel_rank: the exact
+ * cosine widened by the closest candidates, metadata, recency,
+ * duplicates).
  * Several threads may score at once: the model is only read.
  */
 #include "related.h"
@@ -35,6 +37,13 @@
 /* Products of weights below PRUNE are not accumulated (a few
  * thousandths, against the tenths that related articles score). */
 #define PRUNE 0.003f
+/* Of each term's postings (sorted by weight), only the first POSTING_CAP
+ * are read: the articles the term weighs most in.  A common term of the
+ * source would otherwise bring tens of thousands of articles in which it
+ * weighs little: on the 123k enwiki sections, lists read 4,100 postings
+ * each instead of 37,000, five times faster, and as good (P@10 of the
+ * sample 0.594 against 0.589). */
+#define POSTING_CAP 300
 /* How often progress is reported, in articles. */
 #define PROGRESS_EVERY 1024
 
@@ -442,14 +451,16 @@ static int end_run(eaf__rel_model *m, term_run *r, heaps *h, uint32_t cap_df)
 {
     uint32_t i, df = r->ndocs;
     int64_t id;
+    double idf;
 
     if (df < 2 || df > cap_df || !eaf__rel_term_ok(&m->stops, r->term, r->n))
         return 0;
     id = add_term(m, r->term, r->n, df);
     if (id < 0)
         return -1;
+    idf = eaf__rel_idf(df, m->n_model, m->o.idf_power);
     for (i = 0; i < df; i++) {
-        float w = (float)eaf__rel_weight(r->tfw[i], df, m->n_model);
+        float w = (float)eaf__rel_weight(r->tfw[i], idf);
         if (w > 0.0f)
             heap_push(h, r->doc[i], (uint32_t)id, w);
     }
@@ -870,7 +881,7 @@ static eaf_status compute_vector(eaf__rel_model *m, eaf_db *db, sqlite3_stmt *te
         return nomem(db);
     m->hash[i] = c.hash;
     m->length[i] = c.length;
-    s = eaf__rel_vector(vec, n, &c, m->o.terms, m->n_model, model_lookup, m);
+    s = eaf__rel_vector(vec, n, &c, m->o.terms, m->o.idf_power, m->n_model, model_lookup, m);
     eaf__rel_counts_free(&c);
     return s == EAF_OK ? EAF_OK : nomem(db);
 }
@@ -1004,6 +1015,7 @@ struct eaf__rel_worker {
     const eaf__rel_model *m;
     float *acc;
     float *dense;             /* the source's vector by term id */
+    float *cdense;            /* its neighbours' mean vector, the same way */
     eaf__rel_pair *query;     /* the source's vector by weight */
     uint32_t nquery;
     uint32_t *touched;
@@ -1027,6 +1039,7 @@ eaf_status eaf__rel_worker_new(eaf__rel_worker **out, const eaf__rel_model *m)
     w->ncand = c;
     w->acc = eaf__calloc(m->n ? m->n : 1, sizeof(*w->acc));
     w->dense = eaf__calloc(m->nterms ? m->nterms : 1, sizeof(*w->dense));
+    w->cdense = eaf__calloc(m->nterms ? m->nterms : 1, sizeof(*w->cdense));
     w->query = eaf__malloc(m->o.terms * sizeof(*w->query));
     w->nquery = EAF__REL_QUERY_TERMS;
     w->touched = eaf__malloc((m->n ? m->n : 1) * sizeof(*w->touched));
@@ -1034,7 +1047,7 @@ eaf_status eaf__rel_worker_new(eaf__rel_worker **out, const eaf__rel_model *m)
     w->cand = eaf__malloc(c * sizeof(*w->cand));
     w->work = eaf__malloc(c * sizeof(*w->work));
     w->hits = eaf__malloc(m->o.count * sizeof(*w->hits));
-    if (!w->acc || !w->dense || !w->query || !w->touched || !w->top || !w->cand || !w->work || !w->hits) {
+    if (!w->acc || !w->dense || !w->cdense || !w->query || !w->touched || !w->top || !w->cand || !w->work || !w->hits) {
         eaf__rel_worker_free(w);
         return EAF_NOMEM;
     }
@@ -1048,6 +1061,7 @@ void eaf__rel_worker_free(eaf__rel_worker *w)
         return;
     eaf__free(w->acc);
     eaf__free(w->dense);
+    eaf__free(w->cdense);
     eaf__free(w->query);
     eaf__free(w->touched);
     eaf__free(w->top);
@@ -1141,6 +1155,8 @@ uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
         float wd = w->query[k].w;
         const eaf__rel_pair *p = m->post + m->pstart[w->query[k].term];
         const eaf__rel_pair *end = m->post + m->pstart[w->query[k].term + 1];
+        if (end - p > POSTING_CAP)
+            end = p + POSTING_CAP;
         for (; p < end; p++) {
             uint32_t e = p->term;
             float prod = wd * p->w;
@@ -1164,7 +1180,7 @@ uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
     src.dense = w->dense;
     vals.kind = m->vkind;
     vals.idf = m->vidf;
-    k = eaf__rel_rank(out, &src, w->cand, ncand, &vals, &m->o, m->newest, w->work);
+    k = eaf__rel_rank(out, &src, w->cand, ncand, &vals, &m->o, m->newest, w->work, w->cdense);
     for (j = 0; j < n; j++)
         w->dense[v[j].term] = 0.0f;
     for (j = 0; j < k; j++)

@@ -49,6 +49,13 @@ eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_op
     if (!(d.recency <= 1.0) || !(d.duplicate >= 0.0 && d.duplicate <= 1.0))
         return eaf__db_error(db, EAF_MISUSE,
                              "recency and the duplicate similarity must be at most 1");
+    if (!(d.idf_power <= 2.0) || isnan(d.idf_power))
+        return eaf__db_error(db, EAF_MISUSE, "the idf power must be at most 2");
+    if (d.neighbours > EAF__REL_MAX_NEIGHBOURS)
+        return eaf__db_error(db, EAF_MISUSE, "at most %d neighbours, not %u",
+                             EAF__REL_MAX_NEIGHBOURS, d.neighbours);
+    if (!(d.neighbour_weight <= 10.0) || isnan(d.neighbour_weight))
+        return eaf__db_error(db, EAF_MISUSE, "the neighbours' weight must be at most 10");
     meta[0] = d.topic_weight;
     meta[1] = d.country_weight;
     meta[2] = d.tag_weight;
@@ -69,6 +76,13 @@ eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_op
     o->recency = d.recency > 0.0 ? d.recency : 0.0;
     o->half_life = d.half_life_days ? d.half_life_days : EAF_RELATED_DEFAULT_HALF_LIFE_DAYS;
     o->duplicate = d.duplicate > 0.0 ? d.duplicate : EAF_RELATED_DEFAULT_DUPLICATE;
+    o->idf_power = d.idf_power > 0.0 ? d.idf_power
+                   : d.idf_power < 0.0 ? 0.0 : EAF_RELATED_DEFAULT_IDF_POWER;
+    o->nweight = d.neighbour_weight > 0.0 ? d.neighbour_weight
+                 : d.neighbour_weight < 0.0 ? 0.0 : EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT;
+    o->neighbours = d.neighbours ? d.neighbours : EAF_RELATED_DEFAULT_NEIGHBOURS;
+    if (o->nweight == 0.0)
+        o->neighbours = 0;
     return EAF_OK;
 }
 
@@ -79,13 +93,15 @@ uint32_t eaf__rel_candidates(const eaf__rel_opts *o)
 
 #define OPTS_FORMAT \
     "count=%u terms=%u title=%.17g share=%.17g topic=%.17g country=%.17g tag=%.17g " \
-    "author=%.17g recency=%.17g half_life=%u duplicate=%.17g earlier=%d"
+    "author=%.17g recency=%.17g half_life=%u duplicate=%.17g earlier=%d idf=%.17g " \
+    "neighbours=%u neighbour_weight=%.17g"
 
 char *eaf__rel_opts_string(const eaf__rel_opts *o)
 {
     return eaf__printf(OPTS_FORMAT, o->count, o->terms, o->title_weight, o->max_share,
                        o->meta[0], o->meta[1], o->meta[2], o->meta[3], o->recency,
-                       o->half_life, o->duplicate, (o->flags & EAF_RELATED_EARLIER) != 0);
+                       o->half_life, o->duplicate, (o->flags & EAF_RELATED_EARLIER) != 0,
+                       o->idf_power, o->neighbours, o->nweight);
 }
 
 int eaf__rel_opts_parse(eaf__rel_opts *o, const char *s)
@@ -95,15 +111,19 @@ int eaf__rel_opts_parse(eaf__rel_opts *o, const char *s)
     memset(o, 0, sizeof(*o));
     if (!s || sscanf(s,
                      "count=%u terms=%u title=%lg share=%lg topic=%lg country=%lg tag=%lg "
-                     "author=%lg recency=%lg half_life=%u duplicate=%lg earlier=%d%n",
+                     "author=%lg recency=%lg half_life=%u duplicate=%lg earlier=%d idf=%lg "
+                     "neighbours=%u neighbour_weight=%lg%n",
                      &o->count, &o->terms, &o->title_weight, &o->max_share, &o->meta[0],
                      &o->meta[1], &o->meta[2], &o->meta[3], &o->recency, &o->half_life,
-                     &o->duplicate, &earlier, &used) != 12 ||
+                     &o->duplicate, &earlier, &o->idf_power, &o->neighbours, &o->nweight,
+                     &used) != 15 ||
         s[used] != '\0')
         return 0;
     if (o->count < 1 || o->count > EAF__REL_MAX_COUNT || o->terms < 1 ||
         o->terms > EAF__REL_MAX_TERMS || !(o->title_weight > 0.0) || !(o->max_share > 0.0) ||
-        o->half_life < 1)
+        o->half_life < 1 || !(o->idf_power >= 0.0 && o->idf_power <= 2.0) ||
+        o->neighbours > EAF__REL_MAX_NEIGHBOURS || !(o->nweight >= 0.0 && o->nweight <= 10.0) ||
+        (o->neighbours > 0) != (o->nweight > 0.0))
         return 0;
     o->flags = earlier ? EAF_RELATED_EARLIER : 0;
     return 1;
@@ -112,7 +132,7 @@ int eaf__rel_opts_parse(eaf__rel_opts *o, const char *s)
 int eaf__rel_opts_same_vectors(const eaf__rel_opts *a, const eaf__rel_opts *b)
 {
     return a->terms == b->terms && a->title_weight == b->title_weight &&
-           a->max_share == b->max_share;
+           a->max_share == b->max_share && a->idf_power == b->idf_power;
 }
 
 int eaf__rel_opts_serve(const eaf__rel_opts *stored, const eaf__rel_opts *want)
@@ -121,7 +141,8 @@ int eaf__rel_opts_serve(const eaf__rel_opts *stored, const eaf__rel_opts *want)
 
     if (!eaf__rel_opts_same_vectors(stored, want) || want->count > stored->count ||
         stored->flags != want->flags || stored->recency != want->recency ||
-        stored->half_life != want->half_life || stored->duplicate != want->duplicate)
+        stored->half_life != want->half_life || stored->duplicate != want->duplicate ||
+        stored->neighbours != want->neighbours || stored->nweight != want->nweight)
         return 0;
     for (k = 0; k < EAF__META_KINDS; k++)
         if (stored->meta[k] != want->meta[k])
@@ -239,11 +260,20 @@ int eaf__rel_term_ok(const eaf__rel_stops *s, const char *t, size_t n)
     return 1;
 }
 
-double eaf__rel_weight(double tfw, uint32_t df, uint32_t n)
+double eaf__rel_idf(uint32_t df, uint32_t n, double power)
+{
+    double idf = log((double)n / (double)df);
+
+    if (idf <= 0.0)
+        return 0.0;
+    return power == 1.0 ? idf : power == 0.5 ? sqrt(idf) : pow(idf, power);
+}
+
+double eaf__rel_weight(double tfw, double idf)
 {
     double tf = tfw >= 1.0 ? 1.0 + log(tfw) : tfw;
 
-    return tf * log((double)n / (double)df);
+    return tf * idf;
 }
 
 uint64_t eaf__rel_term_hash(const char *t, size_t n)
@@ -513,7 +543,8 @@ void eaf__rel_counts_free(eaf__rel_counts *c)
 }
 
 eaf_status eaf__rel_vector(eaf__rel_pair **out, uint32_t *nout, const eaf__rel_counts *c,
-                           uint32_t terms, uint32_t n, eaf__rel_lookup_fn lookup, void *ctx)
+                           uint32_t terms, double idf_power, uint32_t n,
+                           eaf__rel_lookup_fn lookup, void *ctx)
 {
     eaf__rel_pair *p;
     uint32_t k = 0, id, df;
@@ -534,7 +565,7 @@ eaf_status eaf__rel_vector(eaf__rel_pair **out, uint32_t *nout, const eaf__rel_c
         if (r == 0 || df < 1 || df > n)
             continue;
         p[k].term = id;
-        p[k].w = (float)eaf__rel_weight(c->tfw[i], df, n);
+        p[k].w = (float)eaf__rel_weight(c->tfw[i], eaf__rel_idf(df, n, idf_power));
         k++;
     }
     *nout = eaf__rel_finish(p, k, terms);
@@ -611,15 +642,26 @@ int eaf__rel_allowed(const eaf__rel_doc *src, const eaf__rel_doc *c, const eaf__
     return 1;
 }
 
+/* The score of a hit from its parts. */
+static double combine(const eaf__rel_hit *h, const eaf__rel_opts *o)
+{
+    double s = h->text;
+    int k;
+
+    for (k = 0; k < EAF__META_KINDS; k++)
+        s += o->meta[k] * h->meta[k];
+    return s * h->factor;
+}
+
 void eaf__rel_score(eaf__rel_hit *h, const eaf__rel_doc *src, const eaf__rel_doc *c,
                     const eaf__rel_values *v, const eaf__rel_opts *o, int32_t newest)
 {
-    double shared[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0}, s;
+    double shared[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0};
     uint32_t i = 0, j = 0;
     int k;
 
     h->id = c->id;
-    h->text = eaf__rel_dot(src, c);
+    h->cosine = h->text = eaf__rel_dot(src, c);
     while (i < src->nval && j < c->nval) {
         if (src->val[i] < c->val[j]) {
             i++;
@@ -632,13 +674,11 @@ void eaf__rel_score(eaf__rel_hit *h, const eaf__rel_doc *src, const eaf__rel_doc
             j++;
         }
     }
-    s = h->text;
     for (k = 0; k < EAF__META_KINDS; k++) {
         double d = src->vnorm[k] * c->vnorm[k];
         h->meta[k] = d > 0.0 ? shared[k] / d : 0.0;
         if (h->meta[k] > 1.0)
             h->meta[k] = 1.0;
-        s += o->meta[k] * h->meta[k];
     }
     h->factor = 1.0;
     if (o->recency > 0.0) {
@@ -651,7 +691,7 @@ void eaf__rel_score(eaf__rel_hit *h, const eaf__rel_doc *src, const eaf__rel_doc
             h->factor = 1.0 - o->recency + o->recency * exp2(-age / (double)o->half_life);
         }
     }
-    h->score = s * h->factor;
+    h->score = combine(h, o);
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -663,11 +703,98 @@ static int cmp_hit(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-uint32_t eaf__rel_rank(eaf__rel_hit *out, const eaf__rel_doc *src,
-                       const eaf__rel_doc *c, uint32_t n, const eaf__rel_values *v,
-                       const eaf__rel_opts *o, int32_t newest, eaf__rel_hit *work)
+/* Is candidate d the source's own text (a twin or a near twin)? */
+static int source_text(const eaf__rel_doc *src, const eaf__rel_doc *d, const eaf__rel_hit *h,
+                       const eaf__rel_opts *o)
 {
-    uint32_t i, m = 0, k = 0, j;
+    return (src->hash && d->hash == src->hash) || h->cosine >= o->duplicate;
+}
+
+/* out = a + b, two vectors sorted by term id; the weights of a term in
+ * both are added a's first.  Returns the length of out. */
+static uint32_t merge_add(eaf__rel_pair *out, const eaf__rel_pair *a, uint32_t na,
+                          const eaf__rel_pair *b, uint32_t nb)
+{
+    uint32_t i = 0, j = 0, n = 0;
+
+    while (i < na || j < nb) {
+        if (j == nb || (i < na && a[i].term < b[j].term)) {
+            out[n++] = a[i++];
+        } else if (i == na || b[j].term < a[i].term) {
+            out[n++] = b[j++];
+        } else {
+            out[n].term = a[i].term;
+            out[n++].w = a[i++].w + b[j++].w;
+        }
+    }
+    return n;
+}
+
+/* The sum of the squares of a vector's weights, in term order. */
+static double square_sum(const eaf__rel_pair *v, uint32_t n)
+{
+    double s = 0.0;
+    uint32_t i;
+
+    for (i = 0; i < n; i++)
+        s += (double)v[i].w * (double)v[i].w;
+    return s;
+}
+
+/* Widens the source's vector with the mean vector of its first
+ * o->neighbours candidates in work[0..m) (sorted) that are not its own
+ * text, and scores the text part of every candidate again against it. */
+static void with_neighbours(eaf__rel_hit *work, uint32_t m, const eaf__rel_doc *src,
+                            const eaf__rel_doc *c, const eaf__rel_opts *o, float *cdense)
+{
+    eaf__rel_pair buf[2][EAF__REL_MAX_NEIGHBOURS * EAF__REL_MAX_TERMS];
+    eaf__rel_doc cen;
+    uint32_t i, n = 0, used = 0, cur = 0;
+    double beta = o->nweight, norm;
+
+    for (i = 0; i < m && used < o->neighbours; i++) {
+        const eaf__rel_doc *d = &c[work[i].ref];
+        uint32_t take = d->n < EAF__REL_MAX_TERMS ? d->n : EAF__REL_MAX_TERMS;
+        if (source_text(src, d, &work[i], o) || take == 0)
+            continue;
+        n = merge_add(buf[cur ^ 1], buf[cur], n, d->v, take);
+        cur ^= 1;
+        used++;
+    }
+    if (used == 0)
+        return;
+    memset(&cen, 0, sizeof(cen));
+    cen.v = buf[cur];
+    cen.n = n;
+    for (i = 0; i < n; i++)
+        buf[cur][i].w /= (float)used;
+    /* |src + beta cen| */
+    norm = square_sum(src->v, src->n) + 2.0 * beta * eaf__rel_dot(src, &cen) +
+           beta * beta * square_sum(cen.v, cen.n);
+    if (!(norm > 0.0))
+        return;
+    norm = sqrt(norm);
+    if (cdense) {
+        for (i = 0; i < n; i++)
+            cdense[cen.v[i].term] = cen.v[i].w;
+        cen.dense = cdense;
+    }
+    for (i = 0; i < m; i++) {
+        eaf__rel_hit *h = &work[i];
+        h->text = (h->cosine + beta * eaf__rel_dot(&cen, &c[h->ref])) / norm;
+        h->score = combine(h, o);
+    }
+    if (cdense)
+        for (i = 0; i < n; i++)
+            cdense[cen.v[i].term] = 0.0f;
+    qsort(work, m, sizeof(*work), cmp_hit);
+}
+
+uint32_t eaf__rel_score_all(eaf__rel_hit *work, const eaf__rel_doc *src,
+                            const eaf__rel_doc *c, uint32_t n, const eaf__rel_values *v,
+                            const eaf__rel_opts *o, int32_t newest, float *cdense)
+{
+    uint32_t i, m = 0;
 
     for (i = 0; i < n; i++) {
         if (!eaf__rel_allowed(src, &c[i], o))
@@ -677,9 +804,22 @@ uint32_t eaf__rel_rank(eaf__rel_hit *out, const eaf__rel_doc *src,
         m++;
     }
     qsort(work, m, sizeof(*work), cmp_hit);
+    if (o->neighbours > 0 && o->nweight > 0.0 && m > 0)
+        with_neighbours(work, m, src, c, o, cdense);
+    return m;
+}
+
+uint32_t eaf__rel_rank(eaf__rel_hit *out, const eaf__rel_doc *src,
+                       const eaf__rel_doc *c, uint32_t n, const eaf__rel_values *v,
+                       const eaf__rel_opts *o, int32_t newest, eaf__rel_hit *work,
+                       float *cdense)
+{
+    uint32_t i, m, k = 0, j;
+
+    m = eaf__rel_score_all(work, src, c, n, v, o, newest, cdense);
     for (i = 0; i < m && k < o->count; i++) {
         const eaf__rel_doc *d = &c[work[i].ref];
-        int dup = (src->hash && d->hash == src->hash) || work[i].text >= o->duplicate;
+        int dup = source_text(src, d, &work[i], o);
 
         for (j = 0; j < k && !dup; j++) {
             const eaf__rel_doc *e = &c[out[j].ref];

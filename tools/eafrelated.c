@@ -25,7 +25,8 @@
 
 enum { OPT_FORMAT = 256, OPT_TEXT_ONLY, OPT_EARLIER, OPT_RECENCY, OPT_HALF_LIFE, OPT_TERMS,
        OPT_TITLE_WEIGHT, OPT_MAX_SHARE, OPT_TOPIC_WEIGHT, OPT_COUNTRY_WEIGHT,
-       OPT_TAG_WEIGHT, OPT_AUTHOR_WEIGHT, OPT_DUPLICATE, OPT_COMPUTE, OPT_LIST, OPT_REFRESH };
+       OPT_TAG_WEIGHT, OPT_AUTHOR_WEIGHT, OPT_DUPLICATE, OPT_COMPUTE, OPT_LIST, OPT_REFRESH,
+       OPT_IDF_POWER, OPT_NEIGHBOURS, OPT_NEIGHBOUR_WEIGHT };
 
 typedef struct printer printer;
 
@@ -85,8 +86,15 @@ static void usage(FILE *out)
             "      --country-weight=W weight of shared countries (default: %g)\n"
             "      --tag-weight=W     weight of shared other tags (default: %g)\n"
             "      --author-weight=W  weight of shared authors (default: %g)\n"
-            "      --duplicate=S      text similarity from which two articles count as the\n"
-            "                         same text (default: %g)\n"
+            "      --idf-power=P      how much a term's rarity counts, 0 (not at all) to 2\n"
+            "                         (default: %g; 1 favours names and the same story,\n"
+            "                         lower values the subject)\n"
+            "      --neighbours=N     closest articles whose terms widen the source's when\n"
+            "                         its list is ranked, up to 10 (default: %d)\n"
+            "      --neighbour-weight=W  their weight against the source, 0 (none) to 10\n"
+            "                         (default: %g)\n"
+            "      --duplicate=S      cosine of two articles' vectors from which they count\n"
+            "                         as the same text (default: %g)\n"
             "  -q, --quiet            no progress bar, no summary\n"
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
@@ -100,7 +108,9 @@ static void usage(FILE *out)
             EAF_RELATED_DEFAULT_TERMS, EAF_RELATED_DEFAULT_TITLE_WEIGHT,
             EAF_RELATED_DEFAULT_MAX_SHARE, EAF_RELATED_DEFAULT_TOPIC_WEIGHT,
             EAF_RELATED_DEFAULT_COUNTRY_WEIGHT, EAF_RELATED_DEFAULT_TAG_WEIGHT,
-            EAF_RELATED_DEFAULT_AUTHOR_WEIGHT, EAF_RELATED_DEFAULT_DUPLICATE);
+            EAF_RELATED_DEFAULT_AUTHOR_WEIGHT, EAF_RELATED_DEFAULT_IDF_POWER,
+            EAF_RELATED_DEFAULT_NEIGHBOURS, EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT,
+            EAF_RELATED_DEFAULT_DUPLICATE);
 }
 
 /* Prints s with tabs and line breaks turned into spaces. */
@@ -391,6 +401,9 @@ int main(int argc, char **argv)
         {"country-weight", required_argument, NULL, OPT_COUNTRY_WEIGHT},
         {"tag-weight", required_argument, NULL, OPT_TAG_WEIGHT},
         {"author-weight", required_argument, NULL, OPT_AUTHOR_WEIGHT},
+        {"idf-power", required_argument, NULL, OPT_IDF_POWER},
+        {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
+        {"neighbour-weight", required_argument, NULL, OPT_NEIGHBOUR_WEIGHT},
         {"duplicate", required_argument, NULL, OPT_DUPLICATE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -449,6 +462,15 @@ int main(int argc, char **argv)
         case OPT_EARLIER:
             c.ro.flags |= EAF_RELATED_EARLIER;
             break;
+        case OPT_NEIGHBOURS:
+            v = parse_count(optarg);
+            if (v < 1 || v > 10) {
+                warnx_("--neighbours needs a number from 1 to 10, not '%s' (none: "
+                       "--neighbour-weight=-1)", optarg);
+                return EXIT_USAGE;
+            }
+            c.ro.neighbours = (unsigned)v;
+            break;
         case OPT_HALF_LIFE:
         case OPT_TERMS:
             v = parse_count(optarg);
@@ -471,7 +493,11 @@ int main(int argc, char **argv)
         case OPT_TAG_WEIGHT:
         case OPT_AUTHOR_WEIGHT:
         case OPT_DUPLICATE:
+        case OPT_IDF_POWER:
+        case OPT_NEIGHBOUR_WEIGHT:
             dv = ch == OPT_RECENCY ? &c.ro.recency
+                 : ch == OPT_IDF_POWER ? &c.ro.idf_power
+                 : ch == OPT_NEIGHBOUR_WEIGHT ? &c.ro.neighbour_weight
                  : ch == OPT_TITLE_WEIGHT ? &c.ro.title_weight
                  : ch == OPT_MAX_SHARE ? &c.ro.max_share
                  : ch == OPT_TOPIC_WEIGHT ? &c.ro.topic_weight
@@ -482,6 +508,9 @@ int main(int argc, char **argv)
                 warnx_("'%s' is not a number", optarg);
                 return EXIT_USAGE;
             }
+            /* in the options 0 is the default: here it means none */
+            if (d == 0.0 && (ch == OPT_IDF_POWER || ch == OPT_NEIGHBOUR_WEIGHT))
+                d = -1.0;
             *dv = d;
             break;
         case 'q':

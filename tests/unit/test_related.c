@@ -4,6 +4,8 @@
  * each, with topics, countries and authors): the lists (never the source,
  * scores in order, the subject's articles first), explanations that name
  * metadata and terms the two articles really share, duplicates collapsed,
+ * the ranking's neighbours (internal: the same scores on every path),
+ * explanations whose parts add up to the stored score,
  * the stored lists and their refresh after puts and deletes, lists of
  * articles put in a transaction still open, the options, lists on demand
  * against stored ones, the walk over every list, misuse, read-only
@@ -14,6 +16,7 @@
 #include "testutil.h"
 #include "db.h"
 #include "fts.h"
+#include "related.h"
 
 #include <math.h>
 #include <strings.h>
@@ -344,6 +347,146 @@ static void test_explanations(void)
         }
     }
     eaf_article_free(src);
+    eaf_db_close(db);
+}
+
+/* ---- the neighbours ------------------------------------------------------------------ */
+
+static void doc(eaf__rel_doc *d, int64_t id, const eaf__rel_pair *v, uint32_t n)
+{
+    memset(d, 0, sizeof(*d));
+    d->id = id;
+    d->v = v;
+    d->n = n;
+    d->hash = (uint64_t)id * 7919;
+    d->day = EAF__REL_NO_DAY;
+}
+
+/* The source has term 1; a (its closest) has terms 1 and 2; b has a
+ * little of term 1 and much of term 3; c a little of term 1 and much of
+ * term 2, a's other term.  Alone, the source ranks b before c; widened
+ * by a, c before b. */
+static void test_neighbours(void)
+{
+    static const eaf__rel_pair vs[] = {{1, 1.0f}};
+    static const eaf__rel_pair va[] = {{1, 0.8f}, {2, 0.6f}};
+    static const eaf__rel_pair vb[] = {{1, 0.3f}, {3, 0.954f}};
+    static const eaf__rel_pair vc[] = {{1, 0.25f}, {2, 0.968f}};
+    eaf_related_options in = EAF_RELATED_OPTIONS_INIT;
+    eaf__rel_doc src, c[3];
+    eaf__rel_values vals = {NULL, NULL};
+    eaf__rel_hit out[3], work[3], out2[3], work2[3];
+    eaf__rel_opts o;
+    float dense[8], cdense[8];
+    eaf_db *db = tu_open("neighbours.db", "english");
+    uint32_t n, n2, i;
+    int same = 1;
+
+    doc(&src, 1, vs, 1);
+    doc(&c[0], 2, va, 2);
+    doc(&c[1], 3, vb, 2);
+    doc(&c[2], 4, vc, 2);
+    in.neighbour_weight = -1.0;
+    in.flags = EAF_RELATED_TEXT_ONLY;
+    if (eaf__rel_opts_init(&o, db, &in) != EAF_OK)
+        exit(99);
+    is_int(o.neighbours, 0, "neighbour weight below 0: no neighbours");
+    n = eaf__rel_rank(out, &src, c, 3, &vals, &o, EAF__REL_NO_DAY, work, NULL);
+    ok(n == 3 && out[0].id == 2 && out[1].id == 3 && out[2].id == 4,
+       "alone, the source ranks a, b, c (%lld %lld %lld)", (long long)out[0].id,
+       (long long)out[1].id, (long long)out[2].id);
+    ok(n == 3 && out[1].text == out[1].cosine, "and the text part is the cosine");
+
+    in.neighbour_weight = 0.0;
+    in.neighbours = 1;
+    if (eaf__rel_opts_init(&o, db, &in) != EAF_OK)
+        exit(99);
+    is_int(o.neighbours, 1, "one neighbour");
+    ok(o.nweight == EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT, "of the default weight");
+    n = eaf__rel_rank(out, &src, c, 3, &vals, &o, EAF__REL_NO_DAY, work, NULL);
+    ok(n == 3 && out[0].id == 2 && out[1].id == 4 && out[2].id == 3,
+       "widened by a, it ranks a, c, b (%lld %lld %lld)", (long long)out[0].id,
+       (long long)out[1].id, (long long)out[2].id);
+    /* (0.25 + 0.8 * 0.25 + 0.6 * 0.968) / |(1.8, 0.6)| */
+    ok(n == 3 && fabs(out[1].text - (0.25 + 0.2 + 0.6 * 0.968) / sqrt(1.8 * 1.8 + 0.36)) < 1e-6,
+       "c's text part is its cosine with the widened vector (%.6f)", out[1].text);
+    ok(n == 3 && fabs(out[1].cosine - 0.25) < 1e-6, "its plain cosine is kept (%.6f)",
+       out[1].cosine);
+
+    /* with the source and the neighbours in dense arrays: the same bits */
+    memset(dense, 0, sizeof(dense));
+    memset(cdense, 0, sizeof(cdense));
+    dense[1] = 1.0f;
+    src.dense = dense;
+    n2 = eaf__rel_rank(out2, &src, c, 3, &vals, &o, EAF__REL_NO_DAY, work2, cdense);
+    same = n2 == n;
+    for (i = 0; same && i < n; i++)
+        same = out[i].id == out2[i].id && out[i].score == out2[i].score &&
+               out[i].text == out2[i].text;
+    ok(same, "dense and sparse give the same scores to the last bit");
+    for (i = 0; i < 8 && cdense[i] == 0.0f; i++)
+        ;
+    is_int(i, 8, "and the scratch is left zeroed");
+
+    /* the source's own text is no neighbour: a twin of the source */
+    c[0].hash = src.hash;
+    src.dense = NULL;
+    n = eaf__rel_rank(out, &src, c, 3, &vals, &o, EAF__REL_NO_DAY, work, NULL);
+    ok(n == 2 && out[0].id == 3 && out[1].id == 4,
+       "a twin of the source is neither listed nor a neighbour (%lld %lld)",
+       (long long)out[0].id, n > 1 ? (long long)out[1].id : -1LL);
+    eaf_db_close(db);
+}
+
+/* The numbers of an explanation line ("text 0.312 (...); topics +0.100
+ * (...); ...; recency x0.900") and whether they add up to the score. */
+static int adds_up(const char *why, double score)
+{
+    const char *p;
+    double sum, factor = 1.0;
+
+    if (!why || sscanf(why, "text %lf", &sum) != 1)
+        return 0;
+    for (p = why; (p = strstr(p, " +")) != NULL; p += 2)
+        sum += strtod(p + 2, NULL);
+    if ((p = strstr(why, "recency x")) != NULL)
+        factor = strtod(p + 9, NULL);
+    return fabs(sum * factor - score) < 0.003;
+}
+
+static void test_parts(void)
+{
+    eaf_db *db = make_archive("parts.db");
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+    eaf_related *r;
+    int s, j, lists = 0, good = 0, items = 0;
+    char key[32];
+    size_t i;
+
+    o.recency = 0.5;
+    if (eaf_related_build(NULL, db, &o, NULL, NULL) != EAF_OK)
+        exit(99);
+    for (s = 0; s < NSUBJECTS; s++)
+        for (j = 0; j < PER_SUBJECT; j++) {
+            snprintf(key, sizeof(key), "%s/%d", subjects[s].name, j);
+            r = list_of(db, key, &o);
+            if (!r)
+                continue;
+            lists += eaf_related_stored(r);
+            for (i = 0; i < eaf_related_count(r); i++) {
+                const char *why = eaf_related_explain(r, i);
+                items++;
+                if (adds_up(why, eaf_related_score(r, i)))
+                    good++;
+                else
+                    diag("%s -> %s: %.4f is not '%s'", key, eaf_related_key(r, i),
+                         eaf_related_score(r, i), why ? why : "NULL");
+            }
+            eaf_related_free(r);
+        }
+    is_int(lists, NSUBJECTS * PER_SUBJECT, "parts: every list is the stored one");
+    ok(items > NSUBJECTS * PER_SUBJECT, "parts: %d listed articles", items);
+    is_int(good, items, "the parts of each explanation add up to its stored score");
     eaf_db_close(db);
 }
 
@@ -857,6 +1000,12 @@ static void test_options(void)
     o.max_share = 2.0;
     is_int(eaf_related_build(NULL, db, &o, NULL, NULL), EAF_MISUSE, "share 2: EAF_MISUSE");
     o.max_share = 0.0;
+    o.idf_power = 2.5;
+    is_int(eaf_related_new(&r, db, "rice/0", &o), EAF_MISUSE, "idf power 2.5: EAF_MISUSE");
+    o.idf_power = 0.0;
+    o.neighbours = 11;
+    is_int(eaf_related_new(&r, db, "rice/0", &o), EAF_MISUSE, "11 neighbours: EAF_MISUSE");
+    o.neighbours = 0;
     o.version = 99;
     is_int(eaf_related_new(&r, db, "rice/0", &o), EAF_MISUSE, "an unknown options version");
     o.version = EAF_RELATED_OPTIONS_VERSION;
@@ -1036,6 +1185,8 @@ int main(void)
     tu_tmpdir();
     test_build_and_lists();
     test_explanations();
+    test_neighbours();
+    test_parts();
     test_duplicates();
     test_refresh();
     test_open_transaction();
