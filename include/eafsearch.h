@@ -46,7 +46,11 @@
  *   with each other, whatever other handles commit.  A write on the same
  *   handle while searches are open ends that: they then see the handle's
  *   own writes.  Free searches when done: while one is open, the index's
- *   write-ahead log cannot be folded back past the state it reads.
+ *   write-ahead log cannot be folded back past the state it reads.  The
+ *   same holds for a related list (eaf_related_new() to
+ *   eaf_related_free(): its articles and their explanations) and for a
+ *   walk of eaf_related_each(); searches and lists open together on a
+ *   handle share one state.
  * - tests/concurrency/ checks these rules: reader threads, one handle
  *   each, search while another process writes.
  * - Every eaf_search and eaf_related must be freed before its eaf_db is

@@ -177,8 +177,10 @@ void eaf_related_free(eaf_related *r)
     for (i = 0; i < r->n; i++)
         item_clear(&r->items[i]);
     eaf__free(r->items);
-    if (r->db)
+    if (r->db) {
         r->db->children--;
+        eaf__db_snapshot_end(r->db);
+    }
     eaf__free(r);
 }
 
@@ -1024,9 +1026,20 @@ eaf_status eaf_related_new(eaf_related **out, eaf_db *db, const char *key,
     if (!db || !key)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    /* inside the caller's transaction, the articles put so far count */
+    s = eaf__db_fts_sync(db);
+    if (s != EAF_OK)
+        return s;
     r = eaf__calloc(1, sizeof(*r));
     if (!r)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    /* the list and its explanations (worked out later) come from one
+     * state of the index, as a search's hits do, until the list is freed */
+    s = eaf__db_snapshot_begin(db);
+    if (s != EAF_OK) {
+        eaf__free(r);
+        return s;
+    }
     r->db = db;
     db->children++;
     s = eaf__rel_opts_init(&r->o, db, opts);
@@ -1248,12 +1261,22 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
     eaf__db_clear_error(db);
     s = eaf__rel_opts_init(&o, db, opts);
     if (s == EAF_OK)
-        s = stored_options(db, &stored, &have);
+        s = eaf__db_fts_sync(db);
+    if (s == EAF_OK)
+        s = eaf__db_snapshot_begin(db);
     if (s != EAF_OK)
         return s;
-    if (have && !compute && eaf__rel_opts_serve(&stored, &o))
-        return each_stored(db, &o, fn, payload);
-    return each_model(db, &o, have && eaf__rel_opts_same_vectors(&stored, &o), fn, payload);
+    /* every list of the walk comes from one state of the index: the walk
+     * holds it as an open list would, through the lists it hands out */
+    db->children++;
+    s = stored_options(db, &stored, &have);
+    if (s == EAF_OK && have && !compute && eaf__rel_opts_serve(&stored, &o))
+        s = each_stored(db, &o, fn, payload);
+    else if (s == EAF_OK)
+        s = each_model(db, &o, have && eaf__rel_opts_same_vectors(&stored, &o), fn, payload);
+    db->children--;
+    eaf__db_snapshot_end(db);
+    return s;
 }
 
 /* ---- explanations ------------------------------------------------------------------- */

@@ -7,7 +7,8 @@
  * the ranking's neighbours (internal: the same scores on every path),
  * explanations whose parts add up to the stored score,
  * the stored lists and their refresh after puts and deletes, lists of
- * articles put in a transaction still open, the options, lists on demand
+ * articles put in a transaction still open, one state of the index per
+ * list, the options, lists on demand
  * against stored ones, the walk over every list, misuse, read-only
  * handles, indexes of schema 2 and 3 (without related tables) read and
  * upgraded, and allocation failures.
@@ -736,6 +737,68 @@ static void test_open_transaction(void)
     eaf_db_close(db);
 }
 
+/* ---- one state of the index ---------------------------------------------------------- */
+
+static int count_lists(const char *key, eaf_related *r, void *payload)
+{
+    (void)key;
+    (void)r;
+    (*(int *)payload)++;
+    return 0;
+}
+
+/* A list and its explanations (worked out later) read one state of the
+ * index, whatever another handle commits meanwhile; freeing the last
+ * list (or search) ends that read. */
+static void test_snapshot(void)
+{
+    eaf_db *w = make_archive("snap.db"), *rd = NULL;
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_related *r = NULL;
+    eaf_search *s = NULL;
+    char first[64] = "";
+    const char *why;
+    int lists = 0;
+
+    if (eaf_related_build(NULL, w, NULL, NULL, NULL) != EAF_OK)
+        exit(99);
+    oo.flags = EAF_OPEN_READONLY;
+    if (eaf_db_open(&rd, tu_path("snap.db"), &oo, NULL) != EAF_OK)
+        exit(99);
+    r = list_of(rd, "rice/0", NULL);
+    if (r && eaf_related_count(r) > 0)
+        snprintf(first, sizeof(first), "%s", eaf_related_key(r, 0));
+    ok(r && eaf_related_stored(r) && same_subject("rice/", first), "a stored list (first %s)",
+       first);
+    /* another handle deletes the first article listed */
+    is_int(eaf_db_delete(w, first), EAF_OK, "the writer deletes it");
+    why = r ? eaf_related_explain(r, 0) : NULL;
+    ok(why && strstr(why, "(Agriculture)") && adds_up(why, eaf_related_score(r, 0)),
+       "its explanation, worked out after the delete, is still whole (%s)", why ? why : "NULL");
+    ok(r && eaf_related_shared_count(r, 0, EAF_REASON_TERM) > 0, "with its shared terms");
+    eaf_related_free(r);
+    ok(sqlite3_get_autocommit(rd->sql) != 0, "freeing the list ends its read");
+    r = list_of(rd, "rice/0", NULL);
+    ok(r && !in_list(r, first), "a new list is of the new state (without %s)", first);
+    eaf_related_free(r);
+
+    /* a search, then a list, the search freed first: the list holds the
+     * read, and freeing it ends it */
+    is_int(eaf_search_new(&s, rd, "rice", NULL), EAF_OK, "a search");
+    r = list_of(rd, "chips/0", NULL);
+    eaf_search_free(s);
+    ok(sqlite3_get_autocommit(rd->sql) == 0, "with the search freed, the list still reads");
+    eaf_related_free(r);
+    ok(sqlite3_get_autocommit(rd->sql) != 0, "freeing the list too ends the read");
+
+    /* a walk holds its read to its end, and leaves none */
+    is_int(eaf_related_each(rd, NULL, count_lists, &lists), EAF_OK, "a walk");
+    is_int(lists, NSUBJECTS * PER_SUBJECT - 1, "of every article");
+    ok(sqlite3_get_autocommit(rd->sql) != 0, "leaves no read open");
+    eaf_db_close(rd);
+    eaf_db_close(w);
+}
+
 /* ---- older schemas ----------------------------------------------------------------------- */
 
 /* Schema 3 is schema 4 without the related tables; schema 2 had an
@@ -1190,6 +1253,7 @@ int main(void)
     test_duplicates();
     test_refresh();
     test_open_transaction();
+    test_snapshot();
     test_old_schemas();
     test_options();
     test_readonly_and_stop();
