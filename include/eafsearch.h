@@ -1533,10 +1533,11 @@ typedef void (*eaf_problem_fn)(const char *problem, void *payload);
  * Checks an index from the file up: SQLite's integrity check of the
  * file, FTS5's check of the full-text index against the articles, and
  * the library's own consistency checks (every article has its full-text
- * entries and every entry its article; the authors, tags and related
- * titles of articles point to articles that exist; each article's
- * indexed authors agree with its author rows; the schema versions
- * agree).  Each problem found is reported to fn, named ("2 articles have
+ * entries and every entry its article; the authors, tags, related
+ * titles, related lists and term vectors of articles point to articles
+ * that exist, and no related list holds its own article or one twice;
+ * each article's indexed authors agree with its author rows; the schema
+ * versions agree).  Each problem found is reported to fn, named ("2 articles have
  * no full-text index entries: key, key").  Nothing is written, but the
  * check holds the write lock while it runs (FTS5's check needs it), so it
  * sees one state of the index while another process indexes.

@@ -9,9 +9,11 @@
  *      else is);
  *   3. ours: every article has its full-text entries and every full-text
  *      entry its article; the rows that hang off articles (authors, tags,
- *      related titles) point to articles that exist; each article's
- *      indexed author column agrees with its author rows; each article's
- *      file is recorded; the header and eaf_meta agree on the schema.
+ *      related titles, computed related lists and their vectors) point to
+ *      articles that exist; no related list holds its own article or one
+ *      article twice; each article's indexed author column agrees with its
+ *      author rows; each article's file is recorded; the header and
+ *      eaf_meta agree on the schema.
  * Damage that stops a check (SQLite finds the file malformed) is a
  * problem too.  Nothing is written, but FTS5's check is an INSERT command:
  * it needs a read-write handle, and the whole check runs in one write
@@ -37,6 +39,10 @@ static const struct {
     {"author", "article_id", "author"},
     {"facet", "article_id", "tag"},
     {"site_related", "article_id", "related title"},
+    {"related_list", "article_id", "related-list"},
+    {"related_list", "other_id", "listed-as-related"},
+    {"related_vector", "article_id", "term-vector"},
+    {"related_stale", "article_id", "stale-list"},
 };
 
 typedef struct checker {
@@ -228,6 +234,17 @@ static void check_ours(checker *c)
               " (SELECT 1 FROM article a WHERE a.id = d.id) ORDER BY id",
               "full-text index entries have no article; their ids");
     check_refs(c);
+    if (c->db->schema_version >= 4) {
+        /* a related list never holds its own article, nor one twice */
+        offenders(c,
+                  "SELECT a.key FROM related_list l JOIN article a ON a.id = l.article_id"
+                  " WHERE l.other_id = l.article_id ORDER BY a.key",
+                  "related lists hold their own article");
+        offenders(c,
+                  "SELECT a.key FROM related_list l JOIN article a ON a.id = l.article_id"
+                  " GROUP BY l.article_id, l.other_id HAVING count(*) > 1 ORDER BY a.key",
+                  "related lists hold an article twice");
+    }
     /* the indexed author column is made from the author rows */
     offenders(c,
               "SELECT key FROM article a WHERE author <> coalesce((SELECT"

@@ -60,7 +60,9 @@
 
 /* Schema 4: related-article lists.  related_stale.changed is 1 for an
  * article stored (its vector must be computed again), 0 for one whose
- * list merely holds an article that changed or went. */
+ * list merely holds an article that changed or went.  A deleted article
+ * leaves every list (the lists that held it keep a gap in their
+ * positions until they are computed again). */
 #define RELATED_SQL \
     "CREATE TABLE related_list(" \
     " article_id INTEGER NOT NULL, pos INTEGER NOT NULL," \
@@ -86,6 +88,7 @@
     "CREATE TRIGGER related_ad AFTER DELETE ON article BEGIN" \
     " INSERT OR IGNORE INTO related_stale" \
     "  SELECT article_id, 0 FROM related_list WHERE other_id = old.id;" \
+    " DELETE FROM related_list WHERE other_id = old.id;" \
     " DELETE FROM related_list WHERE article_id = old.id;" \
     " DELETE FROM related_vector WHERE article_id = old.id;" \
     " DELETE FROM related_stale WHERE article_id = old.id;" \

@@ -92,6 +92,33 @@ int main(void)
     is_int(eaf_db_count(&count, db), EAF_OK, "the index still reads");
     is_int(count, 3, "with its three articles");
     ok(sqlite3_get_autocommit(db->sql) != 0, "no transaction is left open");
+    /* with related lists built, and an article they hold deleted since */
+    {
+        static const char *const bodies[] = {
+            "Tuna fleets fish the western Pacific under licences from island states.",
+            "Island states sell tuna fishing licences to distant fleets in the Pacific.",
+            "Pacific tuna stocks and the licences of distant fishing fleets.",
+        };
+        eaf_related *rl = NULL;
+        char key[16], held[16] = "";
+        int i;
+
+        for (i = 0; i < 3; i++) {
+            eaf_article *a;
+            snprintf(key, sizeof(key), "t/%d", i);
+            a = tu_article(key, "Tuna licences", "2019-04-04", bodies[i], NULL, NULL);
+            if (eaf_db_put(NULL, db, a) != EAF_OK)
+                exit(99);
+            eaf_article_free(a);
+        }
+        is_int(eaf_related_build(NULL, db, NULL, NULL, NULL), EAF_OK, "related lists built");
+        if (eaf_related_new(&rl, db, "t/0", NULL) == EAF_OK && eaf_related_count(rl) > 0)
+            snprintf(held, sizeof(held), "%s", eaf_related_key(rl, 0));
+        eaf_related_free(rl);
+        ok(strncmp(held, "t/", 2) == 0, "t/0's list holds another tuna article (%s)", held);
+        is_int(eaf_db_delete(db, held), EAF_OK, "that article deleted, the lists not refreshed");
+        is_int(check(db, &f, &n), EAF_OK, "the index still passes (%s)", f.all);
+    }
 
     /* misuse and read-only handles */
     is_int(eaf_search_new(&s, db, "Suva", NULL), EAF_OK, "a search opens");
@@ -128,6 +155,21 @@ int main(void)
     damaged("related.db", "INSERT INTO site_related VALUES (97, 0, 'Gone')",
             "related title rows (table site_related); their ids: 97",
             "a related title of no article");
+    damaged("rlist.db", "INSERT INTO related_list VALUES (96, 0, 1, 0.5)",
+            "related-list rows (table related_list); their ids: 96",
+            "a related list of no article");
+    damaged("rentry.db", "INSERT INTO related_list VALUES (1, 0, 95, 0.5)",
+            "listed-as-related rows (table related_list); their ids: 95",
+            "a related list holding no article");
+    damaged("rvec.db", "INSERT INTO related_vector VALUES (94, 1, 1, x'00')",
+            "term-vector rows (table related_vector); their ids: 94",
+            "a term vector of no article");
+    damaged("rself.db", "INSERT INTO related_list VALUES (2, 0, 2, 0.5)",
+            "related lists hold their own article: k/two", "a list holding its own article");
+    damaged("rtwice.db",
+            "INSERT INTO related_list VALUES (3, 0, 1, 0.5); INSERT INTO related_list VALUES"
+            " (3, 1, 1, 0.4)",
+            "related lists hold an article twice: k/three", "a list holding an article twice");
     damaged("authors.db", "UPDATE author SET name = 'Someone Else' WHERE article_id = 3 AND pos = 0",
             "indexed authors that differ from their author rows: k/three",
             "author rows that disagree with the indexed text");
