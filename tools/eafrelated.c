@@ -307,7 +307,7 @@ static int print_all(config *c)
 
     if (st != EAF_OK) {
         warnx_("cannot read the related articles: %s", eaf_errmsg(c->db));
-        return EXIT_FAIL;
+        return st == EAF_MISUSE ? EXIT_USAGE : EXIT_FAIL;
     }
     return interrupted ? EXIT_FAIL : EXIT_OK;
 }
@@ -327,7 +327,7 @@ static int batch(config *c, int refresh, int print)
     end_progress(c);
     if (st != EAF_OK) {
         warnx_("%s", interrupted ? "interrupted: nothing was stored" : eaf_errmsg(c->db));
-        return EXIT_FAIL;
+        return st == EAF_MISUSE ? EXIT_USAGE : EXIT_FAIL;
     }
     if (!c->quiet)
         fprintf(stderr,
@@ -350,6 +350,11 @@ static int show_keys(config *c, char **keys, int n)
         eaf_article *a = NULL;
         eaf_status st = eaf_related_new(&r, c->db, keys[i], &c->ro);
 
+        if (st == EAF_MISUSE) {
+            /* an option out of its range (the library says which) */
+            warnx_("%s", eaf_errmsg(c->db));
+            return EXIT_USAGE;
+        }
         if (st != EAF_OK) {
             warnx_("%s: %s", keys[i], eaf_errmsg(c->db));
             rc = EXIT_FAIL;

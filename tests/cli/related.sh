@@ -146,7 +146,14 @@ is "$?" 2 "--all with a key: exit 2"
 rel -n 0 "$key" > /dev/null 2>&1
 is "$?" 2 "-n 0: exit 2"
 rel --duplicate 2 "$key" > /dev/null 2> "$tmp/err"
-is "$?" 1 "--duplicate 2: refused by the library, exit 1"
+is "$?" 2 "--duplicate 2: refused by the library, a usage error"
+contains "$(cat "$tmp/err")" "duplicate" "which says why"
+rel --idf-power=3 "$key" > /dev/null 2>&1
+is "$?" 2 "--idf-power=3: exit 2"
+rel --neighbours=0 "$key" > /dev/null 2>&1
+is "$?" 2 "--neighbours=0: exit 2"
+rel --all --idf-power=3 > /dev/null 2>&1
+is "$?" 2 "--all --idf-power=3: exit 2"
 "$eafrelated" -d "$tmp/none.db" "$key" > /dev/null 2>&1
 is "$?" 1 "a missing index: exit 1"
 is "$(rel --version | head -n 1 | cut -d' ' -f1)" "eafrelated" "--version"
