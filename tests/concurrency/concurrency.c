@@ -279,7 +279,10 @@ static void second_writers(const char *eafindex, const char *file, int release_f
     st = eaf_db_begin(db);
     waited = now() - t0;
     is_int(st, EAF_BUSY, "a second writer (timeout 200 ms) gets EAF_BUSY");
-    ok(waited >= 0.15 && waited < 2.0, "after waiting for the lock (%.2f s)", waited);
+    /* at least the timeout; the upper bound only says it gave up (under
+     * valgrind on a busy machine each retry of the wait is slow: 3.4 s
+     * was seen) */
+    ok(waited >= 0.15 && waited < 60.0, "after waiting for the lock (%.2f s)", waited);
     ok(strstr(eaf_errmsg(db), "locked by another writer") != NULL, "saying so: %s",
        eaf_errmsg(db));
     if (st == EAF_OK)
