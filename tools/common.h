@@ -5,7 +5,9 @@
 #ifndef EAF_TOOLS_COMMON_H
 #define EAF_TOOLS_COMMON_H
 
+#include <signal.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "eafsearch.h"
 
@@ -34,5 +36,13 @@ void print_version(void);
 
 /* Parses a non-negative integer option; returns -1 when malformed. */
 long parse_count(const char *s);
+
+/* Set by SIGINT and SIGTERM once catch_signals() has run: long runs stop
+ * at the next article, keeping what was committed. */
+extern volatile sig_atomic_t interrupted;
+void catch_signals(void);
+
+/* Seconds since *since (CLOCK_MONOTONIC). */
+double seconds_since(const struct timespec *since);
 
 #endif

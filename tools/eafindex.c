@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,17 +85,9 @@ typedef struct run {
     size_t nknown, capknown;
 } run;
 
-static volatile sig_atomic_t interrupted;
-
 /* Runs that add or change at least this many articles, and a tenth of the
  * index, end by merging the full-text index into one segment. */
 #define OPTIMIZE_MIN 1000
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 static void usage(FILE *out)
 {
@@ -228,14 +219,6 @@ static char *absolute(const char *path)
     return out;
 }
 
-static double now_seconds(const struct timespec *since)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - since->tv_sec) + (double)(t.tv_nsec - since->tv_nsec) / 1e9;
-}
-
 static int compare_strings(const void *x, const void *y)
 {
     return strcmp(*(char *const *)x, *(char *const *)y);
@@ -256,10 +239,10 @@ static void show_progress(run *r, int force)
         fflush(stderr);
         return;
     }
-    if (now_seconds(&r->last_progress) < 0.1 && r->done_files < r->nitems)
+    if (seconds_since(&r->last_progress) < 0.1 && r->done_files < r->nitems)
         return;
     clock_gettime(CLOCK_MONOTONIC, &r->last_progress);
-    elapsed = now_seconds(&r->started);
+    elapsed = seconds_since(&r->started);
     rate = elapsed > 0 ? (double)r->done_files / elapsed : 0;
     if (r->done_bytes > 0 && r->total_bytes > r->done_bytes && elapsed > 0.5) {
         left = elapsed * (double)(r->total_bytes - r->done_bytes) / (double)r->done_bytes;
@@ -948,7 +931,7 @@ static int related_progress(const char *phase, int64_t done, int64_t total, void
 
     if (interrupted)
         return 1;
-    if (!r->progress || now_seconds(&r->last_progress) < 0.1)
+    if (!r->progress || seconds_since(&r->last_progress) < 0.1)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &r->last_progress);
     if (total > 0)
@@ -982,7 +965,7 @@ static void refresh_related(run *r)
     if (r->verbose)
         printf("related articles: %lld list%s %s in %.1f s\n", (long long)stats.lists,
                stats.lists == 1 ? "" : "s", stats.full ? "built" : "refreshed",
-               now_seconds(&t0));
+               seconds_since(&t0));
 }
 
 /* ---- main ---------------------------------------------------------------------------- */
@@ -1177,8 +1160,7 @@ int main(int argc, char **argv)
         free(tmpdb);
         return EXIT_FAIL;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    catch_signals();
     clock_gettime(CLOCK_MONOTONIC, &r.started);
     r.progress = !r.quiet && !r.verbose && !r.dry_run && isatty(STDERR_FILENO);
 

@@ -15,7 +15,6 @@
 #include "common.h"
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,14 +45,6 @@ struct printer {
     const char *name;
     int (*list)(config *c, const char *key, const char *title, eaf_related *r);
 };
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 static void usage(FILE *out)
 {
@@ -244,14 +235,6 @@ static const printer printers[] = {
 
 /* ---- progress ------------------------------------------------------------------ */
 
-static double elapsed(const struct timespec *since)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - since->tv_sec) + (double)(t.tv_nsec - since->tv_nsec) / 1e9;
-}
-
 static int on_progress(const char *phase, int64_t done, int64_t total, void *payload)
 {
     config *c = payload;
@@ -259,7 +242,7 @@ static int on_progress(const char *phase, int64_t done, int64_t total, void *pay
 
     if (interrupted)
         return 1;
-    if (!c->progress || elapsed(&c->last) < 0.1)
+    if (!c->progress || seconds_since(&c->last) < 0.1)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &c->last);
     if (total > 0) {
@@ -268,10 +251,10 @@ static int on_progress(const char *phase, int64_t done, int64_t total, void *pay
             filled = width;
         fprintf(stderr, "\r\033[K[%.*s%.*s] %s %lld/%lld, %.0f s", filled,
                 "########################", width - filled, "........................",
-                phase, (long long)done, (long long)total, elapsed(&c->started));
+                phase, (long long)done, (long long)total, seconds_since(&c->started));
     } else {
         fprintf(stderr, "\r\033[K%s: %lld, %.0f s", phase, (long long)done,
-                elapsed(&c->started));
+                seconds_since(&c->started));
     }
     fflush(stderr);
     return 0;
@@ -335,7 +318,7 @@ static int batch(config *c, int refresh, int print)
                 " storing %.1f s); %lld terms, model %.1f MB\n",
                 progname, (long long)stats.lists, stats.lists == 1 ? "" : "s",
                 (long long)stats.articles, stats.full ? "built" : "refreshed",
-                elapsed(&c->started), stats.read_seconds, stats.score_seconds,
+                seconds_since(&c->started), stats.read_seconds, stats.score_seconds,
                 stats.write_seconds, (long long)stats.terms,
                 (double)stats.model_bytes / 1e6);
     return print ? print_all(c) : EXIT_OK;
@@ -562,8 +545,7 @@ int main(int argc, char **argv)
         eaf_free(err);
         return EXIT_FAIL;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    catch_signals();
     c.progress = !c.quiet && isatty(STDERR_FILENO);
     if (all || refresh)
         rc = batch(&c, refresh, format != NULL);
