@@ -534,6 +534,25 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Steps st, bound to an article's id, to that article's row: 0 on it (st
+ * stays on the row), -1 when the article is gone, -2 on an error
+ * (p->status, with the message on the handle). */
+static int step_article(sqlpath *p, sqlite3_stmt *st, int64_t id, const char *what)
+{
+    int rc;
+
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return -1;
+    p->status = eaf__db_sqlerr(p->db, rc, what);
+    return -2;
+}
+
 /* Reads what the ranking needs of one article into a new view; returns
  * its index in p->docs, -1 when the article is gone, or -2 on an error
  * (p->status, with the message on the handle). */
@@ -556,16 +575,9 @@ static int64_t load_doc(sqlpath *p, int64_t id)
     d = &p->docs[p->ndocs];
     memset(d, 0, sizeof(*d));
     d->id = id;
-    sqlite3_reset(p->vec);
-    sqlite3_bind_int64(p->vec, 1, id);
-    rc = sqlite3_step(p->vec);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(p->vec);
-        if (rc == SQLITE_DONE)
-            return -1;
-        p->status = eaf__db_sqlerr(p->db, rc, "reading a vector");
-        return -2;
-    }
+    rc = step_article(p, p->vec, id, "reading a vector");
+    if (rc < 0)
+        return rc;
     d->ymd = sqlite3_column_type(p->vec, 0) == SQLITE_NULL ? 0 : sqlite3_column_int(p->vec, 0);
     d->day = eaf__rel_day(d->ymd);
     fresh = sqlite3_column_type(p->vec, 3) != SQLITE_NULL &&
@@ -591,16 +603,9 @@ static int64_t load_doc(sqlpath *p, int64_t id)
     sqlite3_reset(p->vec);
     if (!fresh) {
         eaf__rel_counts c;
-        sqlite3_reset(p->text);
-        sqlite3_bind_int64(p->text, 1, id);
-        rc = sqlite3_step(p->text);
-        if (rc != SQLITE_ROW) {
-            sqlite3_reset(p->text);
-            if (rc == SQLITE_DONE)
-                return -1;
-            p->status = eaf__db_sqlerr(p->db, rc, "reading an article");
-            return -2;
-        }
+        rc = step_article(p, p->text, id, "reading an article");
+        if (rc < 0)
+            return rc;
         s = eaf__rel_count_text(&c, p->tok, p->o->title_weight,
                                 (const char *)sqlite3_column_text(p->text, 0),
                                 (const char *)sqlite3_column_text(p->text, 1),
