@@ -142,11 +142,11 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *ctx, void *user)
  * xColumnSize reads them with an SQL statement per row: a quarter of the
  * work of ranking a large match set.  On a connection of an index of ours
  * (the table "fts"), the sizes of every row are kept in memory instead,
- * loaded on the first query, 2 bytes per column and row (about 2 MB for
- * 123k articles, 16 MB for a million: the fewer cache lines a query
- * touches, the faster; a column of 65,535 tokens or more is left to
- * xColumnSize).  Before each query the cache is
- * checked against the database: unchanged (PRAGMA data_version for other
+ * loaded on the first query that may match many rows (size_cache_wanted),
+ * 2 bytes per column and row (about 2 MB for 123k articles, 16 MB for a
+ * million: the fewer cache lines a query touches, the faster; a column of
+ * 65,535 tokens or more is left to xColumnSize).  Before each query the
+ * cache is checked against the database: unchanged (PRAGMA data_version for other
  * connections' commits, sqlite3_total_changes() for this one's), grown
  * only (the store counts in eaf_meta every change and deletion of an
  * existing article, "rewrites"; while it stays the same, new articles are
@@ -154,6 +154,8 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *ctx, void *user)
  * without it, or a row it does not hold, uses xColumnSize.
  */
 #define SIZE_BIG UINT16_MAX
+/* The cache is loaded for a query that may match a 32nd of the rows. */
+#define SIZE_CACHE_SHARE 32.0
 
 struct size_cache {
     sqlite3 *db;
@@ -295,6 +297,17 @@ static int size_cache_ready(size_cache *c)
     return 1;
 }
 
+/* Is the cache worth having for a query that matches at most `matches` of
+ * the table's `nrow` rows?  Loading it reads every row's sizes (a fifth of
+ * a second for a million articles), while xColumnSize costs a few
+ * microseconds a row: a query of rare words, the first of a short-lived
+ * process (eafquery), does without it.  Once loaded it is kept up to date
+ * for every query. */
+static int size_cache_wanted(const size_cache *c, double matches, sqlite3_int64 nrow)
+{
+    return c && (c->valid || matches * SIZE_CACHE_SHARE >= (double)nrow);
+}
+
 /* The size of a column of the current row, from the cache when it has it. */
 static int column_size(const Fts5ExtensionApi *api, Fts5Context *ctx, const size_cache *c,
                        int col, int *len)
@@ -363,6 +376,7 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
 {
     rank_stats *s = eaf__calloc(1, sizeof(*s));
     sqlite3_int64 nrow = 0, total;
+    double matches = 0.0;
     int rc, i;
     size_t np, nc;
 
@@ -393,8 +407,6 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
         stats_free(s);
         return SQLITE_NOMEM;
     }
-    if (size_cache_ready(api->xUserData(ctx)))
-        s->sizes = api->xUserData(ctx);
     rc = api->xRowCount(ctx, &nrow);
     for (i = 0; rc == SQLITE_OK && i < s->ncol; i++) {
         rc = api->xColumnTotalSize(ctx, i, &total);
@@ -411,11 +423,15 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
         s->idf[i] = log(1.0 + ((double)nrow - hits + 0.5) / (hits + 0.5));
         if (s->idf[i] > s->gidf[s->group[i]])
             s->gidf[s->group[i]] = s->idf[i];
+        matches += hits;
     }
     if (rc != SQLITE_OK) {
         stats_free(s);
         return rc;
     }
+    if (size_cache_wanted(api->xUserData(ctx), matches, nrow) &&
+        size_cache_ready(api->xUserData(ctx)))
+        s->sizes = api->xUserData(ctx);
     *out = s;
     return SQLITE_OK;
 }

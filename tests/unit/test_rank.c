@@ -403,6 +403,38 @@ static void test_size_cache(void)
     eaf_db_close(w);
 }
 
+/* A query of a rare word does without the cache (reading every row's
+ * sizes would cost more than asking FTS5 for a few): its scores must be
+ * the same before the cache is read, after, and after a change. */
+static void test_size_cache_rare(void)
+{
+    const char *path = tu_path("rare.db");
+    eaf_db *h = tu_open("rare.db", NULL);
+    char want[2048], first[2048];
+    int i, all = 1;
+
+    for (i = 0; i < 100; i++) {
+        char key[8], body[256];
+        snprintf(key, sizeof(key), "r%02d", i);
+        snprintf(body, sizeof(body), "%s plains %.*s", i % 50 == 7 ? "zebu" : "cattle",
+                 i % 40 * 3, "and hills and valleys and coasts and islands and rivers "
+                 "and towns and roads and ports and fields and farms and woods and lakes");
+        all &= put_body(h, key, body);
+    }
+    ok(all, "100 articles, 2 with a rare word");
+    snprintf(want, sizeof(want), "%s", scored_plain(path, "zebu"));
+    ok(strstr(want, "r07") && strstr(want, "r57"), "the reference finds both (%s)", want);
+    snprintf(first, sizeof(first), "%s", scored(h, "zebu"));
+    is_str(first, want, "the rare word first, before the cache is read: FTS5's scores");
+    snprintf(want, sizeof(want), "%s", scored_plain(path, "cattle"));
+    is_str(scored(h, "cattle"), want, "a common word, which reads the cache");
+    is_str(scored(h, "zebu"), first, "the rare word again, with the cache: the same");
+    ok(put_body(h, "r07", "zebu"), "an article with it made shorter");
+    snprintf(want, sizeof(want), "%s", scored_plain(path, "zebu"));
+    is_str(scored(h, "zebu"), want, "after the change: FTS5's scores");
+    eaf_db_close(h);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -415,6 +447,7 @@ int main(void)
     test_title_coverage();
     test_feedback();
     test_size_cache();
+    test_size_cache_rare();
     eaf_db_close(db);
     tu_cleanup();
     return done_testing();
