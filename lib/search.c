@@ -473,8 +473,6 @@ static eaf_status build(eaf_search *s)
     eaf__buf_free(&tier);
     if (st == EAF_OK && s->tier && s->c.fts)
         sqlite3_bind_text(s->main, EAF__P_TIER, s->tier, -1, SQLITE_STATIC);
-    if (st == EAF_OK)
-        st = eaf__search_prepare(s, "count(*)", NULL, &s->count);
     if (st == EAF_OK) {
         sqlite3_bind_int64(s->main, EAF__P_LIMIT, s->limit);
         sqlite3_bind_int64(s->main, EAF__P_OFFSET, s->offset);
@@ -673,8 +671,6 @@ static eaf_status related_hits(eaf_search *s, const char *key, size_t n,
     if (st == EAF_OK)
         st = eaf__search_prepare(s, "a.id, -rl.column3 AS r",
                                  "ORDER BY rl.column1 LIMIT ?3 OFFSET ?4", &s->main);
-    if (st == EAF_OK)
-        st = eaf__search_prepare(s, "count(*)", NULL, &s->count);
     if (st == EAF_OK) {
         sqlite3_bind_int64(s->main, EAF__P_LIMIT, s->limit);
         sqlite3_bind_int64(s->main, EAF__P_OFFSET, s->offset);
@@ -953,6 +949,12 @@ eaf_status eaf_search_total(int64_t *out, eaf_search *s)
     *out = 0;
     eaf__db_clear_error(s->db);
     if (!s->have_total) {
+        /* prepared when first asked for: most searches never count */
+        if (!s->count) {
+            eaf_status st = eaf__search_prepare(s, "count(*)", NULL, &s->count);
+            if (st != EAF_OK)
+                return st;
+        }
         rc = sqlite3_step(s->count);
         if (rc != SQLITE_ROW) {
             sqlite3_reset(s->count);
