@@ -128,6 +128,7 @@ static void close_handle(eaf_db *db)
     eaf__free(db->language);
     eaf__free(db->src.path);
     eaf__buf_free(&db->err);
+    eaf__tokenizer_free(db->tok);
     eaf__free(db);
 }
 

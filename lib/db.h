@@ -60,6 +60,7 @@ enum {
     EAF__STMT_FTS_ADD,
     EAF__STMT_SOURCE_STALE_ANY,
     EAF__STMT_COUNT_REWRITE,
+    EAF__STMT_GET_BODY,
     EAF__STMT_LAST
 };
 
@@ -73,6 +74,10 @@ typedef struct eaf__source_stat {
     int64_t size, mtime;          /* mtime in nanoseconds */
     char hash[EAF__HASH_HEX + 1]; /* "" when not computed */
 } eaf__source_stat;
+
+/* An open flag of tests only (no public flag has this bit): snippets are
+ * always made through FTS5, for comparing with those made without. */
+#define EAF__OPEN_FTS_SNIPPETS (1u << 30)
 
 struct eaf_db {
     sqlite3 *sql;
@@ -94,6 +99,9 @@ struct eaf_db {
     eaf__buf err;
     int err_offset;
     sqlite3_stmt *stmt[EAF__STMT_LAST];
+    /* the index's tokenizer, for the snippets of searches (made when first
+     * needed, with its cache of stems) */
+    struct eaf__tokenizer *tok;
 };
 
 /* Errors: every public call starts with eaf__db_clear_error().  The first

@@ -244,6 +244,8 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     /* COUNT_REWRITE: an article changed or deleted (rank.c reads it) */
     "INSERT INTO eaf_meta(name, value) VALUES ('rewrites', 1)"
     " ON CONFLICT(name) DO UPDATE SET value = value + 1",
+    /* GET_BODY: the text snippets are made of (search.c) */
+    "SELECT body FROM article WHERE id = ?1",
 };
 
 /* Language names go into a table definition: only plain names pass. */

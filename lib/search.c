@@ -14,6 +14,7 @@
 #include "fts.h"
 #include "lexicon.h"
 #include "related.h"
+#include "snippet.h"
 #include "tokenize.h"
 
 #include <stdlib.h>
@@ -433,6 +434,9 @@ static eaf_status build(eaf_search *s)
     sqlite3_finalize(s->main);
     sqlite3_finalize(s->count);
     s->main = s->count = NULL;
+    eaf__snippet_query_free(s->snippet_q);
+    s->snippet_q = NULL;
+    s->snippet_q_tried = 0;
     st = hits_make(&s->hits, &s->c, s->sort != EAF_SORT_RELEVANCE);
     if (st != EAF_OK)
         return eaf__db_error(s->db, st, "out of memory");
@@ -703,6 +707,7 @@ void eaf_search_free(eaf_search *s)
     sqlite3_finalize(s->count);
     sqlite3_finalize(s->fields);
     sqlite3_finalize(s->snippet_stmt);
+    eaf__snippet_query_free(s->snippet_q);
     hits_free(&s->hits);
     eaf__compiled_free(&s->c);
     eaf__strvec_free(&s->dropped);
@@ -1084,6 +1089,55 @@ static char *leading_words(const char *body, int words, const char *ellipsis, in
     return b.p ? eaf__buf_detach(&b) : eaf__strdup("");
 }
 
+/* The snippet of the current hit made without FTS5 (snippet.h), when the
+ * expression allows it: s->snippet stays NULL when not.  Every hit matches
+ * the expression (it is the search's), so the instances in the body are
+ * those FTS5 would report.  EAF_OK or EAF_NOMEM. */
+static eaf_status direct_snippet(eaf_search *s)
+{
+    eaf__snippet_options o;
+    sqlite3_stmt *get;
+    const char *body;
+    int rc;
+    eaf_status st;
+
+    if (!s->db->tok) {
+        st = eaf__tokenizer_new(&s->db->tok, s->db->language);
+        if (st != EAF_OK)
+            return st == EAF_NOMEM ? st : EAF_OK; /* a language it cannot stem: FTS5 says */
+        eaf__tokenizer_cache_stems(s->db->tok);
+    }
+    if (!s->snippet_q_tried) {
+        st = eaf__snippet_query_new(&s->snippet_q, s->snippet_expr, s->db->tok);
+        if (st != EAF_OK)
+            return st;
+        s->snippet_q_tried = 1;
+    }
+    if (!s->snippet_q)
+        return EAF_OK;
+    /* the body as FTS5 reads it; on any trouble FTS5 makes the snippet */
+    get = eaf__db_stmt(s->db, EAF__STMT_GET_BODY);
+    if (!get)
+        return EAF_OK;
+    sqlite3_bind_int64(get, 1, s->id);
+    rc = sqlite3_step(get);
+    body = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(get, 0) : NULL;
+    if (!body) {
+        sqlite3_reset(get);
+        return EAF_OK;
+    }
+    o.mark_open = s->mark_open;
+    o.mark_close = s->mark_close;
+    o.ellipsis = s->ellipsis;
+    o.words = s->snippet_words;
+    o.fragments = s->snippet_fragments;
+    o.html = (s->flags & EAF_SEARCH_SNIPPET_HTML) != 0;
+    st = eaf__snippet_make(&s->snippet, body, (size_t)sqlite3_column_bytes(get, 0),
+                           s->snippet_q, s->db->tok, &o);
+    sqlite3_reset(get);
+    return st == EAF_ERROR ? EAF_OK : st;
+}
+
 const char *eaf_search_snippet(eaf_search *s)
 {
     int rc;
@@ -1092,7 +1146,17 @@ const char *eaf_search_snippet(eaf_search *s)
         return NULL;
     if (s->have_snippet)
         return s->snippet;
-    if (s->snippet_expr) {
+    /* without FTS5 when every hit matches the expression (not so for the
+     * words ranked beside filters, s->c.rank) */
+    if (s->snippet_expr && s->snippet_expr == s->c.fts &&
+        !(s->db->flags & EAF__OPEN_FTS_SNIPPETS)) {
+        eaf_status st = direct_snippet(s);
+        if (st != EAF_OK) {
+            eaf__db_error(s->db, st, "out of memory");
+            return NULL;
+        }
+    }
+    if (s->snippet_expr && !s->snippet) {
         if (!s->snippet_stmt) {
             rc = sqlite3_prepare_v2(s->db->sql,
                                     "SELECT " EAF__SNIPPET_FUNCTION "(fts, ?2, ?3, ?4, ?5,"

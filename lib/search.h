@@ -42,6 +42,10 @@ struct eaf_search {
     sqlite3_stmt *count;
     sqlite3_stmt *fields;
     sqlite3_stmt *snippet_stmt;
+    /* the phrases of snippet_expr, for snippets made without FTS5
+     * (snippet.h), when tried and it can be */
+    struct eaf__snippet_query *snippet_q;
+    int snippet_q_tried;
     int done;
     int have_total;
     int64_t total;

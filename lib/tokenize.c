@@ -28,6 +28,12 @@ struct eaf__tokenizer {
      * memory for it, which only costs speed) */
     struct stem_slot *stems;
     int stems_wanted, stems_tried;
+    /* EAF__TOK_FILTER (eaf__tokenizer_filter): stems_keep_first says the
+     * stemmer keeps first bytes; the first bytes and shortest length of the
+     * words looked for */
+    int stems_keep_first;
+    unsigned char filter[256];
+    size_t filter_min;
 };
 
 /*
@@ -227,6 +233,8 @@ static int deliver(eaf__tokenizer *t, const char *tok, size_t n, int start,
         return 0;
     if (!stem || !t->stemmer || (t->mode & EAF__TOK_NOSTEM))
         return t->fn(t->ctx, tok, (int)n, start, end);
+    if ((t->mode & EAF__TOK_FILTER) && (n < t->filter_min || !t->filter[(unsigned char)tok[0]]))
+        return t->fn(t->ctx, NULL, 0, start, end); /* its stem cannot be one of them */
     if (t->stems_wanted && n <= STEM_MAX && !(t->mode & (EAF__TOK_QUERY | EAF__TOK_LONG))) {
         if (!t->stems && !t->stems_tried) {
             t->stems_tried = 1;
@@ -497,6 +505,8 @@ int eaf__tokenize(eaf__tokenizer *t, unsigned mode, const char *text, size_t n,
     t->fn = fn;
     t->ctx = ctx;
     t->have_pending = 0;
+    if ((mode & EAF__TOK_QUERY) || !t->stems_keep_first)
+        t->mode &= ~(unsigned)EAF__TOK_FILTER;
     if (!(mode & EAF__TOK_QUERY))
         t->mode &= ~(unsigned)EAF__TOK_PREFIX;
     else if (n > 1 && (text[0] == EAF__RAW_TERM || text[0] == EAF__FEEDBACK_TERM))
@@ -556,6 +566,7 @@ eaf_status eaf__tokenizer_new(eaf__tokenizer **out, const char *language)
             eaf__free(t);
             return eaf__language_ok(language) ? EAF_NOMEM : EAF_MISUSE;
         }
+        t->stems_keep_first = strcmp(language, "english") == 0;
     }
     *out = t;
     return EAF_OK;
@@ -564,6 +575,15 @@ eaf_status eaf__tokenizer_new(eaf__tokenizer **out, const char *language)
 void eaf__tokenizer_cache_stems(eaf__tokenizer *t)
 {
     t->stems_wanted = 1;
+}
+
+int eaf__tokenizer_filter(eaf__tokenizer *t, const unsigned char first[256], size_t min_len)
+{
+    if (!t->stems_keep_first)
+        return 0;
+    memcpy(t->filter, first, sizeof(t->filter));
+    t->filter_min = min_len;
+    return 1;
 }
 
 void eaf__tokenizer_free(eaf__tokenizer *t)

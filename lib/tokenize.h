@@ -39,6 +39,9 @@ typedef struct eaf__tokenizer eaf__tokenizer;
 #define EAF__TOK_NOSTEM 0x4  /* fold only, never stem */
 #define EAF__TOK_LONG   0x8  /* for tests: never the short path for ASCII
                                 words, nor the stem cache */
+#define EAF__TOK_FILTER 0x10 /* with DOC: a word that cannot stem to any of
+                                the filter's words is passed unstemmed as
+                                NULL, 0 (eaf__tokenizer_filter) */
 
 /* The callback receives each token; a non-zero return stops tokenizing
  * and is returned by eaf__tokenize().  Offsets are byte offsets into the
@@ -58,6 +61,14 @@ void eaf__tokenizer_free(eaf__tokenizer *t);
  * without memory for it, stems are made every time): for a tokenizer
  * that indexes. */
 void eaf__tokenizer_cache_stems(eaf__tokenizer *t);
+
+/* Sets the words EAF__TOK_FILTER looks for (their first bytes, a flag
+ * each, and the length of the shortest) and returns 1, for a language
+ * whose stemmer keeps a word's first byte and never makes it longer
+ * (english: checked on the 121,000 distinct words of 20,000 Wikipedia
+ * sections), so that only words that could stem to one of them are
+ * stemmed; returns 0 (nothing set) for another language. */
+int eaf__tokenizer_filter(eaf__tokenizer *t, const unsigned char first[256], size_t min_len);
 
 /* Tokenizes text[0..n).  Returns 0, a callback's non-zero value, or -1
  * when out of memory. */

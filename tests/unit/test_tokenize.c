@@ -20,7 +20,7 @@ static int add(void *ctx, const char *tok, int ntok, int start, int end)
     collect *c = ctx;
     int w = snprintf(c->out + c->n, sizeof(c->out) - c->n,
                      c->with_offsets ? "%s%.*s@%d-%d" : "%s%.*s", c->n ? " " : "",
-                     ntok, tok, start, end);
+                     tok ? ntok : 1, tok ? tok : "-", start, end);
     if (w > 0 && (size_t)w < sizeof(c->out) - c->n)
         c->n += (size_t)w;
     return 0;
@@ -158,6 +158,31 @@ int main(void)
            "query terms are stemmed like documents");
     is_str(toks(en, EAF__TOK_DOC | EAF__TOK_PREFIX, "relations", 9, 0), "relat",
            "PREFIX means nothing when indexing");
+
+    /* an index term as it is (a capped prefix's terms, feedback's) */
+    is_str(toks(en, EAF__TOK_QUERY, "\x01relations", 10, 0), "relations",
+           "a raw query term is not stemmed");
+    is_str(toks(en, EAF__TOK_QUERY, "\x03relations", 10, 0), "relations",
+           "nor a feedback term");
+    is_str(toks(en, EAF__TOK_DOC, "\x01relations", 10, 0), "relat",
+           "in a document the mark is only a separator");
+
+    /* the filter of snippets: only words that could stem to one looked for
+     * are stemmed, the others come as NULL (shown "-") */
+    {
+        unsigned char first[256] = {0};
+        first['r'] = first['t'] = 1;
+        ok(eaf__tokenizer_filter(en, first, 4), "english keeps first bytes");
+        is_str(toks(en, EAF__TOK_DOC | EAF__TOK_FILTER,
+                    "Relations trade to reports economy 2018 tax", 43, 1),
+               "relat@0-9 trade@10-15 -@16-18 report@19-26 -@27-34 2018@35-39 -@40-43",
+               "other first letters and shorter words are not stemmed");
+        is_str(toks(en, EAF__TOK_QUERY | EAF__TOK_FILTER, "economy to", 10, 0), "economi to",
+               "a query is never filtered");
+        ok(!eaf__tokenizer_filter(fr, first, 4), "french is not filtered");
+        is_str(toks(fr, EAF__TOK_DOC | EAF__TOK_FILTER, "relations économiques", 22, 0),
+               "relat econom", "so its words are all stemmed");
+    }
 
     /* the callback can stop the tokenizer */
     is_int(eaf__tokenize(en, EAF__TOK_DOC, "one two three", 13, stop_after_two, &count), 42,
