@@ -437,6 +437,7 @@ static eaf_status build(eaf_search *s)
     eaf__snippet_query_free(s->snippet_q);
     s->snippet_q = NULL;
     s->snippet_q_tried = 0;
+    s->stepped = 0;
     st = hits_make(&s->hits, &s->c, s->sort != EAF_SORT_RELEVANCE);
     if (st != EAF_OK)
         return eaf__db_error(s->db, st, "out of memory");
@@ -534,7 +535,20 @@ static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
             pos[nsub++] = pos[i];
     if (nsub > 0)
         npos = nsub;
-    found = any_hit(s->db, &s->c);
+    if (s->offset == 0) {
+        /* the search itself says whether there is a hit: its first row,
+         * which eaf_search_next() then returns (a query fewer) */
+        int rc = sqlite3_step(s->main);
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+            s->stepped = rc;
+            found = rc == SQLITE_ROW;
+        } else {
+            eaf__db_sqlerr(s->db, rc, "searching");
+            found = -1;
+        }
+    } else {
+        found = any_hit(s->db, &s->c);
+    }
     if (found != 0) {
         st = found < 0 ? eaf__status_from_sqlite(sqlite3_errcode(s->db->sql)) : EAF_OK;
         goto done;
@@ -925,7 +939,8 @@ eaf_status eaf_search_next(eaf_search *s)
     clear_row(s);
     if (s->done)
         return EAF_DONE;
-    rc = sqlite3_step(s->main);
+    rc = s->stepped ? s->stepped : sqlite3_step(s->main);
+    s->stepped = 0;
     if (rc == SQLITE_DONE) {
         s->done = 1;
         return EAF_DONE;

@@ -47,6 +47,8 @@ struct eaf_search {
     struct eaf__snippet_query *snippet_q;
     int snippet_q_tried;
     int done;
+    int stepped;              /* main was stepped (try_fallback): its row,
+                                 or its end, is the next one's */
     int have_total;
     int64_t total;
     /* fallback to any-word matching */

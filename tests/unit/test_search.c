@@ -266,6 +266,34 @@ static void test_ranking_paging(void)
         is_int(total, 6, "total with offset %u", off);
     }
     is_str(paged, all, "pages of 2 put together are the whole list");
+    {
+        /* a query of all its words takes its first hit while checking for
+         * the fallback (search.c): the same hits, pages and total as
+         * without that check */
+        eaf_search_options nf = EAF_SEARCH_OPTIONS_INIT;
+        long long t1 = 0, t2 = 0;
+        char first[2048];
+
+        nf.flags = EAF_SEARCH_NO_FALLBACK;
+        nf.limit = 100;
+        snprintf(first, sizeof(first), "%s", run_opts("japan china", &nf, &t1));
+        ok(strchr(first, ' ') != NULL, "two words found together in several articles (%s)",
+           first);
+        is_str(run("japan china"), first, "the same hits with the check");
+        o.limit = 1;
+        paged[0] = '\0';
+        for (off = 0; off < 8; off++) {
+            const char *page;
+            o.offset = off;
+            page = run_opts("japan china", &o, &t2);
+            if (*page)
+                snprintf(paged + strlen(paged), sizeof(paged) - strlen(paged), "%s%s",
+                         *paged ? " " : "", page);
+        }
+        is_str(paged, first, "and pages of 1 put together");
+        is_int(t2, t1, "the same total");
+        o.limit = 2;
+    }
     o.offset = 100;
     is_str(run_opts("Japan OR China", &o, &total), "", "an offset past the end: no hits");
     is_int(total, 6, "but the total");
