@@ -42,7 +42,7 @@ static int tok_create(void *unused, const char **args, int nargs,
         return SQLITE_NOMEM;
     if (st != EAF_OK)
         return SQLITE_ERROR;
-    eaf__tokenizer_cache_stems(t);
+    eaf__tokenizer_cache_stems(t, EAF__STEM_SLOTS_INDEX);
     *out = (Fts5Tokenizer *)t;
     return SQLITE_OK;
 }

@@ -1120,7 +1120,8 @@ static eaf_status direct_snippet(eaf_search *s)
         st = eaf__tokenizer_new(&s->db->tok, s->db->language);
         if (st != EAF_OK)
             return st == EAF_NOMEM ? st : EAF_OK; /* a language it cannot stem: FTS5 says */
-        eaf__tokenizer_cache_stems(s->db->tok);
+        /* the words a snippet stems are few (EAF__TOK_FILTER) */
+        eaf__tokenizer_cache_stems(s->db->tok, 4096);
     }
     if (!s->snippet_q_tried) {
         st = eaf__snippet_query_new(&s->snippet_q, s->snippet_expr, s->db->tok);

@@ -57,10 +57,12 @@ int eaf__language_ok(const char *language);
 eaf_status eaf__tokenizer_new(eaf__tokenizer **out, const char *language);
 void eaf__tokenizer_free(eaf__tokenizer *t);
 
-/* Keeps the stems of recent words of documents (1 MB, made on first use;
- * without memory for it, stems are made every time): for a tokenizer
- * that indexes. */
-void eaf__tokenizer_cache_stems(eaf__tokenizer *t);
+/* Keeps the stems of recent words of documents in a cache of `slots`
+ * slots (rounded down to a power of two; 64 bytes each, made on first use;
+ * without memory for it, stems are made every time): for a tokenizer that
+ * indexes.  Once made, its size stays. */
+#define EAF__STEM_SLOTS_INDEX 65536
+void eaf__tokenizer_cache_stems(eaf__tokenizer *t, size_t slots);
 
 /* Sets the words EAF__TOK_FILTER looks for (their first bytes, a flag
  * each, and the length of the shortest) and returns 1, for a language

@@ -196,7 +196,7 @@ int main(void)
         unsigned i, pass, bad_stems = 0;
         char w[64], q[sizeof(((collect *)0)->out)];
 
-        eaf__tokenizer_cache_stems(en);
+        eaf__tokenizer_cache_stems(en, 5000); /* 4,096 slots: words collide */
 
         for (pass = 0; pass < 2; pass++)
             for (i = 0; i < 32768; i += pass ? 3 : 1) {
