@@ -61,6 +61,19 @@ struct stem_slot {
 /* character classes */
 enum { C_SEP, C_WORD, C_CJK, C_APOS, C_DOT, C_COMMA };
 
+/* ASCII bytes of words, for the common case (scan_word): each byte's
+ * lower case, or 0 for a byte that is not an ASCII letter or digit. */
+#define L(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' \
+              : ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ? (c) : 0)
+#define L4(c) L(c), L(c + 1), L(c + 2), L(c + 3)
+#define L16(c) L4(c), L4(c + 4), L4(c + 8), L4(c + 12)
+static const unsigned char ascii_word[256] = {
+    L16(0), L16(16), L16(32), L16(48), L16(64), L16(80), L16(96), L16(112),
+};
+#undef L16
+#undef L4
+#undef L
+
 static int is_cjk(int32_t c)
 {
     return (c >= 0x3400 && c <= 0x4DBF) ||   /* Han extension A */
@@ -373,13 +386,12 @@ static size_t scan_word(eaf__tokenizer *t, const char *text, size_t n, size_t i,
      * separator, folded by lower-casing alone.  An apostrophe may continue
      * the word, and so may a period or comma after a digit (2.5, 3,000)
      * and a period after a single letter (U.S.): those take the long way. */
-    while (j < n && !(t->mode & EAF__TOK_LONG) &&
-           ((text[j] >= 'a' && text[j] <= 'z') || (text[j] >= 'A' && text[j] <= 'Z') ||
-            (text[j] >= '0' && text[j] <= '9'))) {
-        if (text[j] <= '9')
-            letters_only = 0;
-        j++;
-    }
+    if (!(t->mode & EAF__TOK_LONG))
+        while (j < n && ascii_word[(unsigned char)text[j]]) {
+            if (text[j] <= '9')
+                letters_only = 0;
+            j++;
+        }
     if (j > i && (j == n ||
         ((unsigned char)text[j] < 0x80 && text[j] != '\'' &&
          ((text[j] != '.' && text[j] != ',') ||
@@ -396,8 +408,7 @@ static size_t scan_word(eaf__tokenizer *t, const char *text, size_t n, size_t i,
             return j;
         }
         for (k = i; k < j; k++)
-            t->fold.p[k - i] = (text[k] >= 'A' && text[k] <= 'Z') ? (char)(text[k] - 'A' + 'a')
-                                                                  : text[k];
+            t->fold.p[k - i] = (char)ascii_word[(unsigned char)text[k]];
         t->fold.n = j - i;
         t->fold.p[t->fold.n] = '\0';
         *rc = emit(t, (int)i, (int)j, letters_only);
@@ -519,8 +530,7 @@ int eaf__tokenize(eaf__tokenizer *t, unsigned mode, const char *text, size_t n,
         int32_t c;
 
         /* fast path over ASCII separators */
-        if (b < 0x80 && !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-                          (b >= '0' && b <= '9'))) {
+        if (b < 0x80 && !ascii_word[b]) {
             i++;
             continue;
         }
