@@ -954,15 +954,13 @@ static int model_stem(void *ctx, uint32_t id, eaf__buf *b)
     return b->rc == EAF_OK;
 }
 
-static void model_doc(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d)
+/* Article i of the model, its vector decoded into v. */
+static void model_doc(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d, eaf__rel_pair *v)
 {
-    uint64_t hash;
-    uint32_t length;
-
     memset(d, 0, sizeof(*d));
     d->id = eaf__rel_model_id(m, i);
-    d->v = eaf__rel_model_vector(m, i, &d->n, &hash, &length);
-    d->hash = hash;
+    d->n = eaf__rel_model_vector(m, i, v, &d->hash, NULL);
+    d->v = v;
 }
 
 static eaf_status compute_model(eaf_related *r)
@@ -970,6 +968,7 @@ static eaf_status compute_model(eaf_related *r)
     eaf__rel_model *m = NULL;
     eaf__rel_worker *w = NULL;
     eaf__rel_hit *hits = NULL;
+    eaf__rel_pair *vs = NULL, *vd = NULL;
     sqlite3_stmt *names = NULL;
     int64_t i;
     uint32_t k, j;
@@ -985,9 +984,11 @@ static eaf_status compute_model(eaf_related *r)
         s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
     if (s == EAF_OK) {
         hits = eaf__malloc(r->o.count * sizeof(*hits));
+        vs = eaf__malloc(r->o.terms * sizeof(*vs));
+        vd = eaf__malloc(r->o.terms * sizeof(*vd));
         if (!r->items)
             r->items = eaf__calloc(r->o.count, sizeof(*r->items));
-        if (!hits || !r->items)
+        if (!hits || !vs || !vd || !r->items)
             s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
     }
     if (s == EAF_OK)
@@ -996,12 +997,12 @@ static eaf_status compute_model(eaf_related *r)
     if (s == EAF_OK) {
         eaf__rel_doc src, d;
         k = eaf__rel_model_list(w, (uint32_t)i, hits);
-        model_doc(m, (uint32_t)i, &src);
+        model_doc(m, (uint32_t)i, &src, vs);
         for (j = 0; j < k && s == EAF_OK; j++) {
             s = add_item(r, names, &hits[j]);
             if (s == EAF_OK) {
                 r->items[r->n - 1].have_parts = 1;
-                model_doc(m, hits[j].ref, &d);
+                model_doc(m, hits[j].ref, &d, vd);
                 if (item_stems(&r->items[r->n - 1], &src, &d, model_stem, m) != EAF_OK)
                     s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
             }
@@ -1009,6 +1010,8 @@ static eaf_status compute_model(eaf_related *r)
     }
     sqlite3_finalize(names);
     eaf__free(hits);
+    eaf__free(vs);
+    eaf__free(vd);
     eaf__rel_worker_free(w);
     eaf__rel_model_free(m);
     return s;
@@ -1197,6 +1200,7 @@ static eaf_status each_model(eaf_db *db, const eaf__rel_opts *o, int load, eaf_r
     eaf__rel_model *m = NULL;
     eaf__rel_worker *w = NULL;
     eaf__rel_hit *hits = NULL;
+    eaf__rel_pair *vs = NULL, *vd = NULL;
     sqlite3_stmt *st = NULL, *names = NULL;
     int64_t changed;
     eaf_status s;
@@ -1205,7 +1209,8 @@ static eaf_status each_model(eaf_db *db, const eaf__rel_opts *o, int load, eaf_r
     s = load ? eaf__rel_model_load(&m, db, o, &changed) : eaf__rel_model_build(&m, db, o, NULL);
     if (s != EAF_OK)
         return s;
-    if (eaf__rel_worker_new(&w, m) != EAF_OK || !(hits = eaf__malloc(o->count * sizeof(*hits))))
+    if (eaf__rel_worker_new(&w, m) != EAF_OK || !(hits = eaf__malloc(o->count * sizeof(*hits))) ||
+        !(vs = eaf__malloc(o->terms * sizeof(*vs))) || !(vd = eaf__malloc(o->terms * sizeof(*vd))))
         s = eaf__db_error(db, EAF_NOMEM, "out of memory");
     if (s == EAF_OK)
         s = prepare(db, "SELECT id, key FROM article ORDER BY key", &st,
@@ -1228,13 +1233,13 @@ static eaf_status each_model(eaf_db *db, const eaf__rel_opts *o, int load, eaf_r
         }
         if (i >= 0) {
             k = eaf__rel_model_list(w, (uint32_t)i, hits);
-            model_doc(m, (uint32_t)i, &src);
+            model_doc(m, (uint32_t)i, &src, vs);
         }
         for (j = 0; j < k && s == EAF_OK; j++) {
             s = add_item(r, names, &hits[j]);
             if (s == EAF_OK) {
                 r->items[r->n - 1].have_parts = 1;
-                model_doc(m, hits[j].ref, &d);
+                model_doc(m, hits[j].ref, &d, vd);
                 if (item_stems(&r->items[r->n - 1], &src, &d, model_stem, m) != EAF_OK)
                     s = eaf__db_error(db, EAF_NOMEM, "out of memory");
             }
@@ -1249,6 +1254,8 @@ static eaf_status each_model(eaf_db *db, const eaf__rel_opts *o, int load, eaf_r
     sqlite3_finalize(st);
     sqlite3_finalize(names);
     eaf__free(hits);
+    eaf__free(vs);
+    eaf__free(vd);
     eaf__rel_worker_free(w);
     eaf__rel_model_free(m);
     return s;
@@ -1569,7 +1576,6 @@ typedef struct writer {
     eaf_db *db;
     const eaf__rel_model *m;
     sqlite3_stmt *del_list, *ins_list, *ins_vec;
-    unsigned char *blob;
 } writer;
 
 static void writer_free(writer *w)
@@ -1577,7 +1583,6 @@ static void writer_free(writer *w)
     sqlite3_finalize(w->del_list);
     sqlite3_finalize(w->ins_list);
     sqlite3_finalize(w->ins_vec);
-    eaf__free(w->blob);
 }
 
 static eaf_status writer_init(writer *w, eaf_db *db, const eaf__rel_model *m)
@@ -1587,9 +1592,6 @@ static eaf_status writer_init(writer *w, eaf_db *db, const eaf__rel_model *m)
     memset(w, 0, sizeof(*w));
     w->db = db;
     w->m = m;
-    w->blob = eaf__malloc(EAF__REL_ENCODED_MAX(EAF__REL_MAX_TERMS));
-    if (!w->blob)
-        return eaf__db_error(db, EAF_NOMEM, "out of memory");
     s = prepare(db, "DELETE FROM related_list WHERE article_id = ?1", &w->del_list,
                 "storing the related articles");
     if (s == EAF_OK)
@@ -1608,14 +1610,15 @@ static eaf_status writer_init(writer *w, eaf_db *db, const eaf__rel_model *m)
 static eaf_status write_vector(writer *w, uint32_t i)
 {
     uint64_t hash;
-    uint32_t n, length;
-    const eaf__rel_pair *v = eaf__rel_model_vector(w->m, i, &n, &hash, &length);
-    size_t nb = eaf__rel_encode(w->blob, v, n);
+    uint32_t length;
+    size_t nb;
+    const unsigned char *blob = eaf__rel_model_blob(w->m, i, &nb);
 
+    eaf__rel_model_vector(w->m, i, NULL, &hash, &length);
     sqlite3_bind_int64(w->ins_vec, 1, eaf__rel_model_id(w->m, i));
     sqlite3_bind_int64(w->ins_vec, 2, (sqlite3_int64)hash);
     sqlite3_bind_int64(w->ins_vec, 3, length);
-    sqlite3_bind_blob(w->ins_vec, 4, w->blob, (int)nb, SQLITE_STATIC);
+    sqlite3_bind_blob(w->ins_vec, 4, blob, (int)nb, SQLITE_STATIC);
     return run(w->db, w->ins_vec, "storing a vector");
 }
 
@@ -1672,24 +1675,22 @@ static int progress_stop(eaf_progress_fn fn, void *payload, const char *phase, i
     return fn && fn(phase, done, total, payload) != 0;
 }
 
-/* Stores a whole build. */
-static eaf_status write_all(eaf_db *db, const eaf__rel_model *m, const eaf__rel_opts *o,
-                            const eaf__rel_entry *lists, const uint8_t *counts,
-                            eaf_progress_fn fn, void *payload)
+/* Starts storing a whole build: empties the related tables, and stores
+ * the term statistics; the vectors and lists follow (write_vector,
+ * write_list) and then the options (write_meta). */
+static eaf_status write_start(writer *w, eaf_db *db, const eaf__rel_model *m)
 {
-    writer w;
     sqlite3_stmt *st = NULL;
-    uint32_t i, n = eaf__rel_model_articles(m), t, df;
+    uint32_t t, df;
     eaf_status s;
 
+    memset(w, 0, sizeof(*w));
     s = exec(db,
              "DELETE FROM related_list; DELETE FROM related_vector;"
              " DELETE FROM related_term; DELETE FROM related_stale;",
              "storing the related articles");
     if (s == EAF_OK)
-        s = writer_init(&w, db, m);
-    else
-        memset(&w, 0, sizeof(w));
+        s = writer_init(w, db, m);
     if (s == EAF_OK)
         s = prepare(db, "INSERT INTO related_term(id, term, df) VALUES (?1, ?2, ?3)", &st,
                     "storing the term statistics");
@@ -1701,20 +1702,6 @@ static eaf_status write_all(eaf_db *db, const eaf__rel_model *m, const eaf__rel_
         s = run(db, st, "storing the term statistics");
     }
     sqlite3_finalize(st);
-    for (i = 0; s == EAF_OK && i < n; i++) {
-        if ((i & 1023) == 0 && progress_stop(fn, payload, "writing", i, n)) {
-            s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
-            break;
-        }
-        s = write_vector(&w, i);
-        if (s == EAF_OK)
-            s = write_list(&w, i, lists + (size_t)i * o->count, counts[i], 0);
-    }
-    if (s == EAF_OK)
-        s = write_meta(db, o, eaf__rel_model_n(m));
-    writer_free(&w);
-    if (s == EAF_OK && progress_stop(fn, payload, "writing", n, n))
-        s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
     return s;
 }
 
@@ -1747,19 +1734,27 @@ static void stats_fill(eaf_related_stats *stats, const eaf__rel_model *m, int fu
     stats->write_seconds = wr;
 }
 
-/* A full build, inside the write transaction the caller opened. */
+/* A full build, inside the write transaction the caller opened.  The
+ * lists are scored and stored a chunk at a time (eaf__rel_plan_make), so
+ * that they are never all in memory: a list takes 8 bytes an article
+ * listed, 80 MB for a million lists of 10. */
 static eaf_status build_all(eaf_related_stats *stats, eaf_db *db, const eaf__rel_opts *o,
                             eaf_progress_fn fn, void *payload)
 {
     eaf__rel_progress p;
     eaf__rel_model *m = NULL;
     eaf__rel_entry *lists = NULL;
+    eaf__rel_plan pl;
     uint8_t *counts = NULL;
+    uint32_t *todo = NULL;
     struct timespec t0;
     double rd = 0, sc = 0, wr = 0;
-    uint32_t n;
+    uint32_t n = 0, from, c = 0, k;
+    writer w;
     eaf_status s;
 
+    memset(&p, 0, sizeof(p));
+    memset(&w, 0, sizeof(w));
     p.fn = fn;
     p.payload = payload;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1767,29 +1762,57 @@ static eaf_status build_all(eaf_related_stats *stats, eaf_db *db, const eaf__rel
     rd = seconds_since(&t0);
     if (s == EAF_OK) {
         n = eaf__rel_model_articles(m);
-        lists = eaf__malloc(((size_t)n * o->count + 1) * sizeof(*lists));
-        counts = eaf__malloc((size_t)n + 1);
-        if (!lists || !counts)
+        eaf__rel_plan_make(&pl, n, o);
+        lists = eaf__malloc(((size_t)pl.chunk * o->count + 1) * sizeof(*lists));
+        counts = eaf__malloc((size_t)pl.chunk + 1);
+        todo = eaf__malloc(((size_t)pl.chunk + 1) * sizeof(*todo));
+        if (!lists || !counts || !todo)
             s = eaf__db_error(db, EAF_NOMEM, "out of memory");
     }
     if (s == EAF_OK) {
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        s = eaf__rel_model_score(m, NULL, n, lists, counts, build_threads(), &p);
-        sc = seconds_since(&t0);
+        s = write_start(&w, db, m);
+        wr += seconds_since(&t0);
+    }
+    p.total = n;
+    for (from = 0; s == EAF_OK && from < n; from += c) {
+        c = n - from < pl.chunk ? n - from : pl.chunk;
+        for (k = 0; k < c; k++)
+            todo[k] = from + k;
+        p.before = from;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        s = eaf__rel_model_score(m, todo, c, lists, counts, build_threads(), &p);
+        sc += seconds_since(&t0);
         if (s == EAF_ERROR)
             s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
         else if (s != EAF_OK)
             s = eaf__db_error(db, s, "out of memory");
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (k = 0; s == EAF_OK && k < c; k++) {
+            if (((from + k) & 1023) == 0 &&
+                progress_stop(fn, payload, "writing", from + k, n)) {
+                s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
+                break;
+            }
+            s = write_vector(&w, from + k);
+            if (s == EAF_OK)
+                s = write_list(&w, from + k, lists + (size_t)k * o->count, counts[k], 0);
+        }
+        wr += seconds_since(&t0);
     }
     if (s == EAF_OK) {
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        s = write_all(db, m, o, lists, counts, fn, payload);
-        wr = seconds_since(&t0);
+        s = write_meta(db, o, eaf__rel_model_n(m));
+        wr += seconds_since(&t0);
     }
+    writer_free(&w);
+    if (s == EAF_OK && progress_stop(fn, payload, "writing", n, n))
+        s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
     if (s == EAF_OK)
         stats_fill(stats, m, 1, n, rd, sc, wr);
     eaf__free(lists);
     eaf__free(counts);
+    eaf__free(todo);
     eaf__rel_model_free(m);
     return s;
 }
@@ -1840,6 +1863,7 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
     int rc;
 
     memset(&w, 0, sizeof(w));
+    memset(&p, 0, sizeof(p));
     p.fn = fn;
     p.payload = payload;
     clock_gettime(CLOCK_MONOTONIC, &t0);

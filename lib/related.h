@@ -235,10 +235,12 @@ int32_t eaf__rel_day(int32_t ymd);
 
 typedef struct eaf__rel_model eaf__rel_model;
 
-/* Progress, as the public callback (NULL: none). */
+/* Progress, as the public callback (NULL: none).  A batch scored in
+ * chunks reports before + its lists done out of total (0: its own n). */
 typedef struct eaf__rel_progress {
     eaf_progress_fn fn;
     void *payload;
+    int64_t before, total;
 } eaf__rel_progress;
 
 /* Builds the model from the FTS5 index: every article's vector, the
@@ -253,10 +255,12 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
                                int64_t *changed);
 void eaf__rel_model_free(eaf__rel_model *m);
 
-/* Sizes. */
+/* Sizes: articles, terms, entries of the inverted index, terms in all
+ * the vectors, and the most memory the model held (bytes). */
 uint32_t eaf__rel_model_articles(const eaf__rel_model *m);
 uint32_t eaf__rel_model_terms(const eaf__rel_model *m);
 uint64_t eaf__rel_model_postings(const eaf__rel_model *m);
+uint64_t eaf__rel_model_pairs(const eaf__rel_model *m);
 size_t eaf__rel_model_bytes(const eaf__rel_model *m);
 uint32_t eaf__rel_model_n(const eaf__rel_model *m);       /* N of the idf */
 /* The index of an article id in the model, or -1. */
@@ -264,9 +268,14 @@ int64_t eaf__rel_model_find(const eaf__rel_model *m, int64_t id);
 int64_t eaf__rel_model_id(const eaf__rel_model *m, uint32_t i);
 /* Term i of the model's dictionary and its df. */
 const char *eaf__rel_model_term(const eaf__rel_model *m, uint32_t i, uint32_t *df);
-/* Article i's vector (*n pairs), hash and length. */
-const eaf__rel_pair *eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, uint32_t *n,
-                                           uint64_t *hash, uint32_t *length);
+/* Article i's vector, decoded into v (room for o->terms pairs): returns
+ * its number of pairs (0 when v is NULL); *hash and *length (each may be
+ * NULL) receive its text's hash and length.  The model holds the vectors encoded
+ * (eaf__rel_encode); eaf__rel_model_blob gives article i's bytes (*nb of
+ * them), as they are stored. */
+uint32_t eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v,
+                               uint64_t *hash, uint32_t *length);
+const unsigned char *eaf__rel_model_blob(const eaf__rel_model *m, uint32_t i, size_t *nb);
 /* Was article i's vector computed when the model was loaded (changed)? */
 int eaf__rel_model_changed(const eaf__rel_model *m, uint32_t i);
 
@@ -276,6 +285,23 @@ typedef struct eaf__rel_worker eaf__rel_worker;
 eaf_status eaf__rel_worker_new(eaf__rel_worker **out, const eaf__rel_model *m);
 void eaf__rel_worker_free(eaf__rel_worker *w);
 uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out);
+
+/* How a batch of n articles is cut to bound its memory: the heaps of
+ * `bucket` articles are held at a time while the index is read (the
+ * weights offered to the others spilled to a temporary file, `buckets`
+ * buckets in all), and `chunk` lists are scored before they are stored.
+ * The bytes each takes: heap_bytes (at most eaf__rel_heap_budget),
+ * spill_bytes (the spill's buffers, 48 KB a bucket, none with one
+ * bucket) and list_bytes (at most eaf__rel_list_budget), whatever n. */
+typedef struct eaf__rel_plan {
+    uint32_t bucket, buckets, chunk;
+    size_t heap_bytes, spill_bytes, list_bytes;
+} eaf__rel_plan;
+
+/* The budgets (32 MB and 8 MB; tests lower them). */
+extern size_t eaf__rel_heap_budget;
+extern size_t eaf__rel_list_budget;
+void eaf__rel_plan_make(eaf__rel_plan *pl, uint32_t n, const eaf__rel_opts *o);
 
 /* The most threads a batch scores on. */
 #define EAF__REL_MAX_THREADS 16

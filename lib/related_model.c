@@ -8,31 +8,57 @@
  * term article by article.  So one pass gives, for each term, its
  * document frequency and its weighted count in each article that has it;
  * each article keeps its best `terms` terms in a small heap as the terms
- * stream by.  No text is read or tokenized again, and memory is bounded by
- * the heaps (8 bytes per term kept per article), not by the text.
+ * stream by.  No text is read or tokenized again.  The heaps of every
+ * article would take 8 bytes per term kept per article (960 MB for a
+ * million articles of 120 terms), so only those of a bucket of articles
+ * are held (HEAP_BUDGET): the weights offered to the articles of the
+ * other buckets are spilled to a temporary file, and read back bucket by
+ * bucket once the pass is over.  The heaps keep the same terms whatever
+ * order their weights come in.
  *
  * Loading.  A refresh reads the vectors, term statistics and options that
  * the last build stored, and computes the vectors of the articles changed
  * since from their text, with the stored statistics.
+ *
+ * The vectors are held in their stored form (eaf__rel_encode: varint
+ * term deltas and 16-bit weights, about 4 bytes a term), and decoded
+ * when an article is scored or is a candidate.
  *
  * Scoring.  An inverted index over the vectors (each term's articles,
  * highest weight first) gives, for an article, the dot product of its
  * vector with every article sharing one of its terms: its weight times
  * theirs, accumulated.  Products below PRUNE are not accumulated (the
  * postings are sorted, so the rest of the list is skipped), nor those
- * past the first POSTING_CAP of a term; the best candidates by that sum
- * (eaf__rel_candidates) are then ranked exactly (eaf__rel_rank: the exact
- * cosine widened by the closest candidates, metadata, recency,
- * duplicates).
+ * past the first POSTING_CAP of a term, which are therefore not kept at
+ * all; the best candidates by that sum (eaf__rel_candidates) are then
+ * ranked exactly (eaf__rel_rank: the exact cosine widened by the closest
+ * candidates, metadata, recency, duplicates).
  * Several threads may score at once: the model is only read.
+ *
+ * Memory (N articles, P terms kept in all the vectors, T distinct terms,
+ * F metadata values of the articles), at its largest while scoring:
+ * about 45 bytes per article (ids, dates, hashes, the vectors' offsets,
+ * the metadata's), 4 F, about 4 P for the vectors, 6 bytes per entry of
+ * the inverted index (at most POSTING_CAP per term, so at most
+ * 6 * 300 * T whatever N), about 20 bytes per term for the dictionary,
+ * and per scoring thread 4 N + 8 T plus a few hundred KB.  While the
+ * index is read, the vectors made so far, HEAP_BUDGET for the heaps and
+ * SPILL_RECS records of 12 bytes per bucket.  eaf__rel_plan_make() says
+ * how the batch is cut; the lists are scored and stored a chunk at a
+ * time (related.c).  On the generated corpus of a million articles (76
+ * terms per vector) that is about 300 MB of vectors and 80 MB of
+ * postings.
  */
 #include "related.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Products of weights below PRUNE are not accumulated (a few
  * thousandths, against the tenths that related articles score). */
@@ -42,10 +68,21 @@
  * source would otherwise bring tens of thousands of articles in which it
  * weighs little: on the 123k enwiki sections, lists read 4,100 postings
  * each instead of 37,000, five times faster, and as good (P@10 of the
- * sample 0.594 against 0.589). */
+ * sample 0.594 against 0.589).  The rest are never read, so they are not
+ * kept: the inverted index holds at most POSTING_CAP entries a term. */
 #define POSTING_CAP 300
 /* How often progress is reported, in articles. */
 #define PROGRESS_EVERY 1024
+/* The memory the heaps of the articles being built may take (a bucket of
+ * articles at a time), and the lists being scored before they are
+ * stored (a chunk at a time). */
+#define HEAP_BUDGET ((size_t)32 << 20)
+#define LIST_BUDGET ((size_t)8 << 20)
+/* Records a bucket's spill buffer holds before it is written out. */
+#define SPILL_RECS 4096
+
+size_t eaf__rel_heap_budget = HEAP_BUDGET;
+size_t eaf__rel_list_budget = LIST_BUDGET;
 
 struct eaf__rel_model {
     eaf__rel_opts o;
@@ -60,9 +97,11 @@ struct eaf__rel_model {
     uint64_t *hash;
     uint32_t *length;
     unsigned char *changed;
-    /* vectors: article i's pairs are vec[vstart[i] .. vstart[i + 1]) */
-    uint32_t *vstart;
-    eaf__rel_pair *vec;
+    /* vectors, encoded: article i's are vbytes[vstart[i] .. vstart[i + 1]) */
+    uint64_t *vstart;
+    unsigned char *vbytes;
+    uint64_t vbytes_n, vbytes_cap;
+    uint64_t npairs;          /* terms in all the vectors */
     /* dictionary: term i is tarena + toff[i], its df tdf[i] */
     uint32_t nterms, tcap;
     char *tarena;
@@ -70,10 +109,13 @@ struct eaf__rel_model {
     uint32_t *toff, *tdf;
     uint32_t *tslot;          /* hash index over the terms: id + 1 */
     size_t tslots;
-    /* postings: term t's articles are post[pstart[t] .. pstart[t + 1]),
-     * by weight, .term holding the article's index */
-    uint32_t *pstart;
-    eaf__rel_pair *post;
+    /* postings: term t's first POSTING_CAP articles by weight are
+     * pdoc[pstart[t] .. pstart[t + 1]) (their indexes), with their
+     * quantised weights in pq; qw maps a quantised weight to its float */
+    uint64_t *pstart;
+    uint32_t *pdoc;
+    uint16_t *pq;
+    float *qw;
     /* metadata */
     uint32_t nvals;
     unsigned char *vkind;
@@ -141,13 +183,15 @@ void eaf__rel_model_free(eaf__rel_model *m)
     eaf__free(m->length);
     eaf__free(m->changed);
     eaf__free(m->vstart);
-    eaf__free(m->vec);
+    eaf__free(m->vbytes);
     eaf__free(m->tarena);
     eaf__free(m->toff);
     eaf__free(m->tdf);
     eaf__free(m->tslot);
     eaf__free(m->pstart);
-    eaf__free(m->post);
+    eaf__free(m->pdoc);
+    eaf__free(m->pq);
+    eaf__free(m->qw);
     eaf__free(m->vkind);
     eaf__free(m->vidf);
     eaf__free(m->fstart);
@@ -160,7 +204,8 @@ void eaf__rel_model_free(eaf__rel_model *m)
 
 uint32_t eaf__rel_model_articles(const eaf__rel_model *m) { return m->n; }
 uint32_t eaf__rel_model_terms(const eaf__rel_model *m) { return m->nterms; }
-uint64_t eaf__rel_model_postings(const eaf__rel_model *m) { return m->vstart[m->n]; }
+uint64_t eaf__rel_model_postings(const eaf__rel_model *m) { return m->pstart[m->nterms]; }
+uint64_t eaf__rel_model_pairs(const eaf__rel_model *m) { return m->npairs; }
 size_t eaf__rel_model_bytes(const eaf__rel_model *m) { return m->peak; }
 uint32_t eaf__rel_model_n(const eaf__rel_model *m) { return m->n_model; }
 int64_t eaf__rel_model_id(const eaf__rel_model *m, uint32_t i) { return m->id[i]; }
@@ -191,20 +236,90 @@ const char *eaf__rel_model_term(const eaf__rel_model *m, uint32_t i, uint32_t *d
     return m->tarena + m->toff[i];
 }
 
-const eaf__rel_pair *eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, uint32_t *n,
-                                           uint64_t *hash, uint32_t *length)
+/* Decodes article i's vector into v (room for o.terms pairs).  The bytes
+ * are the model's own, written by eaf__rel_encode, so they are not
+ * checked again; the weights are those eaf__rel_decode gives. */
+static uint32_t vector_of(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v)
 {
-    *n = m->vstart[i + 1] - m->vstart[i];
-    *hash = m->hash[i];
-    *length = m->length[i];
-    return m->vec + m->vstart[i];
+    const unsigned char *b = m->vbytes + m->vstart[i];
+    uint32_t n = 0, k, x, prev = 0;
+    int shift;
+
+    for (shift = 0; *b & 0x80; shift += 7)
+        n |= (uint32_t)(*b++ & 0x7F) << shift;
+    n |= (uint32_t)*b++ << shift;
+    for (k = 0; k < n; k++) {
+        x = 0;
+        for (shift = 0; *b & 0x80; shift += 7)
+            x |= (uint32_t)(*b++ & 0x7F) << shift;
+        x |= (uint32_t)*b++ << shift;
+        prev += x;
+        v[k].term = prev;
+    }
+    for (k = 0; k < n; k++, b += 2)
+        v[k].w = m->qw[b[0] | (b[1] << 8)];
+    return n;
 }
 
-/* The pairs of article i. */
-static const eaf__rel_pair *vector_of(const eaf__rel_model *m, uint32_t i, uint32_t *n)
+uint32_t eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v,
+                               uint64_t *hash, uint32_t *length)
 {
-    *n = m->vstart[i + 1] - m->vstart[i];
-    return m->vec + m->vstart[i];
+    if (hash)
+        *hash = m->hash[i];
+    if (length)
+        *length = m->length[i];
+    return v ? vector_of(m, i, v) : 0;
+}
+
+const unsigned char *eaf__rel_model_blob(const eaf__rel_model *m, uint32_t i, size_t *nb)
+{
+    *nb = (size_t)(m->vstart[i + 1] - m->vstart[i]);
+    return m->vbytes + m->vstart[i];
+}
+
+/* Appends the next article's vector (k pairs) to the vectors; -1 when out
+ * of memory. */
+static int vector_add(eaf__rel_model *m, const eaf__rel_pair *p, uint32_t k)
+{
+    if (m->vbytes_n + EAF__REL_ENCODED_MAX(k) > m->vbytes_cap) {
+        uint64_t cap = m->vbytes_cap + m->vbytes_cap / 2 + EAF__REL_ENCODED_MAX(EAF__REL_MAX_TERMS);
+        unsigned char *b;
+        if (cap > SIZE_MAX)
+            return -1;
+        b = m_realloc(m, m->vbytes, (size_t)m->vbytes_cap, (size_t)cap, 1);
+        if (!b)
+            return -1;
+        m->vbytes = b;
+        m->vbytes_cap = cap;
+    }
+    m->vbytes_n += eaf__rel_encode(m->vbytes + m->vbytes_n, p, k);
+    m->npairs += k;
+    return 0;
+}
+
+/* Ends the vectors (vstart[n] is set): gives back the room left. */
+static int vectors_end(eaf__rel_model *m)
+{
+    unsigned char *b = m_realloc(m, m->vbytes, (size_t)m->vbytes_cap, (size_t)m->vbytes_n, 1);
+
+    if (!b)
+        return -1;
+    m->vbytes = b;
+    m->vbytes_cap = m->vbytes_n;
+    return 0;
+}
+
+/* The float of each quantised weight, as eaf__rel_finish makes it. */
+static int make_weights(eaf__rel_model *m)
+{
+    uint32_t q;
+
+    m->qw = m_alloc(m, 65536, sizeof(*m->qw));
+    if (!m->qw)
+        return -1;
+    for (q = 0; q < 65536; q++)
+        m->qw[q] = (float)q / EAF__REL_QUANT;
+    return 0;
 }
 
 /* ---- progress --------------------------------------------------------------------- */
@@ -388,12 +503,177 @@ static int model_lookup(void *ctx, const char *t, size_t n, uint32_t *id, uint32
 
 /* ---- building from the FTS5 index ---------------------------------------------- */
 
-/* Per article, a heap of its best terms so far: the worst at the root. */
+/* A weight offered to an article of a bucket not held, spilled. */
+typedef struct spill_rec {
+    uint32_t doc, term;
+    float w;
+} spill_rec;
+
+/* A chunk of a bucket's records in the temporary file. */
+typedef struct spill_chunk {
+    uint64_t off;
+    uint32_t bucket, n;
+} spill_chunk;
+
+/* The heaps of the articles of the bucket held, each of the article's
+ * best terms so far (the worst at the root), and the spill: the weights
+ * offered to the articles of the other buckets, written to a temporary
+ * file in chunks (a bucket's chunks are read back in the order written). */
 typedef struct heaps {
-    eaf__rel_pair *p;         /* k per article */
+    eaf__rel_pair *p;         /* k per article of the bucket */
     uint16_t *n;
     uint32_t k;
+    uint32_t first, size;     /* the bucket held: articles [first, first + size) */
+    uint32_t bucket, nbuckets;
+    int64_t rows;             /* vocab rows read, for progress */
+    int fd;                   /* the temporary file, or -1 */
+    uint64_t end;             /* bytes written to it */
+    spill_rec *buf;           /* SPILL_RECS a bucket, buckets 1.. */
+    uint32_t *fill;           /* records in each bucket's buffer */
+    spill_rec *in;            /* SPILL_RECS, for reading back */
+    spill_chunk *chunks;      /* written, in order */
+    size_t nchunks, capchunks;
 } heaps;
+
+void eaf__rel_plan_make(eaf__rel_plan *pl, uint32_t n, const eaf__rel_opts *o)
+{
+    size_t per = (size_t)o->terms * sizeof(eaf__rel_pair) + sizeof(uint16_t);
+    size_t per_list = (size_t)o->count * sizeof(eaf__rel_entry) + 1;
+    size_t b = eaf__rel_heap_budget / per, c = eaf__rel_list_budget / per_list;
+
+    memset(pl, 0, sizeof(*pl));
+    if (b < 1)
+        b = 1;
+    if (b > n)
+        b = n ? n : 1;
+    if (c < 1)
+        c = 1;
+    if (c > n)
+        c = n ? n : 1;
+    pl->bucket = (uint32_t)b;
+    pl->buckets = n ? (uint32_t)((n + b - 1) / b) : 1;
+    pl->chunk = (uint32_t)c;
+    pl->heap_bytes = b * per;
+    pl->spill_bytes = pl->buckets > 1 ? (size_t)pl->buckets * SPILL_RECS * sizeof(spill_rec) : 0;
+    pl->list_bytes = c * per_list;
+}
+
+static eaf_status spill_error(eaf_db *db, const char *what)
+{
+    int e = errno;
+
+    return eaf__db_error(db, e == ENOMEM ? EAF_NOMEM : EAF_IO,
+                         "%s the related-article build's temporary file: %s", what,
+                         e ? strerror(e) : "short count");
+}
+
+/* Sets up the heaps of the first bucket, and the spill buffers when there
+ * are other buckets. */
+static eaf_status heaps_init(eaf__rel_model *m, eaf_db *db, heaps *h)
+{
+    eaf__rel_plan pl;
+
+    memset(h, 0, sizeof(*h));
+    h->fd = -1;
+    eaf__rel_plan_make(&pl, m->n, &m->o);
+    h->k = m->o.terms;
+    h->bucket = pl.bucket;
+    h->nbuckets = pl.buckets;
+    h->size = m->n < h->bucket ? m->n : h->bucket;
+    h->p = m_alloc(m, (size_t)h->bucket * h->k, sizeof(*h->p));
+    h->n = m_calloc(m, h->bucket, sizeof(*h->n));
+    if (!h->p || !h->n)
+        return nomem(db);
+    if (h->nbuckets > 1) {
+        h->buf = m_alloc(m, (size_t)(h->nbuckets - 1) * SPILL_RECS, sizeof(*h->buf));
+        h->fill = m_calloc(m, h->nbuckets, sizeof(*h->fill));
+        h->in = m_alloc(m, SPILL_RECS, sizeof(*h->in));
+        if (!h->buf || !h->fill || !h->in)
+            return nomem(db);
+    }
+    return EAF_OK;
+}
+
+static void heaps_free(eaf__rel_model *m, heaps *h)
+{
+    m_free(m, h->p, (size_t)h->bucket * h->k, sizeof(*h->p));
+    m_free(m, h->n, h->bucket, sizeof(*h->n));
+    if (h->nbuckets > 1) {
+        m_free(m, h->buf, (size_t)(h->nbuckets - 1) * SPILL_RECS, sizeof(*h->buf));
+        m_free(m, h->fill, h->nbuckets, sizeof(*h->fill));
+        m_free(m, h->in, SPILL_RECS, sizeof(*h->in));
+    }
+    m_free(m, h->chunks, h->capchunks, sizeof(*h->chunks));
+    if (h->fd >= 0)
+        close(h->fd);
+    memset(h, 0, sizeof(*h));
+    h->fd = -1;
+}
+
+/* Opens the temporary file, in $TMPDIR (else /tmp), removed at once so
+ * that nothing is left behind. */
+static eaf_status spill_open(eaf_db *db, heaps *h)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path;
+    size_t n;
+
+    if (!dir || !*dir)
+        dir = "/tmp";
+    n = strlen(dir) + sizeof("/eafrelated-XXXXXX");
+    path = eaf__malloc(n);
+    if (!path)
+        return nomem(db);
+    snprintf(path, n, "%s/eafrelated-XXXXXX", dir);
+    errno = 0;
+    h->fd = mkstemp(path);
+    if (h->fd >= 0)
+        unlink(path);
+    eaf__free(path);
+    if (h->fd < 0)
+        return eaf__db_error(db, EAF_IO,
+                             "cannot make the related-article build's temporary file in '%s': %s",
+                             dir, strerror(errno));
+    return EAF_OK;
+}
+
+/* Writes bucket b's buffer out as a chunk. */
+static eaf_status spill_flush(eaf__rel_model *m, eaf_db *db, heaps *h, uint32_t b)
+{
+    const unsigned char *at = (const unsigned char *)(h->buf + (size_t)(b - 1) * SPILL_RECS);
+    size_t left = (size_t)h->fill[b] * sizeof(spill_rec);
+    uint64_t off = h->end;
+    eaf_status s;
+
+    if (h->fd < 0 && (s = spill_open(db, h)) != EAF_OK)
+        return s;
+    if (h->nchunks == h->capchunks) {
+        size_t cap = h->capchunks ? h->capchunks * 2 : 1024;
+        spill_chunk *c = m_realloc(m, h->chunks, h->capchunks, cap, sizeof(*c));
+        if (!c)
+            return nomem(db);
+        h->chunks = c;
+        h->capchunks = cap;
+    }
+    while (left > 0) {
+        ssize_t w;
+        errno = 0;
+        w = pwrite(h->fd, at, left, (off_t)h->end);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return spill_error(db, "cannot write");
+        at += w;
+        left -= (size_t)w;
+        h->end += (uint64_t)w;
+    }
+    h->chunks[h->nchunks].off = off;
+    h->chunks[h->nchunks].bucket = b;
+    h->chunks[h->nchunks].n = h->fill[b];
+    h->nchunks++;
+    h->fill[b] = 0;
+    return EAF_OK;
+}
 
 /* Is a worse than b (lower weight; on a tie, the larger term id)? */
 static int worse(const eaf__rel_pair *a, const eaf__rel_pair *b)
@@ -401,6 +681,7 @@ static int worse(const eaf__rel_pair *a, const eaf__rel_pair *b)
     return a->w < b->w || (a->w == b->w && a->term > b->term);
 }
 
+/* Offers a term to the heap of article first + doc of the bucket held. */
 static void heap_push(heaps *h, uint32_t doc, uint32_t term, float w)
 {
     eaf__rel_pair *p = h->p + (size_t)doc * h->k, x;
@@ -445,26 +726,48 @@ typedef struct term_run {
     uint32_t ndocs, capdocs;
 } term_run;
 
+/* Offers a term to an article: to its heap when its bucket is held (the
+ * first, while the index is read), else to the spill. */
+static eaf_status offer(eaf__rel_model *m, eaf_db *db, heaps *h, uint32_t doc, uint32_t term,
+                        float w)
+{
+    uint32_t b;
+    spill_rec *r;
+
+    if (doc < h->size) {
+        heap_push(h, doc, term, w);
+        return EAF_OK;
+    }
+    b = doc / h->bucket;
+    r = h->buf + (size_t)(b - 1) * SPILL_RECS + h->fill[b];
+    r->doc = doc;
+    r->term = term;
+    r->w = w;
+    return ++h->fill[b] == SPILL_RECS ? spill_flush(m, db, h, b) : EAF_OK;
+}
+
 /* Ends a term's run: keeps the term if it may be in vectors, and offers
- * it to the heaps of its articles.  Returns -1 when out of memory. */
-static int end_run(eaf__rel_model *m, term_run *r, heaps *h, uint32_t cap_df)
+ * it to the heaps of its articles. */
+static eaf_status end_run(eaf__rel_model *m, eaf_db *db, term_run *r, heaps *h,
+                          uint32_t cap_df)
 {
     uint32_t i, df = r->ndocs;
     int64_t id;
     double idf;
+    eaf_status s = EAF_OK;
 
     if (df < 2 || df > cap_df || !eaf__rel_term_ok(&m->stops, r->term, r->n))
-        return 0;
+        return EAF_OK;
     id = add_term(m, r->term, r->n, df);
     if (id < 0)
-        return -1;
+        return nomem(db);
     idf = eaf__rel_idf(df, m->n_model, m->o.idf_power);
-    for (i = 0; i < df; i++) {
+    for (i = 0; i < df && s == EAF_OK; i++) {
         float w = (float)eaf__rel_weight(r->tfw[i], idf);
         if (w > 0.0f)
-            heap_push(h, r->doc[i], (uint32_t)id, w);
+            s = offer(m, db, h, r->doc[i], (uint32_t)id, w);
     }
-    return 0;
+    return s;
 }
 
 /* The FTS5 column of a vocab row's column name, as far as vectors care:
@@ -522,10 +825,8 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
         if (kind < 0 || !term)
             continue;
         if (tn != r.n || memcmp(term, r.term, tn) != 0) {
-            if (r.term && end_run(m, &r, h, cap_df) < 0) {
-                s = nomem(db);
+            if (r.term && (s = end_run(m, db, &r, h, cap_df)) != EAF_OK)
                 break;
-            }
             if (tn + 1 > r.cap) {
                 char *t = eaf__realloc(r.term, tn + 1);
                 if (!t) {
@@ -571,8 +872,9 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
     }
     if (s == EAF_OK && rc != SQLITE_DONE)
         s = eaf__db_sqlerr(db, rc, "reading the index's terms");
-    if (s == EAF_OK && r.term && end_run(m, &r, h, cap_df) < 0)
-        s = nomem(db);
+    if (s == EAF_OK && r.term)
+        s = end_run(m, db, &r, h, cap_df);
+    h->rows = rows;
     sqlite3_finalize(st);
     eaf__free(r.term);
     eaf__free(r.doc);
@@ -580,71 +882,223 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
     return s;
 }
 
-/* Turns the heaps into the vectors, in place. */
-static eaf_status heaps_to_vectors(eaf__rel_model *m, eaf_db *db, heaps *h)
+/* Turns the heaps of the bucket held into its articles' vectors. */
+static eaf_status bucket_vectors(eaf__rel_model *m, eaf_db *db, heaps *h)
 {
-    uint64_t at = 0;
     uint32_t i, k;
-    eaf__rel_pair *v;
 
-    for (i = 0; i < m->n; i++) {
+    for (i = 0; i < h->size; i++) {
         eaf__rel_pair *p = h->p + (size_t)i * h->k;
         k = eaf__rel_finish(p, h->n[i], h->k);
-        memmove(h->p + at, p, k * sizeof(*p));
-        m->vstart[i] = (uint32_t)at;
-        at += k;
+        m->vstart[h->first + i] = m->vbytes_n;
+        if (vector_add(m, p, k) < 0)
+            return nomem(db);
     }
-    m->vstart[m->n] = (uint32_t)at;
-    v = m_realloc(m, h->p, (size_t)m->n * h->k, at, sizeof(*v));
-    if (!v)
-        return nomem(db);
-    h->p = NULL;
-    m->vec = v;
     return EAF_OK;
+}
+
+/* Reads back bucket b's records (its chunks in the order written, then
+ * what its buffer holds) into its heaps. */
+static eaf_status bucket_read(eaf__rel_model *m, eaf_db *db, heaps *h, uint32_t b)
+{
+    const spill_rec *r;
+    size_t c, j;
+
+    (void)m;
+    h->first = b * h->bucket;
+    h->size = m->n - h->first < h->bucket ? m->n - h->first : h->bucket;
+    memset(h->n, 0, (size_t)h->size * sizeof(*h->n));
+    for (c = 0; c < h->nchunks; c++) {
+        unsigned char *at = (unsigned char *)h->in;
+        size_t left;
+        uint64_t off;
+        if (h->chunks[c].bucket != b)
+            continue;
+        left = (size_t)h->chunks[c].n * sizeof(*h->in);
+        off = h->chunks[c].off;
+        while (left > 0) {
+            ssize_t got;
+            errno = 0;
+            got = pread(h->fd, at, left, (off_t)off);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                return spill_error(db, "cannot read");
+            at += got;
+            off += (uint64_t)got;
+            left -= (size_t)got;
+        }
+        for (j = 0; j < h->chunks[c].n; j++)
+            heap_push(h, h->in[j].doc - h->first, h->in[j].term, h->in[j].w);
+    }
+    r = h->buf + (size_t)(b - 1) * SPILL_RECS;
+    for (j = 0; j < h->fill[b]; j++)
+        heap_push(h, r[j].doc - h->first, r[j].term, r[j].w);
+    return EAF_OK;
+}
+
+/* Makes every article's vector: the first bucket's from its heaps, then
+ * each other bucket's from what was spilled for it. */
+static eaf_status make_vectors(eaf__rel_model *m, eaf_db *db, heaps *h,
+                               const eaf__rel_progress *p)
+{
+    eaf_status s = bucket_vectors(m, db, h);
+    uint32_t b;
+
+    for (b = 1; s == EAF_OK && b < h->nbuckets; b++) {
+        if (report(p, "reading", h->rows, -1))
+            s = stopped(db);
+        if (s == EAF_OK)
+            s = bucket_read(m, db, h, b);
+        if (s == EAF_OK)
+            s = bucket_vectors(m, db, h);
+    }
+    if (s == EAF_OK) {
+        m->vstart[m->n] = m->vbytes_n;
+        if (vectors_end(m) < 0)
+            s = nomem(db);
+    }
+    return s;
 }
 
 /* ---- postings and metadata ------------------------------------------------------ */
 
+/* A posting while the index is made: its article and quantised weight. */
+typedef struct posting {
+    uint32_t doc;
+    uint16_t q;
+} posting;
+
+/* Postings are read by weight, the higher first; on a tie, the article of
+ * the smaller index first. */
 static int cmp_posting(const void *a, const void *b)
 {
-    const eaf__rel_pair *x = a, *y = b;
+    const posting *x = a, *y = b;
 
-    if (x->w != y->w)
-        return x->w > y->w ? -1 : 1;
-    return x->term < y->term ? -1 : x->term > y->term;
+    if (x->q != y->q)
+        return x->q > y->q ? -1 : 1;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
+/* Does posting a come after b in that order? */
+static int after(const uint32_t *doc, const uint16_t *q, uint64_t a, uint64_t b)
+{
+    return q[a] < q[b] || (q[a] == q[b] && doc[a] > doc[b]);
+}
+
+static void swap_posting(uint32_t *doc, uint16_t *q, uint64_t a, uint64_t b)
+{
+    uint32_t d = doc[a];
+    uint16_t x = q[a];
+
+    doc[a] = doc[b];
+    q[a] = q[b];
+    doc[b] = d;
+    q[b] = x;
+}
+
+/* Adds article i with weight q to a term's postings at base (f held so
+ * far, at most POSTING_CAP) as a heap whose root is the last in reading
+ * order, so that the first POSTING_CAP remain whatever the number. */
+static void cap_push(eaf__rel_model *m, uint64_t base, uint32_t *f, uint32_t i, uint16_t q)
+{
+    uint32_t *doc = m->pdoc + base;
+    uint16_t *w = m->pq + base;
+    uint32_t n = *f, j, c;
+
+    if (n < POSTING_CAP) {
+        doc[n] = i;
+        w[n] = q;
+        for (j = n; j > 0 && after(doc, w, j, (j - 1) / 2); j = (j - 1) / 2)
+            swap_posting(doc, w, j, (j - 1) / 2);
+        *f = n + 1;
+        return;
+    }
+    if (!(q > w[0] || (q == w[0] && i < doc[0])))
+        return;
+    doc[0] = i;
+    w[0] = q;
+    for (j = 0;; j = c) {
+        c = 2 * j + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && after(doc, w, c + 1, c))
+            c++;
+        if (!after(doc, w, c, j))
+            break;
+        swap_posting(doc, w, j, c);
+    }
+}
+
+/* The inverted index: each term's first POSTING_CAP articles in reading
+ * order (all of them for most terms), sorted in that order. */
 static eaf_status make_postings(eaf__rel_model *m, eaf_db *db)
 {
-    uint64_t total = m->vstart[m->n];
-    uint32_t i, t, *fill;
-    uint64_t j;
+    uint32_t *cnt = NULL, *fill = NULL, i, k, n, t;
+    eaf__rel_pair *v = NULL;
+    posting *tmp = NULL;
+    uint64_t total, j;
+    eaf_status s = EAF_OK;
 
-    m->pstart = m_calloc(m, (size_t)m->nterms + 1, sizeof(*m->pstart));
-    m->post = m_alloc(m, total, sizeof(*m->post));
-    fill = m_alloc(m, m->nterms, sizeof(*fill));
-    if (!m->pstart || !m->post || !fill) {
-        m_free(m, fill, m->nterms, sizeof(*fill));
-        return nomem(db);
+    cnt = m_calloc(m, (size_t)m->nterms + 1, sizeof(*cnt));
+    fill = m_calloc(m, (size_t)m->nterms + 1, sizeof(*fill));
+    v = m_alloc(m, m->o.terms, sizeof(*v));
+    tmp = m_alloc(m, POSTING_CAP, sizeof(*tmp));
+    m->pstart = m_alloc(m, (size_t)m->nterms + 1, sizeof(*m->pstart));
+    if (!cnt || !fill || !v || !tmp || !m->pstart) {
+        s = nomem(db);
+        goto done;
     }
-    for (j = 0; j < total; j++)
-        m->pstart[m->vec[j].term + 1]++;
-    for (t = 0; t < m->nterms; t++)
-        m->pstart[t + 1] += m->pstart[t];
-    memcpy(fill, m->pstart, m->nterms * sizeof(*fill));
     for (i = 0; i < m->n; i++) {
-        for (j = m->vstart[i]; j < m->vstart[i + 1]; j++) {
-            eaf__rel_pair *q = &m->post[fill[m->vec[j].term]++];
-            q->term = i;
-            q->w = m->vec[j].w;
+        n = vector_of(m, i, v);
+        for (k = 0; k < n; k++)
+            cnt[v[k].term]++;
+    }
+    m->pstart[0] = 0;
+    for (t = 0; t < m->nterms; t++)
+        m->pstart[t + 1] = m->pstart[t] + (cnt[t] < POSTING_CAP ? cnt[t] : POSTING_CAP);
+    total = m->pstart[m->nterms];
+    m->pdoc = m_alloc(m, (size_t)total, sizeof(*m->pdoc));
+    m->pq = m_alloc(m, (size_t)total, sizeof(*m->pq));
+    if (!m->pdoc || !m->pq) {
+        s = nomem(db);
+        goto done;
+    }
+    for (i = 0; i < m->n; i++) {
+        n = vector_of(m, i, v);
+        for (k = 0; k < n; k++) {
+            uint16_t q = (uint16_t)lrint((double)v[k].w * EAF__REL_QUANT);
+            t = v[k].term;
+            if (cnt[t] <= POSTING_CAP) {
+                m->pdoc[m->pstart[t] + fill[t]] = i;
+                m->pq[m->pstart[t] + fill[t]] = q;
+                fill[t]++;
+            } else {
+                cap_push(m, m->pstart[t], &fill[t], i, q);
+            }
         }
     }
-    m_free(m, fill, m->nterms, sizeof(*fill));
-    for (t = 0; t < m->nterms; t++)
-        if (m->pstart[t + 1] - m->pstart[t] > 1)
-            qsort(m->post + m->pstart[t], m->pstart[t + 1] - m->pstart[t], sizeof(*m->post),
-                  cmp_posting);
-    return EAF_OK;
+    for (t = 0; t < m->nterms; t++) {
+        uint64_t b = m->pstart[t];
+        n = (uint32_t)(m->pstart[t + 1] - b);
+        if (n < 2)
+            continue;
+        for (j = 0; j < n; j++) {
+            tmp[j].doc = m->pdoc[b + j];
+            tmp[j].q = m->pq[b + j];
+        }
+        qsort(tmp, n, sizeof(*tmp), cmp_posting);
+        for (j = 0; j < n; j++) {
+            m->pdoc[b + j] = tmp[j].doc;
+            m->pq[b + j] = tmp[j].q;
+        }
+    }
+done:
+    m_free(m, cnt, (size_t)m->nterms + 1, sizeof(*cnt));
+    m_free(m, fill, (size_t)m->nterms + 1, sizeof(*fill));
+    m_free(m, v, m->o.terms, sizeof(*v));
+    m_free(m, tmp, POSTING_CAP, sizeof(*tmp));
+    return s;
 }
 
 static int meta_index(int facet_kind)
@@ -791,27 +1245,26 @@ eaf_status eaf__rel_model_build(eaf__rel_model **out, eaf_db *db, const eaf__rel
     if (s != EAF_OK)
         return s;
     memset(&h, 0, sizeof(h));
+    h.fd = -1;
     s = read_articles(m, db);
     m->n_model = m->n;
     if (s == EAF_OK && report(p, "reading", 0, -1))
         s = stopped(db);
-    if (s == EAF_OK) {
-        h.k = o->terms;
-        h.p = m_alloc(m, (size_t)m->n * h.k, sizeof(*h.p));
-        h.n = m_calloc(m, m->n, sizeof(*h.n));
-        if (!h.p || !h.n)
-            s = nomem(db);
-    }
+    /* the metadata first: what reading it takes is given back before the
+     * heaps are made */
+    if (s == EAF_OK)
+        s = read_facets(m, db);
+    if (s == EAF_OK)
+        s = heaps_init(m, db, &h);
     if (s == EAF_OK)
         s = stream_vocab(m, db, &h, p);
     if (s == EAF_OK)
-        s = heaps_to_vectors(m, db, &h);
-    m_free(m, h.n, m->n, sizeof(*h.n));
-    m_free(m, h.p, (size_t)m->n * h.k, sizeof(*h.p));
+        s = make_vectors(m, db, &h, p);
+    heaps_free(m, &h);
+    if (s == EAF_OK && make_weights(m) < 0)
+        s = nomem(db);
     if (s == EAF_OK)
         s = make_postings(m, db);
-    if (s == EAF_OK)
-        s = read_facets(m, db);
     if (s == EAF_OK && index_terms(m) < 0)
         s = nomem(db);
     if (s != EAF_OK) {
@@ -892,12 +1345,11 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     eaf__rel_model *m;
     sqlite3_stmt *st = NULL, *text = NULL;
     eaf__tokenizer *tok = NULL;
-    eaf__rel_pair *one = NULL;
-    uint64_t cap = 0, at = 0;
+    eaf__rel_pair *one = NULL, *v = NULL;
     uint32_t i = 0, k;
     int64_t nmodel;
     eaf_status s;
-    int rc;
+    int rc = SQLITE_DONE;
 
     *out = NULL;
     *changed = 0;
@@ -905,6 +1357,8 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     if (s != EAF_OK)
         return s;
     s = read_articles(m, db);
+    if (s == EAF_OK)
+        s = read_facets(m, db);
     if (s == EAF_OK)
         s = read_terms(m, db);
     if (s == EAF_OK) {
@@ -933,10 +1387,10 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     }
     if (s == EAF_OK && eaf__tokenizer_new(&tok, db->language) != EAF_OK)
         s = nomem(db);
-    cap = (uint64_t)m->n * 8 + 64;
-    if (s == EAF_OK && !(m->vec = m_alloc(m, cap, sizeof(*m->vec))))
+    if (s == EAF_OK && !(v = eaf__malloc((size_t)o->terms * sizeof(*v))))
         s = nomem(db);
     while (s == EAF_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const eaf__rel_pair *pairs = v;
         uint32_t n = 0;
         int got = -1;
 
@@ -944,23 +1398,13 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
             s = eaf__db_error(db, EAF_BUSY, "the articles changed while they were read");
             break;
         }
-        if (at + o->terms > cap) {
-            uint64_t nc = cap * 2;
-            eaf__rel_pair *v = m_realloc(m, m->vec, cap, nc, sizeof(*v));
-            if (!v) {
-                s = nomem(db);
-                break;
-            }
-            m->vec = v;
-            cap = nc;
-        }
         /* the stored vector holds unless the article changed since */
         if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
             !(sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_int(st, 4) != 0)) {
             got = eaf__rel_decode(sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3),
-                                  m->vec + at, o->terms);
+                                  v, o->terms);
             for (k = 0; got > 0 && k < (uint32_t)got; k++)
-                if (m->vec[at + k].term >= m->nterms)
+                if (v[k].term >= m->nterms)
                     got = -1;
             m->hash[i] = (uint64_t)sqlite3_column_int64(st, 1);
             m->length[i] = (uint32_t)sqlite3_column_int(st, 2);
@@ -969,16 +1413,17 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
             /* changed since the build, new, or unreadable: from the text */
             s = compute_vector(m, db, text, tok, i, &one, &n);
             if (s == EAF_OK) {
-                memcpy(m->vec + at, one, n * sizeof(*one));
+                pairs = one;
                 got = (int)n;
                 m->changed[i] = 1;
                 (*changed)++;
             }
-            eaf__free(one);
-            one = NULL;
         }
-        m->vstart[i] = (uint32_t)at;
-        at += (uint32_t)(got > 0 ? got : 0);
+        m->vstart[i] = m->vbytes_n;
+        if (s == EAF_OK && vector_add(m, pairs, (uint32_t)got) < 0)
+            s = nomem(db);
+        eaf__free(one);
+        one = NULL;
         i++;
     }
     if (s == EAF_OK && rc != SQLITE_DONE)
@@ -988,19 +1433,14 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     sqlite3_finalize(st);
     sqlite3_finalize(text);
     eaf__tokenizer_free(tok);
+    eaf__free(v);
     if (s == EAF_OK) {
-        eaf__rel_pair *v;
-        m->vstart[m->n] = (uint32_t)at;
-        v = m_realloc(m, m->vec, cap, at, sizeof(*v));
-        if (v)
-            m->vec = v;
-        else
+        m->vstart[m->n] = m->vbytes_n;
+        if (vectors_end(m) < 0 || make_weights(m) < 0)
             s = nomem(db);
     }
     if (s == EAF_OK)
         s = make_postings(m, db);
-    if (s == EAF_OK)
-        s = read_facets(m, db);
     if (s != EAF_OK) {
         eaf__rel_model_free(m);
         return s;
@@ -1013,12 +1453,14 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
 
 struct eaf__rel_worker {
     const eaf__rel_model *m;
-    float *acc;
+    float *acc;               /* the sums, by article */
     float *dense;             /* the source's vector by term id */
     float *cdense;            /* its neighbours' mean vector, the same way */
-    eaf__rel_pair *query;     /* the source's vector by weight */
+    eaf__rel_pair *src;       /* the source's vector */
+    eaf__rel_pair *query;     /* the same by weight */
+    eaf__rel_pair *vecs;      /* the candidates' vectors, o.terms each */
     uint32_t nquery;
-    uint32_t *touched;
+    uint32_t *touched;        /* the articles summed, at most QUERY_TERMS * POSTING_CAP */
     uint32_t *top;            /* a heap of the best candidates' indexes */
     eaf__rel_doc *cand;
     eaf__rel_hit *work, *hits;
@@ -1026,6 +1468,8 @@ struct eaf__rel_worker {
     float prune;
 };
 
+/* A worker takes 4 bytes per article (the sums) and 8 per term (the two
+ * dense vectors), and about 140 bytes a term kept per candidate. */
 eaf_status eaf__rel_worker_new(eaf__rel_worker **out, const eaf__rel_model *m)
 {
     eaf__rel_worker *w = eaf__calloc(1, sizeof(*w));
@@ -1040,14 +1484,17 @@ eaf_status eaf__rel_worker_new(eaf__rel_worker **out, const eaf__rel_model *m)
     w->acc = eaf__calloc(m->n ? m->n : 1, sizeof(*w->acc));
     w->dense = eaf__calloc(m->nterms ? m->nterms : 1, sizeof(*w->dense));
     w->cdense = eaf__calloc(m->nterms ? m->nterms : 1, sizeof(*w->cdense));
+    w->src = eaf__malloc(m->o.terms * sizeof(*w->src));
     w->query = eaf__malloc(m->o.terms * sizeof(*w->query));
+    w->vecs = eaf__malloc((size_t)c * m->o.terms * sizeof(*w->vecs));
     w->nquery = EAF__REL_QUERY_TERMS;
-    w->touched = eaf__malloc((m->n ? m->n : 1) * sizeof(*w->touched));
+    w->touched = eaf__malloc((size_t)EAF__REL_QUERY_TERMS * POSTING_CAP * sizeof(*w->touched));
     w->top = eaf__malloc(c * sizeof(*w->top));
     w->cand = eaf__malloc(c * sizeof(*w->cand));
     w->work = eaf__malloc(c * sizeof(*w->work));
     w->hits = eaf__malloc(m->o.count * sizeof(*w->hits));
-    if (!w->acc || !w->dense || !w->cdense || !w->query || !w->touched || !w->top || !w->cand || !w->work || !w->hits) {
+    if (!w->acc || !w->dense || !w->cdense || !w->src || !w->query || !w->vecs ||
+        !w->touched || !w->top || !w->cand || !w->work || !w->hits) {
         eaf__rel_worker_free(w);
         return EAF_NOMEM;
     }
@@ -1062,7 +1509,9 @@ void eaf__rel_worker_free(eaf__rel_worker *w)
     eaf__free(w->acc);
     eaf__free(w->dense);
     eaf__free(w->cdense);
+    eaf__free(w->src);
     eaf__free(w->query);
+    eaf__free(w->vecs);
     eaf__free(w->touched);
     eaf__free(w->top);
     eaf__free(w->cand);
@@ -1071,13 +1520,14 @@ void eaf__rel_worker_free(eaf__rel_worker *w)
     eaf__free(w);
 }
 
-/* What the ranking knows of article i. */
-static void doc_view(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d)
+/* What the ranking knows of article i; its vector is decoded into v. */
+static void doc_view(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d, eaf__rel_pair *v)
 {
     int k;
 
     d->id = m->id[i];
-    d->v = vector_of(m, i, &d->n);
+    d->n = vector_of(m, i, v);
+    d->v = v;
     d->dense = NULL;
     d->hash = m->hash[i];
     d->ymd = m->ymd[i];
@@ -1140,26 +1590,25 @@ static int cmp_pair_weight_desc(const void *a, const void *b)
 uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
 {
     const eaf__rel_model *m = w->m;
-    const eaf__rel_pair *v;
+    const eaf__rel_pair *v = w->src;
     eaf__rel_doc src;
     eaf__rel_values vals;
     uint32_t n, k, ntouched = 0, ncand, j, nq;
     int earlier = (m->o.flags & EAF_RELATED_EARLIER) && m->ymd[i] > 0;
 
-    v = vector_of(m, i, &n);
+    doc_view(m, i, &src, w->src);
+    n = src.n;
     /* the candidates come from the source's weightiest terms */
     memcpy(w->query, v, n * sizeof(*v));
     qsort(w->query, n, sizeof(*v), cmp_pair_weight_desc);
     nq = n < w->nquery ? n : w->nquery;
     for (k = 0; k < nq; k++) {
         float wd = w->query[k].w;
-        const eaf__rel_pair *p = m->post + m->pstart[w->query[k].term];
-        const eaf__rel_pair *end = m->post + m->pstart[w->query[k].term + 1];
-        if (end - p > POSTING_CAP)
-            end = p + POSTING_CAP;
+        uint64_t p = m->pstart[w->query[k].term], end = m->pstart[w->query[k].term + 1];
+        /* (no more than POSTING_CAP were kept) */
         for (; p < end; p++) {
-            uint32_t e = p->term;
-            float prod = wd * p->w;
+            uint32_t e = m->pdoc[p];
+            float prod = wd * m->qw[m->pq[p]];
             if (prod < w->prune)
                 break;
             if (e == i || (earlier && (m->ymd[e] <= 0 || m->ymd[e] > m->ymd[i])))
@@ -1173,8 +1622,7 @@ uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
     for (j = 0; j < ntouched; j++)
         w->acc[w->touched[j]] = 0.0f;
     for (j = 0; j < ncand; j++)
-        doc_view(m, w->top[j], &w->cand[j]);
-    doc_view(m, i, &src);
+        doc_view(m, w->top[j], &w->cand[j], w->vecs + (size_t)j * m->o.terms);
     for (j = 0; j < n; j++)
         w->dense[v[j].term] = v[j].w;
     src.dense = w->dense;
@@ -1304,7 +1752,7 @@ eaf_status eaf__rel_model_score(const eaf__rel_model *m, const uint32_t *todo, u
             break;
         if (done - last_report >= PROGRESS_EVERY || last_report == 0) {
             last_report = done ? done : 1;
-            if (report(p, "scoring", done, n)) {
+            if (report(p, "scoring", (p ? p->before : 0) + done, p && p->total ? p->total : n)) {
                 pthread_mutex_lock(&b.lock);
                 b.stop = 1;
                 pthread_mutex_unlock(&b.lock);
@@ -1321,7 +1769,7 @@ eaf_status eaf__rel_model_score(const eaf__rel_model *m, const uint32_t *todo, u
     pthread_mutex_destroy(&b.lock);
     for (k = 0; k < made; k++)
         eaf__rel_worker_free(t[k].w);
-    if (s == EAF_OK && report(p, "scoring", n, n))
+    if (s == EAF_OK && report(p, "scoring", (p ? p->before : 0) + n, p && p->total ? p->total : n))
         s = EAF_ERROR;
     return s;
 }
