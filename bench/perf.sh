@@ -17,8 +17,10 @@
 #    also timed with the thread's CPU clock, "-cpu") and the peers'
 #    (Xapian top 10 and top 1000, OR; FTS5 top 1000 OR and top 10 AND).
 # 4. Scale: a generated corpus (bench/gencorpus.py) of 10k, 100k and 1M articles:
-#    index time, size, peak memory, a second run on the unchanged corpus, and top-10
-#    latency with snippets on 1,000 title queries.
+#    index time, size, peak memory, then the related lists of that index built (its
+#    time and peak memory: eafindex on the unchanged corpus, which refreshes them),
+#    a second run on the unchanged corpus, and top-10 latency with snippets on 1,000
+#    title queries.
 #
 # Percentiles are taken over the queries of one run; every figure is the median of
 # RUNS runs.  Needs ../shared (corpora and peers), or is skipped.  Environment:
@@ -186,6 +188,13 @@ if [ -n "$scale" ]; then
         while [ "$r" -le "$runs" ]; do
             log "scale: indexing $n articles, run $r of $runs"
             index_ours "gen-$n" "$f" "$r" || exit 1
+            # the related lists of that index (index_ours left them out): eafindex
+            # on the unchanged corpus indexes nothing and builds every list
+            /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
+                "$eafindex" -q -d "$work/ours-gen-$n.db" "$f" > /dev/null 2>&1 ||
+                log "the related lists of gen-$n failed"
+            record related ours "gen-$n" "run=$r seconds=$(kv elapsed "$work/time.out")" \
+                "rss_kb=$(kv rss_kb "$work/time.out")"
             # the same corpus again: nothing to do
             /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
                 "$eafindex" -q --no-related -d "$work/ours-gen-$n.db" "$f" > /dev/null 2>&1
@@ -226,6 +235,10 @@ tok = {}
 for s, y, c, kv in rows:
     if s == "tokenizer":
         tok.setdefault(c, []).append(float(kv["seconds"]))
+related = {}
+for s, y, c, kv in rows:
+    if s == "related":
+        related.setdefault(c, []).append(kv)
 corpora = []
 for c, y in index:
     if c not in corpora:
@@ -267,6 +280,16 @@ for c in corpora:
         out["index"][c]["tokenizer_share"] = t / ours["seconds"]
         print("| %s | tokenizer alone | | | %.2f | | | | | %.0f%% of our indexing time |" % (
             c, t, 100 * t / ours["seconds"]))
+    if c in related:
+        secs = med(r.get("seconds") for r in related[c])
+        rss = med(r.get("rss_kb") for r in related[c])
+        docs = float(index[(c, "ours")][0].get("docs") or 0) if (c, "ours") in index else 0
+        out["index"].setdefault(c, {})["related"] = {
+            "seconds": secs, "peak_rss_mb": rss / 1024 if rss else None,
+            "runs_seconds": [float(r["seconds"]) for r in related[c] if r.get("seconds")]}
+        print("| %s | ours: related lists, all built | %d | | %s | | %s | | %s | |" % (
+            c, docs, fmt(secs), fmt(docs / secs if secs else None, "%.0f"),
+            fmt(rss / 1024 if rss else None, "%.0f")))
 
 # latency
 lat = {}

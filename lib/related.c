@@ -954,13 +954,25 @@ static int model_stem(void *ctx, uint32_t id, eaf__buf *b)
     return b->rc == EAF_OK;
 }
 
-/* Article i of the model, its vector decoded into v. */
-static void model_doc(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d, eaf__rel_pair *v)
+/* Article i of the model, its vector decoded into v; -1 when it could not
+ * be read back. */
+static int model_doc(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d, eaf__rel_pair *v)
 {
+    int64_t n;
+
     memset(d, 0, sizeof(*d));
     d->id = eaf__rel_model_id(m, i);
-    d->n = eaf__rel_model_vector(m, i, v, &d->hash, NULL);
+    n = eaf__rel_model_vector(m, i, v, &d->hash, NULL);
+    d->n = n > 0 ? (uint32_t)n : 0;
     d->v = v;
+    return n < 0 ? -1 : 0;
+}
+
+/* The message of a list that could not be computed because a vector could
+ * not be read back (EAF_IO). */
+static eaf_status unread(eaf_db *db)
+{
+    return eaf__db_error(db, EAF_IO, "cannot read the related-article build's temporary file");
 }
 
 static eaf_status compute_model(eaf_related *r)
@@ -997,13 +1009,15 @@ static eaf_status compute_model(eaf_related *r)
     if (s == EAF_OK) {
         eaf__rel_doc src, d;
         k = eaf__rel_model_list(w, (uint32_t)i, hits);
-        model_doc(m, (uint32_t)i, &src, vs);
+        if (model_doc(m, (uint32_t)i, &src, vs) < 0 || eaf__rel_worker_failed(w))
+            s = unread(r->db);
         for (j = 0; j < k && s == EAF_OK; j++) {
             s = add_item(r, names, &hits[j]);
             if (s == EAF_OK) {
                 r->items[r->n - 1].have_parts = 1;
-                model_doc(m, hits[j].ref, &d, vd);
-                if (item_stems(&r->items[r->n - 1], &src, &d, model_stem, m) != EAF_OK)
+                if (model_doc(m, hits[j].ref, &d, vd) < 0)
+                    s = unread(r->db);
+                else if (item_stems(&r->items[r->n - 1], &src, &d, model_stem, m) != EAF_OK)
                     s = eaf__db_error(r->db, EAF_NOMEM, "out of memory");
             }
         }
@@ -1233,14 +1247,16 @@ static eaf_status each_model(eaf_db *db, const eaf__rel_opts *o, int load, eaf_r
         }
         if (i >= 0) {
             k = eaf__rel_model_list(w, (uint32_t)i, hits);
-            model_doc(m, (uint32_t)i, &src, vs);
+            if (model_doc(m, (uint32_t)i, &src, vs) < 0 || eaf__rel_worker_failed(w))
+                s = unread(db);
         }
         for (j = 0; j < k && s == EAF_OK; j++) {
             s = add_item(r, names, &hits[j]);
             if (s == EAF_OK) {
                 r->items[r->n - 1].have_parts = 1;
-                model_doc(m, hits[j].ref, &d, vd);
-                if (item_stems(&r->items[r->n - 1], &src, &d, model_stem, m) != EAF_OK)
+                if (model_doc(m, hits[j].ref, &d, vd) < 0)
+                    s = unread(db);
+                else if (item_stems(&r->items[r->n - 1], &src, &d, model_stem, m) != EAF_OK)
                     s = eaf__db_error(db, EAF_NOMEM, "out of memory");
             }
         }
@@ -1576,6 +1592,7 @@ typedef struct writer {
     eaf_db *db;
     const eaf__rel_model *m;
     sqlite3_stmt *del_list, *ins_list, *ins_vec;
+    unsigned char blob[EAF__REL_ENCODED_MAX(EAF__REL_MAX_TERMS)];
 } writer;
 
 static void writer_free(writer *w)
@@ -1612,8 +1629,10 @@ static eaf_status write_vector(writer *w, uint32_t i)
     uint64_t hash;
     uint32_t length;
     size_t nb;
-    const unsigned char *blob = eaf__rel_model_blob(w->m, i, &nb);
+    const unsigned char *blob = eaf__rel_model_blob(w->m, i, w->blob, &nb);
 
+    if (!blob)
+        return unread(w->db);
     eaf__rel_model_vector(w->m, i, NULL, &hash, &length);
     sqlite3_bind_int64(w->ins_vec, 1, eaf__rel_model_id(w->m, i));
     sqlite3_bind_int64(w->ins_vec, 2, (sqlite3_int64)hash);
@@ -1785,6 +1804,8 @@ static eaf_status build_all(eaf_related_stats *stats, eaf_db *db, const eaf__rel
         sc += seconds_since(&t0);
         if (s == EAF_ERROR)
             s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
+        else if (s == EAF_IO)
+            s = unread(db);
         else if (s != EAF_OK)
             s = eaf__db_error(db, s, "out of memory");
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1927,6 +1948,8 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
         s = eaf__db_error(db, EAF_ERROR, "the related-article refresh was stopped");
     else if (s == EAF_NOMEM && !eaf_errmsg(db)[0])
         s = eaf__db_error(db, EAF_NOMEM, "out of memory");
+    else if (s == EAF_IO && !eaf_errmsg(db)[0])
+        s = unread(db);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (s == EAF_OK)
         s = writer_init(&w, db, m);

@@ -261,6 +261,10 @@ uint32_t eaf__rel_model_articles(const eaf__rel_model *m);
 uint32_t eaf__rel_model_terms(const eaf__rel_model *m);
 uint64_t eaf__rel_model_postings(const eaf__rel_model *m);
 uint64_t eaf__rel_model_pairs(const eaf__rel_model *m);
+/* The bound the model's memory keeps under (related_model.c says how it
+ * grows with the articles, terms and metadata): eaf__rel_model_bytes()
+ * never exceeds it. */
+size_t eaf__rel_model_bound(const eaf__rel_model *m);
 size_t eaf__rel_model_bytes(const eaf__rel_model *m);
 uint32_t eaf__rel_model_n(const eaf__rel_model *m);       /* N of the idf */
 /* The index of an article id in the model, or -1. */
@@ -269,20 +273,28 @@ int64_t eaf__rel_model_id(const eaf__rel_model *m, uint32_t i);
 /* Term i of the model's dictionary and its df. */
 const char *eaf__rel_model_term(const eaf__rel_model *m, uint32_t i, uint32_t *df);
 /* Article i's vector, decoded into v (room for o->terms pairs): returns
- * its number of pairs (0 when v is NULL); *hash and *length (each may be
- * NULL) receive its text's hash and length.  The model holds the vectors encoded
- * (eaf__rel_encode); eaf__rel_model_blob gives article i's bytes (*nb of
- * them), as they are stored. */
-uint32_t eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v,
-                               uint64_t *hash, uint32_t *length);
-const unsigned char *eaf__rel_model_blob(const eaf__rel_model *m, uint32_t i, size_t *nb);
+ * its number of pairs (0 when v is NULL), or -1 when it could not be
+ * read back from the temporary file; *hash and *length (each may be
+ * NULL) receive its text's hash and length.  The model holds the vectors
+ * encoded (eaf__rel_encode), the first eaf__rel_vector_budget bytes in
+ * memory and the rest in a temporary file; eaf__rel_model_blob gives
+ * article i's bytes as they are stored (*nb of them), in memory or read
+ * into buf (room for EAF__REL_ENCODED_MAX(EAF__REL_MAX_TERMS)), or NULL
+ * when they could not be read. */
+int64_t eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v,
+                              uint64_t *hash, uint32_t *length);
+const unsigned char *eaf__rel_model_blob(const eaf__rel_model *m, uint32_t i,
+                                         unsigned char *buf, size_t *nb);
 /* Was article i's vector computed when the model was loaded (changed)? */
 int eaf__rel_model_changed(const eaf__rel_model *m, uint32_t i);
 
 /* The list of article i: the hits (at most o->count) into out, their
- * number returned.  A worker holds the scratch memory of one scorer. */
+ * number returned.  A worker holds the scratch memory of one scorer;
+ * eaf__rel_worker_failed says whether a vector it needed could not be
+ * read (its lists are then wrong: EAF_IO). */
 typedef struct eaf__rel_worker eaf__rel_worker;
 eaf_status eaf__rel_worker_new(eaf__rel_worker **out, const eaf__rel_model *m);
+int eaf__rel_worker_failed(const eaf__rel_worker *w);
 void eaf__rel_worker_free(eaf__rel_worker *w);
 uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out);
 
@@ -298,9 +310,11 @@ typedef struct eaf__rel_plan {
     size_t heap_bytes, spill_bytes, list_bytes;
 } eaf__rel_plan;
 
-/* The budgets (32 MB and 8 MB; tests lower them). */
+/* The budgets (32 MB of heaps, 8 MB of lists, 128 MB of vectors in
+ * memory; tests lower them). */
 extern size_t eaf__rel_heap_budget;
 extern size_t eaf__rel_list_budget;
+extern size_t eaf__rel_vector_budget;
 void eaf__rel_plan_make(eaf__rel_plan *pl, uint32_t n, const eaf__rel_opts *o);
 
 /* The most threads a batch scores on. */
@@ -317,7 +331,7 @@ typedef struct eaf__rel_entry {
  * the number of articles, when todo is NULL): the list of the k-th goes
  * to lists[k * count ...], its length to counts[k].  Runs on `threads`
  * threads.  EAF_ERROR when stopped by the progress callback (p may be
- * NULL). */
+ * NULL), EAF_IO when a vector could not be read back, EAF_NOMEM. */
 eaf_status eaf__rel_model_score(const eaf__rel_model *m, const uint32_t *todo, uint32_t n,
                                 eaf__rel_entry *lists, uint8_t *counts, unsigned threads,
                                 const eaf__rel_progress *p);

@@ -78,11 +78,17 @@
  * stored (a chunk at a time). */
 #define HEAP_BUDGET ((size_t)32 << 20)
 #define LIST_BUDGET ((size_t)8 << 20)
-/* Records a bucket's spill buffer holds before it is written out. */
+/* The memory the vectors may take; the rest go to a temporary file, and
+ * each is read from it when it is scored or is a candidate. */
+#define VECTOR_BUDGET ((size_t)128 << 20)
+/* Records a bucket's spill buffer holds before it is written out, and
+ * the buffer of the vectors' file. */
 #define SPILL_RECS 4096
+#define VECTOR_WBUF ((size_t)1 << 20)
 
 size_t eaf__rel_heap_budget = HEAP_BUDGET;
 size_t eaf__rel_list_budget = LIST_BUDGET;
+size_t eaf__rel_vector_budget = VECTOR_BUDGET;
 
 struct eaf__rel_model {
     eaf__rel_opts o;
@@ -90,17 +96,25 @@ struct eaf__rel_model {
     uint32_t n;               /* articles */
     uint32_t n_model;         /* N of the idf */
     int64_t *id;              /* ascending */
-    int32_t *ymd, *day;
+    int32_t *ymd;             /* (the day numbers are computed when needed) */
     int32_t newest;
     int32_t *slot;            /* id -> index + 1, when ids are dense; else NULL */
     int64_t max_id;
     uint64_t *hash;
     uint32_t *length;
     unsigned char *changed;
-    /* vectors, encoded: article i's are vbytes[vstart[i] .. vstart[i + 1]) */
+    /* vectors, encoded: article i's are bytes vstart[i] .. vstart[i + 1]
+     * of the vectors, which are vbytes in memory up to vmem, and past it
+     * the temporary file vfd (from its start): once they take
+     * eaf__rel_vector_budget in memory, the rest go to the file */
     uint64_t *vstart;
     unsigned char *vbytes;
     uint64_t vbytes_n, vbytes_cap;
+    uint64_t vmem;            /* UINT64_MAX while there is no file */
+    int vfd;
+    unsigned char *wbuf;      /* writes to the file, buffered */
+    size_t wbuf_n;
+    uint64_t vfile_n;         /* bytes of the file, with those buffered */
     uint64_t npairs;          /* terms in all the vectors */
     /* dictionary: term i is tarena + toff[i], its df tdf[i] */
     uint32_t nterms, tcap;
@@ -120,9 +134,9 @@ struct eaf__rel_model {
     uint32_t nvals;
     unsigned char *vkind;
     float *vidf;
-    uint32_t *fstart, *fval;
-    float *fnorm;             /* EAF__META_KINDS per article */
-    size_t bytes, peak;
+    uint32_t *fstart, *fval;  /* article i's values: fval[fstart[i] .. fstart[i + 1]) */
+    size_t bytes, peak;       /* the memory taken (m_alloc...), now and at most */
+    size_t spilled;           /* chunks the build spilled */
 };
 
 /* ---- allocation with a tally ------------------------------------------------ */
@@ -177,13 +191,15 @@ void eaf__rel_model_free(eaf__rel_model *m)
     eaf__rel_stops_free(&m->stops);
     eaf__free(m->id);
     eaf__free(m->ymd);
-    eaf__free(m->day);
     eaf__free(m->slot);
     eaf__free(m->hash);
     eaf__free(m->length);
     eaf__free(m->changed);
     eaf__free(m->vstart);
     eaf__free(m->vbytes);
+    eaf__free(m->wbuf);
+    if (m->vfd >= 0)
+        close(m->vfd);
     eaf__free(m->tarena);
     eaf__free(m->toff);
     eaf__free(m->tdf);
@@ -196,7 +212,6 @@ void eaf__rel_model_free(eaf__rel_model *m)
     eaf__free(m->vidf);
     eaf__free(m->fstart);
     eaf__free(m->fval);
-    eaf__free(m->fnorm);
     eaf__free(m);
 }
 
@@ -236,15 +251,126 @@ const char *eaf__rel_model_term(const eaf__rel_model *m, uint32_t i, uint32_t *d
     return m->tarena + m->toff[i];
 }
 
-/* Decodes article i's vector into v (room for o.terms pairs).  The bytes
- * are the model's own, written by eaf__rel_encode, so they are not
- * checked again; the weights are those eaf__rel_decode gives. */
-static uint32_t vector_of(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v)
+static eaf_status nomem(eaf_db *db);
+
+/* Opens a temporary file in $TMPDIR (else /tmp), removed at once so that
+ * nothing is left behind, whatever happens. */
+static eaf_status temp_open(eaf_db *db, int *fd)
 {
-    const unsigned char *b = m->vbytes + m->vstart[i];
+    const char *dir = getenv("TMPDIR");
+    char *path;
+    size_t n;
+
+    if (!dir || !*dir)
+        dir = "/tmp";
+    n = strlen(dir) + sizeof("/eafrelated-XXXXXX");
+    path = eaf__malloc(n);
+    if (!path)
+        return nomem(db);
+    snprintf(path, n, "%s/eafrelated-XXXXXX", dir);
+    errno = 0;
+    *fd = mkstemp(path);
+    if (*fd >= 0)
+        unlink(path);
+    eaf__free(path);
+    if (*fd < 0)
+        return eaf__db_error(db, EAF_IO,
+                             "cannot make the related-article build's temporary file in '%s': %s",
+                             dir, strerror(errno));
+    return EAF_OK;
+}
+
+/* A vector could not be read back from the temporary file. */
+static eaf_status vectors_unread(eaf_db *db)
+{
+    return eaf__db_error(db, EAF_IO, "cannot read the related-article build's temporary file");
+}
+
+static eaf_status temp_error(eaf_db *db, const char *what)
+{
+    int e = errno;
+
+    return eaf__db_error(db, e == ENOMEM ? EAF_NOMEM : EAF_IO,
+                         "cannot %s the related-article build's temporary file: %s", what,
+                         e ? strerror(e) : "short count");
+}
+
+/* pwrite and pread of all n bytes; -1 (errno set, 0 for a short count)
+ * when they could not be. */
+static int write_all_at(int fd, const void *p, size_t n, uint64_t off)
+{
+    const unsigned char *at = p;
+
+    while (n > 0) {
+        ssize_t w;
+        errno = 0;
+        w = pwrite(fd, at, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        at += w;
+        off += (uint64_t)w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int read_all_at(int fd, void *p, size_t n, uint64_t off)
+{
+    unsigned char *at = p;
+
+    while (n > 0) {
+        ssize_t r;
+        errno = 0;
+        r = pread(fd, at, n, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        at += r;
+        off += (uint64_t)r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Where article i's bytes are: in memory, or read from the file into buf
+ * (room for EAF__REL_ENCODED_MAX(EAF__REL_MAX_TERMS)).  NULL when they
+ * cannot be read. */
+static const unsigned char *vector_bytes(const eaf__rel_model *m, uint32_t i, unsigned char *buf)
+{
+    uint64_t at = m->vstart[i];
+
+    if (at < m->vmem)
+        return m->vbytes + at;
+    if (read_all_at(m->vfd, buf, (size_t)(m->vstart[i + 1] - at), at - m->vmem) < 0)
+        return NULL;
+    return buf;
+}
+
+/* Decodes article i's vector into v (room for o.terms pairs).  The bytes
+ * in memory are the model's own, written by eaf__rel_encode, so they are
+ * not checked again; those read back from the file are (eaf__rel_decode).
+ * The weights are those eaf__rel_decode gives.  A vector that cannot be
+ * read sets *err and is empty. */
+static uint32_t vector_of(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v, int *err)
+{
+    unsigned char buf[EAF__REL_ENCODED_MAX(EAF__REL_MAX_TERMS)];
+    const unsigned char *b = vector_bytes(m, i, buf);
     uint32_t n = 0, k, x, prev = 0;
     int shift;
 
+    if (b == buf) {
+        int got = eaf__rel_decode(b, (size_t)(m->vstart[i + 1] - m->vstart[i]), v, m->o.terms);
+        if (got >= 0)
+            return (uint32_t)got;
+        b = NULL;
+    }
+    if (!b) {
+        *err = 1;
+        return 0;
+    }
     for (shift = 0; *b & 0x80; shift += 7)
         n |= (uint32_t)(*b++ & 0x7F) << shift;
     n |= (uint32_t)*b++ << shift;
@@ -261,52 +387,108 @@ static uint32_t vector_of(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v)
     return n;
 }
 
-uint32_t eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v,
-                               uint64_t *hash, uint32_t *length)
+int64_t eaf__rel_model_vector(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v,
+                              uint64_t *hash, uint32_t *length)
 {
+    int err = 0;
+    uint32_t n;
+
     if (hash)
         *hash = m->hash[i];
     if (length)
         *length = m->length[i];
-    return v ? vector_of(m, i, v) : 0;
+    if (!v)
+        return 0;
+    n = vector_of(m, i, v, &err);
+    return err ? -1 : (int64_t)n;
 }
 
-const unsigned char *eaf__rel_model_blob(const eaf__rel_model *m, uint32_t i, size_t *nb)
+const unsigned char *eaf__rel_model_blob(const eaf__rel_model *m, uint32_t i,
+                                         unsigned char *buf, size_t *nb)
 {
     *nb = (size_t)(m->vstart[i + 1] - m->vstart[i]);
-    return m->vbytes + m->vstart[i];
+    return vector_bytes(m, i, buf);
 }
 
-/* Appends the next article's vector (k pairs) to the vectors; -1 when out
- * of memory. */
-static int vector_add(eaf__rel_model *m, const eaf__rel_pair *p, uint32_t k)
+/* Where the next vector goes, in the vectors' bytes. */
+static uint64_t vectors_at(const eaf__rel_model *m)
 {
-    if (m->vbytes_n + EAF__REL_ENCODED_MAX(k) > m->vbytes_cap) {
+    return m->vfd < 0 ? m->vbytes_n : m->vmem + m->vfile_n;
+}
+
+/* Writes out what the file's buffer holds. */
+static eaf_status vectors_flush(eaf__rel_model *m, eaf_db *db)
+{
+    if (m->wbuf_n && write_all_at(m->vfd, m->wbuf, m->wbuf_n, m->vfile_n - m->wbuf_n) < 0)
+        return temp_error(db, "write");
+    m->wbuf_n = 0;
+    return EAF_OK;
+}
+
+/* Appends the next article's vector (k pairs) to the vectors: in memory
+ * while they take no more than eaf__rel_vector_budget, else to the
+ * temporary file (through a buffer of VECTOR_WBUF bytes). */
+static eaf_status vector_add(eaf__rel_model *m, eaf_db *db, const eaf__rel_pair *p, uint32_t k)
+{
+    size_t need = EAF__REL_ENCODED_MAX(k);
+    eaf_status s;
+
+    m->npairs += k;
+    if (m->vfd < 0 && m->vbytes_n + need > m->vbytes_cap) {
         uint64_t cap = m->vbytes_cap + m->vbytes_cap / 2 + EAF__REL_ENCODED_MAX(EAF__REL_MAX_TERMS);
         unsigned char *b;
-        if (cap > SIZE_MAX)
-            return -1;
-        b = m_realloc(m, m->vbytes, (size_t)m->vbytes_cap, (size_t)cap, 1);
-        if (!b)
-            return -1;
-        m->vbytes = b;
-        m->vbytes_cap = cap;
+        if (cap > eaf__rel_vector_budget)
+            cap = eaf__rel_vector_budget;
+        if (m->vbytes_n + need <= cap) {
+            b = m_realloc(m, m->vbytes, (size_t)m->vbytes_cap, (size_t)cap, 1);
+            if (!b)
+                return nomem(db);
+            m->vbytes = b;
+            m->vbytes_cap = cap;
+        } else {
+            /* the budget is spent: this vector and the rest go to the file */
+            s = temp_open(db, &m->vfd);
+            if (s != EAF_OK)
+                return s;
+            m->wbuf = m_alloc(m, VECTOR_WBUF, 1);
+            if (!m->wbuf)
+                return nomem(db);
+            m->vmem = m->vbytes_n;
+        }
     }
-    m->vbytes_n += eaf__rel_encode(m->vbytes + m->vbytes_n, p, k);
-    m->npairs += k;
-    return 0;
+    if (m->vfd < 0) {
+        m->vbytes_n += eaf__rel_encode(m->vbytes + m->vbytes_n, p, k);
+        return EAF_OK;
+    }
+    if (m->wbuf_n + need > VECTOR_WBUF && (s = vectors_flush(m, db)) != EAF_OK)
+        return s;
+    need = eaf__rel_encode(m->wbuf + m->wbuf_n, p, k);
+    m->wbuf_n += need;
+    m->vfile_n += need;
+    return EAF_OK;
 }
 
-/* Ends the vectors (vstart[n] is set): gives back the room left. */
-static int vectors_end(eaf__rel_model *m)
+/* Ends the vectors (sets vstart[n]): writes out the file's buffer, and
+ * gives back the room left in memory. */
+static eaf_status vectors_end(eaf__rel_model *m, eaf_db *db)
 {
-    unsigned char *b = m_realloc(m, m->vbytes, (size_t)m->vbytes_cap, (size_t)m->vbytes_n, 1);
+    unsigned char *b;
+    eaf_status s;
 
+    m->vstart[m->n] = vectors_at(m);
+    if (m->vfd >= 0) {
+        s = vectors_flush(m, db);
+        if (s != EAF_OK)
+            return s;
+        m_free(m, m->wbuf, VECTOR_WBUF, 1);
+        m->wbuf = NULL;
+    }
+    b = m_realloc(m, m->vbytes, (size_t)m->vbytes_cap, (size_t)m->vbytes_n, 1);
     if (!b)
-        return -1;
+        return nomem(db);
     m->vbytes = b;
     m->vbytes_cap = m->vbytes_n;
-    return 0;
+    return EAF_OK;
 }
 
 /* The float of each quantised weight, as eaf__rel_finish makes it. */
@@ -380,18 +562,27 @@ static eaf_status read_articles(eaf__rel_model *m, eaf_db *db)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return eaf__db_sqlerr(db, rc, "reading the articles");
-    m->day = m_alloc(m, m->n, sizeof(*m->day));
+    /* give back the room the doubling left */
+    if (m->n < cap) {
+        int64_t *id = m_realloc(m, m->id, cap, m->n, sizeof(*id));
+        int32_t *ymd = id ? m_realloc(m, m->ymd, cap, m->n, sizeof(*ymd)) : NULL;
+        if (id)
+            m->id = id;
+        if (!ymd)
+            return nomem(db);
+        m->ymd = ymd;
+    }
     m->hash = m_calloc(m, m->n, sizeof(*m->hash));
     m->length = m_calloc(m, m->n, sizeof(*m->length));
     m->changed = m_calloc(m, m->n, 1);
     m->vstart = m_calloc(m, (size_t)m->n + 1, sizeof(*m->vstart));
-    if (!m->day || !m->hash || !m->length || !m->changed || !m->vstart)
+    if (!m->hash || !m->length || !m->changed || !m->vstart)
         return nomem(db);
     m->newest = EAF__REL_NO_DAY;
     for (i = 0; i < m->n; i++) {
-        m->day[i] = eaf__rel_day(m->ymd[i]);
-        if (m->day[i] != EAF__REL_NO_DAY && (m->newest == EAF__REL_NO_DAY || m->day[i] > m->newest))
-            m->newest = m->day[i];
+        int32_t day = eaf__rel_day(m->ymd[i]);
+        if (day != EAF__REL_NO_DAY && (m->newest == EAF__REL_NO_DAY || day > m->newest))
+            m->newest = day;
     }
     m->max_id = m->n ? m->id[m->n - 1] : 0;
     if (m->n && m->id[0] >= 0 && m->max_id < 4 * (int64_t)m->n + 1024) {
@@ -412,6 +603,8 @@ static eaf_status model_new(eaf__rel_model **out, eaf_db *db, const eaf__rel_opt
     if (!m)
         return nomem(db);
     m->o = *o;
+    m->vfd = -1;
+    m->vmem = UINT64_MAX;
     if (eaf__rel_stops_init(&m->stops, db->language) != EAF_OK) {
         eaf__free(m);
         return nomem(db);
@@ -558,15 +751,6 @@ void eaf__rel_plan_make(eaf__rel_plan *pl, uint32_t n, const eaf__rel_opts *o)
     pl->list_bytes = c * per_list;
 }
 
-static eaf_status spill_error(eaf_db *db, const char *what)
-{
-    int e = errno;
-
-    return eaf__db_error(db, e == ENOMEM ? EAF_NOMEM : EAF_IO,
-                         "%s the related-article build's temporary file: %s", what,
-                         e ? strerror(e) : "short count");
-}
-
 /* Sets up the heaps of the first bucket, and the spill buffers when there
  * are other buckets. */
 static eaf_status heaps_init(eaf__rel_model *m, eaf_db *db, heaps *h)
@@ -610,33 +794,6 @@ static void heaps_free(eaf__rel_model *m, heaps *h)
     h->fd = -1;
 }
 
-/* Opens the temporary file, in $TMPDIR (else /tmp), removed at once so
- * that nothing is left behind. */
-static eaf_status spill_open(eaf_db *db, heaps *h)
-{
-    const char *dir = getenv("TMPDIR");
-    char *path;
-    size_t n;
-
-    if (!dir || !*dir)
-        dir = "/tmp";
-    n = strlen(dir) + sizeof("/eafrelated-XXXXXX");
-    path = eaf__malloc(n);
-    if (!path)
-        return nomem(db);
-    snprintf(path, n, "%s/eafrelated-XXXXXX", dir);
-    errno = 0;
-    h->fd = mkstemp(path);
-    if (h->fd >= 0)
-        unlink(path);
-    eaf__free(path);
-    if (h->fd < 0)
-        return eaf__db_error(db, EAF_IO,
-                             "cannot make the related-article build's temporary file in '%s': %s",
-                             dir, strerror(errno));
-    return EAF_OK;
-}
-
 /* Writes bucket b's buffer out as a chunk. */
 static eaf_status spill_flush(eaf__rel_model *m, eaf_db *db, heaps *h, uint32_t b)
 {
@@ -645,7 +802,7 @@ static eaf_status spill_flush(eaf__rel_model *m, eaf_db *db, heaps *h, uint32_t 
     uint64_t off = h->end;
     eaf_status s;
 
-    if (h->fd < 0 && (s = spill_open(db, h)) != EAF_OK)
+    if (h->fd < 0 && (s = temp_open(db, &h->fd)) != EAF_OK)
         return s;
     if (h->nchunks == h->capchunks) {
         size_t cap = h->capchunks ? h->capchunks * 2 : 1024;
@@ -655,18 +812,9 @@ static eaf_status spill_flush(eaf__rel_model *m, eaf_db *db, heaps *h, uint32_t 
         h->chunks = c;
         h->capchunks = cap;
     }
-    while (left > 0) {
-        ssize_t w;
-        errno = 0;
-        w = pwrite(h->fd, at, left, (off_t)h->end);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return spill_error(db, "cannot write");
-        at += w;
-        left -= (size_t)w;
-        h->end += (uint64_t)w;
-    }
+    if (write_all_at(h->fd, at, left, off) < 0)
+        return temp_error(db, "write");
+    h->end += left;
     h->chunks[h->nchunks].off = off;
     h->chunks[h->nchunks].bucket = b;
     h->chunks[h->nchunks].n = h->fill[b];
@@ -852,8 +1000,8 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
         if ((uint32_t)doc != last_doc) {
             if (r.ndocs == r.capdocs) {
                 uint32_t cap = r.capdocs ? r.capdocs * 2 : 1024;
-                uint32_t *d = eaf__realloc(r.doc, cap * sizeof(*d));
-                double *f = d ? eaf__realloc(r.tfw, cap * sizeof(*f)) : NULL;
+                uint32_t *d = m_realloc(m, r.doc, r.capdocs, cap, sizeof(*d));
+                double *f = d ? m_realloc(m, r.tfw, r.capdocs, cap, sizeof(*f)) : NULL;
                 if (d)
                     r.doc = d;
                 if (!f) {
@@ -877,8 +1025,8 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
     h->rows = rows;
     sqlite3_finalize(st);
     eaf__free(r.term);
-    eaf__free(r.doc);
-    eaf__free(r.tfw);
+    m_free(m, r.doc, r.capdocs, sizeof(*r.doc));
+    m_free(m, r.tfw, r.capdocs, sizeof(*r.tfw));
     return s;
 }
 
@@ -886,13 +1034,15 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
 static eaf_status bucket_vectors(eaf__rel_model *m, eaf_db *db, heaps *h)
 {
     uint32_t i, k;
+    eaf_status s;
 
     for (i = 0; i < h->size; i++) {
         eaf__rel_pair *p = h->p + (size_t)i * h->k;
         k = eaf__rel_finish(p, h->n[i], h->k);
-        m->vstart[h->first + i] = m->vbytes_n;
-        if (vector_add(m, p, k) < 0)
-            return nomem(db);
+        m->vstart[h->first + i] = vectors_at(m);
+        s = vector_add(m, db, p, k);
+        if (s != EAF_OK)
+            return s;
     }
     return EAF_OK;
 }
@@ -909,25 +1059,11 @@ static eaf_status bucket_read(eaf__rel_model *m, eaf_db *db, heaps *h, uint32_t 
     h->size = m->n - h->first < h->bucket ? m->n - h->first : h->bucket;
     memset(h->n, 0, (size_t)h->size * sizeof(*h->n));
     for (c = 0; c < h->nchunks; c++) {
-        unsigned char *at = (unsigned char *)h->in;
-        size_t left;
-        uint64_t off;
         if (h->chunks[c].bucket != b)
             continue;
-        left = (size_t)h->chunks[c].n * sizeof(*h->in);
-        off = h->chunks[c].off;
-        while (left > 0) {
-            ssize_t got;
-            errno = 0;
-            got = pread(h->fd, at, left, (off_t)off);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0)
-                return spill_error(db, "cannot read");
-            at += got;
-            off += (uint64_t)got;
-            left -= (size_t)got;
-        }
+        if (read_all_at(h->fd, h->in, (size_t)h->chunks[c].n * sizeof(*h->in),
+                        h->chunks[c].off) < 0)
+            return temp_error(db, "read");
         for (j = 0; j < h->chunks[c].n; j++)
             heap_push(h, h->in[j].doc - h->first, h->in[j].term, h->in[j].w);
     }
@@ -953,11 +1089,8 @@ static eaf_status make_vectors(eaf__rel_model *m, eaf_db *db, heaps *h,
         if (s == EAF_OK)
             s = bucket_vectors(m, db, h);
     }
-    if (s == EAF_OK) {
-        m->vstart[m->n] = m->vbytes_n;
-        if (vectors_end(m) < 0)
-            s = nomem(db);
-    }
+    if (s == EAF_OK)
+        s = vectors_end(m, db);
     return s;
 }
 
@@ -1039,6 +1172,7 @@ static eaf_status make_postings(eaf__rel_model *m, eaf_db *db)
     posting *tmp = NULL;
     uint64_t total, j;
     eaf_status s = EAF_OK;
+    int err = 0;
 
     cnt = m_calloc(m, (size_t)m->nterms + 1, sizeof(*cnt));
     fill = m_calloc(m, (size_t)m->nterms + 1, sizeof(*fill));
@@ -1050,9 +1184,13 @@ static eaf_status make_postings(eaf__rel_model *m, eaf_db *db)
         goto done;
     }
     for (i = 0; i < m->n; i++) {
-        n = vector_of(m, i, v);
+        n = vector_of(m, i, v, &err);
         for (k = 0; k < n; k++)
             cnt[v[k].term]++;
+    }
+    if (err) {
+        s = vectors_unread(db);
+        goto done;
     }
     m->pstart[0] = 0;
     for (t = 0; t < m->nterms; t++)
@@ -1064,8 +1202,8 @@ static eaf_status make_postings(eaf__rel_model *m, eaf_db *db)
         s = nomem(db);
         goto done;
     }
-    for (i = 0; i < m->n; i++) {
-        n = vector_of(m, i, v);
+    for (i = 0; i < m->n && !err; i++) {
+        n = vector_of(m, i, v, &err);
         for (k = 0; k < n; k++) {
             uint16_t q = (uint16_t)lrint((double)v[k].w * EAF__REL_QUANT);
             t = v[k].term;
@@ -1077,6 +1215,10 @@ static eaf_status make_postings(eaf__rel_model *m, eaf_db *db)
                 cap_push(m, m->pstart[t], &fill[t], i, q);
             }
         }
+    }
+    if (err) {
+        s = vectors_unread(db);
+        goto done;
     }
     for (t = 0; t < m->nterms; t++) {
         uint64_t b = m->pstart[t];
@@ -1116,15 +1258,17 @@ static int meta_index(int facet_kind)
 static eaf_status read_facets(eaf__rel_model *m, eaf_db *db)
 {
     sqlite3_stmt *st = NULL;
-    uint32_t *pv = NULL, *pd = NULL, *df = NULL;
+    struct fpair {
+        uint32_t v, d;
+    } *pv = NULL;
+    uint32_t *df = NULL;
     size_t np = 0, cap = 0, capv = 0, i;
     char *last = NULL;
     int last_kind = -1, rc, k, any = 0;
     eaf_status s = EAF_OK;
 
     m->fstart = m_calloc(m, (size_t)m->n + 1, sizeof(*m->fstart));
-    m->fnorm = m_calloc(m, (size_t)m->n * EAF__META_KINDS, sizeof(*m->fnorm));
-    if (!m->fstart || !m->fnorm)
+    if (!m->fstart)
         return nomem(db);
     for (k = 0; k < EAF__META_KINDS; k++)
         any |= m->o.meta[k] > 0.0;
@@ -1154,7 +1298,7 @@ static eaf_status read_facets(eaf__rel_model *m, eaf_db *db)
             if (m->nvals == capv) {
                 size_t nc = capv ? capv * 2 : 256;
                 unsigned char *vk = m_realloc(m, m->vkind, capv, nc, 1);
-                uint32_t *d = vk ? eaf__realloc(df, nc * sizeof(*d)) : NULL;
+                uint32_t *d = vk ? m_realloc(m, df, capv, nc, sizeof(*d)) : NULL;
                 if (vk)
                     m->vkind = vk;
                 if (!d) {
@@ -1174,19 +1318,16 @@ static eaf_status read_facets(eaf__rel_model *m, eaf_db *db)
         }
         if (np == cap) {
             size_t nc = cap ? cap * 2 : 1024;
-            uint32_t *a = eaf__realloc(pv, nc * sizeof(*a));
-            uint32_t *b = a ? eaf__realloc(pd, nc * sizeof(*b)) : NULL;
-            if (a)
-                pv = a;
-            if (!b) {
+            struct fpair *a = m_realloc(m, pv, cap, nc, sizeof(*a));
+            if (!a) {
                 s = nomem(db);
                 break;
             }
-            pd = b;
+            pv = a;
             cap = nc;
         }
-        pv[np] = m->nvals - 1;
-        pd[np] = (uint32_t)doc;
+        pv[np].v = m->nvals - 1;
+        pv[np].d = (uint32_t)doc;
         np++;
         df[m->nvals - 1]++;
         m->fstart[doc + 1]++;
@@ -1202,7 +1343,7 @@ static eaf_status read_facets(eaf__rel_model *m, eaf_db *db)
             s = nomem(db);
     }
     if (s == EAF_OK) {
-        uint32_t *fill = eaf__malloc(((size_t)m->n + 1) * sizeof(*fill));
+        uint32_t *fill = m_alloc(m, (size_t)m->n + 1, sizeof(*fill));
         if (!fill) {
             s = nomem(db);
         } else {
@@ -1213,23 +1354,12 @@ static eaf_status read_facets(eaf__rel_model *m, eaf_db *db)
             memcpy(fill, m->fstart, ((size_t)m->n + 1) * sizeof(*fill));
             /* rows come by value, so each article's values ascend */
             for (i = 0; i < np; i++)
-                m->fval[fill[pd[i]]++] = pv[i];
-            eaf__free(fill);
-            for (i = 0; i < m->n; i++) {
-                double nk[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0};
-                uint32_t j;
-                for (j = m->fstart[i]; j < m->fstart[i + 1]; j++) {
-                    double f = m->vidf[m->fval[j]];
-                    nk[m->vkind[m->fval[j]]] += f * f;
-                }
-                for (k = 0; k < EAF__META_KINDS; k++)
-                    m->fnorm[i * EAF__META_KINDS + k] = (float)sqrt(nk[k]);
-            }
+                m->fval[fill[pv[i].d]++] = pv[i].v;
+            m_free(m, fill, (size_t)m->n + 1, sizeof(*fill));
         }
     }
-    eaf__free(pv);
-    eaf__free(pd);
-    eaf__free(df);
+    m_free(m, pv, cap, sizeof(*pv));
+    m_free(m, df, capv, sizeof(*df));
     return s;
 }
 
@@ -1260,6 +1390,7 @@ eaf_status eaf__rel_model_build(eaf__rel_model **out, eaf_db *db, const eaf__rel
         s = stream_vocab(m, db, &h, p);
     if (s == EAF_OK)
         s = make_vectors(m, db, &h, p);
+    m->spilled = h.nchunks;
     heaps_free(m, &h);
     if (s == EAF_OK && make_weights(m) < 0)
         s = nomem(db);
@@ -1419,9 +1550,9 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
                 (*changed)++;
             }
         }
-        m->vstart[i] = m->vbytes_n;
-        if (s == EAF_OK && vector_add(m, pairs, (uint32_t)got) < 0)
-            s = nomem(db);
+        m->vstart[i] = vectors_at(m);
+        if (s == EAF_OK)
+            s = vector_add(m, db, pairs, (uint32_t)got);
         eaf__free(one);
         one = NULL;
         i++;
@@ -1434,11 +1565,10 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     sqlite3_finalize(text);
     eaf__tokenizer_free(tok);
     eaf__free(v);
-    if (s == EAF_OK) {
-        m->vstart[m->n] = m->vbytes_n;
-        if (vectors_end(m) < 0 || make_weights(m) < 0)
-            s = nomem(db);
-    }
+    if (s == EAF_OK)
+        s = vectors_end(m, db);
+    if (s == EAF_OK && make_weights(m) < 0)
+        s = nomem(db);
     if (s == EAF_OK)
         s = make_postings(m, db);
     if (s != EAF_OK) {
@@ -1447,6 +1577,47 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     }
     *out = m;
     return EAF_OK;
+}
+
+/* ---- the bound on memory ---------------------------------------------------------- */
+
+/* The bound on the memory the model takes at its largest (the tally of
+ * m_alloc...), as the comment at the top of this file gives it: the sum
+ * of what every phase may hold, so more than any one phase holds. */
+size_t eaf__rel_model_bound(const eaf__rel_model *m)
+{
+    eaf__rel_plan pl;
+    uint64_t n = m->n, t = m->nterms, f = m->fstart ? m->fstart[m->n] : 0, v = m->nvals;
+    uint64_t tb = m->tarena_n, vb = m->vstart[m->n], q = m->pstart[m->nterms];
+    uint64_t vmem = vb + vb / 2 + 2 * EAF__REL_ENCODED_MAX(EAF__REL_MAX_TERMS);
+    uint64_t held, meta, reading, postings, b;
+
+    eaf__rel_plan_make(&pl, m->n, &m->o);
+    if (vmem > eaf__rel_vector_budget)
+        vmem = eaf__rel_vector_budget;
+    if (m->vfd >= 0)
+        vmem += VECTOR_WBUF;
+    /* held throughout: the articles (id, date, hash, length, changed, the
+     * vectors' and the metadata's offsets, the map from ids, up to 4 n +
+     * 1024 of them), the metadata (each article's values, each value's
+     * kind and idf), the dictionary (offsets and dfs, the terms, the hash
+     * index) and the floats of the weights */
+    held = 53 * n + 4096 + 4 * f + 6 * v + 256 +
+           8 * (2 * t > 4096 ? 2 * t : 4096) + 2 * (tb > 65536 ? tb : 65536) +
+           4 * (4 * t > 1024 ? 4 * t : 1024) + 65536 * sizeof(float);
+    /* reading the metadata: its rows, the articles' cursor, the values' dfs */
+    meta = 16 * (f + 1024) + 4 * (n + 1) + 8 * (v + 256);
+    /* reading the index: a term's articles, the heaps of a bucket, the
+     * spill's buffers and chunks, the vectors made so far */
+    reading = 24 * (n + 1024) + pl.heap_bytes + pl.spill_bytes + SPILL_RECS * sizeof(spill_rec) +
+              2 * sizeof(spill_chunk) * ((uint64_t)m->spilled + 1024) + vmem;
+    /* the postings (at most POSTING_CAP a term) and their offsets, what
+     * making them takes, the vectors */
+    postings = 6 * q + 16 * (t + 1) + 8 * (uint64_t)m->o.terms +
+               sizeof(posting) * POSTING_CAP + vmem;
+    b = meta > reading ? meta : reading;
+    b = held + (b > postings ? b : postings);
+    return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
 }
 
 /* ---- scoring ----------------------------------------------------------------------- */
@@ -1466,6 +1637,7 @@ struct eaf__rel_worker {
     eaf__rel_hit *work, *hits;
     uint32_t ncand;
     float prune;
+    int err;                  /* a vector could not be read */
 };
 
 /* A worker takes 4 bytes per article (the sums) and 8 per term (the two
@@ -1502,6 +1674,11 @@ eaf_status eaf__rel_worker_new(eaf__rel_worker **out, const eaf__rel_model *m)
     return EAF_OK;
 }
 
+int eaf__rel_worker_failed(const eaf__rel_worker *w)
+{
+    return w->err;
+}
+
 void eaf__rel_worker_free(eaf__rel_worker *w)
 {
     if (!w)
@@ -1520,22 +1697,32 @@ void eaf__rel_worker_free(eaf__rel_worker *w)
     eaf__free(w);
 }
 
-/* What the ranking knows of article i; its vector is decoded into v. */
-static void doc_view(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d, eaf__rel_pair *v)
+/* What the ranking knows of article i; its vector is decoded into v.
+ * The day number and the metadata norms are computed here rather than
+ * held (20 bytes an article); the norms are rounded to floats, as they
+ * always were. */
+static void doc_view(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d, eaf__rel_pair *v,
+                     int *err)
 {
+    double nk[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0};
+    uint32_t j;
     int k;
 
     d->id = m->id[i];
-    d->n = vector_of(m, i, v);
+    d->n = vector_of(m, i, v, err);
     d->v = v;
     d->dense = NULL;
     d->hash = m->hash[i];
     d->ymd = m->ymd[i];
-    d->day = m->day[i];
+    d->day = eaf__rel_day(m->ymd[i]);
     d->val = m->fval ? m->fval + m->fstart[i] : NULL;
     d->nval = m->fval ? m->fstart[i + 1] - m->fstart[i] : 0;
+    for (j = 0; j < d->nval; j++) {
+        double f = m->vidf[d->val[j]];
+        nk[m->vkind[d->val[j]]] += f * f;
+    }
     for (k = 0; k < EAF__META_KINDS; k++)
-        d->vnorm[k] = m->fnorm[(size_t)i * EAF__META_KINDS + k];
+        d->vnorm[k] = (float)sqrt(nk[k]);
 }
 
 /* Is candidate a better than b (a higher sum; on a tie, the smaller index)? */
@@ -1596,7 +1783,7 @@ uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
     uint32_t n, k, ntouched = 0, ncand, j, nq;
     int earlier = (m->o.flags & EAF_RELATED_EARLIER) && m->ymd[i] > 0;
 
-    doc_view(m, i, &src, w->src);
+    doc_view(m, i, &src, w->src, &w->err);
     n = src.n;
     /* the candidates come from the source's weightiest terms */
     memcpy(w->query, v, n * sizeof(*v));
@@ -1622,7 +1809,7 @@ uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
     for (j = 0; j < ntouched; j++)
         w->acc[w->touched[j]] = 0.0f;
     for (j = 0; j < ncand; j++)
-        doc_view(m, w->top[j], &w->cand[j], w->vecs + (size_t)j * m->o.terms);
+        doc_view(m, w->top[j], &w->cand[j], w->vecs + (size_t)j * m->o.terms, &w->err);
     for (j = 0; j < n; j++)
         w->dense[v[j].term] = v[j].w;
     src.dense = w->dense;
@@ -1767,8 +1954,11 @@ eaf_status eaf__rel_model_score(const eaf__rel_model *m, const uint32_t *todo, u
     /* threads that could not start leave their chunks to this one; none
      * is lost, as chunks are handed out until none is left */
     pthread_mutex_destroy(&b.lock);
-    for (k = 0; k < made; k++)
+    for (k = 0; k < made; k++) {
+        if (s == EAF_OK && t[k].w->err)
+            s = EAF_IO;
         eaf__rel_worker_free(t[k].w);
+    }
     if (s == EAF_OK && report(p, "scoring", (p ? p->before : 0) + n, p && p->total ? p->total : n))
         s = EAF_ERROR;
     return s;

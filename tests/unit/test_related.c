@@ -11,7 +11,9 @@
  * list, the options, lists on demand
  * against stored ones, the walk over every list, misuse, read-only
  * handles, indexes of schema 2 and 3 (without related tables) read and
- * upgraded, and allocation failures.
+ * upgraded, the batch's memory (the same lists when it is cut into small
+ * buckets and chunks and its vectors go to a file; its tally under its
+ * bound), and allocation failures.
  */
 #include "tap.h"
 #include "testutil.h"
@@ -1160,6 +1162,197 @@ static void test_readonly_and_stop(void)
     eaf_db_close(ro);
 }
 
+/* ---- the batch's memory: cut into buckets and chunks, and bounded ---------------------- */
+
+#define BIG 3000
+
+/* A made-up word of the vocabulary (a few thousand, of two to four
+ * syllables), drawn with a skew: the first are much more frequent. */
+static void big_word(char *out, unsigned *seed)
+{
+    static const char *const syl[] = {"ka", "ro", "mi", "ten", "sa", "lu", "an", "jo", "mar",
+                                      "ti", "ne", "ho", "vin", "chi", "el", "do", "su", "ber"};
+    unsigned r, w, k, n;
+
+    *seed = *seed * 1103515245u + 12345u;
+    r = (*seed >> 8) % 1000;
+    w = r * r * r / 333000u;  /* 0 .. 3000, mostly small */
+    n = 2 + w % 3;
+    out[0] = '\0';
+    for (k = 0; k < n; k++) {
+        strcat(out, syl[w % 18]);
+        w = w / 18 + k * 7;
+    }
+}
+
+static eaf_article *big_article(int j, unsigned seed)
+{
+    char key[32], title[256], body[4096], tags[64], word[32], date[16];
+    int k;
+
+    snprintf(key, sizeof(key), "big/%d", j);
+    title[0] = body[0] = '\0';
+    for (k = 0; k < 5; k++) {
+        big_word(word, &seed);
+        strcat(title, word);
+        strcat(title, " ");
+    }
+    for (k = 0; k < 40; k++) {
+        big_word(word, &seed);
+        strcat(body, word);
+        strcat(body, k % 9 == 8 ? ". " : " ");
+    }
+    snprintf(tags, sizeof(tags), "t:Topic %d;c:Country %d", j % 10, j % 7);
+    snprintf(date, sizeof(date), "20%02d-%02d-%02d", 10 + j % 15, 1 + j % 12, 1 + j % 28);
+    return tu_article(key, title, date, body, "Some Writer", tags);
+}
+
+static eaf_db *make_big_archive(const char *name)
+{
+    eaf_db *db = tu_open(name, "english");
+    int j;
+
+    if (eaf_db_begin(db) != EAF_OK)
+        exit(99);
+    for (j = 0; j < BIG; j++)
+        put(db, big_article(j, (unsigned)j * 7919u + 1u));
+    if (eaf_db_commit(db) != EAF_OK)
+        exit(99);
+    return db;
+}
+
+/* A hash of what the related tables hold, row by row. */
+static uint64_t related_tables(eaf_db *db)
+{
+    static const char *const q[] = {
+        "SELECT article_id, pos, other_id, score FROM related_list ORDER BY article_id, pos",
+        "SELECT article_id, hash, length, vec FROM related_vector ORDER BY article_id",
+        "SELECT id, term, df FROM related_term ORDER BY id",
+        "SELECT name, value FROM eaf_meta WHERE name LIKE 'related%' ORDER BY name"};
+    uint64_t h = 1469598103934665603u;
+    size_t k;
+
+    for (k = 0; k < sizeof(q) / sizeof(q[0]); k++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db->sql, q[k], -1, &st, NULL) != SQLITE_OK)
+            return 0;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int c;
+            for (c = 0; c < sqlite3_column_count(st); c++) {
+                const unsigned char *b = sqlite3_column_blob(st, c);
+                int n = sqlite3_column_bytes(st, c), i;
+                for (i = 0; i < n; i++)
+                    h = (h ^ b[i]) * 1099511628211u;
+                h = (h ^ 0xFFu) * 1099511628211u;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    return h;
+}
+
+/* The budgets a test sets: heaps of 300 articles (10 buckets), lists of 7
+ * at a time, 16 KB of vectors in memory (the rest in the file). */
+static void small_budgets(void)
+{
+    eaf__rel_heap_budget = 300 * (EAF_RELATED_DEFAULT_TERMS * sizeof(eaf__rel_pair) + 2);
+    eaf__rel_list_budget = 7 * (EAF_RELATED_DEFAULT_COUNT * sizeof(eaf__rel_entry) + 1);
+    eaf__rel_vector_budget = 16384;
+}
+
+static void default_budgets(size_t heap, size_t list, size_t vec)
+{
+    eaf__rel_heap_budget = heap;
+    eaf__rel_list_budget = list;
+    eaf__rel_vector_budget = vec;
+}
+
+/* The model built (or loaded) now: its memory against its bound, and
+ * (with small budgets) against what holding every article's heap of
+ * terms would take, alone. */
+static void check_bound(eaf_db *db, int load, int small, const char *what)
+{
+    eaf__rel_opts o;
+    eaf__rel_model *m = NULL;
+    int64_t changed;
+    eaf_status st;
+
+    if (eaf__rel_opts_init(&o, db, NULL) != EAF_OK)
+        exit(99);
+    st = load ? eaf__rel_model_load(&m, db, &o, &changed) : eaf__rel_model_build(&m, db, &o, NULL);
+    is_int(st, EAF_OK, "%s: the model", what);
+    if (!m)
+        return;
+    ok(eaf__rel_model_bytes(m) <= eaf__rel_model_bound(m),
+       "%s: its memory (%zu bytes) keeps under its bound (%zu)", what, eaf__rel_model_bytes(m),
+       eaf__rel_model_bound(m));
+    if (small)
+        ok(eaf__rel_model_pairs(m) * 2 > eaf__rel_vector_budget,
+           "%s: its vectors (%llu terms) are mostly in the file", what,
+           (unsigned long long)eaf__rel_model_pairs(m));
+    if (small)
+        ok(eaf__rel_model_bytes(m) < (size_t)BIG * o.terms * sizeof(eaf__rel_pair),
+           "%s: and under what a heap per article takes (%zu)", what,
+           (size_t)BIG * o.terms * sizeof(eaf__rel_pair));
+    eaf__rel_model_free(m);
+}
+
+static void test_memory(void)
+{
+    size_t heap = eaf__rel_heap_budget, list = eaf__rel_list_budget,
+           vec = eaf__rel_vector_budget;
+    eaf__rel_opts o;
+    eaf__rel_plan pl;
+    eaf_db *a = make_big_archive("big-a.db"), *b = make_big_archive("big-b.db");
+    uint64_t ha, hb;
+    int j;
+
+    /* the plan for a million articles: bounded whatever n */
+    if (eaf__rel_opts_init(&o, a, NULL) != EAF_OK)
+        exit(99);
+    eaf__rel_plan_make(&pl, 1000000, &o);
+    ok(pl.heap_bytes <= heap && pl.list_bytes <= list,
+       "1M articles: heaps of %u articles (%zu bytes), lists %u at a time (%zu bytes)",
+       pl.bucket, pl.heap_bytes, pl.chunk, pl.list_bytes);
+    ok((uint64_t)pl.bucket * pl.buckets >= 1000000 && (uint64_t)pl.bucket * (pl.buckets - 1) < 1000000,
+       "in %u buckets", pl.buckets);
+    is_int((long long)pl.spill_bytes, (long long)pl.buckets * 4096 * 12,
+           "with 48 KB of spill buffer each (%zu bytes)", pl.spill_bytes);
+    eaf__rel_plan_make(&pl, BIG, &o);
+    is_int(pl.buckets, 1, "%d articles: one bucket, nothing spilled", BIG);
+
+    /* every budget small: the same lists, vectors and terms */
+    ok(eaf_related_build(NULL, a, NULL, NULL, NULL) == EAF_OK, "memory: build");
+    small_budgets();
+    eaf__rel_plan_make(&pl, BIG, &o);
+    ok(pl.buckets == 10 && pl.chunk == 7, "small budgets: %u buckets, lists %u at a time",
+       pl.buckets, pl.chunk);
+    ok(eaf_related_build(NULL, b, NULL, NULL, NULL) == EAF_OK, "build with small budgets");
+    ha = related_tables(a);
+    hb = related_tables(b);
+    ok(ha != 0 && ha == hb, "the same lists, vectors and terms");
+    check_bound(b, 0, 1, "small budgets, build");
+    check_bound(b, 1, 1, "small budgets, load");
+
+    /* a refresh, each with its budgets */
+    for (j = 0; j < 40; j++) {
+        eaf_article *x = big_article(j * 53, (unsigned)j * 31u + 5u);
+        eaf_article *y = big_article(j * 53, (unsigned)j * 31u + 5u);
+        put(a, x);
+        put(b, y);
+    }
+    ok(eaf_related_refresh(NULL, b, NULL, NULL) == EAF_OK, "refresh with small budgets");
+    default_budgets(heap, list, vec);
+    ok(eaf_related_refresh(NULL, a, NULL, NULL) == EAF_OK, "and with the default ones");
+    ha = related_tables(a);
+    hb = related_tables(b);
+    ok(ha != 0 && ha == hb, "the same lists, vectors and terms");
+    check_bound(a, 0, 0, "default budgets, build");
+    check_bound(a, 1, 0, "default budgets, load");
+    eaf_db_close(a);
+    eaf_db_close(b);
+}
+
 static void test_oom(void)
 {
     eaf_db *db = make_archive("oom.db");
@@ -1257,6 +1450,7 @@ int main(void)
     test_old_schemas();
     test_options();
     test_readonly_and_stop();
+    test_memory();
     test_oom();
     tu_cleanup();
     return done_testing();
