@@ -1095,7 +1095,9 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
 
 /**
  * Called during a build with its phase ("reading", "scoring", "writing"),
- * how much of it is done and its total (-1 when not known in advance).  A
+ * how much of it is done and its total (-1 when not known in advance).
+ * A large build scores and stores its lists a chunk at a time, so
+ * "scoring" and "writing" then take turns, each counting the lists done.  A
  * nonzero return stops the build: nothing is stored, and the build returns
  * EAF_ERROR.  Must not use the db handle.
  */
@@ -1122,8 +1124,13 @@ typedef struct eaf_related_stats {
  * Computes the related articles of every article and stores them in the
  * index, with the vectors, the term statistics and the options, replacing
  * whatever was stored; in one transaction (or inside the caller's).
- * Memory: about 100 bytes per article plus 8 bytes per kept term and
- * article (terms), whatever the length of the texts (see eafrelated(1)).
+ * Memory is bounded whatever the length of the texts: about 60 bytes per
+ * article and 4 per metadata value, plus the inverted index (at most
+ * 1.8 KB per distinct term), up to 128 MB of vectors and a few tens of
+ * MB of buffers (about 300 MB for a million articles); the vectors past
+ * that budget, and the terms offered to the articles while the index is
+ * read, go to temporary files in $TMPDIR (else /tmp), removed as soon as
+ * they are made (see eafrelated(1)).
  * @param[out] stats    if not NULL (with version set), what was done
  * @param[in]  db       the handle, read-write
  * @param[in]  opts     options, or NULL for the defaults
@@ -1133,7 +1140,9 @@ typedef struct eaf_related_stats {
  * @retval EAF_READONLY  the handle is read-only
  * @retval EAF_MISUSE    bad options
  * @retval EAF_ERROR     stopped by the progress callback
- * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
+ * @retval EAF_IO        also: a temporary file could not be made, written
+ *                       or read
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_CORRUPT
  * @since 0.1
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
@@ -1150,7 +1159,7 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
  * quick; when many articles changed since the last build (a tenth of
  * them), or the index has no stored lists yet, everything is built again
  * as eaf_related_build() does (with the default options the first time).
- * Parameters and codes as eaf_related_build().
+ * Parameters, codes and memory as eaf_related_build().
  * @since 0.1
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)

@@ -1919,8 +1919,13 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
         qsort(todo, ntodo, sizeof(*todo), cmp_u32_asc);
     nfirst = ntodo;
     if (s == EAF_OK) {
-        lists = eaf__malloc(((size_t)n * o->count + 1) * sizeof(*lists));
-        counts = eaf__malloc((size_t)n + 1);
+        /* the lists of the stale articles, and of those their changed
+         * articles list (count each at most): not of every article */
+        size_t most = (size_t)nfirst * (o->count + 1);
+        if (most > n)
+            most = n;
+        lists = eaf__malloc((most * o->count + 1) * sizeof(*lists));
+        counts = eaf__malloc(most + 1);
         if (!lists || !counts)
             s = eaf__db_error(db, EAF_NOMEM, "out of memory");
     }

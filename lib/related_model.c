@@ -22,7 +22,9 @@
  *
  * The vectors are held in their stored form (eaf__rel_encode: varint
  * term deltas and 16-bit weights, about 4 bytes a term), and decoded
- * when an article is scored or is a candidate.
+ * when an article is scored or is a candidate.  Up to VECTOR_BUDGET of
+ * them are in memory; the rest go to a temporary file, each read back
+ * (pread) when it is needed.
  *
  * Scoring.  An inverted index over the vectors (each term's articles,
  * highest weight first) gives, for an article, the dot product of its
@@ -35,19 +37,37 @@
  * candidates, metadata, recency, duplicates).
  * Several threads may score at once: the model is only read.
  *
- * Memory (N articles, P terms kept in all the vectors, T distinct terms,
- * F metadata values of the articles), at its largest while scoring:
- * about 45 bytes per article (ids, dates, hashes, the vectors' offsets,
- * the metadata's), 4 F, about 4 P for the vectors, 6 bytes per entry of
- * the inverted index (at most POSTING_CAP per term, so at most
- * 6 * 300 * T whatever N), about 20 bytes per term for the dictionary,
- * and per scoring thread 4 N + 8 T plus a few hundred KB.  While the
- * index is read, the vectors made so far, HEAP_BUDGET for the heaps and
- * SPILL_RECS records of 12 bytes per bucket.  eaf__rel_plan_make() says
- * how the batch is cut; the lists are scored and stored a chunk at a
- * time (related.c).  On the generated corpus of a million articles (76
- * terms per vector) that is about 300 MB of vectors and 80 MB of
- * postings.
+ * Memory.  What the model takes (the tally of m_alloc and the rest, its
+ * peak reported as model_bytes; eaf__rel_model_bound computes this
+ * bound, and test_related checks it), for N articles with F metadata
+ * values (V distinct), T kept terms (of B bytes) and Q postings:
+ *
+ *   held throughout   53 N (ids, dates, text hashes and lengths, the
+ *                     offsets of the vectors and of the metadata, the map
+ *                     from ids) + 4 F + 6 V + 16 N (the metadata: the
+ *                     values, and their lengths by kind) + 32 T + 2 B
+ *                     (the dictionary)
+ *   plus the largest of
+ *     the metadata being read   16 F + 4 N
+ *     the index being read      24 N (a term's articles) + HEAP_BUDGET
+ *                               (the heaps of a bucket) + 48 KB a bucket
+ *                               (N / 35,000 of them with 120 terms) +
+ *                               the vectors so far
+ *     the postings              6 Q + 16 T + the vectors
+ *   where the vectors take at most VECTOR_BUDGET (+ 1 MB of buffer), and
+ *   Q is at most POSTING_CAP * T whatever N, and no more than the terms
+ *   in all the vectors.
+ *
+ * Past a few hundred thousand articles of natural language T hardly
+ * grows, so the model grows by 69 bytes an article (and 4 a metadata
+ * value), plus the 24 N while the index is read.  The batch adds, per
+ * scoring thread, 4 N + 8 T bytes and about 130 KB (eaf__rel_worker_new),
+ * and the lists scored before they are stored (LIST_BUDGET, related.c).
+ * The temporary files take 12 bytes for each kept term of each article
+ * that has it but the first bucket's (the sum of their dfs), and the
+ * vectors past the budget; they are removed as soon as they are made.
+ * On the generated corpus of a million articles (76 terms a vector, 89k
+ * terms, 14M postings): ... FILLED IN ...
  */
 #include "related.h"
 
@@ -125,16 +145,16 @@ struct eaf__rel_model {
     size_t tslots;
     /* postings: term t's first POSTING_CAP articles by weight are
      * pdoc[pstart[t] .. pstart[t + 1]) (their indexes), with their
-     * quantised weights in pq; qw maps a quantised weight to its float */
+     * quantised weights in pq (the weight is pq / EAF__REL_QUANT) */
     uint64_t *pstart;
     uint32_t *pdoc;
     uint16_t *pq;
-    float *qw;
     /* metadata */
     uint32_t nvals;
     unsigned char *vkind;
     float *vidf;
     uint32_t *fstart, *fval;  /* article i's values: fval[fstart[i] .. fstart[i + 1]) */
+    float *fnorm;             /* their length by kind, EAF__META_KINDS per article */
     size_t bytes, peak;       /* the memory taken (m_alloc...), now and at most */
     size_t spilled;           /* chunks the build spilled */
 };
@@ -207,10 +227,10 @@ void eaf__rel_model_free(eaf__rel_model *m)
     eaf__free(m->pstart);
     eaf__free(m->pdoc);
     eaf__free(m->pq);
-    eaf__free(m->qw);
     eaf__free(m->vkind);
     eaf__free(m->vidf);
     eaf__free(m->fstart);
+    eaf__free(m->fnorm);
     eaf__free(m->fval);
     eaf__free(m);
 }
@@ -383,7 +403,7 @@ static uint32_t vector_of(const eaf__rel_model *m, uint32_t i, eaf__rel_pair *v,
         v[k].term = prev;
     }
     for (k = 0; k < n; k++, b += 2)
-        v[k].w = m->qw[b[0] | (b[1] << 8)];
+        v[k].w = (float)(b[0] | (b[1] << 8)) / EAF__REL_QUANT;
     return n;
 }
 
@@ -489,19 +509,6 @@ static eaf_status vectors_end(eaf__rel_model *m, eaf_db *db)
     m->vbytes = b;
     m->vbytes_cap = m->vbytes_n;
     return EAF_OK;
-}
-
-/* The float of each quantised weight, as eaf__rel_finish makes it. */
-static int make_weights(eaf__rel_model *m)
-{
-    uint32_t q;
-
-    m->qw = m_alloc(m, 65536, sizeof(*m->qw));
-    if (!m->qw)
-        return -1;
-    for (q = 0; q < 65536; q++)
-        m->qw[q] = (float)q / EAF__REL_QUANT;
-    return 0;
 }
 
 /* ---- progress --------------------------------------------------------------------- */
@@ -1268,7 +1275,8 @@ static eaf_status read_facets(eaf__rel_model *m, eaf_db *db)
     eaf_status s = EAF_OK;
 
     m->fstart = m_calloc(m, (size_t)m->n + 1, sizeof(*m->fstart));
-    if (!m->fstart)
+    m->fnorm = m_calloc(m, (size_t)m->n * EAF__META_KINDS, sizeof(*m->fnorm));
+    if (!m->fstart || !m->fnorm)
         return nomem(db);
     for (k = 0; k < EAF__META_KINDS; k++)
         any |= m->o.meta[k] > 0.0;
@@ -1356,6 +1364,16 @@ static eaf_status read_facets(eaf__rel_model *m, eaf_db *db)
             for (i = 0; i < np; i++)
                 m->fval[fill[pv[i].d]++] = pv[i].v;
             m_free(m, fill, (size_t)m->n + 1, sizeof(*fill));
+            for (i = 0; i < m->n; i++) {
+                double nk[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0};
+                uint32_t j;
+                for (j = m->fstart[i]; j < m->fstart[i + 1]; j++) {
+                    double f = m->vidf[m->fval[j]];
+                    nk[m->vkind[m->fval[j]]] += f * f;
+                }
+                for (k = 0; k < EAF__META_KINDS; k++)
+                    m->fnorm[i * EAF__META_KINDS + k] = (float)sqrt(nk[k]);
+            }
         }
     }
     m_free(m, pv, cap, sizeof(*pv));
@@ -1392,8 +1410,6 @@ eaf_status eaf__rel_model_build(eaf__rel_model **out, eaf_db *db, const eaf__rel
         s = make_vectors(m, db, &h, p);
     m->spilled = h.nchunks;
     heaps_free(m, &h);
-    if (s == EAF_OK && make_weights(m) < 0)
-        s = nomem(db);
     if (s == EAF_OK)
         s = make_postings(m, db);
     if (s == EAF_OK && index_terms(m) < 0)
@@ -1567,8 +1583,6 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     eaf__free(v);
     if (s == EAF_OK)
         s = vectors_end(m, db);
-    if (s == EAF_OK && make_weights(m) < 0)
-        s = nomem(db);
     if (s == EAF_OK)
         s = make_postings(m, db);
     if (s != EAF_OK) {
@@ -1599,12 +1613,12 @@ size_t eaf__rel_model_bound(const eaf__rel_model *m)
         vmem += VECTOR_WBUF;
     /* held throughout: the articles (id, date, hash, length, changed, the
      * vectors' and the metadata's offsets, the map from ids, up to 4 n +
-     * 1024 of them), the metadata (each article's values, each value's
-     * kind and idf), the dictionary (offsets and dfs, the terms, the hash
-     * index) and the floats of the weights */
-    held = 53 * n + 4096 + 4 * f + 6 * v + 256 +
+     * 1024 of them), the metadata (each article's values and their lengths
+     * by kind, each value's kind and idf), the dictionary (offsets and dfs, the terms, the hash
+     * index) */
+    held = 53 * n + 4096 + 4 * f + 6 * v + 256 + 16 * n +
            8 * (2 * t > 4096 ? 2 * t : 4096) + 2 * (tb > 65536 ? tb : 65536) +
-           4 * (4 * t > 1024 ? 4 * t : 1024) + 65536 * sizeof(float);
+           4 * (4 * t > 1024 ? 4 * t : 1024);
     /* reading the metadata: its rows, the articles' cursor, the values' dfs */
     meta = 16 * (f + 1024) + 4 * (n + 1) + 8 * (v + 256);
     /* reading the index: a term's articles, the heaps of a bucket, the
@@ -1697,32 +1711,47 @@ void eaf__rel_worker_free(eaf__rel_worker *w)
     eaf__free(w);
 }
 
-/* What the ranking knows of article i; its vector is decoded into v.
- * The day number and the metadata norms are computed here rather than
- * held (20 bytes an article); the norms are rounded to floats, as they
- * always were. */
-static void doc_view(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d, eaf__rel_pair *v,
-                     int *err)
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* What the ranking knows of article i but its vector (d->v is left for
+ * doc_vector).  The day number is computed here rather than held (4
+ * bytes an article).  What doc_vector and the ranking will read of it is
+ * asked for now, so that the articles of a list are fetched from memory
+ * together rather than one after the other. */
+static void doc_view(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d)
 {
-    double nk[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0};
-    uint32_t j;
+    uint64_t at = m->vstart[i];
     int k;
 
+    if (at < m->vmem) {
+        PREFETCH(m->vbytes + at);
+        PREFETCH(m->vbytes + at + 64);
+    }
     d->id = m->id[i];
-    d->n = vector_of(m, i, v, err);
-    d->v = v;
+    d->v = NULL;
+    d->n = 0;
     d->dense = NULL;
     d->hash = m->hash[i];
     d->ymd = m->ymd[i];
     d->day = eaf__rel_day(m->ymd[i]);
     d->val = m->fval ? m->fval + m->fstart[i] : NULL;
     d->nval = m->fval ? m->fstart[i + 1] - m->fstart[i] : 0;
-    for (j = 0; j < d->nval; j++) {
-        double f = m->vidf[d->val[j]];
-        nk[m->vkind[d->val[j]]] += f * f;
-    }
+    if (d->nval)
+        PREFETCH(d->val);
     for (k = 0; k < EAF__META_KINDS; k++)
-        d->vnorm[k] = (float)sqrt(nk[k]);
+        d->vnorm[k] = m->fnorm[(size_t)i * EAF__META_KINDS + k];
+}
+
+/* Decodes article i's vector into v, for d. */
+static void doc_vector(const eaf__rel_model *m, uint32_t i, eaf__rel_doc *d, eaf__rel_pair *v,
+                       int *err)
+{
+    d->n = vector_of(m, i, v, err);
+    d->v = v;
 }
 
 /* Is candidate a better than b (a higher sum; on a tie, the smaller index)? */
@@ -1783,7 +1812,8 @@ uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
     uint32_t n, k, ntouched = 0, ncand, j, nq;
     int earlier = (m->o.flags & EAF_RELATED_EARLIER) && m->ymd[i] > 0;
 
-    doc_view(m, i, &src, w->src, &w->err);
+    doc_view(m, i, &src);
+    doc_vector(m, i, &src, w->src, &w->err);
     n = src.n;
     /* the candidates come from the source's weightiest terms */
     memcpy(w->query, v, n * sizeof(*v));
@@ -1795,7 +1825,7 @@ uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
         /* (no more than POSTING_CAP were kept) */
         for (; p < end; p++) {
             uint32_t e = m->pdoc[p];
-            float prod = wd * m->qw[m->pq[p]];
+            float prod = wd * ((float)m->pq[p] / EAF__REL_QUANT);
             if (prod < w->prune)
                 break;
             if (e == i || (earlier && (m->ymd[e] <= 0 || m->ymd[e] > m->ymd[i])))
@@ -1809,7 +1839,9 @@ uint32_t eaf__rel_model_list(eaf__rel_worker *w, uint32_t i, eaf__rel_hit *out)
     for (j = 0; j < ntouched; j++)
         w->acc[w->touched[j]] = 0.0f;
     for (j = 0; j < ncand; j++)
-        doc_view(m, w->top[j], &w->cand[j], w->vecs + (size_t)j * m->o.terms, &w->err);
+        doc_view(m, w->top[j], &w->cand[j]);
+    for (j = 0; j < ncand; j++)
+        doc_vector(m, w->top[j], &w->cand[j], w->vecs + (size_t)j * m->o.terms, &w->err);
     for (j = 0; j < n; j++)
         w->dense[v[j].term] = v[j].w;
     src.dense = w->dense;
