@@ -1124,13 +1124,13 @@ typedef struct eaf_related_stats {
  * Computes the related articles of every article and stores them in the
  * index, with the vectors, the term statistics and the options, replacing
  * whatever was stored; in one transaction (or inside the caller's).
- * Memory is bounded whatever the length of the texts: about 60 bytes per
+ * Memory is bounded whatever the length of the texts: about 80 bytes per
  * article and 4 per metadata value, plus the inverted index (at most
  * 1.8 KB per distinct term), up to 128 MB of vectors and a few tens of
- * MB of buffers (about 300 MB for a million articles); the vectors past
- * that budget, and the terms offered to the articles while the index is
- * read, go to temporary files in $TMPDIR (else /tmp), removed as soon as
- * they are made (see eafrelated(1)).
+ * MB of buffers (a peak of about 310 MB for a million articles); the
+ * vectors past that budget, and the terms offered to the articles while
+ * the index is read, go to temporary files in $TMPDIR (else /tmp),
+ * removed as soon as they are made (see eafrelated(1)).
  * @param[out] stats    if not NULL (with version set), what was done
  * @param[in]  db       the handle, read-write
  * @param[in]  opts     options, or NULL for the defaults

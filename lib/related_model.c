@@ -66,8 +66,11 @@
  * The temporary files take 12 bytes for each kept term of each article
  * that has it but the first bucket's (the sum of their dfs), and the
  * vectors past the budget; they are removed as soon as they are made.
- * On the generated corpus of a million articles (76 terms a vector, 89k
- * terms, 14M postings): ... FILLED IN ...
+ * On the generated corpus of a million articles (7M metadata values,
+ * 89k terms, 293 MB of vectors, 14M postings) the model peaks at 296 MB:
+ * 128 MB of vectors in memory and 165 MB in the file, 84 MB of postings,
+ * 69 MB for the articles; the spill file takes 1.8 GB.  The build's peak
+ * resident size is 309 MB (against 1 GB with everything in memory).
  */
 #include "related.h"
 
