@@ -114,6 +114,22 @@ void eaf__buf_put_html(eaf__buf *b, const char *s, size_t n)
     eaf__buf_append(b, s + run, n - run);
 }
 
+size_t eaf__buf_put_fts_string(eaf__buf *b, const char *s, size_t n, size_t i)
+{
+    for (i++; i < n; i++) {
+        if (s[i] == '"') {
+            if (i + 1 < n && s[i + 1] == '"') {
+                eaf__buf_putc(b, '"');
+                i++;
+                continue;
+            }
+            return i + 1;
+        }
+        eaf__buf_putc(b, s[i]);
+    }
+    return n;
+}
+
 void eaf__buf_reset(eaf__buf *b)
 {
     b->n = 0;

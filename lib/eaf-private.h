@@ -97,6 +97,11 @@ size_t eaf__utf8_encode(int32_t cp, char *out);
  * no leading or trailing space. */
 void eaf__buf_put_squeezed(eaf__buf *b, const char *s, size_t n);
 
+/* Reads the FTS5 string that starts with the '"' at s[i] (a doubled ""
+ * is one "), appends its text to b and returns the offset after its
+ * closing quote (n when it has none). */
+size_t eaf__buf_put_fts_string(eaf__buf *b, const char *s, size_t n, size_t i);
+
 /* ---- article.c ----------------------------------------------------------- */
 struct eaf_article {
     char *field[EAF_FIELD_LAST];

@@ -291,20 +291,8 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
             char mark;
             int state = 0;
 
-            /* the quoted text, "" read as " */
             eaf__buf_reset(&text);
-            for (i++; i < n; i++) {
-                if (expr[i] == '"') {
-                    if (i + 1 < n && expr[i + 1] == '"') {
-                        eaf__buf_putc(&text, '"');
-                        i++;
-                        continue;
-                    }
-                    break;
-                }
-                eaf__buf_putc(&text, expr[i]);
-            }
-            i++;
+            i = eaf__buf_put_fts_string(&text, expr, n, i);
             if (text.rc != EAF_OK) {
                 ok = 0;
                 break;

@@ -189,6 +189,20 @@ static int cmp_instance(const void *a, const void *b)
     return x->phrase < y->phrase ? -1 : x->phrase > y->phrase;
 }
 
+/* Appends an instance (room for it was made); *sorted is cleared when it
+ * comes before the one appended last. */
+static void put_instance(snippet *s, int phrase, int first, int last, int *sorted)
+{
+    instance *in = &s->inst[s->ninst++];
+
+    in->phrase = phrase;
+    in->first = first;
+    in->last = last;
+    in->cend = last;
+    if (s->ninst > 1 && cmp_instance(in - 1, in) > 0)
+        *sorted = 0;
+}
+
 static int cmp_end_key(const void *a, const void *b)
 {
     const end_key *x = a, *y = b;
@@ -198,19 +212,23 @@ static int cmp_end_key(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* Makes the per-phrase arrays for nphrase phrases. */
+static int make_phrases(snippet *s, int nphrase)
+{
+    s->nphrase = nphrase < 0 ? 0 : nphrase;
+    s->psize = eaf__calloc((size_t)s->nphrase + 1, sizeof(int));
+    s->count = eaf__calloc((size_t)s->nphrase + 1, sizeof(int));
+    s->shown = eaf__calloc((size_t)s->nphrase + 1, 1);
+    return s->psize && s->count && s->shown ? SQLITE_OK : SQLITE_NOMEM;
+}
+
 /* Reads the instances of the query's phrases in column col. */
 static int load_instances(const Fts5ExtensionApi *api, Fts5Context *ctx,
                           snippet *s, int col)
 {
     int rc, n = 0, i, sorted = 1;
 
-    s->nphrase = api->xPhraseCount(ctx);
-    if (s->nphrase < 0)
-        s->nphrase = 0;
-    s->psize = eaf__calloc((size_t)s->nphrase + 1, sizeof(int));
-    s->count = eaf__calloc((size_t)s->nphrase + 1, sizeof(int));
-    s->shown = eaf__calloc((size_t)s->nphrase + 1, 1);
-    if (!s->psize || !s->count || !s->shown)
+    if (make_phrases(s, api->xPhraseCount(ctx)) != SQLITE_OK)
         return SQLITE_NOMEM;
     for (i = 0; i < s->nphrase; i++) {
         int size = api->xPhraseSize(ctx, i);
@@ -224,7 +242,6 @@ static int load_instances(const Fts5ExtensionApi *api, Fts5Context *ctx,
         return SQLITE_NOMEM;
     for (i = 0; i < n; i++) {
         int ip = -1, ic = -1, io = -1;
-        instance *in;
         long long last;
 
         rc = api->xInst(ctx, i, &ip, &ic, &io);
@@ -233,13 +250,9 @@ static int load_instances(const Fts5ExtensionApi *api, Fts5Context *ctx,
         if (ic != col || io < 0 || ip < 0 || ip >= s->nphrase)
             continue;
         last = (long long)io + s->psize[ip] - 1;
-        in = &s->inst[s->ninst++];
-        in->phrase = ip;
-        in->first = io;
-        in->last = last > INT_MAX - MAX_WORDS - 2 ? INT_MAX - MAX_WORDS - 2 : (int)last;
-        in->cend = in->last;
-        if (s->ninst > 1 && cmp_instance(in - 1, in) > 0)
-            sorted = 0;
+        put_instance(s, ip, io,
+                     last > INT_MAX - MAX_WORDS - 2 ? INT_MAX - MAX_WORDS - 2 : (int)last,
+                     &sorted);
     }
     /* FTS5 reports them in order of position already. */
     if (!sorted)
@@ -903,20 +916,8 @@ eaf_status eaf__snippet_query_new(eaf__snippet_query **made, const char *expr,
             q = NULL;
             break;
         }
-        /* a string, "" read as " */
         eaf__buf_reset(&str);
-        for (i++; i < n; i++) {
-            if (expr[i] == '"') {
-                if (i + 1 < n && expr[i + 1] == '"') {
-                    eaf__buf_putc(&str, '"');
-                    i++;
-                    continue;
-                }
-                break;
-            }
-            eaf__buf_putc(&str, expr[i]);
-        }
-        i++;
+        i = eaf__buf_put_fts_string(&str, expr, n, i);
         while (i < n && expr[i] == ' ')
             i++;
         if (i < n && expr[i] == '*') {
@@ -1021,11 +1022,7 @@ static int find_instances(snippet *s, const eaf__snippet_query *q, const doc_tok
 {
     int at, p, cap = 0, sorted = 1;
 
-    s->nphrase = q->nphrase;
-    s->psize = eaf__calloc((size_t)s->nphrase + 1, sizeof(int));
-    s->count = eaf__calloc((size_t)s->nphrase + 1, sizeof(int));
-    s->shown = eaf__calloc((size_t)s->nphrase + 1, 1);
-    if (!s->psize || !s->count || !s->shown)
+    if (make_phrases(s, q->nphrase) != SQLITE_OK)
         return SQLITE_NOMEM;
     for (p = 0; p < q->nphrase; p++) {
         int size = q->first[p + 1] - q->first[p];
@@ -1035,7 +1032,6 @@ static int find_instances(snippet *s, const eaf__snippet_query *q, const doc_tok
         if (d->word[at].len < 0 || !q->first_byte[(unsigned char)d->text.p[d->word[at].off]])
             continue; /* no phrase starts with this word */
         for (p = 0; p < q->nphrase; p++) {
-            instance *in;
             if (!phrase_at(q, p, d, at))
                 continue;
             if (s->ninst == cap) {
@@ -1046,13 +1042,7 @@ static int find_instances(snippet *s, const eaf__snippet_query *q, const doc_tok
                 s->inst = ni;
                 cap = nc;
             }
-            in = &s->inst[s->ninst++];
-            in->phrase = p;
-            in->first = at;
-            in->last = at + s->psize[p] - 1;
-            in->cend = in->last;
-            if (s->ninst > 1 && cmp_instance(in - 1, in) > 0)
-                sorted = 0;
+            put_instance(s, p, at, at + s->psize[p] - 1, &sorted);
         }
     }
     if (!sorted)
