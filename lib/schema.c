@@ -246,6 +246,8 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     " ON CONFLICT(name) DO UPDATE SET value = value + 1",
     /* GET_BODY: the text snippets are made of (search.c) */
     "SELECT body FROM article WHERE id = ?1",
+    /* ID_RANGE: for the estimates of common words' frequency (search.c) */
+    "SELECT (SELECT min(id) FROM article), (SELECT max(id) FROM article)",
 };
 
 /* Language names go into a table definition: only plain names pass. */

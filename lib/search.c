@@ -181,17 +181,19 @@ static eaf_status set_rank_call(eaf_search *s, eaf__compiled *c)
     if (!expr)
         return EAF_OK;
     if (!s->have_ids) {
-        /* the range of ids, for the estimates of common words' frequency */
-        sqlite3_stmt *st = NULL;
+        /* the range of ids, for the estimates of common words' frequency
+         * (without it they are only less exact) */
+        int had_error = s->db->err.n > 0;
+        sqlite3_stmt *st = eaf__db_stmt(s->db, EAF__STMT_ID_RANGE);
 
-        if (sqlite3_prepare_v2(s->db->sql,
-                               "SELECT (SELECT min(id) FROM article), (SELECT max(id) FROM article)",
-                               -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW) {
+        if (st && sqlite3_step(st) == SQLITE_ROW) {
             s->id_lo = sqlite3_column_int64(st, 0);
             s->id_hi = sqlite3_column_int64(st, 1);
         }
-        sqlite3_finalize(st);
+        if (st)
+            sqlite3_reset(st);
+        else if (!had_error)
+            eaf__db_clear_error(s->db); /* not the search's failure */
         s->have_ids = 1;
     }
     if (s->id_hi > s->id_lo)
