@@ -975,6 +975,18 @@ static eaf_status unread(eaf_db *db)
     return eaf__db_error(db, EAF_IO, "cannot read the related-article build's temporary file");
 }
 
+/* The message of a failed eaf__rel_model_score() in a build or a refresh
+ * (`what`): stopped by the progress callback, a vector not read back, or
+ * out of memory.  The first message of a call stays. */
+static eaf_status score_failed(eaf_db *db, eaf_status s, const char *what)
+{
+    if (s == EAF_ERROR)
+        return eaf__db_error(db, s, "the related-article %s was stopped", what);
+    if (s == EAF_IO)
+        return unread(db);
+    return eaf__db_error(db, s, "out of memory");
+}
+
 static eaf_status compute_model(eaf_related *r)
 {
     eaf__rel_model *m = NULL;
@@ -1802,12 +1814,8 @@ static eaf_status build_all(eaf_related_stats *stats, eaf_db *db, const eaf__rel
         clock_gettime(CLOCK_MONOTONIC, &t0);
         s = eaf__rel_model_score(m, todo, c, lists, counts, build_threads(), &p);
         sc += seconds_since(&t0);
-        if (s == EAF_ERROR)
-            s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
-        else if (s == EAF_IO)
-            s = unread(db);
-        else if (s != EAF_OK)
-            s = eaf__db_error(db, s, "out of memory");
+        if (s != EAF_OK)
+            s = score_failed(db, s, "build");
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (k = 0; s == EAF_OK && k < c; k++) {
             if (((from + k) & 1023) == 0 &&
@@ -1949,12 +1957,8 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
                                  lists + (size_t)nfirst * o->count, counts + nfirst,
                                  build_threads(), &p);
     sc = seconds_since(&t0);
-    if (s == EAF_ERROR && !eaf_errmsg(db)[0])
-        s = eaf__db_error(db, EAF_ERROR, "the related-article refresh was stopped");
-    else if (s == EAF_NOMEM && !eaf_errmsg(db)[0])
-        s = eaf__db_error(db, EAF_NOMEM, "out of memory");
-    else if (s == EAF_IO && !eaf_errmsg(db)[0])
-        s = unread(db);
+    if (s != EAF_OK)
+        s = score_failed(db, s, "refresh");
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (s == EAF_OK)
         s = writer_init(&w, db, m);
