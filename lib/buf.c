@@ -114,6 +114,15 @@ void eaf__buf_put_html(eaf__buf *b, const char *s, size_t n)
     eaf__buf_append(b, s + run, n - run);
 }
 
+size_t eaf__hash_bytes(const char *s, size_t n)
+{
+    size_t h = 5381, i;
+
+    for (i = 0; i < n; i++)
+        h = h * 33 + (unsigned char)s[i];
+    return h;
+}
+
 size_t eaf__buf_put_fts_string(eaf__buf *b, const char *s, size_t n, size_t i)
 {
     for (i++; i < n; i++) {

@@ -97,6 +97,9 @@ size_t eaf__utf8_encode(int32_t cp, char *out);
  * no leading or trailing space. */
 void eaf__buf_put_squeezed(eaf__buf *b, const char *s, size_t n);
 
+/* A hash of n bytes (djb2), for the tables of words kept in memory. */
+size_t eaf__hash_bytes(const char *s, size_t n);
+
 /* Reads the FTS5 string that starts with the '"' at s[i] (a doubled ""
  * is one "), appends its text to b and returns the offset after its
  * closing quote (n when it has none). */

@@ -33,15 +33,6 @@ typedef struct term_table {
     int nomem;
 } term_table;
 
-static size_t hash(const char *s, size_t n)
-{
-    size_t h = 5381, i;
-
-    for (i = 0; i < n; i++)
-        h = h * 33 + (unsigned char)s[i];
-    return h;
-}
-
 static term_entry *table_find(term_table *t, const char *s, size_t n, int add)
 {
     size_t i;
@@ -55,7 +46,7 @@ static term_entry *table_find(term_table *t, const char *s, size_t n, int add)
         }
         for (k = 0; k < t->cap; k++) {
             if (t->slots[k].term) {
-                size_t j = hash(t->slots[k].term, strlen(t->slots[k].term)) & (cap - 1);
+                size_t j = eaf__hash_bytes(t->slots[k].term, strlen(t->slots[k].term)) & (cap - 1);
                 while (slots[j].term)
                     j = (j + 1) & (cap - 1);
                 slots[j] = t->slots[k];
@@ -65,7 +56,7 @@ static term_entry *table_find(term_table *t, const char *s, size_t n, int add)
         t->slots = slots;
         t->cap = cap;
     }
-    for (i = hash(s, n) & (t->cap - 1); t->slots[i].term; i = (i + 1) & (t->cap - 1))
+    for (i = eaf__hash_bytes(s, n) & (t->cap - 1); t->slots[i].term; i = (i + 1) & (t->cap - 1))
         if (strlen(t->slots[i].term) == n && memcmp(t->slots[i].term, s, n) == 0)
             return &t->slots[i];
     if (!add)

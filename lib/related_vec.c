@@ -414,15 +414,6 @@ typedef struct count_ctx {
     uint32_t position;
 } count_ctx;
 
-static size_t hash_bytes(const char *s, size_t n)
-{
-    size_t h = 5381, i;
-
-    for (i = 0; i < n; i++)
-        h = h * 33 + (unsigned char)s[i];
-    return h;
-}
-
 static int grow_table(eaf__rel_counts *c)
 {
     size_t slots = c->slots ? c->slots * 2 : 256, i, j;
@@ -432,7 +423,7 @@ static int grow_table(eaf__rel_counts *c)
         return -1;
     for (i = 0; i < c->n; i++) {
         const char *s = c->arena + c->off[i];
-        j = hash_bytes(s, strlen(s)) & (slots - 1);
+        j = eaf__hash_bytes(s, strlen(s)) & (slots - 1);
         while (slot[j])
             j = (j + 1) & (slots - 1);
         slot[j] = (uint32_t)i + 1;
@@ -457,7 +448,7 @@ static int count_token(void *ctx, const char *tok, int ntok, int start, int end)
     x->position++;
     if ((c->n + 1) * 2 > c->slots && grow_table(c) < 0)
         goto nomem;
-    for (j = hash_bytes(tok, n) & (c->slots - 1); c->slot[j]; j = (j + 1) & (c->slots - 1)) {
+    for (j = eaf__hash_bytes(tok, n) & (c->slots - 1); c->slot[j]; j = (j + 1) & (c->slots - 1)) {
         size_t i = c->slot[j] - 1;
         const char *s = c->arena + c->off[i];
         if (strncmp(s, tok, n) == 0 && s[n] == '\0') {
