@@ -125,6 +125,7 @@ eaf_status eaf_article_set(eaf_article *a, eaf_field field, const char *value,
 
     if (!a || (unsigned)field >= EAF_FIELD_LAST)
         return EAF_MISUSE;
+    a->hash_known = 0;
     if (!value) {
         if (field == EAF_FIELD_KEY)
             return EAF_SYNTAX;
@@ -201,6 +202,7 @@ eaf_status eaf_article_add_author(eaf_article *a, const char *name,
 
     if (!a || !name)
         return EAF_MISUSE;
+    a->hash_known = 0;
     n = one_line(name, &empty);
     if (!n)
         return EAF_NOMEM;
@@ -294,6 +296,7 @@ eaf_status eaf_article_add_tag(eaf_article *a, eaf_tag_kind kind,
 {
     if (!a || !value || (unsigned)kind >= EAF_TAG_LAST)
         return EAF_MISUSE;
+    a->hash_known = 0;
     return add_unique(&a->tag[kind], value);
 }
 
@@ -318,8 +321,8 @@ eaf_status eaf_article_add_related_title(eaf_article *a, const char *title)
 
     if (!a || !title)
         return EAF_MISUSE;
+    a->hash_known = 0;
     v = one_line(title, &empty);
-
     if (!v)
         return EAF_NOMEM;
     if (empty) {
@@ -374,7 +377,7 @@ static uint64_t hash_str(uint64_t h, char tag, const char *s)
     return s ? fnv(h, s, (size_t)(n - 1)) : h;
 }
 
-uint64_t eaf__article_hash(const eaf_article *a)
+static uint64_t article_hash(const eaf_article *a)
 {
     uint64_t h = FNV_OFFSET;
     size_t i;
@@ -392,4 +395,15 @@ uint64_t eaf__article_hash(const eaf_article *a)
     for (i = 0; i < a->related.n; i++)
         h = hash_str(h, 'R', a->related.v[i]);
     return h;
+}
+
+uint64_t eaf__article_hash(const eaf_article *a)
+{
+    return a->hash_known ? a->hash : article_hash(a);
+}
+
+void eaf__article_keep_hash(eaf_article *a)
+{
+    a->hash = article_hash(a);
+    a->hash_known = 1;
 }

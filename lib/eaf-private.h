@@ -112,6 +112,8 @@ struct eaf_article {
     eaf__strvec author_aff;        /* parallel to author_name; NULL entries */
     eaf__strvec tag[EAF_TAG_LAST];
     eaf__strvec related;
+    uint64_t hash;                 /* eaf__article_hash(), when hash_known */
+    int hash_known;                /* cleared by every change */
 };
 
 /* Sets *out to the value of a date in any accepted form as "YYYY",
@@ -122,5 +124,8 @@ int eaf__date_parse(const char *s, size_t n, char out[11], int32_t *day_num);
 /* A 64-bit hash of all the article's content (FNV-1a over a canonical
  * serialisation); used to skip unchanged articles. */
 uint64_t eaf__article_hash(const eaf_article *a);
+/* Computes the hash now and keeps it until the article changes: a reader
+ * does, on its caller's thread, so that storing the article needs not. */
+void eaf__article_keep_hash(eaf_article *a);
 
 #endif /* EAF_PRIVATE_H */

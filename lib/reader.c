@@ -809,6 +809,8 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
         }
         if (st == EAF_ROW && !eaf_article_get(*out, EAF_FIELD_KEY))
             st = ensure_key(r, out);
+        if (st == EAF_ROW)
+            eaf__article_keep_hash(*out);
         return st;
     }
 }

@@ -538,23 +538,43 @@ eaf_status eaf_db_articles(eaf_db *db, eaf_article_fn fn, void *payload)
 #define FNV_OFFSET UINT64_C(14695981039346656037)
 #define FNV_PRIME UINT64_C(1099511628211)
 
-/* The hash of a file's content: FNV-1a, 64 bits, as 16 hex digits. */
+/* The hash of a file's content, as 16 hex digits: FNV-1a taken 8 bytes
+ * at a time (the last 0-7 one by one), each product folded, as a
+ * multiply carries only upwards.  A byte at a time was 1.3% of indexing;
+ * a source's hash is only compared with the one recorded by this code. */
+static uint64_t hash_words(uint64_t h, const unsigned char *p, size_t n)
+{
+    uint64_t w;
+
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * FNV_PRIME;
+        h ^= h >> 32;
+    }
+    for (; n > 0; p++, n--)
+        h = (h ^ *p) * FNV_PRIME;
+    return h;
+}
+
 static eaf_status hash_file(eaf_db *db, const char *path, char out[EAF__HASH_HEX + 1])
 {
     FILE *fp = fopen(path, "rb");
     unsigned char buf[65536];
     uint64_t h = FNV_OFFSET;
-    size_t n, i;
+    size_t n, left = 0;
 
     out[0] = '\0';
     if (!fp)
         return eaf__db_error(db, errno == ENOENT ? EAF_NOTFOUND : EAF_IO,
                              "cannot read '%s': %s", path, strerror(errno));
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        for (i = 0; i < n; i++) {
-            h ^= buf[i];
-            h *= FNV_PRIME;
-        }
+    /* whole words only until the end, wherever a read stops */
+    while ((n = fread(buf + left, 1, sizeof(buf) - left, fp)) > 0) {
+        n += left;
+        left = n % 8;
+        h = hash_words(h, buf, n - left);
+        memmove(buf, buf + (n - left), left);
+    }
+    h = hash_words(h, buf, left);
     if (ferror(fp)) {
         int e = errno;
         fclose(fp);

@@ -564,11 +564,73 @@ static void test_optimize(void)
     eaf_db_close(db);
 }
 
+/* A reader's article carries its hash; every kind of change after it is
+ * still seen as a change when the article is stored. */
+static void test_read_then_changed(void)
+{
+    static const char line[] =
+        "{\"id\": \"r1\", \"title\": \"Rice prices\", \"body\": \"Rice.\"}\n";
+    eaf_db *db = tu_open("reread.db", NULL);
+    const char *what[] = {"a field", "an author", "a tag", "a related title", "nothing"};
+    int k;
+
+    for (k = -1; k < 5; k++) {
+        eaf_reader_options ro = EAF_READER_OPTIONS_INIT;
+        eaf_reader *rd = NULL;
+        eaf_article *a = NULL;
+        eaf_change ch = EAF_CHANGE_NONE;
+        eaf_status st = EAF_OK;
+
+        ro.format = EAF_FORMAT_JSONL;
+        if (k < 0) {
+            /* the index holds the article as read */
+            if (eaf_reader_open_memory(&rd, line, sizeof(line) - 1, "prices.jsonl", &ro,
+                                       NULL) == EAF_OK &&
+                eaf_reader_next(&a, rd) == EAF_ROW)
+                is_int(eaf_db_put(&ch, db, a), EAF_OK, "store the article as read");
+            is_int(ch, EAF_CHANGE_ADDED, "added");
+            eaf_article_free(a);
+            eaf_reader_free(rd);
+            continue;
+        }
+        if (eaf_reader_open_memory(&rd, line, sizeof(line) - 1, "prices.jsonl", &ro, NULL) != EAF_OK ||
+            eaf_reader_next(&a, rd) != EAF_ROW) {
+            ok(0, "read the article");
+            eaf_reader_free(rd);
+            continue;
+        }
+        if (k == 0)
+            st = eaf_article_set(a, EAF_FIELD_BODY, "Wheat.", EAF_NTS);
+        else if (k == 1)
+            st = eaf_article_add_author(a, "A. Writer", NULL);
+        else if (k == 2)
+            st = eaf_article_add_tag(a, EAF_TAG_COUNTRY, "Laos");
+        else if (k == 3)
+            st = eaf_article_add_related_title(a, "Older prices");
+        is_int(st, EAF_OK, "change %s", what[k]);
+        is_int(eaf_db_put(&ch, db, a), EAF_OK, "store it after changing %s", what[k]);
+        is_int(ch, k == 4 ? EAF_CHANGE_NONE : EAF_CHANGE_UPDATED,
+               k == 4 ? "unchanged" : "updated after changing %s", what[k]);
+        eaf_article_free(a);
+        /* back to the article as read, for the next round */
+        a = NULL;
+        eaf_reader_free(rd);
+        rd = NULL;
+        if (eaf_reader_open_memory(&rd, line, sizeof(line) - 1, "prices.jsonl", &ro, NULL) == EAF_OK &&
+            eaf_reader_next(&a, rd) == EAF_ROW)
+            is_int(eaf_db_put(&ch, db, a), EAF_OK, "store it as read");
+        eaf_article_free(a);
+        eaf_reader_free(rd);
+    }
+    eaf_db_close(db);
+}
+
 int main(void)
 {
     tu_tmpdir();
     test_open_and_refuse();
     test_put_get();
+    test_read_then_changed();
     test_transactions();
     test_misuse_and_strings();
     test_allocation_failures();
