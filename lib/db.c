@@ -221,6 +221,11 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
      * never the index. */
     if (!readonly)
         sqlite3_exec(db->sql, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    /* A writer keeps 16 MB of pages (SQLite's default is 2 MB): the pages
+     * of a batch's postings and b-trees, written and re-read until the
+     * commit, would otherwise go through the log. */
+    if (!readonly)
+        sqlite3_exec(db->sql, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
     /* A reader maps the file rather than copying its pages in (a search
      * touches many): up to 1 GB of it.  Not a writer, whose resident
      * memory would grow with every page it wrote. */

@@ -34,8 +34,14 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
 
-#define DEFAULT_BATCH 500
+#define DEFAULT_BATCH 2000
+
+/* Articles read ahead of the one being stored, at most, and their text. */
+#define AHEAD 64
+#define AHEAD_BYTES (4u << 20)
 
 /* One file to index. */
 typedef struct item {
@@ -586,6 +592,145 @@ static int store(run *r, const eaf_article *a, file_counts *c)
     return 0;
 }
 
+/* ---- reading ahead ------------------------------------------------------------ */
+
+/*
+ * A file's articles are read (parsed, cleaned, hashed) on a thread of
+ * their own while the main thread stores the ones before: reading is a
+ * fifth of indexing, and the two threads share nothing but this queue.
+ * What the reader says is queued with the article, in order, so the main
+ * thread sees what it would have seen reading itself; the reader stops
+ * after a status that ends reading, and its counters are read after it
+ * is joined.  The reader starts an article only while the text queued
+ * and being stored is under AHEAD_BYTES: a large record is stored before
+ * the next is read, so memory stays what it was without the thread.
+ */
+typedef struct ahead_item {
+    eaf_article *a;
+    eaf_status st;
+    char *err;                /* eaf_reader_errmsg() for a failure */
+    size_t bytes;             /* the article's text */
+} ahead_item;
+
+typedef struct ahead {
+    eaf_reader *rd;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    ahead_item q[AHEAD];
+    size_t head, n;
+    size_t bytes;             /* of the articles queued and being stored */
+    int stop;                 /* the main thread wants no more */
+} ahead;
+
+/* Reads one article, or the message of why there is none. */
+static void read_one(eaf_reader *rd, ahead_item *it)
+{
+    static const eaf_field text[] = {EAF_FIELD_TITLE, EAF_FIELD_SUMMARY, EAF_FIELD_BODY,
+                                     EAF_FIELD_BIO};
+    size_t k;
+
+    it->a = NULL;
+    it->err = NULL;
+    it->bytes = 0;
+    it->st = eaf_reader_next(&it->a, rd);
+    if (it->st != EAF_ROW && it->st != EAF_DONE) {
+        const char *msg = eaf_reader_errmsg(rd);
+        it->err = xstrdup(msg && *msg ? msg : eaf_status_str(it->st));
+    }
+    for (k = 0; it->a && k < sizeof(text) / sizeof(text[0]); k++) {
+        const char *v = eaf_article_get(it->a, text[k]);
+        it->bytes += v ? strlen(v) : 0;
+    }
+}
+
+static void *ahead_main(void *arg)
+{
+    ahead *h = arg;
+    ahead_item it;
+    int last, stop;
+
+    do {
+        pthread_mutex_lock(&h->lock);
+        while (!h->stop && (h->n == AHEAD || h->bytes >= AHEAD_BYTES))
+            pthread_cond_wait(&h->changed, &h->lock);
+        stop = h->stop;
+        pthread_mutex_unlock(&h->lock);
+        if (stop)
+            break;
+        read_one(h->rd, &it);
+        last = it.st != EAF_ROW && it.st != EAF_SYNTAX;
+        pthread_mutex_lock(&h->lock);
+        h->q[(h->head + h->n) % AHEAD] = it;
+        h->n++;
+        h->bytes += it.bytes;
+        pthread_cond_broadcast(&h->changed);
+        pthread_mutex_unlock(&h->lock);
+    } while (!last);
+    return NULL;
+}
+
+/* Starts reading rd ahead; 0, or -1 when no thread could be made (then
+ * the caller reads rd itself). */
+static int ahead_start(ahead *h, eaf_reader *rd)
+{
+    memset(h, 0, sizeof(*h));
+    h->rd = rd;
+    if (pthread_mutex_init(&h->lock, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&h->changed, NULL) != 0) {
+        pthread_mutex_destroy(&h->lock);
+        return -1;
+    }
+    if (pthread_create(&h->thread, NULL, ahead_main, h) != 0) {
+        pthread_cond_destroy(&h->changed);
+        pthread_mutex_destroy(&h->lock);
+        return -1;
+    }
+    return 0;
+}
+
+/* The next thing the reader said, in order.  The caller owns it->a and
+ * it->err, and calls ahead_done() when it has stored the article. */
+static void ahead_next(ahead *h, ahead_item *it)
+{
+    pthread_mutex_lock(&h->lock);
+    while (h->n == 0)
+        pthread_cond_wait(&h->changed, &h->lock);
+    *it = h->q[h->head];
+    h->head = (h->head + 1) % AHEAD;
+    h->n--;
+    pthread_cond_broadcast(&h->changed);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void ahead_done(ahead *h, const ahead_item *it)
+{
+    pthread_mutex_lock(&h->lock);
+    h->bytes -= it->bytes;
+    pthread_cond_broadcast(&h->changed);
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Stops the reader (it finishes the article it is reading) and frees
+ * what it read that was not taken. */
+static void ahead_stop(ahead *h)
+{
+    pthread_mutex_lock(&h->lock);
+    h->stop = 1;
+    pthread_cond_broadcast(&h->changed);
+    pthread_mutex_unlock(&h->lock);
+    pthread_join(h->thread, NULL);
+    while (h->n > 0) {
+        eaf_article_free(h->q[h->head].a);
+        free(h->q[h->head].err);
+        h->head = (h->head + 1) % AHEAD;
+        h->n--;
+    }
+    pthread_cond_destroy(&h->changed);
+    pthread_mutex_destroy(&h->lock);
+}
+
 static void print_status(run *r, const item *it, const char *status, const file_counts *c,
                          const char *detail)
 {
@@ -608,7 +753,8 @@ static void index_file(run *r, const item *it)
 {
     eaf_reader_options ro = EAF_READER_OPTIONS_INIT;
     eaf_reader *rd = NULL;
-    eaf_article *a;
+    ahead h;
+    int threaded;
     eaf_source_state state;
     eaf_status st;
     char *err = NULL;
@@ -660,27 +806,37 @@ static void index_file(run *r, const item *it)
         return;
     }
     began = 1;
+    threaded = ahead_start(&h, rd) == 0;
     while (!r->fatal) {
+        ahead_item got;
+
         if (interrupted) {
             complete = 0;
             break;
         }
-        st = eaf_reader_next(&a, rd);
-        if (st == EAF_DONE)
+        if (threaded)
+            ahead_next(&h, &got);
+        else
+            read_one(rd, &got);
+        if (got.st == EAF_DONE)
             break;
-        if (st == EAF_ROW) {
-            store(r, a, &c);
-            eaf_article_free(a);
+        if (got.st == EAF_ROW) {
+            store(r, got.a, &c);
+            eaf_article_free(got.a);
+            if (threaded)
+                ahead_done(&h, &got);
             continue;
         }
-        report(r, "%s", eaf_reader_errmsg(rd));
+        report(r, "%s", got.err);
         free(last_error);
-        last_error = xstrdup(eaf_reader_errmsg(rd));
+        last_error = got.err;
         c.errors++;
         complete = 0;
-        if (st != EAF_SYNTAX)
+        if (got.st != EAF_SYNTAX)
             break; /* the reader cannot go on */
     }
+    if (threaded)
+        ahead_stop(&h);
     if (r->fatal)
         complete = 0;
     c.skipped = (long)eaf_reader_skipped(rd);
@@ -1044,6 +1200,12 @@ int main(int argc, char **argv)
     size_t k;
 
     tool_init(argv[0]);
+    /* Before SQLite starts (this process is ours alone): an article is
+     * stored under a savepoint, whose journal of the pages it changed
+     * stays in memory up to 8 MB rather than SQLite's 64 KB, past which
+     * it goes to a temporary file for the rest of the batch.  A failure
+     * leaves SQLite's default. */
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
     memset(&r, 0, sizeof(r));
     r.batch = DEFAULT_BATCH;
     r.prune_opt = -1;
