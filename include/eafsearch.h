@@ -475,6 +475,54 @@ EAF_API EAF_WARN_UNUSED EAF_NONNULL(2, 3)
 eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a);
 
 /**
+ * Tokenizing articles ahead, on another thread.
+ *
+ * Storing an article tokenizes its title, summary, body and bio for the
+ * full-text index, a large part of the work of eaf_db_put() (a sixth of
+ * indexing Wikipedia sections).  A program that reads articles on one
+ * thread and stores them on another can tokenize on the reading one: it
+ * makes an eaf_prep for the index with eaf_prep_new() (on the thread
+ * that uses db), and the reading thread calls eaf_prep_article() on each
+ * article before passing it on.  eaf_db_put() then takes the tokens from
+ * the article and the index uses them rather than tokenizing again.
+ * The tokens are used only for the very text they were made from: a text
+ * changed since is tokenized as usual, and so is an article put in
+ * another index, or not prepared at all, so the index is the same either
+ * way.  The tokens take about twice the memory of the text, held by the
+ * article and then by db until the articles are in the full-text index (at
+ * the commit of a transaction; at most 64 MB, the rest is tokenized as
+ * usual).
+ *
+ * An eaf_prep is used by one thread at a time; after eaf_prep_new() it
+ * never touches db, and may outlive it.  It keeps a 4 MB cache of stems.
+ * @since 0.1
+ */
+typedef struct eaf_prep eaf_prep;
+
+/**
+ * Makes an eaf_prep for the index db (its language).
+ * @param[out] out  the eaf_prep; NULL on failure.  Free with eaf_prep_free().
+ * @retval EAF_OK
+ * @retval EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_prep_new(eaf_prep **out, eaf_db *db);
+
+/**
+ * Tokenizes a's title, summary, body and bio and keeps the tokens in a,
+ * for eaf_db_put() (replacing any made before).
+ * @retval EAF_OK
+ * @retval EAF_NOMEM  nothing kept (eaf_db_put() still stores a)
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_prep_article(eaf_prep *p, eaf_article *a);
+
+/** Frees an eaf_prep (NULL: nothing).  @since 0.1 */
+EAF_API void eaf_prep_free(eaf_prep *p);
+
+/**
  * Deletes the article with this key and every trace of it (text, index
  * entries, authors, tags).
  * @retval EAF_OK

@@ -2,6 +2,7 @@
  * article.c: the article value: fields, authors, tags, dates, content hash.
  */
 #include "eaf-private.h"
+#include "prep.h"
 #include "tokenize.h"
 
 #include <string.h>
@@ -52,6 +53,7 @@ void eaf_article_free(eaf_article *a)
     for (i = 0; i < EAF_TAG_LAST; i++)
         eaf__strvec_free(&a->tag[i]);
     eaf__strvec_free(&a->related);
+    eaf__prep_text_free_all(a->prep);
     eaf__free(a);
 }
 
@@ -126,6 +128,12 @@ eaf_status eaf_article_set(eaf_article *a, eaf_field field, const char *value,
     if (!a || (unsigned)field >= EAF_FIELD_LAST)
         return EAF_MISUSE;
     a->hash_known = 0;
+    if (a->prep && (field == EAF_FIELD_TITLE || field == EAF_FIELD_SUMMARY ||
+                    field == EAF_FIELD_BODY || field == EAF_FIELD_BIO)) {
+        /* made for the old text, they would never be used */
+        eaf__prep_text_free_all(a->prep);
+        a->prep = NULL;
+    }
     if (!value) {
         if (field == EAF_FIELD_KEY)
             return EAF_SYNTAX;

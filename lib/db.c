@@ -129,7 +129,16 @@ static void close_handle(eaf_db *db)
     eaf__free(db->src.path);
     eaf__buf_free(&db->err);
     eaf__tokenizer_free(db->tok);
+    eaf__prep_set_clear(&db->prep);
+    eaf__free(db->prep.bucket);
     eaf__free(db);
+}
+
+static int replay_prepared(void *set, const char *text, size_t n,
+                           int (*fn)(void *, const char *, int, int, int), void *ctx,
+                           int *rc)
+{
+    return eaf__prep_set_replay(set, text, n, fn, ctx, rc);
 }
 
 /* Does the file hold any table at all?  (An empty file is a new index.) */
@@ -182,7 +191,9 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
                              db->path, db->sql ? sqlite3_errmsg(db->sql)
                                                : sqlite3_errstr(rc));
     sqlite3_extended_result_codes(db->sql, 1);
-    rc = eaf__fts_register(db->sql, 1, &msg);
+    db->fts_prepared.replay = replay_prepared;
+    db->fts_prepared.set = &db->prep;
+    rc = eaf__fts_register(db->sql, 1, &db->fts_prepared, &msg);
     if (rc != SQLITE_OK)
         return eaf__db_error(db, rc == SQLITE_NOMEM ? EAF_NOMEM : EAF_ERROR,
                              "cannot register the tokenizer: %s",
@@ -393,6 +404,7 @@ eaf_status eaf_db_commit(eaf_db *db)
     }
     db->in_txn = 0;
     db->fts_lo = db->fts_hi = 0;
+    eaf__prep_set_clear(&db->prep);
     return st;
 }
 
@@ -407,6 +419,7 @@ eaf_status eaf_db_rollback(eaf_db *db)
     db->in_txn = 0;
     db->fts_lo = db->fts_hi = 0;
     db->have_vocab = 0;
+    eaf__prep_set_clear(&db->prep);
     return EAF_OK;
 }
 
@@ -449,6 +462,7 @@ eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         db->fts_lo = db->fts_hi = 0;
         db->have_vocab = 0;
+        eaf__prep_set_clear(&db->prep);
         return st;
     }
     rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
@@ -457,6 +471,7 @@ eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         db->have_vocab = 0;
     }
+    eaf__prep_set_clear(&db->prep);
     return st;
 }
 
@@ -515,5 +530,7 @@ eaf_status eaf__db_fts_sync(eaf_db *db)
     if (rc != SQLITE_DONE)
         return eaf__db_sqlerr(db, rc, "indexing the new articles");
     db->fts_lo = db->fts_hi = 0;
+    /* what was prepared and not replayed was stored and then changed */
+    eaf__prep_set_clear(&db->prep);
     return EAF_OK;
 }

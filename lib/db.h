@@ -5,6 +5,8 @@
 #define EAF_DB_H
 
 #include "eaf-private.h"
+#include "fts.h"
+#include "prep.h"
 
 #include <sqlite3.h>
 
@@ -103,6 +105,10 @@ struct eaf_db {
     /* the index's tokenizer, for the snippets of searches (made when first
      * needed, with its cache of stems) */
     struct eaf__tokenizer *tok;
+    /* tokens made ahead (eaf_prep_article()) of the texts of articles
+     * stored and not yet in fts, which the tokenizer of fts replays */
+    eaf__prep_set prep;
+    eaf__fts_prepared fts_prepared;
 };
 
 /* Errors: every public call starts with eaf__db_clear_error().  The first

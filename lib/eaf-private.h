@@ -114,6 +114,8 @@ struct eaf_article {
     eaf__strvec related;
     uint64_t hash;                 /* eaf__article_hash(), when hash_known */
     int hash_known;                /* cleared by every change */
+    struct eaf__prep_text *prep;   /* tokens made ahead (prep.c) */
+    char prep_lang[32];            /* ... in this language */
 };
 
 /* Sets *out to the value of a date in any accepted form as "YYYY",

@@ -20,36 +20,50 @@ SQLITE_EXTENSION_INIT3
 
 #include <string.h>
 
+/* The tokenizer FTS5 holds: ours, and where tokens made ahead are. */
+typedef struct fts_tokenizer {
+    eaf__tokenizer *t;
+    const eaf__fts_prepared *prepared;
+} fts_tokenizer;
+
 typedef struct token_ctx {
     void *ctx;
     int (*x_token)(void *, int, const char *, int, int, int);
     int rc;
 } token_ctx;
 
-static int tok_create(void *unused, const char **args, int nargs,
+static int tok_create(void *user, const char **args, int nargs,
                       Fts5Tokenizer **out)
 {
-    eaf__tokenizer *t = NULL;
+    fts_tokenizer *ft;
     const char *language = nargs > 0 ? args[0] : "english";
     eaf_status st;
 
-    (void)unused;
     *out = NULL;
     if (nargs > 1)
         return SQLITE_ERROR;
-    st = eaf__tokenizer_new(&t, language);
-    if (st == EAF_NOMEM)
+    ft = eaf__calloc(1, sizeof(*ft));
+    if (!ft)
         return SQLITE_NOMEM;
-    if (st != EAF_OK)
-        return SQLITE_ERROR;
-    eaf__tokenizer_cache_stems(t, EAF__STEM_SLOTS_INDEX);
-    *out = (Fts5Tokenizer *)t;
+    st = eaf__tokenizer_new(&ft->t, language);
+    if (st != EAF_OK) {
+        eaf__free(ft);
+        return st == EAF_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+    }
+    eaf__tokenizer_cache_stems(ft->t, EAF__STEM_SLOTS_INDEX);
+    ft->prepared = user;
+    *out = (Fts5Tokenizer *)ft;
     return SQLITE_OK;
 }
 
-static void tok_delete(Fts5Tokenizer *t)
+static void tok_delete(Fts5Tokenizer *tok)
 {
-    eaf__tokenizer_free((eaf__tokenizer *)t);
+    fts_tokenizer *ft = (fts_tokenizer *)tok;
+
+    if (!ft)
+        return;
+    eaf__tokenizer_free(ft->t);
+    eaf__free(ft);
 }
 
 static int pass_token(void *ctx, const char *tok, int ntok, int start, int end)
@@ -64,6 +78,7 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
                         const char *text, int ntext,
                         int (*x_token)(void *, int, const char *, int, int, int))
 {
+    fts_tokenizer *ft = (fts_tokenizer *)tok;
     token_ctx c;
     unsigned mode = EAF__TOK_DOC;
     int rc;
@@ -80,8 +95,10 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
     c.rc = SQLITE_OK;
     if (ntext <= 0)
         return SQLITE_OK;
-    rc = eaf__tokenize((eaf__tokenizer *)tok, mode, text, (size_t)ntext,
-                       pass_token, &c);
+    if (mode == EAF__TOK_DOC && ft->prepared &&
+        ft->prepared->replay(ft->prepared->set, text, (size_t)ntext, pass_token, &c, &rc))
+        return rc < 0 ? SQLITE_NOMEM : c.rc;
+    rc = eaf__tokenize(ft->t, mode, text, (size_t)ntext, pass_token, &c);
     if (rc < 0)
         return SQLITE_NOMEM;
     return c.rc;
@@ -100,7 +117,8 @@ static fts5_api *get_fts5_api(sqlite3 *db)
     return api;
 }
 
-int eaf__fts_register(sqlite3 *db, int ours, const char **errmsg)
+int eaf__fts_register(sqlite3 *db, int ours, const eaf__fts_prepared *prepared,
+                      const char **errmsg)
 {
     static fts5_tokenizer tokenizer = {tok_create, tok_delete, tok_tokenize};
     fts5_api *api = get_fts5_api(db);
@@ -111,7 +129,7 @@ int eaf__fts_register(sqlite3 *db, int ours, const char **errmsg)
             *errmsg = "this SQLite has no FTS5 (version 2 or later)";
         return SQLITE_ERROR;
     }
-    rc = api->xCreateTokenizer(api, EAF__FTS_TOKENIZER, NULL, &tokenizer, NULL);
+    rc = api->xCreateTokenizer(api, EAF__FTS_TOKENIZER, (void *)prepared, &tokenizer, NULL);
     if (rc == SQLITE_OK)
         rc = eaf__rank_register(api, ours ? db : NULL);
     if (rc == SQLITE_OK)

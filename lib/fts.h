@@ -9,6 +9,7 @@
 #else
 #include <sqlite3.h>
 #endif
+#include <stddef.h>
 
 /* The tokenizer's name in FTS5 table definitions. */
 #define EAF__FTS_TOKENIZER "eaf"
@@ -16,12 +17,24 @@
 /* The ranking function's name (rank.c). */
 #define EAF__RANK_FUNCTION "eaf_rank"
 
+/* Tokens made ahead for a document's text (prep.c): the tokenizer asks
+ * replay() before tokenizing a document, which returns 1 when it passed
+ * the tokens of that very text to fn (and *rc what tokenizing would have
+ * returned), 0 when it holds none. */
+typedef struct eaf__fts_prepared {
+    int (*replay)(void *set, const char *text, size_t n,
+                  int (*fn)(void *, const char *, int, int, int), void *ctx, int *rc);
+    void *set;
+} eaf__fts_prepared;
+
 /* Registers the "eaf" tokenizer and the "eaf_rank" and "eaf_snippet"
  * functions on a connection; `ours` says the connection is a library
- * handle's, on an index of ours (its full-text table is "fts").  Returns
- * an SQLite code; on failure *errmsg, if given, points to a static
- * message. */
-int eaf__fts_register(sqlite3 *db, int ours, const char **errmsg);
+ * handle's, on an index of ours (its full-text table is "fts"), and
+ * `prepared` (NULL: none), which must outlive the connection, where its
+ * tokenizer finds tokens made ahead.  Returns an SQLite code; on failure
+ * *errmsg, if given, points to a static message. */
+int eaf__fts_register(sqlite3 *db, int ours, const eaf__fts_prepared *prepared,
+                      const char **errmsg);
 
 /* rank.c: registers eaf_rank with FTS5; with db (an index of ours), it
  * keeps the column sizes of the table fts in memory. */

@@ -297,6 +297,10 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
     rc = found ? eaf__db_fts_sync(db) : EAF_OK;
     if (rc == EAF_OK && found)
         rc = count_rewrite(db);
+    /* the tokens made ahead for its text wait for fts in the handle (the
+     * article gives them up: eaf_prep_article()) */
+    if (rc == EAF_OK && a->prep)
+        eaf__prep_set_take_article(&db->prep, (eaf_article *)a, db->language);
     if (rc == EAF_OK)
         rc = write_article(db, a, hash, found, &id);
     if (rc == EAF_OK && !found)

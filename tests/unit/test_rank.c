@@ -306,7 +306,7 @@ static const char *scored_plain(const char *path, const char *word)
     out[0] = '\0';
     snprintf(match, sizeof(match), "\"%s\"", word);
     if (sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        eaf__fts_register(raw, 0, &msg) != SQLITE_OK ||
+        eaf__fts_register(raw, 0, NULL, &msg) != SQLITE_OK ||
         sqlite3_prepare_v2(raw,
                            "SELECT a.key, -fts.rank FROM fts JOIN article a ON a.id = fts.rowid"
                            " WHERE fts MATCH ?1 AND fts.rank MATCH"

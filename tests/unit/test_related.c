@@ -829,7 +829,7 @@ static int raw_sql(const char *path, const char *sql)
     int rc = sqlite3_open(path, &s);
 
     if (rc == SQLITE_OK)
-        rc = eaf__fts_register(s, 0, &emsg);
+        rc = eaf__fts_register(s, 0, NULL, &emsg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(s, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK)
