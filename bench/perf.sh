@@ -5,7 +5,8 @@
 #   make bench-perf        (or: EAF_SRCDIR=. EAF_BUILDDIR=. sh bench/perf.sh)
 #
 # 1. Indexing ../shared/corpora/{bbc,18f_blog} and enwiki_sections (123k):
-#    seconds, MB/s and articles/s, index size / input, peak RSS (/usr/bin/time),
+#    seconds, MB/s and articles/s, index size / input, peak RSS (/usr/bin/time; and
+#    our CPU seconds, as eafindex reads on a second thread),
 #    ours (eafindex) and the peers (../shared/peers/{fts5,xapian}/run index), run in
 #    turn RUNS times; the medians, and our throughput as a ratio of each peer's.
 #    eafindex runs with --no-related: the peers compute no related lists, and
@@ -81,9 +82,11 @@ corpus_file() {
 index_ours() {  # index_ours CORPUS FILE RUN
     db="$work/ours-$1.db"
     rm -f "$db" "$db-wal" "$db-shm"
-    /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
+    /usr/bin/time -f "elapsed=%e rss_kb=%M user=%U sys=%S" -o "$work/time.out" \
         "$eafindex" -q --no-related -d "$db" "$2" > "$work/index.out" 2>&1 || { log "eafindex failed on $1"; cat "$work/index.out" >&2; return 1; }
-    record index ours "$1" "run=$3 seconds=$(kv elapsed "$work/time.out")" \
+    # CPU time too: eafindex reads (and tokenizes) on a second thread
+    cpu=$(awk -v u="$(kv user "$work/time.out")" -v s="$(kv sys "$work/time.out")" 'BEGIN { printf "%.2f", u + s }')
+    record index ours "$1" "run=$3 seconds=$(kv elapsed "$work/time.out") cpu_seconds=$cpu" \
         "rss_kb=$(kv rss_kb "$work/time.out") index_bytes=$(bytes "$db")" \
         "input_bytes=$(bytes "$2") docs=$(sed -n 's/^\([0-9]*\) added.*/\1/p' "$work/index.out")"
 }
@@ -265,6 +268,7 @@ for c in corpora:
         if y == "ours":
             ours = rec
             ratio = "-"
+            rec["cpu_seconds"] = med(r.get("cpu_seconds") for r in runs)
         else:
             ratio = fmt(ours["mb_per_s"] / mbs if ours and mbs else None)
             rec["ours_speed_ratio"] = ours["mb_per_s"] / mbs if ours and mbs else None
@@ -274,6 +278,9 @@ for c in corpora:
         print("| %s | %s | %d | %.1f | %s | %s | %s | %s | %s | %s |" % (
             c, y, docs, inb / 1e6, fmt(secs), fmt(mbs), fmt(rec["docs_per_s"], "%.0f"),
             fmt(rec["index_ratio"]), fmt(rec["peak_rss_mb"], "%.0f"), ratio))
+        if y == "ours" and rec.get("cpu_seconds"):
+            print("| %s | ours: CPU seconds, both threads | | | %s | | | | | |" % (
+                c, fmt(rec["cpu_seconds"])))
     if c in tok and ours and ours["seconds"]:
         t = statistics.median(tok[c])
         out["index"][c]["tokenizer_seconds"] = t

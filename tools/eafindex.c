@@ -39,9 +39,17 @@
 
 #define DEFAULT_BATCH 2000
 
-/* Articles read ahead of the one being stored, at most, and their text. */
-#define AHEAD 64
-#define AHEAD_BYTES (4u << 20)
+/* Articles read ahead of the one being stored, at most, and the memory
+ * of their text and tokens: about a batch, so that the reader goes on
+ * while a commit indexes the batch before. */
+#define AHEAD 2048
+#define AHEAD_BYTES (32u << 20)
+/* The reader tokenizes an article for the index (eaf_prep_article) when
+ * it is this many articles ahead (the main thread has more to do than it)
+ * and the article has at most PREP_MAX_BYTES of text; else the index
+ * tokenizes it, on the main thread. */
+#define PREP_AHEAD 64
+#define PREP_MAX_BYTES (1u << 20)
 
 /* One file to index. */
 typedef struct item {
@@ -61,6 +69,7 @@ typedef struct root {
 
 typedef struct run {
     eaf_db *db;
+    eaf_prep *prep;           /* tokenizes on the reading thread; may be NULL */
     eaf_format format;
     long batch;               /* articles per transaction */
     long in_batch;
@@ -595,36 +604,40 @@ static int store(run *r, const eaf_article *a, file_counts *c)
 /* ---- reading ahead ------------------------------------------------------------ */
 
 /*
- * A file's articles are read (parsed, cleaned, hashed) on a thread of
- * their own while the main thread stores the ones before: reading is a
- * fifth of indexing, and the two threads share nothing but this queue.
- * What the reader says is queued with the article, in order, so the main
- * thread sees what it would have seen reading itself; the reader stops
- * after a status that ends reading, and its counters are read after it
- * is joined.  The reader starts an article only while the text queued
- * and being stored is under AHEAD_BYTES: a large record is stored before
- * the next is read, so memory stays what it was without the thread.
+ * A file's articles are read (parsed, cleaned, hashed, and tokenized when
+ * the reader is ahead) on a thread of their own while the main thread
+ * stores the ones before: reading was a fifth of indexing and tokenizing a
+ * sixth.  The threads share nothing but this queue.  What the reader says
+ * is queued with the article, in order, so the main thread sees what it
+ * would have seen reading itself; the reader stops after a status that
+ * ends reading, and its counters are read after it is joined.  The reader
+ * starts an article only while the memory queued and being stored is
+ * under AHEAD_BYTES: a large record is stored before the next is read.
  */
 typedef struct ahead_item {
     eaf_article *a;
     eaf_status st;
     char *err;                /* eaf_reader_errmsg() for a failure */
-    size_t bytes;             /* the article's text */
+    size_t bytes;             /* the article's text (times 3 with tokens) */
 } ahead_item;
 
 typedef struct ahead {
     eaf_reader *rd;
+    eaf_prep *prep;
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t changed;
+    pthread_cond_t queued;    /* the main thread waits for an article */
+    pthread_cond_t room;      /* the reader waits for room */
+    int main_waits, reader_waits;
     ahead_item q[AHEAD];
     size_t head, n;
     size_t bytes;             /* of the articles queued and being stored */
     int stop;                 /* the main thread wants no more */
 } ahead;
 
-/* Reads one article, or the message of why there is none. */
-static void read_one(eaf_reader *rd, ahead_item *it)
+/* Reads one article (and tokenizes it with prep, if not NULL), or the
+ * message of why there is none. */
+static void read_one(eaf_reader *rd, eaf_prep *prep, ahead_item *it)
 {
     static const eaf_field text[] = {EAF_FIELD_TITLE, EAF_FIELD_SUMMARY, EAF_FIELD_BODY,
                                      EAF_FIELD_BIO};
@@ -642,29 +655,39 @@ static void read_one(eaf_reader *rd, ahead_item *it)
         const char *v = eaf_article_get(it->a, text[k]);
         it->bytes += v ? strlen(v) : 0;
     }
+    /* the tokens take twice the text: not for a large record; and
+     * without memory for them (EAF_NOMEM), the index makes them */
+    if (it->a && prep && it->bytes <= PREP_MAX_BYTES &&
+        eaf_prep_article(prep, it->a) == EAF_OK)
+        it->bytes *= 3;
 }
 
 static void *ahead_main(void *arg)
 {
     ahead *h = arg;
     ahead_item it;
-    int last, stop;
+    int last, stop, prep;
 
     do {
         pthread_mutex_lock(&h->lock);
-        while (!h->stop && (h->n == AHEAD || h->bytes >= AHEAD_BYTES))
-            pthread_cond_wait(&h->changed, &h->lock);
+        while (!h->stop && (h->n == AHEAD || h->bytes >= AHEAD_BYTES)) {
+            h->reader_waits = 1;
+            pthread_cond_wait(&h->room, &h->lock);
+            h->reader_waits = 0;
+        }
         stop = h->stop;
+        prep = h->n >= PREP_AHEAD;
         pthread_mutex_unlock(&h->lock);
         if (stop)
             break;
-        read_one(h->rd, &it);
+        read_one(h->rd, prep ? h->prep : NULL, &it);
         last = it.st != EAF_ROW && it.st != EAF_SYNTAX;
         pthread_mutex_lock(&h->lock);
         h->q[(h->head + h->n) % AHEAD] = it;
         h->n++;
         h->bytes += it.bytes;
-        pthread_cond_broadcast(&h->changed);
+        if (h->main_waits)
+            pthread_cond_signal(&h->queued);
         pthread_mutex_unlock(&h->lock);
     } while (!last);
     return NULL;
@@ -672,18 +695,25 @@ static void *ahead_main(void *arg)
 
 /* Starts reading rd ahead; 0, or -1 when no thread could be made (then
  * the caller reads rd itself). */
-static int ahead_start(ahead *h, eaf_reader *rd)
+static int ahead_start(ahead *h, eaf_reader *rd, eaf_prep *prep)
 {
     memset(h, 0, sizeof(*h));
     h->rd = rd;
+    h->prep = prep;
     if (pthread_mutex_init(&h->lock, NULL) != 0)
         return -1;
-    if (pthread_cond_init(&h->changed, NULL) != 0) {
+    if (pthread_cond_init(&h->queued, NULL) != 0) {
+        pthread_mutex_destroy(&h->lock);
+        return -1;
+    }
+    if (pthread_cond_init(&h->room, NULL) != 0) {
+        pthread_cond_destroy(&h->queued);
         pthread_mutex_destroy(&h->lock);
         return -1;
     }
     if (pthread_create(&h->thread, NULL, ahead_main, h) != 0) {
-        pthread_cond_destroy(&h->changed);
+        pthread_cond_destroy(&h->room);
+        pthread_cond_destroy(&h->queued);
         pthread_mutex_destroy(&h->lock);
         return -1;
     }
@@ -695,12 +725,16 @@ static int ahead_start(ahead *h, eaf_reader *rd)
 static void ahead_next(ahead *h, ahead_item *it)
 {
     pthread_mutex_lock(&h->lock);
-    while (h->n == 0)
-        pthread_cond_wait(&h->changed, &h->lock);
+    while (h->n == 0) {
+        h->main_waits = 1;
+        pthread_cond_wait(&h->queued, &h->lock);
+        h->main_waits = 0;
+    }
     *it = h->q[h->head];
     h->head = (h->head + 1) % AHEAD;
     h->n--;
-    pthread_cond_broadcast(&h->changed);
+    if (h->reader_waits)
+        pthread_cond_signal(&h->room);
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -708,7 +742,8 @@ static void ahead_done(ahead *h, const ahead_item *it)
 {
     pthread_mutex_lock(&h->lock);
     h->bytes -= it->bytes;
-    pthread_cond_broadcast(&h->changed);
+    if (h->reader_waits)
+        pthread_cond_signal(&h->room);
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -718,7 +753,7 @@ static void ahead_stop(ahead *h)
 {
     pthread_mutex_lock(&h->lock);
     h->stop = 1;
-    pthread_cond_broadcast(&h->changed);
+    pthread_cond_signal(&h->room);
     pthread_mutex_unlock(&h->lock);
     pthread_join(h->thread, NULL);
     while (h->n > 0) {
@@ -727,7 +762,8 @@ static void ahead_stop(ahead *h)
         h->head = (h->head + 1) % AHEAD;
         h->n--;
     }
-    pthread_cond_destroy(&h->changed);
+    pthread_cond_destroy(&h->room);
+    pthread_cond_destroy(&h->queued);
     pthread_mutex_destroy(&h->lock);
 }
 
@@ -806,7 +842,7 @@ static void index_file(run *r, const item *it)
         return;
     }
     began = 1;
-    threaded = ahead_start(&h, rd) == 0;
+    threaded = ahead_start(&h, rd, r->prep) == 0;
     while (!r->fatal) {
         ahead_item got;
 
@@ -817,7 +853,7 @@ static void index_file(run *r, const item *it)
         if (threaded)
             ahead_next(&h, &got);
         else
-            read_one(rd, &got);
+            read_one(rd, r->prep, &got);
         if (got.st == EAF_DONE)
             break;
         if (got.st == EAF_ROW) {
@@ -1327,6 +1363,9 @@ int main(int argc, char **argv)
     r.progress = !r.quiet && !r.verbose && !r.dry_run && isatty(STDERR_FILENO);
 
     /* what the index knows, then what there is to read */
+    /* tokens made on the reading thread; without, the index makes them */
+    if (eaf_prep_new(&r.prep, r.db) != EAF_OK)
+        r.prep = NULL;
     st = eaf_db_source_list(r.db, NULL, collect_known, &r);
     if (st != EAF_OK) {
         warnx_("cannot read the index: %s", eaf_errmsg(r.db));
@@ -1372,6 +1411,7 @@ int main(int argc, char **argv)
     printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed\n",
            r.dry_run ? "dry run, nothing written: " : "", r.added, r.updated, r.unchanged,
            r.removed, r.skipped, r.failed);
+    eaf_prep_free(r.prep);
     if (eaf_db_close(r.db) != EAF_OK)
         r.fatal = 1;
     if (tmpdb) {
