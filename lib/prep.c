@@ -72,12 +72,17 @@ static const unsigned char *get_varint(const unsigned char *p, uint64_t *v)
     return p;
 }
 
+/* Returned by record_token() for a token it cannot record (a stem of over 255
+ * bytes, which no Snowball stemmer makes of a word of EAF__TOKEN_MAX). */
+#define TOO_LONG 2
+
 static int record_token(void *ctx, const char *tok, int ntok, int start, int end)
 {
     eaf__buf *b = ctx;
     unsigned char len = (unsigned char)ntok;
 
-    /* the tokenizer's tokens: 1 to EAF__TOKEN_MAX bytes, offsets in order */
+    if (ntok < 0 || ntok > 255 || end < start)
+        return TOO_LONG;
     put_varint(b, (uint64_t)start);
     put_varint(b, (uint64_t)(end - start));
     eaf__buf_append(b, (const char *)&len, 1);
@@ -131,20 +136,25 @@ void eaf__prep_text_free_all(eaf__prep_text *p)
     }
 }
 
-/* The record of one text; NULL when out of memory. */
-static eaf__prep_text *prepare(eaf_prep *p, const char *text, size_t n)
+/* The record of one text in *out; EAF_NOMEM, or EAF_OK with *out NULL
+ * for a text whose tokens cannot be recorded (the index makes them). */
+static eaf_status prepare(eaf_prep *p, const char *text, size_t n, eaf__prep_text **out)
 {
     eaf__prep_text *t;
+    int rc;
 
+    *out = NULL;
     eaf__buf_reset(&p->out);
-    if (eaf__tokenize(p->tok, EAF__TOK_DOC, text, n, record_token, &p->out) != 0 ||
-        p->out.rc != EAF_OK) {
+    rc = eaf__tokenize(p->tok, EAF__TOK_DOC, text, n, record_token, &p->out);
+    if (rc == TOO_LONG && p->out.rc == EAF_OK)
+        return EAF_OK;
+    if (rc != 0 || p->out.rc != EAF_OK) {
         p->out.rc = EAF_OK;
-        return NULL;
+        return EAF_NOMEM;
     }
     t = eaf__malloc(sizeof(*t) + n + p->out.n);
     if (!t)
-        return NULL;
+        return EAF_NOMEM;
     t->next = NULL;
     t->ntext = n;
     t->ntok = p->out.n;
@@ -152,7 +162,8 @@ static eaf__prep_text *prepare(eaf_prep *p, const char *text, size_t n)
     memcpy(TEXT_OF(t), text, n);
     if (p->out.n)
         memcpy(TOKENS_OF(t), p->out.p, p->out.n);
-    return t;
+    *out = t;
+    return EAF_OK;
 }
 
 eaf_status eaf_prep_article(eaf_prep *p, eaf_article *a)
@@ -168,18 +179,19 @@ eaf_status eaf_prep_article(eaf_prep *p, eaf_article *a)
         return EAF_MISUSE;
     for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
         const char *v = a->field[fields[k]];
-        eaf__prep_text *t;
+        eaf__prep_text *t = NULL;
         size_t n = v ? strlen(v) : 0;
 
         if (n == 0 || n > INT32_MAX)
             continue; /* FTS5 does not tokenize what is empty */
-        t = prepare(p, v, n);
-        if (!t) {
+        if (prepare(p, v, n, &t) != EAF_OK) {
             eaf__prep_text_free_all(chain);
             return EAF_NOMEM;
         }
-        t->next = chain;
-        chain = t;
+        if (t) {
+            t->next = chain;
+            chain = t;
+        }
     }
     eaf__prep_text_free_all(a->prep);
     a->prep = chain;

@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 
 #define DEFAULT_BATCH 2000
@@ -667,7 +668,11 @@ static void *ahead_main(void *arg)
     ahead *h = arg;
     ahead_item it;
     int last, stop, prep;
+    sigset_t all;
 
+    /* signals (an interrupt) are the main thread's to handle */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     do {
         pthread_mutex_lock(&h->lock);
         while (!h->stop && (h->n == AHEAD || h->bytes >= AHEAD_BYTES)) {
