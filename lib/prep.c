@@ -7,7 +7,8 @@
  * copy of the text.  eaf_db_put() moves these records into its handle's
  * set, and when FTS5 asks the handle's tokenizer for a document's text
  * (fts.c) the set is looked up first: a record for the same bytes is
- * replayed and dropped.  Replaying costs a tenth of tokenizing.
+ * replayed and dropped.  Replaying costs about a twentieth of tokenizing
+ * (perf, 20,000 Wikipedia sections).
  */
 #include "prep.h"
 #include "db.h"
