@@ -292,11 +292,13 @@ eaf_status eaf__schema_create(eaf_db *db, const char *language)
             "CREATE VIRTUAL TABLE fts USING fts5(" FTS_COLUMNS ","
             " content='article', content_rowid='id',"
             " tokenize='" EAF__FTS_TOKENIZER " %s');"
-            /* Indexing writes the postings of a transaction as one new
-             * segment and merges segments in the background: 8 MB of
-             * postings per segment rather than 1, merged 16 at a time
-             * rather than 4, halves the rewriting of an archive indexed in
-             * bulk (eafindex's optimize leaves one segment). */
+            /* FTS5 writes its postings in segments and merges them as
+             * they pile up: 8 MB of postings per segment rather than 1,
+             * merged 16 at a time rather than 4, rewrite them less when
+             * an archive is indexed in bulk (eafindex's optimize leaves
+             * one segment).  With a writer's larger cache and batches,
+             * indexing 20,000 Wikipedia sections wrote 46,000 pages to the
+             * log instead of 94,000. */
             "INSERT INTO fts(fts, rank) VALUES ('hashsize', 8388608);"
             "INSERT INTO fts(fts, rank) VALUES ('automerge', 16);"
             "INSERT INTO eaf_meta VALUES ('schema_version', '%d');"

@@ -544,8 +544,10 @@ eaf_status eaf_db_articles(eaf_db *db, eaf_article_fn fn, void *payload)
 
 /* The hash of a file's content, as 16 hex digits: FNV-1a taken 8 bytes
  * at a time (the last 0-7 one by one), each product folded, as a
- * multiply carries only upwards.  A byte at a time was 1.3% of indexing;
- * a source's hash is only compared with the one recorded by this code. */
+ * multiply carries only upwards.  A byte at a time was 1.3% of indexing.
+ * An index made before holds byte-wise hashes: a file of it whose time
+ * changed but not its content is read again once (its articles found
+ * unchanged), then recorded with this hash. */
 static uint64_t hash_words(uint64_t h, const unsigned char *p, size_t n)
 {
     uint64_t w;
