@@ -488,10 +488,10 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a);
  * The tokens are used only for the very text they were made from: a text
  * changed since is tokenized as usual, and so is an article put in
  * another index, or not prepared at all, so the index is the same either
- * way.  The tokens take about twice the memory of the text, held by the
- * article and then by db until the articles are in the full-text index (at
- * the commit of a transaction; at most 64 MB, the rest is tokenized as
- * usual).
+ * way.  The tokens and a copy of the text take about 2.5 times the
+ * memory of the text, held by the article and then by db until the
+ * articles are in the full-text index (at the commit of a transaction; at
+ * most 64 MB, the rest is tokenized as usual).
  *
  * An eaf_prep is used by one thread at a time; after eaf_prep_new() it
  * never touches db, and may outlive it.  It keeps a 4 MB cache of stems.
@@ -502,8 +502,10 @@ typedef struct eaf_prep eaf_prep;
 /**
  * Makes an eaf_prep for the index db (its language).
  * @param[out] out  the eaf_prep; NULL on failure.  Free with eaf_prep_free().
+ * @param[in]  db   the index; only its language is read
  * @retval EAF_OK
  * @retval EAF_NOMEM
+ * @retval EAF_MISUSE  db's language is not one a tokenizer can be made for
  * @since 0.1
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)

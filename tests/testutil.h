@@ -13,6 +13,8 @@
 
 #include "eafsearch.h"
 
+#include <sqlite3.h>
+
 #if defined(__GNUC__)
 #define TU_UNUSED __attribute__((unused))
 #else
@@ -126,6 +128,14 @@ TU_UNUSED static eaf_db *tu_open(const char *name, const char *language)
         exit(99);
     }
     return db;
+}
+
+/* FTS5's check of the full-text index of connection s against the
+ * articles: 1 when it passes. */
+TU_UNUSED static int tu_fts_ok(sqlite3 *s)
+{
+    return sqlite3_exec(s, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
+                        NULL, NULL, NULL) == SQLITE_OK;
 }
 
 #endif

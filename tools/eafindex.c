@@ -619,7 +619,7 @@ typedef struct ahead_item {
     eaf_article *a;
     eaf_status st;
     char *err;                /* eaf_reader_errmsg() for a failure */
-    size_t bytes;             /* the article's text (times 3 with tokens) */
+    size_t bytes;             /* the article's text, times 3 with tokens */
 } ahead_item;
 
 typedef struct ahead {
@@ -656,8 +656,9 @@ static void read_one(eaf_reader *rd, eaf_prep *prep, ahead_item *it)
         const char *v = eaf_article_get(it->a, text[k]);
         it->bytes += v ? strlen(v) : 0;
     }
-    /* the tokens take twice the text: not for a large record; and
-     * without memory for them (EAF_NOMEM), the index makes them */
+    /* the tokens and a copy of the text take about 1.5 times the text
+     * more (counted as 2): not for a large record; and without memory
+     * for them (EAF_NOMEM), the index makes them */
     if (it->a && prep && it->bytes <= PREP_MAX_BYTES &&
         eaf_prep_article(prep, it->a) == EAF_OK)
         it->bytes *= 3;

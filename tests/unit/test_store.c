@@ -442,12 +442,6 @@ static char *hit_set(eaf_db *db, const char *query)
     return h;
 }
 
-static int fts_ok(eaf_db *db)
-{
-    return sqlite3_exec(db->sql, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
-                        NULL, NULL, NULL) == SQLITE_OK;
-}
-
 /* New articles reach fts in one statement per transaction (db.h): they
  * must be found by a search inside the transaction, changed and deleted
  * before the commit, rolled back, and kept when a later write fails. */
@@ -469,7 +463,7 @@ static void test_fts_batching(void)
     ok(eaf_db_put(NULL, db, c) == EAF_OK, "a third put after the search");
     is_str(hits_of(db, "volcanoes"), "b3", "and it is found too");
     is_int(eaf_db_commit(db), EAF_OK, "commit");
-    ok(fts_ok(db), "fts passes its integrity check");
+    ok(tu_fts_ok(db->sql), "fts passes its integrity check");
 
     is_int(eaf_db_begin(db), EAF_OK, "begin");
     is_int(eaf_db_delete(db, "b3"), EAF_OK, "delete");
@@ -477,7 +471,7 @@ static void test_fts_batching(void)
     ok(eaf_db_put(NULL, db, a2) == EAF_OK, "change another");
     is_int(eaf_db_delete(db, "b3"), EAF_OK, "delete the new one before it was indexed");
     is_int(eaf_db_commit(db), EAF_OK, "commit");
-    ok(fts_ok(db), "fts passes its integrity check");
+    ok(tu_fts_ok(db->sql), "fts passes its integrity check");
     is_str(hits_of(db, "mangroves"), "b2", "the changed article lost its old words");
     is_str(hits_of(db, "glaciers"), "b1", "and has its new ones");
     is_str(hits_of(db, "volcanoes"), "", "the deleted one is gone");
@@ -485,7 +479,7 @@ static void test_fts_batching(void)
     is_int(eaf_db_begin(db), EAF_OK, "begin");
     ok(eaf_db_put(NULL, db, c) == EAF_OK, "put");
     is_int(eaf_db_rollback(db), EAF_OK, "rollback");
-    ok(fts_ok(db), "fts passes its integrity check");
+    ok(tu_fts_ok(db->sql), "fts passes its integrity check");
     is_str(hits_of(db, "volcanoes"), "", "nothing of it is left");
 
     /* A change fails at each of its allocations in turn, after the new
@@ -507,7 +501,7 @@ static void test_fts_batching(void)
             kept = 0;
         if (strcmp(hits_of(db, "volcanoes"), "b3") != 0)
             kept = 0;
-        if (!fts_ok(db))
+        if (!tu_fts_ok(db->sql))
             checked = 0;
         if (eaf_db_delete(db, "b3") != EAF_OK || eaf_db_put(NULL, db, a2) != EAF_OK)
             kept = 0;
@@ -545,7 +539,7 @@ static void test_optimize(void)
     }
     ok(put, "30 articles put, one commit each");
     is_int(eaf_db_optimize(db), EAF_OK, "optimize");
-    ok(fts_ok(db), "fts passes its integrity check");
+    ok(tu_fts_ok(db->sql), "fts passes its integrity check");
     is_str(hits_of(db, "atoll -lagoon"), "o00 o06 o12 o18 o24", "searches find what they found");
     is_int(eaf_db_begin(db), EAF_OK, "begin");
     {
@@ -555,7 +549,7 @@ static void test_optimize(void)
     }
     is_int(eaf_db_optimize(db), EAF_OK, "optimize inside it");
     is_int(eaf_db_commit(db), EAF_OK, "commit");
-    ok(fts_ok(db), "fts passes its integrity check");
+    ok(tu_fts_ok(db->sql), "fts passes its integrity check");
     ok(strstr(hits_of(db, "atoll"), "o99") != NULL, "the article put before it is found");
     o.flags = EAF_OPEN_READONLY;
     is_int(eaf_db_open(&ro, tu_path("opt.db"), &o, NULL), EAF_OK, "a read-only handle");
