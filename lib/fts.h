@@ -17,6 +17,9 @@
 /* The ranking function's name (rank.c). */
 #define EAF__RANK_FUNCTION "eaf_rank"
 
+/* The most rows a ranking spec may say are read ("k=", rank.c). */
+#define EAF__RANK_TOP_MAX 10000
+
 /* Tokens made ahead for a document's text (prep.c): the tokenizer asks
  * replay() before tokenizing a document, which returns 1 when it passed
  * the tokens of that very text to fn (and *rc what tokenizing would have

@@ -63,6 +63,7 @@ typedef struct inst {
 typedef struct rank_stats {
     int ncol, nphrase, ngroup;
     sqlite3_int64 id_lo, id_hi; /* the table's ids, when the spec gives them */
+    int k;              /* the spec's k: rows wanted; 0: all scored exactly */
     const size_cache *sizes;    /* the connection's, when ready for this query */
     double *idf;        /* per phrase */
     double *avglen;     /* per column */
@@ -78,6 +79,13 @@ typedef struct rank_stats {
     int inst_cap;
     int *run;           /* per phrase + 1: where its instances start in inst */
     int nrun;
+    /* the best k exact scores so far (a min-heap), and what bounds a row's
+     * score before its occurrences are read */
+    double *top;
+    int ntop;
+    double words_max;   /* the most the words' BM25F can add (each below 1) */
+    double prox_max;    /* the most the proximity bonus can add, before
+                           its weight */
 } rank_stats;
 
 static void stats_free(void *p)
@@ -97,6 +105,7 @@ static void stats_free(void *p)
     eaf__free(s->inst);
     eaf__free(s->tmp);
     eaf__free(s->run);
+    eaf__free(s->top);
     eaf__free(s);
 }
 
@@ -325,8 +334,9 @@ static int column_size(const Fts5ExtensionApi *api, Fts5Context *ctx, const size
     return api->xColumnSize(ctx, col, len);
 }
 
-/* Reads "[ids=LO-HI ]g:w g:w ..." into the range of the table's ids and
- * the per-phrase groups and weights. */
+/* Reads "[ids=LO-HI ][k=K ]g:w g:w ..." (the options in any order) into
+ * the range of the table's ids, the rows wanted and the per-phrase groups
+ * and weights. */
 static void parse_spec(rank_stats *s, const char *spec)
 {
     const char *p = spec;
@@ -340,10 +350,17 @@ static void parse_spec(rank_stats *s, const char *spec)
     s->ngroup = s->nphrase;
     if (!spec)
         return;
-    if (strncmp(p, "ids=", 4) == 0) {
-        s->id_lo = strtoll(p + 4, &end, 10);
-        if (*end == '-')
-            s->id_hi = strtoll(end + 1, &end, 10);
+    for (;;) { /* the options, in any order */
+        if (strncmp(p, "ids=", 4) == 0) {
+            s->id_lo = strtoll(p + 4, &end, 10);
+            if (*end == '-')
+                s->id_hi = strtoll(end + 1, &end, 10);
+        } else if (strncmp(p, "k=", 2) == 0) {
+            long k = strtol(p + 2, &end, 10);
+            s->k = k > 0 && k <= EAF__RANK_TOP_MAX ? (int)k : 0;
+        } else {
+            break;
+        }
         p = end;
         while (*p == ' ')
             p++;
@@ -428,6 +445,21 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
     if (rc != SQLITE_OK) {
         stats_free(s);
         return rc;
+    }
+    for (i = 0; i < s->nphrase; i++) {
+        double most = s->pweight[i] * s->idf[i];
+        if (s->group[i] >= 0 && most > s->gscore[s->group[i]])
+            s->gscore[s->group[i]] = most;
+    }
+    for (i = 0; i < s->ngroup; i++) {
+        int j;
+        s->words_max += s->gscore[i];
+        for (j = i + 1; j < s->ngroup; j++)
+            s->prox_max += s->gidf[i] < s->gidf[j] ? s->gidf[i] : s->gidf[j];
+    }
+    if (s->k > 0 && !(s->top = eaf__calloc((size_t)s->k, sizeof(double)))) {
+        stats_free(s);
+        return SQLITE_NOMEM;
     }
     if (size_cache_wanted(api->xUserData(ctx), matches, nrow) &&
         size_cache_ready(api->xUserData(ctx)))
@@ -528,12 +560,100 @@ static double title_coverage(const Fts5ExtensionApi *api, Fts5Context *ctx,
     return hit >= len ? 1.0 : hit / len;
 }
 
+/*
+ * Rows that cannot be among the best k.  A query for common words
+ * ("the of") matches most of the table, and reading a row's hundred
+ * occurrences of them to score it costs far more than FTS5's visit of the
+ * row.  With k in the spec, the best k exact scores so far are kept, and a
+ * row is first bounded: its words' BM25F is below the sum over groups of
+ * the largest weight * IDF (the saturation stays under 1), its proximity
+ * bonus below the weight times the sum over pairs of groups of the smaller
+ * IDF, and its title's coverage is read exactly from the title's
+ * occurrences, which FTS5 gives first.  When that bound is below the k-th
+ * best score, the bound is the row's rank; otherwise its BM25F and coverage
+ * are computed, and if those plus the proximity bound are still below,
+ * that is the rank.  A row of the true best k scores at least the k-th
+ * best seen so far, so it is always scored exactly; every other row ranks
+ * below them, so "ORDER BY rank LIMIT k" (and OFFSET within k) returns
+ * what it would without k.  Only the ranks of the rows after the k-th
+ * differ, which the caller does not read.
+ *
+ * The bounds hold for the knobs a search can set: weights of 0 or more,
+ * k1 above 0, b from 0 to 1, proximity of 0 or more (prune_ok).
+ */
+static void top_push(rank_stats *s, double v)
+{
+    int i = 0;
+
+    if (s->ntop < s->k) {
+        /* sift up */
+        i = s->ntop++;
+        while (i > 0 && s->top[(i - 1) / 2] > v) {
+            s->top[i] = s->top[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        s->top[i] = v;
+        return;
+    }
+    if (v <= s->top[0])
+        return;
+    for (;;) { /* sift down from the root */
+        int c = 2 * i + 1;
+        if (c >= s->k)
+            break;
+        if (c + 1 < s->k && s->top[c + 1] < s->top[c])
+            c++;
+        if (s->top[c] >= v)
+            break;
+        s->top[i] = s->top[c];
+        i = c;
+    }
+    s->top[i] = v;
+}
+
+/* Is a bound surely below the k-th best score (with room for the
+ * rounding of a sum taken in another order)? */
+static int below_top(const rank_stats *s, double bound)
+{
+    return s->ntop == s->k && bound + 1e-9 * (1.0 + fabs(bound)) < s->top[0];
+}
+
+static int prune_ok(const double *weight, double k1, double b, double prox)
+{
+    int c;
+
+    for (c = 0; c < MAX_COLUMNS; c++)
+        if (!(weight[c] >= 0.0))
+            return 0;
+    return k1 > 0.0 && b >= 0.0 && b <= 1.0 && prox >= 0.0;
+}
+
+/* The title's occurrences of the scored phrases into s->tf (the other
+ * columns left at 0). */
+static int title_counts(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+{
+    int p, rc = SQLITE_OK;
+
+    memset(s->tf, 0, (size_t)(s->nphrase * s->ncol) * sizeof(double));
+    for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
+        Fts5PhraseIter it;
+        int ic = -1, io = 0;
+
+        if (s->group[p] < 0)
+            continue;
+        rc = api->xPhraseFirst(ctx, p, &it, &ic, &io);
+        for (; rc == SQLITE_OK && ic == 0; api->xPhraseNext(ctx, &it, &ic, &io))
+            s->tf[p * s->ncol] += 1.0;
+    }
+    return rc;
+}
+
 static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
                           sqlite3_context *result, int nval, sqlite3_value **vals)
 {
     rank_stats *s = api->xGetAuxdata(ctx, 0);
     double weight[MAX_COLUMNS], k1 = 1.2, b = 0.75, prox = 0.0, score = 0.0;
-    int rc = SQLITE_OK, nkept = 0, i, p, c;
+    int rc = SQLITE_OK, nkept = 0, prune, i, p, c;
 
     if (!s) {
         const char *spec = nval >= NARGS ? (const char *)sqlite3_value_text(vals[NARGS - 1])
@@ -554,6 +674,17 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
         b = sqlite3_value_double(vals[MAX_COLUMNS + 1]);
     if (nval > MAX_COLUMNS + 2)
         prox = sqlite3_value_double(vals[MAX_COLUMNS + 2]);
+    prune = s->k > 0 && s->ntop == s->k && prune_ok(weight, k1, b, prox);
+    if (prune && s->ncol > 0) {
+        double bound;
+        rc = title_counts(api, ctx, s);
+        bound = s->words_max + TITLE_COVERAGE * title_coverage(api, ctx, s) +
+                prox * s->prox_max;
+        if (rc == SQLITE_OK && below_top(s, bound)) {
+            sqlite3_result_double(result, -bound);
+            return;
+        }
+    }
 
     /* The occurrences of the scored phrases only: a stopword or an
      * excluded phrase may occur a hundred times in an article and is never
@@ -620,8 +751,15 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     for (i = 0; i < s->ngroup; i++)
         score += s->gscore[i];
     score += TITLE_COVERAGE * title_coverage(api, ctx, s);
-    if (prox > 0.0)
+    if (prox > 0.0) {
+        if (prune && below_top(s, score + prox * s->prox_max)) {
+            sqlite3_result_double(result, -(score + prox * s->prox_max));
+            return;
+        }
         score += prox * proximity(s, nkept);
+    }
+    if (s->k > 0)
+        top_push(s, score);
     sqlite3_result_double(result, -score);
 }
 

@@ -425,6 +425,29 @@ static void drop_stopwords(eaf_search *s)
 
 /* ---- statements ---------------------------------------------------------- */
 
+/* The main statement of a search by relevance reads only its first
+ * offset + limit rows: its ranking call says so ("k=" in the spec), and
+ * the rows that cannot be among them are not scored in full (rank.c).
+ * Not with the tier of RANK_ALL, which orders before the rank. */
+static eaf_status bind_top_k(eaf_search *s)
+{
+    const char *quote = s->c.rank_call ? strchr(s->c.rank_call, '\'') : NULL;
+    unsigned long long k = (unsigned long long)s->limit + s->offset;
+
+    eaf__free(s->rank_call_k);
+    s->rank_call_k = NULL;
+    if (!quote || !s->c.fts || s->tier || s->sort != EAF_SORT_RELEVANCE ||
+        k > EAF__RANK_TOP_MAX)
+        return EAF_OK;
+    s->rank_call_k = eaf__printf("%.*sk=%llu %s", (int)(quote + 1 - s->c.rank_call),
+                                 s->c.rank_call, k, quote + 1);
+    if (!s->rank_call_k)
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    if (sqlite3_bind_text(s->main, EAF__P_RANK, s->rank_call_k, -1, SQLITE_STATIC) != SQLITE_OK)
+        return eaf__db_sqlerr(s->db, sqlite3_errcode(s->db->sql), "preparing the search");
+    return EAF_OK;
+}
+
 static eaf_status build(eaf_search *s)
 {
     eaf__buf order = EAF__BUF_INIT, tier = EAF__BUF_INIT;
@@ -480,6 +503,8 @@ static eaf_status build(eaf_search *s)
     eaf__buf_free(&tier);
     if (st == EAF_OK && s->tier && s->c.fts)
         sqlite3_bind_text(s->main, EAF__P_TIER, s->tier, -1, SQLITE_STATIC);
+    if (st == EAF_OK)
+        st = bind_top_k(s);
     if (st == EAF_OK) {
         sqlite3_bind_int64(s->main, EAF__P_LIMIT, s->limit);
         sqlite3_bind_int64(s->main, EAF__P_OFFSET, s->offset);
@@ -732,6 +757,7 @@ void eaf_search_free(eaf_search *s)
     eaf__free(s->related);
     eaf__free(s->explain);
     eaf__free(s->tier);
+    eaf__free(s->rank_call_k);
     eaf__free(s->mark_open);
     eaf__free(s->mark_close);
     eaf__free(s->ellipsis);

@@ -34,6 +34,8 @@ struct eaf_search {
     int have_ids;
     int question;             /* any word may match (a question, or RANK_ALL) */
     char *tier;               /* RANK_ALL: FTS5 expression of all the words */
+    char *rank_call_k;        /* the main statement's ranking call, when it
+                                 says how many rows are read (bind_top_k) */
     int feedback;             /* terms were added by relevance feedback */
     unsigned limit, offset;
     char *mark_open, *mark_close, *ellipsis;

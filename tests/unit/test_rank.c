@@ -435,6 +435,191 @@ static void test_size_cache_rare(void)
     eaf_db_close(h);
 }
 
+/* ---- the best k only (rank.c: rows that cannot be among them) ---------- */
+
+/* "key=score ..." of the hits limit..offset of a search. */
+static const char *page(eaf_db *h, const char *query, eaf_search_options o, unsigned limit,
+                        unsigned offset, char *out, size_t size)
+{
+    eaf_search *se = NULL;
+    size_t n = 0;
+
+    o.limit = limit;
+    o.offset = offset;
+    out[0] = '\0';
+    if (eaf_search_new(&se, h, query, &o) != EAF_OK)
+        return "(error)";
+    while (eaf_search_next(se) == EAF_ROW && n + 64 < size)
+        n += (size_t)snprintf(out + n, size - n, "%s%s=%.17g", n ? " " : "",
+                              eaf_search_field(se, EAF_FIELD_KEY), eaf_search_score(se));
+    eaf_search_free(se);
+    return out;
+}
+
+/* Hits first..first+count of "key=score ..." as one string. */
+static const char *slice(const char *all, unsigned first, unsigned count, char *out,
+                         size_t size)
+{
+    const char *p = all, *start;
+    unsigned i;
+
+    for (i = 0; i < first && p; i++) {
+        p = strchr(p, ' ');
+        p = p ? p + 1 : NULL;
+    }
+    out[0] = '\0';
+    if (!p)
+        return out;
+    start = p;
+    for (i = 0; i < count && p; i++) {
+        p = strchr(p, ' ');
+        p = p && i + 1 < count ? p + 1 : p;
+    }
+    snprintf(out, size, "%.*s", p ? (int)(p - start) : (int)strlen(start), start);
+    return out;
+}
+
+static unsigned rnd(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+/* A search by relevance tells the ranking how many rows it reads, and rows
+ * that cannot be among them are given a bound instead of their score: the
+ * pages must be those of the full ranking, scores included, for queries of
+ * common words, stopwords, countries (alias groups), prefixes, phrases,
+ * exclusions and filters. */
+static void test_top_k(void)
+{
+    static const char *const words[] = {
+        "the", "of", "and", "in", "a", "trade", "policy", "japan", "china", "market",
+        "growth", "bank", "rice", "export", "tariff", "reform", "region", "vote", "coast",
+        "port", "energy", "coal", "solar", "water", "budget", "debt", "war", "peace"};
+    static const char *const queries[] = {
+        "the of", "and and", "a of the", "trade policy", "Japan market", "China",
+        "American trade", "the market", "rice OR coal", "expo*", "\"trade policy\"",
+        "growth -bank", "the of in and a", "solar energy water", "what is the debt of japan",
+        "reform"};
+    static const unsigned pages[][2] = {{10, 0}, {1, 0}, {3, 0}, {5, 7}, {25, 0}, {10, 40}};
+    const char *path = tu_path("topk.db");
+    eaf_db *h = tu_open("topk.db", NULL);
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT, dated = EAF_SEARCH_OPTIONS_INIT;
+    size_t nw = sizeof(words) / sizeof(words[0]), q, pg;
+    unsigned seed = 7;
+    char *all = malloc(1 << 20), *got = malloc(1 << 16), *want = malloc(1 << 16);
+    int i, built = all && got && want && eaf_db_begin(h) == EAF_OK, same = 0, pruned = 0;
+
+    for (i = 0; built && i < 1500; i++) {
+        char key[16], title[128], body[2048], date[16];
+        size_t n = 0, t = 0;
+        int j, tl = 1 + (int)(rnd(&seed) % 6), bl = 20 + (int)(rnd(&seed) % 120);
+        eaf_article *a;
+
+        /* the first words (the, of, and...) come up most often */
+        for (j = 0; j < tl; j++)
+            t += (size_t)snprintf(title + t, sizeof(title) - t, "%s%s", j ? " " : "",
+                                  words[rnd(&seed) % (1 + rnd(&seed) % nw)]);
+        for (j = 0; j < bl; j++)
+            n += (size_t)snprintf(body + n, sizeof(body) - n, "%s%s", j ? " " : "",
+                                  i % 97 == 5 && j == 3 ? "American"
+                                                        : words[rnd(&seed) % (1 + rnd(&seed) % nw)]);
+        snprintf(key, sizeof(key), "k%04d", i);
+        snprintf(date, sizeof(date), "20%02d-01-01", 10 + i % 12);
+        a = tu_article(key, title, date, body, NULL, i % 3 ? "c:Japan" : "t:Trade");
+        built &= eaf_db_put(NULL, h, a) == EAF_OK;
+        eaf_article_free(a);
+    }
+    built &= eaf_db_commit(h) == EAF_OK;
+    ok(built, "1,500 articles of common words");
+    dated.date_from = "2013";
+    dated.date_to = "2018";
+    for (q = 0; built && q < sizeof(queries) / sizeof(queries[0]); q++) {
+        int f;
+        for (f = 0; f < 2; f++) {
+            eaf_search_options base = f ? dated : o;
+            /* more rows than a ranking is told to read: every row scored */
+            page(h, queries[q], base, EAF__RANK_TOP_MAX + 1, 0, all, 1 << 20);
+            for (pg = 0; pg < sizeof(pages) / sizeof(pages[0]); pg++) {
+                page(h, queries[q], base, pages[pg][0], pages[pg][1], got, 1 << 16);
+                slice(all, pages[pg][1], pages[pg][0], want, 1 << 16);
+                if (strcmp(got, want) != 0) {
+                    diag("%s%s, %u from %u:\n  got  %s\n  want %s", queries[q],
+                         f ? " (dated)" : "", pages[pg][0], pages[pg][1], got, want);
+                    break;
+                }
+                same++;
+            }
+        }
+    }
+    is_int(same, (int)(2 * sizeof(queries) / sizeof(queries[0]) *
+                       (sizeof(pages) / sizeof(pages[0]))),
+           "every page is the full ranking's, scores included");
+
+    {
+        /* the rows left out are bounded, not scored: their ranks differ and
+         * stay below the k-th best */
+        sqlite3 *raw = NULL;
+        sqlite3_stmt *st = NULL;
+        const char *msg = NULL;
+        static const char *const call =
+            "eaf_rank(10, 4, 2, 4, 4, 3, 1, 0.5, 2.5, 0.7, 0.15, '%s0:1 1:1')";
+        static const char *const sql =
+            "SELECT rowid, rank FROM fts WHERE fts MATCH 'the AND of' AND rank MATCH ?1"
+            " ORDER BY rank, rowid";
+        char spec[160];
+        double kth = 0.0, *e = calloc(2048, sizeof(double)), *t = calloc(2048, sizeof(double));
+        sqlite3_int64 order[2048];
+        int pass, r, below = 1, rows = 0, nrank = 0;
+
+        if (e && t && sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+            eaf__fts_register(raw, 0, NULL, &msg) == SQLITE_OK) {
+            for (pass = 0; pass < 2; pass++) {
+                double *v = pass ? t : e;
+                snprintf(spec, sizeof(spec), call, pass ? "k=10 " : "");
+                if (sqlite3_prepare_v2(raw, sql, -1, &st, NULL) != SQLITE_OK)
+                    break;
+                sqlite3_bind_text(st, 1, spec, -1, SQLITE_STATIC);
+                for (r = 0; sqlite3_step(st) == SQLITE_ROW; r++) {
+                    sqlite3_int64 id = sqlite3_column_int64(st, 0);
+                    if (id < 0 || id >= 2048)
+                        continue;
+                    v[id] = sqlite3_column_double(st, 1);
+                    if (!pass && r < 2048)
+                        order[r] = id;
+                    if (!pass)
+                        rows = r + 1;
+                }
+                sqlite3_finalize(st);
+                st = NULL;
+            }
+        }
+        sqlite3_close(raw);
+        if (rows >= 10)
+            kth = e[order[9]];
+        for (r = 0; e && t && r < rows && r < 2048; r++) {
+            double ev = e[order[r]], tv = t[order[r]];
+            nrank += r < 10 && tv == ev;
+            if (tv != ev) {
+                pruned++;
+                /* ranks are negated scores: a bound is a score at least
+                 * the row's, below the 10th best */
+                below &= tv <= ev && r >= 10 && -tv < -kth;
+            }
+        }
+        free(e);
+        free(t);
+        ok(rows > 1000, "'the of' matches most rows (%d)", rows);
+        is_int(nrank, 10, "the best 10 are scored exactly");
+        ok(pruned > rows / 2, "most of the others are only bounded (%d of %d)", pruned, rows);
+        ok(below, "each bound is at least the row's score and below the 10th best");
+    }
+    free(all);
+    free(got);
+    free(want);
+    eaf_db_close(h);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -448,6 +633,7 @@ int main(void)
     test_feedback();
     test_size_cache();
     test_size_cache_rare();
+    test_top_k();
     eaf_db_close(db);
     tu_cleanup();
     return done_testing();
