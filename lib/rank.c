@@ -3,13 +3,16 @@
  *
  *   eaf_rank(fts, w0, ..., w7, k1, b, proximity, spec)
  *
- * w0..w7 weigh the columns; spec may start with the range of the table's
- * ids, "ids=LO-HI " (for the estimates below), then describes the query's
- * phrases in FTS5's order, "group:weight" each (query_fts.c writes it):
- * phrases of one group
- * are forms of one query word (a country and its adjective, the terms of a
- * capped prefix) and only the best of them counts; group -1 is not scored
- * (stopwords, exclusions).  Without spec every phrase is its own group.
+ * w0..w7 weigh the columns.  The arguments are read with the first row
+ * and hold for the query (constants, as FTS5's "rank MATCH" passes them).
+ * spec may start with options: the range of the table's ids, "ids=LO-HI "
+ * (for the estimates below), and the rows the caller reads, "k=K " (see
+ * "Rows that cannot be among the best k" below).  It then describes the
+ * query's phrases in FTS5's order, "group:weight" each (query_fts.c writes
+ * it): phrases of one group are forms of one query word (a country and its
+ * adjective, the terms of a capped prefix) and only the best of them
+ * counts; group -1 is not scored (stopwords, exclusions).  Without spec
+ * every phrase is its own group.
  *
  * The score of a row:
  *  - BM25F per phrase: its frequency in each column, normalised by that
@@ -64,6 +67,8 @@ typedef struct rank_stats {
     int ncol, nphrase, ngroup;
     sqlite3_int64 id_lo, id_hi; /* the table's ids, when the spec gives them */
     int k;              /* the spec's k: rows wanted; 0: all scored exactly */
+    double weight[MAX_COLUMNS], k1, b, prox; /* the knobs */
+    int can_prune;      /* k, and knobs the bounds hold for (prune_ok) */
     const size_cache *sizes;    /* the connection's, when ready for this query */
     double *idf;        /* per phrase */
     double *avglen;     /* per column */
@@ -83,6 +88,7 @@ typedef struct rank_stats {
      * score before its occurrences are read */
     double *top;
     int ntop;
+    sqlite3_int64 last_top; /* the row last kept there (ids > 0) */
     double words_max;   /* the most the words' BM25F can add (each below 1) */
     double prox_max;    /* the most the proximity bonus can add, before
                            its weight */
@@ -553,7 +559,7 @@ static double title_coverage(const Fts5ExtensionApi *api, Fts5Context *ctx,
     int p, len = 0;
 
     for (p = 0; p < s->nphrase; p++)
-        if (s->group[p] >= 0 && s->gidf[s->group[p]] > 0.0)
+        if (s->tf[p * s->ncol] > 0.0 && s->group[p] >= 0 && s->gidf[s->group[p]] > 0.0)
             hit += s->tf[p * s->ncol] * api->xPhraseSize(ctx, p);
     if (hit == 0.0 || column_size(api, ctx, s->sizes, 0, &len) != SQLITE_OK || len <= 0)
         return 0.0;
@@ -628,17 +634,17 @@ static int prune_ok(const double *weight, double k1, double b, double prox)
     return k1 > 0.0 && b >= 0.0 && b <= 1.0 && prox >= 0.0;
 }
 
-/* The title's occurrences of the scored phrases into s->tf (the other
- * columns left at 0). */
+/* The title's occurrences of the scored phrases into s->tf (the title's
+ * column only, which is all title_coverage() reads). */
 static int title_counts(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
 {
     int p, rc = SQLITE_OK;
 
-    memset(s->tf, 0, (size_t)(s->nphrase * s->ncol) * sizeof(double));
     for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
         Fts5PhraseIter it;
         int ic = -1, io = 0;
 
+        s->tf[p * s->ncol] = 0.0;
         if (s->group[p] < 0)
             continue;
         rc = api->xPhraseFirst(ctx, p, &it, &ic, &io);
@@ -652,10 +658,13 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
                           sqlite3_context *result, int nval, sqlite3_value **vals)
 {
     rank_stats *s = api->xGetAuxdata(ctx, 0);
-    double weight[MAX_COLUMNS], k1 = 1.2, b = 0.75, prox = 0.0, score = 0.0;
+    const double *weight;
+    double k1, b, prox, score = 0.0;
     int rc = SQLITE_OK, nkept = 0, prune, i, p, c;
 
     if (!s) {
+        /* the knobs and the spec are read once per query, like FTS5's
+         * own bm25() reads its weights */
         const char *spec = nval >= NARGS ? (const char *)sqlite3_value_text(vals[NARGS - 1])
                                          : NULL;
         rc = stats_load(api, ctx, spec, &s);
@@ -665,16 +674,18 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
             sqlite3_result_error_code(result, rc);
             return;
         }
+        for (c = 0; c < MAX_COLUMNS; c++)
+            s->weight[c] = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
+        s->k1 = nval > MAX_COLUMNS ? sqlite3_value_double(vals[MAX_COLUMNS]) : 1.2;
+        s->b = nval > MAX_COLUMNS + 1 ? sqlite3_value_double(vals[MAX_COLUMNS + 1]) : 0.75;
+        s->prox = nval > MAX_COLUMNS + 2 ? sqlite3_value_double(vals[MAX_COLUMNS + 2]) : 0.0;
+        s->can_prune = s->k > 0 && prune_ok(s->weight, s->k1, s->b, s->prox);
     }
-    for (c = 0; c < MAX_COLUMNS; c++)
-        weight[c] = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
-    if (nval > MAX_COLUMNS)
-        k1 = sqlite3_value_double(vals[MAX_COLUMNS]);
-    if (nval > MAX_COLUMNS + 1)
-        b = sqlite3_value_double(vals[MAX_COLUMNS + 1]);
-    if (nval > MAX_COLUMNS + 2)
-        prox = sqlite3_value_double(vals[MAX_COLUMNS + 2]);
-    prune = s->k > 0 && s->ntop == s->k && prune_ok(weight, k1, b, prox);
+    weight = s->weight;
+    k1 = s->k1;
+    b = s->b;
+    prox = s->prox;
+    prune = s->can_prune && s->ntop == s->k;
     if (prune && s->ncol > 0) {
         double bound;
         rc = title_counts(api, ctx, s);
@@ -758,8 +769,13 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
         }
         score += prox * proximity(s, nkept);
     }
-    if (s->k > 0)
-        top_push(s, score);
+    if (s->k > 0) {
+        /* once per row, should SQLite ask for a row's rank twice */
+        sqlite3_int64 id = api->xRowid(ctx);
+        if (id != s->last_top || s->ntop == 0)
+            top_push(s, score);
+        s->last_top = id;
+    }
     sqlite3_result_double(result, -score);
 }
 
