@@ -489,7 +489,9 @@ static unsigned rnd(unsigned *seed)
  * that cannot be among them are given a bound instead of their score: the
  * pages must be those of the full ranking, scores included, for queries of
  * common words, stopwords, countries (alias groups), prefixes, phrases,
- * exclusions and filters. */
+ * exclusions, a question, a word no article has (the fallback to any
+ * word), with date filters and with RANK_ALL (which orders by more than
+ * the rank, and is left whole). */
 static void test_top_k(void)
 {
     static const char *const words[] = {
@@ -500,15 +502,17 @@ static void test_top_k(void)
         "the of", "and and", "a of the", "trade policy", "Japan market", "China",
         "American trade", "the market", "rice OR coal", "expo*", "\"trade policy\"",
         "growth -bank", "the of in and a", "solar energy water", "what is the debt of japan",
-        "reform"};
+        "reform", "trade zebra"};
     static const unsigned pages[][2] = {{10, 0}, {1, 0}, {3, 0}, {5, 7}, {25, 0}, {10, 40}};
     const char *path = tu_path("topk.db");
     eaf_db *h = tu_open("topk.db", NULL);
-    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT, dated = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT, dated = EAF_SEARCH_OPTIONS_INIT,
+                       all_first = EAF_SEARCH_OPTIONS_INIT;
     size_t nw = sizeof(words) / sizeof(words[0]), q, pg;
     unsigned seed = 7;
     char *all = malloc(1 << 20), *got = malloc(1 << 16), *want = malloc(1 << 16);
     int i, built = all && got && want && eaf_db_begin(h) == EAF_OK, same = 0, pruned = 0;
+    int found = 0;
 
     for (i = 0; built && i < 1500; i++) {
         char key[16], title[128], body[2048], date[16];
@@ -534,27 +538,34 @@ static void test_top_k(void)
     ok(built, "1,500 articles of common words");
     dated.date_from = "2013";
     dated.date_to = "2018";
+    all_first.flags = EAF_SEARCH_RANK_ALL;
     for (q = 0; built && q < sizeof(queries) / sizeof(queries[0]); q++) {
         int f;
-        for (f = 0; f < 2; f++) {
-            eaf_search_options base = f ? dated : o;
+        for (f = 0; f < 3; f++) {
+            eaf_search_options base = f == 2 ? all_first : f ? dated : o;
             /* more rows than a ranking is told to read: every row scored */
             page(h, queries[q], base, EAF__RANK_TOP_MAX + 1, 0, all, 1 << 20);
+            if (!strchr(all, ' ')) /* fewer than 2 hits: nothing to compare */
+                diag("%s: %s", queries[q], all);
+            else
+                found++;
             for (pg = 0; pg < sizeof(pages) / sizeof(pages[0]); pg++) {
                 page(h, queries[q], base, pages[pg][0], pages[pg][1], got, 1 << 16);
                 slice(all, pages[pg][1], pages[pg][0], want, 1 << 16);
                 if (strcmp(got, want) != 0) {
                     diag("%s%s, %u from %u:\n  got  %s\n  want %s", queries[q],
-                         f ? " (dated)" : "", pages[pg][0], pages[pg][1], got, want);
+                         f == 2 ? " (RANK_ALL)" : f ? " (dated)" : "", pages[pg][0],
+                         pages[pg][1], got, want);
                     break;
                 }
                 same++;
             }
         }
     }
-    is_int(same, (int)(2 * sizeof(queries) / sizeof(queries[0]) *
+    is_int(same, (int)(3 * sizeof(queries) / sizeof(queries[0]) *
                        (sizeof(pages) / sizeof(pages[0]))),
            "every page is the full ranking's, scores included");
+    is_int(found, (int)(3 * sizeof(queries) / sizeof(queries[0])), "every query has hits");
 
     {
         /* the rows left out are bounded, not scored: their ranks differ and
