@@ -663,8 +663,9 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     int rc = SQLITE_OK, nkept = 0, prune, i, p, c;
 
     if (!s) {
-        /* the knobs and the spec are read once per query, like FTS5's
-         * own bm25() reads its weights */
+        /* the knobs and the spec are read once per query: they are
+         * constants (reading the knobs on every row was 7% of a query
+         * for a common word) */
         const char *spec = nval >= NARGS ? (const char *)sqlite3_value_text(vals[NARGS - 1])
                                          : NULL;
         rc = stats_load(api, ctx, spec, &s);
