@@ -1,7 +1,7 @@
 /*
  * latency.c: search latency measured inside the process, through the API.
  *
- *   bench/latency [-r RUNS] [-k K] [-s] [-c] [-o TIMES.tsv] DB QUERIES.tsv
+ *   bench/latency [-r RUNS] [-k K] [-s] [-c] [-a] [-o TIMES.tsv] DB QUERIES.tsv
  *
  * Runs every query of QUERIES.tsv (QID<TAB>QUERY[<TAB>...] lines) RUNS
  * times (default 3) against the index DB: eaf_search_new(), then
@@ -14,7 +14,9 @@
  * with the thread's CPU clock instead of the wall clock: on a shared
  * machine a query's wall time includes the slices the scheduler gave to
  * other processes (10 ms and more when they keep the cores busy), which
- * swamps a tail percentile; its CPU time does not.
+ * swamps a tail percentile; its CPU time does not.  -a searches with
+ * EAF_SEARCH_NO_ALIASES (a country's other forms not searched), to tell
+ * their cost from the rest.
  */
 #include "eafsearch.h"
 
@@ -72,7 +74,7 @@ int main(int argc, char **argv)
     int *nhits;
     FILE *f;
 
-    while ((opt = getopt(argc, argv, "r:k:sco:")) != -1) {
+    while ((opt = getopt(argc, argv, "r:k:scao:")) != -1) {
         switch (opt) {
         case 'r':
             runs = atoi(optarg);
@@ -86,6 +88,9 @@ int main(int argc, char **argv)
         case 'c':
             clock_id = CLOCK_THREAD_CPUTIME_ID;
             break;
+        case 'a':
+            so.flags |= EAF_SEARCH_NO_ALIASES;
+            break;
         case 'o':
             times_path = optarg;
             break;
@@ -94,7 +99,8 @@ int main(int argc, char **argv)
         }
     }
     if (runs < 1 || k < 1 || argc - optind != 2) {
-        fprintf(stderr, "usage: latency [-r RUNS] [-k K] [-s] [-c] [-o TIMES.tsv] DB QUERIES.tsv\n");
+        fprintf(stderr, "usage: latency [-r RUNS] [-k K] [-s] [-c] [-a] [-o TIMES.tsv] DB "
+                        "QUERIES.tsv\n");
         return 2;
     }
     f = fopen(argv[optind + 1], "r");
@@ -172,11 +178,13 @@ int main(int argc, char **argv)
         p99[r] = percentile(t, nq, 99);
         mean[r] = sum / (double)nq;
     }
-    printf("{\"queries\": %zu, \"k\": %d, \"snippets\": %s, \"clock\": \"%s\", \"runs\": %d, "
+    printf("{\"queries\": %zu, \"k\": %d, \"snippets\": %s, \"clock\": \"%s\", %s\"runs\": %d, "
            "\"p50_us\": %.0f, \"p95_us\": %.0f, \"p99_us\": %.0f, \"mean_us\": %.0f, "
            "\"mean_hits\": %.1f, \"errors\": %d}\n",
            nq, k, snippets ? "true" : "false",
-           clock_id == CLOCK_MONOTONIC ? "wall" : "cpu", runs, median(p50, (size_t)runs),
+           clock_id == CLOCK_MONOTONIC ? "wall" : "cpu",
+           (so.flags & EAF_SEARCH_NO_ALIASES) ? "\"aliases\": false, " : "", runs,
+           median(p50, (size_t)runs),
            median(p95, (size_t)runs), median(p99, (size_t)runs), median(mean, (size_t)runs),
            hits / (double)nq, errors);
     eaf_db_close(db);
