@@ -591,15 +591,14 @@ static void test_top_k(void)
                 if (sqlite3_prepare_v2(raw, sql, -1, &st, NULL) != SQLITE_OK)
                     break;
                 sqlite3_bind_text(st, 1, spec, -1, SQLITE_STATIC);
-                for (r = 0; sqlite3_step(st) == SQLITE_ROW; r++) {
+                for (r = 0; sqlite3_step(st) == SQLITE_ROW;) {
                     sqlite3_int64 id = sqlite3_column_int64(st, 0);
-                    if (id < 0 || id >= 2048)
-                        continue;
+                    if (id < 0 || id >= 2048 || r >= 2048)
+                        continue; /* cannot happen: 1,500 articles */
                     v[id] = sqlite3_column_double(st, 1);
-                    if (!pass && r < 2048)
-                        order[r] = id;
                     if (!pass)
-                        rows = r + 1;
+                        order[rows++] = id; /* the exact ranking's order */
+                    r++;
                 }
                 sqlite3_finalize(st);
                 st = NULL;
@@ -608,7 +607,7 @@ static void test_top_k(void)
         sqlite3_close(raw);
         if (rows >= 10)
             kth = e[order[9]];
-        for (r = 0; e && t && r < rows && r < 2048; r++) {
+        for (r = 0; e && t && r < rows; r++) {
             double ev = e[order[r]], tv = t[order[r]];
             nrank += r < 10 && tv == ev;
             if (tv != ev) {
