@@ -129,8 +129,7 @@ static void close_handle(eaf_db *db)
     eaf__free(db->src.path);
     eaf__buf_free(&db->err);
     eaf__tokenizer_free(db->tok);
-    eaf__prep_set_clear(&db->prep);
-    eaf__free(db->prep.bucket);
+    eaf__prep_set_free(&db->prep);
     eaf__free(db);
 }
 

@@ -296,3 +296,11 @@ void eaf__prep_set_clear(eaf__prep_set *set)
     set->count = 0;
     set->bytes = 0;
 }
+
+void eaf__prep_set_free(eaf__prep_set *set)
+{
+    eaf__prep_set_clear(set);
+    eaf__free(set->bucket);
+    set->bucket = NULL;
+    set->nbucket = 0;
+}

@@ -39,6 +39,9 @@ int eaf__prep_set_replay(eaf__prep_set *set, const char *text, size_t n,
 /* Frees every prepared text held. */
 void eaf__prep_set_clear(eaf__prep_set *set);
 
+/* Frees every prepared text and the set's table (a closing handle). */
+void eaf__prep_set_free(eaf__prep_set *set);
+
 /* Frees an article's chain of prepared texts. */
 void eaf__prep_text_free_all(eaf__prep_text *p);
 

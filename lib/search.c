@@ -433,6 +433,7 @@ static eaf_status bind_top_k(eaf_search *s)
 {
     const char *quote = s->c.rank_call ? strchr(s->c.rank_call, '\'') : NULL;
     unsigned long long k = (unsigned long long)s->limit + s->offset;
+    int rc;
 
     eaf__free(s->rank_call_k);
     s->rank_call_k = NULL;
@@ -443,9 +444,8 @@ static eaf_status bind_top_k(eaf_search *s)
                                  s->c.rank_call, k, quote + 1);
     if (!s->rank_call_k)
         return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
-    if (sqlite3_bind_text(s->main, EAF__P_RANK, s->rank_call_k, -1, SQLITE_STATIC) != SQLITE_OK)
-        return eaf__db_sqlerr(s->db, sqlite3_errcode(s->db->sql), "preparing the search");
-    return EAF_OK;
+    rc = sqlite3_bind_text(s->main, EAF__P_RANK, s->rank_call_k, -1, SQLITE_STATIC);
+    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(s->db, rc, "preparing the search");
 }
 
 static eaf_status build(eaf_search *s)
