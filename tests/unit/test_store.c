@@ -558,6 +558,22 @@ static void test_optimize(void)
     eaf_db_close(db);
 }
 
+/* The one article of a JSON line, read as eafindex reads it (its hash
+ * kept by the reader); NULL when it cannot be read. */
+static eaf_article *read_line(const char *line)
+{
+    eaf_reader_options ro = EAF_READER_OPTIONS_INIT;
+    eaf_reader *rd = NULL;
+    eaf_article *a = NULL;
+
+    ro.format = EAF_FORMAT_JSONL;
+    if (eaf_reader_open_memory(&rd, line, strlen(line), "prices.jsonl", &ro, NULL) != EAF_OK ||
+        eaf_reader_next(&a, rd) != EAF_ROW)
+        a = NULL;
+    eaf_reader_free(rd);
+    return a;
+}
+
 /* A reader's article carries its hash; every kind of change after it is
  * still seen as a change when the article is stored. */
 static void test_read_then_changed(void)
@@ -566,31 +582,19 @@ static void test_read_then_changed(void)
         "{\"id\": \"r1\", \"title\": \"Rice prices\", \"body\": \"Rice.\"}\n";
     eaf_db *db = tu_open("reread.db", NULL);
     const char *what[] = {"a field", "an author", "a tag", "a related title", "nothing"};
+    eaf_change ch = EAF_CHANGE_NONE;
+    eaf_article *a = read_line(line);
     int k;
 
-    for (k = -1; k < 5; k++) {
-        eaf_reader_options ro = EAF_READER_OPTIONS_INIT;
-        eaf_reader *rd = NULL;
-        eaf_article *a = NULL;
-        eaf_change ch = EAF_CHANGE_NONE;
+    /* the index holds the article as read */
+    is_int(a ? eaf_db_put(&ch, db, a) : EAF_ERROR, EAF_OK, "store the article as read");
+    is_int(ch, EAF_CHANGE_ADDED, "added");
+    eaf_article_free(a);
+    for (k = 0; k < 5; k++) {
         eaf_status st = EAF_OK;
 
-        ro.format = EAF_FORMAT_JSONL;
-        if (k < 0) {
-            /* the index holds the article as read */
-            if (eaf_reader_open_memory(&rd, line, sizeof(line) - 1, "prices.jsonl", &ro,
-                                       NULL) == EAF_OK &&
-                eaf_reader_next(&a, rd) == EAF_ROW)
-                is_int(eaf_db_put(&ch, db, a), EAF_OK, "store the article as read");
-            is_int(ch, EAF_CHANGE_ADDED, "added");
-            eaf_article_free(a);
-            eaf_reader_free(rd);
-            continue;
-        }
-        if (eaf_reader_open_memory(&rd, line, sizeof(line) - 1, "prices.jsonl", &ro, NULL) != EAF_OK ||
-            eaf_reader_next(&a, rd) != EAF_ROW) {
+        if (!(a = read_line(line))) {
             ok(0, "read the article");
-            eaf_reader_free(rd);
             continue;
         }
         if (k == 0)
@@ -607,14 +611,10 @@ static void test_read_then_changed(void)
                k == 4 ? "unchanged" : "updated after changing %s", what[k]);
         eaf_article_free(a);
         /* back to the article as read, for the next round */
-        a = NULL;
-        eaf_reader_free(rd);
-        rd = NULL;
-        if (eaf_reader_open_memory(&rd, line, sizeof(line) - 1, "prices.jsonl", &ro, NULL) == EAF_OK &&
-            eaf_reader_next(&a, rd) == EAF_ROW)
+        a = read_line(line);
+        if (a)
             is_int(eaf_db_put(&ch, db, a), EAF_OK, "store it as read");
         eaf_article_free(a);
-        eaf_reader_free(rd);
     }
     eaf_db_close(db);
 }
