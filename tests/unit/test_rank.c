@@ -624,6 +624,59 @@ static void test_top_k(void)
         ok(pruned > rows / 2, "most of the others are only bounded (%d of %d)", pruned, rows);
         ok(below, "each bound is at least the row's score and below the 10th best");
     }
+    {
+        /* eaf_rank called twice in one statement (the extension lets SQL
+         * do that; both calls share one state) keeps each row once among
+         * the best k: the best 2 and their scores are the exact ranking's */
+        static const char *const match[] = {"the AND of", "trade", "market OR rice",
+                                            "policy", "the", "japan AND china", "a"};
+        static const char *const call = "eaf_rank(fts, 10, 4, 2, 4, 4, 3, 1, 0.5, 2.5, 0.7,"
+                                        " 0.15, '%s0:1 1:1')";
+        sqlite3 *raw = NULL;
+        const char *msg = NULL;
+        size_t m;
+        int agree = 0;
+
+        if (sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+            eaf__fts_register(raw, 0, NULL, &msg) == SQLITE_OK) {
+            for (m = 0; m < sizeof(match) / sizeof(match[0]); m++) {
+                char exact[160], twice[160], sql[1024], ids[2][128];
+                int pass;
+
+                snprintf(exact, sizeof(exact), call, "");
+                snprintf(twice, sizeof(twice), call, "k=2 ");
+                for (pass = 0; pass < 2; pass++) {
+                    sqlite3_stmt *st = NULL;
+                    size_t n = 0;
+                    if (pass)
+                        snprintf(sql, sizeof(sql),
+                                 "SELECT rowid, %s AS a, %s AS b FROM fts WHERE fts MATCH ?1"
+                                 " ORDER BY a, rowid LIMIT 2", twice, twice);
+                    else
+                        snprintf(sql, sizeof(sql),
+                                 "SELECT rowid, %s AS a FROM fts WHERE fts MATCH ?1"
+                                 " ORDER BY a, rowid LIMIT 2", exact);
+                    ids[pass][0] = '\0';
+                    if (sqlite3_prepare_v2(raw, sql, -1, &st, NULL) == SQLITE_OK) {
+                        sqlite3_bind_text(st, 1, match[m], -1, SQLITE_STATIC);
+                        while (sqlite3_step(st) == SQLITE_ROW && n < 64)
+                            n += (size_t)snprintf(ids[pass] + n, sizeof(ids[pass]) - n,
+                                                  "%lld=%.17g ",
+                                                  (long long)sqlite3_column_int64(st, 0),
+                                                  sqlite3_column_double(st, 1));
+                    }
+                    sqlite3_finalize(st);
+                }
+                if (ids[0][0] && strcmp(ids[0], ids[1]) == 0)
+                    agree++;
+                else
+                    diag("%s: %s against %s", match[m], ids[1], ids[0]);
+            }
+        }
+        sqlite3_close(raw);
+        is_int(agree, (int)(sizeof(match) / sizeof(match[0])),
+               "called twice a row, the best 2 and their scores are still the exact ones");
+    }
     free(all);
     free(got);
     free(want);
