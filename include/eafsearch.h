@@ -125,6 +125,8 @@ typedef enum eaf_status {
     EAF_SCHEMA,     /**< the index has another schema or tokenizer configuration */
     EAF_ROW,        /**< a cursor has a row ready (not an error) */
     EAF_DONE,       /**< a cursor is exhausted (not an error) */
+    EAF_INTERRUPTED, /**< eaf_db_interrupt() stopped the call; what it was
+                          writing is rolled back.  @since 0.1 */
     EAF_STATUS_LAST /**< the number of codes; not a status */
 } eaf_status;
 
@@ -332,6 +334,17 @@ typedef struct eaf_db eaf_db;
 #define EAF_OPEN_READONLY 0x1u
 /** Create the index when the file does not exist (ignored with READONLY). */
 #define EAF_OPEN_CREATE   0x2u
+/**
+ * Be the index's only writer for as long as the handle is open, as a
+ * program that indexes many files over many transactions must be: the
+ * open takes the index's writer lock (an advisory lock on the file, held
+ * by the handle), waiting up to busy_timeout_ms for another handle that
+ * holds it, in this process or another, and fails with EAF_BUSY after
+ * that.  Handles opened without this flag do not take the lock (SQLite
+ * still lets one of them write at a time, a transaction at a time).
+ * Ignored with READONLY.  @since 0.1
+ */
+#define EAF_OPEN_LOCK     0x4u
 
 /**
  * Options for eaf_db_open().  Initialise with EAF_OPEN_OPTIONS_INIT, then
@@ -340,7 +353,8 @@ typedef struct eaf_db eaf_db;
  */
 typedef struct eaf_open_options {
     unsigned version;        /**< EAF_OPEN_OPTIONS_VERSION */
-    unsigned flags;          /**< EAF_OPEN_READONLY, EAF_OPEN_CREATE */
+    unsigned flags;          /**< EAF_OPEN_READONLY, EAF_OPEN_CREATE,
+                                  EAF_OPEN_LOCK */
     const char *language;    /**< stemming language of a new index (NULL:
                                   "english"); for an existing index, NULL or
                                   the index's own language */
@@ -361,6 +375,15 @@ typedef struct eaf_open_options {
  * transaction), and read as it is when opened read-only.  A new index
  * records its language, which every later open uses for queries.
  *
+ * Users who may only read.  An index is written in SQLite's WAL mode,
+ * whose readers need the files PATH-wal and PATH-shm beside it: a
+ * read-write handle leaves them there when it closes (empty of changes),
+ * so that a user who may not create files in the folder (a web server's
+ * user, an index built by another user) can open the index read-only.
+ * When they are missing in a folder the reader cannot write (a copy of
+ * the index alone on a read-only mount), the read-only handle reads the
+ * file as immutable: nothing may write it while the handle is open.
+ *
  * @param[out] out         the handle; NULL on failure.  Close it with
  *                         eaf_db_close().
  * @param[in]  path        the index file
@@ -375,7 +398,9 @@ typedef struct eaf_open_options {
  * @retval EAF_CORRUPT   the file is not an SQLite database, or is damaged
  * @retval EAF_MISUSE    an unknown language, a language other than the
  *                       index's own, or bad options
- * @retval EAF_IO, EAF_NOMEM, EAF_BUSY, EAF_READONLY
+ * @retval EAF_BUSY      with EAF_OPEN_LOCK: another handle holds the
+ *                       writer lock
+ * @retval EAF_IO, EAF_NOMEM, EAF_READONLY
  * Thread notes: the handle is for one thread at a time (see above).
  * @since 0.1
  */
@@ -390,6 +415,18 @@ eaf_status eaf_db_open(eaf_db **out, const char *path,
  * @since 0.1
  */
 EAF_API eaf_status eaf_db_close(eaf_db *db);
+
+/**
+ * Asks the call running on db to stop soon: it returns EAF_INTERRUPTED,
+ * and what it was writing is rolled back (what was committed before
+ * stays).  For calls that run long with no callback to stop them, such
+ * as eaf_db_optimize() or a commit of a large transaction.  It may be
+ * called from another thread or from a signal handler (it only sets a
+ * flag), but never while db is being closed or after.  A call that starts
+ * after the one it stopped has ended runs as usual.
+ * @since 0.1
+ */
+EAF_API void eaf_db_interrupt(eaf_db *db);
 
 /**
  * The message of the most recent failed call on the handle, or "" when
@@ -455,13 +492,27 @@ eaf_status eaf_db_rollback(eaf_db *db);
 typedef enum eaf_change {
     EAF_CHANGE_NONE = 0,  /**< the same article was already stored: nothing written */
     EAF_CHANGE_ADDED,     /**< a new key */
-    EAF_CHANGE_UPDATED    /**< an existing key with different content, replaced */
+    EAF_CHANGE_UPDATED,   /**< an existing key with different content, replaced */
+    EAF_CHANGE_CONFLICT   /**< (while a file is being indexed) another file,
+                               which still exists, already gives an article
+                               with this key: its version is kept and nothing
+                               is written; eaf_db_put_conflict() names it.
+                               @since 0.1 */
 } eaf_change;
 
 /**
  * Stores an article: inserts it, or replaces the article with the same key.
  * An article identical to the stored one (same content hash) is not
  * written again.  Either the whole article is stored or nothing is.
+ *
+ * While a file is being indexed (eaf_db_source_begin()), the article is
+ * recorded as given by that file.  When another file already gives the
+ * key, the first file keeps the article (*out is EAF_CHANGE_CONFLICT) and
+ * the key counts as given by both: the article stays while either file
+ * gives it, and when the file whose version is stored no longer does, the
+ * other file's version replaces it the next time that file is read (it
+ * is marked changed).  A key given twice by one file is stored twice, the
+ * last one winning.  In both cases eaf_db_put_conflict() names the file.
  * @param[out] out  if not NULL, receives what was done
  * @param[in]  db   the handle
  * @param[in]  a    the article; it must have a key.  The caller keeps it.
@@ -473,6 +524,17 @@ typedef enum eaf_change {
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2, 3)
 eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a);
+
+/**
+ * After eaf_db_put() while a file is being indexed: the file (its path as
+ * recorded) that also gives the article's key, when there is one: another
+ * file (the put returned EAF_CHANGE_CONFLICT), or the file being indexed
+ * itself when it gave the key before in this reading.  NULL otherwise.
+ * Borrowed: valid until the next call on db.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+const char *eaf_db_put_conflict(const eaf_db *db);
 
 /**
  * Tokenizing articles ahead, on another thread.
@@ -1520,8 +1582,12 @@ eaf_status eaf_db_source_begin(eaf_db *db, const char *path);
  * @param[in]  complete     nonzero when the whole file was read without
  *                          error: then the articles the file held before
  *                          and no longer holds (not stored since
- *                          eaf_db_source_begin()) are removed, and the
- *                          file is recorded as indexed.  Zero after an
+ *                          eaf_db_source_begin()) are removed, unless
+ *                          another file gives them too, and the file is
+ *                          recorded as indexed.  When another handle (another
+ *                          program indexing the same folder) began the file
+ *                          again meanwhile, this call removes and records
+ *                          nothing: that later reading does.  Zero after an
  *                          error: nothing is removed and the file stays
  *                          "changed", to be read again next time.
  * @param[in]  removed      if not NULL, called with the key of each
@@ -1538,8 +1604,8 @@ eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
                              eaf_key_fn removed, void *payload);
 
 /**
- * Forgets a file that is gone: removes every article attributed to it,
- * and its record.
+ * Forgets a file that is gone: removes every article only it gives, and
+ * its record (an article another file gives too stays; see eaf_db_put()).
  * @param[out] removed_out  if not NULL, the number of articles removed
  * @param[in]  path         the file, as recorded
  * @param[in]  removed      if not NULL, called with the key of each

@@ -7,9 +7,12 @@
 #include "tokenize.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 extern const char *const eaf__stmt_sql[EAF__STMT_LAST];
 
@@ -59,6 +62,7 @@ eaf_status eaf__status_from_sqlite(int rc)
     case SQLITE_IOERR: case SQLITE_CANTOPEN: case SQLITE_FULL:
     case SQLITE_PERM: return EAF_IO;
     case SQLITE_MISUSE: return EAF_MISUSE;
+    case SQLITE_INTERRUPT: return EAF_INTERRUPTED;
     default: return EAF_ERROR;
     }
 }
@@ -70,7 +74,18 @@ eaf_status eaf__db_sqlerr(eaf_db *db, int rc, const char *what)
 
     if ((rc & 0xFF) == SQLITE_BUSY)
         msg = "the index is locked by another writer";
+    else if ((rc & 0xFF) == SQLITE_FULL)
+        msg = "the disk is full (no room for the index or its temporary files)";
+    else if ((rc & 0xFF) == SQLITE_INTERRUPT)
+        msg = "interrupted";
     return eaf__db_error(db, st, "%s: %s", what, msg);
+}
+
+void eaf_db_interrupt(eaf_db *db)
+{
+    /* sqlite3_interrupt() sets a flag the running statement reads */
+    if (db && db->sql)
+        sqlite3_interrupt(db->sql);
 }
 
 const char *eaf_errmsg(const eaf_db *db)
@@ -124,9 +139,13 @@ static void close_handle(eaf_db *db)
             sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close_v2(db->sql);
     }
+    /* after SQLite has let go of the file */
+    if (db->lock_fd >= 0)
+        close(db->lock_fd);
     eaf__free(db->path);
     eaf__free(db->language);
     eaf__free(db->src.path);
+    eaf__free(db->conflict);
     eaf__buf_free(&db->err);
     eaf__tokenizer_free(db->tok);
     eaf__prep_set_free(&db->prep);
@@ -159,13 +178,85 @@ static int is_empty_database(eaf_db *db, int *rc)
     return empty;
 }
 
+/* A file: URI of path with a query ("immutable=1"): '%', '?' and '#'
+ * are escaped, as in any URI. */
+static char *file_uri(const char *path, const char *query)
+{
+    eaf__buf b = EAF__BUF_INIT;
+    const char *p;
+
+    eaf__buf_puts(&b, "file:");
+    for (p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            eaf__buf_printf(&b, "%%%02X", (unsigned char)*p);
+        else
+            eaf__buf_putc(&b, *p);
+    }
+    eaf__buf_printf(&b, "?%s", query);
+    if (b.rc != EAF_OK) {
+        eaf__buf_free(&b);
+        return NULL;
+    }
+    return eaf__buf_detach(&b);
+}
+
+/* Opens db->sql on name (a path, or a URI with SQLITE_OPEN_URI in flags)
+ * and registers the tokenizer. */
+static eaf_status connect(eaf_db *db, const char *name, int sqlflags, int busy_ms)
+{
+    const char *msg = NULL;
+    int rc;
+
+    rc = sqlite3_open_v2(name, &db->sql, sqlflags, NULL);
+    if (rc != SQLITE_OK)
+        return eaf__db_error(db, eaf__status_from_sqlite(rc), "cannot open '%s': %s",
+                             db->path, db->sql ? sqlite3_errmsg(db->sql)
+                                               : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(db->sql, 1);
+    db->fts_prepared.replay = replay_prepared;
+    db->fts_prepared.set = &db->prep;
+    rc = eaf__fts_register(db->sql, 1, &db->fts_prepared, &msg);
+    if (rc != SQLITE_OK)
+        return eaf__db_error(db, rc == SQLITE_NOMEM ? EAF_NOMEM : EAF_ERROR,
+                             "cannot register the tokenizer: %s",
+                             msg ? msg : sqlite3_errstr(rc));
+    sqlite3_busy_timeout(db->sql, busy_ms);
+    return EAF_OK;
+}
+
+/* EAF_OPEN_LOCK: an flock() on a descriptor of the handle's own, which
+ * SQLite's locks (fcntl() byte ranges) neither see nor disturb, and which
+ * two handles of one process hold apart too.  Waits up to busy_ms. */
+static eaf_status take_writer_lock(eaf_db *db, int busy_ms)
+{
+    int waited = 0;
+
+    db->lock_fd = open(db->path, O_RDONLY | O_CLOEXEC);
+    if (db->lock_fd < 0)
+        return eaf__db_error(db, EAF_IO, "cannot open '%s': %s", db->path, strerror(errno));
+    while (flock(db->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno != EWOULDBLOCK)
+            return eaf__db_error(db, EAF_IO, "cannot lock '%s': %s", db->path,
+                                 strerror(errno));
+        if (waited >= busy_ms)
+            return eaf__db_error(db, EAF_BUSY,
+                                 "another program is writing to the index '%s' (it "
+                                 "holds the writer lock): try again when it ends",
+                                 db->path);
+        usleep(20000);
+        waited += 20;
+    }
+    return EAF_OK;
+}
+
 static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
 {
     int readonly = (o->flags & EAF_OPEN_READONLY) != 0;
     int create = !readonly && (o->flags & EAF_OPEN_CREATE);
-    int sqlflags, rc, empty;
+    int sqlflags, rc, empty, busy_ms;
     struct stat sb;
-    const char *msg = NULL;
     eaf_status st;
 
     if (o->language && !eaf__language_ok(o->language))
@@ -181,26 +272,42 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
         return eaf__db_error(db, EAF_IO, "'%s' is a directory, not an index",
                              db->path);
     }
+    busy_ms = o->busy_timeout_ms == 0 ? DEFAULT_BUSY_MS
+              : o->busy_timeout_ms < 0 ? 0
+                                       : o->busy_timeout_ms;
     sqlflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     sqlflags |= readonly ? SQLITE_OPEN_READONLY
                          : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
-    rc = sqlite3_open_v2(db->path, &db->sql, sqlflags, NULL);
-    if (rc != SQLITE_OK)
-        return eaf__db_error(db, eaf__status_from_sqlite(rc), "cannot open '%s': %s",
-                             db->path, db->sql ? sqlite3_errmsg(db->sql)
-                                               : sqlite3_errstr(rc));
-    sqlite3_extended_result_codes(db->sql, 1);
-    db->fts_prepared.replay = replay_prepared;
-    db->fts_prepared.set = &db->prep;
-    rc = eaf__fts_register(db->sql, 1, &db->fts_prepared, &msg);
-    if (rc != SQLITE_OK)
-        return eaf__db_error(db, rc == SQLITE_NOMEM ? EAF_NOMEM : EAF_ERROR,
-                             "cannot register the tokenizer: %s",
-                             msg ? msg : sqlite3_errstr(rc));
-    sqlite3_busy_timeout(db->sql, o->busy_timeout_ms == 0 ? DEFAULT_BUSY_MS
-                                  : o->busy_timeout_ms < 0 ? 0
-                                                           : o->busy_timeout_ms);
+    st = connect(db, db->path, sqlflags, busy_ms);
+    if (st != EAF_OK)
+        return st;
+    /* the file exists now: the lock comes before the first look at it,
+     * so that two writers creating one index make it once */
+    if (!readonly && (o->flags & EAF_OPEN_LOCK) &&
+        (st = take_writer_lock(db, busy_ms)) != EAF_OK)
+        return st;
+    /* a writer leaves the log and its index beside the file when it closes,
+     * for readers who cannot make them (see eafsearch.h) */
+    if (!readonly) {
+        int persist = 1;
+        sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    }
     empty = is_empty_database(db, &rc);
+    if (readonly && ((rc & 0xFF) == SQLITE_READONLY || (rc & 0xFF) == SQLITE_CANTOPEN)) {
+        /* a WAL index without its -shm file, in a folder this user cannot
+         * write: read it as immutable (see eafsearch.h) */
+        char *uri = file_uri(db->path, "immutable=1");
+
+        if (!uri)
+            return eaf__db_error(db, EAF_NOMEM, "out of memory");
+        sqlite3_close_v2(db->sql);
+        db->sql = NULL;
+        st = connect(db, uri, sqlflags | SQLITE_OPEN_URI, busy_ms);
+        eaf__free(uri);
+        if (st != EAF_OK)
+            return st;
+        empty = is_empty_database(db, &rc);
+    }
     if (rc != SQLITE_OK) {
         if ((rc & 0xFF) == SQLITE_NOTADB)
             return eaf__db_error(db, EAF_CORRUPT,
@@ -220,11 +327,11 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
         st = eaf__schema_create(db, o->language ? o->language : "english");
     } else {
         st = eaf__schema_check(db);
-        if (st == EAF_OK && o->language && strcmp(o->language, db->language) != 0)
-            st = eaf__db_error(db, EAF_MISUSE,
-                               "'%s' is an index in '%s', not '%s'", db->path,
-                               db->language, o->language);
     }
+    /* (a new index may have been made by another handle meanwhile) */
+    if (st == EAF_OK && o->language && strcmp(o->language, db->language) != 0)
+        st = eaf__db_error(db, EAF_MISUSE, "'%s' is an index in '%s', not '%s'",
+                           db->path, db->language, o->language);
     if (st != EAF_OK)
         return st;
     /* WAL with synchronous=NORMAL: a crash loses at most the last commits,
@@ -270,6 +377,7 @@ eaf_status eaf_db_open(eaf_db **out, const char *path,
     if (!db)
         return EAF_NOMEM;
     db->err_offset = -1;
+    db->lock_fd = -1;
     db->flags = opts->flags;
     db->path = eaf__strdup(path);
     if (!db->path) {

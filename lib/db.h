@@ -18,8 +18,11 @@
  *   3: no trigger adds a new article to fts: the store adds the articles
  *      of a transaction in one statement (eaf__db_fts_sync)
  *   4: the related-article lists (related_list, related_vector,
- *      related_term, related_stale) and the triggers that mark lists stale */
-#define EAF__SCHEMA_VERSION 4
+ *      related_term, related_stale) and the triggers that mark lists stale
+ *   5: the provide table: every file that gives each article (two files
+ *      may give one key); article.source_id is the file whose version is
+ *      stored */
+#define EAF__SCHEMA_VERSION 5
 /* PRAGMA application_id of an index: "EAF1". */
 #define EAF__APPLICATION_ID 0x45414631
 
@@ -52,10 +55,7 @@ enum {
     EAF__STMT_SOURCE_STAT,
     EAF__STMT_SOURCE_DELETE,
     EAF__STMT_ARTICLE_SOURCE,
-    EAF__STMT_SOURCE_STALE_KEYS,
-    EAF__STMT_SOURCE_STALE_DELETE,
-    EAF__STMT_SOURCE_ALL_KEYS,
-    EAF__STMT_SOURCE_ALL_DELETE,
+    EAF__STMT_SOURCE_RELEASED,
     EAF__STMT_SOURCE_LIST,
     EAF__STMT_ALL_ARTICLES,
     /* schema 3 */
@@ -64,6 +64,16 @@ enum {
     EAF__STMT_COUNT_REWRITE,
     EAF__STMT_GET_BODY,
     EAF__STMT_ID_RANGE,
+    /* schema 5 */
+    EAF__STMT_PROVIDE_GEN,
+    EAF__STMT_PROVIDE_PUT,
+    EAF__STMT_PROVIDE_DELETE,
+    EAF__STMT_PROVIDE_OTHER,
+    EAF__STMT_SOURCE_PATH,
+    EAF__STMT_SOURCE_GEN,
+    EAF__STMT_SOURCE_REREAD,
+    EAF__STMT_ARTICLE_OWNER,
+    EAF__STMT_DELETE_ID,
     EAF__STMT_LAST
 };
 
@@ -99,6 +109,10 @@ struct eaf_db {
      * and the same when the current write began, for its rollback */
     sqlite3_int64 fts_lo, fts_hi, fts_lo_saved, fts_hi_saved;
     eaf__source_stat src;    /* the source open, or the last one checked */
+    char *conflict;          /* eaf_db_put_conflict(): the other file of the
+                                last put, or NULL */
+    int lock_fd;             /* EAF_OPEN_LOCK: the descriptor holding the
+                                writer lock, or -1 */
     eaf__buf err;
     int err_offset;
     sqlite3_stmt *stmt[EAF__STMT_LAST];

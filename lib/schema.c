@@ -19,8 +19,11 @@
  *              when it changes or goes
  *   source     (schema 2) the files articles came from: path, size,
  *              modification time (ns), content hash, and a generation
- *              counter; article.source_id and article.source_gen say which
- *              file, and which reading of it, put each article
+ *              counter; article.source_id says which file's version of
+ *              the article is stored (its owner)
+ *   provide    (schema 5) every file that gives each article, with the
+ *              reading (generation) of the file that last gave it: an
+ *              article two files give stays while either gives it
  *   fts        the FTS5 index over article (external content), kept in
  *              step by triggers, so no path can change an article without
  *              its index entries
@@ -57,6 +60,21 @@
     " done INTEGER NOT NULL DEFAULT 0," \
     " indexed INTEGER);" \
     "CREATE INDEX article_source ON article(source_id, source_gen);"
+
+/* Schema 5: which files give each article.  A file read again keeps its
+ * rows (their generation raised, never lowered, so that a writer that
+ * began the file earlier cannot make a later reading's rows look stale);
+ * the rows it no longer gives go, and an article no file gives goes with
+ * them. */
+#define PROVIDE_SQL \
+    "CREATE TABLE provide(" \
+    " source_id INTEGER NOT NULL, article_id INTEGER NOT NULL," \
+    " gen INTEGER NOT NULL," \
+    " PRIMARY KEY(source_id, article_id)) WITHOUT ROWID;" \
+    "CREATE INDEX provide_article ON provide(article_id);" \
+    "CREATE TRIGGER provide_ad AFTER DELETE ON article BEGIN" \
+    " DELETE FROM provide WHERE article_id = old.id;" \
+    " END;"
 
 /* Schema 4: related-article lists.  related_stale.changed is 1 for an
  * article stored (its vector must be computed again), 0 for one whose
@@ -115,6 +133,16 @@ static const char migrate_3_4_sql[] =
     "UPDATE eaf_meta SET value = '4' WHERE name = 'schema_version';"
     "PRAGMA user_version = 4;";
 
+/* From version 4 to 5: the files that give each article; until now only
+ * the article's own file was known. */
+static const char migrate_4_5_sql[] =
+    PROVIDE_SQL
+    "INSERT INTO provide(source_id, article_id, gen)"
+    " SELECT source_id, id, coalesce(source_gen, 0) FROM article"
+    " WHERE source_id IS NOT NULL;"
+    "UPDATE eaf_meta SET value = '5' WHERE name = 'schema_version';"
+    "PRAGMA user_version = 5;";
+
 static const char schema_sql[] =
     "CREATE TABLE eaf_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
     " WITHOUT ROWID;"
@@ -151,6 +179,7 @@ static const char schema_sql[] =
     " PRIMARY KEY(article_id, pos)) WITHOUT ROWID;"
     SOURCE_SQL
     RELATED_SQL
+    PROVIDE_SQL
     "CREATE TRIGGER article_ad AFTER DELETE ON article BEGIN"
     " INSERT INTO fts(fts, rowid, " FTS_COLUMNS ")"
     "  VALUES ('delete', old.id, " FTS_OLD ");"
@@ -169,7 +198,7 @@ static const char schema_sql[] =
 
 const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     /* FIND_KEY */
-    "SELECT id, hash FROM article WHERE key = ?1",
+    "SELECT id, hash, source_id FROM article WHERE key = ?1",
     /* INSERT_ARTICLE */
     "INSERT INTO article(key, url, title, date, day, author, affiliation,"
     " topic, country, summary, body, bio, lang, hash)"
@@ -220,16 +249,11 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     "DELETE FROM source WHERE id = ?1",
     /* ARTICLE_SOURCE */
     "UPDATE article SET source_id = ?2, source_gen = ?3 WHERE id = ?1",
-    /* SOURCE_STALE_KEYS */
-    "SELECT key FROM article WHERE source_id = ?1"
-    " AND (source_gen IS NULL OR source_gen <> ?2) ORDER BY key",
-    /* SOURCE_STALE_DELETE */
-    "DELETE FROM article WHERE source_id = ?1"
-    " AND (source_gen IS NULL OR source_gen <> ?2)",
-    /* SOURCE_ALL_KEYS */
-    "SELECT key FROM article WHERE source_id = ?1 ORDER BY key",
-    /* SOURCE_ALL_DELETE */
-    "DELETE FROM article WHERE source_id = ?1",
+    /* SOURCE_RELEASED: the articles a file gave before this reading of it
+     * (?2; every article with a ?2 above every generation) */
+    "SELECT p.article_id, a.key, a.source_id FROM provide p"
+    " JOIN article a ON a.id = p.article_id"
+    " WHERE p.source_id = ?1 AND p.gen < ?2 ORDER BY a.key",
     /* SOURCE_LIST */
     "SELECT path, (SELECT count(*) FROM article WHERE source_id = source.id)"
     " FROM source WHERE substr(path, 1, length(?1)) = ?1 ORDER BY path",
@@ -239,8 +263,7 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     "INSERT INTO fts(rowid, " FTS_COLUMNS ") SELECT id, " FTS_COLUMNS
     " FROM article WHERE id BETWEEN ?1 AND ?2",
     /* SOURCE_STALE_ANY */
-    "SELECT 1 FROM article WHERE source_id = ?1"
-    " AND (source_gen IS NULL OR source_gen <> ?2) LIMIT 1",
+    "SELECT 1 FROM provide WHERE source_id = ?1 AND gen < ?2 LIMIT 1",
     /* COUNT_REWRITE: an article changed or deleted (rank.c reads it) */
     "INSERT INTO eaf_meta(name, value) VALUES ('rewrites', 1)"
     " ON CONFLICT(name) DO UPDATE SET value = value + 1",
@@ -248,6 +271,27 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     "SELECT body FROM article WHERE id = ?1",
     /* ID_RANGE: for the estimates of common words' frequency (search.c) */
     "SELECT (SELECT min(id) FROM article), (SELECT max(id) FROM article)",
+    /* PROVIDE_GEN: the reading of a file that last gave an article */
+    "SELECT gen FROM provide WHERE source_id = ?1 AND article_id = ?2",
+    /* PROVIDE_PUT: a file gives an article (a generation never goes down) */
+    "INSERT INTO provide(source_id, article_id, gen) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT(source_id, article_id) DO UPDATE SET gen = max(gen, excluded.gen)",
+    /* PROVIDE_DELETE */
+    "DELETE FROM provide WHERE source_id = ?1 AND article_id = ?2",
+    /* PROVIDE_OTHER: another file that gives an article (the first by path) */
+    "SELECT p.source_id FROM provide p JOIN source s ON s.id = p.source_id"
+    " WHERE p.article_id = ?1 ORDER BY s.path LIMIT 1",
+    /* SOURCE_PATH */
+    "SELECT path FROM source WHERE id = ?1",
+    /* SOURCE_GEN */
+    "SELECT gen FROM source WHERE id = ?1",
+    /* SOURCE_REREAD: a file to read again (it gives an article that holds
+     * another file's version) */
+    "UPDATE source SET done = 0 WHERE id = ?1",
+    /* ARTICLE_OWNER */
+    "UPDATE article SET source_id = ?2 WHERE id = ?1",
+    /* DELETE_ID */
+    "DELETE FROM article WHERE id = ?1",
 };
 
 /* Language names go into a table definition: only plain names pass. */
@@ -268,6 +312,8 @@ static eaf_status exec(eaf_db *db, const char *sql, const char *what)
     return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, what);
 }
 
+static int pragma_int(eaf_db *db, const char *sql, int *out);
+
 eaf_status eaf__schema_create(eaf_db *db, const char *language)
 {
     char *sql = NULL;
@@ -286,6 +332,19 @@ eaf_status eaf__schema_create(eaf_db *db, const char *language)
         st = exec(db, "BEGIN IMMEDIATE", "creating the index");
     if (st != EAF_OK)
         return st;
+    /* another handle may have made the index since this one found the
+     * file empty (two programs creating one index): read it as it is */
+    {
+        int tables = 0, rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables);
+        if (rc != SQLITE_OK || tables > 0) {
+            sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+            eaf__free(db->language);
+            db->language = NULL;
+            if (rc != SQLITE_OK)
+                return eaf__db_sqlerr(db, rc, "creating the index");
+            return eaf__schema_check(db);
+        }
+    }
     st = exec(db, schema_sql, "creating the index");
     if (st == EAF_OK) {
         sql = eaf__printf(
@@ -380,6 +439,8 @@ static eaf_status migrate(eaf_db *db, int *version)
         st = exec(db, migrate_2_3_sql, "upgrading the index from schema 2 to 3");
     if (st == EAF_OK && v <= 3)
         st = exec(db, migrate_3_4_sql, "upgrading the index from schema 3 to 4");
+    if (st == EAF_OK && v <= 4)
+        st = exec(db, migrate_4_5_sql, "upgrading the index from schema 4 to 5");
     if (st == EAF_OK)
         st = exec(db, "COMMIT", "upgrading the index");
     if (st != EAF_OK) {

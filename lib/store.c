@@ -6,6 +6,7 @@
 #include "tokenize.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -170,9 +171,10 @@ static eaf_status clear_children(eaf_db *db, sqlite3_int64 id)
     return rc;
 }
 
-/* Looks the key up: 1 and *id, *hash when found, 0 when not, -1 on error. */
+/* Looks the key up: 1 and *id, *hash, *owner (the file whose version is
+ * stored, 0 for none) when found, 0 when not, -1 on error. */
 static int find_key(eaf_db *db, const char *key, sqlite3_int64 *id,
-                    sqlite3_int64 *hash)
+                    sqlite3_int64 *hash, sqlite3_int64 *owner)
 {
     sqlite3_stmt *st = eaf__db_stmt(db, EAF__STMT_FIND_KEY);
     int rc;
@@ -184,6 +186,7 @@ static int find_key(eaf_db *db, const char *key, sqlite3_int64 *id,
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
         *hash = sqlite3_column_int64(st, 1);
+        *owner = sqlite3_column_int64(st, 2);
         sqlite3_reset(st);
         return 1;
     }
@@ -250,27 +253,162 @@ done:
     return rc;
 }
 
-/* While a source is open, marks the article as put by this reading of it. */
-static eaf_status attribute(eaf_db *db, sqlite3_int64 id)
+/* One integer a cached statement gives for (a, b): 1 and *out, 0 for no
+ * row, -1 on error. */
+static int stmt_int(eaf_db *db, int id, sqlite3_int64 a, sqlite3_int64 b, sqlite3_int64 *out)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = eaf__db_stmt(db, id);
+    int rc;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, a);
+    if (b >= 0)
+        sqlite3_bind_int64(st, 2, b);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc == SQLITE_ROW;
+    eaf__db_sqlerr(db, rc, "reading the index's record of files");
+    return -1;
+}
+
+/* Runs a cached statement bound to (a, b) (b < 0: only a). */
+static eaf_status stmt_run2(eaf_db *db, int id, sqlite3_int64 a, sqlite3_int64 b,
+                            const char *what)
+{
+    sqlite3_stmt *st = eaf__db_stmt(db, id);
+
+    if (!st)
+        return fail_status(db);
+    sqlite3_bind_int64(st, 1, a);
+    if (b >= 0)
+        sqlite3_bind_int64(st, 2, b);
+    return run(db, st, what);
+}
+
+/* Sets db->conflict to the recorded path of source id (the file named in
+ * a warning).  Returns 0, or -1 on error. */
+static int note_conflict(eaf_db *db, sqlite3_int64 source)
+{
+    sqlite3_stmt *st = eaf__db_stmt(db, EAF__STMT_SOURCE_PATH);
+    const char *path;
+    int rc;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, source);
+    rc = sqlite3_step(st);
+    path = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    eaf__free(db->conflict);
+    db->conflict = eaf__strdup(path ? path : "?");
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        eaf__db_sqlerr(db, rc, "reading the index's record of files");
+        return -1;
+    }
+    if (!db->conflict) {
+        eaf__db_error(db, EAF_NOMEM, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* While a source is open, records that this reading of it gives the
+ * article, and with own, that the stored version is the source's. */
+static eaf_status attribute(eaf_db *db, sqlite3_int64 id, int own)
+{
+    eaf_status st;
+
+    sqlite3_stmt *s;
 
     if (!db->src_id)
         return EAF_OK;
-    st = eaf__db_stmt(db, EAF__STMT_ARTICLE_SOURCE);
-    if (!st)
+    s = eaf__db_stmt(db, EAF__STMT_PROVIDE_PUT);
+    if (!s)
         return fail_status(db);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, db->src_id);
-    sqlite3_bind_int64(st, 3, db->src_gen);
-    return run(db, st, "recording the article's file");
+    sqlite3_bind_int64(s, 1, db->src_id);
+    sqlite3_bind_int64(s, 2, id);
+    sqlite3_bind_int64(s, 3, db->src_gen);
+    st = run(db, s, "recording the article's file");
+    if (st != EAF_OK || !own)
+        return st;
+    s = eaf__db_stmt(db, EAF__STMT_ARTICLE_SOURCE);
+    if (!s)
+        return fail_status(db);
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, db->src_id);
+    sqlite3_bind_int64(s, 3, db->src_gen);
+    return run(db, s, "recording the article's file");
+}
+
+/* Does the file of source id still exist?  A file that gives a key another
+ * file gave only keeps out the newcomer while it is there: a folder moved
+ * or renamed gives the same keys from new paths, and the old ones are
+ * pruned later in the same run. */
+static int source_exists(eaf_db *db, sqlite3_int64 source)
+{
+    sqlite3_stmt *st = eaf__db_stmt(db, EAF__STMT_SOURCE_PATH);
+    struct stat sb;
+    int rc, there = 1;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, source);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 0);
+        there = path && stat(path, &sb) == 0;
+    } else if (rc == SQLITE_DONE) {
+        there = 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        eaf__db_sqlerr(db, rc, "reading the index's record of files");
+        return -1;
+    }
+    return there;
+}
+
+/*
+ * Another file's article.  While a source is open, an article whose key
+ * another file already gives (and still exists) is not written: the first
+ * file keeps it, the newcomer is recorded as giving it too (so that the
+ * article stays while either gives it), and eaf_db_put_conflict() names
+ * the first file.  The same key given twice by one reading of a file is
+ * written (the last one wins) and named the same way.  Returns 1 when
+ * the article must not be written, 0 when it may, -1 on error.
+ */
+static int check_conflict(eaf_db *db, sqlite3_int64 id, sqlite3_int64 owner)
+{
+    sqlite3_int64 gen = -1;
+    int r;
+
+    if (!db->src_id)
+        return 0;
+    if (owner == db->src_id) {
+        r = stmt_int(db, EAF__STMT_PROVIDE_GEN, db->src_id, id, &gen);
+        if (r < 0)
+            return -1;
+        if (r == 1 && gen == db->src_gen && note_conflict(db, db->src_id) != 0)
+            return -1;
+        return 0;
+    }
+    if (owner == 0)
+        return 0; /* stored by a program without a file: the file takes it */
+    r = source_exists(db, owner);
+    if (r <= 0)
+        return r; /* gone (pruned later): this file takes the article */
+    return note_conflict(db, owner) == 0 ? 1 : -1;
 }
 
 eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
 {
-    sqlite3_int64 id = 0, stored = 0, hash;
+    sqlite3_int64 id = 0, stored = 0, hash, owner = 0;
     const char *key;
-    int found;
+    int found, other;
     eaf_status rc;
 
     if (out)
@@ -278,6 +416,8 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
     if (!db || !a)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    eaf__free(db->conflict);
+    db->conflict = NULL;
     key = a->field[EAF_FIELD_KEY];
     if (!key || !*key)
         return eaf__db_error(db, EAF_MISUSE, "the article has no key");
@@ -285,13 +425,22 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
     rc = eaf__db_begin_write(db);
     if (rc != EAF_OK)
         return rc;
-    found = find_key(db, key, &id, &stored);
+    found = find_key(db, key, &id, &stored, &owner);
     if (found < 0) {
         rc = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
         return eaf__db_end_write(db, rc == EAF_OK ? EAF_ERROR : rc);
     }
+    other = found ? check_conflict(db, id, owner) : 0;
+    if (other < 0)
+        return eaf__db_end_write(db, fail_status(db));
+    if (other) {
+        rc = eaf__db_end_write(db, attribute(db, id, 0));
+        if (rc == EAF_OK && out)
+            *out = EAF_CHANGE_CONFLICT;
+        return rc;
+    }
     if (found && stored == hash)
-        return eaf__db_end_write(db, attribute(db, id));
+        return eaf__db_end_write(db, attribute(db, id, 1));
     /* a change goes through the update trigger, which takes the old text
      * out of fts: it must be there */
     rc = found ? eaf__db_fts_sync(db) : EAF_OK;
@@ -310,11 +459,16 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
     if (rc == EAF_OK)
         rc = write_children(db, id, a);
     if (rc == EAF_OK)
-        rc = attribute(db, id);
+        rc = attribute(db, id, 1);
     rc = eaf__db_end_write(db, rc);
     if (rc == EAF_OK && out)
         *out = found ? EAF_CHANGE_UPDATED : EAF_CHANGE_ADDED;
     return rc;
+}
+
+const char *eaf_db_put_conflict(const eaf_db *db)
+{
+    return db ? db->conflict : NULL;
 }
 
 eaf_status eaf_db_delete(eaf_db *db, const char *key)
@@ -619,10 +773,12 @@ static eaf_status stat_source(eaf_db *db, const char *path)
 
 static eaf_status check_sources(eaf_db *db)
 {
-    if (db->schema_version < 2)
+    /* before 5, the files that give each article were not all known */
+    if (db->schema_version < 5)
         return eaf__db_error(db, EAF_READONLY,
-                             "'%s' has schema version %d, which keeps no sources: "
-                             "open it read-write once to upgrade it",
+                             "'%s' has schema version %d, which keeps no record of "
+                             "the files of every article: open it read-write once to "
+                             "upgrade it",
                              db->path, db->schema_version);
     return EAF_OK;
 }
@@ -776,28 +932,107 @@ eaf_status eaf_db_source_begin(eaf_db *db, const char *path)
     return st;
 }
 
-/* Calls fn with each key a statement (already bound) gives. */
-static eaf_status each_key(eaf_db *db, sqlite3_stmt *st, eaf_key_fn fn, void *payload)
-{
-    int rc;
+/* One article a file no longer gives. */
+typedef struct released {
+    sqlite3_int64 id, owner;
+    char *key;
+} released;
 
+/*
+ * A file no longer gives the articles it gave before reading gen (all of
+ * them, for a gen above every reading): each loses the file's record; an
+ * article no other file gives is removed (fn is called with its key
+ * first); one that another file gives and that held this file's version
+ * passes to that file, which is marked to be read again (its version is
+ * stored then).  Inside a write.
+ */
+static eaf_status release(eaf_db *db, sqlite3_int64 source, sqlite3_int64 gen,
+                          eaf_key_fn fn, void *payload, int64_t *removed_n)
+{
+    sqlite3_stmt *st;
+    released *v = NULL;
+    size_t n = 0, cap = 0, i;
+    eaf_status s = EAF_OK;
+    int rc, synced = 0;
+
+    *removed_n = 0;
+    st = eaf__db_stmt(db, EAF__STMT_SOURCE_RELEASED);
+    if (!st)
+        return fail_status(db);
+    sqlite3_bind_int64(st, 1, source);
+    sqlite3_bind_int64(st, 2, gen);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(st, 0);
-        if (fn && key)
-            fn(key, payload);
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            released *nv = eaf__realloc(v, nc * sizeof(*nv));
+            if (!nv) {
+                s = eaf__db_error(db, EAF_NOMEM, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        v[n].id = sqlite3_column_int64(st, 0);
+        v[n].owner = sqlite3_column_int64(st, 2);
+        v[n].key = eaf__strdup(key ? key : "");
+        if (!v[n].key) {
+            s = eaf__db_error(db, EAF_NOMEM, "out of memory");
+            break;
+        }
+        n++;
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return eaf__db_sqlerr(db, rc, "listing the file's articles");
-    return EAF_OK;
+    if (s == EAF_OK && rc != SQLITE_DONE)
+        s = eaf__db_sqlerr(db, rc, "listing the articles the file no longer gives");
+    for (i = 0; i < n && s == EAF_OK; i++) {
+        sqlite3_int64 other = 0;
+        int r;
+
+        s = stmt_run2(db, EAF__STMT_PROVIDE_DELETE, source, v[i].id,
+                      "removing the article's file");
+        if (s != EAF_OK || v[i].owner != source)
+            continue; /* another file's version stays */
+        r = stmt_int(db, EAF__STMT_PROVIDE_OTHER, v[i].id, -1, &other);
+        if (r < 0) {
+            s = fail_status(db);
+        } else if (r == 1) {
+            s = stmt_run2(db, EAF__STMT_ARTICLE_OWNER, v[i].id, other,
+                          "passing the article to its other file");
+            if (s == EAF_OK)
+                s = stmt_run2(db, EAF__STMT_SOURCE_REREAD, other, -1,
+                              "marking the article's other file");
+        } else {
+            /* the delete trigger takes the text out of fts: it must be there */
+            if (!synced) {
+                s = eaf__db_fts_sync(db);
+                synced = 1;
+            }
+            if (s == EAF_OK && fn)
+                fn(v[i].key, payload);
+            if (s == EAF_OK)
+                s = stmt_run2(db, EAF__STMT_DELETE_ID, v[i].id, -1,
+                              "removing the articles the file no longer holds");
+            if (s == EAF_OK)
+                ++*removed_n;
+        }
+    }
+    for (i = 0; i < n; i++)
+        eaf__free(v[i].key);
+    eaf__free(v);
+    if (s == EAF_OK && *removed_n > 0)
+        s = count_rewrite(db);
+    return s;
 }
 
 eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
                              eaf_key_fn removed, void *payload)
 {
     sqlite3_stmt *s;
+    sqlite3_int64 gen = 0;
     eaf_status st;
     int64_t removed_n = 0;
+    int r;
 
     if (removed_out)
         *removed_out = 0;
@@ -817,47 +1052,24 @@ eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
         db->src_id = 0;
         return st;
     }
-    s = eaf__db_stmt(db, EAF__STMT_SOURCE_STALE_KEYS);
-    if (!s)
+    /* Another writer that began the file since (two programs indexing
+     * one folder) has the later reading: it removes what the file no
+     * longer gives, and records the file.  This reading removes nothing,
+     * or it would remove what the other stored after it began. */
+    r = stmt_int(db, EAF__STMT_SOURCE_GEN, db->src_id, -1, &gen);
+    if (r < 0)
         st = fail_status(db);
-    if (st == EAF_OK && removed) {
-        sqlite3_bind_int64(s, 1, db->src_id);
-        sqlite3_bind_int64(s, 2, db->src_gen);
-        st = each_key(db, s, removed, payload);
+    else if (r == 0 || gen != db->src_gen) {
+        db->src_id = 0;
+        return eaf__db_end_write(db, EAF_OK);
     }
     if (st == EAF_OK) {
-        /* usually nothing is stale, and fts need not be brought up to
-         * date for the delete trigger */
-        s = eaf__db_stmt(db, EAF__STMT_SOURCE_STALE_ANY);
-        if (!s)
+        /* usually the file gives all it gave before */
+        r = stmt_int(db, EAF__STMT_SOURCE_STALE_ANY, db->src_id, db->src_gen, &gen);
+        if (r < 0)
             st = fail_status(db);
-    }
-    if (st == EAF_OK) {
-        int rc;
-
-        sqlite3_bind_int64(s, 1, db->src_id);
-        sqlite3_bind_int64(s, 2, db->src_gen);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc == SQLITE_ROW)
-            st = eaf__db_fts_sync(db);
-        else if (rc != SQLITE_DONE)
-            st = eaf__db_sqlerr(db, rc, "looking for the articles the file no longer holds");
-        else
-            s = NULL;
-        if (st == EAF_OK && s) {
-            s = eaf__db_stmt(db, EAF__STMT_SOURCE_STALE_DELETE);
-            if (!s)
-                st = fail_status(db);
-        }
-    }
-    if (st == EAF_OK && s) {
-        sqlite3_bind_int64(s, 1, db->src_id);
-        sqlite3_bind_int64(s, 2, db->src_gen);
-        st = run(db, s, "removing the articles the file no longer holds");
-        removed_n = sqlite3_changes(db->sql);
-        if (st == EAF_OK && removed_n > 0)
-            st = count_rewrite(db);
+        else if (r == 1)
+            st = release(db, db->src_id, db->src_gen, removed, payload, &removed_n);
     }
     if (st == EAF_OK) {
         s = eaf__db_stmt(db, EAF__STMT_SOURCE_DONE);
@@ -882,7 +1094,6 @@ eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
 eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *path,
                                 eaf_key_fn removed, void *payload)
 {
-    sqlite3_stmt *s;
     known k;
     int found;
     eaf_status st;
@@ -906,37 +1117,9 @@ eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *pa
     if (!found)
         return eaf__db_end_write(db, eaf__db_error(db, EAF_NOTFOUND,
                                                    "the index has no file '%s'", path));
-    st = eaf__db_fts_sync(db); /* for the delete trigger */
-    if (st != EAF_OK)
-        return eaf__db_end_write(db, st);
-    s = eaf__db_stmt(db, EAF__STMT_SOURCE_ALL_KEYS);
-    if (!s)
-        st = fail_status(db);
-    if (st == EAF_OK && removed) {
-        sqlite3_bind_int64(s, 1, k.id);
-        st = each_key(db, s, removed, payload);
-    }
-    if (st == EAF_OK) {
-        s = eaf__db_stmt(db, EAF__STMT_SOURCE_ALL_DELETE);
-        if (!s)
-            st = fail_status(db);
-    }
-    if (st == EAF_OK) {
-        sqlite3_bind_int64(s, 1, k.id);
-        st = run(db, s, "removing the file's articles");
-        removed_n = sqlite3_changes(db->sql);
-        if (st == EAF_OK && removed_n > 0)
-            st = count_rewrite(db);
-    }
-    if (st == EAF_OK) {
-        s = eaf__db_stmt(db, EAF__STMT_SOURCE_DELETE);
-        if (!s)
-            st = fail_status(db);
-    }
-    if (st == EAF_OK) {
-        sqlite3_bind_int64(s, 1, k.id);
-        st = run(db, s, "removing the file");
-    }
+    st = release(db, k.id, INT64_MAX, removed, payload, &removed_n);
+    if (st == EAF_OK)
+        st = stmt_run2(db, EAF__STMT_SOURCE_DELETE, k.id, -1, "removing the file");
     st = eaf__db_end_write(db, st);
     if (st == EAF_OK && removed_out)
         *removed_out = removed_n;

@@ -32,6 +32,7 @@ const char *eaf_status_str(eaf_status st)
         "EAF_SCHEMA: the index has another schema or configuration",
         "EAF_ROW: a row is ready",
         "EAF_DONE: no more rows",
+        "EAF_INTERRUPTED: interrupted",
     };
 
     if ((unsigned)st >= EAF_STATUS_LAST)

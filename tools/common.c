@@ -65,17 +65,35 @@ long parse_count(const char *s)
 }
 
 volatile sig_atomic_t interrupted;
+eaf_db *volatile interrupt_db;
 
+/* The first signal asks for a clean stop (and stops the long call on
+ * interrupt_db, if any); a second one ends the program at once. */
 static void on_signal(int sig)
 {
-    (void)sig;
+    struct sigaction dfl;
+    eaf_db *db = interrupt_db;
+
     interrupted = 1;
+    if (db)
+        eaf_db_interrupt(db);
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigaction(sig, &dfl, NULL);
 }
 
-void catch_signals(void)
+void catch_signals(int restart)
 {
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = restart ? SA_RESTART : 0;
+    if (!interrupted) {
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
 }
 
 double seconds_since(const struct timespec *since)

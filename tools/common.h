@@ -38,9 +38,15 @@ void print_version(void);
 long parse_count(const char *s);
 
 /* Set by SIGINT and SIGTERM once catch_signals() has run: long runs stop
- * at the next article, keeping what was committed. */
+ * at the next article, keeping what was committed; a second signal ends
+ * the program.  With restart 0, a read waiting for input (a list of paths
+ * on a terminal) returns with EINTR rather than going on waiting; reading
+ * files wants 1.  While interrupt_db is set, the signal also stops the
+ * call running on it (eaf_db_interrupt()): for calls that take long and
+ * have no other way to stop, such as merging the full-text index. */
 extern volatile sig_atomic_t interrupted;
-void catch_signals(void);
+extern eaf_db *volatile interrupt_db;
+void catch_signals(int restart);
 
 /* Seconds since *since (CLOCK_MONOTONIC). */
 double seconds_since(const struct timespec *since);

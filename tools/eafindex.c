@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,7 +59,16 @@ typedef struct item {
     char *abs;        /* absolute, for the index's record of it */
     char *name;       /* the path inside the folder given, for keys */
     long long size;
+    int failed;       /* reading it failed in this run: not read again */
 } item;
+
+/* A folder or file already walked, by device and inode: a link back into
+ * the archive (ln -s . current) is followed once, not forever. */
+typedef struct seen_entry {
+    dev_t dev;
+    ino_t ino;
+    char *path;       /* as shown, for the message about a second path */
+} seen_entry;
 
 /* A folder given on the command line. */
 typedef struct root {
@@ -87,10 +97,19 @@ typedef struct run {
     size_t nroots, caproots;
     char **visited;           /* absolute paths of the files read (sorted) */
     size_t nvisited;
+    seen_entry *seen;         /* open addressing, by device and inode */
+    size_t nseen, capseen;
+    int null_list;            /* -0: the list on standard input ends paths with NUL */
+    int prune_all;            /* --prune-all: prune however much is gone */
     long long total_bytes, done_bytes;
     size_t done_files;
-    /* the tally, in articles */
+    /* the tally, in articles: added, updated and removed count what was
+     * committed; the batch open holds p_added, p_updated and p_removed
+     * until its commit, which moves them to the tally (if it fails, they
+     * are lost with the batch, and the tally says what is in the index) */
     long added, updated, unchanged, removed, skipped, failed;
+    long p_added, p_updated, p_removed;
+    char *batch_first;        /* the first file with articles in the open batch */
     long failed_files;
     int fatal;
     int in_txn;
@@ -122,6 +141,8 @@ static void usage(FILE *out)
             "      --prune            remove the articles of files gone from the folders\n"
             "                         given (the default for a folder already indexed)\n"
             "      --no-prune         keep them\n"
+            "      --prune-all        prune even when most of a folder's files are gone\n"
+            "                         (otherwise nothing is removed for that folder)\n"
             "      --optimize         merge the full-text index into one segment at the\n"
             "                         end (the default when the run added or changed at\n"
             "                         least %d articles and a tenth of the index)\n"
@@ -131,6 +152,8 @@ static void usage(FILE *out)
             "  -c, --checksum         compare the content of files whose size and time did\n"
             "                         not change too\n"
             "      --no-related       do not refresh the related-article lists afterwards\n"
+            "      --wait=SECONDS     how long to wait for another program writing to the\n"
+            "                         index before giving up (default: 5)\n"
             "  -x, --exclude=PATTERN  skip files and folders matching the shell PATTERN (on\n"
             "                         the name, or on the path inside the folder if it has a\n"
             "                         '/'); may be repeated\n"
@@ -144,14 +167,21 @@ static void usage(FILE *out)
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "\n"
-            "A PATH of - reads the paths to index from standard input, one per line.\n"
+            "  -0, --null             the list read from standard input (PATH -) ends each\n"
+            "                         path with a NUL byte, as find -print0 writes it\n"
+            "\n"
+            "A PATH of - reads the paths to index from standard input, one per line (or\n"
+            "NUL-terminated, with -0; a NUL byte always ends a path).\n"
             "Folders are walked recursively; files are read when their name has the\n"
             "extension of an article file (.md, .markdown, .txt, .html, .htm, .wxr, .xml,\n"
             ".jsonl, ...) or of an archive (.tar, .tar.gz, .tgz, .zip, .gz, ...), or none;\n"
-            "hidden names, README and LICENSE files are skipped.  Each file's format is\n"
+            "hidden names, README and LICENSE files are skipped; a folder or file reached\n"
+            "again through a link is read once.  Each file's format is\n"
             "detected from its content.  An article's key is its URL when the file gives\n"
             "one, its id (JSON Lines), or its path inside the folder (or archive) given,\n"
-            "without the extension.\n"
+            "without the extension.  When two files give one key, the first file keeps\n"
+            "the article and a warning names both; the article stays while either does.\n"
+            "Another eafindex writing to the same index is waited for (5 s), then refused.\n"
             "\n"
             "Exit status: 0 if every file was indexed, 1 if some file or the index\n"
             "failed, 2 for a usage error.\n",
@@ -240,6 +270,16 @@ static int compare_strings(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+static int known_language(const char *name)
+{
+    const char *const *l;
+
+    for (l = eaf_languages(); l && *l; l++)
+        if (strcmp(*l, name) == 0)
+            return 1;
+    return 0;
+}
+
 /* ---- progress ------------------------------------------------------------------ */
 
 static void show_progress(run *r, int force)
@@ -306,6 +346,38 @@ static int ensure_txn(run *r)
     return 0;
 }
 
+static const char *plural(long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* The open batch is committed: what it added, updated and removed joins
+ * the tally. */
+static void batch_kept(run *r)
+{
+    r->added += r->p_added;
+    r->updated += r->p_updated;
+    r->removed += r->p_removed;
+    r->p_added = r->p_updated = r->p_removed = 0;
+    free(r->batch_first);
+    r->batch_first = NULL;
+}
+
+/* The open batch is lost (a failed commit or write rolled it back): says
+ * what was not stored, and leaves it out of the tally. */
+static void batch_lost(run *r)
+{
+    long n = r->p_added + r->p_updated + r->p_removed;
+
+    if (n > 0)
+        report(r, "not stored: %ld article %s since %s (the index keeps what was "
+                  "committed before; run again to go on)", n,
+               plural(n, "change", "changes"), r->batch_first ? r->batch_first : "the start");
+    r->p_added = r->p_updated = r->p_removed = 0;
+    free(r->batch_first);
+    r->batch_first = NULL;
+}
+
 static int commit(run *r)
 {
     eaf_status st;
@@ -317,10 +389,20 @@ static int commit(run *r)
     r->in_batch = 0;
     if (st != EAF_OK) {
         report(r, "cannot commit: %s", eaf_errmsg(r->db));
+        batch_lost(r);
         r->fatal = 1;
         return -1;
     }
+    batch_kept(r);
     return 0;
+}
+
+/* Notes a change in the open batch, made while reading path. */
+static void batch_change(run *r, long *counter, long n, const char *path)
+{
+    *counter += n;
+    if (n > 0 && !r->batch_first && path)
+        r->batch_first = xstrdup(path);
 }
 
 /* ---- what the index knows ----------------------------------------------------- */
@@ -381,20 +463,23 @@ static int excluded(run *r, const char *name, const char *base)
     return 0;
 }
 
-/* README.md, LICENSE, ...: the files of a repository, not articles. */
-static int repository_file(const char *base)
+/* Why a file, by its name, is not one to read; NULL when it is.
+ * (Until the library says it for folders and archives alike.) */
+static const char *eaf_reader_ignore_reason(const char *base)
 {
     static const char *const stems[] = {"README", "LICENSE", "LICENCE", "CHANGELOG",
                                         "CHANGES", "CONTRIBUTING", "CODE_OF_CONDUCT",
                                         "SECURITY", "AUTHORS", "NOTICE", "COPYING"};
     size_t i, k;
 
+    if (!eaf_reader_wants(base))
+        return "not an article file";
     for (i = 0; i < sizeof(stems) / sizeof(stems[0]); i++) {
         k = strlen(stems[i]);
         if (strncmp(base, stems[i], k) == 0 && (base[k] == '\0' || base[k] == '.'))
-            return 1;
+            return "a README or LICENSE file, not an article";
     }
-    return 0;
+    return NULL;
 }
 
 static void add_item(run *r, const char *path, const char *name, long long size)
@@ -419,24 +504,64 @@ static void skipped_file(run *r, const char *path, const char *why)
         printf("%s: skipped: %s\n", path, why);
 }
 
+/* Looks (dev, ino) up among what was walked: its entry, or NULL after
+ * adding it with path. */
+static const seen_entry *seen_before(run *r, dev_t dev, ino_t ino, const char *path)
+{
+    size_t i, h;
+
+    if (r->nseen * 2 >= r->capseen) {
+        size_t cap = r->capseen ? r->capseen * 2 : 1024, k;
+        seen_entry *t = xrealloc(NULL, cap * sizeof(*t));
+
+        memset(t, 0, cap * sizeof(*t));
+        for (k = 0; k < r->capseen; k++) {
+            if (!r->seen[k].path)
+                continue;
+            h = (size_t)(((uint64_t)r->seen[k].dev * 0x9E3779B97F4A7C15u) ^
+                         (uint64_t)r->seen[k].ino) % cap;
+            while (t[h].path)
+                h = (h + 1) % cap;
+            t[h] = r->seen[k];
+        }
+        free(r->seen);
+        r->seen = t;
+        r->capseen = cap;
+    }
+    h = (size_t)(((uint64_t)dev * 0x9E3779B97F4A7C15u) ^ (uint64_t)ino) % r->capseen;
+    for (i = h; r->seen[i].path; i = (i + 1) % r->capseen)
+        if (r->seen[i].dev == dev && r->seen[i].ino == ino)
+            return &r->seen[i];
+    r->seen[i].dev = dev;
+    r->seen[i].ino = ino;
+    r->seen[i].path = xstrdup(path);
+    r->nseen++;
+    return NULL;
+}
+
 /* Walks a folder in name order; prefix is the path inside the folder
- * given.  Returns the number of errors. */
+ * given.  Each folder and file is walked once, however many links lead
+ * to it; a link to a folder already walked (a loop) is reported once, as
+ * the folder holding it is walked once.  Returns the number of errors. */
 static int walk(run *r, const char *dir, const char *prefix)
 {
-    DIR *d = opendir(dir);
+    DIR *d;
     struct dirent *e;
     char **names = NULL;
     size_t n = 0, cap = 0, i;
     int errors = 0;
 
+    if (interrupted)
+        return 0;
+    d = opendir(dir);
     if (!d) {
         report(r, "%s: %s", dir, strerror(errno));
         r->failed_files++;
         return 1;
     }
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
+    while ((e = readdir(d)) != NULL && !interrupted) {
+        if (e->d_name[0] == '.')
+            continue; /* hidden (and . and ..): not even mentioned */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             names = xrealloc(names, cap * sizeof(*names));
@@ -449,10 +574,12 @@ static int walk(run *r, const char *dir, const char *prefix)
     for (i = 0; i < n; i++) {
         char *path = join(dir, names[i]);
         char *name = *prefix ? join(prefix, names[i]) : xstrdup(names[i]);
+        const char *why;
+        const seen_entry *was;
         struct stat sb;
 
-        if (names[i][0] == '.') {
-            /* hidden: not even mentioned */
+        if (interrupted) {
+            /* nothing more */
         } else if (stat(path, &sb) != 0) {
             report(r, "%s: %s", path, strerror(errno));
             r->failed_files++;
@@ -460,13 +587,19 @@ static int walk(run *r, const char *dir, const char *prefix)
         } else if (excluded(r, name, names[i])) {
             skipped_file(r, path, "excluded");
         } else if (S_ISDIR(sb.st_mode)) {
-            errors += walk(r, path, name);
+            if ((was = seen_before(r, sb.st_dev, sb.st_ino, path)) != NULL)
+                report(r, "warning: %s: skipped: the same folder as %s (a link back into "
+                          "the folders walked)", path, was->path);
+            else
+                errors += walk(r, path, name);
         } else if (!S_ISREG(sb.st_mode)) {
             skipped_file(r, path, "not a regular file");
-        } else if (!eaf_reader_wants(names[i])) {
-            skipped_file(r, path, "not an article file");
-        } else if (repository_file(names[i])) {
-            skipped_file(r, path, "a README or LICENSE file, not an article");
+        } else if ((why = eaf_reader_ignore_reason(names[i])) != NULL) {
+            skipped_file(r, path, why);
+        } else if ((was = seen_before(r, sb.st_dev, sb.st_ino, path)) != NULL) {
+            char *why2 = join("the same file as ", was->path);
+            skipped_file(r, path, why2);
+            free(why2);
         } else {
             add_item(r, path, name, (long long)sb.st_size);
         }
@@ -481,10 +614,18 @@ static int walk(run *r, const char *dir, const char *prefix)
 static void add_path(run *r, const char *path)
 {
     struct stat sb;
+    const seen_entry *was;
 
     if (stat(path, &sb) != 0) {
         report(r, "%s: %s", path, strerror(errno));
         r->failed_files++;
+        return;
+    }
+    was = seen_before(r, sb.st_dev, sb.st_ino, path);
+    if (was) {
+        /* given twice, or inside a folder given before */
+        report(r, "warning: %s: skipped: the same %s as %s", path,
+               S_ISDIR(sb.st_mode) ? "folder" : "file", was->path);
         return;
     }
     if (S_ISDIR(sb.st_mode)) {
@@ -513,8 +654,10 @@ static void add_path(run *r, const char *path)
             free(a);
         }
         errors = walk(r, trimmed, "");
-        rt->ok = errors == 0 && r->nitems > before;
-        if (r->nitems == before && errors == 0) {
+        rt->ok = errors == 0 && r->nitems > before && !interrupted;
+        if (interrupted) {
+            /* said at the end */
+        } else if (r->nitems == before && errors == 0) {
             report(r, "%s: no article files in this folder: nothing indexed, nothing "
                       "removed (is it the right folder, and is it mounted?)",
                    trimmed);
@@ -535,19 +678,38 @@ static void add_path(run *r, const char *path)
     }
 }
 
+/* Reads the list of paths of "-": one per line, or NUL-terminated with
+ * -0; a NUL byte ends a path in either case (no path holds one), so a
+ * list from find -print0 read without -0 is read right too. */
 static void add_stdin_list(run *r)
 {
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
 
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n > 0)
-            add_path(r, line);
+    /* a list typed on a terminal: an interrupt ends the wait for it */
+    catch_signals(0);
+    while (!interrupted &&
+           (n = getdelim(&line, &cap, r->null_list ? '\0' : '\n', stdin)) >= 0) {
+        ssize_t start = 0, k;
+
+        for (k = 0; k <= n && !interrupted; k++) {
+            ssize_t end = k;
+
+            if (k < n && line[k] != '\0')
+                continue;
+            if (!r->null_list)
+                while (end > start && (line[end - 1] == '\n' || line[end - 1] == '\r'))
+                    end--;
+            if (end > start) {
+                line[end] = '\0';
+                add_path(r, line + start);
+            }
+            start = k + 1;
+        }
     }
     free(line);
+    catch_signals(1);
 }
 
 /* ---- indexing one file ------------------------------------------------------------ */
@@ -573,30 +735,43 @@ static int store(run *r, const eaf_article *a, file_counts *c)
 {
     eaf_change change;
     eaf_status st;
+    const char *key = eaf_article_get(a, EAF_FIELD_KEY), *other;
 
     if (ensure_txn(r) != 0)
         return -1;
     st = eaf_db_put(&change, r->db, a);
     if (st == EAF_MISUSE || st == EAF_SYNTAX) {
-        report(r, "%s: %s", eaf_article_get(a, EAF_FIELD_KEY), eaf_errmsg(r->db));
+        report(r, "%s: %s", key, eaf_errmsg(r->db));
         c->errors++;
         return 0;
     }
     if (st != EAF_OK) {
-        report(r, "cannot store '%s': %s", eaf_article_get(a, EAF_FIELD_KEY),
-               eaf_errmsg(r->db));
+        report(r, "cannot store '%s': %s", key, eaf_errmsg(r->db));
         r->fatal = 1;
         return -1;
     }
-    if (change == EAF_CHANGE_ADDED)
+    other = eaf_db_put_conflict(r->db);
+    if (change == EAF_CHANGE_CONFLICT) {
+        /* the first file keeps the key; this one is recorded as giving it */
+        if (!r->quiet)
+            report(r, "warning: %s: the article '%s' is also in %s, whose version is "
+                      "kept", c->path, key, other ? other : "another file");
+        c->skipped++;
+    } else if (other && !r->quiet) {
+        report(r, "warning: %s: the key '%s' is given twice in this file; the last "
+                  "one is kept", c->path, key);
+    }
+    if (change == EAF_CHANGE_ADDED) {
         c->added++;
-    else if (change == EAF_CHANGE_UPDATED)
+        batch_change(r, &r->p_added, 1, c->path);
+    } else if (change == EAF_CHANGE_UPDATED) {
         c->updated++;
-    else
+        batch_change(r, &r->p_updated, 1, c->path);
+    } else if (change == EAF_CHANGE_NONE) {
         c->unchanged++;
-    if (r->dry_run && change != EAF_CHANGE_NONE)
-        printf("%s %s\n", change == EAF_CHANGE_ADDED ? "add" : "update",
-               eaf_article_get(a, EAF_FIELD_KEY));
+    }
+    if (r->dry_run && (change == EAF_CHANGE_ADDED || change == EAF_CHANGE_UPDATED))
+        printf("%s %s\n", change == EAF_CHANGE_ADDED ? "add" : "update", key);
     if (++r->in_batch >= r->batch && !r->dry_run)
         return commit(r);
     return 0;
@@ -791,7 +966,7 @@ static void print_status(run *r, const item *it, const char *status, const file_
     putchar('\n');
 }
 
-static void index_file(run *r, const item *it)
+static void index_file(run *r, item *it)
 {
     eaf_reader_options ro = EAF_READER_OPTIONS_INIT;
     eaf_reader *rd = NULL;
@@ -835,6 +1010,7 @@ static void index_file(run *r, const item *it)
         eaf_free(err);
         r->failed_files++;
         r->failed++;
+        it->failed = 1;
         return;
     }
     st = eaf_db_source_begin(r->db, it->abs);
@@ -843,6 +1019,7 @@ static void index_file(run *r, const item *it)
         eaf_reader_free(rd);
         r->failed_files++;
         r->failed++;
+        it->failed = 1;
         if (st != EAF_NOTFOUND && st != EAF_IO)
             r->fatal = 1;
         return;
@@ -881,7 +1058,7 @@ static void index_file(run *r, const item *it)
         ahead_stop(&h);
     if (r->fatal)
         complete = 0;
-    c.skipped = (long)eaf_reader_skipped(rd);
+    c.skipped += (long)eaf_reader_skipped(rd);
     if (began) {
         st = eaf_db_source_end(&removed, r->db, complete, on_removed, &c);
         if (st != EAF_OK) {
@@ -889,11 +1066,14 @@ static void index_file(run *r, const item *it)
             r->fatal = 1;
         }
         c.removed = (long)removed;
+        batch_change(r, &r->p_removed, c.removed, it->path);
     }
     if (c.errors)
         print_status(r, it, "failed", &c, last_error);
     else if (c.added + c.updated + c.unchanged == 0 && c.skipped)
-        print_status(r, it, "skipped", &c, eaf_reader_skip_reason(rd));
+        print_status(r, it, "skipped", &c,
+                     eaf_reader_skip_reason(rd) ? eaf_reader_skip_reason(rd)
+                                                : "its keys are given by other files");
     else if (state == EAF_SOURCE_NEW)
         print_status(r, it, "added", &c, NULL);
     else if (c.added + c.updated + c.removed == 0)
@@ -902,14 +1082,34 @@ static void index_file(run *r, const item *it)
         print_status(r, it, "updated", &c, NULL);
     free(last_error);
     eaf_reader_free(rd);
-    r->added += c.added;
-    r->updated += c.updated;
+    /* (added, updated and removed wait for the batch's commit) */
     r->unchanged += c.unchanged;
-    r->removed += c.removed;
     r->skipped += c.skipped;
     r->failed += c.errors;
-    if (c.errors)
+    if (c.errors) {
         r->failed_files++;
+        it->failed = 1;
+    }
+}
+
+/* Reads a file of this run again when the index marked it changed since
+ * (an article it gives passed to it); not one whose reading failed. */
+static void reread(run *r, item *it)
+{
+    eaf_source_state state;
+    long unchanged = r->unchanged, skipped = r->skipped;
+
+    if (it->failed)
+        return;
+    if (ensure_txn(r) != 0)
+        return;
+    if (eaf_db_source_check(&state, r->db, it->abs, 0) != EAF_OK ||
+        state == EAF_SOURCE_UNCHANGED)
+        return;
+    index_file(r, it);
+    /* its other articles were counted when it was read first */
+    r->unchanged = unchanged;
+    r->skipped = skipped;
 }
 
 /* ---- pruning ------------------------------------------------------------------------ */
@@ -918,7 +1118,14 @@ typedef struct prune_walk {
     run *r;
     char **gone;
     size_t n, cap;
+    size_t recorded;          /* files recorded under the folder */
 } prune_walk;
+
+/* A folder whose files are gone for the most part is not pruned without
+ * --prune-all: more often a copy or a mount that failed half way than an
+ * archive deleted by hand.  At least PRUNE_GUARD_MIN files, and more than
+ * half of those recorded. */
+#define PRUNE_GUARD_MIN 10
 
 static int collect_gone(const char *path, int64_t articles, void *payload)
 {
@@ -926,6 +1133,7 @@ static int collect_gone(const char *path, int64_t articles, void *payload)
     char *key = (char *)path;
 
     (void)articles;
+    p->recorded++;
     if (bsearch(&key, p->r->visited, p->r->nvisited, sizeof(char *), compare_strings))
         return 0;
     if (p->n == p->cap) {
@@ -939,7 +1147,7 @@ static int collect_gone(const char *path, int64_t articles, void *payload)
 static void prune(run *r, const root *rt)
 {
     prune_walk p;
-    size_t i;
+    size_t i, todo;
     eaf_status st;
 
     memset(&p, 0, sizeof(p));
@@ -949,7 +1157,16 @@ static void prune(run *r, const root *rt)
         report(r, "cannot list the files of %s: %s", rt->path, eaf_errmsg(r->db));
         r->fatal = 1;
     }
-    for (i = 0; i < p.n && !r->fatal && !interrupted; i++) {
+    todo = p.n;
+    if (!r->fatal && !r->prune_all && p.n >= PRUNE_GUARD_MIN && p.n * 2 > p.recorded) {
+        report(r, "%s: %zu of the %zu files indexed from this folder are gone: nothing is "
+                  "removed for it (is it the right folder, and is all of it there?); "
+                  "run with --prune-all to remove them",
+               rt->path, p.n, p.recorded);
+        r->failed_files++;
+        todo = 0;
+    }
+    for (i = 0; i < todo && !r->fatal && !interrupted; i++) {
         file_counts c;
         int64_t removed = 0;
         char *shown = join(rt->path, p.gone[i] + strlen(rt->abs));
@@ -963,12 +1180,12 @@ static void prune(run *r, const root *rt)
                 report(r, "%s: %s", shown, eaf_errmsg(r->db));
                 r->fatal = 1;
             } else {
-                r->removed += (long)removed;
+                batch_change(r, &r->p_removed, (long)removed, shown);
                 if (r->verbose)
-                    printf("%s: removed (%lld articles): the file is gone\n", shown,
-                           (long long)removed);
+                    printf("%s: removed (%lld %s): the file is gone\n", shown,
+                           (long long)removed, plural((long)removed, "article", "articles"));
                 r->in_batch += (long)removed;
-                if (r->in_batch >= r->batch)
+                if (r->in_batch >= r->batch && !r->dry_run)
                     commit(r);
             }
         }
@@ -1202,15 +1419,18 @@ static void optimize(run *r)
         return;
     if (r->verbose)
         fprintf(stderr, "optimizing the full-text index\n");
-    if (eaf_db_optimize(r->db) != EAF_OK)
+    /* minutes on a large index: an interrupt stops the merge itself */
+    interrupt_db = r->db;
+    if (eaf_db_optimize(r->db) != EAF_OK && !interrupted)
         /* what was indexed is kept: only the merge failed */
         warnx_("cannot optimize the index: %s", eaf_errmsg(r->db));
+    interrupt_db = NULL;
 }
 
 int main(int argc, char **argv)
 {
     enum { OPT_PRUNE = 256, OPT_NO_PRUNE, OPT_OPTIMIZE, OPT_NO_OPTIMIZE, OPT_CHECK,
-           OPT_NO_RELATED };
+           OPT_NO_RELATED, OPT_PRUNE_ALL, OPT_WAIT };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
@@ -1218,6 +1438,9 @@ int main(int argc, char **argv)
         {"batch", required_argument, NULL, 'b'},
         {"prune", no_argument, NULL, OPT_PRUNE},
         {"no-prune", no_argument, NULL, OPT_NO_PRUNE},
+        {"prune-all", no_argument, NULL, OPT_PRUNE_ALL},
+        {"null", no_argument, NULL, '0'},
+        {"wait", required_argument, NULL, OPT_WAIT},
         {"optimize", no_argument, NULL, OPT_OPTIMIZE},
         {"no-optimize", no_argument, NULL, OPT_NO_OPTIMIZE},
         {"dry-run", no_argument, NULL, 'n'},
@@ -1252,7 +1475,7 @@ int main(int argc, char **argv)
     r.batch = DEFAULT_BATCH;
     r.prune_opt = -1;
     r.optimize_opt = -1;
-    while ((c = getopt_long(argc, argv, "d:f:L:b:ncx:evqhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:f:L:b:ncx:evqhV0", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             dbopt = optarg;
@@ -1267,6 +1490,10 @@ int main(int argc, char **argv)
             break;
         case 'L':
             oo.language = optarg;
+            if (!known_language(optarg)) {
+                warnx_("unknown stemming language '%s' (see --help for the list)", optarg);
+                return EXIT_USAGE;
+            }
             break;
         case 'b':
             r.batch = parse_count(optarg);
@@ -1281,6 +1508,22 @@ int main(int argc, char **argv)
         case OPT_NO_PRUNE:
             r.prune_opt = 0;
             break;
+        case OPT_PRUNE_ALL:
+            r.prune_opt = 1;
+            r.prune_all = 1;
+            break;
+        case '0':
+            r.null_list = 1;
+            break;
+        case OPT_WAIT: {
+            long w = parse_count(optarg);
+            if (w < 0 || w > 86400) {
+                warnx_("--wait needs a number of seconds (0 to 86400), not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            oo.busy_timeout_ms = w == 0 ? -1 : (int)(w * 1000);
+            break;
+        }
         case OPT_OPTIMIZE:
             r.optimize_opt = 1;
             break;
@@ -1343,7 +1586,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "Try '%s --help' for more information.\n", progname);
         return EXIT_USAGE;
     }
-    oo.flags = EAF_OPEN_CREATE;
+    /* the only writer for the whole run: a second eafindex on the index
+     * waits for the lock (busy_timeout_ms), then is refused */
+    oo.flags = EAF_OPEN_CREATE | EAF_OPEN_LOCK;
     if (r.dry_run && access(path, F_OK) != 0) {
         /* nothing to compare with: a scratch index, thrown away */
         const char *t = getenv("TMPDIR");
@@ -1364,7 +1609,7 @@ int main(int argc, char **argv)
         free(tmpdb);
         return EXIT_FAIL;
     }
-    catch_signals();
+    catch_signals(1);
     clock_gettime(CLOCK_MONOTONIC, &r.started);
     r.progress = !r.quiet && !r.verbose && !r.dry_run && isatty(STDERR_FILENO);
 
@@ -1398,22 +1643,31 @@ int main(int argc, char **argv)
     for (k = 0; k < r.nroots && !r.fatal && !interrupted; k++)
         if (r.roots[k].prune)
             prune(&r, &r.roots[k]);
+    /* an article two files gave, whose stored version's file no longer
+     * gives it, passed to the other file: read that one again now */
+    if (!r.dry_run && (r.p_removed || r.removed || r.updated || r.p_updated))
+        for (k = 0; k < r.nitems && !r.fatal && !interrupted; k++)
+            reread(&r, &r.items[k]);
     if (r.dry_run) {
         if (r.in_txn)
             eaf_db_rollback(r.db);
         r.in_txn = 0;
+        batch_kept(&r); /* what it would have done */
     } else if (!r.fatal) {
         commit(&r);
         if (!r.fatal && !interrupted)
             optimize(&r);
     } else if (r.in_txn) {
         eaf_db_rollback(r.db);
+        r.in_txn = 0;
+        batch_lost(&r);
     }
     show_progress(&r, 1);
     if (!r.dry_run && !r.fatal && !interrupted && !r.no_related)
         refresh_related(&r);
     if (interrupted)
         warnx_("interrupted: what was committed is kept; run again to go on");
+    interrupt_db = NULL;
     printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed\n",
            r.dry_run ? "dry run, nothing written: " : "", r.added, r.updated, r.unchanged,
            r.removed, r.skipped, r.failed);
@@ -1448,6 +1702,10 @@ int main(int argc, char **argv)
     free(r.known_path);
     free(r.known_count);
     free(r.excludes);
+    for (k = 0; k < r.capseen; k++)
+        free(r.seen[k].path);
+    free(r.seen);
+    free(r.batch_first);
     if (interrupted)
         return 130;
     return r.fatal || r.failed || r.failed_files ? EXIT_FAIL : EXIT_OK;

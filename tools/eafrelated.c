@@ -545,7 +545,7 @@ int main(int argc, char **argv)
         eaf_free(err);
         return EXIT_FAIL;
     }
-    catch_signals();
+    catch_signals(1);
     c.progress = !c.quiet && isatty(STDERR_FILENO);
     if (all || refresh)
         rc = batch(&c, refresh, format != NULL);

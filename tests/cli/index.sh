@@ -74,7 +74,7 @@ rm "$site/html/h1-title.html"
 "$eafindex" -d "$db" -n "$site" > "$tmp/dry" 2>/dev/null
 contains "$(cat "$tmp/dry")" "remove html/h1-title" "--dry-run: a file gone would be pruned"
 out=$("$eafindex" -d "$db" -v "$site" 2>/dev/null)
-contains "$out" "h1-title.html: removed (1 articles): the file is gone" "-v: a file gone is removed"
+contains "$out" "h1-title.html: removed (1 article): the file is gone" "-v: a file gone is removed (one article, singular)"
 contains "$(printf '%s\n' "$out" | tail -n 1)" "1 removed" "pruned by default"
 "$eafindex" -d "$db" --no-prune "$site" > /dev/null 2>&1
 cp "$fix/html/h1-title.html" "$site/html/"
@@ -110,8 +110,13 @@ is "$out" "$count_before added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 
 "$eafindex" -d "$tmp/copy.db" --export > "$tmp/export2.jsonl"
 if cmp -s "$tmp/export.jsonl" "$tmp/export2.jsonl"; then same=0; else same=1; fi
 ok "$same" "the copy's export is byte for byte the original's"
-out=$("$eafindex" -d "$db" "$tmp/export.jsonl" 2>&1)
-contains "$out" "0 added, 0 updated, $count_before unchanged" "the export's articles are the index's own, unchanged"
+out=$("$eafindex" -d "$db" "$tmp/export.jsonl" 2>"$tmp/err")
+# (h1-title.html is gone, kept by --no-prune: the export takes its article)
+is "$(printf '%s\n' "$out" | tail -n 1)" "0 added, 0 updated, 1 unchanged, 0 removed, $((count_before - 1)) skipped, 0 failed" "the export into its own index: every key another file still gives is that file's, kept"
+is "$(grep -c 'warning: .*export.jsonl: the article .* is also in ' "$tmp/err")" "$((count_before - 1))" "a warning for each, naming both files"
+is "$(grep -c "h1-title" "$tmp/err")" 0 "but not for the article whose file is gone: that one passes to the export"
+contains "$(cat "$tmp/err")" "is also in $site/pages/full.md, whose version is kept" "(the other file by its path)"
+is "$("$eafindex" -d "$db" --export | cmp -s - "$tmp/export.jsonl" && echo same)" same "and the index is as it was"
 "$eafindex" -d "$tmp/none.db" --export > /dev/null 2>&1; rc=$?
 is "$rc" 1 "--export of a missing index fails"
 

@@ -487,7 +487,7 @@ static void test_migration(void)
         tu_cleanup();
         return;
     }
-    is_int(user_version(dbpath), 4, "it is now version 4");
+    is_int(user_version(dbpath), 5, "it is now version 5");
     ok(eaf_db_get(&a, db, "old/1") == EAF_OK, "the old article is still there");
     is_str(a ? eaf_article_get(a, EAF_FIELD_TITLE) : NULL, "An article from version one",
            "with its title");
