@@ -1661,18 +1661,22 @@ typedef void (*eaf_problem_fn)(const char *problem, void *payload);
  * entries and every entry its article; the authors, tags, related
  * titles, related lists and term vectors of articles point to articles
  * that exist, and no related list holds its own article or one twice;
- * each article's indexed authors agree with its author rows; the schema
- * versions agree).  Each problem found is reported to fn, named ("2 articles have
- * no full-text index entries: key, key").  Nothing is written, but the
- * check holds the write lock while it runs (FTS5's check needs it), so it
- * sees one state of the index while another process indexes.
+ * each article's indexed authors agree with its author rows; every
+ * article's file is recorded and gives it; the schema versions agree).
+ * Each problem found is reported to fn, named ("2 articles have no
+ * full-text index entries: key, key").  Nothing is written.  On a
+ * read-write handle the check holds the write lock while it runs (FTS5's
+ * check needs it), so it sees one state of the index while another
+ * process indexes.  On a read-only handle (a user who may only read the
+ * index) it reads one snapshot, and FTS5's check runs on a private copy
+ * of the index in a temporary file (SQLite's temporary folder: $TMPDIR,
+ * else /var/tmp or /tmp), which needs room for one.
  * @param[out] problems_out  if not NULL, the number of problems found
- * @param[in]  db            the handle, opened read-write
+ * @param[in]  db            the handle
  * @param[in]  fn            if not NULL, called with each problem
  * @param[in]  payload       passed to fn
  * @retval EAF_OK        no problem found
  * @retval EAF_CORRUPT   problems found; eaf_errmsg() is the first
- * @retval EAF_READONLY  a read-only handle
  * @retval EAF_MISUSE    a transaction or a search is open on the handle
  * @retval EAF_BUSY      another writer held the lock past the timeout
  * @retval EAF_NOMEM, EAF_IO
@@ -1683,6 +1687,29 @@ typedef void (*eaf_problem_fn)(const char *problem, void *payload);
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
 eaf_status eaf_db_check(int64_t *problems_out, eaf_db *db, eaf_problem_fn fn,
                         void *payload);
+
+/**
+ * Rebuilds, in one transaction, what an index derives from its articles,
+ * for the problems eaf_db_check() names that can be mended in place: the
+ * b-tree indexes of the tables (SQLite's REINDEX), the full-text index
+ * (every article tokenized again), the indexed authors (from the author
+ * rows), the rows of articles that are gone (authors, tags, related
+ * titles, files, related lists), the record of
+ * each article's file, and the related lists (all marked stale, for
+ * eaf_related_refresh() to compute again).  The articles themselves are
+ * not touched.  Damage to the file's pages that SQLite cannot read past is
+ * not mended: export what can be read (eaf_db_articles()) into a new index.
+ * It takes about as long as indexing the articles again, without reading
+ * their files.
+ * @retval EAF_OK
+ * @retval EAF_READONLY  a read-only handle
+ * @retval EAF_MISUSE    a transaction or a search is open on the handle
+ * @retval EAF_CORRUPT   the file is too damaged to read the articles
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM, EAF_INTERRUPTED
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_db_rebuild(eaf_db *db);
 
 EAF_END_DECLS
 

@@ -16,9 +16,10 @@
  *      eaf_meta agree on the schema.
  * Damage that stops a check (SQLite finds the file malformed) is a
  * problem too.  Nothing is written, but FTS5's check is an INSERT command:
- * it needs a read-write handle, and the whole check runs in one write
- * transaction (so on one state of the index, even while another process
- * indexes), rolled back at the end.
+ * on a read-write handle the whole check runs in one write transaction
+ * (so on one state of the index, even while another process indexes),
+ * rolled back at the end; on a read-only one (a user who may only read
+ * the index), in one read transaction, FTS5's check on a copy.
  */
 #include "db.h"
 
@@ -43,10 +44,12 @@ static const struct {
     {"related_list", "other_id", "listed-as-related"},
     {"related_vector", "article_id", "term-vector"},
     {"related_stale", "article_id", "stale-list"},
+    {"provide", "article_id", "file-of-article"},
 };
 
 typedef struct checker {
     eaf_db *db;
+    sqlite3 *sql;        /* where the checks read: db's connection */
     eaf_problem_fn fn;
     void *payload;
     int64_t problems;
@@ -81,7 +84,7 @@ static void failed(checker *c, int rc, const char *what)
     int base = rc & 0xFF;
 
     if (base == SQLITE_CORRUPT || base == SQLITE_NOTADB) {
-        problem(c, "%s: %s", what, sqlite3_errmsg(c->db->sql));
+        problem(c, "%s: %s", what, sqlite3_errmsg(c->sql));
         return;
     }
     if (c->fatal == EAF_OK) {
@@ -99,7 +102,7 @@ static int table_exists(checker *c, const char *table)
     sqlite3_stmt *st = NULL;
     int rc, found = 0;
 
-    rc = sqlite3_prepare_v2(c->db->sql,
+    rc = sqlite3_prepare_v2(c->sql,
                             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
                             -1, &st, NULL);
     if (rc == SQLITE_OK) {
@@ -124,7 +127,7 @@ static void offenders(checker *c, const char *sql, const char *what)
     int64_t n = 0;
     int rc;
 
-    rc = sqlite3_prepare_v2(c->db->sql, sql, -1, &st, NULL);
+    rc = sqlite3_prepare_v2(c->sql, sql, -1, &st, NULL);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         const char *name;
 
@@ -143,7 +146,7 @@ static void offenders(checker *c, const char *sql, const char *what)
     } else if (names.rc != EAF_OK) {
         c->fatal = EAF_NOMEM;
     } else if (n > 0) {
-        problem(c, "%lld %s: %s%s", (long long)n, what, eaf__buf_cstr(&names),
+        problem(c, "%s (%lld): %s%s", what, (long long)n, eaf__buf_cstr(&names),
                 n > MAX_NAMED ? ", ..." : "");
     }
     eaf__buf_free(&names);
@@ -156,7 +159,7 @@ static void check_sqlite(checker *c)
     char sql[64];
 
     snprintf(sql, sizeof(sql), "PRAGMA integrity_check(%d)", MAX_SQLITE_ERRORS);
-    rc = sqlite3_prepare_v2(c->db->sql, sql, -1, &st, NULL);
+    rc = sqlite3_prepare_v2(c->sql, sql, -1, &st, NULL);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         const char *text, *end;
 
@@ -179,23 +182,69 @@ static void check_sqlite(checker *c)
         failed(c, rc, "SQLite integrity check");
 }
 
-static void check_fts(checker *c)
+/* FTS5's check, on the connection sql: the index's own, or a copy's. */
+static void check_fts(checker *c, sqlite3 *sql)
 {
     int rc;
 
     /* an INSERT that writes nothing (and the transaction is rolled back) */
     /* rank 1: also against the article rows (external content) */
-    rc = sqlite3_exec(c->db->sql, "INSERT INTO fts(fts, rank) VALUES ('integrity-check', 1)",
+    rc = sqlite3_exec(sql, "INSERT INTO fts(fts, rank) VALUES ('integrity-check', 1)",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         int base = rc & 0xFF;
         if (base == SQLITE_CORRUPT || base == SQLITE_ERROR)
             problem(c, "FTS5 integrity check: %s: the full-text index does not match "
-                       "the articles (rebuild the index)",
-                    sqlite3_errmsg(c->db->sql));
+                       "the articles (rebuild it: eafindex --rebuild)",
+                    sqlite3_errmsg(sql));
         else
             failed(c, rc, "full-text index check");
     }
+}
+
+/*
+ * A read-only handle cannot run FTS5's check, which is an INSERT command:
+ * it runs on a private copy of the index (SQLite's backup, in one read
+ * transaction of the handle, so of the state the other checks read), in
+ * a temporary file SQLite deletes when it is closed.
+ */
+static void check_fts_copy(checker *c)
+{
+    sqlite3 *copy = NULL;
+    sqlite3_backup *b;
+    const char *msg = NULL;
+    int rc;
+
+    rc = sqlite3_open_v2("", &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK)
+        rc = eaf__fts_register(copy, 1, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        failed(c, rc, "making a copy of the index to check its full-text index");
+        sqlite3_close(copy);
+        return;
+    }
+    b = sqlite3_backup_init(copy, "main", c->sql, "main");
+    if (!b) {
+        failed(c, sqlite3_errcode(copy), "copying the index to check its full-text index");
+        sqlite3_close(copy);
+        return;
+    }
+    rc = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        /* damage the copy met is a problem; the rest (disk full) stops */
+        failed(c, rc, "copying the index to check its full-text index");
+        sqlite3_close(copy);
+        return;
+    }
+    rc = sqlite3_exec(copy, "BEGIN", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        check_fts(c, copy);
+        sqlite3_exec(copy, "ROLLBACK", NULL, NULL, NULL);
+    } else {
+        failed(c, rc, "checking the copy of the index");
+    }
+    sqlite3_close(copy);
 }
 
 static void check_refs(checker *c)
@@ -211,7 +260,7 @@ static void check_refs(checker *c)
                           " (SELECT 1 FROM article WHERE id = %s.%s) ORDER BY 1",
                           article_refs[i].column, article_refs[i].table,
                           article_refs[i].table, article_refs[i].column);
-        what = eaf__printf("missing articles still have %s rows (table %s); their ids",
+        what = eaf__printf("%s rows of missing articles (table %s), by article id",
                            article_refs[i].what, article_refs[i].table);
         if (sql && what)
             offenders(c, sql, what);
@@ -228,34 +277,46 @@ static void check_ours(checker *c)
     offenders(c,
               "SELECT key FROM article a WHERE NOT EXISTS"
               " (SELECT 1 FROM fts_docsize d WHERE d.id = a.id) ORDER BY key",
-              "articles have no full-text index entries");
+              "articles without full-text index entries");
     offenders(c,
               "SELECT id FROM fts_docsize d WHERE NOT EXISTS"
               " (SELECT 1 FROM article a WHERE a.id = d.id) ORDER BY id",
-              "full-text index entries have no article; their ids");
+              "full-text index entries without an article, by id");
     check_refs(c);
     if (c->db->schema_version >= 4) {
         /* a related list never holds its own article, nor one twice */
         offenders(c,
                   "SELECT a.key FROM related_list l JOIN article a ON a.id = l.article_id"
                   " WHERE l.other_id = l.article_id ORDER BY a.key",
-                  "related lists hold their own article");
+                  "related lists that hold their own article");
         offenders(c,
                   "SELECT a.key FROM related_list l JOIN article a ON a.id = l.article_id"
                   " GROUP BY l.article_id, l.other_id HAVING count(*) > 1 ORDER BY a.key",
-                  "related lists hold an article twice");
+                  "related lists that hold an article twice");
     }
     /* the indexed author column is made from the author rows */
     offenders(c,
               "SELECT key FROM article a WHERE author <> coalesce((SELECT"
               " group_concat(name, char(10)) FROM (SELECT name FROM author"
               " WHERE article_id = a.id ORDER BY pos)), '') ORDER BY key",
-              "articles have indexed authors that differ from their author rows");
+              "articles whose indexed authors differ from their author rows");
     if (c->db->schema_version >= 2)
         offenders(c,
                   "SELECT key FROM article a WHERE source_id IS NOT NULL AND NOT EXISTS"
                   " (SELECT 1 FROM source s WHERE s.id = a.source_id) ORDER BY key",
-                  "articles come from a file the index has no record of");
+                  "articles from a file the index has no record of");
+    if (c->db->schema_version >= 5) {
+        /* the file whose version an article holds gives it */
+        offenders(c,
+                  "SELECT key FROM article a WHERE source_id IS NOT NULL AND NOT EXISTS"
+                  " (SELECT 1 FROM provide p WHERE p.source_id = a.source_id"
+                  " AND p.article_id = a.id) ORDER BY key",
+                  "articles that hold the version of a file not recorded as giving them");
+        offenders(c,
+                  "SELECT DISTINCT source_id FROM provide p WHERE NOT EXISTS"
+                  " (SELECT 1 FROM source s WHERE s.id = p.source_id) ORDER BY 1",
+                  "files that give articles but have no record, by id");
+    }
     offenders(c,
               "SELECT 'eaf_meta.schema_version ' || coalesce((SELECT value FROM eaf_meta"
               " WHERE name = 'schema_version'), 'missing') || ', PRAGMA user_version '"
@@ -269,7 +330,7 @@ eaf_status eaf_db_check(int64_t *problems_out, eaf_db *db, eaf_problem_fn fn,
                         void *payload)
 {
     checker c;
-    int rc;
+    int rc, readonly;
 
     if (problems_out)
         *problems_out = 0;
@@ -279,24 +340,28 @@ eaf_status eaf_db_check(int64_t *problems_out, eaf_db *db, eaf_problem_fn fn,
     if (db->in_txn || db->children > 0)
         return eaf__db_error(db, EAF_MISUSE,
                              "a transaction or a search is open on the handle");
-    if (db->flags & EAF_OPEN_READONLY)
-        return eaf__db_error(db, EAF_READONLY,
-                             "checking the index needs it open read-write (FTS5's "
-                             "check takes the write lock; nothing is written)");
+    readonly = (db->flags & EAF_OPEN_READONLY) != 0;
     memset(&c, 0, sizeof(c));
     c.db = db;
+    c.sql = db->sql;
     c.fn = fn;
     c.payload = payload;
     /* one state of the index for every check, even while another process
-     * indexes: the write lock, which FTS5's check needs anyway */
-    rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+     * indexes: the write lock, which FTS5's check needs anyway; a
+     * read-only handle reads one snapshot, and checks the full-text index
+     * on a copy of it */
+    rc = sqlite3_exec(db->sql, readonly ? "BEGIN" : "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return eaf__db_sqlerr(db, rc, "starting the check");
     check_sqlite(&c);
     /* the rest reads tables that SQLite found damaged at its own risk;
      * SQLite reports damage it meets as SQLITE_CORRUPT, a problem */
-    if (c.fatal == EAF_OK)
-        check_fts(&c);
+    if (c.fatal == EAF_OK) {
+        if (readonly)
+            check_fts_copy(&c);
+        else
+            check_fts(&c, db->sql);
+    }
     if (c.fatal == EAF_OK)
         check_ours(&c);
     sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
@@ -307,4 +372,95 @@ eaf_status eaf_db_check(int64_t *problems_out, eaf_db *db, eaf_problem_fn fn,
                    ? eaf__db_error(db, EAF_NOMEM, "out of memory")
                    : c.fatal;
     return c.problems ? EAF_CORRUPT : EAF_OK;
+}
+
+/* ---- rebuilding -------------------------------------------------------------------- */
+
+/* Runs one statement of a rebuild; the first failure names its step. */
+static eaf_status rebuild_step(eaf_db *db, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, what);
+}
+
+eaf_status eaf_db_rebuild(eaf_db *db)
+{
+    eaf_status st;
+    size_t i;
+
+    if (!db)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    if (db->in_txn || db->children > 0)
+        return eaf__db_error(db, EAF_MISUSE,
+                             "a transaction or a search is open on the handle");
+    if (db->flags & EAF_OPEN_READONLY)
+        return eaf__db_error(db, EAF_READONLY, "the index '%s' is open read-only",
+                             db->path);
+    st = eaf__db_begin_write(db);
+    if (st != EAF_OK)
+        return st;
+    /* the b-tree indexes of the tables, from the tables */
+    st = rebuild_step(db, "REINDEX", "rebuilding the tables' indexes");
+    /* rows that hang off articles that are gone (tables of the index's
+     * schema only) */
+    for (i = 0; i < EAF__ARRAY_LEN(article_refs) && st == EAF_OK; i++) {
+        char *sql = eaf__printf(
+            "DELETE FROM %s WHERE %s NOT IN (SELECT id FROM article)",
+            article_refs[i].table, article_refs[i].column);
+        if (!sql) {
+            st = eaf__db_error(db, EAF_NOMEM, "out of memory");
+        } else if (sqlite3_table_column_metadata(db->sql, "main", article_refs[i].table,
+                                                 NULL, NULL, NULL, NULL, NULL, NULL) ==
+                   SQLITE_OK) {
+            st = rebuild_step(db, sql, "removing the rows of articles that are gone");
+        }
+        eaf__free(sql);
+    }
+    /* every article's file: recorded, and recorded as giving it */
+    if (st == EAF_OK && db->schema_version >= 2)
+        st = rebuild_step(db,
+                          "UPDATE article SET source_id = NULL WHERE source_id IS NOT NULL"
+                          " AND source_id NOT IN (SELECT id FROM source)",
+                          "forgetting the files the index has no record of");
+    if (st == EAF_OK && db->schema_version >= 5)
+        st = rebuild_step(db,
+                          "DELETE FROM provide WHERE source_id NOT IN (SELECT id FROM source);"
+                          "INSERT OR IGNORE INTO provide(source_id, article_id, gen)"
+                          " SELECT source_id, id, coalesce(source_gen, 0) FROM article"
+                          " WHERE source_id IS NOT NULL",
+                          "recording the file of every article");
+    /* the indexed authors, from the author rows (what eaf_db_get() reads) */
+    if (st == EAF_OK)
+        st = rebuild_step(db,
+                          "UPDATE article SET author = coalesce((SELECT"
+                          " group_concat(name, char(10)) FROM (SELECT name FROM author"
+                          " WHERE article_id = article.id ORDER BY pos)), '')"
+                          " WHERE author <> coalesce((SELECT group_concat(name, char(10))"
+                          " FROM (SELECT name FROM author WHERE article_id = article.id"
+                          " ORDER BY pos)), '')",
+                          "making the indexed authors from the author rows");
+    /* the full-text index, from the articles (FTS5 tokenizes them all) */
+    if (st == EAF_OK)
+        st = eaf__db_fts_sync(db);
+    if (st == EAF_OK)
+        st = rebuild_step(db, "INSERT INTO fts(fts) VALUES ('rebuild')",
+                          "rebuilding the full-text index");
+    /* the related lists: all stale, computed again by the next refresh */
+    if (st == EAF_OK && db->schema_version >= 4)
+        st = rebuild_step(db,
+                          "DELETE FROM related_list; DELETE FROM related_vector;"
+                          "INSERT OR REPLACE INTO related_stale(article_id, changed)"
+                          " SELECT id, 1 FROM article",
+                          "marking the related lists to be computed again");
+    if (st == EAF_OK) {
+        sqlite3_stmt *s = eaf__db_stmt(db, EAF__STMT_COUNT_REWRITE);
+        int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
+        if (s)
+            sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            st = eaf__db_sqlerr(db, rc, "rebuilding the index");
+    }
+    return eaf__db_end_write(db, st);
 }

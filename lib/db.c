@@ -281,6 +281,13 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
     st = connect(db, db->path, sqlflags, busy_ms);
     if (st != EAF_OK)
         return st;
+    /* SQLite opens a file it may not write read-only, and says so at the
+     * first write: say it now */
+    if (!readonly && sqlite3_db_readonly(db->sql, "main") == 1)
+        return eaf__db_error(db, EAF_READONLY,
+                             "cannot write to the index '%s' (%s): open it read-only",
+                             db->path, access(db->path, W_OK) != 0 ? strerror(errno)
+                                                                  : "read-only file system");
     /* the file exists now: the lock comes before the first look at it,
      * so that two writers creating one index make it once */
     if (!readonly && (o->flags & EAF_OPEN_LOCK) &&
@@ -309,6 +316,10 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
         empty = is_empty_database(db, &rc);
     }
     if (rc != SQLITE_OK) {
+        if (!readonly && (rc & 0xFF) == SQLITE_READONLY)
+            return eaf__db_error(db, EAF_READONLY,
+                                 "cannot write to the index '%s' (its folder is not "
+                                 "writable): open it read-only", db->path);
         if ((rc & 0xFF) == SQLITE_NOTADB)
             return eaf__db_error(db, EAF_CORRUPT,
                                  "'%s' is not an index (not an SQLite database)",

@@ -129,7 +129,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: %s [OPTION]... PATH...\n"
             "       %s [-d FILE] --export [OUTPUT]\n"
-            "       %s [-d FILE] --check\n"
+            "       %s [-d FILE] --check | --rebuild\n"
             "Index article files, archives and folders of them, and keep the index in step.\n"
             "\n"
             "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db);\n"
@@ -162,6 +162,9 @@ static void usage(FILE *out)
             "      --check            check the index (SQLite's and FTS5's integrity checks\n"
             "                         and the library's own), name each problem, and exit:\n"
             "                         0 when it is sound, 1 otherwise\n"
+            "      --rebuild          rebuild what the index derives from its articles (the\n"
+            "                         full-text index, the related lists, ...), check it,\n"
+            "                         and exit\n"
             "  -v, --verbose          print one line per file: what was done, and why\n"
             "  -q, --quiet            print only errors and the tally\n"
             "  -h, --help             show this help and exit\n"
@@ -1315,8 +1318,16 @@ static int do_check(const char *dbpath, int quiet)
     int64_t problems = 0, articles = 0;
     eaf_status st;
 
-    /* read-write (FTS5's check needs the write lock), never created */
+    /* read-write (FTS5's check takes the write lock, and so sees one state
+     * while another program indexes), never created; an index this user
+     * may only read is checked read-only */
     st = eaf_db_open(&db, dbpath, &oo, &err);
+    if (st == EAF_READONLY) {
+        eaf_free(err);
+        err = NULL;
+        oo.flags = EAF_OPEN_READONLY;
+        st = eaf_db_open(&db, dbpath, &oo, &err);
+    }
     if (st != EAF_OK) {
         warnx_("%s", err ? err : eaf_status_str(st));
         eaf_free(err);
@@ -1326,8 +1337,9 @@ static int do_check(const char *dbpath, int quiet)
     if (st != EAF_OK && st != EAF_CORRUPT) {
         warnx_("%s: cannot check the index: %s", dbpath, eaf_errmsg(db));
     } else if (problems > 0) {
-        warnx_("%s: %lld problem%s found", dbpath, (long long)problems,
-               problems == 1 ? "" : "s");
+        warnx_("%s: %lld problem%s found: 'eafindex -d %s --rebuild' mends what can be "
+               "mended in place", dbpath, (long long)problems, problems == 1 ? "" : "s",
+               dbpath);
     } else if (eaf_db_count(&articles, db) != EAF_OK) {
         warnx_("%s: cannot count the articles: %s", dbpath, eaf_errmsg(db));
         st = EAF_ERROR;
@@ -1335,6 +1347,54 @@ static int do_check(const char *dbpath, int quiet)
         printf("%s: ok, %lld articles\n", dbpath, (long long)articles);
     }
     eaf_db_close(db);
+    return st == EAF_OK ? EXIT_OK : EXIT_FAIL;
+}
+
+/* --rebuild: what the index derives from its articles, made again, then
+ * the related lists and a check. */
+static int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)
+{
+    check_state x = {dbpath, quiet};
+    eaf_related_stats stats;
+    eaf_db *db;
+    char *err = NULL;
+    int64_t problems = 0, articles = 0;
+    eaf_status st;
+
+    oo->flags = EAF_OPEN_LOCK;
+    st = eaf_db_open(&db, dbpath, oo, &err);
+    if (st != EAF_OK) {
+        warnx_("%s", err ? err : eaf_status_str(st));
+        eaf_free(err);
+        return EXIT_FAIL;
+    }
+    catch_signals(1);
+    interrupt_db = db;
+    st = eaf_db_rebuild(db);
+    if (st != EAF_OK) {
+        warnx_("%s: cannot rebuild the index: %s", dbpath, eaf_errmsg(db));
+    } else if (!no_related && !interrupted) {
+        memset(&stats, 0, sizeof(stats));
+        stats.version = EAF_RELATED_STATS_VERSION;
+        st = eaf_related_refresh(&stats, db, NULL, NULL);
+        if (st != EAF_OK)
+            warnx_("%s: cannot compute the related lists: %s", dbpath, eaf_errmsg(db));
+    }
+    interrupt_db = NULL;
+    if (st == EAF_OK) {
+        st = eaf_db_check(&problems, db, on_problem, &x);
+        if (st != EAF_OK && st != EAF_CORRUPT)
+            warnx_("%s: rebuilt, but cannot check it: %s", dbpath, eaf_errmsg(db));
+        else if (problems > 0)
+            warnx_("%s: rebuilt, but %lld problem%s remain%s: export what can be read "
+                   "(--export) and index it into a new index", dbpath, (long long)problems,
+                   problems == 1 ? "" : "s", problems == 1 ? "s" : "");
+        else if (eaf_db_count(&articles, db) == EAF_OK && !quiet)
+            printf("%s: rebuilt, ok, %lld articles\n", dbpath, (long long)articles);
+    }
+    eaf_db_close(db);
+    if (interrupted)
+        return 130;
     return st == EAF_OK ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -1430,7 +1490,7 @@ static void optimize(run *r)
 int main(int argc, char **argv)
 {
     enum { OPT_PRUNE = 256, OPT_NO_PRUNE, OPT_OPTIMIZE, OPT_NO_OPTIMIZE, OPT_CHECK,
-           OPT_NO_RELATED, OPT_PRUNE_ALL, OPT_WAIT };
+           OPT_NO_RELATED, OPT_PRUNE_ALL, OPT_WAIT, OPT_REBUILD };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
@@ -1448,6 +1508,7 @@ int main(int argc, char **argv)
         {"exclude", required_argument, NULL, 'x'},
         {"export", no_argument, NULL, 'e'},
         {"check", no_argument, NULL, OPT_CHECK},
+        {"rebuild", no_argument, NULL, OPT_REBUILD},
         {"no-related", no_argument, NULL, OPT_NO_RELATED},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
@@ -1461,7 +1522,7 @@ int main(int argc, char **argv)
     run r;
     char *err = NULL;
     eaf_status st;
-    int c, i, export = 0, check = 0;
+    int c, i, export = 0, check = 0, rebuild = 0;
     size_t k;
 
     tool_init(argv[0]);
@@ -1546,6 +1607,9 @@ int main(int argc, char **argv)
         case OPT_CHECK:
             check = 1;
             break;
+        case OPT_REBUILD:
+            rebuild = 1;
+            break;
         case OPT_NO_RELATED:
             r.no_related = 1;
             break;
@@ -1567,6 +1631,13 @@ int main(int argc, char **argv)
         }
     }
     path = db_path(dbopt);
+    if (rebuild) {
+        if (export || check || optind < argc) {
+            warnx_("--rebuild takes no file and no other action");
+            return EXIT_USAGE;
+        }
+        return do_rebuild(path, &oo, r.no_related, r.quiet);
+    }
     if (check) {
         if (export || optind < argc) {
             warnx_("--check takes no file and no other action");
