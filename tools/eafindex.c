@@ -391,7 +391,7 @@ static int commit(run *r)
     r->in_txn = 0;
     r->in_batch = 0;
     if (st != EAF_OK) {
-        report(r, "cannot commit: %s", eaf_errmsg(r->db));
+        report(r, "%s", eaf_errmsg(r->db));
         batch_lost(r);
         r->fatal = 1;
         return -1;
@@ -600,9 +600,8 @@ static int walk(run *r, const char *dir, const char *prefix)
         } else if ((why = eaf_reader_ignore_reason(names[i])) != NULL) {
             skipped_file(r, path, why);
         } else if ((was = seen_before(r, sb.st_dev, sb.st_ino, path)) != NULL) {
-            char *why2 = join("the same file as ", was->path);
-            skipped_file(r, path, why2);
-            free(why2);
+            if (r->verbose)
+                printf("%s: skipped: the same file as %s\n", path, was->path);
         } else {
             add_item(r, path, name, (long long)sb.st_size);
         }
