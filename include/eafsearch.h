@@ -1403,17 +1403,58 @@ EAF_API EAF_NONNULL(1)
 const char *eaf_reader_skip_reason(const eaf_reader *r);
 
 /**
- * Whether a file of this name may hold articles, so that a program
- * walking a folder should open it: 1 for the extensions of the formats
- * (.md, .markdown, .txt, .html, .htm, .xhtml, .wxr, .xml, .jsonl, .ndjson),
- * of archives and compressed files (.tar, .tgz, .tar.gz, .zip, .gz,
- * .bz2, .xz, ...) and for names without an extension; 0 for every other
- * name (images, stylesheets, scripts, ...) and for hidden names (starting
- * with '.').  Only the last part of a path is looked at.  The readers use
- * the same rule for the members of archives.
+ * Whether a file of this name may hold articles by its extension: 1 for
+ * the extensions of the formats (.md, .markdown, .txt, .html, .htm,
+ * .xhtml, .wxr, .xml, .jsonl, .ndjson), of archives and compressed files
+ * (.tar, .tgz, .tar.gz, .zip, .gz, .bz2, .xz, ...) and for names without
+ * an extension; 0 for every other name (images, stylesheets, scripts, ...)
+ * and for hidden names (starting with '.').  Only the last part of a path
+ * is looked at.  This is one part of eaf_reader_ignore_reason(), which a
+ * program walking a folder should use instead: it is the rule the readers
+ * apply to the members of archives.
  * @since 0.1
  */
 EAF_API int eaf_reader_wants(const char *name);
+
+/**
+ * Whether a file is one to read, by its path: NULL when it is, else why
+ * not, as a short phrase for a person ("a hidden file", "not an article
+ * file", "a README or LICENSE file, not an article", "a Hugo list page
+ * (_index.md), not an article", "a feed, not an article", "a WordPress
+ * comment page (comment-page-N), not an article", ...).  The rule, in
+ * order:
+ *  - a part of the path starting with '.' (a hidden file or folder), or a
+ *    folder __MACOSX: not read;
+ *  - a page that a site generator makes and that is not an article: a
+ *    Hugo list page (_index.md, _index.html, ...); a WordPress comment
+ *    page (a folder comment-page-N, a name holding "replytocom="); a feed
+ *    (feed.xml, atom.xml, rss.xml, and index.* in a folder feed, or in
+ *    feed/atom, feed/rss, feed/rss2, feed/rdf, as a mirror of WordPress
+ *    saves them);
+ *  - the files of a repository: README, LICENSE, LICENCE, COPYING,
+ *    CHANGELOG, CONTRIBUTING, CODE_OF_CONDUCT (any case, any extension),
+ *    and CHANGES, SECURITY, AUTHORS, NOTICE (in capitals);
+ *  - a manifest of an archive's files (manifest.json, manifest.jsonl,
+ *    MANIFEST, MANIFEST.in, ...; any case), which describes the articles
+ *    but is not one;
+ *  - a name eaf_reader_wants() refuses (not an article file).
+ * The readers pass over the members of an archive by this rule, without
+ * counting them, so that an archive and a folder of the same files give
+ * the same articles; a file named directly and opened is still read, except
+ * that a page of the second kind is skipped (eaf_reader_skipped()) with
+ * this reason.  Feeds and comment pages under other names are recognised
+ * by their content when read.
+ * @param[in] path  the file's path inside the folder being walked or the
+ *                  archive ("2018/05/a/index.html", "LICENSE.md"); every
+ *                  part of it is looked at, so give the path below the
+ *                  folder given by the user, not an absolute path (a
+ *                  folder above it named "feed" would count).  A leading
+ *                  "./" is ignored.  NULL or "" gives "no name".
+ * @return NULL, or a static string (never to be freed).
+ * Thread-safe; needs no reader.
+ * @since 0.1
+ */
+EAF_API const char *eaf_reader_ignore_reason(const char *path);
 
 /**
  * Frees a reader.  NULL is a no-op.

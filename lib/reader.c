@@ -332,6 +332,176 @@ int eaf_reader_wants(const char *name)
     return eaf__reader_name_kind(name) != 0;
 }
 
+/* s[0..n) equals word, ASCII case ignored. */
+static int same_ci(const char *s, size_t n, const char *word)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (!word[i] || c != word[i])
+            return 0;
+    }
+    return word[n] == '\0';
+}
+
+/* The stem of a base name: up to its first dot ("README" of
+ * "README.md"); its length. */
+static size_t stem_len(const char *base)
+{
+    const char *dot = strchr(base, '.');
+    return dot ? (size_t)(dot - base) : strlen(base);
+}
+
+/* README.md, LICENSE, ...: the files of a repository, not articles.  The
+ * names that are only ever a repository's are matched in any case
+ * (readme.md, License.txt); ordinary words (CHANGES, SECURITY, AUTHORS,
+ * NOTICE) only in capitals, as repositories write them, so that an article
+ * called security.md is still read. */
+static int repository_file(const char *base)
+{
+    static const char *const any_case[] = {"readme", "license", "licence", "copying",
+                                           "changelog", "contributing", "code_of_conduct"};
+    static const char *const capitals[] = {"CHANGES", "SECURITY", "AUTHORS", "NOTICE"};
+    size_t k = stem_len(base), i;
+
+    for (i = 0; i < EAF__ARRAY_LEN(any_case); i++)
+        if (same_ci(base, k, any_case[i]))
+            return 1;
+    for (i = 0; i < EAF__ARRAY_LEN(capitals); i++)
+        if (k == strlen(capitals[i]) && strncmp(base, capitals[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+/* manifest.json, manifest.jsonl, MANIFEST, MANIFEST.in: what an archive's
+ * maker wrote about its files (a manifest.jsonl beside pages is one record
+ * per page, and read as articles it replaced every page's body).  A page
+ * called manifest.md or manifest.html is still read. */
+static int manifest_file(const char *base)
+{
+    static const char *const data[] = {"json", "jsonl", "ndjson", "txt", "xml", "csv",
+                                       "tsv", "yml", "yaml", "in", "webmanifest"};
+    size_t k = stem_len(base), i;
+
+    if (!same_ci(base, k, "manifest"))
+        return 0;
+    if (!base[k])
+        return 1;
+    for (i = 0; i < EAF__ARRAY_LEN(data); i++)
+        if (same_ci(base + k + 1, strlen(base + k + 1), data[i]))
+            return 1;
+    return 0;
+}
+
+/* "comment-page-12": a folder of WordPress's paged comments. */
+static int comment_page_part(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n <= 13 || strncmp(s, "comment-page-", 13) != 0)
+        return 0;
+    for (i = 13; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* The part of path just above the part that starts at at: its start in
+ * *start and its length; 0 at the top. */
+static size_t part_above(const char *path, const char *at, const char **start)
+{
+    const char *e = at, *s;
+
+    while (e > path && e[-1] == '/')
+        e--;
+    for (s = e; s > path && s[-1] != '/'; s--)
+        ;
+    *start = s;
+    return (size_t)(e - s);
+}
+
+const char *eaf__reader_page_kind(const char *path)
+{
+    const char *p, *base, *slash;
+    size_t k;
+
+    if (!path)
+        return NULL;
+    slash = strrchr(path, '/');
+    base = slash ? slash + 1 : path;
+    for (p = path; p < base;) {
+        const char *e = strchr(p, '/');
+        k = (size_t)(e - p);
+        if (comment_page_part(p, k))
+            return "a WordPress comment page (comment-page-N), not an article";
+        p = e + 1;
+    }
+    if (strstr(base, "replytocom="))
+        return "a WordPress reply-to-comment page (?replytocom=), not an article";
+    if (strncmp(base, "_index.", 7) == 0)
+        return "a Hugo list page (_index.md), not an article";
+    if (strcmp(base, "feed.xml") == 0 || strcmp(base, "atom.xml") == 0 ||
+        strcmp(base, "rss.xml") == 0)
+        return "a feed, not an article";
+    if (strncmp(base, "index.", 6) == 0) {
+        /* WordPress's feeds, as a mirror saves them: feed/index.html,
+         * feed/atom/index.html, comments/feed/index.html */
+        const char *ps, *gs;
+        size_t pk = part_above(path, base, &ps), gk = pk ? part_above(path, ps, &gs) : 0;
+
+        if ((pk == 4 && strncmp(ps, "feed", 4) == 0) ||
+            (gk == 4 && strncmp(gs, "feed", 4) == 0 &&
+             ((pk == 4 && (strncmp(ps, "atom", 4) == 0 || strncmp(ps, "rss2", 4) == 0)) ||
+              (pk == 3 && (strncmp(ps, "rss", 3) == 0 || strncmp(ps, "rdf", 3) == 0)))))
+            return "a feed, not an article";
+    }
+    return NULL;
+}
+
+const char *eaf_reader_ignore_reason(const char *path)
+{
+    const char *p, *base, *slash, *page;
+
+    if (!path)
+        return "no name";
+    while (path[0] == '.' && path[1] == '/') {
+        path += 2;
+        while (*path == '/')
+            path++;
+    }
+    if (!*path)
+        return "no name";
+    slash = strrchr(path, '/');
+    base = slash ? slash + 1 : path;
+    if (!*base)
+        return "a folder, not a file";
+    for (p = path; *p;) {
+        const char *e = strchr(p, '/');
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+
+        if (k > 0 && p[0] == '.' && !(k == 1 || (k == 2 && p[1] == '.')))
+            return e ? "in a hidden folder" : "a hidden file";
+        if (e && k == 8 && strncmp(p, "__MACOSX", 8) == 0)
+            return "macOS metadata (__MACOSX), not an article";
+        p += k;
+        while (*p == '/')
+            p++;
+    }
+    page = eaf__reader_page_kind(path);
+    if (page)
+        return page;
+    if (repository_file(base))
+        return "a README or LICENSE file, not an article";
+    if (manifest_file(base))
+        return "a manifest of the archive's files, not an article";
+    if (eaf__reader_name_kind(base) == 0)
+        return "not an article file";
+    return NULL;
+}
+
 /* ---- detection ---------------------------------------------------------------- */
 
 static int ascii_ci_prefix(const char *s, size_t n, const char *p)
@@ -488,6 +658,9 @@ static eaf_status detect_current(eaf_reader *r, int outer)
         return EAF_SYNTAX;
     }
     r->format = f;
+    /* a member was passed over by its name already; a file named
+     * directly, or the one file of a .gz, is skipped here */
+    r->file_skip = r->member ? NULL : eaf__reader_page_kind(r->name);
     return EAF_OK;
 }
 
@@ -659,30 +832,11 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
 
 /* ---- reading ---------------------------------------------------------------- */
 
-/* Whether a member's path has a part starting with '.' (other than "."
- * and "..") or is macOS's resource-fork folder: never articles. */
-static int hidden_member(const char *name)
-{
-    const char *p = name;
-
-    if (strncmp(name, "__MACOSX/", 9) == 0)
-        return 1;
-    while (*p) {
-        const char *e = strchr(p, '/');
-        size_t k = e ? (size_t)(e - p) : strlen(p);
-
-        if (k > 0 && p[0] == '.' && !(k == 1 || (k == 2 && p[1] == '.')))
-            return 1;
-        p += k;
-        while (*p == '/')
-            p++;
-    }
-    return 0;
-}
-
-/* Moves to the next member worth reading.  EAF_OK: a member is current,
- * with its format; EAF_DONE: no more; EAF_SYNTAX: this member cannot be
- * read (message recorded; the next call goes on); EAF_IO, EAF_NOMEM. */
+/* Moves to the next member worth reading: members are passed over by
+ * the rule of eaf_reader_ignore_reason(), as the files of a folder are.
+ * EAF_OK: a member is current, with its format; EAF_DONE: no more;
+ * EAF_SYNTAX: this member cannot be read (message recorded; the next call
+ * goes on); EAF_IO, EAF_NOMEM. */
 static eaf_status next_member(eaf_reader *r)
 {
     const char *name;
@@ -692,9 +846,8 @@ static eaf_status next_member(eaf_reader *r)
         st = eaf__archive_next(r->ar, r, &name);
         if (st != EAF_ROW)
             return st;
-        if (!eaf__archive_is_single(r->ar) && (hidden_member(name) || !eaf_reader_wants(name)))
-            continue;
-        break;
+        if (eaf__archive_is_single(r->ar) || !eaf_reader_ignore_reason(name))
+            break;
     }
     eaf__free(r->member);
     eaf__free(r->msg_name);
@@ -794,6 +947,13 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
             r->finished = 1;
             free_state(r);
             return EAF_DONE;
+        }
+        if (r->file_skip) {
+            /* a page that is not an article, by its name */
+            eaf__reader_skip(r, "%s", r->file_skip);
+            r->file_skip = NULL;
+            r->done = 1;
+            continue;
         }
         st = format_next(r, out);
         if (st == EAF_MISUSE)

@@ -48,6 +48,8 @@ struct eaf_reader {
     int io_error;            /* a read failed (message recorded) */
     size_t skipped;          /* records skipped as not articles */
     char *skip_reason;       /* why the last one was */
+    const char *file_skip;   /* a page that is not an article, by its name:
+                                skipped before it is read (static) */
     /* input buffer: detection fills it without consuming it */
     char *in;
     size_t in_pos, in_len, in_cap;
@@ -88,6 +90,11 @@ int eaf__reader_name_kind(const char *name);
 /* Format detection from the first bytes, with the name as a hint; returns
  * EAF_FORMAT_AUTO when nothing fits. */
 eaf_format eaf__reader_detect(const char *head, size_t n, const char *name);
+
+/* Why a file with this path is a page that is not an article (a Hugo
+ * list page, a WordPress comment page, a feed), or NULL; the part of
+ * eaf_reader_ignore_reason() that also holds for a file named directly. */
+const char *eaf__reader_page_kind(const char *path);
 
 /* import_page.c: an article page saved as Markdown text; one article. */
 eaf_status eaf__page_next(eaf_reader *r, eaf_article **out);

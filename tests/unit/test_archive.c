@@ -247,6 +247,51 @@ static void test_containers(void)
     }
 }
 
+/* An archive is read by the rule a folder is walked by: each member is
+ * read exactly when eaf_reader_ignore_reason() gives no reason for its
+ * path, and the others are passed over without a word. */
+static void test_same_rules(void)
+{
+    static const char manifest[] =
+        "{\"file\": \"2019/page.md\", \"key\": \"2019/page\", \"title\": \"Wrong\"}\n";
+    static const char rss[] = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                              "<item><title>Excerpt</title><link>x</link></item>"
+                              "</channel></rss>";
+    static const entry e[] = {
+        {"2019/page.md", page_md, 0},
+        {"LICENSE.md", "# License\n\nPublic domain.\n", 0},
+        {"readme.txt", "## Read me\n\nAbout this archive.\n", 0},
+        {"manifest.jsonl", manifest, 0},
+        {"content/posts/_index.md", "---\ntitle: Posts\n---\nThe list.\n", 0},
+        {"feed/index.html", rss, 0},
+        {"2019/page/comment-page-2/index.html", html, 0},
+        {"2019/page/index.html?replytocom=7.html", html, 0},
+        {".git/HEAD.md", "## Not this\n", 0},
+        {"__MACOSX/2019/._page.md", "## Nor this\n", 0},
+        {"style.css", "body {}", 0},
+    };
+    result res;
+    size_t n, i;
+    int agree = 1;
+
+    n = build(buf, sizeof(buf), 0, 1, 0, e, sizeof(e) / sizeof(e[0]));
+    read_memory(buf, n, "rules.tar.gz", EAF_FORMAT_AUTO, &res);
+    is_int(res.n, 1, "rules: one article, from the one member to read");
+    is_str(res.keys[0], "2019/page", "rules: the page, with its own key and title");
+    is_int(res.errors, 0, "rules: the others passed over without an error (%s)", res.msg);
+    for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+        int read = 0, k;
+        for (k = 0; k < res.n; k++)
+            read |= strcmp(res.members[k], e[i].name) == 0;
+        if (read != (eaf_reader_ignore_reason(e[i].name) == NULL)) {
+            agree = 0;
+            diag("%s: read %d, ignore reason %s", e[i].name, read,
+                 eaf_reader_ignore_reason(e[i].name));
+        }
+    }
+    ok(agree, "rules: a member is read exactly when eaf_reader_ignore_reason() says so");
+}
+
 static void test_bomb_and_truncation(void)
 {
     result res;
@@ -312,6 +357,7 @@ static void test_bomb_and_truncation(void)
 int main(void)
 {
     test_containers();
+    test_same_rules();
     test_bomb_and_truncation();
     return done_testing();
 }
