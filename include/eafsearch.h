@@ -1297,8 +1297,9 @@ typedef struct eaf_reader_options {
  * @retval EAF_NOTFOUND  no such file
  * @retval EAF_IO        the file cannot be read (or is a folder), or is
  *                       an archive that libarchive cannot open
- * @retval EAF_SYNTAX    the file is empty, or its format could not be
- *                       recognised
+ * @retval EAF_SYNTAX    the file is empty, is binary data (NUL bytes and
+ *                       other control characters, not text), or its format
+ *                       could not be recognised
  * @retval EAF_MISUSE    bad options
  * @retval EAF_NOMEM
  * An archive is opened here and read in place by eaf_reader_next(); its
@@ -1332,10 +1333,16 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
  *                     where and why; call again to go on.  Malformed XML
  *                     in a WordPress export ends that file (the next
  *                     call goes on with the next member, or gives
- *                     EAF_DONE)
+ *                     EAF_DONE).  A file or member that gives no
+ *                     article, no error and no skip (JSON Lines of blank
+ *                     lines, a WordPress export without items) is
+ *                     EAF_SYNTAX once, saying what it held; so is an
+ *                     archive with no member to read (empty, or only
+ *                     files eaf_reader_ignore_reason() passes over)
  * @retval EAF_IO      the reader cannot go on: a read error, a damaged or
- *                     truncated archive, a decompression bomb.  The
- *                     articles read before stay valid.
+ *                     truncated archive, a decompression bomb (the message
+ *                     names the file, the member and the limit it passed).
+ *                     The articles read before stay valid.
  * @retval EAF_NOMEM   the reader cannot go on
  * @since 0.1
  */

@@ -1013,7 +1013,13 @@ static eaf_status read_page(page *p)
         return EAF_NOMEM;
     if (!eaf_article_get(p->a, EAF_FIELD_TITLE) ||
         !*eaf_article_get(p->a, EAF_FIELD_TITLE)) {
-        eaf__reader_error(p->r, 0, "no title (no og:title, <h1> or <title>)");
+        /* a page with no text at all says so */
+        t = p->body ? inline_text(p->body, &p->nomem) : NULL;
+        if (p->nomem)
+            return EAF_NOMEM;
+        eaf__reader_error(p->r, 0, "%sno title (no og:title, <h1> or <title>)",
+                          t && *t ? "" : "a page without content: no text, and ");
+        eaf__free(t);
         return EAF_SYNTAX;
     }
 

@@ -218,10 +218,9 @@ int eaf__reader_getline(eaf_reader *r)
             rc = fill(r, r->in_cap > 65536 ? r->in_cap : 65536);
             if (rc == -2)
                 return -2;
-            if (rc < 0) {
-                eaf__reader_error(r, r->line + 1, "%s", "read error");
-                return -1;
-            }
+            if (rc < 0)
+                return -1; /* what failed is recorded: a read error, a
+                              damaged archive, a decompression bomb */
             if (r->in_pos == r->in_len)
                 break;
         }
@@ -622,20 +621,71 @@ static void free_state(eaf_reader *r)
     r->state_free = NULL;
 }
 
+/* Whether the first bytes are binary data rather than text: NUL bytes,
+ * with control characters more than one byte in ten (a stray NUL in a
+ * page is text with a NUL; a file of zeros, an image or an executable is
+ * not text).  UTF-16 and UTF-32 text (with a byte-order mark) is text.
+ * *nuls gets the count of NUL bytes. */
+static int binary_data(const char *s, size_t n, size_t *nuls)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i, ctrl = 0;
+
+    *nuls = 0;
+    if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        return 0;
+    if (n >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (u[i] == 0)
+            (*nuls)++;
+        if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r' && u[i] != '\f' &&
+             u[i] != '\v' && u[i] != 0x1B) ||
+            u[i] == 0x7F)
+            ctrl++;
+    }
+    return *nuls > 0 && ctrl * 10 > n;
+}
+
+/* The name a file is detected by: a compressed file's without its
+ * compression suffix ("x.jsonl.gz" is JSON Lines).  Allocated. */
+static char *detect_name(const eaf_reader *r)
+{
+    const char *name = r->member ? r->member : r->name;
+    size_t n = strlen(name);
+
+    if (r->ar && eaf__archive_is_single(r->ar)) {
+        if (has_suffix(name, ".gz") || has_suffix(name, ".xz"))
+            n -= 3;
+        else if (has_suffix(name, ".bz2"))
+            n -= 4;
+    }
+    return eaf__strndup(name, n);
+}
+
 /* Detects (or takes the forced) format of the current file.  Returns
- * EAF_OK, EAF_SYNTAX with the message in r->err (empty or unknown),
- * EAF_IO or EAF_NOMEM. */
+ * EAF_OK, EAF_SYNTAX with the message in r->err (empty, binary or
+ * unknown), EAF_IO or EAF_NOMEM.  A file that is not an archive starts
+ * its counts here. */
 static eaf_status detect_current(eaf_reader *r, int outer)
 {
     int rc;
     eaf_format f;
+    char *name;
+    size_t nuls;
 
     rc = fill(r, EAF__READER_DETECT_BYTES);
     if (rc == -2)
         return EAF_NOMEM;
     if (rc < 0)
         return EAF_IO;
-    f = eaf__reader_detect(r->in, r->in_len, r->member ? r->member : r->name);
+    name = detect_name(r);
+    if (!name) {
+        eaf__reader_error(r, 0, "out of memory");
+        return EAF_NOMEM;
+    }
+    f = eaf__reader_detect(r->in, r->in_len, name);
+    eaf__free(name);
     if (is_container(f)) {
         if (!outer) {
             /* archives in archives are not opened */
@@ -644,6 +694,13 @@ static eaf_status detect_current(eaf_reader *r, int outer)
         }
         r->format = f;
         return EAF_OK;
+    }
+    if (binary_data(r->in, r->in_len, &nuls)) {
+        eaf__reader_error(r, 0, "binary data, not text (%zu of the first %zu bytes%s are "
+                                "NUL bytes): not an article file",
+                          nuls, r->in_len,
+                          r->ar && eaf__archive_is_single(r->ar) ? " it decompresses to" : "");
+        return EAF_SYNTAX;
     }
     if (r->forced != EAF_FORMAT_AUTO && !is_container(r->forced)) {
         f = r->forced;
@@ -658,6 +715,8 @@ static eaf_status detect_current(eaf_reader *r, int outer)
         return EAF_SYNTAX;
     }
     r->format = f;
+    r->file_rows = r->file_errors = 0;
+    r->file_skipped_before = r->skipped;
     /* a member was passed over by its name already; a file named
      * directly, or the one file of a .gz, is skipped here */
     r->file_skip = r->member ? NULL : eaf__reader_page_kind(r->name);
@@ -839,16 +898,21 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
  * goes on); EAF_IO, EAF_NOMEM. */
 static eaf_status next_member(eaf_reader *r)
 {
-    const char *name;
+    const char *name, *why;
     eaf_status st;
 
     for (;;) {
         st = eaf__archive_next(r->ar, r, &name);
         if (st != EAF_ROW)
             return st;
-        if (eaf__archive_is_single(r->ar) || !eaf_reader_ignore_reason(name))
+        if (eaf__archive_is_single(r->ar) || !(why = eaf_reader_ignore_reason(name)))
             break;
+        if (r->members_passed++ == 0) {
+            r->passed_name = eaf__strdup(name);
+            r->passed_reason = why;
+        }
     }
+    r->members_read++;
     eaf__free(r->member);
     eaf__free(r->msg_name);
     eaf__free(r->key_base);
@@ -876,6 +940,52 @@ static eaf_status next_member(eaf_reader *r)
     if (st == EAF_SYNTAX)
         r->done = 1;
     return st;
+}
+
+/* The archive ended without a member to read: says so (EAF_SYNTAX), as a
+ * folder without article files is an error. */
+static eaf_status no_member(eaf_reader *r)
+{
+    eaf__free(r->msg_name);
+    r->msg_name = NULL; /* the archive's own name */
+    eaf__free(r->member);
+    r->member = NULL;
+    if (r->members_passed > 0)
+        eaf__reader_error(r, 0, "no article file in the archive: its %zu file%s passed "
+                                "over (%s: %s%s)",
+                          r->members_passed,
+                          r->members_passed == 1 ? " was" : "s were",
+                          r->passed_name ? r->passed_name : "?", r->passed_reason,
+                          r->members_passed > 1 ? ", ..." : "");
+    else
+        eaf__reader_error(r, 0, "no file in the archive: %s",
+                          eaf__archive_empty_reason(r->ar));
+    return EAF_SYNTAX;
+}
+
+/* The current file ended: when it gave no article, no error and no skip,
+ * says what it held instead (EAF_SYNTAX), so that a file never counts as
+ * read with nothing in it. */
+static eaf_status nothing_read(eaf_reader *r)
+{
+    if (r->file_rows || r->file_errors || r->skipped > r->file_skipped_before)
+        return EAF_DONE;
+    switch (r->format) {
+    case EAF_FORMAT_JSONL:
+        if (r->line == 0)
+            eaf__reader_error(r, 0, "empty file (JSON Lines with no line)");
+        else
+            eaf__reader_error(r, 0, "no article: %lu blank line%s and no JSON object",
+                              r->line, r->line == 1 ? "" : "s");
+        break;
+    case EAF_FORMAT_WXR:
+        eaf__reader_error(r, 0, "no article: the WordPress export holds no items");
+        break;
+    default:
+        eaf__reader_error(r, 0, "no article in the file");
+        break;
+    }
+    return EAF_SYNTAX;
 }
 
 static eaf_status format_next(eaf_reader *r, eaf_article **out)
@@ -936,6 +1046,10 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
             free_state(r);
             r->need_member = 0;
             st = next_member(r);
+            if (st == EAF_DONE && r->members_read == 0) {
+                r->finished = 1;
+                return no_member(r);
+            }
             if (st == EAF_DONE || st == EAF_IO || st == EAF_NOMEM) {
                 r->finished = 1;
                 return st;
@@ -965,12 +1079,18 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
         }
         if (st == EAF_DONE) {
             r->done = 1;
+            if (nothing_read(r) == EAF_SYNTAX)
+                return EAF_SYNTAX;
             continue; /* the next member, or the end */
         }
         if (st == EAF_ROW && !eaf_article_get(*out, EAF_FIELD_KEY))
             st = ensure_key(r, out);
-        if (st == EAF_ROW)
+        if (st == EAF_ROW) {
+            r->file_rows++;
             eaf__article_keep_hash(*out);
+        } else if (st == EAF_SYNTAX) {
+            r->file_errors++;
+        }
         return st;
     }
 }
@@ -1030,6 +1150,7 @@ void eaf_reader_free(eaf_reader *r)
     eaf__free(r->member);
     eaf__free(r->key_base);
     eaf__free(r->skip_reason);
+    eaf__free(r->passed_name);
     eaf__free(r->in);
     eaf__buf_free(&r->err);
     eaf__buf_free(&r->line_buf);

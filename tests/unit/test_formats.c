@@ -603,6 +603,93 @@ static void test_ignore_reason(void)
     }
 }
 
+/* ---- files that give nothing ------------------------------------------------------ */
+
+/* Opens and reads bytes in memory: the open's status, the count of
+ * articles and errors, and the first message (the open's or a read's). */
+static void read_bytes(got *g, const char *data, size_t len, const char *name)
+{
+    eaf_reader *r = NULL;
+    char *err = NULL;
+    eaf_article *a;
+    eaf_status st;
+
+    memset(g, 0, sizeof(*g));
+    g->open_st = eaf_reader_open_memory(&r, data, len, name, NULL, &err);
+    if (g->open_st != EAF_OK) {
+        snprintf(g->msg, sizeof(g->msg), "%s", err ? err : "");
+        eaf_free(err);
+        return;
+    }
+    while ((st = eaf_reader_next(&a, r)) != EAF_DONE) {
+        g->last_st = st;
+        if (st == EAF_ROW) {
+            g->n++;
+            eaf_article_free(a);
+            continue;
+        }
+        if (!g->errors++)
+            snprintf(g->msg, sizeof(g->msg), "%s", eaf_reader_errmsg(r));
+        if (st != EAF_SYNTAX)
+            break;
+    }
+    g->skipped = eaf_reader_skipped(r);
+    eaf_reader_free(r);
+}
+
+/* A file that holds no article is an error saying what it holds: never a
+ * file read with nothing in it. */
+static void test_nothing_read(void)
+{
+    static const char nuls[64] = {0};
+    static const char wxr_empty[] =
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" "
+        "xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><title>Empty</title>"
+        "<wp:wxr_version>1.2</wp:wxr_version></channel></rss>\n";
+    static const struct {
+        const char *data;
+        size_t len;
+        const char *name, *msg;
+    } cases[] = {
+        {"", 0, "e.md", "e.md: empty file"},
+        {"  \n\n", 4, "w.md", "w.md: empty file"},
+        {nuls, sizeof(nuls), "nul.md", "nul.md: binary data, not text (64 of the first 64"},
+        {nuls, sizeof(nuls), "nul.jsonl", "nul.jsonl: binary data"},
+        {nuls, sizeof(nuls), "nul.html", "nul.html: binary data"},
+        {"\n\n   \n", 6, "blank.jsonl", "blank.jsonl: no article: 3 blank lines"},
+        {"", 0, "e.jsonl", "e.jsonl: empty file"},
+        {"<html><head></head><body> </body></html>", 41, "c.html",
+         "c.html: a page without content: no text, and no title"},
+        {"", 0, "e.html", "e.html: empty file"},
+        {wxr_empty, sizeof(wxr_empty) - 1, "e.wxr", "e.wxr: no article: the WordPress "
+                                                     "export holds no items"},
+    };
+    size_t i;
+    got g;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        read_bytes(&g, cases[i].data, cases[i].len, cases[i].name);
+        ok(g.n == 0 && (g.open_st == EAF_SYNTAX || g.errors == 1),
+           "%s: an error (open %s, %d errors), not a file read", cases[i].name,
+           eaf_status_str(g.open_st), g.errors);
+        ok(strncmp(g.msg, cases[i].msg, strlen(cases[i].msg)) == 0, "%s: %s",
+           cases[i].name, g.msg);
+    }
+
+    /* a NUL byte in a page's text is not binary data */
+    {
+        static const char page[] = "## A NUL inside\n\nBefore\0after, with yam.\n";
+        read_bytes(&g, page, sizeof(page) - 1, "one-nul.md");
+        is_int(g.n, 1, "a NUL in a page's text: the page is read (%s)", g.msg);
+    }
+    /* blank lines around JSON lines are no error */
+    {
+        static const char lines[] = "\n{\"id\": \"b1\", \"title\": \"One\"}\n\n";
+        read_bytes(&g, lines, sizeof(lines) - 1, "b.jsonl");
+        ok(g.n == 1 && g.errors == 0, "blank lines and one object: one article (%s)", g.msg);
+    }
+}
+
 /* ---- out of memory ------------------------------------------------------------------ */
 
 unsigned long eaf__alloc_fail_at(unsigned long n, int sticky);
@@ -668,6 +755,7 @@ int main(void)
     test_wxr_hostile();
     test_detection();
     test_ignore_reason();
+    test_nothing_read();
     oom_file(FIX "html/article.html", "article.html", "Reef tourism after the bleaching");
     oom_file(FIX "html/title-only.html", "title-only.html", "Dredging the inner channel");
     oom_file(FIX "markdown/post.md", "post.md",
