@@ -134,6 +134,40 @@ head -c 1500 "$tmp/site.tar.gz" > "$tmp/cut.tar.gz"
 is "$rc" 1 "a truncated tar.gz is an error"
 contains "$(cat "$tmp/err")" "cut.tar.gz" "naming the archive"
 
+# files that hold no article, read as a new user would: each is a failed
+# file whose message says what it holds, never "added" with nothing
+mkdir "$tmp/nothing"
+: > "$tmp/nothing/empty.md"
+head -c 512 /dev/zero > "$tmp/nothing/zeros.md"
+printf '\n\n   \n' > "$tmp/nothing/blank.jsonl"
+printf '<html><head></head><body>\n</body></html>\n' > "$tmp/nothing/bare.html"
+head -c 20000 /dev/zero | gzip -c > "$tmp/nothing/zeros.md.gz"
+for f in empty.md:"empty file" zeros.md:"binary data" blank.jsonl:"3 blank lines and no JSON object" \
+         bare.html:"without content" zeros.md.gz:"only NUL bytes"; do
+    name=${f%%:*} why=${f#*:}
+    out=$("$eafindex" -d "$tmp/nothing.db" -v "$tmp/nothing/$name" 2>/dev/null); rc=$?
+    is "$rc" 1 "$name: exit status 1"
+    contains "$out" "$name: failed" "$name: failed, not added"
+    contains "$out" "$why" "$name: says what it holds ($why)"
+done
+# a decompression bomb in JSON Lines is named as one, not as a read error
+yes '' | head -c 30000000 | gzip -c > "$tmp/nothing/lines.jsonl.gz"
+"$eafindex" -d "$tmp/nothing.db" -v "$tmp/nothing/lines.jsonl.gz" > "$tmp/out" 2> "$tmp/err"; rc=$?
+is "$rc" 1 "a .jsonl.gz bomb: exit status 1"
+contains "$(cat "$tmp/err")" "lines.jsonl.gz: decompression bomb" "a .jsonl.gz bomb: named as one"
+contains "$(cat "$tmp/err")" "100 times its size" "a .jsonl.gz bomb: with the limit it passed"
+
+# an archive is read by the rules of a folder: its LICENSE.md and the
+# manifest.jsonl beside its pages are not articles
+mkdir -p "$tmp/rules/pages"
+cp "$fix/pages/full.md" "$tmp/rules/pages/"
+printf '# License\n\nPublic domain.\n' > "$tmp/rules/LICENSE.md"
+printf '{"id": "pages/full", "title": "Not the page", "body": "manifest"}\n' > "$tmp/rules/manifest.jsonl"
+(cd "$tmp/rules" && tar -cf - pages LICENSE.md manifest.jsonl) | gzip -c > "$tmp/rules.tar.gz"
+out=$("$eafindex" -d "$tmp/rules.db" "$tmp/rules.tar.gz" 2>&1)
+is "$out" "1 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "a .tar.gz with a LICENSE.md and a manifest.jsonl: the page only"
+is "$("$eafquery" -d "$tmp/rules.db" --count manifest 2>/dev/null)" 0 "and the page keeps its own body"
+
 # --format forces a format
 printf '{"id": "x1", "title": "Forced"}\n' > "$tmp/notes.md"
 out=$("$eafindex" -d "$tmp/forced.db" --format jsonl "$tmp/notes.md" 2>&1)
