@@ -44,7 +44,9 @@
  *
  * A page with two or more <article> elements side by side (not comments)
  * is a listing (an index, a tag or category page) and is skipped, not
- * reported.  An empty page or one without any title is an error.
+ * reported; so is a WordPress comment page, whose canonical link (or
+ * og:url) ends in comment-page-N or holds replytocom=.  An empty page or
+ * one without any title is an error.
  */
 #include "reader.h"
 
@@ -921,6 +923,7 @@ static void set_language(page *p, const char *lang)
 
 static eaf_status read_page(page *p)
 {
+    const char *why;
     xmlNodePtr c, authors_scope;
     char *t;
     eaf__buf body = EAF__BUF_INIT;
@@ -944,6 +947,15 @@ static eaf_status read_page(page *p)
     if (p->articles >= 2) {
         eaf__reader_skip(p->r, "a listing of %d articles, not an article page",
                          p->articles);
+        return EAF_DONE;
+    }
+    /* a page of an article's comments says so in its canonical link
+     * (WordPress gives .../comment-page-2/ there), or in its own URL */
+    why = eaf__reader_comment_url(p->canonical);
+    if (!why)
+        why = eaf__reader_comment_url(p->og_url);
+    if (why) {
+        eaf__reader_skip(p->r, "%s", why);
         return EAF_DONE;
     }
 

@@ -408,6 +408,24 @@ static int comment_page_part(const char *s, size_t n)
     return 1;
 }
 
+const char *eaf__reader_comment_url(const char *url)
+{
+    const char *p;
+
+    if (!url)
+        return NULL;
+    if (strstr(url, "replytocom="))
+        return "a WordPress reply-to-comment page (?replytocom=), not an article";
+    for (p = strstr(url, "/comment-page-"); p; p = strstr(p + 1, "/comment-page-")) {
+        const char *d = p + 14, *e = d;
+        while (*e >= '0' && *e <= '9')
+            e++;
+        if (e > d && (*e == '\0' || *e == '/' || *e == '#' || *e == '?'))
+            return "a WordPress comment page (comment-page-N), not an article";
+    }
+    return NULL;
+}
+
 /* The part of path just above the part that starts at at: its start in
  * *start and its length; 0 at the top. */
 static size_t part_above(const char *path, const char *at, const char **start)
@@ -535,6 +553,61 @@ static int is_ws(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
 }
 
+/* The name of the root element of the markup at s[0..n), past an XML
+ * declaration, comments, processing instructions and a doctype (with its
+ * internal subset), in out (at most size - 1 bytes); "" when it is not in
+ * the first bytes. */
+static void root_element(const char *s, size_t n, char *out, size_t size)
+{
+    size_t i = 0, k = 0;
+
+    out[0] = '\0';
+    for (;;) {
+        while (i < n && is_ws(s[i]))
+            i++;
+        if (i + 1 >= n || s[i] != '<')
+            return;
+        if (s[i + 1] == '?') {
+            for (i += 2; i + 1 < n && !(s[i] == '?' && s[i + 1] == '>'); i++)
+                ;
+            i += 2;
+        } else if (i + 3 < n && memcmp(s + i, "<!--", 4) == 0) {
+            for (i += 4; i + 2 < n && memcmp(s + i, "-->", 3) != 0; i++)
+                ;
+            i += 3;
+        } else if (s[i + 1] == '!') {
+            int subset = 0;
+            for (i += 2; i < n && (subset || s[i] != '>'); i++) {
+                if (s[i] == '[')
+                    subset = 1;
+                else if (s[i] == ']')
+                    subset = 0;
+            }
+            i++;
+        } else {
+            break;
+        }
+        if (i >= n)
+            return;
+    }
+    for (i++; i < n && k + 1 < size && !is_ws(s[i]) && s[i] != '>' && s[i] != '/'; i++)
+        out[k++] = s[i];
+    out[k] = '\0';
+}
+
+/* Whether the markup at s[0..n) is a feed: an RSS 2.0, Atom or RSS 1.0
+ * document, by its root element (whatever its name: a mirror saves a feed
+ * as feed/index.html).  The WordPress reader reads it, and skips it
+ * unless it is a WordPress export. */
+static int feed_markup(const char *s, size_t n)
+{
+    char root[32];
+
+    root_element(s, n, root, sizeof(root));
+    return strcmp(root, "rss") == 0 || strcmp(root, "feed") == 0 ||
+           strcmp(root, "rdf:RDF") == 0;
+}
+
 /* The markup at s[0..n) (after white space): HTML, WXR or neither. */
 static eaf_format detect_markup(const char *s, size_t n, const char *name)
 {
@@ -590,6 +663,8 @@ eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
             return EAF_FORMAT_JSONL;
     }
     if (i < n && head[i] == '<') {
+        if (feed_markup(head + i, n - i))
+            return EAF_FORMAT_WXR;
         f = detect_markup(head + i, n - i, name);
         if (f != EAF_FORMAT_AUTO)
             return f;

@@ -103,6 +103,10 @@ eaf_format eaf__reader_detect(const char *head, size_t n, const char *name);
  * eaf_reader_ignore_reason() that also holds for a file named directly. */
 const char *eaf__reader_page_kind(const char *path);
 
+/* Why a page with this URL (its canonical link) is a WordPress comment
+ * page (.../comment-page-2/, ?replytocom=12), or NULL. */
+const char *eaf__reader_comment_url(const char *url);
+
 /* import_page.c: an article page saved as Markdown text; one article. */
 eaf_status eaf__page_next(eaf_reader *r, eaf_article **out);
 /* import_jsonl.c: JSON Lines, one article per line. */

@@ -168,6 +168,43 @@ out=$("$eafindex" -d "$tmp/rules.db" "$tmp/rules.tar.gz" 2>&1)
 is "$out" "1 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "a .tar.gz with a LICENSE.md and a manifest.jsonl: the page only"
 is "$("$eafquery" -d "$tmp/rules.db" --count manifest 2>/dev/null)" 0 "and the page keeps its own body"
 
+# a wget mirror of a WordPress site: the site's feed (feed/index.html), a
+# post's comments feed and its second page of comments are not articles,
+# and the feed's excerpt must not take the article's place
+m="$tmp/mirror/s.example"
+mkdir -p "$m/feed" "$m/2020/02/bunker/feed" "$m/2020/02/bunker/comment-page-2"
+page() {  # page CANONICAL: a post page with that canonical link
+    printf '<!DOCTYPE html><html><head><meta property="og:title" content="Bunker fuel">'
+    printf '<link rel="canonical" href="%s"></head><body><article><h1>Bunker fuel</h1>' "$1"
+    printf '<div class="entry-content"><p>Ships refuel at the anchorage, cassava and all.</p>'
+    printf '</div></article></body></html>\n'
+}
+page "https://s.example/2020/02/bunker/" > "$m/2020/02/bunker/index.html"
+page "https://s.example/2020/02/bunker/comment-page-2/#comments" > "$m/2020/02/bunker/comment-page-2/index.html"
+feed() {  # feed TITLE: an RSS feed with the post as an excerpt
+    printf '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+    printf '<channel><title>%s</title><item><title>Bunker fuel</title>' "$1"
+    printf '<link>https://s.example/2020/02/bunker/</link><description>Only an excerpt.</description>'
+    printf '</item></channel></rss>\n'
+}
+feed "Straits" > "$m/feed/index.html"
+feed "Comments on: Bunker fuel" > "$m/2020/02/bunker/feed/index.html"
+feed "Straits" > "$m/latest.html"
+out=$("$eafindex" -d "$tmp/mirror.db" -v "$tmp/mirror" 2>&1); rc=$?
+is "$rc" 0 "a wget mirror: indexed, exit 0"
+# (the walk passes the pages named as not articles over, or opens them and
+# they skip themselves: either way they are neither added nor failed)
+contains "$(printf '%s\n' "$out" | tail -n 1)" "1 added, 0 updated, 0 unchanged, 0 removed, " "a wget mirror: the post only is added"
+contains "$(printf '%s\n' "$out" | tail -n 1)" " skipped, 0 failed" "a wget mirror: the feeds and the comment page are not failures"
+contains "$out" "s.example/latest.html: skipped (0 added, 0 updated, 0 unchanged, 0 removed, 1 skipped, 0 failed): an RSS feed, not a WordPress export" "-v: a feed under another name, skipped by its content"
+contains "$out" "comment-page-2/index.html: skipped (0 added, 0 updated, 0 unchanged, 0 removed, 1 skipped, 0 failed): a WordPress comment page" "-v: a comment page, with its reason"
+post=$("$eafindex" -d "$tmp/mirror.db" --export 2>/dev/null | grep '"id":"https://s.example/2020/02/bunker/"')
+contains "$post" "cassava" "a wget mirror: the post keeps its body, not the feed's excerpt"
+is "$("$eafquery" -d "$tmp/mirror.db" --count excerpt 2>/dev/null)" 0 "a wget mirror: no excerpt indexed"
+(cd "$tmp/mirror" && tar -cf - s.example) | gzip -c > "$tmp/mirror.tar.gz"
+out=$("$eafindex" -d "$tmp/mirror-tar.db" "$tmp/mirror.tar.gz" 2>&1)
+is "$out" "1 added, 0 updated, 0 unchanged, 0 removed, 1 skipped, 0 failed" "the mirror as a .tar.gz: the post only (latest.html skipped by content; the rest passed over by name)"
+
 # --format forces a format
 printf '{"id": "x1", "title": "Forced"}\n' > "$tmp/notes.md"
 out=$("$eafindex" -d "$tmp/forced.db" --format jsonl "$tmp/notes.md" 2>&1)

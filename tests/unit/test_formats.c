@@ -374,6 +374,7 @@ static void test_wxr(void)
 {
     got g;
     const char *body;
+    int i;
 
     read_all(&g, FIX "wxr/export.wxr", "wxr/export.wxr", EAF_FORMAT_AUTO);
     is_int(g.format, EAF_FORMAT_WXR, "export.wxr is detected as a WordPress export");
@@ -413,6 +414,21 @@ static void test_wxr(void)
            "wxr: the item after a bad one is read");
     free_got(&g);
 
+    /* a feed is skipped by its content, under any name (a mirror saves a
+     * site's feed as feed/index.html, its comments feed beside a post) */
+    {
+        static const char *const names[] = {"blog/index.html", "export.xml", "noumea"};
+        for (i = 0; i < 3; i++) {
+            read_all(&g, FIX "wxr/feed.xml", names[i], EAF_FORMAT_AUTO);
+            is_int(g.format, EAF_FORMAT_WXR, "an RSS feed as %s: detected by its content",
+                   names[i]);
+            is_int(g.n + g.errors, 0, "an RSS feed as %s: no article, no error", names[i]);
+            is_int((int)g.skipped, 1, "an RSS feed as %s: skipped once", names[i]);
+            ok(strstr(g.skip_reason, "an RSS feed, not a WordPress export") != NULL,
+               "an RSS feed as %s: says why (%s)", names[i], g.skip_reason);
+            free_got(&g);
+        }
+    }
     /* a feed repeats articles as excerpts under their own links: it is
      * skipped, here by its name */
     read_all(&g, FIX "wxr/feed.xml", "feed.xml", EAF_FORMAT_AUTO);
@@ -457,6 +473,123 @@ static void test_wxr_hostile(void)
     free_got(&g);
 }
 
+/* Feeds and WordPress comment pages are not articles: each is skipped,
+ * once, with its reason, whatever the file is called. */
+static void test_feeds_and_comments(void)
+{
+    static const char atom[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- generator: a static site -->\n"
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Notes</title>"
+        "<entry><title>Reef tourism</title><link href=\"https://n.example/reef/\"/>"
+        "<summary>An excerpt.</summary></entry></feed>\n";
+    static const char rdf[] =
+        "<?xml version=\"1.0\"?><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+        "xmlns=\"http://purl.org/rss/1.0/\"><channel rdf:about=\"x\"><title>T</title></channel>"
+        "<item rdf:about=\"https://n.example/reef/\"><title>Reef</title></item></rdf:RDF>\n";
+    static const char comments[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\" "
+        "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" "
+        "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>"
+        "<title>Comments on: Bunker fuel</title><link>https://s.example/bunker/</link>"
+        "<item><title>By: Wei</title><link>https://s.example/bunker/#comment-3</link>"
+        "<dc:creator>Wei</dc:creator><content:encoded>A comment.</content:encoded></item>"
+        "</channel></rss>\n";
+    static const char empty_feed[] =
+        "<rss version=\"2.0\"><channel><title>Nothing yet</title></channel></rss>\n";
+    static const char wxr_ns_only[] =
+        "<rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>"
+        "<item><title>A post</title><link>https://s.example/a-post/</link>"
+        "<wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item>"
+        "</channel></rss>\n";
+    static const char *const page =
+        "<!DOCTYPE html><html><head><meta property=\"og:title\" content=\"Bunker fuel\">"
+        "<link rel=\"canonical\" href=\"%s\"></head><body><article><h1>Bunker fuel</h1>"
+        "<p>Ships refuel here; see comment-page-2 of the forum.</p></article>"
+        "<section class=\"comments\"><p>A comment.</p></section></body></html>\n";
+    static const struct {
+        const char *data, *name, *reason; /* reason NULL: one article */
+    } cases[] = {
+        {atom, "feed/atom/feed", "an Atom feed"},
+        {atom, "2019/notes.xml", "an Atom feed"},
+        {rdf, "index.rdf.xml", "an RSS 1.0 feed"},
+        {comments, "2020/02/bunker/comments.xml", "an RSS feed, not a WordPress export"},
+        {comments, "2020/02/bunker/feed/index.html", "a feed"},
+        {empty_feed, "index.html", "an RSS feed"},
+        {wxr_ns_only, "export.xml", NULL},
+    };
+    static const struct {
+        const char *canonical, *name, *reason;
+    } pages[] = {
+        {"https://s.example/bunker/comment-page-2/#comments", "2020/02/bunker/c2.html",
+         "comment page (comment-page-N)"},
+        {"https://s.example/bunker/comment-page-12", "c12.html", "comment page"},
+        {"https://s.example/bunker/?replytocom=17#respond", "b.html", "reply-to-comment"},
+        {"https://s.example/bunker/", "2020/02/bunker/comment-page-3/index.html",
+         "comment page"},
+        {"https://s.example/bunker/", "2020/02/bunker/index.html", NULL},
+        {"https://s.example/comment-page-one/", "p.html", NULL},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        eaf_reader_options o = EAF_READER_OPTIONS_INIT;
+        eaf_reader *r = NULL;
+        eaf_article *a = NULL;
+        int n = 0, errors = 0;
+        eaf_status st;
+
+        o.name = cases[i].name;
+        st = eaf_reader_open_memory(&r, cases[i].data, strlen(cases[i].data), "x", &o, NULL);
+        while (st == EAF_OK && (st = eaf_reader_next(&a, r)) != EAF_DONE) {
+            if (st == EAF_ROW)
+                n++;
+            else
+                errors++;
+            eaf_article_free(a);
+            if (st != EAF_ROW && st != EAF_SYNTAX)
+                break;
+            st = EAF_OK;
+        }
+        if (!cases[i].reason) {
+            ok(n == 1 && errors == 0, "%s: a WordPress export by its wp: namespace: read",
+               cases[i].name);
+        } else {
+            const char *why = r ? eaf_reader_skip_reason(r) : NULL;
+            ok(n == 0 && errors == 0 && r && eaf_reader_skipped(r) == 1,
+               "%s: no article, no error, skipped once (%d, %d)", cases[i].name, n, errors);
+            ok(why && strstr(why, cases[i].reason), "%s: %s", cases[i].name,
+               why ? why : "(no reason)");
+        }
+        eaf_reader_free(r);
+    }
+    for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        char html[1024];
+        got g;
+        eaf_reader_options o = EAF_READER_OPTIONS_INIT;
+        eaf_reader *r = NULL;
+        eaf_article *a = NULL;
+        eaf_status st;
+
+        snprintf(html, sizeof(html), page, pages[i].canonical);
+        memset(&g, 0, sizeof(g));
+        o.name = pages[i].name;
+        st = eaf_reader_open_memory(&r, html, strlen(html), "x", &o, NULL);
+        st = st == EAF_OK ? eaf_reader_next(&a, r) : st;
+        if (!pages[i].reason) {
+            is_int(st, EAF_ROW, "%s: the article itself is read", pages[i].canonical);
+        } else {
+            const char *why = r ? eaf_reader_skip_reason(r) : NULL;
+            ok(st == EAF_DONE && r && eaf_reader_skipped(r) == 1,
+               "%s as %s: a comment page is skipped (%s)", pages[i].canonical,
+               pages[i].name, eaf_status_str(st));
+            ok(why && strstr(why, pages[i].reason), "%s: says why (%s)", pages[i].name,
+               why ? why : "");
+        }
+        eaf_article_free(a);
+        eaf_reader_free(r);
+    }
+}
+
 /* ---- detection and forcing ------------------------------------------------------ */
 
 static void test_detection(void)
@@ -477,6 +610,15 @@ static void test_detection(void)
         {"{\"id\": \"1\"}\n", "blob", EAF_FORMAT_JSONL},
         {"- [Home](#)\n\n## A page\n", "blob", EAF_FORMAT_PAGE},
         {"{{ template }}\n\n## Page\n", "blob", EAF_FORMAT_PAGE},
+        /* a feed by its root element, whatever its name */
+        {"<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"<html>\">]>\n<rss>", "feed/index.html",
+         EAF_FORMAT_WXR},
+        {"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>", "index.html",
+         EAF_FORMAT_WXR},
+        {"<?xml version=\"1.0\"?><!-- c --><rdf:RDF xmlns:rdf=\"x\">", "index.html",
+         EAF_FORMAT_WXR},
+        {"<!DOCTYPE html><html><body><p>&lt;rss&gt; and <feed></p></body></html>",
+         "index.html", EAF_FORMAT_HTML},
     };
     size_t i;
 
@@ -753,6 +895,7 @@ int main(void)
     test_markdown_bad();
     test_wxr();
     test_wxr_hostile();
+    test_feeds_and_comments();
     test_detection();
     test_ignore_reason();
     test_nothing_read();
