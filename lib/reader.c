@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 static const char *const format_names[EAF_FORMAT_LAST] = {
     "auto", "page", "jsonl", "html", "markdown", "wxr", "tar", "zip", "gzip"};
 
@@ -632,6 +634,80 @@ static eaf_format detect_markup(const char *s, size_t n, const char *name)
     return EAF_FORMAT_AUTO;
 }
 
+static int markdown_name(const char *name)
+{
+    return has_suffix(name, ".md") || has_suffix(name, ".markdown") ||
+           has_suffix(name, ".mdown") || has_suffix(name, ".mkd");
+}
+
+/* A JSON object at head[i]: JSON Lines, or Hugo's JSON front matter
+ * (an object, then the Markdown body)?  JSON Lines has one whole object
+ * on its first line and another, or nothing, after it; an object over
+ * several lines, or one followed by text, is front matter.  A name of
+ * JSON Lines decides; so does a name of Markdown when the first line is
+ * all there is.  What cannot be parsed is left to JSON Lines, which
+ * reports it by line. */
+static eaf_format json_or_front(const char *head, size_t n, size_t i, const char *name)
+{
+    json_error_t err;
+    json_t *v;
+    size_t end, j;
+    int whole = n < EAF__READER_DETECT_BYTES;
+
+    if (has_suffix(name, ".jsonl") || has_suffix(name, ".ndjson"))
+        return EAF_FORMAT_JSONL;
+    if (!memchr(head + i, '\n', n - i) && !whole)
+        return EAF_FORMAT_JSONL; /* one line longer than what is looked at */
+    v = json_loadb(head + i, n - i, JSON_DISABLE_EOF_CHECK, &err);
+    if (!v)
+        return EAF_FORMAT_JSONL;
+    json_decref(v);
+    end = i + (size_t)err.position;
+    if (end > n)
+        end = n;
+    if (memchr(head + i, '\n', end - i))
+        return EAF_FORMAT_MARKDOWN; /* an object over several lines */
+    for (j = end; j < n && (head[j] == ' ' || head[j] == '\t' || head[j] == '\r'); j++)
+        ;
+    if (j < n && head[j] != '\n')
+        return EAF_FORMAT_JSONL; /* more on the object's line: JSON Lines says what */
+    while (j < n && is_ws(head[j]))
+        j++;
+    if (j < n && head[j] == '{')
+        return EAF_FORMAT_JSONL;
+    if (j >= n && !whole)
+        return EAF_FORMAT_JSONL;
+    return markdown_name(name) ? EAF_FORMAT_MARKDOWN : EAF_FORMAT_JSONL;
+}
+
+/* Whether the text at head[i] (its first line with text) is a heading:
+ * "# Title", or a line underlined with "=" (CommonMark's two forms of a
+ * level-1 heading). */
+static int starts_with_title(const char *head, size_t n, size_t i)
+{
+    size_t ls = i, e, k;
+
+    while (ls > 0 && head[ls - 1] != '\n')
+        ls--;
+    if (i - ls > 3)
+        return 0; /* indented: code */
+    if (i + 1 < n && head[i] == '#' && (head[i + 1] == ' ' || head[i + 1] == '\t'))
+        return 1;
+    for (e = i; e < n && head[e] != '\n'; e++)
+        ;
+    if (e >= n)
+        return 0;
+    for (k = e + 1; k < n && k - (e + 1) < 3 && head[k] == ' '; k++)
+        ;
+    if (k >= n || head[k] != '=')
+        return 0;
+    while (k < n && head[k] == '=')
+        k++;
+    while (k < n && (head[k] == ' ' || head[k] == '\t' || head[k] == '\r'))
+        k++;
+    return k >= n || head[k] == '\n';
+}
+
 eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
 {
     size_t i = 0, line;
@@ -643,8 +719,8 @@ eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
     if (n >= 3 && (unsigned char)head[0] == 0xEF && (unsigned char)head[1] == 0xBB &&
         (unsigned char)head[2] == 0xBF)
         i = 3;
-    /* YAML front matter: "---" alone on the first line */
-    if (n - i >= 4 && memcmp(head + i, "---", 3) == 0) {
+    /* front matter: "---" (YAML) or "+++" (TOML) alone on the first line */
+    if (n - i >= 4 && (memcmp(head + i, "---", 3) == 0 || memcmp(head + i, "+++", 3) == 0)) {
         size_t j = i + 3;
         while (j < n && (head[j] == ' ' || head[j] == '\t'))
             j++;
@@ -660,7 +736,7 @@ eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
         while (j < n && is_ws(head[j]))
             j++;
         if (j >= n || head[j] == '"' || head[j] == '}')
-            return EAF_FORMAT_JSONL;
+            return json_or_front(head, n, i, name);
     }
     if (i < n && head[i] == '<') {
         if (feed_markup(head + i, n - i))
@@ -673,6 +749,9 @@ eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
         return EAF_FORMAT_JSONL;
     if (has_suffix(name, ".wxr"))
         return EAF_FORMAT_WXR;
+    /* plain Markdown that opens with its title as a heading */
+    if (starts_with_title(head, n, i))
+        return EAF_FORMAT_MARKDOWN;
     /* a page: a level-2 heading at the start of some line */
     for (line = 0; line < n; line++) {
         if ((line == 0 || head[line - 1] == '\n') && line + 3 <= n &&

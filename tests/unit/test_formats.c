@@ -368,6 +368,142 @@ static void test_markdown_bad(void)
     }
 }
 
+/* What Jekyll and Hugo do with a static site's source: JSON and TOML front
+ * matter, Jekyll's space-separated tags, plain Markdown titled by its
+ * first heading; and JSON Lines stays JSON Lines. */
+static void test_static_sites(void)
+{
+    got g;
+    const char *body;
+    size_t i;
+
+    read_all(&g, FIX "markdown/json-front.md", "content/posts/json-front.md", EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_MARKDOWN, "JSON front matter: Markdown, not JSON Lines");
+    is_int(g.n, 1, "JSON front matter: one article (%s)", g.msg);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Toll roads & the ferry question",
+           "JSON front matter: the title, as the templates show it");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2019-03-02", "JSON front matter: the date");
+    is_str(author(&g, 0, 0), "Rosa Villanueva", "JSON front matter: the author");
+    is_int(ntags(&g, 0, EAF_TAG_OTHER), 2, "JSON front matter: a list of tags");
+    is_int(ntags(&g, 0, EAF_TAG_TOPIC), 1, "JSON front matter: a string is one term (Hugo)");
+    is_str(tag(&g, 0, EAF_TAG_TOPIC, 0), "shipping lanes", "JSON front matter: that term");
+    is_str(field(&g, 0, EAF_FIELD_SUMMARY), "What a bridge costs a ferry town.",
+           "JSON front matter: the description");
+    is_str(field(&g, 0, EAF_FIELD_BODY),
+           "The ferry still runs at dawn, as it has since 1990.\n\nIt costs less than the "
+           "bridge toll.",
+           "JSON front matter: the body is the Markdown after the object");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/toml-front.md", "toml-front.md", EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_MARKDOWN, "TOML front matter: detected as Markdown");
+    ok(g.n == 0 && g.errors == 1, "TOML front matter: an error for the file");
+    ok(strstr(g.msg, "toml-front.md: TOML front matter") && strstr(g.msg, "hugo convert toYAML"),
+       "TOML front matter: says what it is and how to convert it (%s)", g.msg);
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/jekyll-tags.md", "_posts/jekyll-tags.md", EAF_FORMAT_AUTO);
+    is_int(ntags(&g, 0, EAF_TAG_OTHER), 4, "Jekyll: tags split at white space, plus tag");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 0), "single tag", "Jekyll: the singular tag, unsplit");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 1), "ports", "Jekyll: tags 1");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 2), "shipping", "Jekyll: tags 2 (two spaces before)");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 3), "labour", "Jekyll: tags 3 (after a tab)");
+    is_int(ntags(&g, 0, EAF_TAG_TOPIC), 2, "Jekyll: categories split at white space");
+    is_str(tag(&g, 0, EAF_TAG_TOPIC, 1), "trade", "Jekyll: the second category");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/2021-04-05-heading-title.md", "notes/2021-04-05-heading-title.md",
+             EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_MARKDOWN, "# Title: plain Markdown");
+    is_int(g.n, 1, "# Title: an article (%s)", g.msg);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Why the river ferry came back",
+           "# Title: the heading is the title");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2021-04-05", "# Title: the date from the file name");
+    body = field(&g, 0, EAF_FIELD_BODY);
+    ok(body && strncmp(body, "The ferry returned after ten years.", 35) == 0,
+       "# Title: the body starts after the title");
+    ok(body && strstr(body, "Who rides it\n\nOffice workers") && strstr(body, "Less than the bus."),
+       "# Title: level-2 sections are body text, to the end");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/setext-title.md", "setext-title.md", EAF_FORMAT_AUTO);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Monsoon rice prices", "an underlined title");
+    is_str(field(&g, 0, EAF_FIELD_BODY), "Prices rose with the rains.", "and its body");
+    free_got(&g);
+
+    /* an East Asia Forum page stays one: navigation, then ## Title */
+    read_all(&g, FIX "../../examples/archive/2018/japans-balancing-act-in-beijing.md", "p.md",
+             EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_PAGE, "an article page is still a page");
+    is_int(g.n, 1, "an article page: one article (%s)", g.msg);
+    free_got(&g);
+
+    {
+        static const struct {
+            const char *data, *name;
+            eaf_format format;
+            const char *title; /* NULL: an error */
+        } cases[] = {
+            {"{\"title\": \"One line\", \"tags\": \"a b\"}\nThe body.\n", "one.md",
+             EAF_FORMAT_MARKDOWN, "One line"},
+            {"{\"id\": \"1\", \"title\": \"A\"}\n{\"id\": \"2\", \"title\": \"B\"}\n", "x.md",
+             EAF_FORMAT_JSONL, "A"},
+            {"{\"id\": \"1\", \"title\": \"A\"}\n", "data", EAF_FORMAT_JSONL, "A"},
+            {"{\"id\": \"1\", \"title\": \"A\"}\nnot JSON\n", "data.txt", EAF_FORMAT_JSONL, "A"},
+            {"{\"id\": \"1\",\n \"title\": \"A\"}\n", "x.jsonl", EAF_FORMAT_JSONL, NULL},
+            {"{\"id\": \"1\", \"title\": \"A\"} trailing\n", "x.md", EAF_FORMAT_JSONL, NULL},
+            {"---\ndate: 2020-01-01\n---\n# From the heading\n\nText.\n", "f.md",
+             EAF_FORMAT_MARKDOWN, "From the heading"},
+            {"Text first.\n\n# A heading later\n", "late.md", EAF_FORMAT_PAGE, NULL},
+            {"- [Home](#)\n\n## A page\n\n# Not the title\n", "nav.md", EAF_FORMAT_PAGE,
+             "A page"},
+            {"----\n\n# Under a rule\n", "rule.md", EAF_FORMAT_PAGE, NULL},
+        };
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            eaf_reader *r = NULL;
+            eaf_article *a = NULL;
+            eaf_status st = eaf_reader_open_memory(&r, cases[i].data, strlen(cases[i].data),
+                                                   cases[i].name, NULL, NULL);
+            is_int(r ? eaf_reader_format(r) : EAF_FORMAT_LAST, cases[i].format,
+                   "static %zu (%s): %s", i, cases[i].name, eaf_format_name(cases[i].format));
+            st = r ? eaf_reader_next(&a, r) : st;
+            if (cases[i].title)
+                is_str(a ? eaf_article_get(a, EAF_FIELD_TITLE) : NULL, cases[i].title,
+                       "static %zu: the first article's title", i);
+            else
+                is_int(st, EAF_SYNTAX, "static %zu: an error (%s)", i,
+                       r ? eaf_reader_errmsg(r) : "");
+            eaf_article_free(a);
+            eaf_reader_free(r);
+        }
+    }
+    /* a JSON line longer than detection looks at is still JSON Lines */
+    {
+        size_t big = 100000;
+        char *line = malloc(big + 64);
+        eaf_reader *r = NULL;
+        int k = snprintf(line, big + 64, "{\"id\": \"long\", \"title\": \"Long\", \"body\": \"");
+        memset(line + k, 'w', big);
+        strcpy(line + k + big, "\"}\n");
+        eaf_status st = eaf_reader_open_memory(&r, line, strlen(line), "long", NULL, NULL);
+        is_int(st == EAF_OK ? eaf_reader_format(r) : EAF_FORMAT_LAST, EAF_FORMAT_JSONL,
+               "a 100 kB JSON line: JSON Lines");
+        eaf_reader_free(r);
+        free(line);
+    }
+    /* JSON Lines under any name stays JSON Lines */
+    {
+        static const char *const names[] = {"good.jsonl", "good.txt", "good"};
+        for (i = 0; i < 3; i++) {
+            read_all(&g, FIX "jsonl/good.jsonl", names[i], EAF_FORMAT_AUTO);
+            is_int(g.format, EAF_FORMAT_JSONL, "good.jsonl as %s: JSON Lines", names[i]);
+            ok(g.n >= 3 && g.errors == 0, "good.jsonl as %s: every line an article (%d)",
+               names[i], g.n);
+            free_got(&g);
+        }
+    }
+}
+
 /* ---- WordPress ---------------------------------------------------------------- */
 
 static void test_wxr(void)
@@ -893,6 +1029,7 @@ int main(void)
     test_html_broken();
     test_markdown();
     test_markdown_bad();
+    test_static_sites();
     test_wxr();
     test_wxr_hostile();
     test_feeds_and_comments();
@@ -904,5 +1041,8 @@ int main(void)
     oom_file(FIX "markdown/post.md", "post.md",
              "Ferries, fares & the \xE2\x80\x9Clast mile\xE2\x80\x9D in Manila");
     oom_file(FIX "wxr/export.wxr", "export.wxr", "Bunker fuel & the Strait");
+    oom_file(FIX "markdown/json-front.md", "json-front.md", "Toll roads & the ferry question");
+    oom_file(FIX "markdown/2021-04-05-heading-title.md", "2021-04-05-heading-title.md",
+             "Why the river ferry came back");
     return done_testing();
 }
