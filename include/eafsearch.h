@@ -1221,8 +1221,9 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
  *
  * A reader reads one file and yields its articles one at a time: an East
  * Asia Forum page saved as Markdown text, an HTML article page, Markdown
- * with YAML front matter (a static site's source), a WordPress export
- * (WXR, streamed: any size), or JSON Lines.  An archive (.tar, .tar.gz,
+ * with YAML or JSON front matter or titled by its first heading (a static
+ * site's source), a WordPress export (WXR, streamed: any size), or JSON
+ * Lines.  An archive (.tar, .tar.gz,
  * .zip, also compressed with bzip2 or xz) is read in place, member after
  * member, each member read as a file of its own; a compressed file (.gz)
  * is read as the file it holds.  Nothing is unpacked to disk, and an
@@ -1230,8 +1231,9 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
  * MB) is stopped as a decompression bomb.  The format of each file is
  * detected from its content, its name being a hint.  A bad record is
  * reported and skipped; the next call goes on after it.  Records that are
- * not articles (a WordPress attachment, page or draft, a listing page) are
- * skipped without an error, and counted.  The formats and what they give
+ * not articles (a WordPress attachment, page or draft, a listing page, a
+ * feed, a comment page, a Hugo list page) are skipped without an error,
+ * and counted; a file that gives nothing at all is an error.  The formats and what they give
  * are described in eafindex(1).
  */
 
@@ -1243,8 +1245,10 @@ typedef enum eaf_format {
     EAF_FORMAT_PAGE,      /**< an article page saved as Markdown text */
     EAF_FORMAT_JSONL,     /**< JSON Lines, one article per line */
     EAF_FORMAT_HTML,      /**< an HTML article page */
-    EAF_FORMAT_MARKDOWN,  /**< Markdown with YAML front matter */
-    EAF_FORMAT_WXR,       /**< a WordPress export (or an RSS 2.0 feed) */
+    EAF_FORMAT_MARKDOWN,  /**< Markdown with front matter (YAML or JSON), or
+                               titled by its first heading */
+    EAF_FORMAT_WXR,       /**< a WordPress export (a feed, RSS or Atom, is
+                               read as one and skipped) */
     EAF_FORMAT_TAR,       /**< a tar archive, possibly compressed */
     EAF_FORMAT_ZIP,       /**< a zip archive */
     EAF_FORMAT_GZIP,      /**< one compressed file (gzip, bzip2 or xz) */
@@ -1393,7 +1397,8 @@ const char *eaf_reader_member(const eaf_reader *r);
 /**
  * How many records the reader has skipped so far as not articles
  * (WordPress attachments, pages, menu items, drafts and trash, Markdown
- * drafts, listing pages); they are not errors.
+ * drafts, listing pages, feeds, comment pages, Hugo list pages); they are
+ * not errors.
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
