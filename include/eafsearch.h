@@ -1223,18 +1223,18 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
  * Asia Forum page saved as Markdown text, an HTML article page, Markdown
  * with YAML or JSON front matter or titled by its first heading (a static
  * site's source), a WordPress export (WXR, streamed: any size), or JSON
- * Lines.  An archive (.tar, .tar.gz,
- * .zip, also compressed with bzip2 or xz) is read in place, member after
- * member, each member read as a file of its own; a compressed file (.gz)
- * is read as the file it holds.  Nothing is unpacked to disk, and an
- * archive that expands to more than 100 times its size (past the first
- * MB) is stopped as a decompression bomb.  The format of each file is
- * detected from its content, its name being a hint.  A bad record is
- * reported and skipped; the next call goes on after it.  Records that are
- * not articles (a WordPress attachment, page or draft, a listing page, a
- * feed, a comment page, a Hugo list page) are skipped without an error,
- * and counted; a file that gives nothing at all is an error.  The formats and what they give
- * are described in eafindex(1).
+ * Lines.  An archive (.tar, .tar.gz, .zip, also compressed with bzip2 or
+ * xz) is read in place, member after member, each member read as a file
+ * of its own; a compressed file (.gz) is read as the file it holds.
+ * Nothing is unpacked to disk, and an archive that expands to more than
+ * 100 times its size (past the first MB) is stopped as a decompression
+ * bomb.  The format of each file is detected from its content, its name
+ * being a hint.  A bad record is reported and skipped; the next call goes
+ * on after it.  Records that are not articles (a WordPress attachment,
+ * page or draft, a listing page, a feed, a comment page, a Hugo list page)
+ * are skipped without an error, and counted; a file that gives nothing at
+ * all is an error.  The formats and what they give are described in
+ * eafindex(1).
  */
 
 typedef struct eaf_reader eaf_reader;

@@ -205,6 +205,31 @@ is "$("$eafquery" -d "$tmp/mirror.db" --count excerpt 2>/dev/null)" 0 "a wget mi
 out=$("$eafindex" -d "$tmp/mirror-tar.db" "$tmp/mirror.tar.gz" 2>&1)
 is "$out" "1 added, 0 updated, 0 unchanged, 0 removed, 1 skipped, 0 failed" "the mirror as a .tar.gz: the post only (latest.html skipped by content; the rest passed over by name)"
 
+# a static site's sources as Hugo and Jekyll read them: a list page is not
+# an article, JSON front matter is not JSON Lines, TOML front matter is an
+# error that says how to convert it, Jekyll's tags split at white space, a
+# plain Markdown file is titled by its first heading
+ss="$tmp/static"
+mkdir -p "$ss/content/posts" "$ss/_posts" "$ss/notes"
+printf -- '---\ntitle: Posts\n---\nAll the posts.\n' > "$ss/content/posts/_index.md"
+printf '{\n  "title": "Tolls in JSON",\n  "tags": ["ports"]\n}\nThe body of a Hugo post, tamarind.\n' > "$ss/content/posts/json-post.md"
+printf '+++\ntitle = "Tolls in TOML"\n+++\nA TOML body.\n' > "$ss/content/posts/toml-post.md"
+printf -- '---\ntitle: Jekyll tags\ntags: ports shipping\n---\nA Jekyll post.\n' > "$ss/_posts/2020-01-02-jekyll.md"
+printf '# A plain note\n\nWith a body.\n\n## A section\n\nAnd more, lychee.\n' > "$ss/notes/2021-03-04-plain.md"
+out=$("$eafindex" -d "$tmp/static.db" -v "$ss" 2>&1); rc=$?
+is "$rc" 1 "a static site with a TOML post: exit 1 (that file failed)"
+contains "$(printf '%s\n' "$out" | tail -n 1)" "3 added, 0 updated, 0 unchanged, 0 removed, " "a static site: the JSON, Jekyll and plain posts added"
+contains "$(printf '%s\n' "$out" | tail -n 1)" " skipped, 1 failed" "a static site: one failure, the TOML post"
+contains "$out" "content/posts/_index.md: skipped" "a Hugo list page: skipped"
+contains "$out" "a Hugo list page (_index.md)" "a Hugo list page: with its reason"
+contains "$out" "toml-post.md: TOML front matter" "TOML front matter: named as such"
+contains "$out" "hugo convert toYAML" "TOML front matter: and how to convert it"
+"$eafindex" -d "$tmp/static.db" --export > "$tmp/static.jsonl" 2> /dev/null
+contains "$(grep '"id":"content/posts/json-post"' "$tmp/static.jsonl")" '"title":"Tolls in JSON"' "JSON front matter: the title"
+contains "$(grep '"id":"_posts/2020-01-02-jekyll"' "$tmp/static.jsonl")" '"tags":["ports","shipping"]' "Jekyll: tags: ports shipping is two tags"
+contains "$(grep '"id":"notes/2021-03-04-plain"' "$tmp/static.jsonl")" '"title":"A plain note"' "plain Markdown: titled by its heading"
+contains "$(grep '"id":"notes/2021-03-04-plain"' "$tmp/static.jsonl")" 'lychee' "plain Markdown: its sections are body text"
+
 # --format forces a format
 printf '{"id": "x1", "title": "Forced"}\n' > "$tmp/notes.md"
 out=$("$eafindex" -d "$tmp/forced.db" --format jsonl "$tmp/notes.md" 2>&1)
