@@ -1283,18 +1283,20 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
  *
  * A reader reads one file and yields its articles one at a time: an East
  * Asia Forum page saved as Markdown text, an HTML article page, Markdown
- * with YAML front matter (a static site's source), a WordPress export
- * (WXR, streamed: any size), or JSON Lines.  An archive (.tar, .tar.gz,
- * .zip, also compressed with bzip2 or xz) is read in place, member after
- * member, each member read as a file of its own; a compressed file (.gz)
- * is read as the file it holds.  Nothing is unpacked to disk, and an
- * archive that expands to more than 100 times its size (past the first
- * MB) is stopped as a decompression bomb.  The format of each file is
- * detected from its content, its name being a hint.  A bad record is
- * reported and skipped; the next call goes on after it.  Records that are
- * not articles (a WordPress attachment, page or draft, a listing page) are
- * skipped without an error, and counted.  The formats and what they give
- * are described in eafindex(1).
+ * with YAML or JSON front matter or titled by its first heading (a static
+ * site's source), a WordPress export (WXR, streamed: any size), or JSON
+ * Lines.  An archive (.tar, .tar.gz, .zip, also compressed with bzip2 or
+ * xz) is read in place, member after member, each member read as a file
+ * of its own; a compressed file (.gz) is read as the file it holds.
+ * Nothing is unpacked to disk, and an archive that expands to more than
+ * 100 times its size (past the first MB) is stopped as a decompression
+ * bomb.  The format of each file is detected from its content, its name
+ * being a hint.  A bad record is reported and skipped; the next call goes
+ * on after it.  Records that are not articles (a WordPress attachment,
+ * page or draft, a listing page, a feed, a comment page, a Hugo list page)
+ * are skipped without an error, and counted; a file that gives nothing at
+ * all is an error.  The formats and what they give are described in
+ * eafindex(1).
  */
 
 typedef struct eaf_reader eaf_reader;
@@ -1305,8 +1307,10 @@ typedef enum eaf_format {
     EAF_FORMAT_PAGE,      /**< an article page saved as Markdown text */
     EAF_FORMAT_JSONL,     /**< JSON Lines, one article per line */
     EAF_FORMAT_HTML,      /**< an HTML article page */
-    EAF_FORMAT_MARKDOWN,  /**< Markdown with YAML front matter */
-    EAF_FORMAT_WXR,       /**< a WordPress export (or an RSS 2.0 feed) */
+    EAF_FORMAT_MARKDOWN,  /**< Markdown with front matter (YAML or JSON), or
+                               titled by its first heading */
+    EAF_FORMAT_WXR,       /**< a WordPress export (a feed, RSS or Atom, is
+                               read as one and skipped) */
     EAF_FORMAT_TAR,       /**< a tar archive, possibly compressed */
     EAF_FORMAT_ZIP,       /**< a zip archive */
     EAF_FORMAT_GZIP,      /**< one compressed file (gzip, bzip2 or xz) */
@@ -1359,8 +1363,9 @@ typedef struct eaf_reader_options {
  * @retval EAF_NOTFOUND  no such file
  * @retval EAF_IO        the file cannot be read (or is a folder), or is
  *                       an archive that libarchive cannot open
- * @retval EAF_SYNTAX    the file is empty, or its format could not be
- *                       recognised
+ * @retval EAF_SYNTAX    the file is empty, is binary data (NUL bytes and
+ *                       other control characters, not text), or its format
+ *                       could not be recognised
  * @retval EAF_MISUSE    bad options
  * @retval EAF_NOMEM
  * An archive is opened here and read in place by eaf_reader_next(); its
@@ -1394,10 +1399,16 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
  *                     where and why; call again to go on.  Malformed XML
  *                     in a WordPress export ends that file (the next
  *                     call goes on with the next member, or gives
- *                     EAF_DONE)
+ *                     EAF_DONE).  A file or member that gives no
+ *                     article, no error and no skip (JSON Lines of blank
+ *                     lines, a WordPress export without items) is
+ *                     EAF_SYNTAX once, saying what it held; so is an
+ *                     archive with no member to read (empty, or only
+ *                     files eaf_reader_ignore_reason() passes over)
  * @retval EAF_IO      the reader cannot go on: a read error, a damaged or
- *                     truncated archive, a decompression bomb.  The
- *                     articles read before stay valid.
+ *                     truncated archive, a decompression bomb (the message
+ *                     names the file, the member and the limit it passed).
+ *                     The articles read before stay valid.
  * @retval EAF_NOMEM   the reader cannot go on
  * @since 0.1
  */
@@ -1448,7 +1459,8 @@ const char *eaf_reader_member(const eaf_reader *r);
 /**
  * How many records the reader has skipped so far as not articles
  * (WordPress attachments, pages, menu items, drafts and trash, Markdown
- * drafts, listing pages); they are not errors.
+ * drafts, listing pages, feeds, comment pages, Hugo list pages); they are
+ * not errors.
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
@@ -1465,17 +1477,58 @@ EAF_API EAF_NONNULL(1)
 const char *eaf_reader_skip_reason(const eaf_reader *r);
 
 /**
- * Whether a file of this name may hold articles, so that a program
- * walking a folder should open it: 1 for the extensions of the formats
- * (.md, .markdown, .txt, .html, .htm, .xhtml, .wxr, .xml, .jsonl, .ndjson),
- * of archives and compressed files (.tar, .tgz, .tar.gz, .zip, .gz,
- * .bz2, .xz, ...) and for names without an extension; 0 for every other
- * name (images, stylesheets, scripts, ...) and for hidden names (starting
- * with '.').  Only the last part of a path is looked at.  The readers use
- * the same rule for the members of archives.
+ * Whether a file of this name may hold articles by its extension: 1 for
+ * the extensions of the formats (.md, .markdown, .txt, .html, .htm,
+ * .xhtml, .wxr, .xml, .jsonl, .ndjson), of archives and compressed files
+ * (.tar, .tgz, .tar.gz, .zip, .gz, .bz2, .xz, ...) and for names without
+ * an extension; 0 for every other name (images, stylesheets, scripts, ...)
+ * and for hidden names (starting with '.').  Only the last part of a path
+ * is looked at.  This is one part of eaf_reader_ignore_reason(), which a
+ * program walking a folder should use instead: it is the rule the readers
+ * apply to the members of archives.
  * @since 0.1
  */
 EAF_API int eaf_reader_wants(const char *name);
+
+/**
+ * Whether a file is one to read, by its path: NULL when it is, else why
+ * not, as a short phrase for a person ("a hidden file", "not an article
+ * file", "a README or LICENSE file, not an article", "a Hugo list page
+ * (_index.md), not an article", "a feed, not an article", "a WordPress
+ * comment page (comment-page-N), not an article", ...).  The rule, in
+ * order:
+ *  - a part of the path starting with '.' (a hidden file or folder), or a
+ *    folder __MACOSX: not read;
+ *  - a page that a site generator makes and that is not an article: a
+ *    Hugo list page (_index.md, _index.html, ...); a WordPress comment
+ *    page (a folder comment-page-N, a name holding "replytocom="); a feed
+ *    (feed.xml, atom.xml, rss.xml, and index.* in a folder feed, or in
+ *    feed/atom, feed/rss, feed/rss2, feed/rdf, as a mirror of WordPress
+ *    saves them);
+ *  - the files of a repository: README, LICENSE, LICENCE, COPYING,
+ *    CHANGELOG, CONTRIBUTING, CODE_OF_CONDUCT (any case, any extension),
+ *    and CHANGES, SECURITY, AUTHORS, NOTICE (in capitals);
+ *  - a manifest of an archive's files (manifest.json, manifest.jsonl,
+ *    MANIFEST, MANIFEST.in, ...; any case), which describes the articles
+ *    but is not one;
+ *  - a name eaf_reader_wants() refuses (not an article file).
+ * The readers pass over the members of an archive by this rule, without
+ * counting them, so that an archive and a folder of the same files give
+ * the same articles; a file named directly and opened is still read, except
+ * that a page of the second kind is skipped (eaf_reader_skipped()) with
+ * this reason.  Feeds and comment pages under other names are recognised
+ * by their content when read.
+ * @param[in] path  the file's path inside the folder being walked or the
+ *                  archive ("2018/05/a/index.html", "LICENSE.md"); every
+ *                  part of it is looked at, so give the path below the
+ *                  folder given by the user, not an absolute path (a
+ *                  folder above it named "feed" would count).  A leading
+ *                  "./" is ignored.  NULL or "" gives "no name".
+ * @return NULL, or a static string (never to be freed).
+ * Thread-safe; needs no reader.
+ * @since 0.1
+ */
+EAF_API const char *eaf_reader_ignore_reason(const char *path);
 
 /**
  * Frees a reader.  NULL is a no-op.

@@ -168,19 +168,42 @@ ssize_t eaf__archive_read(eaf__archive *ar, eaf_reader *r, char *buf, size_t n)
         return -1;
     }
     ar->total += k;
-    if (ar->total > EAF__ARCHIVE_MAX_TOTAL ||
-        (ar->total > (int64_t)EAF__ARCHIVE_RATIO_FLOOR &&
-         ar->total / EAF__ARCHIVE_MAX_RATIO > (ar->size > 0 ? ar->size : 1))) {
+    if (ar->total > EAF__ARCHIVE_MAX_TOTAL) {
+        ar->failed = 1;
+        r->io_error = 1;
+        eaf__reader_error(r, 0,
+                          "decompression bomb: stopped after %lld bytes, the most any "
+                          "archive may expand to (%lld GB)",
+                          (long long)ar->total,
+                          (long long)(EAF__ARCHIVE_MAX_TOTAL >> 30));
+        return -1;
+    }
+    if (ar->total > (int64_t)EAF__ARCHIVE_RATIO_FLOOR &&
+        ar->total / EAF__ARCHIVE_MAX_RATIO > (ar->size > 0 ? ar->size : 1)) {
         ar->failed = 1;
         r->io_error = 1;
         eaf__reader_error(r, 0,
                           "decompression bomb: the archive (%lld bytes) expands to more "
-                          "than %lld bytes, over %d times its size; stopped",
+                          "than %lld bytes, over the limit of %d times its size; stopped",
                           (long long)ar->size, (long long)ar->total,
                           EAF__ARCHIVE_MAX_RATIO);
         return -1;
     }
     return (ssize_t)k;
+}
+
+const char *eaf__archive_empty_reason(const eaf__archive *ar)
+{
+    int fmt = archive_format(ar->a) & ARCHIVE_FORMAT_BASE_MASK;
+
+    if (fmt == ARCHIVE_FORMAT_ZIP)
+        return "an empty zip archive";
+    if (fmt == ARCHIVE_FORMAT_TAR)
+        return archive_filter_count(ar->a) > 1
+                   ? "an empty tar archive, or a compressed file of only NUL bytes "
+                     "(which reads as one)"
+                   : "an empty tar archive (only NUL bytes)";
+    return "an empty archive";
 }
 
 void eaf__archive_free(eaf__archive *ar)

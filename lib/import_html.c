@@ -44,7 +44,9 @@
  *
  * A page with two or more <article> elements side by side (not comments)
  * is a listing (an index, a tag or category page) and is skipped, not
- * reported.  An empty page or one without any title is an error.
+ * reported; so is a WordPress comment page, whose canonical link (or
+ * og:url) ends in comment-page-N or holds replytocom=.  An empty page or
+ * one without any title is an error.
  */
 #include "reader.h"
 
@@ -921,6 +923,7 @@ static void set_language(page *p, const char *lang)
 
 static eaf_status read_page(page *p)
 {
+    const char *why;
     xmlNodePtr c, authors_scope;
     char *t;
     eaf__buf body = EAF__BUF_INIT;
@@ -944,6 +947,15 @@ static eaf_status read_page(page *p)
     if (p->articles >= 2) {
         eaf__reader_skip(p->r, "a listing of %d articles, not an article page",
                          p->articles);
+        return EAF_DONE;
+    }
+    /* a page of an article's comments says so in its canonical link
+     * (WordPress gives .../comment-page-2/ there), or in its own URL */
+    why = eaf__reader_comment_url(p->canonical);
+    if (!why)
+        why = eaf__reader_comment_url(p->og_url);
+    if (why) {
+        eaf__reader_skip(p->r, "%s", why);
         return EAF_DONE;
     }
 
@@ -1013,7 +1025,13 @@ static eaf_status read_page(page *p)
         return EAF_NOMEM;
     if (!eaf_article_get(p->a, EAF_FIELD_TITLE) ||
         !*eaf_article_get(p->a, EAF_FIELD_TITLE)) {
-        eaf__reader_error(p->r, 0, "no title (no og:title, <h1> or <title>)");
+        /* a page with no text at all says so */
+        t = p->body ? inline_text(p->body, &p->nomem) : NULL;
+        if (p->nomem)
+            return EAF_NOMEM;
+        eaf__reader_error(p->r, 0, "%sno title (no og:title, <h1> or <title>)",
+                          t && *t ? "" : "a page without content: no text, and ");
+        eaf__free(t);
         return EAF_SYNTAX;
     }
 

@@ -1,23 +1,42 @@
 /*
- * import_markdown.c: Markdown with YAML front matter, the source of a
- * static site (Jekyll, Hugo, Eleventy); one file, one article.
+ * import_markdown.c: Markdown with front matter, the source of a static
+ * site (Jekyll, Hugo, Eleventy), or plain Markdown that starts with its
+ * title as a heading; one file, one article.
  *
- * The file opens with a line "---", then YAML, then a line "---" (or
- * "..."); a UTF-8 byte-order mark and CRLF line ends are allowed.  The
- * front matter is read with libyaml into a small tree (at most
- * MAX_NODES nodes; an alias is not copied but counted at the size of
- * what it names, and past MAX_WEIGHT the file is refused, so that no
- * "billion laughs" can cost more than that).  Its keys, case ignored:
- *  - title (required: a file without one is an error), read as the
- *    site's templates show it: entities decoded, tags dropped;
+ * The front matter, as the site generators take it (a UTF-8 byte-order
+ * mark and CRLF line ends are allowed):
+ *  - YAML (all three): a line "---", YAML, a line "---" (or "..."), read
+ *    with libyaml into a small tree (at most MAX_NODES nodes; an alias is
+ *    not copied but counted at the size of what it names, and past
+ *    MAX_WEIGHT the file is refused, so that no "billion laughs" can cost
+ *    more than that);
+ *  - JSON (Hugo): a JSON object at the start of the file, read with
+ *    jansson into the same tree; the body follows the object's line;
+ *  - TOML (Hugo, between lines "+++"): an error that says so and how to
+ *    convert it.  Debian 12 has no TOML parser for C (only C++ ones, which
+ *    would put a C++ runtime under this C library), and this project
+ *    writes no parser of its own for a format that has one;
+ *  - none: a file that starts with a heading ("# Title", or a title
+ *    underlined with "===") takes its title from it, as GitHub Pages
+ *    (jekyll-titles-from-headings) does; the heading is not body text.
+ *    A file with front matter but no title takes it from such a heading
+ *    too.  A file with neither is an error.
+ * The keys of the front matter, case ignored:
+ *  - title, read as the site's templates show it: entities decoded, tags
+ *    dropped;
  *  - date: "2014-03-21", "2014-03-21T12:00:00-04:00", "2014-03-21
  *    12:00:00 -0400": the date as written; without one (or with one that
  *    is not a date), the "YYYY-MM-DD-" the file name starts with, as
  *    Jekyll and Eleventy take it;
  *  - author or authors: a name, a list of names, or a list of mappings
  *    with a "name" (and an "affiliation");
- *  - tags, and categories (topics): a list, or one string, split at
- *    commas;
+ *  - tags, and categories (topics): a list; or one string, which YAML
+ *    front matter splits as Jekyll does, at white space ("tags: ports
+ *    shipping" is two tags), unless it holds a comma ("Pasig River,
+ *    Manila" is two tags split at the comma, where Jekyll would keep the
+ *    comma on the first); JSON front matter (Hugo's) keeps a string as one
+ *    term, as Hugo does.  Jekyll's singular tag and category give one
+ *    value each, unsplit;
  *  - excerpt, else description, else summary: the summary (as text);
  *  - lang, language or locale: the language ("en");
  *  - canonical_url, or url when it is an absolute http(s) URL: the url;
@@ -39,6 +58,7 @@
 #include <string.h>
 
 #include <cmark.h>
+#include <jansson.h>
 #include <yaml.h>
 
 #define MAX_NODES 100000
@@ -278,6 +298,99 @@ static ynode *yparse(ytree *t, const char *s, size_t n, char **msg)
     return root;
 }
 
+/* A JSON value as a tree of the same kind: objects are mappings, arrays
+ * sequences; strings are quoted scalars, numbers, true and false plain
+ * ones (so that draft: true reads as YAML's), null an empty scalar.
+ * Returns NULL with t->nomem or t->error set. */
+static ynode *yjson(ytree *t, json_t *v, int depth)
+{
+    ynode *y;
+    const char *key;
+    json_t *item;
+    size_t i;
+    char num[64];
+
+    if (depth >= MAX_YAML_DEPTH) {
+        t->error = "values nested too deep";
+        return NULL;
+    }
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        if (!(y = ynew(t, Y_MAP)))
+            return NULL;
+        json_object_foreach(v, key, item) {
+            ynode *k = ynew(t, Y_SCALAR), *c;
+            if (!k)
+                return NULL;
+            k->value = eaf__strdup(key);
+            k->plain = 1;
+            if (!k->value) {
+                t->nomem = 1;
+                return NULL;
+            }
+            if (!(c = yjson(t, item, depth + 1)) || !ypush(t, y, k) || !ypush(t, y, c))
+                return NULL;
+        }
+        return y;
+    case JSON_ARRAY:
+        if (!(y = ynew(t, Y_SEQ)))
+            return NULL;
+        json_array_foreach(v, i, item) {
+            ynode *c = yjson(t, item, depth + 1);
+            if (!c || !ypush(t, y, c))
+                return NULL;
+        }
+        return y;
+    default:
+        break;
+    }
+    if (!(y = ynew(t, Y_SCALAR)))
+        return NULL;
+    y->plain = !json_is_string(v);
+    if (json_is_string(v))
+        y->value = eaf__strndup(json_string_value(v), json_string_length(v));
+    else if (json_is_integer(v))
+        y->value = eaf__printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v)) {
+        snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+        y->value = eaf__strdup(num);
+    } else
+        y->value = eaf__strdup(json_is_true(v) ? "true" : json_is_false(v) ? "false" : "");
+    if (!y->value) {
+        t->nomem = 1;
+        return NULL;
+    }
+    return y;
+}
+
+/* Parses the JSON object at the start of s[0..n) into a tree; *used gets
+ * the bytes it took.  NULL with *msg (allocated) saying why, or with
+ * t->nomem. */
+static ynode *jparse(ytree *t, const char *s, size_t n, size_t *used, char **msg)
+{
+    json_error_t err;
+    json_t *v = json_loadb(s, n, JSON_DISABLE_EOF_CHECK, &err);
+    ynode *root;
+
+    *msg = NULL;
+    *used = 0;
+    if (!v) {
+        *msg = eaf__printf("JSON front matter, line %d: %s", err.line, err.text);
+        if (!*msg)
+            t->nomem = 1;
+        return NULL;
+    }
+    *used = (size_t)err.position;
+    root = yjson(t, v, 0);
+    json_decref(v);
+    if (!root && t->error) {
+        *msg = eaf__printf("JSON front matter: %s", t->error);
+        if (!*msg)
+            t->nomem = 1;
+    }
+    return root;
+}
+
 /* The value of key (case ignored) in a mapping, or NULL. */
 static ynode *yget(ynode *map, const char *key)
 {
@@ -327,9 +440,28 @@ typedef struct md {
     eaf_reader *r;
     eaf_article *a;
     int nomem;
+    int json;                 /* the front matter is JSON (Hugo's) */
 } md;
 
-static void add_list(md *m, eaf_tag_kind kind, ynode *y)
+static int space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Adds one tag of s[0..k). */
+static void add_tag_n(md *m, eaf_tag_kind kind, const char *s, size_t k)
+{
+    char *t = eaf__strndup(s, k);
+
+    if (!t || eaf_article_add_tag(m->a, kind, t) == EAF_NOMEM)
+        m->nomem = 1;
+    eaf__free(t);
+}
+
+/* Tags (or topics) from a list, or from one string: split at commas when
+ * it has one; else at white space in YAML (Jekyll's rule for tags and
+ * categories), and not at all in JSON (Hugo's) or for a singular key. */
+static void add_list(md *m, eaf_tag_kind kind, ynode *y, int split_words)
 {
     size_t i;
 
@@ -343,13 +475,25 @@ static void add_list(md *m, eaf_tag_kind kind, ynode *y)
         }
     } else if (yscalar(y)) {
         const char *s = y->value;
+        int commas = strchr(s, ',') != NULL;
+
+        if (!commas && (!split_words || m->json)) {
+            add_tag_n(m, kind, s, strlen(s));
+            return;
+        }
         while (*s && !m->nomem) {
-            const char *e = strchr(s, ',');
-            size_t k = e ? (size_t)(e - s) : strlen(s);
-            char *t = eaf__strndup(s, k);
-            if (!t || eaf_article_add_tag(m->a, kind, t) == EAF_NOMEM)
-                m->nomem = 1;
-            eaf__free(t);
+            size_t k = 0;
+            if (commas) {
+                const char *e = strchr(s, ',');
+                k = e ? (size_t)(e - s) : strlen(s);
+            } else {
+                while (space(*s))
+                    s++;
+                while (s[k] && !space(s[k]))
+                    k++;
+            }
+            if (k > 0)
+                add_tag_n(m, kind, s, k);
             s += k;
             if (*s == ',')
                 s++;
@@ -429,7 +573,8 @@ static void date_from_name(md *m)
     }
 }
 
-/* Returns EAF_OK, EAF_DONE (a draft: skipped), EAF_SYNTAX or EAF_NOMEM. */
+/* Returns EAF_OK, EAF_DONE (a draft: skipped), EAF_SYNTAX or EAF_NOMEM.
+ * A missing title is left to the caller (a heading may give it). */
 static eaf_status read_front(md *m, ynode *root)
 {
     const char *v;
@@ -444,22 +589,22 @@ static eaf_status read_front(md *m, ynode *root)
         return EAF_DONE;
     }
     v = yscalar(yget(root, "title"));
-    if (!v) {
-        eaf__reader_error(m->r, 0, "no title in the front matter");
-        return EAF_SYNTAX;
-    }
-    set_html(m, EAF_FIELD_TITLE, v);
-    if (!m->nomem && !eaf_article_get(m->a, EAF_FIELD_TITLE)) {
-        eaf__reader_error(m->r, 0, "an empty title in the front matter");
-        return EAF_SYNTAX;
+    if (v) {
+        set_html(m, EAF_FIELD_TITLE, v);
+        if (!m->nomem && !eaf_article_get(m->a, EAF_FIELD_TITLE)) {
+            eaf__reader_error(m->r, 0, "an empty title in the front matter");
+            return EAF_SYNTAX;
+        }
     }
     v = yscalar(yget(root, "date"));
     if (!v || eaf_article_set(m->a, EAF_FIELD_DATE, v, EAF_NTS) != EAF_OK)
         date_from_name(m);
     y = yget(root, "authors");
     add_authors(m, y ? y : yget(root, "author"));
-    add_list(m, EAF_TAG_OTHER, yget(root, "tags"));
-    add_list(m, EAF_TAG_TOPIC, yget(root, "categories"));
+    add_list(m, EAF_TAG_OTHER, yget(root, "tag"), 0);
+    add_list(m, EAF_TAG_OTHER, yget(root, "tags"), 1);
+    add_list(m, EAF_TAG_TOPIC, yget(root, "category"), 0);
+    add_list(m, EAF_TAG_TOPIC, yget(root, "categories"), 1);
     v = yscalar(yget(root, "excerpt"));
     if (!v)
         v = yscalar(yget(root, "description"));
@@ -782,17 +927,64 @@ static int split_front(const char *s, size_t n, size_t *yb, size_t *ye, size_t *
     return 0;
 }
 
+/* Whether s[0..n) opens with a line of three c ("---", "+++"). */
+static int fence_line(const char *s, size_t n, char c)
+{
+    size_t i = 3;
+
+    if (n < 4 || s[0] != c || s[1] != c || s[2] != c)
+        return 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    return i < n && (s[i] == '\n' || s[i] == '\r');
+}
+
+/* The title from the heading the document starts with, which is then no
+ * longer part of it: EAF_OK (title set, or no such heading: *found 0),
+ * EAF_NOMEM. */
+static eaf_status title_from_heading(md *m, cmark_node *doc, int *found)
+{
+    cmark_node *first = cmark_node_first_child(doc);
+    eaf__buf b = EAF__BUF_INIT;
+    const char *t;
+    size_t n;
+
+    *found = 0;
+    if (!first || cmark_node_get_type(first) != CMARK_NODE_HEADING)
+        return EAF_OK;
+    put_inlines(&b, first);
+    if (b.rc != EAF_OK) {
+        eaf__buf_free(&b);
+        return EAF_NOMEM;
+    }
+    t = b.p ? b.p : "";
+    n = b.n;
+    trim(&t, &n);
+    if (n > 0) {
+        if (eaf_article_set(m->a, EAF_FIELD_TITLE, t, n) == EAF_NOMEM) {
+            eaf__buf_free(&b);
+            return EAF_NOMEM;
+        }
+        *found = eaf_article_get(m->a, EAF_FIELD_TITLE) != NULL;
+        if (*found)
+            cmark_node_free(first); /* the title, not body text */
+    }
+    eaf__buf_free(&b);
+    return EAF_OK;
+}
+
 eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
 {
     md m;
     ytree t;
-    ynode *root;
+    ynode *root = NULL;
     char *data, *msg = NULL, *body_src = NULL;
     const char *s;
-    size_t len, yb, ye, body;
+    size_t len, yb, ye, body = 0, i;
     eaf_status st;
     cmark_node *doc;
     eaf__buf text = EAF__BUF_INIT;
+    int front = 0, heading = 0;
 
     *out = NULL;
     r->done = 1; /* one file, one article */
@@ -804,27 +996,46 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
         s += 3;
         len -= 3;
     }
-    if (len == 0) {
+    for (i = 0; i < len && space(s[i]); i++)
+        ;
+    if (i == len) {
         eaf__free(data);
         eaf__reader_error(r, 0, "empty file");
-        return EAF_SYNTAX;
-    }
-    if (len < 4 || memcmp(s, "---", 3) != 0 || !split_front(s, len, &yb, &ye, &body)) {
-        int opened = len >= 3 && memcmp(s, "---", 3) == 0;
-        eaf__free(data);
-        eaf__reader_error(r, 0, "%s", opened
-                                    ? "the front matter has no closing \"---\" line"
-                                    : "no front matter (the file must start with \"---\")");
         return EAF_SYNTAX;
     }
     memset(&m, 0, sizeof(m));
     memset(&t, 0, sizeof(t));
     m.r = r;
-    root = yparse(&t, s + yb, ye - yb, &msg);
-    if (!root) {
+    if (fence_line(s, len, '+')) {
+        eaf__free(data);
+        eaf__reader_error(r, 0, "TOML front matter (between \"+++\" lines) cannot be read: "
+                                "there is no TOML library for C to read it with; convert it "
+                                "to YAML (hugo convert toYAML -o DIR) and index DIR");
+        return EAF_SYNTAX;
+    }
+    if (fence_line(s, len, '-')) {
+        if (!split_front(s, len, &yb, &ye, &body)) {
+            eaf__free(data);
+            eaf__reader_error(r, 0, "the front matter has no closing \"---\" line");
+            return EAF_SYNTAX;
+        }
+        front = 1;
+        root = yparse(&t, s + yb, ye - yb, &msg);
+    } else if (s[i] == '{') {
+        size_t used;
+        front = 1;
+        m.json = 1;
+        root = jparse(&t, s + i, len - i, &used, &msg);
+        body = i + used;
+        while (body < len && s[body] != '\n')
+            body++;
+        if (body < len)
+            body++;
+    }
+    if (front && !root) {
         ytree_free(&t);
         eaf__free(data);
-        if (t.nomem || (!msg && t.nomem)) {
+        if (t.nomem) {
             eaf__free(msg);
             eaf__reader_error(r, 0, "out of memory");
             return EAF_NOMEM;
@@ -836,8 +1047,12 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     st = eaf_article_new(&m.a);
     if (st == EAF_OK)
         st = eaf_article_set(m.a, EAF_FIELD_KEY, r->key_base, EAF_NTS);
-    if (st == EAF_OK)
+    if (st == EAF_OK && front)
         st = read_front(&m, root);
+    else if (st == EAF_OK)
+        date_from_name(&m);
+    if (st == EAF_OK && m.nomem)
+        st = EAF_NOMEM;
     if (st == EAF_OK) {
         body_src = strip_templates(s + body, len - body, root);
         if (!body_src)
@@ -850,7 +1065,17 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
         if (!doc) {
             st = EAF_NOMEM;
         } else {
-            st = render(doc, &text);
+            if (!eaf_article_get(m.a, EAF_FIELD_TITLE))
+                st = title_from_heading(&m, doc, &heading);
+            if (st == EAF_OK && !eaf_article_get(m.a, EAF_FIELD_TITLE)) {
+                eaf__reader_error(r, 0, "%s", front
+                    ? "no title in the front matter (nor a heading at the start of the text)"
+                    : "no title: no front matter (\"---\"), and the text does not start "
+                      "with a heading (\"# Title\")");
+                st = EAF_SYNTAX;
+            }
+            if (st == EAF_OK)
+                st = render(doc, &text);
             cmark_node_free(doc);
         }
         if (st == EAF_OK)

@@ -719,7 +719,8 @@ static eaf_status read_page(page *p, cmark_node *doc)
             cmark_node_get_heading_level(n) == 2)
             title = n;
     if (!title) {
-        eaf__reader_error(p->r, 0, "no title (no level-2 heading)");
+        eaf__reader_error(p->r, 0, "no title (no level-2 heading); nor is it Markdown "
+                                   "with front matter or a first \"# Title\" heading");
         return EAF_SYNTAX;
     }
     block_text(p, title, 0, &s, &k);

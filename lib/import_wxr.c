@@ -2,7 +2,16 @@
  * import_wxr.c: a WordPress export (WXR: RSS 2.0 with the wp:, dc:,
  * content: and excerpt: namespaces), streamed through libxml2's
  * xmlTextReader: the file is never held in memory, only the item being
- * read.  Plain RSS 2.0 feeds are read the same way.
+ * read.
+ *
+ * A feed is not an export: it repeats the latest articles as excerpts,
+ * under the articles' own links (a mirror saves it as feed/index.html),
+ * so that reading it would put an excerpt in place of the article.  A
+ * document is a WordPress export when its root <rss> declares the wp:
+ * namespace (http://wordpress.org/export/...) or a wp: element such as
+ * <wp:wxr_version> comes before the first item; an RSS feed without it
+ * (a site's feed, a comments feed), an Atom feed (<feed>) and an RSS 1.0
+ * feed (<rdf:RDF>) are skipped whole, with the reason, and counted once.
  *
  * The parser substitutes no entities (no XML_PARSE_NOENT), loads no DTD
  * and no external entity, and never touches the network; an entity the
@@ -26,7 +35,8 @@
  *    taxonomy tags; "nav_menu", "post_format" and "author" none;
  *  - language: the channel's <language> ("en").
  * Other items (attachments, pages, menu items, drafts, trash, ...) are
- * skipped and counted (eaf_reader_skipped()), not reported.  An item
+ * skipped and counted (eaf_reader_skipped()), not reported.  A feed's
+ * items are not read at all (see above).  An item
  * without a title or key is an error for that item; an XML error ends
  * the file (what was read before it is kept).
  */
@@ -55,6 +65,7 @@ typedef struct wxr {
     char *language;             /* the channel's */
     int finished;
     int saw_root;
+    int is_wxr;                 /* the wp: namespace is declared or used */
     char *error;                /* the first XML error */
     int error_line;
     /* the item being read */
@@ -70,6 +81,8 @@ static const char NS_WP[] = "http://wordpress.org/export/";
 static const char NS_CONTENT[] = "http://purl.org/rss/1.0/modules/content/";
 static const char NS_DC[] = "http://purl.org/dc/elements/1.1/";
 static const char NS_EXCERPT_TAIL[] = "/excerpt/";
+static const char NS_ATOM[] = "http://www.w3.org/2005/Atom";
+static const char NS_RDF[] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 
 static void clear_item(wxr *w)
 {
@@ -648,6 +661,27 @@ static eaf_status start(eaf_reader *r, wxr **out)
     return EAF_OK;
 }
 
+/* Whether the element the reader is on declares the wp: namespace. */
+static int declares_wp(xmlTextReaderPtr xr)
+{
+    int found = 0;
+
+    while (!found && xmlTextReaderMoveToNextAttribute(xr) == 1)
+        if (xmlTextReaderIsNamespaceDecl(xr) == 1)
+            found = starts((const char *)xmlTextReaderConstValue(xr), NS_WP);
+    xmlTextReaderMoveToElement(xr);
+    return found;
+}
+
+/* A feed, not an export: skipped whole, once (EAF_DONE). */
+static eaf_status feed(wxr *w, const char *what)
+{
+    w->finished = 1;
+    eaf__reader_skip(w->r, "%s, not a WordPress export: a feed repeats articles as "
+                           "excerpts under their own links", what);
+    return EAF_DONE;
+}
+
 /* The reader stopped on an error: a read error, or malformed XML. */
 static eaf_status failed(wxr *w)
 {
@@ -690,17 +724,26 @@ eaf_status eaf__wxr_next(eaf_reader *r, eaf_article **out)
         if (!local)
             continue;
         if (depth == 0) {
+            if (strcmp(local, "feed") == 0 && ns && strcmp(ns, NS_ATOM) == 0)
+                return feed(w, "an Atom feed");
+            if (strcmp(local, "RDF") == 0 && ns && strcmp(ns, NS_RDF) == 0)
+                return feed(w, "an RSS 1.0 feed");
             if (strcmp(local, "rss") != 0) {
                 w->finished = 1;
-                eaf__reader_error(r, 0, "not a WordPress export or RSS feed (the root "
-                                        "element is <%s>, not <rss>)", local);
+                eaf__reader_error(r, 0, "not a WordPress export (the root element is "
+                                        "<%s>, not <rss>)", local);
                 return EAF_SYNTAX;
             }
             w->saw_root = 1;
+            w->is_wxr = declares_wp(w->xr);
             continue;
         }
         if (depth != 2)
             continue;
+        if (ns && starts(ns, NS_WP))
+            w->is_wxr = 1;
+        if (strcmp(local, "item") == 0 && (!ns || !*ns) && !w->is_wxr)
+            return feed(w, "an RSS feed");
         if (strcmp(local, "author") == 0 && ns && starts(ns, NS_WP)) {
             ret = read_author(w, depth);
         } else if (strcmp(local, "language") == 0 && (!ns || !*ns) && !w->language) {
@@ -741,5 +784,7 @@ eaf_status eaf__wxr_next(eaf_reader *r, eaf_article **out)
         eaf__reader_error(r, 0, "no XML element in the file");
         return EAF_SYNTAX;
     }
+    if (!w->is_wxr)
+        return feed(w, "an RSS feed");
     return EAF_DONE;
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 static const char *const format_names[EAF_FORMAT_LAST] = {
     "auto", "page", "jsonl", "html", "markdown", "wxr", "tar", "zip", "gzip"};
 
@@ -218,10 +220,9 @@ int eaf__reader_getline(eaf_reader *r)
             rc = fill(r, r->in_cap > 65536 ? r->in_cap : 65536);
             if (rc == -2)
                 return -2;
-            if (rc < 0) {
-                eaf__reader_error(r, r->line + 1, "%s", "read error");
-                return -1;
-            }
+            if (rc < 0)
+                return -1; /* what failed is recorded: a read error, a
+                              damaged archive, a decompression bomb */
             if (r->in_pos == r->in_len)
                 break;
         }
@@ -332,6 +333,194 @@ int eaf_reader_wants(const char *name)
     return eaf__reader_name_kind(name) != 0;
 }
 
+/* s[0..n) equals word, ASCII case ignored. */
+static int same_ci(const char *s, size_t n, const char *word)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (!word[i] || c != word[i])
+            return 0;
+    }
+    return word[n] == '\0';
+}
+
+/* The stem of a base name: up to its first dot ("README" of
+ * "README.md"); its length. */
+static size_t stem_len(const char *base)
+{
+    const char *dot = strchr(base, '.');
+    return dot ? (size_t)(dot - base) : strlen(base);
+}
+
+/* README.md, LICENSE, ...: the files of a repository, not articles.  The
+ * names that are only ever a repository's are matched in any case
+ * (readme.md, License.txt); ordinary words (CHANGES, SECURITY, AUTHORS,
+ * NOTICE) only in capitals, as repositories write them, so that an article
+ * called security.md is still read. */
+static int repository_file(const char *base)
+{
+    static const char *const any_case[] = {"readme", "license", "licence", "copying",
+                                           "changelog", "contributing", "code_of_conduct"};
+    static const char *const capitals[] = {"CHANGES", "SECURITY", "AUTHORS", "NOTICE"};
+    size_t k = stem_len(base), i;
+
+    for (i = 0; i < EAF__ARRAY_LEN(any_case); i++)
+        if (same_ci(base, k, any_case[i]))
+            return 1;
+    for (i = 0; i < EAF__ARRAY_LEN(capitals); i++)
+        if (k == strlen(capitals[i]) && strncmp(base, capitals[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+/* manifest.json, manifest.jsonl, MANIFEST, MANIFEST.in: what an archive's
+ * maker wrote about its files (a manifest.jsonl beside pages is one record
+ * per page, and read as articles it replaced every page's body).  A page
+ * called manifest.md or manifest.html is still read. */
+static int manifest_file(const char *base)
+{
+    static const char *const data[] = {"json", "jsonl", "ndjson", "txt", "xml", "csv",
+                                       "tsv", "yml", "yaml", "in", "webmanifest"};
+    size_t k = stem_len(base), i;
+
+    if (!same_ci(base, k, "manifest"))
+        return 0;
+    if (!base[k])
+        return 1;
+    for (i = 0; i < EAF__ARRAY_LEN(data); i++)
+        if (same_ci(base + k + 1, strlen(base + k + 1), data[i]))
+            return 1;
+    return 0;
+}
+
+/* "comment-page-12": a folder of WordPress's paged comments. */
+static int comment_page_part(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n <= 13 || strncmp(s, "comment-page-", 13) != 0)
+        return 0;
+    for (i = 13; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+const char *eaf__reader_comment_url(const char *url)
+{
+    const char *p;
+
+    if (!url)
+        return NULL;
+    if (strstr(url, "replytocom="))
+        return "a WordPress reply-to-comment page (?replytocom=), not an article";
+    for (p = strstr(url, "/comment-page-"); p; p = strstr(p + 1, "/comment-page-")) {
+        const char *d = p + 14, *e = d;
+        while (*e >= '0' && *e <= '9')
+            e++;
+        if (e > d && (*e == '\0' || *e == '/' || *e == '#' || *e == '?'))
+            return "a WordPress comment page (comment-page-N), not an article";
+    }
+    return NULL;
+}
+
+/* The part of path just above the part that starts at at: its start in
+ * *start and its length; 0 at the top. */
+static size_t part_above(const char *path, const char *at, const char **start)
+{
+    const char *e = at, *s;
+
+    while (e > path && e[-1] == '/')
+        e--;
+    for (s = e; s > path && s[-1] != '/'; s--)
+        ;
+    *start = s;
+    return (size_t)(e - s);
+}
+
+const char *eaf__reader_page_kind(const char *path)
+{
+    const char *p, *base, *slash;
+    size_t k;
+
+    if (!path)
+        return NULL;
+    slash = strrchr(path, '/');
+    base = slash ? slash + 1 : path;
+    for (p = path; p < base;) {
+        const char *e = strchr(p, '/');
+        k = (size_t)(e - p);
+        if (comment_page_part(p, k))
+            return "a WordPress comment page (comment-page-N), not an article";
+        p = e + 1;
+    }
+    if (strstr(base, "replytocom="))
+        return "a WordPress reply-to-comment page (?replytocom=), not an article";
+    if (strncmp(base, "_index.", 7) == 0)
+        return "a Hugo list page (_index.md), not an article";
+    if (strcmp(base, "feed.xml") == 0 || strcmp(base, "atom.xml") == 0 ||
+        strcmp(base, "rss.xml") == 0)
+        return "a feed, not an article";
+    if (strncmp(base, "index.", 6) == 0) {
+        /* WordPress's feeds, as a mirror saves them: feed/index.html,
+         * feed/atom/index.html, comments/feed/index.html */
+        const char *ps, *gs;
+        size_t pk = part_above(path, base, &ps), gk = pk ? part_above(path, ps, &gs) : 0;
+
+        if ((pk == 4 && strncmp(ps, "feed", 4) == 0) ||
+            (gk == 4 && strncmp(gs, "feed", 4) == 0 &&
+             ((pk == 4 && (strncmp(ps, "atom", 4) == 0 || strncmp(ps, "rss2", 4) == 0)) ||
+              (pk == 3 && (strncmp(ps, "rss", 3) == 0 || strncmp(ps, "rdf", 3) == 0)))))
+            return "a feed, not an article";
+    }
+    return NULL;
+}
+
+const char *eaf_reader_ignore_reason(const char *path)
+{
+    const char *p, *base, *slash, *page;
+
+    if (!path)
+        return "no name";
+    while (path[0] == '.' && path[1] == '/') {
+        path += 2;
+        while (*path == '/')
+            path++;
+    }
+    if (!*path)
+        return "no name";
+    slash = strrchr(path, '/');
+    base = slash ? slash + 1 : path;
+    if (!*base)
+        return "a folder, not a file";
+    for (p = path; *p;) {
+        const char *e = strchr(p, '/');
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+
+        if (k > 0 && p[0] == '.' && !(k == 1 || (k == 2 && p[1] == '.')))
+            return e ? "in a hidden folder" : "a hidden file";
+        if (e && k == 8 && strncmp(p, "__MACOSX", 8) == 0)
+            return "macOS metadata (__MACOSX), not an article";
+        p += k;
+        while (*p == '/')
+            p++;
+    }
+    page = eaf__reader_page_kind(path);
+    if (page)
+        return page;
+    if (repository_file(base))
+        return "a README or LICENSE file, not an article";
+    if (manifest_file(base))
+        return "a manifest of the archive's files, not an article";
+    if (eaf__reader_name_kind(base) == 0)
+        return "not an article file";
+    return NULL;
+}
+
 /* ---- detection ---------------------------------------------------------------- */
 
 static int ascii_ci_prefix(const char *s, size_t n, const char *p)
@@ -366,6 +555,61 @@ static int is_ws(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
 }
 
+/* The name of the root element of the markup at s[0..n), past an XML
+ * declaration, comments, processing instructions and a doctype (with its
+ * internal subset), in out (at most size - 1 bytes); "" when it is not in
+ * the first bytes. */
+static void root_element(const char *s, size_t n, char *out, size_t size)
+{
+    size_t i = 0, k = 0;
+
+    out[0] = '\0';
+    for (;;) {
+        while (i < n && is_ws(s[i]))
+            i++;
+        if (i + 1 >= n || s[i] != '<')
+            return;
+        if (s[i + 1] == '?') {
+            for (i += 2; i + 1 < n && !(s[i] == '?' && s[i + 1] == '>'); i++)
+                ;
+            i += 2;
+        } else if (i + 3 < n && memcmp(s + i, "<!--", 4) == 0) {
+            for (i += 4; i + 2 < n && memcmp(s + i, "-->", 3) != 0; i++)
+                ;
+            i += 3;
+        } else if (s[i + 1] == '!') {
+            int subset = 0;
+            for (i += 2; i < n && (subset || s[i] != '>'); i++) {
+                if (s[i] == '[')
+                    subset = 1;
+                else if (s[i] == ']')
+                    subset = 0;
+            }
+            i++;
+        } else {
+            break;
+        }
+        if (i >= n)
+            return;
+    }
+    for (i++; i < n && k + 1 < size && !is_ws(s[i]) && s[i] != '>' && s[i] != '/'; i++)
+        out[k++] = s[i];
+    out[k] = '\0';
+}
+
+/* Whether the markup at s[0..n) is a feed: an RSS 2.0, Atom or RSS 1.0
+ * document, by its root element (whatever its name: a mirror saves a feed
+ * as feed/index.html).  The WordPress reader reads it, and skips it
+ * unless it is a WordPress export. */
+static int feed_markup(const char *s, size_t n)
+{
+    char root[32];
+
+    root_element(s, n, root, sizeof(root));
+    return strcmp(root, "rss") == 0 || strcmp(root, "feed") == 0 ||
+           strcmp(root, "rdf:RDF") == 0;
+}
+
 /* The markup at s[0..n) (after white space): HTML, WXR or neither. */
 static eaf_format detect_markup(const char *s, size_t n, const char *name)
 {
@@ -390,6 +634,80 @@ static eaf_format detect_markup(const char *s, size_t n, const char *name)
     return EAF_FORMAT_AUTO;
 }
 
+static int markdown_name(const char *name)
+{
+    return has_suffix(name, ".md") || has_suffix(name, ".markdown") ||
+           has_suffix(name, ".mdown") || has_suffix(name, ".mkd");
+}
+
+/* A JSON object at head[i]: JSON Lines, or Hugo's JSON front matter
+ * (an object, then the Markdown body)?  JSON Lines has one whole object
+ * on its first line and another, or nothing, after it; an object over
+ * several lines, or one followed by text, is front matter.  A name of
+ * JSON Lines decides; so does a name of Markdown when the first line is
+ * all there is.  What cannot be parsed is left to JSON Lines, which
+ * reports it by line. */
+static eaf_format json_or_front(const char *head, size_t n, size_t i, const char *name)
+{
+    json_error_t err;
+    json_t *v;
+    size_t end, j;
+    int whole = n < EAF__READER_DETECT_BYTES;
+
+    if (has_suffix(name, ".jsonl") || has_suffix(name, ".ndjson"))
+        return EAF_FORMAT_JSONL;
+    if (!memchr(head + i, '\n', n - i) && !whole)
+        return EAF_FORMAT_JSONL; /* one line longer than what is looked at */
+    v = json_loadb(head + i, n - i, JSON_DISABLE_EOF_CHECK, &err);
+    if (!v)
+        return EAF_FORMAT_JSONL;
+    json_decref(v);
+    end = i + (size_t)err.position;
+    if (end > n)
+        end = n;
+    if (memchr(head + i, '\n', end - i))
+        return EAF_FORMAT_MARKDOWN; /* an object over several lines */
+    for (j = end; j < n && (head[j] == ' ' || head[j] == '\t' || head[j] == '\r'); j++)
+        ;
+    if (j < n && head[j] != '\n')
+        return EAF_FORMAT_JSONL; /* more on the object's line: JSON Lines says what */
+    while (j < n && is_ws(head[j]))
+        j++;
+    if (j < n && head[j] == '{')
+        return EAF_FORMAT_JSONL;
+    if (j >= n && !whole)
+        return EAF_FORMAT_JSONL;
+    return markdown_name(name) ? EAF_FORMAT_MARKDOWN : EAF_FORMAT_JSONL;
+}
+
+/* Whether the text at head[i] (its first line with text) is a heading:
+ * "# Title", or a line underlined with "=" (CommonMark's two forms of a
+ * level-1 heading). */
+static int starts_with_title(const char *head, size_t n, size_t i)
+{
+    size_t ls = i, e, k;
+
+    while (ls > 0 && head[ls - 1] != '\n')
+        ls--;
+    if (i - ls > 3)
+        return 0; /* indented: code */
+    if (i + 1 < n && head[i] == '#' && (head[i + 1] == ' ' || head[i + 1] == '\t'))
+        return 1;
+    for (e = i; e < n && head[e] != '\n'; e++)
+        ;
+    if (e >= n)
+        return 0;
+    for (k = e + 1; k < n && k - (e + 1) < 3 && head[k] == ' '; k++)
+        ;
+    if (k >= n || head[k] != '=')
+        return 0;
+    while (k < n && head[k] == '=')
+        k++;
+    while (k < n && (head[k] == ' ' || head[k] == '\t' || head[k] == '\r'))
+        k++;
+    return k >= n || head[k] == '\n';
+}
+
 eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
 {
     size_t i = 0, line;
@@ -401,8 +719,8 @@ eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
     if (n >= 3 && (unsigned char)head[0] == 0xEF && (unsigned char)head[1] == 0xBB &&
         (unsigned char)head[2] == 0xBF)
         i = 3;
-    /* YAML front matter: "---" alone on the first line */
-    if (n - i >= 4 && memcmp(head + i, "---", 3) == 0) {
+    /* front matter: "---" (YAML) or "+++" (TOML) alone on the first line */
+    if (n - i >= 4 && (memcmp(head + i, "---", 3) == 0 || memcmp(head + i, "+++", 3) == 0)) {
         size_t j = i + 3;
         while (j < n && (head[j] == ' ' || head[j] == '\t'))
             j++;
@@ -418,9 +736,11 @@ eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
         while (j < n && is_ws(head[j]))
             j++;
         if (j >= n || head[j] == '"' || head[j] == '}')
-            return EAF_FORMAT_JSONL;
+            return json_or_front(head, n, i, name);
     }
     if (i < n && head[i] == '<') {
+        if (feed_markup(head + i, n - i))
+            return EAF_FORMAT_WXR;
         f = detect_markup(head + i, n - i, name);
         if (f != EAF_FORMAT_AUTO)
             return f;
@@ -429,6 +749,9 @@ eaf_format eaf__reader_detect(const char *head, size_t n, const char *name)
         return EAF_FORMAT_JSONL;
     if (has_suffix(name, ".wxr"))
         return EAF_FORMAT_WXR;
+    /* plain Markdown that opens with its title as a heading */
+    if (starts_with_title(head, n, i))
+        return EAF_FORMAT_MARKDOWN;
     /* a page: a level-2 heading at the start of some line */
     for (line = 0; line < n; line++) {
         if ((line == 0 || head[line - 1] == '\n') && line + 3 <= n &&
@@ -452,20 +775,71 @@ static void free_state(eaf_reader *r)
     r->state_free = NULL;
 }
 
+/* Whether the first bytes are binary data rather than text: NUL bytes,
+ * with control characters more than one byte in ten (a stray NUL in a
+ * page is text with a NUL; a file of zeros, an image or an executable is
+ * not text).  UTF-16 and UTF-32 text (with a byte-order mark) is text.
+ * *nuls gets the count of NUL bytes. */
+static int binary_data(const char *s, size_t n, size_t *nuls)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i, ctrl = 0;
+
+    *nuls = 0;
+    if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        return 0;
+    if (n >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (u[i] == 0)
+            (*nuls)++;
+        if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r' && u[i] != '\f' &&
+             u[i] != '\v' && u[i] != 0x1B) ||
+            u[i] == 0x7F)
+            ctrl++;
+    }
+    return *nuls > 0 && ctrl * 10 > n;
+}
+
+/* The name a file is detected by: a compressed file's without its
+ * compression suffix ("x.jsonl.gz" is JSON Lines).  Allocated. */
+static char *detect_name(const eaf_reader *r)
+{
+    const char *name = r->member ? r->member : r->name;
+    size_t n = strlen(name);
+
+    if (r->ar && eaf__archive_is_single(r->ar)) {
+        if (has_suffix(name, ".gz") || has_suffix(name, ".xz"))
+            n -= 3;
+        else if (has_suffix(name, ".bz2"))
+            n -= 4;
+    }
+    return eaf__strndup(name, n);
+}
+
 /* Detects (or takes the forced) format of the current file.  Returns
- * EAF_OK, EAF_SYNTAX with the message in r->err (empty or unknown),
- * EAF_IO or EAF_NOMEM. */
+ * EAF_OK, EAF_SYNTAX with the message in r->err (empty, binary or
+ * unknown), EAF_IO or EAF_NOMEM.  A file that is not an archive starts
+ * its counts here. */
 static eaf_status detect_current(eaf_reader *r, int outer)
 {
     int rc;
     eaf_format f;
+    char *name;
+    size_t nuls;
 
     rc = fill(r, EAF__READER_DETECT_BYTES);
     if (rc == -2)
         return EAF_NOMEM;
     if (rc < 0)
         return EAF_IO;
-    f = eaf__reader_detect(r->in, r->in_len, r->member ? r->member : r->name);
+    name = detect_name(r);
+    if (!name) {
+        eaf__reader_error(r, 0, "out of memory");
+        return EAF_NOMEM;
+    }
+    f = eaf__reader_detect(r->in, r->in_len, name);
+    eaf__free(name);
     if (is_container(f)) {
         if (!outer) {
             /* archives in archives are not opened */
@@ -474,6 +848,13 @@ static eaf_status detect_current(eaf_reader *r, int outer)
         }
         r->format = f;
         return EAF_OK;
+    }
+    if (binary_data(r->in, r->in_len, &nuls)) {
+        eaf__reader_error(r, 0, "binary data, not text (%zu of the first %zu bytes%s are "
+                                "NUL bytes): not an article file",
+                          nuls, r->in_len,
+                          r->ar && eaf__archive_is_single(r->ar) ? " it decompresses to" : "");
+        return EAF_SYNTAX;
     }
     if (r->forced != EAF_FORMAT_AUTO && !is_container(r->forced)) {
         f = r->forced;
@@ -488,6 +869,11 @@ static eaf_status detect_current(eaf_reader *r, int outer)
         return EAF_SYNTAX;
     }
     r->format = f;
+    r->file_rows = r->file_errors = 0;
+    r->file_skipped_before = r->skipped;
+    /* a member was passed over by its name already; a file named
+     * directly, or the one file of a .gz, is skipped here */
+    r->file_skip = r->member ? NULL : eaf__reader_page_kind(r->name);
     return EAF_OK;
 }
 
@@ -659,43 +1045,28 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
 
 /* ---- reading ---------------------------------------------------------------- */
 
-/* Whether a member's path has a part starting with '.' (other than "."
- * and "..") or is macOS's resource-fork folder: never articles. */
-static int hidden_member(const char *name)
-{
-    const char *p = name;
-
-    if (strncmp(name, "__MACOSX/", 9) == 0)
-        return 1;
-    while (*p) {
-        const char *e = strchr(p, '/');
-        size_t k = e ? (size_t)(e - p) : strlen(p);
-
-        if (k > 0 && p[0] == '.' && !(k == 1 || (k == 2 && p[1] == '.')))
-            return 1;
-        p += k;
-        while (*p == '/')
-            p++;
-    }
-    return 0;
-}
-
-/* Moves to the next member worth reading.  EAF_OK: a member is current,
- * with its format; EAF_DONE: no more; EAF_SYNTAX: this member cannot be
- * read (message recorded; the next call goes on); EAF_IO, EAF_NOMEM. */
+/* Moves to the next member worth reading: members are passed over by
+ * the rule of eaf_reader_ignore_reason(), as the files of a folder are.
+ * EAF_OK: a member is current, with its format; EAF_DONE: no more;
+ * EAF_SYNTAX: this member cannot be read (message recorded; the next call
+ * goes on); EAF_IO, EAF_NOMEM. */
 static eaf_status next_member(eaf_reader *r)
 {
-    const char *name;
+    const char *name, *why;
     eaf_status st;
 
     for (;;) {
         st = eaf__archive_next(r->ar, r, &name);
         if (st != EAF_ROW)
             return st;
-        if (!eaf__archive_is_single(r->ar) && (hidden_member(name) || !eaf_reader_wants(name)))
-            continue;
-        break;
+        if (eaf__archive_is_single(r->ar) || !(why = eaf_reader_ignore_reason(name)))
+            break;
+        if (r->members_passed++ == 0) {
+            r->passed_name = eaf__strdup(name);
+            r->passed_reason = why;
+        }
     }
+    r->members_read++;
     eaf__free(r->member);
     eaf__free(r->msg_name);
     eaf__free(r->key_base);
@@ -723,6 +1094,52 @@ static eaf_status next_member(eaf_reader *r)
     if (st == EAF_SYNTAX)
         r->done = 1;
     return st;
+}
+
+/* The archive ended without a member to read: says so (EAF_SYNTAX), as a
+ * folder without article files is an error. */
+static eaf_status no_member(eaf_reader *r)
+{
+    eaf__free(r->msg_name);
+    r->msg_name = NULL; /* the archive's own name */
+    eaf__free(r->member);
+    r->member = NULL;
+    if (r->members_passed > 0)
+        eaf__reader_error(r, 0, "no article file in the archive: its %zu file%s passed "
+                                "over (%s: %s%s)",
+                          r->members_passed,
+                          r->members_passed == 1 ? " was" : "s were",
+                          r->passed_name ? r->passed_name : "?", r->passed_reason,
+                          r->members_passed > 1 ? ", ..." : "");
+    else
+        eaf__reader_error(r, 0, "no file in the archive: %s",
+                          eaf__archive_empty_reason(r->ar));
+    return EAF_SYNTAX;
+}
+
+/* The current file ended: when it gave no article, no error and no skip,
+ * says what it held instead (EAF_SYNTAX), so that a file never counts as
+ * read with nothing in it. */
+static eaf_status nothing_read(eaf_reader *r)
+{
+    if (r->file_rows || r->file_errors || r->skipped > r->file_skipped_before)
+        return EAF_DONE;
+    switch (r->format) {
+    case EAF_FORMAT_JSONL:
+        if (r->line == 0)
+            eaf__reader_error(r, 0, "empty file (JSON Lines with no line)");
+        else
+            eaf__reader_error(r, 0, "no article: %lu blank line%s and no JSON object",
+                              r->line, r->line == 1 ? "" : "s");
+        break;
+    case EAF_FORMAT_WXR:
+        eaf__reader_error(r, 0, "no article: the WordPress export holds no items");
+        break;
+    default:
+        eaf__reader_error(r, 0, "no article in the file");
+        break;
+    }
+    return EAF_SYNTAX;
 }
 
 static eaf_status format_next(eaf_reader *r, eaf_article **out)
@@ -783,6 +1200,10 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
             free_state(r);
             r->need_member = 0;
             st = next_member(r);
+            if (st == EAF_DONE && r->members_read == 0) {
+                r->finished = 1;
+                return no_member(r);
+            }
             if (st == EAF_DONE || st == EAF_IO || st == EAF_NOMEM) {
                 r->finished = 1;
                 return st;
@@ -795,6 +1216,13 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
             free_state(r);
             return EAF_DONE;
         }
+        if (r->file_skip) {
+            /* a page that is not an article, by its name */
+            eaf__reader_skip(r, "%s", r->file_skip);
+            r->file_skip = NULL;
+            r->done = 1;
+            continue;
+        }
         st = format_next(r, out);
         if (st == EAF_MISUSE)
             return st;
@@ -805,12 +1233,18 @@ eaf_status eaf_reader_next(eaf_article **out, eaf_reader *r)
         }
         if (st == EAF_DONE) {
             r->done = 1;
+            if (nothing_read(r) == EAF_SYNTAX)
+                return EAF_SYNTAX;
             continue; /* the next member, or the end */
         }
         if (st == EAF_ROW && !eaf_article_get(*out, EAF_FIELD_KEY))
             st = ensure_key(r, out);
-        if (st == EAF_ROW)
+        if (st == EAF_ROW) {
+            r->file_rows++;
             eaf__article_keep_hash(*out);
+        } else if (st == EAF_SYNTAX) {
+            r->file_errors++;
+        }
         return st;
     }
 }
@@ -870,6 +1304,7 @@ void eaf_reader_free(eaf_reader *r)
     eaf__free(r->member);
     eaf__free(r->key_base);
     eaf__free(r->skip_reason);
+    eaf__free(r->passed_name);
     eaf__free(r->in);
     eaf__buf_free(&r->err);
     eaf__buf_free(&r->line_buf);

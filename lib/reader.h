@@ -48,6 +48,15 @@ struct eaf_reader {
     int io_error;            /* a read failed (message recorded) */
     size_t skipped;          /* records skipped as not articles */
     char *skip_reason;       /* why the last one was */
+    /* the current file (member): what it gave so far, to tell a file that
+     * gave nothing at all */
+    size_t file_rows, file_errors, file_skipped_before;
+    const char *file_skip;   /* a page that is not an article, by its name:
+                                skipped before it is read (static) */
+    /* archives: the members read and those passed over by their name */
+    size_t members_read, members_passed;
+    char *passed_name;       /* the first member passed over */
+    const char *passed_reason;
     /* input buffer: detection fills it without consuming it */
     char *in;
     size_t in_pos, in_len, in_cap;
@@ -88,6 +97,15 @@ int eaf__reader_name_kind(const char *name);
 /* Format detection from the first bytes, with the name as a hint; returns
  * EAF_FORMAT_AUTO when nothing fits. */
 eaf_format eaf__reader_detect(const char *head, size_t n, const char *name);
+
+/* Why a file with this path is a page that is not an article (a Hugo
+ * list page, a WordPress comment page, a feed), or NULL; the part of
+ * eaf_reader_ignore_reason() that also holds for a file named directly. */
+const char *eaf__reader_page_kind(const char *path);
+
+/* Why a page with this URL (its canonical link) is a WordPress comment
+ * page (.../comment-page-2/, ?replytocom=12), or NULL. */
+const char *eaf__reader_comment_url(const char *url);
 
 /* import_page.c: an article page saved as Markdown text; one article. */
 eaf_status eaf__page_next(eaf_reader *r, eaf_article **out);
@@ -148,6 +166,9 @@ int eaf__archive_is_single(const eaf__archive *a);
 eaf_format eaf__archive_kind(const eaf__archive *a);
 /* Reads the current member; as eaf__reader_read(). */
 ssize_t eaf__archive_read(eaf__archive *a, eaf_reader *r, char *buf, size_t n);
+/* What an archive without a single file is ("an empty zip archive");
+ * static. */
+const char *eaf__archive_empty_reason(const eaf__archive *a);
 void eaf__archive_free(eaf__archive *a);
 
 /* The limits against decompression bombs: an archive may give out at most

@@ -466,25 +466,6 @@ static int excluded(run *r, const char *name, const char *base)
     return 0;
 }
 
-/* Why a file, by its name, is not one to read; NULL when it is.
- * (Until the library says it for folders and archives alike.) */
-static const char *eaf_reader_ignore_reason(const char *base)
-{
-    static const char *const stems[] = {"README", "LICENSE", "LICENCE", "CHANGELOG",
-                                        "CHANGES", "CONTRIBUTING", "CODE_OF_CONDUCT",
-                                        "SECURITY", "AUTHORS", "NOTICE", "COPYING"};
-    size_t i, k;
-
-    if (!eaf_reader_wants(base))
-        return "not an article file";
-    for (i = 0; i < sizeof(stems) / sizeof(stems[0]); i++) {
-        k = strlen(stems[i]);
-        if (strncmp(base, stems[i], k) == 0 && (base[k] == '\0' || base[k] == '.'))
-            return "a README or LICENSE file, not an article";
-    }
-    return NULL;
-}
-
 static void add_item(run *r, const char *path, const char *name, long long size)
 {
     item *it;
@@ -597,7 +578,8 @@ static int walk(run *r, const char *dir, const char *prefix)
                 errors += walk(r, path, name);
         } else if (!S_ISREG(sb.st_mode)) {
             skipped_file(r, path, "not a regular file");
-        } else if ((why = eaf_reader_ignore_reason(names[i])) != NULL) {
+        } else if ((why = eaf_reader_ignore_reason(name)) != NULL) {
+            /* (the library's rule, the same for archive members) */
             skipped_file(r, path, why);
         } else if ((was = seen_before(r, sb.st_dev, sb.st_ino, path)) != NULL) {
             if (r->verbose)

@@ -139,6 +139,103 @@ head -c 1500 "$tmp/site.tar.gz" > "$tmp/cut.tar.gz"
 is "$rc" 1 "a truncated tar.gz is an error"
 contains "$(cat "$tmp/err")" "cut.tar.gz" "naming the archive"
 
+# files that hold no article, read as a new user would: each is a failed
+# file whose message says what it holds, never "added" with nothing
+mkdir "$tmp/nothing"
+: > "$tmp/nothing/empty.md"
+head -c 512 /dev/zero > "$tmp/nothing/zeros.md"
+printf '\n\n   \n' > "$tmp/nothing/blank.jsonl"
+printf '<html><head></head><body>\n</body></html>\n' > "$tmp/nothing/bare.html"
+head -c 20000 /dev/zero | gzip -c > "$tmp/nothing/zeros.md.gz"
+for f in empty.md:"empty file" zeros.md:"binary data" blank.jsonl:"3 blank lines and no JSON object" \
+         bare.html:"without content" zeros.md.gz:"only NUL bytes"; do
+    name=${f%%:*} why=${f#*:}
+    out=$("$eafindex" -d "$tmp/nothing.db" -v "$tmp/nothing/$name" 2>/dev/null); rc=$?
+    is "$rc" 1 "$name: exit status 1"
+    contains "$out" "$name: failed" "$name: failed, not added"
+    contains "$out" "$why" "$name: says what it holds ($why)"
+done
+# a decompression bomb in JSON Lines is named as one, not as a read error
+yes '' | head -c 30000000 | gzip -c > "$tmp/nothing/lines.jsonl.gz"
+"$eafindex" -d "$tmp/nothing.db" -v "$tmp/nothing/lines.jsonl.gz" > "$tmp/out" 2> "$tmp/err"; rc=$?
+is "$rc" 1 "a .jsonl.gz bomb: exit status 1"
+contains "$(cat "$tmp/err")" "lines.jsonl.gz: decompression bomb" "a .jsonl.gz bomb: named as one"
+contains "$(cat "$tmp/err")" "100 times its size" "a .jsonl.gz bomb: with the limit it passed"
+
+# an archive is read by the rules of a folder: its LICENSE.md and the
+# manifest.jsonl beside its pages are not articles
+mkdir -p "$tmp/rules/pages"
+cp "$fix/pages/full.md" "$tmp/rules/pages/"
+printf '# License\n\nPublic domain.\n' > "$tmp/rules/LICENSE.md"
+printf '{"id": "pages/full", "title": "Not the page", "body": "manifest"}\n' > "$tmp/rules/manifest.jsonl"
+(cd "$tmp/rules" && tar -cf - pages LICENSE.md manifest.jsonl) | gzip -c > "$tmp/rules.tar.gz"
+out=$("$eafindex" -d "$tmp/rules.db" "$tmp/rules.tar.gz" 2>&1)
+is "$out" "1 added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "a .tar.gz with a LICENSE.md and a manifest.jsonl: the page only"
+is "$("$eafquery" -d "$tmp/rules.db" --count manifest 2>/dev/null)" 0 "and the page keeps its own body"
+
+# a wget mirror of a WordPress site: the site's feed (feed/index.html), a
+# post's comments feed and its second page of comments are not articles,
+# and the feed's excerpt must not take the article's place
+m="$tmp/mirror/s.example"
+mkdir -p "$m/feed" "$m/2020/02/bunker/feed" "$m/2020/02/bunker/comment-page-2"
+page() {  # page CANONICAL: a post page with that canonical link
+    printf '<!DOCTYPE html><html><head><meta property="og:title" content="Bunker fuel">'
+    printf '<link rel="canonical" href="%s"></head><body><article><h1>Bunker fuel</h1>' "$1"
+    printf '<div class="entry-content"><p>Ships refuel at the anchorage, cassava and all.</p>'
+    printf '</div></article></body></html>\n'
+}
+page "https://s.example/2020/02/bunker/" > "$m/2020/02/bunker/index.html"
+page "https://s.example/2020/02/bunker/comment-page-2/#comments" > "$m/2020/02/bunker/comment-page-2/index.html"
+feed() {  # feed TITLE: an RSS feed with the post as an excerpt
+    printf '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+    printf '<channel><title>%s</title><item><title>Bunker fuel</title>' "$1"
+    printf '<link>https://s.example/2020/02/bunker/</link><description>Only an excerpt.</description>'
+    printf '</item></channel></rss>\n'
+}
+feed "Straits" > "$m/feed/index.html"
+feed "Comments on: Bunker fuel" > "$m/2020/02/bunker/feed/index.html"
+feed "Straits" > "$m/latest.html"
+out=$("$eafindex" -d "$tmp/mirror.db" -v "$tmp/mirror" 2>&1); rc=$?
+is "$rc" 0 "a wget mirror: indexed, exit 0"
+# (the walk passes the pages named as not articles over, or opens them and
+# they skip themselves: either way they are neither added nor failed)
+contains "$(printf '%s\n' "$out" | tail -n 1)" "1 added, 0 updated, 0 unchanged, 0 removed, " "a wget mirror: the post only is added"
+contains "$(printf '%s\n' "$out" | tail -n 1)" " skipped, 0 failed" "a wget mirror: the feeds and the comment page are not failures"
+contains "$out" "s.example/latest.html: skipped (0 added, 0 updated, 0 unchanged, 0 removed, 1 skipped, 0 failed): an RSS feed, not a WordPress export" "-v: a feed under another name, skipped by its content"
+contains "$out" "comment-page-2/index.html: skipped" "-v: a comment page is skipped"
+contains "$out" "a WordPress comment page (comment-page-N)" "-v: with its reason"
+post=$("$eafindex" -d "$tmp/mirror.db" --export 2>/dev/null | grep '"id":"https://s.example/2020/02/bunker/"')
+contains "$post" "cassava" "a wget mirror: the post keeps its body, not the feed's excerpt"
+is "$("$eafquery" -d "$tmp/mirror.db" --count excerpt 2>/dev/null)" 0 "a wget mirror: no excerpt indexed"
+(cd "$tmp/mirror" && tar -cf - s.example) | gzip -c > "$tmp/mirror.tar.gz"
+out=$("$eafindex" -d "$tmp/mirror-tar.db" "$tmp/mirror.tar.gz" 2>&1)
+is "$out" "1 added, 0 updated, 0 unchanged, 0 removed, 1 skipped, 0 failed" "the mirror as a .tar.gz: the post only (latest.html skipped by content; the rest passed over by name)"
+
+# a static site's sources as Hugo and Jekyll read them: a list page is not
+# an article, JSON front matter is not JSON Lines, TOML front matter is an
+# error that says how to convert it, Jekyll's tags split at white space, a
+# plain Markdown file is titled by its first heading
+ss="$tmp/static"
+mkdir -p "$ss/content/posts" "$ss/_posts" "$ss/notes"
+printf -- '---\ntitle: Posts\n---\nAll the posts.\n' > "$ss/content/posts/_index.md"
+printf '{\n  "title": "Tolls in JSON",\n  "tags": ["ports"]\n}\nThe body of a Hugo post, tamarind.\n' > "$ss/content/posts/json-post.md"
+printf '+++\ntitle = "Tolls in TOML"\n+++\nA TOML body.\n' > "$ss/content/posts/toml-post.md"
+printf -- '---\ntitle: Jekyll tags\ntags: ports shipping\n---\nA Jekyll post.\n' > "$ss/_posts/2020-01-02-jekyll.md"
+printf '# A plain note\n\nWith a body.\n\n## A section\n\nAnd more, lychee.\n' > "$ss/notes/2021-03-04-plain.md"
+out=$("$eafindex" -d "$tmp/static.db" -v "$ss" 2>&1); rc=$?
+is "$rc" 1 "a static site with a TOML post: exit 1 (that file failed)"
+contains "$(printf '%s\n' "$out" | tail -n 1)" "3 added, 0 updated, 0 unchanged, 0 removed, " "a static site: the JSON, Jekyll and plain posts added"
+contains "$(printf '%s\n' "$out" | tail -n 1)" " skipped, 1 failed" "a static site: one failure, the TOML post"
+contains "$out" "content/posts/_index.md: skipped" "a Hugo list page: skipped"
+contains "$out" "a Hugo list page (_index.md)" "a Hugo list page: with its reason"
+contains "$out" "toml-post.md: TOML front matter" "TOML front matter: named as such"
+contains "$out" "hugo convert toYAML" "TOML front matter: and how to convert it"
+"$eafindex" -d "$tmp/static.db" --export > "$tmp/static.jsonl" 2> /dev/null
+contains "$(grep '"id":"content/posts/json-post"' "$tmp/static.jsonl")" '"title":"Tolls in JSON"' "JSON front matter: the title"
+contains "$(grep '"id":"_posts/2020-01-02-jekyll"' "$tmp/static.jsonl")" '"tags":["ports","shipping"]' "Jekyll: tags: ports shipping is two tags"
+contains "$(grep '"id":"notes/2021-03-04-plain"' "$tmp/static.jsonl")" '"title":"A plain note"' "plain Markdown: titled by its heading"
+contains "$(grep '"id":"notes/2021-03-04-plain"' "$tmp/static.jsonl")" 'lychee' "plain Markdown: its sections are body text"
+
 # --format forces a format
 printf '{"id": "x1", "title": "Forced"}\n' > "$tmp/notes.md"
 out=$("$eafindex" -d "$tmp/forced.db" --format jsonl "$tmp/notes.md" 2>&1)

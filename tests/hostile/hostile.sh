@@ -132,7 +132,7 @@ sound "nested HTML"
       i=$((i + 1))
   done
   echo ']>'
-  echo '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Laughs</title>'
+  echo '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Laughs</title>'
   echo '<item><title>Laughing</title><link>https://example.org/laughs</link><content:encoded>&l12;</content:encoded></item>'
   echo '</channel></rss>'; } > "$tmp/laughs.xml"
 index "$tmp/laughs.xml"
@@ -148,7 +148,7 @@ for target in secret.txt fifo; do
     cat > "$tmp/xxe-$target.xml" <<EOF
 <?xml version="1.0"?>
 <!DOCTYPE rss [ <!ENTITY xxe SYSTEM "file://$tmp/$target"> ]>
-<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>XXE</title>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>XXE</title>
 <item><title>Entity $target</title><link>https://example.org/xxe-$target</link>
 <content:encoded>Before &xxe; after, with okra.</content:encoded></item>
 </channel></rss>

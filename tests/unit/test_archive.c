@@ -247,6 +247,64 @@ static void test_containers(void)
     }
 }
 
+/* An archive is read by the rule a folder is walked by: each member is
+ * read exactly when eaf_reader_ignore_reason() gives no reason for its
+ * path, and the others are passed over without a word. */
+static void test_same_rules(void)
+{
+    static const char manifest[] =
+        "{\"file\": \"2019/page.md\", \"key\": \"2019/page\", \"title\": \"Wrong\"}\n";
+    static const char rss[] = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                              "<item><title>Excerpt</title><link>x</link></item>"
+                              "</channel></rss>";
+    static const entry e[] = {
+        {"2019/page.md", page_md, 0},
+        {"LICENSE.md", "# License\n\nPublic domain.\n", 0},
+        {"readme.txt", "## Read me\n\nAbout this archive.\n", 0},
+        {"manifest.jsonl", manifest, 0},
+        {"content/posts/_index.md", "---\ntitle: Posts\n---\nThe list.\n", 0},
+        {"feed/index.html", rss, 0},
+        {"2019/page/comment-page-2/index.html", html, 0},
+        {"2019/page/index.html?replytocom=7.html", html, 0},
+        {".git/HEAD.md", "## Not this\n", 0},
+        {"__MACOSX/2019/._page.md", "## Nor this\n", 0},
+        {"style.css", "body {}", 0},
+    };
+    result res;
+    size_t n, i;
+    int agree = 1;
+
+    n = build(buf, sizeof(buf), 0, 1, 0, e, sizeof(e) / sizeof(e[0]));
+    read_memory(buf, n, "rules.tar.gz", EAF_FORMAT_AUTO, &res);
+    is_int(res.n, 1, "rules: one article, from the one member to read");
+    is_str(res.keys[0], "2019/page", "rules: the page, with its own key and title");
+    is_int(res.errors, 0, "rules: the others passed over without an error (%s)", res.msg);
+    for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+        int read = 0, k;
+        for (k = 0; k < res.n; k++)
+            read |= strcmp(res.members[k], e[i].name) == 0;
+        if (read != (eaf_reader_ignore_reason(e[i].name) == NULL)) {
+            agree = 0;
+            diag("%s: read %d, ignore reason %s", e[i].name, read,
+                 eaf_reader_ignore_reason(e[i].name));
+        }
+    }
+    ok(agree, "rules: a member is read exactly when eaf_reader_ignore_reason() says so");
+
+    /* an archive of nothing to read says so, as an empty folder does */
+    {
+        static const entry none[] = {{"LICENSE.md", "# License\n", 0},
+                                     {"img/logo.png", "\x89PNG", 0}};
+        n = build(buf, sizeof(buf), 1, 0, 0, none, 2);
+        read_memory(buf, n, "none.zip", EAF_FORMAT_AUTO, &res);
+        is_int(res.n, 0, "no article file: no article");
+        is_int(res.errors, 1, "no article file: an error");
+        ok(strstr(res.msg, "none.zip: no article file in the archive: its 2 files were "
+                           "passed over (LICENSE.md: a README or LICENSE file"),
+           "no article file: what was passed over and why (%s)", res.msg);
+    }
+}
+
 static void test_bomb_and_truncation(void)
 {
     result res;
@@ -269,6 +327,56 @@ static void test_bomb_and_truncation(void)
         is_int(res.last, EAF_IO, "bomb: stops the archive (EAF_IO)");
         ok(strstr(res.msg, "bomb.zip:bomb.html: decompression bomb") != NULL,
            "bomb: a clear message (%s)", res.msg);
+    }
+
+    /* a bomb in a line-oriented member, and in one compressed file: named
+     * as a bomb, with the file and the member, not as a "read error" */
+    memset(zeros, '\n', big);
+    {
+        entry e[] = {{"data.jsonl", zeros, big}};
+        n = build(buf, sizeof(buf), 1, 0, 0, e, 1);
+        read_memory(buf, n, "lines.zip", EAF_FORMAT_AUTO, &res);
+        is_int(res.last, EAF_IO, "JSON Lines bomb in a zip: stops the archive");
+        ok(strstr(res.msg, "lines.zip:data.jsonl: decompression bomb") &&
+               strstr(res.msg, "100 times"),
+           "JSON Lines bomb in a zip: the member named, and the limit (%s)", res.msg);
+        n = build(buf, sizeof(buf), 0, 1, 1, e, 1);
+        read_memory(buf, n, "lines.jsonl.gz", EAF_FORMAT_AUTO, &res);
+        is_int(res.last, EAF_IO, ".jsonl.gz bomb: stops");
+        ok(strstr(res.msg, "lines.jsonl.gz: decompression bomb") && !strstr(res.msg, "read error"),
+           ".jsonl.gz bomb: named as one (%s)", res.msg);
+    }
+
+    /* a compressed file of zeros, and one of binary data, named as pages:
+     * errors that say what they hold, never a file read with nothing */
+    memset(zeros, 0, big);
+    {
+        entry e[] = {{"data", zeros, 100000}};
+        n = build(buf, sizeof(buf), 0, 1, 1, e, 1);
+        read_memory(buf, n, "x.md.gz", EAF_FORMAT_AUTO, &res);
+        is_int(res.n, 0, "zeros.md.gz: no article");
+        is_int(res.errors, 1, "zeros.md.gz: an error");
+        ok(strstr(res.msg, "x.md.gz: ") && strstr(res.msg, "NUL bytes"),
+           "zeros.md.gz: says what it holds (%s)", res.msg);
+        for (i = 0; i < 100000; i++)
+            zeros[i] = (char)(i * 7 % 251);
+        n = build(buf, sizeof(buf), 0, 1, 1, e, 1);
+        read_memory(buf, n, "bin.md.gz", EAF_FORMAT_AUTO, &res);
+        is_int(res.n + res.errors, 1, "binary.md.gz: one error, no article");
+        ok(strstr(res.msg, "bin.md.gz: binary data"), "binary.md.gz: says so (%s)", res.msg);
+    }
+    {
+        entry e[] = {{"empty.md", "", 0}};
+        static const entry none[1];
+        n = build(buf, sizeof(buf), 0, 1, 0, none, 0);
+        read_memory(buf, n, "empty.tar.gz", EAF_FORMAT_AUTO, &res);
+        is_int(res.errors, 1, "an empty tar.gz: an error");
+        ok(strstr(res.msg, "empty.tar.gz: no file in the archive") != NULL,
+           "an empty tar.gz: says so (%s)", res.msg);
+        n = build(buf, sizeof(buf), 1, 0, 0, e, 1);
+        read_memory(buf, n, "e.zip", EAF_FORMAT_AUTO, &res);
+        ok(res.errors == 1 && strstr(res.msg, "e.zip:empty.md: empty file"),
+           "an empty member: an error named by it (%s)", res.msg);
     }
     free(zeros);
 
@@ -312,6 +420,7 @@ static void test_bomb_and_truncation(void)
 int main(void)
 {
     test_containers();
+    test_same_rules();
     test_bomb_and_truncation();
     return done_testing();
 }

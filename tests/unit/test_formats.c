@@ -368,12 +368,149 @@ static void test_markdown_bad(void)
     }
 }
 
+/* What Jekyll and Hugo do with a static site's source: JSON and TOML front
+ * matter, Jekyll's space-separated tags, plain Markdown titled by its
+ * first heading; and JSON Lines stays JSON Lines. */
+static void test_static_sites(void)
+{
+    got g;
+    const char *body;
+    size_t i;
+
+    read_all(&g, FIX "markdown/json-front.md", "content/posts/json-front.md", EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_MARKDOWN, "JSON front matter: Markdown, not JSON Lines");
+    is_int(g.n, 1, "JSON front matter: one article (%s)", g.msg);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Toll roads & the ferry question",
+           "JSON front matter: the title, as the templates show it");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2019-03-02", "JSON front matter: the date");
+    is_str(author(&g, 0, 0), "Rosa Villanueva", "JSON front matter: the author");
+    is_int(ntags(&g, 0, EAF_TAG_OTHER), 2, "JSON front matter: a list of tags");
+    is_int(ntags(&g, 0, EAF_TAG_TOPIC), 1, "JSON front matter: a string is one term (Hugo)");
+    is_str(tag(&g, 0, EAF_TAG_TOPIC, 0), "shipping lanes", "JSON front matter: that term");
+    is_str(field(&g, 0, EAF_FIELD_SUMMARY), "What a bridge costs a ferry town.",
+           "JSON front matter: the description");
+    is_str(field(&g, 0, EAF_FIELD_BODY),
+           "The ferry still runs at dawn, as it has since 1990.\n\nIt costs less than the "
+           "bridge toll.",
+           "JSON front matter: the body is the Markdown after the object");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/toml-front.md", "toml-front.md", EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_MARKDOWN, "TOML front matter: detected as Markdown");
+    ok(g.n == 0 && g.errors == 1, "TOML front matter: an error for the file");
+    ok(strstr(g.msg, "toml-front.md: TOML front matter") && strstr(g.msg, "hugo convert toYAML"),
+       "TOML front matter: says what it is and how to convert it (%s)", g.msg);
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/jekyll-tags.md", "_posts/jekyll-tags.md", EAF_FORMAT_AUTO);
+    is_int(ntags(&g, 0, EAF_TAG_OTHER), 4, "Jekyll: tags split at white space, plus tag");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 0), "single tag", "Jekyll: the singular tag, unsplit");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 1), "ports", "Jekyll: tags 1");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 2), "shipping", "Jekyll: tags 2 (two spaces before)");
+    is_str(tag(&g, 0, EAF_TAG_OTHER, 3), "labour", "Jekyll: tags 3 (after a tab)");
+    is_int(ntags(&g, 0, EAF_TAG_TOPIC), 2, "Jekyll: categories split at white space");
+    is_str(tag(&g, 0, EAF_TAG_TOPIC, 1), "trade", "Jekyll: the second category");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/2021-04-05-heading-title.md", "notes/2021-04-05-heading-title.md",
+             EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_MARKDOWN, "# Title: plain Markdown");
+    is_int(g.n, 1, "# Title: an article (%s)", g.msg);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Why the river ferry came back",
+           "# Title: the heading is the title");
+    is_str(field(&g, 0, EAF_FIELD_DATE), "2021-04-05", "# Title: the date from the file name");
+    body = field(&g, 0, EAF_FIELD_BODY);
+    ok(body && strncmp(body, "The ferry returned after ten years.", 35) == 0,
+       "# Title: the body starts after the title");
+    ok(body && strstr(body, "Who rides it\n\nOffice workers") && strstr(body, "Less than the bus."),
+       "# Title: level-2 sections are body text, to the end");
+    free_got(&g);
+
+    read_all(&g, FIX "markdown/setext-title.md", "setext-title.md", EAF_FORMAT_AUTO);
+    is_str(field(&g, 0, EAF_FIELD_TITLE), "Monsoon rice prices", "an underlined title");
+    is_str(field(&g, 0, EAF_FIELD_BODY), "Prices rose with the rains.", "and its body");
+    free_got(&g);
+
+    /* an East Asia Forum page stays one: navigation, then ## Title */
+    read_all(&g, FIX "../../examples/archive/2018/japans-balancing-act-in-beijing.md", "p.md",
+             EAF_FORMAT_AUTO);
+    is_int(g.format, EAF_FORMAT_PAGE, "an article page is still a page");
+    is_int(g.n, 1, "an article page: one article (%s)", g.msg);
+    free_got(&g);
+
+    {
+        static const struct {
+            const char *data, *name;
+            eaf_format format;
+            const char *title; /* NULL: an error */
+        } cases[] = {
+            {"{\"title\": \"One line\", \"tags\": \"a b\"}\nThe body.\n", "one.md",
+             EAF_FORMAT_MARKDOWN, "One line"},
+            {"{\"id\": \"1\", \"title\": \"A\"}\n{\"id\": \"2\", \"title\": \"B\"}\n", "x.md",
+             EAF_FORMAT_JSONL, "A"},
+            {"{\"id\": \"1\", \"title\": \"A\"}\n", "data", EAF_FORMAT_JSONL, "A"},
+            {"{\"id\": \"1\", \"title\": \"A\"}\nnot JSON\n", "data.txt", EAF_FORMAT_JSONL, "A"},
+            {"{\"id\": \"1\",\n \"title\": \"A\"}\n", "x.jsonl", EAF_FORMAT_JSONL, NULL},
+            {"{\"id\": \"1\", \"title\": \"A\"} trailing\n", "x.md", EAF_FORMAT_JSONL, NULL},
+            {"---\ndate: 2020-01-01\n---\n# From the heading\n\nText.\n", "f.md",
+             EAF_FORMAT_MARKDOWN, "From the heading"},
+            {"Text first.\n\n# A heading later\n", "late.md", EAF_FORMAT_PAGE, NULL},
+            {"- [Home](#)\n\n## A page\n\n# Not the title\n", "nav.md", EAF_FORMAT_PAGE,
+             "A page"},
+            {"----\n\n# Under a rule\n", "rule.md", EAF_FORMAT_PAGE, NULL},
+        };
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            eaf_reader *r = NULL;
+            eaf_article *a = NULL;
+            eaf_status st = eaf_reader_open_memory(&r, cases[i].data, strlen(cases[i].data),
+                                                   cases[i].name, NULL, NULL);
+            is_int(r ? eaf_reader_format(r) : EAF_FORMAT_LAST, cases[i].format,
+                   "static %zu (%s): %s", i, cases[i].name, eaf_format_name(cases[i].format));
+            st = r ? eaf_reader_next(&a, r) : st;
+            if (cases[i].title)
+                is_str(a ? eaf_article_get(a, EAF_FIELD_TITLE) : NULL, cases[i].title,
+                       "static %zu: the first article's title", i);
+            else
+                is_int(st, EAF_SYNTAX, "static %zu: an error (%s)", i,
+                       r ? eaf_reader_errmsg(r) : "");
+            eaf_article_free(a);
+            eaf_reader_free(r);
+        }
+    }
+    /* a JSON line longer than detection looks at is still JSON Lines */
+    {
+        size_t big = 100000;
+        char *line = malloc(big + 64);
+        eaf_reader *r = NULL;
+        int k = snprintf(line, big + 64, "{\"id\": \"long\", \"title\": \"Long\", \"body\": \"");
+        memset(line + k, 'w', big);
+        strcpy(line + k + big, "\"}\n");
+        eaf_status st = eaf_reader_open_memory(&r, line, strlen(line), "long", NULL, NULL);
+        is_int(st == EAF_OK ? eaf_reader_format(r) : EAF_FORMAT_LAST, EAF_FORMAT_JSONL,
+               "a 100 kB JSON line: JSON Lines");
+        eaf_reader_free(r);
+        free(line);
+    }
+    /* JSON Lines under any name stays JSON Lines */
+    {
+        static const char *const names[] = {"good.jsonl", "good.txt", "good"};
+        for (i = 0; i < 3; i++) {
+            read_all(&g, FIX "jsonl/good.jsonl", names[i], EAF_FORMAT_AUTO);
+            is_int(g.format, EAF_FORMAT_JSONL, "good.jsonl as %s: JSON Lines", names[i]);
+            ok(g.n >= 3 && g.errors == 0, "good.jsonl as %s: every line an article (%d)",
+               names[i], g.n);
+            free_got(&g);
+        }
+    }
+}
+
 /* ---- WordPress ---------------------------------------------------------------- */
 
 static void test_wxr(void)
 {
     got g;
     const char *body;
+    int i;
 
     read_all(&g, FIX "wxr/export.wxr", "wxr/export.wxr", EAF_FORMAT_AUTO);
     is_int(g.format, EAF_FORMAT_WXR, "export.wxr is detected as a WordPress export");
@@ -413,12 +550,28 @@ static void test_wxr(void)
            "wxr: the item after a bad one is read");
     free_got(&g);
 
+    /* a feed is skipped by its content, under any name (a mirror saves a
+     * site's feed as feed/index.html, its comments feed beside a post) */
+    {
+        static const char *const names[] = {"blog/index.html", "export.xml", "noumea"};
+        for (i = 0; i < 3; i++) {
+            read_all(&g, FIX "wxr/feed.xml", names[i], EAF_FORMAT_AUTO);
+            is_int(g.format, EAF_FORMAT_WXR, "an RSS feed as %s: detected by its content",
+                   names[i]);
+            is_int(g.n + g.errors, 0, "an RSS feed as %s: no article, no error", names[i]);
+            is_int((int)g.skipped, 1, "an RSS feed as %s: skipped once", names[i]);
+            ok(strstr(g.skip_reason, "an RSS feed, not a WordPress export") != NULL,
+               "an RSS feed as %s: says why (%s)", names[i], g.skip_reason);
+            free_got(&g);
+        }
+    }
+    /* a feed repeats articles as excerpts under their own links: it is
+     * skipped, here by its name */
     read_all(&g, FIX "wxr/feed.xml", "feed.xml", EAF_FORMAT_AUTO);
-    is_int(g.n, 1, "a plain RSS feed: its item is a post");
-    is_str(field(&g, 0, EAF_FIELD_DATE), "2019-09-07", "rss: the pubDate's date");
-    is_str(field(&g, 0, EAF_FIELD_BODY), "Un r\xC3\xA9sum\xC3\xA9.",
-           "rss: the description is the body");
-    is_str(field(&g, 0, EAF_FIELD_LANGUAGE), "fr", "rss: language");
+    is_int(g.n + g.errors, 0, "a feed named feed.xml: no article, no error");
+    is_int((int)g.skipped, 1, "a feed named feed.xml: skipped");
+    ok(strstr(g.skip_reason, "a feed") != NULL, "a feed named feed.xml: says so (%s)",
+       g.skip_reason);
     free_got(&g);
 }
 
@@ -456,6 +609,123 @@ static void test_wxr_hostile(void)
     free_got(&g);
 }
 
+/* Feeds and WordPress comment pages are not articles: each is skipped,
+ * once, with its reason, whatever the file is called. */
+static void test_feeds_and_comments(void)
+{
+    static const char atom[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- generator: a static site -->\n"
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Notes</title>"
+        "<entry><title>Reef tourism</title><link href=\"https://n.example/reef/\"/>"
+        "<summary>An excerpt.</summary></entry></feed>\n";
+    static const char rdf[] =
+        "<?xml version=\"1.0\"?><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+        "xmlns=\"http://purl.org/rss/1.0/\"><channel rdf:about=\"x\"><title>T</title></channel>"
+        "<item rdf:about=\"https://n.example/reef/\"><title>Reef</title></item></rdf:RDF>\n";
+    static const char comments[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\" "
+        "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" "
+        "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>"
+        "<title>Comments on: Bunker fuel</title><link>https://s.example/bunker/</link>"
+        "<item><title>By: Wei</title><link>https://s.example/bunker/#comment-3</link>"
+        "<dc:creator>Wei</dc:creator><content:encoded>A comment.</content:encoded></item>"
+        "</channel></rss>\n";
+    static const char empty_feed[] =
+        "<rss version=\"2.0\"><channel><title>Nothing yet</title></channel></rss>\n";
+    static const char wxr_ns_only[] =
+        "<rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>"
+        "<item><title>A post</title><link>https://s.example/a-post/</link>"
+        "<wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item>"
+        "</channel></rss>\n";
+    static const char *const page =
+        "<!DOCTYPE html><html><head><meta property=\"og:title\" content=\"Bunker fuel\">"
+        "<link rel=\"canonical\" href=\"%s\"></head><body><article><h1>Bunker fuel</h1>"
+        "<p>Ships refuel here; see comment-page-2 of the forum.</p></article>"
+        "<section class=\"comments\"><p>A comment.</p></section></body></html>\n";
+    static const struct {
+        const char *data, *name, *reason; /* reason NULL: one article */
+    } cases[] = {
+        {atom, "feed/atom/feed", "an Atom feed"},
+        {atom, "2019/notes.xml", "an Atom feed"},
+        {rdf, "index.rdf.xml", "an RSS 1.0 feed"},
+        {comments, "2020/02/bunker/comments.xml", "an RSS feed, not a WordPress export"},
+        {comments, "2020/02/bunker/feed/index.html", "a feed"},
+        {empty_feed, "index.html", "an RSS feed"},
+        {wxr_ns_only, "export.xml", NULL},
+    };
+    static const struct {
+        const char *canonical, *name, *reason;
+    } pages[] = {
+        {"https://s.example/bunker/comment-page-2/#comments", "2020/02/bunker/c2.html",
+         "comment page (comment-page-N)"},
+        {"https://s.example/bunker/comment-page-12", "c12.html", "comment page"},
+        {"https://s.example/bunker/?replytocom=17#respond", "b.html", "reply-to-comment"},
+        {"https://s.example/bunker/", "2020/02/bunker/comment-page-3/index.html",
+         "comment page"},
+        {"https://s.example/bunker/", "2020/02/bunker/index.html", NULL},
+        {"https://s.example/comment-page-one/", "p.html", NULL},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        eaf_reader_options o = EAF_READER_OPTIONS_INIT;
+        eaf_reader *r = NULL;
+        eaf_article *a = NULL;
+        int n = 0, errors = 0;
+        eaf_status st;
+
+        o.name = cases[i].name;
+        st = eaf_reader_open_memory(&r, cases[i].data, strlen(cases[i].data), "x", &o, NULL);
+        while (st == EAF_OK && (st = eaf_reader_next(&a, r)) != EAF_DONE) {
+            if (st == EAF_ROW)
+                n++;
+            else
+                errors++;
+            eaf_article_free(a);
+            if (st != EAF_ROW && st != EAF_SYNTAX)
+                break;
+            st = EAF_OK;
+        }
+        if (!cases[i].reason) {
+            ok(n == 1 && errors == 0, "%s: a WordPress export by its wp: namespace: read",
+               cases[i].name);
+        } else {
+            const char *why = r ? eaf_reader_skip_reason(r) : NULL;
+            ok(n == 0 && errors == 0 && r && eaf_reader_skipped(r) == 1,
+               "%s: no article, no error, skipped once (%d, %d)", cases[i].name, n, errors);
+            ok(why && strstr(why, cases[i].reason), "%s: %s", cases[i].name,
+               why ? why : "(no reason)");
+        }
+        eaf_reader_free(r);
+    }
+    for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        char html[1024];
+        got g;
+        eaf_reader_options o = EAF_READER_OPTIONS_INIT;
+        eaf_reader *r = NULL;
+        eaf_article *a = NULL;
+        eaf_status st;
+
+        snprintf(html, sizeof(html), page, pages[i].canonical);
+        memset(&g, 0, sizeof(g));
+        o.name = pages[i].name;
+        st = eaf_reader_open_memory(&r, html, strlen(html), "x", &o, NULL);
+        st = st == EAF_OK ? eaf_reader_next(&a, r) : st;
+        if (!pages[i].reason) {
+            is_int(st, EAF_ROW, "%s: the article itself is read", pages[i].canonical);
+        } else {
+            const char *why = r ? eaf_reader_skip_reason(r) : NULL;
+            ok(st == EAF_DONE && r && eaf_reader_skipped(r) == 1,
+               "%s as %s: a comment page is skipped (%s)", pages[i].canonical,
+               pages[i].name, eaf_status_str(st));
+            ok(why && strstr(why, pages[i].reason), "%s: says why (%s)", pages[i].name,
+               why ? why : "");
+        }
+        eaf_article_free(a);
+        eaf_reader_free(r);
+    }
+}
+
 /* ---- detection and forcing ------------------------------------------------------ */
 
 static void test_detection(void)
@@ -476,6 +746,15 @@ static void test_detection(void)
         {"{\"id\": \"1\"}\n", "blob", EAF_FORMAT_JSONL},
         {"- [Home](#)\n\n## A page\n", "blob", EAF_FORMAT_PAGE},
         {"{{ template }}\n\n## Page\n", "blob", EAF_FORMAT_PAGE},
+        /* a feed by its root element, whatever its name */
+        {"<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"<html>\">]>\n<rss>", "feed/index.html",
+         EAF_FORMAT_WXR},
+        {"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>", "index.html",
+         EAF_FORMAT_WXR},
+        {"<?xml version=\"1.0\"?><!-- c --><rdf:RDF xmlns:rdf=\"x\">", "index.html",
+         EAF_FORMAT_WXR},
+        {"<!DOCTYPE html><html><body><p>&lt;rss&gt; and <feed></p></body></html>",
+         "index.html", EAF_FORMAT_HTML},
     };
     size_t i;
 
@@ -515,6 +794,177 @@ static void test_detection(void)
         is_int(g.errors, 1, "forced: HTML read as Markdown is an error");
         ok(strstr(g.msg, "no front matter") != NULL, "forced: says why (%s)", g.msg);
         free_got(&g);
+    }
+}
+
+/* ---- which files are read ------------------------------------------------------- */
+
+static void test_ignore_reason(void)
+{
+    static const struct {
+        const char *path, *reason; /* reason: a part of it; NULL: read */
+    } cases[] = {
+        {"2018/05/a/index.html", NULL},
+        {"./posts/2019-01-01-x.md", NULL},
+        {"export.wxr", NULL},
+        {"about", NULL},
+        {"site.tar.gz", NULL},
+        {"security.md", NULL},          /* an ordinary word, in lower case */
+        {"manifest.md", NULL},          /* a page called manifest */
+        {"feedback/index.html", NULL},
+        {"atom/index.html", NULL},
+        {"comment-page-x/index.html", NULL},
+        {"posts/index.md", NULL},
+        {"LICENSE.md", "README or LICENSE"},
+        {"License", "README or LICENSE"},
+        {"docs/readme.txt", "README or LICENSE"},
+        {"CHANGELOG.md", "README or LICENSE"},
+        {"SECURITY.md", "README or LICENSE"},
+        {"manifest.jsonl", "manifest"},
+        {"pages/MANIFEST", "manifest"},
+        {"Manifest.json", "manifest"},
+        {"content/posts/_index.md", "Hugo list page"},
+        {"_index.html", "Hugo list page"},
+        {"feed/index.html", "a feed"},
+        {"2018/05/a/feed/index.html", "a feed"},
+        {"feed/atom/index.html", "a feed"},
+        {"comments/feed/index.html", "a feed"},
+        {"feed.xml", "a feed"},
+        {"2018/05/a/comment-page-2/index.html", "comment page"},
+        {"2018/05/a/index.html?replytocom=12.html", "reply-to-comment"},
+        {"a/index.html?replytocom=12", "reply-to-comment"},
+        {".hidden.md", "hidden file"},
+        {"a/.git/x.md", "hidden folder"},
+        {"__MACOSX/site/._a.md", "__MACOSX"},
+        {"__MACOSX/site/a.md", "__MACOSX"},
+        {"logo.png", "not an article file"},
+        {"js/app.js", "not an article file"},
+        {"dir/", "a folder"},
+        {"", "no name"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *why = eaf_reader_ignore_reason(cases[i].path);
+        if (!cases[i].reason)
+            ok(why == NULL, "ignore: \"%s\" is read (%s)", cases[i].path, why ? why : "");
+        else
+            ok(why && strstr(why, cases[i].reason), "ignore: \"%s\": %s", cases[i].path,
+               why ? why : "(read)");
+    }
+    ok(eaf_reader_ignore_reason(NULL) != NULL, "ignore: NULL is no name");
+    /* eaf_reader_wants() is the extension part of the same rule */
+    ok(eaf_reader_wants("LICENSE.md") && eaf_reader_ignore_reason("LICENSE.md"),
+       "wants: LICENSE.md by its extension; ignored by the whole rule");
+    ok(!eaf_reader_wants("logo.png") &&
+           strcmp(eaf_reader_ignore_reason("logo.png"), "not an article file") == 0,
+       "wants and ignore agree on a name with no article extension");
+
+    /* a page of that kind named directly: skipped with the reason, not read */
+    {
+        static const char hugo[] = "---\ntitle: Posts\n---\nThe list.\n";
+        eaf_reader_options o = EAF_READER_OPTIONS_INIT;
+        eaf_reader *r = NULL;
+        eaf_article *a = NULL;
+        eaf_status st;
+
+        o.name = "content/posts/_index.md";
+        st = eaf_reader_open_memory(&r, hugo, strlen(hugo), "x", &o, NULL);
+        is_int(st, EAF_OK, "_index.md opens");
+        st = r ? eaf_reader_next(&a, r) : EAF_MISUSE;
+        is_int(st, EAF_DONE, "_index.md: no article");
+        is_int(r ? (int)eaf_reader_skipped(r) : -1, 1, "_index.md: skipped");
+        ok(r && eaf_reader_skip_reason(r) && strstr(eaf_reader_skip_reason(r), "Hugo list page"),
+           "_index.md: says why (%s)", r && eaf_reader_skip_reason(r) ? eaf_reader_skip_reason(r) : "");
+        eaf_article_free(a);
+        eaf_reader_free(r);
+    }
+}
+
+/* ---- files that give nothing ------------------------------------------------------ */
+
+/* Opens and reads bytes in memory: the open's status, the count of
+ * articles and errors, and the first message (the open's or a read's). */
+static void read_bytes(got *g, const char *data, size_t len, const char *name)
+{
+    eaf_reader *r = NULL;
+    char *err = NULL;
+    eaf_article *a;
+    eaf_status st;
+
+    memset(g, 0, sizeof(*g));
+    g->open_st = eaf_reader_open_memory(&r, data, len, name, NULL, &err);
+    if (g->open_st != EAF_OK) {
+        snprintf(g->msg, sizeof(g->msg), "%s", err ? err : "");
+        eaf_free(err);
+        return;
+    }
+    while ((st = eaf_reader_next(&a, r)) != EAF_DONE) {
+        g->last_st = st;
+        if (st == EAF_ROW) {
+            g->n++;
+            eaf_article_free(a);
+            continue;
+        }
+        if (!g->errors++)
+            snprintf(g->msg, sizeof(g->msg), "%s", eaf_reader_errmsg(r));
+        if (st != EAF_SYNTAX)
+            break;
+    }
+    g->skipped = eaf_reader_skipped(r);
+    eaf_reader_free(r);
+}
+
+/* A file that holds no article is an error saying what it holds: never a
+ * file read with nothing in it. */
+static void test_nothing_read(void)
+{
+    static const char nuls[64] = {0};
+    static const char wxr_empty[] =
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" "
+        "xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><title>Empty</title>"
+        "<wp:wxr_version>1.2</wp:wxr_version></channel></rss>\n";
+    static const struct {
+        const char *data;
+        size_t len;
+        const char *name, *msg;
+    } cases[] = {
+        {"", 0, "e.md", "e.md: empty file"},
+        {"  \n\n", 4, "w.md", "w.md: empty file"},
+        {nuls, sizeof(nuls), "nul.md", "nul.md: binary data, not text (64 of the first 64"},
+        {nuls, sizeof(nuls), "nul.jsonl", "nul.jsonl: binary data"},
+        {nuls, sizeof(nuls), "nul.html", "nul.html: binary data"},
+        {"\n\n   \n", 6, "blank.jsonl", "blank.jsonl: no article: 3 blank lines"},
+        {"", 0, "e.jsonl", "e.jsonl: empty file"},
+        {"<html><head></head><body> </body></html>", 41, "c.html",
+         "c.html: a page without content: no text, and no title"},
+        {"", 0, "e.html", "e.html: empty file"},
+        {wxr_empty, sizeof(wxr_empty) - 1, "e.wxr", "e.wxr: no article: the WordPress "
+                                                     "export holds no items"},
+    };
+    size_t i;
+    got g;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        read_bytes(&g, cases[i].data, cases[i].len, cases[i].name);
+        ok(g.n == 0 && (g.open_st == EAF_SYNTAX || g.errors == 1),
+           "%s: an error (open %s, %d errors), not a file read", cases[i].name,
+           eaf_status_str(g.open_st), g.errors);
+        ok(strncmp(g.msg, cases[i].msg, strlen(cases[i].msg)) == 0, "%s: %s",
+           cases[i].name, g.msg);
+    }
+
+    /* a NUL byte in a page's text is not binary data */
+    {
+        static const char page[] = "## A NUL inside\n\nBefore\0after, with yam.\n";
+        read_bytes(&g, page, sizeof(page) - 1, "one-nul.md");
+        is_int(g.n, 1, "a NUL in a page's text: the page is read (%s)", g.msg);
+    }
+    /* blank lines around JSON lines are no error */
+    {
+        static const char lines[] = "\n{\"id\": \"b1\", \"title\": \"One\"}\n\n";
+        read_bytes(&g, lines, sizeof(lines) - 1, "b.jsonl");
+        ok(g.n == 1 && g.errors == 0, "blank lines and one object: one article (%s)", g.msg);
     }
 }
 
@@ -579,13 +1029,20 @@ int main(void)
     test_html_broken();
     test_markdown();
     test_markdown_bad();
+    test_static_sites();
     test_wxr();
     test_wxr_hostile();
+    test_feeds_and_comments();
     test_detection();
+    test_ignore_reason();
+    test_nothing_read();
     oom_file(FIX "html/article.html", "article.html", "Reef tourism after the bleaching");
     oom_file(FIX "html/title-only.html", "title-only.html", "Dredging the inner channel");
     oom_file(FIX "markdown/post.md", "post.md",
              "Ferries, fares & the \xE2\x80\x9Clast mile\xE2\x80\x9D in Manila");
     oom_file(FIX "wxr/export.wxr", "export.wxr", "Bunker fuel & the Strait");
+    oom_file(FIX "markdown/json-front.md", "json-front.md", "Toll roads & the ferry question");
+    oom_file(FIX "markdown/2021-04-05-heading-title.md", "2021-04-05-heading-title.md",
+             "Why the river ferry came back");
     return done_testing();
 }

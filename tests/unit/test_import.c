@@ -373,7 +373,9 @@ static void test_pages(void)
     check_page("facebook-trap.md", &trap);
     check_page("mid-italic.md", &mid);
     check_page("tags.md", &tags);
-    check_page_error("no-title.md", "pages/no-title.md: no title (no level-2 heading)");
+    check_page_error("no-title.md",
+                     "pages/no-title.md: no title (no level-2 heading); nor is it Markdown "
+                     "with front matter or a first \"# Title\" heading");
     check_page_error("empty.md", "pages/empty.md: empty file (no article page)");
 }
 
@@ -395,7 +397,9 @@ static void test_page_path_key(void)
     r = open_file(PAGES "no-title.md", NULL, EAF_FORMAT_AUTO);
     if (r) {
         is_int(eaf_reader_next(&a, r), EAF_SYNTAX, "no-title.md by path: an error");
-        is_str(eaf_reader_errmsg(r), PAGES "no-title.md: no title (no level-2 heading)",
+        is_str(eaf_reader_errmsg(r),
+               PAGES "no-title.md: no title (no level-2 heading); nor is it Markdown "
+                     "with front matter or a first \"# Title\" heading",
                "no-title.md by path: the message names the path");
         eaf_reader_free(r);
     }
@@ -562,7 +566,8 @@ static void test_page_edges(void)
     /* a level-1 heading is not a title */
     a = read_memory_page("# Big\n\nText.\n", EAF_FORMAT_PAGE, &st, msg, sizeof(msg));
     is_int(st, EAF_SYNTAX, "level-1 heading only: an error");
-    is_str(msg, "mem/page.md: no title (no level-2 heading)",
+    is_str(msg, "mem/page.md: no title (no level-2 heading); nor is it Markdown "
+                "with front matter or a first \"# Title\" heading",
            "level-1 heading only: message");
 
     /* only a title: an article without body */
