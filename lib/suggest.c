@@ -60,6 +60,7 @@
  * The suggestion is only offered: the search does not run it.
  */
 #include "search.h"
+#include "lexicon.h"
 #include "tokenize.h"
 
 #include <stdio.h>
@@ -805,22 +806,20 @@ static int add_seen(ctx *c, size_t i, const int32_t *w, int n, int max)
  * - the spellings read back (sample()) of the NEAR_STEMS stems closest to
  *   w among those whose stem less its last letter is within max of a
  *   prefix of w, which catches an error after the stem too (accomodaton:
- *   accommodation). */
+ *   accommodation).
+ * This reads the stems of one range, from..to (inclusive). */
 #define NEAR_STEMS 6
-static int from_stems(ctx *c, const int32_t *w, int n, int max)
+static int scan_range(ctx *c, const char *from, const char *to, const int32_t *w, int n,
+                      int max, near_stem *top, int *ntop)
 {
     int d[MAX_WORD + 1][MAX_WORD + 1];
     int32_t t[MAX_WORD], s[2 * MAX_WORD];
-    char lo[16], hi[24], buf[8 * MAX_WORD + 1];
-    size_t nlo = encode(w, 2, lo), k;
-    near_stem top[NEAR_STEMS];
-    int ntop = 0, rc;
+    char buf[8 * MAX_WORD + 1];
+    int rc;
 
-    memcpy(hi, lo, nlo);
-    memcpy(hi + nlo, "\xf4\x8f\xbf\xbf", 5);
     sqlite3_reset(c->range);
-    sqlite3_bind_text(c->range, 1, lo, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(c->range, 2, hi, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(c->range, 1, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(c->range, 2, to, -1, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(c->range)) == SQLITE_ROW) {
         const char *term = (const char *)sqlite3_column_text(c->range, 0);
         int nterm = sqlite3_column_bytes(c->range, 0);
@@ -867,13 +866,14 @@ static int from_stems(ctx *c, const int32_t *w, int n, int max)
         /* its spellings start with the stem less its last letter, which
          * is within max of a prefix of w: the nearest to w are read back */
         if (low <= max) {
-            int rank = d[nt - 1][n], at = ntop;
+            int rank = d[nt - 1][n], at = *ntop;
 
-            if (ntop == NEAR_STEMS && (rank > top[ntop - 1].rank ||
-                                       (rank == top[ntop - 1].rank && df <= top[ntop - 1].df)))
+            if (*ntop == NEAR_STEMS &&
+                (rank > top[*ntop - 1].rank ||
+                 (rank == top[*ntop - 1].rank && df <= top[*ntop - 1].df)))
                 continue;
-            if (ntop < NEAR_STEMS)
-                ntop++;
+            if (*ntop < NEAR_STEMS)
+                (*ntop)++;
             while (at > 0 && (top[at - 1].rank > rank ||
                               (top[at - 1].rank == rank && top[at - 1].df < df))) {
                 if (at < NEAR_STEMS)
@@ -887,8 +887,68 @@ static int from_stems(ctx *c, const int32_t *w, int n, int max)
         }
     }
     sqlite3_reset(c->range);
-    if (rc != SQLITE_DONE)
-        return sqlerr(c, rc);
+    return rc == SQLITE_DONE ? 0 : sqlerr(c, rc);
+fail:
+    sqlite3_reset(c->range);
+    return -1;
+}
+
+/* The bounds of the ranges of stems scan_range() reads. */
+#define BOUND (EAF__TOKEN_MAX + 8)
+#define STOP_STEMS 64
+
+/* The stems that start with w's first two letters, in the ranges around
+ * the stems of stopwords: these are never worth a distance of 2 to a word
+ * of 6 letters or more, and their postings, which fts5vocab reads to count
+ * them, are most of a range's (the, that, this, their... of "th"). */
+static int from_stems(ctx *c, const int32_t *w, int n, int max)
+{
+    char lo[16], from[BOUND], to[BOUND], stop[STOP_STEMS][32];
+    size_t nlo = encode(w, 2, lo), nsw = 0, i, k;
+    const char *const *sw = eaf__stopwords(c->db->language, &nsw);
+    near_stem top[NEAR_STEMS];
+    int ntop = 0, nstop = 0, j;
+
+    for (i = 0; i < nsw; i++) {
+        one_token o;
+        int rc = one_word(c, EAF__TOK_QUERY, sw[i], strlen(sw[i]), &o);
+
+        if (rc < 0)
+            return -1;
+        if (rc == 0 || (size_t)o.n < nlo || (size_t)o.n >= sizeof(stop[0]) ||
+            memcmp(o.text, lo, nlo) != 0 || nstop == STOP_STEMS)
+            continue;
+        /* sorted, once each */
+        for (j = 0; j < nstop && strcmp(stop[j], o.text) < 0; j++)
+            ;
+        if (j < nstop && strcmp(stop[j], o.text) == 0)
+            continue;
+        memmove(stop[j + 1], stop[j], (size_t)(nstop - j) * sizeof(stop[0]));
+        memcpy(stop[j], o.text, (size_t)o.n + 1);
+        nstop++;
+    }
+    memcpy(from, lo, nlo + 1);
+    for (j = 0; j <= nstop; j++) {
+        if (j < nstop) {
+            /* up to the greatest string below the stopword's stem */
+            size_t m = strlen(stop[j]);
+            memcpy(to, stop[j], m);
+            to[m - 1]--;
+            memcpy(to + m, "\xf4\x8f\xbf\xbf", 5);
+        } else {
+            memcpy(to, lo, nlo);
+            memcpy(to + nlo, "\xf4\x8f\xbf\xbf", 5);
+        }
+        if (strcmp(from, to) <= 0 && scan_range(c, from, to, w, n, max, top, &ntop) < 0)
+            return -1;
+        if (j < nstop) {
+            /* from the least string above it */
+            size_t m = strlen(stop[j]);
+            memcpy(from, stop[j], m);
+            from[m] = '\x01';
+            from[m + 1] = '\0';
+        }
+    }
     for (k = 0; k < (size_t)ntop; k++) {
         size_t si = stem_get(c, top[k].text, (size_t)top[k].n);
 
@@ -906,9 +966,6 @@ static int from_stems(ctx *c, const int32_t *w, int n, int max)
             return -1;
     }
     return 0;
-fail:
-    sqlite3_reset(c->range);
-    return -1;
 }
 
 /* Nearest first, then the stem in more articles, then by spelling. */
