@@ -20,18 +20,20 @@
  *      stem, or the stem less its last letter (happi: happy), followed by
  *      the rest of the word after a prefix within distance 2 of it, when
  *      that stems back to the same stem (elction: election); and the
- *      spellings read back (3.) of the NEAR_STEMS stems nearest the word,
- *      which also catches an error after the stem (accomodaton:
+ *      spellings read back (3.) of the NEAR_STEMS stems nearest the word
+ *      (fewest errors against a prefix of it, not counting SUFFIX letters
+ *      after), which also catches an error after the stem (accomodaton:
  *      accommodation).  A typo in the first two letters is found at
  *      distance 1 only.
  *
  * 3. A candidate is a word only if the articles write it.  The first
  *    SAMPLE instances of its stem (fts5vocab "instance": article, column,
  *    position) are read back from the articles' text, which says how the
- *    articles spell the stem and how often each spelling occurs: a
- *    candidate not seen there is dropped (so is a spelling too rare among
- *    its stem's for the sample to hold it), and the frequency of one seen
- *    is the stem's number of articles times its share of the sample.
+ *    articles spell the stem and how often each spelling occurs; the
+ *    frequency of a candidate seen there is the stem's number of articles
+ *    times its share of the sample.  The stems of DEEP_STEMS candidates
+ *    not seen that could still win are read further (DEEP instances): a
+ *    spelling rarer than that among its stem's is dropped.
  *
  * 4. The nearest confirmed candidate wins; among equals, the most
  *    frequent.  It is written as the articles most often write it (their
@@ -71,9 +73,9 @@
 
 #define MAX_WORD 64      /* longest word corrected, in code points */
 #define SAMPLE 32        /* instances of a stem read back from the articles */
+#define DEEP 256         /* ... when its spelling is looked for further */
+#define DEEP_STEMS 2     /* stems looked into further per word and distance */
 #define MAX_SAMPLED 12   /* stems read back per word and distance, at most */
-#define NUMBER_(x) #x
-#define NUMBER(x) NUMBER_(x)
 
 /* ---- code points and distances ------------------------------------------ */
 
@@ -204,7 +206,9 @@ typedef struct seen {
 typedef struct stem {
     size_t text;             /* pool offset */
     sqlite3_int64 df;        /* articles with the stem; -1: not looked up */
-    int sampled;             /* its instances were read back */
+    int sampled;             /* how many of its instances were asked for
+                                (0: none yet, SAMPLE, or DEEP) */
+    int more;                /* it has more instances than were read */
     size_t first, n;         /* its instances in ctx.seen */
 } stem;
 
@@ -351,7 +355,7 @@ static eaf_status ctx_open(ctx *c, eaf_db *db)
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db->sql,
                                 "SELECT doc, col, offset FROM temp.eaf_vocab_instance"
-                                " WHERE term = ?1 LIMIT " NUMBER(SAMPLE),
+                                " WHERE term = ?1 LIMIT ?2",
                                 -1, &c->instances, NULL);
     for (i = 0; rc == SQLITE_OK && i < EAF__COL_COUNT; i++) {
         char sql[64];
@@ -412,6 +416,7 @@ static size_t stem_get(ctx *c, const char *s, size_t n)
     c->stems[c->nstems].text = at;
     c->stems[c->nstems].df = -1;
     c->stems[c->nstems].sampled = 0;
+    c->stems[c->nstems].more = 0;
     c->stems[c->nstems].first = c->stems[c->nstems].n = 0;
     return c->nstems++;
 }
@@ -547,25 +552,28 @@ static int read_back(ctx *c, sqlite3_int64 doc, int col, const int *want, int n)
     return c->st == EAF_OK ? 0 : -1;
 }
 
-/* Reads back the first SAMPLE instances of stem i: how the articles write
- * it, and how often. */
-static int sample(ctx *c, size_t i)
+/* Reads back the first `limit` (SAMPLE or DEEP) instances of stem i: how
+ * the articles write it, and how often.  Read again with a greater limit,
+ * the stem's instances are those of the last reading. */
+static int sample(ctx *c, size_t i, int limit)
 {
     struct {
         sqlite3_int64 doc;
         int col, pos;
-    } inst[SAMPLE];
-    int want[SAMPLE];
-    int n = 0, k, rc = SQLITE_DONE;
+    } inst[DEEP];
+    int want[DEEP];
+    int n = 0, rows = 0, k, rc = SQLITE_DONE;
 
-    c->stems[i].sampled = 1;
+    c->stems[i].sampled = limit;
     c->stems[i].first = c->nseen;
     sqlite3_reset(c->instances);
     sqlite3_bind_text(c->instances, 1, STR(c, c->stems[i].text), -1, SQLITE_TRANSIENT);
-    while (n < SAMPLE && (rc = sqlite3_step(c->instances)) == SQLITE_ROW) {
+    sqlite3_bind_int(c->instances, 2, limit);
+    while (n < limit && (rc = sqlite3_step(c->instances)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(c->instances, 1);
         int col;
 
+        rows++;
         for (col = 0; col < EAF__COL_COUNT && !(name && strcmp(name, eaf__col_names[col]) == 0);
              col++)
             ;
@@ -576,11 +584,10 @@ static int sample(ctx *c, size_t i)
         inst[n].pos = sqlite3_column_int(c->instances, 2);
         n++;
     }
-    if (n < SAMPLE && rc != SQLITE_DONE) {
-        sqlite3_reset(c->instances);
-        return sqlerr(c, rc);
-    }
     sqlite3_reset(c->instances);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sqlerr(c, rc);
+    c->stems[i].more = rows == limit;
     /* the instances come by article, column and position: each column of
      * an article is read once */
     for (k = 0; k < n;) {
@@ -809,6 +816,7 @@ static int add_seen(ctx *c, size_t i, const int32_t *w, int n, int max)
  *   accommodation).
  * This reads the stems of one range, from..to (inclusive). */
 #define NEAR_STEMS 6
+#define SUFFIX 4
 static int scan_range(ctx *c, const char *from, const char *to, const int32_t *w, int n,
                       int max, near_stem *top, int *ntop)
 {
@@ -866,7 +874,16 @@ static int scan_range(ctx *c, const char *from, const char *to, const int32_t *w
         /* its spellings start with the stem less its last letter, which
          * is within max of a prefix of w: the nearest to w are read back */
         if (low <= max) {
-            int rank = d[nt - 1][n], at = *ntop;
+            int rank = max + n, at = *ntop;
+
+            /* the errors in the stem less its last letter against a
+             * prefix of w, and the letters of w after it beyond those of
+             * a suffix */
+            for (j = 0; j <= n; j++) {
+                int r = d[nt - 1][j] + (n - j > SUFFIX ? n - j - SUFFIX : 0);
+                if (r < rank)
+                    rank = r;
+            }
 
             if (*ntop == NEAR_STEMS &&
                 (rank > top[*ntop - 1].rank ||
@@ -959,7 +976,7 @@ static int from_stems(ctx *c, const int32_t *w, int n, int max)
             if (c->sampled >= MAX_SAMPLED)
                 break;
             c->sampled++;
-            if (sample(c, si) < 0)
+            if (sample(c, si, SAMPLE) < 0)
                 return -1;
         }
         if (add_seen(c, si, w, n, max) < 0)
@@ -980,12 +997,47 @@ static int cmp_cand(const void *a, const void *b)
     return strcmp(x->text, y->text);
 }
 
+/* How often candidate k is written among its stem's instances read back
+ * (0: never), into *count; its spelling written most often (the first of
+ * equals) into *top. */
+static void count_written(ctx *c, size_t k, size_t *count, size_t *top)
+{
+    const cand *cd = &c->cands[k];
+    const stem *sm = &c->stems[cd->stem];
+    size_t i, j, top_count = 0;
+
+    *count = 0;
+    *top = NONE;
+    for (i = sm->first; i < sm->first + sm->n; i++) {
+        const seen *a = &c->seen[i];
+        size_t same = 0;
+
+        if (strcmp(STR(c, a->form), STR(c, cd->form)) != 0)
+            continue;
+        ++*count;
+        for (j = sm->first; j < sm->first + sm->n; j++)
+            if (strcmp(STR(c, c->seen[j].form), STR(c, cd->form)) == 0 &&
+                strcmp(STR(c, c->seen[j].written), STR(c, a->written)) == 0)
+                same++;
+        if (same > top_count) {
+            top_count = same;
+            *top = a->written;
+        }
+    }
+}
+
 /* The best candidate the articles confirm, as they most often write it
- * (pool offset), or NONE; -1 (in *err) on error. */
+ * (pool offset), or NONE; sets *err on error.  Then the stems of the
+ * candidates not seen that could still win (nearer than the best, or as
+ * near and in more articles than its frequency) are read further, DEEP
+ * instances of DEEP_STEMS stems at most, for a spelling too rare among its
+ * stem's for the first SAMPLE instances (respectful among respect,
+ * respectively, respected...; grows among grow, growth, growing...). */
 static size_t confirm(ctx *c, int *err)
 {
-    size_t k, best = NONE, written = NONE;
+    size_t k, best = NONE, written = NONE, count, top;
     double best_freq = 0;
+    int pass, deep = 0;
 
     *err = 0;
     if (c->ncands == 0)
@@ -995,50 +1047,57 @@ static size_t confirm(ctx *c, int *err)
         c->cands[k].text = STR(c, c->cands[k].form);
     }
     qsort(c->cands, c->ncands, sizeof(*c->cands), cmp_cand);
-    for (k = 0; k < c->ncands; k++) {
-        const cand *cd = &c->cands[k];
-        stem *sm = &c->stems[cd->stem];
-        size_t i, count = 0, top = NONE, top_count = 0;
-        double freq;
+    for (pass = 0; pass < 2; pass++) {
+        for (k = 0; k < c->ncands; k++) {
+            const cand *cd = &c->cands[k];
+            stem *sm = &c->stems[cd->stem];
+            double freq;
 
-        if (k > 0 && strcmp(STR(c, cd->form), STR(c, c->cands[k - 1].form)) == 0)
-            continue;
-        if (best != NONE && (cd->d > c->cands[best].d || (double)sm->df <= best_freq))
-            break;
-        if (!sm->sampled) {
-            if (c->sampled >= MAX_SAMPLED)
+            if (k > 0 && strcmp(STR(c, cd->form), STR(c, c->cands[k - 1].form)) == 0)
+                continue;
+            /* nothing after it can win */
+            if (best != NONE && (cd->d > c->cands[best].d || (double)sm->df <= best_freq))
                 break;
-            c->sampled++;
-            if (sample(c, cd->stem) < 0) {
-                *err = -1;
-                return NONE;
+            if (pass == 1 && best == NONE && cd->d > c->cands[0].d)
+                break;
+            if (strcmp(STR(c, cd->form), "or") == 0)
+                continue;
+            if (pass == 0 && !sm->sampled) {
+                if (c->sampled >= MAX_SAMPLED)
+                    break;
+                c->sampled++;
+                if (sample(c, cd->stem, SAMPLE) < 0) {
+                    *err = -1;
+                    return NONE;
+                }
+            } else if (pass == 1 && sm->sampled != DEEP) {
+                /* not seen among the first instances of a stem that has
+                 * more: read further */
+                if (sm->sampled != SAMPLE || !sm->more)
+                    continue;
+                count_written(c, k, &count, &top);
+                if (count > 0)
+                    continue;
+                if (deep >= DEEP_STEMS)
+                    break;
+                deep++;
+                if (sample(c, cd->stem, DEEP) < 0) {
+                    *err = -1;
+                    return NONE;
+                }
             }
             sm = &c->stems[cd->stem];
-        }
-        for (i = sm->first; i < sm->first + sm->n; i++) {
-            const seen *a = &c->seen[i];
-            size_t j, same = 0;
-
-            if (strcmp(STR(c, a->form), STR(c, cd->form)) != 0)
+            if (!sm->sampled)
                 continue;
-            count++;
-            /* the spelling written most often (the first of equals) */
-            for (j = sm->first; j < sm->first + sm->n; j++)
-                if (strcmp(STR(c, c->seen[j].form), STR(c, cd->form)) == 0 &&
-                    strcmp(STR(c, c->seen[j].written), STR(c, a->written)) == 0)
-                    same++;
-            if (same > top_count) {
-                top_count = same;
-                top = a->written;
+            count_written(c, k, &count, &top);
+            if (count == 0)
+                continue;
+            freq = (double)sm->df * (double)count / (double)sm->n;
+            if (best == NONE || cd->d < c->cands[best].d || freq > best_freq) {
+                best = k;
+                best_freq = freq;
+                written = top;
             }
-        }
-        if (count == 0 || strcmp(STR(c, cd->form), "or") == 0)
-            continue;
-        freq = (double)sm->df * (double)count / (double)sm->n;
-        if (best == NONE || cd->d < c->cands[best].d || freq > best_freq) {
-            best = k;
-            best_freq = freq;
-            written = top;
         }
     }
     return written;

@@ -7,7 +7,8 @@
  * "elections" in one, "electioneering" (a rare word near it) in one;
  * "Hanoi" in three and "handy" (as close to "hanoy") in one; "Zürich"
  * with its accent; "tits" (whose stem, tit, is one letter from the stem of
- * "title") and no "title" in any text.
+ * "title") and no "title" in any text; "growing" 40 times in the first
+ * article, "grows" once in the last.
  */
 #include "tap.h"
 #include "testutil.h"
@@ -50,17 +51,28 @@ static void build_index(void)
         {"cj", "China and Japan", "2020-08-01", "China and Japan signed a deal.", NULL,
          "c:China;c:Japan"},
     };
+    char farm[2048] = "";
     size_t i;
     int all;
+    eaf_article *a;
 
     db = tu_open("suggest.db", NULL);
     all = eaf_db_begin(db) == EAF_OK;
+    /* first, "growing" 40 times; "grows" comes after, once */
+    for (i = 0; i < 40; i++)
+        strcat(farm, "The crops keep growing. ");
+    a = tu_article("farm", "Farm diary", "2017-01-01", farm, NULL, NULL);
+    all &= eaf_db_put(NULL, db, a) == EAF_OK;
+    eaf_article_free(a);
     for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-        eaf_article *a = tu_article(docs[i].key, docs[i].title, docs[i].date, docs[i].body,
-                                    docs[i].authors, docs[i].tags);
+        a = tu_article(docs[i].key, docs[i].title, docs[i].date, docs[i].body, docs[i].authors,
+                       docs[i].tags);
         all &= eaf_db_put(NULL, db, a) == EAF_OK;
         eaf_article_free(a);
     }
+    a = tu_article("moss", "Moss", "2021-01-01", "Moss grows on the north side.", NULL, NULL);
+    all &= eaf_db_put(NULL, db, a) == EAF_OK;
+    eaf_article_free(a);
     all &= eaf_db_commit(db) == EAF_OK;
     ok(all, "fixture index built");
 }
@@ -95,6 +107,7 @@ static const struct {
     {"hanoy", "hanoi", "hanoi (3 articles) before handy (1), both one letter away"},
     {"electiond", "election", "election before elections: one stem, the common spelling"},
     {"electioneerin", "electioneering", "a rare word when it is the only close one"},
+    {"grovs", "grows", "a spelling far down its stem's instances (40 of growing first)"},
     /* words that are right */
     {"election", NULL, "a word in the index"},
     {"tits", NULL, "a rare word in the index"},
