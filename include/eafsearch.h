@@ -878,9 +878,13 @@ const char *eaf_search_dropped(const eaf_search *s, size_t i);
 
 /**
  * "Did you mean": the query with each word that is not in the index
- * replaced by the closest word that is (by edit distance, the more
- * frequent word winning a tie), or NULL when every word is in the index
- * or no close word exists.  Never applied by the search itself.
+ * replaced by the closest word the articles write (by edit distance on
+ * the words as typed and as written, case and accents aside, the more
+ * frequent word winning a tie), spelt as the articles spell it in the
+ * case it was typed, and each unknown field before a value (autor:x)
+ * replaced by the closest field of the language (author:x); or NULL when
+ * every word is in the index and every field known, or nothing is close.
+ * Never applied by the search itself: the text is a query to run as it is.
  * Computed on the first call.  Borrowed: valid until eaf_search_free().
  * NULL is also the answer when reading the vocabulary failed; then
  * eaf_errmsg() on the handle is not empty.

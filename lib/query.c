@@ -451,6 +451,11 @@ static const field_def *find_field(const char *s, int n)
     return NULL;
 }
 
+const char *eaf__query_field_name(size_t i)
+{
+    return i < EAF__ARRAY_LEN(fields) ? fields[i].name : NULL;
+}
+
 /* Parses Y, Y-M or Y-M-D; sets the first and last day it covers. */
 static int parse_day(const char *s, int n, int32_t *lo, int32_t *hi)
 {

@@ -134,6 +134,11 @@ eaf__qnode *eaf__query_term(eaf__query *q, const char *text, size_t len, unsigne
 /* The slot holding the root, for rewriting the tree. */
 eaf__qnode **eaf__query_root_slot(eaf__query *q);
 
+/* The name of the i-th field of the language ("title", "author", ...,
+ * lower case), or NULL past the last one: for suggesting a field in
+ * place of an unknown one (suggest.c). */
+const char *eaf__query_field_name(size_t i);
+
 /* The query text as given (capped at EAF__QUERY_MAX_BYTES). */
 const char *eaf__query_text(const eaf__query *q);
 

@@ -719,8 +719,8 @@ static void test_fallback_suggest(void)
     is_str(eaf_search_suggestion(s), "japan", "suggests the indexed word");
     eaf_search_free(s);
     ok(eaf_search_new(&s, db, "Relatons in Hanoy", NULL) == EAF_OK, "two misspelt words");
-    is_str(eaf_search_suggestion(s), "relations in hanoi",
-           "suggests both, spelt as an article spells them, the rest as typed");
+    is_str(eaf_search_suggestion(s), "Relations in Hanoi",
+           "suggests both, spelt as an article spells them in the case typed, the rest as typed");
     eaf_search_free(s);
     ok(eaf_search_new(&s, db, "japan china", NULL) == EAF_OK, "indexed words");
     ok(eaf_search_suggestion(s) == NULL, "no suggestion");
