@@ -143,8 +143,9 @@ static void problem(eaf__query *q, int offset, const char *what)
             len--;
     }
     for (i = 0; i < len; i++) {
-        char c = q->text[offset + i];
-        excerpt[i] = (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
+        unsigned char c = (unsigned char)q->text[offset + i];
+        /* control characters would reach a terminal with the message */
+        excerpt[i] = (char)(c < 0x20 || c == 0x7F ? ' ' : c);
     }
     excerpt[len] = '\0';
     if (len > 0)

@@ -114,11 +114,99 @@ static const char *sort_name(eaf_sort sort)
     return (unsigned)sort < EAF_SORT_LAST ? names[sort] : "?";
 }
 
-/* Prints s with tabs and line breaks turned into spaces; NULL prints nothing. */
+/* The length of the valid UTF-8 character at s (n bytes left), or 0 for
+ * an invalid sequence. */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    size_t k;
+
+    if (len == 0 || len > n || (len == 2 && c < 0xC2) || c > 0xF4)
+        return 0;
+    for (k = 1; k < len; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if (len == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
+        return 0;
+    if (len == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
+        return 0;
+    return len;
+}
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+
+/* Is the character (len bytes at s) a control character: C0, DEL, C1? */
+static int is_control(const unsigned char *s, size_t len)
+{
+    return (len == 1 && (s[0] < 0x20 || s[0] == 0x7F)) ||
+           (len == 2 && s[0] == 0xC2 && s[1] < 0xA0);
+}
+
+/*
+ * Prints text for people: tabs and line breaks become spaces, other control
+ * characters and invalid UTF-8 become U+FFFD, and after max characters (0:
+ * no limit) the rest becomes "...".  The markers keep (they are ours: the
+ * terminal's colours around matches), when given.  NULL prints nothing.
+ */
+static void put_clean_marked(FILE *f, const char *s, size_t max, const char *open,
+                             const char *close)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = s ? strlen(s) : 0, i = 0, chars = 0;
+    size_t lo = open ? strlen(open) : 0, lc = close ? strlen(close) : 0;
+
+    while (i < n) {
+        size_t len;
+
+        if (lo && strncmp(s + i, open, lo) == 0) {
+            fputs(open, f);
+            i += lo;
+            continue;
+        }
+        if (lc && strncmp(s + i, close, lc) == 0) {
+            fputs(close, f);
+            i += lc;
+            continue;
+        }
+        if (max && chars == max) {
+            fputs("...", f);
+            break;
+        }
+        len = utf8_char(p + i, n - i);
+        if (len == 0) {
+            fputs(REPLACEMENT, f);
+            i++;
+        } else if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r') {
+            putc(' ', f);
+            i++;
+        } else if (is_control(p + i, len)) {
+            fputs(REPLACEMENT, f);
+            i += len;
+        } else {
+            fwrite(s + i, 1, len, f);
+            i += len;
+        }
+        chars++;
+    }
+}
+
+/* Text on one line, cleaned (see put_clean_marked); NULL prints nothing. */
 static void put_flat(const char *s)
 {
-    for (; s && *s; s++)
-        putchar(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+    put_clean_marked(stdout, s, 0, NULL, NULL);
+}
+
+/* The longest echo of a query, suggestion or word in text and notes, in
+ * characters. */
+#define ECHO_MAX 200
+
+/* Echoes text from outside (the query, a qid, a suggestion made from the
+ * query) to people: cleaned, and shortened when long. */
+static void put_echo(FILE *f, const char *s)
+{
+    put_clean_marked(f, s, ECHO_MAX, NULL, NULL);
 }
 
 /* The current hit's article, or NULL after a failure (message on the db). */
@@ -172,27 +260,13 @@ static char *utf8_clean(const char *s)
     if (!out)
         return NULL;
     while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                     : (c & 0xF8) == 0xF0 ? 4 : 0;
-        size_t k;
-        int ok = len > 0 && i + len <= n && !(len == 2 && c < 0xC2) && c <= 0xF4;
-
-        for (k = 1; ok && k < len; k++)
-            ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
-        if (ok && len == 3) {
-            unsigned char d = (unsigned char)s[i + 1];
-            ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);
-        } else if (ok && len == 4) {
-            unsigned char d = (unsigned char)s[i + 1];
-            ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
-        }
-        if (ok) {
+        size_t len = utf8_char((const unsigned char *)s + i, n - i);
+        if (len) {
             memcpy(out + o, s + i, len);
             o += len;
             i += len;
         } else {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            memcpy(out + o, REPLACEMENT, 3);
             o += 3;
             i++;
         }
@@ -201,8 +275,9 @@ static char *utf8_clean(const char *s)
     return out;
 }
 
-/* A JSON string of text from outside the library (the query, a qid),
- * which may not be valid UTF-8. */
+/* A JSON string of any text (the query, a qid, a suggestion made from the
+ * query, a field of an article), which may not be valid UTF-8: never
+ * NULL but when out of memory, so that no member goes missing. */
 static json_t *json_text(const char *s)
 {
     json_t *j = json_string(s);
@@ -218,7 +293,7 @@ static json_t *json_text(const char *s)
 
 static json_t *json_str_or_null(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    return s ? json_text(s) : json_null();
 }
 
 /* ---- notes: fallback and suggestion ---------------------------------------- */
@@ -231,26 +306,37 @@ static void put_fallback_note(FILE *f, eaf_search *s, int capital)
 
     fprintf(f, "%co article has all the words; showing articles with any of them",
             capital ? 'N' : 'n');
-    for (i = 0; i < n; i++)
-        fprintf(f, "%s%s", i ? ", " : " (no article has: ", eaf_search_dropped(s, i));
+    for (i = 0; i < n; i++) {
+        fputs(i ? ", " : " (no article has: ", f);
+        put_echo(f, eaf_search_dropped(s, i));
+    }
     fputs(n ? ")." : ".", f);
+}
+
+/* "eafquery: qid Q: " on standard error. */
+static void note_start(const query_run *r)
+{
+    fprintf(stderr, "%s: ", progname);
+    if (r->qid) {
+        fputs("qid ", stderr);
+        put_echo(stderr, r->qid);
+        fputs(": ", stderr);
+    }
 }
 
 /* For the machine-readable formats: the notes go to standard error. */
 static void warn_notes(const query_run *r)
 {
     if (eaf_search_fallback(r->s)) {
-        fprintf(stderr, "%s: ", progname);
-        if (r->qid)
-            fprintf(stderr, "qid %s: ", r->qid);
+        note_start(r);
         put_fallback_note(stderr, r->s, 0);
         fputc('\n', stderr);
     }
     if (r->suggestion) {
-        fprintf(stderr, "%s: ", progname);
-        if (r->qid)
-            fprintf(stderr, "qid %s: ", r->qid);
-        fprintf(stderr, "did you mean: %s?\n", r->suggestion);
+        note_start(r);
+        fputs("did you mean: ", stderr);
+        put_echo(stderr, r->suggestion);
+        fputs("?\n", stderr);
     }
 }
 
@@ -280,20 +366,29 @@ static int text_begin(output *o, const query_run *r)
 
     if (o->nqueries > 1)
         putchar('\n');
-    if (r->qid)
-        printf("%s: ", r->qid);
-    printf("%lld article%s match", (long long)r->total, r->total == 1 ? "" : "s");
-    if (*r->query || !o->cfg->filters)
-        printf(" \"%s\"", r->query);
-    else
+    if (r->qid) {
+        put_echo(stdout, r->qid);
+        fputs(": ", stdout);
+    }
+    printf("%lld %s", (long long)r->total,
+           r->total == 1 ? "article matches" : "articles match");
+    if (*r->query || !o->cfg->filters) {
+        fputs(" \"", stdout);
+        put_echo(stdout, r->query);
+        putchar('"');
+    } else {
         printf(" the filters");
+    }
     printf("%s\n", r->total > 0 && (int64_t)offset >= r->total ? " (none at this offset)" : "");
     if (eaf_search_fallback(r->s)) {
         put_fallback_note(stdout, r->s, 1);
         putchar('\n');
     }
-    if (r->suggestion)
-        printf("Did you mean: %s?\n", r->suggestion);
+    if (r->suggestion) {
+        fputs("Did you mean: ", stdout);
+        put_echo(stdout, r->suggestion);
+        fputs("?\n", stdout);
+    }
     return 0;
 }
 
@@ -387,7 +482,7 @@ static int text_hit(output *o, const query_run *r, unsigned rank)
             return FAIL_DB;
         if (*v) {
             fputs("   ", stdout);
-            put_flat(v);
+            put_clean_marked(stdout, v, 0, o->cfg->so.mark_open, o->cfg->so.mark_close);
             putchar('\n');
         }
     }
@@ -416,7 +511,7 @@ static json_t *json_tags(const eaf_article *a, eaf_tag_kind kind)
     size_t i, n = eaf_article_tag_count(a, kind);
 
     for (i = 0; arr && i < n; i++)
-        json_array_append_new(arr, json_string(eaf_article_tag(a, kind, i)));
+        json_array_append_new(arr, json_text(eaf_article_tag(a, kind, i)));
     return arr;
 }
 
@@ -436,7 +531,7 @@ static int json_hit_members(const output *o, json_t *obj, eaf_search *s, unsigne
 
         switch (f) {
         case F_RANK: v = json_integer(rank); break;
-        case F_KEY: v = json_string(eaf_search_field(s, EAF_FIELD_KEY)); break;
+        case F_KEY: v = json_text(eaf_search_field(s, EAF_FIELD_KEY)); break;
         case F_URL: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_URL)); break;
         case F_TITLE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_TITLE)); break;
         case F_DATE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_DATE)); break;
@@ -446,13 +541,13 @@ static int json_hit_members(const output *o, json_t *obj, eaf_search *s, unsigne
             snippet = eaf_search_snippet(s);
             if (!snippet)
                 return FAIL_DB;
-            v = json_string(snippet);
+            v = json_text(snippet);
             break;
         case F_AUTHORS:
             v = json_array();
             for (j = 0; v && j < eaf_article_author_count(a); j++) {
                 json_t *au = json_object();
-                json_object_set_new(au, "name", json_string(eaf_article_author_name(a, j)));
+                json_object_set_new(au, "name", json_text(eaf_article_author_name(a, j)));
                 json_object_set_new(au, "affiliation",
                                     json_str_or_null(eaf_article_author_affiliation(a, j)));
                 json_array_append_new(v, au);
@@ -487,7 +582,7 @@ static json_t *json_facets(const eaf_facets *f)
             int64_t count = 0;
             const char *v = eaf_facets_value(f, (eaf_facet)k, i, &count);
             json_t *item = json_object();
-            json_object_set_new(item, "value", json_string(v));
+            json_object_set_new(item, "value", json_text(v));
             json_object_set_new(item, "count", json_integer(count));
             json_array_append_new(arr, item);
         }
@@ -513,7 +608,7 @@ static int json_begin(output *o, const query_run *r)
         return -1;
     }
     for (i = 0; i < eaf_search_dropped_count(r->s); i++)
-        json_array_append_new(dropped, json_string(eaf_search_dropped(r->s, i)));
+        json_array_append_new(dropped, json_text(eaf_search_dropped(r->s, i)));
     json_object_set_new(root, "version", json_integer(JSON_SCHEMA_VERSION));
     if (r->qid)
         json_object_set_new(root, "qid", json_text(r->qid));
@@ -743,10 +838,13 @@ static int run_query(output *o, const char *qid, const char *query, long line)
     st = eaf_search_new(&r.s, cfg->db, query, &cfg->so);
     if (st != EAF_OK) {
         warn_where(qid, line);
-        if (st == EAF_SYNTAX)
-            fprintf(stderr, "query error: %s\n", eaf_errmsg(cfg->db));
-        else
+        if (st == EAF_SYNTAX) { /* the message quotes the query */
+            fputs("query error: ", stderr);
+            put_clean_marked(stderr, eaf_errmsg(cfg->db), 0, NULL, NULL);
+            fputc('\n', stderr);
+        } else {
             fprintf(stderr, "%s\n", eaf_errmsg(cfg->db));
+        }
         return st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
     }
     if (cfg->explain) {

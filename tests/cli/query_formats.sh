@@ -296,6 +296,23 @@ contains "$(cat "$tmp/err")" "'xml'" "an unknown format is named"
 q --sort=random japan >/dev/null 2>"$tmp/err"
 contains "$(cat "$tmp/err")" "'random'" "an unknown sort is named"
 
+# --- output hygiene -------------------------------------------------------------------
+q --format json "$(printf 'japn \377\376')" > "$tmp/o"
+"$jsonkeys" < "$tmp/o" > "$tmp/ok"
+ok $? "json of a query with invalid UTF-8 keeps every member"
+contains "$(member suggestion < "$tmp/ok")" "japan" "and its suggestion (a string)"
+q -n 1 "$(printf 'japn \033[2J\001x')" > "$tmp/o"
+is "$(tr -d '\n\t' < "$tmp/o" | LC_ALL=C tr -d ' -~\200-\377' | wc -c | tr -d ' ')" 0 \
+    "text echoes no control character of the query"
+contains "$(cat "$tmp/o")" "Did you mean: japan" "but still the suggestion"
+long=$(awk 'BEGIN { for (i = 0; i < 20000; i++) printf "x" }')
+q -n 1 "japn $long" > "$tmp/o"
+is "$(awk 'length($0) > 300' "$tmp/o" | wc -l | tr -d ' ')" 0 "a long query is echoed shortened"
+contains "$(cat "$tmp/o")" "Did you mean: japan xxx" "with its start"
+contains "$(cat "$tmp/o")" "xxx...?" "and an ellipsis"
+is "$(q -n 1 trawler | head -n 1)" '1 article matches "trawler"' "one article matches"
+is "$(q -n 1 japan | head -n 1)" "$(q --count japan) articles match \"japan\"" "articles match"
+
 # --- help ---------------------------------------------------------------------
 out=$("$eafquery" --help)
 r=0

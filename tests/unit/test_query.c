@@ -231,6 +231,15 @@ int main(void)
         eaf__compiled_free(&c);
         eaf__query_free(q);
     }
+    /* the message quotes the query without its control characters */
+    compile_case("japan (\x1b[2Jchina\x07", EAF__QUERY_STRICT, &c, params, sizeof(params), &st,
+                 &q);
+    ok(st == EAF_SYNTAX && strstr(eaf__query_error(q), "near '(") &&
+           !strchr(eaf__query_error(q), '\x1b') && !strchr(eaf__query_error(q), '\x07'),
+       "strict: no control character in the message");
+    eaf__compiled_free(&c);
+    eaf__query_free(q);
+
     /* a well-formed query is fine in strict mode too */
     compile_case("(japan OR korea) -\"trade war\" title:summit date:2018 author:\"A B\"",
                  EAF__QUERY_STRICT, &c, params, sizeof(params), &st, &q);
