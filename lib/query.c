@@ -355,11 +355,14 @@ static eaf__qnode *combine(eaf__query *q, eaf__qkind kind, eaf__qnode **items,
     for (i = 0; i < n; i++) {
         if (!items[i])
             continue;
-        if (items[i]->kind == kind)
+        if (items[i]->kind == kind) {
+            /* a typed AND stays typed in the AND it is flattened into */
+            r->explicit_and |= items[i]->explicit_and;
             for (j = 0; j < items[i]->nkids; j++)
                 r->kids[r->nkids++] = items[i]->kids[j];
-        else
+        } else {
             r->kids[r->nkids++] = items[i];
+        }
     }
     return r;
 }
@@ -975,10 +978,10 @@ static void merge_same_fields(eaf__query *q, eaf__qnode **items, size_t n)
 /* and := or (["AND"] or)*, up to a ')' closing the group */
 static eaf__qnode *parse_and(eaf__query *q, int depth)
 {
-    eaf__qnode *items[EAF__QUERY_MAX_TERMS + 1];
+    eaf__qnode *items[EAF__QUERY_MAX_TERMS + 1], *r;
     size_t n = 0;
     const lexeme *l;
-    int offset = q->pos < q->nlx ? q->lx[q->pos].at : q->n;
+    int offset = q->pos < q->nlx ? q->lx[q->pos].at : q->n, typed = 0;
 
     while ((l = peek(q, 0)) != NULL && !q->nomem) {
         eaf__qnode *item;
@@ -989,6 +992,8 @@ static eaf__qnode *parse_and(eaf__query *q, int depth)
             q->pos++;
             if (n == 0 || !starts_term(q, peek(q, 0)))
                 problem(q, l->at, "AND needs a term on each side");
+            else
+                typed = 1;
             continue;
         }
         item = parse_or(q, depth);
@@ -998,7 +1003,10 @@ static eaf__qnode *parse_and(eaf__query *q, int depth)
     if (q->nomem)
         return NULL;
     merge_same_fields(q, items, n);
-    return combine(q, EAF__Q_AND, items, n, offset);
+    r = combine(q, EAF__Q_AND, items, n, offset);
+    if (r && r->kind == EAF__Q_AND && typed)
+        r->explicit_and = 1;
+    return r;
 }
 
 eaf_status eaf__query_parse(eaf__query **out, const char *text, size_t n,
@@ -1147,6 +1155,10 @@ void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth)
         break;
     case EAF__Q_DATE:
         eaf__buf_printf(b, " %08ld..%08ld", (long)n->day_from, (long)n->day_to);
+        break;
+    case EAF__Q_AND:
+        if (n->explicit_and)
+            eaf__buf_puts(b, " (typed)");
         break;
     case EAF__Q_NEAR:
         eaf__buf_printf(b, "/%d", n->near_dist);

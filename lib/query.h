@@ -53,6 +53,8 @@ struct eaf__qnode {
     unsigned meta_kinds;     /* META: mask of facet kinds (1 << kind) */
     int32_t day_from, day_to;/* DATE: YYYYMMDD, inclusive */
     int near_dist;           /* NEAR */
+    int explicit_and;        /* AND: a typed AND joins some of its kids (then
+                                all must match, even in a long query) */
     eaf__qnode **kids;       /* AND, OR, NOT, NEAR */
     size_t nkids;
 };

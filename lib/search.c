@@ -338,8 +338,8 @@ static eaf_status any_word(eaf_search *s, size_t min_words, char **tier_out)
     size_t i, nw = 0, nr = 0, ntext = 0, wcap;
     eaf_status st = EAF_OK;
 
-    if (!n || n->kind != EAF__Q_AND || n->nkids < 2)
-        return EAF_OK;
+    if (!n || n->kind != EAF__Q_AND || n->nkids < 2 || n->explicit_and)
+        return EAF_OK; /* a typed AND is obeyed */
     wcap = n->nkids + 8;
     words = eaf__malloc(wcap * sizeof(*words));
     rest = eaf__malloc((n->nkids + 1) * sizeof(*rest));
@@ -538,8 +538,9 @@ static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
     eaf_status st = EAF_OK;
     int found;
 
-    if (!root || root->kind != EAF__Q_AND || (s->flags & EAF_SEARCH_NO_FALLBACK))
-        return EAF_OK;
+    if (!root || root->kind != EAF__Q_AND || root->explicit_and ||
+        (s->flags & EAF_SEARCH_NO_FALLBACK))
+        return EAF_OK; /* a typed AND is obeyed */
     pos = eaf__malloc(root->nkids * sizeof(*pos));
     rest = eaf__malloc((root->nkids + 1) * sizeof(*rest));
     items = eaf__malloc((root->nkids + 1) * sizeof(*items));
@@ -800,8 +801,12 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         o.version = EAF_SEARCH_OPTIONS_VERSION;
     }
     if (o.flags & ~(EAF_SEARCH_STRICT | EAF_SEARCH_NO_FALLBACK | EAF_SEARCH_SNIPPET_HTML |
-                    EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK | EAF_SEARCH_RANK_ALL))
+                    EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK | EAF_SEARCH_RANK_ALL |
+                    EAF_SEARCH_ALL_WORDS))
         return eaf__db_error(db, EAF_MISUSE, "unknown search flags 0x%x", o.flags);
+    if ((o.flags & EAF_SEARCH_RANK_ALL) && (o.flags & EAF_SEARCH_ALL_WORDS))
+        return eaf__db_error(db, EAF_MISUSE,
+                             "EAF_SEARCH_RANK_ALL and EAF_SEARCH_ALL_WORDS contradict each other");
     if ((unsigned)o.sort >= EAF_SORT_LAST)
         return eaf__db_error(db, EAF_MISUSE, "unknown sort order %d", (int)o.sort);
     /* inside the caller's transaction, the articles put so far are found */
@@ -858,9 +863,11 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     }
     if (st == EAF_OK)
         st = eaf__expand_prefixes(s);
-    if (st == EAF_OK)
+    if (st == EAF_OK && !(o.flags & EAF_SEARCH_ALL_WORDS)) {
         st = any_word(s, (o.flags & EAF_SEARCH_RANK_ALL) ? 2 : QUESTION_WORDS,
                       (o.flags & EAF_SEARCH_RANK_ALL) ? &s->tier : NULL);
+        s->read_as_question = s->question && !(o.flags & EAF_SEARCH_RANK_ALL);
+    }
     if (st == EAF_OK && !s->question)
         drop_stopwords(s);
     if (st == EAF_OK && !(o.flags & EAF_SEARCH_NO_ALIASES))
@@ -1024,6 +1031,11 @@ double eaf_search_score(const eaf_search *s)
 int eaf_search_fallback(const eaf_search *s)
 {
     return s ? s->fallback : 0;
+}
+
+int eaf_search_question(const eaf_search *s)
+{
+    return s ? s->read_as_question : 0;
 }
 
 size_t eaf_search_dropped_count(const eaf_search *s)
@@ -1266,6 +1278,8 @@ const char *eaf_search_explain(eaf_search *s)
     else if (s->question)
         eaf__buf_printf(&b, "read as a question: %d or more words, any of them may match,"
                             " those with more of them rank higher\n", QUESTION_WORDS);
+    else if (s->flags & EAF_SEARCH_ALL_WORDS)
+        eaf__buf_puts(&b, "all words: never read as a question\n");
     eaf__buf_puts(&b, "tree:\n");
     eaf__query_dump(&b, eaf__query_root(s->q), 1);
     if (s->fallback) {

@@ -33,6 +33,8 @@ struct eaf_search {
     int64_t id_lo, id_hi;     /* the range of the index's ids (have_ids) */
     int have_ids;
     int question;             /* any word may match (a question, or RANK_ALL) */
+    int read_as_question;     /* the question rule applied (not RANK_ALL):
+                                 eaf_search_question() */
     char *tier;               /* RANK_ALL: FTS5 expression of all the words */
     char *rank_call_k;        /* the main statement's ranking call, when it
                                  says how many rows are read (bind_top_k) */

@@ -2,10 +2,10 @@
  * jsonkeys.c: a test helper.  Reads eafquery's JSON from standard input,
  * checks that it is valid JSON of the documented schema, and prints one
  * line per fact for shell tests to compare:
- *   version N / total N / sort S / fallback true|false / dropped WORD (each) /
- *   suggestion TEXT|null / facet KIND VALUE COUNT (each, with --facets) /
- *   hit RANK KEY / title TEXT / date DATE / authors N / score S (%.6f) /
- *   snippet TEXT
+ *   version N / total N / sort S / question true|false / fallback true|false /
+ *   dropped WORD (each) / suggestion TEXT|null / facet KIND VALUE COUNT (each,
+ *   with --facets) / hit RANK KEY / title TEXT / date DATE / authors N /
+ *   score S (%.6f) / snippet TEXT
  * Options:
  *   -p  partial hits (eafquery --fields): a hit may hold any of the known
  *       members, each checked when present; prints "members A,B,..." for
@@ -194,7 +194,8 @@ static int check_document(json_t *root)
     if (!json_is_object(root) || !need(root, "version", is_int) ||
         !need(root, "query", is_str) || !need(root, "total", is_int) ||
         !need(root, "offset", is_int) || !need(root, "limit", is_int) ||
-        !need(root, "sort", is_str) || !need(root, "fallback", is_bool) ||
+        !need(root, "sort", is_str) || !need(root, "question", is_bool) ||
+        !need(root, "fallback", is_bool) ||
         !need(root, "dropped", is_str_arr) || !need(root, "suggestion", is_str_or_null) ||
         !need(root, "hits", is_arr))
         return 0;
@@ -205,6 +206,7 @@ static int check_document(json_t *root)
         printf("qid %s\n", json_string_value(json_object_get(root, "qid")));
     printf("total %lld\n", (long long)json_integer_value(json_object_get(root, "total")));
     printf("sort %s\n", json_string_value(json_object_get(root, "sort")));
+    printf("question %s\n", json_is_true(json_object_get(root, "question")) ? "true" : "false");
     printf("fallback %s\n", json_is_true(json_object_get(root, "fallback")) ? "true" : "false");
     json_array_foreach(json_object_get(root, "dropped"), i, v)
         printf("dropped %s\n", json_string_value(v));

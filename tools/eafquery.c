@@ -313,6 +313,14 @@ static void put_fallback_note(FILE *f, eaf_search *s, int capital)
     fputs(n ? ")." : ".", f);
 }
 
+/* "read as a question: ..." after the given first letter. */
+static void put_question_note(FILE *f, int capital)
+{
+    fprintf(f, "%cead as a question: showing articles with any of the words, those with"
+               " more of them first (--all-words or AND: all of them).",
+            capital ? 'R' : 'r');
+}
+
 /* "eafquery: qid Q: " on standard error. */
 static void note_start(const query_run *r)
 {
@@ -327,6 +335,11 @@ static void note_start(const query_run *r)
 /* For the machine-readable formats: the notes go to standard error. */
 static void warn_notes(const query_run *r)
 {
+    if (eaf_search_question(r->s)) {
+        note_start(r);
+        put_question_note(stderr, 0);
+        fputc('\n', stderr);
+    }
     if (eaf_search_fallback(r->s)) {
         note_start(r);
         put_fallback_note(stderr, r->s, 0);
@@ -380,6 +393,10 @@ static int text_begin(output *o, const query_run *r)
         printf(" the filters");
     }
     printf("%s\n", r->total > 0 && (int64_t)offset >= r->total ? " (none at this offset)" : "");
+    if (eaf_search_question(r->s)) {
+        put_question_note(stdout, 1);
+        putchar('\n');
+    }
     if (eaf_search_fallback(r->s)) {
         put_fallback_note(stdout, r->s, 1);
         putchar('\n');
@@ -617,6 +634,7 @@ static int json_begin(output *o, const query_run *r)
     json_object_set_new(root, "offset", json_integer(cfg->so.offset));
     json_object_set_new(root, "limit", json_integer(cfg->so.limit));
     json_object_set_new(root, "sort", json_string(sort_name(cfg->so.sort)));
+    json_object_set_new(root, "question", json_boolean(eaf_search_question(r->s)));
     json_object_set_new(root, "fallback", json_boolean(eaf_search_fallback(r->s)));
     json_object_set_new(root, "dropped", dropped);
     json_object_set_new(root, "suggestion", json_str_or_null(r->suggestion));
@@ -1028,8 +1046,9 @@ static void usage(FILE *out)
             "                         (Japan: Japanese)\n"
             "      --rank-all         rank every article with any of the words, those\n"
             "                         with all of them first (the default of trec)\n"
-            "      --all-words        only articles with all the words (the default of\n"
-            "                         the other formats; short of any, any of them)\n"
+            "      --all-words        only articles with all the words, however many\n"
+            "                         (without it, 4 words or more are read as a\n"
+            "                         question: any of them; short of any, any of them)\n"
             "\n"
             "Ranking (defaults in eafsearch-query(7)):\n"
             "      --weights=W,...    8 field weights: title, author, affiliation, topic,\n"
@@ -1043,10 +1062,11 @@ static void usage(FILE *out)
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "\n"
-            "Query language (see eafsearch-query(7)): words must all match; \"a phrase\";\n"
-            "a OR b; -word or NOT word excludes; (groups); pre*; title:, author:,\n"
-            "affiliation:, body:, topic:, country: fields; author:\"Exact Name\";\n"
-            "date:2018, date:2017..2019, after:2018-06, before:2010.\n"
+            "Query language (see eafsearch-query(7)): words must all match (4 or more:\n"
+            "any of them, unless joined by AND); \"a phrase\"; a AND b; a OR b; -word or\n"
+            "NOT word excludes; (groups); pre*; title:, author:, affiliation:, body:,\n"
+            "topic:, country: fields; author:\"Exact Name\"; date:2018, date:2017..2019,\n"
+            "after:2018-06, before:2010.\n"
             "\n"
             "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
             "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
@@ -1334,7 +1354,7 @@ int main(int argc, char **argv)
             rank_all = 1;
             break;
         case OPT_ALL_WORDS:
-            rank_all = 0;
+            rank_all = 0; /* the last of the two wins */
             break;
         case OPT_FEEDBACK: {
             double fb[2] = {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS};
@@ -1384,6 +1404,8 @@ int main(int argc, char **argv)
 
     if (rank_all > 0)
         cfg.so.flags |= EAF_SEARCH_RANK_ALL;
+    else if (rank_all == 0) /* --all-words: never read as a question */
+        cfg.so.flags |= EAF_SEARCH_ALL_WORDS;
     /* what goes with what */
     if (count && null) {
         warnx_("--count and --null cannot be used together");

@@ -296,6 +296,36 @@ contains "$(cat "$tmp/err")" "'xml'" "an unknown format is named"
 q --sort=random japan >/dev/null 2>"$tmp/err"
 contains "$(cat "$tmp/err")" "'random'" "an unknown sort is named"
 
+# --- a typed AND, questions and --all-words -----------------------------------------
+keys() { q --format tsv --fields=key -n 1000 "$@" | sed 1d | sort; }
+for w in japan china relations trade; do keys "$w" > "$tmp/k_$w"; done
+comm -12 "$tmp/k_japan" "$tmp/k_china" | comm -12 - "$tmp/k_relations" | comm -12 - "$tmp/k_trade" > "$tmp/k_all"
+n=$(wc -l < "$tmp/k_all" | tr -d ' ')
+nq=$(q --count "japan china relations trade" 2>/dev/null)
+ok "$([ "$n" -gt 0 ] && [ "$nq" -gt "$n" ] && echo 0 || echo 1)" \
+    "four words: $n articles have all, the question finds $nq"
+same "$(keys "japan AND china AND relations AND trade")" "$(cat "$tmp/k_all")" \
+    "a typed AND of four words: exactly the articles with all four"
+same "$(keys "japan china relations AND trade")" "$(cat "$tmp/k_all")" "one typed AND is enough"
+same "$(keys "(japan AND china) relations trade")" "$(cat "$tmp/k_all")" "in a group too"
+same "$(keys --all-words "japan china relations trade")" "$(cat "$tmp/k_all")" \
+    "--all-words: exactly the articles with all four"
+same "$(keys --rank-all --all-words "japan china relations trade")" "$(cat "$tmp/k_all")" \
+    "--all-words after --rank-all wins"
+out=$(q -n 1 "japan china relations trade")
+contains "$out" "Read as a question: showing articles with any of the words" "text says when a query is read as a question"
+for args in "--all-words|japan china relations trade" "|japan AND china AND relations AND trade" "|japan china"; do
+    case "$(q -n 1 ${args%%|*} "${args#*|}")" in *"Read as a question"*) r=1 ;; *) r=0 ;; esac
+    ok "$r" "no question line for ${args%%|*} '${args#*|}'"
+done
+is "$(q --format json "japan china relations trade" | "$jsonkeys" | member question)" true "json: question true"
+is "$(q --format json --all-words "japan china relations trade" | "$jsonkeys" | member question)" false \
+    "json: question false with --all-words"
+is "$(q --format json "japan china" | "$jsonkeys" | member question)" false "json: question false for two words"
+q --count "japan china relations trade" > /dev/null 2> "$tmp/err"
+contains "$(cat "$tmp/err")" "eafquery: read as a question" "--count: the question note goes to stderr"
+is "$(q --count "japan AND china AND zzzzqx")" 0 "a typed AND never falls back to any of the words"
+
 # --- output hygiene -------------------------------------------------------------------
 q --format json "$(printf 'japn \377\376')" > "$tmp/o"
 "$jsonkeys" < "$tmp/o" > "$tmp/ok"

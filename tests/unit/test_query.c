@@ -274,6 +274,33 @@ int main(void)
         eaf__buf_free(&big);
     }
 
+    /* a typed AND is marked, also once flattened into the AND around it */
+    {
+        static const struct {
+            const char *input, *dump;
+        } trees[] = {
+            {"a b c d", "AND\n  TERM \"a\"\n  TERM \"b\"\n  TERM \"c\"\n  TERM \"d\"\n"},
+            {"a AND b", "AND (typed)\n  TERM \"a\"\n  TERM \"b\"\n"},
+            {"a b AND c d",
+             "AND (typed)\n  TERM \"a\"\n  TERM \"b\"\n  TERM \"c\"\n  TERM \"d\"\n"},
+            {"(a AND b) c d",
+             "AND (typed)\n  TERM \"a\"\n  TERM \"b\"\n  TERM \"c\"\n  TERM \"d\"\n"},
+            {"(a AND b) OR c",
+             "OR\n  AND (typed)\n    TERM \"a\"\n    TERM \"b\"\n  TERM \"c\"\n"},
+            {"a AND", "TERM \"a\"\n"},
+            {"AND a b", "AND\n  TERM \"a\"\n  TERM \"b\"\n"},
+        };
+        for (i = 0; i < EAF__ARRAY_LEN(trees); i++) {
+            eaf__buf t = EAF__BUF_INIT;
+            compile_case(trees[i].input, 0, &c, params, sizeof(params), &st, &q);
+            eaf__query_dump(&t, eaf__query_root(q), 0);
+            is_str(t.p, trees[i].dump, "tree of [%s]", trees[i].input);
+            eaf__buf_free(&t);
+            eaf__compiled_free(&c);
+            eaf__query_free(q);
+        }
+    }
+
     /* the tree dump names what was parsed */
     compile_case("title:summit -japan date:2018", 0, &c, params, sizeof(params), &st, &q);
     eaf__query_dump(&dump, eaf__query_root(q), 0);

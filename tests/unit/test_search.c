@@ -805,6 +805,78 @@ static void test_prefix_cap(void)
     eaf_db_close(pdb);
 }
 
+/* Runs a query with flags; returns its keys ("(error ...)" on failure). */
+static const char *run_flags(const char *query, unsigned flags, long long *total)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    o.flags = flags;
+    o.limit = 100;
+    return run_opts(query, &o, total);
+}
+
+/* A typed AND is obeyed at any length; EAF_SEARCH_ALL_WORDS turns the
+ * question rule off; eaf_search_question() says when it applied. */
+static void test_typed_and(void)
+{
+    eaf_search *s = NULL;
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    long long total = -1;
+    char question[2048];
+
+    /* four words: a question, any of them */
+    snprintf(question, sizeof(question), "%s", run("japan china relations tokyo"));
+    ok(strchr(question, ' ') != NULL, "four words are a question: several hits (%s)", question);
+    ok(eaf_search_new(&s, db, "japan china relations tokyo", NULL) == EAF_OK, "search");
+    is_int(eaf_search_question(s), 1, "eaf_search_question says so");
+    ok(strstr(eaf_search_explain(s), "read as a question") != NULL, "and explain");
+    eaf_search_free(s);
+    /* a typed AND, wherever it is, is obeyed */
+    SET("japan AND china AND relations AND tokyo", "jc1");
+    SET("japan china relations AND tokyo", "jc1");
+    SET("japan AND china relations tokyo", "jc1");
+    SET("(japan AND tokyo) china relations", "jc1");
+    SET("title:(japan AND china) relations tokyo", "jc1");
+    SET("japan AND china AND trade AND war AND tariffs", "");
+    ok(eaf_search_new(&s, db, "japan AND china AND relations AND tokyo", NULL) == EAF_OK,
+       "search with a typed AND");
+    is_int(eaf_search_question(s), 0, "not read as a question");
+    ok(strstr(eaf_search_explain(s), "AND (typed)") != NULL, "explain shows the typed AND");
+    eaf_search_free(s);
+    /* a typed AND does not fall back to any of the words */
+    is_str(run("mongolia zzyzx"), "tie1 tie2", "two words, one unknown: the fallback");
+    is_str(run_flags("mongolia AND zzyzx", 0, &total), "", "with AND: no hits");
+    is_int(total, 0, "and a total of 0");
+    ok(eaf_search_new(&s, db, "mongolia AND zzyzx", NULL) == EAF_OK, "search");
+    is_int(eaf_search_fallback(s), 0, "no fallback");
+    eaf_search_free(s);
+    /* an OR of AND groups is not a typed AND of the whole */
+    SET("(japan AND tokyo) OR (mongolia AND copper)", "jc1 j1 tie1 tie2");
+    /* the flag */
+    is_str(run_flags("japan china relations tokyo", EAF_SEARCH_ALL_WORDS, &total), "jc1",
+           "EAF_SEARCH_ALL_WORDS: all four words");
+    is_int(total, 1, "total 1");
+    is_str(sorted(run_flags("japan china relations", EAF_SEARCH_ALL_WORDS, NULL)),
+           sorted(run("japan china relations")), "three words: the same hits with the flag");
+    o.flags = EAF_SEARCH_ALL_WORDS;
+    ok(eaf_search_new(&s, db, "japan china relations tokyo", &o) == EAF_OK, "search");
+    is_int(eaf_search_question(s), 0, "not a question with the flag");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "copper mine mongolia zzyzx", &o) == EAF_OK,
+       "four words, one unknown, EAF_SEARCH_ALL_WORDS");
+    is_int(eaf_search_fallback(s), 1, "the flag keeps the fallback, said");
+    eaf_search_free(s);
+    o.flags = EAF_SEARCH_ALL_WORDS | EAF_SEARCH_RANK_ALL;
+    is_int(eaf_search_new(&s, db, "japan", &o), EAF_MISUSE,
+           "EAF_SEARCH_ALL_WORDS with EAF_SEARCH_RANK_ALL: a misuse");
+    o.flags = EAF_SEARCH_RANK_ALL;
+    ok(eaf_search_new(&s, db, "japan china relations tokyo", &o) == EAF_OK, "RANK_ALL");
+    is_int(eaf_search_question(s), 0, "RANK_ALL is not the question rule");
+    eaf_search_free(s);
+    /* ordinary queries keep their ranking */
+    LIST("mongolia copper", "tie1 tie2");
+    is_str(strtok((char *)run("Japan China"), " "), "jc1", "Japan China: jc1 first");
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -821,6 +893,7 @@ int main(void)
     test_fallback_suggest();
     test_explain();
     test_prefix_cap();
+    test_typed_and();
     eaf_db_close(db);
     test_extension();
     tu_cleanup();
