@@ -721,7 +721,10 @@ typedef struct eaf_search_options {
  * match; eaf_search_question() says so, EAF_SEARCH_ALL_WORDS turns it
  * off); see EAF_SEARCH_RANK_ALL for the same at any length.  A typed AND
  * is always obeyed: its words must all match, and the search does not
- * fall back to any of them.  Hits are ranked by BM25F over the fields,
+ * fall back to any of them.
+ * related:KEY (alone, or beside other terms, which then filter the list)
+ * gives the articles related to KEY, ranked by that list; see
+ * eafsearch-query(7).  Hits are ranked by BM25F over the fields,
  * weighted so that a title match counts more than a match in the tags and
  * authors, and those more than one in the body, with a bonus for words
  * close together (eafsearch-query(7) says how); ties keep a stable order.

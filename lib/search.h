@@ -60,8 +60,9 @@ struct eaf_search {
     eaf__strvec dropped;
     /* prefixes capped by expand.c, as notes for explain */
     eaf__strvec expanded;
-    /* related:KEY: the key whose related articles are the hits, or NULL */
-    char *related;
+    /* related:KEY at the top of the query: its node, whose list orders
+     * and scores the hits; NULL otherwise */
+    const eaf__qnode *rel;
     /* lazily made */
     char *suggestion;
     int have_suggestion;

@@ -1066,7 +1066,7 @@ static void usage(FILE *out)
             "any of them, unless joined by AND); \"a phrase\"; a AND b; a OR b; -word or\n"
             "NOT word excludes; (groups); pre*; title:, author:, affiliation:, body:,\n"
             "topic:, country: fields; author:\"Exact Name\"; date:2018, date:2017..2019,\n"
-            "after:2018-06, before:2010.\n"
+            "after:2018-06, before:2010; related:KEY.\n"
             "\n"
             "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
             "wrong version, locked; with --batch, any query or line that failed); 2 for\n"

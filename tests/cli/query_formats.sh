@@ -326,6 +326,30 @@ q --count "japan china relations trade" > /dev/null 2> "$tmp/err"
 contains "$(cat "$tmp/err")" "eafquery: read as a question" "--count: the question note goes to stderr"
 is "$(q --count "japan AND china AND zzzzqx")" 0 "a typed AND never falls back to any of the words"
 
+# --- related:KEY ----------------------------------------------------------------------
+rkey=$(q --format tsv --fields=key -n 1 japan | sed -n 2p)
+"$builddir/tools/eafrelated" -d "$db" --format tsv "$rkey" | cut -f2 | tr ' ' '\n' > "$tmp/rel"
+rn=$(grep -c . "$tmp/rel")
+is "$(q --format tsv --fields=key -n 100 "related:$rkey" | sed 1d)" "$(cat "$tmp/rel")" \
+    "related:KEY lists the related articles ($rn), in order"
+is "$(q -n 3 "related:$rkey" | head -n 1)" "$rn articles match \"related:$rkey\"" \
+    "-n 3: the text total is the list's length"
+is "$(q --format json --offset 3 -n 3 "related:$rkey" | "$jsonkeys" | member total)" "$rn" \
+    "--offset 3: the json total is the list's length"
+is "$(q --count -n 3 "related:$rkey")" "$rn" "--count: the list's length"
+pages=$(for off in 0 3 6 9 12; do q --format tsv --fields=key -n 3 --offset $off "related:$rkey" | sed 1d; done)
+is "$pages" "$(cat "$tmp/rel")" "pages of three put together are the list"
+grep -Fx -f "$tmp/k_china" "$tmp/rel" > "$tmp/relc"
+is "$(q --format tsv --fields=key -n 100 "related:$rkey china" | sed 1d)" "$(cat "$tmp/relc")" \
+    "related:KEY china: the list filtered to the articles with china, in its order"
+ok "$([ -s "$tmp/relc" ] && [ "$(wc -l < "$tmp/relc")" -lt "$rn" ] && echo 0 || echo 1)" \
+    "which is some of the list, not all"
+is "$(q --count "china related:\"$rkey\"")" "$(wc -l < "$tmp/relc" | tr -d ' ')" \
+    "a quoted key, after the words"
+is "$(q --count "related:$rkey -china")" "$((rn - $(wc -l < "$tmp/relc")))" \
+    "related:KEY -china: the rest of the list"
+is "$(q --count "related:$rkey zzzzqx")" 0 "related:KEY with a word no article has: nothing"
+
 # --- output hygiene -------------------------------------------------------------------
 q --format json "$(printf 'japn \377\376')" > "$tmp/o"
 "$jsonkeys" < "$tmp/o" > "$tmp/ok"

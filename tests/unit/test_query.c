@@ -116,6 +116,10 @@ static const qcase cases[] = {
      "(a.id IN (SELECT rowid FROM fts WHERE fts MATCH ?10)) OR "
      "((a.day BETWEEN ?11 AND ?12))",
      "\"japan\"|20170000|20171299"},
+    /* related:KEY, unresolved (search.c reads the list): matches nothing */
+    {"related:2018/05/a-key", NULL, "0", NULL},
+    {"related:a-key japan", "(\"japan\")", "(0)", NULL},
+    {"-related:a-key japan", "(\"japan\")", "(NOT ((0)))", NULL},
     /* inputs that break raw FTS5 */
     {"China's", "\"China's\"", NULL, NULL},
     {"GDP 2.5", "(\"GDP\" AND \"2.5\")", NULL, NULL},
@@ -152,6 +156,8 @@ static const scase strict_cases[] = {
     {"japan AND", 6, "AND needs a term"},
     {"abe NEAR title:xi", 4, "NEAR needs a word or phrase"},
     {"japan \"china", 6, "unclosed quotation mark"},
+    {"related:", 0, "needs the key of an article"},
+    {"japan related:\"\"", 14, "empty key"},
 };
 
 /* Renders the compiled query as "fts", "sql" and "params" strings. */
@@ -274,11 +280,20 @@ int main(void)
         eaf__buf_free(&big);
     }
 
-    /* a typed AND is marked, also once flattened into the AND around it */
+    /* the key of related: ends where its term ends; a typed AND is marked,
+     * also once flattened into the AND around it */
     {
         static const struct {
             const char *input, *dump;
         } trees[] = {
+            {"related:a/b-c japan", "AND\n  RELATED \"a/b-c\"\n  TERM \"japan\"\n"},
+            {"related:\"a key\" japan", "AND\n  RELATED \"a key\"\n  TERM \"japan\"\n"},
+            {"related:w/Foo_(bar) japan",
+             "AND\n  RELATED \"w/Foo_(bar)\"\n  TERM \"japan\"\n"},
+            {"(related:abc) japan", "AND\n  RELATED \"abc\"\n  TERM \"japan\"\n"},
+            {"(japan related:abc)", "AND\n  TERM \"japan\"\n  RELATED \"abc\"\n"},
+            {"Related:ABC", "RELATED \"ABC\"\n"},
+            {"-related:abc", "NOT\n  RELATED \"abc\"\n"},
             {"a b c d", "AND\n  TERM \"a\"\n  TERM \"b\"\n  TERM \"c\"\n  TERM \"d\"\n"},
             {"a AND b", "AND (typed)\n  TERM \"a\"\n  TERM \"b\"\n"},
             {"a b AND c d",

@@ -877,6 +877,119 @@ static void test_typed_and(void)
     is_str(strtok((char *)run("Japan China"), " "), "jc1", "Japan China: jc1 first");
 }
 
+/* The keys of a related list, space-separated. */
+static const char *related_keys(const char *key, size_t *n)
+{
+    static char out[2048];
+    eaf_related *r = NULL;
+    size_t i, len = 0;
+
+    out[0] = '\0';
+    *n = 0;
+    if (eaf_related_new(&r, db, key, NULL) != EAF_OK)
+        return "(error)";
+    *n = eaf_related_count(r);
+    for (i = 0; i < *n; i++)
+        len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", i ? " " : "",
+                                eaf_related_key(r, i));
+    eaf_related_free(r);
+    return out;
+}
+
+/* Keeps the words of list that are (keep) or are not (!keep) in set, in
+ * the order of list. */
+static const char *filter_words(const char *list, const char *set, int keep)
+{
+    static char out[2048];
+    char buf[2048], *tok, *save = NULL;
+    size_t len = 0;
+
+    snprintf(buf, sizeof(buf), "%s", list);
+    out[0] = '\0';
+    for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char pat[128];
+        snprintf(pat, sizeof(pat), " %s ", tok);
+        {
+            char padded[2100];
+            snprintf(padded, sizeof(padded), " %s ", set);
+            if ((strstr(padded, pat) != NULL) == keep)
+                len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", len ? " " : "",
+                                        tok);
+        }
+    }
+    return out;
+}
+
+static const char *keep_in(const char *list, const char *set)
+{
+    return filter_words(list, set, 1);
+}
+
+/* related:KEY is a term of the query: the total is the list's length at
+ * every page, the key ends with its term, and the rest of the query
+ * filters the list. */
+static void test_related(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    char list[2048], paged[2048] = "", japan[2048], expected[2048];
+    long long total = -1;
+    size_t n = 0;
+    unsigned off;
+    eaf_search *s = NULL;
+
+    snprintf(list, sizeof(list), "%s", related_keys("jc1", &n));
+    ok(n >= 4, "jc1 has a related list of %zu articles (%s)", n, list);
+    is_str(run_opts("related:jc1", NULL, &total), list, "related:jc1 is that list, in order");
+    is_int(total, (long long)n, "its total is the list's length");
+    o.limit = 1;
+    for (off = 0; off < n + 2; off++) {
+        const char *page;
+        o.offset = off;
+        page = run_opts("related:jc1", &o, &total);
+        if (*page)
+            snprintf(paged + strlen(paged), sizeof(paged) - strlen(paged), "%s%s",
+                     *paged ? " " : "", page);
+        if (!is_int(total, (long long)n, "related:jc1 -n 1 --offset %u: total %zu", off, n))
+            break;
+    }
+    is_str(paged, list, "pages of one put together are the list");
+    o.limit = 3;
+    o.offset = 0;
+    run_opts("related:jc1", &o, &total);
+    is_int(total, (long long)n, "-n 3: the total is still the list's length");
+    /* the key ends where its term ends; the rest filters the list */
+    snprintf(japan, sizeof(japan), "%s", run("japan"));
+    LIST("related:jc1 japan", keep_in(list, japan));
+    LIST("japan related:jc1", keep_in(list, japan));
+    LIST("related:\"jc1\" japan", keep_in(list, japan));
+    LIST("(related:jc1) japan", keep_in(list, japan));
+    LIST("related:jc1 AND japan", keep_in(list, japan));
+    ok(*keep_in(list, japan) && strcmp(keep_in(list, japan), list) != 0,
+       "the words filter the list: some of it, not all (%s)", keep_in(list, japan));
+    LIST("related:jc1 -japan", filter_words(list, japan, 0));
+    LIST("related:jc1 date:2018..2019", keep_in(list, run("date:2018..2019")));
+    snprintf(expected, sizeof(expected), "%s", filter_words(japan, list, 0));
+    is_str(sorted(run("japan -related:jc1")), sorted(expected),
+           "-related:jc1 excludes the list (%s)", expected);
+    SET("related:jc1 zzyzx", "");
+    SET("related:no/such/key", "");
+    SET("related:no/such/key japan", "");
+    /* without a key it is the word, or an error in strict mode */
+    SET("related:", "jc1 jc2");
+    ok(strstr(run_flags("related:", EAF_SEARCH_STRICT, NULL),
+              "related: needs the key of an article at offset 0") != NULL,
+       "strict: related: without a key is an error");
+    ok(eaf_search_new(&s, db, "related:jc1 china", NULL) == EAF_OK &&
+           eaf_search_next(s) == EAF_ROW,
+       "related:jc1 china has a hit");
+    ok(eaf_search_score(s) > 0, "scored by the list");
+    {
+        const char *snip = eaf_search_snippet(s);
+        ok(snip && strstr(snip, "[China"), "its snippet marks the word: %s", snip);
+    }
+    eaf_search_free(s);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -894,6 +1007,7 @@ int main(void)
     test_explain();
     test_prefix_cap();
     test_typed_and();
+    test_related();
     eaf_db_close(db);
     test_extension();
     tu_cleanup();
