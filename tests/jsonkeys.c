@@ -11,8 +11,10 @@
  *       members, each checked when present; prints "members A,B,..." for
  *       each hit, and "-" for a rank or key that is absent
  *   -l  JSON Lines of hits (eafquery --format jsonl): every line is one hit
- *       with a "query" (and in batch mode a "qid"); prints "line N",
- *       "qid Q", "query Q" before each hit's lines
+ *       with a "query" (and in batch mode a "qid"), or the line of a query
+ *       that printed no hit: "query", "total" (and "qid") only; prints
+ *       "line N", "qid Q", "query Q" before each hit's lines, and for a
+ *       query without hits "nohits TOTAL" instead of the hit
  *   -r  JSON Lines of related-article lists (eafrelated --format json):
  *       prints "list KEY stored|computed", then "rel KEY SCORE" for each
  *       related article, and "why TEXT" and "shared KIND VALUE" lines when
@@ -221,6 +223,29 @@ static int check_document(json_t *root)
     return 1;
 }
 
+/* The line of a query that printed no hit: query, total and maybe qid. */
+static int check_no_hits(json_t *line)
+{
+    const char *name;
+    json_t *v;
+
+    json_object_foreach(line, name, v) {
+        if (strcmp(name, "qid") != 0 && strcmp(name, "query") != 0 &&
+            strcmp(name, "total") != 0) {
+            fprintf(stderr, "jsonkeys: unknown member '%s' in a line without hits\n", name);
+            return 0;
+        }
+    }
+    if (!need(line, "query", is_str) || !need(line, "total", is_int) ||
+        (json_object_get(line, "qid") && !need(line, "qid", is_str)))
+        return 0;
+    if (json_object_get(line, "qid"))
+        printf("qid %s\n", json_string_value(json_object_get(line, "qid")));
+    printf("query %s\n", json_string_value(json_object_get(line, "query")));
+    printf("nohits %lld\n", (long long)json_integer_value(json_object_get(line, "total")));
+    return 1;
+}
+
 static int check_lines(void)
 {
     char *buf = NULL;
@@ -246,7 +271,10 @@ static int check_lines(void)
             break;
         }
         printf("line %ld\n", line);
-        ok = check_hit(hit, 1);
+        if (json_is_object(hit) && json_object_get(hit, "total"))
+            ok = check_no_hits(hit);
+        else
+            ok = check_hit(hit, 1);
         json_decref(hit);
     }
     free(buf);

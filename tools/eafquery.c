@@ -686,6 +686,39 @@ static int json_end(output *o, const query_run *r, int ok)
     return rc;
 }
 
+/* A query that printed no hit (none matched, or an offset past the last)
+ * prints one line of its own, told from a hit by its "total" (a hit
+ * has no such member), so that it is not mistaken for a missing query. */
+static int jsonl_end(output *o, const query_run *r, int ok)
+{
+    json_t *line;
+    char *text = NULL;
+    int64_t total = 0;
+    int rc = 0;
+
+    if (!ok || o->shown > 0)
+        return 0;
+    if (eaf_search_total(&total, r->s) != EAF_OK)
+        return FAIL_DB;
+    line = json_object();
+    if (line && r->qid)
+        json_object_set_new(line, "qid", json_text(r->qid));
+    if (line) {
+        json_object_set_new(line, "query", json_text(r->query));
+        json_object_set_new(line, "total", json_integer(total));
+        text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    }
+    if (text)
+        printf("%s\n", text);
+    else {
+        warnx_("out of memory");
+        rc = -1;
+    }
+    free(text);
+    json_decref(line);
+    return rc;
+}
+
 static int jsonl_hit(output *o, const query_run *r, unsigned rank)
 {
     json_t *hit = json_object();
@@ -818,7 +851,7 @@ static const printer printers[] = {
      NULL, text_begin, text_hit, text_end},
     {"json", P_TOTAL | P_HITS | P_NOTES | P_FIELDS | P_FACETS,
      NULL, json_begin, json_hit, json_end},
-    {"jsonl", P_HITS | P_FIELDS, NULL, NULL, jsonl_hit, NULL},
+    {"jsonl", P_HITS | P_FIELDS, NULL, NULL, jsonl_hit, jsonl_end},
     {"tsv", P_HITS | P_FIELDS, tsv_start, NULL, tsv_hit, NULL},
     {"trec", P_HITS, NULL, NULL, trec_hit, NULL},
 };

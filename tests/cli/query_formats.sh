@@ -366,6 +366,17 @@ contains "$(cat "$tmp/o")" "Did you mean: japan xxx" "with its start"
 contains "$(cat "$tmp/o")" "xxx...?" "and an ellipsis"
 is "$(q -n 1 trawler | head -n 1)" '1 article matches "trawler"' "one article matches"
 is "$(q -n 1 japan | head -n 1)" "$(q --count japan) articles match \"japan\"" "articles match"
+# a query without hits in every format
+is "$(q --format jsonl zzzzqx)" '{"query":"zzzzqx","total":0}' "jsonl: a query without hits is one line"
+printf 'a\tzzzzqx\nb\ttrawler\n' | q --batch --format jsonl --fields=key | "$jsonkeys" -l -p > "$tmp/o"
+ok $? "batch jsonl with a query without hits is valid"
+is "$(tr '\n' ' ' < "$tmp/o")" \
+    "line 1 qid a query zzzzqx nohits 0 line 2 qid b query trawler hit - $(keys trawler) members key " \
+    "its line, then the other query's hit"
+is "$(q --format jsonl -n 2 --offset 100 japan)" '{"query":"japan","total":23}' \
+    "jsonl: an offset past the last hit: the line with the total"
+out=$(q --format trec zzzzqx); rc=$?
+is "$rc:$out" "0:" "trec: no line for a query without hits (the TREC convention)"
 
 # --- help ---------------------------------------------------------------------
 out=$("$eafquery" --help)
