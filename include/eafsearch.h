@@ -887,9 +887,10 @@ typedef enum eaf_facet {
 /**
  * Counts, for every kind of facet, how many of the search's hits (all of
  * them, not only the page shown) carry each value, and keeps the top
- * values of each kind, most frequent first (ties by value; for years, the
- * newest first).  Values that
- * differ only in case, accents or punctuation count as one.
+ * values of each kind: for authors, topics, countries and tags the most
+ * frequent, most frequent first (ties by value); for years the newest,
+ * newest first (a timeline).  Values that differ only in case, accents or
+ * punctuation count as one.
  * @param[out] out  the counts; the caller frees them with eaf_facets_free()
  * @param[in]  s    the search (before, during or after stepping through it)
  * @param[in]  top  how many values to keep per kind; 0 means 10

@@ -377,6 +377,12 @@ is "$(q --format jsonl -n 2 --offset 100 japan)" '{"query":"japan","total":23}' 
     "jsonl: an offset past the last hit: the line with the total"
 out=$(q --format trec zzzzqx); rc=$?
 is "$rc:$out" "0:" "trec: no line for a query without hits (the TREC convention)"
+# year facets: newest first
+q --format json --facets=100 --after=1900 "" | "$jsonkeys" | sed -n 's/^facet year \([0-9]*\) .*/\1/p' > "$tmp/o"
+ok "$([ "$(wc -l < "$tmp/o")" -gt 3 ] && sort -c -r -n "$tmp/o" 2>/dev/null && echo 0 || echo 1)" \
+    "year facets: newest first ($(tr '\n' ' ' < "$tmp/o"))"
+same "$(q -n 1 --facets=2 --after=1900 "" | sed -n '/^year:/,$p' | awk 'NR > 1 { print $2 }' | tr '\n' ' ')" \
+    "$(head -n 2 "$tmp/o" | tr '\n' ' ')" "--facets=2: the two newest years"
 
 # --- help ---------------------------------------------------------------------
 out=$("$eafquery" --help)

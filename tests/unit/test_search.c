@@ -990,6 +990,30 @@ static void test_related(void)
     eaf_search_free(s);
 }
 
+/* Year facets are a timeline: the newest years, newest first. */
+static void test_year_facets(void)
+{
+    eaf_search *s = NULL;
+    eaf_facets *f = NULL;
+    size_t i, n;
+    int desc = 1;
+
+    ok(eaf_search_new(&s, db, "date:..2100", NULL) == EAF_OK &&
+           eaf_search_facets(&f, s, 100) == EAF_OK,
+       "facets of every dated article");
+    n = eaf_facets_count(f, EAF_FACET_YEAR);
+    for (i = 1; i < n; i++)
+        desc &= strcmp(eaf_facets_value(f, EAF_FACET_YEAR, i - 1, NULL),
+                       eaf_facets_value(f, EAF_FACET_YEAR, i, NULL)) > 0;
+    ok(desc && n >= 5, "%zu years, newest first", n);
+    eaf_facets_free(f);
+    ok(eaf_search_facets(&f, s, 2) == EAF_OK, "top 2");
+    is_str(eaf_facets_value(f, EAF_FACET_YEAR, 0, NULL), "2022", "the newest year");
+    is_str(eaf_facets_value(f, EAF_FACET_YEAR, 1, NULL), "2021", "then the one before");
+    eaf_facets_free(f);
+    eaf_search_free(s);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -1008,6 +1032,7 @@ int main(void)
     test_prefix_cap();
     test_typed_and();
     test_related();
+    test_year_facets();
     eaf_db_close(db);
     test_extension();
     tu_cleanup();
