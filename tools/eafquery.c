@@ -56,6 +56,9 @@ typedef struct config {
     int explain;
     int filters;               /* any filter option given */
     unsigned facets_top;       /* 0: no facets */
+    unsigned limit;            /* -n: the most hits to print; 0: none
+                                  (so.limit is then 1: the library's 0
+                                  means its default) */
     enum field fields[F_LAST]; /* the members to print, in order */
     size_t nfields;
     unsigned field_mask;
@@ -392,7 +395,8 @@ static int text_begin(output *o, const query_run *r)
     } else {
         printf(" the filters");
     }
-    printf("%s\n", r->total > 0 && (int64_t)offset >= r->total ? " (none at this offset)" : "");
+    printf("%s\n", r->total > 0 && o->cfg->limit > 0 && (int64_t)offset >= r->total
+                       ? " (none at this offset)" : "");
     if (eaf_search_question(r->s)) {
         put_question_note(stdout, 1);
         putchar('\n');
@@ -632,7 +636,7 @@ static int json_begin(output *o, const query_run *r)
     json_object_set_new(root, "query", json_text(r->query));
     json_object_set_new(root, "total", json_integer(r->total));
     json_object_set_new(root, "offset", json_integer(cfg->so.offset));
-    json_object_set_new(root, "limit", json_integer(cfg->so.limit));
+    json_object_set_new(root, "limit", json_integer(cfg->limit));
     json_object_set_new(root, "sort", json_string(sort_name(cfg->so.sort)));
     json_object_set_new(root, "question", json_boolean(eaf_search_question(r->s)));
     json_object_set_new(root, "fallback", json_boolean(eaf_search_fallback(r->s)));
@@ -686,8 +690,8 @@ static int json_end(output *o, const query_run *r, int ok)
     return rc;
 }
 
-/* A query that printed no hit (none matched, or an offset past the last)
- * prints one line of its own, told from a hit by its "total" (a hit
+/* A query that printed no hit (none matched, -n 0, or an offset past the
+ * last) prints one line of its own, told from a hit by its "total" (a hit
  * has no such member), so that it is not mistaken for a missing query. */
 static int jsonl_end(output *o, const query_run *r, int ok)
 {
@@ -924,7 +928,7 @@ static int run_query(output *o, const char *qid, const char *query, long line)
     if (rc == 0 && p->begin)
         rc = p->begin(o, &r);
     begun = rc == 0;
-    if (rc == 0 && (p->flags & P_HITS)) {
+    if (rc == 0 && (p->flags & P_HITS) && cfg->limit > 0) {
         while ((st = eaf_search_next(r.s)) == EAF_ROW) {
             if ((rc = p->hit(o, &r, ++rank)) != 0)
                 break;
@@ -1038,7 +1042,8 @@ static void usage(FILE *out)
             "Search an index made by eafindex; the query is the rest of the line.\n"
             "\n"
             "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db)\n"
-            "  -n, --limit=N          show at most N hits (default: %d)\n"
+            "  -n, --limit=N          show at most N hits (default: %d; 0: none, only\n"
+            "                         the count, and the facets with --facets)\n"
             "      --offset=K         skip the first K hits (for paging)\n"
             "      --sort=ORDER       relevance (default), newest or oldest\n"
             "\n"
@@ -1241,7 +1246,7 @@ int main(int argc, char **argv)
     memset(&cfg, 0, sizeof(cfg));
     memset(&out, 0, sizeof(out));
     cfg.so = so_init;
-    cfg.so.limit = DEFAULT_LIMIT;
+    cfg.so.limit = cfg.limit = DEFAULT_LIMIT;
     authors.v = calloc((size_t)argc + 1, sizeof(*authors.v));
     topics.v = calloc((size_t)argc + 1, sizeof(*topics.v));
     countries.v = calloc((size_t)argc + 1, sizeof(*countries.v));
@@ -1259,11 +1264,13 @@ int main(int argc, char **argv)
             break;
         case 'n':
             v = parse_count(optarg);
-            if (v < 1 || v > 1000000) {
-                warnx_("--limit needs a number from 1 to 1000000, not '%s'", optarg);
+            if (v < 0 || v > 1000000) {
+                warnx_("--limit needs a number from 0 to 1000000, not '%s'", optarg);
                 goto done;
             }
-            cfg.so.limit = (unsigned)v;
+            cfg.limit = (unsigned)v;
+            /* 0: the count (and facets) only; the library's 0 is its default */
+            cfg.so.limit = v > 0 ? (unsigned)v : 1;
             break;
         case OPT_OFFSET:
             v = parse_count(optarg);

@@ -377,6 +377,21 @@ is "$(q --format jsonl -n 2 --offset 100 japan)" '{"query":"japan","total":23}' 
     "jsonl: an offset past the last hit: the line with the total"
 out=$(q --format trec zzzzqx); rc=$?
 is "$rc:$out" "0:" "trec: no line for a query without hits (the TREC convention)"
+# -n 0: the count and facets, no hits
+out=$(q -n 0 --facets=2 japan); rc=$?
+is "$rc:$(printf '%s\n' "$out" | head -n 1)" "0:$(q --count japan) articles match \"japan\"" "-n 0: the count"
+contains "$out" "country:" "and the facets"
+case "$out" in *"1. "*) r=1 ;; *) r=0 ;; esac
+ok "$r" "and no hit"
+q --format json -n 0 --facets japan | "$jsonkeys" > "$tmp/o"
+is "$(member total < "$tmp/o"):$(grep -c '^hit' "$tmp/o"):$(grep -c '^facet' "$tmp/o" | awk '$1 > 0 { print "facets" }')" \
+    "$(q --count japan):0:facets" "-n 0 json: the total, no hits, the facets"
+is "$(q --format jsonl -n 0 japan)" "{\"query\":\"japan\",\"total\":$(q --count japan)}" "-n 0 jsonl: the line with the total"
+is "$(q --format tsv -n 0 japan)" "rank${tab}key${tab}url${tab}title${tab}date${tab}authors${tab}score${tab}snippet" \
+    "-n 0 tsv: the header"
+is "$(q --format trec -n 0 japan; echo "rc $?"):$(q -0 -n 0 japan | wc -c | tr -d ' ')" "rc 0:0" \
+    "-n 0 trec and -0: nothing"
+is "$(q --count -n 0 japan)" "$(q --count japan)" "-n 0 --count: the count"
 # year facets: newest first
 q --format json --facets=100 --after=1900 "" | "$jsonkeys" | sed -n 's/^facet year \([0-9]*\) .*/\1/p' > "$tmp/o"
 ok "$([ "$(wc -l < "$tmp/o")" -gt 3 ] && sort -c -r -n "$tmp/o" 2>/dev/null && echo 0 || echo 1)" \
