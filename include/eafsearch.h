@@ -779,11 +779,24 @@ const char *eaf_search_field(eaf_search *s, eaf_field field);
 
 /**
  * The relevance score of the current hit: higher is better; comparable
- * only within one search.
+ * only within one search.  0 for a hit that has no score (see
+ * eaf_search_has_score()).
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
 double eaf_search_score(const eaf_search *s);
+
+/**
+ * Whether the current hit has a relevance score: 1 for a hit that the
+ * query's words (or, for related:KEY, the related list) rank; 0 for one
+ * that is only listed, because it passes dates, exact metadata values or
+ * filters (a query without words, or such a part of an OR), and when there
+ * is no current hit.  A hit without a score is not "scored 0": programs
+ * should show no score for it.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+int eaf_search_has_score(const eaf_search *s);
 
 /**
  * A snippet of the current hit's body around the matched words, which are

@@ -996,9 +996,10 @@ eaf_status eaf_search_next(eaf_search *s)
         return eaf__db_sqlerr(s->db, rc, "searching");
     }
     s->id = sqlite3_column_int64(s->main, 0);
-    /* the rank is negative, better hits more so: the score is its negation */
-    s->score = sqlite3_column_type(s->main, 1) == SQLITE_NULL
-                   ? 0.0 : -sqlite3_column_double(s->main, 1);
+    /* the rank is negative, better hits more so: the score is its negation;
+     * a hit listed by filters alone has none */
+    s->has_score = sqlite3_column_type(s->main, 1) != SQLITE_NULL;
+    s->score = s->has_score ? -sqlite3_column_double(s->main, 1) : 0.0;
     st = load_fields(s);
     if (st != EAF_OK)
         return st;
@@ -1037,6 +1038,11 @@ eaf_status eaf_search_total(int64_t *out, eaf_search *s)
 double eaf_search_score(const eaf_search *s)
 {
     return s && s->have_row ? s->score : 0.0;
+}
+
+int eaf_search_has_score(const eaf_search *s)
+{
+    return s && s->have_row ? s->has_score : 0;
 }
 
 int eaf_search_fallback(const eaf_search *s)

@@ -71,6 +71,7 @@ struct eaf_search {
     int have_row;
     sqlite3_int64 id;
     double score;
+    int has_score;            /* the hit has a score (its rank is not NULL) */
     char *field[EAF_FIELD_LAST];
     char *snippet;
     int have_snippet;

@@ -5,7 +5,7 @@
  *   version N / total N / sort S / question true|false / fallback true|false /
  *   dropped WORD (each) / suggestion TEXT|null / facet KIND VALUE COUNT (each,
  *   with --facets) / hit RANK KEY / title TEXT / date DATE / authors N /
- *   score S (%.6f) / snippet TEXT
+ *   score S (%.6f, or "none" for a hit without a score) / snippet TEXT
  * Options:
  *   -p  partial hits (eafquery --fields): a hit may hold any of the known
  *       members, each checked when present; prints "members A,B,..." for
@@ -45,6 +45,7 @@ static int is_bool(const json_t *v) { return json_is_boolean(v); }
 static int is_str_or_null(const json_t *v) { return json_is_string(v) || json_is_null(v); }
 static int is_arr(const json_t *v) { return json_is_array(v); }
 static int is_num(const json_t *v) { return json_is_number(v); }
+static int is_num_or_null(const json_t *v) { return json_is_number(v) || json_is_null(v); }
 
 static int is_str_arr(const json_t *v)
 {
@@ -81,7 +82,7 @@ static const struct {
 } hit_members[] = {
     {"rank", is_int}, {"key", is_str}, {"url", is_str_or_null},
     {"title", is_str}, {"date", is_str_or_null}, {"authors", is_authors},
-    {"score", is_num}, {"snippet", is_str_or_null},
+    {"score", is_num_or_null}, {"snippet", is_str_or_null},
     {"summary", is_str_or_null}, {"topics", is_str_arr},
     {"countries", is_str_arr}, {"tags", is_str_arr},
 };
@@ -154,8 +155,12 @@ static int check_hit(json_t *hit, int lines)
         printf("date %s\n", json_string_value(v));
     if ((v = json_object_get(hit, "authors")) != NULL)
         printf("authors %zu\n", json_array_size(v));
-    if ((v = json_object_get(hit, "score")) != NULL)
-        printf("score %.6f\n", json_number_value(v));
+    if ((v = json_object_get(hit, "score")) != NULL) {
+        if (json_is_null(v))
+            printf("score none\n");
+        else
+            printf("score %.6f\n", json_number_value(v));
+    }
     if (json_is_string(v = json_object_get(hit, "snippet")))
         printf("snippet %s\n", json_string_value(v));
     return 1;

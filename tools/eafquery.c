@@ -468,7 +468,7 @@ static int text_hit(output *o, const query_run *r, unsigned rank)
         text_part(&n);
         put_authors(a, ", ");
     }
-    if (m & BIT(F_SCORE)) {
+    if ((m & BIT(F_SCORE)) && eaf_search_has_score(s)) {
         text_part(&n);
         printf("score %.3f", eaf_search_score(s));
     }
@@ -557,7 +557,9 @@ static int json_hit_members(const output *o, json_t *obj, eaf_search *s, unsigne
         case F_TITLE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_TITLE)); break;
         case F_DATE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_DATE)); break;
         case F_SUMMARY: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_SUMMARY)); break;
-        case F_SCORE: v = json_real(eaf_search_score(s)); break;
+        case F_SCORE:
+            v = eaf_search_has_score(s) ? json_real(eaf_search_score(s)) : json_null();
+            break;
         case F_SNIPPET:
             snippet = eaf_search_snippet(s);
             if (!snippet)
@@ -787,7 +789,10 @@ static int tsv_hit(output *o, const query_run *r, unsigned rank)
             putchar('\t');
         switch (f) {
         case F_RANK: printf("%u", rank); break;
-        case F_SCORE: printf("%.6f", eaf_search_score(s)); break;
+        case F_SCORE:
+            if (eaf_search_has_score(s)) /* none: empty, as a missing value */
+                printf("%.6f", eaf_search_score(s));
+            break;
         case F_AUTHORS: put_authors(a, "; "); break;
         case F_TOPICS:
         case F_COUNTRIES:
@@ -820,13 +825,17 @@ static void put_word(const char *s)
         putchar(*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ? '_' : *s);
 }
 
+/* A hit without a score (listed by filters) has minus its rank, below
+ * every score (scores are positive) and in the order of the list:
+ * trec_eval orders a run by score, not by rank. */
 static int trec_hit(output *o, const query_run *r, unsigned rank)
 {
     (void)o;
     put_word(r->qid ? r->qid : "1");
     fputs(" Q0 ", stdout);
     put_word(eaf_search_field(r->s, EAF_FIELD_KEY));
-    printf(" %u %.6f eafsearch\n", rank, eaf_search_score(r->s));
+    printf(" %u %.6f eafsearch\n", rank,
+           eaf_search_has_score(r->s) ? eaf_search_score(r->s) : -(double)rank);
     return 0;
 }
 

@@ -399,6 +399,18 @@ ok "$([ "$(wc -l < "$tmp/o")" -gt 3 ] && sort -c -r -n "$tmp/o" 2>/dev/null && e
 same "$(q -n 1 --facets=2 --after=1900 "" | sed -n '/^year:/,$p' | awk 'NR > 1 { print $2 }' | tr '\n' ' ')" \
     "$(head -n 2 "$tmp/o" | tr '\n' ' ')" "--facets=2: the two newest years"
 
+# --- scores of listings -----------------------------------------------------------------
+out=$(q -n 2 --country=Japan "")
+case "$out" in *score*) r=1 ;; *) r=0 ;; esac
+ok "$r" "a listing by filters shows no score"
+contains "$(q -n 1 japan)" "| score " "a search by words shows its score"
+is "$(q --format json -n 2 --country=Japan "" | "$jsonkeys" | member score | sort -u)" none \
+    "json: score null for a listing"
+is "$(q --format tsv --fields=key,score -n 2 --country=Japan "" | sed 1d | cut -f2 | sort -u)" "" \
+    "tsv: an empty score for a listing"
+is "$(q --format trec -n 3 --country=Japan "" | awk '{ print $5 }' | tr '\n' ' ')" \
+    "-1.000000 -2.000000 -3.000000 " "trec: minus the rank, in the order of the listing"
+
 # --- help ---------------------------------------------------------------------
 out=$("$eafquery" --help)
 r=0

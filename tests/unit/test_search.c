@@ -982,11 +982,43 @@ static void test_related(void)
     ok(eaf_search_new(&s, db, "related:jc1 china", NULL) == EAF_OK &&
            eaf_search_next(s) == EAF_ROW,
        "related:jc1 china has a hit");
-    ok(eaf_search_score(s) > 0, "scored by the list");
+    ok(eaf_search_has_score(s) && eaf_search_score(s) > 0, "scored by the list");
     {
         const char *snip = eaf_search_snippet(s);
         ok(snip && strstr(snip, "[China"), "its snippet marks the word: %s", snip);
     }
+    eaf_search_free(s);
+}
+
+/* A hit listed only by dates or filters has no score. */
+static void test_has_score(void)
+{
+    eaf_search *s = NULL;
+    eaf_status st;
+    int all = 1, n = 0;
+
+    ok(eaf_search_new(&s, db, "date:2018", NULL) == EAF_OK, "a query of a date");
+    while ((st = eaf_search_next(s)) == EAF_ROW) {
+        all &= !eaf_search_has_score(s) && eaf_search_score(s) == 0.0;
+        n++;
+    }
+    ok(all && n == 3, "none of its %d hits has a score", n);
+    is_int(eaf_search_has_score(s), 0, "nor is there one after the last");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "japan", NULL) == EAF_OK, "a word");
+    all = 1;
+    while ((st = eaf_search_next(s)) == EAF_ROW)
+        all &= eaf_search_has_score(s) && eaf_search_score(s) > 0;
+    ok(all, "every hit has a score");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "mongolia OR date:2018", NULL) == EAF_OK, "word OR date");
+    all = 1;
+    while ((st = eaf_search_next(s)) == EAF_ROW) {
+        const char *k = eaf_search_field(s, EAF_FIELD_KEY);
+        int word = strncmp(k, "tie", 3) == 0;
+        all &= eaf_search_has_score(s) == word;
+    }
+    ok(all, "the word's hits have a score, the date's do not");
     eaf_search_free(s);
 }
 
@@ -1032,6 +1064,7 @@ int main(void)
     test_prefix_cap();
     test_typed_and();
     test_related();
+    test_has_score();
     test_year_facets();
     eaf_db_close(db);
     test_extension();
