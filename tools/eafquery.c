@@ -1113,7 +1113,7 @@ static void usage(FILE *out)
             "any of them, unless joined by AND); \"a phrase\"; a AND b; a OR b; -word or\n"
             "NOT word excludes; (groups); pre*; title:, author:, affiliation:, body:,\n"
             "topic:, country: fields; author:\"Exact Name\"; date:2018, date:2017..2019,\n"
-            "after:2018-06, before:2010; related:KEY.\n"
+            "after:2018-06, before:2010; related:KEY.  Options go before the query.\n"
             "\n"
             "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
             "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
@@ -1178,6 +1178,63 @@ static char *join_args(int argc, char **argv)
         strcat(q, argv[i]);
     }
     return q;
+}
+
+/* Did the options end with "--" (not the value of an option before it)? */
+static int after_dashes(char **argv, const struct option *longopts)
+{
+    const char *prev;
+    size_t i, len;
+
+    if (optind < 2 || strcmp(argv[optind - 1], "--") != 0)
+        return 0;
+    if (optind < 3)
+        return 1;
+    prev = argv[optind - 2];
+    if (strcmp(prev, "-d") == 0 || strcmp(prev, "-n") == 0)
+        return 0; /* "-d --": "--" is the value */
+    if (strncmp(prev, "--", 2) != 0 || strchr(prev, '='))
+        return 1;
+    len = strlen(prev + 2);
+    for (i = 0; longopts[i].name; i++)
+        if (longopts[i].has_arg == required_argument && len > 0 &&
+            strncmp(longopts[i].name, prev + 2, len) == 0)
+            return 0;
+    return 1;
+}
+
+/* Options after the query are read as its text (getopt stops at the first
+ * word of the query, which may start with '-'): warns about each word
+ * that looks like one of the options, which the user likely meant as
+ * such.  "-n", "-n5", "-d", "-0", "-h", "-V", "--limit", "--limit=5". */
+static void warn_late_options(int n, char **words, const struct option *longopts)
+{
+    int i;
+    size_t j;
+
+    for (i = 0; i < n; i++) {
+        const char *w = words[i];
+        int looks = 0;
+
+        if (w[0] != '-' || !w[1])
+            continue;
+        if (w[1] == '-' && w[2]) {
+            size_t len = strcspn(w + 2, "=");
+            for (j = 0; longopts[j].name && !looks; j++)
+                looks = strlen(longopts[j].name) == len &&
+                        strncmp(longopts[j].name, w + 2, len) == 0;
+        } else if (w[1] != '-') {
+            looks = (strchr("dn0hV", w[1]) && !w[2]) ||
+                    (w[1] == 'n' && strspn(w + 2, "0123456789") == strlen(w + 2));
+        }
+        if (looks) {
+            fprintf(stderr, "%s: warning: '", progname);
+            put_echo(stderr, w);
+            fprintf(stderr, "' after the query is searched as text, not taken as an"
+                            " option: put options before the query (or the query after"
+                            " '--' to search for it)\n");
+        }
+    }
 }
 
 /* The NULL-terminated filter lists, each with room for every argument. */
@@ -1497,6 +1554,8 @@ int main(int argc, char **argv)
         goto done;
     }
     if (!cfg.batch) {
+        if (!after_dashes(argv, longopts))
+            warn_late_options(argc - optind, argv + optind, longopts);
         query = join_args(argc - optind, argv + optind);
         if (!query) {
             warnx_("out of memory");

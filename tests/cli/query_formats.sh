@@ -411,6 +411,20 @@ is "$(q --format tsv --fields=key,score -n 2 --country=Japan "" | sed 1d | cut -
 is "$(q --format trec -n 3 --country=Japan "" | awk '{ print $5 }' | tr '\n' ' ')" \
     "-1.000000 -2.000000 -3.000000 " "trec: minus the rank, in the order of the listing"
 
+# --- options after the query ----------------------------------------------------------
+q japan -n 2 > "$tmp/o" 2> "$tmp/err"
+contains "$(cat "$tmp/err")" "warning: '-n' after the query is searched as text" "-n after the query: a warning"
+contains "$(head -n 1 "$tmp/o")" '"japan -n 2"' "and the query is as typed"
+q japan --format=json > /dev/null 2> "$tmp/err"
+contains "$(cat "$tmp/err")" "'--format=json' after the query" "--format=json after the query: a warning"
+q japan -n5 > /dev/null 2> "$tmp/err"
+contains "$(cat "$tmp/err")" "'-n5' after the query" "-n5 too"
+for args in "japan -china" "-- japan -n 2" "japan -defence -d2"; do
+    # shellcheck disable=SC2086
+    q $args > /dev/null 2> "$tmp/err"
+    is "$(cat "$tmp/err")" "" "no warning for: $args"
+done
+
 # --- help ---------------------------------------------------------------------
 out=$("$eafquery" --help)
 r=0
