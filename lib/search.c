@@ -874,6 +874,8 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     }
     if (st == EAF_OK)
         st = eaf__expand_prefixes(s);
+    if (st == EAF_OK) /* after: its prefix is not capped */
+        st = eaf__expand_cjk(s);
     if (st == EAF_OK && !(o.flags & EAF_SEARCH_ALL_WORDS)) {
         st = any_word(s, (o.flags & EAF_SEARCH_RANK_ALL) ? 2 : QUESTION_WORDS,
                       (o.flags & EAF_SEARCH_RANK_ALL) ? &s->tier : NULL);

@@ -87,6 +87,12 @@ eaf_status eaf__search_prepare(eaf_search *s, const char *select, const char *ta
  * bound. */
 eaf_status eaf__search_prepare_sql(eaf_search *s, const char *sql, sqlite3_stmt **out);
 
+/* expand.c: a word of one Chinese, Japanese or Korean character (which
+ * the index holds only inside the bigrams of its runs) becomes the OR of
+ * its prefix and the indexed bigrams that end with it.  After
+ * eaf__expand_prefixes(), which would cap that prefix. */
+eaf_status eaf__expand_cjk(eaf_search *s);
+
 /* expand.c: the most terms a prefix query reaches. */
 #define EAF__PREFIX_CAP 100
 

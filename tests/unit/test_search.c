@@ -990,6 +990,30 @@ static void test_related(void)
     eaf_search_free(s);
 }
 
+/* A word of one CJK character finds the articles that hold it, wherever
+ * it is in a run (which the index holds as bigrams). */
+static void test_cjk_char(void)
+{
+    eaf_search *s = NULL;
+
+    SET("日本経済", "cjk");
+    SET("日", "cjk");
+    SET("本", "cjk");
+    SET("経", "cjk");
+    SET("済", "cjk");
+    SET("\"済\"", "cjk");
+    SET("済 japan", "cjk");
+    is_str(run_flags("済 mongolia", EAF_SEARCH_NO_FALLBACK, NULL), "",
+           "[済 mongolia]: not together");
+    SET("title:済", "");
+    SET("-済 economy", "j1");
+    SET("京", "");
+    ok(eaf_search_new(&s, db, "済", NULL) == EAF_OK, "search");
+    ok(strstr(eaf_search_explain(s), "cjk: 済 is searched as 済* and the 1 bigram that ends with it") != NULL,
+       "explain says how");
+    eaf_search_free(s);
+}
+
 /* A hit listed only by dates or filters has no score. */
 static void test_has_score(void)
 {
@@ -1064,6 +1088,7 @@ int main(void)
     test_prefix_cap();
     test_typed_and();
     test_related();
+    test_cjk_char();
     test_has_score();
     test_year_facets();
     eaf_db_close(db);
