@@ -688,6 +688,17 @@ typedef struct eaf_search eaf_search;
  * retrieval, as in TREC runs; eafquery --format trec sets it.  @since 0.1
  */
 #define EAF_SEARCH_RANK_ALL 0x20u
+/**
+ * Never read a query as a question: without this flag a query of four
+ * words or more (besides stopwords), none of them joined by a typed AND,
+ * is read as a question, whose hits are the articles with any of its
+ * words, those with more of them first (eaf_search_question() says so).
+ * With it, all the words must match, whatever the length of the query
+ * (the fallback to any word still applies, unless EAF_SEARCH_NO_FALLBACK
+ * is given too).  A typed AND needs no flag: it is always obeyed.  Cannot
+ * be combined with EAF_SEARCH_RANK_ALL (EAF_MISUSE).  @since 0.1
+ */
+#define EAF_SEARCH_ALL_WORDS 0x40u
 
 /** The order of the hits. */
 typedef enum eaf_sort {
@@ -710,7 +721,9 @@ typedef enum eaf_sort {
 typedef struct eaf_search_options {
     unsigned version;        /**< EAF_SEARCH_OPTIONS_VERSION */
     unsigned flags;          /**< EAF_SEARCH_STRICT, EAF_SEARCH_NO_FALLBACK,
-                                  EAF_SEARCH_SNIPPET_HTML */
+                                  EAF_SEARCH_SNIPPET_HTML, EAF_SEARCH_NO_ALIASES,
+                                  EAF_SEARCH_FEEDBACK, EAF_SEARCH_RANK_ALL,
+                                  EAF_SEARCH_ALL_WORDS */
     unsigned limit;          /**< the most hits to return; 0 means 10 */
     unsigned offset;         /**< hits to skip first (paging) */
     const char *mark_open;   /**< put before a match in snippets; NULL: "[" */
@@ -765,12 +778,18 @@ typedef struct eaf_search_options {
  * phrases and operators, and every term reaches FTS5 quoted.  A query of
  * only exclusions, or with no words at all, matches nothing; one of only
  * dates and exact metadata values (date:2018, author:"A. Name") lists the
- * matching articles newest first.  A query of four words or more is read
- * as a question (any word may match); see EAF_SEARCH_RANK_ALL for the
- * same at any length.  Hits are ranked by BM25F over the fields, weighted
- * so that a title match counts more than a match in the tags and authors,
- * and those more than one in the body, with a bonus for words close
- * together (eafsearch-query(7) says how); ties keep a stable order.
+ * matching articles newest first.  A query of four words or more, none
+ * of them joined by a typed AND, is read as a question (any word may
+ * match; eaf_search_question() says so, EAF_SEARCH_ALL_WORDS turns it
+ * off); see EAF_SEARCH_RANK_ALL for the same at any length.  A typed AND
+ * is always obeyed: its words must all match, and the search does not
+ * fall back to any of them.
+ * related:KEY (alone, or beside other terms, which then filter the list)
+ * gives the articles related to KEY, ranked by that list; see
+ * eafsearch-query(7).  Hits are ranked by BM25F over the fields,
+ * weighted so that a title match counts more than a match in the tags and
+ * authors, and those more than one in the body, with a bonus for words
+ * close together (eafsearch-query(7) says how); ties keep a stable order.
  * Memory: the first search on a handle reads the length of every field
  * of every article into memory, for the ranking (32 bytes an article:
  * 4 MB for 123,000, 32 MB for a million), and keeps it until the handle
@@ -822,11 +841,24 @@ const char *eaf_search_field(eaf_search *s, eaf_field field);
 
 /**
  * The relevance score of the current hit: higher is better; comparable
- * only within one search.
+ * only within one search.  0 for a hit that has no score (see
+ * eaf_search_has_score()).
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
 double eaf_search_score(const eaf_search *s);
+
+/**
+ * Whether the current hit has a relevance score: 1 for a hit that the
+ * query's words (or, for related:KEY, the related list) rank; 0 for one
+ * that is only listed, because it passes dates, exact metadata values or
+ * filters (a query without words, or such a part of an OR), and when there
+ * is no current hit.  A hit without a score is not "scored 0": programs
+ * should show no score for it.
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+int eaf_search_has_score(const eaf_search *s);
 
 /**
  * A snippet of the current hit's body around the matched words, which are
@@ -864,6 +896,18 @@ eaf_status eaf_search_article(const eaf_article **out, eaf_search *s);
  */
 EAF_API EAF_NONNULL(1)
 int eaf_search_fallback(const eaf_search *s);
+
+/**
+ * Whether the query was read as a question: 1 when it had four words or
+ * more (besides stopwords) and no typed AND, so that the hits are the
+ * articles with any of its words, those with more of them first (its
+ * stopwords and request words such as "papers" or "anyone" dropped); 0
+ * otherwise, with EAF_SEARCH_ALL_WORDS, and with EAF_SEARCH_RANK_ALL
+ * (which asks for any-word matching at every length).
+ * @since 0.1
+ */
+EAF_API EAF_NONNULL(1)
+int eaf_search_question(const eaf_search *s);
 
 /**
  * After a fallback, the number of the query's words (or phrases) that no
@@ -922,9 +966,10 @@ typedef enum eaf_facet {
 /**
  * Counts, for every kind of facet, how many of the search's hits (all of
  * them, not only the page shown) carry each value, and keeps the top
- * values of each kind, most frequent first (ties by value; for years, the
- * newest first).  Values that
- * differ only in case, accents or punctuation count as one.
+ * values of each kind: for authors, topics, countries and tags the most
+ * frequent, most frequent first (ties by value); for years the newest,
+ * newest first (a timeline).  Values that differ only in case, accents or
+ * punctuation count as one.
  * @param[out] out  the counts; the caller frees them with eaf_facets_free()
  * @param[in]  s    the search (before, during or after stepping through it)
  * @param[in]  top  how many values to keep per kind; 0 means 10

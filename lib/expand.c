@@ -10,6 +10,10 @@
  * again.  A prefix under the cap is left to FTS5, which gives the same
  * result.  eaf_search_explain() lists what was capped.
  *
+ * One CJK character: a word of one Chinese, Japanese or Korean character
+ * becomes the OR of its prefix and the indexed bigrams that end with it
+ * (see below).
+ *
  * Places: a word or phrase that names a country or region (Japan, "South
  * Korea") becomes the OR of itself and the place's other forms (Japanese;
  * South Korean, ROK), which rank.c weighs less.
@@ -19,6 +23,7 @@
 #include "tokenize.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct one_token {
@@ -157,6 +162,236 @@ eaf_status eaf__expand_prefixes(eaf_search *s)
         st = eaf__db_error(s->db, st, "out of memory");
     eaf__tokenizer_free(x.tok);
     sqlite3_finalize(x.terms);
+    return st;
+}
+
+/* ---- one CJK character ------------------------------------------------------ */
+
+/*
+ * The tokenizer indexes a run of Chinese, Japanese or Korean characters as
+ * its overlapping bigrams (a lone character as itself), so a query of one
+ * character, a term of its own, matched only the lone ones: "本" found
+ * nothing in "日本経済".  Such a word becomes the OR of what holds the
+ * character: the FTS5 prefix of the character (the bigrams it starts, and
+ * the character alone; written as a raw term, and made after the prefixes
+ * are capped, so that it stays whole) and the bigrams it ends, which the
+ * vocabulary gives: a pass over the terms of the CJK blocks, U+1100 on
+ * (few in an archive written in English; a fraction of a second for the
+ * million bigrams of a large CJK archive).  At most CJK_CAP of those are
+ * searched, those in the most articles, and eaf_search_explain() says so.
+ * All of them are one word of the query for the ranking (raw terms in a
+ * row are one group, query_fts.c).
+ */
+
+/* The most bigrams ending with the character that are searched. */
+#define CJK_CAP 1000
+
+typedef struct cjk_term {
+    char *text;
+    sqlite3_int64 docs;
+} cjk_term;
+
+typedef struct cjk_probe {
+    int count;               /* tokens */
+    char text[EAF__TOKEN_MAX + 1];
+} cjk_probe;
+
+static int probe_token(void *ctx, const char *tok, int ntok, int start, int end)
+{
+    cjk_probe *p = ctx;
+
+    (void)start;
+    (void)end;
+    if (p->count++ == 0) {
+        memcpy(p->text, tok, (size_t)ntok);
+        p->text[ntok] = '\0';
+    }
+    return 0;
+}
+
+/* The length of the UTF-8 character at s, from its first byte, or 0. */
+static size_t char_len(const unsigned char *s)
+{
+    return s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+           : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+}
+
+/* Is the text of a word or phrase one CJK character, as the tokenizer
+ * sees it?  Then c receives the character's folded form.  The tokenizer
+ * decides: the text is one token of one character, and three of that
+ * character in a row make two tokens (two bigrams, where the letters of a
+ * word would make one word). */
+static int one_cjk_char(eaf__tokenizer *t, const eaf__qnode *n, char c[8])
+{
+    cjk_probe p;
+    char three[24];
+    size_t len;
+
+    if (!n->text || n->len == 0 || n->text[0] == EAF__RAW_TERM ||
+        n->text[0] == EAF__ALIAS_TERM || n->text[0] == EAF__FEEDBACK_TERM)
+        return 0;
+    memset(&p, 0, sizeof(p));
+    if (eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, n->text, n->len, probe_token,
+                      &p) < 0 || p.count != 1)
+        return 0;
+    len = char_len((const unsigned char *)p.text);
+    if (len < 3 || len >= 8 || p.text[len] != '\0')
+        return 0;
+    memcpy(c, p.text, len + 1);
+    memcpy(three, c, len);
+    memcpy(three + len, c, len);
+    memcpy(three + 2 * len, c, len);
+    memset(&p, 0, sizeof(p));
+    if (eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, three, 3 * len, probe_token,
+                      &p) < 0)
+        return 0;
+    return p.count == 2;
+}
+
+static int by_docs(const void *a, const void *b)
+{
+    const cjk_term *x = a, *y = b;
+
+    if (x->docs != y->docs)
+        return x->docs > y->docs ? -1 : 1;
+    return strcmp(x->text, y->text);
+}
+
+/* The bigrams that end with c (len bytes), but cc (which starts with it),
+ * from the rows of the statement over the CJK blocks. */
+static eaf_status bigrams_ending(eaf_search *s, sqlite3_stmt *st, const char *c, size_t len,
+                                 cjk_term **v, size_t *n)
+{
+    size_t cap = 0;
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *term = (const char *)sqlite3_column_text(st, 0);
+        size_t tl = (size_t)sqlite3_column_bytes(st, 0), first;
+
+        if (!term || tl != len + (first = char_len((const unsigned char *)term)) ||
+            first == 0 || memcmp(term + first, c, len) != 0 || memcmp(term, c, len) == 0)
+            continue;
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            cjk_term *nv = eaf__realloc(*v, nc * sizeof(*nv));
+            if (!nv)
+                return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            *v = nv;
+            cap = nc;
+        }
+        (*v)[*n].text = eaf__strndup(term, tl);
+        (*v)[*n].docs = sqlite3_column_int64(st, 1);
+        if (!(*v)[*n].text)
+            return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        (*n)++;
+    }
+    return rc == SQLITE_DONE ? EAF_OK : eaf__db_sqlerr(s->db, rc, "reading the vocabulary");
+}
+
+/* Rewrites the one-character word in *slot as the OR of its prefix and
+ * the bigrams it ends. */
+static eaf_status expand_cjk_node(eaf_search *s, sqlite3_stmt *cjk_terms, eaf__qnode **slot,
+                                  const char *c)
+{
+    eaf__qnode *n = *slot, **kids = NULL, *or_node = NULL;
+    cjk_term *v = NULL;
+    size_t nv = 0, i, keep;
+    char *note = NULL;
+    eaf_status st;
+
+    st = bigrams_ending(s, cjk_terms, c, strlen(c), &v, &nv);
+    sqlite3_reset(cjk_terms);
+    if (st == EAF_OK) {
+        qsort(v, nv, sizeof(*v), by_docs);
+        keep = nv > CJK_CAP ? CJK_CAP : nv;
+        kids = eaf__malloc((keep + 1) * sizeof(*kids));
+        if (kids && (kids[0] = eaf__query_make_term(s->q, EAF__Q_TERM, EAF__RAW_TERM, c,
+                                                    n->cols)) != NULL) {
+            kids[0]->prefix = 1;
+            for (i = 0; i < keep; i++)
+                if (!(kids[i + 1] = eaf__query_make_term(s->q, EAF__Q_TERM, EAF__RAW_TERM,
+                                                         v[i].text, n->cols)))
+                    break;
+            if (i == keep)
+                or_node = eaf__query_combine(s->q, EAF__Q_OR, kids, keep + 1);
+        }
+        if (nv > keep)
+            note = eaf__printf("cjk: %s is searched as %s* and the bigrams that end with it:"
+                               " %zu of them, the %zu in the most articles", c, c, nv, keep);
+        else
+            note = eaf__printf("cjk: %s is searched as %s* and the %zu bigram%s that end%s"
+                               " with it", c, c, nv, nv == 1 ? "" : "s", nv == 1 ? "s" : "");
+        if (!or_node || !note || eaf__strvec_push(&s->expanded, note) != EAF_OK) {
+            eaf__free(note);
+            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        } else {
+            *slot = or_node;
+        }
+    }
+    for (i = 0; i < nv; i++)
+        eaf__free(v[i].text);
+    eaf__free(v);
+    eaf__free(kids);
+    return st;
+}
+
+typedef struct cjk_walk {
+    eaf_search *s;
+    eaf__tokenizer *tok;
+    sqlite3_stmt *terms;     /* the terms of the CJK blocks */
+} cjk_walk;
+
+static eaf_status walk_cjk(cjk_walk *w, eaf__qnode **slot)
+{
+    eaf__qnode *n = *slot;
+    char c[8];
+    size_t i;
+    eaf_status st = EAF_OK;
+
+    if (!n)
+        return EAF_OK;
+    switch (n->kind) {
+    case EAF__Q_TERM: case EAF__Q_PHRASE:
+        if ((n->kind == EAF__Q_TERM && n->prefix) || !one_cjk_char(w->tok, n, c))
+            return EAF_OK;
+        if (!w->terms) {
+            int rc;
+            st = eaf__db_vocab(w->s->db);
+            if (st != EAF_OK)
+                return st;
+            rc = sqlite3_prepare_v2(w->s->db->sql,
+                                    "SELECT term, doc FROM temp.eaf_vocab_row WHERE"
+                                    " term >= '\xe1\x84\x80' AND term <= '\xf4\x8f\xbf\xbf'",
+                                    -1, &w->terms, NULL);
+            if (rc != SQLITE_OK)
+                return eaf__db_sqlerr(w->s->db, rc, "reading the vocabulary");
+        }
+        return expand_cjk_node(w->s, w->terms, slot, c);
+    case EAF__Q_AND: case EAF__Q_OR: case EAF__Q_NOT:
+        for (i = 0; i < n->nkids && st == EAF_OK; i++)
+            st = walk_cjk(w, &n->kids[i]);
+        return st;
+    default: /* NEAR keeps its words as they are */
+        return EAF_OK;
+    }
+}
+
+eaf_status eaf__expand_cjk(eaf_search *s)
+{
+    cjk_walk w;
+    eaf_status st;
+
+    memset(&w, 0, sizeof(w));
+    w.s = s;
+    if (!*eaf__query_root_slot(s->q))
+        return EAF_OK;
+    st = eaf__tokenizer_new(&w.tok, NULL);
+    if (st != EAF_OK)
+        return eaf__db_error(s->db, st, "out of memory");
+    st = walk_cjk(&w, eaf__query_root_slot(s->q));
+    eaf__tokenizer_free(w.tok);
+    sqlite3_finalize(w.terms);
     return st;
 }
 

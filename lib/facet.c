@@ -5,7 +5,9 @@
  * The hits are the search's own FROM ... WHERE ..., used as a subquery, so
  * the counts cover every match, not the page shown.  Values are grouped by
  * their folded form (the facet table's norm), so "Japan" and "JAPAN" count
- * as one; the label shown is the first spelling in sort order.
+ * as one; the label shown is the first spelling in sort order.  The top
+ * values of a kind are the most frequent, but for years: the newest, newest
+ * first, a timeline.
  */
 #include "search.h"
 
@@ -156,7 +158,7 @@ eaf_status eaf_search_facets(eaf_facets **out, eaf_search *s, unsigned top)
     if (st == EAF_OK) {
         sql = eaf__printf("SELECT 0, ay.day / 10000 AS y, count(*) AS n FROM article ay"
                           " WHERE ay.day IS NOT NULL AND ay.id IN (SELECT %s %s)"
-                          " GROUP BY y ORDER BY n DESC, y DESC",
+                          " GROUP BY y ORDER BY y DESC",
                           s->hits.id_col, s->hits.from_where);
         st = sql ? run(s, f, sql, top, 1) : eaf__db_error(s->db, EAF_NOMEM, "out of memory");
         eaf__free(sql);

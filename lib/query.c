@@ -143,8 +143,9 @@ static void problem(eaf__query *q, int offset, const char *what)
             len--;
     }
     for (i = 0; i < len; i++) {
-        char c = q->text[offset + i];
-        excerpt[i] = (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
+        unsigned char c = (unsigned char)q->text[offset + i];
+        /* control characters would reach a terminal with the message */
+        excerpt[i] = (char)(c < 0x20 || c == 0x7F ? ' ' : c);
     }
     excerpt[len] = '\0';
     if (len > 0)
@@ -354,11 +355,14 @@ static eaf__qnode *combine(eaf__query *q, eaf__qkind kind, eaf__qnode **items,
     for (i = 0; i < n; i++) {
         if (!items[i])
             continue;
-        if (items[i]->kind == kind)
+        if (items[i]->kind == kind) {
+            /* a typed AND stays typed in the AND it is flattened into */
+            r->explicit_and |= items[i]->explicit_and;
             for (j = 0; j < items[i]->nkids; j++)
                 r->kids[r->nkids++] = items[i]->kids[j];
-        else
+        } else {
             r->kids[r->nkids++] = items[i];
+        }
     }
     return r;
 }
@@ -403,7 +407,7 @@ static void restrict_cols(eaf__qnode *n, unsigned cols)
 
 /* ---- fields and dates ---------------------------------------------------- */
 
-typedef enum { F_TEXT, F_DATE, F_AFTER, F_BEFORE } ftype;
+typedef enum { F_TEXT, F_DATE, F_AFTER, F_BEFORE, F_RELATED } ftype;
 
 typedef struct field_def {
     const char *name;
@@ -428,6 +432,7 @@ static const field_def fields[] = {
     {"date", F_DATE, 0, 0},
     {"after", F_AFTER, 0, 0},
     {"before", F_BEFORE, 0, 0},
+    {"related", F_RELATED, 0, 0},
 };
 
 static const field_def *find_field(const char *s, int n)
@@ -624,6 +629,45 @@ static eaf__qnode *parse_group(eaf__query *q, int depth)
     return r;
 }
 
+/* related:KEY.  The key is quoted (related:"a key"), or it is the text
+ * from the colon to the next white space, with the parentheses it opens
+ * and closes itself (a URL may hold them; "(related:KEY)" still closes
+ * its group).  Without a key it is read as the word "related". */
+static eaf__qnode *related_node(eaf__query *q, const lexeme *l, int at, int name_len,
+                                int vstart)
+{
+    const lexeme *next;
+    int end = l->end, depth = 0;
+    eaf__qnode *r;
+
+    if (l->end == vstart && (next = adjacent(q, L_QUOTE)) != NULL) {
+        q->pos++;
+        if (!next->closed)
+            problem(q, next->at, "unclosed quotation mark");
+        if (next->end == next->start) {
+            problem(q, next->at, "empty key");
+            return word_node(q, q->text + at, name_len, at, 0);
+        }
+        r = text_node(q, EAF__Q_RELATED, at, q->text + next->start,
+                      (size_t)(next->end - next->start));
+        return r;
+    }
+    /* the word, and what is glued to it: parentheses, words after them */
+    while ((next = peek(q, 0)) != NULL && !next->space_before && next->type != L_QUOTE) {
+        if (next->type == L_LPAREN)
+            depth++;
+        else if (next->type == L_RPAREN && depth-- == 0)
+            break;
+        end = next->end;
+        q->pos++;
+    }
+    if (end == vstart) {
+        problem(q, at, "related: needs the key of an article");
+        return word_node(q, q->text + at, name_len, at, 0);
+    }
+    return text_node(q, EAF__Q_RELATED, at, q->text + vstart, (size_t)(end - vstart));
+}
+
 /* field:value, with the value in the same word or in a quote or group
  * right after the colon. */
 static eaf__qnode *field_node(eaf__query *q, const field_def *f, const lexeme *l,
@@ -635,6 +679,8 @@ static eaf__qnode *field_node(eaf__query *q, const field_def *f, const lexeme *l
     const lexeme *next;
     eaf__qnode *r, *items[2];
 
+    if (f->type == F_RELATED)
+        return related_node(q, l, at, name_len, vstart);
     if (f->type != F_TEXT) {
         const char *v = q->text + vstart;
         int32_t from, to;
@@ -777,7 +823,7 @@ static eaf__qnode *parse_word(eaf__query *q, const lexeme *l, int skip, int dept
             return field_node(q, f, l, skip, i, depth);
         problem(q, at, "unknown field (fields: title, author, affiliation, "
                        "body, topic, tag, country, summary, bio, date, "
-                       "after, before)");
+                       "after, before, related)");
         /* foo:bar is the text "foo bar" */
         items[0] = word_node(q, s, i, at, 0);
         items[1] = i + 1 < n ? word_node(q, s + i + 1, n - i - 1, at + i + 1, 0)
@@ -979,10 +1025,10 @@ static void merge_same_fields(eaf__query *q, eaf__qnode **items, size_t n)
 /* and := or (["AND"] or)*, up to a ')' closing the group */
 static eaf__qnode *parse_and(eaf__query *q, int depth)
 {
-    eaf__qnode *items[EAF__QUERY_MAX_TERMS + 1];
+    eaf__qnode *items[EAF__QUERY_MAX_TERMS + 1], *r;
     size_t n = 0;
     const lexeme *l;
-    int offset = q->pos < q->nlx ? q->lx[q->pos].at : q->n;
+    int offset = q->pos < q->nlx ? q->lx[q->pos].at : q->n, typed = 0;
 
     while ((l = peek(q, 0)) != NULL && !q->nomem) {
         eaf__qnode *item;
@@ -993,6 +1039,8 @@ static eaf__qnode *parse_and(eaf__query *q, int depth)
             q->pos++;
             if (n == 0 || !starts_term(q, peek(q, 0)))
                 problem(q, l->at, "AND needs a term on each side");
+            else
+                typed = 1;
             continue;
         }
         item = parse_or(q, depth);
@@ -1002,7 +1050,10 @@ static eaf__qnode *parse_and(eaf__query *q, int depth)
     if (q->nomem)
         return NULL;
     merge_same_fields(q, items, n);
-    return combine(q, EAF__Q_AND, items, n, offset);
+    r = combine(q, EAF__Q_AND, items, n, offset);
+    if (r && r->kind == EAF__Q_AND && typed)
+        r->explicit_and = 1;
+    return r;
 }
 
 eaf_status eaf__query_parse(eaf__query **out, const char *text, size_t n,
@@ -1081,6 +1132,25 @@ eaf__qnode *eaf__query_term(eaf__query *q, const char *text, size_t len, unsigne
     return r;
 }
 
+eaf_status eaf__query_set_related(eaf__query *q, eaf__qnode *n, const int64_t *ids,
+                                  const double *scores, size_t count)
+{
+    int64_t *i2 = count ? arena_alloc(q, count * sizeof(*i2)) : NULL;
+    double *s2 = count ? arena_alloc(q, count * sizeof(*s2)) : NULL;
+
+    if (count && (!i2 || !s2))
+        return EAF_NOMEM;
+    if (count) {
+        memcpy(i2, ids, count * sizeof(*i2));
+        memcpy(s2, scores, count * sizeof(*s2));
+    }
+    n->ids = i2;
+    n->scores = s2;
+    n->nids = count;
+    n->resolved = 1;
+    return EAF_OK;
+}
+
 eaf__qnode **eaf__query_root_slot(eaf__query *q)
 {
     return &q->root;
@@ -1124,7 +1194,7 @@ static void dump_cols(eaf__buf *b, unsigned cols)
 void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth)
 {
     static const char *const kinds[] = {"AND", "OR", "NOT", "TERM", "PHRASE",
-                                        "NEAR", "META", "DATE"};
+                                        "NEAR", "META", "DATE", "RELATED"};
     size_t i;
 
     eaf__buf_printf(b, "%*s", depth * 2, "");
@@ -1151,6 +1221,15 @@ void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth)
         break;
     case EAF__Q_DATE:
         eaf__buf_printf(b, " %08ld..%08ld", (long)n->day_from, (long)n->day_to);
+        break;
+    case EAF__Q_RELATED:
+        eaf__buf_printf(b, " \"%s\"", n->text);
+        if (n->resolved)
+            eaf__buf_printf(b, " (%zu articles)", n->nids);
+        break;
+    case EAF__Q_AND:
+        if (n->explicit_and)
+            eaf__buf_puts(b, " (typed)");
         break;
     case EAF__Q_NEAR:
         eaf__buf_printf(b, "/%d", n->near_dist);

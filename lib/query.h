@@ -29,7 +29,9 @@ typedef enum eaf__qkind {
     EAF__Q_PHRASE,  /* quoted words (text) */
     EAF__Q_NEAR,    /* children are TERM/PHRASE nodes within near_dist */
     EAF__Q_META,    /* an exact metadata value: facet kinds in meta_kinds */
-    EAF__Q_DATE     /* publication day in [day_from, day_to] */
+    EAF__Q_DATE,    /* publication day in [day_from, day_to] */
+    EAF__Q_RELATED  /* related:KEY: the articles of KEY's related list
+                       (text is the key; ids, once search.c resolved it) */
 } eaf__qkind;
 
 /* Default NEAR window, and the limits the parser enforces. */
@@ -53,6 +55,12 @@ struct eaf__qnode {
     unsigned meta_kinds;     /* META: mask of facet kinds (1 << kind) */
     int32_t day_from, day_to;/* DATE: YYYYMMDD, inclusive */
     int near_dist;           /* NEAR */
+    int explicit_and;        /* AND: a typed AND joins some of its kids (then
+                                all must match, even in a long query) */
+    const int64_t *ids;      /* RELATED: the related articles' ids, best first */
+    const double *scores;    /* RELATED: and their scores */
+    size_t nids;
+    int resolved;            /* RELATED: ids were set (else it matches nothing) */
     eaf__qnode **kids;       /* AND, OR, NOT, NEAR */
     size_t nkids;
 };
@@ -130,6 +138,11 @@ eaf__qnode *eaf__query_term(eaf__query *q, const char *text, size_t len, unsigne
 /* The mark of a place's other form; the tokenizer reads it as a separator,
  * so the text is tokenized as usual. */
 #define EAF__ALIAS_TERM '\x02'
+
+/* Sets the related list of a RELATED node: n ids and scores, best first,
+ * copied into the query's arena.  EAF_OK or EAF_NOMEM. */
+eaf_status eaf__query_set_related(eaf__query *q, eaf__qnode *n, const int64_t *ids,
+                                  const double *scores, size_t count);
 
 /* The slot holding the root, for rewriting the tree. */
 eaf__qnode **eaf__query_root_slot(eaf__query *q);

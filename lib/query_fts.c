@@ -45,7 +45,7 @@ int eaf__qnode_is_text(const eaf__qnode *n)
     switch (n->kind) {
     case EAF__Q_TERM: case EAF__Q_PHRASE: case EAF__Q_NEAR:
         return 1;
-    case EAF__Q_META: case EAF__Q_DATE:
+    case EAF__Q_META: case EAF__Q_DATE: case EAF__Q_RELATED:
         return 0;
     default:
         for (i = 0; i < n->nkids; i++)

@@ -1,11 +1,12 @@
 /*
  * query_sql.c: a query tree as one FTS5 expression plus SQL conditions.
  *
- * Words, phrases and their AND/OR/NOT go to FTS5 whole (they rank).  Dates
- * and exact metadata values are SQL conditions over the article table
- * (alias a) and the facet table; where they mix with words under OR or NOT
- * the words become rowid subqueries.  Values are never written into the
- * SQL: they are numbered parameters (?10, ?11, ...) that the caller binds.
+ * Words, phrases and their AND/OR/NOT go to FTS5 whole (they rank).  Dates,
+ * exact metadata values and related:KEY are SQL conditions over the
+ * article table (alias a) and the facet table; where they mix with words
+ * under OR or NOT the words become rowid subqueries.  Values are never
+ * written into the SQL: they are numbered parameters (?10, ?11, ...) that
+ * the caller binds.
  * Only SQL text is made here; nothing runs.
  */
 #include "query.h"
@@ -130,6 +131,33 @@ static piece compile_date(eaf__compiled *c, const eaf__qnode *n)
     if (hi)
         p.sql = eaf__printf("a.day BETWEEN ?%d AND ?%d", lo, hi);
     c->nomem |= !p.sql;
+    return p;
+}
+
+/* related:KEY: the articles of the key's related list (search.c resolves
+ * it before compiling; unresolved, or an unknown key, it matches nothing). */
+static piece compile_related(eaf__compiled *c, const eaf__qnode *n)
+{
+    piece p = {NULL, NULL, 1};
+    eaf__buf b = EAF__BUF_INIT;
+    size_t i;
+
+    if (!n->resolved || n->nids == 0) {
+        p.sql = eaf__strdup("0");
+        c->nomem |= !p.sql;
+        return p;
+    }
+    eaf__buf_puts(&b, "a.id IN (");
+    for (i = 0; i < n->nids; i++) {
+        int idx = add_param(c, 0, NULL, n->ids[i]);
+        if (!idx) {
+            eaf__buf_free(&b);
+            return p;
+        }
+        eaf__buf_printf(&b, "%s?%d", i ? ", " : "", idx);
+    }
+    eaf__buf_putc(&b, ')');
+    p.sql = take(&b, c);
     return p;
 }
 
@@ -265,6 +293,7 @@ static piece compile(eaf__compiled *c, const eaf__qnode *n)
     switch (n->kind) {
     case EAF__Q_META: return compile_meta(c, n);
     case EAF__Q_DATE: return compile_date(c, n);
+    case EAF__Q_RELATED: return compile_related(c, n);
     case EAF__Q_NOT: return compile_not(c, n);
     case EAF__Q_AND: return compile_and(c, n);
     case EAF__Q_OR: return compile_or(c, n);

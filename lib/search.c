@@ -19,7 +19,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* A place's other forms (Japanese for Japan) weigh this much of the word. */
 #define ALIAS_WEIGHT 0.5
@@ -47,11 +46,44 @@ static void hits_free(eaf__hits_sql *h)
     memset(h, 0, sizeof(*h));
 }
 
+/* The hits of c in the order of a related list: its (position, id, score)
+ * rows joined to the articles that c matches. */
+static eaf_status hits_make_related(eaf__hits_sql *h, const eaf__compiled *c,
+                                   const eaf__qnode *rel)
+{
+    eaf__buf from = EAF__BUF_INIT;
+    size_t i;
+
+    h->has_article = 1;
+    h->id_col = "a.id";
+    h->rank_col = eaf__strdup("-rl.column3");
+    eaf__buf_puts(&from, "FROM (VALUES ");
+    for (i = 0; i < rel->nids; i++)
+        eaf__buf_printf(&from, "%s(%zu, %lld, %.17g)", i ? ", " : "", i,
+                        (long long)rel->ids[i], rel->scores[i]);
+    eaf__buf_puts(&from, ") rl JOIN article a ON a.id = rl.column2 WHERE ");
+    if (c->fts)
+        eaf__buf_printf(&from, "a.id IN (SELECT rowid FROM fts WHERE fts MATCH ?%d)%s",
+                        EAF__P_MATCH, c->sql ? " AND " : "");
+    eaf__buf_printf(&from, "(%s)", c->sql ? c->sql : "1");
+    if (from.rc != EAF_OK || !h->rank_col) {
+        eaf__buf_free(&from);
+        hits_free(h);
+        return EAF_NOMEM;
+    }
+    h->from_where = eaf__buf_detach(&from);
+    return EAF_OK;
+}
+
 /* Builds where the hits of c come from; need_article joins the article
- * table (for sorting by date). */
-static eaf_status hits_make(eaf__hits_sql *h, const eaf__compiled *c, int need_article)
+ * table (for sorting by date); rel, when not NULL, is the related list
+ * that orders them (related:KEY). */
+static eaf_status hits_make(eaf__hits_sql *h, const eaf__compiled *c, int need_article,
+                           const eaf__qnode *rel)
 {
     memset(h, 0, sizeof(*h));
+    if (rel)
+        return hits_make_related(h, c, rel);
     if (c->fts) {
         h->has_article = need_article || c->sql != NULL;
         h->id_col = "fts.rowid";
@@ -152,7 +184,7 @@ static int any_hit(eaf_db *db, const eaf__compiled *c)
 
     if (!c->positive)
         return 0;
-    if (hits_make(&h, c, 0) != EAF_OK) {
+    if (hits_make(&h, c, 0, NULL) != EAF_OK) {
         eaf__db_error(db, EAF_NOMEM, "out of memory");
         return -1;
     }
@@ -338,8 +370,8 @@ static eaf_status any_word(eaf_search *s, size_t min_words, char **tier_out)
     size_t i, nw = 0, nr = 0, ntext = 0, wcap;
     eaf_status st = EAF_OK;
 
-    if (!n || n->kind != EAF__Q_AND || n->nkids < 2)
-        return EAF_OK;
+    if (!n || n->kind != EAF__Q_AND || n->nkids < 2 || n->explicit_and)
+        return EAF_OK; /* a typed AND is obeyed */
     wcap = n->nkids + 8;
     words = eaf__malloc(wcap * sizeof(*words));
     rest = eaf__malloc((n->nkids + 1) * sizeof(*rest));
@@ -437,7 +469,7 @@ static eaf_status bind_top_k(eaf_search *s)
 
     eaf__free(s->rank_call_k);
     s->rank_call_k = NULL;
-    if (!quote || !s->c.fts || s->tier || s->sort != EAF_SORT_RELEVANCE ||
+    if (!quote || !s->c.fts || s->tier || s->rel || s->sort != EAF_SORT_RELEVANCE ||
         k > EAF__RANK_TOP_MAX)
         return EAF_OK;
     s->rank_call_k = eaf__printf("%.*sk=%llu %s", (int)(quote + 1 - s->c.rank_call),
@@ -463,11 +495,12 @@ static eaf_status build(eaf_search *s)
     s->snippet_q = NULL;
     s->snippet_q_tried = 0;
     s->stepped = 0;
-    st = hits_make(&s->hits, &s->c, s->sort != EAF_SORT_RELEVANCE);
+    st = hits_make(&s->hits, &s->c, s->sort != EAF_SORT_RELEVANCE, s->rel);
     if (st != EAF_OK)
         return eaf__db_error(s->db, st, "out of memory");
-    /* ties keep the order of the ids, so pages never overlap */
-    rank_order = s->c.fts ? "r, " : s->c.rank ? "r IS NULL, r, " : "";
+    /* ties keep the order of the ids, so pages never overlap; the hits of
+     * related:KEY keep the order of the list */
+    rank_order = s->rel ? "rl.column1, " : s->c.fts ? "r, " : s->c.rank ? "r IS NULL, r, " : "";
     if (s->tier && s->c.fts) /* the articles with all the words first */
         eaf__buf_printf(&tier, "fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?%d) DESC, ",
                         EAF__P_TIER);
@@ -481,11 +514,13 @@ static eaf_status build(eaf_search *s)
                         s->hits.id_col);
         break;
     default:
-        if (s->c.fts || s->c.rank)
+        if (s->rel)
+            eaf__buf_printf(&order, "ORDER BY %s", rank_order);
+        else if (s->c.fts || s->c.rank)
             eaf__buf_printf(&order, "ORDER BY %s%s", tier.n ? tier.p : "", rank_order);
         else
             eaf__buf_puts(&order, "ORDER BY ");
-        if (!s->c.fts) /* unranked hits (filters): newest first */
+        if (!s->c.fts && !s->rel) /* unranked hits (filters): newest first */
             eaf__buf_puts(&order, "a.day IS NULL, a.day DESC, ");
         eaf__buf_puts(&order, s->hits.id_col);
         break;
@@ -538,8 +573,9 @@ static eaf_status try_fallback(eaf_search *s, const eaf_search_options *o)
     eaf_status st = EAF_OK;
     int found;
 
-    if (!root || root->kind != EAF__Q_AND || (s->flags & EAF_SEARCH_NO_FALLBACK))
-        return EAF_OK;
+    if (!root || root->kind != EAF__Q_AND || root->explicit_and ||
+        (s->flags & EAF_SEARCH_NO_FALLBACK))
+        return EAF_OK; /* a typed AND is obeyed */
     pos = eaf__malloc(root->nkids * sizeof(*pos));
     rest = eaf__malloc((root->nkids + 1) * sizeof(*rest));
     items = eaf__malloc((root->nkids + 1) * sizeof(*items));
@@ -633,94 +669,74 @@ done:
 
 /* ---- related:KEY ---------------------------------------------------------- */
 
-/* Is the query "related:KEY" (or related:"KEY")?  Sets the key. */
-static int related_query(const char *q, const char **key, size_t *n)
-{
-    const char *e;
+/* The most related:KEY terms one query resolves; more match nothing. */
+#define MAX_RELATED_TERMS 16
 
-    while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
-        q++;
-    if (strncasecmp(q, "related:", 8) != 0)
-        return 0;
-    q += 8;
-    e = q + strlen(q);
-    while (e > q && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-        e--;
-    if (e - q >= 2 && *q == '"' && e[-1] == '"') {
-        q++;
-        e--;
-    }
-    if (e == q || memchr(q, '"', (size_t)(e - q)))
-        return 0;
-    *key = q;
-    *n = (size_t)(e - q);
-    return 1;
-}
-
-/* The hits of related:KEY: the related articles of KEY (its stored list,
- * or one computed now), best first, filtered by the options' filters.  An
- * unknown key has no hits. */
-static eaf_status related_hits(eaf_search *s, const char *key, size_t n,
-                               const eaf_search_options *o)
+/* Reads the related list of each related:KEY of the tree (its stored list
+ * when fresh, or one computed now, as eaf_related_new() gives it with the
+ * default options); an unknown key matches nothing. */
+static eaf_status resolve_related(eaf_search *s, eaf__qnode *n, int *count)
 {
-    eaf_related_options ro = EAF_RELATED_OPTIONS_INIT;
     eaf_related *r = NULL;
-    eaf__buf from = EAF__BUF_INIT;
-    const char *bad = NULL;
-    unsigned want = s->offset + s->limit;
+    int64_t *ids = NULL;
+    double *scores = NULL;
+    size_t i, k;
     eaf_status st;
-    size_t i;
 
-    s->related = eaf__strndup(key, n);
-    if (!s->related)
-        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
-    *eaf__query_root_slot(s->q) = NULL; /* no words: no snippets or suggestions */
-    ro.count = want > 100 ? 100 : want;
-    st = eaf_related_new(&r, s->db, s->related, &ro);
-    if (st == EAF_NOTFOUND || (st == EAF_OK && eaf_related_count(r) == 0)) {
-        eaf_related_free(r);
-        eaf__db_clear_error(s->db);
-        s->done = 1;
-        s->have_total = 1;
+    if (!n)
         return EAF_OK;
+    if (n->kind != EAF__Q_RELATED) {
+        for (i = 0; i < n->nkids; i++) {
+            st = resolve_related(s, n->kids[i], count);
+            if (st != EAF_OK)
+                return st;
+        }
+        return EAF_OK;
+    }
+    if ((*count)++ >= MAX_RELATED_TERMS)
+        return EAF_OK;
+    st = eaf_related_new(&r, s->db, n->text, NULL);
+    if (st == EAF_NOTFOUND) {
+        eaf__db_clear_error(s->db);
+        return eaf__query_set_related(s->q, n, NULL, NULL, 0) == EAF_OK
+                   ? EAF_OK : eaf__db_error(s->db, EAF_NOMEM, "out of memory");
     }
     if (st != EAF_OK)
         return st;
-    st = eaf__query_compile(&s->c, NULL, EAF__P_FIRST_FREE);
-    if (st == EAF_OK)
-        st = eaf__query_add_filters(&s->c, o, &bad);
-    if (st == EAF_SYNTAX)
-        st = eaf__db_error(s->db, EAF_SYNTAX,
-                           "invalid date filter '%s' (use YYYY, YYYY-MM or YYYY-MM-DD)", bad);
-    else if (st != EAF_OK)
-        st = eaf__db_error(s->db, st, "out of memory");
-    /* (position, id, score) of each related article */
-    eaf__buf_puts(&from, "FROM (VALUES ");
-    for (i = 0; i < eaf_related_count(r); i++)
-        eaf__buf_printf(&from, "%s(%zu, %lld, %.17g)", i ? ", " : "", i,
-                        (long long)eaf__related_id(r, i), eaf_related_score(r, i));
-    eaf__buf_printf(&from, ") rl JOIN article a ON a.id = rl.column2 WHERE %s",
-                    s->c.sql ? s->c.sql : "1");
+    k = eaf_related_count(r);
+    ids = eaf__malloc((k ? k : 1) * sizeof(*ids));
+    scores = eaf__malloc((k ? k : 1) * sizeof(*scores));
+    if (ids && scores) {
+        for (i = 0; i < k; i++) {
+            ids[i] = eaf__related_id(r, i);
+            scores[i] = eaf_related_score(r, i);
+        }
+        st = eaf__query_set_related(s->q, n, ids, scores, k);
+    } else {
+        st = EAF_NOMEM;
+    }
     eaf_related_free(r);
-    if (st == EAF_OK && from.rc != EAF_OK)
-        st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
-    if (st == EAF_OK) {
-        s->hits.has_article = 1;
-        s->hits.id_col = "a.id";
-        s->hits.rank_col = eaf__strdup("-rl.column3");
-        s->hits.from_where = eaf__buf_detach(&from);
-        if (!s->hits.rank_col || !s->hits.from_where)
-            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
-    }
-    eaf__buf_free(&from);
-    if (st == EAF_OK)
-        st = eaf__search_prepare(s, "a.id, -rl.column3 AS r",
-                                 "ORDER BY rl.column1 LIMIT ?3 OFFSET ?4", &s->main);
-    if (st == EAF_OK) {
-        sqlite3_bind_int64(s->main, EAF__P_LIMIT, s->limit);
-        sqlite3_bind_int64(s->main, EAF__P_OFFSET, s->offset);
-    }
-    return st;
+    eaf__free(ids);
+    eaf__free(scores);
+    return st == EAF_OK ? EAF_OK : eaf__db_error(s->db, st, "out of memory");
+}
+
+/* The related:KEY that orders the hits: the whole query, or one of the
+ * terms it ANDs (the first); NULL when there is none, or when its list is
+ * empty (then nothing matches). */
+static const eaf__qnode *ordering_related(const eaf__qnode *root)
+{
+    size_t i;
+
+    if (!root)
+        return NULL;
+    if (root->kind == EAF__Q_RELATED)
+        return root->nids ? root : NULL;
+    if (root->kind == EAF__Q_AND)
+        for (i = 0; i < root->nkids; i++)
+            if (root->kids[i]->kind == EAF__Q_RELATED)
+                return root->kids[i]->nids ? root->kids[i] : NULL;
+    return NULL;
 }
 
 static void clear_row(eaf_search *s)
@@ -754,7 +770,6 @@ void eaf_search_free(eaf_search *s)
     eaf__strvec_free(&s->dropped);
     eaf__strvec_free(&s->expanded);
     eaf__free(s->suggestion);
-    eaf__free(s->related);
     eaf__free(s->explain);
     eaf__free(s->tier);
     eaf__free(s->rank_call_k);
@@ -780,8 +795,8 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
     eaf_search *s;
     eaf_status st;
-    const char *bad = NULL, *rkey = NULL;
-    size_t rlen = 0;
+    const char *bad = NULL;
+    int nrelated = 0;
 
     if (!out)
         return EAF_MISUSE;
@@ -800,8 +815,12 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         o.version = EAF_SEARCH_OPTIONS_VERSION;
     }
     if (o.flags & ~(EAF_SEARCH_STRICT | EAF_SEARCH_NO_FALLBACK | EAF_SEARCH_SNIPPET_HTML |
-                    EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK | EAF_SEARCH_RANK_ALL))
+                    EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK | EAF_SEARCH_RANK_ALL |
+                    EAF_SEARCH_ALL_WORDS))
         return eaf__db_error(db, EAF_MISUSE, "unknown search flags 0x%x", o.flags);
+    if ((o.flags & EAF_SEARCH_RANK_ALL) && (o.flags & EAF_SEARCH_ALL_WORDS))
+        return eaf__db_error(db, EAF_MISUSE,
+                             "EAF_SEARCH_RANK_ALL and EAF_SEARCH_ALL_WORDS contradict each other");
     if ((unsigned)o.sort >= EAF_SORT_LAST)
         return eaf__db_error(db, EAF_MISUSE, "unknown sort order %d", (int)o.sort);
     /* inside the caller's transaction, the articles put so far are found */
@@ -849,18 +868,19 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
         db->err_offset = eaf__query_error_offset(s->q);
         goto fail;
     }
-    if (st == EAF_OK && related_query(query, &rkey, &rlen)) {
-        st = related_hits(s, rkey, rlen, &o);
-        if (st != EAF_OK)
-            goto fail;
-        *out = s;
-        return EAF_OK;
+    if (st == EAF_OK) {
+        st = resolve_related(s, *eaf__query_root_slot(s->q), &nrelated);
+        s->rel = ordering_related(eaf__query_root(s->q));
     }
     if (st == EAF_OK)
         st = eaf__expand_prefixes(s);
-    if (st == EAF_OK)
+    if (st == EAF_OK) /* after: its prefix is not capped */
+        st = eaf__expand_cjk(s);
+    if (st == EAF_OK && !(o.flags & EAF_SEARCH_ALL_WORDS)) {
         st = any_word(s, (o.flags & EAF_SEARCH_RANK_ALL) ? 2 : QUESTION_WORDS,
                       (o.flags & EAF_SEARCH_RANK_ALL) ? &s->tier : NULL);
+        s->read_as_question = s->question && !(o.flags & EAF_SEARCH_RANK_ALL);
+    }
     if (st == EAF_OK && !s->question)
         drop_stopwords(s);
     if (st == EAF_OK && !(o.flags & EAF_SEARCH_NO_ALIASES))
@@ -978,9 +998,10 @@ eaf_status eaf_search_next(eaf_search *s)
         return eaf__db_sqlerr(s->db, rc, "searching");
     }
     s->id = sqlite3_column_int64(s->main, 0);
-    /* the rank is negative, better hits more so: the score is its negation */
-    s->score = sqlite3_column_type(s->main, 1) == SQLITE_NULL
-                   ? 0.0 : -sqlite3_column_double(s->main, 1);
+    /* the rank is negative, better hits more so: the score is its negation;
+     * a hit listed by filters alone has none */
+    s->has_score = sqlite3_column_type(s->main, 1) != SQLITE_NULL;
+    s->score = s->has_score ? -sqlite3_column_double(s->main, 1) : 0.0;
     st = load_fields(s);
     if (st != EAF_OK)
         return st;
@@ -1021,9 +1042,19 @@ double eaf_search_score(const eaf_search *s)
     return s && s->have_row ? s->score : 0.0;
 }
 
+int eaf_search_has_score(const eaf_search *s)
+{
+    return s && s->have_row ? s->has_score : 0;
+}
+
 int eaf_search_fallback(const eaf_search *s)
 {
     return s ? s->fallback : 0;
+}
+
+int eaf_search_question(const eaf_search *s)
+{
+    return s ? s->read_as_question : 0;
 }
 
 size_t eaf_search_dropped_count(const eaf_search *s)
@@ -1257,15 +1288,18 @@ const char *eaf_search_explain(eaf_search *s)
     if (s->explain)
         return s->explain;
     eaf__buf_printf(&b, "query: %s\n", eaf__query_text(s->q));
-    if (s->related)
-        eaf__buf_printf(&b, "related: the articles related to '%s', best first\n",
-                        s->related);
+    if (s->rel)
+        eaf__buf_printf(&b, "related: the %zu articles related to '%s', in the order of"
+                            " that list, those the rest of the query matches\n",
+                        s->rel->nids, s->rel->text);
     if (s->tier)
         eaf__buf_printf(&b, "rank all: any of the words may match, the articles with all"
                             " of them first (%s)\n", s->tier);
     else if (s->question)
         eaf__buf_printf(&b, "read as a question: %d or more words, any of them may match,"
                             " those with more of them rank higher\n", QUESTION_WORDS);
+    else if (s->flags & EAF_SEARCH_ALL_WORDS)
+        eaf__buf_puts(&b, "all words: never read as a question\n");
     eaf__buf_puts(&b, "tree:\n");
     eaf__query_dump(&b, eaf__query_root(s->q), 1);
     if (s->fallback) {
@@ -1287,8 +1321,9 @@ const char *eaf_search_explain(eaf_search *s)
         else
             eaf__buf_printf(&b, "  ?%d = %lld\n", p->index, (long long)p->value);
     }
-    if (s->related)
-        eaf__buf_puts(&b, "rank: by the related-article score\n");
+    if (s->rel)
+        eaf__buf_printf(&b, "rank: by the related-article score\nsort: %s\n",
+                        sort_names[s->sort]);
     else if (!s->c.positive)
         eaf__buf_puts(&b, "matches nothing (no words, only exclusions, no filters)\n");
     else

@@ -33,6 +33,8 @@ struct eaf_search {
     int64_t id_lo, id_hi;     /* the range of the index's ids (have_ids) */
     int have_ids;
     int question;             /* any word may match (a question, or RANK_ALL) */
+    int read_as_question;     /* the question rule applied (not RANK_ALL):
+                                 eaf_search_question() */
     char *tier;               /* RANK_ALL: FTS5 expression of all the words */
     char *rank_call_k;        /* the main statement's ranking call, when it
                                  says how many rows are read (bind_top_k) */
@@ -58,8 +60,9 @@ struct eaf_search {
     eaf__strvec dropped;
     /* prefixes capped by expand.c, as notes for explain */
     eaf__strvec expanded;
-    /* related:KEY: the key whose related articles are the hits, or NULL */
-    char *related;
+    /* related:KEY at the top of the query: its node, whose list orders
+     * and scores the hits; NULL otherwise */
+    const eaf__qnode *rel;
     /* lazily made */
     char *suggestion;
     int have_suggestion;
@@ -68,6 +71,7 @@ struct eaf_search {
     int have_row;
     sqlite3_int64 id;
     double score;
+    int has_score;            /* the hit has a score (its rank is not NULL) */
     char *field[EAF_FIELD_LAST];
     char *snippet;
     int have_snippet;
@@ -82,6 +86,12 @@ eaf_status eaf__search_prepare(eaf_search *s, const char *select, const char *ta
 /* Prepares any SQL that uses the hits' from_where, with the parameters
  * bound. */
 eaf_status eaf__search_prepare_sql(eaf_search *s, const char *sql, sqlite3_stmt **out);
+
+/* expand.c: a word of one Chinese, Japanese or Korean character (which
+ * the index holds only inside the bigrams of its runs) becomes the OR of
+ * its prefix and the indexed bigrams that end with it.  After
+ * eaf__expand_prefixes(), which would cap that prefix. */
+eaf_status eaf__expand_cjk(eaf_search *s);
 
 /* expand.c: the most terms a prefix query reaches. */
 #define EAF__PREFIX_CAP 100

@@ -2,17 +2,19 @@
  * jsonkeys.c: a test helper.  Reads eafquery's JSON from standard input,
  * checks that it is valid JSON of the documented schema, and prints one
  * line per fact for shell tests to compare:
- *   version N / total N / sort S / fallback true|false / dropped WORD (each) /
- *   suggestion TEXT|null / facet KIND VALUE COUNT (each, with --facets) /
- *   hit RANK KEY / title TEXT / date DATE / authors N / score S (%.6f) /
- *   snippet TEXT
+ *   version N / total N / sort S / question true|false / fallback true|false /
+ *   dropped WORD (each) / suggestion TEXT|null / facet KIND VALUE COUNT (each,
+ *   with --facets) / hit RANK KEY / title TEXT / date DATE / authors N /
+ *   score S (%.6f, or "none" for a hit without a score) / snippet TEXT
  * Options:
  *   -p  partial hits (eafquery --fields): a hit may hold any of the known
  *       members, each checked when present; prints "members A,B,..." for
  *       each hit, and "-" for a rank or key that is absent
  *   -l  JSON Lines of hits (eafquery --format jsonl): every line is one hit
- *       with a "query" (and in batch mode a "qid"); prints "line N",
- *       "qid Q", "query Q" before each hit's lines
+ *       with a "query" (and in batch mode a "qid"), or the line of a query
+ *       that printed no hit: "query", "total" (and "qid") only; prints
+ *       "line N", "qid Q", "query Q" before each hit's lines, and for a
+ *       query without hits "nohits TOTAL" instead of the hit
  *   -r  JSON Lines of related-article lists (eafrelated --format json):
  *       prints "list KEY stored|computed", then "rel KEY SCORE" for each
  *       related article, and "why TEXT" and "shared KIND VALUE" lines when
@@ -43,6 +45,7 @@ static int is_bool(const json_t *v) { return json_is_boolean(v); }
 static int is_str_or_null(const json_t *v) { return json_is_string(v) || json_is_null(v); }
 static int is_arr(const json_t *v) { return json_is_array(v); }
 static int is_num(const json_t *v) { return json_is_number(v); }
+static int is_num_or_null(const json_t *v) { return json_is_number(v) || json_is_null(v); }
 
 static int is_str_arr(const json_t *v)
 {
@@ -79,7 +82,7 @@ static const struct {
 } hit_members[] = {
     {"rank", is_int}, {"key", is_str}, {"url", is_str_or_null},
     {"title", is_str}, {"date", is_str_or_null}, {"authors", is_authors},
-    {"score", is_num}, {"snippet", is_str_or_null},
+    {"score", is_num_or_null}, {"snippet", is_str_or_null},
     {"summary", is_str_or_null}, {"topics", is_str_arr},
     {"countries", is_str_arr}, {"tags", is_str_arr},
 };
@@ -152,8 +155,12 @@ static int check_hit(json_t *hit, int lines)
         printf("date %s\n", json_string_value(v));
     if ((v = json_object_get(hit, "authors")) != NULL)
         printf("authors %zu\n", json_array_size(v));
-    if ((v = json_object_get(hit, "score")) != NULL)
-        printf("score %.6f\n", json_number_value(v));
+    if ((v = json_object_get(hit, "score")) != NULL) {
+        if (json_is_null(v))
+            printf("score none\n");
+        else
+            printf("score %.6f\n", json_number_value(v));
+    }
     if (json_is_string(v = json_object_get(hit, "snippet")))
         printf("snippet %s\n", json_string_value(v));
     return 1;
@@ -194,7 +201,8 @@ static int check_document(json_t *root)
     if (!json_is_object(root) || !need(root, "version", is_int) ||
         !need(root, "query", is_str) || !need(root, "total", is_int) ||
         !need(root, "offset", is_int) || !need(root, "limit", is_int) ||
-        !need(root, "sort", is_str) || !need(root, "fallback", is_bool) ||
+        !need(root, "sort", is_str) || !need(root, "question", is_bool) ||
+        !need(root, "fallback", is_bool) ||
         !need(root, "dropped", is_str_arr) || !need(root, "suggestion", is_str_or_null) ||
         !need(root, "hits", is_arr))
         return 0;
@@ -205,6 +213,7 @@ static int check_document(json_t *root)
         printf("qid %s\n", json_string_value(json_object_get(root, "qid")));
     printf("total %lld\n", (long long)json_integer_value(json_object_get(root, "total")));
     printf("sort %s\n", json_string_value(json_object_get(root, "sort")));
+    printf("question %s\n", json_is_true(json_object_get(root, "question")) ? "true" : "false");
     printf("fallback %s\n", json_is_true(json_object_get(root, "fallback")) ? "true" : "false");
     json_array_foreach(json_object_get(root, "dropped"), i, v)
         printf("dropped %s\n", json_string_value(v));
@@ -216,6 +225,29 @@ static int check_document(json_t *root)
     json_array_foreach(hits, i, hit)
         if (!check_hit(hit, 0))
             return 0;
+    return 1;
+}
+
+/* The line of a query that printed no hit: query, total and maybe qid. */
+static int check_no_hits(json_t *line)
+{
+    const char *name;
+    json_t *v;
+
+    json_object_foreach(line, name, v) {
+        if (strcmp(name, "qid") != 0 && strcmp(name, "query") != 0 &&
+            strcmp(name, "total") != 0) {
+            fprintf(stderr, "jsonkeys: unknown member '%s' in a line without hits\n", name);
+            return 0;
+        }
+    }
+    if (!need(line, "query", is_str) || !need(line, "total", is_int) ||
+        (json_object_get(line, "qid") && !need(line, "qid", is_str)))
+        return 0;
+    if (json_object_get(line, "qid"))
+        printf("qid %s\n", json_string_value(json_object_get(line, "qid")));
+    printf("query %s\n", json_string_value(json_object_get(line, "query")));
+    printf("nohits %lld\n", (long long)json_integer_value(json_object_get(line, "total")));
     return 1;
 }
 
@@ -244,7 +276,10 @@ static int check_lines(void)
             break;
         }
         printf("line %ld\n", line);
-        ok = check_hit(hit, 1);
+        if (json_is_object(hit) && json_object_get(hit, "total"))
+            ok = check_no_hits(hit);
+        else
+            ok = check_hit(hit, 1);
         json_decref(hit);
     }
     free(buf);

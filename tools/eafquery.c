@@ -56,6 +56,9 @@ typedef struct config {
     int explain;
     int filters;               /* any filter option given */
     unsigned facets_top;       /* 0: no facets */
+    unsigned limit;            /* -n: the most hits to print; 0: none
+                                  (so.limit is then 1: the library's 0
+                                  means its default) */
     enum field fields[F_LAST]; /* the members to print, in order */
     size_t nfields;
     unsigned field_mask;
@@ -114,11 +117,99 @@ static const char *sort_name(eaf_sort sort)
     return (unsigned)sort < EAF_SORT_LAST ? names[sort] : "?";
 }
 
-/* Prints s with tabs and line breaks turned into spaces; NULL prints nothing. */
+/* The length of the valid UTF-8 character at s (n bytes left), or 0 for
+ * an invalid sequence. */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    size_t k;
+
+    if (len == 0 || len > n || (len == 2 && c < 0xC2) || c > 0xF4)
+        return 0;
+    for (k = 1; k < len; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if (len == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
+        return 0;
+    if (len == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
+        return 0;
+    return len;
+}
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+
+/* Is the character (len bytes at s) a control character: C0, DEL, C1? */
+static int is_control(const unsigned char *s, size_t len)
+{
+    return (len == 1 && (s[0] < 0x20 || s[0] == 0x7F)) ||
+           (len == 2 && s[0] == 0xC2 && s[1] < 0xA0);
+}
+
+/*
+ * Prints text for people: tabs and line breaks become spaces, other control
+ * characters and invalid UTF-8 become U+FFFD, and after max characters (0:
+ * no limit) the rest becomes "...".  The markers keep (they are ours: the
+ * terminal's colours around matches), when given.  NULL prints nothing.
+ */
+static void put_clean_marked(FILE *f, const char *s, size_t max, const char *open,
+                             const char *close)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = s ? strlen(s) : 0, i = 0, chars = 0;
+    size_t lo = open ? strlen(open) : 0, lc = close ? strlen(close) : 0;
+
+    while (i < n) {
+        size_t len;
+
+        if (lo && strncmp(s + i, open, lo) == 0) {
+            fputs(open, f);
+            i += lo;
+            continue;
+        }
+        if (lc && strncmp(s + i, close, lc) == 0) {
+            fputs(close, f);
+            i += lc;
+            continue;
+        }
+        if (max && chars == max) {
+            fputs("...", f);
+            break;
+        }
+        len = utf8_char(p + i, n - i);
+        if (len == 0) {
+            fputs(REPLACEMENT, f);
+            i++;
+        } else if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r') {
+            putc(' ', f);
+            i++;
+        } else if (is_control(p + i, len)) {
+            fputs(REPLACEMENT, f);
+            i += len;
+        } else {
+            fwrite(s + i, 1, len, f);
+            i += len;
+        }
+        chars++;
+    }
+}
+
+/* Text on one line, cleaned (see put_clean_marked); NULL prints nothing. */
 static void put_flat(const char *s)
 {
-    for (; s && *s; s++)
-        putchar(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+    put_clean_marked(stdout, s, 0, NULL, NULL);
+}
+
+/* The longest echo of a query, suggestion or word in text and notes, in
+ * characters. */
+#define ECHO_MAX 200
+
+/* Echoes text from outside (the query, a qid, a suggestion made from the
+ * query) to people: cleaned, and shortened when long. */
+static void put_echo(FILE *f, const char *s)
+{
+    put_clean_marked(f, s, ECHO_MAX, NULL, NULL);
 }
 
 /* The current hit's article, or NULL after a failure (message on the db). */
@@ -172,27 +263,13 @@ static char *utf8_clean(const char *s)
     if (!out)
         return NULL;
     while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                     : (c & 0xF8) == 0xF0 ? 4 : 0;
-        size_t k;
-        int ok = len > 0 && i + len <= n && !(len == 2 && c < 0xC2) && c <= 0xF4;
-
-        for (k = 1; ok && k < len; k++)
-            ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
-        if (ok && len == 3) {
-            unsigned char d = (unsigned char)s[i + 1];
-            ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);
-        } else if (ok && len == 4) {
-            unsigned char d = (unsigned char)s[i + 1];
-            ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
-        }
-        if (ok) {
+        size_t len = utf8_char((const unsigned char *)s + i, n - i);
+        if (len) {
             memcpy(out + o, s + i, len);
             o += len;
             i += len;
         } else {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            memcpy(out + o, REPLACEMENT, 3);
             o += 3;
             i++;
         }
@@ -201,8 +278,9 @@ static char *utf8_clean(const char *s)
     return out;
 }
 
-/* A JSON string of text from outside the library (the query, a qid),
- * which may not be valid UTF-8. */
+/* A JSON string of any text (the query, a qid, a suggestion made from the
+ * query, a field of an article), which may not be valid UTF-8: never
+ * NULL but when out of memory, so that no member goes missing. */
 static json_t *json_text(const char *s)
 {
     json_t *j = json_string(s);
@@ -218,7 +296,7 @@ static json_t *json_text(const char *s)
 
 static json_t *json_str_or_null(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    return s ? json_text(s) : json_null();
 }
 
 /* ---- notes: fallback and suggestion ---------------------------------------- */
@@ -231,26 +309,50 @@ static void put_fallback_note(FILE *f, eaf_search *s, int capital)
 
     fprintf(f, "%co article has all the words; showing articles with any of them",
             capital ? 'N' : 'n');
-    for (i = 0; i < n; i++)
-        fprintf(f, "%s%s", i ? ", " : " (no article has: ", eaf_search_dropped(s, i));
+    for (i = 0; i < n; i++) {
+        fputs(i ? ", " : " (no article has: ", f);
+        put_echo(f, eaf_search_dropped(s, i));
+    }
     fputs(n ? ")." : ".", f);
+}
+
+/* "read as a question: ..." after the given first letter. */
+static void put_question_note(FILE *f, int capital)
+{
+    fprintf(f, "%cead as a question: showing articles with any of the words, those with"
+               " more of them first (--all-words or AND: all of them).",
+            capital ? 'R' : 'r');
+}
+
+/* "eafquery: qid Q: " on standard error. */
+static void note_start(const query_run *r)
+{
+    fprintf(stderr, "%s: ", progname);
+    if (r->qid) {
+        fputs("qid ", stderr);
+        put_echo(stderr, r->qid);
+        fputs(": ", stderr);
+    }
 }
 
 /* For the machine-readable formats: the notes go to standard error. */
 static void warn_notes(const query_run *r)
 {
+    if (eaf_search_question(r->s)) {
+        note_start(r);
+        put_question_note(stderr, 0);
+        fputc('\n', stderr);
+    }
     if (eaf_search_fallback(r->s)) {
-        fprintf(stderr, "%s: ", progname);
-        if (r->qid)
-            fprintf(stderr, "qid %s: ", r->qid);
+        note_start(r);
         put_fallback_note(stderr, r->s, 0);
         fputc('\n', stderr);
     }
     if (r->suggestion) {
-        fprintf(stderr, "%s: ", progname);
-        if (r->qid)
-            fprintf(stderr, "qid %s: ", r->qid);
-        fprintf(stderr, "did you mean: %s?\n", r->suggestion);
+        note_start(r);
+        fputs("did you mean: ", stderr);
+        put_echo(stderr, r->suggestion);
+        fputs("?\n", stderr);
     }
 }
 
@@ -280,20 +382,34 @@ static int text_begin(output *o, const query_run *r)
 
     if (o->nqueries > 1)
         putchar('\n');
-    if (r->qid)
-        printf("%s: ", r->qid);
-    printf("%lld article%s match", (long long)r->total, r->total == 1 ? "" : "s");
-    if (*r->query || !o->cfg->filters)
-        printf(" \"%s\"", r->query);
-    else
+    if (r->qid) {
+        put_echo(stdout, r->qid);
+        fputs(": ", stdout);
+    }
+    printf("%lld %s", (long long)r->total,
+           r->total == 1 ? "article matches" : "articles match");
+    if (*r->query || !o->cfg->filters) {
+        fputs(" \"", stdout);
+        put_echo(stdout, r->query);
+        putchar('"');
+    } else {
         printf(" the filters");
-    printf("%s\n", r->total > 0 && (int64_t)offset >= r->total ? " (none at this offset)" : "");
+    }
+    printf("%s\n", r->total > 0 && o->cfg->limit > 0 && (int64_t)offset >= r->total
+                       ? " (none at this offset)" : "");
+    if (eaf_search_question(r->s)) {
+        put_question_note(stdout, 1);
+        putchar('\n');
+    }
     if (eaf_search_fallback(r->s)) {
         put_fallback_note(stdout, r->s, 1);
         putchar('\n');
     }
-    if (r->suggestion)
-        printf("Did you mean: %s?\n", r->suggestion);
+    if (r->suggestion) {
+        fputs("Did you mean: ", stdout);
+        put_echo(stdout, r->suggestion);
+        fputs("?\n", stdout);
+    }
     return 0;
 }
 
@@ -352,7 +468,7 @@ static int text_hit(output *o, const query_run *r, unsigned rank)
         text_part(&n);
         put_authors(a, ", ");
     }
-    if (m & BIT(F_SCORE)) {
+    if ((m & BIT(F_SCORE)) && eaf_search_has_score(s)) {
         text_part(&n);
         printf("score %.3f", eaf_search_score(s));
     }
@@ -387,7 +503,7 @@ static int text_hit(output *o, const query_run *r, unsigned rank)
             return FAIL_DB;
         if (*v) {
             fputs("   ", stdout);
-            put_flat(v);
+            put_clean_marked(stdout, v, 0, o->cfg->so.mark_open, o->cfg->so.mark_close);
             putchar('\n');
         }
     }
@@ -416,7 +532,7 @@ static json_t *json_tags(const eaf_article *a, eaf_tag_kind kind)
     size_t i, n = eaf_article_tag_count(a, kind);
 
     for (i = 0; arr && i < n; i++)
-        json_array_append_new(arr, json_string(eaf_article_tag(a, kind, i)));
+        json_array_append_new(arr, json_text(eaf_article_tag(a, kind, i)));
     return arr;
 }
 
@@ -436,23 +552,25 @@ static int json_hit_members(const output *o, json_t *obj, eaf_search *s, unsigne
 
         switch (f) {
         case F_RANK: v = json_integer(rank); break;
-        case F_KEY: v = json_string(eaf_search_field(s, EAF_FIELD_KEY)); break;
+        case F_KEY: v = json_text(eaf_search_field(s, EAF_FIELD_KEY)); break;
         case F_URL: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_URL)); break;
         case F_TITLE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_TITLE)); break;
         case F_DATE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_DATE)); break;
         case F_SUMMARY: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_SUMMARY)); break;
-        case F_SCORE: v = json_real(eaf_search_score(s)); break;
+        case F_SCORE:
+            v = eaf_search_has_score(s) ? json_real(eaf_search_score(s)) : json_null();
+            break;
         case F_SNIPPET:
             snippet = eaf_search_snippet(s);
             if (!snippet)
                 return FAIL_DB;
-            v = json_string(snippet);
+            v = json_text(snippet);
             break;
         case F_AUTHORS:
             v = json_array();
             for (j = 0; v && j < eaf_article_author_count(a); j++) {
                 json_t *au = json_object();
-                json_object_set_new(au, "name", json_string(eaf_article_author_name(a, j)));
+                json_object_set_new(au, "name", json_text(eaf_article_author_name(a, j)));
                 json_object_set_new(au, "affiliation",
                                     json_str_or_null(eaf_article_author_affiliation(a, j)));
                 json_array_append_new(v, au);
@@ -487,7 +605,7 @@ static json_t *json_facets(const eaf_facets *f)
             int64_t count = 0;
             const char *v = eaf_facets_value(f, (eaf_facet)k, i, &count);
             json_t *item = json_object();
-            json_object_set_new(item, "value", json_string(v));
+            json_object_set_new(item, "value", json_text(v));
             json_object_set_new(item, "count", json_integer(count));
             json_array_append_new(arr, item);
         }
@@ -513,15 +631,16 @@ static int json_begin(output *o, const query_run *r)
         return -1;
     }
     for (i = 0; i < eaf_search_dropped_count(r->s); i++)
-        json_array_append_new(dropped, json_string(eaf_search_dropped(r->s, i)));
+        json_array_append_new(dropped, json_text(eaf_search_dropped(r->s, i)));
     json_object_set_new(root, "version", json_integer(JSON_SCHEMA_VERSION));
     if (r->qid)
         json_object_set_new(root, "qid", json_text(r->qid));
     json_object_set_new(root, "query", json_text(r->query));
     json_object_set_new(root, "total", json_integer(r->total));
     json_object_set_new(root, "offset", json_integer(cfg->so.offset));
-    json_object_set_new(root, "limit", json_integer(cfg->so.limit));
+    json_object_set_new(root, "limit", json_integer(cfg->limit));
     json_object_set_new(root, "sort", json_string(sort_name(cfg->so.sort)));
+    json_object_set_new(root, "question", json_boolean(eaf_search_question(r->s)));
     json_object_set_new(root, "fallback", json_boolean(eaf_search_fallback(r->s)));
     json_object_set_new(root, "dropped", dropped);
     json_object_set_new(root, "suggestion", json_str_or_null(r->suggestion));
@@ -570,6 +689,39 @@ static int json_end(output *o, const query_run *r, int ok)
     json_decref(o->hits);
     json_decref(o->root);
     o->hits = o->root = NULL;
+    return rc;
+}
+
+/* A query that printed no hit (none matched, -n 0, or an offset past the
+ * last) prints one line of its own, told from a hit by its "total" (a hit
+ * has no such member), so that it is not mistaken for a missing query. */
+static int jsonl_end(output *o, const query_run *r, int ok)
+{
+    json_t *line;
+    char *text = NULL;
+    int64_t total = 0;
+    int rc = 0;
+
+    if (!ok || o->shown > 0)
+        return 0;
+    if (eaf_search_total(&total, r->s) != EAF_OK)
+        return FAIL_DB;
+    line = json_object();
+    if (line && r->qid)
+        json_object_set_new(line, "qid", json_text(r->qid));
+    if (line) {
+        json_object_set_new(line, "query", json_text(r->query));
+        json_object_set_new(line, "total", json_integer(total));
+        text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    }
+    if (text)
+        printf("%s\n", text);
+    else {
+        warnx_("out of memory");
+        rc = -1;
+    }
+    free(text);
+    json_decref(line);
     return rc;
 }
 
@@ -637,7 +789,10 @@ static int tsv_hit(output *o, const query_run *r, unsigned rank)
             putchar('\t');
         switch (f) {
         case F_RANK: printf("%u", rank); break;
-        case F_SCORE: printf("%.6f", eaf_search_score(s)); break;
+        case F_SCORE:
+            if (eaf_search_has_score(s)) /* none: empty, as a missing value */
+                printf("%.6f", eaf_search_score(s));
+            break;
         case F_AUTHORS: put_authors(a, "; "); break;
         case F_TOPICS:
         case F_COUNTRIES:
@@ -670,13 +825,17 @@ static void put_word(const char *s)
         putchar(*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ? '_' : *s);
 }
 
+/* A hit without a score (listed by filters) has minus its rank, below
+ * every score (scores are positive) and in the order of the list:
+ * trec_eval orders a run by score, not by rank. */
 static int trec_hit(output *o, const query_run *r, unsigned rank)
 {
     (void)o;
     put_word(r->qid ? r->qid : "1");
     fputs(" Q0 ", stdout);
     put_word(eaf_search_field(r->s, EAF_FIELD_KEY));
-    printf(" %u %.6f eafsearch\n", rank, eaf_search_score(r->s));
+    printf(" %u %.6f eafsearch\n", rank,
+           eaf_search_has_score(r->s) ? eaf_search_score(r->s) : -(double)rank);
     return 0;
 }
 
@@ -705,7 +864,7 @@ static const printer printers[] = {
      NULL, text_begin, text_hit, text_end},
     {"json", P_TOTAL | P_HITS | P_NOTES | P_FIELDS | P_FACETS,
      NULL, json_begin, json_hit, json_end},
-    {"jsonl", P_HITS | P_FIELDS, NULL, NULL, jsonl_hit, NULL},
+    {"jsonl", P_HITS | P_FIELDS, NULL, NULL, jsonl_hit, jsonl_end},
     {"tsv", P_HITS | P_FIELDS, tsv_start, NULL, tsv_hit, NULL},
     {"trec", P_HITS, NULL, NULL, trec_hit, NULL},
 };
@@ -743,10 +902,13 @@ static int run_query(output *o, const char *qid, const char *query, long line)
     st = eaf_search_new(&r.s, cfg->db, query, &cfg->so);
     if (st != EAF_OK) {
         warn_where(qid, line);
-        if (st == EAF_SYNTAX)
-            fprintf(stderr, "query error: %s\n", eaf_errmsg(cfg->db));
-        else
+        if (st == EAF_SYNTAX) { /* the message quotes the query */
+            fputs("query error: ", stderr);
+            put_clean_marked(stderr, eaf_errmsg(cfg->db), 0, NULL, NULL);
+            fputc('\n', stderr);
+        } else {
             fprintf(stderr, "%s\n", eaf_errmsg(cfg->db));
+        }
         return st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
     }
     if (cfg->explain) {
@@ -775,7 +937,7 @@ static int run_query(output *o, const char *qid, const char *query, long line)
     if (rc == 0 && p->begin)
         rc = p->begin(o, &r);
     begun = rc == 0;
-    if (rc == 0 && (p->flags & P_HITS)) {
+    if (rc == 0 && (p->flags & P_HITS) && cfg->limit > 0) {
         while ((st = eaf_search_next(r.s)) == EAF_ROW) {
             if ((rc = p->hit(o, &r, ++rank)) != 0)
                 break;
@@ -889,7 +1051,8 @@ static void usage(FILE *out)
             "Search an index made by eafindex; the query is the rest of the line.\n"
             "\n"
             "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db)\n"
-            "  -n, --limit=N          show at most N hits (default: %d)\n"
+            "  -n, --limit=N          show at most N hits (default: %d; 0: none, only\n"
+            "                         the count, and the facets with --facets)\n"
             "      --offset=K         skip the first K hits (for paging)\n"
             "      --sort=ORDER       relevance (default), newest or oldest\n"
             "\n"
@@ -930,8 +1093,9 @@ static void usage(FILE *out)
             "                         (Japan: Japanese)\n"
             "      --rank-all         rank every article with any of the words, those\n"
             "                         with all of them first (the default of trec)\n"
-            "      --all-words        only articles with all the words (the default of\n"
-            "                         the other formats; short of any, any of them)\n"
+            "      --all-words        only articles with all the words, however many\n"
+            "                         (without it, 4 words or more are read as a\n"
+            "                         question: any of them; short of any, any of them)\n"
             "\n"
             "Ranking (defaults in eafsearch-query(7)):\n"
             "      --weights=W,...    8 field weights: title, author, affiliation, topic,\n"
@@ -945,10 +1109,11 @@ static void usage(FILE *out)
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "\n"
-            "Query language (see eafsearch-query(7)): words must all match; \"a phrase\";\n"
-            "a OR b; -word or NOT word excludes; (groups); pre*; title:, author:,\n"
-            "affiliation:, body:, topic:, country: fields; author:\"Exact Name\";\n"
-            "date:2018, date:2017..2019, after:2018-06, before:2010.\n"
+            "Query language (see eafsearch-query(7)): words must all match (4 or more:\n"
+            "any of them, unless joined by AND); \"a phrase\"; a AND b; a OR b; -word or\n"
+            "NOT word excludes; (groups); pre*; title:, author:, affiliation:, body:,\n"
+            "topic:, country: fields; author:\"Exact Name\"; date:2018, date:2017..2019,\n"
+            "after:2018-06, before:2010; related:KEY.  Options go before the query.\n"
             "\n"
             "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
             "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
@@ -1013,6 +1178,63 @@ static char *join_args(int argc, char **argv)
         strcat(q, argv[i]);
     }
     return q;
+}
+
+/* Did the options end with "--" (not the value of an option before it)? */
+static int after_dashes(char **argv, const struct option *longopts)
+{
+    const char *prev;
+    size_t i, len;
+
+    if (optind < 2 || strcmp(argv[optind - 1], "--") != 0)
+        return 0;
+    if (optind < 3)
+        return 1;
+    prev = argv[optind - 2];
+    if (strcmp(prev, "-d") == 0 || strcmp(prev, "-n") == 0)
+        return 0; /* "-d --": "--" is the value */
+    if (strncmp(prev, "--", 2) != 0 || strchr(prev, '='))
+        return 1;
+    len = strlen(prev + 2);
+    for (i = 0; longopts[i].name; i++)
+        if (longopts[i].has_arg == required_argument && len > 0 &&
+            strncmp(longopts[i].name, prev + 2, len) == 0)
+            return 0;
+    return 1;
+}
+
+/* Options after the query are read as its text (getopt stops at the first
+ * word of the query, which may start with '-'): warns about each word
+ * that looks like one of the options, which the user likely meant as
+ * such.  "-n", "-n5", "-d", "-0", "-h", "-V", "--limit", "--limit=5". */
+static void warn_late_options(int n, char **words, const struct option *longopts)
+{
+    int i;
+    size_t j;
+
+    for (i = 0; i < n; i++) {
+        const char *w = words[i];
+        int looks = 0;
+
+        if (w[0] != '-' || !w[1])
+            continue;
+        if (w[1] == '-' && w[2]) {
+            size_t len = strcspn(w + 2, "=");
+            for (j = 0; longopts[j].name && !looks; j++)
+                looks = strlen(longopts[j].name) == len &&
+                        strncmp(longopts[j].name, w + 2, len) == 0;
+        } else if (w[1] != '-') {
+            looks = (strchr("dn0hV", w[1]) && !w[2]) ||
+                    (w[1] == 'n' && strspn(w + 2, "0123456789") == strlen(w + 2));
+        }
+        if (looks) {
+            fprintf(stderr, "%s: warning: '", progname);
+            put_echo(stderr, w);
+            fprintf(stderr, "' after the query is searched as text, not taken as an"
+                            " option: put options before the query (or the query after"
+                            " '--' to search for it)\n");
+        }
+    }
 }
 
 /* The NULL-terminated filter lists, each with room for every argument. */
@@ -1090,7 +1312,7 @@ int main(int argc, char **argv)
     memset(&cfg, 0, sizeof(cfg));
     memset(&out, 0, sizeof(out));
     cfg.so = so_init;
-    cfg.so.limit = DEFAULT_LIMIT;
+    cfg.so.limit = cfg.limit = DEFAULT_LIMIT;
     authors.v = calloc((size_t)argc + 1, sizeof(*authors.v));
     topics.v = calloc((size_t)argc + 1, sizeof(*topics.v));
     countries.v = calloc((size_t)argc + 1, sizeof(*countries.v));
@@ -1108,11 +1330,13 @@ int main(int argc, char **argv)
             break;
         case 'n':
             v = parse_count(optarg);
-            if (v < 1 || v > 1000000) {
-                warnx_("--limit needs a number from 1 to 1000000, not '%s'", optarg);
+            if (v < 0 || v > 1000000) {
+                warnx_("--limit needs a number from 0 to 1000000, not '%s'", optarg);
                 goto done;
             }
-            cfg.so.limit = (unsigned)v;
+            cfg.limit = (unsigned)v;
+            /* 0: the count (and facets) only; the library's 0 is its default */
+            cfg.so.limit = v > 0 ? (unsigned)v : 1;
             break;
         case OPT_OFFSET:
             v = parse_count(optarg);
@@ -1236,7 +1460,7 @@ int main(int argc, char **argv)
             rank_all = 1;
             break;
         case OPT_ALL_WORDS:
-            rank_all = 0;
+            rank_all = 0; /* the last of the two wins */
             break;
         case OPT_FEEDBACK: {
             double fb[2] = {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS};
@@ -1286,6 +1510,8 @@ int main(int argc, char **argv)
 
     if (rank_all > 0)
         cfg.so.flags |= EAF_SEARCH_RANK_ALL;
+    else if (rank_all == 0) /* --all-words: never read as a question */
+        cfg.so.flags |= EAF_SEARCH_ALL_WORDS;
     /* what goes with what */
     if (count && null) {
         warnx_("--count and --null cannot be used together");
@@ -1328,6 +1554,8 @@ int main(int argc, char **argv)
         goto done;
     }
     if (!cfg.batch) {
+        if (!after_dashes(argv, longopts))
+            warn_late_options(argc - optind, argv + optind, longopts);
         query = join_args(argc - optind, argv + optind);
         if (!query) {
             warnx_("out of memory");

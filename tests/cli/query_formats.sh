@@ -296,6 +296,136 @@ contains "$(cat "$tmp/err")" "'xml'" "an unknown format is named"
 q --sort=random japan >/dev/null 2>"$tmp/err"
 contains "$(cat "$tmp/err")" "'random'" "an unknown sort is named"
 
+# --- a typed AND, questions and --all-words -----------------------------------------
+keys() { q --format tsv --fields=key -n 1000 "$@" | sed 1d | sort; }
+for w in japan china relations trade; do keys "$w" > "$tmp/k_$w"; done
+comm -12 "$tmp/k_japan" "$tmp/k_china" | comm -12 - "$tmp/k_relations" | comm -12 - "$tmp/k_trade" > "$tmp/k_all"
+n=$(wc -l < "$tmp/k_all" | tr -d ' ')
+nq=$(q --count "japan china relations trade" 2>/dev/null)
+ok "$([ "$n" -gt 0 ] && [ "$nq" -gt "$n" ] && echo 0 || echo 1)" \
+    "four words: $n articles have all, the question finds $nq"
+same "$(keys "japan AND china AND relations AND trade")" "$(cat "$tmp/k_all")" \
+    "a typed AND of four words: exactly the articles with all four"
+same "$(keys "japan china relations AND trade")" "$(cat "$tmp/k_all")" "one typed AND is enough"
+same "$(keys "(japan AND china) relations trade")" "$(cat "$tmp/k_all")" "in a group too"
+same "$(keys --all-words "japan china relations trade")" "$(cat "$tmp/k_all")" \
+    "--all-words: exactly the articles with all four"
+same "$(keys --rank-all --all-words "japan china relations trade")" "$(cat "$tmp/k_all")" \
+    "--all-words after --rank-all wins"
+out=$(q -n 1 "japan china relations trade")
+contains "$out" "Read as a question: showing articles with any of the words" "text says when a query is read as a question"
+for args in "--all-words|japan china relations trade" "|japan AND china AND relations AND trade" "|japan china"; do
+    case "$(q -n 1 ${args%%|*} "${args#*|}")" in *"Read as a question"*) r=1 ;; *) r=0 ;; esac
+    ok "$r" "no question line for ${args%%|*} '${args#*|}'"
+done
+is "$(q --format json "japan china relations trade" | "$jsonkeys" | member question)" true "json: question true"
+is "$(q --format json --all-words "japan china relations trade" | "$jsonkeys" | member question)" false \
+    "json: question false with --all-words"
+is "$(q --format json "japan china" | "$jsonkeys" | member question)" false "json: question false for two words"
+q --count "japan china relations trade" > /dev/null 2> "$tmp/err"
+contains "$(cat "$tmp/err")" "eafquery: read as a question" "--count: the question note goes to stderr"
+is "$(q --count "japan AND china AND zzzzqx")" 0 "a typed AND never falls back to any of the words"
+
+# --- related:KEY ----------------------------------------------------------------------
+rkey=$(q --format tsv --fields=key -n 1 japan | sed -n 2p)
+"$builddir/tools/eafrelated" -d "$db" --format tsv "$rkey" | cut -f2 | tr ' ' '\n' > "$tmp/rel"
+rn=$(grep -c . "$tmp/rel")
+is "$(q --format tsv --fields=key -n 100 "related:$rkey" | sed 1d)" "$(cat "$tmp/rel")" \
+    "related:KEY lists the related articles ($rn), in order"
+is "$(q -n 3 "related:$rkey" | head -n 1)" "$rn articles match \"related:$rkey\"" \
+    "-n 3: the text total is the list's length"
+is "$(q --format json --offset 3 -n 3 "related:$rkey" | "$jsonkeys" | member total)" "$rn" \
+    "--offset 3: the json total is the list's length"
+is "$(q --count -n 3 "related:$rkey")" "$rn" "--count: the list's length"
+pages=$(off=0; while [ "$off" -lt "$((rn + 3))" ]; do
+    q --format tsv --fields=key -n 3 --offset "$off" "related:$rkey" | sed 1d; off=$((off + 3)); done)
+is "$pages" "$(cat "$tmp/rel")" "pages of three put together are the list"
+grep -Fx -f "$tmp/k_china" "$tmp/rel" > "$tmp/relc"
+is "$(q --format tsv --fields=key -n 100 "related:$rkey china" | sed 1d)" "$(cat "$tmp/relc")" \
+    "related:KEY china: the list filtered to the articles with china, in its order"
+ok "$([ -s "$tmp/relc" ] && [ "$(wc -l < "$tmp/relc")" -lt "$rn" ] && echo 0 || echo 1)" \
+    "which is some of the list, not all"
+is "$(q --count "china related:\"$rkey\"")" "$(wc -l < "$tmp/relc" | tr -d ' ')" \
+    "a quoted key, after the words"
+is "$(q --count "related:$rkey -china")" "$((rn - $(wc -l < "$tmp/relc")))" \
+    "related:KEY -china: the rest of the list"
+is "$(q --count "related:$rkey zzzzqx")" 0 "related:KEY with a word no article has: nothing"
+
+# --- output hygiene -------------------------------------------------------------------
+q --format json "$(printf 'japn \377\376')" > "$tmp/o"
+"$jsonkeys" < "$tmp/o" > "$tmp/ok"
+ok $? "json of a query with invalid UTF-8 keeps every member"
+contains "$(member suggestion < "$tmp/ok")" "japan" "and its suggestion (a string)"
+q -n 1 "$(printf 'japn \033[2J\001x')" > "$tmp/o"
+is "$(tr -d '\n\t' < "$tmp/o" | LC_ALL=C tr -d ' -~\200-\377' | wc -c | tr -d ' ')" 0 \
+    "text echoes no control character of the query"
+contains "$(cat "$tmp/o")" "Did you mean: japan" "but still the suggestion"
+long=$(awk 'BEGIN { for (i = 0; i < 20000; i++) printf "x" }')
+q -n 1 "japn $long" > "$tmp/o"
+is "$(awk 'length($0) > 300' "$tmp/o" | wc -l | tr -d ' ')" 0 "a long query is echoed shortened"
+contains "$(cat "$tmp/o")" "Did you mean: japan xxx" "with its start"
+contains "$(cat "$tmp/o")" "xxx...?" "and an ellipsis"
+is "$(q -n 1 trawler | head -n 1)" '1 article matches "trawler"' "one article matches"
+is "$(q -n 1 japan | head -n 1)" "$(q --count japan) articles match \"japan\"" "articles match"
+# a query without hits in every format
+is "$(q --format jsonl zzzzqx)" '{"query":"zzzzqx","total":0}' "jsonl: a query without hits is one line"
+printf 'a\tzzzzqx\nb\ttrawler\n' | q --batch --format jsonl --fields=key | "$jsonkeys" -l -p > "$tmp/o"
+ok $? "batch jsonl with a query without hits is valid"
+is "$(tr '\n' ' ' < "$tmp/o")" \
+    "line 1 qid a query zzzzqx nohits 0 line 2 qid b query trawler hit - $(keys trawler) members key " \
+    "its line, then the other query's hit"
+is "$(q --format jsonl -n 2 --offset 100 japan)" "{\"query\":\"japan\",\"total\":$(q --count japan)}" \
+    "jsonl: an offset past the last hit: the line with the total"
+out=$(q --format trec zzzzqx); rc=$?
+is "$rc:$out" "0:" "trec: no line for a query without hits (the TREC convention)"
+# -n 0: the count and facets, no hits
+out=$(q -n 0 --facets=2 japan); rc=$?
+is "$rc:$(printf '%s\n' "$out" | head -n 1)" "0:$(q --count japan) articles match \"japan\"" "-n 0: the count"
+contains "$out" "country:" "and the facets"
+case "$out" in *"1. "*) r=1 ;; *) r=0 ;; esac
+ok "$r" "and no hit"
+q --format json -n 0 --facets japan | "$jsonkeys" > "$tmp/o"
+is "$(member total < "$tmp/o"):$(grep -c '^hit' "$tmp/o"):$(grep -c '^facet' "$tmp/o" | awk '$1 > 0 { print "facets" }')" \
+    "$(q --count japan):0:facets" "-n 0 json: the total, no hits, the facets"
+is "$(q --format jsonl -n 0 japan)" "{\"query\":\"japan\",\"total\":$(q --count japan)}" "-n 0 jsonl: the line with the total"
+is "$(q --format tsv -n 0 japan)" "rank${tab}key${tab}url${tab}title${tab}date${tab}authors${tab}score${tab}snippet" \
+    "-n 0 tsv: the header"
+is "$(q --format trec -n 0 japan; echo "rc $?"):$(q -0 -n 0 japan | wc -c | tr -d ' ')" "rc 0:0" \
+    "-n 0 trec and -0: nothing"
+is "$(q --count -n 0 japan)" "$(q --count japan)" "-n 0 --count: the count"
+# year facets: newest first
+q --format json --facets=100 --after=1900 "" | "$jsonkeys" | sed -n 's/^facet year \([0-9]*\) .*/\1/p' > "$tmp/o"
+ok "$([ "$(wc -l < "$tmp/o")" -gt 3 ] && sort -c -r -n "$tmp/o" 2>/dev/null && echo 0 || echo 1)" \
+    "year facets: newest first ($(tr '\n' ' ' < "$tmp/o"))"
+same "$(q -n 1 --facets=2 --after=1900 "" | sed -n '/^year:/,$p' | awk 'NR > 1 { print $2 }' | tr '\n' ' ')" \
+    "$(head -n 2 "$tmp/o" | tr '\n' ' ')" "--facets=2: the two newest years"
+
+# --- scores of listings -----------------------------------------------------------------
+out=$(q -n 2 --country=Japan "")
+case "$out" in *score*) r=1 ;; *) r=0 ;; esac
+ok "$r" "a listing by filters shows no score"
+contains "$(q -n 1 japan)" "| score " "a search by words shows its score"
+is "$(q --format json -n 2 --country=Japan "" | "$jsonkeys" | member score | sort -u)" none \
+    "json: score null for a listing"
+is "$(q --format tsv --fields=key,score -n 2 --country=Japan "" | sed 1d | cut -f2 | sort -u)" "" \
+    "tsv: an empty score for a listing"
+is "$(q --format trec -n 3 --country=Japan "" | awk '{ print $5 }' | tr '\n' ' ')" \
+    "-1.000000 -2.000000 -3.000000 " "trec: minus the rank, in the order of the listing"
+
+# --- options after the query ----------------------------------------------------------
+q japan -n 2 > "$tmp/o" 2> "$tmp/err"
+contains "$(cat "$tmp/err")" "warning: '-n' after the query is searched as text" "-n after the query: a warning"
+contains "$(head -n 1 "$tmp/o")" '"japan -n 2"' "and the query is as typed"
+q japan --format=json > /dev/null 2> "$tmp/err"
+contains "$(cat "$tmp/err")" "'--format=json' after the query" "--format=json after the query: a warning"
+q japan -n5 > /dev/null 2> "$tmp/err"
+contains "$(cat "$tmp/err")" "'-n5' after the query" "-n5 too"
+for args in "japan -china" "-- japan -n 2" "japan -defence -d2"; do
+    # shellcheck disable=SC2086
+    q $args > /dev/null 2> "$tmp/err"
+    is "$(cat "$tmp/err")" "" "no warning for: $args"
+done
+
 # --- help ---------------------------------------------------------------------
 out=$("$eafquery" --help)
 r=0

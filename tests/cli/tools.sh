@@ -121,8 +121,10 @@ is "$rc" 1 "a missing index exits 1"
 contains "$(cat "$tmp/err")" "missing.db" "naming it"
 "$eafquery" -d "$db" >/dev/null 2>&1; rc=$?
 is "$rc" 2 "no query is a usage error"
-"$eafquery" -d "$db" -n 0 japan >/dev/null 2>&1; rc=$?
+"$eafquery" -d "$db" -n -1 japan >/dev/null 2>&1; rc=$?
 is "$rc" 2 "a bad --limit is a usage error"
+"$eafquery" -d "$db" -n 1000001 japan >/dev/null 2>&1; rc=$?
+is "$rc" 2 "a --limit over 1000000 is a usage error"
 
 # --- help and version -------------------------------------------------------
 for tool in "$eafindex" "$eafquery"; do

@@ -116,6 +116,10 @@ static const qcase cases[] = {
      "(a.id IN (SELECT rowid FROM fts WHERE fts MATCH ?10)) OR "
      "((a.day BETWEEN ?11 AND ?12))",
      "\"japan\"|20170000|20171299"},
+    /* related:KEY, unresolved (search.c reads the list): matches nothing */
+    {"related:2018/05/a-key", NULL, "0", NULL},
+    {"related:a-key japan", "(\"japan\")", "(0)", NULL},
+    {"-related:a-key japan", "(\"japan\")", "(NOT ((0)))", NULL},
     /* inputs that break raw FTS5 */
     {"China's", "\"China's\"", NULL, NULL},
     {"GDP 2.5", "(\"GDP\" AND \"2.5\")", NULL, NULL},
@@ -152,6 +156,8 @@ static const scase strict_cases[] = {
     {"japan AND", 6, "AND needs a term"},
     {"abe NEAR title:xi", 4, "NEAR needs a word or phrase"},
     {"japan \"china", 6, "unclosed quotation mark"},
+    {"related:", 0, "needs the key of an article"},
+    {"japan related:\"\"", 14, "empty key"},
 };
 
 /* Renders the compiled query as "fts", "sql" and "params" strings. */
@@ -231,6 +237,15 @@ int main(void)
         eaf__compiled_free(&c);
         eaf__query_free(q);
     }
+    /* the message quotes the query without its control characters */
+    compile_case("japan (\x1b[2Jchina\x07", EAF__QUERY_STRICT, &c, params, sizeof(params), &st,
+                 &q);
+    ok(st == EAF_SYNTAX && strstr(eaf__query_error(q), "near '(") &&
+           !strchr(eaf__query_error(q), '\x1b') && !strchr(eaf__query_error(q), '\x07'),
+       "strict: no control character in the message");
+    eaf__compiled_free(&c);
+    eaf__query_free(q);
+
     /* a well-formed query is fine in strict mode too */
     compile_case("(japan OR korea) -\"trade war\" title:summit date:2018 author:\"A B\"",
                  EAF__QUERY_STRICT, &c, params, sizeof(params), &st, &q);
@@ -263,6 +278,42 @@ int main(void)
         eaf__compiled_free(&c);
         eaf__query_free(q);
         eaf__buf_free(&big);
+    }
+
+    /* the key of related: ends where its term ends; a typed AND is marked,
+     * also once flattened into the AND around it */
+    {
+        static const struct {
+            const char *input, *dump;
+        } trees[] = {
+            {"related:a/b-c japan", "AND\n  RELATED \"a/b-c\"\n  TERM \"japan\"\n"},
+            {"related:\"a key\" japan", "AND\n  RELATED \"a key\"\n  TERM \"japan\"\n"},
+            {"related:w/Foo_(bar) japan",
+             "AND\n  RELATED \"w/Foo_(bar)\"\n  TERM \"japan\"\n"},
+            {"(related:abc) japan", "AND\n  RELATED \"abc\"\n  TERM \"japan\"\n"},
+            {"(japan related:abc)", "AND\n  TERM \"japan\"\n  RELATED \"abc\"\n"},
+            {"Related:ABC", "RELATED \"ABC\"\n"},
+            {"-related:abc", "NOT\n  RELATED \"abc\"\n"},
+            {"a b c d", "AND\n  TERM \"a\"\n  TERM \"b\"\n  TERM \"c\"\n  TERM \"d\"\n"},
+            {"a AND b", "AND (typed)\n  TERM \"a\"\n  TERM \"b\"\n"},
+            {"a b AND c d",
+             "AND (typed)\n  TERM \"a\"\n  TERM \"b\"\n  TERM \"c\"\n  TERM \"d\"\n"},
+            {"(a AND b) c d",
+             "AND (typed)\n  TERM \"a\"\n  TERM \"b\"\n  TERM \"c\"\n  TERM \"d\"\n"},
+            {"(a AND b) OR c",
+             "OR\n  AND (typed)\n    TERM \"a\"\n    TERM \"b\"\n  TERM \"c\"\n"},
+            {"a AND", "TERM \"a\"\n"},
+            {"AND a b", "AND\n  TERM \"a\"\n  TERM \"b\"\n"},
+        };
+        for (i = 0; i < EAF__ARRAY_LEN(trees); i++) {
+            eaf__buf t = EAF__BUF_INIT;
+            compile_case(trees[i].input, 0, &c, params, sizeof(params), &st, &q);
+            eaf__query_dump(&t, eaf__query_root(q), 0);
+            is_str(t.p, trees[i].dump, "tree of [%s]", trees[i].input);
+            eaf__buf_free(&t);
+            eaf__compiled_free(&c);
+            eaf__query_free(q);
+        }
     }
 
     /* the tree dump names what was parsed */

@@ -805,6 +805,271 @@ static void test_prefix_cap(void)
     eaf_db_close(pdb);
 }
 
+/* Runs a query with flags; returns its keys ("(error ...)" on failure). */
+static const char *run_flags(const char *query, unsigned flags, long long *total)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    o.flags = flags;
+    o.limit = 100;
+    return run_opts(query, &o, total);
+}
+
+/* A typed AND is obeyed at any length; EAF_SEARCH_ALL_WORDS turns the
+ * question rule off; eaf_search_question() says when it applied. */
+static void test_typed_and(void)
+{
+    eaf_search *s = NULL;
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    long long total = -1;
+    char question[2048];
+
+    /* four words: a question, any of them */
+    snprintf(question, sizeof(question), "%s", run("japan china relations tokyo"));
+    ok(strchr(question, ' ') != NULL, "four words are a question: several hits (%s)", question);
+    ok(eaf_search_new(&s, db, "japan china relations tokyo", NULL) == EAF_OK, "search");
+    is_int(eaf_search_question(s), 1, "eaf_search_question says so");
+    ok(strstr(eaf_search_explain(s), "read as a question") != NULL, "and explain");
+    eaf_search_free(s);
+    /* a typed AND, wherever it is, is obeyed */
+    SET("japan AND china AND relations AND tokyo", "jc1");
+    SET("japan china relations AND tokyo", "jc1");
+    SET("japan AND china relations tokyo", "jc1");
+    SET("(japan AND tokyo) china relations", "jc1");
+    SET("title:(japan AND china) relations tokyo", "jc1");
+    SET("japan AND china AND trade AND war AND tariffs", "");
+    ok(eaf_search_new(&s, db, "japan AND china AND relations AND tokyo", NULL) == EAF_OK,
+       "search with a typed AND");
+    is_int(eaf_search_question(s), 0, "not read as a question");
+    ok(strstr(eaf_search_explain(s), "AND (typed)") != NULL, "explain shows the typed AND");
+    eaf_search_free(s);
+    /* a typed AND does not fall back to any of the words */
+    is_str(run("mongolia zzyzx"), "tie1 tie2", "two words, one unknown: the fallback");
+    is_str(run_flags("mongolia AND zzyzx", 0, &total), "", "with AND: no hits");
+    is_int(total, 0, "and a total of 0");
+    ok(eaf_search_new(&s, db, "mongolia AND zzyzx", NULL) == EAF_OK, "search");
+    is_int(eaf_search_fallback(s), 0, "no fallback");
+    eaf_search_free(s);
+    /* an OR of AND groups is not a typed AND of the whole */
+    SET("(japan AND tokyo) OR (mongolia AND copper)", "jc1 j1 tie1 tie2");
+    /* the flag */
+    is_str(run_flags("japan china relations tokyo", EAF_SEARCH_ALL_WORDS, &total), "jc1",
+           "EAF_SEARCH_ALL_WORDS: all four words");
+    is_int(total, 1, "total 1");
+    is_str(sorted(run_flags("japan china relations", EAF_SEARCH_ALL_WORDS, NULL)),
+           sorted(run("japan china relations")), "three words: the same hits with the flag");
+    o.flags = EAF_SEARCH_ALL_WORDS;
+    ok(eaf_search_new(&s, db, "japan china relations tokyo", &o) == EAF_OK, "search");
+    is_int(eaf_search_question(s), 0, "not a question with the flag");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "copper mine mongolia zzyzx", &o) == EAF_OK,
+       "four words, one unknown, EAF_SEARCH_ALL_WORDS");
+    is_int(eaf_search_fallback(s), 1, "the flag keeps the fallback, said");
+    eaf_search_free(s);
+    o.flags = EAF_SEARCH_ALL_WORDS | EAF_SEARCH_RANK_ALL;
+    is_int(eaf_search_new(&s, db, "japan", &o), EAF_MISUSE,
+           "EAF_SEARCH_ALL_WORDS with EAF_SEARCH_RANK_ALL: a misuse");
+    o.flags = EAF_SEARCH_RANK_ALL;
+    ok(eaf_search_new(&s, db, "japan china relations tokyo", &o) == EAF_OK, "RANK_ALL");
+    is_int(eaf_search_question(s), 0, "RANK_ALL is not the question rule");
+    eaf_search_free(s);
+    /* ordinary queries keep their ranking */
+    LIST("mongolia copper", "tie1 tie2");
+    is_str(strtok((char *)run("Japan China"), " "), "jc1", "Japan China: jc1 first");
+}
+
+/* The keys of a related list, space-separated. */
+static const char *related_keys(const char *key, size_t *n)
+{
+    static char out[2048];
+    eaf_related *r = NULL;
+    size_t i, len = 0;
+
+    out[0] = '\0';
+    *n = 0;
+    if (eaf_related_new(&r, db, key, NULL) != EAF_OK)
+        return "(error)";
+    *n = eaf_related_count(r);
+    for (i = 0; i < *n; i++)
+        len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", i ? " " : "",
+                                eaf_related_key(r, i));
+    eaf_related_free(r);
+    return out;
+}
+
+/* Keeps the words of list that are (keep) or are not (!keep) in set, in
+ * the order of list. */
+static const char *filter_words(const char *list, const char *set, int keep)
+{
+    static char out[2048];
+    char buf[2048], *tok, *save = NULL;
+    size_t len = 0;
+
+    snprintf(buf, sizeof(buf), "%s", list);
+    out[0] = '\0';
+    for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char pat[128];
+        snprintf(pat, sizeof(pat), " %s ", tok);
+        {
+            char padded[2100];
+            snprintf(padded, sizeof(padded), " %s ", set);
+            if ((strstr(padded, pat) != NULL) == keep)
+                len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", len ? " " : "",
+                                        tok);
+        }
+    }
+    return out;
+}
+
+static const char *keep_in(const char *list, const char *set)
+{
+    return filter_words(list, set, 1);
+}
+
+/* related:KEY is a term of the query: the total is the list's length at
+ * every page, the key ends with its term, and the rest of the query
+ * filters the list. */
+static void test_related(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    char list[2048], paged[2048] = "", japan[2048], expected[2048];
+    long long total = -1;
+    size_t n = 0;
+    unsigned off;
+    eaf_search *s = NULL;
+
+    snprintf(list, sizeof(list), "%s", related_keys("jc1", &n));
+    ok(n >= 4, "jc1 has a related list of %zu articles (%s)", n, list);
+    is_str(run_opts("related:jc1", NULL, &total), list, "related:jc1 is that list, in order");
+    is_int(total, (long long)n, "its total is the list's length");
+    o.limit = 1;
+    for (off = 0; off < n + 2; off++) {
+        const char *page;
+        o.offset = off;
+        page = run_opts("related:jc1", &o, &total);
+        if (*page)
+            snprintf(paged + strlen(paged), sizeof(paged) - strlen(paged), "%s%s",
+                     *paged ? " " : "", page);
+        if (!is_int(total, (long long)n, "related:jc1 -n 1 --offset %u: total %zu", off, n))
+            break;
+    }
+    is_str(paged, list, "pages of one put together are the list");
+    o.limit = 3;
+    o.offset = 0;
+    run_opts("related:jc1", &o, &total);
+    is_int(total, (long long)n, "-n 3: the total is still the list's length");
+    /* the key ends where its term ends; the rest filters the list */
+    snprintf(japan, sizeof(japan), "%s", run("japan"));
+    LIST("related:jc1 japan", keep_in(list, japan));
+    LIST("japan related:jc1", keep_in(list, japan));
+    LIST("related:\"jc1\" japan", keep_in(list, japan));
+    LIST("(related:jc1) japan", keep_in(list, japan));
+    LIST("related:jc1 AND japan", keep_in(list, japan));
+    ok(*keep_in(list, japan) && strcmp(keep_in(list, japan), list) != 0,
+       "the words filter the list: some of it, not all (%s)", keep_in(list, japan));
+    LIST("related:jc1 -japan", filter_words(list, japan, 0));
+    LIST("related:jc1 date:2018..2019", keep_in(list, run("date:2018..2019")));
+    snprintf(expected, sizeof(expected), "%s", filter_words(japan, list, 0));
+    is_str(sorted(run("japan -related:jc1")), sorted(expected),
+           "-related:jc1 excludes the list (%s)", expected);
+    SET("related:jc1 zzyzx", "");
+    SET("related:no/such/key", "");
+    SET("related:no/such/key japan", "");
+    /* without a key it is the word, or an error in strict mode */
+    SET("related:", "jc1 jc2");
+    ok(strstr(run_flags("related:", EAF_SEARCH_STRICT, NULL),
+              "related: needs the key of an article at offset 0") != NULL,
+       "strict: related: without a key is an error");
+    ok(eaf_search_new(&s, db, "related:jc1 china", NULL) == EAF_OK &&
+           eaf_search_next(s) == EAF_ROW,
+       "related:jc1 china has a hit");
+    ok(eaf_search_has_score(s) && eaf_search_score(s) > 0, "scored by the list");
+    {
+        const char *snip = eaf_search_snippet(s);
+        ok(snip && strstr(snip, "[China"), "its snippet marks the word: %s", snip);
+    }
+    eaf_search_free(s);
+}
+
+/* A word of one CJK character finds the articles that hold it, wherever
+ * it is in a run (which the index holds as bigrams). */
+static void test_cjk_char(void)
+{
+    eaf_search *s = NULL;
+
+    SET("日本経済", "cjk");
+    SET("日", "cjk");
+    SET("本", "cjk");
+    SET("経", "cjk");
+    SET("済", "cjk");
+    SET("\"済\"", "cjk");
+    SET("済 japan", "cjk");
+    is_str(run_flags("済 mongolia", EAF_SEARCH_NO_FALLBACK, NULL), "",
+           "[済 mongolia]: not together");
+    SET("title:済", "");
+    SET("-済 economy", "j1");
+    SET("京", "");
+    ok(eaf_search_new(&s, db, "済", NULL) == EAF_OK, "search");
+    ok(strstr(eaf_search_explain(s), "cjk: 済 is searched as 済* and the 1 bigram that ends with it") != NULL,
+       "explain says how");
+    eaf_search_free(s);
+}
+
+/* A hit listed only by dates or filters has no score. */
+static void test_has_score(void)
+{
+    eaf_search *s = NULL;
+    eaf_status st;
+    int all = 1, n = 0;
+
+    ok(eaf_search_new(&s, db, "date:2018", NULL) == EAF_OK, "a query of a date");
+    while ((st = eaf_search_next(s)) == EAF_ROW) {
+        all &= !eaf_search_has_score(s) && eaf_search_score(s) == 0.0;
+        n++;
+    }
+    ok(all && n == 3, "none of its %d hits has a score", n);
+    is_int(eaf_search_has_score(s), 0, "nor is there one after the last");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "japan", NULL) == EAF_OK, "a word");
+    all = 1;
+    while ((st = eaf_search_next(s)) == EAF_ROW)
+        all &= eaf_search_has_score(s) && eaf_search_score(s) > 0;
+    ok(all, "every hit has a score");
+    eaf_search_free(s);
+    ok(eaf_search_new(&s, db, "mongolia OR date:2018", NULL) == EAF_OK, "word OR date");
+    all = 1;
+    while ((st = eaf_search_next(s)) == EAF_ROW) {
+        const char *k = eaf_search_field(s, EAF_FIELD_KEY);
+        int word = strncmp(k, "tie", 3) == 0;
+        all &= eaf_search_has_score(s) == word;
+    }
+    ok(all, "the word's hits have a score, the date's do not");
+    eaf_search_free(s);
+}
+
+/* Year facets are a timeline: the newest years, newest first. */
+static void test_year_facets(void)
+{
+    eaf_search *s = NULL;
+    eaf_facets *f = NULL;
+    size_t i, n;
+    int desc = 1;
+
+    ok(eaf_search_new(&s, db, "date:..2100", NULL) == EAF_OK &&
+           eaf_search_facets(&f, s, 100) == EAF_OK,
+       "facets of every dated article");
+    n = eaf_facets_count(f, EAF_FACET_YEAR);
+    for (i = 1; i < n; i++)
+        desc &= strcmp(eaf_facets_value(f, EAF_FACET_YEAR, i - 1, NULL),
+                       eaf_facets_value(f, EAF_FACET_YEAR, i, NULL)) > 0;
+    ok(desc && n >= 5, "%zu years, newest first", n);
+    eaf_facets_free(f);
+    ok(eaf_search_facets(&f, s, 2) == EAF_OK, "top 2");
+    is_str(eaf_facets_value(f, EAF_FACET_YEAR, 0, NULL), "2022", "the newest year");
+    is_str(eaf_facets_value(f, EAF_FACET_YEAR, 1, NULL), "2021", "then the one before");
+    eaf_facets_free(f);
+    eaf_search_free(s);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -821,6 +1086,11 @@ int main(void)
     test_fallback_suggest();
     test_explain();
     test_prefix_cap();
+    test_typed_and();
+    test_related();
+    test_cjk_char();
+    test_has_score();
+    test_year_facets();
     eaf_db_close(db);
     test_extension();
     tu_cleanup();
