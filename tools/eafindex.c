@@ -932,6 +932,17 @@ static void ahead_stop(ahead *h)
     pthread_mutex_destroy(&h->lock);
 }
 
+/* A reader's message names the file by its name inside the folder given
+ * ("2018/a.md: no title"); where the line names it already, the rest. */
+static const char *after_name(const char *msg, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (msg && strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        return msg + n + 2;
+    return msg;
+}
+
 static void print_status(run *r, const item *it, const char *status, const file_counts *c,
                          const char *detail)
 {
@@ -989,8 +1000,8 @@ static void index_file(run *r, item *it)
     st = eaf_reader_open(&rd, it->path, &ro, &err);
     if (st != EAF_OK) {
         const char *msg = err ? err : eaf_status_str(st);
-        report(r, "%s", msg);
-        print_status(r, it, "failed", NULL, msg);
+        report(r, "%s: %s", it->path, after_name(msg, it->name));
+        print_status(r, it, "failed", NULL, after_name(msg, it->name));
         eaf_free(err);
         r->failed_files++;
         r->failed++;
@@ -1053,7 +1064,7 @@ static void index_file(run *r, item *it)
         batch_change(r, &r->p_removed, c.removed, it->path);
     }
     if (c.errors)
-        print_status(r, it, "failed", &c, last_error);
+        print_status(r, it, "failed", &c, after_name(last_error, it->name));
     else if (c.added + c.updated + c.unchanged == 0 && c.skipped)
         print_status(r, it, "skipped", &c,
                      eaf_reader_skip_reason(rd) ? eaf_reader_skip_reason(rd)

@@ -18,4 +18,18 @@ contains "$out" "Tariffs and Tit-for-Tat" "and finds the article"
 contains "$out" "*tariffs*" "with the match marked in its snippet"
 "$builddir/examples/search" "$tmp/none.db" x >/dev/null 2>&1; rc=$?
 is "$rc" 1 "a missing index is reported"
+
+# eafsearch.pc: a program compiled against the header needs only its folder
+# (the dependencies' flags, -I/usr/include/libxml2 and the like, are the
+# library's own business); a static link gets every library it needs
+if command -v pkg-config > /dev/null 2>&1; then
+    cflags=$(PKG_CONFIG_PATH="$builddir" pkg-config --cflags eafsearch)
+    is "$(printf '%s' "$cflags" | tr -s ' ' | sed 's/ $//')" "-I$(sed -n 's/^includedir=//p' "$builddir/eafsearch.pc" | sed "s|\${prefix}|$(sed -n 's/^prefix=//p' "$builddir/eafsearch.pc")|")" "pkg-config --cflags eafsearch: the header's folder only"
+    static=$(PKG_CONFIG_PATH="$builddir" pkg-config --static --libs eafsearch)
+    for l in -leafsearch -lsqlite3 -lstemmer -lutf8proc -lxml2 -larchive -lyaml -ljansson -lcmark; do
+        contains "$static" "$l" "pkg-config --static --libs: $l"
+    done
+else
+    ok 1 "pkg-config is installed (the build needs it)"
+fi
 done_testing

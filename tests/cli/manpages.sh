@@ -1,6 +1,7 @@
 #!/bin/sh
 # manpages.sh: every long option a tool's --help lists is documented in its
-# man page, and every man page is valid roff (man -l renders it without
+# man page (and, for eafindex, named in the README's synopsis, by its long
+# name where the synopsis has no short one), and every man page is valid roff (man -l renders it without
 # warnings when groff is present).  TAP output.
 set -u
 srcdir=${EAF_TEST_SRCDIR:-.}
@@ -25,6 +26,16 @@ for tool in eafindex eafquery eafrelated; do
         ok $? "$tool.1 has the section $section"
     done
 done
+# the README's synopsis of eafindex names every option of its --help
+synopsis=$(sed -n '/^eafindex \[/,/^eafquery \[/p' "$srcdir/README.md")
+for opt in $("$builddir/tools/eafindex" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    case "$opt" in --help|--version|--verbose|--quiet|--db|--format|--language|--batch|--dry-run|--checksum|--exclude|--null) continue ;; esac
+    case "$synopsis" in
+        *"$opt"*) ok 0 "README: eafindex's synopsis has $opt" ;;
+        *) ok 1 "README: eafindex's synopsis has $opt" ;;
+    esac
+done
+
 for page in "$srcdir"/man/*.[137]; do
     grep -q '^\.TH ' "$page"
     ok $? "$(basename "$page") has a title line"
