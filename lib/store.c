@@ -321,7 +321,6 @@ static int note_conflict(eaf_db *db, sqlite3_int64 source)
 static eaf_status attribute(eaf_db *db, sqlite3_int64 id, int own)
 {
     eaf_status st;
-
     sqlite3_stmt *s;
 
     if (!db->src_id)

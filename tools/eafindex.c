@@ -27,10 +27,10 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
