@@ -139,18 +139,37 @@ static char *meta_get(eaf_db *db, const char *name, eaf_status *s)
     return v;
 }
 
-/* The options of the stored lists: *have is 1 when there are some. */
-static eaf_status stored_options(eaf_db *db, eaf__rel_opts *o, int *have)
+/* The options of the index: its defaults for what is not asked (*dflt:
+ * eaf_meta related_defaults, else the options of the stored lists, else
+ * the library's), and the options the stored lists were built with
+ * (*stored, when *have is 1; stored and have may be NULL). */
+static eaf_status index_options(eaf_db *db, eaf__rel_opts *dflt, eaf__rel_opts *stored,
+                                int *have)
 {
+    eaf__rel_opts st;
     eaf_status s = EAF_OK;
     char *v;
+    int got = 0;
 
-    *have = 0;
-    if (db->schema_version < 4)
-        return EAF_OK;
-    v = meta_get(db, "related_config", &s);
-    *have = s == EAF_OK && v && eaf__rel_opts_parse(o, v);
-    eaf__free(v);
+    eaf__rel_opts_library(dflt);
+    if (db->schema_version >= 4) {
+        v = meta_get(db, "related_config", &s);
+        got = s == EAF_OK && v && eaf__rel_opts_parse(&st, v);
+        eaf__free(v);
+        if (got)
+            *dflt = st;
+        if (s == EAF_OK) {
+            eaf__rel_opts d;
+            v = meta_get(db, "related_defaults", &s);
+            if (s == EAF_OK && v && eaf__rel_opts_parse(&d, v))
+                *dflt = d;
+            eaf__free(v);
+        }
+    }
+    if (stored && got)
+        *stored = st;
+    if (have)
+        *have = got;
     return s;
 }
 
@@ -1049,7 +1068,7 @@ eaf_status eaf_related_new(eaf_related **out, eaf_db *db, const char *key,
                            const eaf_related_options *opts)
 {
     eaf_related *r;
-    eaf__rel_opts stored;
+    eaf__rel_opts stored, dflt;
     sqlite3_stmt *st = NULL;
     eaf_status s;
     int have = 0, rc, compute = opts && (opts->flags & EAF_RELATED_COMPUTE);
@@ -1076,7 +1095,9 @@ eaf_status eaf_related_new(eaf_related **out, eaf_db *db, const char *key,
     }
     r->db = db;
     db->children++;
-    s = eaf__rel_opts_init(&r->o, db, opts);
+    s = index_options(db, &dflt, &stored, &have);
+    if (s == EAF_OK)
+        s = eaf__rel_opts_init(&r->o, db, opts, &dflt);
     if (s == EAF_OK)
         s = prepare(db, "SELECT id FROM article WHERE key = ?1", &st, "looking up the article");
     if (s == EAF_OK) {
@@ -1090,8 +1111,6 @@ eaf_status eaf_related_new(eaf_related **out, eaf_db *db, const char *key,
             s = eaf__db_sqlerr(db, rc, "looking up the article");
         sqlite3_finalize(st);
     }
-    if (s == EAF_OK)
-        s = stored_options(db, &stored, &have);
     if (s == EAF_OK && have && !compute && eaf__rel_opts_serve(&stored, &r->o))
         s = read_stored(r, &r->stored);
     if (s == EAF_OK && !r->stored) {
@@ -1292,16 +1311,14 @@ static eaf_status each_model(eaf_db *db, const eaf__rel_opts *o, int load, eaf_r
 eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_related_fn fn,
                             void *payload)
 {
-    eaf__rel_opts o, stored;
+    eaf__rel_opts o, stored, dflt;
     eaf_status s;
     int have = 0, compute = opts && (opts->flags & EAF_RELATED_COMPUTE);
 
     if (!db || !fn)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
-    s = eaf__rel_opts_init(&o, db, opts);
-    if (s == EAF_OK)
-        s = eaf__db_fts_sync(db);
+    s = eaf__db_fts_sync(db);
     if (s == EAF_OK)
         s = eaf__db_snapshot_begin(db);
     if (s != EAF_OK)
@@ -1309,7 +1326,9 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
     /* every list of the walk comes from one state of the index: the walk
      * holds it as an open list would, through the lists it hands out */
     db->children++;
-    s = stored_options(db, &stored, &have);
+    s = index_options(db, &dflt, &stored, &have);
+    if (s == EAF_OK)
+        s = eaf__rel_opts_init(&o, db, opts, &dflt);
     if (s == EAF_OK && have && !compute && eaf__rel_opts_serve(&stored, &o))
         s = each_stored(db, &o, fn, payload);
     else if (s == EAF_OK)
@@ -1690,6 +1709,12 @@ static eaf_status write_meta(eaf_db *db, const eaf__rel_opts *o, uint32_t n_mode
         sqlite3_bind_text(st, 2, conf, -1, SQLITE_STATIC);
         s = run(db, st, "storing the related articles");
     }
+    /* the options of a build are the index's defaults from now on */
+    if (s == EAF_OK) {
+        sqlite3_bind_text(st, 1, "related_defaults", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, conf, -1, SQLITE_STATIC);
+        s = run(db, st, "storing the related articles");
+    }
     if (s == EAF_OK) {
         sqlite3_bind_text(st, 1, "related_n", -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, num, -1, SQLITE_STATIC);
@@ -1850,13 +1875,15 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
                              const eaf_related_options *opts, eaf_progress_fn progress,
                              void *payload)
 {
-    eaf__rel_opts o;
+    eaf__rel_opts o, dflt;
     eaf_status s;
 
     if (!db)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
-    s = eaf__rel_opts_init(&o, db, opts);
+    s = index_options(db, &dflt, NULL, NULL);
+    if (s == EAF_OK)
+        s = eaf__rel_opts_init(&o, db, opts, &dflt);
     if (s == EAF_OK)
         s = check_writable(db);
     if (s != EAF_OK)
@@ -1985,12 +2012,12 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
 eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db, eaf_progress_fn progress,
                                void *payload)
 {
-    eaf__rel_opts o;
+    eaf__rel_opts o, stored;
     sqlite3_stmt *st = NULL;
     int64_t changed = 0, stale = 0, nmodel = 0;
     eaf_status s;
     char *v;
-    int have;
+    int have, same;
 
     if (!db)
         return EAF_MISUSE;
@@ -2001,15 +2028,14 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db, eaf_progres
     s = eaf__db_begin_write(db);
     if (s != EAF_OK)
         return s;
-    s = stored_options(db, &o, &have);
+    /* the lists are kept with the index's defaults: those of the last
+     * build, or those set since (eaf_related_set_defaults) */
+    s = index_options(db, &o, &stored, &have);
     if (s != EAF_OK)
         return eaf__db_end_write(db, s);
-    if (!have) {
-        s = eaf__rel_opts_init(&o, db, NULL);
-        if (s == EAF_OK)
-            s = build_all(stats, db, &o, progress, payload);
-        return eaf__db_end_write(db, s);
-    }
+    if (!have)
+        return eaf__db_end_write(db, build_all(stats, db, &o, progress, payload));
+    same = eaf__rel_opts_equal(&stored, &o);
     v = meta_get(db, "related_n", &s);
     nmodel = v ? strtoll(v, NULL, 10) : 0;
     eaf__free(v);
@@ -2023,16 +2049,70 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db, eaf_progres
         }
         sqlite3_finalize(st);
     }
-    if (s == EAF_OK && stale == 0 && nmodel >= 1) {
+    if (s == EAF_OK && stale == 0 && nmodel >= 1 && same) {
         /* nothing changed since the last build or refresh */
         stats_fill(stats, NULL, 0, 0, 0.0, 0.0, 0.0);
         return eaf__db_end_write(db, EAF_OK);
     }
     if (s == EAF_OK) {
-        if (nmodel < 1 || (double)changed > REBUILD_SHARE * (double)nmodel)
+        if (nmodel < 1 || !same || (double)changed > REBUILD_SHARE * (double)nmodel)
             s = build_all(stats, db, &o, progress, payload);
         else
             s = refresh_stale(stats, db, &o, progress, payload);
     }
+    return eaf__db_end_write(db, s);
+}
+
+/* ---- the index's defaults ------------------------------------------------------------ */
+
+eaf_status eaf_related_defaults(eaf_related_options *out, eaf_db *db)
+{
+    eaf__rel_opts o;
+    eaf_status s;
+
+    if (!out)
+        return EAF_MISUSE;
+    eaf__rel_opts_library(&o);
+    eaf__rel_opts_public(out, &o);
+    if (!db)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    s = index_options(db, &o, NULL, NULL);
+    if (s == EAF_OK)
+        eaf__rel_opts_public(out, &o);
+    return s;
+}
+
+eaf_status eaf_related_set_defaults(eaf_db *db, const eaf_related_options *opts)
+{
+    eaf__rel_opts o, dflt;
+    sqlite3_stmt *st = NULL;
+    char *conf = NULL;
+    eaf_status s;
+
+    if (!db)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    s = index_options(db, &dflt, NULL, NULL);
+    if (s == EAF_OK)
+        s = eaf__rel_opts_init(&o, db, opts, &dflt);
+    if (s == EAF_OK)
+        s = check_writable(db);
+    if (s == EAF_OK && !(conf = eaf__rel_opts_string(&o)))
+        s = eaf__db_error(db, EAF_NOMEM, "out of memory");
+    if (s == EAF_OK)
+        s = eaf__db_begin_write(db);
+    if (s != EAF_OK) {
+        eaf__free(conf);
+        return s;
+    }
+    s = prepare(db, "INSERT OR REPLACE INTO eaf_meta(name, value) VALUES ('related_defaults', ?1)",
+                &st, "storing the related-article options");
+    if (s == EAF_OK) {
+        sqlite3_bind_text(st, 1, conf, -1, SQLITE_STATIC);
+        s = run(db, st, "storing the related-article options");
+    }
+    sqlite3_finalize(st);
+    eaf__free(conf);
     return eaf__db_end_write(db, s);
 }

@@ -67,12 +67,24 @@ typedef struct eaf__rel_opts {
  * listed, at least 50). */
 uint32_t eaf__rel_candidates(const eaf__rel_opts *o);
 
-/* Applies the defaults; EAF_MISUSE (message on db) for bad options. */
-eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_options *in);
+/* The library's defaults (EAF_RELATED_DEFAULT_*). */
+void eaf__rel_opts_library(eaf__rel_opts *o);
+/* The options asked for: each field of `in` (NULL: none) left 0 takes
+ * base's (the index's defaults; NULL, or EAF_RELATED_LIBRARY_DEFAULTS in
+ * in's flags: the library's), and EAF_RELATED_EARLIER in either holds.
+ * EAF_MISUSE (message on db) for bad options. */
+eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_options *in,
+                              const eaf__rel_opts *base);
+/* The same options as the public struct, every field given (so that they
+ * mean exactly these whatever the defaults), EAF_RELATED_LIBRARY_DEFAULTS
+ * among the flags. */
+void eaf__rel_opts_public(eaf_related_options *out, const eaf__rel_opts *o);
 /* The options as stored with the lists ("count=10 terms=40 ..."). */
 char *eaf__rel_opts_string(const eaf__rel_opts *o);
 /* Reads a stored string back; 0 when it is not one. */
 int eaf__rel_opts_parse(eaf__rel_opts *o, const char *s);
+/* Are two sets of options the same? */
+int eaf__rel_opts_equal(const eaf__rel_opts *a, const eaf__rel_opts *b);
 /* Do two sets of options give the same vectors (terms, title weight,
  * max share, idf power)? */
 int eaf__rel_opts_same_vectors(const eaf__rel_opts *a, const eaf__rel_opts *b);

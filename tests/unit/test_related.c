@@ -391,7 +391,7 @@ static void test_neighbours(void)
     doc(&c[2], 4, vc, 2);
     in.neighbour_weight = -1.0;
     in.flags = EAF_RELATED_TEXT_ONLY;
-    if (eaf__rel_opts_init(&o, db, &in) != EAF_OK)
+    if (eaf__rel_opts_init(&o, db, &in, NULL) != EAF_OK)
         exit(99);
     is_int(o.neighbours, 0, "neighbour weight below 0: no neighbours");
     n = eaf__rel_rank(out, &src, c, 3, &vals, &o, EAF__REL_NO_DAY, work, NULL);
@@ -402,7 +402,7 @@ static void test_neighbours(void)
 
     in.neighbour_weight = 0.0;
     in.neighbours = 1;
-    if (eaf__rel_opts_init(&o, db, &in) != EAF_OK)
+    if (eaf__rel_opts_init(&o, db, &in, NULL) != EAF_OK)
         exit(99);
     is_int(o.neighbours, 1, "one neighbour");
     ok(o.nweight == EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT, "of the default weight");
@@ -1120,6 +1120,200 @@ static void test_options(void)
     is_int(eaf_db_close(db), EAF_OK, "close");
 }
 
+/* ---- the index's defaults: the options of a build are read back ----------------------- */
+
+/* How many of the archive's lists eaf_related_new() reads from the store
+ * with these options. */
+static int stored_lists(eaf_db *db, const eaf_related_options *o)
+{
+    int s, j, n = 0;
+    char key[32];
+
+    for (s = 0; s < NSUBJECTS; s++)
+        for (j = 0; j < PER_SUBJECT; j++) {
+            eaf_related *r;
+            snprintf(key, sizeof(key), "%s/%d", subjects[s].name, j);
+            r = list_of(db, key, o);
+            n += r && eaf_related_stored(r);
+            eaf_related_free(r);
+        }
+    return n;
+}
+
+/* Do the hits of related:KEY have the scores of the list? */
+static int search_has_list(eaf_db *db, const char *key, eaf_related *r)
+{
+    eaf_search *s = NULL;
+    char q[64];
+    size_t i = 0;
+    int same = 1;
+
+    snprintf(q, sizeof(q), "related:%s", key);
+    if (eaf_search_new(&s, db, q, NULL) != EAF_OK)
+        return 0;
+    while (eaf_search_next(s) == EAF_ROW) {
+        if (i >= eaf_related_count(r) || fabs(eaf_search_score(s) - eaf_related_score(r, i)) > 1e-9)
+            same = 0;
+        i++;
+    }
+    eaf_search_free(s);
+    return same && i == eaf_related_count(r);
+}
+
+/* A build with options, then readers that ask for none: every reader of
+ * the old code computed the lists again with the library's defaults. */
+static void test_build_options_read_back(void)
+{
+    eaf_db *db = make_archive("readback.db");
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT, c = EAF_RELATED_OPTIONS_INIT;
+    eaf_related_stats stats;
+    eaf_related *r, *d;
+    eaf_article *a;
+    walk w;
+    int total = NSUBJECTS * PER_SUBJECT;
+
+    o.idf_power = 1.0;
+    o.tag_weight = -1.0;
+    ok(eaf_related_build(NULL, db, &o, NULL, NULL) == EAF_OK, "build with idf power 1, no tags");
+    is_int(stored_lists(db, NULL), total, "read back with no options: every list stored");
+    c.count = 3;
+    is_int(stored_lists(db, &c), total, "and with a count alone");
+    memset(&w, 0, sizeof(w));
+    w.db = db;
+    is_int(eaf_related_each(db, NULL, walk_one, &w), EAF_OK, "the walk with no options");
+    is_int(w.stored, total, "reads every stored list");
+    is_int(w.mismatches, 0, "the lists eaf_related_new gives");
+
+    /* related:KEY in a search reads the stored list */
+    r = list_of(db, "rice/1", NULL);
+    ok(r && eaf_related_stored(r) && search_has_list(db, "rice/1", r),
+       "related:rice/1 gives the stored list, scores included");
+    eaf_related_free(r);
+
+    /* options given override: computed, and not the stored list */
+    c = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    c.idf_power = 0.5;
+    is_int(stored_lists(db, &c), 0, "idf power 0.5 given: every list computed");
+    r = list_of(db, "rice/1", &c);
+    d = list_of(db, "rice/1", NULL);
+    ok(r && d && fabs(eaf_related_score(r, 0) - eaf_related_score(d, 0)) > 1e-6,
+       "with other scores (%.4f, stored %.4f)", r ? eaf_related_score(r, 0) : 0.0,
+       d ? eaf_related_score(d, 0) : 0.0);
+    eaf_related_free(r);
+    eaf_related_free(d);
+
+    /* a refresh keeps the options: a changed article, then many */
+    a = make_article(0, 1, "2020-02-01");
+    set(a, EAF_FIELD_BODY, "Rice farmers and the rice tariff, again: paddy fields and grain.");
+    put(db, a);
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh after a change");
+    is_int(stats.full, 0, "of the stale lists");
+    is_int(stored_lists(db, NULL), total, "the lists are still read back with no options");
+    for (int j = 0; j < PER_SUBJECT; j++) {
+        a = make_article(1, j, "2020-03-02");
+        set(a, EAF_FIELD_BODY, "Chipmakers and memory fabs, once more, in Korea and Taiwan.");
+        put(db, a);
+    }
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh after many changes");
+    is_int(stats.full, 1, "builds every list again");
+    is_int(stored_lists(db, NULL), total, "with the same options: read back with none");
+    is_int(stored_lists(db, &c), 0, "and not with the library's idf power");
+    /* a build without options keeps them too */
+    ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "a build with no options");
+    is_int(stored_lists(db, NULL), total, "keeps the index's options");
+    is_int(stored_lists(db, &c), 0, "not the library's");
+    eaf_db_close(db);
+}
+
+/* The index's defaults through the public API: reading, setting, the
+ * flag that goes back to the library's, and EAF_RELATED_EARLIER. */
+static void test_defaults_api(void)
+{
+    eaf_db *db = make_archive("defaults.db"), *ro = NULL;
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT, d, lib;
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_related_stats stats;
+    eaf_related *r;
+    int total = NSUBJECTS * PER_SUBJECT;
+    typedef eaf_status (*defaults_fn)(eaf_related_options *, eaf_db *);
+    typedef eaf_status (*set_fn)(eaf_db *, const eaf_related_options *);
+    defaults_fn get = eaf_related_defaults;
+    set_fn setd = eaf_related_set_defaults;
+
+    is_int(eaf_related_defaults(&lib, db), EAF_OK, "the defaults of a new index");
+    ok(lib.count == EAF_RELATED_DEFAULT_COUNT && lib.idf_power == EAF_RELATED_DEFAULT_IDF_POWER &&
+           lib.terms == EAF_RELATED_DEFAULT_TERMS &&
+           lib.topic_weight == EAF_RELATED_DEFAULT_TOPIC_WEIGHT &&
+           lib.neighbours == EAF_RELATED_DEFAULT_NEIGHBOURS,
+       "are the library's");
+    ok(lib.flags == EAF_RELATED_LIBRARY_DEFAULTS && lib.recency < 0.0,
+       "every field given (flags 0x%x, recency %g)", lib.flags, lib.recency);
+    is_int(get(&d, NULL), EAF_MISUSE, "a NULL handle");
+    is_int(get(NULL, db), EAF_MISUSE, "a NULL out");
+    is_int(setd(NULL, &o), EAF_MISUSE, "set: a NULL handle");
+
+    /* set before any build (as an import would), then a refresh builds */
+    o.idf_power = 1.0;
+    o.neighbour_weight = -1.0;
+    o.flags = EAF_RELATED_EARLIER;
+    is_int(eaf_related_set_defaults(db, &o), EAF_OK, "set the defaults of a new index");
+    is_int(eaf_related_defaults(&d, db), EAF_OK, "read them back");
+    ok(d.idf_power == 1.0 && d.neighbour_weight < 0.0 && d.neighbours == 0 &&
+           (d.flags & EAF_RELATED_EARLIER) && d.count == EAF_RELATED_DEFAULT_COUNT,
+       "idf power 1, no neighbours, earlier, the rest the library's");
+    r = list_of(db, "rice/3", NULL);
+    ok(r && !eaf_related_stored(r), "no list stored yet: computed");
+    ok(r && !in_list(r, "rice/4"), "with them (no later article)");
+    eaf_related_free(r);
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh");
+    is_int(stats.full, 1, "builds every list");
+    is_int(stored_lists(db, NULL), total, "with the defaults set: read back with no options");
+    is_int(stored_lists(db, &d), total, "and with the options eaf_related_defaults gave");
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.flags = EAF_RELATED_LIBRARY_DEFAULTS;
+    is_int(stored_lists(db, &o), 0, "EAF_RELATED_LIBRARY_DEFAULTS: every list computed");
+    r = list_of(db, "rice/3", &o);
+    ok(r && in_list(r, "rice/4"), "with the library's (a later article listed)");
+    eaf_related_free(r);
+    is_int(stored_lists(db, &lib), 0, "as with the library's defaults given in full");
+
+    /* setting other defaults over stored lists: kept, read when asked */
+    is_int(eaf_related_set_defaults(db, &lib), EAF_OK, "set the library's defaults");
+    is_int(stored_lists(db, NULL), 0, "reads with no options compute");
+    is_int(stored_lists(db, &d), total, "the stored lists are read with their options");
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh, nothing stale");
+    is_int(stats.full, 1, "builds the lists again with the new defaults");
+    is_int(stored_lists(db, NULL), total, "now read with no options");
+    is_int(stored_lists(db, &d), 0, "not with the old ones");
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.count = 101;
+    is_int(eaf_related_set_defaults(db, &o), EAF_MISUSE, "bad options: EAF_MISUSE");
+    /* fields left 0 keep the current defaults */
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.terms = 60;
+    is_int(eaf_related_set_defaults(db, &o), EAF_OK, "set only the terms");
+    is_int(eaf_related_defaults(&d, db), EAF_OK, "read");
+    ok(d.terms == 60 && d.idf_power == EAF_RELATED_DEFAULT_IDF_POWER && !(d.flags & EAF_RELATED_EARLIER),
+       "60 terms, the rest as before");
+    eaf_db_close(db);
+
+    oo.flags = EAF_OPEN_READONLY;
+    if (eaf_db_open(&ro, tu_path("defaults.db"), &oo, NULL) != EAF_OK)
+        exit(99);
+    is_int(eaf_related_defaults(&d, ro), EAF_OK, "a read-only handle reads the defaults");
+    is_int(d.terms, 60, "the same");
+    is_int(eaf_related_set_defaults(ro, &lib), EAF_READONLY, "but cannot set them");
+    eaf_db_close(ro);
+}
+
 /* ---- read-only handles, progress, allocation failures -------------------------------- */
 
 static int stop_at_scoring(const char *phase, int64_t done, int64_t total, void *payload)
@@ -1277,7 +1471,7 @@ static void check_bound(eaf_db *db, int load, int small, const char *what)
     int64_t changed;
     eaf_status st;
 
-    if (eaf__rel_opts_init(&o, db, NULL) != EAF_OK)
+    if (eaf__rel_opts_init(&o, db, NULL, NULL) != EAF_OK)
         exit(99);
     st = load ? eaf__rel_model_load(&m, db, &o, &changed) : eaf__rel_model_build(&m, db, &o, NULL);
     is_int(st, EAF_OK, "%s: the model", what);
@@ -1308,7 +1502,7 @@ static void test_memory(void)
     int j;
 
     /* the plan for a million articles: bounded whatever n */
-    if (eaf__rel_opts_init(&o, a, NULL) != EAF_OK)
+    if (eaf__rel_opts_init(&o, a, NULL, NULL) != EAF_OK)
         exit(99);
     eaf__rel_plan_make(&pl, 1000000, &o);
     ok(pl.heap_bytes <= heap && pl.list_bytes <= list,
@@ -1449,6 +1643,8 @@ int main(void)
     test_snapshot();
     test_old_schemas();
     test_options();
+    test_build_options_read_back();
+    test_defaults_api();
     test_readonly_and_stop();
     test_memory();
     test_oom();
