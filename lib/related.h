@@ -1,9 +1,12 @@
 /*
  * related.h: the related-article ranker, shared by related.c (the public
  * functions, the stored lists, the lists computed on demand from the
- * stored statistics, explanations) and related_model.c (the model in
- * memory: term vectors read from the FTS5 index or from the store, the
- * inverted index over them, and the batch scoring).
+ * stored statistics or from the full-text index, explanations),
+ * related_fts.c (term statistics counted in the full-text index, for the
+ * lists on demand of an index without stored ones), related_vec.c (what
+ * every path shares) and related_model.c (the model in memory: term
+ * vectors read from the FTS5 index or from the store, the inverted index
+ * over them, and the batch scoring).
  *
  * The model is described in eafsearch.h ("Related articles").  The parts
  * both files need:
@@ -242,6 +245,33 @@ int eaf__rel_allowed(const eaf__rel_doc *src, const eaf__rel_doc *c, const eaf__
 /* The day number of YYYYMMDD (missing parts as the first), or
  * EAF__REL_NO_DAY for 0. */
 int32_t eaf__rel_day(int32_t ymd);
+
+/* ---- related_fts.c: term statistics from the full-text index ------------------ */
+
+/* The document frequencies of terms counted in the full-text index (exact
+ * up to a hundred articles, estimated beyond), with the number of articles,
+ * a tokenizer and the stopwords: for lists computed on demand in an index
+ * without stored statistics.  Kept on the handle's connection for every
+ * list while the index is unchanged (related_fts.c says how). */
+typedef struct eaf__rel_fts eaf__rel_fts;
+
+/* The connection's statistics, made on first use and brought up to date
+ * with the index (emptied when it changed); *out is NULL on an error (the
+ * message on db).  Valid until the handle is closed. */
+eaf_status eaf__rel_fts_get(eaf__rel_fts **out, eaf_db *db);
+/* The number of articles. */
+int64_t eaf__rel_fts_articles(const eaf__rel_fts *f);
+/* The tokenizer (the index's language, with a cache of stems) and the
+ * stopwords; borrowed. */
+eaf__tokenizer *eaf__rel_fts_tokenizer(eaf__rel_fts *f);
+const eaf__rel_stops *eaf__rel_fts_stops(const eaf__rel_fts *f);
+/* The number of articles with the term t[0..n) (a stem) in their title,
+ * summary or body, kept or counted now with *st (the caller's statement,
+ * prepared on first use, which the caller finalizes); 0 when none has it. */
+eaf_status eaf__rel_fts_df(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const char *t,
+                           size_t n, uint32_t *df);
+/* How many terms were counted on the connection (for tests). */
+uint64_t eaf__rel_fts_counted(const eaf__rel_fts *f);
 
 /* ---- related_model.c: the model in memory -------------------------------- */
 

@@ -1314,6 +1314,220 @@ static void test_defaults_api(void)
     eaf_db_close(ro);
 }
 
+/* ---- lists on demand in an index without stored statistics --------------------------- */
+
+/* A generated archive with subjects: TOPICS subjects, each with its own
+ * made-up words (a skewed draw from a few hundred), and words every
+ * subject uses; an article takes most of its title and body from its
+ * subject's words. */
+#define TOPICS 30
+#define TOPIC_ARTICLES 1000
+
+static unsigned next_rand(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 8;
+}
+
+static void topic_word(char *out, int topic, unsigned *seed)
+{
+    static const char *const syl[] = {"ka", "ro", "mi", "ten", "sa", "lu", "an", "jo", "mar",
+                                      "ti", "ne", "ho", "vin", "chi", "el", "do", "su", "ber",
+                                      "qua", "pel", "zor", "fi", "gan", "wu"};
+    unsigned r = next_rand(seed) % 1000, w = r * r / 4000u, k; /* 0 .. 250, mostly small */
+
+    /* two in five words are common to every subject, one in five is the
+     * next subject's */
+    r = next_rand(seed) % 5;
+    if (r < 2)
+        topic = TOPICS;
+    else if (r == 2)
+        topic = (topic + 1) % TOPICS;
+    w = w * (TOPICS + 1) + (unsigned)topic;
+    out[0] = '\0';
+    for (k = 0; k < 3 + w % 2; k++) {
+        strcat(out, syl[w % 24]);
+        w = w / 24 + k * 5 + 1;
+    }
+}
+
+static eaf_article *topic_article(int j)
+{
+    char key[32], title[256], body[4096], tags[64], word[32], date[16];
+    unsigned seed = (unsigned)j * 2654435761u + 7u;
+    int topic = j % TOPICS, k, n = 30 + (int)(next_rand(&seed) % 60);
+
+    snprintf(key, sizeof(key), "topic/%d", j);
+    title[0] = body[0] = '\0';
+    for (k = 0; k < 4; k++) {
+        topic_word(word, topic, &seed);
+        strcat(title, word);
+        strcat(title, " ");
+    }
+    for (k = 0; k < n; k++) {
+        topic_word(word, topic, &seed);
+        strcat(body, word);
+        strcat(body, k % 11 == 10 ? ". " : " ");
+    }
+    snprintf(tags, sizeof(tags), "t:Subject %d", topic);
+    snprintf(date, sizeof(date), "20%02d-%02d-%02d", 10 + j % 12, 1 + j % 12, 1 + j % 28);
+    return tu_article(key, title, date, body, "A Writer", tags);
+}
+
+static eaf_db *make_topic_archive(const char *name)
+{
+    eaf_db *db = tu_open(name, "english");
+    int j;
+
+    if (eaf_db_begin(db) != EAF_OK)
+        exit(99);
+    for (j = 0; j < TOPIC_ARTICLES; j++)
+        put(db, topic_article(j));
+    if (eaf_db_commit(db) != EAF_OK)
+        exit(99);
+    return db;
+}
+
+/* How many articles two lists share. */
+static int shared_count(eaf_related *a, eaf_related *b)
+{
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < eaf_related_count(a); i++)
+        n += in_list(b, eaf_related_key(a, i));
+    return n;
+}
+
+/* Are two lists the same, scores to the last bit? */
+static int same_list(eaf_related *a, eaf_related *b)
+{
+    size_t i;
+
+    if (!a || !b || eaf_related_count(a) != eaf_related_count(b))
+        return 0;
+    for (i = 0; i < eaf_related_count(a); i++)
+        if (strcmp(eaf_related_key(a, i), eaf_related_key(b, i)) != 0 ||
+            eaf_related_score(a, i) != eaf_related_score(b, i))
+            return 0;
+    return 1;
+}
+
+static uint64_t counted(eaf_db *db)
+{
+    eaf__rel_fts *f = NULL;
+
+    if (eaf__rel_fts_get(&f, db) != EAF_OK)
+        return 0;
+    return eaf__rel_fts_counted(f);
+}
+
+static eaf_db *open_again(const char *name, unsigned flags)
+{
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db = NULL;
+
+    oo.flags = flags;
+    if (eaf_db_open(&db, tu_path(name), &oo, NULL) != EAF_OK)
+        exit(99);
+    return db;
+}
+
+/* Lists on demand where no statistics are stored: no model built (the
+ * old code built the whole model for each list), the counts kept for the
+ * next lists, a list the same whatever was asked before it, and close to
+ * the lists a build stores. */
+static void test_on_demand(void)
+{
+    eaf_db *built = make_topic_archive("topics-built.db");
+    eaf_db *db = make_topic_archive("topics.db"), *fresh;
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+    eaf_related *r, *s, *alone;
+    uint64_t c0, c1, c2;
+    int j, lists = 0, stored = 0, shared = 0, top1 = 0, same_subject_first = 0;
+    char key[32];
+
+    ok(eaf_related_build(NULL, built, NULL, NULL, NULL) == EAF_OK, "on demand: a copy built");
+    eaf_db_close(built);
+    built = open_again("topics-built.db", EAF_OPEN_READONLY);
+
+    /* every tenth article: the list on demand against the stored one */
+    for (j = 0; j < TOPIC_ARTICLES; j += 10) {
+        snprintf(key, sizeof(key), "topic/%d", j);
+        r = list_of(db, key, NULL);
+        s = list_of(built, key, NULL);
+        if (!r || !s) {
+            eaf_related_free(r);
+            eaf_related_free(s);
+            continue;
+        }
+        lists++;
+        stored += eaf_related_stored(r) + !eaf_related_stored(s);
+        shared += shared_count(r, s);
+        top1 += eaf_related_count(r) > 0 && eaf_related_count(s) > 0 &&
+                strcmp(eaf_related_key(r, 0), eaf_related_key(s, 0)) == 0;
+        same_subject_first += eaf_related_count(r) > 0 &&
+                              atoi(eaf_related_key(r, 0) + 6) % TOPICS == j % TOPICS;
+        eaf_related_free(r);
+        eaf_related_free(s);
+    }
+    is_int(lists, TOPIC_ARTICLES / 10, "on demand: every list computed");
+    is_int(stored, 0, "none read from a store (the built copy's all are)");
+    ok(shared >= lists * 10 * 85 / 100, "the lists on demand hold %.1f%% of the stored lists'",
+       100.0 * shared / (lists * 10));
+    ok(top1 >= lists * 85 / 100, "and the same first article in %d of %d", top1, lists);
+    is_int(same_subject_first, lists, "which is of the source's subject");
+    ok(!db->have_vocab, "no list read the index's whole vocabulary (no model was built)");
+
+    /* the counts are kept: a list asked again counts nothing */
+    r = list_of(db, "topic/7", NULL);
+    c0 = counted(db);
+    s = list_of(db, "topic/7", NULL);
+    c1 = counted(db);
+    ok(c0 > 0 && c1 == c0, "a list asked again counts no term (%llu counts so far)",
+       (unsigned long long)c0);
+    ok(same_list(r, s), "and is the same list");
+    eaf_related_free(s);
+
+    /* a list is the same asked alone, on a new handle */
+    fresh = open_again("topics.db", EAF_OPEN_READONLY);
+    alone = list_of(fresh, "topic/7", NULL);
+    ok(same_list(r, alone), "a list after 100 others is the list asked alone, scores included");
+    c2 = counted(fresh);
+    ok(c2 > 0 && c2 < c0, "alone it counts %llu terms, against %llu for the 101",
+       (unsigned long long)c2, (unsigned long long)c0);
+    s = list_of(fresh, "topic/37", NULL); /* the same subject: many of the terms are kept */
+    ok(counted(fresh) - c2 < c2, "a second list of the subject counts fewer (%llu)",
+       (unsigned long long)(counted(fresh) - c2));
+    ok(!fresh->have_vocab, "on a read-only handle too, no model");
+    eaf_related_free(s);
+    eaf_related_free(alone);
+    eaf_related_free(r);
+
+    /* a change to the index: the counts are made again, on every handle */
+    put(db, topic_article(7 + TOPICS * 100)); /* a new article of topic/7's subject */
+    c0 = counted(db);
+    o.count = 100;
+    r = list_of(db, "topic/7", &o);
+    ok(counted(db) > c0, "after a change the terms are counted again");
+    ok(r && in_list(r, "topic/3007"), "and the new article is listed (at %d)",
+       r ? position(r, "topic/3007") : -1);
+    alone = list_of(fresh, "topic/7", &o);
+    ok(same_list(r, alone), "another handle sees the same (the change committed)");
+    eaf_related_free(alone);
+    eaf_related_free(r);
+
+    /* explanations of a list on demand */
+    r = list_of(fresh, "topic/8", NULL);
+    ok(r && eaf_related_explain(r, 0) && strstr(eaf_related_explain(r, 0), "text ") &&
+           eaf_related_shared_count(r, 0, EAF_REASON_TERM) > 0,
+       "explained: %s", r && eaf_related_explain(r, 0) ? eaf_related_explain(r, 0) : "");
+    eaf_related_free(r);
+    eaf_db_close(fresh);
+    eaf_db_close(built);
+    eaf_db_close(db);
+}
+
 /* ---- read-only handles, progress, allocation failures -------------------------------- */
 
 static int stop_at_scoring(const char *phase, int64_t done, int64_t total, void *payload)
@@ -1603,6 +1817,50 @@ static void test_oom(void)
     }
     is_int(bad, 0, "oom: each of %lu failures of a list is EAF_NOMEM", total);
     ok(nomem > 0, "oom: reported (%d)", nomem);
+    /* a list on demand of an index never built (counted in the full-text
+     * index, the counts kept on the handle), and its explanation: the
+     * handle keeps what it made before each failure */
+    {
+        eaf_db *nb = make_archive("oom-fts.db"), *fresh;
+        eaf_related *r = NULL, *want = NULL;
+        int differ = 0;
+        eaf__alloc_fail_at((unsigned long)-1, 0);
+        if (eaf_related_new(&r, nb, "tuna/1", NULL) == EAF_OK)
+            eaf_related_explain(r, 0);
+        eaf_related_free(r);
+        total = eaf__alloc_fail_at(0, 0);
+        eaf_db_close(nb);
+        nb = open_again("oom-fts.db", 0);
+        bad = nomem = 0;
+        for (n = 1; n <= total; n++) {
+            eaf_status st;
+            r = NULL;
+            eaf__alloc_fail_at(n, 1);
+            st = eaf_related_new(&r, nb, "tuna/1", NULL);
+            if (st == EAF_OK && !eaf_related_explain(r, 0))
+                st = EAF_NOMEM;
+            eaf__alloc_fail_at(0, 0);
+            if (st == EAF_NOMEM)
+                nomem++;
+            else if (st != EAF_OK || !r || eaf_related_count(r) == 0) {
+                bad++;
+                diag("list on demand, allocation %lu fails: %s (%s)", n, eaf_status_str(st),
+                     eaf_errmsg(nb));
+            }
+            eaf_related_free(r);
+        }
+        is_int(bad, 0, "oom: each of %lu failures of a list on demand is EAF_NOMEM", total);
+        ok(nomem > 0, "oom: reported (%d)", nomem);
+        fresh = open_again("oom-fts.db", EAF_OPEN_READONLY);
+        r = list_of(nb, "tuna/1", NULL);
+        want = list_of(fresh, "tuna/1", NULL);
+        differ = !same_list(r, want);
+        is_int(differ, 0, "then the list is the one a new handle computes");
+        eaf_related_free(r);
+        eaf_related_free(want);
+        eaf_db_close(fresh);
+        eaf_db_close(nb);
+    }
     /* and a refresh */
     put(db, make_article(0, 6, "2022-01-01"));
     eaf__alloc_fail_at((unsigned long)-1, 0);
@@ -1645,6 +1903,7 @@ int main(void)
     test_options();
     test_build_options_read_back();
     test_defaults_api();
+    test_on_demand();
     test_readonly_and_stop();
     test_memory();
     test_oom();

@@ -1,0 +1,349 @@
+/*
+ * related_fts.c: what a related list computed on demand needs of an index
+ * that keeps no related-article statistics (never built, built with other
+ * vector options, or of an older schema): the document frequency of each
+ * term, counted in the full-text index, with the number of articles and
+ * the tokenizer, kept on the handle's connection for every list asked of
+ * it.
+ *
+ * A term's document frequency, as the batch counts it (the articles with
+ * the term in their title, summary or body), is the number of rows an
+ * FTS5 query for the term in those columns matches.  Counting them means
+ * reading the term's whole list of rows, a good part of the index for a
+ * common word: past DF_SAMPLE rows the count stops, and the total is
+ * estimated from how far into the articles' ids the sample reached
+ * (eaf__rank_df, as the ranking function does).  So a count is exact for
+ * the rare terms that weigh most, close for the others, and costs a few
+ * tens of microseconds whatever the term.  A list reads a few thousand
+ * terms (those of its source and of its candidates).
+ *
+ * The counts are kept on the connection (a table of term -> df), for every
+ * list of the handle, as long as the index is unchanged: PRAGMA
+ * data_version tells other connections' commits, sqlite3_total_changes64()
+ * this one's, and on a change the table is emptied.  A count kept is the
+ * count that would be made, so a list never depends on the lists asked
+ * before it, only on the index.  The table is emptied too when it holds
+ * MAX_TERMS terms (about 40 MB).
+ *
+ * The table lives on the connection as the user data of an SQL function,
+ * "eaf_related_fts", which hands it out through a pointer argument (as
+ * FTS5 hands out its API, "SELECT fts5(?1)"): it is made on first use and
+ * freed by SQLite when the connection closes, and a handle's connection is
+ * only ever used by one thread at a time.  It holds no statement.
+ */
+#include "related.h"
+#include "fts.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Rows of a term counted before its document frequency is estimated. */
+#define DF_SAMPLE 100
+/* The most terms the table keeps before it is emptied. */
+#define MAX_TERMS ((size_t)1 << 20)
+/* The stems of recent words the tokenizer keeps (64 bytes each). */
+#define STEM_SLOTS 16384
+/* The pointer type of the SQL function's argument. */
+#define PTR_TYPE "eaf_related_fts"
+
+struct eaf__rel_fts {
+    int valid;
+    sqlite3_int64 data_version, changes; /* the state of the index counted */
+    sqlite3_int64 n, id_lo, id_hi; /* articles, and the range of their ids */
+    eaf__tokenizer *tok;
+    eaf__rel_stops stops;
+    int have_stops;
+    /* the counts: term i is arena + off[i], its df df[i] */
+    char *arena;
+    size_t arena_n, arena_cap;
+    uint32_t *off, *df;
+    size_t nterms, cap;
+    uint32_t *slot;           /* hash index: i + 1, 0 empty */
+    size_t slots;
+    uint64_t counted;         /* counts made, since the connection opened */
+};
+
+static void fts_clear(eaf__rel_fts *f)
+{
+    f->nterms = 0;
+    f->arena_n = 0;
+    if (f->slot)
+        memset(f->slot, 0, f->slots * sizeof(*f->slot));
+}
+
+static void fts_free(void *p)
+{
+    eaf__rel_fts *f = p;
+
+    if (!f)
+        return;
+    eaf__tokenizer_free(f->tok);
+    if (f->have_stops)
+        eaf__rel_stops_free(&f->stops);
+    eaf__free(f->arena);
+    eaf__free(f->off);
+    eaf__free(f->df);
+    eaf__free(f->slot);
+    eaf__free(f);
+}
+
+/* eaf_related_fts(p): stores the table at the pointer p. */
+static void fts_function(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    eaf__rel_fts **slot = argc == 1 ? sqlite3_value_pointer(argv[0], PTR_TYPE) : NULL;
+
+    if (slot)
+        *slot = sqlite3_user_data(ctx);
+    sqlite3_result_null(ctx);
+}
+
+/* The connection's table, or NULL when it has none yet. */
+static eaf__rel_fts *fts_find(sqlite3 *sql)
+{
+    sqlite3_stmt *st = NULL;
+    eaf__rel_fts *f = NULL;
+
+    if (sqlite3_prepare_v2(sql, "SELECT eaf_related_fts(?1)", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, &f, PTR_TYPE, NULL);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return f;
+}
+
+static eaf_status int_query(eaf_db *db, const char *sql, sqlite3_int64 *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+
+    *out = 0;
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(st, 0);
+            rc = SQLITE_DONE;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? EAF_OK : eaf__db_sqlerr(db, rc, "reading the index's statistics");
+}
+
+/* Brings the table up to date with the index: emptied when it changed. */
+static eaf_status fts_ready(eaf__rel_fts *f, eaf_db *db)
+{
+    sqlite3_int64 dv = 0, ch = sqlite3_total_changes64(db->sql);
+    eaf_status s = int_query(db, "PRAGMA data_version", &dv);
+
+    if (s != EAF_OK)
+        return s;
+    if (f->valid && dv == f->data_version && ch == f->changes)
+        return EAF_OK;
+    f->valid = 0;
+    fts_clear(f);
+    s = int_query(db, "SELECT count(*) FROM article", &f->n);
+    if (s == EAF_OK)
+        s = int_query(db, "SELECT min(id) FROM article", &f->id_lo);
+    if (s == EAF_OK)
+        s = int_query(db, "SELECT max(id) FROM article", &f->id_hi);
+    if (s != EAF_OK)
+        return s;
+    f->data_version = dv;
+    f->changes = ch;
+    f->valid = 1;
+    return EAF_OK;
+}
+
+eaf_status eaf__rel_fts_get(eaf__rel_fts **out, eaf_db *db)
+{
+    eaf__rel_fts *f = fts_find(db->sql);
+    int rc;
+
+    *out = NULL;
+    if (!f) {
+        f = eaf__calloc(1, sizeof(*f));
+        if (!f)
+            return eaf__db_error(db, EAF_NOMEM, "out of memory");
+        if (eaf__tokenizer_new(&f->tok, db->language) != EAF_OK ||
+            eaf__rel_stops_init(&f->stops, db->language) != EAF_OK) {
+            fts_free(f);
+            return eaf__db_error(db, EAF_NOMEM, "out of memory");
+        }
+        f->have_stops = 1;
+        eaf__tokenizer_cache_stems(f->tok, STEM_SLOTS);
+        /* on failure SQLite frees f (the destructor) */
+        rc = sqlite3_create_function_v2(db->sql, "eaf_related_fts", 1,
+                                        SQLITE_UTF8 | SQLITE_DIRECTONLY, f, fts_function, NULL,
+                                        NULL, fts_free);
+        if (rc != SQLITE_OK)
+            return eaf__db_sqlerr(db, rc, "keeping the term statistics");
+    }
+    rc = fts_ready(f, db);
+    if (rc != EAF_OK)
+        return (eaf_status)rc;
+    *out = f;
+    return EAF_OK;
+}
+
+int64_t eaf__rel_fts_articles(const eaf__rel_fts *f)
+{
+    return f->n;
+}
+
+eaf__tokenizer *eaf__rel_fts_tokenizer(eaf__rel_fts *f)
+{
+    return f->tok;
+}
+
+const eaf__rel_stops *eaf__rel_fts_stops(const eaf__rel_fts *f)
+{
+    return &f->stops;
+}
+
+uint64_t eaf__rel_fts_counted(const eaf__rel_fts *f)
+{
+    return f->counted;
+}
+
+/* The slot of a term in the table: where it is, or the empty one where it
+ * would go. */
+static size_t find_slot(const eaf__rel_fts *f, const char *t, size_t n)
+{
+    size_t j;
+
+    for (j = eaf__hash_bytes(t, n) & (f->slots - 1); f->slot[j]; j = (j + 1) & (f->slots - 1)) {
+        const char *s = f->arena + f->off[f->slot[j] - 1];
+        if (strncmp(s, t, n) == 0 && s[n] == '\0')
+            break;
+    }
+    return j;
+}
+
+/* Makes room for one more term of n bytes; -1 when out of memory. */
+static int grow(eaf__rel_fts *f, size_t n)
+{
+    size_t i, j;
+
+    if (f->nterms >= MAX_TERMS)
+        fts_clear(f);
+    if (f->nterms == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 4096;
+        uint32_t *off = eaf__realloc(f->off, cap * sizeof(*off));
+        uint32_t *df;
+        if (!off)
+            return -1;
+        f->off = off;
+        df = eaf__realloc(f->df, cap * sizeof(*df));
+        if (!df)
+            return -1;
+        f->df = df;
+        f->cap = cap;
+    }
+    if (f->arena_n + n + 1 > f->arena_cap) {
+        size_t cap = f->arena_cap ? f->arena_cap * 2 : 65536;
+        char *a;
+        while (cap < f->arena_n + n + 1)
+            cap *= 2;
+        a = eaf__realloc(f->arena, cap);
+        if (!a)
+            return -1;
+        f->arena = a;
+        f->arena_cap = cap;
+    }
+    if ((f->nterms + 1) * 2 > f->slots) {
+        size_t slots = f->slots ? f->slots * 2 : 8192;
+        uint32_t *sl = eaf__calloc(slots, sizeof(*sl));
+        if (!sl)
+            return -1;
+        for (i = 0; i < f->nterms; i++) {
+            const char *s = f->arena + f->off[i];
+            for (j = eaf__hash_bytes(s, strlen(s)) & (slots - 1); sl[j]; j = (j + 1) & (slots - 1))
+                ;
+            sl[j] = (uint32_t)i + 1;
+        }
+        eaf__free(f->slot);
+        f->slot = sl;
+        f->slots = slots;
+    }
+    return 0;
+}
+
+/* Counts the articles with term t[0..n) in their title, summary or body,
+ * with st (prepared on first use). */
+static eaf_status count_term(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const char *t,
+                             size_t n, uint32_t *df)
+{
+    eaf__buf q = EAF__BUF_INIT;
+    sqlite3_int64 hits = 0, last = 0;
+    double est;
+    size_t i;
+    int rc;
+
+    if (!*st) {
+        rc = sqlite3_prepare_v2(db->sql, "SELECT rowid FROM fts WHERE fts MATCH ?1", -1, st,
+                                NULL);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(*st);
+            *st = NULL;
+            return eaf__db_sqlerr(db, rc, "counting a term's articles");
+        }
+    }
+    /* the term as it is indexed, quoted */
+    eaf__buf_puts(&q, "{title summary body} : \"\x01");
+    for (i = 0; i < n; i++) {
+        if (t[i] == '"')
+            eaf__buf_putc(&q, '"');
+        eaf__buf_putc(&q, t[i]);
+    }
+    eaf__buf_putc(&q, '"');
+    if (q.rc != EAF_OK) {
+        eaf__buf_free(&q);
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    }
+    sqlite3_bind_text(*st, 1, q.p, (int)q.n, SQLITE_STATIC);
+    while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+        if (++hits == DF_SAMPLE) {
+            last = sqlite3_column_int64(*st, 0);
+            break;
+        }
+    }
+    sqlite3_reset(*st);
+    sqlite3_clear_bindings(*st);
+    eaf__buf_free(&q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return eaf__db_sqlerr(db, rc, "counting a term's articles");
+    f->counted++;
+    est = last ? floor(eaf__rank_df(hits, last, f->id_lo, f->id_hi, f->n) + 0.5) : (double)hits;
+    *df = est < (double)hits ? (uint32_t)hits : est > (double)UINT32_MAX ? UINT32_MAX : (uint32_t)est;
+    return EAF_OK;
+}
+
+eaf_status eaf__rel_fts_df(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const char *t,
+                           size_t n, uint32_t *df)
+{
+    size_t j;
+    uint32_t d = 0;
+    eaf_status s;
+
+    if (f->slots) {
+        j = find_slot(f, t, n);
+        if (f->slot[j]) {
+            *df = f->df[f->slot[j] - 1];
+            return EAF_OK;
+        }
+    }
+    s = count_term(f, db, st, t, n, &d);
+    if (s != EAF_OK)
+        return s;
+    *df = d;
+    /* kept for the next lists; without memory for it, only not kept */
+    if (n + 1 > UINT32_MAX - f->arena_n || grow(f, n) < 0)
+        return EAF_OK;
+    j = find_slot(f, t, n);
+    memcpy(f->arena + f->arena_n, t, n);
+    f->arena[f->arena_n + n] = '\0';
+    f->off[f->nterms] = (uint32_t)f->arena_n;
+    f->df[f->nterms] = d;
+    f->arena_n += n + 1;
+    f->slot[j] = (uint32_t)++f->nterms;
+    return EAF_OK;
+}
