@@ -362,8 +362,8 @@ typedef struct sqlpath {
     sqlite3_stmt *fts_count;
     uint32_t max_df;          /* the most articles a kept term is in */
     char **terms;
-    uint32_t *tdf, *tslot;
-    size_t nterms, tcap, tslots;
+    uint32_t *tdf, *tlen, *thash, *tslot;
+    size_t nterms, tslots;
     /* values */
     sql_value *vals;
     size_t nvals, capvals;
@@ -384,27 +384,31 @@ typedef struct sqlpath {
 static int fts_lookup(sqlpath *p, const char *t, size_t n, uint32_t *id, uint32_t *df)
 {
     size_t j, i;
+    uint32_t h = (uint32_t)eaf__hash_bytes(t, n);
     eaf_status s;
 
-    if (!eaf__rel_term_ok(eaf__rel_fts_stops(p->fts), t, n))
-        return 0;
     if ((p->nterms + 1) * 2 > p->tslots) {
-        size_t slots = p->tslots ? p->tslots * 2 : 1024;
+        size_t slots = p->tslots ? p->tslots * 2 : 1024, cap = slots / 2;
         uint32_t *sl = eaf__calloc(slots, sizeof(*sl));
-        char **nt = sl ? eaf__realloc(p->terms, slots / 2 * sizeof(*nt)) : NULL;
-        uint32_t *nd = nt ? eaf__realloc(p->tdf, slots / 2 * sizeof(*nd)) : NULL;
+        char **nt = sl ? eaf__realloc(p->terms, cap * sizeof(*nt)) : NULL;
+        uint32_t *nd = nt ? eaf__realloc(p->tdf, cap * sizeof(*nd)) : NULL;
+        uint32_t *nl = nd ? eaf__realloc(p->tlen, cap * sizeof(*nl)) : NULL;
+        uint32_t *nh = nl ? eaf__realloc(p->thash, cap * sizeof(*nh)) : NULL;
         if (nt)
             p->terms = nt;
         if (nd)
             p->tdf = nd;
-        if (!nd) {
+        if (nl)
+            p->tlen = nl;
+        if (nh)
+            p->thash = nh;
+        if (!nh) {
             eaf__free(sl);
             p->status = eaf__db_error(p->db, EAF_NOMEM, "out of memory");
             return -1;
         }
         for (i = 0; i < p->nterms; i++) {
-            const char *x = p->terms[i];
-            for (j = eaf__hash_bytes(x, strlen(x)) & (slots - 1); sl[j]; j = (j + 1) & (slots - 1))
+            for (j = p->thash[i] & (slots - 1); sl[j]; j = (j + 1) & (slots - 1))
                 ;
             sl[j] = (uint32_t)i + 1;
         }
@@ -412,11 +416,15 @@ static int fts_lookup(sqlpath *p, const char *t, size_t n, uint32_t *id, uint32_
         p->tslot = sl;
         p->tslots = slots;
     }
-    for (j = eaf__hash_bytes(t, n) & (p->tslots - 1); p->tslot[j]; j = (j + 1) & (p->tslots - 1)) {
+    for (j = h & (p->tslots - 1); p->tslot[j]; j = (j + 1) & (p->tslots - 1)) {
         i = p->tslot[j] - 1;
-        if (strncmp(p->terms[i], t, n) == 0 && p->terms[i][n] == '\0')
+        if (p->thash[i] == h && p->tlen[i] == n && memcmp(p->terms[i], t, n) == 0)
             goto found;
     }
+    /* a stopword never has an id: a list's ids are the same whether its
+     * texts are tokenized or kept (without them) */
+    if (!eaf__rel_term_ok(eaf__rel_fts_stops(p->fts), t, n))
+        return 0;
     i = p->nterms;
     s = eaf__rel_fts_df(p->fts, p->db, &p->fts_count, t, n, &p->tdf[i]);
     if (s == EAF_OK && !(p->terms[i] = eaf__strndup(t, n)))
@@ -425,6 +433,8 @@ static int fts_lookup(sqlpath *p, const char *t, size_t n, uint32_t *id, uint32_
         p->status = s;
         return -1;
     }
+    p->tlen[i] = (uint32_t)n;
+    p->thash[i] = h;
     p->tslot[j] = (uint32_t)++p->nterms;
 found:
     if (p->tdf[i] < 2 || p->tdf[i] > p->max_df)
@@ -490,6 +500,8 @@ static void sqlpath_free(sqlpath *p)
         eaf__free(p->terms[i]);
     eaf__free(p->terms);
     eaf__free(p->tdf);
+    eaf__free(p->tlen);
+    eaf__free(p->thash);
     eaf__free(p->tslot);
     if (!p->fts)
         eaf__tokenizer_free(p->tok);
@@ -743,20 +755,28 @@ static int64_t load_doc(sqlpath *p, int64_t id)
     sqlite3_reset(p->vec);
     if (!fresh) {
         eaf__rel_counts c;
-        rc = step_article(p, p->text, id, "reading an article");
-        if (rc < 0)
-            return rc;
-        s = eaf__rel_count_text(&c, p->tok, p->o->title_weight,
-                                (const char *)sqlite3_column_text(p->text, 0),
-                                (const char *)sqlite3_column_text(p->text, 1),
-                                (const char *)sqlite3_column_text(p->text, 2));
-        sqlite3_reset(p->text);
-        if (s != EAF_OK)
-            goto nomem;
+        /* without stored statistics, the terms of a text counted for a
+         * list before are kept on the handle */
+        int kept = p->fts && eaf__rel_fts_text(p->fts, id, p->o->title_weight, &c);
+        if (!kept) {
+            rc = step_article(p, p->text, id, "reading an article");
+            if (rc < 0)
+                return rc;
+            s = eaf__rel_count_text(&c, p->tok, p->o->title_weight,
+                                    (const char *)sqlite3_column_text(p->text, 0),
+                                    (const char *)sqlite3_column_text(p->text, 1),
+                                    (const char *)sqlite3_column_text(p->text, 2));
+            sqlite3_reset(p->text);
+            if (s != EAF_OK)
+                goto nomem;
+            if (p->fts)
+                eaf__rel_fts_keep_text(p->fts, id, p->o->title_weight, &c);
+        }
         d->hash = c.hash;
         s = eaf__rel_vector(&v, &n, &c, p->o->terms, p->o->idf_power, p->n_model, sql_lookup,
                             p);
-        eaf__rel_counts_free(&c);
+        if (!kept)
+            eaf__rel_counts_free(&c);
         if (s == EAF_ERROR)
             return -2; /* the lookup set p->status */
         if (s != EAF_OK)

@@ -270,8 +270,19 @@ const eaf__rel_stops *eaf__rel_fts_stops(const eaf__rel_fts *f);
  * prepared on first use, which the caller finalizes); 0 when none has it. */
 eaf_status eaf__rel_fts_df(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const char *t,
                            size_t n, uint32_t *df);
-/* How many terms were counted on the connection (for tests). */
+/* The terms counted in article id's text with title_weight, kept by
+ * eaf__rel_fts_keep_text() (stopwords left out): 1 and *c a view of them
+ * (not to be freed; valid until the next call that keeps a text, or a
+ * change of the index), or 0 when they are not kept. */
+int eaf__rel_fts_text(eaf__rel_fts *f, int64_t id, double title_weight, eaf__rel_counts *c);
+/* Keeps a copy of them, within the texts' budget (or not, out of memory:
+ * they are only counted again). */
+void eaf__rel_fts_keep_text(eaf__rel_fts *f, int64_t id, double title_weight,
+                            const eaf__rel_counts *c);
+/* How many terms were counted, and texts tokenized, on the connection
+ * (for tests). */
 uint64_t eaf__rel_fts_counted(const eaf__rel_fts *f);
+uint64_t eaf__rel_fts_tokenized(const eaf__rel_fts *f);
 
 /* ---- related_model.c: the model in memory -------------------------------- */
 

@@ -17,13 +17,19 @@
  * tens of microseconds whatever the term.  A list reads a few thousand
  * terms (those of its source and of its candidates).
  *
- * The counts are kept on the connection (a table of term -> df), for every
- * list of the handle, as long as the index is unchanged: PRAGMA
- * data_version tells other connections' commits, sqlite3_total_changes64()
- * this one's, and on a change the table is emptied.  A count kept is the
- * count that would be made, so a list never depends on the lists asked
- * before it, only on the index.  The table is emptied too when it holds
- * MAX_TERMS terms (about 40 MB).
+ * Tokenizing the text of a list's hundred candidates is the other cost of
+ * a list (a tenth to half a millisecond an article): the terms counted in
+ * an article's text (eaf__rel_count_text, stopwords left out) are kept
+ * too, up to COUNTS_BUDGET bytes, so that an article that is a candidate
+ * of several lists is read once.
+ *
+ * Both are kept on the connection, for every list of the handle, as long
+ * as the index is unchanged: PRAGMA data_version tells other connections'
+ * commits, sqlite3_total_changes64() this one's, and on a change they are
+ * dropped.  What is kept is what would be made, in the same order, so a
+ * list never depends on the lists asked before it, only on the index.
+ * The counts are dropped too when they hold MAX_TERMS terms (about 20 MB),
+ * the texts when they pass their budget.
  *
  * The table lives on the connection as the user data of an SQL function,
  * "eaf_related_fts", which hands it out through a pointer argument (as
@@ -40,7 +46,9 @@
 /* Rows of a term counted before its document frequency is estimated. */
 #define DF_SAMPLE 100
 /* The most terms the table keeps before it is emptied. */
-#define MAX_TERMS ((size_t)1 << 20)
+#define MAX_TERMS ((size_t)1 << 19)
+/* The most memory the counted terms of articles' texts take. */
+#define COUNTS_BUDGET ((size_t)32 << 20)
 /* The stems of recent words the tokenizer keeps (64 bytes each). */
 #define STEM_SLOTS 16384
 /* The pointer type of the SQL function's argument. */
@@ -53,15 +61,49 @@ struct eaf__rel_fts {
     eaf__tokenizer *tok;
     eaf__rel_stops stops;
     int have_stops;
-    /* the counts: term i is arena + off[i], its df df[i] */
+    /* the counts: term i is arena + off[i] (len[i] bytes, hash[i]), its
+     * df df[i] */
     char *arena;
     size_t arena_n, arena_cap;
-    uint32_t *off, *df;
+    uint32_t *off, *df, *len, *hash;
     size_t nterms, cap;
     uint32_t *slot;           /* hash index: i + 1, 0 empty */
     size_t slots;
     uint64_t counted;         /* counts made, since the connection opened */
+    /* the terms of articles' texts, counted with title weight texts_tw:
+     * text[i] (of article text_id[i]), found through tslot (i + 1) */
+    struct kept_text **text;
+    int64_t *text_id;
+    size_t ntexts, text_cap, text_bytes;
+    uint32_t *tslot;
+    size_t tslots;
+    double texts_tw;
+    uint64_t tokenized;       /* texts counted, since the connection opened */
 };
+
+/* The counted terms of an article's text, in one block: the pairs of
+ * eaf__rel_counts (the offsets of the terms, their weighted counts), then
+ * the terms. */
+typedef struct kept_text {
+    uint64_t hash;
+    uint32_t length;
+    size_t n, bytes;
+    size_t *off;
+    double *tfw;
+    char *arena;
+} kept_text;
+
+static void texts_clear(eaf__rel_fts *f)
+{
+    size_t i;
+
+    for (i = 0; i < f->ntexts; i++)
+        eaf__free(f->text[i]);
+    f->ntexts = 0;
+    f->text_bytes = 0;
+    if (f->tslot)
+        memset(f->tslot, 0, f->tslots * sizeof(*f->tslot));
+}
 
 static void fts_clear(eaf__rel_fts *f)
 {
@@ -83,7 +125,13 @@ static void fts_free(void *p)
     eaf__free(f->arena);
     eaf__free(f->off);
     eaf__free(f->df);
+    eaf__free(f->len);
+    eaf__free(f->hash);
     eaf__free(f->slot);
+    texts_clear(f);
+    eaf__free(f->text);
+    eaf__free(f->text_id);
+    eaf__free(f->tslot);
     eaf__free(f);
 }
 
@@ -140,6 +188,7 @@ static eaf_status fts_ready(eaf__rel_fts *f, eaf_db *db)
         return EAF_OK;
     f->valid = 0;
     fts_clear(f);
+    texts_clear(f);
     s = int_query(db, "SELECT count(*) FROM article", &f->n);
     if (s == EAF_OK)
         s = int_query(db, "SELECT min(id) FROM article", &f->id_lo);
@@ -204,15 +253,20 @@ uint64_t eaf__rel_fts_counted(const eaf__rel_fts *f)
     return f->counted;
 }
 
-/* The slot of a term in the table: where it is, or the empty one where it
- * would go. */
-static size_t find_slot(const eaf__rel_fts *f, const char *t, size_t n)
+uint64_t eaf__rel_fts_tokenized(const eaf__rel_fts *f)
+{
+    return f->tokenized;
+}
+
+/* The slot of a term (of hash h) in the table: where it is, or the empty
+ * one where it would go. */
+static size_t find_slot(const eaf__rel_fts *f, const char *t, size_t n, uint32_t h)
 {
     size_t j;
 
-    for (j = eaf__hash_bytes(t, n) & (f->slots - 1); f->slot[j]; j = (j + 1) & (f->slots - 1)) {
-        const char *s = f->arena + f->off[f->slot[j] - 1];
-        if (strncmp(s, t, n) == 0 && s[n] == '\0')
+    for (j = h & (f->slots - 1); f->slot[j]; j = (j + 1) & (f->slots - 1)) {
+        uint32_t i = f->slot[j] - 1;
+        if (f->hash[i] == h && f->len[i] == n && memcmp(f->arena + f->off[i], t, n) == 0)
             break;
     }
     return j;
@@ -227,15 +281,14 @@ static int grow(eaf__rel_fts *f, size_t n)
         fts_clear(f);
     if (f->nterms == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 4096;
-        uint32_t *off = eaf__realloc(f->off, cap * sizeof(*off));
-        uint32_t *df;
-        if (!off)
-            return -1;
-        f->off = off;
-        df = eaf__realloc(f->df, cap * sizeof(*df));
-        if (!df)
-            return -1;
-        f->df = df;
+        uint32_t **arr[4] = {&f->off, &f->df, &f->len, &f->hash};
+        int a;
+        for (a = 0; a < 4; a++) {
+            uint32_t *x = eaf__realloc(*arr[a], cap * sizeof(*x));
+            if (!x)
+                return -1;
+            *arr[a] = x;
+        }
         f->cap = cap;
     }
     if (f->arena_n + n + 1 > f->arena_cap) {
@@ -255,8 +308,7 @@ static int grow(eaf__rel_fts *f, size_t n)
         if (!sl)
             return -1;
         for (i = 0; i < f->nterms; i++) {
-            const char *s = f->arena + f->off[i];
-            for (j = eaf__hash_bytes(s, strlen(s)) & (slots - 1); sl[j]; j = (j + 1) & (slots - 1))
+            for (j = f->hash[i] & (slots - 1); sl[j]; j = (j + 1) & (slots - 1))
                 ;
             sl[j] = (uint32_t)i + 1;
         }
@@ -321,11 +373,11 @@ eaf_status eaf__rel_fts_df(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const
                            size_t n, uint32_t *df)
 {
     size_t j;
-    uint32_t d = 0;
+    uint32_t d = 0, h = (uint32_t)eaf__hash_bytes(t, n);
     eaf_status s;
 
     if (f->slots) {
-        j = find_slot(f, t, n);
+        j = find_slot(f, t, n, h);
         if (f->slot[j]) {
             *df = f->df[f->slot[j] - 1];
             return EAF_OK;
@@ -338,12 +390,127 @@ eaf_status eaf__rel_fts_df(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const
     /* kept for the next lists; without memory for it, only not kept */
     if (n + 1 > UINT32_MAX - f->arena_n || grow(f, n) < 0)
         return EAF_OK;
-    j = find_slot(f, t, n);
+    j = find_slot(f, t, n, h);
     memcpy(f->arena + f->arena_n, t, n);
     f->arena[f->arena_n + n] = '\0';
     f->off[f->nterms] = (uint32_t)f->arena_n;
     f->df[f->nterms] = d;
+    f->len[f->nterms] = (uint32_t)n;
+    f->hash[f->nterms] = h;
     f->arena_n += n + 1;
     f->slot[j] = (uint32_t)++f->nterms;
     return EAF_OK;
+}
+
+/* ---- the terms of articles' texts --------------------------------------------- */
+
+static size_t id_slot(const eaf__rel_fts *f, int64_t id)
+{
+    size_t j;
+
+    for (j = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 20) & (f->tslots - 1);
+         f->tslot[j] && f->text_id[f->tslot[j] - 1] != id; j = (j + 1) & (f->tslots - 1))
+        ;
+    return j;
+}
+
+int eaf__rel_fts_text(eaf__rel_fts *f, int64_t id, double title_weight, eaf__rel_counts *c)
+{
+    const kept_text *k;
+    size_t j;
+
+    if (!f->tslots || f->texts_tw != title_weight)
+        return 0;
+    j = id_slot(f, id);
+    if (!f->tslot[j])
+        return 0;
+    k = f->text[f->tslot[j] - 1];
+    memset(c, 0, sizeof(*c));
+    c->arena = k->arena;
+    c->off = k->off;
+    c->tfw = k->tfw;
+    c->n = k->n;
+    c->hash = k->hash;
+    c->length = k->length;
+    return 1;
+}
+
+void eaf__rel_fts_keep_text(eaf__rel_fts *f, int64_t id, double title_weight,
+                            const eaf__rel_counts *c)
+{
+    const eaf__rel_stops *stops = &f->stops;
+    size_t i, n = 0, chars = 0, bytes, j;
+    kept_text *k;
+    char *a;
+
+    f->tokenized++;
+    /* the terms a list looks up: not the stopwords */
+    for (i = 0; i < c->n; i++) {
+        const char *t = c->arena + c->off[i];
+        size_t len = strlen(t);
+        if (eaf__rel_term_ok(stops, t, len)) {
+            n++;
+            chars += len + 1;
+        }
+    }
+    bytes = sizeof(*k) + n * (sizeof(*k->off) + sizeof(*k->tfw)) + chars;
+    if (bytes > COUNTS_BUDGET / 4)
+        return;
+    if (f->texts_tw != title_weight || f->text_bytes + bytes > COUNTS_BUDGET) {
+        texts_clear(f);
+        f->texts_tw = title_weight;
+    }
+    if (f->ntexts == f->text_cap) {
+        size_t cap = f->text_cap ? f->text_cap * 2 : 256;
+        kept_text **nt = eaf__realloc(f->text, cap * sizeof(*nt));
+        int64_t *ni;
+        if (!nt)
+            return;
+        f->text = nt;
+        ni = eaf__realloc(f->text_id, cap * sizeof(*ni));
+        if (!ni)
+            return;
+        f->text_id = ni;
+        f->text_cap = cap;
+    }
+    if ((f->ntexts + 1) * 2 > f->tslots) {
+        size_t slots = f->tslots ? f->tslots * 2 : 512;
+        uint32_t *sl = eaf__calloc(slots, sizeof(*sl)), *old = f->tslot;
+        if (!sl)
+            return;
+        f->tslot = sl;
+        f->tslots = slots;
+        for (i = 0; i < f->ntexts; i++)
+            f->tslot[id_slot(f, f->text_id[i])] = (uint32_t)i + 1;
+        eaf__free(old);
+    }
+    j = id_slot(f, id);
+    if (f->tslot[j])
+        return; /* kept already */
+    k = eaf__malloc(bytes);
+    if (!k)
+        return;
+    k->hash = c->hash;
+    k->length = c->length;
+    k->n = n;
+    k->bytes = bytes;
+    k->off = (size_t *)(k + 1);
+    k->tfw = (double *)(k->off + n);
+    k->arena = (char *)(k->tfw + n);
+    a = k->arena;
+    for (i = 0, n = 0; i < c->n; i++) {
+        const char *t = c->arena + c->off[i];
+        size_t len = strlen(t);
+        if (!eaf__rel_term_ok(stops, t, len))
+            continue;
+        memcpy(a, t, len + 1);
+        k->off[n] = (size_t)(a - k->arena);
+        k->tfw[n] = c->tfw[i];
+        a += len + 1;
+        n++;
+    }
+    f->text[f->ntexts] = k;
+    f->text_id[f->ntexts] = id;
+    f->tslot[j] = (uint32_t)++f->ntexts;
+    f->text_bytes += bytes;
 }

@@ -372,14 +372,54 @@ static int cmp_pair_term(const void *a, const void *b)
     return x->term < y->term ? -1 : x->term > y->term;
 }
 
+static void swap_pairs(eaf__rel_pair *a, eaf__rel_pair *b)
+{
+    eaf__rel_pair t = *a;
+
+    *a = *b;
+    *b = t;
+}
+
+/* Puts the k best pairs of p[0..n) (cmp_pair_weight, a total order) in
+ * p[0..k), in any order: quickselect, the pivot a median of three. */
+static void select_best(eaf__rel_pair *p, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n;
+
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2, i, store;
+        /* the median of the first, middle and last as the pivot, at hi - 1 */
+        if (cmp_pair_weight(&p[mid], &p[lo]) < 0)
+            swap_pairs(&p[mid], &p[lo]);
+        if (cmp_pair_weight(&p[hi - 1], &p[lo]) < 0)
+            swap_pairs(&p[hi - 1], &p[lo]);
+        if (cmp_pair_weight(&p[mid], &p[hi - 1]) < 0)
+            swap_pairs(&p[mid], &p[hi - 1]);
+        for (i = store = lo; i < hi - 1; i++)
+            if (cmp_pair_weight(&p[i], &p[hi - 1]) < 0)
+                swap_pairs(&p[i], &p[store++]);
+        swap_pairs(&p[store], &p[hi - 1]);
+        if (store == k || store + 1 == k)
+            return;
+        if (store > k)
+            hi = store;
+        else
+            lo = store + 1;
+    }
+}
+
 uint32_t eaf__rel_finish(eaf__rel_pair *p, uint32_t n, uint32_t k)
 {
     double norm = 0.0;
     uint32_t i, kept = 0;
 
-    qsort(p, n, sizeof(*p), cmp_pair_weight);
-    if (n > k)
+    /* the best k by weight, in order (only they are sorted: an article has
+     * hundreds of terms, and a list on demand finishes a hundred vectors) */
+    if (n > k) {
+        select_best(p, n, k);
         n = k;
+    }
+    qsort(p, n, sizeof(*p), cmp_pair_weight);
     for (i = 0; i < n; i++)
         norm += (double)p[i].w * (double)p[i].w;
     if (norm <= 0.0)
