@@ -1413,13 +1413,19 @@ static int same_list(eaf_related *a, eaf_related *b)
     return 1;
 }
 
-static uint64_t counted(eaf_db *db)
+/* The terms counted (texts tokenized, with `texts`) on a handle so far. */
+static uint64_t counted_what(eaf_db *db, int texts)
 {
     eaf__rel_fts *f = NULL;
 
     if (eaf__rel_fts_get(&f, db) != EAF_OK)
         return 0;
-    return eaf__rel_fts_counted(f);
+    return texts ? eaf__rel_fts_tokenized(f) : eaf__rel_fts_counted(f);
+}
+
+static uint64_t counted(eaf_db *db)
+{
+    return counted_what(db, 0);
 }
 
 static eaf_db *open_again(const char *name, unsigned flags)
@@ -1482,10 +1488,13 @@ static void test_on_demand(void)
     /* the counts are kept: a list asked again counts nothing */
     r = list_of(db, "topic/7", NULL);
     c0 = counted(db);
+    c2 = counted_what(db, 1);
     s = list_of(db, "topic/7", NULL);
     c1 = counted(db);
     ok(c0 > 0 && c1 == c0, "a list asked again counts no term (%llu counts so far)",
        (unsigned long long)c0);
+    ok(c2 > 0 && counted_what(db, 1) == c2, "and tokenizes no text (%llu so far)",
+       (unsigned long long)c2);
     ok(same_list(r, s), "and is the same list");
     eaf_related_free(s);
 
