@@ -171,6 +171,25 @@ is "$(source_of "$(rel --format json --library-defaults "$late")")" stored \
     "--all --library-defaults builds with the library's again"
 is "$(source_of "$(rel --format json "$late")")" stored "which are then the index's"
 
+# --- lists on demand in an index never built ----------------------------------------------
+"$eafindex" -q --no-related -d "$tmp/norel.db" "$tmp/archive" > /dev/null
+is "$?" 0 "an index made with --no-related"
+k1=$(sed -n 1p "$tmp/all3.tsv" | cut -f1)
+k2=$(sed -n 2p "$tmp/all3.tsv" | cut -f1)
+k3=$(sed -n 3p "$tmp/all3.tsv" | cut -f1)
+is "$(source_of "$("$eafrelated" -d "$tmp/norel.db" --format json "$k1")")" computed \
+    "a list is computed"
+"$eafrelated" -d "$tmp/norel.db" --format tsv "$k1" "$k2" "$k3" > "$tmp/three"
+{ "$eafrelated" -d "$tmp/norel.db" --format tsv "$k1"
+  "$eafrelated" -d "$tmp/norel.db" --format tsv "$k2"
+  "$eafrelated" -d "$tmp/norel.db" --format tsv "$k3"; } > "$tmp/ones"
+is "$(awk -F'\t' '{ print split($2, a, " ") }' "$tmp/three" | tr '\n' ' ')" "10 10 10 " \
+    "three keys in one call: ten articles each"
+ok "$(cmp -s "$tmp/three" "$tmp/ones" && echo 0 || echo 1)" \
+    "the lists of one call are those asked one at a time"
+"$eafrelated" -d "$tmp/norel.db" --format tsv "$k3" "$k1" > "$tmp/two"
+is "$(sed -n 2p "$tmp/two")" "$(sed -n 1p "$tmp/ones")" "whatever the order of the keys"
+
 # --- errors -----------------------------------------------------------------------------
 rel no/such/key > /dev/null 2> "$tmp/err"
 is "$?" 1 "an unknown key: exit 1"
