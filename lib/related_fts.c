@@ -21,7 +21,7 @@
  * Tokenizing the text of a list's hundred candidates is the other cost of
  * a list (a tenth to half a millisecond an article): the terms counted in
  * an article's text (eaf__rel_count_text, stopwords left out) are kept
- * too, up to COUNTS_BUDGET bytes, so that an article that is a candidate
+ * too, up to TEXTS_BUDGET bytes, so that an article that is a candidate
  * of several lists is read once.
  *
  * Both are kept on the connection, for every list of the handle, as long
@@ -55,7 +55,7 @@
 /* The most terms the table keeps before it is emptied. */
 #define MAX_TERMS ((size_t)1 << 19)
 /* The most memory the counted terms of articles' texts take. */
-#define COUNTS_BUDGET ((size_t)32 << 20)
+#define TEXTS_BUDGET ((size_t)32 << 20)
 /* The stems of recent words the tokenizer keeps (64 bytes each). */
 #define STEM_SLOTS 16384
 /* The pointer type of the SQL function's argument. */
@@ -464,9 +464,9 @@ void eaf__rel_fts_keep_text(eaf__rel_fts *f, int64_t id, double title_weight,
         }
     }
     bytes = sizeof(*k) + n * (sizeof(*k->off) + sizeof(*k->tfw)) + chars;
-    if (bytes > COUNTS_BUDGET / 4)
+    if (bytes > TEXTS_BUDGET / 4)
         return;
-    if (f->texts_tw != title_weight || f->text_bytes + bytes > COUNTS_BUDGET) {
+    if (f->texts_tw != title_weight || f->text_bytes + bytes > TEXTS_BUDGET) {
         texts_clear(f);
         f->texts_tw = title_weight;
     }
