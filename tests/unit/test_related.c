@@ -1226,6 +1226,11 @@ static void test_build_options_read_back(void)
     ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "a build with no options");
     is_int(stored_lists(db, NULL), total, "keeps the index's options");
     is_int(stored_lists(db, &c), 0, "not the library's");
+    /* an index built before the defaults were stored apart: the options
+     * of its lists are its defaults */
+    ok(sqlite3_exec(db->sql, "DELETE FROM eaf_meta WHERE name = 'related_defaults'", NULL, NULL,
+                    NULL) == SQLITE_OK, "an index with the lists' options only");
+    is_int(stored_lists(db, NULL), total, "its lists are read back with no options");
     eaf_db_close(db);
 }
 
