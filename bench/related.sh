@@ -165,7 +165,9 @@ for c in bbc 18f_blog; do
             out="$work/$s-$c.tsv"
             case $s in
             production|text-only)
-                opt=; [ "$s" = text-only ] && opt=--text-only
+                # the library's defaults: a build takes the index's (the options
+                # of the build before it) for the options it leaves out
+                opt=--library-defaults; [ "$s" = text-only ] && opt="$opt --text-only"
                 # shellcheck disable=SC2086
                 /usr/bin/time -v "$eafrelated" -d "$work/ours-$c.db" --all -q $opt \
                     --format tsv > "$out" 2> "$work/$s-$c.time" ||
@@ -233,7 +235,8 @@ if [ "$enwiki" = 1 ]; then
     for r in $(seq "$reps"); do
         log "ours on enwiki_sections (every list), run $r of $reps"
         t="$work/ours-enwiki.$r.time"
-        /usr/bin/time -v "$eafrelated" -d "$work/ours-enwiki.db" --all > /dev/null 2> "$t" ||
+        /usr/bin/time -v "$eafrelated" -d "$work/ours-enwiki.db" --all --library-defaults \
+            > /dev/null 2> "$t" ||
             { log "eafrelated failed on enwiki_sections"; cat "$t" >&2; exit 1; }
         tr '\r' '\n' < "$t" | grep '^eafrelated:' >&2
         wall_of "$t" >> "$work/enwiki.walls"
