@@ -1055,7 +1055,7 @@ typedef enum eaf_related_reason {
  * stored term statistics when the index has them for these options (about
  * 10 ms a list on 123,000 articles), else from the document frequencies of
  * the terms counted in the full-text index (an index never built, or built
- * with another terms, title_weight, max_share or idf_power).  Those counts
+ * with other terms, title_weight, max_share or idf_power).  Those counts
  * and the terms of the texts read are kept on the handle for its next
  * lists while the index is unchanged (up to about 50 MB), so that the
  * first such list of a handle takes longer (0.3 s on 123,000 articles)

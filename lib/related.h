@@ -249,7 +249,7 @@ int32_t eaf__rel_day(int32_t ymd);
 /* ---- related_fts.c: term statistics from the full-text index ------------------ */
 
 /* The document frequencies of terms counted in the full-text index (exact
- * up to a hundred articles, estimated beyond), with the number of articles,
+ * up to 500 articles, estimated beyond), with the number of articles,
  * a tokenizer and the stopwords: for lists computed on demand in an index
  * without stored statistics.  Kept on the handle's connection for every
  * list while the index is unchanged (related_fts.c says how). */
