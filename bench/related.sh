@@ -24,6 +24,15 @@
 #   the ratio of each pair of runs is reported with the medians.  Then the time to
 #   read every stored list back (eafrelated --list), and the quality of both on the
 #   1,000 sample lists (a hit is another section of the same article).
+# - Lists on demand where no statistics are stored (an index made with --no-related
+#   and never built: each list computed from the full-text index, its document
+#   frequencies counted there and kept for the next keys of the process): on bbc and
+#   18f_blog every article's list, scored as above, and its agreement with the
+#   batch's stored list (overlap@10: the share of its 10 articles the stored list
+#   also has; top1: the same first article); on enwiki_sections the time of one
+#   key, of the sample's first 100 keys and of its 1,000 keys in one call each
+#   (medians of EAF_BENCH_REPS runs, process start included; Xapian's 1,000 lists of
+#   the same run beside them), and their quality and agreement on the sample.
 #
 # Needs ../shared (corpora and peers); without it the benchmark is skipped.  The
 # peers' run scripts install what they need with apt-get (as root).  Environment:
@@ -96,6 +105,37 @@ xapian_index() {  # xapian_index NAME CORPUS
         "$xapian" index "$work/xapian-$1" "$2" > /dev/null 2>&1 || return 1
     fi
 }
+ondemand_index() {  # ondemand_index NAME CORPUS: an index whose lists are never built
+    if [ ! -f "$work/ondemand-$1.db" ] || [ "$2" -nt "$work/ondemand-$1.db" ]; then
+        rm -f "$work/ondemand-$1.db" "$work/ondemand-$1.db-wal" "$work/ondemand-$1.db-shm"
+        log "indexing $1 with eafindex --no-related (lists on demand)"
+        "$eafindex" -q --no-related -d "$work/ondemand-$1.db" "$2" >&2 || return 1
+    fi
+}
+keys_of() {  # keys_of CORPUS: the articles' keys, one a line
+    python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    print(json.loads(line)["id"])' "$1"
+}
+# overlap@10 and the share of the same first article of lists A against lists B
+agreement() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+def load(p):
+    d = {}
+    for line in open(p):
+        k, _, v = line.rstrip("\n").partition("\t")
+        if k:
+            d[k] = v.split()[:10]
+    return d
+a, b = load(sys.argv[1]), load(sys.argv[2])
+keys = [k for k in a if k in b]
+if keys:
+    ov = sum(len(set(a[k]) & set(b[k])) / 10.0 for k in keys) / len(keys)
+    t1 = sum(1 for k in keys if a[k][:1] == b[k][:1]) / float(len(keys))
+    print("overlap@10=%.3f top1=%.3f compared=%d" % (ov, t1, len(keys)))
+PY
+}
 fts5_index() {  # fts5_index NAME CORPUS
     if [ ! -f "$work/fts5-$1.db" ] || [ "$2" -nt "$work/fts5-$1.db" ]; then
         rm -f "$work/fts5-$1.db"
@@ -125,7 +165,9 @@ for c in bbc 18f_blog; do
             out="$work/$s-$c.tsv"
             case $s in
             production|text-only)
-                opt=; [ "$s" = text-only ] && opt=--text-only
+                # the library's defaults: a build takes the index's (the options
+                # of the build before it) for the options it leaves out
+                opt=--library-defaults; [ "$s" = text-only ] && opt="$opt --text-only"
                 # shellcheck disable=SC2086
                 /usr/bin/time -v "$eafrelated" -d "$work/ours-$c.db" --all -q $opt \
                     --format tsv > "$out" 2> "$work/$s-$c.time" ||
@@ -156,6 +198,29 @@ for c in bbc 18f_blog; do
     done
 done
 
+# --- lists on demand, no statistics stored: bbc and 18f_blog ----------------------------
+for c in bbc 18f_blog; do
+    docs="$shared/corpora/$c/docs.jsonl"
+    ondemand_index "$c" "$docs" || { log "indexing $c for lists on demand failed"; exit 1; }
+    keys_of "$docs" > "$work/$c.keys"
+    for s in production text-only; do
+        : > "$work/ondemand-$s-$c.secs"
+        opt=; [ "$s" = text-only ] && opt=--text-only
+        for r in $(seq "$reps"); do
+            log "lists on demand ($s) on $c, run $r of $reps"
+            # shellcheck disable=SC2046,SC2086
+            /usr/bin/time -v "$eafrelated" -d "$work/ondemand-$c.db" $opt --format tsv \
+                $(cat "$work/$c.keys") > "$work/ondemand-$s-$c.tsv" 2> "$work/ondemand-$s-$c.time" ||
+                { log "eafrelated on demand failed on $c"; cat "$work/ondemand-$s-$c.time" >&2; exit 1; }
+            wall_of "$work/ondemand-$s-$c.time" >> "$work/ondemand-$s-$c.secs"
+        done
+        # shellcheck disable=SC2046
+        record "libeafsearch on demand ($s)" "$c" $(score "$work/ondemand-$s-$c.tsv" "$docs") \
+            $(agreement "$work/ondemand-$s-$c.tsv" "$work/$s-$c.tsv") \
+            seconds="$(median < "$work/ondemand-$s-$c.secs")" runs="$(runs_of "$work/ondemand-$s-$c.secs")"
+    done
+done
+
 # --- scale: enwiki_sections ---------------------------------------------------------------
 if [ "$enwiki" = 1 ]; then
     docs="$work/enwiki_sections.jsonl"
@@ -170,7 +235,8 @@ if [ "$enwiki" = 1 ]; then
     for r in $(seq "$reps"); do
         log "ours on enwiki_sections (every list), run $r of $reps"
         t="$work/ours-enwiki.$r.time"
-        /usr/bin/time -v "$eafrelated" -d "$work/ours-enwiki.db" --all > /dev/null 2> "$t" ||
+        /usr/bin/time -v "$eafrelated" -d "$work/ours-enwiki.db" --all --library-defaults \
+            > /dev/null 2> "$t" ||
             { log "eafrelated failed on enwiki_sections"; cat "$t" >&2; exit 1; }
         tr '\r' '\n' < "$t" | grep '^eafrelated:' >&2
         wall_of "$t" >> "$work/enwiki.walls"
@@ -216,6 +282,33 @@ if [ "$enwiki" = 1 ]; then
         read_keys_seconds="$(wall_of "$work/ours-enwiki-keys.time")" \
         read_keys="$(wc -l < "$work/ours-enwiki.tsv" | tr -d ' ')" \
         sample_$q sample_text_P@10="$qt" $(python3 "$check" "$work/ours-enwiki.tsv" "$docs")
+    # lists on demand: an index never built, one key, 100 keys and the sample's 1,000
+    ondemand_index enwiki "$docs" || { log "indexing enwiki_sections for lists on demand failed"; exit 1; }
+    head -n 100 "$ids" > "$work/enwiki.ids100"
+    head -n 1 "$ids" > "$work/enwiki.ids1"
+    for k in 1 100 1000; do
+        : > "$work/ondemand-enwiki-$k.secs"
+        f="$ids"; [ "$k" = 1000 ] || f="$work/enwiki.ids$k"
+        for r in $(seq "$reps"); do
+            log "lists on demand on enwiki_sections, $k key(s), run $r of $reps"
+            # shellcheck disable=SC2046
+            /usr/bin/time -v "$eafrelated" -d "$work/ondemand-enwiki.db" --format tsv $(cat "$f") \
+                > "$work/ondemand-enwiki-$k.tsv" 2> "$work/ondemand-enwiki-$k.time" ||
+                { log "eafrelated on demand failed on enwiki_sections"; exit 1; }
+            wall_of "$work/ondemand-enwiki-$k.time" >> "$work/ondemand-enwiki-$k.secs"
+        done
+    done
+    qo=$(python3 "$xapian_eval" "$docs" "$work/ondemand-enwiki-1000.tsv" | sed -n 's/^P@10=//p')
+    # shellcheck disable=SC2046
+    record "libeafsearch on demand" enwiki_sections \
+        one_key_seconds="$(median < "$work/ondemand-enwiki-1.secs")" \
+        one_key_runs="$(runs_of "$work/ondemand-enwiki-1.secs")" \
+        keys100_seconds="$(median < "$work/ondemand-enwiki-100.secs")" \
+        keys1000_seconds="$(median < "$work/ondemand-enwiki-1000.secs")" \
+        keys1000_runs="$(runs_of "$work/ondemand-enwiki-1000.secs")" \
+        peak_rss_mb="$(rss_of "$work/ondemand-enwiki-1000.time")" \
+        sample_P@10="$qo" $(agreement "$work/ondemand-enwiki-1000.tsv" "$work/ours-enwiki.tsv") \
+        $(python3 "$check" "$work/ondemand-enwiki-1000.tsv" "$docs")
     if [ "$xap" = 1 ]; then
         per=$(median < "$work/enwiki.xper")
         q=$(python3 "$xapian_eval" "$docs" "$work/xapian-enwiki.tsv" | sed -n 's/^P@10=/P@10=/p')
@@ -251,16 +344,19 @@ for corpus in ("bbc", "18f_blog"):
     print("\n%s: the related list of every article, top 10 (times: medians)" % corpus)
     keys = ["self", "repeats", "same_body", "same_body_pairs", "same_text",
             "same_text_pairs", "near_source", "near_pairs"]
-    print("| system | P@10 | P@5 | " + " | ".join(keys) + " | seconds | runs |")
-    print("|---|---:|---:|" + "---:|" * len(keys) + "---:|---|")
+    print("| system | P@10 | P@5 | " + " | ".join(keys)
+          + " | overlap@10 with stored | same first | seconds | runs |")
+    print("|---|---:|---:|" + "---:|" * len(keys) + "---:|---:|---:|---|")
     for system, m in data[corpus]:
         if "failed" in m:
             print("| %s | failed |" % system)
             continue
         print("| %s | %s | %s | " % (system, f(m.get("P@10")), f(m.get("P@5")))
               + " | ".join(m.get(k, "-") for k in keys)
-              + " | %s | %s |" % (f(m.get("seconds"), "%.2f"), m.get("runs", "-")))
-    ours = {s: m for s, m in data[corpus] if s.startswith("libeafsearch")}
+              + " | %s | %s | %s | %s |" % (f(m.get("overlap@10")), f(m.get("top1")),
+                                            f(m.get("seconds"), "%.2f"), m.get("runs", "-")))
+    ours = {s: m for s, m in data[corpus]
+            if s.startswith("libeafsearch") and "on demand" not in s}
     peers = [(s, m) for s, m in data[corpus]
              if not s.startswith("libeafsearch") and "P@10" in m]
     if peers and ours:
@@ -273,9 +369,11 @@ for corpus in ("bbc", "18f_blog"):
                      "met" if float(m["P@10"]) >= targets[corpus] else "NOT met",
                      "none" if clean else "SOME"))
 if "enwiki_sections" in data:
-    ours = xap = None
+    ours = xap = demand = None
     for system, m in data["enwiki_sections"]:
-        if system.startswith("libeafsearch"):
+        if system == "libeafsearch on demand":
+            demand = m
+        elif system.startswith("libeafsearch"):
             ours = m
         elif system == "xapian":
             xap = m
@@ -308,4 +406,23 @@ if "enwiki_sections" in data:
         print("\nXapian's estimated time over ours, per pair of runs: %s; median %s"
               " (target: at least 5); on CPU time %s"
               % (xap.get("ratio_runs"), xap.get("ratio"), xap.get("cpu_ratio")))
+    if demand:
+        print("\nenwiki_sections, lists on demand in an index never built (eafrelated KEY...,"
+              " one process; medians, process start included)")
+        print("| keys | seconds | per list |")
+        print("|---:|---:|---:|")
+        for k, key in (("1", "one_key_seconds"), ("100", "keys100_seconds"),
+                       ("1000", "keys1000_seconds")):
+            print("| %s | %s | %s ms |" % (k, f(demand.get(key), "%.2f"),
+                  f(float(demand.get(key, "nan")) * 1000 / int(k), "%.1f")))
+        print("1 key runs %s; 1,000 keys runs %s, peak RSS %s MB" % (
+            demand.get("one_key_runs"), demand.get("keys1000_runs"), demand.get("peak_rss_mb")))
+        if xap:
+            print("Xapian, the same 1,000 lists in this run: %s s (median)"
+                  % f(float(xap["seconds_per_list"]) * 1000, "%.2f"))
+        print("sample P@10 %s (stored lists: %s); overlap@10 with the stored lists %s, same first"
+              " article %s; self %s, same_body %s, near %s"
+              % (f(demand.get("sample_P@10")), f(ours.get("sample_P@10")) if ours else "-",
+                 f(demand.get("overlap@10")), f(demand.get("top1")), demand.get("self"),
+                 demand.get("same_body"), demand.get("near_source")))
 PY

@@ -1051,6 +1051,16 @@ EAF_API void eaf_search_free(eaf_search *s);
  * lists it belongs in).  eaf_related_new() reads a stored list when it is
  * fresh and was built with the same options (count may be smaller), and
  * otherwise computes the list on demand.
+ *
+ * The index's defaults.  The options of a build are stored with the index
+ * and become its defaults (eaf_related_defaults()): an option a call leaves
+ * 0 (or options NULL) takes the index's default rather than the library's
+ * (EAF_RELATED_DEFAULT_*), so that the lists of a build made with other
+ * options are read back by every reader that asks for none (eaf_related_new(),
+ * eaf_related_each(), related:KEY in a search) and kept with them by
+ * eaf_related_refresh().  An index with no build yet has the library's
+ * defaults, unless eaf_related_set_defaults() recorded others (for
+ * example when an exported index is imported).
  */
 
 typedef struct eaf_related eaf_related;
@@ -1064,16 +1074,23 @@ typedef struct eaf_related eaf_related;
 /** eaf_related_new(): compute the list now, even if a fresh one is
  * stored.  @since 0.1 */
 #define EAF_RELATED_COMPUTE   0x4u
+/** Options left 0 take the library's defaults (EAF_RELATED_DEFAULT_*), not
+ * the index's (and EAF_RELATED_EARLIER holds only if given).  @since 0.1 */
+#define EAF_RELATED_LIBRARY_DEFAULTS 0x8u
 
 /**
  * Options of the ranker; initialise with EAF_RELATED_OPTIONS_INIT.  A
- * field left 0 takes its default (EAF_RELATED_DEFAULT_*); a metadata
- * weight or recency below 0 means none.
+ * field left 0 takes the index's default (eaf_related_defaults(): the
+ * options of its last build, else EAF_RELATED_DEFAULT_*; with
+ * EAF_RELATED_LIBRARY_DEFAULTS, EAF_RELATED_DEFAULT_*); a metadata weight,
+ * recency, idf_power or neighbour_weight below 0 means none.  The index's
+ * EAF_RELATED_EARLIER holds unless EAF_RELATED_LIBRARY_DEFAULTS is given.
  */
 typedef struct eaf_related_options {
     unsigned version;        /**< EAF_RELATED_OPTIONS_VERSION */
     unsigned flags;          /**< EAF_RELATED_EARLIER, EAF_RELATED_TEXT_ONLY,
-                                  EAF_RELATED_COMPUTE */
+                                  EAF_RELATED_COMPUTE,
+                                  EAF_RELATED_LIBRARY_DEFAULTS */
     unsigned count;          /**< articles per list, at most 100 */
     unsigned terms;          /**< distinctive terms kept per article, at most 200 */
     double title_weight;     /**< how much more a title term counts than a body term */
@@ -1108,7 +1125,8 @@ typedef struct eaf_related_options {
     { EAF_RELATED_OPTIONS_VERSION, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, \
       0.0, 0, 0.0 }
 
-/** The defaults of the options (see eafrelated(1) for how they were chosen). */
+/** The library's defaults of the options (see eafrelated(1) for how they
+ * were chosen). */
 #define EAF_RELATED_DEFAULT_COUNT 10
 #define EAF_RELATED_DEFAULT_TERMS 120
 #define EAF_RELATED_DEFAULT_TITLE_WEIGHT 3.0
@@ -1140,13 +1158,20 @@ typedef enum eaf_related_reason {
  *                   eaf_related_free() before closing db.
  * @param[in]  db    the handle
  * @param[in]  key   the article's key
- * @param[in]  opts  options, or NULL for the defaults
+ * @param[in]  opts  options, or NULL for the index's defaults (the options
+ *                   of the stored lists)
  * A fresh list stored with the same options is read (in well under a
- * millisecond); otherwise the list is computed now, from the stored term
- * statistics when the index has them (from a few milliseconds to a tenth
- * of a second on a large index), or else by reading
- * the whole index (as eaf_related_build() does, without storing anything).
- * Nothing is written: a read-only handle works too.
+ * millisecond); otherwise the list is computed now, its candidates taken
+ * from the full-text index and ranked as the batch ranks them: from the
+ * stored term statistics when the index has them for these options (about
+ * 10 ms a list on 123,000 articles), else from the document frequencies of
+ * the terms counted in the full-text index (an index never built, or built
+ * with other terms, title_weight, max_share or idf_power).  Those counts
+ * and the terms of the texts read are kept on the handle for its next
+ * lists while the index is unchanged (up to about 50 MB), so that the
+ * first such list of a handle takes longer (0.3 s on 123,000 articles)
+ * than the next ones (about 25 ms); a list is the same whatever lists were
+ * asked before it.  Nothing is written: a read-only handle works too.
  * @retval EAF_OK        (also for an article with no related article: the
  *                       list is then empty)
  * @retval EAF_NOTFOUND  no article has this key
@@ -1242,7 +1267,7 @@ typedef int (*eaf_related_fn)(const char *key, eaf_related *r, void *payload);
  * computed on demand (as eaf_related_new() would).  The fast way to read
  * every list after eaf_related_build().
  * @param[in] db       the handle
- * @param[in] opts     options, or NULL for the defaults
+ * @param[in] opts     options, or NULL for the index's defaults
  * @param[in] fn       called with each article
  * @param[in] payload  passed to fn
  * @retval EAF_OK      (also when fn stopped the walk)
@@ -1284,7 +1309,8 @@ typedef struct eaf_related_stats {
 /**
  * Computes the related articles of every article and stores them in the
  * index, with the vectors, the term statistics and the options, replacing
- * whatever was stored; in one transaction (or inside the caller's).
+ * whatever was stored; in one transaction (or inside the caller's).  The
+ * options become the index's defaults.
  * Memory is bounded whatever the length of the texts: about 80 bytes per
  * article and 4 per metadata value, plus the inverted index (at most
  * 1.8 KB per distinct term), up to 128 MB of vectors and a few tens of
@@ -1294,7 +1320,7 @@ typedef struct eaf_related_stats {
  * removed as soon as they are made (see eafrelated(1)).
  * @param[out] stats    if not NULL (with version set), what was done
  * @param[in]  db       the handle, read-write
- * @param[in]  opts     options, or NULL for the defaults
+ * @param[in]  opts     options, or NULL for the index's defaults
  * @param[in]  progress if not NULL, called as the build goes on
  * @param[in]  payload  passed to progress
  * @retval EAF_OK
@@ -1315,17 +1341,62 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
  * Brings the stored lists up to date after articles were stored or
  * deleted: recomputes the stale lists (of the articles changed, and of
  * those whose lists held them), and those of the articles a changed
- * article now lists, with the options of the last build.  The vectors of
- * unchanged articles and the term statistics are reused, so this is
+ * article now lists, with the index's defaults (the options of the last
+ * build, or those eaf_related_set_defaults() recorded since).  The vectors
+ * of unchanged articles and the term statistics are reused, so this is
  * quick; when many articles changed since the last build (a tenth of
- * them), or the index has no stored lists yet, everything is built again
- * as eaf_related_build() does (with the default options the first time).
+ * them), the index has no stored lists yet, or its defaults are not the
+ * options of its lists, everything is built again as eaf_related_build()
+ * does, with the index's defaults.
  * Parameters, codes and memory as eaf_related_build().
  * @since 0.1
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
 eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
                                eaf_progress_fn progress, void *payload);
+
+/**
+ * The index's defaults of the related-article options: those recorded by
+ * eaf_related_set_defaults() since the last build, else the options of the
+ * last build (eaf_related_build(), eaf_related_refresh()), else the
+ * library's (EAF_RELATED_DEFAULT_*).  Every field of *out is set (a
+ * "none" below 0, see eaf_related_options) and its flags hold
+ * EAF_RELATED_LIBRARY_DEFAULTS, so that passed back (to eaf_related_new(),
+ * eaf_related_build(), eaf_related_set_defaults(), on this index or
+ * another) they mean exactly these options.  Nothing is written: a
+ * read-only handle works too.
+ * @param[out] out  the options; the library's defaults when the call fails
+ * @param[in]  db   the handle
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  a NULL argument
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_related_defaults(eaf_related_options *out, eaf_db *db);
+
+/**
+ * Records the index's defaults of the related-article options without
+ * building anything (for example in an index being imported, which has no
+ * lists yet): the next eaf_related_refresh() (eafindex's, after indexing)
+ * builds the lists with them, and reads that ask for no option use them.
+ * Stored lists built with other options are kept but no longer read by
+ * default, until a refresh or a build replaces them.  A field of opts left
+ * 0 keeps the index's current default (EAF_RELATED_LIBRARY_DEFAULTS: takes
+ * the library's); EAF_RELATED_COMPUTE is ignored.  A build records its
+ * own options in their place.
+ * @param[in] db    the handle, read-write
+ * @param[in] opts  the options; NULL records the current defaults as they
+ *                  are
+ * @retval EAF_OK
+ * @retval EAF_READONLY  the handle is read-only, or the index is of a
+ *                       schema that keeps no related lists
+ * @retval EAF_MISUSE    bad options
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_related_set_defaults(eaf_db *db, const eaf_related_options *opts);
 
 /* --------------------------------------------------------------------------
  * Readers: archive files to articles

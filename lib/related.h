@@ -1,9 +1,12 @@
 /*
  * related.h: the related-article ranker, shared by related.c (the public
  * functions, the stored lists, the lists computed on demand from the
- * stored statistics, explanations) and related_model.c (the model in
- * memory: term vectors read from the FTS5 index or from the store, the
- * inverted index over them, and the batch scoring).
+ * stored statistics or from the full-text index, explanations),
+ * related_fts.c (term statistics counted in the full-text index, for the
+ * lists on demand of an index without stored ones), related_vec.c (what
+ * every path shares) and related_model.c (the model in memory: term
+ * vectors read from the FTS5 index or from the store, the inverted index
+ * over them, and the batch scoring).
  *
  * The model is described in eafsearch.h ("Related articles").  The parts
  * both files need:
@@ -67,12 +70,24 @@ typedef struct eaf__rel_opts {
  * listed, at least 50). */
 uint32_t eaf__rel_candidates(const eaf__rel_opts *o);
 
-/* Applies the defaults; EAF_MISUSE (message on db) for bad options. */
-eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_options *in);
+/* The library's defaults (EAF_RELATED_DEFAULT_*). */
+void eaf__rel_opts_library(eaf__rel_opts *o);
+/* The options asked for: each field of `in` (NULL: none) left 0 takes
+ * base's (the index's defaults; NULL, or EAF_RELATED_LIBRARY_DEFAULTS in
+ * in's flags: the library's), and EAF_RELATED_EARLIER in either holds.
+ * EAF_MISUSE (message on db) for bad options. */
+eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_options *in,
+                              const eaf__rel_opts *base);
+/* The same options as the public struct, every field given (so that they
+ * mean exactly these whatever the defaults), EAF_RELATED_LIBRARY_DEFAULTS
+ * among the flags. */
+void eaf__rel_opts_public(eaf_related_options *out, const eaf__rel_opts *o);
 /* The options as stored with the lists ("count=10 terms=40 ..."). */
 char *eaf__rel_opts_string(const eaf__rel_opts *o);
 /* Reads a stored string back; 0 when it is not one. */
 int eaf__rel_opts_parse(eaf__rel_opts *o, const char *s);
+/* Are two sets of options the same? */
+int eaf__rel_opts_equal(const eaf__rel_opts *a, const eaf__rel_opts *b);
 /* Do two sets of options give the same vectors (terms, title weight,
  * max share, idf power)? */
 int eaf__rel_opts_same_vectors(const eaf__rel_opts *a, const eaf__rel_opts *b);
@@ -230,6 +245,44 @@ int eaf__rel_allowed(const eaf__rel_doc *src, const eaf__rel_doc *c, const eaf__
 /* The day number of YYYYMMDD (missing parts as the first), or
  * EAF__REL_NO_DAY for 0. */
 int32_t eaf__rel_day(int32_t ymd);
+
+/* ---- related_fts.c: term statistics from the full-text index ------------------ */
+
+/* The document frequencies of terms counted in the full-text index (exact
+ * up to 500 articles, estimated beyond), with the number of articles,
+ * a tokenizer and the stopwords: for lists computed on demand in an index
+ * without stored statistics.  Kept on the handle's connection for every
+ * list while the index is unchanged (related_fts.c says how). */
+typedef struct eaf__rel_fts eaf__rel_fts;
+
+/* The connection's statistics, made on first use and brought up to date
+ * with the index (emptied when it changed); *out is NULL on an error (the
+ * message on db).  Valid until the handle is closed. */
+eaf_status eaf__rel_fts_get(eaf__rel_fts **out, eaf_db *db);
+/* The number of articles. */
+int64_t eaf__rel_fts_articles(const eaf__rel_fts *f);
+/* The tokenizer (the index's language, with a cache of stems) and the
+ * stopwords; borrowed. */
+eaf__tokenizer *eaf__rel_fts_tokenizer(eaf__rel_fts *f);
+const eaf__rel_stops *eaf__rel_fts_stops(const eaf__rel_fts *f);
+/* The number of articles with the term t[0..n) (a stem) in their title,
+ * summary or body, kept or counted now with *st (the caller's statement,
+ * prepared on first use, which the caller finalizes); 0 when none has it. */
+eaf_status eaf__rel_fts_df(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const char *t,
+                           size_t n, uint32_t *df);
+/* The terms counted in article id's text with title_weight, kept by
+ * eaf__rel_fts_keep_text() (stopwords left out): 1 and *c a view of them
+ * (not to be freed; valid until the next call that keeps a text, or a
+ * change of the index), or 0 when they are not kept. */
+int eaf__rel_fts_text(eaf__rel_fts *f, int64_t id, double title_weight, eaf__rel_counts *c);
+/* Keeps a copy of them, within the texts' budget (or not, out of memory:
+ * they are only counted again). */
+void eaf__rel_fts_keep_text(eaf__rel_fts *f, int64_t id, double title_weight,
+                            const eaf__rel_counts *c);
+/* How many terms were counted, and texts tokenized, on the connection
+ * (for tests). */
+uint64_t eaf__rel_fts_counted(const eaf__rel_fts *f);
+uint64_t eaf__rel_fts_tokenized(const eaf__rel_fts *f);
 
 /* ---- related_model.c: the model in memory -------------------------------- */
 

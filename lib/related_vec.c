@@ -19,12 +19,35 @@ const int eaf__rel_facet_kind[EAF__META_KINDS] = {EAF_TAG_TOPIC, EAF_TAG_COUNTRY
 
 /* ---- options ------------------------------------------------------------------ */
 
-eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_options *in)
+void eaf__rel_opts_library(eaf__rel_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->count = EAF_RELATED_DEFAULT_COUNT;
+    o->terms = EAF_RELATED_DEFAULT_TERMS;
+    o->title_weight = EAF_RELATED_DEFAULT_TITLE_WEIGHT;
+    o->max_share = EAF_RELATED_DEFAULT_MAX_SHARE;
+    o->meta[0] = EAF_RELATED_DEFAULT_TOPIC_WEIGHT;
+    o->meta[1] = EAF_RELATED_DEFAULT_COUNTRY_WEIGHT;
+    o->meta[2] = EAF_RELATED_DEFAULT_TAG_WEIGHT;
+    o->meta[3] = EAF_RELATED_DEFAULT_AUTHOR_WEIGHT;
+    o->half_life = EAF_RELATED_DEFAULT_HALF_LIFE_DAYS;
+    o->duplicate = EAF_RELATED_DEFAULT_DUPLICATE;
+    o->idf_power = EAF_RELATED_DEFAULT_IDF_POWER;
+    o->neighbours = EAF_RELATED_DEFAULT_NEIGHBOURS;
+    o->nweight = EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT;
+}
+
+/* A weight of the options: 0 takes the default, below 0 means none. */
+static double weight_or(double given, double dflt)
+{
+    return given > 0.0 ? given : given < 0.0 ? 0.0 : dflt;
+}
+
+eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_options *in,
+                              const eaf__rel_opts *base)
 {
     eaf_related_options d = EAF_RELATED_OPTIONS_INIT;
-    static const double dflt_meta[EAF__META_KINDS] = {
-        EAF_RELATED_DEFAULT_TOPIC_WEIGHT, EAF_RELATED_DEFAULT_COUNTRY_WEIGHT,
-        EAF_RELATED_DEFAULT_TAG_WEIGHT, EAF_RELATED_DEFAULT_AUTHOR_WEIGHT};
+    eaf__rel_opts b, lib;
     double meta[EAF__META_KINDS];
     int k;
 
@@ -34,7 +57,8 @@ eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_op
                                  in->version);
         d = *in;
     }
-    if (d.flags & ~(EAF_RELATED_EARLIER | EAF_RELATED_TEXT_ONLY | EAF_RELATED_COMPUTE))
+    if (d.flags & ~(EAF_RELATED_EARLIER | EAF_RELATED_TEXT_ONLY | EAF_RELATED_COMPUTE |
+                    EAF_RELATED_LIBRARY_DEFAULTS))
         return eaf__db_error(db, EAF_MISUSE, "unknown related flags 0x%x", d.flags);
     if (d.count > EAF__REL_MAX_COUNT)
         return eaf__db_error(db, EAF_MISUSE, "at most %d related articles, not %u",
@@ -60,30 +84,55 @@ eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_op
     meta[1] = d.country_weight;
     meta[2] = d.tag_weight;
     meta[3] = d.author_weight;
-    memset(o, 0, sizeof(*o));
-    for (k = 0; k < EAF__META_KINDS; k++) {
+    for (k = 0; k < EAF__META_KINDS; k++)
         if (!(meta[k] <= 100.0))
             return eaf__db_error(db, EAF_MISUSE, "a metadata weight must be at most 100");
-        o->meta[k] = (d.flags & EAF_RELATED_TEXT_ONLY) ? 0.0
-                     : meta[k] == 0.0 ? dflt_meta[k]
-                     : meta[k] < 0.0 ? 0.0 : meta[k];
-    }
-    o->flags = d.flags & EAF_RELATED_EARLIER;
-    o->count = d.count ? d.count : EAF_RELATED_DEFAULT_COUNT;
-    o->terms = d.terms ? d.terms : EAF_RELATED_DEFAULT_TERMS;
-    o->title_weight = d.title_weight > 0.0 ? d.title_weight : EAF_RELATED_DEFAULT_TITLE_WEIGHT;
-    o->max_share = d.max_share > 0.0 ? d.max_share : EAF_RELATED_DEFAULT_MAX_SHARE;
-    o->recency = d.recency > 0.0 ? d.recency : 0.0;
-    o->half_life = d.half_life_days ? d.half_life_days : EAF_RELATED_DEFAULT_HALF_LIFE_DAYS;
-    o->duplicate = d.duplicate > 0.0 ? d.duplicate : EAF_RELATED_DEFAULT_DUPLICATE;
-    o->idf_power = d.idf_power > 0.0 ? d.idf_power
-                   : d.idf_power < 0.0 ? 0.0 : EAF_RELATED_DEFAULT_IDF_POWER;
-    o->nweight = d.neighbour_weight > 0.0 ? d.neighbour_weight
-                 : d.neighbour_weight < 0.0 ? 0.0 : EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT;
-    o->neighbours = d.neighbours ? d.neighbours : EAF_RELATED_DEFAULT_NEIGHBOURS;
+    /* what a field left 0 takes: the index's defaults, or the library's */
+    eaf__rel_opts_library(&lib);
+    b = base && !(d.flags & EAF_RELATED_LIBRARY_DEFAULTS) ? *base : lib;
+    memset(o, 0, sizeof(*o));
+    for (k = 0; k < EAF__META_KINDS; k++)
+        o->meta[k] = (d.flags & EAF_RELATED_TEXT_ONLY) ? 0.0 : weight_or(meta[k], b.meta[k]);
+    o->flags = (d.flags | b.flags) & EAF_RELATED_EARLIER;
+    o->count = d.count ? d.count : b.count;
+    o->terms = d.terms ? d.terms : b.terms;
+    o->title_weight = d.title_weight > 0.0 ? d.title_weight : b.title_weight;
+    o->max_share = d.max_share > 0.0 ? d.max_share : b.max_share;
+    o->recency = weight_or(d.recency, b.recency);
+    o->half_life = d.half_life_days ? d.half_life_days : b.half_life;
+    o->duplicate = d.duplicate > 0.0 ? d.duplicate : b.duplicate;
+    o->idf_power = weight_or(d.idf_power, b.idf_power);
+    /* neighbours asked for with no weight where the defaults have none
+     * (or the reverse) take the library's */
+    o->nweight = weight_or(d.neighbour_weight,
+                           d.neighbours && b.nweight == 0.0 ? lib.nweight : b.nweight);
+    o->neighbours = d.neighbours ? d.neighbours : b.neighbours ? b.neighbours : lib.neighbours;
     if (o->nweight == 0.0)
         o->neighbours = 0;
     return EAF_OK;
+}
+
+void eaf__rel_opts_public(eaf_related_options *out, const eaf__rel_opts *o)
+{
+    eaf_related_options d = EAF_RELATED_OPTIONS_INIT;
+
+    /* every field given (0 would mean "the default": none is below 0) */
+    d.flags = EAF_RELATED_LIBRARY_DEFAULTS | (o->flags & EAF_RELATED_EARLIER);
+    d.count = o->count;
+    d.terms = o->terms;
+    d.title_weight = o->title_weight;
+    d.max_share = o->max_share;
+    d.topic_weight = o->meta[0] > 0.0 ? o->meta[0] : -1.0;
+    d.country_weight = o->meta[1] > 0.0 ? o->meta[1] : -1.0;
+    d.tag_weight = o->meta[2] > 0.0 ? o->meta[2] : -1.0;
+    d.author_weight = o->meta[3] > 0.0 ? o->meta[3] : -1.0;
+    d.recency = o->recency > 0.0 ? o->recency : -1.0;
+    d.half_life_days = o->half_life;
+    d.duplicate = o->duplicate;
+    d.idf_power = o->idf_power > 0.0 ? o->idf_power : -1.0;
+    d.neighbours = o->nweight > 0.0 ? o->neighbours : 0;
+    d.neighbour_weight = o->nweight > 0.0 ? o->nweight : -1.0;
+    *out = d;
 }
 
 uint32_t eaf__rel_candidates(const eaf__rel_opts *o)
@@ -127,6 +176,11 @@ int eaf__rel_opts_parse(eaf__rel_opts *o, const char *s)
         return 0;
     o->flags = earlier ? EAF_RELATED_EARLIER : 0;
     return 1;
+}
+
+int eaf__rel_opts_equal(const eaf__rel_opts *a, const eaf__rel_opts *b)
+{
+    return a->count == b->count && eaf__rel_opts_serve(a, b);
 }
 
 int eaf__rel_opts_same_vectors(const eaf__rel_opts *a, const eaf__rel_opts *b)
@@ -318,14 +372,54 @@ static int cmp_pair_term(const void *a, const void *b)
     return x->term < y->term ? -1 : x->term > y->term;
 }
 
+static void swap_pairs(eaf__rel_pair *a, eaf__rel_pair *b)
+{
+    eaf__rel_pair t = *a;
+
+    *a = *b;
+    *b = t;
+}
+
+/* Puts the k best pairs of p[0..n) (cmp_pair_weight, a total order) in
+ * p[0..k), in any order: quickselect, the pivot a median of three. */
+static void select_best(eaf__rel_pair *p, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n;
+
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2, i, store;
+        /* the median of the first, middle and last as the pivot, at hi - 1 */
+        if (cmp_pair_weight(&p[mid], &p[lo]) < 0)
+            swap_pairs(&p[mid], &p[lo]);
+        if (cmp_pair_weight(&p[hi - 1], &p[lo]) < 0)
+            swap_pairs(&p[hi - 1], &p[lo]);
+        if (cmp_pair_weight(&p[mid], &p[hi - 1]) < 0)
+            swap_pairs(&p[mid], &p[hi - 1]);
+        for (i = store = lo; i < hi - 1; i++)
+            if (cmp_pair_weight(&p[i], &p[hi - 1]) < 0)
+                swap_pairs(&p[i], &p[store++]);
+        swap_pairs(&p[store], &p[hi - 1]);
+        if (store == k || store + 1 == k)
+            return;
+        if (store > k)
+            hi = store;
+        else
+            lo = store + 1;
+    }
+}
+
 uint32_t eaf__rel_finish(eaf__rel_pair *p, uint32_t n, uint32_t k)
 {
     double norm = 0.0;
     uint32_t i, kept = 0;
 
-    qsort(p, n, sizeof(*p), cmp_pair_weight);
-    if (n > k)
+    /* the best k by weight, in order (only they are sorted: an article has
+     * hundreds of terms, and a list on demand finishes a hundred vectors) */
+    if (n > k) {
+        select_best(p, n, k);
         n = k;
+    }
+    qsort(p, n, sizeof(*p), cmp_pair_weight);
     for (i = 0; i < n; i++)
         norm += (double)p[i].w * (double)p[i].w;
     if (norm <= 0.0)

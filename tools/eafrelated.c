@@ -25,7 +25,7 @@
 enum { OPT_FORMAT = 256, OPT_TEXT_ONLY, OPT_EARLIER, OPT_RECENCY, OPT_HALF_LIFE, OPT_TERMS,
        OPT_TITLE_WEIGHT, OPT_MAX_SHARE, OPT_TOPIC_WEIGHT, OPT_COUNTRY_WEIGHT,
        OPT_TAG_WEIGHT, OPT_AUTHOR_WEIGHT, OPT_DUPLICATE, OPT_COMPUTE, OPT_LIST, OPT_REFRESH,
-       OPT_IDF_POWER, OPT_NEIGHBOURS, OPT_NEIGHBOUR_WEIGHT };
+       OPT_IDF_POWER, OPT_NEIGHBOURS, OPT_NEIGHBOUR_WEIGHT, OPT_LIBRARY_DEFAULTS };
 
 typedef struct printer printer;
 
@@ -73,7 +73,7 @@ static void usage(FILE *out)
             "      --title-weight=W   a title term counts W body terms (default: %g)\n"
             "      --max-share=S      drop terms in more than this share of the articles\n"
             "                         (default: %g)\n"
-            "      --topic-weight=W   weight of shared topics (default: %g; negative: none)\n"
+            "      --topic-weight=W   weight of shared topics (default: %g; 0: none)\n"
             "      --country-weight=W weight of shared countries (default: %g)\n"
             "      --tag-weight=W     weight of shared other tags (default: %g)\n"
             "      --author-weight=W  weight of shared authors (default: %g)\n"
@@ -86,12 +86,16 @@ static void usage(FILE *out)
             "                         (default: %g)\n"
             "      --duplicate=S      cosine of two articles' vectors from which they count\n"
             "                         as the same text (default: %g)\n"
+            "      --library-defaults the options left out take the defaults shown here,\n"
+            "                         not the index's\n"
             "  -q, --quiet            no progress bar, no summary\n"
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "\n"
-            "A list stored by --all (or eafindex) is read when it is fresh and was built\n"
-            "with the same options; otherwise it is computed on demand.\n"
+            "An option left out takes the index's default: the value its stored lists were\n"
+            "built with (by --all, or eafindex), else the default shown.  A stored list is\n"
+            "read when it is fresh and was built with the same options; otherwise it is\n"
+            "computed on demand.\n"
             "\n"
             "Exit status: 0 on success (an empty list included), 1 if an article is not\n"
             "in the index or the index failed, 2 for a usage error.\n",
@@ -393,6 +397,7 @@ int main(int argc, char **argv)
         {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
         {"neighbour-weight", required_argument, NULL, OPT_NEIGHBOUR_WEIGHT},
         {"duplicate", required_argument, NULL, OPT_DUPLICATE},
+        {"library-defaults", no_argument, NULL, OPT_LIBRARY_DEFAULTS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -450,6 +455,9 @@ int main(int argc, char **argv)
         case OPT_EARLIER:
             c.ro.flags |= EAF_RELATED_EARLIER;
             break;
+        case OPT_LIBRARY_DEFAULTS:
+            c.ro.flags |= EAF_RELATED_LIBRARY_DEFAULTS;
+            break;
         case OPT_NEIGHBOURS:
             v = parse_count(optarg);
             if (v < 1 || v > 10) {
@@ -496,8 +504,9 @@ int main(int argc, char **argv)
                 warnx_("'%s' is not a number", optarg);
                 return EXIT_USAGE;
             }
-            /* in the options 0 is the default: here it means none */
-            if (d == 0.0 && (ch == OPT_IDF_POWER || ch == OPT_NEIGHBOUR_WEIGHT))
+            /* in the options 0 is the default (the index's): here it means
+             * none, where none is a value */
+            if (d == 0.0 && ch != OPT_TITLE_WEIGHT && ch != OPT_MAX_SHARE && ch != OPT_DUPLICATE)
                 d = -1.0;
             *dv = d;
             break;

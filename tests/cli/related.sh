@@ -133,6 +133,63 @@ rel --all -q --format tsv > "$tmp/all3.tsv"
 is "$?" 0 "eafrelated --all --format tsv"
 is "$(wc -l < "$tmp/all3.tsv" | tr -d ' ')" "$((n - 1))" "prints every list after the build"
 
+# --- the options of a build are the index's defaults -------------------------------------
+# an article of the middle years, whose list holds later articles
+late=$(awk -F'\t' -v h="$(( (n - 1) / 2 ))" 'NR == h { print $1 }' "$tmp/all3.tsv")
+source_of() {  # source_of JSON: "stored" or "computed", from jsonkeys' first line
+    printf '%s\n' "$1" | "$jsonkeys" -r | sed -n '1s/^list [^ ]* //p'
+}
+rel --all -q --idf-power=1 --earlier
+is "$?" 0 "--all --idf-power=1 --earlier"
+is "$(source_of "$(rel --format json "$late")")" stored "no option: the list built with options is read"
+is "$(source_of "$(rel --format json -n 3 "$late")")" stored "-n 3 alone: read too"
+is "$(source_of "$(rel --format json --idf-power=0.5 "$late")")" computed "another idf power: computed"
+is "$(source_of "$(rel --format json --library-defaults "$late")")" computed "--library-defaults: computed"
+rel --library-defaults --format tsv "$late" | tr ' \t' '\n\n' | sed 1d > "$tmp/anydate"
+rel --format tsv "$late" | tr ' \t' '\n\n' | sed 1d > "$tmp/earlier2"
+late_year=${late%%/*}
+later() { awk -F/ -v y="$late_year" '$1 > y { c++ } END { print c + 0 }' "$1"; }
+ok "$([ "$(later "$tmp/anydate")" -gt 0 ] && echo 0 || echo 1)" \
+    "the library's list of $late holds later articles ($(later "$tmp/anydate"))"
+is "$(later "$tmp/earlier2")" 0 "--earlier holds with no option"
+"$eafquery" -d "$db" --format tsv -n 10 "related:$late" | sed 1d | cut -f2 > "$tmp/q2"
+is "$(later "$tmp/q2")" 0 "and in eafquery's related:KEY"
+is "$(tr '\n' ' ' < "$tmp/q2" | sed 's/ $//')" "$(tr '\n' ' ' < "$tmp/earlier2" | sed 's/ $//')" \
+    "which lists the stored articles"
+# eafindex keeps the lists with the index's options
+page="$tmp/archive/$late.md"
+awk '{ print } /^Countries:/ { print ""; print "Another paragraph added for the test, on typhoons." }' \
+    "$page" > "$tmp/page" && mv "$tmp/page" "$page"
+out=$("$eafindex" -v -d "$db" "$tmp/archive")
+contains "$out" "lists refreshed" "eafindex refreshes the stale lists"
+is "$(source_of "$(rel --format json "$late")")" stored "with the index's options: still read"
+rel --all -q
+is "$(source_of "$(rel --format json "$late")")" stored "--all with no option keeps them"
+is "$(source_of "$(rel --format json --library-defaults "$late")")" computed "not the library's"
+rel --all -q --library-defaults
+is "$(source_of "$(rel --format json --library-defaults "$late")")" stored \
+    "--all --library-defaults builds with the library's again"
+is "$(source_of "$(rel --format json "$late")")" stored "which are then the index's"
+
+# --- lists on demand in an index never built ----------------------------------------------
+"$eafindex" -q --no-related -d "$tmp/norel.db" "$tmp/archive" > /dev/null
+is "$?" 0 "an index made with --no-related"
+k1=$(sed -n 1p "$tmp/all3.tsv" | cut -f1)
+k2=$(sed -n 2p "$tmp/all3.tsv" | cut -f1)
+k3=$(sed -n 3p "$tmp/all3.tsv" | cut -f1)
+is "$(source_of "$("$eafrelated" -d "$tmp/norel.db" --format json "$k1")")" computed \
+    "a list is computed"
+"$eafrelated" -d "$tmp/norel.db" --format tsv "$k1" "$k2" "$k3" > "$tmp/three"
+{ "$eafrelated" -d "$tmp/norel.db" --format tsv "$k1"
+  "$eafrelated" -d "$tmp/norel.db" --format tsv "$k2"
+  "$eafrelated" -d "$tmp/norel.db" --format tsv "$k3"; } > "$tmp/ones"
+is "$(awk -F'\t' '{ print split($2, a, " ") }' "$tmp/three" | tr '\n' ' ')" "10 10 10 " \
+    "three keys in one call: ten articles each"
+ok "$(cmp -s "$tmp/three" "$tmp/ones" && echo 0 || echo 1)" \
+    "the lists of one call are those asked one at a time"
+"$eafrelated" -d "$tmp/norel.db" --format tsv "$k3" "$k1" > "$tmp/two"
+is "$(sed -n 2p "$tmp/two")" "$(sed -n 1p "$tmp/ones")" "whatever the order of the keys"
+
 # --- errors -----------------------------------------------------------------------------
 rel no/such/key > /dev/null 2> "$tmp/err"
 is "$?" 1 "an unknown key: exit 1"

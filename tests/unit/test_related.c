@@ -391,7 +391,7 @@ static void test_neighbours(void)
     doc(&c[2], 4, vc, 2);
     in.neighbour_weight = -1.0;
     in.flags = EAF_RELATED_TEXT_ONLY;
-    if (eaf__rel_opts_init(&o, db, &in) != EAF_OK)
+    if (eaf__rel_opts_init(&o, db, &in, NULL) != EAF_OK)
         exit(99);
     is_int(o.neighbours, 0, "neighbour weight below 0: no neighbours");
     n = eaf__rel_rank(out, &src, c, 3, &vals, &o, EAF__REL_NO_DAY, work, NULL);
@@ -402,7 +402,7 @@ static void test_neighbours(void)
 
     in.neighbour_weight = 0.0;
     in.neighbours = 1;
-    if (eaf__rel_opts_init(&o, db, &in) != EAF_OK)
+    if (eaf__rel_opts_init(&o, db, &in, NULL) != EAF_OK)
         exit(99);
     is_int(o.neighbours, 1, "one neighbour");
     ok(o.nweight == EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT, "of the default weight");
@@ -1122,6 +1122,428 @@ static void test_options(void)
     is_int(eaf_db_close(db), EAF_OK, "close");
 }
 
+/* ---- the index's defaults: the options of a build are read back ----------------------- */
+
+/* How many of the archive's lists eaf_related_new() reads from the store
+ * with these options. */
+static int stored_lists(eaf_db *db, const eaf_related_options *o)
+{
+    int s, j, n = 0;
+    char key[32];
+
+    for (s = 0; s < NSUBJECTS; s++)
+        for (j = 0; j < PER_SUBJECT; j++) {
+            eaf_related *r;
+            snprintf(key, sizeof(key), "%s/%d", subjects[s].name, j);
+            r = list_of(db, key, o);
+            n += r && eaf_related_stored(r);
+            eaf_related_free(r);
+        }
+    return n;
+}
+
+/* Do the hits of related:KEY have the scores of the list? */
+static int search_has_list(eaf_db *db, const char *key, eaf_related *r)
+{
+    eaf_search *s = NULL;
+    char q[64];
+    size_t i = 0;
+    int same = 1;
+
+    snprintf(q, sizeof(q), "related:%s", key);
+    if (eaf_search_new(&s, db, q, NULL) != EAF_OK)
+        return 0;
+    while (eaf_search_next(s) == EAF_ROW) {
+        if (i >= eaf_related_count(r) || fabs(eaf_search_score(s) - eaf_related_score(r, i)) > 1e-9)
+            same = 0;
+        i++;
+    }
+    eaf_search_free(s);
+    return same && i == eaf_related_count(r);
+}
+
+/* A build with options, then readers that ask for none: every reader of
+ * the old code computed the lists again with the library's defaults. */
+static void test_build_options_read_back(void)
+{
+    eaf_db *db = make_archive("readback.db");
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT, c = EAF_RELATED_OPTIONS_INIT;
+    eaf_related_stats stats;
+    eaf_related *r, *d;
+    eaf_article *a;
+    walk w;
+    int total = NSUBJECTS * PER_SUBJECT;
+
+    o.idf_power = 1.0;
+    o.tag_weight = -1.0;
+    ok(eaf_related_build(NULL, db, &o, NULL, NULL) == EAF_OK, "build with idf power 1, no tags");
+    is_int(stored_lists(db, NULL), total, "read back with no options: every list stored");
+    c.count = 3;
+    is_int(stored_lists(db, &c), total, "and with a count alone");
+    memset(&w, 0, sizeof(w));
+    w.db = db;
+    is_int(eaf_related_each(db, NULL, walk_one, &w), EAF_OK, "the walk with no options");
+    is_int(w.stored, total, "reads every stored list");
+    is_int(w.mismatches, 0, "the lists eaf_related_new gives");
+
+    /* related:KEY in a search reads the stored list */
+    r = list_of(db, "rice/1", NULL);
+    ok(r && eaf_related_stored(r) && search_has_list(db, "rice/1", r),
+       "related:rice/1 gives the stored list, scores included");
+    eaf_related_free(r);
+
+    /* options given override: computed, and not the stored list */
+    c = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    c.idf_power = 0.5;
+    is_int(stored_lists(db, &c), 0, "idf power 0.5 given: every list computed");
+    r = list_of(db, "rice/1", &c);
+    d = list_of(db, "rice/1", NULL);
+    ok(r && d && fabs(eaf_related_score(r, 0) - eaf_related_score(d, 0)) > 1e-6,
+       "with other scores (%.4f, stored %.4f)", r ? eaf_related_score(r, 0) : 0.0,
+       d ? eaf_related_score(d, 0) : 0.0);
+    eaf_related_free(r);
+    eaf_related_free(d);
+
+    /* a refresh keeps the options: a changed article, then many */
+    a = make_article(0, 1, "2020-02-01");
+    set(a, EAF_FIELD_BODY, "Rice farmers and the rice tariff, again: paddy fields and grain.");
+    put(db, a);
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh after a change");
+    is_int(stats.full, 0, "of the stale lists");
+    is_int(stored_lists(db, NULL), total, "the lists are still read back with no options");
+    for (int j = 0; j < PER_SUBJECT; j++) {
+        a = make_article(1, j, "2020-03-02");
+        set(a, EAF_FIELD_BODY, "Chipmakers and memory fabs, once more, in Korea and Taiwan.");
+        put(db, a);
+    }
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh after many changes");
+    is_int(stats.full, 1, "builds every list again");
+    is_int(stored_lists(db, NULL), total, "with the same options: read back with none");
+    is_int(stored_lists(db, &c), 0, "and not with the library's idf power");
+    /* a build without options keeps them too */
+    ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "a build with no options");
+    is_int(stored_lists(db, NULL), total, "keeps the index's options");
+    is_int(stored_lists(db, &c), 0, "not the library's");
+    /* an index built before the defaults were stored apart: the options
+     * of its lists are its defaults */
+    ok(sqlite3_exec(db->sql, "DELETE FROM eaf_meta WHERE name = 'related_defaults'", NULL, NULL,
+                    NULL) == SQLITE_OK, "an index with the lists' options only");
+    is_int(stored_lists(db, NULL), total, "its lists are read back with no options");
+    eaf_db_close(db);
+}
+
+/* The index's defaults through the public API: reading, setting, the
+ * flag that goes back to the library's, and EAF_RELATED_EARLIER. */
+static void test_defaults_api(void)
+{
+    eaf_db *db = make_archive("defaults.db"), *ro = NULL;
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT, d, lib;
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_related_stats stats;
+    eaf_related *r;
+    int total = NSUBJECTS * PER_SUBJECT;
+    typedef eaf_status (*defaults_fn)(eaf_related_options *, eaf_db *);
+    typedef eaf_status (*set_fn)(eaf_db *, const eaf_related_options *);
+    defaults_fn get = eaf_related_defaults;
+    set_fn setd = eaf_related_set_defaults;
+
+    is_int(eaf_related_defaults(&lib, db), EAF_OK, "the defaults of a new index");
+    ok(lib.count == EAF_RELATED_DEFAULT_COUNT && lib.idf_power == EAF_RELATED_DEFAULT_IDF_POWER &&
+           lib.terms == EAF_RELATED_DEFAULT_TERMS &&
+           lib.topic_weight == EAF_RELATED_DEFAULT_TOPIC_WEIGHT &&
+           lib.neighbours == EAF_RELATED_DEFAULT_NEIGHBOURS,
+       "are the library's");
+    ok(lib.flags == EAF_RELATED_LIBRARY_DEFAULTS && lib.recency < 0.0,
+       "every field given (flags 0x%x, recency %g)", lib.flags, lib.recency);
+    is_int(get(&d, NULL), EAF_MISUSE, "a NULL handle");
+    is_int(get(NULL, db), EAF_MISUSE, "a NULL out");
+    is_int(setd(NULL, &o), EAF_MISUSE, "set: a NULL handle");
+
+    /* set before any build (as an import would), then a refresh builds */
+    o.idf_power = 1.0;
+    o.neighbour_weight = -1.0;
+    o.flags = EAF_RELATED_EARLIER;
+    is_int(eaf_related_set_defaults(db, &o), EAF_OK, "set the defaults of a new index");
+    is_int(eaf_related_defaults(&d, db), EAF_OK, "read them back");
+    ok(d.idf_power == 1.0 && d.neighbour_weight < 0.0 && d.neighbours == 0 &&
+           (d.flags & EAF_RELATED_EARLIER) && d.count == EAF_RELATED_DEFAULT_COUNT,
+       "idf power 1, no neighbours, earlier, the rest the library's");
+    r = list_of(db, "rice/3", NULL);
+    ok(r && !eaf_related_stored(r), "no list stored yet: computed");
+    ok(r && !in_list(r, "rice/4"), "with them (no later article)");
+    eaf_related_free(r);
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh");
+    is_int(stats.full, 1, "builds every list");
+    is_int(stored_lists(db, NULL), total, "with the defaults set: read back with no options");
+    is_int(stored_lists(db, &d), total, "and with the options eaf_related_defaults gave");
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.flags = EAF_RELATED_LIBRARY_DEFAULTS;
+    is_int(stored_lists(db, &o), 0, "EAF_RELATED_LIBRARY_DEFAULTS: every list computed");
+    r = list_of(db, "rice/3", &o);
+    ok(r && in_list(r, "rice/4"), "with the library's (a later article listed)");
+    eaf_related_free(r);
+    is_int(stored_lists(db, &lib), 0, "as with the library's defaults given in full");
+
+    /* setting other defaults over stored lists: kept, read when asked */
+    is_int(eaf_related_set_defaults(db, &lib), EAF_OK, "set the library's defaults");
+    is_int(stored_lists(db, NULL), 0, "reads with no options compute");
+    is_int(stored_lists(db, &d), total, "the stored lists are read with their options");
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    is_int(eaf_related_refresh(&stats, db, NULL, NULL), EAF_OK, "refresh, nothing stale");
+    is_int(stats.full, 1, "builds the lists again with the new defaults");
+    is_int(stored_lists(db, NULL), total, "now read with no options");
+    is_int(stored_lists(db, &d), 0, "not with the old ones");
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.count = 101;
+    is_int(eaf_related_set_defaults(db, &o), EAF_MISUSE, "bad options: EAF_MISUSE");
+    /* fields left 0 keep the current defaults */
+    o = (eaf_related_options)EAF_RELATED_OPTIONS_INIT;
+    o.terms = 60;
+    is_int(eaf_related_set_defaults(db, &o), EAF_OK, "set only the terms");
+    is_int(eaf_related_defaults(&d, db), EAF_OK, "read");
+    ok(d.terms == 60 && d.idf_power == EAF_RELATED_DEFAULT_IDF_POWER && !(d.flags & EAF_RELATED_EARLIER),
+       "60 terms, the rest as before");
+    eaf_db_close(db);
+
+    oo.flags = EAF_OPEN_READONLY;
+    if (eaf_db_open(&ro, tu_path("defaults.db"), &oo, NULL) != EAF_OK)
+        exit(99);
+    is_int(eaf_related_defaults(&d, ro), EAF_OK, "a read-only handle reads the defaults");
+    is_int(d.terms, 60, "the same");
+    is_int(eaf_related_set_defaults(ro, &lib), EAF_READONLY, "but cannot set them");
+    eaf_db_close(ro);
+}
+
+/* ---- lists on demand in an index without stored statistics --------------------------- */
+
+/* A generated archive with subjects: TOPICS subjects, each with its own
+ * made-up words (a skewed draw from a few hundred), and words every
+ * subject uses; an article takes most of its title and body from its
+ * subject's words. */
+#define TOPICS 30
+#define TOPIC_ARTICLES 1000
+
+static unsigned next_rand(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 8;
+}
+
+static void topic_word(char *out, int topic, unsigned *seed)
+{
+    static const char *const syl[] = {"ka", "ro", "mi", "ten", "sa", "lu", "an", "jo", "mar",
+                                      "ti", "ne", "ho", "vin", "chi", "el", "do", "su", "ber",
+                                      "qua", "pel", "zor", "fi", "gan", "wu"};
+    unsigned r = next_rand(seed) % 1000, w = r * r / 4000u, k; /* 0 .. 250, mostly small */
+
+    /* two in five words are common to every subject, one in five is the
+     * next subject's */
+    r = next_rand(seed) % 5;
+    if (r < 2)
+        topic = TOPICS;
+    else if (r == 2)
+        topic = (topic + 1) % TOPICS;
+    w = w * (TOPICS + 1) + (unsigned)topic;
+    out[0] = '\0';
+    for (k = 0; k < 3 + w % 2; k++) {
+        strcat(out, syl[w % 24]);
+        w = w / 24 + k * 5 + 1;
+    }
+}
+
+static eaf_article *topic_article(int j)
+{
+    char key[32], title[256], body[4096], tags[64], word[32], date[16];
+    unsigned seed = (unsigned)j * 2654435761u + 7u;
+    int topic = j % TOPICS, k, n = 30 + (int)(next_rand(&seed) % 60);
+
+    snprintf(key, sizeof(key), "topic/%d", j);
+    title[0] = body[0] = '\0';
+    for (k = 0; k < 4; k++) {
+        topic_word(word, topic, &seed);
+        strcat(title, word);
+        strcat(title, " ");
+    }
+    for (k = 0; k < n; k++) {
+        topic_word(word, topic, &seed);
+        strcat(body, word);
+        strcat(body, k % 11 == 10 ? ". " : " ");
+    }
+    snprintf(tags, sizeof(tags), "t:Subject %d", topic);
+    snprintf(date, sizeof(date), "20%02d-%02d-%02d", 10 + j % 12, 1 + j % 12, 1 + j % 28);
+    return tu_article(key, title, date, body, "A Writer", tags);
+}
+
+static eaf_db *make_topic_archive(const char *name)
+{
+    eaf_db *db = tu_open(name, "english");
+    int j;
+
+    if (eaf_db_begin(db) != EAF_OK)
+        exit(99);
+    for (j = 0; j < TOPIC_ARTICLES; j++)
+        put(db, topic_article(j));
+    if (eaf_db_commit(db) != EAF_OK)
+        exit(99);
+    return db;
+}
+
+/* How many articles two lists share. */
+static int shared_count(eaf_related *a, eaf_related *b)
+{
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < eaf_related_count(a); i++)
+        n += in_list(b, eaf_related_key(a, i));
+    return n;
+}
+
+/* Are two lists the same, scores to the last bit? */
+static int same_list(eaf_related *a, eaf_related *b)
+{
+    size_t i;
+
+    if (!a || !b || eaf_related_count(a) != eaf_related_count(b))
+        return 0;
+    for (i = 0; i < eaf_related_count(a); i++)
+        if (strcmp(eaf_related_key(a, i), eaf_related_key(b, i)) != 0 ||
+            eaf_related_score(a, i) != eaf_related_score(b, i))
+            return 0;
+    return 1;
+}
+
+/* The terms counted (texts tokenized, with `texts`) on a handle so far. */
+static uint64_t counted_what(eaf_db *db, int texts)
+{
+    eaf__rel_fts *f = NULL;
+
+    if (eaf__rel_fts_get(&f, db) != EAF_OK)
+        return 0;
+    return texts ? eaf__rel_fts_tokenized(f) : eaf__rel_fts_counted(f);
+}
+
+static uint64_t counted(eaf_db *db)
+{
+    return counted_what(db, 0);
+}
+
+static eaf_db *open_again(const char *name, unsigned flags)
+{
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db = NULL;
+
+    oo.flags = flags;
+    if (eaf_db_open(&db, tu_path(name), &oo, NULL) != EAF_OK)
+        exit(99);
+    return db;
+}
+
+/* Lists on demand where no statistics are stored: no model built (the
+ * old code built the whole model for each list), the counts kept for the
+ * next lists, a list the same whatever was asked before it, and close to
+ * the lists a build stores. */
+static void test_on_demand(void)
+{
+    eaf_db *built = make_topic_archive("topics-built.db");
+    eaf_db *db = make_topic_archive("topics.db"), *fresh;
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+    eaf_related *r, *s, *alone;
+    uint64_t c0, c1, c2;
+    int j, lists = 0, stored = 0, shared = 0, top1 = 0, same_subject_first = 0;
+    char key[32];
+
+    ok(eaf_related_build(NULL, built, NULL, NULL, NULL) == EAF_OK, "on demand: a copy built");
+    eaf_db_close(built);
+    built = open_again("topics-built.db", EAF_OPEN_READONLY);
+
+    /* every tenth article: the list on demand against the stored one */
+    for (j = 0; j < TOPIC_ARTICLES; j += 10) {
+        snprintf(key, sizeof(key), "topic/%d", j);
+        r = list_of(db, key, NULL);
+        s = list_of(built, key, NULL);
+        if (!r || !s) {
+            eaf_related_free(r);
+            eaf_related_free(s);
+            continue;
+        }
+        lists++;
+        stored += eaf_related_stored(r) + !eaf_related_stored(s);
+        shared += shared_count(r, s);
+        top1 += eaf_related_count(r) > 0 && eaf_related_count(s) > 0 &&
+                strcmp(eaf_related_key(r, 0), eaf_related_key(s, 0)) == 0;
+        same_subject_first += eaf_related_count(r) > 0 &&
+                              atoi(eaf_related_key(r, 0) + 6) % TOPICS == j % TOPICS;
+        eaf_related_free(r);
+        eaf_related_free(s);
+    }
+    is_int(lists, TOPIC_ARTICLES / 10, "on demand: every list computed");
+    is_int(stored, 0, "none read from a store (the built copy's all are)");
+    ok(shared >= lists * 10 * 85 / 100, "the lists on demand hold %.1f%% of the stored lists'",
+       100.0 * shared / (lists * 10));
+    ok(top1 >= lists * 85 / 100, "and the same first article in %d of %d", top1, lists);
+    is_int(same_subject_first, lists, "which is of the source's subject");
+    ok(!db->have_vocab, "no list read the index's whole vocabulary (no model was built)");
+
+    /* the counts are kept: a list asked again counts nothing */
+    r = list_of(db, "topic/7", NULL);
+    c0 = counted(db);
+    c2 = counted_what(db, 1);
+    s = list_of(db, "topic/7", NULL);
+    c1 = counted(db);
+    ok(c0 > 0 && c1 == c0, "a list asked again counts no term (%llu counts so far)",
+       (unsigned long long)c0);
+    ok(c2 > 0 && counted_what(db, 1) == c2, "and tokenizes no text (%llu so far)",
+       (unsigned long long)c2);
+    ok(same_list(r, s), "and is the same list");
+    eaf_related_free(s);
+
+    /* a list is the same asked alone, on a new handle */
+    fresh = open_again("topics.db", EAF_OPEN_READONLY);
+    alone = list_of(fresh, "topic/7", NULL);
+    ok(same_list(r, alone), "a list after 100 others is the list asked alone, scores included");
+    c2 = counted(fresh);
+    ok(c2 > 0 && c2 < c0, "alone it counts %llu terms, against %llu for the 101",
+       (unsigned long long)c2, (unsigned long long)c0);
+    s = list_of(fresh, "topic/37", NULL); /* the same subject: many of the terms are kept */
+    ok(counted(fresh) - c2 < c2, "a second list of the subject counts fewer (%llu)",
+       (unsigned long long)(counted(fresh) - c2));
+    ok(!fresh->have_vocab, "on a read-only handle too, no model");
+    eaf_related_free(s);
+    eaf_related_free(alone);
+    eaf_related_free(r);
+
+    /* a change to the index: the counts are made again, on every handle */
+    put(db, topic_article(7 + TOPICS * 100)); /* a new article of topic/7's subject */
+    c0 = counted(db);
+    o.count = 100;
+    r = list_of(db, "topic/7", &o);
+    ok(counted(db) > c0, "after a change the terms are counted again");
+    ok(r && in_list(r, "topic/3007"), "and the new article is listed (at %d)",
+       r ? position(r, "topic/3007") : -1);
+    alone = list_of(fresh, "topic/7", &o);
+    ok(same_list(r, alone), "another handle sees the same (the change committed)");
+    eaf_related_free(alone);
+    eaf_related_free(r);
+
+    /* explanations of a list on demand */
+    r = list_of(fresh, "topic/8", NULL);
+    ok(r && eaf_related_explain(r, 0) && strstr(eaf_related_explain(r, 0), "text ") &&
+           eaf_related_shared_count(r, 0, EAF_REASON_TERM) > 0,
+       "explained: %s", r && eaf_related_explain(r, 0) ? eaf_related_explain(r, 0) : "");
+    eaf_related_free(r);
+    eaf_db_close(fresh);
+    eaf_db_close(built);
+    eaf_db_close(db);
+}
+
 /* ---- read-only handles, progress, allocation failures -------------------------------- */
 
 static int stop_at_scoring(const char *phase, int64_t done, int64_t total, void *payload)
@@ -1279,7 +1701,7 @@ static void check_bound(eaf_db *db, int load, int small, const char *what)
     int64_t changed;
     eaf_status st;
 
-    if (eaf__rel_opts_init(&o, db, NULL) != EAF_OK)
+    if (eaf__rel_opts_init(&o, db, NULL, NULL) != EAF_OK)
         exit(99);
     st = load ? eaf__rel_model_load(&m, db, &o, &changed) : eaf__rel_model_build(&m, db, &o, NULL);
     is_int(st, EAF_OK, "%s: the model", what);
@@ -1310,7 +1732,7 @@ static void test_memory(void)
     int j;
 
     /* the plan for a million articles: bounded whatever n */
-    if (eaf__rel_opts_init(&o, a, NULL) != EAF_OK)
+    if (eaf__rel_opts_init(&o, a, NULL, NULL) != EAF_OK)
         exit(99);
     eaf__rel_plan_make(&pl, 1000000, &o);
     ok(pl.heap_bytes <= heap && pl.list_bytes <= list,
@@ -1411,6 +1833,50 @@ static void test_oom(void)
     }
     is_int(bad, 0, "oom: each of %lu failures of a list is EAF_NOMEM", total);
     ok(nomem > 0, "oom: reported (%d)", nomem);
+    /* a list on demand of an index never built (counted in the full-text
+     * index, the counts kept on the handle), and its explanation: the
+     * handle keeps what it made before each failure */
+    {
+        eaf_db *nb = make_archive("oom-fts.db"), *fresh;
+        eaf_related *r = NULL, *want = NULL;
+        int differ = 0;
+        eaf__alloc_fail_at((unsigned long)-1, 0);
+        if (eaf_related_new(&r, nb, "tuna/1", NULL) == EAF_OK)
+            eaf_related_explain(r, 0);
+        eaf_related_free(r);
+        total = eaf__alloc_fail_at(0, 0);
+        eaf_db_close(nb);
+        nb = open_again("oom-fts.db", 0);
+        bad = nomem = 0;
+        for (n = 1; n <= total; n++) {
+            eaf_status st;
+            r = NULL;
+            eaf__alloc_fail_at(n, 1);
+            st = eaf_related_new(&r, nb, "tuna/1", NULL);
+            if (st == EAF_OK && !eaf_related_explain(r, 0))
+                st = EAF_NOMEM;
+            eaf__alloc_fail_at(0, 0);
+            if (st == EAF_NOMEM)
+                nomem++;
+            else if (st != EAF_OK || !r || eaf_related_count(r) == 0) {
+                bad++;
+                diag("list on demand, allocation %lu fails: %s (%s)", n, eaf_status_str(st),
+                     eaf_errmsg(nb));
+            }
+            eaf_related_free(r);
+        }
+        is_int(bad, 0, "oom: each of %lu failures of a list on demand is EAF_NOMEM", total);
+        ok(nomem > 0, "oom: reported (%d)", nomem);
+        fresh = open_again("oom-fts.db", EAF_OPEN_READONLY);
+        r = list_of(nb, "tuna/1", NULL);
+        want = list_of(fresh, "tuna/1", NULL);
+        differ = !same_list(r, want);
+        is_int(differ, 0, "then the list is the one a new handle computes");
+        eaf_related_free(r);
+        eaf_related_free(want);
+        eaf_db_close(fresh);
+        eaf_db_close(nb);
+    }
     /* and a refresh */
     put(db, make_article(0, 6, "2022-01-01"));
     eaf__alloc_fail_at((unsigned long)-1, 0);
@@ -1451,6 +1917,9 @@ int main(void)
     test_snapshot();
     test_old_schemas();
     test_options();
+    test_build_options_read_back();
+    test_defaults_api();
+    test_on_demand();
     test_readonly_and_stop();
     test_memory();
     test_oom();
