@@ -212,6 +212,7 @@ eaf_status eaf__jsonl_next(eaf_reader *r, eaf_article **out)
     size_t n;
     int got;
 
+again:
     for (;;) {
         got = eaf__reader_getline(r);
         if (got < 0)
@@ -241,6 +242,12 @@ eaf_status eaf__jsonl_next(eaf_reader *r, eaf_article **out)
         json_decref(obj);
         eaf__reader_error(r, r->line, "not a JSON object");
         return EAF_SYNTAX;
+    }
+    /* the header of an export (eafindex --export): the index's settings,
+     * which eafindex reads itself; not an article */
+    if (json_is_object(json_object_get(obj, EAF__EXPORT_HEADER)) && !json_object_get(obj, "id")) {
+        json_decref(obj);
+        goto again; /* (a loop, not a call: a file of headers is no deeper) */
     }
     if (eaf_article_new(&a) != EAF_OK) {
         json_decref(obj);

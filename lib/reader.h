@@ -26,6 +26,9 @@
 
 /* How much of a file format detection looks at. */
 #define EAF__READER_DETECT_BYTES 65536
+/* The member naming the header line of an export (eafindex --export): the
+ * JSON Lines reader passes over a line holding it and no "id". */
+#define EAF__EXPORT_HEADER "eafsearch_export"
 
 typedef struct eaf__archive eaf__archive;
 

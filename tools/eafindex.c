@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1251,6 +1252,103 @@ static int export_one(const eaf_article *a, void *payload)
     return x->failed;
 }
 
+/* The header line of an export: what an index is besides its articles,
+ * its stemming language and the options of its related lists, which
+ * eafindex gives back to an index it makes from the export (read_header).
+ * The JSON Lines reader passes over it. */
+#define EXPORT_HEADER "eafsearch_export"
+#define EXPORT_VERSION 1
+
+static const struct {
+    const char *name;
+    size_t offset;
+    int is_unsigned;
+} related_fields[] = {
+#define F(name, u) {#name, offsetof(eaf_related_options, name), u}
+    F(count, 1), F(terms, 1), F(title_weight, 0), F(max_share, 0),
+    F(topic_weight, 0), F(country_weight, 0), F(tag_weight, 0), F(author_weight, 0),
+    F(recency, 0), F(half_life_days, 1), F(duplicate, 0), F(idf_power, 0),
+    F(neighbours, 1), F(neighbour_weight, 0),
+#undef F
+};
+
+static int write_header(eaf_db *db, FILE *out)
+{
+    eaf_related_options ro = EAF_RELATED_OPTIONS_INIT;
+    json_t *h = json_object(), *rel = json_object(), *top = json_object();
+    size_t i;
+    int failed;
+
+    json_object_set_new(h, "version", json_integer(EXPORT_VERSION));
+    json_object_set_new(h, "language", json_string(eaf_db_language(db)));
+    if (eaf_related_defaults(&ro, db) == EAF_OK) {
+        for (i = 0; i < sizeof(related_fields) / sizeof(related_fields[0]); i++) {
+            const char *p = (const char *)&ro + related_fields[i].offset;
+            json_object_set_new(rel, related_fields[i].name,
+                                related_fields[i].is_unsigned
+                                    ? json_integer(*(const unsigned *)p)
+                                    : json_real(*(const double *)p));
+        }
+        json_object_set_new(rel, "earlier", json_boolean(ro.flags & EAF_RELATED_EARLIER));
+        json_object_set_new(rel, "text_only", json_boolean(ro.flags & EAF_RELATED_TEXT_ONLY));
+        json_object_set_new(h, "related", rel);
+    } else {
+        json_decref(rel);
+    }
+    json_object_set_new(top, EXPORT_HEADER, h);
+    failed = json_dumpf(top, out, JSON_COMPACT) != 0 || fputc('\n', out) == EOF;
+    json_decref(top);
+    return failed;
+}
+
+/* The settings of an index exported to path, when its first line is an
+ * export's header: 1 and *language (to free) and *ro, else 0. */
+static int read_header(const char *path, char **language, eaf_related_options *ro,
+                       int *have_related)
+{
+    FILE *fp = fopen(path, "rb");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    json_t *top, *h, *rel, *v;
+    size_t i;
+    int found = 0;
+
+    *language = NULL;
+    *have_related = 0;
+    if (!fp)
+        return 0;
+    n = getline(&line, &cap, fp);
+    fclose(fp);
+    top = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
+    free(line);
+    h = json_object_get(top, EXPORT_HEADER);
+    if (json_is_object(h) && json_is_string(json_object_get(h, "language"))) {
+        found = 1;
+        *language = xstrdup(json_string_value(json_object_get(h, "language")));
+        rel = json_object_get(h, "related");
+        if (json_is_object(rel)) {
+            *have_related = 1;
+            for (i = 0; i < sizeof(related_fields) / sizeof(related_fields[0]); i++) {
+                char *p = (char *)ro + related_fields[i].offset;
+                v = json_object_get(rel, related_fields[i].name);
+                if (!json_is_number(v))
+                    continue;
+                if (related_fields[i].is_unsigned)
+                    *(unsigned *)p = (unsigned)json_number_value(v);
+                else
+                    *(double *)p = json_number_value(v);
+            }
+            if (json_is_true(json_object_get(rel, "earlier")))
+                ro->flags |= EAF_RELATED_EARLIER;
+            if (json_is_true(json_object_get(rel, "text_only")))
+                ro->flags |= EAF_RELATED_TEXT_ONLY;
+        }
+    }
+    json_decref(top);
+    return found;
+}
+
 static int do_export(const char *dbpath, const char *output)
 {
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
@@ -1273,7 +1371,9 @@ static int do_export(const char *dbpath, const char *output)
         eaf_db_close(db);
         return EXIT_FAIL;
     }
-    st = eaf_db_articles(db, export_one, &x);
+    if (write_header(db, x.out))
+        x.failed = 1;
+    st = x.failed ? EAF_OK : eaf_db_articles(db, export_one, &x);
     if (st != EAF_OK)
         warnx_("cannot read the index: %s", eaf_errmsg(db));
     if (fflush(x.out) != 0 || ferror(x.out))
@@ -1514,7 +1614,9 @@ int main(int argc, char **argv)
     run r;
     char *err = NULL;
     eaf_status st;
-    int c, i, export = 0, check = 0, rebuild = 0;
+    int c, i, export = 0, check = 0, rebuild = 0, have_related = 0;
+    char *export_lang = NULL;
+    eaf_related_options export_related = EAF_RELATED_OPTIONS_INIT;
     size_t k;
 
     tool_init(argv[0]);
@@ -1652,12 +1754,29 @@ int main(int argc, char **argv)
     /* the only writer for the whole run: a second eafindex on the index
      * waits for the lock (busy_timeout_ms), then is refused */
     oo.flags = EAF_OPEN_CREATE | EAF_OPEN_LOCK;
+    /* a new index made from an export takes the exported index's language
+     * (unless -L says another) and related options */
+    if (access(path, F_OK) != 0) {
+        for (i = optind; i < argc && !export_lang; i++) {
+            struct stat sb;
+            if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
+                read_header(argv[i], &export_lang, &export_related, &have_related)) {
+                if (!oo.language && known_language(export_lang))
+                    oo.language = export_lang;
+                if (r.verbose)
+                    printf("%s: the settings of the exported index: language %s%s\n", argv[i],
+                           oo.language ? oo.language : export_lang,
+                           have_related ? ", and its related options" : "");
+            }
+        }
+    }
     if (r.dry_run && access(path, F_OK) != 0) {
         /* nothing to compare with: a scratch index, thrown away */
         const char *t = getenv("TMPDIR");
         snprintf(tmpdir, sizeof(tmpdir), "%s/eafindex.XXXXXX", t && *t ? t : "/tmp");
         if (!mkdtemp(tmpdir)) {
             warnx_("cannot make a scratch folder: %s", strerror(errno));
+            free(export_lang);
             return EXIT_FAIL;
         }
         tmpdb = join(tmpdir, "dry-run.db");
@@ -1670,6 +1789,7 @@ int main(int argc, char **argv)
         if (tmpdb)
             remove_tree(tmpdir);
         free(tmpdb);
+        free(export_lang);
         return EXIT_FAIL;
     }
     catch_signals(1);
@@ -1726,6 +1846,9 @@ int main(int argc, char **argv)
         batch_lost(&r);
     }
     show_progress(&r, 1);
+    if (have_related && !r.dry_run && !r.fatal &&
+        eaf_related_set_defaults(r.db, &export_related) != EAF_OK)
+        warnx_("cannot record the related options of the export: %s", eaf_errmsg(r.db));
     if (!r.dry_run && !r.fatal && !interrupted && !r.no_related)
         refresh_related(&r);
     if (interrupted)
@@ -1769,6 +1892,7 @@ int main(int argc, char **argv)
         free(r.seen[k].path);
     free(r.seen);
     free(r.batch_first);
+    free(export_lang);
     if (interrupted)
         return 130;
     return r.fatal || r.failed || r.failed_files ? EXIT_FAIL : EXIT_OK;

@@ -318,12 +318,13 @@ static int batch(config *c, int refresh, int print)
     }
     if (!c->quiet)
         fprintf(stderr,
-                "%s: %lld list%s of %lld articles %s in %.1f s (reading %.1f s, scoring %.1f s,"
-                " storing %.1f s); %lld terms, model %.1f MB\n",
+                "%s: %lld list%s of %lld article%s %s in %.1f s (reading %.1f s, scoring %.1f s,"
+                " storing %.1f s); %lld term%s, model %.1f MB\n",
                 progname, (long long)stats.lists, stats.lists == 1 ? "" : "s",
-                (long long)stats.articles, stats.full ? "built" : "refreshed",
+                (long long)stats.articles, stats.articles == 1 ? "" : "s",
+                stats.full ? "built" : "refreshed",
                 seconds_since(&c->started), stats.read_seconds, stats.score_seconds,
-                stats.write_seconds, (long long)stats.terms,
+                stats.write_seconds, (long long)stats.terms, stats.terms == 1 ? "" : "s",
                 (double)stats.model_bytes / 1e6);
     return print ? print_all(c) : EXIT_OK;
 }
@@ -546,8 +547,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "Try '%s --help' for more information.\n", progname);
         return EXIT_USAGE;
     }
+    /* a build writes every list: the only writer meanwhile, as eafindex */
     if (!all && !refresh)
         oo.flags = EAF_OPEN_READONLY;
+    else
+        oo.flags = EAF_OPEN_LOCK;
     st = eaf_db_open(&c.db, db_path(dbopt), &oo, &err);
     if (st != EAF_OK) {
         warnx_("%s", err ? err : eaf_status_str(st));

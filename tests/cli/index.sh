@@ -12,6 +12,7 @@ builddir=${EAF_TEST_BUILDDIR:-.}
 
 eafindex="$builddir/tools/eafindex"
 eafquery="$builddir/tools/eafquery"
+eafrelated="$builddir/tools/eafrelated"
 fix="$srcdir/tests/fixtures"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafidx.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -84,7 +85,8 @@ out=$("$eafindex" -d "$db" --no-prune "$site" 2>/dev/null)
 contains "$out" "0 removed" "--no-prune keeps the articles of files gone"
 
 # a missing or empty root is refused and deletes nothing
-count_before=$("$eafindex" -d "$db" --export | wc -l | tr -d ' ')
+# (an export's first line is its header: the index's settings)
+count_before=$("$eafindex" -d "$db" --export | tail -n +2 | wc -l | tr -d ' ')
 "$eafindex" -d "$db" "$tmp/no-such-folder" > "$tmp/out" 2>"$tmp/err"; rc=$?
 is "$rc" 1 "a missing folder is an error"
 contains "$(cat "$tmp/err")" "no-such-folder" "naming it"
@@ -95,14 +97,15 @@ contains "$(cat "$tmp/err")" "nothing indexed, nothing removed" "saying nothing 
 mv "$site" "$tmp/moved"; mkdir "$site"
 "$eafindex" -d "$db" "$site" > /dev/null 2>&1; rc=$?
 is "$rc" 1 "the archive's own folder, emptied (unmounted), is refused"
-is "$("$eafindex" -d "$db" --export | wc -l | tr -d ' ')" "$count_before" "and nothing was deleted"
+is "$("$eafindex" -d "$db" --export | tail -n +2 | wc -l | tr -d ' ')" "$count_before" "and nothing was deleted"
 rmdir "$site"; mv "$tmp/moved" "$site"
 
 # --export writes every article; indexing the export gives the same articles
 "$eafindex" -d "$db" --export > "$tmp/export.jsonl"; rc=$?
 is "$rc" 0 "--export succeeds"
-is "$(wc -l < "$tmp/export.jsonl" | tr -d ' ')" "$count_before" "one line per article"
-contains "$(head -n 1 "$tmp/export.jsonl")" '"id":' "lines carry the id"
+is "$(wc -l < "$tmp/export.jsonl" | tr -d ' ')" "$((count_before + 1))" "one line per article, after a header"
+contains "$(head -n 1 "$tmp/export.jsonl")" '{"eafsearch_export":{"version":1,"language":"english","related":{"count":10,' "the header: the index's language and related options"
+contains "$(sed -n 2p "$tmp/export.jsonl")" '"id":' "lines carry the id"
 contains "$(cat "$tmp/export.jsonl")" '"authors":[{"name":"Rosa Villanueva","affiliation":"Ateneo Policy Center"}' "authors with affiliations"
 contains "$(cat "$tmp/export.jsonl")" '"countries":["Singapore","Malaysia"]' "countries"
 out=$("$eafindex" -d "$tmp/copy.db" "$tmp/export.jsonl" 2>&1)
@@ -111,12 +114,24 @@ is "$out" "$count_before added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 
 if cmp -s "$tmp/export.jsonl" "$tmp/export2.jsonl"; then same=0; else same=1; fi
 ok "$same" "the copy's export is byte for byte the original's"
 out=$("$eafindex" -d "$db" "$tmp/export.jsonl" 2>"$tmp/err")
-# (h1-title.html is gone, kept by --no-prune: the export takes its article)
+# (h1-title.html is gone, kept by --no-prune: the export takes its article;
+# the export's header is no article)
 is "$(printf '%s\n' "$out" | tail -n 1)" "0 added, 0 updated, 1 unchanged, 0 removed, $((count_before - 1)) skipped, 0 failed" "the export into its own index: every key another file still gives is that file's, kept"
 is "$(grep -c 'warning: .*export.jsonl: the article .* is also in ' "$tmp/err")" "$((count_before - 1))" "a warning for each, naming both files"
 is "$(grep -c "h1-title" "$tmp/err")" 0 "but not for the article whose file is gone: that one passes to the export"
 contains "$(cat "$tmp/err")" "is also in $site/pages/full.md, whose version is kept" "(the other file by its path)"
 is "$("$eafindex" -d "$db" --export | cmp -s - "$tmp/export.jsonl" && echo same)" same "and the index is as it was"
+# the settings travel with the export: a new index made from it takes them
+"$eafindex" -d "$tmp/fr.db" -L french --no-related "$site/data/good.jsonl" > /dev/null 2>&1
+"$eafrelated" -d "$tmp/fr.db" --all --idf-power=1 --terms=50 > /dev/null 2>&1
+"$eafindex" -d "$tmp/fr.db" --export > "$tmp/fr.jsonl"
+contains "$(head -n 1 "$tmp/fr.jsonl")" '"language":"french"' "a French index's export says so"
+out=$("$eafindex" -v -d "$tmp/fr2.db" "$tmp/fr.jsonl" 2>&1)
+contains "$out" "the settings of the exported index: language french, and its related options" "-v: the new index takes the export's settings"
+"$eafindex" -d "$tmp/fr2.db" --export > "$tmp/fr2.jsonl"
+if cmp -s "$tmp/fr.jsonl" "$tmp/fr2.jsonl"; then same=0; else same=1; fi
+ok "$same" "its export is the same, header (language, related options) and all"
+is "$("$eafrelated" -d "$tmp/fr2.db" --format json "$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$tmp/fr2.jsonl" | head -n 1)" | grep -o '"stored": *true' | head -n 1 | tr -d ' ')" '"stored":true' "its lists, built with the exported options, are read back as stored"
 "$eafindex" -d "$tmp/none.db" --export > /dev/null 2>&1; rc=$?
 is "$rc" 1 "--export of a missing index fails"
 
