@@ -191,24 +191,6 @@ typedef struct cjk_term {
     sqlite3_int64 docs;
 } cjk_term;
 
-typedef struct cjk_probe {
-    int count;               /* tokens */
-    char text[EAF__TOKEN_MAX + 1];
-} cjk_probe;
-
-static int probe_token(void *ctx, const char *tok, int ntok, int start, int end)
-{
-    cjk_probe *p = ctx;
-
-    (void)start;
-    (void)end;
-    if (p->count++ == 0) {
-        memcpy(p->text, tok, (size_t)ntok);
-        p->text[ntok] = '\0';
-    }
-    return 0;
-}
-
 /* The length of the UTF-8 character at s, from its first byte, or 0. */
 static size_t char_len(const unsigned char *s)
 {
@@ -223,7 +205,7 @@ static size_t char_len(const unsigned char *s)
  * word would make one word). */
 static int one_cjk_char(eaf__tokenizer *t, const eaf__qnode *n, char c[8])
 {
-    cjk_probe p;
+    one_token p;
     char three[24];
     size_t len;
 
@@ -231,7 +213,7 @@ static int one_cjk_char(eaf__tokenizer *t, const eaf__qnode *n, char c[8])
         n->text[0] == EAF__ALIAS_TERM || n->text[0] == EAF__FEEDBACK_TERM)
         return 0;
     memset(&p, 0, sizeof(p));
-    if (eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, n->text, n->len, probe_token,
+    if (eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, n->text, n->len, keep_token,
                       &p) < 0 || p.count != 1)
         return 0;
     len = char_len((const unsigned char *)p.text);
@@ -242,7 +224,7 @@ static int one_cjk_char(eaf__tokenizer *t, const eaf__qnode *n, char c[8])
     memcpy(three + len, c, len);
     memcpy(three + 2 * len, c, len);
     memset(&p, 0, sizeof(p));
-    if (eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, three, 3 * len, probe_token,
+    if (eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, three, 3 * len, keep_token,
                       &p) < 0)
         return 0;
     return p.count == 2;

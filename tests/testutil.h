@@ -15,6 +15,8 @@
 
 #include <sqlite3.h>
 
+#include "fts.h"
+
 #if defined(__GNUC__)
 #define TU_UNUSED __attribute__((unused))
 #else
@@ -128,6 +130,27 @@ TU_UNUSED static eaf_db *tu_open(const char *name, const char *language)
         exit(99);
     }
     return db;
+}
+
+/* Runs SQL on the index at path through a connection of its own, with the
+ * tokenizer (behind the library's back: to damage an index, or to make
+ * one of an older schema); returns an SQLite code, and says why it failed. */
+TU_UNUSED static int tu_sql(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    const char *emsg = NULL;
+    char *msg = NULL;
+    int rc = sqlite3_open(path, &s);
+
+    if (rc == SQLITE_OK)
+        rc = eaf__fts_register(s, 0, NULL, &emsg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        printf("# SQL on %s: %s\n", path, msg ? msg : emsg ? emsg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    sqlite3_close(s);
+    return rc;
 }
 
 /* FTS5's check of the full-text index of connection s against the

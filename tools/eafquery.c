@@ -692,15 +692,29 @@ static int json_end(output *o, const query_run *r, int ok)
     return rc;
 }
 
+/* Prints a JSON value on one line; -1 when it could not be made (NULL:
+ * out of memory). */
+static int print_json_line(json_t *v)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+    if (!text) {
+        warnx_("out of memory");
+        return -1;
+    }
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
+
 /* A query that printed no hit (none matched, -n 0, or an offset past the
  * last) prints one line of its own, told from a hit by its "total" (a hit
  * has no such member), so that it is not mistaken for a missing query. */
 static int jsonl_end(output *o, const query_run *r, int ok)
 {
     json_t *line;
-    char *text = NULL;
     int64_t total = 0;
-    int rc = 0;
+    int rc;
 
     if (!ok || o->shown > 0)
         return 0;
@@ -712,15 +726,8 @@ static int jsonl_end(output *o, const query_run *r, int ok)
     if (line) {
         json_object_set_new(line, "query", json_text(r->query));
         json_object_set_new(line, "total", json_integer(total));
-        text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
     }
-    if (text)
-        printf("%s\n", text);
-    else {
-        warnx_("out of memory");
-        rc = -1;
-    }
-    free(text);
+    rc = print_json_line(line);
     json_decref(line);
     return rc;
 }
@@ -728,7 +735,6 @@ static int jsonl_end(output *o, const query_run *r, int ok)
 static int jsonl_hit(output *o, const query_run *r, unsigned rank)
 {
     json_t *hit = json_object();
-    char *text;
     int rc;
 
     if (!hit) {
@@ -739,16 +745,8 @@ static int jsonl_hit(output *o, const query_run *r, unsigned rank)
         json_object_set_new(hit, "qid", json_text(r->qid));
     json_object_set_new(hit, "query", json_text(r->query));
     rc = json_hit_members(o, hit, r->s, rank);
-    if (rc == 0) {
-        text = json_dumps(hit, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (text)
-            printf("%s\n", text);
-        else {
-            warnx_("out of memory");
-            rc = -1;
-        }
-        free(text);
-    }
+    if (rc == 0)
+        rc = print_json_line(hit);
     json_decref(hit);
     return rc;
 }

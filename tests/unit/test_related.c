@@ -821,25 +821,6 @@ static const char to_v2_sql[] =
     "UPDATE eaf_meta SET value = '2' WHERE name = 'schema_version';"
     "PRAGMA user_version = 2;";
 
-/* Runs SQL on an index through a connection of its own; returns an
- * SQLite code. */
-static int raw_sql(const char *path, const char *sql)
-{
-    sqlite3 *s = NULL;
-    const char *emsg = NULL;
-    char *msg = NULL;
-    int rc = sqlite3_open(path, &s);
-
-    if (rc == SQLITE_OK)
-        rc = eaf__fts_register(s, 0, NULL, &emsg);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(s, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        diag("raw SQL: %s", msg ? msg : emsg ? emsg : sqlite3_errstr(rc));
-    sqlite3_free(msg);
-    sqlite3_close(s);
-    return rc;
-}
 
 /* An integer the SQL gives on the index, or -1. */
 static long long raw_int(const char *path, const char *sql)
@@ -869,7 +850,7 @@ static void test_old_schemas(void)
 
         db = make_archive(v == 3 ? "v3.db" : "v2.db");
         eaf_db_close(db);
-        if (raw_sql(path, to_v3_sql) != SQLITE_OK || (v == 2 && raw_sql(path, to_v2_sql) != SQLITE_OK)) {
+        if (tu_sql(path, to_v3_sql) != SQLITE_OK || (v == 2 && tu_sql(path, to_v2_sql) != SQLITE_OK)) {
             ok(0, "schema %d: made from the SQL", v);
             continue;
         }

@@ -433,23 +433,6 @@ static void test_lock(void)
 
 /* ---- schema 4 to 5 ------------------------------------------------------------------ */
 
-static int raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *s = NULL;
-    const char *emsg = NULL;
-    char *msg = NULL;
-    int rc = sqlite3_open(path, &s);
-
-    if (rc == SQLITE_OK)
-        rc = eaf__fts_register(s, 0, NULL, &emsg);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(s, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        diag("raw SQL: %s", msg ? msg : emsg ? emsg : sqlite3_errstr(rc));
-    sqlite3_free(msg);
-    sqlite3_close(s);
-    return rc;
-}
 
 static void test_schema_4(void)
 {
@@ -469,7 +452,7 @@ static void test_schema_4(void)
     index_file(db, b, &t);
     eaf_db_close(db);
     /* back to schema 4: the table of files per article did not exist */
-    is_int(raw_exec(dbpath, "DROP TRIGGER provide_ad; DROP TABLE provide;"
+    is_int(tu_sql(dbpath, "DROP TRIGGER provide_ad; DROP TABLE provide;"
                             "UPDATE eaf_meta SET value = '4' WHERE name = 'schema_version';"
                             "PRAGMA user_version = 4;"),
            SQLITE_OK, "an index of schema 4");
