@@ -701,9 +701,14 @@ static void add_stdin_list(run *r)
 
 typedef struct file_counts {
     long added, updated, unchanged, removed, skipped, errors;
+    long warned, unwarned;    /* warnings about keys given twice: said, not said */
     const char *path;
     run *r;
 } file_counts;
+
+/* Warnings about keys given twice said per file (all of them with -v):
+ * an export read into the index it came from would say it of every key. */
+#define WARN_KEYS 10
 
 static void on_removed(const char *key, void *payload)
 {
@@ -736,16 +741,20 @@ static int store(run *r, const eaf_article *a, file_counts *c)
         return -1;
     }
     other = eaf_db_put_conflict(r->db);
-    if (change == EAF_CHANGE_CONFLICT) {
-        /* the first file keeps the key; this one is recorded as giving it */
-        if (!r->quiet)
-            report(r, "warning: %s: the article '%s' is also in %s, whose version is "
-                      "kept", c->path, key, other ? other : "another file");
-        c->skipped++;
+    if (other && !r->quiet && !r->verbose && c->warned >= WARN_KEYS) {
+        c->unwarned++;
     } else if (other && !r->quiet) {
-        report(r, "warning: %s: the key '%s' is given twice in this file; the last "
-                  "one is kept", c->path, key);
+        if (change == EAF_CHANGE_CONFLICT)
+            /* the first file keeps the key; this one is recorded as giving it */
+            report(r, "warning: %s: the article '%s' is also in %s, whose version is "
+                      "kept", c->path, key, other);
+        else
+            report(r, "warning: %s: the key '%s' is given twice in this file; the last "
+                      "one is kept", c->path, key);
+        c->warned++;
     }
+    if (change == EAF_CHANGE_CONFLICT)
+        c->skipped++;
     if (change == EAF_CHANGE_ADDED) {
         c->added++;
         batch_change(r, &r->p_added, 1, c->path);
@@ -944,6 +953,19 @@ static const char *after_name(const char *msg, const char *name)
     return msg;
 }
 
+/* Reports a reader's message about the file, named by its path as given
+ * (the reader names it by its name inside the folder, and an archive's
+ * member after a colon: "a.tar.gz:pages/x.md: ..."). */
+static void file_error(run *r, const item *it, const char *msg)
+{
+    size_t n = strlen(it->name);
+
+    if (msg && strncmp(msg, it->name, n) == 0 && msg[n] == ':')
+        report(r, "%s%s", it->path, msg + n);
+    else
+        report(r, "%s", msg ? msg : "?");
+}
+
 static void print_status(run *r, const item *it, const char *status, const file_counts *c,
                          const char *detail)
 {
@@ -1001,7 +1023,7 @@ static void index_file(run *r, item *it)
     st = eaf_reader_open(&rd, it->path, &ro, &err);
     if (st != EAF_OK) {
         const char *msg = err ? err : eaf_status_str(st);
-        report(r, "%s: %s", it->path, after_name(msg, it->name));
+        file_error(r, it, msg);
         print_status(r, it, "failed", NULL, after_name(msg, it->name));
         eaf_free(err);
         r->failed_files++;
@@ -1042,7 +1064,7 @@ static void index_file(run *r, item *it)
                 ahead_done(&h, &got);
             continue;
         }
-        report(r, "%s", got.err);
+        file_error(r, it, got.err);
         free(last_error);
         last_error = got.err;
         c.errors++;
@@ -1055,6 +1077,9 @@ static void index_file(run *r, item *it)
     if (r->fatal)
         complete = 0;
     c.skipped += (long)eaf_reader_skipped(rd);
+    if (c.unwarned)
+        report(r, "warning: %s: %ld more articles are also in other files, or twice in "
+                  "this one (-v names them all)", it->path, c.unwarned);
     if (began) {
         st = eaf_db_source_end(&removed, r->db, complete, on_removed, &c);
         if (st != EAF_OK) {

@@ -117,6 +117,21 @@ rm "$tmp/site/p2.md"
 out=$("$eafindex" --no-related -d "$tmp/p.db" "$tmp/site" 2>&1); rc=$?
 is "$rc.$out" "0.0 added, 0 updated, 2 unchanged, 1 removed, 0 skipped, 0 failed" "one file of three gone: pruned as usual"
 
+# ---- two files with one key: named, the first kept, the warnings bounded
+mkdir -p "$tmp/dup"
+i=0
+while [ $i -lt 15 ]; do
+    printf '{"id": "k%d", "title": "First %d"}\n' $i $i >> "$tmp/dup/a.jsonl"
+    printf '{"id": "k%d", "title": "Second %d"}\n' $i $i >> "$tmp/dup/b.jsonl"
+    i=$((i + 1))
+done
+out=$("$eafindex" --no-related -d "$tmp/dup.db" "$tmp/dup" 2> "$tmp/err"); rc=$?
+is "$rc.$out" "0.15 added, 0 updated, 0 unchanged, 0 removed, 15 skipped, 0 failed" "two files with the same 15 keys: the first's kept, the second's skipped"
+is "$(grep -c "b.jsonl: the article 'k[0-9]*' is also in $tmp/dup/a.jsonl, whose version is kept" "$tmp/err")" 10 "ten warnings name both files"
+contains "$(cat "$tmp/err")" "b.jsonl: 5 more articles are also in other files" "then one line for the rest"
+"$eafindex" -v --no-related -d "$tmp/dup2.db" "$tmp/dup" > /dev/null 2> "$tmp/err"
+is "$(grep -c "is also in" "$tmp/err")" 15 "-v: all fifteen"
+
 # ---- usage errors
 "$eafindex" -L klingon -d "$tmp/k.db" "$arch" > /dev/null 2> "$tmp/err"; rc=$?
 is "$rc" 2 "an unknown language is a usage error (exit 2)"
