@@ -135,6 +135,15 @@ is "$("$eafrelated" -d "$tmp/fr2.db" --format json "$(sed -n 's/.*"id":"\([^"]*\
 "$eafindex" -d "$tmp/none.db" --export > /dev/null 2>&1; rc=$?
 is "$rc" 1 "--export of a missing index fails"
 
+# --rebuild makes again what the index derives from its articles
+out=$("$eafindex" -d "$tmp/copy.db" --rebuild 2>&1); rc=$?
+is "$rc.$out" "0.$tmp/copy.db: rebuilt, ok, $count_before articles" "--rebuild: rebuilt and checked"
+"$eafindex" -d "$tmp/copy.db" --export > "$tmp/export3.jsonl"
+if cmp -s "$tmp/export2.jsonl" "$tmp/export3.jsonl"; then same=0; else same=1; fi
+ok "$same" "--rebuild: the articles are as they were"
+"$eafindex" -d "$tmp/copy.db" --rebuild "$site" > /dev/null 2>&1; rc=$?
+is "$rc" 2 "--rebuild takes no path"
+
 # a tarball and a compressed file of the folder, made here, read in place
 (cd "$site" && tar -cf - pages html posts data) | gzip -c > "$tmp/site.tar.gz"
 out=$("$eafindex" -d "$tmp/tar.db" "$tmp/site.tar.gz" 2>&1)
