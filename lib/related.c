@@ -827,7 +827,8 @@ static int64_t load_doc(sqlpath *p, int64_t id)
         }
         if (vals && own(p, vals) < 0)
             goto nomem;
-        qsort(vals, nv, sizeof(*vals), cmp_u32);
+        if (nv > 1)
+            qsort(vals, nv, sizeof(*vals), cmp_u32);
     }
     d = &p->docs[p->ndocs];
     d->val = vals;
