@@ -285,7 +285,8 @@ static eaf_status expand_cjk_node(eaf_search *s, sqlite3_stmt *cjk_terms, eaf__q
     st = bigrams_ending(s, cjk_terms, c, strlen(c), &v, &nv);
     sqlite3_reset(cjk_terms);
     if (st == EAF_OK) {
-        qsort(v, nv, sizeof(*v), by_docs);
+        if (nv > 1) /* (v may be NULL when there is none) */
+            qsort(v, nv, sizeof(*v), by_docs);
         keep = nv > CJK_CAP ? CJK_CAP : nv;
         kids = eaf__malloc((keep + 1) * sizeof(*kids));
         if (kids && (kids[0] = eaf__query_make_term(s->q, EAF__Q_TERM, EAF__RAW_TERM, c,

@@ -933,7 +933,8 @@ static uint32_t shared_terms(const eaf__rel_doc *a, const eaf__rel_doc *b, share
             j++;
         }
     }
-    qsort(all, n, sizeof(*all), cmp_shared);
+    if (n > 1)
+        qsort(all, n, sizeof(*all), cmp_shared);
     if (n > max)
         n = max;
     memcpy(out, all, n * sizeof(*out));
@@ -1000,7 +1001,8 @@ static eaf_status fts_candidates(sqlpath *p, const eaf__rel_doc *src, int64_t **
     *ids = NULL;
     *n = 0;
     memcpy(top, src->v, src->n * sizeof(*top));
-    qsort(top, nq, sizeof(*top), cmp_pair_desc);
+    if (nq > 1)
+        qsort(top, nq, sizeof(*top), cmp_pair_desc);
     if (nq > EAF__REL_QUERY_TERMS)
         nq = EAF__REL_QUERY_TERMS;
     eaf__buf_puts(&q, "{title summary body} : (");
@@ -2062,7 +2064,7 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
             in[i] = 1;
             todo[ntodo++] = i;
         }
-    if (s == EAF_OK)
+    if (s == EAF_OK && ntodo > 1)
         qsort(todo, ntodo, sizeof(*todo), cmp_u32_asc);
     nfirst = ntodo;
     if (s == EAF_OK) {

@@ -1046,7 +1046,8 @@ static size_t confirm(ctx *c, int *err)
         c->cands[k].df = c->stems[c->cands[k].stem].df;
         c->cands[k].text = STR(c, c->cands[k].form);
     }
-    qsort(c->cands, c->ncands, sizeof(*c->cands), cmp_cand);
+    if (c->ncands > 1)
+        qsort(c->cands, c->ncands, sizeof(*c->cands), cmp_cand);
     for (pass = 0; pass < 2; pass++) {
         for (k = 0; k < c->ncands; k++) {
             const cand *cd = &c->cands[k];
