@@ -337,12 +337,14 @@ typedef struct eaf_db eaf_db;
 /**
  * Be the index's only writer for as long as the handle is open, as a
  * program that indexes many files over many transactions must be: the
- * open takes the index's writer lock (an advisory lock on the file, held
- * by the handle), waiting up to busy_timeout_ms for another handle that
- * holds it, in this process or another, and fails with EAF_BUSY after
- * that.  Handles opened without this flag do not take the lock (SQLite
- * still lets one of them write at a time, a transaction at a time).
- * Ignored with READONLY.  @since 0.1
+ * open takes the index's writer lock (an advisory lock on the file
+ * PATH-lock, made beside the index and left there), waiting up to
+ * busy_timeout_ms for another handle that holds it, in this process or
+ * another, and fails with EAF_BUSY after that.  Handles opened without
+ * this flag do not take the lock (SQLite still lets one of them write at
+ * a time, a transaction at a time).  Where PATH-lock cannot be made (a
+ * folder the writer may not add files to), none is taken.  Ignored with
+ * READONLY.  @since 0.1
  */
 #define EAF_OPEN_LOCK     0x4u
 

@@ -139,9 +139,8 @@ static void close_handle(eaf_db *db)
             sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close_v2(db->sql);
     }
-    /* after SQLite has let go of the file */
     if (db->lock_fd >= 0)
-        close(db->lock_fd);
+        close(db->lock_fd); /* (the lock file's: no lock of SQLite's is on it) */
     eaf__free(db->path);
     eaf__free(db->language);
     eaf__free(db->src.path);
@@ -224,21 +223,36 @@ static eaf_status connect(eaf_db *db, const char *name, int sqlflags, int busy_m
     return EAF_OK;
 }
 
-/* EAF_OPEN_LOCK: an flock() on a descriptor of the handle's own, which
- * SQLite's locks (fcntl() byte ranges) neither see nor disturb, and which
- * two handles of one process hold apart too.  Waits up to busy_ms. */
+/*
+ * EAF_OPEN_LOCK: an flock() on PATH-lock, a file of its own beside the
+ * index (as Xapian's flintlock), held by a descriptor of the handle's own,
+ * so that two handles of one process hold it apart too.  Not on the index
+ * itself: closing any descriptor of a file drops every fcntl() lock the
+ * process holds on it, SQLite's included (those of the process's other
+ * handles).  The file stays when the lock is let go: removing it would let
+ * a waiting writer lock a file a newcomer no longer sees.  Where it cannot
+ * be made (a folder the writer may not add files to), an existing one is
+ * locked read-only, and without one no lock is taken: the index stays
+ * whole all the same (see eaf_db_source_end()).  Waits up to busy_ms.
+ */
 static eaf_status take_writer_lock(eaf_db *db, int busy_ms)
 {
+    char *path = eaf__printf("%s-lock", db->path);
     int waited = 0;
 
-    db->lock_fd = open(db->path, O_RDONLY | O_CLOEXEC);
+    if (!path)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    db->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (db->lock_fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+        db->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+    eaf__free(path);
     if (db->lock_fd < 0)
-        return eaf__db_error(db, EAF_IO, "cannot open '%s': %s", db->path, strerror(errno));
+        return EAF_OK;
     while (flock(db->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EINTR)
             continue;
         if (errno != EWOULDBLOCK)
-            return eaf__db_error(db, EAF_IO, "cannot lock '%s': %s", db->path,
+            return eaf__db_error(db, EAF_IO, "cannot lock '%s-lock': %s", db->path,
                                  strerror(errno));
         if (waited >= busy_ms)
             return eaf__db_error(db, EAF_BUSY,

@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include "fts.h"
 
@@ -395,6 +396,40 @@ static void test_interleaved(void)
 
 /* ---- the writer lock -------------------------------------------------------------- */
 
+/* Runs sql on the index from a child process with a short timeout; its
+ * SQLite code (for a pragma, SQLITE_BUSY also when it left the mode as it
+ * was). */
+static int other_process(const char *path, const char *sql)
+{
+    pid_t pid;
+    int status = -1;
+
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        sqlite3 *s = NULL;
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_open_v2(path, &s, SQLITE_OPEN_READWRITE, NULL);
+
+        sqlite3_busy_timeout(s, 100);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(s, sql, -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW) /* journal_mode: the mode it is in now */
+                rc = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0
+                         ? SQLITE_BUSY : SQLITE_OK;
+            else if (rc == SQLITE_DONE)
+                rc = SQLITE_OK;
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(s);
+        _exit(rc & 0xff);
+    }
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static void test_lock(void)
 {
     const char *dir = tu_tmpdir();
@@ -428,6 +463,36 @@ static void test_lock(void)
     second = open_db(dbpath, EAF_OPEN_LOCK, 300);
     ok(second != NULL, "once the first is closed, the second takes the lock");
     eaf_db_close(second);
+
+    /* closing a locking handle keeps the locks of the process's other
+     * handles (closing a descriptor of a file drops every fcntl() lock the
+     * process holds on it; the writer lock is on a file of its own): another
+     * process can neither take a write transaction from a handle that holds
+     * one nor take the file from under one that reads (leave WAL mode,
+     * which needs it alone) */
+    plain = open_db(dbpath, 0, 0);
+    ok(plain && eaf_db_begin(plain) == EAF_OK, "a handle holds a write transaction");
+    second = open_db(dbpath, EAF_OPEN_LOCK, 300);
+    eaf_db_close(second);
+    is_int(other_process(dbpath, "BEGIN IMMEDIATE"), SQLITE_BUSY,
+           "after a locking handle of the same process closed, another process waits for "
+           "the first handle's transaction");
+    if (plain)
+        (void)eaf_db_rollback(plain);
+    {
+        eaf_search *se = NULL;
+        eaf_article *a = tu_article("held", "A harbour", NULL, "harbour", NULL, NULL);
+        ok(eaf_db_put(NULL, plain, a) == EAF_OK && eaf_search_new(&se, plain, "harbour", NULL) == EAF_OK &&
+               eaf_search_next(se) == EAF_ROW,
+           "the first handle reads, a search open");
+        eaf_article_free(a);
+        second = open_db(dbpath, EAF_OPEN_LOCK, 300);
+        eaf_db_close(second);
+        is_int(other_process(dbpath, "PRAGMA journal_mode=DELETE"), SQLITE_BUSY,
+               "and cannot take the file from under its read");
+        eaf_search_free(se);
+    }
+    eaf_db_close(plain);
     tu_cleanup();
 }
 
