@@ -398,19 +398,25 @@ static void test_interleaved(void)
 
 /* Runs sql on the index from a child process with a short timeout; its
  * SQLite code (for a pragma, SQLITE_BUSY also when it left the mode as it
- * was). */
+ * was), passed back through a pipe (under valgrind a child's exit status
+ * is valgrind's). */
 static int other_process(const char *path, const char *sql)
 {
     pid_t pid;
-    int status = -1;
+    int fds[2];
+    unsigned char got = 0xff;
 
     fflush(stdout);
+    if (pipe(fds) != 0)
+        return -1;
     pid = fork();
     if (pid == 0) {
         sqlite3 *s = NULL;
         sqlite3_stmt *st = NULL;
+        unsigned char out;
         int rc = sqlite3_open_v2(path, &s, SQLITE_OPEN_READWRITE, NULL);
 
+        close(fds[0]);
         sqlite3_busy_timeout(s, 100);
         if (rc == SQLITE_OK)
             rc = sqlite3_prepare_v2(s, sql, -1, &st, NULL);
@@ -424,10 +430,15 @@ static int other_process(const char *path, const char *sql)
         }
         sqlite3_finalize(st);
         sqlite3_close(s);
-        _exit(rc & 0xff);
+        out = (unsigned char)(rc & 0xff);
+        _exit(write(fds[1], &out, 1) == 1 ? 0 : 1);
     }
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    close(fds[1]);
+    if (read(fds[0], &got, 1) != 1)
+        got = 0xff;
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    return got == 0xff ? -1 : got;
 }
 
 static void test_lock(void)
