@@ -132,6 +132,90 @@ TU_UNUSED static eaf_db *tu_open(const char *name, const char *language)
     return db;
 }
 
+/* Opens the index at path with flags and a busy timeout (0: the default);
+ * NULL, and why, on failure. */
+TU_UNUSED static eaf_db *tu_open_db(const char *path, unsigned flags, int busy_ms)
+{
+    eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db = NULL;
+    char *err = NULL;
+
+    o.flags = flags;
+    o.busy_timeout_ms = busy_ms;
+    if (eaf_db_open(&db, path, &o, &err) != EAF_OK)
+        printf("# open %s: %s\n", path, err ? err : "?");
+    eaf_free(err);
+    return db;
+}
+
+/* What tu_index_file() did with a file's articles. */
+typedef struct tu_counts {
+    long added, updated, unchanged, conflict, errors;
+    char conflict_with[512];  /* the last eaf_db_put_conflict(), or "" */
+} tu_counts;
+
+/* Indexes one file the way eafindex does: check, and when it changed,
+ * read it into the index inside a source (a bad record is counted and
+ * passed over; the source ends complete only without one).  *removed, if
+ * removed is not NULL, receives what eaf_db_source_end() removed (-1
+ * when the file was not read). */
+TU_UNUSED static eaf_source_state tu_index_file(eaf_db *db, const char *path, tu_counts *c,
+                                                int64_t *removed)
+{
+    eaf_source_state state = EAF_SOURCE_STATE_LAST;
+    eaf_reader *r = NULL;
+    eaf_article *a;
+    eaf_status st;
+    int complete = 1;
+
+    memset(c, 0, sizeof(*c));
+    if (removed)
+        *removed = -1;
+    if (eaf_db_source_check(&state, db, path, 0) != EAF_OK) {
+        printf("# check: %s\n", eaf_errmsg(db));
+        return EAF_SOURCE_STATE_LAST;
+    }
+    if (state == EAF_SOURCE_UNCHANGED)
+        return state;
+    if (eaf_reader_open(&r, path, NULL, NULL) != EAF_OK)
+        return EAF_SOURCE_STATE_LAST;
+    if (eaf_db_source_begin(db, path) != EAF_OK) {
+        printf("# begin: %s\n", eaf_errmsg(db));
+        eaf_reader_free(r);
+        return EAF_SOURCE_STATE_LAST;
+    }
+    while ((st = eaf_reader_next(&a, r)) != EAF_DONE) {
+        eaf_change ch;
+        if (st != EAF_ROW) {
+            c->errors++;
+            complete = 0;
+            if (st != EAF_SYNTAX)
+                break;
+            continue;
+        }
+        if (eaf_db_put(&ch, db, a) == EAF_OK) {
+            if (ch == EAF_CHANGE_ADDED)
+                c->added++;
+            else if (ch == EAF_CHANGE_UPDATED)
+                c->updated++;
+            else if (ch == EAF_CHANGE_CONFLICT)
+                c->conflict++;
+            else
+                c->unchanged++;
+            if (eaf_db_put_conflict(db))
+                snprintf(c->conflict_with, sizeof(c->conflict_with), "%s",
+                         eaf_db_put_conflict(db));
+        } else {
+            c->errors++;
+        }
+        eaf_article_free(a);
+    }
+    eaf_reader_free(r);
+    if (eaf_db_source_end(removed, db, complete, NULL, NULL) != EAF_OK)
+        printf("# end: %s\n", eaf_errmsg(db));
+    return state;
+}
+
 /* Runs SQL on the index at path through a connection of its own, with the
  * tokenizer (behind the library's back: to damage an index, or to make
  * one of an older schema); returns an SQLite code, and says why it failed. */

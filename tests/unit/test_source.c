@@ -35,74 +35,6 @@ static void set_mtime(const char *path, long t)
     utimes(path, tv);
 }
 
-static eaf_db *open_db(const char *path, unsigned flags)
-{
-    eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
-    eaf_db *db = NULL;
-    char *err = NULL;
-
-    o.flags = flags;
-    if (eaf_db_open(&db, path, &o, &err) != EAF_OK)
-        diag("open %s: %s", path, err ? err : "?");
-    eaf_free(err);
-    return db;
-}
-
-typedef struct counts {
-    long added, updated, unchanged, errors;
-} counts;
-
-/* Indexes one JSON Lines file the way eafindex does: check, and when it
- * changed, read it into the index inside a source. */
-static eaf_source_state index_file(eaf_db *db, const char *path, counts *c,
-                                   int64_t *removed)
-{
-    eaf_source_state state = EAF_SOURCE_STATE_LAST;
-    eaf_reader *r = NULL;
-    eaf_article *a;
-    eaf_status st;
-    int complete = 1;
-
-    memset(c, 0, sizeof(*c));
-    *removed = -1;
-    if (eaf_db_source_check(&state, db, path, 0) != EAF_OK) {
-        diag("check: %s", eaf_errmsg(db));
-        return EAF_SOURCE_STATE_LAST;
-    }
-    if (state == EAF_SOURCE_UNCHANGED)
-        return state;
-    if (eaf_reader_open(&r, path, NULL, NULL) != EAF_OK)
-        return EAF_SOURCE_STATE_LAST;
-    if (eaf_db_source_begin(db, path) != EAF_OK) {
-        diag("begin: %s", eaf_errmsg(db));
-        eaf_reader_free(r);
-        return EAF_SOURCE_STATE_LAST;
-    }
-    while ((st = eaf_reader_next(&a, r)) != EAF_DONE) {
-        eaf_change ch;
-        if (st != EAF_ROW) {
-            c->errors++;
-            complete = 0;
-            if (st != EAF_SYNTAX)
-                break;
-            continue;
-        }
-        if (eaf_db_put(&ch, db, a) == EAF_OK) {
-            if (ch == EAF_CHANGE_ADDED)
-                c->added++;
-            else if (ch == EAF_CHANGE_UPDATED)
-                c->updated++;
-            else
-                c->unchanged++;
-        }
-        eaf_article_free(a);
-    }
-    eaf_reader_free(r);
-    if (eaf_db_source_end(removed, db, complete, NULL, NULL) != EAF_OK)
-        diag("end: %s", eaf_errmsg(db));
-    return state;
-}
-
 static int64_t count(eaf_db *db)
 {
     int64_t n = -1;
@@ -158,7 +90,7 @@ static void test_sources(void)
     const char *dir = tu_tmpdir();
     char dbpath[600], a_path[600], b_path[600];
     eaf_db *db;
-    counts c;
+    tu_counts c;
     int64_t removed;
     eaf_source_state state;
     files f;
@@ -172,17 +104,17 @@ static void test_sources(void)
                        "{\"id\": \"a3\", \"title\": \"Three\"}\n");
     write_file(b_path, "{\"id\": \"b1\", \"title\": \"Bee\"}\n");
     set_mtime(a_path, 1000000000);
-    db = open_db(dbpath, EAF_OPEN_CREATE);
+    db = tu_open_db(dbpath, EAF_OPEN_CREATE, 0);
     if (!ok(db != NULL, "a new index"))
         return;
 
-    state = index_file(db, a_path, &c, &removed);
+    state = tu_index_file(db, a_path, &c, &removed);
     is_int(state, EAF_SOURCE_NEW, "a new file is NEW");
     is_int(c.added, 3, "its three articles are added");
     is_int(removed, 0, "nothing removed");
-    index_file(db, b_path, &c, &removed);
+    tu_index_file(db, b_path, &c, &removed);
 
-    state = index_file(db, a_path, &c, &removed);
+    state = tu_index_file(db, a_path, &c, &removed);
     is_int(state, EAF_SOURCE_UNCHANGED, "the same size and time: UNCHANGED, not read");
 
     /* touched: same content, new time -> unchanged by hash, time recorded */
@@ -207,7 +139,7 @@ static void test_sources(void)
     write_file(a_path, "{\"id\": \"a1\", \"title\": \"One\"}\n"
                        "{\"id\": \"a2\", \"title\": \"Two, edited\"}\n");
     set_mtime(a_path, 1000001000);
-    state = index_file(db, a_path, &c, &removed);
+    state = tu_index_file(db, a_path, &c, &removed);
     is_int(state, EAF_SOURCE_CHANGED, "an edited file is CHANGED");
     is_int(c.unchanged, 1, "one article unchanged");
     is_int(c.updated, 1, "one updated");
@@ -219,7 +151,7 @@ static void test_sources(void)
     /* a read with errors removes nothing and is read again */
     write_file(a_path, "{\"id\": \"a1\", \"title\": \"One\"}\n{not json\n");
     set_mtime(a_path, 1000002000);
-    state = index_file(db, a_path, &c, &removed);
+    state = tu_index_file(db, a_path, &c, &removed);
     is_int(c.errors, 1, "a bad line");
     is_int(removed, 0, "a file read with errors loses nothing");
     ok(exists(db, "a2"), "a2 is still there");
@@ -258,7 +190,7 @@ static void test_sources(void)
     eaf_db_close(db);
 
     /* a read-only handle can check but not record */
-    db = open_db(dbpath, EAF_OPEN_READONLY);
+    db = tu_open_db(dbpath, EAF_OPEN_READONLY, 0);
     is_int(eaf_db_source_check(&state, db, a_path, 0), EAF_OK, "read-only: check works");
     is_int(eaf_db_source_begin(db, a_path), EAF_READONLY, "read-only: begin refused");
     eaf_db_close(db);
@@ -274,7 +206,7 @@ static void test_interrupted(void)
     eaf_db *db;
     eaf_reader *r = NULL;
     eaf_article *a;
-    counts c;
+    tu_counts c;
     int64_t removed;
     eaf_source_state state;
     int i;
@@ -284,7 +216,7 @@ static void test_interrupted(void)
     write_file(path, "{\"id\": \"k1\", \"title\": \"1\"}\n{\"id\": \"k2\", \"title\": \"2\"}\n"
                      "{\"id\": \"k3\", \"title\": \"3\"}\n{\"id\": \"k4\", \"title\": \"4\"}\n"
                      "{\"id\": \"k5\", \"title\": \"5\"}\n");
-    db = open_db(dbpath, EAF_OPEN_CREATE);
+    db = tu_open_db(dbpath, EAF_OPEN_CREATE, 0);
     /* batches of two; stop (as a killed process would) after the third put */
     ok(eaf_reader_open(&r, path, NULL, NULL) == EAF_OK, "open the file");
     ok(eaf_db_begin(db) == EAF_OK && eaf_db_source_begin(db, path) == EAF_OK, "begin");
@@ -297,15 +229,15 @@ static void test_interrupted(void)
     }
     eaf_reader_free(r);
     eaf_db_close(db); /* no commit, no source end: the third put is lost */
-    db = open_db(dbpath, 0);
+    db = tu_open_db(dbpath, 0, 0);
     is_int(count(db), 2, "after the interruption: the committed batch is there");
     is_int(eaf_db_source_check(&state, db, path, 0), EAF_OK, "check the file");
     is_int(state, EAF_SOURCE_CHANGED, "it is not marked indexed");
-    state = index_file(db, path, &c, &removed);
+    state = tu_index_file(db, path, &c, &removed);
     is_int(c.unchanged, 2, "the next run: two unchanged");
     is_int(c.added, 3, "and three added");
     is_int(count(db), 5, "all five");
-    state = index_file(db, path, &c, &removed);
+    state = tu_index_file(db, path, &c, &removed);
     is_int(state, EAF_SOURCE_UNCHANGED, "and then the file is done");
     eaf_db_close(db);
     tu_cleanup();
@@ -341,7 +273,7 @@ static void test_articles(void)
     size_t i;
 
     snprintf(dbpath, sizeof(dbpath), "%s/index.db", dir);
-    db = open_db(dbpath, EAF_OPEN_CREATE);
+    db = tu_open_db(dbpath, EAF_OPEN_CREATE, 0);
     for (i = 0; i < 3; i++) {
         eaf_article *a;
         if (eaf_article_new(&a) != EAF_OK)
@@ -448,7 +380,7 @@ static void test_migration(void)
     eaf_article *a = NULL;
     eaf_search *se = NULL;
     eaf_source_state state;
-    counts c;
+    tu_counts c;
     int64_t removed;
     int rc;
 
@@ -466,7 +398,7 @@ static void test_migration(void)
     is_int(user_version(dbpath), 1, "it is version 1");
 
     /* read-only: read as it is, not upgraded */
-    db = open_db(dbpath, EAF_OPEN_READONLY);
+    db = tu_open_db(dbpath, EAF_OPEN_READONLY, 0);
     ok(db != NULL, "a read-only handle opens it");
     if (db) {
         ok(eaf_db_get(&a, db, "old/1") == EAF_OK, "and reads its article");
@@ -481,7 +413,7 @@ static void test_migration(void)
     is_int(user_version(dbpath), 1, "still version 1");
 
     /* read-write: upgraded in place, nothing lost */
-    db = open_db(dbpath, 0);
+    db = tu_open_db(dbpath, 0, 0);
     ok(db != NULL, "a read-write handle opens it");
     if (!db) {
         tu_cleanup();
@@ -498,7 +430,7 @@ static void test_migration(void)
         eaf_search_free(se);
     }
     write_file(file, "{\"id\": \"new/1\", \"title\": \"A new article\", \"body\": \"body\"}\n");
-    index_file(db, file, &c, &removed);
+    tu_index_file(db, file, &c, &removed);
     is_int(c.added, 1, "a file indexed after the upgrade");
     is_int(count(db), 2, "two articles");
     if (eaf_search_new(&se, db, "body", NULL) == EAF_OK) {
@@ -509,7 +441,7 @@ static void test_migration(void)
         eaf_search_free(se);
     }
     eaf_db_close(db);
-    db = open_db(dbpath, 0);
+    db = tu_open_db(dbpath, 0, 0);
     is_int(eaf_db_source_check(&state, db, file, 0), EAF_OK, "reopened: check");
     is_int(state, EAF_SOURCE_UNCHANGED, "the file is remembered");
     eaf_db_close(db);

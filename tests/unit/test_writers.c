@@ -35,20 +35,6 @@ static void write_file(const char *path, const char *text)
     fclose(fp);
 }
 
-static eaf_db *open_db(const char *path, unsigned flags, int busy_ms)
-{
-    eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
-    eaf_db *db = NULL;
-    char *err = NULL;
-
-    o.flags = flags;
-    o.busy_timeout_ms = busy_ms;
-    if (eaf_db_open(&db, path, &o, &err) != EAF_OK)
-        diag("open %s: %s", path, err ? err : "?");
-    eaf_free(err);
-    return db;
-}
-
 static int64_t count(eaf_db *db)
 {
     int64_t n = -1;
@@ -72,62 +58,6 @@ static const char *title_of(eaf_db *db, const char *key)
     return buf;
 }
 
-typedef struct tally {
-    long added, updated, unchanged, conflict, errors;
-    char conflict_with[512];
-} tally;
-
-/* Reads a JSON Lines file into the index inside a source, as eafindex
- * does, when it changed. */
-static eaf_source_state index_file(eaf_db *db, const char *path, tally *t)
-{
-    eaf_source_state state = EAF_SOURCE_STATE_LAST;
-    eaf_reader *r = NULL;
-    eaf_article *a;
-    eaf_status st;
-    int complete = 1;
-
-    memset(t, 0, sizeof(*t));
-    if (eaf_db_source_check(&state, db, path, 0) != EAF_OK)
-        return EAF_SOURCE_STATE_LAST;
-    if (state == EAF_SOURCE_UNCHANGED)
-        return state;
-    if (eaf_reader_open(&r, path, NULL, NULL) != EAF_OK)
-        return EAF_SOURCE_STATE_LAST;
-    if (eaf_db_source_begin(db, path) != EAF_OK) {
-        eaf_reader_free(r);
-        return EAF_SOURCE_STATE_LAST;
-    }
-    while ((st = eaf_reader_next(&a, r)) != EAF_DONE) {
-        eaf_change ch;
-        if (st != EAF_ROW) {
-            t->errors++;
-            complete = 0;
-            break;
-        }
-        if (eaf_db_put(&ch, db, a) == EAF_OK) {
-            if (ch == EAF_CHANGE_ADDED)
-                t->added++;
-            else if (ch == EAF_CHANGE_UPDATED)
-                t->updated++;
-            else if (ch == EAF_CHANGE_CONFLICT)
-                t->conflict++;
-            else
-                t->unchanged++;
-            if (eaf_db_put_conflict(db))
-                snprintf(t->conflict_with, sizeof(t->conflict_with), "%s",
-                         eaf_db_put_conflict(db));
-        } else {
-            t->errors++;
-        }
-        eaf_article_free(a);
-    }
-    eaf_reader_free(r);
-    if (eaf_db_source_end(NULL, db, complete, NULL, NULL) != EAF_OK)
-        t->errors++;
-    return state;
-}
-
 static int check_ok(eaf_db *db)
 {
     int64_t problems = -1;
@@ -145,7 +75,7 @@ static void test_two_files(void)
     const char *dir = tu_tmpdir();
     char dbpath[600], a[600], b[600], c[600];
     eaf_db *db;
-    tally t;
+    tu_counts t;
     eaf_source_state state;
     int64_t removed;
 
@@ -157,12 +87,12 @@ static void test_two_files(void)
                   "{\"id\": \"a2\", \"title\": \"A two\"}\n");
     write_file(b, "{\"id\": \"k1\", \"title\": \"B's k1\"}\n"
                   "{\"id\": \"b2\", \"title\": \"B two\"}\n");
-    db = open_db(dbpath, EAF_OPEN_CREATE, 0);
+    db = tu_open_db(dbpath, EAF_OPEN_CREATE, 0);
     if (!ok(db != NULL, "a new index"))
         return;
-    index_file(db, a, &t);
+    tu_index_file(db, a, &t, NULL);
     is_int(t.added, 2, "a: two articles added");
-    index_file(db, b, &t);
+    tu_index_file(db, b, &t, NULL);
     is_int(t.conflict, 1, "b: its k1 is a conflict (EAF_CHANGE_CONFLICT)");
     is_str(t.conflict_with, a, "naming the file that keeps it");
     is_int(t.added, 1, "b: its other article added");
@@ -170,23 +100,23 @@ static void test_two_files(void)
     is_int(count(db), 3, "three articles");
 
     /* read b again: still a conflict, nothing changes */
-    index_file(db, b, &t);
+    tu_index_file(db, b, &t, NULL);
     is_int(t.conflict + t.added + t.updated + t.unchanged, 0, "b unchanged: not read");
 
     /* a no longer gives k1: k1 stays (b gives it), passes to b, b is to be read again */
     write_file(a, "{\"id\": \"a2\", \"title\": \"A two\"}\n");
-    index_file(db, a, &t);
+    tu_index_file(db, a, &t, NULL);
     ok(*title_of(db, "k1") != '\0', "a dropped k1: k1 stays, as b gives it");
     is_int(eaf_db_source_check(&state, db, b, 0), EAF_OK, "check b");
     is_int(state, EAF_SOURCE_CHANGED, "b is marked to be read again");
-    index_file(db, b, &t);
+    tu_index_file(db, b, &t, NULL);
     is_int(t.updated, 1, "b read again: k1 updated");
     is_str(title_of(db, "k1"), "B's k1", "to b's version");
     is_int(t.conflict, 0, "no conflict now");
 
     /* a gives k1 again: b keeps it now */
     write_file(a, "{\"id\": \"k1\", \"title\": \"A's k1\"}\n{\"id\": \"a2\", \"title\": \"A two\"}\n");
-    index_file(db, a, &t);
+    tu_index_file(db, a, &t, NULL);
     is_int(t.conflict, 1, "a gives k1 again: now a conflict for a");
     is_str(t.conflict_with, b, "naming b");
 
@@ -196,7 +126,7 @@ static void test_two_files(void)
     ok(*title_of(db, "k1") != '\0', "k1 stays: a gives it");
     is_int(eaf_db_source_check(&state, db, a, 0), EAF_OK, "check a");
     is_int(state, EAF_SOURCE_CHANGED, "a is marked to be read again");
-    index_file(db, a, &t);
+    tu_index_file(db, a, &t, NULL);
     is_str(title_of(db, "k1"), "A's k1", "and a's version is stored");
 
     /* a is gone too: k1 goes */
@@ -206,22 +136,22 @@ static void test_two_files(void)
 
     /* a key given twice in one file: the last one wins, and it is named */
     write_file(c, "{\"id\": \"d\", \"title\": \"first\"}\n{\"id\": \"d\", \"title\": \"second\"}\n");
-    index_file(db, c, &t);
+    tu_index_file(db, c, &t, NULL);
     is_int(t.added, 1, "c: d added once");
     is_int(t.updated, 1, "then updated");
     is_str(t.conflict_with, c, "c named as giving d twice");
     is_str(title_of(db, "d"), "second", "the last one wins");
-    index_file(db, c, &t); /* unchanged: not read */
+    tu_index_file(db, c, &t, NULL); /* unchanged: not read */
     write_file(c, "{\"id\": \"d\", \"title\": \"second\"}\n{\"id\": \"e\", \"title\": \"e\"}\n");
-    index_file(db, c, &t);
+    tu_index_file(db, c, &t, NULL);
     is_str(t.conflict_with, "", "read again with d once: no file named");
 
     /* the first file gone from the disk (a folder moved) gives way at once */
     write_file(a, "{\"id\": \"m\", \"title\": \"old place\"}\n");
-    index_file(db, a, &t);
+    tu_index_file(db, a, &t, NULL);
     unlink(a);
     write_file(b, "{\"id\": \"m\", \"title\": \"new place\"}\n");
-    index_file(db, b, &t);
+    tu_index_file(db, b, &t, NULL);
     is_int(t.conflict, 0, "a file gone from the disk keeps nothing out");
     is_str(title_of(db, "m"), "new place", "the new file's version is stored");
     is_int(eaf_db_source_remove(&removed, db, a, NULL, NULL), EAF_OK, "a pruned");
@@ -235,7 +165,7 @@ static void test_two_files(void)
         eaf_article_free(x);
     }
     write_file(c, "{\"id\": \"free\", \"title\": \"From c\"}\n");
-    index_file(db, c, &t);
+    tu_index_file(db, c, &t, NULL);
     is_int(t.conflict, 0, "a file giving its key is no conflict");
     is_str(title_of(db, "free"), "From c", "the file's version is stored");
     ok(check_ok(db), "the index passes its check");
@@ -356,7 +286,7 @@ static void test_interleaved(void)
         }
         for (i = 0; i < 2; i++) {
             memset(&w[i], 0, sizeof(w[i]));
-            w[i].db = open_db(dbpath, EAF_OPEN_CREATE, -1); /* never waits */
+            w[i].db = tu_open_db(dbpath, EAF_OPEN_CREATE, -1); /* never waits */
             if (!w[i].db)
                 exit(99);
         }
@@ -452,7 +382,7 @@ static void test_lock(void)
     long ms;
 
     snprintf(dbpath, sizeof(dbpath), "%s/index.db", dir);
-    first = open_db(dbpath, EAF_OPEN_CREATE | EAF_OPEN_LOCK, 0);
+    first = tu_open_db(dbpath, EAF_OPEN_CREATE | EAF_OPEN_LOCK, 0);
     ok(first != NULL, "a writer takes the lock");
     o.flags = EAF_OPEN_LOCK;
     o.busy_timeout_ms = 300;
@@ -464,14 +394,14 @@ static void test_lock(void)
     ok(err && strstr(err, "another program is writing") != NULL, "with a message (%s)",
        err ? err : "");
     eaf_free(err);
-    plain = open_db(dbpath, 0, 0);
+    plain = tu_open_db(dbpath, 0, 0);
     ok(plain != NULL, "a handle without the flag opens");
     eaf_db_close(plain);
-    plain = open_db(dbpath, EAF_OPEN_READONLY | EAF_OPEN_LOCK, 0);
+    plain = tu_open_db(dbpath, EAF_OPEN_READONLY | EAF_OPEN_LOCK, 0);
     ok(plain != NULL, "a read-only handle ignores the flag");
     eaf_db_close(plain);
     eaf_db_close(first);
-    second = open_db(dbpath, EAF_OPEN_LOCK, 300);
+    second = tu_open_db(dbpath, EAF_OPEN_LOCK, 300);
     ok(second != NULL, "once the first is closed, the second takes the lock");
     eaf_db_close(second);
 
@@ -481,9 +411,9 @@ static void test_lock(void)
      * process can neither take a write transaction from a handle that holds
      * one nor take the file from under one that reads (leave WAL mode,
      * which needs it alone) */
-    plain = open_db(dbpath, 0, 0);
+    plain = tu_open_db(dbpath, 0, 0);
     ok(plain && eaf_db_begin(plain) == EAF_OK, "a handle holds a write transaction");
-    second = open_db(dbpath, EAF_OPEN_LOCK, 300);
+    second = tu_open_db(dbpath, EAF_OPEN_LOCK, 300);
     eaf_db_close(second);
     is_int(other_process(dbpath, "BEGIN IMMEDIATE"), SQLITE_BUSY,
            "after a locking handle of the same process closed, another process waits for "
@@ -497,7 +427,7 @@ static void test_lock(void)
                eaf_search_next(se) == EAF_ROW,
            "the first handle reads, a search open");
         eaf_article_free(a);
-        second = open_db(dbpath, EAF_OPEN_LOCK, 300);
+        second = tu_open_db(dbpath, EAF_OPEN_LOCK, 300);
         eaf_db_close(second);
         is_int(other_process(dbpath, "PRAGMA journal_mode=DELETE"), SQLITE_BUSY,
                "and cannot take the file from under its read");
@@ -515,7 +445,7 @@ static void test_schema_4(void)
     const char *dir = tu_tmpdir();
     char dbpath[600], a[600], b[600];
     eaf_db *db;
-    tally t;
+    tu_counts t;
     int64_t removed;
 
     snprintf(dbpath, sizeof(dbpath), "%s/index.db", dir);
@@ -523,23 +453,23 @@ static void test_schema_4(void)
     snprintf(b, sizeof(b), "%s/b.jsonl", dir);
     write_file(a, "{\"id\": \"x\", \"title\": \"X\"}\n{\"id\": \"y\", \"title\": \"Y\"}\n");
     write_file(b, "{\"id\": \"z\", \"title\": \"Z\"}\n");
-    db = open_db(dbpath, EAF_OPEN_CREATE, 0);
-    index_file(db, a, &t);
-    index_file(db, b, &t);
+    db = tu_open_db(dbpath, EAF_OPEN_CREATE, 0);
+    tu_index_file(db, a, &t, NULL);
+    tu_index_file(db, b, &t, NULL);
     eaf_db_close(db);
     /* back to schema 4: the table of files per article did not exist */
     is_int(tu_sql(dbpath, "DROP TRIGGER provide_ad; DROP TABLE provide;"
                             "UPDATE eaf_meta SET value = '4' WHERE name = 'schema_version';"
                             "PRAGMA user_version = 4;"),
            SQLITE_OK, "an index of schema 4");
-    db = open_db(dbpath, 0, 0);
+    db = tu_open_db(dbpath, 0, 0);
     ok(db != NULL, "opened read-write: upgraded");
     if (!db)
         return;
-    index_file(db, a, &t);
+    tu_index_file(db, a, &t, NULL);
     is_int(t.added + t.updated + t.unchanged, 0, "a is still known and unchanged");
     write_file(a, "{\"id\": \"x\", \"title\": \"X\"}\n");
-    index_file(db, a, &t);
+    tu_index_file(db, a, &t, NULL);
     is_str(title_of(db, "y"), "", "a no longer gives y: y is removed (the upgrade knew a gave it)");
     is_int(eaf_db_source_remove(&removed, db, b, NULL, NULL), EAF_OK, "b removed");
     is_int(removed, 1, "with its article");
