@@ -1985,21 +1985,31 @@ static eaf_status build_all(eaf_related_stats *stats, eaf_db *db, const eaf__rel
     return s;
 }
 
+/* The options a call that writes will use: opts over the index's
+ * defaults, checked; and the handle may write. */
+static eaf_status options_to_write(eaf__rel_opts *o, eaf_db *db, const eaf_related_options *opts)
+{
+    eaf__rel_opts dflt;
+    eaf_status s = index_options(db, &dflt, NULL, NULL);
+
+    if (s == EAF_OK)
+        s = eaf__rel_opts_init(o, db, opts, &dflt);
+    if (s == EAF_OK)
+        s = check_writable(db);
+    return s;
+}
+
 eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
                              const eaf_related_options *opts, eaf_progress_fn progress,
                              void *payload)
 {
-    eaf__rel_opts o, dflt;
+    eaf__rel_opts o;
     eaf_status s;
 
     if (!db)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
-    s = index_options(db, &dflt, NULL, NULL);
-    if (s == EAF_OK)
-        s = eaf__rel_opts_init(&o, db, opts, &dflt);
-    if (s == EAF_OK)
-        s = check_writable(db);
+    s = options_to_write(&o, db, opts);
     if (s != EAF_OK)
         return s;
     s = eaf__db_begin_write(db);
@@ -2199,7 +2209,7 @@ eaf_status eaf_related_defaults(eaf_related_options *out, eaf_db *db)
 
 eaf_status eaf_related_set_defaults(eaf_db *db, const eaf_related_options *opts)
 {
-    eaf__rel_opts o, dflt;
+    eaf__rel_opts o;
     sqlite3_stmt *st = NULL;
     char *conf = NULL;
     eaf_status s;
@@ -2207,11 +2217,7 @@ eaf_status eaf_related_set_defaults(eaf_db *db, const eaf_related_options *opts)
     if (!db)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
-    s = index_options(db, &dflt, NULL, NULL);
-    if (s == EAF_OK)
-        s = eaf__rel_opts_init(&o, db, opts, &dflt);
-    if (s == EAF_OK)
-        s = check_writable(db);
+    s = options_to_write(&o, db, opts);
     if (s == EAF_OK && !(conf = eaf__rel_opts_string(&o)))
         s = eaf__db_error(db, EAF_NOMEM, "out of memory");
     if (s == EAF_OK)
