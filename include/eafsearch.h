@@ -1726,8 +1726,9 @@ typedef int (*eaf_article_fn)(const eaf_article *a, void *payload);
  * @retval EAF_OK
  * @retval EAF_NOTFOUND  no such file
  * @retval EAF_IO        the file cannot be read, or is not a regular file
- * @retval EAF_READONLY  a read-only handle on an index of schema version 1,
- *                       which records no files
+ * @retval EAF_READONLY  a read-only handle on an index of schema version 4
+ *                       or older, which does not record every file of an
+ *                       article (opened read-write once, it is upgraded)
  * @retval EAF_MISUSE    a NULL argument
  * @retval EAF_NOMEM, EAF_BUSY
  * @since 0.1
@@ -1801,13 +1802,33 @@ eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *pa
  * articles.  The path is borrowed for the call.
  * @retval EAF_OK  (also when fn stopped the walk)
  * @retval EAF_MISUSE    a NULL fn
- * @retval EAF_READONLY  a read-only handle on an index of schema version 1
+ * @retval EAF_READONLY  a read-only handle on an index of schema version 4
+ *                       or older
  * @retval EAF_BUSY, EAF_IO, EAF_NOMEM
  * @since 0.1
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 3)
 eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
                               void *payload);
+
+/**
+ * Walks, as eaf_db_source_list() does, the recorded files that must be
+ * read again: those whose last reading did not end well (an error, or a
+ * run that stopped), and those an article passed to when the file whose
+ * version it held stopped giving it (see eaf_db_put()), until their next
+ * eaf_db_source_end().  eaf_db_source_check() finds each CHANGED.  A
+ * program that indexed a set of files reads the ones of this list among
+ * them once more, at the end of its run.
+ * @retval EAF_OK  (also when fn stopped the walk)
+ * @retval EAF_MISUSE    a NULL fn
+ * @retval EAF_READONLY  a read-only handle on an index of schema version 4
+ *                       or older
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM
+ * @since 0.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 3)
+eaf_status eaf_db_source_pending(eaf_db *db, const char *prefix, eaf_source_fn fn,
+                                 void *payload);
 
 /**
  * Walks every article of the index, in key order, calling fn with each

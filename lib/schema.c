@@ -257,6 +257,9 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     /* SOURCE_LIST */
     "SELECT path, (SELECT count(*) FROM article WHERE source_id = source.id)"
     " FROM source WHERE substr(path, 1, length(?1)) = ?1 ORDER BY path",
+    /* SOURCE_PENDING: the files to read again */
+    "SELECT path, (SELECT count(*) FROM article WHERE source_id = source.id)"
+    " FROM source WHERE done = 0 AND substr(path, 1, length(?1)) = ?1 ORDER BY path",
     /* ALL_ARTICLES */
     "SELECT " ARTICLE_COLUMNS " FROM article ORDER BY key",
     /* FTS_ADD */

@@ -1125,8 +1125,9 @@ eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *pa
     return st;
 }
 
-eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
-                              void *payload)
+/* Walks the files one of the SOURCE_LIST statements gives. */
+static eaf_status list_sources(eaf_db *db, int which, const char *prefix, eaf_source_fn fn,
+                               void *payload)
 {
     sqlite3_stmt *st = NULL;
     eaf_status s;
@@ -1137,7 +1138,8 @@ eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
     eaf__db_clear_error(db);
     if ((s = check_sources(db)) != EAF_OK)
         return s;
-    rc = sqlite3_prepare_v2(db->sql, eaf__stmt_sql[EAF__STMT_SOURCE_LIST], -1, &st, NULL);
+    /* a statement of its own: the callback may call the library */
+    rc = sqlite3_prepare_v2(db->sql, eaf__stmt_sql[which], -1, &st, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(st);
         return eaf__db_sqlerr(db, rc, "listing the files");
@@ -1152,4 +1154,16 @@ eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
                                              : eaf__db_sqlerr(db, rc, "listing the files");
     sqlite3_finalize(st);
     return s;
+}
+
+eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
+                              void *payload)
+{
+    return list_sources(db, EAF__STMT_SOURCE_LIST, prefix, fn, payload);
+}
+
+eaf_status eaf_db_source_pending(eaf_db *db, const char *prefix, eaf_source_fn fn,
+                                 void *payload)
+{
+    return list_sources(db, EAF__STMT_SOURCE_PENDING, prefix, fn, payload);
 }

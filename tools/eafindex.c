@@ -480,6 +480,7 @@ static void add_item(run *r, const char *path, const char *name, long long size)
     it->abs = absolute(path);
     it->name = xstrdup(name);
     it->size = size;
+    it->failed = 0;
     r->total_bytes += size;
 }
 
@@ -1113,24 +1114,72 @@ static void index_file(run *r, item *it)
     }
 }
 
-/* Reads a file of this run again when the index marked it changed since
- * (an article it gives passed to it); not one whose reading failed. */
-static void reread(run *r, item *it)
-{
-    eaf_source_state state;
-    long unchanged = r->unchanged, skipped = r->skipped;
+/* The files of this run the index marks to be read again (an article
+ * passed to them from a file that no longer gives it), collected: the
+ * walk's callback may not read them itself. */
+typedef struct pending_walk {
+    item **order;             /* the items by absolute path */
+    size_t nitems;
+    item **todo;
+    size_t n;
+} pending_walk;
 
-    if (it->failed)
+static int compare_item_abs(const void *x, const void *y)
+{
+    return strcmp((*(item *const *)x)->abs, (*(item *const *)y)->abs);
+}
+
+static int collect_pending(const char *path, int64_t articles, void *payload)
+{
+    pending_walk *p = payload;
+    size_t lo = 0, hi = p->nitems;
+
+    (void)articles;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        item *it = p->order[mid];
+        int c = strcmp(it->abs, path);
+        if (c == 0) {
+            /* not one whose reading failed in this run: it stays marked */
+            if (!it->failed)
+                p->todo[p->n++] = it;
+            break;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Reads again the files of this run the index marks so; their articles
+ * other than the ones passed to them were counted when they were read. */
+static void reread_pending(run *r)
+{
+    pending_walk p;
+    long unchanged = r->unchanged, skipped = r->skipped;
+    size_t k;
+
+    if (r->nitems == 0 || ensure_txn(r) != 0)
         return;
-    if (ensure_txn(r) != 0)
-        return;
-    if (eaf_db_source_check(&state, r->db, it->abs, 0) != EAF_OK ||
-        state == EAF_SOURCE_UNCHANGED)
-        return;
-    index_file(r, it);
-    /* its other articles were counted when it was read first */
+    memset(&p, 0, sizeof(p));
+    p.nitems = r->nitems;
+    p.order = xrealloc(NULL, r->nitems * sizeof(*p.order));
+    p.todo = xrealloc(NULL, r->nitems * sizeof(*p.todo));
+    for (k = 0; k < r->nitems; k++)
+        p.order[k] = &r->items[k];
+    qsort(p.order, r->nitems, sizeof(*p.order), compare_item_abs);
+    if (eaf_db_source_pending(r->db, NULL, collect_pending, &p) != EAF_OK) {
+        report(r, "cannot list the files to read again: %s", eaf_errmsg(r->db));
+        r->fatal = 1;
+    }
+    for (k = 0; k < p.n && !r->fatal && !interrupted; k++)
+        index_file(r, p.todo[k]);
     r->unchanged = unchanged;
     r->skipped = skipped;
+    free(p.order);
+    free(p.todo);
 }
 
 /* ---- pruning ------------------------------------------------------------------------ */
@@ -1853,9 +1902,8 @@ int main(int argc, char **argv)
             prune(&r, &r.roots[k]);
     /* an article two files gave, whose stored version's file no longer
      * gives it, passed to the other file: read that one again now */
-    if (!r.dry_run && (r.p_removed || r.removed || r.updated || r.p_updated))
-        for (k = 0; k < r.nitems && !r.fatal && !interrupted; k++)
-            reread(&r, &r.items[k]);
+    if (!r.dry_run && !r.fatal && !interrupted)
+        reread_pending(&r);
     if (r.dry_run) {
         if (r.in_txn)
             eaf_db_rollback(r.db);

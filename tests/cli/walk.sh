@@ -131,6 +131,10 @@ is "$(grep -c "b.jsonl: the article 'k[0-9]*' is also in $tmp/dup/a.jsonl, whose
 contains "$(cat "$tmp/err")" "b.jsonl: 5 more articles are also in other files" "then one line for the rest"
 "$eafindex" -v --no-related -d "$tmp/dup2.db" "$tmp/dup" > /dev/null 2> "$tmp/err"
 is "$(grep -c "is also in" "$tmp/err")" 15 "-v: all fifteen"
+rm "$tmp/dup/a.jsonl"
+out=$("$eafindex" --no-related -d "$tmp/dup.db" "$tmp/dup" 2>&1); rc=$?
+is "$rc.$out" "0.0 added, 15 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed" "the first file gone: its 15 articles stay, and take the second's version in the same run"
+contains "$("$eafindex" -d "$tmp/dup.db" --export)" '"id":"k14","url":null,"title":"Second 14"' "(the second file's titles)"
 
 # ---- usage errors
 "$eafindex" -L klingon -d "$tmp/k.db" "$arch" > /dev/null 2> "$tmp/err"; rc=$?

@@ -70,8 +70,20 @@ static int check_ok(eaf_db *db)
 
 /* ---- two files, one key ------------------------------------------------------------ */
 
+/* Appends each path to payload (a buffer of 1024 bytes), space-separated. */
+static int collect_pending(const char *path, int64_t articles, void *payload)
+{
+    char *buf = payload;
+    size_t n = strlen(buf);
+
+    (void)articles;
+    snprintf(buf + n, 1024 - n, "%s%s", n ? " " : "", path);
+    return 0;
+}
+
 static void test_two_files(void)
 {
+    char pend[1024];
     const char *dir = tu_tmpdir();
     char dbpath[600], a[600], b[600], c[600];
     eaf_db *db;
@@ -107,10 +119,18 @@ static void test_two_files(void)
     write_file(a, "{\"id\": \"a2\", \"title\": \"A two\"}\n");
     tu_index_file(db, a, &t, NULL);
     ok(*title_of(db, "k1") != '\0', "a dropped k1: k1 stays, as b gives it");
+    memset(&pend, 0, sizeof(pend));
+    is_int(eaf_db_source_pending(db, NULL, collect_pending, &pend), EAF_OK,
+           "the files to read again");
+    is_str(pend, b, "are b alone");
     is_int(eaf_db_source_check(&state, db, b, 0), EAF_OK, "check b");
     is_int(state, EAF_SOURCE_CHANGED, "b is marked to be read again");
     tu_index_file(db, b, &t, NULL);
     is_int(t.updated, 1, "b read again: k1 updated");
+    memset(&pend, 0, sizeof(pend));
+    is_int(eaf_db_source_pending(db, NULL, collect_pending, &pend), EAF_OK,
+           "the files to read again, after");
+    is_str(pend, "", "are none");
     is_str(title_of(db, "k1"), "B's k1", "to b's version");
     is_int(t.conflict, 0, "no conflict now");
 
