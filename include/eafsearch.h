@@ -127,6 +127,8 @@ typedef enum eaf_status {
     EAF_DONE,       /**< a cursor is exhausted (not an error) */
     EAF_INTERRUPTED, /**< eaf_db_interrupt() stopped the call; what it was
                           writing is rolled back.  @since 0.1 */
+    EAF_ABORT,      /**< a callback asked to stop (returned non-zero); what
+                         the call had finished is kept.  @since 1.0 */
     EAF_STATUS_LAST /**< the number of codes; not a status */
 } eaf_status;
 

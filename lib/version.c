@@ -33,6 +33,7 @@ const char *eaf_status_str(eaf_status st)
         "EAF_ROW: a row is ready",
         "EAF_DONE: no more rows",
         "EAF_INTERRUPTED: interrupted",
+        "EAF_ABORT: stopped by a callback",
     };
 
     if ((unsigned)st >= EAF_STATUS_LAST)
