@@ -14,71 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-extern const char *const eaf__stmt_sql[EAF__STMT_LAST];
-
 #define DEFAULT_BUSY_MS 5000
 
 void eaf__db_clear_error(eaf_db *db)
 {
-    eaf__buf_reset(&db->err);
-    db->err.rc = EAF_OK;
+    eaf__error_clear(&db->err);
     db->err_offset = -1;
-}
-
-EAF__PRINTF(3, 0)
-static eaf_status verror(eaf_db *db, eaf_status st, const char *fmt, va_list ap)
-{
-    /* the first error of a call wins */
-    if (db->err.n > 0)
-        return st;
-    {
-        char *msg = eaf__vprintf(fmt, ap);
-        eaf__buf_reset(&db->err);
-        db->err.rc = EAF_OK;
-        eaf__buf_puts(&db->err, msg ? msg : "out of memory");
-        eaf__free(msg);
-    }
-    return st;
-}
-
-eaf_status eaf__db_error(eaf_db *db, eaf_status st, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    verror(db, st, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-eaf_status eaf__status_from_sqlite(int rc)
-{
-    switch (rc & 0xFF) {
-    case SQLITE_OK: return EAF_OK;
-    case SQLITE_NOMEM: return EAF_NOMEM;
-    case SQLITE_BUSY: case SQLITE_LOCKED: return EAF_BUSY;
-    case SQLITE_CORRUPT: case SQLITE_NOTADB: return EAF_CORRUPT;
-    case SQLITE_READONLY: return EAF_READONLY;
-    case SQLITE_IOERR: case SQLITE_CANTOPEN: case SQLITE_FULL:
-    case SQLITE_PERM: return EAF_IO;
-    case SQLITE_MISUSE: return EAF_MISUSE;
-    case SQLITE_INTERRUPT: return EAF_INTERRUPTED;
-    default: return EAF_ERROR;
-    }
-}
-
-eaf_status eaf__db_sqlerr(eaf_db *db, int rc, const char *what)
-{
-    eaf_status st = eaf__status_from_sqlite(rc);
-    const char *msg = db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
-
-    if ((rc & 0xFF) == SQLITE_BUSY)
-        msg = "the index is locked by another writer";
-    else if ((rc & 0xFF) == SQLITE_FULL)
-        msg = "the disk is full (no room for the index or its temporary files)";
-    else if ((rc & 0xFF) == SQLITE_INTERRUPT)
-        msg = "interrupted";
-    return eaf__db_error(db, st, "%s: %s", what, msg);
 }
 
 void eaf_db_interrupt(eaf_db *db)
@@ -271,6 +212,7 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
     int create = !readonly && (o->flags & EAF_OPEN_CREATE);
     int sqlflags, rc, empty, busy_ms;
     struct stat sb;
+    eaf__schema_file file = { NULL };
     eaf_status st;
 
     if (o->language && !eaf__language_ok(o->language))
@@ -344,15 +286,21 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
                                  "rebuild it", db->path, sqlite3_errmsg(db->sql));
         return eaf__db_sqlerr(db, rc, "reading the index");
     }
+    file.sql = db->sql;
+    file.path = db->path;
+    file.readonly = (db->flags & EAF_OPEN_READONLY) != 0;
+    file.err = &db->err;
     if (empty) {
         if (!create)
             return eaf__db_error(db, readonly ? EAF_SCHEMA : EAF_NOTFOUND,
                                  "'%s' is an empty database, not an index",
                                  db->path);
-        st = eaf__schema_create(db, o->language ? o->language : "english");
+        st = eaf__schema_create(&file, o->language ? o->language : "english");
     } else {
-        st = eaf__schema_check(db);
+        st = eaf__schema_check(&file);
     }
+    db->language = file.language;
+    db->schema_version = file.version;
     /* (a new index may have been made by another handle meanwhile) */
     if (st == EAF_OK && o->language && strcmp(o->language, db->language) != 0)
         st = eaf__db_error(db, EAF_MISUSE, "'%s' is an index in '%s', not '%s'",

@@ -7,76 +7,15 @@
 #include "eaf-private.h"
 #include "fts.h"
 #include "prep.h"
+#include "error.h"
+#include "schema.h"
+#include "stmt.h"
 
 #include <sqlite3.h>
-
-/* Bump when the tables change, and add a migration from the version
- * before (schema.c); an index of a newer version is refused.
- *   1: articles, authors, facets, site_related, fts
- *   2: the source table (which file each article came from), and
- *      article.source_id, article.source_gen
- *   3: no trigger adds a new article to fts: the store adds the articles
- *      of a transaction in one statement (eaf__db_fts_sync)
- *   4: the related-article lists (related_list, related_vector,
- *      related_term, related_stale) and the triggers that mark lists stale
- *   5: the provide table: every file that gives each article (two files
- *      may give one key); article.source_id is the file whose version is
- *      stored */
-#define EAF__SCHEMA_VERSION 5
-/* PRAGMA application_id of an index: "EAF1". */
-#define EAF__APPLICATION_ID 0x45414631
 
 /* Facet kinds in the facet table: the tag kinds, then these. */
 #define EAF__FACET_AUTHOR      10
 #define EAF__FACET_AFFILIATION 11
-
-/* Cached statements. */
-enum {
-    EAF__STMT_FIND_KEY,
-    EAF__STMT_INSERT_ARTICLE,
-    EAF__STMT_UPDATE_ARTICLE,
-    EAF__STMT_CLEAR_AUTHORS,
-    EAF__STMT_CLEAR_FACETS,
-    EAF__STMT_CLEAR_RELATED,
-    EAF__STMT_INSERT_AUTHOR,
-    EAF__STMT_INSERT_FACET,
-    EAF__STMT_INSERT_RELATED,
-    EAF__STMT_DELETE_KEY,
-    EAF__STMT_GET_ARTICLE,
-    EAF__STMT_GET_AUTHORS,
-    EAF__STMT_GET_FACETS,
-    EAF__STMT_GET_RELATED,
-    EAF__STMT_COUNT,
-    /* sources (schema 2) */
-    EAF__STMT_SOURCE_FIND,
-    EAF__STMT_SOURCE_INSERT,
-    EAF__STMT_SOURCE_BEGIN,
-    EAF__STMT_SOURCE_DONE,
-    EAF__STMT_SOURCE_STAT,
-    EAF__STMT_SOURCE_DELETE,
-    EAF__STMT_ARTICLE_SOURCE,
-    EAF__STMT_SOURCE_RELEASED,
-    EAF__STMT_SOURCE_LIST,
-    EAF__STMT_SOURCE_PENDING,
-    EAF__STMT_ALL_ARTICLES,
-    /* schema 3 */
-    EAF__STMT_FTS_ADD,
-    EAF__STMT_SOURCE_STALE_ANY,
-    EAF__STMT_COUNT_REWRITE,
-    EAF__STMT_GET_BODY,
-    EAF__STMT_ID_RANGE,
-    /* schema 5 */
-    EAF__STMT_PROVIDE_GEN,
-    EAF__STMT_PROVIDE_PUT,
-    EAF__STMT_PROVIDE_DELETE,
-    EAF__STMT_PROVIDE_OTHER,
-    EAF__STMT_SOURCE_PATH,
-    EAF__STMT_SOURCE_GEN,
-    EAF__STMT_SOURCE_REREAD,
-    EAF__STMT_ARTICLE_OWNER,
-    EAF__STMT_DELETE_ID,
-    EAF__STMT_LAST
-};
 
 /* The hash of a file's content, as stored: 16 hex digits. */
 #define EAF__HASH_HEX 16
@@ -129,12 +68,14 @@ struct eaf_db {
 /* Errors: every public call starts with eaf__db_clear_error().  The first
  * error recorded during a call wins. */
 void eaf__db_clear_error(eaf_db *db);
-eaf_status eaf__db_error(eaf_db *db, eaf_status st, const char *fmt, ...)
-    EAF__PRINTF(3, 4);
-/* Records an SQLite failure: maps the code, keeps SQLite's message after
- * `what` ("reading the article: database is locked"). */
-eaf_status eaf__db_sqlerr(eaf_db *db, int sqlite_rc, const char *what);
-eaf_status eaf__status_from_sqlite(int sqlite_rc);
+/* eaf__db_error(db, st, fmt, ...): records a failure on the handle and
+ * returns st (error.h). */
+#define eaf__db_error(db, ...) eaf__error_set(&(db)->err, __VA_ARGS__)
+/* Records an SQLite failure of the handle's connection: maps the code,
+ * keeps SQLite's message after `what` ("reading the article: database is
+ * locked"). */
+#define eaf__db_sqlerr(db, sqlite_rc, what) \
+    eaf__error_sqlite(&(db)->err, (db)->sql, (sqlite_rc), (what))
 
 /* A cached statement, reset and with bindings cleared; NULL on failure
  * (the error is recorded). */
@@ -172,12 +113,5 @@ eaf_status eaf__db_vocab(eaf_db *db);
 /* store.c: fills an article from a row of (id, key, url, title, date,
  * summary, body, bio, lang), reading its authors, tags and related titles. */
 eaf_status eaf__article_from_row(eaf_db *db, sqlite3_stmt *st, eaf_article **out);
-
-/* schema.c */
-/* Creates the tables of a new index in language. */
-eaf_status eaf__schema_create(eaf_db *db, const char *language);
-/* Checks that an existing file is an index this library reads and sets
- * db->language. */
-eaf_status eaf__schema_check(eaf_db *db);
 
 #endif /* EAF_DB_H */

@@ -33,14 +33,13 @@
  * transaction: all of it or nothing), and read as it is when opened
  * read-only; one of a newer version is refused.
  */
-#include "db.h"
+#include "schema.h"
 #include "fts.h"
 #include "tokenize.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define FTS_COLUMNS "title, author, affiliation, topic, country, summary, body, bio"
 #define FTS_NEW \
     "new.title, new.author, new.affiliation, new.topic, new.country, " \
     "new.summary, new.body, new.bio"
@@ -181,121 +180,17 @@ static const char schema_sql[] =
     RELATED_SQL
     PROVIDE_SQL
     "CREATE TRIGGER article_ad AFTER DELETE ON article BEGIN"
-    " INSERT INTO fts(fts, rowid, " FTS_COLUMNS ")"
+    " INSERT INTO fts(fts, rowid, " EAF__FTS_COLUMNS ")"
     "  VALUES ('delete', old.id, " FTS_OLD ");"
     " DELETE FROM author WHERE article_id = old.id;"
     " DELETE FROM facet WHERE article_id = old.id;"
     " DELETE FROM site_related WHERE article_id = old.id;"
     " END;"
-    "CREATE TRIGGER article_au AFTER UPDATE OF " FTS_COLUMNS " ON article BEGIN"
-    " INSERT INTO fts(fts, rowid, " FTS_COLUMNS ")"
+    "CREATE TRIGGER article_au AFTER UPDATE OF " EAF__FTS_COLUMNS " ON article BEGIN"
+    " INSERT INTO fts(fts, rowid, " EAF__FTS_COLUMNS ")"
     "  VALUES ('delete', old.id, " FTS_OLD ");"
-    " INSERT INTO fts(rowid, " FTS_COLUMNS ") VALUES (new.id, " FTS_NEW ");"
+    " INSERT INTO fts(rowid, " EAF__FTS_COLUMNS ") VALUES (new.id, " FTS_NEW ");"
     " END;";
-
-/* The columns read back into an article, in this order. */
-#define ARTICLE_COLUMNS "id, key, url, title, date, summary, body, bio, lang"
-
-const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
-    /* FIND_KEY */
-    "SELECT id, hash, source_id FROM article WHERE key = ?1",
-    /* INSERT_ARTICLE */
-    "INSERT INTO article(key, url, title, date, day, author, affiliation,"
-    " topic, country, summary, body, bio, lang, hash)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    /* UPDATE_ARTICLE */
-    "UPDATE article SET key = ?1, url = ?2, title = ?3, date = ?4, day = ?5,"
-    " author = ?6, affiliation = ?7, topic = ?8, country = ?9, summary = ?10,"
-    " body = ?11, bio = ?12, lang = ?13, hash = ?14 WHERE id = ?15",
-    /* CLEAR_AUTHORS */
-    "DELETE FROM author WHERE article_id = ?1",
-    /* CLEAR_FACETS */
-    "DELETE FROM facet WHERE article_id = ?1",
-    /* CLEAR_RELATED */
-    "DELETE FROM site_related WHERE article_id = ?1",
-    /* INSERT_AUTHOR */
-    "INSERT INTO author(article_id, pos, name, affiliation)"
-    " VALUES (?1, ?2, ?3, ?4)",
-    /* INSERT_FACET */
-    "INSERT OR IGNORE INTO facet(kind, norm, article_id, pos, value)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)",
-    /* INSERT_RELATED */
-    "INSERT INTO site_related(article_id, pos, title) VALUES (?1, ?2, ?3)",
-    /* DELETE_KEY */
-    "DELETE FROM article WHERE key = ?1",
-    /* GET_ARTICLE */
-    "SELECT " ARTICLE_COLUMNS " FROM article WHERE key = ?1",
-    /* GET_AUTHORS */
-    "SELECT name, affiliation FROM author WHERE article_id = ?1 ORDER BY pos",
-    /* GET_FACETS */
-    "SELECT kind, value FROM facet WHERE article_id = ?1 AND kind < 10"
-    " ORDER BY kind, pos",
-    /* GET_RELATED */
-    "SELECT title FROM site_related WHERE article_id = ?1 ORDER BY pos",
-    /* COUNT */
-    "SELECT count(*) FROM article",
-    /* SOURCE_FIND */
-    "SELECT id, size, mtime, hash, done FROM source WHERE path = ?1",
-    /* SOURCE_INSERT */
-    "INSERT INTO source(path, gen, done) VALUES (?1, 0, 0)",
-    /* SOURCE_BEGIN */
-    "UPDATE source SET gen = gen + 1, done = 0 WHERE id = ?1 RETURNING gen",
-    /* SOURCE_DONE */
-    "UPDATE source SET size = ?2, mtime = ?3, hash = ?4, done = 1, indexed = ?5"
-    " WHERE id = ?1",
-    /* SOURCE_STAT */
-    "UPDATE source SET size = ?2, mtime = ?3 WHERE id = ?1",
-    /* SOURCE_DELETE */
-    "DELETE FROM source WHERE id = ?1",
-    /* ARTICLE_SOURCE */
-    "UPDATE article SET source_id = ?2, source_gen = ?3 WHERE id = ?1",
-    /* SOURCE_RELEASED: the articles a file gave before this reading of it
-     * (?2; every article with a ?2 above every generation) */
-    "SELECT p.article_id, a.key, a.source_id FROM provide p"
-    " JOIN article a ON a.id = p.article_id"
-    " WHERE p.source_id = ?1 AND p.gen < ?2 ORDER BY a.key",
-    /* SOURCE_LIST */
-    "SELECT path, (SELECT count(*) FROM article WHERE source_id = source.id)"
-    " FROM source WHERE substr(path, 1, length(?1)) = ?1 ORDER BY path",
-    /* SOURCE_PENDING: the files to read again */
-    "SELECT path, (SELECT count(*) FROM article WHERE source_id = source.id)"
-    " FROM source WHERE done = 0 AND substr(path, 1, length(?1)) = ?1 ORDER BY path",
-    /* ALL_ARTICLES */
-    "SELECT " ARTICLE_COLUMNS " FROM article ORDER BY key",
-    /* FTS_ADD */
-    "INSERT INTO fts(rowid, " FTS_COLUMNS ") SELECT id, " FTS_COLUMNS
-    " FROM article WHERE id BETWEEN ?1 AND ?2",
-    /* SOURCE_STALE_ANY */
-    "SELECT 1 FROM provide WHERE source_id = ?1 AND gen < ?2 LIMIT 1",
-    /* COUNT_REWRITE: an article changed or deleted (rank.c reads it) */
-    "INSERT INTO eaf_meta(name, value) VALUES ('rewrites', 1)"
-    " ON CONFLICT(name) DO UPDATE SET value = value + 1",
-    /* GET_BODY: the text snippets are made of (search.c) */
-    "SELECT body FROM article WHERE id = ?1",
-    /* ID_RANGE: for the estimates of common words' frequency (search.c) */
-    "SELECT (SELECT min(id) FROM article), (SELECT max(id) FROM article)",
-    /* PROVIDE_GEN: the reading of a file that last gave an article */
-    "SELECT gen FROM provide WHERE source_id = ?1 AND article_id = ?2",
-    /* PROVIDE_PUT: a file gives an article (a generation never goes down) */
-    "INSERT INTO provide(source_id, article_id, gen) VALUES (?1, ?2, ?3)"
-    " ON CONFLICT(source_id, article_id) DO UPDATE SET gen = max(gen, excluded.gen)",
-    /* PROVIDE_DELETE */
-    "DELETE FROM provide WHERE source_id = ?1 AND article_id = ?2",
-    /* PROVIDE_OTHER: another file that gives an article (the first by path) */
-    "SELECT p.source_id FROM provide p JOIN source s ON s.id = p.source_id"
-    " WHERE p.article_id = ?1 ORDER BY s.path LIMIT 1",
-    /* SOURCE_PATH */
-    "SELECT path FROM source WHERE id = ?1",
-    /* SOURCE_GEN */
-    "SELECT gen FROM source WHERE id = ?1",
-    /* SOURCE_REREAD: a file to read again (it gives an article that holds
-     * another file's version) */
-    "UPDATE source SET done = 0 WHERE id = ?1",
-    /* ARTICLE_OWNER */
-    "UPDATE article SET source_id = ?2 WHERE id = ?1",
-    /* DELETE_ID */
-    "DELETE FROM article WHERE id = ?1",
-};
 
 /* Language names go into a table definition: only plain names pass. */
 static int plain_name(const char *s)
@@ -308,50 +203,50 @@ static int plain_name(const char *s)
     return 1;
 }
 
-static eaf_status exec(eaf_db *db, const char *sql, const char *what)
+static eaf_status exec(eaf__schema_file *f, const char *sql, const char *what)
 {
-    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+    int rc = sqlite3_exec(f->sql, sql, NULL, NULL, NULL);
 
-    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, what);
+    return rc == SQLITE_OK ? EAF_OK : eaf__error_sqlite(f->err, f->sql, rc, what);
 }
 
-static int pragma_int(eaf_db *db, const char *sql, int *out);
+static int pragma_int(sqlite3 *conn, const char *sql, int *out);
 
-eaf_status eaf__schema_create(eaf_db *db, const char *language)
+eaf_status eaf__schema_create(eaf__schema_file *f, const char *language)
 {
     char *sql = NULL;
     eaf_status st;
 
     if (!plain_name(language) || !eaf__language_ok(language))
-        return eaf__db_error(db, EAF_MISUSE,
+        return eaf__error_set(f->err, EAF_MISUSE,
                              "unknown stemming language '%s'", language);
-    db->schema_version = EAF__SCHEMA_VERSION;
-    db->language = eaf__strdup(language);
-    if (!db->language)
-        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    f->version = EAF__SCHEMA_VERSION;
+    f->language = eaf__strdup(language);
+    if (!f->language)
+        return eaf__error_set(f->err, EAF_NOMEM, "out of memory");
     /* WAL first: it cannot change inside a transaction. */
-    st = exec(db, "PRAGMA journal_mode=WAL", "creating the index");
+    st = exec(f, "PRAGMA journal_mode=WAL", "creating the index");
     if (st == EAF_OK)
-        st = exec(db, "BEGIN IMMEDIATE", "creating the index");
+        st = exec(f, "BEGIN IMMEDIATE", "creating the index");
     if (st != EAF_OK)
         return st;
     /* another handle may have made the index since this one found the
      * file empty (two programs creating one index): read it as it is */
     {
-        int tables = 0, rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables);
+        int tables = 0, rc = pragma_int(f->sql, "SELECT count(*) FROM sqlite_master", &tables);
         if (rc != SQLITE_OK || tables > 0) {
-            sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-            eaf__free(db->language);
-            db->language = NULL;
+            sqlite3_exec(f->sql, "ROLLBACK", NULL, NULL, NULL);
+            eaf__free(f->language);
+            f->language = NULL;
             if (rc != SQLITE_OK)
-                return eaf__db_sqlerr(db, rc, "creating the index");
-            return eaf__schema_check(db);
+                return eaf__error_sqlite(f->err, f->sql, rc, "creating the index");
+            return eaf__schema_check(f);
         }
     }
-    st = exec(db, schema_sql, "creating the index");
+    st = exec(f, schema_sql, "creating the index");
     if (st == EAF_OK) {
         sql = eaf__printf(
-            "CREATE VIRTUAL TABLE fts USING fts5(" FTS_COLUMNS ","
+            "CREATE VIRTUAL TABLE fts USING fts5(" EAF__FTS_COLUMNS ","
             " content='article', content_rowid='id',"
             " tokenize='" EAF__FTS_TOKENIZER " %s');"
             /* FTS5 writes its postings in segments and merges them as
@@ -372,22 +267,22 @@ eaf_status eaf__schema_create(eaf_db *db, const char *language)
             "PRAGMA user_version = %d;",
             language, EAF__SCHEMA_VERSION, EAF__TOKENIZER_VERSION, language,
             EAF_VERSION_STRING, EAF__APPLICATION_ID, EAF__SCHEMA_VERSION);
-        st = sql ? exec(db, sql, "creating the index")
-                 : eaf__db_error(db, EAF_NOMEM, "out of memory");
+        st = sql ? exec(f, sql, "creating the index")
+                 : eaf__error_set(f->err, EAF_NOMEM, "out of memory");
         eaf__free(sql);
     }
     if (st == EAF_OK)
-        st = exec(db, "COMMIT", "creating the index");
+        st = exec(f, "COMMIT", "creating the index");
     if (st != EAF_OK)
-        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(f->sql, "ROLLBACK", NULL, NULL, NULL);
     return st;
 }
 
 /* Reads one integer pragma; returns an SQLite code. */
-static int pragma_int(eaf_db *db, const char *sql, int *out)
+static int pragma_int(sqlite3 *conn, const char *sql, int *out)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(conn, sql, -1, &st, NULL);
 
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
@@ -400,12 +295,12 @@ static int pragma_int(eaf_db *db, const char *sql, int *out)
     return rc;
 }
 
-static char *meta_value(eaf_db *db, const char *name, int *rc)
+static char *meta_value(sqlite3 *sql, const char *name, int *rc)
 {
     sqlite3_stmt *st = NULL;
     char *v = NULL;
 
-    *rc = sqlite3_prepare_v2(db->sql, "SELECT value FROM eaf_meta WHERE name = ?1",
+    *rc = sqlite3_prepare_v2(sql, "SELECT value FROM eaf_meta WHERE name = ?1",
                              -1, &st, NULL);
     if (*rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -425,90 +320,90 @@ static char *meta_value(eaf_db *db, const char *name, int *rc)
 /* Migrates an index of an older version to this one, in one write
  * transaction, re-reading the version inside it (another process may
  * have migrated the file meanwhile). */
-static eaf_status migrate(eaf_db *db, int *version)
+static eaf_status migrate(eaf__schema_file *f, int *version)
 {
     eaf_status st;
     int v = 0, rc;
 
-    st = exec(db, "BEGIN IMMEDIATE", "upgrading the index");
+    st = exec(f, "BEGIN IMMEDIATE", "upgrading the index");
     if (st != EAF_OK)
         return st;
-    rc = pragma_int(db, "PRAGMA user_version", &v);
+    rc = pragma_int(f->sql, "PRAGMA user_version", &v);
     if (rc != SQLITE_OK)
-        st = eaf__db_sqlerr(db, rc, "upgrading the index");
+        st = eaf__error_sqlite(f->err, f->sql, rc, "upgrading the index");
     if (st == EAF_OK && v == 1)
-        st = exec(db, migrate_1_2_sql, "upgrading the index from schema 1 to 2");
+        st = exec(f, migrate_1_2_sql, "upgrading the index from schema 1 to 2");
     if (st == EAF_OK && v <= 2)
-        st = exec(db, migrate_2_3_sql, "upgrading the index from schema 2 to 3");
+        st = exec(f, migrate_2_3_sql, "upgrading the index from schema 2 to 3");
     if (st == EAF_OK && v <= 3)
-        st = exec(db, migrate_3_4_sql, "upgrading the index from schema 3 to 4");
+        st = exec(f, migrate_3_4_sql, "upgrading the index from schema 3 to 4");
     if (st == EAF_OK && v <= 4)
-        st = exec(db, migrate_4_5_sql, "upgrading the index from schema 4 to 5");
+        st = exec(f, migrate_4_5_sql, "upgrading the index from schema 4 to 5");
     if (st == EAF_OK)
-        st = exec(db, "COMMIT", "upgrading the index");
+        st = exec(f, "COMMIT", "upgrading the index");
     if (st != EAF_OK) {
-        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(f->sql, "ROLLBACK", NULL, NULL, NULL);
         return st;
     }
     *version = EAF__SCHEMA_VERSION;
     return EAF_OK;
 }
 
-eaf_status eaf__schema_check(eaf_db *db)
+eaf_status eaf__schema_check(eaf__schema_file *f)
 {
     int app = 0, version = 0, rc;
     char *tok = NULL, *tokver = NULL;
     eaf_status st = EAF_OK;
     char expect[16];
 
-    rc = pragma_int(db, "PRAGMA application_id", &app);
+    rc = pragma_int(f->sql, "PRAGMA application_id", &app);
     if (rc == SQLITE_OK)
-        rc = pragma_int(db, "PRAGMA user_version", &version);
+        rc = pragma_int(f->sql, "PRAGMA user_version", &version);
     if (rc != SQLITE_OK)
-        return eaf__db_sqlerr(db, rc, "reading the index header");
+        return eaf__error_sqlite(f->err, f->sql, rc, "reading the index header");
     if (app != EAF__APPLICATION_ID)
-        return eaf__db_error(db, EAF_SCHEMA,
+        return eaf__error_set(f->err, EAF_SCHEMA,
                              "'%s' is an SQLite database but not a libeafsearch index",
-                             db->path);
+                             f->path);
     if (version < 1 || version > EAF__SCHEMA_VERSION)
-        return eaf__db_error(db, EAF_SCHEMA,
+        return eaf__error_set(f->err, EAF_SCHEMA,
                              "'%s' has index schema version %d; this library "
                              "(libeafsearch %s) reads versions 1 to %d%s",
-                             db->path, version, EAF_VERSION_STRING,
+                             f->path, version, EAF_VERSION_STRING,
                              EAF__SCHEMA_VERSION,
                              version > EAF__SCHEMA_VERSION
                                  ? ": use a newer libeafsearch, or rebuild the index"
                                  : ": rebuild the index");
-    if (version < EAF__SCHEMA_VERSION && !(db->flags & EAF_OPEN_READONLY)) {
-        st = migrate(db, &version);
+    if (version < EAF__SCHEMA_VERSION && !f->readonly) {
+        st = migrate(f, &version);
         if (st != EAF_OK)
             return st;
     }
-    db->schema_version = version;
-    tok = meta_value(db, "tokenizer", &rc);
+    f->version = version;
+    tok = meta_value(f->sql, "tokenizer", &rc);
     if (rc == SQLITE_OK)
-        tokver = meta_value(db, "tokenizer_version", &rc);
+        tokver = meta_value(f->sql, "tokenizer_version", &rc);
     if (rc == SQLITE_OK)
-        db->language = meta_value(db, "language", &rc);
+        f->language = meta_value(f->sql, "language", &rc);
     if (rc != SQLITE_OK) {
-        st = eaf__db_sqlerr(db, rc, "reading the index configuration");
+        st = eaf__error_sqlite(f->err, f->sql, rc, "reading the index configuration");
         goto done;
     }
     snprintf(expect, sizeof(expect), "%d", EAF__TOKENIZER_VERSION);
     if (!tok || strcmp(tok, EAF__FTS_TOKENIZER) != 0 || !tokver ||
         strcmp(tokver, expect) != 0) {
-        st = eaf__db_error(db, EAF_SCHEMA,
+        st = eaf__error_set(f->err, EAF_SCHEMA,
                            "'%s' was built with tokenizer %s version %s; this "
                            "library has %s version %s: rebuild the index",
-                           db->path, tok ? tok : "(none)", tokver ? tokver : "(none)",
+                           f->path, tok ? tok : "(none)", tokver ? tokver : "(none)",
                            EAF__FTS_TOKENIZER, expect);
         goto done;
     }
-    if (!db->language || !plain_name(db->language) ||
-        !eaf__language_ok(db->language)) {
-        st = eaf__db_error(db, EAF_SCHEMA,
-                           "'%s' has an unknown stemming language '%s'", db->path,
-                           db->language ? db->language : "(none)");
+    if (!f->language || !plain_name(f->language) ||
+        !eaf__language_ok(f->language)) {
+        st = eaf__error_set(f->err, EAF_SCHEMA,
+                           "'%s' has an unknown stemming language '%s'", f->path,
+                           f->language ? f->language : "(none)");
         goto done;
     }
 done:

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-extern const char *const eaf__stmt_sql[EAF__STMT_LAST];
 
 /* The status of the SQLite failure just recorded (a statement that could
  * not be prepared: EAF_NOMEM when out of memory), never EAF_OK. */

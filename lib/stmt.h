@@ -1,0 +1,58 @@
+/*
+ * stmt.h: the statements a handle keeps prepared (eaf__db_stmt), by id;
+ * their SQL is in stmt.c, in the order of the ids.
+ */
+#ifndef EAF_STMT_H
+#define EAF_STMT_H
+
+/* Cached statements: an id is the index of its SQL in eaf__stmt_sql. */
+enum {
+    EAF__STMT_FIND_KEY,
+    EAF__STMT_INSERT_ARTICLE,
+    EAF__STMT_UPDATE_ARTICLE,
+    EAF__STMT_CLEAR_AUTHORS,
+    EAF__STMT_CLEAR_FACETS,
+    EAF__STMT_CLEAR_RELATED,
+    EAF__STMT_INSERT_AUTHOR,
+    EAF__STMT_INSERT_FACET,
+    EAF__STMT_INSERT_RELATED,
+    EAF__STMT_DELETE_KEY,
+    EAF__STMT_GET_ARTICLE,
+    EAF__STMT_GET_AUTHORS,
+    EAF__STMT_GET_FACETS,
+    EAF__STMT_GET_RELATED,
+    EAF__STMT_COUNT,
+    /* sources (schema 2) */
+    EAF__STMT_SOURCE_FIND,
+    EAF__STMT_SOURCE_INSERT,
+    EAF__STMT_SOURCE_BEGIN,
+    EAF__STMT_SOURCE_DONE,
+    EAF__STMT_SOURCE_STAT,
+    EAF__STMT_SOURCE_DELETE,
+    EAF__STMT_ARTICLE_SOURCE,
+    EAF__STMT_SOURCE_RELEASED,
+    EAF__STMT_SOURCE_LIST,
+    EAF__STMT_SOURCE_PENDING,
+    EAF__STMT_ALL_ARTICLES,
+    /* schema 3 */
+    EAF__STMT_FTS_ADD,
+    EAF__STMT_SOURCE_STALE_ANY,
+    EAF__STMT_COUNT_REWRITE,
+    EAF__STMT_GET_BODY,
+    EAF__STMT_ID_RANGE,
+    /* schema 5 */
+    EAF__STMT_PROVIDE_GEN,
+    EAF__STMT_PROVIDE_PUT,
+    EAF__STMT_PROVIDE_DELETE,
+    EAF__STMT_PROVIDE_OTHER,
+    EAF__STMT_SOURCE_PATH,
+    EAF__STMT_SOURCE_GEN,
+    EAF__STMT_SOURCE_REREAD,
+    EAF__STMT_ARTICLE_OWNER,
+    EAF__STMT_DELETE_ID,
+    EAF__STMT_LAST
+};
+
+extern const char *const eaf__stmt_sql[EAF__STMT_LAST];
+
+#endif /* EAF_STMT_H */
