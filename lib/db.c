@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -206,6 +207,24 @@ static eaf_status take_writer_lock(eaf_db *db, int busy_ms)
     return EAF_OK;
 }
 
+/*
+ * SQLite's settings for the whole process, made once, before the first
+ * handle opens: a statement (an article stored under a savepoint) keeps
+ * its journal of the pages it changed in memory up to 8 MB rather than
+ * SQLite's 64 KB, past which it goes to a temporary file for the rest of
+ * the batch.  SQLite takes such settings only before it starts: in a
+ * program that used SQLite before its first eaf_db_open() the call fails
+ * harmlessly and SQLite's default stays (nothing else changes).  A
+ * program that starts SQLite on another thread at the very moment of its
+ * first eaf_db_open() should call sqlite3_initialize() itself first.
+ */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
+}
+
+static pthread_once_t configure_once = PTHREAD_ONCE_INIT;
+
 static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
 {
     int readonly = (o->flags & EAF_OPEN_READONLY) != 0;
@@ -340,6 +359,7 @@ eaf_status eaf_db_open(eaf_db **out, const char *path,
         return EAF_MISUSE;
     if (!opts)
         opts = &defaults;
+    pthread_once(&configure_once, configure_sqlite);
     if (opts->version < 1 || opts->version > EAF_OPEN_OPTIONS_VERSION) {
         if (errmsg_out)
             *errmsg_out = eaf__printf("unsupported eaf_open_options version %u",

@@ -1694,12 +1694,6 @@ int main(int argc, char **argv)
     size_t k;
 
     tool_init(argv[0]);
-    /* Before SQLite starts (this process is ours alone): an article is
-     * stored under a savepoint, whose journal of the pages it changed
-     * stays in memory up to 8 MB rather than SQLite's 64 KB, past which
-     * it goes to a temporary file for the rest of the batch.  A failure
-     * leaves SQLite's default. */
-    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
     memset(&r, 0, sizeof(r));
     r.batch = DEFAULT_BATCH;
     r.prune_opt = -1;
