@@ -43,6 +43,7 @@
  */
 #include "fts.h"
 #include "snippet.h"
+#include "snippet_core.h"
 
 #ifdef EAF_SQLITE_EXTENSION
 SQLITE_EXTENSION_INIT3
@@ -52,61 +53,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_WORDS 1
-#define MAX_WORDS 256
-#define MIN_FRAGMENTS 1
-#define MAX_FRAGMENTS 10
-#define DEFAULT_WORDS 32
-#define DEFAULT_FRAGMENTS 3
-/* Context shown before a fragment's first match, in tokens (at most half
- * of the tokens the window has to spare). */
-#define LEAD_TOKENS 3
-/* How far before the first match a sentence start is looked for. */
-#define SENTENCE_LOOKBACK 6
-
-typedef struct tok_span {
-    int start, end;         /* bytes [start, end) */
-} tok_span;
-
-typedef struct instance {
-    int phrase;
-    int first, last;        /* token offsets, last inclusive */
-    int cend;               /* last, clipped to the selection window */
-} instance;
-
-typedef struct window {
-    int first, last;        /* the matches it was chosen for (tokens) */
-    int start, end;         /* the tokens shown [start, end) */
-} window;
-
-typedef struct end_key {
-    int cend, index;
-} end_key;
-
-typedef struct snippet {
-    const char *text;
-    int ntext;
-    /* tokens, collected up to limit */
-    tok_span *tok;
-    int ntok, cap, limit;
-    int more;               /* the text has tokens after tok[ntok - 1] */
-    int next_start;         /* ... and the next one starts here */
-    /* the instances in the column, by first token */
-    instance *inst;
-    int ninst, nphrase;
-    int *psize;             /* per phrase: size in tokens */
-    int *count;             /* per phrase: scratch for the window sweep */
-    unsigned char *shown;   /* per phrase: already in a chosen window */
-    unsigned char *state;   /* per instance: scratch for the window sweep */
-    end_key *byend;         /* instances by clipped end */
-    window win[MAX_FRAGMENTS];
-    int nwin;
-    /* merged byte spans of the instances */
-    tok_span *span;
-    int nspan;
-} snippet;
-
-static void snippet_free(snippet *s)
+void eaf__snippet_free(snippet *s)
 {
     eaf__free(s->tok);
     eaf__free(s->inst);
@@ -178,7 +125,7 @@ static int next_token_start(const snippet *s, int t)
 
 /* ---- instances ----------------------------------------------------------- */
 
-static int cmp_instance(const void *a, const void *b)
+int eaf__snippet_cmp_instance(const void *a, const void *b)
 {
     const instance *x = a, *y = b;
 
@@ -191,7 +138,7 @@ static int cmp_instance(const void *a, const void *b)
 
 /* Appends an instance (room for it was made); *sorted is cleared when it
  * comes before the one appended last. */
-static void put_instance(snippet *s, int phrase, int first, int last, int *sorted)
+void eaf__snippet_put_instance(snippet *s, int phrase, int first, int last, int *sorted)
 {
     instance *in = &s->inst[s->ninst++];
 
@@ -199,7 +146,7 @@ static void put_instance(snippet *s, int phrase, int first, int last, int *sorte
     in->first = first;
     in->last = last;
     in->cend = last;
-    if (s->ninst > 1 && cmp_instance(in - 1, in) > 0)
+    if (s->ninst > 1 && eaf__snippet_cmp_instance(in - 1, in) > 0)
         *sorted = 0;
 }
 
@@ -213,7 +160,7 @@ static int cmp_end_key(const void *a, const void *b)
 }
 
 /* Makes the per-phrase arrays for nphrase phrases. */
-static int make_phrases(snippet *s, int nphrase)
+int eaf__snippet_make_phrases(snippet *s, int nphrase)
 {
     s->nphrase = nphrase < 0 ? 0 : nphrase;
     s->psize = eaf__calloc((size_t)s->nphrase + 1, sizeof(int));
@@ -228,7 +175,7 @@ static int load_instances(const Fts5ExtensionApi *api, Fts5Context *ctx,
 {
     int rc, n = 0, i, sorted = 1;
 
-    if (make_phrases(s, api->xPhraseCount(ctx)) != SQLITE_OK)
+    if (eaf__snippet_make_phrases(s, api->xPhraseCount(ctx)) != SQLITE_OK)
         return SQLITE_NOMEM;
     for (i = 0; i < s->nphrase; i++) {
         int size = api->xPhraseSize(ctx, i);
@@ -250,13 +197,13 @@ static int load_instances(const Fts5ExtensionApi *api, Fts5Context *ctx,
         if (ic != col || io < 0 || ip < 0 || ip >= s->nphrase)
             continue;
         last = (long long)io + s->psize[ip] - 1;
-        put_instance(s, ip, io,
+        eaf__snippet_put_instance(s, ip, io,
                      last > INT_MAX - MAX_WORDS - 2 ? INT_MAX - MAX_WORDS - 2 : (int)last,
                      &sorted);
     }
     /* FTS5 reports them in order of position already. */
     if (!sorted)
-        qsort(s->inst, (size_t)s->ninst, sizeof(instance), cmp_instance);
+        qsort(s->inst, (size_t)s->ninst, sizeof(instance), eaf__snippet_cmp_instance);
     return SQLITE_OK;
 }
 
@@ -519,13 +466,6 @@ static int make_spans(snippet *s)
 
 /* ---- output -------------------------------------------------------------- */
 
-typedef struct out {
-    eaf__buf b;
-    int html;
-    int any;                /* something written in this fragment */
-    int space;              /* white space pending */
-} out;
-
 static void put_pending(out *o)
 {
     if (o->space) {
@@ -671,8 +611,8 @@ static void put_snippet(out *o, const snippet *s, const char *mark_open,
 
 /* From the instances and the tokens collected: the windows, the spans and
  * the text, into o.  Returns an SQLite code. */
-static int render(snippet *s, int words, int fragments, const char *mark_open,
-                  const char *mark_close, const char *ellipsis, out *o)
+int eaf__snippet_render(snippet *s, int words, int fragments, const char *mark_open,
+                        const char *mark_close, const char *ellipsis, out *o)
 {
     int rc;
 
@@ -690,7 +630,7 @@ static int render(snippet *s, int words, int fragments, const char *mark_open,
 
 /* How many tokens a text's snippet needs: up to the last match plus the
  * budget; one token more tells whether the text goes on. */
-static int token_limit(const snippet *s, int words)
+int eaf__snippet_token_limit(const snippet *s, int words)
 {
     long long limit = 0;
     int i;
@@ -764,14 +704,14 @@ static void snippet_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
         rc = load_instances(api, ctx, &s, col);
     if (rc == SQLITE_OK) {
         /* no window reaches further than the last match plus the budget */
-        s.limit = token_limit(&s, words);
+        s.limit = eaf__snippet_token_limit(&s, words);
         rc = api->xTokenize(ctx, s.text, s.ntext, &s, collect_token);
         if (rc == SQLITE_DONE && s.more)
             rc = SQLITE_OK;
     }
     if (rc == SQLITE_OK)
-        rc = render(&s, words, fragments, mark_open, mark_close, ellipsis, &o);
-    snippet_free(&s);
+        rc = eaf__snippet_render(&s, words, fragments, mark_open, mark_close, ellipsis, &o);
+    eaf__snippet_free(&s);
     if (rc != SQLITE_OK) {
         eaf__buf_free(&o.b);
         sqlite3_result_error_code(result, rc);
@@ -799,317 +739,3 @@ int eaf__snippet_register(fts5_api *api)
     return api->xCreateFunction(api, EAF__SNIPPET_FUNCTION, NULL, snippet_function, NULL);
 }
 
-/* ---- snippets without FTS5 ----------------------------------------------- */
-
-/*
- * Through FTS5 a snippet costs a query of its own: the expression parsed
- * again and every phrase's document list searched for the row, most of a
- * snippet's time when a query has several words or a place's other
- * forms.  The same instances are found by tokenizing the column as the
- * index did (stemmed) and comparing its tokens with the phrases', which
- * the expression's strings give when tokenized as FTS5 tokenizes them
- * (query mode, prefix mode before '*'): FTS5 reports every instance in
- * the row of every phrase, in whatever branch of the expression, except
- * where a NEAR group or a column filter leaves some out.  So expressions
- * with either (or anything else this reader does not know) are left to
- * FTS5, and the rest give the same snippets both ways (tests/unit/
- * test_snippet_same.c compares them).
- */
-struct eaf__snippet_query {
-    int nphrase;
-    int *first;              /* per phrase + 1: its first token in off/len */
-    unsigned char *prefix;   /* per phrase: its last token is a prefix */
-    int *off, *len;          /* per token: where it is in text */
-    int ntok, cap;
-    eaf__buf text;           /* the tokens, one after another */
-    /* for EAF__TOK_FILTER: the tokens' first bytes, the shortest's length */
-    unsigned char first_byte[256];
-    size_t min_len;
-};
-
-void eaf__snippet_query_free(eaf__snippet_query *q)
-{
-    if (!q)
-        return;
-    eaf__free(q->first);
-    eaf__free(q->prefix);
-    eaf__free(q->off);
-    eaf__free(q->len);
-    eaf__buf_free(&q->text);
-    eaf__free(q);
-}
-
-static int keep_query_token(void *ctx, const char *tok, int ntok, int start, int end)
-{
-    eaf__snippet_query *q = ctx;
-
-    (void)start;
-    (void)end;
-    if (q->ntok == q->cap) {
-        int cap = q->cap ? q->cap * 2 : 16;
-        int *off = eaf__realloc(q->off, (size_t)cap * sizeof(int)), *len;
-        if (off)
-            q->off = off;
-        len = off ? eaf__realloc(q->len, (size_t)cap * sizeof(int)) : NULL;
-        if (!len)
-            return -1;
-        q->len = len;
-        q->cap = cap;
-    }
-    q->off[q->ntok] = (int)q->text.n;
-    q->len[q->ntok] = ntok;
-    eaf__buf_append(&q->text, tok, (size_t)ntok);
-    if (q->text.rc != EAF_OK)
-        return -1;
-    q->ntok++;
-    q->first_byte[(unsigned char)tok[0]] = 1;
-    if ((size_t)ntok < q->min_len)
-        q->min_len = (size_t)ntok;
-    return 0;
-}
-
-/* Is expr[i..] the operator word op, standing alone? */
-static int is_operator(const char *expr, size_t n, size_t i, const char *op)
-{
-    size_t k = strlen(op);
-    char c;
-
-    if (i + k > n || memcmp(expr + i, op, k) != 0)
-        return 0;
-    c = i + k < n ? expr[i + k] : ' ';
-    return c == ' ' || c == '(' || c == '"';
-}
-
-eaf_status eaf__snippet_query_new(eaf__snippet_query **made, const char *expr,
-                                  eaf__tokenizer *t)
-{
-    eaf__snippet_query *q;
-    eaf__buf str = EAF__BUF_INIT;
-    size_t i = 0, n = strlen(expr);
-    int pcap = 0;
-    eaf_status st = EAF_OK;
-
-    *made = NULL;
-    q = eaf__calloc(1, sizeof(*q));
-    if (!q)
-        return EAF_NOMEM;
-    q->min_len = (size_t)-1;
-    while (i < n && st == EAF_OK && q) {
-        char c = expr[i];
-        int prefix = 0;
-
-        if (c == ' ' || c == '(' || c == ')') {
-            i++;
-            continue;
-        }
-        if (is_operator(expr, n, i, "AND") || is_operator(expr, n, i, "NOT")) {
-            i += 3;
-            continue;
-        }
-        if (is_operator(expr, n, i, "OR")) {
-            i += 2;
-            continue;
-        }
-        if (c != '"') {
-            /* NEAR, a column filter, or what this reader does not know */
-            eaf__snippet_query_free(q);
-            q = NULL;
-            break;
-        }
-        eaf__buf_reset(&str);
-        i = eaf__buf_put_fts_string(&str, expr, n, i);
-        while (i < n && expr[i] == ' ')
-            i++;
-        if (i < n && expr[i] == '*') {
-            prefix = 1;
-            i++;
-        }
-        if (q->nphrase + 1 >= pcap) {
-            int cap = pcap ? pcap * 2 : 8;
-            int *first = eaf__realloc(q->first, (size_t)cap * sizeof(int));
-            unsigned char *pre;
-            if (first)
-                q->first = first;
-            pre = first ? eaf__realloc(q->prefix, (size_t)cap) : NULL;
-            if (!pre) {
-                st = EAF_NOMEM;
-                break;
-            }
-            q->prefix = pre;
-            pcap = cap;
-        }
-        if (str.rc != EAF_OK) {
-            st = EAF_NOMEM;
-            break;
-        }
-        q->first[q->nphrase] = q->ntok;
-        q->prefix[q->nphrase] = (unsigned char)prefix;
-        if (str.n > 0 &&
-            eaf__tokenize(t, EAF__TOK_QUERY | (prefix ? EAF__TOK_PREFIX : 0), str.p, str.n,
-                          keep_query_token, q) != 0)
-            st = EAF_NOMEM;
-        q->nphrase++;
-        q->first[q->nphrase] = q->ntok;
-    }
-    eaf__buf_free(&str);
-    if (st != EAF_OK) {
-        eaf__snippet_query_free(q);
-        return st;
-    }
-    *made = q;
-    return EAF_OK;
-}
-
-/* The tokens of a text as the index has them: spans and words. */
-typedef struct doc_word {
-    int off, len;            /* in text; len -1: left out by the filter */
-} doc_word;
-
-typedef struct doc_tokens {
-    tok_span *span;
-    doc_word *word;
-    int n, cap;
-    eaf__buf text;
-} doc_tokens;
-
-static int keep_doc_token(void *ctx, const char *tok, int ntok, int start, int end)
-{
-    doc_tokens *d = ctx;
-
-    if (d->n == d->cap) {
-        int cap = d->cap ? d->cap * 2 : 256;
-        tok_span *sp = eaf__realloc(d->span, (size_t)cap * sizeof(*sp));
-        doc_word *w;
-        if (sp)
-            d->span = sp;
-        w = sp ? eaf__realloc(d->word, (size_t)cap * sizeof(*w)) : NULL;
-        if (!w)
-            return -1;
-        d->word = w;
-        d->cap = cap;
-    }
-    d->span[d->n].start = start;
-    d->span[d->n].end = end;
-    d->word[d->n].off = (int)d->text.n;
-    d->word[d->n].len = tok ? ntok : -1;
-    d->n++;
-    if (!tok)
-        return 0; /* a word the filter left unstemmed: it matches no phrase */
-    eaf__buf_append(&d->text, tok, (size_t)ntok);
-    return d->text.rc == EAF_OK ? 0 : -1;
-}
-
-/* Does phrase p of q start at token at of d? */
-static int phrase_at(const eaf__snippet_query *q, int p, const doc_tokens *d, int at)
-{
-    int k, first = q->first[p], last = q->first[p + 1] - 1;
-
-    if (last < first || at + (last - first) >= d->n)
-        return 0;
-    for (k = first; k <= last; k++) {
-        int dl = d->word[at + k - first].len, ql = q->len[k];
-        const char *dw = d->text.p + d->word[at + k - first].off, *qw = q->text.p + q->off[k];
-        if (k == last && q->prefix[p] ? dl < ql : dl != ql)
-            return 0;
-        if (memcmp(dw, qw, (size_t)ql) != 0)
-            return 0;
-    }
-    return 1;
-}
-
-/* Finds the instances of q's phrases among d's tokens, in s. */
-static int find_instances(snippet *s, const eaf__snippet_query *q, const doc_tokens *d)
-{
-    int at, p, cap = 0, sorted = 1;
-
-    if (make_phrases(s, q->nphrase) != SQLITE_OK)
-        return SQLITE_NOMEM;
-    for (p = 0; p < q->nphrase; p++) {
-        int size = q->first[p + 1] - q->first[p];
-        s->psize[p] = size < 1 ? 1 : size;
-    }
-    for (at = 0; at < d->n; at++) {
-        if (d->word[at].len < 0 || !q->first_byte[(unsigned char)d->text.p[d->word[at].off]])
-            continue; /* no phrase starts with this word */
-        for (p = 0; p < q->nphrase; p++) {
-            if (!phrase_at(q, p, d, at))
-                continue;
-            if (s->ninst == cap) {
-                int nc = cap ? cap * 2 : 16;
-                instance *ni = eaf__realloc(s->inst, (size_t)nc * sizeof(*ni));
-                if (!ni)
-                    return SQLITE_NOMEM;
-                s->inst = ni;
-                cap = nc;
-            }
-            put_instance(s, p, at, at + s->psize[p] - 1, &sorted);
-        }
-    }
-    if (!sorted)
-        qsort(s->inst, (size_t)s->ninst, sizeof(instance), cmp_instance);
-    return SQLITE_OK;
-}
-
-eaf_status eaf__snippet_make(char **made, const char *text, size_t ntext,
-                             const eaf__snippet_query *q, eaf__tokenizer *t,
-                             const eaf__snippet_options *o)
-{
-    snippet s;
-    doc_tokens d;
-    out ob;
-    int rc = SQLITE_OK, i;
-    int words = o->words < MIN_WORDS ? MIN_WORDS : o->words > MAX_WORDS ? MAX_WORDS : o->words;
-    int fragments = o->fragments < MIN_FRAGMENTS   ? MIN_FRAGMENTS
-                    : o->fragments > MAX_FRAGMENTS ? MAX_FRAGMENTS
-                                                   : o->fragments;
-
-    *made = NULL;
-    if (ntext > INT_MAX)
-        return EAF_ERROR;
-    memset(&s, 0, sizeof(s));
-    memset(&d, 0, sizeof(d));
-    memset(&ob, 0, sizeof(ob));
-    ob.html = o->html;
-    s.text = text;
-    s.ntext = (int)ntext;
-    /* only the words that could stem to a phrase's are stemmed */
-    if (ntext > 0 &&
-        eaf__tokenize(t, eaf__tokenizer_filter(t, q->first_byte, q->min_len)
-                             ? EAF__TOK_DOC | EAF__TOK_FILTER : EAF__TOK_DOC,
-                      text, ntext, keep_doc_token, &d) != 0)
-        rc = SQLITE_NOMEM;
-    if (rc == SQLITE_OK)
-        rc = find_instances(&s, q, &d);
-    if (rc == SQLITE_OK) {
-        /* the tokens a snippet needs, as collect_token takes them from
-         * FTS5 (whose checks of the offsets hold here already) */
-        int limit = token_limit(&s, words);
-        s.tok = d.span;
-        s.cap = d.cap;
-        d.span = NULL;
-        s.ntok = d.n < limit ? d.n : limit;
-        if (d.n > limit) {
-            s.more = 1;
-            s.next_start = s.tok[limit].start;
-        }
-        for (i = 0; i < s.ntok; i++) {
-            if (s.tok[i].start < 0 || s.tok[i].start > s.ntext ||
-                (i > 0 && s.tok[i].start < s.tok[i - 1].start) || s.tok[i].end > s.ntext ||
-                s.tok[i].end < s.tok[i].start)
-                rc = SQLITE_CORRUPT; /* cannot happen: the tokenizer's own offsets */
-        }
-    }
-    if (rc == SQLITE_OK && ntext > 0)
-        rc = render(&s, words, fragments, o->mark_open, o->mark_close, o->ellipsis, &ob);
-    snippet_free(&s);
-    eaf__free(d.span);
-    eaf__free(d.word);
-    eaf__buf_free(&d.text);
-    if (rc != SQLITE_OK) {
-        eaf__buf_free(&ob.b);
-        return rc == SQLITE_NOMEM ? EAF_NOMEM : EAF_ERROR;
-    }
-    *made = ob.b.n ? eaf__buf_detach(&ob.b) : eaf__strdup("");
-    eaf__buf_free(&ob.b);
-    return *made ? EAF_OK : EAF_NOMEM;
-}
