@@ -1702,16 +1702,19 @@ typedef enum eaf_source_state {
 #define EAF_SOURCE_CHECKSUM 0x1u
 
 /** Called with each key of an article being removed; must not use the db
- * handle.  The key is borrowed for the call. */
-typedef void (*eaf_key_fn)(const char *key, void *payload);
+ * handle.  The key is borrowed for the call.  A nonzero return stops the
+ * call, which returns EAF_ABORT and writes nothing (what was committed
+ * before it stays).  @since 1.0 returns int (void before) */
+typedef int (*eaf_key_fn)(const char *key, void *payload);
 
 /** Called with each recorded file and its number of articles; must not
- * change the index.  A nonzero return stops the walk. */
+ * change the index.  A nonzero return stops the walk, which returns
+ * EAF_ABORT. */
 typedef int (*eaf_source_fn)(const char *path, int64_t articles, void *payload);
 
 /** Called with each article of the index; it may read the index but not
  * change it.  The article is borrowed for the call.  A nonzero return
- * stops the walk. */
+ * stops the walk, which returns EAF_ABORT. */
 typedef int (*eaf_article_fn)(const eaf_article *a, void *payload);
 
 /**
@@ -1773,6 +1776,8 @@ eaf_status eaf_db_source_begin(eaf_db *db, const char *path);
  * @param[in]  payload      passed to removed
  * @retval EAF_OK
  * @retval EAF_MISUSE  no file is being indexed
+ * @retval EAF_ABORT   removed stopped the call: nothing was removed nor
+ *                     recorded, and the file stays "changed"
  * @retval EAF_READONLY, EAF_BUSY, EAF_IO, EAF_NOMEM
  * The file is no longer being indexed after this call, whatever it returns.
  * @since 0.1
@@ -1791,6 +1796,8 @@ eaf_status eaf_db_source_end(int64_t *removed_out, eaf_db *db, int complete,
  * @retval EAF_OK
  * @retval EAF_NOTFOUND  the index has no record of this file
  * @retval EAF_MISUSE    a file is being indexed (eaf_db_source_begin())
+ * @retval EAF_ABORT     removed stopped the call: nothing was removed and
+ *                       the file stays recorded
  * @retval EAF_READONLY, EAF_BUSY, EAF_IO, EAF_NOMEM
  * @since 0.1
  */
@@ -1802,7 +1809,8 @@ eaf_status eaf_db_source_remove(int64_t *removed_out, eaf_db *db, const char *pa
  * Walks the recorded files whose path starts with prefix (NULL or "": all
  * of them), in path order, calling fn with each path and its number of
  * articles.  The path is borrowed for the call.
- * @retval EAF_OK  (also when fn stopped the walk)
+ * @retval EAF_OK
+ * @retval EAF_ABORT     fn stopped the walk (since 1.0; EAF_OK before)
  * @retval EAF_MISUSE    a NULL fn
  * @retval EAF_READONLY  a read-only handle on an index of schema version 4
  *                       or older
@@ -1821,7 +1829,8 @@ eaf_status eaf_db_source_list(eaf_db *db, const char *prefix, eaf_source_fn fn,
  * eaf_db_source_end().  eaf_db_source_check() finds each CHANGED.  A
  * program that indexed a set of files reads the ones of this list among
  * them once more, at the end of its run.
- * @retval EAF_OK  (also when fn stopped the walk)
+ * @retval EAF_OK
+ * @retval EAF_ABORT     fn stopped the walk (since 1.0; EAF_OK before)
  * @retval EAF_MISUSE    a NULL fn
  * @retval EAF_READONLY  a read-only handle on an index of schema version 4
  *                       or older
@@ -1836,7 +1845,8 @@ eaf_status eaf_db_source_pending(eaf_db *db, const char *prefix, eaf_source_fn f
  * Walks every article of the index, in key order, calling fn with each
  * (read whole, as eaf_db_get() reads it): to export, check or copy an
  * index.
- * @retval EAF_OK  (also when fn stopped the walk)
+ * @retval EAF_OK
+ * @retval EAF_ABORT   fn stopped the walk (since 1.0; EAF_OK before)
  * @retval EAF_MISUSE  a NULL fn
  * @retval EAF_BUSY, EAF_IO, EAF_NOMEM, EAF_CORRUPT
  * @since 0.1
@@ -1849,8 +1859,9 @@ eaf_status eaf_db_articles(eaf_db *db, eaf_article_fn fn, void *payload);
  */
 
 /** Called with each problem eaf_db_check() finds: one line, borrowed for
- * the call.  It must not use the db handle. */
-typedef void (*eaf_problem_fn)(const char *problem, void *payload);
+ * the call.  It must not use the db handle.  A nonzero return stops the
+ * check, which returns EAF_ABORT.  @since 1.0 returns int (void before) */
+typedef int (*eaf_problem_fn)(const char *problem, void *payload);
 
 /**
  * Checks an index from the file up: SQLite's integrity check of the
@@ -1877,6 +1888,8 @@ typedef void (*eaf_problem_fn)(const char *problem, void *payload);
  * @retval EAF_CORRUPT   problems found; eaf_errmsg() is the first
  * @retval EAF_MISUSE    a transaction or a search is open on the handle
  * @retval EAF_BUSY      another writer held the lock past the timeout
+ * @retval EAF_ABORT     fn stopped the check (*problems_out counts the
+ *                       problems reported until then)
  * @retval EAF_NOMEM, EAF_IO
  * Any status other than EAF_OK and EAF_CORRUPT means the check could not
  * run to its end (*problems_out counts what it found until then).

@@ -62,6 +62,8 @@ static void problem(checker *c, const char *fmt, ...)
     va_list ap;
     char *msg;
 
+    if (c->fatal == EAF_ABORT)
+        return;
     va_start(ap, fmt);
     msg = eaf__vprintf(fmt, ap);
     va_end(ap);
@@ -72,8 +74,10 @@ static void problem(checker *c, const char *fmt, ...)
     if (c->problems == 0)
         eaf__db_error(c->db, EAF_CORRUPT, "%s", msg);
     c->problems++;
-    if (c->fn)
-        c->fn(msg, c->payload);
+    /* a callback that returns non-zero stops the check: no more problems
+     * are counted or reported, and the remaining checks do not run */
+    if (c->fn && c->fn(msg, c->payload) != 0 && c->fatal == EAF_OK)
+        c->fatal = EAF_ABORT;
     eaf__free(msg);
 }
 
@@ -127,6 +131,8 @@ static void offenders(checker *c, const char *sql, const char *what)
     int64_t n = 0;
     int rc;
 
+    if (c->fatal == EAF_ABORT)
+        return;
     rc = sqlite3_prepare_v2(c->sql, sql, -1, &st, NULL);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         const char *name;

@@ -675,8 +675,10 @@ eaf_status eaf_db_articles(eaf_db *db, eaf_article_fn fn, void *payload)
             break;
         stop = fn(a, payload);
         eaf_article_free(a);
-        if (stop)
+        if (stop) {
+            s = eaf__db_error(db, EAF_ABORT, "the callback stopped the walk");
             break;
+        }
     }
     if (s == EAF_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
         s = eaf__db_sqlerr(db, rc, "reading the articles");

@@ -330,8 +330,9 @@ static eaf_status release(eaf_db *db, sqlite3_int64 source, sqlite3_int64 gen,
                 s = eaf__db_fts_sync(db);
                 synced = 1;
             }
-            if (s == EAF_OK && fn)
-                fn(v[i].key, payload);
+            /* a stop undoes the whole call (its write is rolled back) */
+            if (s == EAF_OK && fn && fn(v[i].key, payload) != 0)
+                s = eaf__db_error(db, EAF_ABORT, "the callback stopped the removal");
             if (s == EAF_OK)
                 s = eaf__store_stmt_run2(db, EAF__STMT_DELETE_ID, v[i].id, -1,
                               "removing the articles the file no longer holds");
@@ -473,8 +474,9 @@ static eaf_status list_sources(eaf_db *db, int which, const char *prefix, eaf_so
         if (path && fn(path, (int64_t)sqlite3_column_int64(st, 1), payload))
             break;
     }
-    s = rc == SQLITE_ROW || rc == SQLITE_DONE ? EAF_OK
-                                             : eaf__db_sqlerr(db, rc, "listing the files");
+    s = rc == SQLITE_ROW   ? eaf__db_error(db, EAF_ABORT, "the callback stopped the walk")
+        : rc == SQLITE_DONE ? EAF_OK
+                            : eaf__db_sqlerr(db, rc, "listing the files");
     sqlite3_finalize(st);
     return s;
 }

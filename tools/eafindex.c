@@ -711,7 +711,7 @@ typedef struct file_counts {
  * an export read into the index it came from would say it of every key. */
 #define WARN_KEYS 10
 
-static void on_removed(const char *key, void *payload)
+static int on_removed(const char *key, void *payload)
 {
     file_counts *c = payload;
 
@@ -719,6 +719,7 @@ static void on_removed(const char *key, void *payload)
         printf("remove %s\n", key);
     else if (c->r->verbose)
         printf("%s: removed %s\n", c->path, key);
+    return 0;
 }
 
 /* Stores one article; returns -1 on a failure of the index itself. */
@@ -1448,7 +1449,7 @@ static int do_export(const char *dbpath, const char *output)
     if (write_header(db, x.out))
         x.failed = 1;
     st = x.failed ? EAF_OK : eaf_db_articles(db, export_one, &x);
-    if (st != EAF_OK)
+    if (st != EAF_OK && st != EAF_ABORT)
         warnx_("cannot read the index: %s", eaf_errmsg(db));
     if (fflush(x.out) != 0 || ferror(x.out))
         x.failed = 1;
@@ -1468,11 +1469,12 @@ typedef struct check_state {
     int quiet;
 } check_state;
 
-static void on_problem(const char *problem, void *payload)
+static int on_problem(const char *problem, void *payload)
 {
     const check_state *x = payload;
 
     warnx_("%s: %s", x->path, problem);
+    return 0;
 }
 
 static int do_check(const char *dbpath, int quiet)

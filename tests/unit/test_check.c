@@ -11,15 +11,17 @@
 typedef struct found {
     int n;
     char all[4096];
+    int stop_after;      /* stop the check after this many (0: never) */
 } found;
 
-static void collect(const char *problem, void *payload)
+static int collect(const char *problem, void *payload)
 {
     found *f = payload;
     size_t k = strlen(f->all);
 
     f->n++;
     snprintf(f->all + k, sizeof(f->all) - k, "%s%s", k ? " | " : "", problem);
+    return f->stop_after > 0 && f->n >= f->stop_after;
 }
 
 /* A small sound index of three articles. */
@@ -68,6 +70,20 @@ static void damaged(const char *name, const char *sql, const char *want, const c
     ok(strstr(f.all, want) != NULL, "%s: named ('%s' in: %s)", what, want, f.all);
     ok(*eaf_errmsg(db) && strstr(f.all, eaf_errmsg(db)) == f.all,
        "%s: the message is the first problem (%s)", what, eaf_errmsg(db));
+    /* a callback that asks to stop at the first problem stops the check */
+    {
+        found g;
+        int64_t m = -1;
+
+        memset(&g, 0, sizeof(g));
+        g.stop_after = 1;
+        st = eaf_db_check(&m, db, collect, &g);
+        ok(st == EAF_ABORT && m == 1 && g.n == 1,
+           "%s: a callback that returns non-zero stops the check (EAF_ABORT, %lld "
+           "counted, %d reported)", what, (long long)m, g.n);
+        ok(sqlite3_get_autocommit(db->sql) != 0, "%s: and no transaction is left open",
+           what);
+    }
     eaf_db_close(db);
     /* the same seen through a read-only handle (FTS5's check on a copy) */
     {

@@ -56,20 +56,23 @@ static int exists(eaf_db *db, const char *key)
 typedef struct keys {
     char v[16][64];
     int n;
+    int stop;            /* nonzero: ask to stop at the first key */
 } keys;
 
-static void collect_key(const char *key, void *payload)
+static int collect_key(const char *key, void *payload)
 {
     keys *k = payload;
 
     if (k->n < 16)
         snprintf(k->v[k->n++], 64, "%s", key);
+    return k->stop;
 }
 
 typedef struct files {
     char path[16][512];
     int64_t articles[16];
     int n;
+    int stop;            /* nonzero: ask to stop at the first file */
 } files;
 
 static int collect_file(const char *path, int64_t articles, void *payload)
@@ -80,7 +83,7 @@ static int collect_file(const char *path, int64_t articles, void *payload)
         snprintf(f->path[f->n], 512, "%s", path);
         f->articles[f->n++] = articles;
     }
-    return 0;
+    return f->stop;
 }
 
 /* ---- skipping, updating, removing ---------------------------------------------- */
@@ -169,6 +172,17 @@ static void test_sources(void)
     is_int(eaf_db_source_list(db, "/no/such/prefix/", collect_file, &f), EAF_OK,
            "list under another prefix");
     is_int(f.n, 0, "nothing there");
+    memset(&f, 0, sizeof(f));
+    f.stop = 1;
+    is_int(eaf_db_source_list(db, dir, collect_file, &f), EAF_ABORT,
+           "a listing the callback stops: EAF_ABORT");
+    is_int(f.n, 1, "after one file");
+    memset(&k, 0, sizeof(k));
+    k.stop = 1;
+    is_int(eaf_db_source_remove(&removed, db, b_path, collect_key, &k), EAF_ABORT,
+           "a removal the key callback stops: EAF_ABORT");
+    is_int(removed, 0, "nothing counted as removed");
+    ok(exists(db, "b1"), "and nothing removed: b1 is still there");
     memset(&k, 0, sizeof(k));
     is_int(eaf_db_source_remove(&removed, db, b_path, collect_key, &k), EAF_OK,
            "remove a file that is gone");
@@ -293,7 +307,8 @@ static void test_articles(void)
     is_int(w.with_authors, 3, "read whole (authors too)");
     memset(&w, 0, sizeof(w));
     w.stop_after = 1;
-    is_int(eaf_db_articles(db, on_article, &w), EAF_OK, "a walk the callback stops");
+    is_int(eaf_db_articles(db, on_article, &w), EAF_ABORT,
+           "a walk the callback stops: EAF_ABORT");
     is_int(w.n, 1, "stops after one");
     eaf_db_close(db);
     tu_cleanup();
