@@ -414,8 +414,16 @@ eaf_status eaf_db_open(eaf_db **out, const char *path,
 
 /**
  * Closes a handle.  An open transaction is rolled back.  NULL is a no-op.
- * @retval EAF_OK
- * @retval EAF_MISUSE  searches of this handle are still open; nothing was closed
+ * The caller must not use db after this call, whatever it returns.
+ *
+ * When searches (eaf_search) or related lists (eaf_related) of the handle
+ * are still open, the close is deferred, as sqlite3_close_v2() does: they
+ * stay usable, and the handle (its file, its transaction, its writer
+ * lock) is closed when the last of them is freed.  A handle is never left
+ * open once all its objects are freed.
+ * @retval EAF_OK  the handle is closed, or will be when its last open
+ *                 search or list is freed (always: since 1.0 a close with
+ *                 open searches no longer fails with EAF_MISUSE)
  * @since 0.1
  */
 EAF_API eaf_status eaf_db_close(eaf_db *db);

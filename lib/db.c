@@ -392,11 +392,11 @@ eaf_status eaf_db_close(eaf_db *db)
 {
     if (!db)
         return EAF_OK;
+    /* as sqlite3_close_v2(): the searches and lists still open keep the
+     * handle until the last of them is freed (eaf__db_snapshot_end) */
     if (db->children > 0) {
-        eaf__db_clear_error(db);
-        return eaf__db_error(db, EAF_MISUSE,
-                             "%d search(es) still open: free them before closing",
-                             db->children);
+        db->closing = 1;
+        return EAF_OK;
     }
     close_handle(db);
     return EAF_OK;
@@ -439,11 +439,15 @@ eaf_status eaf__db_snapshot_begin(eaf_db *db)
 
 void eaf__db_snapshot_end(eaf_db *db)
 {
-    if (!db->read_txn || db->children > 0)
+    if (db->children > 0)
         return;
-    db->read_txn = 0;
-    /* a read transaction: ending it cannot fail in a way that loses data */
-    sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    if (db->read_txn) {
+        db->read_txn = 0;
+        /* a read transaction: ending it cannot fail in a way that loses data */
+        sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    }
+    if (db->closing)
+        close_handle(db);
 }
 
 /* Before a write: the searches' read transaction, if any, ends. */

@@ -38,7 +38,10 @@ struct eaf_db {
     char *language;
     unsigned flags;
     int in_txn;
-    int children;            /* open searches */
+    int children;            /* open searches and related lists, and
+                                walks of related lists running */
+    int closing;             /* eaf_db_close() was called while children
+                                were open: the last one closes the handle */
     int read_txn;            /* a read transaction holds the snapshot the
                                 open searches read (eaf__db_snapshot) */
     int have_vocab;          /* the fts5vocab tables exist (eaf__db_vocab) */
@@ -84,7 +87,11 @@ sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id);
 /* Searches read one state of the index from their start to their end:
  * the first open search of a handle (outside a write transaction) starts
  * a read transaction, the last one freed ends it.  A write on the handle
- * ends it first (the searches still open then see the handle's writes). */
+ * ends it first (the searches still open then see the handle's writes).
+ * The objects that count themselves in db->children call
+ * eaf__db_snapshot_end() after the count goes down, as the last thing
+ * they do with db: when it reaches 0 after eaf_db_close(), the handle is
+ * closed there and db is freed. */
 eaf_status eaf__db_snapshot_begin(eaf_db *db);
 void eaf__db_snapshot_end(eaf_db *db);
 
