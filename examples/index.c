@@ -29,7 +29,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (eaf_db_begin(db) != EAF_OK) {
-        fprintf(stderr, "%s\n", eaf_errmsg(db));
+        fprintf(stderr, "%s\n", eaf_db_errmsg(db));
         eaf_db_close(db);
         return 1;
     }
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
                 continue;
             }
             if (eaf_db_put(&change, db, a) != EAF_OK) {
-                fprintf(stderr, "%s\n", eaf_errmsg(db));
+                fprintf(stderr, "%s\n", eaf_db_errmsg(db));
                 failed = 1;
             } else if (change != EAF_CHANGE_NONE) {
                 added++;
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         eaf_reader_free(r);
     }
     if (eaf_db_commit(db) != EAF_OK) {
-        fprintf(stderr, "%s\n", eaf_errmsg(db));
+        fprintf(stderr, "%s\n", eaf_db_errmsg(db));
         failed = 1;
     }
     printf("%ld articles added or updated\n", added);

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
     sopts.mark_close = "*";
     if (eaf_search_new(&s, db, argv[2], &sopts) != EAF_OK ||
         eaf_search_total(&total, s) != EAF_OK) {
-        fprintf(stderr, "%s\n", eaf_errmsg(db));
+        fprintf(stderr, "%s\n", eaf_db_errmsg(db));
         eaf_db_close(db);
         return 1;
     }
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
                eaf_search_snippet(s));
     }
     if (st != EAF_DONE)
-        fprintf(stderr, "%s\n", eaf_errmsg(db));
+        fprintf(stderr, "%s\n", eaf_db_errmsg(db));
     eaf_search_free(s);
     eaf_db_close(db);
     return st == EAF_DONE ? 0 : 1;

@@ -15,7 +15,7 @@
  *   The doc comment of each function lists the specific codes it returns;
  *   any function that touches the database may also return EAF_NOMEM,
  *   EAF_IO, EAF_BUSY, EAF_CORRUPT or EAF_ERROR.
- * - After a failure on a database handle, eaf_errmsg() returns a one-line
+ * - After a failure on a database handle, eaf_db_errmsg() returns a one-line
  *   message.  The handle owns it and the next call on the handle may
  *   replace it.
  * - An object returned through an `out` parameter belongs to the caller, who
@@ -444,16 +444,16 @@ EAF_API void eaf_db_interrupt(eaf_db *db);
  * The message of the most recent failed call on the handle, or "" when
  * the last call succeeded.  One line, no trailing newline.  Borrowed: valid
  * until the next call on the handle.  NULL gives a static message.
- * @since 0.1
+ * @since 1.0 (eaf_errmsg() before)
  */
-EAF_API const char *eaf_errmsg(const eaf_db *db);
+EAF_API const char *eaf_db_errmsg(const eaf_db *db);
 
 /**
  * For a failed query in strict mode, the byte offset of the problem in the
  * query text; -1 otherwise.
- * @since 0.1
+ * @since 1.0 (eaf_error_offset() before)
  */
-EAF_API int eaf_error_offset(const eaf_db *db);
+EAF_API int eaf_db_error_offset(const eaf_db *db);
 
 /**
  * The stemming language of the index ("english", ..., or "none").
@@ -664,7 +664,7 @@ typedef struct eaf_search eaf_search;
  * Strict parsing, for programs: a malformed query (an unclosed quote or
  * parenthesis, an operator with nothing to work on, an unknown field, an
  * invalid date, ...) is an EAF_SYNTAX error whose message names the
- * problem and whose byte offset eaf_error_offset() returns, instead of
+ * problem and whose byte offset eaf_db_error_offset() returns, instead of
  * being repaired.
  */
 #define EAF_SEARCH_STRICT 0x1u
@@ -813,7 +813,7 @@ typedef struct eaf_search_options {
  * @param[in]  opts   options, or NULL for the defaults
  * @retval EAF_OK
  * @retval EAF_SYNTAX  with EAF_SEARCH_STRICT only: a malformed query; see
- *                     eaf_errmsg() and eaf_error_offset()
+ *                     eaf_db_errmsg() and eaf_db_error_offset()
  * @retval EAF_MISUSE  bad options
  * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
  * @since 0.1
@@ -943,7 +943,7 @@ const char *eaf_search_dropped(const eaf_search *s, size_t i);
  * Never applied by the search itself: the text is a query to run as it is.
  * Computed on the first call.  Borrowed: valid until eaf_search_free().
  * NULL is also the answer when reading the vocabulary failed; then
- * eaf_errmsg() on the handle is not empty.
+ * eaf_db_errmsg() on the handle is not empty.
  * @since 0.1
  */
 EAF_API EAF_NONNULL(1)
@@ -1238,7 +1238,7 @@ int eaf_related_stored(const eaf_related *r);
  * weigh most in the text similarity, as the source's text spells them),
  * and value j of them.  Worked out on the first call for the list, which
  * reads the index.  NULL (and a count of 0) when out of range, or when
- * reading failed (then eaf_errmsg() on the handle is not empty).
+ * reading failed (then eaf_db_errmsg() on the handle is not empty).
  * Borrowed: valid until eaf_related_free().
  * @since 0.1
  */
@@ -1893,7 +1893,7 @@ typedef int (*eaf_problem_fn)(const char *problem, void *payload);
  * @param[in]  fn            if not NULL, called with each problem
  * @param[in]  payload       passed to fn
  * @retval EAF_OK        no problem found
- * @retval EAF_CORRUPT   problems found; eaf_errmsg() is the first
+ * @retval EAF_CORRUPT   problems found; eaf_db_errmsg() is the first
  * @retval EAF_MISUSE    a transaction or a search is open on the handle
  * @retval EAF_BUSY      another writer held the lock past the timeout
  * @retval EAF_ABORT     fn stopped the check (*problems_out counts the

@@ -30,7 +30,7 @@ void eaf_db_interrupt(eaf_db *db)
         sqlite3_interrupt(db->sql);
 }
 
-const char *eaf_errmsg(const eaf_db *db)
+const char *eaf_db_errmsg(const eaf_db *db)
 {
     if (!db)
         return "no database handle";
@@ -39,7 +39,7 @@ const char *eaf_errmsg(const eaf_db *db)
     return db->err.p ? db->err.p : "";
 }
 
-int eaf_error_offset(const eaf_db *db)
+int eaf_db_error_offset(const eaf_db *db)
 {
     return db ? db->err_offset : -1;
 }
@@ -380,7 +380,7 @@ eaf_status eaf_db_open(eaf_db **out, const char *path,
     st = open_handle(db, opts);
     if (st != EAF_OK) {
         if (errmsg_out)
-            *errmsg_out = eaf__strdup(eaf_errmsg(db));
+            *errmsg_out = eaf__strdup(eaf_db_errmsg(db));
         close_handle(db);
         return st;
     }

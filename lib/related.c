@@ -1126,7 +1126,7 @@ static eaf_status compute_sql(eaf_related *r, int fts)
     eaf__free(work);
     eaf__free(hits);
     sqlpath_free(&p);
-    if (s == EAF_ERROR && !eaf_errmsg(r->db)[0])
+    if (s == EAF_ERROR && !eaf_db_errmsg(r->db)[0])
         s = eaf__db_error(r->db, EAF_ERROR, "computing the related articles failed");
     return s;
 }
@@ -1516,7 +1516,7 @@ static eaf_status parts_of_stored(eaf_related *r)
     eaf__free(ids);
     eaf__free(work);
     sqlpath_free(&p);
-    if (s == EAF_ERROR && !eaf_errmsg(r->db)[0])
+    if (s == EAF_ERROR && !eaf_db_errmsg(r->db)[0])
         s = eaf__db_error(r->db, EAF_ERROR, "explaining the related articles failed");
     return s;
 }

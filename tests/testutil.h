@@ -172,7 +172,7 @@ TU_UNUSED static eaf_source_state tu_index_file(eaf_db *db, const char *path, tu
     if (removed)
         *removed = -1;
     if (eaf_db_source_check(&state, db, path, 0) != EAF_OK) {
-        printf("# check: %s\n", eaf_errmsg(db));
+        printf("# check: %s\n", eaf_db_errmsg(db));
         return EAF_SOURCE_STATE_LAST;
     }
     if (state == EAF_SOURCE_UNCHANGED)
@@ -180,7 +180,7 @@ TU_UNUSED static eaf_source_state tu_index_file(eaf_db *db, const char *path, tu
     if (eaf_reader_open(&r, path, NULL, NULL) != EAF_OK)
         return EAF_SOURCE_STATE_LAST;
     if (eaf_db_source_begin(db, path) != EAF_OK) {
-        printf("# begin: %s\n", eaf_errmsg(db));
+        printf("# begin: %s\n", eaf_db_errmsg(db));
         eaf_reader_free(r);
         return EAF_SOURCE_STATE_LAST;
     }
@@ -212,7 +212,7 @@ TU_UNUSED static eaf_source_state tu_index_file(eaf_db *db, const char *path, tu
     }
     eaf_reader_free(r);
     if (eaf_db_source_end(removed, db, complete, NULL, NULL) != EAF_OK)
-        printf("# end: %s\n", eaf_errmsg(db));
+        printf("# end: %s\n", eaf_db_errmsg(db));
     return state;
 }
 

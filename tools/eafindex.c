@@ -341,7 +341,7 @@ static int ensure_txn(run *r)
         return 0;
     st = eaf_db_begin(r->db);
     if (st != EAF_OK) {
-        report(r, "cannot write to the index: %s", eaf_errmsg(r->db));
+        report(r, "cannot write to the index: %s", eaf_db_errmsg(r->db));
         r->fatal = 1;
         return -1;
     }
@@ -392,7 +392,7 @@ static int commit(run *r)
     r->in_txn = 0;
     r->in_batch = 0;
     if (st != EAF_OK) {
-        report(r, "%s", eaf_errmsg(r->db));
+        report(r, "%s", eaf_db_errmsg(r->db));
         batch_lost(r);
         r->fatal = 1;
         return -1;
@@ -733,12 +733,12 @@ static int store(run *r, const eaf_article *a, file_counts *c)
         return -1;
     st = eaf_db_put(&change, r->db, a);
     if (st == EAF_MISUSE || st == EAF_SYNTAX) {
-        report(r, "%s: %s", key, eaf_errmsg(r->db));
+        report(r, "%s: %s", key, eaf_db_errmsg(r->db));
         c->errors++;
         return 0;
     }
     if (st != EAF_OK) {
-        report(r, "cannot store '%s': %s", key, eaf_errmsg(r->db));
+        report(r, "cannot store '%s': %s", key, eaf_db_errmsg(r->db));
         r->fatal = 1;
         return -1;
     }
@@ -1007,7 +1007,7 @@ static void index_file(run *r, item *it)
         return;
     st = eaf_db_source_check(&state, r->db, it->abs, r->checksum ? EAF_SOURCE_CHECKSUM : 0);
     if (st != EAF_OK) {
-        report(r, "%s: %s", it->path, eaf_errmsg(r->db));
+        report(r, "%s: %s", it->path, eaf_db_errmsg(r->db));
         r->failed_files++;
         r->failed++;
         if (st != EAF_NOTFOUND && st != EAF_IO)
@@ -1035,7 +1035,7 @@ static void index_file(run *r, item *it)
     }
     st = eaf_db_source_begin(r->db, it->abs);
     if (st != EAF_OK) {
-        report(r, "%s: %s", it->path, eaf_errmsg(r->db));
+        report(r, "%s: %s", it->path, eaf_db_errmsg(r->db));
         eaf_reader_free(rd);
         r->failed_files++;
         r->failed++;
@@ -1085,7 +1085,7 @@ static void index_file(run *r, item *it)
     if (began) {
         st = eaf_db_source_end(&removed, r->db, complete, on_removed, &c);
         if (st != EAF_OK) {
-            report(r, "%s: %s", it->path, eaf_errmsg(r->db));
+            report(r, "%s: %s", it->path, eaf_db_errmsg(r->db));
             r->fatal = 1;
         }
         c.removed = (long)removed;
@@ -1172,7 +1172,7 @@ static void reread_pending(run *r)
         p.order[k] = &r->items[k];
     qsort(p.order, r->nitems, sizeof(*p.order), compare_item_abs);
     if (eaf_db_source_pending(r->db, NULL, collect_pending, &p) != EAF_OK) {
-        report(r, "cannot list the files to read again: %s", eaf_errmsg(r->db));
+        report(r, "cannot list the files to read again: %s", eaf_db_errmsg(r->db));
         r->fatal = 1;
     }
     for (k = 0; k < p.n && !r->fatal && !interrupted; k++)
@@ -1225,7 +1225,7 @@ static void prune(run *r, const root *rt)
     p.r = r;
     st = eaf_db_source_list(r->db, rt->abs, collect_gone, &p);
     if (st != EAF_OK) {
-        report(r, "cannot list the files of %s: %s", rt->path, eaf_errmsg(r->db));
+        report(r, "cannot list the files of %s: %s", rt->path, eaf_db_errmsg(r->db));
         r->fatal = 1;
     }
     todo = p.n;
@@ -1248,7 +1248,7 @@ static void prune(run *r, const root *rt)
         if (ensure_txn(r) == 0) {
             st = eaf_db_source_remove(&removed, r->db, p.gone[i], on_removed, &c);
             if (st != EAF_OK) {
-                report(r, "%s: %s", shown, eaf_errmsg(r->db));
+                report(r, "%s: %s", shown, eaf_db_errmsg(r->db));
                 r->fatal = 1;
             } else {
                 batch_change(r, &r->p_removed, (long)removed, shown);
@@ -1450,7 +1450,7 @@ static int do_export(const char *dbpath, const char *output)
         x.failed = 1;
     st = x.failed ? EAF_OK : eaf_db_articles(db, export_one, &x);
     if (st != EAF_OK && st != EAF_ABORT)
-        warnx_("cannot read the index: %s", eaf_errmsg(db));
+        warnx_("cannot read the index: %s", eaf_db_errmsg(db));
     if (fflush(x.out) != 0 || ferror(x.out))
         x.failed = 1;
     if (x.failed)
@@ -1503,13 +1503,13 @@ static int do_check(const char *dbpath, int quiet)
     }
     st = eaf_db_check(&problems, db, on_problem, &x);
     if (st != EAF_OK && st != EAF_CORRUPT) {
-        warnx_("%s: cannot check the index: %s", dbpath, eaf_errmsg(db));
+        warnx_("%s: cannot check the index: %s", dbpath, eaf_db_errmsg(db));
     } else if (problems > 0) {
         warnx_("%s: %lld problem%s found: 'eafindex -d %s --rebuild' mends what can be "
                "mended in place", dbpath, (long long)problems, problems == 1 ? "" : "s",
                dbpath);
     } else if (eaf_db_count(&articles, db) != EAF_OK) {
-        warnx_("%s: cannot count the articles: %s", dbpath, eaf_errmsg(db));
+        warnx_("%s: cannot count the articles: %s", dbpath, eaf_db_errmsg(db));
         st = EAF_ERROR;
     } else if (!quiet) {
         printf("%s: ok, %lld articles\n", dbpath, (long long)articles);
@@ -1540,19 +1540,19 @@ static int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, 
     interrupt_db = db;
     st = eaf_db_rebuild(db);
     if (st != EAF_OK) {
-        warnx_("%s: cannot rebuild the index: %s", dbpath, eaf_errmsg(db));
+        warnx_("%s: cannot rebuild the index: %s", dbpath, eaf_db_errmsg(db));
     } else if (!no_related && !interrupted) {
         memset(&stats, 0, sizeof(stats));
         stats.version = EAF_RELATED_STATS_VERSION;
         st = eaf_related_refresh(&stats, db, NULL, NULL);
         if (st != EAF_OK)
-            warnx_("%s: cannot compute the related lists: %s", dbpath, eaf_errmsg(db));
+            warnx_("%s: cannot compute the related lists: %s", dbpath, eaf_db_errmsg(db));
     }
     interrupt_db = NULL;
     if (st == EAF_OK) {
         st = eaf_db_check(&problems, db, on_problem, &x);
         if (st != EAF_OK && st != EAF_CORRUPT)
-            warnx_("%s: rebuilt, but cannot check it: %s", dbpath, eaf_errmsg(db));
+            warnx_("%s: rebuilt, but cannot check it: %s", dbpath, eaf_db_errmsg(db));
         else if (problems > 0)
             warnx_("%s: rebuilt, but %lld problem%s remain%s: export what can be read "
                    "(--export) and index it into a new index", dbpath, (long long)problems,
@@ -1601,7 +1601,7 @@ static void refresh_related(run *r)
     show_progress(r, 1);
     if (st != EAF_OK) {
         if (!interrupted)
-            report(r, "cannot refresh the related articles: %s", eaf_errmsg(r->db));
+            report(r, "cannot refresh the related articles: %s", eaf_db_errmsg(r->db));
         r->fatal = 1;
         return;
     }
@@ -1651,7 +1651,7 @@ static void optimize(run *r)
     interrupt_db = r->db;
     if (eaf_db_optimize(r->db) != EAF_OK && !interrupted)
         /* what was indexed is kept: only the merge failed */
-        warnx_("cannot optimize the index: %s", eaf_errmsg(r->db));
+        warnx_("cannot optimize the index: %s", eaf_db_errmsg(r->db));
     interrupt_db = NULL;
 }
 
@@ -1872,7 +1872,7 @@ int main(int argc, char **argv)
         r.prep = NULL;
     st = eaf_db_source_list(r.db, NULL, collect_known, &r);
     if (st != EAF_OK) {
-        warnx_("cannot read the index: %s", eaf_errmsg(r.db));
+        warnx_("cannot read the index: %s", eaf_db_errmsg(r.db));
         r.fatal = 1;
     }
     for (i = optind; i < argc && !r.fatal; i++) {
@@ -1917,7 +1917,7 @@ int main(int argc, char **argv)
     show_progress(&r, 1);
     if (have_related && !r.dry_run && !r.fatal &&
         eaf_related_set_defaults(r.db, &export_related) != EAF_OK)
-        warnx_("cannot record the related options of the export: %s", eaf_errmsg(r.db));
+        warnx_("cannot record the related options of the export: %s", eaf_db_errmsg(r.db));
     if (!r.dry_run && !r.fatal && !interrupted && !r.no_related)
         refresh_related(&r);
     if (interrupted)

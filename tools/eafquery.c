@@ -902,10 +902,10 @@ static int run_query(output *o, const char *qid, const char *query, long line)
         warn_where(qid, line);
         if (st == EAF_SYNTAX) { /* the message quotes the query */
             fputs("query error: ", stderr);
-            put_clean_marked(stderr, eaf_errmsg(cfg->db), 0, NULL, NULL);
+            put_clean_marked(stderr, eaf_db_errmsg(cfg->db), 0, NULL, NULL);
             fputc('\n', stderr);
         } else {
-            fprintf(stderr, "%s\n", eaf_errmsg(cfg->db));
+            fprintf(stderr, "%s\n", eaf_db_errmsg(cfg->db));
         }
         return st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
     }
@@ -923,7 +923,7 @@ static int run_query(output *o, const char *qid, const char *query, long line)
         rc = FAIL_DB;
     if (rc == 0) {
         r.suggestion = eaf_search_suggestion(r.s);
-        if (!r.suggestion && *eaf_errmsg(cfg->db))
+        if (!r.suggestion && *eaf_db_errmsg(cfg->db))
             rc = FAIL_DB;
     }
     if (rc == 0 && !(p->flags & P_NOTES)) {
@@ -952,7 +952,7 @@ static int run_query(output *o, const char *qid, const char *query, long line)
     if (rc == FAIL_DB) {
         fflush(stdout);
         warn_where(qid, line);
-        fprintf(stderr, "%s\n", eaf_errmsg(cfg->db));
+        fprintf(stderr, "%s\n", eaf_db_errmsg(cfg->db));
     }
     eaf_facets_free(r.facets);
     eaf_search_free(r.s);
@@ -1594,7 +1594,7 @@ int main(int argc, char **argv)
         st = eaf_search_new(&s, cfg.db, "", &probe);
         eaf_search_free(s);
         if (st != EAF_OK) {
-            warnx_("%s", eaf_errmsg(cfg.db));
+            warnx_("%s", eaf_db_errmsg(cfg.db));
             rc = st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
             goto close;
         }

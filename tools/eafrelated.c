@@ -282,7 +282,7 @@ static int print_one(const char *key, eaf_related *r, void *payload)
         return 1;
     /* the walk gives no title: the list is enough for every format */
     if (c->p->list(c, key, NULL, r) < 0) {
-        warnx_("%s: %s", key, eaf_errmsg(c->db));
+        warnx_("%s: %s", key, eaf_db_errmsg(c->db));
         return 1;
     }
     return 0;
@@ -293,7 +293,7 @@ static int print_all(config *c)
     eaf_status st = eaf_related_each(c->db, &c->ro, print_one, c);
 
     if (st != EAF_OK) {
-        warnx_("cannot read the related articles: %s", eaf_errmsg(c->db));
+        warnx_("cannot read the related articles: %s", eaf_db_errmsg(c->db));
         return st == EAF_MISUSE ? EXIT_USAGE : EXIT_FAIL;
     }
     return interrupted ? EXIT_FAIL : EXIT_OK;
@@ -313,7 +313,7 @@ static int batch(config *c, int refresh, int print)
                  : eaf_related_build(&stats, c->db, &c->ro, on_progress, c);
     end_progress(c);
     if (st != EAF_OK) {
-        warnx_("%s", interrupted ? "interrupted: nothing was stored" : eaf_errmsg(c->db));
+        warnx_("%s", interrupted ? "interrupted: nothing was stored" : eaf_db_errmsg(c->db));
         return st == EAF_MISUSE ? EXIT_USAGE : EXIT_FAIL;
     }
     if (!c->quiet)
@@ -340,18 +340,18 @@ static int show_keys(config *c, char **keys, int n)
 
         if (st == EAF_MISUSE) {
             /* an option out of its range (the library says which) */
-            warnx_("%s", eaf_errmsg(c->db));
+            warnx_("%s", eaf_db_errmsg(c->db));
             return EXIT_USAGE;
         }
         if (st != EAF_OK) {
-            warnx_("%s: %s", keys[i], eaf_errmsg(c->db));
+            warnx_("%s: %s", keys[i], eaf_db_errmsg(c->db));
             rc = EXIT_FAIL;
             continue;
         }
         if (eaf_db_get(&a, c->db, keys[i]) != EAF_OK)
             a = NULL;
         if (c->p->list(c, keys[i], a ? eaf_article_get(a, EAF_FIELD_TITLE) : NULL, r) < 0) {
-            warnx_("%s: %s", keys[i], eaf_errmsg(c->db));
+            warnx_("%s: %s", keys[i], eaf_db_errmsg(c->db));
             rc = EXIT_FAIL;
         }
         eaf_article_free(a);

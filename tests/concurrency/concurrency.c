@@ -101,7 +101,7 @@ static int writer(unsigned seed, double hold_at, int hold, int pipe_fd, int rele
         int i;
 
         if (eaf_db_begin(db) != EAF_OK) {
-            fprintf(stderr, "writer: begin: %s\n", eaf_errmsg(db));
+            fprintf(stderr, "writer: begin: %s\n", eaf_db_errmsg(db));
             return 1;
         }
         for (i = 0; i < 12; i++) {
@@ -109,7 +109,7 @@ static int writer(unsigned seed, double hold_at, int hold, int pipe_fd, int rele
             snprintf(key, sizeof(key), "w/%06d", next++);
             a = make_article(key, &seed, 30 + (int)(rand_r(&seed) % 200));
             if (eaf_db_put(NULL, db, a) != EAF_OK) {
-                fprintf(stderr, "writer: put: %s\n", eaf_errmsg(db));
+                fprintf(stderr, "writer: put: %s\n", eaf_db_errmsg(db));
                 return 1;
             }
             eaf_article_free(a);
@@ -123,7 +123,7 @@ static int writer(unsigned seed, double hold_at, int hold, int pipe_fd, int rele
             st = eaf_db_put(NULL, db, a);
             eaf_article_free(a);
             if (st != EAF_OK) {
-                fprintf(stderr, "writer: update: %s\n", eaf_errmsg(db));
+                fprintf(stderr, "writer: update: %s\n", eaf_db_errmsg(db));
                 return 1;
             }
         }
@@ -131,7 +131,7 @@ static int writer(unsigned seed, double hold_at, int hold, int pipe_fd, int rele
             /* the oldest go first */
             snprintf(key, sizeof(key), "w/%06d", next - live);
             if (eaf_db_delete(db, key) != EAF_OK) {
-                fprintf(stderr, "writer: delete %s: %s\n", key, eaf_errmsg(db));
+                fprintf(stderr, "writer: delete %s: %s\n", key, eaf_db_errmsg(db));
                 return 1;
             }
             live--;
@@ -146,7 +146,7 @@ static int writer(unsigned seed, double hold_at, int hold, int pipe_fd, int rele
             (void)poll(&pf, 1, 60000);
         }
         if (eaf_db_commit(db) != EAF_OK) {
-            fprintf(stderr, "writer: commit: %s\n", eaf_errmsg(db));
+            fprintf(stderr, "writer: commit: %s\n", eaf_db_errmsg(db));
             return 1;
         }
         batches++;
@@ -207,7 +207,7 @@ static void *read_loop(void *arg)
         st = eaf_search_new(&s, db, query, &so);
         r->queries++;
         if (st != EAF_OK) {
-            FAIL(r, "search '%s': %s", query, eaf_errmsg(db));
+            FAIL(r, "search '%s': %s", query, eaf_db_errmsg(db));
             continue;
         }
         while ((st = eaf_search_next(s)) == EAF_ROW) {
@@ -217,20 +217,20 @@ static void *read_loop(void *arg)
 
             rows++;
             if (!key || !eaf_search_field(s, EAF_FIELD_TITLE) || !eaf_search_snippet(s)) {
-                FAIL(r, "a hit of '%s' without its fields: %s", query, eaf_errmsg(db));
+                FAIL(r, "a hit of '%s' without its fields: %s", query, eaf_db_errmsg(db));
                 continue;
             }
             if (eaf_search_article(&whole, s) != EAF_OK ||
                 strcmp(eaf_article_get(whole, EAF_FIELD_KEY), key) != 0)
-                FAIL(r, "the article of hit %s cannot be read: %s", key, eaf_errmsg(db));
+                FAIL(r, "the article of hit %s cannot be read: %s", key, eaf_db_errmsg(db));
             if (eaf_db_get(&again, db, key) != EAF_OK)
-                FAIL(r, "hit %s cannot be fetched by key: %s", key, eaf_errmsg(db));
+                FAIL(r, "hit %s cannot be fetched by key: %s", key, eaf_db_errmsg(db));
             eaf_article_free(again);
         }
         if (st != EAF_DONE)
-            FAIL(r, "stepping through '%s': %s", query, eaf_errmsg(db));
+            FAIL(r, "stepping through '%s': %s", query, eaf_db_errmsg(db));
         if (eaf_search_total(&total, s) != EAF_OK)
-            FAIL(r, "the total of '%s': %s", query, eaf_errmsg(db));
+            FAIL(r, "the total of '%s': %s", query, eaf_db_errmsg(db));
         else if (rows != (total <= (int64_t)so.offset ? 0
                           : total - so.offset < (int64_t)so.limit ? total - so.offset
                                                                   : (int64_t)so.limit)) {
@@ -238,7 +238,7 @@ static void *read_loop(void *arg)
                  (long long)total, rows, so.offset, so.limit);
         }
         if (eaf_search_facets(&f, s, 1000) != EAF_OK) {
-            FAIL(r, "the facets of '%s': %s", query, eaf_errmsg(db));
+            FAIL(r, "the facets of '%s': %s", query, eaf_db_errmsg(db));
         } else {
             for (i = 0; i < eaf_facets_count(f, EAF_FACET_YEAR); i++)
                 if (eaf_facets_value(f, EAF_FACET_YEAR, i, &count))
@@ -283,8 +283,8 @@ static void second_writers(const char *eafindex, const char *file, int release_f
      * valgrind on a busy machine each retry of the wait is slow: 3.4 s
      * was seen) */
     ok(waited >= 0.15 && waited < 60.0, "after waiting for the lock (%.2f s)", waited);
-    ok(strstr(eaf_errmsg(db), "locked by another writer") != NULL, "saying so: %s",
-       eaf_errmsg(db));
+    ok(strstr(eaf_db_errmsg(db), "locked by another writer") != NULL, "saying so: %s",
+       eaf_db_errmsg(db));
     if (st == EAF_OK)
         (void)eaf_db_rollback(db);
     eaf_db_close(db);
@@ -322,7 +322,7 @@ static void second_writers(const char *eafindex, const char *file, int release_f
                                     "A harbour article from another handle.", NULL, NULL);
         st = eaf_db_put(NULL, db, a);
         is_int(st, EAF_OK, "a second writer that waits longer writes once the lock is free "
-               "(%s)", eaf_errmsg(db));
+               "(%s)", eaf_db_errmsg(db));
         eaf_article_free(a);
         eaf_db_close(db);
     }
@@ -419,7 +419,7 @@ int main(int argc, char **argv)
         eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
         if (eaf_db_open(&db, dbfile, &o, NULL) == EAF_OK) {
             is_int(eaf_db_check(&problems, db, NULL, NULL), EAF_OK,
-                   "the index passes its check afterwards (%s)", eaf_errmsg(db));
+                   "the index passes its check afterwards (%s)", eaf_db_errmsg(db));
             eaf_db_close(db);
         } else {
             ok(0, "the index opens afterwards");

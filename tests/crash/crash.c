@@ -353,14 +353,14 @@ static void check_index(const corpus *c, const char *db, long long at_least, res
     st = eaf_db_check(&problems, h, NULL, NULL);
     res->sound = st == EAF_OK;
     if (!res->sound)
-        snprintf(res->why, sizeof(res->why), "check: %s", eaf_errmsg(h));
+        snprintf(res->why, sizeof(res->why), "check: %s", eaf_db_errmsg(h));
     s.c = c;
     s.seen = calloc(c->n ? c->n : 1, 1);
     st = eaf_db_articles(h, visit, &s);
     res->articles = (long long)s.present;
     res->whole = st == EAF_OK && s.wrong == 0 && s.unknown == 0;
     if (!res->whole && !res->why[0])
-        snprintf(res->why, sizeof(res->why), "%s", st != EAF_OK ? eaf_errmsg(h) : s.first);
+        snprintf(res->why, sizeof(res->why), "%s", st != EAF_OK ? eaf_db_errmsg(h) : s.first);
     /* the first n of the corpus, no gap */
     res->prefix = 1;
     for (i = 0; i < c->n; i++)

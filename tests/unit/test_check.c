@@ -68,8 +68,8 @@ static void damaged(const char *name, const char *sql, const char *want, const c
     is_int(st, EAF_CORRUPT, "%s: EAF_CORRUPT", what);
     ok(n > 0 && n == f.n, "%s: %lld problems, each reported (%d)", what, (long long)n, f.n);
     ok(strstr(f.all, want) != NULL, "%s: named ('%s' in: %s)", what, want, f.all);
-    ok(*eaf_errmsg(db) && strstr(f.all, eaf_errmsg(db)) == f.all,
-       "%s: the message is the first problem (%s)", what, eaf_errmsg(db));
+    ok(*eaf_db_errmsg(db) && strstr(f.all, eaf_db_errmsg(db)) == f.all,
+       "%s: the message is the first problem (%s)", what, eaf_db_errmsg(db));
     /* a callback that asks to stop at the first problem stops the check */
     {
         found g;
@@ -134,7 +134,7 @@ int main(void)
     is_int(check(db, &f, &n), EAF_OK, "a sound index passes");
     is_int(n, 0, "with no problem");
     is_int(f.n, 0, "and nothing reported");
-    is_str(eaf_errmsg(db), "", "and no message");
+    is_str(eaf_db_errmsg(db), "", "and no message");
     is_int(eaf_db_check(NULL, db, NULL, NULL), EAF_OK, "problems_out and fn are optional");
     is_int(eaf_db_count(&count, db), EAF_OK, "the index still reads");
     is_int(count, 3, "with its three articles");

@@ -119,10 +119,10 @@ static void saw(outcome *o, eaf_status st, int ok_codes, const char *call, eaf_d
     /* ok_codes: 1 = only EAF_NOMEM; 2 = any failure of the database */
     if ((ok_codes == 1 && st != EAF_NOMEM) ||
         (ok_codes == 2 && st != EAF_NOMEM && st != EAF_IO && st != EAF_ERROR) ||
-        (db && !*eaf_errmsg(db))) {
+        (db && !*eaf_db_errmsg(db))) {
         if (!o->bad)
             snprintf(o->why, sizeof(o->why), "%s gave %s (message '%s')", call,
-                     eaf_status_str(st), db ? eaf_errmsg(db) : "");
+                     eaf_status_str(st), db ? eaf_db_errmsg(db) : "");
         o->bad = 1;
     }
 }
@@ -238,14 +238,14 @@ static const char *aftermath(const eaf_article *want, int *stored)
             why[0] = '\0';
         eaf_article_free(got);
         if (eaf_db_delete(db, "oom/new") != EAF_OK)
-            snprintf(why, sizeof(why), "cannot delete: %s", eaf_errmsg(db));
+            snprintf(why, sizeof(why), "cannot delete: %s", eaf_db_errmsg(db));
     } else if (st != EAF_NOTFOUND) {
-        snprintf(why, sizeof(why), "reading it back: %s", eaf_errmsg(db));
+        snprintf(why, sizeof(why), "reading it back: %s", eaf_db_errmsg(db));
     } else {
         why[0] = '\0';
     }
     if (!why[0] && eaf_db_check(&problems, db, NULL, NULL) != EAF_OK)
-        snprintf(why, sizeof(why), "the index fails its check: %s", eaf_errmsg(db));
+        snprintf(why, sizeof(why), "the index fails its check: %s", eaf_db_errmsg(db));
     eaf_db_close(db);
     return why[0] ? why : NULL;
 }

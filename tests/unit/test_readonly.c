@@ -96,11 +96,11 @@ static void reader(int fd, int expect_problems)
         if (eaf_db_articles(db, count_article, &n) == EAF_OK && n == 40)
             res[3] = '1';
         st = eaf_db_check(&problems, db, NULL, NULL);
-        if (expect_problems ? st == EAF_CORRUPT && problems > 0 && strstr(eaf_errmsg(db), "FTS5")
+        if (expect_problems ? st == EAF_CORRUPT && problems > 0 && strstr(eaf_db_errmsg(db), "FTS5")
                             : st == EAF_OK && problems == 0)
             res[4] = '1';
         else
-            fprintf(stderr, "# check: %s (%lld problems)\n", eaf_errmsg(db),
+            fprintf(stderr, "# check: %s (%lld problems)\n", eaf_db_errmsg(db),
                     (long long)problems);
         eaf_db_close(db);
     } else {

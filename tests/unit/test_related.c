@@ -110,7 +110,7 @@ static void put(eaf_db *db, eaf_article *a)
     eaf_status st = eaf_db_put(NULL, db, a);
 
     if (st != EAF_OK) {
-        fprintf(stderr, "put: %s\n", eaf_errmsg(db));
+        fprintf(stderr, "put: %s\n", eaf_db_errmsg(db));
         exit(99);
     }
     eaf_article_free(a);
@@ -170,7 +170,7 @@ static eaf_related *list_of(eaf_db *db, const char *key, const eaf_related_optio
     eaf_status st = eaf_related_new(&r, db, key, o);
 
     if (st != EAF_OK)
-        diag("eaf_related_new(%s): %s: %s", key, eaf_status_str(st), eaf_errmsg(db));
+        diag("eaf_related_new(%s): %s: %s", key, eaf_status_str(st), eaf_db_errmsg(db));
     return r;
 }
 
@@ -1043,7 +1043,7 @@ static void test_options(void)
     o.count = 101;
     is_int(eaf_related_new(&r, db, "rice/0", &o), EAF_MISUSE, "count 101: EAF_MISUSE");
     ok(r == NULL, "and no list");
-    ok(strstr(eaf_errmsg(db), "101") != NULL, "the message says why (%s)", eaf_errmsg(db));
+    ok(strstr(eaf_db_errmsg(db), "101") != NULL, "the message says why (%s)", eaf_db_errmsg(db));
     o.count = 0;
     o.max_share = 2.0;
     is_int(eaf_related_build(NULL, db, &o, NULL, NULL), EAF_MISUSE, "share 2: EAF_MISUSE");
@@ -1060,7 +1060,7 @@ static void test_options(void)
     o.flags = 0x100;
     is_int(eaf_related_new(&r, db, "rice/0", &o), EAF_MISUSE, "unknown flags");
     is_int(eaf_related_new(&r, db, "no/such", NULL), EAF_NOTFOUND, "an unknown key");
-    ok(strstr(eaf_errmsg(db), "no/such") != NULL, "named (%s)", eaf_errmsg(db));
+    ok(strstr(eaf_db_errmsg(db), "no/such") != NULL, "named (%s)", eaf_db_errmsg(db));
     {
         /* through pointers without the nonnull attribute, as a careless
          * caller's code amounts to (see test_store.c) */
@@ -1545,7 +1545,7 @@ static void test_readonly_and_stop(void)
     is_int(eaf_related_build(NULL, db, NULL, stop_at_scoring, &calls), EAF_ERROR,
            "a build stopped by its callback: EAF_ERROR");
     ok(calls >= 2, "the callback was called (%d times)", calls);
-    ok(strstr(eaf_errmsg(db), "stopped") != NULL, "the message says so (%s)", eaf_errmsg(db));
+    ok(strstr(eaf_db_errmsg(db), "stopped") != NULL, "the message says so (%s)", eaf_db_errmsg(db));
     r = list_of(db, "rice/0", NULL);
     if (r) {
         is_int(eaf_related_stored(r), 0, "nothing was stored");
@@ -1777,7 +1777,7 @@ static void test_oom(void)
             nomem++;
         else if (st != EAF_OK) {
             bad++;
-            diag("build, allocation %lu fails: %s (%s)", n, eaf_status_str(st), eaf_errmsg(db));
+            diag("build, allocation %lu fails: %s (%s)", n, eaf_status_str(st), eaf_db_errmsg(db));
         }
     }
     is_int(bad, 0, "oom: each of %lu failures of a build is EAF_NOMEM", total);
@@ -1806,7 +1806,7 @@ static void test_oom(void)
             nomem++;
         else if (st != EAF_OK || !r || eaf_related_count(r) == 0) {
             bad++;
-            diag("list, allocation %lu fails: %s (%s)", n, eaf_status_str(st), eaf_errmsg(db));
+            diag("list, allocation %lu fails: %s (%s)", n, eaf_status_str(st), eaf_db_errmsg(db));
         }
         eaf_related_free(r);
     }
@@ -1840,7 +1840,7 @@ static void test_oom(void)
             else if (st != EAF_OK || !r || eaf_related_count(r) == 0) {
                 bad++;
                 diag("list on demand, allocation %lu fails: %s (%s)", n, eaf_status_str(st),
-                     eaf_errmsg(nb));
+                     eaf_db_errmsg(nb));
             }
             eaf_related_free(r);
         }

@@ -88,7 +88,7 @@ static const char *run_opts(const char *query, const eaf_search_options *opts,
     out[0] = '\0';
     st = eaf_search_new(&s, db, query, opts);
     if (st != EAF_OK) {
-        snprintf(out, sizeof(out), "(error %d: %s)", st, eaf_errmsg(db));
+        snprintf(out, sizeof(out), "(error %d: %s)", st, eaf_db_errmsg(db));
         return out;
     }
     while ((st = eaf_search_next(s)) == EAF_ROW) {
@@ -98,7 +98,7 @@ static const char *run_opts(const char *query, const eaf_search_options *opts,
             n += (size_t)w;
     }
     if (st != EAF_DONE)
-        snprintf(out, sizeof(out), "(error %d: %s)", st, eaf_errmsg(db));
+        snprintf(out, sizeof(out), "(error %d: %s)", st, eaf_db_errmsg(db));
     if (eaf_search_total(&t, s) != EAF_OK)
         t = -2;
     if (total)
@@ -369,10 +369,10 @@ static void test_strict(void)
     o.flags = EAF_SEARCH_STRICT;
     is_int(eaf_search_new(&s, db, "japan (china", &o), EAF_SYNTAX, "strict: an error");
     ok(s == NULL, "no search");
-    is_int(eaf_error_offset(db), 6, "at the parenthesis");
-    ok(strstr(eaf_errmsg(db), "unclosed parenthesis") != NULL, "named: %s", eaf_errmsg(db));
+    is_int(eaf_db_error_offset(db), 6, "at the parenthesis");
+    ok(strstr(eaf_db_errmsg(db), "unclosed parenthesis") != NULL, "named: %s", eaf_db_errmsg(db));
     is_int(eaf_search_new(&s, db, "japan (china)", &o), EAF_OK, "a good query");
-    is_int(eaf_error_offset(db), -1, "clears the offset");
+    is_int(eaf_db_error_offset(db), -1, "clears the offset");
     eaf_search_free(s);
     o.flags = 0x80;
     is_int(eaf_search_new(&s, db, "japan", &o), EAF_MISUSE, "unknown flags");
@@ -440,8 +440,8 @@ static void test_strict_offsets(void)
         s = NULL;
         is_int(eaf_search_new(&s, db, cases[i].query, &o), EAF_SYNTAX, "strict [%s]",
                cases[i].query);
-        is_int(eaf_error_offset(db), cases[i].offset, "strict [%s]: offset (%s)",
-               cases[i].query, eaf_errmsg(db));
+        is_int(eaf_db_error_offset(db), cases[i].offset, "strict [%s]: offset (%s)",
+               cases[i].query, eaf_db_errmsg(db));
         eaf_search_free(s);
     }
 }
@@ -539,7 +539,7 @@ static void test_filters(void)
     is_str(run_filtered("", NULL, NULL, NULL, NULL, NULL, NULL), "", "no query, no filter: nothing");
     o.date_from = "2018-13";
     is_int(eaf_search_new(&s, db, "japan", &o), EAF_SYNTAX, "an invalid date filter");
-    ok(strstr(eaf_errmsg(db), "2018-13") != NULL, "named: %s", eaf_errmsg(db));
+    ok(strstr(eaf_db_errmsg(db), "2018-13") != NULL, "named: %s", eaf_db_errmsg(db));
     /* a caller of the first version of the options is still served */
     {
         eaf_search_options v1 = EAF_SEARCH_OPTIONS_INIT;

@@ -14,7 +14,7 @@ static void put(eaf_db *db, const char *key, const char *body)
     eaf_article *a = tu_article(key, "A report", "2020-05-05", body, NULL, NULL);
 
     if (eaf_db_put(NULL, db, a) != EAF_OK) {
-        printf("# put %s: %s\n", key, eaf_errmsg(db));
+        printf("# put %s: %s\n", key, eaf_db_errmsg(db));
         exit(99);
     }
     eaf_article_free(a);

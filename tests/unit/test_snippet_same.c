@@ -92,7 +92,7 @@ static char *snippets(eaf_db *h, const char *query, const eaf_search_options *o,
         exit(99);
     out[0] = '\0';
     if (eaf_search_new(&s, h, query, o) != EAF_OK) {
-        snprintf(out, cap, "(error: %s)", eaf_errmsg(h));
+        snprintf(out, cap, "(error: %s)", eaf_db_errmsg(h));
         return out;
     }
     while (eaf_search_next(s) == EAF_ROW) {

@@ -421,8 +421,8 @@ static void test_migration(void)
         a = NULL;
         is_int(eaf_db_source_check(&state, db, dbpath, 0), EAF_READONLY,
                "sources need the upgrade: EAF_READONLY");
-        ok(strstr(eaf_errmsg(db), "schema version 1") != NULL, "with a message (%s)",
-           eaf_errmsg(db));
+        ok(strstr(eaf_db_errmsg(db), "schema version 1") != NULL, "with a message (%s)",
+           eaf_db_errmsg(db));
         eaf_db_close(db);
     }
     is_int(user_version(dbpath), 1, "still version 1");

@@ -66,7 +66,7 @@ static void test_open_and_refuse(void)
     is_int(open_with(&db, p, EAF_OPEN_CREATE, NULL, &err), EAF_OK, "create");
     ok(err == NULL, "no message on success");
     is_str(eaf_db_language(db), "english", "english by default");
-    is_str(eaf_errmsg(db), "", "no error yet");
+    is_str(eaf_db_errmsg(db), "", "no error yet");
     is_int(sql_int(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
            1, "the index is in WAL mode");
     is_int(eaf_db_close(db), EAF_OK, "close");
@@ -190,7 +190,7 @@ static void test_put_get(void)
     /* delete removes every trace */
     is_int(eaf_db_delete(db, "k1"), EAF_OK, "delete");
     is_int(eaf_db_delete(db, "k1"), EAF_NOTFOUND, "delete again");
-    ok(strstr(eaf_errmsg(db), "k1") != NULL, "names the key: %s", eaf_errmsg(db));
+    ok(strstr(eaf_db_errmsg(db), "k1") != NULL, "names the key: %s", eaf_db_errmsg(db));
     is_int(eaf_db_get(&b, db, "k1"), EAF_NOTFOUND, "get after delete");
     ok(b == NULL, "no article");
     is_int(count_of(db), 0, "count 0");
@@ -207,7 +207,7 @@ static void test_put_get(void)
     eaf_article_free(a);
     ok(eaf_article_new(&a) == EAF_OK, "a new article");
     is_int(eaf_db_put(NULL, db, a), EAF_MISUSE, "an article without a key");
-    ok(strstr(eaf_errmsg(db), "key") != NULL, "says so: %s", eaf_errmsg(db));
+    ok(strstr(eaf_db_errmsg(db), "key") != NULL, "says so: %s", eaf_db_errmsg(db));
     is_int(eaf_article_set(a, EAF_FIELD_KEY, "  ", EAF_NTS), EAF_SYNTAX, "a blank key");
     is_int(eaf_article_set(a, EAF_FIELD_DATE, "2019-02-29", EAF_NTS), EAF_SYNTAX,
            "29 February 2019 is not a date");
@@ -257,8 +257,8 @@ static void test_transactions(void)
     o.busy_timeout_ms = 100;
     is_int(eaf_db_open(&other, tu_path("txn.db"), &o, NULL), EAF_OK, "a second handle");
     is_int(eaf_db_put(NULL, other, b), EAF_BUSY, "its write waits, then gives up");
-    ok(strstr(eaf_errmsg(other), "locked") != NULL, "saying the index is locked: %s",
-       eaf_errmsg(other));
+    ok(strstr(eaf_db_errmsg(other), "locked") != NULL, "saying the index is locked: %s",
+       eaf_db_errmsg(other));
     is_int(count_of(other), 0, "a reader sees the last commit, not the open transaction");
 
     is_int(eaf_db_commit(db), EAF_OK, "commit");
@@ -382,8 +382,8 @@ static void test_misuse_and_strings(void)
     eaf_article_free(NULL);
     eaf_reader_free(NULL);
     eaf_free(NULL);
-    ok(eaf_errmsg(NULL) != NULL, "a message even for no handle");
-    is_int(eaf_error_offset(NULL), -1, "no offset for no handle");
+    ok(eaf_db_errmsg(NULL) != NULL, "a message even for no handle");
+    is_int(eaf_db_error_offset(NULL), -1, "no offset for no handle");
     ok(aget(NULL, EAF_FIELD_KEY) == NULL, "accessors of NULL give NULL");
 
     for (i = 0; i < EAF_STATUS_LAST; i++) {

@@ -149,7 +149,7 @@ static void test_table(void)
         eaf_search *s = NULL;
 
         if (eaf_search_new(&s, db, table[i].query, NULL) != EAF_OK) {
-            ok(0, "%s: search (%s)", table[i].query, eaf_errmsg(db));
+            ok(0, "%s: search (%s)", table[i].query, eaf_db_errmsg(db));
             continue;
         }
         is_str(eaf_search_suggestion(s), table[i].want, "%s -> %s: %s", table[i].query,
@@ -220,11 +220,11 @@ static void test_nomem(void)
         eaf__alloc_fail_at(n, 1);
         got = eaf_search_suggestion(s);
         eaf__alloc_fail_at(0, 0);
-        if (!got && *eaf_errmsg(db))
+        if (!got && *eaf_db_errmsg(db))
             nomem++;
         else if (!got || strcmp(got, want) != 0) {
             bad++;
-            diag("oom: allocation %lu fails: %s (%s)", n, got ? got : "NULL", eaf_errmsg(db));
+            diag("oom: allocation %lu fails: %s (%s)", n, got ? got : "NULL", eaf_db_errmsg(db));
         }
         eaf_search_free(s);
         live = eaf__alloc_live();

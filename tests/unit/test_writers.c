@@ -64,7 +64,7 @@ static int check_ok(eaf_db *db)
     eaf_status st = eaf_db_check(&problems, db, NULL, NULL);
 
     if (st != EAF_OK)
-        diag("check: %s", eaf_errmsg(db));
+        diag("check: %s", eaf_db_errmsg(db));
     return st == EAF_OK && problems == 0;
 }
 
@@ -232,7 +232,7 @@ static int step(writer *w, int batch)
     if (!w->in_txn) {
         if (eaf_db_begin(w->db) != EAF_OK) {
             /* never: the other commits before this one steps */
-            diag("begin: %s", eaf_errmsg(w->db));
+            diag("begin: %s", eaf_db_errmsg(w->db));
             w->done = 1;
             return 1;
         }
@@ -249,11 +249,11 @@ static int step(writer *w, int batch)
         }
     } else if ((st = eaf_reader_next(&a, w->r)) == EAF_ROW) {
         if (eaf_db_put(NULL, w->db, a) != EAF_OK)
-            diag("put: %s", eaf_errmsg(w->db));
+            diag("put: %s", eaf_db_errmsg(w->db));
         eaf_article_free(a);
     } else {
         if (eaf_db_source_end(NULL, w->db, st == EAF_DONE, NULL, NULL) != EAF_OK)
-            diag("end: %s", eaf_errmsg(w->db));
+            diag("end: %s", eaf_db_errmsg(w->db));
         eaf_reader_free(w->r);
         w->r = NULL;
         w->began = 0;
@@ -261,7 +261,7 @@ static int step(writer *w, int batch)
     }
     if (++w->batch >= batch || w->file == NFILES) {
         if (eaf_db_commit(w->db) != EAF_OK)
-            diag("commit: %s", eaf_errmsg(w->db));
+            diag("commit: %s", eaf_db_errmsg(w->db));
         w->in_txn = 0;
         w->batch = 0;
     }
