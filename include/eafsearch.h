@@ -552,8 +552,8 @@ const char *eaf_db_put_conflict(const eaf_db *db);
  * Tokenizing articles ahead, on another thread.
  *
  * Storing an article tokenizes its title, summary, body and bio for the
- * full-text index, a large part of the work of eaf_db_put() (a sixth of
- * indexing Wikipedia sections).  A program that reads articles on one
+ * full-text index, a large part of the work of eaf_db_put() (measured in
+ * libeafsearch(3)).  A program that reads articles on one
  * thread and stores them on another can tokenize on the reading one: it
  * makes an eaf_prep for the index with eaf_prep_new() (on the thread
  * that uses db), and the reading thread calls eaf_prep_article() on each
@@ -623,10 +623,9 @@ eaf_status eaf_db_get(eaf_article **out, eaf_db *db, const char *key);
  * Merges the full-text index into one segment.  Adding articles leaves it
  * in many segments, merged step by step as it grows; a search looks each
  * word up in every one of them, so after adding many articles at once an
- * optimized index answers faster (on 123k enwiki sections, snippets about
- * twice as fast).  The time is that of rewriting the full-text index
- * (seconds for a few hundred megabytes), and the file may grow by as much
- * while it runs.  Inside a transaction, it is part of it; otherwise it
+ * optimized index answers faster (eafindex(1), --optimize, gives
+ * figures).  The time is that of rewriting the full-text index once, and
+ * the file may grow by as much while it runs.  Inside a transaction, it is part of it; otherwise it
  * commits on its own.
  * @retval EAF_OK
  * @retval EAF_READONLY  the handle is read-only

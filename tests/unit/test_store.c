@@ -681,6 +681,10 @@ static void test_read_then_changed(void)
 int main(void)
 {
     tu_tmpdir();
+    /* a program that started SQLite itself before its first open: the
+     * library's process-wide settings of SQLite (db.c) are then left out,
+     * and every open works as before */
+    is_int(sqlite3_initialize(), SQLITE_OK, "SQLite started before the first open");
     test_open_and_refuse();
     test_put_get();
     test_read_then_changed();
