@@ -49,6 +49,16 @@ const char *eaf_db_language(const eaf_db *db)
     return db ? db->language : NULL;
 }
 
+eaf_status eaf_prep_new(eaf_prep **out, eaf_db *db)
+{
+    if (!out)
+        return EAF_MISUSE;
+    *out = NULL;
+    if (!db)
+        return EAF_MISUSE;
+    return eaf__prep_new(out, db->language);
+}
+
 sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id)
 {
     sqlite3_stmt *st = db->stmt[id];

@@ -11,7 +11,6 @@
  * (perf, 20,000 Wikipedia sections).
  */
 #include "prep.h"
-#include "db.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -91,26 +90,24 @@ static int record_token(void *ctx, const char *tok, int ntok, int start, int end
     return b->rc != EAF_OK;
 }
 
-eaf_status eaf_prep_new(eaf_prep **out, eaf_db *db)
+eaf_status eaf__prep_new(eaf_prep **out, const char *language)
 {
     eaf_prep *p;
     eaf_status st;
 
-    if (!out)
-        return EAF_MISUSE;
     *out = NULL;
-    if (!db || !db->language || strlen(db->language) >= sizeof(p->language))
+    if (!language || strlen(language) >= sizeof(p->language))
         return EAF_MISUSE;
     p = eaf__calloc(1, sizeof(*p));
     if (!p)
         return EAF_NOMEM;
-    st = eaf__tokenizer_new(&p->tok, db->language);
+    st = eaf__tokenizer_new(&p->tok, language);
     if (st != EAF_OK) {
         eaf__free(p);
         return st;
     }
     eaf__tokenizer_cache_stems(p->tok, EAF__STEM_SLOTS_INDEX);
-    strcpy(p->language, db->language);
+    strcpy(p->language, language);
     {
         eaf__buf empty = EAF__BUF_INIT;
         p->out = empty;

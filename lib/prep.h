@@ -36,6 +36,10 @@ void eaf__prep_set_take_article(eaf__prep_set *set, eaf_article *a, const char *
 int eaf__prep_set_replay(eaf__prep_set *set, const char *text, size_t n,
                          eaf__token_fn fn, void *ctx, int *rc);
 
+/* Makes the eaf_prep of an index in language (eaf_prep_new(), in db.c,
+ * passes its handle's). */
+eaf_status eaf__prep_new(eaf_prep **out, const char *language);
+
 /* Frees every prepared text held. */
 void eaf__prep_set_clear(eaf__prep_set *set);
 
