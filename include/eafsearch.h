@@ -33,6 +33,11 @@
  * ---------------------
  * - The library keeps no global mutable state; it may be used from any
  *   number of threads at once, each thread with its own eaf_db handle.
+ *   The one setting for the whole process, a larger in-memory statement
+ *   journal for SQLite, is made once before the first handle opens, and
+ *   only if the program has not started SQLite itself by then (nothing
+ *   fails either way); a program that starts SQLite on another thread
+ *   should call sqlite3_initialize() before its first eaf_db_open().
  * - An eaf_db handle, and every eaf_search and eaf_article obtained from
  *   it, must be used by one thread at a time.  Handing a handle from one
  *   thread to another between calls is allowed.
@@ -53,9 +58,9 @@
  *   handle share one state.
  * - tests/concurrency/ checks these rules: reader threads, one handle
  *   each, search while another process writes.
- * - Every eaf_search and eaf_related must be freed before its eaf_db is
- *   closed; closing a handle with them still open returns EAF_MISUSE and
- *   closes nothing.
+ * - A handle closed while searches or related lists of it are open stays
+ *   open for them: they read on, and the last of them freed closes it
+ *   (see eaf_db_close()).
  * - eaf_related_build() and eaf_related_refresh() score on threads of their
  *   own (one per processor, at most 4; the environment variable
  *   EAF_RELATED_THREADS sets how many), which only read the model the call
