@@ -38,7 +38,7 @@
  * freed by SQLite when the connection closes, and a handle's connection is
  * only ever used by one thread at a time.  It holds no statement.
  */
-#include "related.h"
+#include "related_fts.h"
 #include "fts.h"
 
 #include <math.h>

@@ -6,7 +6,7 @@
  *
  * No SQL here: related_model.c and related.c read the index.
  */
-#include "related.h"
+#include "related_vec.h"
 #include "lexicon.h"
 
 #include <math.h>

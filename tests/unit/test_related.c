@@ -19,7 +19,8 @@
 #include "testutil.h"
 #include "db.h"
 #include "fts.h"
-#include "related.h"
+#include "related_fts.h"
+#include "related_model.h"
 
 #include <math.h>
 #include <strings.h>
