@@ -46,7 +46,7 @@ static double seconds_since(const struct timespec *t0)
  * out of memory.  The first message of a call stays. */
 static eaf_status score_failed(eaf_db *db, eaf_status s, const char *what)
 {
-    if (s == EAF_ERROR)
+    if (s == EAF_ABORT)
         return eaf__db_error(db, s, "the related-article %s was stopped", what);
     if (s == EAF_IO)
         return eaf__rel_unread(db);
@@ -280,7 +280,7 @@ static eaf_status build_all(eaf_related_stats *stats, eaf_db *db, const eaf__rel
         for (k = 0; s == EAF_OK && k < c; k++) {
             if (((from + k) & 1023) == 0 &&
                 progress_stop(fn, payload, "writing", from + k, n)) {
-                s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
+                s = eaf__db_error(db, EAF_ABORT, "the related-article build was stopped");
                 break;
             }
             s = write_vector(&w, from + k);
@@ -296,7 +296,7 @@ static eaf_status build_all(eaf_related_stats *stats, eaf_db *db, const eaf__rel
     }
     writer_free(&w);
     if (s == EAF_OK && progress_stop(fn, payload, "writing", n, n))
-        s = eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
+        s = eaf__db_error(db, EAF_ABORT, "the related-article build was stopped");
     if (s == EAF_OK)
         stats_fill(stats, m, 1, n, rd, sc, wr);
     eaf__free(lists);

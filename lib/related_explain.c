@@ -155,7 +155,7 @@ static eaf_status explain_all(eaf_related *r)
     int k;
 
     if (r->explained)
-        return r->explained > 0 ? EAF_OK : EAF_ERROR;
+        return r->explained > 0 ? EAF_OK : r->explain_status;
     eaf__db_clear_error(r->db);
     for (i = 0; i < r->n && r->items[i].have_parts; i++)
         ;
@@ -196,28 +196,58 @@ static eaf_status explain_all(eaf_related *r)
         it->explain = eaf__buf_detach(&b);
     }
     r->explained = s == EAF_OK ? 1 : -1;
+    r->explain_status = s;
     return s;
 }
 
-size_t eaf_related_shared_count(eaf_related *r, size_t i, eaf_related_reason kind)
+/* The checks of the calls below: a list, an article of it (and a kind),
+ * and the explanations worked out. */
+static eaf_status explained_item(eaf_related *r, size_t i, int kind)
 {
-    if (!r || i >= r->n || (unsigned)kind >= EAF_REASON_LAST || explain_all(r) != EAF_OK)
-        return 0;
-    return r->items[i].shared[kind].n;
+    if (!r || i >= r->n || kind < 0 || kind >= EAF_REASON_LAST)
+        return EAF_MISUSE;
+    return explain_all(r);
 }
 
-const char *eaf_related_shared(eaf_related *r, size_t i, eaf_related_reason kind, size_t j)
+eaf_status eaf_related_shared_count(size_t *count, eaf_related *r, size_t i,
+                                    eaf_related_reason kind)
 {
-    if (!r || i >= r->n || (unsigned)kind >= EAF_REASON_LAST || explain_all(r) != EAF_OK ||
-        j >= r->items[i].shared[kind].n)
-        return NULL;
-    return r->items[i].shared[kind].v[j];
+    eaf_status s;
+
+    if (!count)
+        return EAF_MISUSE;
+    *count = 0;
+    s = explained_item(r, i, (int)kind);
+    if (s == EAF_OK)
+        *count = r->items[i].shared[kind].n;
+    return s;
 }
 
-const char *eaf_related_explain(eaf_related *r, size_t i)
+eaf_status eaf_related_shared(const char **value, eaf_related *r, size_t i,
+                              eaf_related_reason kind, size_t j)
 {
-    if (!r || i >= r->n || explain_all(r) != EAF_OK)
-        return NULL;
-    return r->items[i].explain;
+    eaf_status s;
+
+    if (!value)
+        return EAF_MISUSE;
+    *value = NULL;
+    s = explained_item(r, i, (int)kind);
+    if (s == EAF_OK && j >= r->items[i].shared[kind].n)
+        s = EAF_MISUSE;
+    if (s == EAF_OK)
+        *value = r->items[i].shared[kind].v[j];
+    return s;
 }
 
+eaf_status eaf_related_explain(const char **why, eaf_related *r, size_t i)
+{
+    eaf_status s;
+
+    if (!why)
+        return EAF_MISUSE;
+    *why = NULL;
+    s = explained_item(r, i, 0);
+    if (s == EAF_OK)
+        *why = r->items[i].explain;
+    return s;
+}

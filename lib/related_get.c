@@ -189,7 +189,7 @@ static eaf_status each_stored(eaf_db *db, const eaf__rel_opts *o, eaf_related_fn
     sqlite3_stmt *st = NULL;
     eaf_related *r = NULL;
     int64_t cur = 0;
-    int rc, stop = 0, fresh = 0;
+    int rc, fresh = 0;
     eaf_status s;
     char *key = NULL;
 
@@ -231,11 +231,12 @@ static eaf_status each_stored(eaf_db *db, const eaf__rel_opts *o, eaf_related_fn
                 r->stored = 0;
                 s = eaf__rel_compute(r, 0);
             }
-            if (s == EAF_OK)
-                stop = fn(key, r, payload);
+            /* a stop asked by the callback is the walk's result */
+            if (s == EAF_OK && fn(key, r, payload))
+                s = EAF_ABORT;
             eaf_related_free(r);
             r = NULL;
-            if (s != EAF_OK || stop)
+            if (s != EAF_OK)
                 break;
         }
         if (rc != SQLITE_ROW)
@@ -304,7 +305,6 @@ static eaf_status each_model(eaf_db *db, const eaf__rel_opts *o, int load, eaf_r
         eaf_related *r;
         eaf__rel_doc src, d;
         uint32_t k = 0, j;
-        int stop;
 
         r = walk_list(db, o, id);
         if (!r) {
@@ -327,10 +327,9 @@ static eaf_status each_model(eaf_db *db, const eaf__rel_opts *o, int load, eaf_r
                     s = eaf__db_error(db, EAF_NOMEM, "out of memory");
             }
         }
-        stop = s == EAF_OK && fn(key ? key : "", r, payload);
+        if (s == EAF_OK && fn(key ? key : "", r, payload))
+            s = EAF_ABORT;
         eaf_related_free(r);
-        if (stop)
-            break;
     }
     if (s == EAF_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
         s = eaf__db_sqlerr(db, rc, "reading the articles");

@@ -450,7 +450,7 @@ int eaf__rm_report(const eaf__rel_progress *p, const char *phase, int64_t done, 
 
 eaf_status eaf__rm_stopped(eaf_db *db)
 {
-    return eaf__db_error(db, EAF_ERROR, "the related-article build was stopped");
+    return eaf__db_error(db, EAF_ABORT, "the related-article build was stopped");
 }
 
 eaf_status eaf__rm_nomem(eaf_db *db)

@@ -21,7 +21,7 @@ typedef struct eaf__rel_progress {
 } eaf__rel_progress;
 
 /* Builds the model from the FTS5 index: every article's vector, the
- * inverted index, the metadata.  EAF_ERROR when the progress callback
+ * inverted index, the metadata.  EAF_ABORT when the progress callback
  * stopped it. */
 eaf_status eaf__rel_model_build(eaf__rel_model **out, eaf_db *db, const eaf__rel_opts *o,
                                 const eaf__rel_progress *p);
@@ -107,7 +107,7 @@ typedef struct eaf__rel_entry {
 /* Scores the articles whose index is in todo[0..n) (all of them, n being
  * the number of articles, when todo is NULL): the list of the k-th goes
  * to lists[k * count ...], its length to counts[k].  Runs on `threads`
- * threads.  EAF_ERROR when stopped by the progress callback (p may be
+ * threads.  EAF_ABORT when stopped by the progress callback (p may be
  * NULL), EAF_IO when a vector could not be read back, EAF_NOMEM. */
 eaf_status eaf__rel_model_score(const eaf__rel_model *m, const uint32_t *todo, uint32_t n,
                                 eaf__rel_entry *lists, uint8_t *counts, unsigned threads,

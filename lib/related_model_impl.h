@@ -115,7 +115,7 @@ void *eaf__rm_realloc(eaf__rel_model *m, void *p, size_t old, size_t n, size_t s
 void eaf__rm_free(eaf__rel_model *m, void *p, size_t n, size_t size);
 
 /* The messages of the model's failures: out of memory, stopped by the
- * progress callback, a vector not read back, a temporary
+ * progress callback (EAF_ABORT), a vector not read back, a temporary
  * file that failed (`what`). */
 eaf_status eaf__rm_nomem(eaf_db *db);
 eaf_status eaf__rm_stopped(eaf_db *db);

@@ -350,7 +350,7 @@ eaf_status eaf__rel_model_score(const eaf__rel_model *m, const uint32_t *todo, u
                 pthread_mutex_lock(&b.lock);
                 b.stop = 1;
                 pthread_mutex_unlock(&b.lock);
-                s = EAF_ERROR;
+                s = EAF_ABORT;
             }
         }
         score_chunk(&b, t[0].w, from, to);
@@ -368,6 +368,6 @@ eaf_status eaf__rel_model_score(const eaf__rel_model *m, const uint32_t *todo, u
     }
     if (s == EAF_OK &&
         eaf__rm_report(p, "scoring", (p ? p->before : 0) + n, p && p->total ? p->total : n))
-        s = EAF_ERROR;
+        s = EAF_ABORT;
     return s;
 }
