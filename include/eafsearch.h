@@ -1299,7 +1299,7 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
                             void *payload);
 
 /**
- * Called during a build with its phase ("reading", "scoring", "writing"),
+ * Called during a build or a refresh with its phase ("reading", "scoring", "writing"),
  * how much of it is done and its total (-1 when not known in advance).
  * A large build scores and stores its lists a chunk at a time, so
  * "scoring" and "writing" then take turns, each counting the lists done.  A
@@ -1308,8 +1308,8 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
  * before it, the lists stored then, is kept as it was.  Must not use the
  * db handle.
  */
-typedef int (*eaf_progress_fn)(const char *phase, int64_t done, int64_t total,
-                               void *payload);
+typedef int (*eaf_related_progress_fn)(const char *phase, int64_t done, int64_t total,
+                                       void *payload);
 
 /** What a build or a refresh did; the caller sets version. */
 typedef struct eaf_related_stats {
@@ -1357,7 +1357,7 @@ typedef struct eaf_related_stats {
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
 eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
                              const eaf_related_options *opts,
-                             eaf_progress_fn progress, void *payload);
+                             eaf_related_progress_fn progress, void *payload);
 
 /**
  * Brings the stored lists up to date after articles were stored or
@@ -1375,7 +1375,7 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
 eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
-                               eaf_progress_fn progress, void *payload);
+                               eaf_related_progress_fn progress, void *payload);
 
 /**
  * The index's defaults of the related-article options: those recorded by

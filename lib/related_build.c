@@ -160,8 +160,8 @@ static eaf_status write_meta(eaf_db *db, const eaf__rel_opts *o, uint32_t n_mode
     return s;
 }
 
-static int progress_stop(eaf_progress_fn fn, void *payload, const char *phase, int64_t done,
-                         int64_t total)
+static int progress_stop(eaf_related_progress_fn fn, void *payload, const char *phase,
+                         int64_t done, int64_t total)
 {
     return fn && fn(phase, done, total, payload) != 0;
 }
@@ -230,7 +230,7 @@ static void stats_fill(eaf_related_stats *stats, const eaf__rel_model *m, int fu
  * that they are never all in memory: a list takes 8 bytes an article
  * listed, 80 MB for a million lists of 10. */
 static eaf_status build_all(eaf_related_stats *stats, eaf_db *db, const eaf__rel_opts *o,
-                            eaf_progress_fn fn, void *payload)
+                            eaf_related_progress_fn fn, void *payload)
 {
     eaf__rel_progress p;
     eaf__rel_model *m = NULL;
@@ -321,8 +321,8 @@ static eaf_status options_to_write(eaf__rel_opts *o, eaf_db *db, const eaf_relat
 }
 
 eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
-                             const eaf_related_options *opts, eaf_progress_fn progress,
-                             void *payload)
+                             const eaf_related_options *opts,
+                             eaf_related_progress_fn progress, void *payload)
 {
     eaf__rel_opts o;
     eaf_status s;
@@ -349,7 +349,7 @@ static int cmp_u32_asc(const void *a, const void *b)
 /* Recomputes the stale lists with the stored model, inside the caller's
  * write transaction. */
 static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf__rel_opts *o,
-                                eaf_progress_fn fn, void *payload)
+                                eaf_related_progress_fn fn, void *payload)
 {
     eaf__rel_progress p;
     eaf__rel_model *m = NULL;
@@ -457,8 +457,8 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
     return s;
 }
 
-eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db, eaf_progress_fn progress,
-                               void *payload)
+eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
+                               eaf_related_progress_fn progress, void *payload)
 {
     eaf__rel_opts o, stored;
     sqlite3_stmt *st = NULL;

@@ -15,7 +15,7 @@ typedef struct eaf__rel_model eaf__rel_model;
 /* Progress, as the public callback (NULL: none).  A batch scored in
  * chunks reports before + its lists done out of total (0: its own n). */
 typedef struct eaf__rel_progress {
-    eaf_progress_fn fn;
+    eaf_related_progress_fn fn;
     void *payload;
     int64_t before, total;
 } eaf__rel_progress;

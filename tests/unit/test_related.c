@@ -947,9 +947,11 @@ static void test_old_schemas(void)
 typedef eaf_status (*new_fn)(eaf_related **, eaf_db *, const char *,
                              const eaf_related_options *);
 typedef eaf_status (*build_fn)(eaf_related_stats *, eaf_db *, const eaf_related_options *,
-                               eaf_progress_fn, void *);
+                               eaf_related_progress_fn, void *);
 typedef eaf_status (*each_fn)(eaf_db *, const eaf_related_options *, eaf_related_fn, void *);
 typedef size_t (*count_fn)(const eaf_related *);
+typedef eaf_status (*explain_fn)(const char **, eaf_related *, size_t);
+typedef eaf_status (*shared_count_fn)(size_t *, eaf_related *, size_t, eaf_related_reason);
 
 typedef struct walk {
     eaf_db *db;
@@ -1116,6 +1118,22 @@ static void test_options(void)
         is_int(each(db, NULL, NULL, NULL), EAF_MISUSE, "each: a NULL callback");
         is_int(rcount(NULL), 0, "count of NULL");
         eaf_related_free(NULL);
+    }
+    {
+        explain_fn explain = eaf_related_explain;
+        shared_count_fn shared_count = eaf_related_shared_count;
+        const char *why = "x";
+        size_t count = 7;
+        r = list_of(db, "rice/0", NULL);
+        is_int(explain(&why, NULL, 0), EAF_MISUSE, "explain: a NULL list");
+        ok(why == NULL, "and no line");
+        is_int(explain(NULL, r, 0), EAF_MISUSE, "explain: a NULL out-parameter");
+        is_int(shared_count(&count, NULL, 0, EAF_REASON_TERM), EAF_MISUSE,
+               "shared count: a NULL list");
+        is_int((long long)count, 0, "and a count of 0");
+        is_int(shared_count(NULL, r, 0, EAF_REASON_TERM), EAF_MISUSE,
+               "shared count: a NULL out-parameter");
+        eaf_related_free(r);
     }
 
     /* a list keeps its handle open */
