@@ -65,7 +65,7 @@
  * grows, so the model grows by 69 bytes an article (and 4 a metadata
  * value), plus the 24 N while the index is read.  The batch adds, per
  * scoring thread, 4 N + 8 T bytes and about 130 KB (eaf__rel_worker_new),
- * and the lists scored before they are stored (LIST_BUDGET, related.c).
+ * and the lists scored before they are stored (LIST_BUDGET, related_build.c).
  * The temporary files take 12 bytes for each kept term of each article
  * that has it but the first bucket's (the sum of their dfs), and the
  * vectors past the budget; they are removed as soon as they are made.

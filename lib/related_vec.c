@@ -4,7 +4,8 @@
  * counting the terms of a text, making, storing and reading vectors, and
  * the final ranking of candidates (parts of the score, duplicates).
  *
- * No SQL here: related_model.c and related.c read the index.
+ * No SQL here: the model (related_model*.c) and the lists (related*.c) read
+ * the index.
  */
 #include "related_vec.h"
 #include "lexicon.h"
