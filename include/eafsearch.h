@@ -1176,18 +1176,17 @@ typedef enum eaf_related_reason {
  * @param[in]  key   the article's key
  * @param[in]  opts  options, or NULL for the index's defaults (the options
  *                   of the stored lists)
- * A fresh list stored with the same options is read (in well under a
- * millisecond); otherwise the list is computed now, its candidates taken
- * from the full-text index and ranked as the batch ranks them: from the
- * stored term statistics when the index has them for these options (about
- * 10 ms a list on 123,000 articles), else from the document frequencies of
+ * A fresh list stored with the same options is read; otherwise the list
+ * is computed now, its candidates taken from the full-text index and
+ * ranked as the batch ranks them: from the stored term statistics when the
+ * index has them for these options, else from the document frequencies of
  * the terms counted in the full-text index (an index never built, or built
  * with other terms, title_weight, max_share or idf_power).  Those counts
  * and the terms of the texts read are kept on the handle for its next
- * lists while the index is unchanged (up to about 50 MB), so that the
- * first such list of a handle takes longer (0.3 s on 123,000 articles)
- * than the next ones (about 25 ms); a list is the same whatever lists were
- * asked before it.  Nothing is written: a read-only handle works too.
+ * lists while the index is unchanged, so that the first such list of a
+ * handle takes longer than the next ones (eafrelated(1) gives figures); a
+ * list is the same whatever lists were asked before it.  Nothing is
+ * written: a read-only handle works too.
  * @retval EAF_OK        (also for an article with no related article: the
  *                       list is then empty)
  * @retval EAF_NOTFOUND  no article has this key
@@ -1240,29 +1239,43 @@ int eaf_related_stored(const eaf_related *r);
  * shares with the source (topics, countries, tags and authors as the
  * source writes them; for EAF_REASON_TERM the few distinctive terms that
  * weigh most in the text similarity, as the source's text spells them),
- * and value j of them.  Worked out on the first call for the list, which
- * reads the index.  NULL (and a count of 0) when out of range, or when
- * reading failed (then eaf_db_errmsg() on the handle is not empty).
- * Borrowed: valid until eaf_related_free().
- * @since 0.1
+ * and value j of them.  The explanations of the whole list are worked out
+ * on the first call for it, which reads the index; a failure then is
+ * that of every later call for the list.
+ * @param[out] count  the number of values (0 on failure)
+ * @param[out] value  value j (NULL on failure); borrowed: valid until
+ *                    eaf_related_free()
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  a NULL argument, or i, kind or j out of range
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT  the explanations could
+ *                     not be worked out (the message on the handle)
+ * @since 1.0 (0.1 returned the count and the value, 0 and NULL both for
+ *        none and for a failure)
  */
-EAF_API EAF_NONNULL(1)
-size_t eaf_related_shared_count(eaf_related *r, size_t i, eaf_related_reason kind);
-EAF_API EAF_NONNULL(1)
-const char *eaf_related_shared(eaf_related *r, size_t i, eaf_related_reason kind,
-                               size_t j);
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_related_shared_count(size_t *count, eaf_related *r, size_t i,
+                                    eaf_related_reason kind);
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_related_shared(const char **value, eaf_related *r, size_t i,
+                              eaf_related_reason kind, size_t j);
 
 /**
  * The whole explanation of related article i on one line, for people:
  * the text similarity and the terms behind it, then each kind of shared
  * metadata with its share of the score, e.g.
  * "text 0.312 (tariff, rice, export); topics +0.100 (Trade); countries
- * +0.050 (Japan)".  NULL out of range or when out of memory.  Borrowed:
- * valid until eaf_related_free().
- * @since 0.1
+ * +0.050 (Japan)".  Worked out with the rest of the list's explanations,
+ * as for eaf_related_shared().
+ * @param[out] why  the explanation (NULL on failure); borrowed: valid
+ *                  until eaf_related_free()
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  a NULL argument, or i out of range
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT  as eaf_related_shared()
+ * @since 1.0 (0.1 returned the explanation, NULL both out of range and
+ *        for a failure)
  */
-EAF_API EAF_NONNULL(1)
-const char *eaf_related_explain(eaf_related *r, size_t i);
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_related_explain(const char **why, eaf_related *r, size_t i);
 
 /** The name of a reason: "topic", "country", "tag", "author", "term";
  * NULL out of range.  Static.  @since 0.1 */
@@ -1274,7 +1287,8 @@ EAF_API void eaf_related_free(eaf_related *r);
 /** Called with each article's key and list by eaf_related_each(); both
  * are borrowed for the call.  The callback may read the index (explain
  * the list, get articles) but not change it.  A nonzero return stops the
- * walk. */
+ * walk, which then returns EAF_ABORT (the lists handed out so far are the
+ * caller's result). */
 typedef int (*eaf_related_fn)(const char *key, eaf_related *r, void *payload);
 
 /**
@@ -1286,7 +1300,8 @@ typedef int (*eaf_related_fn)(const char *key, eaf_related *r, void *payload);
  * @param[in] opts     options, or NULL for the index's defaults
  * @param[in] fn       called with each article
  * @param[in] payload  passed to fn
- * @retval EAF_OK      (also when fn stopped the walk)
+ * @retval EAF_OK      every article was walked
+ * @retval EAF_ABORT   fn stopped the walk (since 1.0; 0.1 returned EAF_OK)
  * @retval EAF_MISUSE  bad options, or a NULL fn
  * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT
  * @since 0.1
@@ -1296,15 +1311,17 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
                             void *payload);
 
 /**
- * Called during a build with its phase ("reading", "scoring", "writing"),
+ * Called during a build or a refresh with its phase ("reading", "scoring", "writing"),
  * how much of it is done and its total (-1 when not known in advance).
  * A large build scores and stores its lists a chunk at a time, so
  * "scoring" and "writing" then take turns, each counting the lists done.  A
- * nonzero return stops the build: nothing is stored, and the build returns
- * EAF_ERROR.  Must not use the db handle.
+ * nonzero return stops the build or the refresh, which returns EAF_ABORT:
+ * it stores nothing of its own (one transaction), so what was finished
+ * before it, the lists stored then, is kept as it was.  Must not use the
+ * db handle.
  */
-typedef int (*eaf_progress_fn)(const char *phase, int64_t done, int64_t total,
-                               void *payload);
+typedef int (*eaf_related_progress_fn)(const char *phase, int64_t done, int64_t total,
+                                       void *payload);
 
 /** What a build or a refresh did; the caller sets version. */
 typedef struct eaf_related_stats {
@@ -1327,13 +1344,13 @@ typedef struct eaf_related_stats {
  * index, with the vectors, the term statistics and the options, replacing
  * whatever was stored; in one transaction (or inside the caller's).  The
  * options become the index's defaults.
- * Memory is bounded whatever the length of the texts: about 80 bytes per
- * article and 4 per metadata value, plus the inverted index (at most
- * 1.8 KB per distinct term), up to 128 MB of vectors and a few tens of
- * MB of buffers (a peak of about 310 MB for a million articles); the
- * vectors past that budget, and the terms offered to the articles while
- * the index is read, go to temporary files in $TMPDIR (else /tmp),
- * removed as soon as they are made (see eafrelated(1)).
+ * Memory is bounded whatever the length of the texts: a few tens of bytes
+ * per article and per metadata value, the inverted index (a bounded number
+ * of entries per distinct term), the vectors up to a fixed budget and
+ * fixed buffers; the vectors past that budget, and the terms offered to
+ * the articles while the index is read, go to temporary files in $TMPDIR
+ * (else /tmp), removed as soon as they are made (eafrelated(1) gives the
+ * figures).
  * @param[out] stats    if not NULL (with version set), what was done
  * @param[in]  db       the handle, read-write
  * @param[in]  opts     options, or NULL for the index's defaults
@@ -1342,7 +1359,8 @@ typedef struct eaf_related_stats {
  * @retval EAF_OK
  * @retval EAF_READONLY  the handle is read-only
  * @retval EAF_MISUSE    bad options
- * @retval EAF_ERROR     stopped by the progress callback
+ * @retval EAF_ABORT     stopped by the progress callback (since 1.0; 0.1
+ *                       returned EAF_ERROR)
  * @retval EAF_IO        also: a temporary file could not be made, written
  *                       or read
  * @retval EAF_NOMEM, EAF_BUSY, EAF_CORRUPT
@@ -1351,7 +1369,7 @@ typedef struct eaf_related_stats {
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
 eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
                              const eaf_related_options *opts,
-                             eaf_progress_fn progress, void *payload);
+                             eaf_related_progress_fn progress, void *payload);
 
 /**
  * Brings the stored lists up to date after articles were stored or
@@ -1369,7 +1387,7 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(2)
 eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
-                               eaf_progress_fn progress, void *payload);
+                               eaf_related_progress_fn progress, void *payload);
 
 /**
  * The index's defaults of the related-article options: those recorded by

@@ -38,7 +38,7 @@
  * freed by SQLite when the connection closes, and a handle's connection is
  * only ever used by one thread at a time.  It holds no statement.
  */
-#include "related.h"
+#include "related_fts.h"
 #include "fts.h"
 
 #include <math.h>
@@ -279,8 +279,9 @@ static size_t find_slot(const eaf__rel_fts *f, const char *t, size_t n, uint32_t
     return j;
 }
 
-/* Makes room for one more term of n bytes; -1 when out of memory. */
-static int grow(eaf__rel_fts *f, size_t n)
+/* Makes room for one more term (its bytes go to the arena apart); -1 when
+ * out of memory. */
+static int grow(eaf__rel_fts *f)
 {
     size_t i, j;
 
@@ -297,17 +298,6 @@ static int grow(eaf__rel_fts *f, size_t n)
             *arr[a] = x;
         }
         f->cap = cap;
-    }
-    if (f->arena_n + n + 1 > f->arena_cap) {
-        size_t cap = f->arena_cap ? f->arena_cap * 2 : 65536;
-        char *a;
-        while (cap < f->arena_n + n + 1)
-            cap *= 2;
-        a = eaf__realloc(f->arena, cap);
-        if (!a)
-            return -1;
-        f->arena = a;
-        f->arena_cap = cap;
     }
     if ((f->nterms + 1) * 2 > f->slots) {
         size_t slots = f->slots ? f->slots * 2 : 8192;
@@ -382,7 +372,7 @@ static eaf_status count_term(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, con
 eaf_status eaf__rel_fts_df(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const char *t,
                            size_t n, uint32_t *df)
 {
-    size_t j;
+    size_t j, at;
     uint32_t d = 0, h = (uint32_t)eaf__hash_bytes(t, n);
     eaf_status s;
 
@@ -398,16 +388,15 @@ eaf_status eaf__rel_fts_df(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const
         return s;
     *df = d;
     /* kept for the next lists; without memory for it, only not kept */
-    if (n + 1 > UINT32_MAX - f->arena_n || grow(f, n) < 0)
+    if (n + 1 > UINT32_MAX - f->arena_n || grow(f) < 0)
         return EAF_OK;
     j = find_slot(f, t, n, h);
-    memcpy(f->arena + f->arena_n, t, n);
-    f->arena[f->arena_n + n] = '\0';
-    f->off[f->nterms] = (uint32_t)f->arena_n;
+    if (eaf__rel_arena_put(&f->arena, &f->arena_n, &f->arena_cap, 65536, t, n, &at) < 0)
+        return EAF_OK;
+    f->off[f->nterms] = (uint32_t)at;
     f->df[f->nterms] = d;
     f->len[f->nterms] = (uint32_t)n;
     f->hash[f->nterms] = h;
-    f->arena_n += n + 1;
     f->slot[j] = (uint32_t)++f->nterms;
     return EAF_OK;
 }

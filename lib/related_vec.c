@@ -4,9 +4,10 @@
  * counting the terms of a text, making, storing and reading vectors, and
  * the final ranking of candidates (parts of the score, duplicates).
  *
- * No SQL here: related_model.c and related.c read the index.
+ * No SQL here: the model (related_model*.c) and the lists (related*.c) read
+ * the index.
  */
-#include "related.h"
+#include "related_vec.h"
 #include "lexicon.h"
 
 #include <math.h>
@@ -501,6 +502,27 @@ int eaf__rel_decode(const unsigned char *b, size_t nb, eaf__rel_pair *p, uint32_
 
 /* ---- counting the terms of a text ---------------------------------------------- */
 
+int eaf__rel_arena_put(char **arena, size_t *len, size_t *cap, size_t first, const char *t,
+                       size_t n, size_t *off)
+{
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap * 2 : first;
+        char *a;
+        while (c < *len + n + 1)
+            c *= 2;
+        a = eaf__realloc(*arena, c);
+        if (!a)
+            return -1;
+        *arena = a;
+        *cap = c;
+    }
+    memcpy(*arena + *len, t, n);
+    (*arena)[*len + n] = '\0';
+    *off = *len;
+    *len += n + 1;
+    return 0;
+}
+
 typedef struct count_ctx {
     eaf__rel_counts *c;
     double weight;
@@ -563,22 +585,10 @@ static int count_token(void *ctx, const char *tok, int ntok, int start, int end)
         c->tfw = tfw;
         c->cap = cap;
     }
-    if (c->arena_n + n + 1 > c->arena_cap) {
-        size_t cap = c->arena_cap ? c->arena_cap * 2 : 4096;
-        char *a;
-        while (cap < c->arena_n + n + 1)
-            cap *= 2;
-        a = eaf__realloc(c->arena, cap);
-        if (!a)
-            goto nomem;
-        c->arena = a;
-        c->arena_cap = cap;
-    }
-    memcpy(c->arena + c->arena_n, tok, n);
-    c->arena[c->arena_n + n] = '\0';
-    c->off[c->n] = c->arena_n;
+    if (eaf__rel_arena_put(&c->arena, &c->arena_n, &c->arena_cap, 4096, tok, n, &c->off[c->n]) <
+        0)
+        goto nomem;
     c->tfw[c->n] = x->weight;
-    c->arena_n += n + 1;
     c->slot[j] = (uint32_t)++c->n;
     return 0;
 nomem:

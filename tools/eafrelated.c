@@ -139,8 +139,8 @@ static int text_list(config *c, const char *key, const char *title, eaf_related 
         put_flat(eaf_related_title(r, i));
         putchar('\n');
         if (c->explain) {
-            const char *why = eaf_related_explain(r, i);
-            if (!why)
+            const char *why;
+            if (eaf_related_explain(&why, r, i) != EAF_OK)
                 return -1;
             fputs("       why: ", stdout);
             put_flat(why);
@@ -158,8 +158,8 @@ static int tsv_list(config *c, const char *key, const char *title, eaf_related *
     if (c->explain) {
         /* one line per related article: key, rank, related key, score, why */
         for (i = 0; i < n; i++) {
-            const char *why = eaf_related_explain(r, i);
-            if (!why)
+            const char *why;
+            if (eaf_related_explain(&why, r, i) != EAF_OK)
                 return -1;
             put_flat(key);
             printf("\t%zu\t", i + 1);
@@ -202,9 +202,9 @@ static int json_list(config *c, const char *key, const char *title, eaf_related 
         json_object_set_new(o, "title", json_str(eaf_related_title(r, i)));
         json_object_set_new(o, "score", json_real(eaf_related_score(r, i)));
         if (c->explain) {
-            const char *why = eaf_related_explain(r, i);
+            const char *why;
             json_t *shared = json_object();
-            if (!why) {
+            if (eaf_related_explain(&why, r, i) != EAF_OK) {
                 json_decref(o);
                 json_decref(arr);
                 json_decref(root);
@@ -214,9 +214,15 @@ static int json_list(config *c, const char *key, const char *title, eaf_related 
             json_object_set_new(o, "why", json_string(why));
             for (k = 0; k < EAF_REASON_LAST; k++) {
                 json_t *vals = json_array();
-                for (j = 0; j < eaf_related_shared_count(r, i, (eaf_related_reason)k); j++)
-                    json_array_append_new(
-                        vals, json_str(eaf_related_shared(r, i, (eaf_related_reason)k, j)));
+                size_t nv = 0;
+                if (eaf_related_shared_count(&nv, r, i, (eaf_related_reason)k) != EAF_OK)
+                    nv = 0;
+                for (j = 0; j < nv; j++) {
+                    const char *v = NULL;
+                    if (eaf_related_shared(&v, r, i, (eaf_related_reason)k, j) != EAF_OK)
+                        v = NULL;
+                    json_array_append_new(vals, json_str(v));
+                }
                 json_object_set_new(shared, eaf_related_reason_name((eaf_related_reason)k),
                                     vals);
             }
@@ -292,7 +298,8 @@ static int print_all(config *c)
 {
     eaf_status st = eaf_related_each(c->db, &c->ro, print_one, c);
 
-    if (st != EAF_OK) {
+    /* EAF_ABORT: print_one stopped the walk, and said why */
+    if (st != EAF_OK && st != EAF_ABORT) {
         warnx_("cannot read the related articles: %s", eaf_db_errmsg(c->db));
         return st == EAF_MISUSE ? EXIT_USAGE : EXIT_FAIL;
     }

@@ -19,7 +19,8 @@
 #include "testutil.h"
 #include "db.h"
 #include "fts.h"
-#include "related.h"
+#include "related_fts.h"
+#include "related_model.h"
 
 #include <math.h>
 #include <strings.h>
@@ -174,6 +175,29 @@ static eaf_related *list_of(eaf_db *db, const char *key, const eaf_related_optio
     return r;
 }
 
+/* The explanation of article i of r, its count of shared values of a kind
+ * and value j of them: NULL (0) when the call fails. */
+static const char *explain_of(eaf_related *r, size_t i)
+{
+    const char *why = NULL;
+
+    return eaf_related_explain(&why, r, i) == EAF_OK ? why : NULL;
+}
+
+static size_t shared_count_of(eaf_related *r, size_t i, eaf_related_reason kind)
+{
+    size_t n = 0;
+
+    return eaf_related_shared_count(&n, r, i, kind) == EAF_OK ? n : 0;
+}
+
+static const char *shared_of(eaf_related *r, size_t i, eaf_related_reason kind, size_t j)
+{
+    const char *v = NULL;
+
+    return eaf_related_shared(&v, r, i, kind, j) == EAF_OK ? v : NULL;
+}
+
 /* ---- the lists ------------------------------------------------------------------- */
 
 static void test_build_and_lists(void)
@@ -294,8 +318,8 @@ static void test_explanations(void)
         if (eaf_db_get(&a, db, eaf_related_key(r, i)) != EAF_OK)
             exit(99);
         for (k = 0; k < EAF_REASON_TERM; k++) {
-            for (j = 0; j < eaf_related_shared_count(r, i, (eaf_related_reason)k); j++) {
-                const char *v = eaf_related_shared(r, i, (eaf_related_reason)k, j);
+            for (j = 0; j < shared_count_of(r, i, (eaf_related_reason)k); j++) {
+                const char *v = shared_of(r, i, (eaf_related_reason)k, j);
                 if (!v || !has_value(src, (eaf_related_reason)k, v) ||
                     !has_value(a, (eaf_related_reason)k, v)) {
                     bad_meta++;
@@ -307,15 +331,15 @@ static void test_explanations(void)
                     named_topic++;
             }
         }
-        for (j = 0; j < eaf_related_shared_count(r, i, EAF_REASON_TERM); j++) {
-            const char *w = eaf_related_shared(r, i, EAF_REASON_TERM, j);
+        for (j = 0; j < shared_count_of(r, i, EAF_REASON_TERM); j++) {
+            const char *w = shared_of(r, i, EAF_REASON_TERM, j);
             if (!w || !has_word(src, w) || !has_word(a, w)) {
                 bad_terms++;
                 diag("%s: term '%s' is not in both", eaf_related_key(r, i), w ? w : "NULL");
             }
             named_terms++;
         }
-        why = eaf_related_explain(r, i);
+        why = explain_of(r, i);
         if (why && strncmp(why, "text ", 5) == 0)
             lines++;
         if (i == 0)
@@ -327,12 +351,31 @@ static void test_explanations(void)
     is_int(named_topic, PER_SUBJECT - 1, "the subject's articles share the topic Agriculture");
     ok(named_terms >= PER_SUBJECT - 1, "terms are named (%d)", named_terms);
     is_int(lines, (long long)eaf_related_count(r), "every article has its explanation line");
-    why = eaf_related_explain(r, 0);
+    why = explain_of(r, 0);
     ok(why && strstr(why, "topics +0.") && strstr(why, "(Agriculture)") &&
            strstr(why, "countries +0.") && strstr(why, "(Japan)"),
        "the line names the topic and the country with their parts (%s)", why ? why : "");
-    ok(eaf_related_shared(r, 0, EAF_REASON_LAST, 0) == NULL, "a reason out of range: NULL");
-    is_int(eaf_related_shared_count(r, 99, EAF_REASON_TERM), 0, "an article out of range: 0");
+    {
+        const char *v = "x";
+        size_t count = 7;
+        is_int(eaf_related_shared(&v, r, 0, EAF_REASON_LAST, 0), EAF_MISUSE,
+               "a reason out of range: EAF_MISUSE");
+        ok(v == NULL, "and no value");
+        is_int(eaf_related_shared_count(&count, r, 99, EAF_REASON_TERM), EAF_MISUSE,
+               "an article out of range: EAF_MISUSE");
+        is_int((long long)count, 0, "and a count of 0");
+        is_int(eaf_related_shared(&v, r, 0, EAF_REASON_TERM, 999), EAF_MISUSE,
+               "a value out of range: EAF_MISUSE");
+        v = "x";
+        is_int(eaf_related_explain(&v, r, eaf_related_count(r)), EAF_MISUSE,
+               "an explanation out of range: EAF_MISUSE");
+        ok(v == NULL, "and no line");
+        is_int(eaf_related_explain(&v, r, 0), EAF_OK, "in range: EAF_OK");
+        ok(v != NULL, "with its line");
+        is_int(eaf_related_shared_count(&count, r, 0, EAF_REASON_TOPIC), EAF_OK,
+               "a count in range: EAF_OK");
+        ok(count > 0, "a shared topic counted (%zu)", count);
+    }
     is_str(eaf_related_reason_name(EAF_REASON_COUNTRY), "country", "reason names");
     ok(eaf_related_reason_name(EAF_REASON_LAST) == NULL, "no name out of range");
     eaf_related_free(r);
@@ -344,7 +387,7 @@ static void test_explanations(void)
         r = list_of(db, "rice/1", &o);
         if (r) {
             is_int(eaf_related_stored(r), 0, "a list computed on demand says so");
-            why = eaf_related_explain(r, 0);
+            why = explain_of(r, 0);
             ok(why && strstr(why, "(Agriculture)"), "and is explained too (%s)", why ? why : "");
             eaf_related_free(r);
         }
@@ -477,7 +520,7 @@ static void test_parts(void)
                 continue;
             lists += eaf_related_stored(r);
             for (i = 0; i < eaf_related_count(r); i++) {
-                const char *why = eaf_related_explain(r, i);
+                const char *why = explain_of(r, i);
                 items++;
                 if (adds_up(why, eaf_related_score(r, i)))
                     good++;
@@ -774,10 +817,10 @@ static void test_snapshot(void)
        first);
     /* another handle deletes the first article listed */
     is_int(eaf_db_delete(w, first), EAF_OK, "the writer deletes it");
-    why = r ? eaf_related_explain(r, 0) : NULL;
+    why = r ? explain_of(r, 0) : NULL;
     ok(why && strstr(why, "(Agriculture)") && adds_up(why, eaf_related_score(r, 0)),
        "its explanation, worked out after the delete, is still whole (%s)", why ? why : "NULL");
-    ok(r && eaf_related_shared_count(r, 0, EAF_REASON_TERM) > 0, "with its shared terms");
+    ok(r && shared_count_of(r, 0, EAF_REASON_TERM) > 0, "with its shared terms");
     eaf_related_free(r);
     ok(sqlite3_get_autocommit(rd->sql) != 0, "freeing the list ends its read");
     r = list_of(rd, "rice/0", NULL);
@@ -866,7 +909,7 @@ static void test_old_schemas(void)
                same_subject("chips/", eaf_related_key(r, 0)),
            "schema %d, read-only: a list is computed (first %s)", v,
            r && eaf_related_count(r) ? eaf_related_key(r, 0) : "none");
-        ok(r && eaf_related_explain(r, 0) != NULL, "and explained");
+        ok(r && explain_of(r, 0) != NULL, "and explained");
         eaf_related_free(r);
         is_int(eaf_related_build(NULL, db, NULL, NULL, NULL), EAF_READONLY,
                "schema %d, read-only: no build", v);
@@ -904,9 +947,11 @@ static void test_old_schemas(void)
 typedef eaf_status (*new_fn)(eaf_related **, eaf_db *, const char *,
                              const eaf_related_options *);
 typedef eaf_status (*build_fn)(eaf_related_stats *, eaf_db *, const eaf_related_options *,
-                               eaf_progress_fn, void *);
+                               eaf_related_progress_fn, void *);
 typedef eaf_status (*each_fn)(eaf_db *, const eaf_related_options *, eaf_related_fn, void *);
 typedef size_t (*count_fn)(const eaf_related *);
+typedef eaf_status (*explain_fn)(const char **, eaf_related *, size_t);
+typedef eaf_status (*shared_count_fn)(size_t *, eaf_related *, size_t, eaf_related_reason);
 
 typedef struct walk {
     eaf_db *db;
@@ -1020,7 +1065,7 @@ static void test_options(void)
     o.flags = EAF_RELATED_TEXT_ONLY;
     r = list_of(db, "rice/0", &o);
     if (r) {
-        const char *why = eaf_related_explain(r, 0);
+        const char *why = explain_of(r, 0);
         ok(why && !strstr(why, "+0."), "text only: no metadata part (%s)", why ? why : "");
         ok(why && strstr(why, "topics (Agriculture)"), "but the shared topic is still named");
         eaf_related_free(r);
@@ -1032,7 +1077,7 @@ static void test_options(void)
     o.half_life_days = 10;
     r = list_of(db, "vote/0", &o);
     if (r) {
-        const char *why = eaf_related_explain(r, 0);
+        const char *why = explain_of(r, 0);
         ok(why && strstr(why, "recency x"), "recency is explained (%s)", why ? why : "");
         is_str(eaf_related_key(r, 0), "vote/4", "and the newest of the subject leads");
         eaf_related_free(r);
@@ -1074,6 +1119,22 @@ static void test_options(void)
         is_int(rcount(NULL), 0, "count of NULL");
         eaf_related_free(NULL);
     }
+    {
+        explain_fn explain = eaf_related_explain;
+        shared_count_fn shared_count = eaf_related_shared_count;
+        const char *why = "x";
+        size_t count = 7;
+        r = list_of(db, "rice/0", NULL);
+        is_int(explain(&why, NULL, 0), EAF_MISUSE, "explain: a NULL list");
+        ok(why == NULL, "and no line");
+        is_int(explain(NULL, r, 0), EAF_MISUSE, "explain: a NULL out-parameter");
+        is_int(shared_count(&count, NULL, 0, EAF_REASON_TERM), EAF_MISUSE,
+               "shared count: a NULL list");
+        is_int((long long)count, 0, "and a count of 0");
+        is_int(shared_count(NULL, r, 0, EAF_REASON_TERM), EAF_MISUSE,
+               "shared count: a NULL out-parameter");
+        eaf_related_free(r);
+    }
 
     r = list_of(db, "rice/0", NULL);
     eaf_related_free(r);
@@ -1088,7 +1149,8 @@ static void test_options(void)
     memset(&w, 0, sizeof(w));
     w.db = db;
     w.stop_after = 3;
-    is_int(eaf_related_each(db, NULL, walk_one, &w), EAF_OK, "a walk stopped by its callback");
+    is_int(eaf_related_each(db, NULL, walk_one, &w), EAF_ABORT,
+           "a walk stopped by its callback: EAF_ABORT");
     is_int(w.lists, 3, "stops");
     memset(&w, 0, sizeof(w));
     w.db = db;
@@ -1514,9 +1576,9 @@ static void test_on_demand(void)
 
     /* explanations of a list on demand */
     r = list_of(fresh, "topic/8", NULL);
-    ok(r && eaf_related_explain(r, 0) && strstr(eaf_related_explain(r, 0), "text ") &&
-           eaf_related_shared_count(r, 0, EAF_REASON_TERM) > 0,
-       "explained: %s", r && eaf_related_explain(r, 0) ? eaf_related_explain(r, 0) : "");
+    ok(r && explain_of(r, 0) && strstr(explain_of(r, 0), "text ") &&
+           shared_count_of(r, 0, EAF_REASON_TERM) > 0,
+       "explained: %s", r && explain_of(r, 0) ? explain_of(r, 0) : "");
     eaf_related_free(r);
     eaf_db_close(fresh);
     eaf_db_close(built);
@@ -1535,6 +1597,18 @@ static int stop_at_scoring(const char *phase, int64_t done, int64_t total, void 
     return strcmp(phase, "scoring") == 0;
 }
 
+static const char *stop_phase;
+
+static int stop_in_phase(const char *phase, int64_t done, int64_t total, void *payload)
+{
+    int *calls = payload;
+
+    (void)done;
+    (void)total;
+    (*calls)++;
+    return strcmp(phase, stop_phase) == 0;
+}
+
 static void test_readonly_and_stop(void)
 {
     eaf_db *db = make_archive("ro.db"), *ro = NULL;
@@ -1542,8 +1616,8 @@ static void test_readonly_and_stop(void)
     eaf_related *r;
     int calls = 0;
 
-    is_int(eaf_related_build(NULL, db, NULL, stop_at_scoring, &calls), EAF_ERROR,
-           "a build stopped by its callback: EAF_ERROR");
+    is_int(eaf_related_build(NULL, db, NULL, stop_at_scoring, &calls), EAF_ABORT,
+           "a build stopped by its callback: EAF_ABORT");
     ok(calls >= 2, "the callback was called (%d times)", calls);
     ok(strstr(eaf_db_errmsg(db), "stopped") != NULL, "the message says so (%s)", eaf_db_errmsg(db));
     r = list_of(db, "rice/0", NULL);
@@ -1552,6 +1626,32 @@ static void test_readonly_and_stop(void)
         eaf_related_free(r);
     }
     ok(eaf_related_build(NULL, db, NULL, NULL, NULL) == EAF_OK, "build");
+    /* a stop in each phase, of a build and of a refresh: EAF_ABORT, and
+     * the lists stored before are kept */
+    {
+        static const char *const phases[] = {"reading", "scoring", "writing"};
+        eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+        size_t k;
+        o.terms = 30;
+        for (k = 0; k < sizeof(phases) / sizeof(*phases); k++) {
+            stop_phase = phases[k];
+            calls = 0;
+            is_int(eaf_related_build(NULL, db, &o, stop_in_phase, &calls), EAF_ABORT,
+                   "a build stopped while %s: EAF_ABORT", phases[k]);
+            r = list_of(db, "rice/0", NULL);
+            ok(r && eaf_related_stored(r), "the lists of before are still read");
+            eaf_related_free(r);
+        }
+        if (eaf_db_delete(db, "rice/3") != EAF_OK)
+            exit(99);
+        stop_phase = "scoring";
+        calls = 0;
+        is_int(eaf_related_refresh(NULL, db, stop_in_phase, &calls), EAF_ABORT,
+               "a refresh stopped by its callback: EAF_ABORT");
+        ok(strstr(eaf_db_errmsg(db), "stopped") != NULL, "the message says so (%s)",
+           eaf_db_errmsg(db));
+        is_int(eaf_related_refresh(NULL, db, NULL, NULL), EAF_OK, "then a refresh to the end");
+    }
     eaf_db_close(db);
 
     oo.flags = EAF_OPEN_READONLY;
@@ -1789,7 +1889,7 @@ static void test_oom(void)
     {
         eaf_related *r = NULL;
         if (eaf_related_new(&r, db, "tuna/1", &o) == EAF_OK)
-            eaf_related_explain(r, 0);
+            explain_of(r, 0);
         eaf_related_free(r);
     }
     total = eaf__alloc_fail_at(0, 0);
@@ -1799,7 +1899,7 @@ static void test_oom(void)
         eaf_status st;
         eaf__alloc_fail_at(n, 1);
         st = eaf_related_new(&r, db, "tuna/1", &o);
-        if (st == EAF_OK && !eaf_related_explain(r, 0))
+        if (st == EAF_OK && !explain_of(r, 0))
             st = EAF_NOMEM;
         eaf__alloc_fail_at(0, 0);
         if (st == EAF_NOMEM)
@@ -1821,7 +1921,7 @@ static void test_oom(void)
         int differ = 0;
         eaf__alloc_fail_at((unsigned long)-1, 0);
         if (eaf_related_new(&r, nb, "tuna/1", NULL) == EAF_OK)
-            eaf_related_explain(r, 0);
+            explain_of(r, 0);
         eaf_related_free(r);
         total = eaf__alloc_fail_at(0, 0);
         eaf_db_close(nb);
@@ -1832,7 +1932,7 @@ static void test_oom(void)
             r = NULL;
             eaf__alloc_fail_at(n, 1);
             st = eaf_related_new(&r, nb, "tuna/1", NULL);
-            if (st == EAF_OK && !eaf_related_explain(r, 0))
+            if (st == EAF_OK && !explain_of(r, 0))
                 st = EAF_NOMEM;
             eaf__alloc_fail_at(0, 0);
             if (st == EAF_NOMEM)
