@@ -1444,19 +1444,19 @@ eaf_status eaf__suggest(eaf_search *s, char **out)
 {
     const eaf__qnode *nodes[EAF__QUERY_MAX_TERMS];
     size_t nn = 0, i, copied = 0;
-    const char *q = eaf__query_text(s->q);
+    const char *q = eaf__query_text(s->plan->q);
     size_t qn = strlen(q);
     eaf__buf b = EAF__BUF_INIT;
     eaf_status st;
     ctx c;
 
     *out = NULL;
-    leaves(eaf__query_root(s->q), nodes, &nn, EAF__ARRAY_LEN(nodes));
+    leaves(eaf__query_root(s->plan->q), nodes, &nn, EAF__ARRAY_LEN(nodes));
     if (nn == 0)
         return EAF_OK;
     st = ctx_open(&c, s->db);
     for (i = 0; i < nn && st == EAF_OK; i++) {
-        int at = eaf__qnode_text_offset(s->q, nodes[i]);
+        int at = eaf__qnode_text_offset(s->plan->q, nodes[i]);
 
         if (at >= 0 && check_node(&c, q, qn, at, nodes[i]) < 0)
             st = c.st != EAF_OK ? c.st : eaf__db_error(s->db, EAF_ERROR, "suggesting");
