@@ -933,13 +933,18 @@ const char *eaf_search_dropped(const eaf_search *s, size_t i);
  * replaced by the closest field of the language (author:x); or NULL when
  * every word is in the index and every field known, or nothing is close.
  * Never applied by the search itself: the text is a query to run as it is.
- * Computed on the first call.  Borrowed: valid until eaf_search_free().
- * NULL is also the answer when reading the vocabulary failed; then
- * eaf_errmsg() on the handle is not empty.
- * @since 0.1
+ * Computed on the first call.
+ * @param[out] out  the suggestion, borrowed: valid until eaf_search_free();
+ *                  NULL when there is none (or on failure)
+ * @param[in]  s    the search
+ * @retval EAF_OK  *out is the suggestion, or NULL for none
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT  reading the vocabulary
+ *                 failed (message on the db handle)
+ * @since 1.0 (before: the suggestion returned, NULL for both none and
+ *        failure)
  */
-EAF_API EAF_NONNULL(1)
-const char *eaf_search_suggestion(eaf_search *s);
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_search_suggestion(const char **out, eaf_search *s);
 
 /**
  * How the query was understood, for people: the parsed tree, the FTS5

@@ -575,15 +575,22 @@ const char *eaf_search_dropped(const eaf_search *s, size_t i)
     return s && i < s->dropped.n ? s->dropped.v[i] : NULL;
 }
 
-const char *eaf_search_suggestion(eaf_search *s)
+eaf_status eaf_search_suggestion(const char **out, eaf_search *s)
 {
+    eaf_status st;
+
+    if (!out)
+        return EAF_MISUSE;
+    *out = NULL;
     if (!s)
-        return NULL;
+        return EAF_MISUSE;
+    eaf__db_clear_error(s->db);
     if (!s->have_suggestion) {
-        eaf__db_clear_error(s->db);
-        if (eaf__suggest(s, &s->suggestion) != EAF_OK)
-            return NULL;
+        st = eaf__suggest(s, &s->suggestion);
+        if (st != EAF_OK)
+            return st;
         s->have_suggestion = 1;
     }
-    return s->suggestion;
+    *out = s->suggestion;
+    return EAF_OK;
 }
