@@ -62,7 +62,7 @@
  * The suggestion is only offered: the search does not run it.
  */
 #include "search.h"
-#include "suggest.h"
+#include "suggest_ctx.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * stems of the vocabulary with their number of articles, and the instances
  * of a stem read back from the articles' text, which say how they spell it.
  */
-#include "suggest.h"
+#include "suggest_ctx.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * edit distances over code points, the candidates within them, and the
  * confirmation of a candidate by the articles that write it.
  */
-#include "suggest.h"
+#include "suggest_ctx.h"
 #include "lexicon.h"
 
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /*
- * suggest.h: what the files of "did you mean" share (suggest.c says how it
+ * suggest_ctx.h: what the files of "did you mean" share (suggest.c says how it
  * works): the context of one suggestion, with its pool of strings, the
  * stems read and the candidates.  Private to suggest*.c.
  */
-#ifndef EAF_SUGGEST_H
-#define EAF_SUGGEST_H
+#ifndef EAF_SUGGEST_CTX_H
+#define EAF_SUGGEST_CTX_H
 
 #include "db.h"
 #include "query.h"
@@ -124,4 +124,4 @@ int eaf__sugg_distance(const int32_t *a, int na, const int32_t *b, int nb, int m
  * set on failure. */
 size_t eaf__sugg_correct(ctx *c, const char *word, size_t nword, int *err);
 
-#endif /* EAF_SUGGEST_H */
+#endif /* EAF_SUGGEST_CTX_H */
