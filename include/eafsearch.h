@@ -795,9 +795,9 @@ typedef struct eaf_search_options {
  * authors, and those more than one in the body, with a bonus for words
  * close together (eafsearch-query(7) says how); ties keep a stable order.
  * Memory: the first search on a handle reads the length of every field
- * of every article into memory, for the ranking (32 bytes an article:
- * 4 MB for 123,000, 32 MB for a million), and keeps it until the handle
- * is closed, reading again only what changed since.
+ * of every article into memory, for the ranking (32 bytes an article),
+ * and keeps it until the handle is closed, reading again only what
+ * changed since.
  * @param[out] out    the search; NULL on failure.  Free it with
  *                    eaf_search_free() before closing db.
  * @param[in]  db     the handle

@@ -254,6 +254,39 @@ static void test_nomem(void)
     ok(nomem > 0, "oom: %d of them fail", nomem);
 }
 
+/* A damaged index: the suggestion fails, with a status and a message,
+ * not a NULL that would read as "no suggestion". */
+static void test_bad_index(void)
+{
+    eaf_db *bad = tu_open("bad.db", NULL);
+    eaf_article *a = tu_article("b1", "Election night", "2020-01-01",
+                                "The election was close. Election results came late.",
+                                NULL, NULL);
+    eaf_search *s = NULL;
+    const char *got = "(unset)";
+    eaf_status st;
+
+    ok(eaf_db_put(NULL, bad, a) == EAF_OK, "bad: an article");
+    eaf_article_free(a);
+    eaf_db_close(bad);
+    ok(tu_sql(tu_path("bad.db"), "UPDATE fts_data SET block = x'00ff00ff' WHERE id > 10")
+           == SQLITE_OK,
+       "bad: the full-text index damaged");
+    bad = tu_open("bad.db", NULL);
+    if (eaf_search_new(&s, bad, "elecion", NULL) != EAF_OK) {
+        ok(0, "bad: the search (%s)", eaf_errmsg(bad));
+        eaf_db_close(bad);
+        return;
+    }
+    st = eaf_search_suggestion(&got, s);
+    ok(st != EAF_OK, "bad: the suggestion fails (%s: %s)", eaf_status_str(st),
+       eaf_errmsg(bad));
+    ok(got == NULL, "bad: and gives no text");
+    ok(*eaf_errmsg(bad) != '\0', "bad: a message on the handle");
+    eaf_search_free(s);
+    eaf_db_close(bad);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -261,6 +294,7 @@ int main(void)
     test_table();
     test_runs();
     test_nomem();
+    test_bad_index();
     eaf_db_close(db);
     tu_cleanup();
     return done_testing();
