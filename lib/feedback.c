@@ -8,7 +8,8 @@
  * does not already have are added to its words as raw index terms
  * (EAF__FEEDBACK_TERM), weighed low by the ranking, and the search is
  * built again.  A rewrite pass like the others (plan.h), it reads the best
- * hits through the layer below it (hits.h), never through the cursor.  Only a search that matches any of the words (a question,
+ * hits through the layer below it (hits.h), never through the cursor.
+ * Only a search that matches any of the words (a question,
  * EAF_SEARCH_RANK_ALL) is expanded: adding words to an all-words search
  * would change what it matches, not only how it ranks.
  */

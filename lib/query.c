@@ -143,7 +143,7 @@ eaf__qnode *eaf__qtree_node(eaf__query *q, eaf__qkind kind, int offset)
 }
 
 eaf__qnode *eaf__qtree_text_node(eaf__query *q, eaf__qkind kind, int offset,
-                             const char *s, size_t len)
+                                 const char *s, size_t len)
 {
     eaf__qnode *n;
 
@@ -165,7 +165,7 @@ eaf__qnode *eaf__qtree_text_node(eaf__query *q, eaf__qkind kind, int offset,
 /* Combines nodes under AND or OR, flattening nested ones of the same kind;
  * NULL items are skipped, one item is returned as it is. */
 eaf__qnode *eaf__qtree_combine(eaf__query *q, eaf__qkind kind, eaf__qnode **items,
-                           size_t n, int offset)
+                               size_t n, int offset)
 {
     size_t i, j, count = 0;
     eaf__qnode *r;

@@ -350,7 +350,7 @@ static eaf__qnode *phrase_node(eaf__query *q, const lexeme *l, unsigned cols)
         return NULL;
     }
     r = eaf__qtree_text_node(q, EAF__Q_PHRASE, l->at, q->text + l->start,
-                  (size_t)(l->end - l->start));
+                             (size_t)(l->end - l->start));
     if (r)
         r->cols = cols;
     return r;
@@ -397,7 +397,7 @@ static eaf__qnode *related_node(eaf__query *q, const lexeme *l, int at, int name
             return word_node(q, q->text + at, name_len, at, 0);
         }
         r = eaf__qtree_text_node(q, EAF__Q_RELATED, at, q->text + next->start,
-                      (size_t)(next->end - next->start));
+                                 (size_t)(next->end - next->start));
         return r;
     }
     /* the word, and what is glued to it: parentheses, words after them */
@@ -450,9 +450,10 @@ static eaf__qnode *field_node(eaf__query *q, const field_def *f, const lexeme *l
             }
             return r;
         }
-        eaf__qtree_problem(q, vlen > 0 ? vstart : at,
-                vlen > 0 ? "invalid date (use YYYY, YYYY-MM, YYYY-MM-DD or a range A..B)"
-                         : "a date field needs a value");
+        eaf__qtree_problem(
+            q, vlen > 0 ? vstart : at,
+            vlen > 0 ? "invalid date (use YYYY, YYYY-MM, YYYY-MM-DD or a range A..B)"
+                     : "a date field needs a value");
         /* read as plain text */
         items[0] = word_node(q, s, name_len, at, 0);
         items[1] = vlen > 0 ? eaf__qtree_text_node(q, EAF__Q_TERM, vstart, v, (size_t)vlen) : NULL;
@@ -471,7 +472,7 @@ static eaf__qnode *field_node(eaf__query *q, const field_def *f, const lexeme *l
             return NULL;
         }
         r = eaf__qtree_text_node(q, EAF__Q_META, at, q->text + next->start,
-                      (size_t)(next->end - next->start));
+                                 (size_t)(next->end - next->start));
         if (r) {
             r->meta_kinds = f->meta_kinds;
             r->cols = f->cols;

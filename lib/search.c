@@ -49,8 +49,8 @@ static eaf_status bind_top_k(eaf_search *s)
 
     eaf__free(s->rank_call_k);
     s->rank_call_k = NULL;
-    if (!quote || !s->c.fts || s->plan->tier || s->plan->rel || s->plan->sort != EAF_SORT_RELEVANCE ||
-        k > EAF__RANK_TOP_MAX)
+    if (!quote || !s->c.fts || s->plan->tier || s->plan->rel ||
+        s->plan->sort != EAF_SORT_RELEVANCE || k > EAF__RANK_TOP_MAX)
         return EAF_OK;
     s->rank_call_k = eaf__printf("%.*sk=%llu %s", (int)(quote + 1 - s->c.rank_call),
                                  s->c.rank_call, k, quote + 1);
@@ -60,6 +60,8 @@ static eaf_status bind_top_k(eaf_search *s)
     return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(s->db, rc, "preparing the search");
 }
 
+/* Prepares the main statement of the cursor for its compiled query: where
+ * the hits come from, their order, the page. */
 static eaf_status build(eaf_search *s)
 {
     eaf__buf order = EAF__BUF_INIT, tier = EAF__BUF_INIT;
@@ -80,7 +82,10 @@ static eaf_status build(eaf_search *s)
         return eaf__db_error(s->db, st, "out of memory");
     /* ties keep the order of the ids, so pages never overlap; the hits of
      * related:KEY keep the order of the list */
-    rank_order = s->plan->rel ? "rl.column1, " : s->c.fts ? "r, " : s->c.rank ? "r IS NULL, r, " : "";
+    rank_order = s->plan->rel ? "rl.column1, "
+                 : s->c.fts   ? "r, "
+                 : s->c.rank  ? "r IS NULL, r, "
+                              : "";
     if (s->plan->tier && s->c.fts) /* the articles with all the words first */
         eaf__buf_printf(&tier, "fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?%d) DESC, ",
                         EAF__P_TIER);

@@ -295,7 +295,8 @@ static size_t spelt(ctx *c, const char *word, size_t n, int *err)
     if (*err)
         return NONE;
     at = eaf__sugg_pool_add(c, word, n);
-    p = at == NONE ? NULL : eaf__sugg_grow(c, c->memos, c->nmemos, &c->capmemos, sizeof(*c->memos));
+    p = at == NONE ? NULL
+                   : eaf__sugg_grow(c, c->memos, c->nmemos, &c->capmemos, sizeof(*c->memos));
     if (!p) {
         *err = -1;
         return NONE;
@@ -351,7 +352,7 @@ static int check_node(ctx *c, const char *q, size_t qn, int at, const eaf__qnode
             continue;
         /* the word folded, unstemmed */
         rc = eaf__sugg_one_word(c, EAF__TOK_QUERY | EAF__TOK_NOSTEM, node->text + w.v[j].start,
-                      (size_t)(w.v[j].end - w.v[j].start), &o);
+                                (size_t)(w.v[j].end - w.v[j].start), &o);
         if (rc < 0) {
             err = -1;
             break;

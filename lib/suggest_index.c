@@ -261,8 +261,9 @@ static int read_token(void *vctx, const char *tok, int ntok, int start, int end)
         sn->form = eaf__sugg_pool_add(c, tok, (size_t)ntok);
         if (sn->form == NONE)
             return 1;
-        sn->written = eaf__sugg_pool_add(c, r->text + start,
-                               eaf__sugg_without_possessive(r->text + start, (size_t)(end - start)));
+        sn->written = eaf__sugg_pool_add(
+            c, r->text + start,
+            eaf__sugg_without_possessive(r->text + start, (size_t)(end - start)));
         if (sn->written == NONE)
             return 1;
         c->nseen++;
