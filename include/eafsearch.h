@@ -807,9 +807,9 @@ typedef struct eaf_search_options {
  * authors, and those more than one in the body, with a bonus for words
  * close together (eafsearch-query(7) says how); ties keep a stable order.
  * Memory: the first search on a handle reads the length of every field
- * of every article into memory, for the ranking (32 bytes an article:
- * 4 MB for 123,000, 32 MB for a million), and keeps it until the handle
- * is closed, reading again only what changed since.
+ * of every article into memory, for the ranking (32 bytes an article),
+ * and keeps it until the handle is closed, reading again only what
+ * changed since.
  * @param[out] out    the search; NULL on failure.  Free it with
  *                    eaf_search_free() before closing db.
  * @param[in]  db     the handle
@@ -945,13 +945,18 @@ const char *eaf_search_dropped(const eaf_search *s, size_t i);
  * replaced by the closest field of the language (author:x); or NULL when
  * every word is in the index and every field known, or nothing is close.
  * Never applied by the search itself: the text is a query to run as it is.
- * Computed on the first call.  Borrowed: valid until eaf_search_free().
- * NULL is also the answer when reading the vocabulary failed; then
- * eaf_db_errmsg() on the handle is not empty.
- * @since 0.1
+ * Computed on the first call.
+ * @param[out] out  the suggestion, borrowed: valid until eaf_search_free();
+ *                  NULL when there is none (or on failure)
+ * @param[in]  s    the search
+ * @retval EAF_OK  *out is the suggestion, or NULL for none
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT  reading the vocabulary
+ *                 failed (message on the db handle)
+ * @since 1.0 (before: the suggestion returned, NULL for both none and
+ *        failure)
  */
-EAF_API EAF_NONNULL(1)
-const char *eaf_search_suggestion(eaf_search *s);
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_search_suggestion(const char **out, eaf_search *s);
 
 /**
  * How the query was understood, for people: the parsed tree, the FTS5

@@ -18,7 +18,7 @@
  * Korea") becomes the OR of itself and the place's other forms (Japanese;
  * South Korean, ROK), which rank.c weighs less.
  */
-#include "search.h"
+#include "plan.h"
 #include "lexicon.h"
 #include "tokenize.h"
 
@@ -45,7 +45,8 @@ static int keep_token(void *ctx, const char *tok, int ntok, int start, int end)
 }
 
 typedef struct expander {
-    eaf_search *s;
+    eaf__plan *p;
+    eaf_db *db;
     eaf__tokenizer *tok;
     sqlite3_stmt *terms;
 } expander;
@@ -63,13 +64,13 @@ static eaf_status expand_term(expander *x, eaf__qnode **slot)
 
     if (eaf__tokenize(x->tok, EAF__TOK_QUERY | EAF__TOK_PREFIX, n->text, n->len,
                       keep_token, &t) < 0)
-        return eaf__db_error(x->s->db, EAF_NOMEM, "out of memory");
+        return eaf__db_error(x->db, EAF_NOMEM, "out of memory");
     if (t.count != 1)
         return EAF_OK; /* a prefix phrase (US-Ja*): left to FTS5 */
     snprintf(hi, sizeof(hi), "%s\xf4\x8f\xbf\xbf", t.text);
     kids = eaf__malloc(EAF__PREFIX_CAP * sizeof(*kids));
     if (!kids)
-        return eaf__db_error(x->s->db, EAF_NOMEM, "out of memory");
+        return eaf__db_error(x->db, EAF_NOMEM, "out of memory");
     sqlite3_reset(x->terms);
     sqlite3_bind_text(x->terms, 1, t.text, -1, SQLITE_STATIC);
     sqlite3_bind_text(x->terms, 2, hi, -1, SQLITE_STATIC);
@@ -77,10 +78,10 @@ static eaf_status expand_term(expander *x, eaf__qnode **slot)
         const char *term = (const char *)sqlite3_column_text(x->terms, 0);
         total++;
         if (nkids < EAF__PREFIX_CAP && term) {
-            kids[nkids] = eaf__query_make_term(x->s->q, EAF__Q_TERM, EAF__RAW_TERM, term,
+            kids[nkids] = eaf__query_make_term(x->p->q, EAF__Q_TERM, EAF__RAW_TERM, term,
                                                n->cols);
             if (!kids[nkids]) {
-                st = eaf__db_error(x->s->db, EAF_NOMEM, "out of memory");
+                st = eaf__db_error(x->db, EAF_NOMEM, "out of memory");
                 break;
             }
             nkids++;
@@ -88,15 +89,15 @@ static eaf_status expand_term(expander *x, eaf__qnode **slot)
     }
     sqlite3_reset(x->terms);
     if (st == EAF_OK && rc != SQLITE_DONE)
-        st = eaf__db_sqlerr(x->s->db, rc, "expanding a prefix");
+        st = eaf__db_sqlerr(x->db, rc, "expanding a prefix");
     if (st == EAF_OK && total > EAF__PREFIX_CAP) {
-        or_node = eaf__query_combine(x->s->q, EAF__Q_OR, kids, nkids);
+        or_node = eaf__query_combine(x->p->q, EAF__Q_OR, kids, nkids);
         note = eaf__printf("prefix: %.*s* starts %zu terms: the %zu in the most articles are"
                            " searched",
                            (int)n->len, n->text, total, nkids);
-        if (!or_node || !note || eaf__strvec_push(&x->s->expanded, note) != EAF_OK) {
+        if (!or_node || !note || eaf__strvec_push(&x->p->expanded, note) != EAF_OK) {
             eaf__free(note);
-            st = eaf__db_error(x->s->db, EAF_NOMEM, "out of memory");
+            st = eaf__db_error(x->db, EAF_NOMEM, "out of memory");
         } else {
             *slot = or_node;
         }
@@ -135,9 +136,9 @@ static int has_prefix(const eaf__qnode *n)
     return 0;
 }
 
-eaf_status eaf__expand_prefixes(eaf_search *s)
+eaf_status eaf__pass_prefixes(eaf__plan *p, eaf_db *db)
 {
-    eaf__qnode **root = eaf__query_root_slot(s->q);
+    eaf__qnode **root = eaf__query_root_slot(p->q);
     expander x;
     eaf_status st;
     int rc;
@@ -145,21 +146,22 @@ eaf_status eaf__expand_prefixes(eaf_search *s)
     if (!has_prefix(*root))
         return EAF_OK;
     memset(&x, 0, sizeof(x));
-    x.s = s;
-    st = eaf__db_vocab(s->db);
+    x.p = p;
+    x.db = db;
+    st = eaf__db_vocab(db);
     if (st != EAF_OK)
         return st;
-    rc = sqlite3_prepare_v2(s->db->sql,
+    rc = sqlite3_prepare_v2(db->sql,
                             "SELECT term FROM temp.eaf_vocab_row WHERE term >= ?1"
                             " AND term <= ?2 ORDER BY doc DESC, term",
                             -1, &x.terms, NULL);
     if (rc != SQLITE_OK)
-        return eaf__db_sqlerr(s->db, rc, "expanding a prefix");
-    st = eaf__tokenizer_new(&x.tok, s->db->language);
+        return eaf__db_sqlerr(db, rc, "expanding a prefix");
+    st = eaf__tokenizer_new(&x.tok, db->language);
     if (st == EAF_OK)
         st = walk(&x, root);
     else
-        st = eaf__db_error(s->db, st, "out of memory");
+        st = eaf__db_error(db, st, "out of memory");
     eaf__tokenizer_free(x.tok);
     sqlite3_finalize(x.terms);
     return st;
@@ -241,7 +243,7 @@ static int by_docs(const void *a, const void *b)
 
 /* The bigrams that end with c (len bytes), but cc (which starts with it),
  * from the rows of the statement over the CJK blocks. */
-static eaf_status bigrams_ending(eaf_search *s, sqlite3_stmt *st, const char *c, size_t len,
+static eaf_status bigrams_ending(eaf_db *db, sqlite3_stmt *st, const char *c, size_t len,
                                  cjk_term **v, size_t *n)
 {
     size_t cap = 0;
@@ -258,23 +260,23 @@ static eaf_status bigrams_ending(eaf_search *s, sqlite3_stmt *st, const char *c,
             size_t nc = cap ? cap * 2 : 32;
             cjk_term *nv = eaf__realloc(*v, nc * sizeof(*nv));
             if (!nv)
-                return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+                return eaf__db_error(db, EAF_NOMEM, "out of memory");
             *v = nv;
             cap = nc;
         }
         (*v)[*n].text = eaf__strndup(term, tl);
         (*v)[*n].docs = sqlite3_column_int64(st, 1);
         if (!(*v)[*n].text)
-            return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            return eaf__db_error(db, EAF_NOMEM, "out of memory");
         (*n)++;
     }
-    return rc == SQLITE_DONE ? EAF_OK : eaf__db_sqlerr(s->db, rc, "reading the vocabulary");
+    return rc == SQLITE_DONE ? EAF_OK : eaf__db_sqlerr(db, rc, "reading the vocabulary");
 }
 
 /* Rewrites the one-character word in *slot as the OR of its prefix and
  * the bigrams it ends. */
-static eaf_status expand_cjk_node(eaf_search *s, sqlite3_stmt *cjk_terms, eaf__qnode **slot,
-                                  const char *c)
+static eaf_status expand_cjk_node(eaf__plan *p, eaf_db *db, sqlite3_stmt *cjk_terms,
+                                  eaf__qnode **slot, const char *c)
 {
     eaf__qnode *n = *slot, **kids = NULL, *or_node = NULL;
     cjk_term *v = NULL;
@@ -282,22 +284,22 @@ static eaf_status expand_cjk_node(eaf_search *s, sqlite3_stmt *cjk_terms, eaf__q
     char *note = NULL;
     eaf_status st;
 
-    st = bigrams_ending(s, cjk_terms, c, strlen(c), &v, &nv);
+    st = bigrams_ending(db, cjk_terms, c, strlen(c), &v, &nv);
     sqlite3_reset(cjk_terms);
     if (st == EAF_OK) {
         if (nv > 1) /* (v may be NULL when there is none) */
             qsort(v, nv, sizeof(*v), by_docs);
         keep = nv > CJK_CAP ? CJK_CAP : nv;
         kids = eaf__malloc((keep + 1) * sizeof(*kids));
-        if (kids && (kids[0] = eaf__query_make_term(s->q, EAF__Q_TERM, EAF__RAW_TERM, c,
+        if (kids && (kids[0] = eaf__query_make_term(p->q, EAF__Q_TERM, EAF__RAW_TERM, c,
                                                     n->cols)) != NULL) {
             kids[0]->prefix = 1;
             for (i = 0; i < keep; i++)
-                if (!(kids[i + 1] = eaf__query_make_term(s->q, EAF__Q_TERM, EAF__RAW_TERM,
+                if (!(kids[i + 1] = eaf__query_make_term(p->q, EAF__Q_TERM, EAF__RAW_TERM,
                                                          v[i].text, n->cols)))
                     break;
             if (i == keep)
-                or_node = eaf__query_combine(s->q, EAF__Q_OR, kids, keep + 1);
+                or_node = eaf__query_combine(p->q, EAF__Q_OR, kids, keep + 1);
         }
         if (nv > keep)
             note = eaf__printf("cjk: %s is searched as %s* and the bigrams that end with it:"
@@ -305,9 +307,9 @@ static eaf_status expand_cjk_node(eaf_search *s, sqlite3_stmt *cjk_terms, eaf__q
         else
             note = eaf__printf("cjk: %s is searched as %s* and the %zu bigram%s that end%s"
                                " with it", c, c, nv, nv == 1 ? "" : "s", nv == 1 ? "s" : "");
-        if (!or_node || !note || eaf__strvec_push(&s->expanded, note) != EAF_OK) {
+        if (!or_node || !note || eaf__strvec_push(&p->expanded, note) != EAF_OK) {
             eaf__free(note);
-            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            st = eaf__db_error(db, EAF_NOMEM, "out of memory");
         } else {
             *slot = or_node;
         }
@@ -320,7 +322,8 @@ static eaf_status expand_cjk_node(eaf_search *s, sqlite3_stmt *cjk_terms, eaf__q
 }
 
 typedef struct cjk_walk {
-    eaf_search *s;
+    eaf__plan *p;
+    eaf_db *db;
     eaf__tokenizer *tok;
     sqlite3_stmt *terms;     /* the terms of the CJK blocks */
 } cjk_walk;
@@ -340,17 +343,17 @@ static eaf_status walk_cjk(cjk_walk *w, eaf__qnode **slot)
             return EAF_OK;
         if (!w->terms) {
             int rc;
-            st = eaf__db_vocab(w->s->db);
+            st = eaf__db_vocab(w->db);
             if (st != EAF_OK)
                 return st;
-            rc = sqlite3_prepare_v2(w->s->db->sql,
+            rc = sqlite3_prepare_v2(w->db->sql,
                                     "SELECT term, doc FROM temp.eaf_vocab_row WHERE"
                                     " term >= '\xe1\x84\x80' AND term <= '\xf4\x8f\xbf\xbf'",
                                     -1, &w->terms, NULL);
             if (rc != SQLITE_OK)
-                return eaf__db_sqlerr(w->s->db, rc, "reading the vocabulary");
+                return eaf__db_sqlerr(w->db, rc, "reading the vocabulary");
         }
-        return expand_cjk_node(w->s, w->terms, slot, c);
+        return expand_cjk_node(w->p, w->db, w->terms, slot, c);
     case EAF__Q_AND: case EAF__Q_OR: case EAF__Q_NOT:
         for (i = 0; i < n->nkids && st == EAF_OK; i++)
             st = walk_cjk(w, &n->kids[i]);
@@ -360,19 +363,20 @@ static eaf_status walk_cjk(cjk_walk *w, eaf__qnode **slot)
     }
 }
 
-eaf_status eaf__expand_cjk(eaf_search *s)
+eaf_status eaf__pass_cjk(eaf__plan *p, eaf_db *db)
 {
     cjk_walk w;
     eaf_status st;
 
     memset(&w, 0, sizeof(w));
-    w.s = s;
-    if (!*eaf__query_root_slot(s->q))
+    w.p = p;
+    w.db = db;
+    if (!*eaf__query_root_slot(p->q))
         return EAF_OK;
     st = eaf__tokenizer_new(&w.tok, NULL);
     if (st != EAF_OK)
-        return eaf__db_error(s->db, st, "out of memory");
-    st = walk_cjk(&w, eaf__query_root_slot(s->q));
+        return eaf__db_error(db, st, "out of memory");
+    st = walk_cjk(&w, eaf__query_root_slot(p->q));
     eaf__tokenizer_free(w.tok);
     sqlite3_finalize(w.terms);
     return st;
@@ -382,7 +386,7 @@ eaf_status eaf__expand_cjk(eaf_search *s)
 
 /* Replaces a word or phrase naming a place by the OR of it and the place's
  * other forms (marked EAF__ALIAS_TERM, ranked lower). */
-static eaf_status alias_node(eaf_search *s, eaf__qnode **slot)
+static eaf_status alias_node(eaf__plan *plan, eaf_db *db, eaf__qnode **slot)
 {
     eaf__qnode *n = *slot, *kids[16], *or_node;
     const char *forms, *p;
@@ -394,7 +398,7 @@ static eaf_status alias_node(eaf_search *s, eaf__qnode **slot)
         return EAF_OK;
     folded = eaf__fold_value(n->text, n->len);
     if (!folded)
-        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
     forms = eaf__place_forms(folded, strlen(folded));
     kids[nkids++] = n;
     for (p = forms; p && *p && nkids < EAF__ARRAY_LEN(kids);) {
@@ -405,12 +409,12 @@ static eaf_status alias_node(eaf_search *s, eaf__qnode **slot)
         if (len < sizeof(form) && !(len == strlen(folded) && memcmp(p, folded, len) == 0)) {
             memcpy(form, p, len);
             form[len] = '\0';
-            kids[nkids] = eaf__query_make_term(s->q,
+            kids[nkids] = eaf__query_make_term(plan->q,
                                                strchr(form, ' ') ? EAF__Q_PHRASE : EAF__Q_TERM,
                                                EAF__ALIAS_TERM, form, n->cols);
             if (!kids[nkids]) {
                 eaf__free(folded);
-                return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+                return eaf__db_error(db, EAF_NOMEM, "out of memory");
             }
             nkids++;
         }
@@ -419,14 +423,14 @@ static eaf_status alias_node(eaf_search *s, eaf__qnode **slot)
     eaf__free(folded);
     if (nkids == 1)
         return EAF_OK;
-    or_node = eaf__query_combine(s->q, EAF__Q_OR, kids, nkids);
+    or_node = eaf__query_combine(plan->q, EAF__Q_OR, kids, nkids);
     if (!or_node)
-        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
     *slot = or_node;
     return EAF_OK;
 }
 
-static eaf_status walk_places(eaf_search *s, eaf__qnode **slot)
+static eaf_status walk_places(eaf__plan *p, eaf_db *db, eaf__qnode **slot)
 {
     eaf__qnode *n = *slot;
     size_t i;
@@ -436,17 +440,19 @@ static eaf_status walk_places(eaf_search *s, eaf__qnode **slot)
         return EAF_OK;
     switch (n->kind) {
     case EAF__Q_TERM: case EAF__Q_PHRASE:
-        return alias_node(s, slot);
+        return alias_node(p, db, slot);
     case EAF__Q_AND: case EAF__Q_OR: case EAF__Q_NOT:
         for (i = 0; i < n->nkids && st == EAF_OK; i++)
-            st = walk_places(s, &n->kids[i]);
+            st = walk_places(p, db, &n->kids[i]);
         return st;
     default: /* NEAR keeps its words; exact values and dates have none */
         return EAF_OK;
     }
 }
 
-eaf_status eaf__expand_places(eaf_search *s)
+eaf_status eaf__pass_places(eaf__plan *p, eaf_db *db)
 {
-    return walk_places(s, eaf__query_root_slot(s->q));
+    if (p->flags & EAF_SEARCH_NO_ALIASES)
+        return EAF_OK;
+    return walk_places(p, db, eaf__query_root_slot(p->q));
 }

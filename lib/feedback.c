@@ -7,11 +7,13 @@
  * inverse document frequency in the index; the best terms that the query
  * does not already have are added to its words as raw index terms
  * (EAF__FEEDBACK_TERM), weighed low by the ranking, and the search is
- * built again.  Only a search that matches any of the words (a question,
+ * built again.  A rewrite pass like the others (plan.h), it reads the best
+ * hits through the layer below it (hits.h), never through the cursor.
+ * Only a search that matches any of the words (a question,
  * EAF_SEARCH_RANK_ALL) is expanded: adding words to an all-words search
  * would change what it matches, not only how it ranks.
  */
-#include "search.h"
+#include "hits.h"
 #include "lexicon.h"
 #include "tokenize.h"
 
@@ -149,25 +151,21 @@ static int by_weight(const void *x, const void *y)
 }
 
 /* Reads the best hits' texts into weights[term] += tf / length. */
-static eaf_status read_hits(eaf_search *s, eaf__tokenizer *t, unsigned docs,
-                            term_table *weights)
+static eaf_status read_hits(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql *h,
+                            eaf__tokenizer *t, unsigned docs, term_table *weights)
 {
-    sqlite3_stmt *hits = NULL, *text = NULL;
-    char *select = eaf__printf("%s, %s AS r", s->hits.id_col, s->hits.rank_col);
-    char tail[64];
+    sqlite3_stmt *text = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, k;
     eaf_status st;
     int rc;
 
-    if (!select)
-        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
-    snprintf(tail, sizeof(tail), "ORDER BY r LIMIT %u", docs);
-    st = eaf__search_prepare(s, select, tail, &hits);
-    eaf__free(select);
+    st = eaf__hits_top(db, c, h, docs, &ids, &n);
     if (st != EAF_OK)
         return st;
-    rc = sqlite3_prepare_v2(s->db->sql, "SELECT title, body FROM article WHERE id = ?1", -1,
+    rc = sqlite3_prepare_v2(db->sql, "SELECT title, body FROM article WHERE id = ?1", -1,
                             &text, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(hits)) == SQLITE_ROW) {
+    for (k = 0; rc == SQLITE_OK && k < n; k++) {
         term_table counts = {NULL, 0, 0, 0};
         doc_terms d;
         size_t i;
@@ -176,7 +174,7 @@ static eaf_status read_hits(eaf_search *s, eaf__tokenizer *t, unsigned docs,
         d.counts = &counts;
         d.length = 0;
         sqlite3_reset(text);
-        sqlite3_bind_int64(text, 1, sqlite3_column_int64(hits, 0));
+        sqlite3_bind_int64(text, 1, ids[k]);
         if (sqlite3_step(text) == SQLITE_ROW) {
             for (col = 0; col < 2; col++) {
                 const char *t_ = (const char *)sqlite3_column_text(text, col);
@@ -196,14 +194,13 @@ static eaf_status read_hits(eaf_search *s, eaf__tokenizer *t, unsigned docs,
         if (counts.nomem)
             weights->nomem = 1;
         table_free(&counts);
-        rc = SQLITE_OK;
     }
     sqlite3_finalize(text);
-    sqlite3_finalize(hits);
+    eaf__free(ids);
     if (weights->nomem)
-        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
-    if (rc != SQLITE_OK && rc != SQLITE_DONE)
-        return eaf__db_sqlerr(s->db, rc, "reading the best hits for feedback");
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "reading the best hits for feedback");
     return EAF_OK;
 }
 
@@ -222,35 +219,37 @@ static eaf__qnode **words_slot(eaf__query *q)
     return NULL;
 }
 
-eaf_status eaf__feedback(eaf_search *s, unsigned docs, unsigned terms)
+eaf_status eaf__pass_feedback(eaf__plan *p, eaf_db *db, const eaf__compiled *c,
+                              const eaf__hits_sql *h)
 {
+    unsigned docs = p->feedback_docs, terms = p->feedback_terms;
     eaf__tokenizer *t = NULL;
     term_table weights = {NULL, 0, 0, 0}, seen = {NULL, 0, 0, 0};
     term_entry *cand = NULL;
-    eaf__qnode **slot = words_slot(s->q), **kids = NULL;
+    eaf__qnode **slot = words_slot(p->q), **kids = NULL;
     sqlite3_stmt *df = NULL;
     int64_t total = 0;
     size_t i, n = 0, nk = 0;
     eaf_status st;
     eaf__buf note = EAF__BUF_INIT;
 
-    if (!slot || !s->question || terms == 0 || docs == 0)
+    if (!slot || !p->question || terms == 0 || docs == 0)
         return EAF_OK;
-    st = eaf__tokenizer_new(&t, s->db->language);
+    st = eaf__tokenizer_new(&t, db->language);
     if (st != EAF_OK)
-        return eaf__db_error(s->db, st, "out of memory");
-    st = read_hits(s, t, docs, &weights);
-    query_terms(t, eaf__query_root(s->q), &seen);
+        return eaf__db_error(db, st, "out of memory");
+    st = read_hits(db, c, h, t, docs, &weights);
+    query_terms(t, eaf__query_root(p->q), &seen);
     if (st == EAF_OK && seen.nomem)
-        st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        st = eaf__db_error(db, EAF_NOMEM, "out of memory");
     if (st == EAF_OK && weights.n > 0) {
         cand = eaf__malloc(weights.n * sizeof(*cand));
         if (!cand)
-            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            st = eaf__db_error(db, EAF_NOMEM, "out of memory");
     }
     for (i = 0; st == EAF_OK && i < weights.cap; i++) {
         term_entry *e = &weights.slots[i];
-        if (e->term && good_term(s->db->language, e->term) &&
+        if (e->term && good_term(db->language, e->term) &&
             !table_find(&seen, e->term, strlen(e->term), 0))
             cand[n++] = *e;
     }
@@ -259,15 +258,15 @@ eaf_status eaf__feedback(eaf_search *s, unsigned docs, unsigned terms)
         qsort(cand, n, sizeof(*cand), by_weight);
         if (n > CANDIDATES)
             n = CANDIDATES;
-        st = eaf__db_vocab(s->db);
-        rc = st == EAF_OK ? sqlite3_prepare_v2(s->db->sql,
+        st = eaf__db_vocab(db);
+        rc = st == EAF_OK ? sqlite3_prepare_v2(db->sql,
                                                "SELECT doc FROM temp.eaf_vocab_row WHERE term = ?1",
                                                -1, &df, NULL)
                           : SQLITE_OK;
         if (st == EAF_OK && rc != SQLITE_OK)
-            st = eaf__db_sqlerr(s->db, rc, "feedback");
+            st = eaf__db_sqlerr(db, rc, "feedback");
         if (st == EAF_OK)
-            st = eaf_db_count(&total, s->db);
+            st = eaf_db_count(&total, db);
         for (i = 0; st == EAF_OK && i < n; i++) {
             sqlite3_int64 d = 0;
             sqlite3_reset(df);
@@ -283,31 +282,31 @@ eaf_status eaf__feedback(eaf_search *s, unsigned docs, unsigned terms)
     if (st == EAF_OK && n > 0) {
         kids = eaf__malloc((terms + 1) * sizeof(*kids));
         if (!kids)
-            st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+            st = eaf__db_error(db, EAF_NOMEM, "out of memory");
         else
             kids[nk++] = *slot;
         eaf__buf_puts(&note, "feedback: added");
         for (i = 0; st == EAF_OK && i < n && nk <= terms; i++) {
             if (cand[i].weight <= 0.0)
                 break;
-            kids[nk] = eaf__query_make_term(s->q, EAF__Q_TERM, EAF__FEEDBACK_TERM, cand[i].term,
+            kids[nk] = eaf__query_make_term(p->q, EAF__Q_TERM, EAF__FEEDBACK_TERM, cand[i].term,
                                             0);
             if (!kids[nk]) {
-                st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+                st = eaf__db_error(db, EAF_NOMEM, "out of memory");
                 break;
             }
             eaf__buf_printf(&note, " %s", cand[i].term);
             nk++;
         }
         if (st == EAF_OK && nk > 1) {
-            eaf__qnode *or_node = eaf__query_combine(s->q, EAF__Q_OR, kids, nk);
+            eaf__qnode *or_node = eaf__query_combine(p->q, EAF__Q_OR, kids, nk);
             char *text = eaf__buf_detach(&note);
-            if (!or_node || !text || eaf__strvec_push(&s->expanded, text) != EAF_OK) {
+            if (!or_node || !text || eaf__strvec_push(&p->expanded, text) != EAF_OK) {
                 eaf__free(text);
-                st = eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+                st = eaf__db_error(db, EAF_NOMEM, "out of memory");
             } else {
                 *slot = or_node;
-                s->feedback = 1;
+                p->feedback = 1;
             }
         }
     }

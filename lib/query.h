@@ -31,7 +31,7 @@ typedef enum eaf__qkind {
     EAF__Q_META,    /* an exact metadata value: facet kinds in meta_kinds */
     EAF__Q_DATE,    /* publication day in [day_from, day_to] */
     EAF__Q_RELATED  /* related:KEY: the articles of KEY's related list
-                       (text is the key; ids, once search.c resolved it) */
+                       (text is the key; ids, once plan.c resolved it) */
 } eaf__qkind;
 
 /* Default NEAR window, and the limits the parser enforces. */
@@ -177,7 +177,7 @@ typedef struct eaf__compiled {
     char *sql;           /* SQL condition over article a and facet, or NULL */
     char *rank;          /* without fts: the positive words, to rank by */
     char *rank_call;     /* the ranking function call for fts or rank
-                            (search.c fills it) */
+                            (hits.c fills it) */
     int positive;        /* false: the query selects nothing (empty, or
                             only exclusions) */
     eaf__qparam *params;

@@ -134,7 +134,7 @@ static piece compile_date(eaf__compiled *c, const eaf__qnode *n)
     return p;
 }
 
-/* related:KEY: the articles of the key's related list (search.c resolves
+/* related:KEY: the articles of the key's related list (plan.c resolves
  * it before compiling; unresolved, or an unknown key, it matches nothing). */
 static piece compile_related(eaf__compiled *c, const eaf__qnode *n)
 {

@@ -921,11 +921,8 @@ static int run_query(output *o, const char *qid, const char *query, long line)
     if (rc == 0 && cfg->facets_top &&
         eaf_search_facets(&r.facets, r.s, cfg->facets_top) != EAF_OK)
         rc = FAIL_DB;
-    if (rc == 0) {
-        r.suggestion = eaf_search_suggestion(r.s);
-        if (!r.suggestion && *eaf_db_errmsg(cfg->db))
-            rc = FAIL_DB;
-    }
+    if (rc == 0 && eaf_search_suggestion(&r.suggestion, r.s) != EAF_OK)
+        rc = FAIL_DB;
     if (rc == 0 && !(p->flags & P_NOTES)) {
         fflush(stdout);
         warn_notes(&r);

@@ -161,6 +161,7 @@ static void round_(outcome *o, int ok_codes, const eaf_article *a)
     char *err = NULL;
     eaf_status st;
     int64_t total;
+    const char *suggestion = NULL;
 
     memset(o, 0, sizeof(*o));
     st = eaf_db_open(&db, dbfile, &oo, &err);
@@ -188,7 +189,7 @@ static void round_(outcome *o, int ok_codes, const eaf_article *a)
         saw(o, eaf_search_total(&total, s), ok_codes, "eaf_search_total", db);
         saw(o, eaf_search_facets(&f, s, 5), ok_codes, "eaf_search_facets", db);
         eaf_facets_free(f);
-        (void)eaf_search_suggestion(s);
+        saw(o, eaf_search_suggestion(&suggestion, s), ok_codes, "eaf_search_suggestion", db);
         (void)eaf_search_explain(s);
         eaf_search_free(s);
     }

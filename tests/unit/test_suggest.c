@@ -141,6 +141,19 @@ static const struct {
     {"date:2018 elecion", "date:2018 election", "beside a date"},
 };
 
+/* The suggestion of a search; NULL for none.  A failure fails a test. */
+static const char *suggestion(eaf_search *s)
+{
+    const char *out = "(unset)";
+    eaf_status st = eaf_search_suggestion(&out, s);
+
+    if (st != EAF_OK) {
+        ok(0, "eaf_search_suggestion: %s (%s)", eaf_status_str(st), eaf_db_errmsg(db));
+        return NULL;
+    }
+    return out;
+}
+
 static void test_table(void)
 {
     size_t i;
@@ -152,7 +165,7 @@ static void test_table(void)
             ok(0, "%s: search (%s)", table[i].query, eaf_db_errmsg(db));
             continue;
         }
-        is_str(eaf_search_suggestion(s), table[i].want, "%s -> %s: %s", table[i].query,
+        is_str(suggestion(s), table[i].want, "%s -> %s: %s", table[i].query,
                table[i].want ? table[i].want : "nothing", table[i].what);
         eaf_search_free(s);
     }
@@ -177,7 +190,7 @@ static void test_runs(void)
         }
         if (eaf_search_total(&total, s) != EAF_OK || total == 0)
             runs = 0;
-        if (eaf_search_suggestion(s) != NULL)
+        if (suggestion(s) != NULL)
             quiet = 0;
         eaf_search_free(s);
     }
@@ -192,7 +205,8 @@ void eaf__alloc_track(int on);
 long eaf__alloc_live(void);
 
 /* Fails each allocation of a suggestion in turn: every run gives the
- * suggestion, or NULL with a message on the handle, and leaks nothing. */
+ * suggestion, or a failure (with NULL and a message on the handle), and
+ * leaks nothing. */
 static void test_nomem(void)
 {
     const char *query = "elecion autor:Marchetti accomodaton Zurch";
@@ -203,11 +217,12 @@ static void test_nomem(void)
 
     ok(eaf_search_new(&s, db, query, NULL) == EAF_OK, "oom: the search");
     eaf__alloc_fail_at((unsigned long)-1, 0);
-    is_str(eaf_search_suggestion(s), want, "oom: the suggestion, without failures");
+    is_str(suggestion(s), want, "oom: the suggestion, without failures");
     total = eaf__alloc_fail_at(0, 0);
     eaf_search_free(s);
     for (n = 1; n <= total; n++) {
-        const char *got;
+        const char *got = "(unset)";
+        eaf_status st;
         long live;
 
         s = NULL;
@@ -218,11 +233,11 @@ static void test_nomem(void)
             break;
         }
         eaf__alloc_fail_at(n, 1);
-        got = eaf_search_suggestion(s);
+        st = eaf_search_suggestion(&got, s);
         eaf__alloc_fail_at(0, 0);
-        if (!got && *eaf_db_errmsg(db))
+        if (st != EAF_OK && !got && *eaf_db_errmsg(db))
             nomem++;
-        else if (!got || strcmp(got, want) != 0) {
+        else if (st != EAF_OK || !got || strcmp(got, want) != 0) {
             bad++;
             diag("oom: allocation %lu fails: %s (%s)", n, got ? got : "NULL", eaf_db_errmsg(db));
         }
@@ -239,6 +254,39 @@ static void test_nomem(void)
     ok(nomem > 0, "oom: %d of them fail", nomem);
 }
 
+/* A damaged index: the suggestion fails, with a status and a message,
+ * not a NULL that would read as "no suggestion". */
+static void test_bad_index(void)
+{
+    eaf_db *bad = tu_open("bad.db", NULL);
+    eaf_article *a = tu_article("b1", "Election night", "2020-01-01",
+                                "The election was close. Election results came late.",
+                                NULL, NULL);
+    eaf_search *s = NULL;
+    const char *got = "(unset)";
+    eaf_status st;
+
+    ok(eaf_db_put(NULL, bad, a) == EAF_OK, "bad: an article");
+    eaf_article_free(a);
+    eaf_db_close(bad);
+    ok(tu_sql(tu_path("bad.db"), "UPDATE fts_data SET block = x'00ff00ff' WHERE id > 10")
+           == SQLITE_OK,
+       "bad: the full-text index damaged");
+    bad = tu_open("bad.db", NULL);
+    if (eaf_search_new(&s, bad, "elecion", NULL) != EAF_OK) {
+        ok(0, "bad: the search (%s)", eaf_db_errmsg(bad));
+        eaf_db_close(bad);
+        return;
+    }
+    st = eaf_search_suggestion(&got, s);
+    ok(st != EAF_OK, "bad: the suggestion fails (%s: %s)", eaf_status_str(st),
+       eaf_db_errmsg(bad));
+    ok(got == NULL, "bad: and gives no text");
+    ok(*eaf_db_errmsg(bad) != '\0', "bad: a message on the handle");
+    eaf_search_free(s);
+    eaf_db_close(bad);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -246,6 +294,7 @@ int main(void)
     test_table();
     test_runs();
     test_nomem();
+    test_bad_index();
     eaf_db_close(db);
     tu_cleanup();
     return done_testing();
