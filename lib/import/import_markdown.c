@@ -53,7 +53,8 @@
  * give none; emphasis and inline HTML tags go; HTML blocks give their
  * text; code keeps its text.  The key is the path without its extension.
  */
-#include "reader.h"
+#include "format.h"
+#include "html_text.h"
 
 #include <string.h>
 
@@ -437,7 +438,7 @@ static void trim(const char **s, size_t *n);
 /* ---- the article's fields ---------------------------------------------------- */
 
 typedef struct md {
-    eaf_reader *r;
+    eaf__source *r;
     eaf_article *a;
     int nomem;
     int json;                 /* the front matter is JSON (Hugo's) */
@@ -581,18 +582,18 @@ static eaf_status read_front(md *m, ynode *root)
     ynode *y;
 
     if (!root || root->kind != Y_MAP) {
-        eaf__reader_error(m->r, 0, "the front matter is not a mapping of keys to values");
+        eaf__source_error(m->r, 0, "the front matter is not a mapping of keys to values");
         return EAF_SYNTAX;
     }
     if (ytrue(yget(root, "draft")) || yfalse(yget(root, "published"))) {
-        eaf__reader_skip(m->r, "a draft");
+        eaf__source_skip(m->r, "a draft");
         return EAF_DONE;
     }
     v = yscalar(yget(root, "title"));
     if (v) {
         set_html(m, EAF_FIELD_TITLE, v);
         if (!m->nomem && !eaf_article_get(m->a, EAF_FIELD_TITLE)) {
-            eaf__reader_error(m->r, 0, "an empty title in the front matter");
+            eaf__source_error(m->r, 0, "an empty title in the front matter");
             return EAF_SYNTAX;
         }
     }
@@ -973,7 +974,7 @@ static eaf_status title_from_heading(md *m, cmark_node *doc, int *found)
     return EAF_OK;
 }
 
-eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
+static eaf_status markdown_next(eaf__source *r, eaf_article **out)
 {
     md m;
     ytree t;
@@ -988,7 +989,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
 
     *out = NULL;
     r->done = 1; /* one file, one article */
-    st = eaf__reader_slurp(r, &data, &len);
+    st = eaf__source_slurp(r, &data, &len);
     if (st != EAF_OK)
         return st;
     s = data;
@@ -1000,7 +1001,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
         ;
     if (i == len) {
         eaf__free(data);
-        eaf__reader_error(r, 0, "empty file");
+        eaf__source_error(r, 0, "empty file");
         return EAF_SYNTAX;
     }
     memset(&m, 0, sizeof(m));
@@ -1008,7 +1009,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     m.r = r;
     if (fence_line(s, len, '+')) {
         eaf__free(data);
-        eaf__reader_error(r, 0, "TOML front matter (between \"+++\" lines) cannot be read: "
+        eaf__source_error(r, 0, "TOML front matter (between \"+++\" lines) cannot be read: "
                                 "there is no TOML library for C to read it with; convert it "
                                 "to YAML (hugo convert toYAML -o DIR) and index DIR");
         return EAF_SYNTAX;
@@ -1016,7 +1017,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     if (fence_line(s, len, '-')) {
         if (!split_front(s, len, &yb, &ye, &body)) {
             eaf__free(data);
-            eaf__reader_error(r, 0, "the front matter has no closing \"---\" line");
+            eaf__source_error(r, 0, "the front matter has no closing \"---\" line");
             return EAF_SYNTAX;
         }
         front = 1;
@@ -1037,10 +1038,10 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
         eaf__free(data);
         if (t.nomem) {
             eaf__free(msg);
-            eaf__reader_error(r, 0, "out of memory");
+            eaf__source_error(r, 0, "out of memory");
             return EAF_NOMEM;
         }
-        eaf__reader_error(r, 0, "%s", msg ? msg : "empty front matter");
+        eaf__source_error(r, 0, "%s", msg ? msg : "empty front matter");
         eaf__free(msg);
         return EAF_SYNTAX;
     }
@@ -1068,7 +1069,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
             if (!eaf_article_get(m.a, EAF_FIELD_TITLE))
                 st = title_from_heading(&m, doc, &heading);
             if (st == EAF_OK && !eaf_article_get(m.a, EAF_FIELD_TITLE)) {
-                eaf__reader_error(r, 0, "%s", front
+                eaf__source_error(r, 0, "%s", front
                     ? "no title in the front matter (nor a heading at the start of the text)"
                     : "no title: no front matter (\"---\"), and the text does not start "
                       "with a heading (\"# Title\")");
@@ -1087,9 +1088,9 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     eaf__free(body_src);
     eaf__buf_free(&text);
     if (st == EAF_NOMEM)
-        eaf__reader_error(r, 0, "out of memory");
+        eaf__source_error(r, 0, "out of memory");
     else if (st == EAF_SYNTAX && !r->err.n)
-        eaf__reader_error(r, 0, "empty name");
+        eaf__source_error(r, 0, "empty name");
     if (st != EAF_OK) {
         eaf_article_free(m.a);
         return st;
@@ -1097,3 +1098,24 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     *out = m.a;
     return EAF_ROW;
 }
+
+/* ---- the row of the table -------------------------------------------------------- */
+
+static const char *const markdown_aliases[] = {"md", NULL};
+/* (no name tells Markdown by itself: a .md file without front matter or a
+ * title heading is an article page) */
+static const char *const markdown_extensions[] = {NULL};
+
+/* Front matter (YAML, TOML or a JSON object); else a title heading. */
+static int markdown_sniff(const eaf__sniff *s)
+{
+    if (eaf__sniff_front_matter(s))
+        return EAF__SNIFF_FRONT_MATTER;
+    if (eaf__sniff_json_object(s) && eaf__sniff_json_or_front(s) == EAF_FORMAT_MARKDOWN)
+        return EAF__SNIFF_JSON;
+    return eaf__sniff_title(s) ? EAF__SNIFF_TITLE : EAF__SNIFF_NO;
+}
+
+const eaf__format_def eaf__format_markdown = {
+    EAF_FORMAT_MARKDOWN, "markdown", markdown_aliases, markdown_extensions, markdown_sniff,
+    markdown_next, NULL};

@@ -464,7 +464,7 @@ static void test_static_sites(void)
             eaf_article *a = NULL;
             eaf_status st = eaf_reader_open_memory(&r, cases[i].data, strlen(cases[i].data),
                                                    cases[i].name, NULL, NULL);
-            is_int(r ? eaf_reader_format(r) : EAF_FORMAT_LAST, cases[i].format,
+            is_int(r ? (int)eaf_reader_format(r) : -1, cases[i].format,
                    "static %zu (%s): %s", i, cases[i].name, eaf_format_name(cases[i].format));
             st = r ? eaf_reader_next(&a, r) : st;
             if (cases[i].title)
@@ -486,7 +486,7 @@ static void test_static_sites(void)
         memset(line + k, 'w', big);
         strcpy(line + k + big, "\"}\n");
         eaf_status st = eaf_reader_open_memory(&r, line, strlen(line), "long", NULL, NULL);
-        is_int(st == EAF_OK ? eaf_reader_format(r) : EAF_FORMAT_LAST, EAF_FORMAT_JSONL,
+        is_int(st == EAF_OK ? (int)eaf_reader_format(r) : -1, EAF_FORMAT_JSONL,
                "a 100 kB JSON line: JSON Lines");
         eaf_reader_free(r);
         free(line);
@@ -762,19 +762,33 @@ static void test_detection(void)
         eaf_reader *r = NULL;
         eaf_status st = eaf_reader_open_memory(&r, cases[i].data, strlen(cases[i].data),
                                                cases[i].name, NULL, NULL);
-        is_int(st == EAF_OK ? eaf_reader_format(r) : EAF_FORMAT_LAST, cases[i].format,
+        is_int(st == EAF_OK ? (int)eaf_reader_format(r) : -1, cases[i].format,
                "detect %zu: %s", i, eaf_format_name(cases[i].format));
         eaf_reader_free(r);
     }
     /* names and format names */
     is_str(eaf_format_name(EAF_FORMAT_WXR), "wxr", "format name: wxr");
-    is_str(eaf_format_name(EAF_FORMAT_GZIP), "gzip", "format name: gzip");
-    is_int(eaf_format_from_name("markdown"), EAF_FORMAT_MARKDOWN, "from name: markdown");
-    is_int(eaf_format_from_name("md"), EAF_FORMAT_MARKDOWN, "from name: md");
-    is_int(eaf_format_from_name("html"), EAF_FORMAT_HTML, "from name: html");
-    is_int(eaf_format_from_name("zip"), EAF_FORMAT_ZIP, "from name: zip");
-    is_int(eaf_format_from_name("docx"), EAF_FORMAT_LAST, "from name: unknown");
-    is_str(eaf_format_name(EAF_FORMAT_LAST), NULL, "format name: out of range");
+    is_str(eaf_archive_kind_name(EAF_ARCHIVE_GZIP), "gzip", "archive kind name: gzip");
+    {
+        eaf_format f = EAF_FORMAT_PAGE;
+        eaf_archive_kind k = EAF_ARCHIVE_NONE;
+
+        ok(eaf_format_from_name("markdown", &f) == EAF_OK && f == EAF_FORMAT_MARKDOWN,
+           "from name: markdown");
+        ok(eaf_format_from_name("html", &f) == EAF_OK && f == EAF_FORMAT_HTML,
+           "from name: html");
+        is_int(eaf_format_from_name("docx", &f), EAF_NOTFOUND, "from name: unknown");
+        is_int(f, EAF_FORMAT_AUTO, "from name: unknown gives AUTO");
+        is_int(eaf_format_from_name("zip", &f), EAF_NOTFOUND,
+               "from name: an archive kind is no format");
+        ok(eaf_archive_kind_from_name("zip", &k) == EAF_OK && k == EAF_ARCHIVE_ZIP,
+           "archive kind from name: zip");
+        is_int(eaf_archive_kind_from_name("html", &k), EAF_NOTFOUND,
+               "archive kind from name: a format is no archive kind");
+        is_int(k, EAF_ARCHIVE_NONE, "archive kind from name: unknown gives NONE");
+    }
+    is_str(eaf_format_name((eaf_format)99), NULL, "format name: out of range");
+    is_str(eaf_archive_kind_name((eaf_archive_kind)99), NULL, "archive kind name: out of range");
     ok(eaf_reader_wants("2018/a/index.html"), "wants: .html");
     ok(eaf_reader_wants("export.WXR"), "wants: .WXR (case ignored)");
     ok(eaf_reader_wants("site.tar.gz") && eaf_reader_wants("site.zip") &&
