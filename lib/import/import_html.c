@@ -174,8 +174,10 @@ static void scan(page *p, xmlNodePtr n, xmlNodePtr in_article, int depth)
                 add_author(p, content);
             else if (name && eaf__html_same_ci(name, "description") && !p->description)
                 p->description = content;
-            else if (name && (eaf__html_same_ci(name, "date") || eaf__html_same_ci(name, "dc.date") ||
-                              eaf__html_same_ci(name, "dcterms.date") || eaf__html_same_ci(name, "pubdate")) &&
+            else if (name &&
+                     (eaf__html_same_ci(name, "date") || eaf__html_same_ci(name, "dc.date") ||
+                      eaf__html_same_ci(name, "dcterms.date") ||
+                      eaf__html_same_ci(name, "pubdate")) &&
                      !p->date_meta)
                 p->date_meta = content;
             continue;
@@ -216,7 +218,8 @@ static void scan(page *p, xmlNodePtr n, xmlNodePtr in_article, int depth)
                 p->time_el = n;
             if (!p->time_published &&
                 (eaf__html_class_contains(n, "published") || eaf__html_has_class(n, "entry-date") ||
-                 (eaf__html_attr(n, "itemprop") && eaf__html_same_ci(eaf__html_attr(n, "itemprop"), "datePublished"))))
+                 (eaf__html_attr(n, "itemprop") &&
+                  eaf__html_same_ci(eaf__html_attr(n, "itemprop"), "datePublished"))))
                 p->time_published = n;
         }
         scan(p, n->children, in_article, depth + 1);
@@ -237,7 +240,8 @@ static xmlNodePtr find_content(xmlNodePtr n, int depth)
 
         if (c->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH)
             continue;
-        if (eaf__html_no_text_at_all(c) || eaf__html_is_elem(c, "nav") || eaf__html_is_elem(c, "aside") ||
+        if (eaf__html_no_text_at_all(c) || eaf__html_is_elem(c, "nav") ||
+            eaf__html_is_elem(c, "aside") ||
             eaf__html_is_elem(c, "footer") || eaf__html_is_elem(c, "form"))
             continue;
         for (i = 0; i < EAF__ARRAY_LEN(classes); i++)
@@ -286,7 +290,8 @@ static void scan_links(page *p, xmlNodePtr n, int authors, int depth)
 
         if (n->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH)
             continue;
-        if (eaf__html_is_elem(n, "nav") || eaf__html_is_elem(n, "aside") || eaf__html_is_elem(n, "form") ||
+        if (eaf__html_is_elem(n, "nav") || eaf__html_is_elem(n, "aside") ||
+            eaf__html_is_elem(n, "form") ||
             eaf__html_no_text_at_all(n))
             continue;
         if (eaf__html_is_elem(n, "a") && (rel = eaf__html_attr(n, "rel")) != NULL) {
@@ -318,9 +323,12 @@ static void scan_links(page *p, xmlNodePtr n, int authors, int depth)
 static void scan_related(page *p, xmlNodePtr n, int inside, int depth)
 {
     for (; n && !p->nomem; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH || eaf__html_no_text_at_all(n))
+        if (n->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH ||
+            eaf__html_no_text_at_all(n))
             continue;
-        if (!inside && (eaf__html_is_elem(n, "aside") || eaf__html_is_elem(n, "section") || eaf__html_is_elem(n, "div")) &&
+        if (!inside &&
+            (eaf__html_is_elem(n, "aside") || eaf__html_is_elem(n, "section") ||
+             eaf__html_is_elem(n, "div")) &&
             eaf__html_class_contains(n, "related")) {
             scan_related(p, n->children, 1, depth + 1);
             if (eaf_article_related_title_count(p->a) > 0)
@@ -782,7 +790,8 @@ static eaf_status html_next(eaf__source *r, eaf_article **out)
     eaf__free(owned);
     eaf__free(data);
     if (!p.doc) {
-        eaf__source_error(r, 0, "cannot parse the page%s%s", strcmp(encoding, "UTF-8") ? " in " : "",
+        eaf__source_error(r, 0, "cannot parse the page%s%s",
+                          strcmp(encoding, "UTF-8") ? " in " : "",
                           strcmp(encoding, "UTF-8") ? encoding : "");
         return EAF_SYNTAX;
     }

@@ -279,10 +279,12 @@ static eaf_status detect_current(eaf_reader *r, int outer)
         return EAF_OK;
     }
     if (binary_data(r->src.in, r->src.in_len, &nuls)) {
-        eaf__source_error(&r->src, 0, "binary data, not text (%zu of the first %zu bytes%s are "
-                                "NUL bytes): not an article file",
+        eaf__source_error(&r->src, 0,
+                          "binary data, not text (%zu of the first %zu bytes%s are "
+                          "NUL bytes): not an article file",
                           nuls, r->src.in_len,
-                          r->src.ar && eaf__archive_is_single(r->src.ar) ? " it decompresses to" : "");
+                          r->src.ar && eaf__archive_is_single(r->src.ar) ? " it decompresses to"
+                                                                         : "");
         return EAF_SYNTAX;
     }
     if (r->forced != EAF_FORMAT_AUTO) {
@@ -534,7 +536,8 @@ static eaf_status next_member(eaf_reader *r)
         r->src.msg_name = eaf__printf("%s:%s", r->src.name, name);
         r->src.key_base = r->member ? eaf__name_key_base(r->member) : NULL;
     }
-    if ((!eaf__archive_is_single(r->src.ar) && !r->member) || !r->src.msg_name || !r->src.key_base) {
+    if ((!eaf__archive_is_single(r->src.ar) && !r->member) || !r->src.msg_name ||
+        !r->src.key_base) {
         eaf__source_error(&r->src, 0, "out of memory");
         return EAF_NOMEM;
     }
@@ -558,8 +561,9 @@ static eaf_status no_member(eaf_reader *r)
     eaf__free(r->member);
     r->member = NULL;
     if (r->members_passed > 0)
-        eaf__source_error(&r->src, 0, "no article file in the archive: its %zu file%s passed "
-                                "over (%s: %s%s)",
+        eaf__source_error(&r->src, 0,
+                          "no article file in the archive: its %zu file%s passed "
+                          "over (%s: %s%s)",
                           r->members_passed,
                           r->members_passed == 1 ? " was" : "s were",
                           r->passed_name ? r->passed_name : "?", r->passed_reason,
