@@ -62,18 +62,18 @@ static const eaf__format_def *const formats[] = {
     NULL /* (so that the table is never empty) */
 };
 
-/* The names of all formats, built or not, and what each needs: a
+/* The names of all formats, built or not, and what each lacks here: a
  * program may name a format this build lacks, and hear why it cannot. */
 static const struct {
     const char *name;
-    const char *needs;
+    const char *lacks;       /* the libraries missing ("" for none) */
 } all_formats[] = {
-    {"auto", NULL},
-    {"page", "cmark"},
-    {"jsonl", "jansson"},
-    {"html", "libxml2 and jansson"},
-    {"markdown", "cmark, libyaml, jansson and libxml2"},
-    {"wxr", "libxml2"}};
+    {"auto", ""},
+    {"page", EAF_LACKS_PAGE},
+    {"jsonl", EAF_LACKS_JSONL},
+    {"html", EAF_LACKS_HTML},
+    {"markdown", EAF_LACKS_MARKDOWN},
+    {"wxr", EAF_LACKS_WXR}};
 
 static const char *const archive_names[] = {"none", "tar", "zip", "gzip"};
 
@@ -246,8 +246,8 @@ static void unknown_format(eaf_reader *r)
                                   all_formats[i].name);
     eaf__source_error(&r->src, 0, "unknown format (not an article page, HTML, Markdown, "
                                   "a WordPress export, JSON Lines or an archive)%s%s%s",
-                      k ? "; this build of libeafsearch does not read " : "", lacks,
-                      k ? " (see eaf_format_available())" : "");
+                      k ? "; this build of libeafsearch lacks the readers of " : "", lacks,
+                      k ? " (configured without their libraries)" : "");
 }
 
 /* Detects (or takes the forced) format of the current file.  Returns
@@ -353,7 +353,7 @@ static eaf_status check_options(const eaf_reader_options *o, char **errmsg_out)
             *errmsg_out = eaf__printf("the %s format is not read by this build of "
                                       "libeafsearch (configured without %s)",
                                       all_formats[o->format].name,
-                                      all_formats[o->format].needs);
+                                      all_formats[o->format].lacks);
         return EAF_NOTFOUND;
     }
     return EAF_OK;

@@ -438,7 +438,7 @@ int main(void)
     for (i = 0; i < sizeof(used) / sizeof(used[0]); i++)
         if (!eaf_format_available(used[i])) {
             char why[128];
-            snprintf(why, sizeof(why), "this build of libeafsearch has no %s reader",
+            snprintf(why, sizeof(why), "this build of libeafsearch has no reader for %s",
                      eaf_format_name(used[i]));
             return tap_skip_all(why);
         }

@@ -964,7 +964,7 @@ static int need(const char *what, eaf_format f)
 {
     if (eaf_format_available(f))
         return 1;
-    printf("ok %d # SKIP %s: this build of libeafsearch has no %s reader\n", ++tap_count,
+    printf("ok %d # SKIP %s: this build of libeafsearch has no reader for %s\n", ++tap_count,
            what, eaf_format_name(f));
     return 0;
 }
