@@ -1460,7 +1460,7 @@ eaf_status eaf_related_set_defaults(eaf_db *db, const eaf_related_options *opts)
 
 typedef struct eaf_reader eaf_reader;
 
-/** The formats a reader understands. */
+/** The article formats a reader understands. */
 typedef enum eaf_format {
     EAF_FORMAT_AUTO = 0,  /**< detect from the content (the name is a hint) */
     EAF_FORMAT_PAGE,      /**< an article page saved as Markdown text */
@@ -1468,48 +1468,95 @@ typedef enum eaf_format {
     EAF_FORMAT_HTML,      /**< an HTML article page */
     EAF_FORMAT_MARKDOWN,  /**< Markdown with front matter (YAML or JSON), or
                                titled by its first heading */
-    EAF_FORMAT_WXR,       /**< a WordPress export (a feed, RSS or Atom, is
+    EAF_FORMAT_WXR        /**< a WordPress export (a feed, RSS or Atom, is
                                read as one and skipped) */
-    EAF_FORMAT_TAR,       /**< a tar archive, possibly compressed */
-    EAF_FORMAT_ZIP,       /**< a zip archive */
-    EAF_FORMAT_GZIP,      /**< one compressed file (gzip, bzip2 or xz) */
-    EAF_FORMAT_LAST       /**< the number of formats; not a format */
 } eaf_format;
+
+/** The kinds of archive a reader opens and reads the members of. */
+typedef enum eaf_archive_kind {
+    EAF_ARCHIVE_NONE = 0, /**< not an archive; in options: detect */
+    EAF_ARCHIVE_TAR,      /**< a tar archive, possibly compressed */
+    EAF_ARCHIVE_ZIP,      /**< a zip archive */
+    EAF_ARCHIVE_GZIP      /**< one compressed file (gzip, bzip2 or xz) */
+} eaf_archive_kind;
 
 /**
  * The name of a format ("auto", "page", "jsonl", "html", "markdown",
- * "wxr", "tar", "zip", "gzip"), or NULL when out of range.  Static.
- * @since 0.1
+ * "wxr"), or NULL when it is none.  Static.  A format this build was
+ * configured without still has its name.
+ * @since 1.0
  */
 EAF_API const char *eaf_format_name(eaf_format format);
 
 /**
- * The format with this name (as eaf_format_name() gives it; "md", "htm",
- * "wordpress" and "ndjson" are accepted too), or EAF_FORMAT_LAST when
- * there is none.
- * @since 0.1
+ * The format with this name, as eaf_format_name() gives it ("md", "htm",
+ * "wordpress" and "ndjson" are taken too).
+ * @param[in]  name  the name, case counts
+ * @param[out] out   the format; EAF_FORMAT_AUTO when there is none
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  no format has this name (an archive kind's name
+ *                       is not a format's: see eaf_archive_kind_from_name())
+ * @since 1.0
  */
-EAF_API EAF_NONNULL(1)
-eaf_format eaf_format_from_name(const char *name);
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_format_from_name(const char *name, eaf_format *out);
+
+/**
+ * Whether this build of the library reads the format: 1, or 0 when it
+ * was configured without the library the format needs (libxml2, cmark,
+ * libyaml, jansson) or for a value that is no format.  EAF_FORMAT_AUTO
+ * is always available.  A reader forced to an unavailable format fails
+ * with EAF_NOTFOUND, and its message names what is missing.
+ * Thread-safe.
+ * @since 1.0
+ */
+EAF_API int eaf_format_available(eaf_format format);
+
+/**
+ * The name of an archive kind ("none", "tar", "zip", "gzip"), or NULL
+ * when it is none.  Static.
+ * @since 1.0
+ */
+EAF_API const char *eaf_archive_kind_name(eaf_archive_kind kind);
+
+/**
+ * The archive kind with this name, as eaf_archive_kind_name() gives it.
+ * @param[out] out  the kind; EAF_ARCHIVE_NONE when there is none
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  no archive kind has this name
+ * @since 1.0
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_archive_kind_from_name(const char *name, eaf_archive_kind *out);
+
+/**
+ * Whether this build reads archives (it was configured with libarchive):
+ * 1 or 0.  Without, an archive is recognised and refused with
+ * EAF_NOTFOUND and a message saying so.
+ * @since 1.0
+ */
+EAF_API int eaf_archive_available(void);
 
 /** Options for a reader; initialise with EAF_READER_OPTIONS_INIT. */
 typedef struct eaf_reader_options {
     unsigned version;     /**< EAF_READER_OPTIONS_VERSION */
-    eaf_format format;    /**< EAF_FORMAT_AUTO to detect.  An article
-                               format (page, jsonl, html, markdown, wxr)
+    eaf_format format;    /**< EAF_FORMAT_AUTO to detect; another format
                                is forced on every file read, archive
                                members included (archives are still
-                               recognised by their content); an archive
-                               format (tar, zip, gzip) makes the file be
-                               read as that archive, its members detected */
+                               recognised by their content) */
     const char *name;     /**< the file's path inside its archive, used for
                                messages and for the keys of articles that
                                give no URL (the name without its extension);
                                NULL: the path given to eaf_reader_open() */
+    eaf_archive_kind archive; /**< EAF_ARCHIVE_NONE to recognise archives
+                               by their content; another kind makes the
+                               file be read as that archive, its members
+                               detected (or read as format forces) */
 } eaf_reader_options;
 
 #define EAF_READER_OPTIONS_VERSION 1
-#define EAF_READER_OPTIONS_INIT { EAF_READER_OPTIONS_VERSION, EAF_FORMAT_AUTO, NULL }
+#define EAF_READER_OPTIONS_INIT \
+    { EAF_READER_OPTIONS_VERSION, EAF_FORMAT_AUTO, NULL, EAF_ARCHIVE_NONE }
 
 /**
  * Opens a file for reading articles.
@@ -1519,7 +1566,10 @@ typedef struct eaf_reader_options {
  * @param[out] errmsg_out  if not NULL, receives a message on failure that
  *                         the caller frees with eaf_free()
  * @retval EAF_OK
- * @retval EAF_NOTFOUND  no such file
+ * @retval EAF_NOTFOUND  no such file; or the format the options force, or
+ *                       the archive the file is, is one this build was
+ *                       configured without (eaf_format_available()); the
+ *                       message names the library missing
  * @retval EAF_IO        the file cannot be read (or is a folder), or is
  *                       an archive that libarchive cannot open
  * @retval EAF_SYNTAX    the file is empty, is binary data (NUL bytes and
@@ -1539,7 +1589,8 @@ eaf_status eaf_reader_open(eaf_reader **out, const char *path,
  * Opens a reader on bytes in memory, which are copied.
  * @param[in] name  what messages call the data, and the key base for
  *                  articles without a URL (opts->name overrides it)
- * Other parameters and codes as eaf_reader_open() (no EAF_NOTFOUND or EAF_IO).
+ * Other parameters and codes as eaf_reader_open() (EAF_NOTFOUND only for
+ * a format or archive this build lacks; no EAF_IO).
  * @since 0.1
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2, 4)
@@ -1589,20 +1640,20 @@ const char *eaf_reader_errmsg(const eaf_reader *r);
  * The format the reader is reading: the format of the file, or in an
  * archive the format of the current member (EAF_FORMAT_AUTO before the
  * first one, and for a member that could not be recognised).
- * @since 0.1
+ * @since 1.0
  */
 EAF_API EAF_NONNULL(1)
 eaf_format eaf_reader_format(const eaf_reader *r);
 
 /**
- * The kind of archive the reader reads: EAF_FORMAT_TAR (compressed or
- * not), EAF_FORMAT_ZIP or EAF_FORMAT_GZIP (a single compressed file), or
- * EAF_FORMAT_AUTO when it reads a plain file.  Until the first member is
- * read, a compressed archive is EAF_FORMAT_GZIP whatever it holds.
- * @since 0.1
+ * The kind of archive the reader reads: EAF_ARCHIVE_TAR (compressed or
+ * not), EAF_ARCHIVE_ZIP or EAF_ARCHIVE_GZIP (a single compressed file),
+ * or EAF_ARCHIVE_NONE when it reads a plain file.  Until the first member
+ * is read, a compressed archive is EAF_ARCHIVE_GZIP whatever it holds.
+ * @since 1.0
  */
 EAF_API EAF_NONNULL(1)
-eaf_format eaf_reader_container(const eaf_reader *r);
+eaf_archive_kind eaf_reader_archive_kind(const eaf_reader *r);
 
 /**
  * In an archive, the path inside it of the member the last article or

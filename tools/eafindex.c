@@ -83,6 +83,7 @@ typedef struct run {
     eaf_db *db;
     eaf_prep *prep;           /* tokenizes on the reading thread; may be NULL */
     eaf_format format;
+    eaf_archive_kind archive; /* -f tar, zip or gzip */
     long batch;               /* articles per transaction */
     long in_batch;
     int verbose, quiet, progress, dry_run, checksum;
@@ -1021,6 +1022,7 @@ static void index_file(run *r, item *it)
         return;
     }
     ro.format = r->format;
+    ro.archive = r->archive;
     ro.name = it->name;
     st = eaf_reader_open(&rd, it->path, &ro, &err);
     if (st != EAF_OK) {
@@ -1706,8 +1708,10 @@ int main(int argc, char **argv)
             dbopt = optarg;
             break;
         case 'f':
-            r.format = eaf_format_from_name(optarg);
-            if (r.format == EAF_FORMAT_LAST || r.format == EAF_FORMAT_AUTO) {
+            r.archive = EAF_ARCHIVE_NONE;
+            if ((eaf_format_from_name(optarg, &r.format) != EAF_OK &&
+                 eaf_archive_kind_from_name(optarg, &r.archive) != EAF_OK) ||
+                strcmp(optarg, "auto") == 0 || strcmp(optarg, "none") == 0) {
                 warnx_("unknown format '%s' (formats: page, html, markdown, wxr, jsonl, "
                        "tar, zip, gzip)", optarg);
                 return EXIT_USAGE;

@@ -87,12 +87,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size = MAX_INPUT;
 #ifdef FUZZ_ARCHIVE
     {
-        static const eaf_format how[] = {EAF_FORMAT_AUTO, EAF_FORMAT_TAR, EAF_FORMAT_ZIP,
-                                         EAF_FORMAT_GZIP};
+        static const eaf_archive_kind how[] = {EAF_ARCHIVE_NONE, EAF_ARCHIVE_TAR,
+                                               EAF_ARCHIVE_ZIP, EAF_ARCHIVE_GZIP};
         static const char *const names[] = {"fuzz", "fuzz.tar", "fuzz.zip", "fuzz.gz"};
         if (size == 0)
             return 0;
-        ro.format = how[data[0] % 4];
+        ro.archive = how[data[0] % 4];
         name = names[data[0] % 4];
         data++;
         size--;
@@ -141,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
     }
     (void)eaf_reader_format(r);
-    (void)eaf_reader_container(r);
+    (void)eaf_reader_archive_kind(r);
     (void)eaf_reader_skipped(r);
     eaf_reader_free(r);
     return 0;

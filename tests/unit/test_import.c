@@ -765,10 +765,10 @@ static void test_formats(void)
 
     /* AUTO on files */
     r = open_file(PAGES "full.md", "full.md", EAF_FORMAT_AUTO);
-    is_int(r ? eaf_reader_format(r) : EAF_FORMAT_LAST, EAF_FORMAT_PAGE, "auto: .md page");
+    is_int(r ? (int)eaf_reader_format(r) : -1, EAF_FORMAT_PAGE, "auto: .md page");
     eaf_reader_free(r);
     r = open_file(JSONL "good.jsonl", "good.jsonl", EAF_FORMAT_AUTO);
-    is_int(r ? eaf_reader_format(r) : EAF_FORMAT_LAST, EAF_FORMAT_JSONL, "auto: .jsonl");
+    is_int(r ? (int)eaf_reader_format(r) : -1, EAF_FORMAT_JSONL, "auto: .jsonl");
     eaf_reader_free(r);
 
     /* AUTO on memory, the name giving no hint */
@@ -865,7 +865,7 @@ static void test_formats(void)
         eaf_reader_options o = EAF_READER_OPTIONS_INIT;
         char *err = NULL;
 
-        o.format = EAF_FORMAT_LAST;
+        o.format = (eaf_format)99;
         r = (eaf_reader *)1;
         is_int(eaf_reader_open(&r, PAGES "full.md", &o, &err), EAF_MISUSE,
                "a format out of range is misuse");
@@ -957,16 +957,34 @@ static void test_out_of_memory(void)
     }
 }
 
+/* Whether this build reads format f; if not, one test is skipped, saying
+ * which reader is missing (a build configured without cmark has no page
+ * reader). */
+static int need(const char *what, eaf_format f)
+{
+    if (eaf_format_available(f))
+        return 1;
+    printf("ok %d # SKIP %s: this build of libeafsearch has no reader for %s\n", ++tap_count,
+           what, eaf_format_name(f));
+    return 0;
+}
+
 int main(void)
 {
-    test_pages();
-    test_page_path_key();
-    test_author_lines();
-    test_dates();
-    test_page_edges();
-    test_jsonl_good();
-    test_jsonl_bad();
-    test_formats();
-    test_out_of_memory();
+    if (need("article pages", EAF_FORMAT_PAGE)) {
+        test_pages();
+        test_page_path_key();
+        test_author_lines();
+        test_dates();
+        test_page_edges();
+    }
+    if (need("JSON Lines", EAF_FORMAT_JSONL)) {
+        test_jsonl_good();
+        test_jsonl_bad();
+    }
+    if (need("formats", EAF_FORMAT_PAGE) && need("formats", EAF_FORMAT_JSONL)) {
+        test_formats();
+        test_out_of_memory();
+    }
     return done_testing();
 }

@@ -11,7 +11,7 @@
  * EAF__ARCHIVE_MAX_TOTAL; either stops the archive with an error, keeping
  * what was read before.  A damaged or truncated archive stops the same way.
  */
-#include "reader.h"
+#include "archive.h"
 
 #include <string.h>
 
@@ -26,22 +26,31 @@ struct eaf__archive {
     int started;        /* the first header was read */
     int failed;
     char *name;         /* the current member's name */
+    char *msg;          /* the last failure, until taken */
 };
 
-eaf_format eaf__archive_sniff(const unsigned char *h, size_t n)
+
+/* Keeps the message of a failure for eaf__archive_take_msg(); "out of
+ * memory" when it cannot be made. */
+static void fail(eaf__archive *ar, const char *fmt, ...) EAF__PRINTF(2, 3);
+static void fail(eaf__archive *ar, const char *fmt, ...)
 {
-    if (n >= 2 && h[0] == 0x1F && h[1] == 0x8B)
-        return EAF_FORMAT_GZIP;                   /* gzip: .gz, .tar.gz */
-    if (n >= 3 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h')
-        return EAF_FORMAT_GZIP;                   /* bzip2 */
-    if (n >= 6 && memcmp(h, "\xFD" "7zXZ\0", 6) == 0)
-        return EAF_FORMAT_GZIP;                   /* xz */
-    if (n >= 4 && h[0] == 'P' && h[1] == 'K' &&
-        ((h[2] == 3 && h[3] == 4) || (h[2] == 5 && h[3] == 6)))
-        return EAF_FORMAT_ZIP;
-    if (n >= 262 && memcmp(h + 257, "ustar", 5) == 0)
-        return EAF_FORMAT_TAR;
-    return EAF_FORMAT_AUTO;
+    va_list ap;
+
+    eaf__free(ar->msg);
+    va_start(ap, fmt);
+    ar->msg = eaf__vprintf(fmt, ap);
+    va_end(ap);
+    if (!ar->msg)
+        ar->msg = eaf__strdup("out of memory");
+}
+
+char *eaf__archive_take_msg(eaf__archive *ar)
+{
+    char *m = ar->msg;
+
+    ar->msg = NULL;
+    return m;
 }
 
 /* libarchive's message, or a fallback. */
@@ -93,18 +102,18 @@ int eaf__archive_is_single(const eaf__archive *a)
     return a->single;
 }
 
-eaf_format eaf__archive_kind(const eaf__archive *a)
+eaf_archive_kind eaf__archive_kind(const eaf__archive *a)
 {
     if (!a->started)
-        return EAF_FORMAT_AUTO;
+        return EAF_ARCHIVE_NONE;
     if (a->single)
-        return EAF_FORMAT_GZIP;
+        return EAF_ARCHIVE_GZIP;
     return (archive_format(a->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP
-               ? EAF_FORMAT_ZIP
-               : EAF_FORMAT_TAR;
+               ? EAF_ARCHIVE_ZIP
+               : EAF_ARCHIVE_TAR;
 }
 
-eaf_status eaf__archive_next(eaf__archive *ar, eaf_reader *r, const char **name)
+eaf_status eaf__archive_next(eaf__archive *ar, const char **name)
 {
     struct archive_entry *e;
     int rc;
@@ -120,7 +129,7 @@ eaf_status eaf__archive_next(eaf__archive *ar, eaf_reader *r, const char **name)
             continue;
         if (rc < ARCHIVE_WARN) {
             ar->failed = 1;
-            eaf__reader_error(r, 0, "%s", errstr(ar->a));
+            fail(ar, "%s", errstr(ar->a));
             return EAF_IO;
         }
         if (!ar->started) {
@@ -136,7 +145,7 @@ eaf_status eaf__archive_next(eaf__archive *ar, eaf_reader *r, const char **name)
             eaf__free(ar->name);
             ar->name = eaf__strdup(p ? p : "");
             if (!ar->name) {
-                eaf__reader_error(r, 0, "out of memory");
+                fail(ar, "out of memory");
                 return EAF_NOMEM;
             }
             if (!ar->single && !*ar->name)
@@ -148,45 +157,36 @@ eaf_status eaf__archive_next(eaf__archive *ar, eaf_reader *r, const char **name)
     }
 }
 
-ssize_t eaf__archive_read(eaf__archive *ar, eaf_reader *r, char *buf, size_t n)
+ssize_t eaf__archive_read(eaf__archive *ar, char *buf, size_t n)
 {
     la_ssize_t k;
 
-    if (ar->failed) {
-        r->io_error = 1;
+    if (ar->failed)
         return -1;
-    }
     k = archive_read_data(ar->a, buf, n);
     if (k < 0) {
         const char *s = errstr(ar->a);
         ar->failed = 1;
-        r->io_error = 1;
         if (strstr(s, "runcated") || strstr(s, "Premature end") || strstr(s, "unexpected end"))
-            eaf__reader_error(r, 0, "truncated archive: %s", s);
+            fail(ar, "truncated archive: %s", s);
         else
-            eaf__reader_error(r, 0, "%s", s);
+            fail(ar, "%s", s);
         return -1;
     }
     ar->total += k;
     if (ar->total > EAF__ARCHIVE_MAX_TOTAL) {
         ar->failed = 1;
-        r->io_error = 1;
-        eaf__reader_error(r, 0,
-                          "decompression bomb: stopped after %lld bytes, the most any "
-                          "archive may expand to (%lld GB)",
-                          (long long)ar->total,
-                          (long long)(EAF__ARCHIVE_MAX_TOTAL >> 30));
+        fail(ar, "decompression bomb: stopped after %lld bytes, the most any "
+                 "archive may expand to (%lld GB)",
+             (long long)ar->total, (long long)(EAF__ARCHIVE_MAX_TOTAL >> 30));
         return -1;
     }
     if (ar->total > (int64_t)EAF__ARCHIVE_RATIO_FLOOR &&
         ar->total / EAF__ARCHIVE_MAX_RATIO > (ar->size > 0 ? ar->size : 1)) {
         ar->failed = 1;
-        r->io_error = 1;
-        eaf__reader_error(r, 0,
-                          "decompression bomb: the archive (%lld bytes) expands to more "
-                          "than %lld bytes, over the limit of %d times its size; stopped",
-                          (long long)ar->size, (long long)ar->total,
-                          EAF__ARCHIVE_MAX_RATIO);
+        fail(ar, "decompression bomb: the archive (%lld bytes) expands to more "
+                 "than %lld bytes, over the limit of %d times its size; stopped",
+             (long long)ar->size, (long long)ar->total, EAF__ARCHIVE_MAX_RATIO);
         return -1;
     }
     return (ssize_t)k;
@@ -213,5 +213,6 @@ void eaf__archive_free(eaf__archive *ar)
     if (ar->a)
         archive_read_free(ar->a);
     eaf__free(ar->name);
+    eaf__free(ar->msg);
     eaf__free(ar);
 }

@@ -44,7 +44,7 @@
  * gives no URL.  cmark allocates its tree with its own allocator (which
  * aborts when memory runs out); everything we keep goes through eaf__malloc.
  */
-#include "reader.h"
+#include "format.h"
 
 #include <string.h>
 
@@ -52,7 +52,7 @@
 #include <utf8proc.h>
 
 typedef struct page {
-    eaf_reader *r;
+    eaf__source *r;
     eaf_article *a;
     eaf_status rc;      /* sticky: EAF_NOMEM once an allocation failed */
     eaf__buf text;      /* scratch: plain text of one block */
@@ -719,13 +719,13 @@ static eaf_status read_page(page *p, cmark_node *doc)
             cmark_node_get_heading_level(n) == 2)
             title = n;
     if (!title) {
-        eaf__reader_error(p->r, 0, "no title (no level-2 heading); nor is it Markdown "
+        eaf__source_error(p->r, 0, "no title (no level-2 heading); nor is it Markdown "
                                    "with front matter or a first \"# Title\" heading");
         return EAF_SYNTAX;
     }
     block_text(p, title, 0, &s, &k);
     if (p->rc == EAF_OK && k == 0) {
-        eaf__reader_error(p->r, 0, "no title (the first level-2 heading is empty)");
+        eaf__source_error(p->r, 0, "no title (the first level-2 heading is empty)");
         return EAF_SYNTAX;
     }
     if (p->rc == EAF_OK && eaf_article_set(p->a, EAF_FIELD_TITLE, s, k) != EAF_OK)
@@ -771,11 +771,11 @@ static eaf_status read_page(page *p, cmark_node *doc)
     for (n = n ? cmark_node_next(n) : NULL; n && read_related(p, n);)
         n = cmark_node_next(n);
     if (p->rc != EAF_OK)
-        eaf__reader_error(p->r, 0, "out of memory");
+        eaf__source_error(p->r, 0, "out of memory");
     return p->rc;
 }
 
-eaf_status eaf__page_next(eaf_reader *r, eaf_article **out)
+static eaf_status page_next(eaf__source *r, eaf_article **out)
 {
     page p;
     char *data;
@@ -786,7 +786,7 @@ eaf_status eaf__page_next(eaf_reader *r, eaf_article **out)
 
     *out = NULL;
     r->done = 1; /* one page, one article */
-    st = eaf__reader_slurp(r, &data, &len);
+    st = eaf__source_slurp(r, &data, &len);
     if (st != EAF_OK)
         return st;
     s = data;
@@ -798,13 +798,13 @@ eaf_status eaf__page_next(eaf_reader *r, eaf_article **out)
         ;
     if (i == len) {
         eaf__free(data);
-        eaf__reader_error(r, 0, "empty file (no article page)");
+        eaf__source_error(r, 0, "empty file (no article page)");
         return EAF_SYNTAX;
     }
     doc = cmark_parse_document(s, len, CMARK_OPT_VALIDATE_UTF8);
     eaf__free(data);
     if (!doc) {
-        eaf__reader_error(r, 0, "cannot parse the page");
+        eaf__source_error(r, 0, "cannot parse the page");
         return EAF_NOMEM;
     }
     memset(&p, 0, sizeof(p));
@@ -815,7 +815,7 @@ eaf_status eaf__page_next(eaf_reader *r, eaf_article **out)
     if (st == EAF_OK)
         st = eaf_article_set(p.a, EAF_FIELD_KEY, r->key_base, EAF_NTS);
     if (st != EAF_OK) {
-        eaf__reader_error(r, 0, st == EAF_NOMEM ? "out of memory" : "empty name");
+        eaf__source_error(r, 0, st == EAF_NOMEM ? "out of memory" : "empty name");
     } else {
         st = read_page(&p, doc);
     }
@@ -829,3 +829,18 @@ eaf_status eaf__page_next(eaf_reader *r, eaf_article **out)
     *out = p.a;
     return EAF_ROW;
 }
+
+/* ---- the row of the table -------------------------------------------------------- */
+
+static const char *const page_extensions[] = {".md", ".markdown", ".txt", NULL};
+
+/* A level-2 heading at the start of some line; else the name. */
+static int page_sniff(const eaf__sniff *s)
+{
+    if (eaf__sniff_sections(s))
+        return EAF__SNIFF_SECTIONS;
+    return eaf__sniff_named(s, page_extensions) ? EAF__SNIFF_EXTENSION : EAF__SNIFF_NO;
+}
+
+const eaf__format_def eaf__format_page = {
+    EAF_FORMAT_PAGE, "page", NULL, page_extensions, page_sniff, page_next, NULL};

@@ -48,9 +48,10 @@
  * og:url) ends in comment-page-N or holds replytocom=.  An empty page or
  * one without any title is an error.
  */
-#include "reader.h"
+#include "format.h"
+#include "charset.h"
+#include "html_text.h"
 
-#include <pthread.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -58,383 +59,35 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init_once(void)
-{
-    xmlInitParser();
-}
-
-void eaf__xml_init(void)
-{
-    pthread_once(&xml_once, xml_init_once);
-}
-
-/* The deepest element walked; libxml2 stops nesting far earlier. */
-#define MAX_DEPTH 1024
-
-/* ---- small helpers ----------------------------------------------------------- */
+/* ---- the page ---------------------------------------------------------------- */
 
 static char lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static int same_ci(const char *a, const char *b)
+/* Why a page with this URL (its canonical link) is a WordPress comment
+ * page (.../comment-page-2/, ?replytocom=12), or NULL. */
+static const char *comment_url(const char *url)
 {
-    while (*a && *b && lower(*a) == lower(*b)) {
-        a++;
-        b++;
-    }
-    return !*a && !*b;
-}
+    const char *p;
 
-static int is_elem(xmlNodePtr n, const char *name)
-{
-    return n && n->type == XML_ELEMENT_NODE && n->name &&
-           same_ci((const char *)n->name, name);
-}
-
-/* An attribute's value, borrowed from the document, or NULL. */
-static const char *attr(xmlNodePtr n, const char *name)
-{
-    xmlAttrPtr a;
-
-    if (!n || n->type != XML_ELEMENT_NODE)
+    if (!url)
         return NULL;
-    for (a = n->properties; a; a = a->next) {
-        if (a->name && same_ci((const char *)a->name, name)) {
-            if (a->children && a->children->type == XML_TEXT_NODE && a->children->content)
-                return (const char *)a->children->content;
-            return "";
-        }
+    if (strstr(url, "replytocom="))
+        return "a WordPress reply-to-comment page (?replytocom=), not an article";
+    for (p = strstr(url, "/comment-page-"); p; p = strstr(p + 1, "/comment-page-")) {
+        const char *d = p + 14, *e = d;
+        while (*e >= '0' && *e <= '9')
+            e++;
+        if (e > d && (*e == '\0' || *e == '/' || *e == '#' || *e == '?'))
+            return "a WordPress comment page (comment-page-N), not an article";
     }
     return NULL;
 }
 
-/* Whether the space-separated list `list` holds word (case ignored). */
-static int has_word(const char *list, const char *word)
-{
-    size_t k = strlen(word);
-
-    if (!list)
-        return 0;
-    while (*list) {
-        const char *b;
-        size_t i;
-
-        while (*list == ' ' || *list == '\t' || *list == '\n' || *list == '\r')
-            list++;
-        b = list;
-        while (*list && *list != ' ' && *list != '\t' && *list != '\n' && *list != '\r')
-            list++;
-        if ((size_t)(list - b) == k) {
-            for (i = 0; i < k && lower(b[i]) == lower(word[i]); i++)
-                ;
-            if (i == k)
-                return 1;
-        }
-    }
-    return 0;
-}
-
-static int has_class(xmlNodePtr n, const char *cls)
-{
-    return has_word(attr(n, "class"), cls);
-}
-
-/* Whether the class attribute contains s anywhere (case ignored). */
-static int class_contains(xmlNodePtr n, const char *s)
-{
-    const char *c = attr(n, "class");
-    size_t k = strlen(s), i;
-
-    if (!c)
-        return 0;
-    for (; *c; c++) {
-        for (i = 0; i < k && c[i] && lower(c[i]) == s[i]; i++)
-            ;
-        if (i == k)
-            return 1;
-    }
-    return 0;
-}
-
-/* Classes of the furniture around an article's text. */
-static const char *const furniture[] = {
-    "byline", "entry-meta", "post-meta", "article-meta", "posted-on", "dateline",
-    "author-info", "author-bio", "sharedaddy", "share-buttons", "social-share",
-    "breadcrumb", "breadcrumbs", "comments", "comment-respond", "post-navigation",
-    "entry-footer", "entry-header", "related-posts", "screen-reader-text"};
-
-static int has_class(xmlNodePtr n, const char *cls);
-
-/* Elements whose content is never text of the article (when the body is
- * taken from a page-level container). */
-static int never_text(xmlNodePtr n)
-{
-    static const char *const names[] = {
-        "script", "style", "noscript", "template", "svg", "iframe", "object",
-        "embed", "canvas", "nav", "header", "footer", "aside", "form", "button",
-        "select", "textarea", "input", "audio", "video", "map", "dialog", "head",
-        "title", "meta", "link"};
-    size_t i;
-    const char *h;
-
-    if (n->type != XML_ELEMENT_NODE || !n->name)
-        return 0;
-    for (i = 0; i < EAF__ARRAY_LEN(names); i++)
-        if (same_ci((const char *)n->name, names[i]))
-            return 1;
-    if (attr(n, "hidden"))
-        return 1;
-    h = attr(n, "aria-hidden");
-    if (h && same_ci(h, "true"))
-        return 1;
-    /* the page's furniture inside an article: its title, byline, dates,
-     * sharing buttons, breadcrumbs, comments */
-    if (same_ci((const char *)n->name, "h1"))
-        return 1;
-    for (i = 0; i < EAF__ARRAY_LEN(furniture); i++)
-        if (has_class(n, furniture[i]))
-            return 1;
-    return 0;
-}
-
-/* Elements not read even inside a container given as the text source of
- * a field (a title, a link): scripts and the like. */
-static int no_text_at_all(xmlNodePtr n)
-{
-    static const char *const names[] = {"script", "style", "noscript", "template",
-                                        "svg", "iframe", "object", "embed", "canvas",
-                                        "form", "button", "select", "textarea", "input"};
-    size_t i;
-
-    if (n->type != XML_ELEMENT_NODE || !n->name)
-        return 0;
-    for (i = 0; i < EAF__ARRAY_LEN(names); i++)
-        if (same_ci((const char *)n->name, names[i]))
-            return 1;
-    return 0;
-}
-
-/* ---- plain text ---------------------------------------------------------------- */
-
-typedef struct text {
-    eaf__buf *b;
-    int pending;    /* separator owed before the next text: 0 none, 1 space,
-                       2 new line, 3 blank line */
-    int autop;      /* blank lines in text are paragraph breaks */
-    int pre;        /* inside <pre>: white space kept */
-    int strict;     /* skip never_text() elements (else only scripts) */
-} text;
-
-static void want_break(text *t, int level)
-{
-    if (level > t->pending)
-        t->pending = level;
-}
-
-/* Unicode white space that HTML text collapses like a space: the ASCII
- * ones, no-break space and the typographic spaces. */
-static int uspace(const unsigned char *s, size_t n, size_t *len)
-{
-    int32_t cp;
-
-    *len = 1;
-    if (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' || s[0] == '\f' ||
-        s[0] == '\v') {
-        *len = 1;
-        return 1;
-    }
-    if (s[0] < 0x80)
-        return 0;
-    cp = eaf__utf8_decode(s, n, len);
-    return cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
-           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
-}
-
-static void flush_break(text *t)
-{
-    if (t->pending && t->b->n > 0)
-        eaf__buf_puts(t->b, t->pending == 1 ? " " : t->pending == 2 ? "\n" : "\n\n");
-    t->pending = 0;
-}
-
-static void put_text(text *t, const char *s0, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)s0;
-    size_t i = 0, len;
-
-    if (t->pre) {
-        if (n == 0)
-            return;
-        flush_break(t);
-        eaf__buf_append(t->b, s0, n);
-        return;
-    }
-    while (i < n) {
-        size_t run = i;
-        int newlines = 0;
-
-        while (i < n && uspace(s + i, n - i, &len)) {
-            newlines += s[i] == '\n';
-            i += len;
-        }
-        if (i > run)
-            want_break(t, !t->autop ? 1 : newlines >= 2 ? 3 : newlines == 1 ? 2 : 1);
-        run = i;
-        while (i < n && !uspace(s + i, n - i, &len))
-            i += len;
-        if (i > run) {
-            flush_break(t);
-            eaf__buf_append(t->b, s0 + run, i - run);
-        }
-    }
-}
-
-/* The separation a block element asks for around itself: 3 a paragraph,
- * 2 a line, 1 a space, 0 none (inline). */
-static int block_level(xmlNodePtr n)
-{
-    static const char *const para[] = {
-        "p", "div", "section", "article", "main", "blockquote", "pre", "ul", "ol",
-        "dl", "table", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address",
-        "center", "details", "fieldset", "hgroup"};
-    static const char *const line[] = {"li", "dt", "dd", "tr", "br", "figcaption",
-                                       "summary", "caption", "option", "legend"};
-    size_t i;
-    const char *name = (const char *)n->name;
-
-    for (i = 0; i < EAF__ARRAY_LEN(para); i++)
-        if (same_ci(name, para[i]))
-            return 3;
-    for (i = 0; i < EAF__ARRAY_LEN(line); i++)
-        if (same_ci(name, line[i]))
-            return 2;
-    if (same_ci(name, "td") || same_ci(name, "th"))
-        return 1;
-    return 0;
-}
-
-static void walk_text(text *t, xmlNodePtr n, int depth)
-{
-    for (; n; n = n->next) {
-        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-            if (n->content)
-                put_text(t, (const char *)n->content, strlen((const char *)n->content));
-            continue;
-        }
-        if (n->type != XML_ELEMENT_NODE || depth > MAX_DEPTH)
-            continue;
-        if ((t->strict ? never_text(n) : no_text_at_all(n)) ||
-            (t->strict && depth == 0 && is_elem(n, "time"))) {
-            /* (a date standing on its own in a page-level container is
-             * the article's date line, not its text) */
-            /* a skipped block still separates what is around it */
-            if (block_level(n))
-                want_break(t, 1);
-            continue;
-        }
-        {
-            int level = block_level(n);
-            int pre = is_elem(n, "pre") || is_elem(n, "textarea");
-
-            if (level)
-                want_break(t, level);
-            if (pre)
-                t->pre++;
-            walk_text(t, n->children, depth + 1);
-            if (pre)
-                t->pre--;
-            if (level)
-                want_break(t, level);
-        }
-    }
-}
-
-/* The plain text of n's content, on one line (white space squeezed);
- * NULL for none or out of memory (*nomem then set). */
-static char *inline_text(xmlNodePtr n, int *nomem)
-{
-    eaf__buf b = EAF__BUF_INIT;
-    text t;
-
-    memset(&t, 0, sizeof(t));
-    t.b = &b;
-    walk_text(&t, n->children, 0);
-    if (b.rc != EAF_OK) {
-        eaf__buf_free(&b);
-        *nomem = 1;
-        return NULL;
-    }
-    if (b.n == 0) {
-        eaf__buf_free(&b);
-        return NULL;
-    }
-    {
-        /* block breaks inside a title become spaces */
-        size_t i;
-        for (i = 0; i < b.n; i++)
-            if (b.p[i] == '\n')
-                b.p[i] = ' ';
-    }
-    return eaf__buf_detach(&b);
-}
-
-eaf_status eaf__html_fragment_text(const char *html, size_t n, int autop, char **out)
-{
-    htmlDocPtr doc;
-    eaf__buf b = EAF__BUF_INIT;
-    xmlNodePtr root, body = NULL, c;
-    text t;
-    char *clean = NULL;
-
-    *out = NULL;
-    eaf__xml_init();
-    if (!eaf__utf8_valid(html, n)) {
-        clean = eaf__utf8_clean(html, n);
-        if (!clean)
-            return EAF_NOMEM;
-        html = clean;
-        n = strlen(clean);
-    }
-    if (n == 0) {
-        eaf__free(clean);
-        *out = eaf__strdup("");
-        return *out ? EAF_OK : EAF_NOMEM;
-    }
-    doc = htmlReadMemory(html, (int)(n > INT32_MAX ? INT32_MAX : n), NULL, "UTF-8",
-                         HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                             HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC |
-                             HTML_PARSE_COMPACT);
-    eaf__free(clean);
-    if (!doc) {
-        *out = eaf__strdup("");
-        return *out ? EAF_OK : EAF_NOMEM;
-    }
-    root = xmlDocGetRootElement(doc);
-    for (c = root ? root->children : NULL; c && !body; c = c->next)
-        if (is_elem(c, "body"))
-            body = c;
-    memset(&t, 0, sizeof(t));
-    t.b = &b;
-    t.autop = autop;
-    t.strict = 0;
-    walk_text(&t, body ? body->children : root ? root->children : NULL, 0);
-    xmlFreeDoc(doc);
-    if (b.rc != EAF_OK) {
-        eaf__buf_free(&b);
-        return EAF_NOMEM;
-    }
-    *out = b.p ? eaf__buf_detach(&b) : eaf__strdup("");
-    return *out ? EAF_OK : EAF_NOMEM;
-}
-
-/* ---- the page ---------------------------------------------------------------- */
-
 typedef struct page {
-    eaf_reader *r;
+    eaf__source *r;
     eaf_article *a;
     int nomem;
     xmlDocPtr doc;
@@ -481,7 +134,7 @@ static void set_field(page *p, eaf_field f, const char *v)
 /* Whether n is a (first-level) article element that is not a comment. */
 static int real_article(xmlNodePtr n)
 {
-    return is_elem(n, "article") && !class_contains(n, "comment");
+    return eaf__html_is_elem(n, "article") && !eaf__html_class_contains(n, "comment");
 }
 
 /* Pass 1: metadata elements anywhere, the article elements, the first
@@ -491,55 +144,57 @@ static void scan(page *p, xmlNodePtr n, xmlNodePtr in_article, int depth)
     for (; n; n = n->next) {
         const char *prop, *name, *content;
 
-        if (n->type != XML_ELEMENT_NODE || depth > MAX_DEPTH)
+        if (n->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH)
             continue;
-        if (is_elem(n, "meta")) {
-            prop = attr(n, "property");
-            name = attr(n, "name");
-            content = attr(n, "content");
+        if (eaf__html_is_elem(n, "meta")) {
+            prop = eaf__html_attr(n, "property");
+            name = eaf__html_attr(n, "name");
+            content = eaf__html_attr(n, "content");
             if (!prop)
-                prop = attr(n, "itemprop");
+                prop = eaf__html_attr(n, "itemprop");
             if (!content)
                 continue;
-            if (prop && same_ci(prop, "og:title") && !p->og_title)
+            if (prop && eaf__html_same_ci(prop, "og:title") && !p->og_title)
                 p->og_title = content;
-            else if (prop && same_ci(prop, "article:published_time") && !p->published)
+            else if (prop && eaf__html_same_ci(prop, "article:published_time") && !p->published)
                 p->published = content;
-            else if (prop && same_ci(prop, "datePublished") && !p->date_meta)
+            else if (prop && eaf__html_same_ci(prop, "datePublished") && !p->date_meta)
                 p->date_meta = content;
-            else if (prop && same_ci(prop, "og:description") && !p->og_description)
+            else if (prop && eaf__html_same_ci(prop, "og:description") && !p->og_description)
                 p->og_description = content;
-            else if (prop && same_ci(prop, "og:url") && !p->og_url)
+            else if (prop && eaf__html_same_ci(prop, "og:url") && !p->og_url)
                 p->og_url = content;
-            else if (prop && same_ci(prop, "og:site_name") && !p->site_name)
+            else if (prop && eaf__html_same_ci(prop, "og:site_name") && !p->site_name)
                 p->site_name = content;
-            else if (prop && same_ci(prop, "article:tag"))
+            else if (prop && eaf__html_same_ci(prop, "article:tag"))
                 add_tag(p, EAF_TAG_OTHER, content);
-            else if (prop && same_ci(prop, "article:section"))
+            else if (prop && eaf__html_same_ci(prop, "article:section"))
                 add_tag(p, EAF_TAG_TOPIC, content);
-            if (name && same_ci(name, "author"))
+            if (name && eaf__html_same_ci(name, "author"))
                 add_author(p, content);
-            else if (name && same_ci(name, "description") && !p->description)
+            else if (name && eaf__html_same_ci(name, "description") && !p->description)
                 p->description = content;
-            else if (name && (same_ci(name, "date") || same_ci(name, "dc.date") ||
-                              same_ci(name, "dcterms.date") || same_ci(name, "pubdate")) &&
+            else if (name &&
+                     (eaf__html_same_ci(name, "date") || eaf__html_same_ci(name, "dc.date") ||
+                      eaf__html_same_ci(name, "dcterms.date") ||
+                      eaf__html_same_ci(name, "pubdate")) &&
                      !p->date_meta)
                 p->date_meta = content;
             continue;
         }
-        if (is_elem(n, "link")) {
-            if (has_word(attr(n, "rel"), "canonical") && !p->canonical)
-                p->canonical = attr(n, "href");
+        if (eaf__html_is_elem(n, "link")) {
+            if (eaf__html_has_word(eaf__html_attr(n, "rel"), "canonical") && !p->canonical)
+                p->canonical = eaf__html_attr(n, "href");
             continue;
         }
-        if (is_elem(n, "title")) {
+        if (eaf__html_is_elem(n, "title")) {
             if (!p->title_el)
                 p->title_el = n;
             continue;
         }
-        if (is_elem(n, "script")) {
-            const char *type = attr(n, "type");
-            if (type && same_ci(type, "application/ld+json") &&
+        if (eaf__html_is_elem(n, "script")) {
+            const char *type = eaf__html_attr(n, "type");
+            if (type && eaf__html_same_ci(type, "application/ld+json") &&
                 p->njsonld < (int)EAF__ARRAY_LEN(p->jsonld))
                 p->jsonld[p->njsonld++] = n;
             continue;
@@ -551,19 +206,20 @@ static void scan(page *p, xmlNodePtr n, xmlNodePtr in_article, int depth)
             scan(p, n->children, n, depth + 1);
             continue;
         }
-        if (is_elem(n, "h1")) {
+        if (eaf__html_is_elem(n, "h1")) {
             if (!p->h1)
                 p->h1 = n;
             if (in_article && in_article == p->article && !p->h1_in_article)
                 p->h1_in_article = n;
         }
-        if (is_elem(n, "time") && attr(n, "datetime") && in_article &&
+        if (eaf__html_is_elem(n, "time") && eaf__html_attr(n, "datetime") && in_article &&
             in_article == p->article) {
             if (!p->time_el)
                 p->time_el = n;
             if (!p->time_published &&
-                (class_contains(n, "published") || has_class(n, "entry-date") ||
-                 (attr(n, "itemprop") && same_ci(attr(n, "itemprop"), "datePublished"))))
+                (eaf__html_class_contains(n, "published") || eaf__html_has_class(n, "entry-date") ||
+                 (eaf__html_attr(n, "itemprop") &&
+                  eaf__html_same_ci(eaf__html_attr(n, "itemprop"), "datePublished"))))
                 p->time_published = n;
         }
         scan(p, n->children, in_article, depth + 1);
@@ -582,16 +238,17 @@ static xmlNodePtr find_content(xmlNodePtr n, int depth)
     for (c = n; c; c = c->next) {
         const char *ip;
 
-        if (c->type != XML_ELEMENT_NODE || depth > MAX_DEPTH)
+        if (c->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH)
             continue;
-        if (no_text_at_all(c) || is_elem(c, "nav") || is_elem(c, "aside") ||
-            is_elem(c, "footer") || is_elem(c, "form"))
+        if (eaf__html_no_text_at_all(c) || eaf__html_is_elem(c, "nav") ||
+            eaf__html_is_elem(c, "aside") ||
+            eaf__html_is_elem(c, "footer") || eaf__html_is_elem(c, "form"))
             continue;
         for (i = 0; i < EAF__ARRAY_LEN(classes); i++)
-            if (has_class(c, classes[i]))
+            if (eaf__html_has_class(c, classes[i]))
                 return c;
-        ip = attr(c, "itemprop");
-        if (ip && same_ci(ip, "articleBody"))
+        ip = eaf__html_attr(c, "itemprop");
+        if (ip && eaf__html_same_ci(ip, "articleBody"))
             return c;
         f = find_content(c->children, depth + 1);
         if (f)
@@ -608,14 +265,14 @@ static xmlNodePtr find_elem(xmlNodePtr n, const char *name, const char *role, in
     for (c = n; c; c = c->next) {
         const char *r;
 
-        if (c->type != XML_ELEMENT_NODE || depth > MAX_DEPTH)
+        if (c->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH)
             continue;
-        if (is_elem(c, name))
+        if (eaf__html_is_elem(c, name))
             return c;
-        r = attr(c, "role");
-        if (role && r && same_ci(r, role))
+        r = eaf__html_attr(c, "role");
+        if (role && r && eaf__html_same_ci(r, role))
             return c;
-        if (no_text_at_all(c))
+        if (eaf__html_no_text_at_all(c))
             continue;
         f = find_elem(c->children, name, role, depth + 1);
         if (f)
@@ -631,17 +288,18 @@ static void scan_links(page *p, xmlNodePtr n, int authors, int depth)
     for (; n; n = n->next) {
         const char *rel;
 
-        if (n->type != XML_ELEMENT_NODE || depth > MAX_DEPTH)
+        if (n->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH)
             continue;
-        if (is_elem(n, "nav") || is_elem(n, "aside") || is_elem(n, "form") ||
-            no_text_at_all(n))
+        if (eaf__html_is_elem(n, "nav") || eaf__html_is_elem(n, "aside") ||
+            eaf__html_is_elem(n, "form") ||
+            eaf__html_no_text_at_all(n))
             continue;
-        if (is_elem(n, "a") && (rel = attr(n, "rel")) != NULL) {
-            if (has_word(rel, "tag") || has_word(rel, "author")) {
-                char *t = inline_text(n, &p->nomem);
-                if (t && has_word(rel, "category"))
+        if (eaf__html_is_elem(n, "a") && (rel = eaf__html_attr(n, "rel")) != NULL) {
+            if (eaf__html_has_word(rel, "tag") || eaf__html_has_word(rel, "author")) {
+                char *t = eaf__html_inline_text(n, &p->nomem);
+                if (t && eaf__html_has_word(rel, "category"))
                     add_tag(p, EAF_TAG_TOPIC, t);
-                else if (t && has_word(rel, "tag"))
+                else if (t && eaf__html_has_word(rel, "tag"))
                     add_tag(p, EAF_TAG_OTHER, t);
                 else if (t && authors) {
                     /* the same author twice (byline and footer) is one */
@@ -665,18 +323,21 @@ static void scan_links(page *p, xmlNodePtr n, int authors, int depth)
 static void scan_related(page *p, xmlNodePtr n, int inside, int depth)
 {
     for (; n && !p->nomem; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || depth > MAX_DEPTH || no_text_at_all(n))
+        if (n->type != XML_ELEMENT_NODE || depth > EAF__HTML_MAX_DEPTH ||
+            eaf__html_no_text_at_all(n))
             continue;
-        if (!inside && (is_elem(n, "aside") || is_elem(n, "section") || is_elem(n, "div")) &&
-            class_contains(n, "related")) {
+        if (!inside &&
+            (eaf__html_is_elem(n, "aside") || eaf__html_is_elem(n, "section") ||
+             eaf__html_is_elem(n, "div")) &&
+            eaf__html_class_contains(n, "related")) {
             scan_related(p, n->children, 1, depth + 1);
             if (eaf_article_related_title_count(p->a) > 0)
                 return;
             continue;
         }
-        if (inside && is_elem(n, "li")) {
+        if (inside && eaf__html_is_elem(n, "li")) {
             xmlNodePtr link = find_elem(n->children, "a", NULL, depth + 1);
-            char *t = link ? inline_text(link, &p->nomem) : NULL;
+            char *t = link ? eaf__html_inline_text(link, &p->nomem) : NULL;
             if (t && eaf_article_add_related_title(p->a, t) == EAF_NOMEM)
                 p->nomem = 1;
             eaf__free(t);
@@ -697,13 +358,13 @@ static int ld_type_is(json_t *node, const char *const *types, size_t ntypes)
 
     if (json_is_string(t)) {
         for (j = 0; j < ntypes; j++)
-            if (same_ci(json_string_value(t), types[j]))
+            if (eaf__html_same_ci(json_string_value(t), types[j]))
                 return 1;
     } else if (json_is_array(t)) {
         for (i = 0; i < json_array_size(t); i++) {
             json_t *v = json_array_get(t, i);
             for (j = 0; j < ntypes && json_is_string(v); j++)
-                if (same_ci(json_string_value(v), types[j]))
+                if (eaf__html_same_ci(json_string_value(v), types[j]))
                     return 1;
         }
     }
@@ -927,35 +588,34 @@ static eaf_status read_page(page *p)
     xmlNodePtr c, authors_scope;
     char *t;
     eaf__buf body = EAF__BUF_INIT;
-    text tx;
     const char *date = NULL;
 
     p->html = xmlDocGetRootElement(p->doc);
     if (!p->html) {
-        eaf__reader_error(p->r, 0, "no HTML content");
+        eaf__source_error(p->r, 0, "no HTML content");
         return EAF_SYNTAX;
     }
     for (c = p->html->children; c; c = c->next) {
-        if (is_elem(c, "head") && !p->head)
+        if (eaf__html_is_elem(c, "head") && !p->head)
             p->head = c;
-        else if (is_elem(c, "body") && !p->body)
+        else if (eaf__html_is_elem(c, "body") && !p->body)
             p->body = c;
     }
     scan(p, p->html->children, NULL, 0);
     if (p->nomem)
         return EAF_NOMEM;
     if (p->articles >= 2) {
-        eaf__reader_skip(p->r, "a listing of %d articles, not an article page",
+        eaf__source_skip(p->r, "a listing of %d articles, not an article page",
                          p->articles);
         return EAF_DONE;
     }
     /* a page of an article's comments says so in its canonical link
      * (WordPress gives .../comment-page-2/ there), or in its own URL */
-    why = eaf__reader_comment_url(p->canonical);
+    why = comment_url(p->canonical);
     if (!why)
-        why = eaf__reader_comment_url(p->og_url);
+        why = comment_url(p->og_url);
     if (why) {
-        eaf__reader_skip(p->r, "%s", why);
+        eaf__source_skip(p->r, "%s", why);
         return EAF_DONE;
     }
 
@@ -968,14 +628,14 @@ static eaf_status read_page(page *p)
         if (p->og_url && *p->og_url)
             set_field(p, EAF_FIELD_URL, p->og_url);
     }
-    set_language(p, attr(p->html, "lang"));
+    set_language(p, eaf__html_attr(p->html, "lang"));
 
     /* title */
     if (p->og_title && *p->og_title) {
         set_field(p, EAF_FIELD_TITLE, p->og_title);
     } else {
         xmlNodePtr h1 = p->h1_in_article ? p->h1_in_article : p->h1;
-        t = h1 ? inline_text(h1, &p->nomem) : NULL;
+        t = h1 ? eaf__html_inline_text(h1, &p->nomem) : NULL;
         if (t)
             set_field(p, EAF_FIELD_TITLE, t);
         eaf__free(t);
@@ -985,9 +645,9 @@ static eaf_status read_page(page *p)
     if (p->published)
         date = p->published;
     else if (p->time_published)
-        date = attr(p->time_published, "datetime");
+        date = eaf__html_attr(p->time_published, "datetime");
     else if (p->time_el)
-        date = attr(p->time_el, "datetime");
+        date = eaf__html_attr(p->time_el, "datetime");
     if (date && eaf_article_set(p->a, EAF_FIELD_DATE, date, EAF_NTS) == EAF_NOMEM)
         p->nomem = 1;
 
@@ -1014,7 +674,7 @@ static eaf_status read_page(page *p)
         eaf_article_set(p->a, EAF_FIELD_DATE, p->date_meta, EAF_NTS) == EAF_NOMEM)
         p->nomem = 1;
     if (!eaf_article_get(p->a, EAF_FIELD_TITLE) && p->title_el) {
-        t = inline_text(p->title_el, &p->nomem);
+        t = eaf__html_inline_text(p->title_el, &p->nomem);
         if (t) {
             strip_site(t, p->site_name);
             set_field(p, EAF_FIELD_TITLE, t);
@@ -1026,10 +686,10 @@ static eaf_status read_page(page *p)
     if (!eaf_article_get(p->a, EAF_FIELD_TITLE) ||
         !*eaf_article_get(p->a, EAF_FIELD_TITLE)) {
         /* a page with no text at all says so */
-        t = p->body ? inline_text(p->body, &p->nomem) : NULL;
+        t = p->body ? eaf__html_inline_text(p->body, &p->nomem) : NULL;
         if (p->nomem)
             return EAF_NOMEM;
-        eaf__reader_error(p->r, 0, "%sno title (no og:title, <h1> or <title>)",
+        eaf__source_error(p->r, 0, "%sno title (no og:title, <h1> or <title>)",
                           t && *t ? "" : "a page without content: no text, and ");
         eaf__free(t);
         return EAF_SYNTAX;
@@ -1044,13 +704,10 @@ static eaf_status read_page(page *p)
         p->content = find_elem(p->body->children, "main", "main", 0);
     if (!p->content)
         p->content = p->body;
-    memset(&tx, 0, sizeof(tx));
-    tx.b = &body;
     /* in a content element the author's own markup (a pull quote in an
      * aside) is text; in a page-level container the chrome is not */
-    tx.strict = p->content_element ? 0 : 1;
     if (p->content)
-        walk_text(&tx, p->content->children, 0);
+        eaf__html_block_text(&body, p->content->children, p->content_element ? 0 : 1);
     if (body.rc != EAF_OK) {
         eaf__buf_free(&body);
         return EAF_NOMEM;
@@ -1093,7 +750,7 @@ static const char *to_utf8(const char *data, size_t len, size_t *out_len,
     return data;
 }
 
-eaf_status eaf__html_next(eaf_reader *r, eaf_article **out)
+static eaf_status html_next(eaf__source *r, eaf_article **out)
 {
     page p;
     char *data, *owned = NULL, label[40];
@@ -1105,7 +762,7 @@ eaf_status eaf__html_next(eaf_reader *r, eaf_article **out)
 
     *out = NULL;
     r->done = 1; /* one page, one article */
-    st = eaf__reader_slurp(r, &data, &len);
+    st = eaf__source_slurp(r, &data, &len);
     if (st != EAF_OK)
         return st;
     for (i = 0; i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' ||
@@ -1114,13 +771,13 @@ eaf_status eaf__html_next(eaf_reader *r, eaf_article **out)
         ;
     if (i == len) {
         eaf__free(data);
-        eaf__reader_error(r, 0, len ? "empty page (only white space)" : "empty file");
+        eaf__source_error(r, 0, len ? "empty page (only white space)" : "empty file");
         return EAF_SYNTAX;
     }
     bytes = to_utf8(data, len, &n, &encoding, &owned, label);
     if (!bytes) {
         eaf__free(data);
-        eaf__reader_error(r, 0, "out of memory");
+        eaf__source_error(r, 0, "out of memory");
         return EAF_NOMEM;
     }
     if (strcmp(encoding, "UTF-8") == 0)
@@ -1133,7 +790,8 @@ eaf_status eaf__html_next(eaf_reader *r, eaf_article **out)
     eaf__free(owned);
     eaf__free(data);
     if (!p.doc) {
-        eaf__reader_error(r, 0, "cannot parse the page%s%s", strcmp(encoding, "UTF-8") ? " in " : "",
+        eaf__source_error(r, 0, "cannot parse the page%s%s",
+                          strcmp(encoding, "UTF-8") ? " in " : "",
                           strcmp(encoding, "UTF-8") ? encoding : "");
         return EAF_SYNTAX;
     }
@@ -1142,7 +800,7 @@ eaf_status eaf__html_next(eaf_reader *r, eaf_article **out)
         st = read_page(&p);
     xmlFreeDoc(p.doc);
     if (st == EAF_NOMEM)
-        eaf__reader_error(r, 0, "out of memory");
+        eaf__source_error(r, 0, "out of memory");
     if (st != EAF_OK) {
         eaf_article_free(p.a);
         return st;
@@ -1150,3 +808,19 @@ eaf_status eaf__html_next(eaf_reader *r, eaf_article **out)
     *out = p.a;
     return EAF_ROW;
 }
+
+/* ---- the row of the table -------------------------------------------------------- */
+
+static const char *const html_aliases[] = {"htm", NULL};
+static const char *const html_extensions[] = {".html", ".htm", ".xhtml", ".shtml", NULL};
+
+/* HTML markup; else the name. */
+static int html_sniff(const eaf__sniff *s)
+{
+    if (eaf__sniff_markup(s) == EAF_FORMAT_HTML)
+        return EAF__SNIFF_MARKUP;
+    return eaf__sniff_named(s, html_extensions) ? EAF__SNIFF_EXTENSION : EAF__SNIFF_NO;
+}
+
+const eaf__format_def eaf__format_html = {
+    EAF_FORMAT_HTML, "html", html_aliases, html_extensions, html_sniff, html_next, NULL};

@@ -6,10 +6,10 @@
  * The front matter, as the site generators take it (a UTF-8 byte-order
  * mark and CRLF line ends are allowed):
  *  - YAML (all three): a line "---", YAML, a line "---" (or "..."), read
- *    with libyaml into a small tree (at most MAX_NODES nodes; an alias is
- *    not copied but counted at the size of what it names, and past
- *    MAX_WEIGHT the file is refused, so that no "billion laughs" can cost
- *    more than that);
+ *    with libyaml into a small tree (front_matter.c: at most MAX_NODES
+ *    nodes; an alias is not copied but counted at the size of what it
+ *    names, and past MAX_WEIGHT the file is refused, so that no "billion
+ *    laughs" can cost more than that);
  *  - JSON (Hugo): a JSON object at the start of the file, read with
  *    jansson into the same tree; the body follows the object's line;
  *  - TOML (Hugo, between lines "+++"): an error that says so and how to
@@ -53,391 +53,20 @@
  * give none; emphasis and inline HTML tags go; HTML blocks give their
  * text; code keeps its text.  The key is the path without its extension.
  */
-#include "reader.h"
+#include "format.h"
+#include "front_matter.h"
+#include "html_text.h"
 
 #include <string.h>
 
 #include <cmark.h>
-#include <jansson.h>
-#include <yaml.h>
-
-#define MAX_NODES 100000
-#define MAX_WEIGHT 1000000
-#define MAX_YAML_DEPTH 64
-
-/* ---- a small YAML tree ------------------------------------------------------ */
-
-enum { Y_SCALAR, Y_SEQ, Y_MAP };
-
-typedef struct ynode {
-    int kind;
-    char *value;              /* scalars */
-    int plain;                /* an unquoted scalar */
-    struct ynode **items;     /* sequences: items; mappings: key, value, ... */
-    size_t n, cap;
-    long weight;              /* nodes it stands for, aliases expanded */
-} ynode;
-
-typedef struct ytree {
-    ynode **all;              /* every node, for freeing */
-    size_t n, cap;
-    struct { char *name; ynode *node; } *anchors;
-    size_t nanchors, capanchors;
-    long weight;
-    int nomem;
-    const char *error;        /* a static reason, when refused */
-} ytree;
-
-static ynode *ynew(ytree *t, int kind)
-{
-    ynode *y;
-
-    if (t->n >= MAX_NODES) {
-        t->error = "too many values";
-        return NULL;
-    }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 32;
-        ynode **all = eaf__realloc(t->all, cap * sizeof(*all));
-        if (!all) {
-            t->nomem = 1;
-            return NULL;
-        }
-        t->all = all;
-        t->cap = cap;
-    }
-    y = eaf__calloc(1, sizeof(*y));
-    if (!y) {
-        t->nomem = 1;
-        return NULL;
-    }
-    y->kind = kind;
-    y->weight = 1;
-    t->all[t->n++] = y;
-    return y;
-}
-
-static int ypush(ytree *t, ynode *parent, ynode *child)
-{
-    if (parent->n == parent->cap) {
-        size_t cap = parent->cap ? parent->cap * 2 : 8;
-        ynode **v = eaf__realloc(parent->items, cap * sizeof(*v));
-        if (!v) {
-            t->nomem = 1;
-            return 0;
-        }
-        parent->items = v;
-        parent->cap = cap;
-    }
-    parent->items[parent->n++] = child;
-    parent->weight += child->weight;
-    if (parent->weight > MAX_WEIGHT)
-        parent->weight = MAX_WEIGHT + 1;
-    return 1;
-}
-
-static void ytree_free(ytree *t)
-{
-    size_t i;
-
-    for (i = 0; i < t->n; i++) {
-        eaf__free(t->all[i]->value);
-        eaf__free(t->all[i]->items);
-        eaf__free(t->all[i]);
-    }
-    eaf__free(t->all);
-    for (i = 0; i < t->nanchors; i++)
-        eaf__free(t->anchors[i].name);
-    eaf__free(t->anchors);
-}
-
-static void anchor(ytree *t, const unsigned char *name, ynode *y)
-{
-    if (!name || !y)
-        return;
-    if (t->nanchors == t->capanchors) {
-        size_t cap = t->capanchors ? t->capanchors * 2 : 8;
-        void *v = eaf__realloc(t->anchors, cap * sizeof(*t->anchors));
-        if (!v) {
-            t->nomem = 1;
-            return;
-        }
-        t->anchors = v;
-        t->capanchors = cap;
-    }
-    t->anchors[t->nanchors].name = eaf__strdup((const char *)name);
-    if (!t->anchors[t->nanchors].name) {
-        t->nomem = 1;
-        return;
-    }
-    t->anchors[t->nanchors++].node = y;
-}
-
-static ynode *find_anchor(ytree *t, const unsigned char *name)
-{
-    size_t i;
-
-    for (i = t->nanchors; i-- > 0;)
-        if (strcmp(t->anchors[i].name, (const char *)name) == 0)
-            return t->anchors[i].node;
-    return NULL;
-}
-
-/* Parses the YAML text into a tree; returns the root (a mapping), or NULL
- * with *msg (allocated) saying why. */
-static ynode *yparse(ytree *t, const char *s, size_t n, char **msg)
-{
-    yaml_parser_t parser;
-    yaml_event_t ev;
-    ynode *stack[MAX_YAML_DEPTH], *root = NULL;
-    int depth = 0, done = 0;
-
-    *msg = NULL;
-    if (!yaml_parser_initialize(&parser)) {
-        t->nomem = 1;
-        return NULL;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)s, n);
-    while (!done) {
-        ynode *y = NULL;
-
-        if (!yaml_parser_parse(&parser, &ev)) {
-            *msg = eaf__printf("front matter, line %lu: %s%s%s",
-                               (unsigned long)parser.problem_mark.line + 2,
-                               parser.problem ? parser.problem : "invalid YAML",
-                               parser.context ? " " : "",
-                               parser.context ? parser.context : "");
-            break;
-        }
-        switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-        case YAML_DOCUMENT_END_EVENT:
-            done = ev.type == YAML_STREAM_END_EVENT || root != NULL;
-            break;
-        case YAML_SCALAR_EVENT:
-            y = ynew(t, Y_SCALAR);
-            if (y) {
-                y->value = eaf__strndup((const char *)ev.data.scalar.value,
-                                        ev.data.scalar.length);
-                y->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-                if (!y->value)
-                    t->nomem = 1;
-                anchor(t, ev.data.scalar.anchor, y);
-            }
-            break;
-        case YAML_SEQUENCE_START_EVENT:
-        case YAML_MAPPING_START_EVENT:
-            y = ynew(t, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP);
-            if (y) {
-                anchor(t, ev.type == YAML_SEQUENCE_START_EVENT
-                              ? ev.data.sequence_start.anchor
-                              : ev.data.mapping_start.anchor,
-                       y);
-            }
-            break;
-        case YAML_ALIAS_EVENT:
-            y = find_anchor(t, ev.data.alias.anchor);
-            if (!y) {
-                *msg = eaf__printf("front matter: unknown alias *%s",
-                                   (const char *)ev.data.alias.anchor);
-                done = 1;
-                break;
-            }
-            {
-                int open = 0, k;
-                for (k = 0; k < depth; k++)
-                    open |= stack[k] == y;
-                if (open) {
-                    t->error = "an alias refers to a value that contains it";
-                    y = NULL;
-                    break;
-                }
-            }
-            t->weight += y->weight;
-            if (t->weight > MAX_WEIGHT || y->weight > MAX_WEIGHT) {
-                t->error = "aliases expand too much (a \"billion laughs\" file?)";
-                y = NULL;
-            }
-            break;
-        case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT:
-            if (depth > 0) {
-                ynode *closed = stack[--depth];
-                if (depth > 0)
-                    ypush(t, stack[depth - 1], closed);
-                else
-                    root = closed;
-            }
-            break;
-        default:
-            break;
-        }
-        if (y && (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT)) {
-            if (depth > 0)
-                ypush(t, stack[depth - 1], y);
-            else
-                root = y;
-        } else if (y) {
-            if (depth >= MAX_YAML_DEPTH) {
-                t->error = "values nested too deep";
-            } else {
-                stack[depth++] = y;
-            }
-        }
-        yaml_event_delete(&ev);
-        if (t->nomem || t->error)
-            break;
-    }
-    yaml_parser_delete(&parser);
-    if (*msg || t->nomem)
-        return NULL;
-    if (t->error) {
-        *msg = eaf__printf("front matter: %s", t->error);
-        return NULL;
-    }
-    return root;
-}
-
-/* A JSON value as a tree of the same kind: objects are mappings, arrays
- * sequences; strings are quoted scalars, numbers, true and false plain
- * ones (so that draft: true reads as YAML's), null an empty scalar.
- * Returns NULL with t->nomem or t->error set. */
-static ynode *yjson(ytree *t, json_t *v, int depth)
-{
-    ynode *y;
-    const char *key;
-    json_t *item;
-    size_t i;
-    char num[64];
-
-    if (depth >= MAX_YAML_DEPTH) {
-        t->error = "values nested too deep";
-        return NULL;
-    }
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        if (!(y = ynew(t, Y_MAP)))
-            return NULL;
-        json_object_foreach(v, key, item) {
-            ynode *k = ynew(t, Y_SCALAR), *c;
-            if (!k)
-                return NULL;
-            k->value = eaf__strdup(key);
-            k->plain = 1;
-            if (!k->value) {
-                t->nomem = 1;
-                return NULL;
-            }
-            if (!(c = yjson(t, item, depth + 1)) || !ypush(t, y, k) || !ypush(t, y, c))
-                return NULL;
-        }
-        return y;
-    case JSON_ARRAY:
-        if (!(y = ynew(t, Y_SEQ)))
-            return NULL;
-        json_array_foreach(v, i, item) {
-            ynode *c = yjson(t, item, depth + 1);
-            if (!c || !ypush(t, y, c))
-                return NULL;
-        }
-        return y;
-    default:
-        break;
-    }
-    if (!(y = ynew(t, Y_SCALAR)))
-        return NULL;
-    y->plain = !json_is_string(v);
-    if (json_is_string(v))
-        y->value = eaf__strndup(json_string_value(v), json_string_length(v));
-    else if (json_is_integer(v))
-        y->value = eaf__printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    else if (json_is_real(v)) {
-        snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-        y->value = eaf__strdup(num);
-    } else
-        y->value = eaf__strdup(json_is_true(v) ? "true" : json_is_false(v) ? "false" : "");
-    if (!y->value) {
-        t->nomem = 1;
-        return NULL;
-    }
-    return y;
-}
-
-/* Parses the JSON object at the start of s[0..n) into a tree; *used gets
- * the bytes it took.  NULL with *msg (allocated) saying why, or with
- * t->nomem. */
-static ynode *jparse(ytree *t, const char *s, size_t n, size_t *used, char **msg)
-{
-    json_error_t err;
-    json_t *v = json_loadb(s, n, JSON_DISABLE_EOF_CHECK, &err);
-    ynode *root;
-
-    *msg = NULL;
-    *used = 0;
-    if (!v) {
-        *msg = eaf__printf("JSON front matter, line %d: %s", err.line, err.text);
-        if (!*msg)
-            t->nomem = 1;
-        return NULL;
-    }
-    *used = (size_t)err.position;
-    root = yjson(t, v, 0);
-    json_decref(v);
-    if (!root && t->error) {
-        *msg = eaf__printf("JSON front matter: %s", t->error);
-        if (!*msg)
-            t->nomem = 1;
-    }
-    return root;
-}
-
-/* The value of key (case ignored) in a mapping, or NULL. */
-static ynode *yget(ynode *map, const char *key)
-{
-    size_t i;
-
-    if (!map || map->kind != Y_MAP)
-        return NULL;
-    for (i = 0; i + 1 < map->n; i += 2) {
-        ynode *k = map->items[i];
-        if (k->kind == Y_SCALAR && k->value) {
-            const char *a = k->value, *b = key;
-            while (*a && *b && (*a | 0x20) == *b) {
-                a++;
-                b++;
-            }
-            if (!*a && !*b)
-                return map->items[i + 1];
-        }
-    }
-    return NULL;
-}
-
-static const char *yscalar(ynode *y)
-{
-    return y && y->kind == Y_SCALAR && y->value && *y->value ? y->value : NULL;
-}
-
-static int ytrue(ynode *y)
-{
-    const char *v = yscalar(y);
-    return v && y->plain && (strcmp(v, "true") == 0 || strcmp(v, "True") == 0 ||
-                             strcmp(v, "TRUE") == 0 || strcmp(v, "yes") == 0);
-}
-
-static int yfalse(ynode *y)
-{
-    const char *v = yscalar(y);
-    return v && y->plain && (strcmp(v, "false") == 0 || strcmp(v, "False") == 0 ||
-                             strcmp(v, "FALSE") == 0 || strcmp(v, "no") == 0);
-}
 
 static void trim(const char **s, size_t *n);
 
 /* ---- the article's fields ---------------------------------------------------- */
 
 typedef struct md {
-    eaf_reader *r;
+    eaf__source *r;
     eaf_article *a;
     int nomem;
     int json;                 /* the front matter is JSON (Hugo's) */
@@ -469,11 +98,11 @@ static void add_list(md *m, eaf_tag_kind kind, ynode *y, int split_words)
         return;
     if (y->kind == Y_SEQ) {
         for (i = 0; i < y->n && !m->nomem; i++) {
-            const char *v = yscalar(y->items[i]);
+            const char *v = eaf__front_scalar(y->items[i]);
             if (v && eaf_article_add_tag(m->a, kind, v) == EAF_NOMEM)
                 m->nomem = 1;
         }
-    } else if (yscalar(y)) {
+    } else if (eaf__front_scalar(y)) {
         const char *s = y->value;
         int commas = strchr(s, ',') != NULL;
 
@@ -508,10 +137,10 @@ static void add_author(md *m, ynode *y)
     if (!y)
         return;
     if (y->kind == Y_MAP) {
-        name = yscalar(yget(y, "name"));
-        aff = yscalar(yget(y, "affiliation"));
+        name = eaf__front_scalar(eaf__front_get(y, "name"));
+        aff = eaf__front_scalar(eaf__front_get(y, "affiliation"));
     } else {
-        name = yscalar(y);
+        name = eaf__front_scalar(y);
     }
     if (name && eaf_article_add_author(m->a, name, aff) == EAF_NOMEM)
         m->nomem = 1;
@@ -581,41 +210,42 @@ static eaf_status read_front(md *m, ynode *root)
     ynode *y;
 
     if (!root || root->kind != Y_MAP) {
-        eaf__reader_error(m->r, 0, "the front matter is not a mapping of keys to values");
+        eaf__source_error(m->r, 0, "the front matter is not a mapping of keys to values");
         return EAF_SYNTAX;
     }
-    if (ytrue(yget(root, "draft")) || yfalse(yget(root, "published"))) {
-        eaf__reader_skip(m->r, "a draft");
+    if (eaf__front_true(eaf__front_get(root, "draft")) ||
+        eaf__front_false(eaf__front_get(root, "published"))) {
+        eaf__source_skip(m->r, "a draft");
         return EAF_DONE;
     }
-    v = yscalar(yget(root, "title"));
+    v = eaf__front_scalar(eaf__front_get(root, "title"));
     if (v) {
         set_html(m, EAF_FIELD_TITLE, v);
         if (!m->nomem && !eaf_article_get(m->a, EAF_FIELD_TITLE)) {
-            eaf__reader_error(m->r, 0, "an empty title in the front matter");
+            eaf__source_error(m->r, 0, "an empty title in the front matter");
             return EAF_SYNTAX;
         }
     }
-    v = yscalar(yget(root, "date"));
+    v = eaf__front_scalar(eaf__front_get(root, "date"));
     if (!v || eaf_article_set(m->a, EAF_FIELD_DATE, v, EAF_NTS) != EAF_OK)
         date_from_name(m);
-    y = yget(root, "authors");
-    add_authors(m, y ? y : yget(root, "author"));
-    add_list(m, EAF_TAG_OTHER, yget(root, "tag"), 0);
-    add_list(m, EAF_TAG_OTHER, yget(root, "tags"), 1);
-    add_list(m, EAF_TAG_TOPIC, yget(root, "category"), 0);
-    add_list(m, EAF_TAG_TOPIC, yget(root, "categories"), 1);
-    v = yscalar(yget(root, "excerpt"));
+    y = eaf__front_get(root, "authors");
+    add_authors(m, y ? y : eaf__front_get(root, "author"));
+    add_list(m, EAF_TAG_OTHER, eaf__front_get(root, "tag"), 0);
+    add_list(m, EAF_TAG_OTHER, eaf__front_get(root, "tags"), 1);
+    add_list(m, EAF_TAG_TOPIC, eaf__front_get(root, "category"), 0);
+    add_list(m, EAF_TAG_TOPIC, eaf__front_get(root, "categories"), 1);
+    v = eaf__front_scalar(eaf__front_get(root, "excerpt"));
     if (!v)
-        v = yscalar(yget(root, "description"));
+        v = eaf__front_scalar(eaf__front_get(root, "description"));
     if (!v)
-        v = yscalar(yget(root, "summary"));
+        v = eaf__front_scalar(eaf__front_get(root, "summary"));
     set_html(m, EAF_FIELD_SUMMARY, v);
-    v = yscalar(yget(root, "lang"));
+    v = eaf__front_scalar(eaf__front_get(root, "lang"));
     if (!v)
-        v = yscalar(yget(root, "language"));
+        v = eaf__front_scalar(eaf__front_get(root, "language"));
     if (!v)
-        v = yscalar(yget(root, "locale"));
+        v = eaf__front_scalar(eaf__front_get(root, "locale"));
     if (v) {
         char lang[9];
         size_t i;
@@ -625,9 +255,9 @@ static eaf_status read_front(md *m, ynode *root)
         if (i > 0 && (!v[i] || v[i] == '-' || v[i] == '_'))
             set_text(m, EAF_FIELD_LANGUAGE, lang);
     }
-    v = yscalar(yget(root, "canonical_url"));
+    v = eaf__front_scalar(eaf__front_get(root, "canonical_url"));
     if (!v) {
-        v = yscalar(yget(root, "url"));
+        v = eaf__front_scalar(eaf__front_get(root, "url"));
         if (v && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
             v = NULL;
     }
@@ -705,7 +335,7 @@ static char *strip_templates(const char *s, size_t n, ynode *front)
                 !memchr(s + k, '|', e - k) && !memchr(s + k, '.', e - k)) {
                 memcpy(name, s + k, e - k);
                 name[e - k] = '\0';
-                if ((v = yscalar(yget(front, name))) != NULL) {
+                if ((v = eaf__front_scalar(eaf__front_get(front, name))) != NULL) {
                     eaf__buf_append(&b, s + run, i - run);
                     eaf__buf_puts(&b, v);
                     i = run = end;
@@ -973,7 +603,7 @@ static eaf_status title_from_heading(md *m, cmark_node *doc, int *found)
     return EAF_OK;
 }
 
-eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
+static eaf_status markdown_next(eaf__source *r, eaf_article **out)
 {
     md m;
     ytree t;
@@ -988,7 +618,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
 
     *out = NULL;
     r->done = 1; /* one file, one article */
-    st = eaf__reader_slurp(r, &data, &len);
+    st = eaf__source_slurp(r, &data, &len);
     if (st != EAF_OK)
         return st;
     s = data;
@@ -1000,7 +630,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
         ;
     if (i == len) {
         eaf__free(data);
-        eaf__reader_error(r, 0, "empty file");
+        eaf__source_error(r, 0, "empty file");
         return EAF_SYNTAX;
     }
     memset(&m, 0, sizeof(m));
@@ -1008,7 +638,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     m.r = r;
     if (fence_line(s, len, '+')) {
         eaf__free(data);
-        eaf__reader_error(r, 0, "TOML front matter (between \"+++\" lines) cannot be read: "
+        eaf__source_error(r, 0, "TOML front matter (between \"+++\" lines) cannot be read: "
                                 "there is no TOML library for C to read it with; convert it "
                                 "to YAML (hugo convert toYAML -o DIR) and index DIR");
         return EAF_SYNTAX;
@@ -1016,16 +646,16 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     if (fence_line(s, len, '-')) {
         if (!split_front(s, len, &yb, &ye, &body)) {
             eaf__free(data);
-            eaf__reader_error(r, 0, "the front matter has no closing \"---\" line");
+            eaf__source_error(r, 0, "the front matter has no closing \"---\" line");
             return EAF_SYNTAX;
         }
         front = 1;
-        root = yparse(&t, s + yb, ye - yb, &msg);
+        root = eaf__front_yaml(&t, s + yb, ye - yb, &msg);
     } else if (s[i] == '{') {
         size_t used;
         front = 1;
         m.json = 1;
-        root = jparse(&t, s + i, len - i, &used, &msg);
+        root = eaf__front_json(&t, s + i, len - i, &used, &msg);
         body = i + used;
         while (body < len && s[body] != '\n')
             body++;
@@ -1033,14 +663,14 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
             body++;
     }
     if (front && !root) {
-        ytree_free(&t);
+        eaf__front_free(&t);
         eaf__free(data);
         if (t.nomem) {
             eaf__free(msg);
-            eaf__reader_error(r, 0, "out of memory");
+            eaf__source_error(r, 0, "out of memory");
             return EAF_NOMEM;
         }
-        eaf__reader_error(r, 0, "%s", msg ? msg : "empty front matter");
+        eaf__source_error(r, 0, "%s", msg ? msg : "empty front matter");
         eaf__free(msg);
         return EAF_SYNTAX;
     }
@@ -1058,7 +688,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
         if (!body_src)
             st = EAF_NOMEM;
     }
-    ytree_free(&t);
+    eaf__front_free(&t);
     eaf__free(data);
     if (st == EAF_OK) {
         doc = cmark_parse_document(body_src, strlen(body_src), CMARK_OPT_VALIDATE_UTF8);
@@ -1068,7 +698,7 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
             if (!eaf_article_get(m.a, EAF_FIELD_TITLE))
                 st = title_from_heading(&m, doc, &heading);
             if (st == EAF_OK && !eaf_article_get(m.a, EAF_FIELD_TITLE)) {
-                eaf__reader_error(r, 0, "%s", front
+                eaf__source_error(r, 0, "%s", front
                     ? "no title in the front matter (nor a heading at the start of the text)"
                     : "no title: no front matter (\"---\"), and the text does not start "
                       "with a heading (\"# Title\")");
@@ -1087,9 +717,9 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     eaf__free(body_src);
     eaf__buf_free(&text);
     if (st == EAF_NOMEM)
-        eaf__reader_error(r, 0, "out of memory");
+        eaf__source_error(r, 0, "out of memory");
     else if (st == EAF_SYNTAX && !r->err.n)
-        eaf__reader_error(r, 0, "empty name");
+        eaf__source_error(r, 0, "empty name");
     if (st != EAF_OK) {
         eaf_article_free(m.a);
         return st;
@@ -1097,3 +727,24 @@ eaf_status eaf__markdown_next(eaf_reader *r, eaf_article **out)
     *out = m.a;
     return EAF_ROW;
 }
+
+/* ---- the row of the table -------------------------------------------------------- */
+
+static const char *const markdown_aliases[] = {"md", NULL};
+/* (no name tells Markdown by itself: a .md file without front matter or a
+ * title heading is an article page) */
+static const char *const markdown_extensions[] = {NULL};
+
+/* Front matter (YAML, TOML or a JSON object); else a title heading. */
+static int markdown_sniff(const eaf__sniff *s)
+{
+    if (eaf__sniff_front_matter(s))
+        return EAF__SNIFF_FRONT_MATTER;
+    if (eaf__sniff_json_object(s) && eaf__sniff_json_or_front(s) == EAF_FORMAT_MARKDOWN)
+        return EAF__SNIFF_JSON;
+    return eaf__sniff_title(s) ? EAF__SNIFF_TITLE : EAF__SNIFF_NO;
+}
+
+const eaf__format_def eaf__format_markdown = {
+    EAF_FORMAT_MARKDOWN, "markdown", markdown_aliases, markdown_extensions, markdown_sniff,
+    markdown_next, NULL};

@@ -8,7 +8,7 @@
  * Unknown members are ignored.  A line that cannot be read is reported
  * with its number and skipped; blank lines are skipped silently.
  */
-#include "reader.h"
+#include "format.h"
 
 #include <string.h>
 
@@ -32,7 +32,7 @@ static const char *get_string(json_t *obj, const char *name, int *bad,
     return json_string_value(v);
 }
 
-static eaf_status set_field(eaf_reader *r, eaf_article *a, eaf_field f,
+static eaf_status set_field(eaf__source *r, eaf_article *a, eaf_field f,
                             json_t *obj, const char *name)
 {
     json_t *v = json_object_get(obj, name);
@@ -41,18 +41,18 @@ static eaf_status set_field(eaf_reader *r, eaf_article *a, eaf_field f,
     if (!v || json_is_null(v))
         return EAF_OK;
     if (!json_is_string(v)) {
-        eaf__reader_error(r, r->line, "\"%s\" must be a string", name);
+        eaf__source_error(r, r->line, "\"%s\" must be a string", name);
         return EAF_SYNTAX;
     }
     st = eaf_article_set(a, f, json_string_value(v), json_string_length(v));
     if (st == EAF_SYNTAX)
-        eaf__reader_error(r, r->line, "invalid %s \"%.40s\"",
+        eaf__source_error(r, r->line, "invalid %s \"%.40s\"",
                           f == EAF_FIELD_DATE ? "date (use YYYY-MM-DD)" : name,
                           json_string_value(v));
     return st;
 }
 
-static eaf_status add_tags(eaf_reader *r, eaf_article *a, eaf_tag_kind kind,
+static eaf_status add_tags(eaf__source *r, eaf_article *a, eaf_tag_kind kind,
                            json_t *obj, const char *name)
 {
     json_t *arr = json_object_get(obj, name), *v;
@@ -62,12 +62,12 @@ static eaf_status add_tags(eaf_reader *r, eaf_article *a, eaf_tag_kind kind,
     if (!arr || json_is_null(arr))
         return EAF_OK;
     if (!json_is_array(arr)) {
-        eaf__reader_error(r, r->line, "\"%s\" must be an array of strings", name);
+        eaf__source_error(r, r->line, "\"%s\" must be an array of strings", name);
         return EAF_SYNTAX;
     }
     json_array_foreach(arr, i, v) {
         if (!json_is_string(v)) {
-            eaf__reader_error(r, r->line, "\"%s\" must be an array of strings", name);
+            eaf__source_error(r, r->line, "\"%s\" must be an array of strings", name);
             return EAF_SYNTAX;
         }
         st = eaf_article_add_tag(a, kind, json_string_value(v));
@@ -78,7 +78,7 @@ static eaf_status add_tags(eaf_reader *r, eaf_article *a, eaf_tag_kind kind,
     return EAF_OK;
 }
 
-static eaf_status add_authors(eaf_reader *r, eaf_article *a, json_t *obj)
+static eaf_status add_authors(eaf__source *r, eaf_article *a, json_t *obj)
 {
     json_t *arr = json_object_get(obj, "authors"), *v;
     size_t i;
@@ -87,7 +87,7 @@ static eaf_status add_authors(eaf_reader *r, eaf_article *a, json_t *obj)
     if (!arr || json_is_null(arr))
         return EAF_OK;
     if (!json_is_array(arr)) {
-        eaf__reader_error(r, r->line, "\"authors\" must be an array");
+        eaf__source_error(r, r->line, "\"authors\" must be an array");
         return EAF_SYNTAX;
     }
     json_array_foreach(arr, i, v) {
@@ -104,7 +104,7 @@ static eaf_status add_authors(eaf_reader *r, eaf_article *a, json_t *obj)
             bad = 1;
         }
         if (bad) {
-            eaf__reader_error(r, r->line,
+            eaf__source_error(r, r->line,
                               "each author must be a string or an object with "
                               "\"name\" and \"affiliation\"");
             return EAF_SYNTAX;
@@ -120,7 +120,7 @@ static eaf_status add_authors(eaf_reader *r, eaf_article *a, json_t *obj)
 }
 
 /* "related": the titles of the site's own related-posts list. */
-static eaf_status add_related(eaf_reader *r, eaf_article *a, json_t *obj)
+static eaf_status add_related(eaf__source *r, eaf_article *a, json_t *obj)
 {
     json_t *arr = json_object_get(obj, "related"), *v;
     size_t i;
@@ -128,12 +128,12 @@ static eaf_status add_related(eaf_reader *r, eaf_article *a, json_t *obj)
     if (!arr || json_is_null(arr))
         return EAF_OK;
     if (!json_is_array(arr)) {
-        eaf__reader_error(r, r->line, "\"related\" must be an array of strings");
+        eaf__source_error(r, r->line, "\"related\" must be an array of strings");
         return EAF_SYNTAX;
     }
     json_array_foreach(arr, i, v) {
         if (!json_is_string(v)) {
-            eaf__reader_error(r, r->line, "\"related\" must be an array of strings");
+            eaf__source_error(r, r->line, "\"related\" must be an array of strings");
             return EAF_SYNTAX;
         }
         if (eaf_article_add_related_title(a, json_string_value(v)) == EAF_NOMEM)
@@ -142,7 +142,7 @@ static eaf_status add_related(eaf_reader *r, eaf_article *a, json_t *obj)
     return EAF_OK;
 }
 
-static eaf_status read_object(eaf_reader *r, json_t *obj, eaf_article *a)
+static eaf_status read_object(eaf__source *r, json_t *obj, eaf_article *a)
 {
     static const struct {
         const char *name;
@@ -165,14 +165,14 @@ static eaf_status read_object(eaf_reader *r, json_t *obj, eaf_article *a)
         st = eaf_article_set(a, EAF_FIELD_KEY, json_string_value(id),
                              json_string_length(id));
     } else if (!id) {
-        eaf__reader_error(r, r->line, "no \"id\" in the object");
+        eaf__source_error(r, r->line, "no \"id\" in the object");
         return EAF_SYNTAX;
     } else {
-        eaf__reader_error(r, r->line, "the \"id\" must be a non-empty string or an integer");
+        eaf__source_error(r, r->line, "the \"id\" must be a non-empty string or an integer");
         return EAF_SYNTAX;
     }
     if (st == EAF_SYNTAX) {
-        eaf__reader_error(r, r->line, "the \"id\" is blank");
+        eaf__source_error(r, r->line, "the \"id\" is blank");
         return st;
     }
     for (i = 0; st == EAF_OK && i < EAF__ARRAY_LEN(text); i++)
@@ -188,7 +188,7 @@ static eaf_status read_object(eaf_reader *r, json_t *obj, eaf_article *a)
     if (st == EAF_OK)
         st = add_related(r, a, obj);
     if (st == EAF_NOMEM)
-        eaf__reader_error(r, r->line, "out of memory");
+        eaf__source_error(r, r->line, "out of memory");
     return st;
 }
 
@@ -202,7 +202,7 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
-eaf_status eaf__jsonl_next(eaf_reader *r, eaf_article **out)
+static eaf_status jsonl_next(eaf__source *r, eaf_article **out)
 {
     json_error_t err;
     json_t *obj;
@@ -214,7 +214,7 @@ eaf_status eaf__jsonl_next(eaf_reader *r, eaf_article **out)
 
 again:
     for (;;) {
-        got = eaf__reader_getline(r);
+        got = eaf__source_getline(r);
         if (got < 0)
             return got == -2 ? EAF_NOMEM : EAF_IO;
         if (got == 0)
@@ -234,13 +234,13 @@ again:
      * becomes U+FFFD, as everywhere) */
     obj = json_loadb(line, n, JSON_ALLOW_NUL, &err);
     if (!obj) {
-        eaf__reader_error(r, r->line, "invalid JSON at column %d: %s", err.column,
+        eaf__source_error(r, r->line, "invalid JSON at column %d: %s", err.column,
                           err.text);
         return EAF_SYNTAX;
     }
     if (!json_is_object(obj)) {
         json_decref(obj);
-        eaf__reader_error(r, r->line, "not a JSON object");
+        eaf__source_error(r, r->line, "not a JSON object");
         return EAF_SYNTAX;
     }
     /* the header of an export (eafindex --export): the index's settings,
@@ -251,7 +251,7 @@ again:
     }
     if (eaf_article_new(&a) != EAF_OK) {
         json_decref(obj);
-        eaf__reader_error(r, r->line, "out of memory");
+        eaf__source_error(r, r->line, "out of memory");
         return EAF_NOMEM;
     }
     st = read_object(r, obj, a);
@@ -263,3 +263,29 @@ again:
     *out = a;
     return EAF_ROW;
 }
+
+/* ---- the row of the table -------------------------------------------------------- */
+
+static const char *const jsonl_aliases[] = {"ndjson", NULL};
+static const char *const jsonl_extensions[] = {".jsonl", ".ndjson", NULL};
+
+/* A JSON object on its own line; else the name. */
+static int jsonl_sniff(const eaf__sniff *s)
+{
+    if (eaf__sniff_json_object(s) && eaf__sniff_json_or_front(s) == EAF_FORMAT_JSONL)
+        return EAF__SNIFF_JSON;
+    return eaf__sniff_named(s, jsonl_extensions) ? EAF__SNIFF_NAME : EAF__SNIFF_NO;
+}
+
+static void jsonl_nothing(eaf__source *r)
+{
+    if (r->line == 0)
+        eaf__source_error(r, 0, "empty file (JSON Lines with no line)");
+    else
+        eaf__source_error(r, 0, "no article: %lu blank line%s and no JSON object", r->line,
+                          r->line == 1 ? "" : "s");
+}
+
+const eaf__format_def eaf__format_jsonl = {
+    EAF_FORMAT_JSONL, "jsonl", jsonl_aliases, jsonl_extensions, jsonl_sniff, jsonl_next,
+    jsonl_nothing};

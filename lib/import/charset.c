@@ -7,7 +7,7 @@
  * declares ISO-8859-1 or US-ASCII is read as windows-1252, its superset;
  * other declared sets are left to libxml2 (which uses iconv).
  */
-#include "reader.h"
+#include "charset.h"
 
 #include <string.h>
 

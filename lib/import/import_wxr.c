@@ -40,7 +40,8 @@
  * without a title or key is an error for that item; an XML error ends
  * the file (what was read before it is kept).
  */
-#include "reader.h"
+#include "format.h"
+#include "html_text.h"
 
 #include <string.h>
 
@@ -58,7 +59,7 @@ typedef struct term {
 } term;
 
 typedef struct wxr {
-    eaf_reader *r;
+    eaf__source *r;
     xmlTextReaderPtr xr;
     struct { char *login, *name; } *authors;
     size_t nauthors, capauthors;
@@ -127,7 +128,7 @@ static void wxr_free(void *p)
 
 static int io_read(void *ctx, char *buf, int len)
 {
-    ssize_t k = eaf__reader_read((eaf_reader *)ctx, buf, (size_t)len);
+    ssize_t k = eaf__source_read((eaf__source *)ctx, buf, (size_t)len);
     return k < 0 ? -1 : (int)k;
 }
 
@@ -471,7 +472,7 @@ static int has_author(const eaf_article *a, const char *name)
  * EAF_SYNTAX, EAF_NOMEM. */
 static eaf_status item_article(wxr *w, eaf_article **out)
 {
-    eaf_reader *r = w->r;
+    eaf__source *r = w->r;
     const char *type = ftext(w, F_POST_TYPE), *status = ftext(w, F_STATUS);
     char *type_t, *status_t, *t = NULL;
     eaf_article *a = NULL;
@@ -494,9 +495,9 @@ static eaf_status item_article(wxr *w, eaf_article **out)
            (*status_t && strcmp(status_t, "publish") != 0);
     if (skip) {
         if (*type_t && strcmp(type_t, "post") != 0)
-            eaf__reader_skip(r, "post_type %s", type_t);
+            eaf__source_skip(r, "post_type %s", type_t);
         else
-            eaf__reader_skip(r, "status %s", status_t);
+            eaf__source_skip(r, "status %s", status_t);
     }
     eaf__free(type_t);
     eaf__free(status_t);
@@ -533,7 +534,7 @@ static eaf_status item_article(wxr *w, eaf_article **out)
         if (st == EAF_SYNTAX) {
             eaf__free(t);
             eaf_article_free(a);
-            eaf__reader_error(r, w->item_line, "an item without a link or post id");
+            eaf__source_error(r, w->item_line, "an item without a link or post id");
             return EAF_SYNTAX;
         }
     } else {
@@ -558,7 +559,7 @@ static eaf_status item_article(wxr *w, eaf_article **out)
         eaf__free(t);
         t = NULL;
         if (st == EAF_OK && !eaf_article_get(a, EAF_FIELD_TITLE)) {
-            eaf__reader_error(r, w->item_line, "a published post without a title (%s)",
+            eaf__source_error(r, w->item_line, "a published post without a title (%s)",
                               eaf_article_get(a, EAF_FIELD_KEY));
             eaf_article_free(a);
             return EAF_SYNTAX;
@@ -638,7 +639,7 @@ static eaf_status item_article(wxr *w, eaf_article **out)
 
 /* ---- the reader ---------------------------------------------------------------- */
 
-static eaf_status start(eaf_reader *r, wxr **out)
+static eaf_status start(eaf__source *r, wxr **out)
 {
     wxr *w = eaf__calloc(1, sizeof(*w));
 
@@ -677,7 +678,7 @@ static int declares_wp(xmlTextReaderPtr xr)
 static eaf_status feed(wxr *w, const char *what)
 {
     w->finished = 1;
-    eaf__reader_skip(w->r, "%s, not a WordPress export: a feed repeats articles as "
+    eaf__source_skip(w->r, "%s, not a WordPress export: a feed repeats articles as "
                            "excerpts under their own links", what);
     return EAF_DONE;
 }
@@ -685,18 +686,18 @@ static eaf_status feed(wxr *w, const char *what)
 /* The reader stopped on an error: a read error, or malformed XML. */
 static eaf_status failed(wxr *w)
 {
-    eaf_reader *r = w->r;
+    eaf__source *r = w->r;
 
     w->finished = 1;
     if (r->io_error)
         return EAF_IO; /* message recorded by the read */
-    eaf__reader_error(r, (unsigned long)(w->error_line > 0 ? w->error_line : 0),
+    eaf__source_error(r, (unsigned long)(w->error_line > 0 ? w->error_line : 0),
                       "%s%s", w->error ? "malformed or truncated XML: " : "cannot read the XML",
                       w->error ? w->error : "");
     return EAF_SYNTAX;
 }
 
-eaf_status eaf__wxr_next(eaf_reader *r, eaf_article **out)
+static eaf_status wxr_next(eaf__source *r, eaf_article **out)
 {
     wxr *w = r->state;
     eaf_status st;
@@ -706,7 +707,7 @@ eaf_status eaf__wxr_next(eaf_reader *r, eaf_article **out)
     if (!w) {
         st = start(r, &w);
         if (st != EAF_OK) {
-            eaf__reader_error(r, 0, "out of memory");
+            eaf__source_error(r, 0, "out of memory");
             return st;
         }
     }
@@ -730,7 +731,7 @@ eaf_status eaf__wxr_next(eaf_reader *r, eaf_article **out)
                 return feed(w, "an RSS 1.0 feed");
             if (strcmp(local, "rss") != 0) {
                 w->finished = 1;
-                eaf__reader_error(r, 0, "not a WordPress export (the root element is "
+                eaf__source_error(r, 0, "not a WordPress export (the root element is "
                                         "<%s>, not <rss>)", local);
                 return EAF_SYNTAX;
             }
@@ -769,7 +770,7 @@ eaf_status eaf__wxr_next(eaf_reader *r, eaf_article **out)
             if (st == EAF_DONE)
                 continue; /* skipped: the next item */
             if (st == EAF_NOMEM)
-                eaf__reader_error(r, w->item_line, "out of memory");
+                eaf__source_error(r, w->item_line, "out of memory");
             if (st == EAF_NOMEM)
                 w->finished = 1;
             return st;
@@ -781,10 +782,31 @@ eaf_status eaf__wxr_next(eaf_reader *r, eaf_article **out)
         return failed(w);
     w->finished = 1;
     if (!w->saw_root) {
-        eaf__reader_error(r, 0, "no XML element in the file");
+        eaf__source_error(r, 0, "no XML element in the file");
         return EAF_SYNTAX;
     }
     if (!w->is_wxr)
         return feed(w, "an RSS feed");
     return EAF_DONE;
 }
+
+/* ---- the row of the table -------------------------------------------------------- */
+
+static const char *const wxr_aliases[] = {"wordpress", NULL};
+static const char *const wxr_extensions[] = {".wxr", NULL};
+
+/* A feed or a WordPress export by its markup; else the name. */
+static int wxr_sniff(const eaf__sniff *s)
+{
+    if (eaf__sniff_markup(s) == EAF_FORMAT_WXR)
+        return EAF__SNIFF_MARKUP;
+    return eaf__sniff_named(s, wxr_extensions) ? EAF__SNIFF_NAME : EAF__SNIFF_NO;
+}
+
+static void wxr_nothing(eaf__source *r)
+{
+    eaf__source_error(r, 0, "no article: the WordPress export holds no items");
+}
+
+const eaf__format_def eaf__format_wxr = {
+    EAF_FORMAT_WXR, "wxr", wxr_aliases, wxr_extensions, wxr_sniff, wxr_next, wxr_nothing};
