@@ -1268,70 +1268,9 @@ static void prune(run *r, const root *rt)
 
 /* ---- export ---------------------------------------------------------------------- */
 
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *tag_list(const eaf_article *a, eaf_tag_kind kind)
-{
-    json_t *arr = json_array();
-    size_t i, n = eaf_article_tag_count(a, kind);
-
-    for (i = 0; i < n; i++)
-        json_array_append_new(arr, json_string(eaf_article_tag(a, kind, i)));
-    return arr;
-}
-
-typedef struct export_state {
-    FILE *out;
-    long count;
-    int failed;
-} export_state;
-
-static int export_one(const eaf_article *a, void *payload)
-{
-    export_state *x = payload;
-    json_t *o = json_object(), *authors = json_array(), *related = json_array();
-    size_t i, n;
-
-    json_object_set_new(o, "id", string_or_null(eaf_article_get(a, EAF_FIELD_KEY)));
-    json_object_set_new(o, "url", string_or_null(eaf_article_get(a, EAF_FIELD_URL)));
-    json_object_set_new(o, "title", string_or_null(eaf_article_get(a, EAF_FIELD_TITLE)));
-    json_object_set_new(o, "date", string_or_null(eaf_article_get(a, EAF_FIELD_DATE)));
-    n = eaf_article_author_count(a);
-    for (i = 0; i < n; i++) {
-        json_t *au = json_object();
-        json_object_set_new(au, "name", json_string(eaf_article_author_name(a, i)));
-        json_object_set_new(au, "affiliation",
-                            string_or_null(eaf_article_author_affiliation(a, i)));
-        json_array_append_new(authors, au);
-    }
-    json_object_set_new(o, "authors", authors);
-    json_object_set_new(o, "topics", tag_list(a, EAF_TAG_TOPIC));
-    json_object_set_new(o, "countries", tag_list(a, EAF_TAG_COUNTRY));
-    json_object_set_new(o, "tags", tag_list(a, EAF_TAG_OTHER));
-    json_object_set_new(o, "summary", string_or_null(eaf_article_get(a, EAF_FIELD_SUMMARY)));
-    json_object_set_new(o, "body", string_or_null(eaf_article_get(a, EAF_FIELD_BODY)));
-    json_object_set_new(o, "bio", string_or_null(eaf_article_get(a, EAF_FIELD_BIO)));
-    json_object_set_new(o, "lang", string_or_null(eaf_article_get(a, EAF_FIELD_LANGUAGE)));
-    n = eaf_article_related_title_count(a);
-    for (i = 0; i < n; i++)
-        json_array_append_new(related, json_string(eaf_article_related_title(a, i)));
-    json_object_set_new(o, "related", related);
-    if (json_dumpf(o, x->out, JSON_COMPACT) != 0 || fputc('\n', x->out) == EOF)
-        x->failed = 1;
-    json_decref(o);
-    x->count++;
-    return x->failed;
-}
-
-/* The header line of an export: what an index is besides its articles,
- * its stemming language and the options of its related lists, which
- * eafindex gives back to an index it makes from the export (read_header).
- * The JSON Lines reader passes over it. */
+/* The header line of an export (see eaf_db_export()), whose settings
+ * eafindex gives back to an index it makes from the export. */
 #define EXPORT_HEADER "eafsearch_export"
-#define EXPORT_VERSION 1
 
 static const struct {
     const char *name;
@@ -1345,35 +1284,6 @@ static const struct {
     F(neighbours, 1), F(neighbour_weight, 0),
 #undef F
 };
-
-static int write_header(eaf_db *db, FILE *out)
-{
-    eaf_related_options ro = EAF_RELATED_OPTIONS_INIT;
-    json_t *h = json_object(), *rel = json_object(), *top = json_object();
-    size_t i;
-    int failed;
-
-    json_object_set_new(h, "version", json_integer(EXPORT_VERSION));
-    json_object_set_new(h, "language", json_string(eaf_db_language(db)));
-    if (eaf_related_defaults(&ro, db) == EAF_OK) {
-        for (i = 0; i < sizeof(related_fields) / sizeof(related_fields[0]); i++) {
-            const char *p = (const char *)&ro + related_fields[i].offset;
-            json_object_set_new(rel, related_fields[i].name,
-                                related_fields[i].is_unsigned
-                                    ? json_integer(*(const unsigned *)p)
-                                    : json_real(*(const double *)p));
-        }
-        json_object_set_new(rel, "earlier", json_boolean(ro.flags & EAF_RELATED_EARLIER));
-        json_object_set_new(rel, "text_only", json_boolean(ro.flags & EAF_RELATED_TEXT_ONLY));
-        json_object_set_new(h, "related", rel);
-    } else {
-        json_decref(rel);
-    }
-    json_object_set_new(top, EXPORT_HEADER, h);
-    failed = json_dumpf(top, out, JSON_COMPACT) != 0 || fputc('\n', out) == EOF;
-    json_decref(top);
-    return failed;
-}
 
 /* The settings of an index exported to path, when its first line is an
  * export's header: 1 and *language (to free) and *ro, else 0. */
@@ -1423,12 +1333,29 @@ static int read_header(const char *path, char **language, eaf_related_options *r
     return found;
 }
 
+typedef struct export_file {
+    FILE *fp;
+    int error;                /* errno of the write that failed */
+} export_file;
+
+static int write_file(const char *data, size_t len, void *payload)
+{
+    export_file *f = payload;
+
+    if (fwrite(data, 1, len, f->fp) == len)
+        return 0;
+    f->error = errno;
+    return -1;
+}
+
 static int do_export(const char *dbpath, const char *output)
 {
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     eaf_db *db;
     char *err = NULL;
-    export_state x;
+    export_file x = {NULL, 0};
+    FILE *out;
+    int failed = 0;
     eaf_status st;
 
     oo.flags = EAF_OPEN_READONLY;
@@ -1438,27 +1365,30 @@ static int do_export(const char *dbpath, const char *output)
         eaf_free(err);
         return EXIT_FAIL;
     }
-    memset(&x, 0, sizeof(x));
-    x.out = output && strcmp(output, "-") != 0 ? fopen(output, "w") : stdout;
-    if (!x.out) {
+    out = output && strcmp(output, "-") != 0 ? fopen(output, "w") : stdout;
+    if (!out) {
         warnx_("%s: %s", output, strerror(errno));
         eaf_db_close(db);
         return EXIT_FAIL;
     }
-    if (write_header(db, x.out))
-        x.failed = 1;
-    st = x.failed ? EAF_OK : eaf_db_articles(db, export_one, &x);
-    if (st != EAF_OK)
+    x.fp = out;
+    st = eaf_db_export(NULL, db, NULL, write_file, &x);
+    if (st == EAF_ABORT) {
+        failed = 1; /* a write failed: said below */
+        errno = x.error;
+        st = EAF_OK;
+    } else if (st != EAF_OK) {
         warnx_("cannot read the index: %s", eaf_errmsg(db));
-    if (fflush(x.out) != 0 || ferror(x.out))
-        x.failed = 1;
-    if (x.failed)
+    }
+    if (fflush(out) != 0 || ferror(out))
+        failed = 1;
+    if (failed)
         warnx_("cannot write %s: %s", output ? output : "the standard output",
                strerror(errno));
-    if (x.out != stdout)
-        fclose(x.out);
+    if (out != stdout)
+        fclose(out);
     eaf_db_close(db);
-    return st != EAF_OK || x.failed ? EXIT_FAIL : EXIT_OK;
+    return st != EAF_OK || failed ? EXIT_FAIL : EXIT_OK;
 }
 
 /* ---- check ------------------------------------------------------------------------ */
