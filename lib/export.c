@@ -41,6 +41,10 @@ static int dump_piece(const char *buffer, size_t size, void *data)
 {
     export_state *x = data;
 
+    /* jansson may go on with the pieces of a value after one failed: the
+     * caller sees none once it said stop */
+    if (x->stopped)
+        return -1;
     if (x->write(buffer, size, x->payload) != 0) {
         x->stopped = 1;
         return -1;
