@@ -117,27 +117,6 @@ static const char *sort_name(eaf_sort sort)
     return (unsigned)sort < EAF_SORT_LAST ? names[sort] : "?";
 }
 
-/* The length of the valid UTF-8 character at s (n bytes left), or 0 for
- * an invalid sequence. */
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    size_t k;
-
-    if (len == 0 || len > n || (len == 2 && c < 0xC2) || c > 0xF4)
-        return 0;
-    for (k = 1; k < len; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    if (len == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
-        return 0;
-    if (len == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
-        return 0;
-    return len;
-}
-
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
 /* Is the character (len bytes at s) a control character: C0, DEL, C1? */
@@ -177,7 +156,7 @@ static void put_clean_marked(FILE *f, const char *s, size_t max, const char *ope
             fputs("...", f);
             break;
         }
-        len = utf8_char(p + i, n - i);
+        len = eaf_utf8_char(s + i, n - i);
         if (len == 0) {
             fputs(REPLACEMENT, f);
             i++;
@@ -254,30 +233,6 @@ static void put_tags(const eaf_article *a, eaf_tag_kind kind, const char *sep)
     }
 }
 
-/* A copy of s with each invalid UTF-8 sequence replaced by U+FFFD. */
-static char *utf8_clean(const char *s)
-{
-    size_t n = strlen(s), i = 0, o = 0;
-    char *out = malloc(3 * n + 1);
-
-    if (!out)
-        return NULL;
-    while (i < n) {
-        size_t len = utf8_char((const unsigned char *)s + i, n - i);
-        if (len) {
-            memcpy(out + o, s + i, len);
-            o += len;
-            i += len;
-        } else {
-            memcpy(out + o, REPLACEMENT, 3);
-            o += 3;
-            i++;
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* A JSON string of any text (the query, a qid, a suggestion made from the
  * query, a field of an article), which may not be valid UTF-8: never
  * NULL but when out of memory, so that no member goes missing. */
@@ -288,9 +243,10 @@ static json_t *json_text(const char *s)
 
     if (j)
         return j;
-    clean = utf8_clean(s);
-    j = clean ? json_string(clean) : NULL;
-    free(clean);
+    if (eaf_utf8_clean(&clean, s, EAF_NTS) != EAF_OK)
+        return NULL;
+    j = json_string(clean);
+    eaf_free(clean);
     return j;
 }
 
