@@ -210,10 +210,17 @@ int tool_parse(const tool_spec *spec, void *cfg, int argc, char **argv)
     }
     shorts[k] = '\0';
     for (i = 0; i < n; i++) {
+        const tool_option *same = rows[i];
+
+        /* an alias (a row left out of the help) is the option of the row
+         * before it: getopt takes an abbreviation of both as that one */
+        while (!same->help && same > spec->options && same[-1].name)
+            same--;
         longopts[i].name = rows[i]->name;
         longopts[i].has_arg = rows[i]->arg;
-        longopts[i].val = rows[i]->letter ? (unsigned char)rows[i]->letter
-                                          : LONG_ONLY + (int)i;
+        for (j = 0; j < n && rows[j] != same; j++)
+            ;
+        longopts[i].val = same->letter ? (unsigned char)same->letter : LONG_ONLY + (int)j;
     }
     parsing = spec;
     while (rc == OPT_NEXT && (c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {

@@ -80,7 +80,8 @@ struct tool_option {
     char letter;           /* short option, or 0 */
     char arg;              /* no_argument, required_argument, optional_argument */
     const char *argname;   /* of the argument, in the help: --db=FILE */
-    const char *help;      /* NULL: not in the help (an alias) */
+    const char *help;      /* NULL: not in the help, an alias of the row
+                              before it */
     tool_option_fn fn;
     size_t offset;         /* in cfg, of what the generic handlers set */
     int value;             /* what opt_set_int sets, or opt_flag adds */

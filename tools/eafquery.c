@@ -12,6 +12,7 @@
 #include "common.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,12 +23,6 @@
 #define DEFAULT_FACETS 10
 #define MAX_FACETS 1000
 #define JSON_SCHEMA_VERSION 1
-
-enum { OPT_OFFSET = 256, OPT_FORMAT, OPT_COLOR, OPT_STRICT, OPT_MARK_OPEN,
-       OPT_MARK_CLOSE, OPT_BATCH, OPT_COUNT, OPT_FIELDS, OPT_FACETS, OPT_EXPLAIN,
-       OPT_SORT, OPT_AFTER, OPT_BEFORE, OPT_AUTHOR, OPT_TOPIC, OPT_COUNTRY, OPT_TAG,
-       OPT_NO_FALLBACK, OPT_HTML, OPT_WEIGHTS, OPT_K1, OPT_B, OPT_PROXIMITY,
-       OPT_NO_ALIASES, OPT_FEEDBACK, OPT_RANK_ALL, OPT_ALL_WORDS };
 
 /* ---- hit members ----------------------------------------------------------- */
 
@@ -980,6 +975,24 @@ static int run_batch(output *o)
 
 /* ---- options ---------------------------------------------------------------- */
 
+/* The NULL-terminated filter lists, each with room for every argument. */
+typedef struct filter_list {
+    const char **v;
+    size_t n;
+} filter_list;
+
+/* What the command line asks: the configuration, and what it is made
+ * from once the options are read. */
+typedef struct args {
+    config cfg;
+    const printer *format;
+    const char *dbopt, *color, *mark_open, *mark_close, *fields_opt;
+    double weights[8];
+    int rank_all;             /* -1: the format's default */
+    int count, null, html;
+    filter_list authors, topics, countries, tags;
+} args;
+
 /* Reads up to max comma-separated numbers in [lo, hi]; returns how many,
  * or -1 when one is malformed or out of range. */
 static int parse_numbers(const char *s, double *out, int max, double lo, double hi)
@@ -995,91 +1008,6 @@ static int parse_numbers(const char *s, double *out, int max, double lo, double 
         s = *end ? end + 1 : end;
     }
     return *s ? -1 : n;
-}
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: %s [OPTION]... QUERY...\n"
-            "  or:  %s --batch [OPTION]... < QUERIES\n"
-            "Search an index made by eafindex; the query is the rest of the line.\n"
-            "\n"
-            "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db)\n"
-            "  -n, --limit=N          show at most N hits (default: %d; 0: none, only\n"
-            "                         the count, and the facets with --facets)\n"
-            "      --offset=K         skip the first K hits (for paging)\n"
-            "      --sort=ORDER       relevance (default), newest or oldest\n"
-            "\n"
-            "Filters (each repeatable: any of the values; with filters, an empty\n"
-            "query lists the matching articles):\n"
-            "      --after=DATE       only articles dated from DATE (YYYY[-MM[-DD]])\n"
-            "      --before=DATE      only articles dated up to the end of DATE\n"
-            "      --author=NAME      only articles by NAME\n"
-            "      --topic=NAME       only articles with the topic NAME\n"
-            "      --country=NAME     only articles about the country NAME\n"
-            "      --tag=NAME         only articles with the tag NAME\n"
-            "\n"
-            "Output:\n"
-            "      --format=FORMAT    text (default), json, jsonl, tsv or trec\n"
-            "      --fields=LIST      the hit members to show, comma-separated, from: rank,\n"
-            "                         key, url, title, date, authors, score, snippet,\n"
-            "                         summary, topics, countries, tags (text, json, jsonl,\n"
-            "                         tsv; default: the first eight)\n"
-            "      --count            print only the number of hits\n"
-            "  -0, --null             print only the keys of the hits, each followed by NUL\n"
-            "      --facets[=N]       count the authors, topics, countries, tags and years\n"
-            "                         of all the hits, top N of each (default: %d;\n"
-            "                         text and json only)\n"
-            "      --explain          show how the query was understood, on stderr\n"
-            "      --color[=WHEN]     highlight matches: auto (default, on a terminal),\n"
-            "                         always or never\n"
-            "      --mark-open=TEXT   put TEXT before each match in snippets\n"
-            "      --mark-close=TEXT  put TEXT after each match in snippets\n"
-            "      --html             HTML snippets: text escaped, matches in <b></b>\n"
-            "\n"
-            "Searching:\n"
-            "      --batch            read queries from standard input, one a line,\n"
-            "                         as QID<TAB>QUERY or QUERY (its line number is the QID)\n"
-            "      --strict           report a malformed query instead of repairing it\n"
-            "      --no-fallback      never fall back to any of the words when no\n"
-            "                         article has all of them\n"
-            "      --no-aliases       do not widen country names to their adjectives\n"
-            "                         (Japan: Japanese)\n"
-            "      --rank-all         rank every article with any of the words, those\n"
-            "                         with all of them first (the default of trec)\n"
-            "      --all-words        only articles with all the words, however many\n"
-            "                         (without it, 4 words or more are read as a\n"
-            "                         question: any of them; short of any, any of them)\n"
-            "\n"
-            "Ranking (defaults in eafsearch-query(7)):\n"
-            "      --weights=W,...    8 field weights: title, author, affiliation, topic,\n"
-            "                         country, summary, body, bio\n"
-            "      --k1=X             term-frequency saturation (BM25 k1)\n"
-            "      --b=X              length normalisation, 0 to 1 (BM25 b)\n"
-            "      --proximity=X      weight of the bonus for query words close together\n"
-            "                         (0: none)\n"
-            "      --feedback[=D,T]   pseudo-relevance feedback: add T distinctive terms\n"
-            "                         of the best D hits and search again (default: %d,%d)\n"
-            "  -h, --help             show this help and exit\n"
-            "  -V, --version          show the version and exit\n"
-            "\n"
-            "Query language (see eafsearch-query(7)): words must all match (4 or more:\n"
-            "any of them, unless joined by AND); \"a phrase\"; a AND b; a OR b; -word or\n"
-            "NOT word excludes; (groups); pre*; title:, author:, affiliation:, body:,\n"
-            "topic:, country: fields; author:\"Exact Name\"; date:2018, date:2017..2019,\n"
-            "after:2018-06, before:2010; related:KEY.  Options go before the query.\n"
-            "\n"
-            "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
-            "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
-            "a usage error, an invalid date filter or, with --strict, a malformed query.\n",
-            progname, progname, DEFAULT_LIMIT, DEFAULT_FACETS,
-            EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS);
-}
-
-static int usage_error(void)
-{
-    fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-    return EXIT_USAGE;
 }
 
 /* Parses --fields; returns 0, or -1 after reporting the problem. */
@@ -1113,6 +1041,318 @@ static int parse_fields(config *cfg, const char *list)
     return 0;
 }
 
+static int opt_limit(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    long v = parse_count(arg);
+
+    (void)o;
+    if (v < 0 || v > 1000000) {
+        warnx_("--limit needs a number from 0 to 1000000, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.limit = (unsigned)v;
+    /* 0: the count (and facets) only; the library's 0 is its default */
+    a->cfg.so.limit = v > 0 ? (unsigned)v : 1;
+    return OPT_NEXT;
+}
+
+static int opt_offset(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    long v = parse_count(arg);
+
+    (void)o;
+    if (v < 0 || v > 100000000) {
+        warnx_("--offset needs a number from 0 to 100000000, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.so.offset = (unsigned)v;
+    return OPT_NEXT;
+}
+
+static int opt_format(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    size_t i;
+
+    (void)o;
+    for (i = 0; i < sizeof(printers) / sizeof(printers[0]); i++)
+        if (strcmp(arg, printers[i].name) == 0)
+            break;
+    if (i == sizeof(printers) / sizeof(printers[0])) {
+        warnx_("unknown format '%s' (formats: text, json, jsonl, tsv, trec)", arg);
+        return EXIT_USAGE;
+    }
+    a->format = &printers[i];
+    /* a TREC run ranks the collection: any word may match */
+    if (a->rank_all < 0 && strcmp(a->format->name, "trec") == 0)
+        a->rank_all = 1;
+    return OPT_NEXT;
+}
+
+static int opt_fields(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    a->fields_opt = arg;
+    return parse_fields(&a->cfg, arg) != 0 ? EXIT_USAGE : OPT_NEXT;
+}
+
+static int opt_facets(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    long v;
+
+    (void)o;
+    a->cfg.facets_top = DEFAULT_FACETS;
+    if (arg) {
+        v = parse_count(arg);
+        if (v < 1 || v > MAX_FACETS) {
+            warnx_("--facets needs a number from 1 to %d, not '%s'", MAX_FACETS, arg);
+            return EXIT_USAGE;
+        }
+        a->cfg.facets_top = (unsigned)v;
+    }
+    return OPT_NEXT;
+}
+
+static int opt_sort(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    int i;
+
+    (void)o;
+    for (i = 0; i < EAF_SORT_LAST; i++)
+        if (strcmp(arg, sort_name((eaf_sort)i)) == 0)
+            break;
+    if (i == EAF_SORT_LAST) {
+        warnx_("unknown sort order '%s' (orders: relevance, newest, oldest)", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.so.sort = (eaf_sort)i;
+    return OPT_NEXT;
+}
+
+/* A filter: the list at o->offset gets the value. */
+static int opt_filter(void *x, const tool_option *o, const char *arg)
+{
+    filter_list *l = (filter_list *)((char *)x + o->offset);
+
+    if (!*arg) {
+        warnx_("a filter needs a value");
+        return EXIT_USAGE;
+    }
+    l->v[l->n++] = arg;
+    return OPT_NEXT;
+}
+
+static int opt_weights(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    if (parse_numbers(arg, a->weights, 8, 0.0, 1000.0) != 8) {
+        warnx_("--weights needs 8 numbers from 0 to 1000, comma-separated "
+               "(title, author, affiliation, topic, country, summary, body, "
+               "bio), not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.so.weights = a->weights;
+    return OPT_NEXT;
+}
+
+/* --k1, --b, --proximity: a number in a range; for --b and --proximity,
+ * 0 means none (-1 in the options, where 0 is the default). */
+static int opt_ranking(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    double number = 0.0;
+
+    if (strcmp(o->name, "k1") == 0) {
+        if (parse_numbers(arg, &number, 1, 0.001, 100.0) != 1) {
+            warnx_("--k1 needs a number from 0.001 to 100, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        a->cfg.so.k1 = number;
+    } else if (strcmp(o->name, "b") == 0) {
+        if (parse_numbers(arg, &number, 1, 0.0, 1.0) != 1) {
+            warnx_("--b needs a number from 0 to 1, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        a->cfg.so.b = number > 0.0 ? number : -1.0; /* 0: no length normalisation */
+    } else {
+        if (parse_numbers(arg, &number, 1, 0.0, 100.0) != 1) {
+            warnx_("--proximity needs a number from 0 to 100, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        a->cfg.so.proximity = number > 0.0 ? number : -1.0; /* 0: no bonus */
+    }
+    return OPT_NEXT;
+}
+
+static int opt_feedback(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    double fb[2] = {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS};
+
+    (void)o;
+    if (arg && parse_numbers(arg, fb, 2, 1.0, 1000.0) != 2) {
+        warnx_("--feedback takes DOCS,TERMS (numbers from 1 to 1000), not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.so.flags |= EAF_SEARCH_FEEDBACK;
+    a->cfg.so.feedback_docs = (unsigned)fb[0];
+    a->cfg.so.feedback_terms = (unsigned)fb[1];
+    return OPT_NEXT;
+}
+
+static int opt_html(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    (void)arg;
+    a->html = 1;
+    a->cfg.so.flags |= EAF_SEARCH_SNIPPET_HTML;
+    return OPT_NEXT;
+}
+
+static int opt_color(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    a->color = arg ? arg : "always";
+    if (strcmp(a->color, "auto") && strcmp(a->color, "always") && strcmp(a->color, "never")) {
+        warnx_("--color takes auto, always or never, not '%s'", a->color);
+        return EXIT_USAGE;
+    }
+    return OPT_NEXT;
+}
+
+#define AT(member) offsetof(args, member)
+#define SO(member) offsetof(args, cfg.so.member)
+/* the rows of a table, without the help's values */
+#define NOV {0, 0}
+
+static const tool_option options[] = {
+    {"db", 'd', required_argument, "FILE",
+     "the index (default: $EAFSEARCH_DB, else ./eafsearch.db)", opt_string, AT(dbopt), 0,
+     NOV, 1},
+    {"limit", 'n', required_argument, "N",
+     "show at most N hits (default: %d; 0: none, only\n"
+     "the count, and the facets with --facets)", opt_limit, 0, 0, {DEFAULT_LIMIT, 0}, 2},
+    {"offset", 0, required_argument, "K", "skip the first K hits (for paging)", opt_offset,
+     0, 0, NOV, 3},
+    {"sort", 0, required_argument, "ORDER", "relevance (default), newest or oldest",
+     opt_sort, 0, 0, NOV, 10},
+    {NULL, 0, 0, NULL,
+     "\n"
+     "Filters (each repeatable: any of the values; with filters, an empty\n"
+     "query lists the matching articles):\n", NULL, 0, 0, NOV, 0},
+    {"after", 0, required_argument, "DATE", "only articles dated from DATE (YYYY[-MM[-DD]])",
+     opt_string, SO(date_from), 0, NOV, 11},
+    {"before", 0, required_argument, "DATE", "only articles dated up to the end of DATE",
+     opt_string, SO(date_to), 0, NOV, 12},
+    {"author", 0, required_argument, "NAME", "only articles by NAME", opt_filter,
+     AT(authors), 0, NOV, 13},
+    {"topic", 0, required_argument, "NAME", "only articles with the topic NAME", opt_filter,
+     AT(topics), 0, NOV, 14},
+    {"country", 0, required_argument, "NAME", "only articles about the country NAME",
+     opt_filter, AT(countries), 0, NOV, 15},
+    {"tag", 0, required_argument, "NAME", "only articles with the tag NAME", opt_filter,
+     AT(tags), 0, NOV, 16},
+    {NULL, 0, 0, NULL, "\nOutput:\n", NULL, 0, 0, NOV, 0},
+    {"format", 0, required_argument, "FORMAT", "text (default), json, jsonl, tsv or trec",
+     opt_format, 0, 0, NOV, 4},
+    {"fields", 0, required_argument, "LIST",
+     "the hit members to show, comma-separated, from: rank,\n"
+     "key, url, title, date, authors, score, snippet,\n"
+     "summary, topics, countries, tags (text, json, jsonl,\n"
+     "tsv; default: the first eight)", opt_fields, 0, 0, NOV, 5},
+    {"count", 0, no_argument, NULL, "print only the number of hits", opt_set_int, AT(count),
+     1, NOV, 6},
+    {"null", '0', no_argument, NULL, "print only the keys of the hits, each followed by NUL",
+     opt_set_int, AT(null), 1, NOV, 7},
+    {"facets", 0, optional_argument, "N",
+     "count the authors, topics, countries, tags and years\n"
+     "of all the hits, top N of each (default: %d;\n"
+     "text and json only)", opt_facets, 0, 0, {DEFAULT_FACETS, 0}, 8},
+    {"explain", 0, no_argument, NULL, "show how the query was understood, on stderr",
+     opt_set_int, AT(cfg.explain), 1, NOV, 9},
+    {"color", 0, optional_argument, "WHEN",
+     "highlight matches: auto (default, on a terminal),\n"
+     "always or never", opt_color, 0, 0, NOV, 28},
+    {"colour", 0, optional_argument, "WHEN", NULL, opt_color, 0, 0, NOV, 29},
+    {"mark-open", 0, required_argument, "TEXT", "put TEXT before each match in snippets",
+     opt_string, AT(mark_open), 0, NOV, 30},
+    {"mark-close", 0, required_argument, "TEXT", "put TEXT after each match in snippets",
+     opt_string, AT(mark_close), 0, NOV, 31},
+    {"html", 0, no_argument, NULL, "HTML snippets: text escaped, matches in <b></b>",
+     opt_html, 0, 0, NOV, 19},
+    {NULL, 0, 0, NULL, "\nSearching:\n", NULL, 0, 0, NOV, 0},
+    {"batch", 0, no_argument, NULL,
+     "read queries from standard input, one a line,\n"
+     "as QID<TAB>QUERY or QUERY (its line number is the QID)", opt_set_int, AT(cfg.batch),
+     1, NOV, 17},
+    {"strict", 0, no_argument, NULL, "report a malformed query instead of repairing it",
+     opt_flag, SO(flags), EAF_SEARCH_STRICT, NOV, 32},
+    {"no-fallback", 0, no_argument, NULL,
+     "never fall back to any of the words when no\n"
+     "article has all of them", opt_flag, SO(flags), EAF_SEARCH_NO_FALLBACK, NOV, 18},
+    {"no-aliases", 0, no_argument, NULL,
+     "do not widen country names to their adjectives\n"
+     "(Japan: Japanese)", opt_flag, SO(flags), EAF_SEARCH_NO_ALIASES, NOV, 24},
+    {"rank-all", 0, no_argument, NULL,
+     "rank every article with any of the words, those\n"
+     "with all of them first (the default of trec)", opt_set_int, AT(rank_all), 1, NOV, 25},
+    /* the last of --rank-all and --all-words wins */
+    {"all-words", 0, no_argument, NULL,
+     "only articles with all the words, however many\n"
+     "(without it, 4 words or more are read as a\n"
+     "question: any of them; short of any, any of them)", opt_set_int, AT(rank_all), 0,
+     NOV, 26},
+    {NULL, 0, 0, NULL, "\nRanking (defaults in eafsearch-query(7)):\n", NULL, 0, 0, NOV, 0},
+    {"weights", 0, required_argument, "W,...",
+     "8 field weights: title, author, affiliation, topic,\n"
+     "country, summary, body, bio", opt_weights, 0, 0, NOV, 20},
+    {"k1", 0, required_argument, "X", "term-frequency saturation (BM25 k1)", opt_ranking, 0,
+     0, NOV, 21},
+    {"b", 0, required_argument, "X", "length normalisation, 0 to 1 (BM25 b)", opt_ranking,
+     0, 0, NOV, 22},
+    {"proximity", 0, required_argument, "X",
+     "weight of the bonus for query words close together\n"
+     "(0: none)", opt_ranking, 0, 0, NOV, 23},
+    {"feedback", 0, optional_argument, "D,T",
+     "pseudo-relevance feedback: add T distinctive terms\n"
+     "of the best D hits and search again (default: %d,%d)", opt_feedback, 0, 0,
+     {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS}, 27},
+    {"help", 'h', no_argument, NULL, "show this help and exit", opt_help, 0, 0, NOV, 33},
+    {"version", 'V', no_argument, NULL, "show the version and exit", opt_version, 0, 0, NOV,
+     34},
+};
+
+static const tool_spec spec = {
+    "Usage: %s [OPTION]... QUERY...\n"
+    "  or:  %s --batch [OPTION]... < QUERIES\n"
+    "Search an index made by eafindex; the query is the rest of the line.\n"
+    "\n",
+    options, sizeof(options) / sizeof(options[0]),
+    "\n"
+    "Query language (see eafsearch-query(7)): words must all match (4 or more:\n"
+    "any of them, unless joined by AND); \"a phrase\"; a AND b; a OR b; -word or\n"
+    "NOT word excludes; (groups); pre*; title:, author:, affiliation:, body:,\n"
+    "topic:, country: fields; author:\"Exact Name\"; date:2018, date:2017..2019,\n"
+    "after:2018-06, before:2010; related:KEY.  Options go before the query.\n"
+    "\n"
+    "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
+    "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
+    "a usage error, an invalid date filter or, with --strict, a malformed query.\n",
+    1,
+};
+
 /* Joins the words of the command line into one query. */
 static char *join_args(int argc, char **argv)
 {
@@ -1135,7 +1375,7 @@ static char *join_args(int argc, char **argv)
 }
 
 /* Did the options end with "--" (not the value of an option before it)? */
-static int after_dashes(char **argv, const struct option *longopts)
+static int after_dashes(char **argv)
 {
     const char *prev;
     size_t i, len;
@@ -1150,9 +1390,9 @@ static int after_dashes(char **argv, const struct option *longopts)
     if (strncmp(prev, "--", 2) != 0 || strchr(prev, '='))
         return 1;
     len = strlen(prev + 2);
-    for (i = 0; longopts[i].name; i++)
-        if (longopts[i].has_arg == required_argument && len > 0 &&
-            strncmp(longopts[i].name, prev + 2, len) == 0)
+    for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+        if (options[i].name && options[i].arg == required_argument && len > 0 &&
+            strncmp(options[i].name, prev + 2, len) == 0)
             return 0;
     return 1;
 }
@@ -1161,7 +1401,7 @@ static int after_dashes(char **argv, const struct option *longopts)
  * word of the query, which may start with '-'): warns about each word
  * that looks like one of the options, which the user likely meant as
  * such.  "-n", "-n5", "-d", "-0", "-h", "-V", "--limit", "--limit=5". */
-static void warn_late_options(int n, char **words, const struct option *longopts)
+static void warn_late_options(int n, char **words)
 {
     int i;
     size_t j;
@@ -1174,9 +1414,9 @@ static void warn_late_options(int n, char **words, const struct option *longopts
             continue;
         if (w[1] == '-' && w[2]) {
             size_t len = strcspn(w + 2, "=");
-            for (j = 0; longopts[j].name && !looks; j++)
-                looks = strlen(longopts[j].name) == len &&
-                        strncmp(longopts[j].name, w + 2, len) == 0;
+            for (j = 0; j < sizeof(options) / sizeof(options[0]) && !looks; j++)
+                looks = options[j].name && strlen(options[j].name) == len &&
+                        strncmp(options[j].name, w + 2, len) == 0;
         } else if (w[1] != '-') {
             looks = (strchr("dn0hV", w[1]) && !w[2]) ||
                     (w[1] == 'n' && strspn(w + 2, "0123456789") == strlen(w + 2));
@@ -1191,376 +1431,153 @@ static void warn_late_options(int n, char **words, const struct option *longopts
     }
 }
 
-/* The NULL-terminated filter lists, each with room for every argument. */
-typedef struct filter_list {
-    const char **v;
-    size_t n;
-} filter_list;
-
-static int filter_add(filter_list *l, const char *value)
+/* What goes with what, once the options are read: the configuration made
+ * whole, and *query the query of the command line (to free).  Returns
+ * OPT_NEXT or an exit status. */
+static int check_options(args *a, int argc, char **argv, char **query)
 {
-    if (!*value) {
-        warnx_("a filter needs a value");
-        return -1;
-    }
-    l->v[l->n++] = value;
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"limit", required_argument, NULL, 'n'},
-        {"offset", required_argument, NULL, OPT_OFFSET},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"fields", required_argument, NULL, OPT_FIELDS},
-        {"count", no_argument, NULL, OPT_COUNT},
-        {"null", no_argument, NULL, '0'},
-        {"facets", optional_argument, NULL, OPT_FACETS},
-        {"explain", no_argument, NULL, OPT_EXPLAIN},
-        {"sort", required_argument, NULL, OPT_SORT},
-        {"after", required_argument, NULL, OPT_AFTER},
-        {"before", required_argument, NULL, OPT_BEFORE},
-        {"author", required_argument, NULL, OPT_AUTHOR},
-        {"topic", required_argument, NULL, OPT_TOPIC},
-        {"country", required_argument, NULL, OPT_COUNTRY},
-        {"tag", required_argument, NULL, OPT_TAG},
-        {"batch", no_argument, NULL, OPT_BATCH},
-        {"no-fallback", no_argument, NULL, OPT_NO_FALLBACK},
-        {"html", no_argument, NULL, OPT_HTML},
-        {"weights", required_argument, NULL, OPT_WEIGHTS},
-        {"k1", required_argument, NULL, OPT_K1},
-        {"b", required_argument, NULL, OPT_B},
-        {"proximity", required_argument, NULL, OPT_PROXIMITY},
-        {"no-aliases", no_argument, NULL, OPT_NO_ALIASES},
-        {"rank-all", no_argument, NULL, OPT_RANK_ALL},
-        {"all-words", no_argument, NULL, OPT_ALL_WORDS},
-        {"feedback", optional_argument, NULL, OPT_FEEDBACK},
-        {"color", optional_argument, NULL, OPT_COLOR},
-        {"colour", optional_argument, NULL, OPT_COLOR},
-        {"mark-open", required_argument, NULL, OPT_MARK_OPEN},
-        {"mark-close", required_argument, NULL, OPT_MARK_CLOSE},
-        {"strict", no_argument, NULL, OPT_STRICT},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    static const eaf_search_options so_init = EAF_SEARCH_OPTIONS_INIT;
-    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
-    config cfg;
-    output out;
-    filter_list authors, topics, countries, tags;
-    const printer *format = &printers[0];
-    const char *dbopt = NULL, *color = "auto", *mark_open = NULL, *mark_close = NULL;
-    double weights[8], number = 0.0;
-    int rank_all = -1; /* -1: the format's default */
-    const char *fields_opt = NULL;
-    int c, rc = EXIT_USAGE, use_color, count = 0, null = 0, html = 0;
+    config *cfg = &a->cfg;
     size_t i;
-    long v;
-    eaf_status st;
-    char *err = NULL, *query = NULL;
+    int use_color;
 
-    tool_init(argv[0]);
-    memset(&cfg, 0, sizeof(cfg));
-    memset(&out, 0, sizeof(out));
-    cfg.so = so_init;
-    cfg.so.limit = cfg.limit = DEFAULT_LIMIT;
-    authors.v = calloc((size_t)argc + 1, sizeof(*authors.v));
-    topics.v = calloc((size_t)argc + 1, sizeof(*topics.v));
-    countries.v = calloc((size_t)argc + 1, sizeof(*countries.v));
-    tags.v = calloc((size_t)argc + 1, sizeof(*tags.v));
-    authors.n = topics.n = countries.n = tags.n = 0;
-    if (!authors.v || !topics.v || !countries.v || !tags.v) {
-        warnx_("out of memory");
-        rc = EXIT_FAIL;
-        goto done;
-    }
-    while ((c = getopt_long(argc, argv, "+d:n:0hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'n':
-            v = parse_count(optarg);
-            if (v < 0 || v > 1000000) {
-                warnx_("--limit needs a number from 0 to 1000000, not '%s'", optarg);
-                goto done;
-            }
-            cfg.limit = (unsigned)v;
-            /* 0: the count (and facets) only; the library's 0 is its default */
-            cfg.so.limit = v > 0 ? (unsigned)v : 1;
-            break;
-        case OPT_OFFSET:
-            v = parse_count(optarg);
-            if (v < 0 || v > 100000000) {
-                warnx_("--offset needs a number from 0 to 100000000, not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.offset = (unsigned)v;
-            break;
-        case OPT_FORMAT:
-            for (i = 0; i < sizeof(printers) / sizeof(printers[0]); i++)
-                if (strcmp(optarg, printers[i].name) == 0)
-                    break;
-            if (i == sizeof(printers) / sizeof(printers[0])) {
-                warnx_("unknown format '%s' (formats: text, json, jsonl, tsv, trec)", optarg);
-                goto done;
-            }
-            format = &printers[i];
-            /* a TREC run ranks the collection: any word may match */
-            if (rank_all < 0 && strcmp(format->name, "trec") == 0)
-                rank_all = 1;
-            break;
-        case OPT_FIELDS:
-            fields_opt = optarg;
-            if (parse_fields(&cfg, optarg) != 0)
-                goto done;
-            break;
-        case OPT_COUNT:
-            count = 1;
-            break;
-        case '0':
-            null = 1;
-            break;
-        case OPT_FACETS:
-            cfg.facets_top = DEFAULT_FACETS;
-            if (optarg) {
-                v = parse_count(optarg);
-                if (v < 1 || v > MAX_FACETS) {
-                    warnx_("--facets needs a number from 1 to %d, not '%s'", MAX_FACETS,
-                           optarg);
-                    goto done;
-                }
-                cfg.facets_top = (unsigned)v;
-            }
-            break;
-        case OPT_EXPLAIN:
-            cfg.explain = 1;
-            break;
-        case OPT_SORT:
-            for (i = 0; i < EAF_SORT_LAST; i++)
-                if (strcmp(optarg, sort_name((eaf_sort)i)) == 0)
-                    break;
-            if (i == EAF_SORT_LAST) {
-                warnx_("unknown sort order '%s' (orders: relevance, newest, oldest)", optarg);
-                goto done;
-            }
-            cfg.so.sort = (eaf_sort)i;
-            break;
-        case OPT_AFTER:
-            cfg.so.date_from = optarg;
-            break;
-        case OPT_BEFORE:
-            cfg.so.date_to = optarg;
-            break;
-        case OPT_AUTHOR:
-            if (filter_add(&authors, optarg) != 0)
-                goto done;
-            break;
-        case OPT_TOPIC:
-            if (filter_add(&topics, optarg) != 0)
-                goto done;
-            break;
-        case OPT_COUNTRY:
-            if (filter_add(&countries, optarg) != 0)
-                goto done;
-            break;
-        case OPT_TAG:
-            if (filter_add(&tags, optarg) != 0)
-                goto done;
-            break;
-        case OPT_BATCH:
-            cfg.batch = 1;
-            break;
-        case OPT_NO_FALLBACK:
-            cfg.so.flags |= EAF_SEARCH_NO_FALLBACK;
-            break;
-        case OPT_WEIGHTS:
-            if (parse_numbers(optarg, weights, 8, 0.0, 1000.0) != 8) {
-                warnx_("--weights needs 8 numbers from 0 to 1000, comma-separated "
-                       "(title, author, affiliation, topic, country, summary, body, "
-                       "bio), not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.weights = weights;
-            break;
-        case OPT_K1:
-            if (parse_numbers(optarg, &number, 1, 0.001, 100.0) != 1) {
-                warnx_("--k1 needs a number from 0.001 to 100, not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.k1 = number;
-            break;
-        case OPT_B:
-            if (parse_numbers(optarg, &number, 1, 0.0, 1.0) != 1) {
-                warnx_("--b needs a number from 0 to 1, not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.b = number > 0.0 ? number : -1.0; /* 0: no length normalisation */
-            break;
-        case OPT_PROXIMITY:
-            if (parse_numbers(optarg, &number, 1, 0.0, 100.0) != 1) {
-                warnx_("--proximity needs a number from 0 to 100, not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.proximity = number > 0.0 ? number : -1.0; /* 0: no bonus */
-            break;
-        case OPT_NO_ALIASES:
-            cfg.so.flags |= EAF_SEARCH_NO_ALIASES;
-            break;
-        case OPT_RANK_ALL:
-            rank_all = 1;
-            break;
-        case OPT_ALL_WORDS:
-            rank_all = 0; /* the last of the two wins */
-            break;
-        case OPT_FEEDBACK: {
-            double fb[2] = {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS};
-            if (optarg && parse_numbers(optarg, fb, 2, 1.0, 1000.0) != 2) {
-                warnx_("--feedback takes DOCS,TERMS (numbers from 1 to 1000), not '%s'",
-                       optarg);
-                goto done;
-            }
-            cfg.so.flags |= EAF_SEARCH_FEEDBACK;
-            cfg.so.feedback_docs = (unsigned)fb[0];
-            cfg.so.feedback_terms = (unsigned)fb[1];
-            break;
-        }
-        case OPT_HTML:
-            html = 1;
-            cfg.so.flags |= EAF_SEARCH_SNIPPET_HTML;
-            break;
-        case OPT_COLOR:
-            color = optarg ? optarg : "always";
-            if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
-                warnx_("--color takes auto, always or never, not '%s'", color);
-                goto done;
-            }
-            break;
-        case OPT_MARK_OPEN:
-            mark_open = optarg;
-            break;
-        case OPT_MARK_CLOSE:
-            mark_close = optarg;
-            break;
-        case OPT_STRICT:
-            cfg.so.flags |= EAF_SEARCH_STRICT;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = EXIT_OK;
-            goto done;
-        case 'V':
-            print_version();
-            rc = EXIT_OK;
-            goto done;
-        default:
-            rc = usage_error();
-            goto done;
-        }
-    }
-
-    if (rank_all > 0)
-        cfg.so.flags |= EAF_SEARCH_RANK_ALL;
-    else if (rank_all == 0) /* --all-words: never read as a question */
-        cfg.so.flags |= EAF_SEARCH_ALL_WORDS;
-    /* what goes with what */
-    if (count && null) {
+    if (a->rank_all > 0)
+        cfg->so.flags |= EAF_SEARCH_RANK_ALL;
+    else if (a->rank_all == 0) /* --all-words: never read as a question */
+        cfg->so.flags |= EAF_SEARCH_ALL_WORDS;
+    if (a->count && a->null) {
         warnx_("--count and --null cannot be used together");
-        goto done;
+        return EXIT_USAGE;
     }
-    cfg.p = count ? &count_printer : null ? &null_printer : format;
-    if (fields_opt && !(cfg.p->flags & P_FIELDS)) {
-        warnx_("--fields does not apply to %s output", cfg.p->name);
-        goto done;
+    cfg->p = a->count ? &count_printer : a->null ? &null_printer : a->format;
+    if (a->fields_opt && !(cfg->p->flags & P_FIELDS)) {
+        warnx_("--fields does not apply to %s output", cfg->p->name);
+        return EXIT_USAGE;
     }
-    if (cfg.facets_top && !(cfg.p->flags & P_FACETS)) {
-        warnx_("--facets needs text or json output, not %s", cfg.p->name);
-        goto done;
+    if (cfg->facets_top && !(cfg->p->flags & P_FACETS)) {
+        warnx_("--facets needs text or json output, not %s", cfg->p->name);
+        return EXIT_USAGE;
     }
-    if (!fields_opt) {
+    if (!a->fields_opt) {
         for (i = 0; i < N_DEFAULT_FIELDS; i++) {
-            cfg.fields[i] = (enum field)i;
-            cfg.field_mask |= BIT(i);
+            cfg->fields[i] = (enum field)i;
+            cfg->field_mask |= BIT(i);
         }
-        cfg.nfields = N_DEFAULT_FIELDS;
+        cfg->nfields = N_DEFAULT_FIELDS;
     }
-    if (authors.n)
-        cfg.so.authors = authors.v;
-    if (topics.n)
-        cfg.so.topics = topics.v;
-    if (countries.n)
-        cfg.so.countries = countries.v;
-    if (tags.n)
-        cfg.so.tags = tags.v;
-    cfg.filters = cfg.so.date_from || cfg.so.date_to || authors.n || topics.n || countries.n ||
-              tags.n;
-    if (cfg.batch && optind < argc) {
+    if (a->authors.n)
+        cfg->so.authors = a->authors.v;
+    if (a->topics.n)
+        cfg->so.topics = a->topics.v;
+    if (a->countries.n)
+        cfg->so.countries = a->countries.v;
+    if (a->tags.n)
+        cfg->so.tags = a->tags.v;
+    cfg->filters = cfg->so.date_from || cfg->so.date_to || a->authors.n || a->topics.n ||
+                   a->countries.n || a->tags.n;
+    if (cfg->batch && optind < argc) {
         warnx_("--batch reads the queries from standard input, not the command line");
-        rc = usage_error();
-        goto done;
+        return usage_error();
     }
-    if (!cfg.batch && optind >= argc && !cfg.filters) {
+    if (!cfg->batch && optind >= argc && !cfg->filters) {
         warnx_("no query given");
-        rc = usage_error();
-        goto done;
+        return usage_error();
     }
-    if (!cfg.batch) {
-        if (!after_dashes(argv, longopts))
-            warn_late_options(argc - optind, argv + optind, longopts);
-        query = join_args(argc - optind, argv + optind);
-        if (!query) {
+    if (!cfg->batch) {
+        if (!after_dashes(argv))
+            warn_late_options(argc - optind, argv + optind);
+        *query = join_args(argc - optind, argv + optind);
+        if (!*query) {
             warnx_("out of memory");
-            rc = EXIT_FAIL;
-            goto done;
+            return EXIT_FAIL;
         }
     }
 
     /* snippet markers */
-    use_color = cfg.p == &printers[0] && !html &&
-                (strcmp(color, "always") == 0 ||
-                 (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO)));
-    if (html) {
-        cfg.so.mark_open = mark_open ? mark_open : "<b>";
-        cfg.so.mark_close = mark_close ? mark_close : "</b>";
-    } else if (cfg.p == &printers[0]) {
-        cfg.so.mark_open = mark_open ? mark_open : use_color ? "\033[1;31m" : "";
-        cfg.so.mark_close = mark_close ? mark_close : use_color ? "\033[0m" : "";
+    use_color = cfg->p == &printers[0] && !a->html &&
+                (strcmp(a->color, "always") == 0 ||
+                 (strcmp(a->color, "auto") == 0 && isatty(STDOUT_FILENO)));
+    if (a->html) {
+        cfg->so.mark_open = a->mark_open ? a->mark_open : "<b>";
+        cfg->so.mark_close = a->mark_close ? a->mark_close : "</b>";
+    } else if (cfg->p == &printers[0]) {
+        cfg->so.mark_open = a->mark_open ? a->mark_open : use_color ? "\033[1;31m" : "";
+        cfg->so.mark_close = a->mark_close ? a->mark_close : use_color ? "\033[0m" : "";
     } else {
-        cfg.so.mark_open = mark_open;   /* NULL: the library's "[" */
-        cfg.so.mark_close = mark_close;
+        cfg->so.mark_open = a->mark_open;   /* NULL: the library's "[" */
+        cfg->so.mark_close = a->mark_close;
     }
+    return OPT_NEXT;
+}
+
+/* Checks the date filters once, before any query: OPT_NEXT or an exit
+ * status. */
+static int check_dates(config *cfg)
+{
+    eaf_search_options probe = cfg->so;
+    eaf_search *s;
+    eaf_status st;
+
+    if (!cfg->so.date_from && !cfg->so.date_to)
+        return OPT_NEXT;
+    probe.flags &= ~EAF_SEARCH_STRICT;
+    st = eaf_search_new(&s, cfg->db, "", &probe);
+    eaf_search_free(s);
+    if (st != EAF_OK) {
+        warnx_("%s", eaf_errmsg(cfg->db));
+        return st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
+    }
+    return OPT_NEXT;
+}
+
+/* ---- main -------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    static const eaf_search_options so_init = EAF_SEARCH_OPTIONS_INIT;
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    args a;
+    output out;
+    eaf_status st;
+    char *err = NULL, *query = NULL;
+    int rc;
+
+    tool_init(argv[0]);
+    memset(&a, 0, sizeof(a));
+    memset(&out, 0, sizeof(out));
+    a.cfg.so = so_init;
+    a.cfg.so.limit = a.cfg.limit = DEFAULT_LIMIT;
+    a.format = &printers[0];
+    a.color = "auto";
+    a.rank_all = -1;
+    a.authors.v = calloc((size_t)argc + 1, sizeof(*a.authors.v));
+    a.topics.v = calloc((size_t)argc + 1, sizeof(*a.topics.v));
+    a.countries.v = calloc((size_t)argc + 1, sizeof(*a.countries.v));
+    a.tags.v = calloc((size_t)argc + 1, sizeof(*a.tags.v));
+    if (!a.authors.v || !a.topics.v || !a.countries.v || !a.tags.v) {
+        warnx_("out of memory");
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    if ((rc = tool_parse(&spec, &a, argc, argv)) != OPT_NEXT ||
+        (rc = check_options(&a, argc, argv, &query)) != OPT_NEXT)
+        goto done;
 
     oo.flags = EAF_OPEN_READONLY;
-    st = eaf_db_open(&cfg.db, db_path(dbopt), &oo, &err);
+    st = eaf_db_open(&a.cfg.db, db_path(a.dbopt), &oo, &err);
     if (st != EAF_OK) {
         warnx_("%s", err ? err : eaf_status_str(st));
         eaf_free(err);
         rc = EXIT_FAIL;
         goto done;
     }
-    /* check the date filters once, before any query */
-    if (cfg.so.date_from || cfg.so.date_to) {
-        eaf_search_options probe = cfg.so;
-        eaf_search *s;
+    if ((rc = check_dates(&a.cfg)) != OPT_NEXT)
+        goto close;
 
-        probe.flags &= ~EAF_SEARCH_STRICT;
-        st = eaf_search_new(&s, cfg.db, "", &probe);
-        eaf_search_free(s);
-        if (st != EAF_OK) {
-            warnx_("%s", eaf_errmsg(cfg.db));
-            rc = st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
-            goto close;
-        }
-    }
-
-    out.cfg = &cfg;
+    out.cfg = &a.cfg;
     rc = EXIT_OK;
-    if (cfg.p->start && cfg.p->start(&out) != 0)
+    if (a.cfg.p->start && a.cfg.p->start(&out) != 0)
         rc = EXIT_FAIL;
-    else if (cfg.batch)
+    else if (a.cfg.batch)
         rc = run_batch(&out);
     else
         rc = run_query(&out, NULL, query, 0);
@@ -1569,12 +1586,12 @@ int main(int argc, char **argv)
         rc = EXIT_FAIL;
     }
 close:
-    eaf_db_close(cfg.db);
+    eaf_db_close(a.cfg.db);
 done:
     free(query);
-    free(authors.v);
-    free(topics.v);
-    free(countries.v);
-    free(tags.v);
+    free(a.authors.v);
+    free(a.topics.v);
+    free(a.countries.v);
+    free(a.tags.v);
     return rc;
 }
