@@ -125,73 +125,6 @@ typedef struct run {
  * index, end by merging the full-text index into one segment. */
 #define OPTIMIZE_MIN 1000
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: %s [OPTION]... PATH...\n"
-            "       %s [-d FILE] --export [OUTPUT]\n"
-            "       %s [-d FILE] --check | --rebuild\n"
-            "Index article files, archives and folders of them, and keep the index in step.\n"
-            "\n"
-            "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db);\n"
-            "                         created if missing\n"
-            "  -f, --format=FORMAT    read every file as FORMAT: page, html, markdown, wxr\n"
-            "                         or jsonl (default: detect from the content)\n"
-            "  -L, --language=LANG    stemming language of a new index (default: english)\n"
-            "  -b, --batch=N          commit every N articles (default: %d)\n"
-            "      --prune            remove the articles of files gone from the folders\n"
-            "                         given (the default for a folder already indexed)\n"
-            "      --no-prune         keep them\n"
-            "      --prune-all        prune even when most of a folder's files are gone\n"
-            "                         (otherwise nothing is removed for that folder)\n"
-            "      --optimize         merge the full-text index into one segment at the\n"
-            "                         end (the default when the run added or changed at\n"
-            "                         least %d articles and a tenth of the index)\n"
-            "      --no-optimize      do not\n"
-            "  -n, --dry-run          say what would be added, updated and removed; change\n"
-            "                         nothing\n"
-            "  -c, --checksum         compare the content of files whose size and time did\n"
-            "                         not change too\n"
-            "      --no-related       do not refresh the related-article lists afterwards\n"
-            "      --wait=SECONDS     how long to wait for another program writing to the\n"
-            "                         index before giving up (default: 5)\n"
-            "  -x, --exclude=PATTERN  skip files and folders matching the shell PATTERN (on\n"
-            "                         the name, or on the path inside the folder if it has a\n"
-            "                         '/'); may be repeated\n"
-            "  -e, --export           write every article of the index as JSON Lines to\n"
-            "                         OUTPUT (default: standard output), and exit\n"
-            "      --check            check the index (SQLite's and FTS5's integrity checks\n"
-            "                         and the library's own), name each problem, and exit:\n"
-            "                         0 when it is sound, 1 otherwise\n"
-            "      --rebuild          rebuild what the index derives from its articles (the\n"
-            "                         full-text index, the related lists, ...), check it,\n"
-            "                         and exit\n"
-            "  -v, --verbose          print one line per file: what was done, and why\n"
-            "  -q, --quiet            print only errors and the tally\n"
-            "  -h, --help             show this help and exit\n"
-            "  -V, --version          show the version and exit\n"
-            "\n"
-            "  -0, --null             the list read from standard input (PATH -) ends each\n"
-            "                         path with a NUL byte, as find -print0 writes it\n"
-            "\n"
-            "A PATH of - reads the paths to index from standard input, one per line (or\n"
-            "NUL-terminated, with -0; a NUL byte always ends a path).\n"
-            "Folders are walked recursively; files are read when their name has the\n"
-            "extension of an article file (.md, .markdown, .txt, .html, .htm, .wxr, .xml,\n"
-            ".jsonl, ...) or of an archive (.tar, .tar.gz, .tgz, .zip, .gz, ...), or none;\n"
-            "hidden names, README and LICENSE files are skipped; a folder or file reached\n"
-            "again through a link is read once.  Each file's format is\n"
-            "detected from its content.  An article's key is its URL when the file gives\n"
-            "one, its id (JSON Lines), or its path inside the folder (or archive) given,\n"
-            "without the extension.  When two files give one key, the first file keeps\n"
-            "the article and a warning names both; the article stays while either does.\n"
-            "Another eafindex writing to the same index is waited for (5 s), then refused.\n"
-            "\n"
-            "Exit status: 0 if every file was indexed, 1 if some file or the index\n"
-            "failed, 2 for a usage error.\n",
-            progname, progname, progname, DEFAULT_BATCH, OPTIMIZE_MIN);
-}
-
 /* ---- small helpers ----------------------------------------------------------- */
 
 static void *xrealloc(void *p, size_t n)
@@ -1583,198 +1516,38 @@ static void optimize(run *r)
     interrupt_db = NULL;
 }
 
-int main(int argc, char **argv)
+/* Indexes the n paths given into the index at path: the run of eafindex
+ * without --export, --check or --rebuild. */
+static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char **paths)
 {
-    enum { OPT_PRUNE = 256, OPT_NO_PRUNE, OPT_OPTIMIZE, OPT_NO_OPTIMIZE, OPT_CHECK,
-           OPT_NO_RELATED, OPT_PRUNE_ALL, OPT_WAIT, OPT_REBUILD };
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"format", required_argument, NULL, 'f'},
-        {"language", required_argument, NULL, 'L'},
-        {"batch", required_argument, NULL, 'b'},
-        {"prune", no_argument, NULL, OPT_PRUNE},
-        {"no-prune", no_argument, NULL, OPT_NO_PRUNE},
-        {"prune-all", no_argument, NULL, OPT_PRUNE_ALL},
-        {"null", no_argument, NULL, '0'},
-        {"wait", required_argument, NULL, OPT_WAIT},
-        {"optimize", no_argument, NULL, OPT_OPTIMIZE},
-        {"no-optimize", no_argument, NULL, OPT_NO_OPTIMIZE},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"checksum", no_argument, NULL, 'c'},
-        {"exclude", required_argument, NULL, 'x'},
-        {"export", no_argument, NULL, 'e'},
-        {"check", no_argument, NULL, OPT_CHECK},
-        {"rebuild", no_argument, NULL, OPT_REBUILD},
-        {"no-related", no_argument, NULL, OPT_NO_RELATED},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
-    const char *dbopt = NULL, *path;
     char tmpdir[512] = "", *tmpdb = NULL;
-    run r;
     char *err = NULL;
     eaf_status st;
-    int c, i, export = 0, check = 0, rebuild = 0, have_related = 0;
+    int i, have_related = 0;
     char *export_lang = NULL;
     eaf_related_options export_related = EAF_RELATED_OPTIONS_INIT;
     size_t k;
 
-    tool_init(argv[0]);
-    /* Before SQLite starts (this process is ours alone): an article is
-     * stored under a savepoint, whose journal of the pages it changed
-     * stays in memory up to 8 MB rather than SQLite's 64 KB, past which
-     * it goes to a temporary file for the rest of the batch.  A failure
-     * leaves SQLite's default. */
-    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
-    memset(&r, 0, sizeof(r));
-    r.batch = DEFAULT_BATCH;
-    r.prune_opt = -1;
-    r.optimize_opt = -1;
-    while ((c = getopt_long(argc, argv, "d:f:L:b:ncx:evqhV0", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'f':
-            r.format = eaf_format_from_name(optarg);
-            if (r.format == EAF_FORMAT_LAST || r.format == EAF_FORMAT_AUTO) {
-                warnx_("unknown format '%s' (formats: page, html, markdown, wxr, jsonl, "
-                       "tar, zip, gzip)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'L':
-            oo.language = optarg;
-            if (!known_language(optarg)) {
-                warnx_("unknown stemming language '%s' (see --help for the list)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'b':
-            r.batch = parse_count(optarg);
-            if (r.batch < 1) {
-                warnx_("--batch needs a positive number, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_PRUNE:
-            r.prune_opt = 1;
-            break;
-        case OPT_NO_PRUNE:
-            r.prune_opt = 0;
-            break;
-        case OPT_PRUNE_ALL:
-            r.prune_opt = 1;
-            r.prune_all = 1;
-            break;
-        case '0':
-            r.null_list = 1;
-            break;
-        case OPT_WAIT: {
-            long w = parse_count(optarg);
-            if (w < 0 || w > 86400) {
-                warnx_("--wait needs a number of seconds (0 to 86400), not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            oo.busy_timeout_ms = w == 0 ? -1 : (int)(w * 1000);
-            break;
-        }
-        case OPT_OPTIMIZE:
-            r.optimize_opt = 1;
-            break;
-        case OPT_NO_OPTIMIZE:
-            r.optimize_opt = 0;
-            break;
-        case 'n':
-            r.dry_run = 1;
-            break;
-        case 'c':
-            r.checksum = 1;
-            break;
-        case 'x':
-            r.excludes = xrealloc(r.excludes, (r.nexcludes + 1) * sizeof(char *));
-            r.excludes[r.nexcludes++] = optarg;
-            break;
-        case 'e':
-            export = 1;
-            break;
-        case OPT_CHECK:
-            check = 1;
-            break;
-        case OPT_REBUILD:
-            rebuild = 1;
-            break;
-        case OPT_NO_RELATED:
-            r.no_related = 1;
-            break;
-        case 'v':
-            r.verbose = 1;
-            break;
-        case 'q':
-            r.quiet = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return EXIT_OK;
-        case 'V':
-            print_version();
-            return EXIT_OK;
-        default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-            return EXIT_USAGE;
-        }
-    }
-    path = db_path(dbopt);
-    if (rebuild) {
-        if (export || check || optind < argc) {
-            warnx_("--rebuild takes no file and no other action");
-            return EXIT_USAGE;
-        }
-        return do_rebuild(path, &oo, r.no_related, r.quiet);
-    }
-    if (check) {
-        if (export || optind < argc) {
-            warnx_("--check takes no file and no other action");
-            return EXIT_USAGE;
-        }
-        return do_check(path, r.quiet);
-    }
-    if (export) {
-        if (argc - optind > 1) {
-            warnx_("--export takes at most one output file");
-            return EXIT_USAGE;
-        }
-        return do_export(path, optind < argc ? argv[optind] : NULL);
-    }
-    if (optind >= argc) {
-        warnx_("no file or folder to index");
-        fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-        return EXIT_USAGE;
-    }
     /* the only writer for the whole run: a second eafindex on the index
      * waits for the lock (busy_timeout_ms), then is refused */
-    oo.flags = EAF_OPEN_CREATE | EAF_OPEN_LOCK;
+    oo->flags = EAF_OPEN_CREATE | EAF_OPEN_LOCK;
     /* a new index made from an export takes the exported index's language
      * (unless -L says another) and related options */
     if (access(path, F_OK) != 0) {
-        for (i = optind; i < argc && !export_lang; i++) {
+        for (i = 0; i < n && !export_lang; i++) {
             struct stat sb;
-            if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
-                read_header(argv[i], &export_lang, &export_related, &have_related)) {
-                if (!oo.language && known_language(export_lang))
-                    oo.language = export_lang;
-                if (r.verbose)
-                    printf("%s: the settings of the exported index: language %s%s\n", argv[i],
-                           oo.language ? oo.language : export_lang,
+            if (strcmp(paths[i], "-") != 0 && stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
+                read_header(paths[i], &export_lang, &export_related, &have_related)) {
+                if (!oo->language && known_language(export_lang))
+                    oo->language = export_lang;
+                if (r->verbose)
+                    printf("%s: the settings of the exported index: language %s%s\n", paths[i],
+                           oo->language ? oo->language : export_lang,
                            have_related ? ", and its related options" : "");
             }
         }
     }
-    if (r.dry_run && access(path, F_OK) != 0) {
+    if (r->dry_run && access(path, F_OK) != 0) {
         /* nothing to compare with: a scratch index, thrown away */
         const char *t = getenv("TMPDIR");
         snprintf(tmpdir, sizeof(tmpdir), "%s/eafindex.XXXXXX", t && *t ? t : "/tmp");
@@ -1786,7 +1559,7 @@ int main(int argc, char **argv)
         tmpdb = join(tmpdir, "dry-run.db");
         path = tmpdb;
     }
-    st = eaf_db_open(&r.db, path, &oo, &err);
+    st = eaf_db_open(&r->db, path, oo, &err);
     if (st != EAF_OK) {
         warnx_("%s", err ? err : eaf_status_str(st));
         eaf_free(err);
@@ -1797,72 +1570,72 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     catch_signals(1);
-    clock_gettime(CLOCK_MONOTONIC, &r.started);
-    r.progress = !r.quiet && !r.verbose && !r.dry_run && isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    r->progress = !r->quiet && !r->verbose && !r->dry_run && isatty(STDERR_FILENO);
 
     /* what the index knows, then what there is to read */
     /* tokens made on the reading thread; without, the index makes them */
-    if (eaf_prep_new(&r.prep, r.db) != EAF_OK)
-        r.prep = NULL;
-    st = eaf_db_source_list(r.db, NULL, collect_known, &r);
+    if (eaf_prep_new(&r->prep, r->db) != EAF_OK)
+        r->prep = NULL;
+    st = eaf_db_source_list(r->db, NULL, collect_known, r);
     if (st != EAF_OK) {
-        warnx_("cannot read the index: %s", eaf_errmsg(r.db));
-        r.fatal = 1;
+        warnx_("cannot read the index: %s", eaf_errmsg(r->db));
+        r->fatal = 1;
     }
-    for (i = optind; i < argc && !r.fatal; i++) {
-        if (strcmp(argv[i], "-") == 0)
-            add_stdin_list(&r);
+    for (i = 0; i < n && !r->fatal; i++) {
+        if (strcmp(paths[i], "-") == 0)
+            add_stdin_list(r);
         else
-            add_path(&r, argv[i]);
+            add_path(r, paths[i]);
     }
-    r.visited = xrealloc(NULL, (r.nitems ? r.nitems : 1) * sizeof(char *));
-    for (k = 0; k < r.nitems; k++)
-        r.visited[k] = r.items[k].abs;
-    r.nvisited = r.nitems;
-    qsort(r.visited, r.nvisited, sizeof(char *), compare_strings);
+    r->visited = xrealloc(NULL, (r->nitems ? r->nitems : 1) * sizeof(char *));
+    for (k = 0; k < r->nitems; k++)
+        r->visited[k] = r->items[k].abs;
+    r->nvisited = r->nitems;
+    qsort(r->visited, r->nvisited, sizeof(char *), compare_strings);
 
-    for (k = 0; k < r.nitems && !r.fatal && !interrupted; k++) {
-        index_file(&r, &r.items[k]);
-        r.done_files++;
-        r.done_bytes += r.items[k].size;
-        show_progress(&r, 0);
+    for (k = 0; k < r->nitems && !r->fatal && !interrupted; k++) {
+        index_file(r, &r->items[k]);
+        r->done_files++;
+        r->done_bytes += r->items[k].size;
+        show_progress(r, 0);
     }
-    for (k = 0; k < r.nroots && !r.fatal && !interrupted; k++)
-        if (r.roots[k].prune)
-            prune(&r, &r.roots[k]);
+    for (k = 0; k < r->nroots && !r->fatal && !interrupted; k++)
+        if (r->roots[k].prune)
+            prune(r, &r->roots[k]);
     /* an article two files gave, whose stored version's file no longer
      * gives it, passed to the other file: read that one again now */
-    if (!r.dry_run && !r.fatal && !interrupted)
-        reread_pending(&r);
-    if (r.dry_run) {
-        if (r.in_txn)
-            eaf_db_rollback(r.db);
-        r.in_txn = 0;
-        batch_kept(&r); /* what it would have done */
-    } else if (!r.fatal) {
-        commit(&r);
-        if (!r.fatal && !interrupted)
-            optimize(&r);
-    } else if (r.in_txn) {
-        eaf_db_rollback(r.db);
-        r.in_txn = 0;
-        batch_lost(&r);
+    if (!r->dry_run && !r->fatal && !interrupted)
+        reread_pending(r);
+    if (r->dry_run) {
+        if (r->in_txn)
+            eaf_db_rollback(r->db);
+        r->in_txn = 0;
+        batch_kept(r); /* what it would have done */
+    } else if (!r->fatal) {
+        commit(r);
+        if (!r->fatal && !interrupted)
+            optimize(r);
+    } else if (r->in_txn) {
+        eaf_db_rollback(r->db);
+        r->in_txn = 0;
+        batch_lost(r);
     }
-    show_progress(&r, 1);
-    if (have_related && !r.dry_run && !r.fatal &&
-        eaf_related_set_defaults(r.db, &export_related) != EAF_OK)
-        warnx_("cannot record the related options of the export: %s", eaf_errmsg(r.db));
-    if (!r.dry_run && !r.fatal && !interrupted && !r.no_related)
-        refresh_related(&r);
+    show_progress(r, 1);
+    if (have_related && !r->dry_run && !r->fatal &&
+        eaf_related_set_defaults(r->db, &export_related) != EAF_OK)
+        warnx_("cannot record the related options of the export: %s", eaf_errmsg(r->db));
+    if (!r->dry_run && !r->fatal && !interrupted && !r->no_related)
+        refresh_related(r);
     if (interrupted)
         warnx_("interrupted: what was committed is kept; run again to go on");
     interrupt_db = NULL;
     printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed\n",
-           r.dry_run ? "dry run, nothing written: " : "", r.added, r.updated, r.unchanged,
-           r.removed, r.skipped, r.failed);
-    eaf_prep_free(r.prep);
-    if (eaf_db_close(r.db) != EAF_OK)
-        r.fatal = 1;
+           r->dry_run ? "dry run, nothing written: " : "", r->added, r->updated, r->unchanged,
+           r->removed, r->skipped, r->failed);
+    eaf_prep_free(r->prep);
+    if (eaf_db_close(r->db) != EAF_OK)
+        r->fatal = 1;
     if (tmpdb) {
         char *p = join(tmpdir, "dry-run.db-wal");
         unlink(p);
@@ -1874,29 +1647,263 @@ int main(int argc, char **argv)
         rmdir(tmpdir);
         free(tmpdb);
     }
-    for (k = 0; k < r.nitems; k++) {
-        free(r.items[k].path);
-        free(r.items[k].abs);
-        free(r.items[k].name);
+    for (k = 0; k < r->nitems; k++) {
+        free(r->items[k].path);
+        free(r->items[k].abs);
+        free(r->items[k].name);
     }
-    free(r.items);
-    free(r.visited);
-    for (k = 0; k < r.nroots; k++) {
-        free(r.roots[k].path);
-        free(r.roots[k].abs);
+    free(r->items);
+    free(r->visited);
+    for (k = 0; k < r->nroots; k++) {
+        free(r->roots[k].path);
+        free(r->roots[k].abs);
     }
-    free(r.roots);
-    for (k = 0; k < r.nknown; k++)
-        free(r.known_path[k]);
-    free(r.known_path);
-    free(r.known_count);
-    free(r.excludes);
-    for (k = 0; k < r.capseen; k++)
-        free(r.seen[k].path);
-    free(r.seen);
-    free(r.batch_first);
+    free(r->roots);
+    for (k = 0; k < r->nknown; k++)
+        free(r->known_path[k]);
+    free(r->known_path);
+    free(r->known_count);
+    free(r->excludes);
+    for (k = 0; k < r->capseen; k++)
+        free(r->seen[k].path);
+    free(r->seen);
+    free(r->batch_first);
     free(export_lang);
     if (interrupted)
         return 130;
-    return r.fatal || r.failed || r.failed_files ? EXIT_FAIL : EXIT_OK;
+    return r->fatal || r->failed || r->failed_files ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- options ------------------------------------------------------------------------- */
+
+/* What the command line asks: the run, and what only main needs. */
+typedef struct args {
+    run r;
+    eaf_open_options oo;
+    const char *dbopt;
+    int export, check, rebuild;
+} args;
+
+static int opt_format(void *x, const tool_option *o, const char *arg)
+{
+    run *r = &((args *)x)->r;
+
+    (void)o;
+    r->format = eaf_format_from_name(arg);
+    if (r->format == EAF_FORMAT_LAST || r->format == EAF_FORMAT_AUTO) {
+        warnx_("unknown format '%s' (formats: page, html, markdown, wxr, jsonl, "
+               "tar, zip, gzip)", arg);
+        return EXIT_USAGE;
+    }
+    return OPT_NEXT;
+}
+
+static int opt_language(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    a->oo.language = arg;
+    if (!known_language(arg)) {
+        warnx_("unknown stemming language '%s' (see --help for the list)", arg);
+        return EXIT_USAGE;
+    }
+    return OPT_NEXT;
+}
+
+static int opt_batch(void *x, const tool_option *o, const char *arg)
+{
+    run *r = &((args *)x)->r;
+
+    (void)o;
+    r->batch = parse_count(arg);
+    if (r->batch < 1) {
+        warnx_("--batch needs a positive number, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    return OPT_NEXT;
+}
+
+static int opt_prune_all(void *x, const tool_option *o, const char *arg)
+{
+    run *r = &((args *)x)->r;
+
+    (void)o;
+    (void)arg;
+    r->prune_opt = 1;
+    r->prune_all = 1;
+    return OPT_NEXT;
+}
+
+static int opt_wait(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    long w = parse_count(arg);
+
+    (void)o;
+    if (w < 0 || w > 86400) {
+        warnx_("--wait needs a number of seconds (0 to 86400), not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->oo.busy_timeout_ms = w == 0 ? -1 : (int)(w * 1000);
+    return OPT_NEXT;
+}
+
+static int opt_exclude(void *x, const tool_option *o, const char *arg)
+{
+    run *r = &((args *)x)->r;
+
+    (void)o;
+    r->excludes = xrealloc(r->excludes, (r->nexcludes + 1) * sizeof(char *));
+    r->excludes[r->nexcludes++] = (char *)arg;
+    return OPT_NEXT;
+}
+
+#define AT(member) offsetof(args, member)
+#define RUN(member) offsetof(args, r.member)
+#define NOV {0, 0}
+
+static const tool_option options[] = {
+    {"db", 'd', required_argument, "FILE",
+     "the index (default: $EAFSEARCH_DB, else ./eafsearch.db);\n"
+     "created if missing", opt_string, AT(dbopt), 0, NOV, 1},
+    {"format", 'f', required_argument, "FORMAT",
+     "read every file as FORMAT: page, html, markdown, wxr\n"
+     "or jsonl (default: detect from the content)", opt_format, 0, 0, NOV, 2},
+    {"language", 'L', required_argument, "LANG",
+     "stemming language of a new index (default: english)", opt_language, 0, 0, NOV, 3},
+    {"batch", 'b', required_argument, "N", "commit every N articles (default: %d)",
+     opt_batch, 0, 0, {DEFAULT_BATCH, 0}, 4},
+    {"prune", 0, no_argument, NULL,
+     "remove the articles of files gone from the folders\n"
+     "given (the default for a folder already indexed)", opt_set_int, RUN(prune_opt), 1,
+     NOV, 5},
+    {"no-prune", 0, no_argument, NULL, "keep them", opt_set_int, RUN(prune_opt), 0, NOV, 6},
+    {"prune-all", 0, no_argument, NULL,
+     "prune even when most of a folder's files are gone\n"
+     "(otherwise nothing is removed for that folder)", opt_prune_all, 0, 0, NOV, 7},
+    {"optimize", 0, no_argument, NULL,
+     "merge the full-text index into one segment at the\n"
+     "end (the default when the run added or changed at\n"
+     "least %d articles and a tenth of the index)", opt_set_int, RUN(optimize_opt), 1,
+     {OPTIMIZE_MIN, 0}, 10},
+    {"no-optimize", 0, no_argument, NULL, "do not", opt_set_int, RUN(optimize_opt), 0, NOV,
+     11},
+    {"dry-run", 'n', no_argument, NULL,
+     "say what would be added, updated and removed; change\n"
+     "nothing", opt_set_int, RUN(dry_run), 1, NOV, 12},
+    {"checksum", 'c', no_argument, NULL,
+     "compare the content of files whose size and time did\n"
+     "not change too", opt_set_int, RUN(checksum), 1, NOV, 13},
+    {"no-related", 0, no_argument, NULL, "do not refresh the related-article lists afterwards",
+     opt_set_int, RUN(no_related), 1, NOV, 18},
+    {"wait", 0, required_argument, "SECONDS",
+     "how long to wait for another program writing to the\n"
+     "index before giving up (default: 5)", opt_wait, 0, 0, NOV, 9},
+    {"exclude", 'x', required_argument, "PATTERN",
+     "skip files and folders matching the shell PATTERN (on\n"
+     "the name, or on the path inside the folder if it has a\n"
+     "'/'); may be repeated", opt_exclude, 0, 0, NOV, 14},
+    {"export", 'e', no_argument, NULL,
+     "write every article of the index as JSON Lines to\n"
+     "OUTPUT (default: standard output), and exit", opt_set_int, AT(export), 1, NOV, 15},
+    {"check", 0, no_argument, NULL,
+     "check the index (SQLite's and FTS5's integrity checks\n"
+     "and the library's own), name each problem, and exit:\n"
+     "0 when it is sound, 1 otherwise", opt_set_int, AT(check), 1, NOV, 16},
+    {"rebuild", 0, no_argument, NULL,
+     "rebuild what the index derives from its articles (the\n"
+     "full-text index, the related lists, ...), check it,\n"
+     "and exit", opt_set_int, AT(rebuild), 1, NOV, 17},
+    {"verbose", 'v', no_argument, NULL, "print one line per file: what was done, and why",
+     opt_set_int, RUN(verbose), 1, NOV, 19},
+    {"quiet", 'q', no_argument, NULL, "print only errors and the tally", opt_set_int,
+     RUN(quiet), 1, NOV, 20},
+    {"help", 'h', no_argument, NULL, "show this help and exit", opt_help, 0, 0, NOV, 21},
+    {"version", 'V', no_argument, NULL, "show the version and exit", opt_version, 0, 0, NOV,
+     22},
+    {NULL, 0, 0, NULL, "\n", NULL, 0, 0, NOV, 0},
+    {"null", '0', no_argument, NULL,
+     "the list read from standard input (PATH -) ends each\n"
+     "path with a NUL byte, as find -print0 writes it", opt_set_int, RUN(null_list), 1, NOV,
+     8},
+};
+
+static const tool_spec spec = {
+    "Usage: %s [OPTION]... PATH...\n"
+    "       %s [-d FILE] --export [OUTPUT]\n"
+    "       %s [-d FILE] --check | --rebuild\n"
+    "Index article files, archives and folders of them, and keep the index in step.\n"
+    "\n",
+    options, sizeof(options) / sizeof(options[0]),
+    "\n"
+    "A PATH of - reads the paths to index from standard input, one per line (or\n"
+    "NUL-terminated, with -0; a NUL byte always ends a path).\n"
+    "Folders are walked recursively; files are read when their name has the\n"
+    "extension of an article file (.md, .markdown, .txt, .html, .htm, .wxr, .xml,\n"
+    ".jsonl, ...) or of an archive (.tar, .tar.gz, .tgz, .zip, .gz, ...), or none;\n"
+    "hidden names, README and LICENSE files are skipped; a folder or file reached\n"
+    "again through a link is read once.  Each file's format is\n"
+    "detected from its content.  An article's key is its URL when the file gives\n"
+    "one, its id (JSON Lines), or its path inside the folder (or archive) given,\n"
+    "without the extension.  When two files give one key, the first file keeps\n"
+    "the article and a warning names both; the article stays while either does.\n"
+    "Another eafindex writing to the same index is waited for (5 s), then refused.\n"
+    "\n"
+    "Exit status: 0 if every file was indexed, 1 if some file or the index\n"
+    "failed, 2 for a usage error.\n",
+    0,
+};
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    args a;
+    const char *path;
+    int rc;
+
+    tool_init(argv[0]);
+    /* Before SQLite starts (this process is ours alone): an article is
+     * stored under a savepoint, whose journal of the pages it changed
+     * stays in memory up to 8 MB rather than SQLite's 64 KB, past which
+     * it goes to a temporary file for the rest of the batch.  A failure
+     * leaves SQLite's default. */
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
+    memset(&a, 0, sizeof(a));
+    a.oo = (eaf_open_options)EAF_OPEN_OPTIONS_INIT;
+    a.r.batch = DEFAULT_BATCH;
+    a.r.prune_opt = -1;
+    a.r.optimize_opt = -1;
+    if ((rc = tool_parse(&spec, &a, argc, argv)) != OPT_NEXT) {
+        free(a.r.excludes);
+        return rc;
+    }
+    path = db_path(a.dbopt);
+    if (a.rebuild) {
+        if (a.export || a.check || optind < argc) {
+            warnx_("--rebuild takes no file and no other action");
+            return EXIT_USAGE;
+        }
+        return do_rebuild(path, &a.oo, a.r.no_related, a.r.quiet);
+    }
+    if (a.check) {
+        if (a.export || optind < argc) {
+            warnx_("--check takes no file and no other action");
+            return EXIT_USAGE;
+        }
+        return do_check(path, a.r.quiet);
+    }
+    if (a.export) {
+        if (argc - optind > 1) {
+            warnx_("--export takes at most one output file");
+            return EXIT_USAGE;
+        }
+        return do_export(path, optind < argc ? argv[optind] : NULL);
+    }
+    if (optind >= argc) {
+        warnx_("no file or folder to index");
+        return usage_error();
+    }
+    return do_index(&a.r, path, &a.oo, argc - optind, argv + optind);
 }
