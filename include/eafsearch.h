@@ -1959,6 +1959,33 @@ eaf_status eaf_db_export(int64_t *count_out, eaf_db *db, const eaf_export_option
                          eaf_write_fn write, void *payload);
 
 /**
+ * Reads the settings an export carries in its header line (see
+ * eaf_db_export()): the stemming language of the exported index, and the
+ * options of its related lists when the header has them, for a program
+ * that makes a new index from the export (eaf_open_options.language,
+ * eaf_related_set_defaults()).
+ * @param[out] language_out     the language; the caller frees it with
+ *                              eaf_free(); NULL unless EAF_OK
+ * @param[out] related_out      if not NULL, each related option the header
+ *                              gives is written over the same field (the
+ *                              caller fills it first, for instance with
+ *                              EAF_RELATED_OPTIONS_INIT)
+ * @param[out] has_related_out  if not NULL, 1 when the header gives related
+ *                              options, else 0
+ * @param[in]  line             the first line of the export
+ * @param[in]  len              its length in bytes, or EAF_NTS
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  the line is not an export's header
+ * @retval EAF_MISUSE    a NULL language_out or line
+ * @retval EAF_NOMEM
+ * Thread-safe.
+ * @since 1.0
+ */
+EAF_API EAF_WARN_UNUSED
+eaf_status eaf_export_settings(char **language_out, eaf_related_options *related_out,
+                               int *has_related_out, const char *line, size_t len);
+
+/**
  * Copies text, replacing each byte that does not start a valid UTF-8
  * character (a stray continuation byte, an overlong form, a surrogate, a
  * code point past U+10FFFF, a sequence cut short) and each NUL byte by

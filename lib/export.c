@@ -203,3 +203,48 @@ eaf_status eaf_db_export(int64_t *count_out, eaf_db *db,
         *count_out = x.count;
     return st;
 }
+
+eaf_status eaf_export_settings(char **language_out, eaf_related_options *related_out,
+                               int *has_related_out, const char *line, size_t len)
+{
+    json_t *top, *h, *rel, *v;
+    eaf_status st = EAF_NOTFOUND;
+    size_t i;
+
+    if (language_out)
+        *language_out = NULL;
+    if (has_related_out)
+        *has_related_out = 0;
+    if (!language_out || !line)
+        return EAF_MISUSE;
+    if (len == EAF_NTS)
+        len = strlen(line);
+    top = len > 0 ? json_loadb(line, len, 0, NULL) : NULL;
+    h = json_object_get(top, EXPORT_HEADER);
+    if (json_is_object(h) && json_is_string(json_object_get(h, "language"))) {
+        *language_out = eaf__strdup(json_string_value(json_object_get(h, "language")));
+        st = *language_out ? EAF_OK : EAF_NOMEM;
+        rel = json_object_get(h, "related");
+        if (st == EAF_OK && json_is_object(rel)) {
+            if (has_related_out)
+                *has_related_out = 1;
+            /* a member missing or not a number leaves the caller's value */
+            for (i = 0; related_out && i < EAF__ARRAY_LEN(related_fields); i++) {
+                char *p = (char *)related_out + related_fields[i].offset;
+                v = json_object_get(rel, related_fields[i].name);
+                if (!json_is_number(v))
+                    continue;
+                if (related_fields[i].is_unsigned)
+                    *(unsigned *)p = (unsigned)json_number_value(v);
+                else
+                    *(double *)p = json_number_value(v);
+            }
+            if (related_out && json_is_true(json_object_get(rel, "earlier")))
+                related_out->flags |= EAF_RELATED_EARLIER;
+            if (related_out && json_is_true(json_object_get(rel, "text_only")))
+                related_out->flags |= EAF_RELATED_TEXT_ONLY;
+        }
+    }
+    json_decref(top);
+    return st;
+}

@@ -9,39 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 /* ---- export ---------------------------------------------------------------------- */
 
-/* The header line of an export (see eaf_db_export()), whose settings
- * eafindex gives back to an index it makes from the export. */
-#define EXPORT_HEADER "eafsearch_export"
-
-static const struct {
-    const char *name;
-    size_t offset;
-    int is_unsigned;
-} related_fields[] = {
-#define F(name, u) {#name, offsetof(eaf_related_options, name), u}
-    F(count, 1), F(terms, 1), F(title_weight, 0), F(max_share, 0),
-    F(topic_weight, 0), F(country_weight, 0), F(tag_weight, 0), F(author_weight, 0),
-    F(recency, 0), F(half_life_days, 1), F(duplicate, 0), F(idf_power, 0),
-    F(neighbours, 1), F(neighbour_weight, 0),
-#undef F
-};
-
 /* The settings of an index exported to path, when its first line is an
- * export's header: 1 and *language (to free) and *ro, else 0. */
+ * export's header (eaf_export_settings()): 1 and *language (to free) and
+ * *ro, else 0. */
 int read_header(const char *path, char **language, eaf_related_options *ro,
-                       int *have_related)
+                int *have_related)
 {
     FILE *fp = fopen(path, "rb");
-    char *line = NULL;
+    char *line = NULL, *lang = NULL;
     size_t cap = 0;
     ssize_t n;
-    json_t *top, *h, *rel, *v;
-    size_t i;
-    int found = 0;
 
     *language = NULL;
     *have_related = 0;
@@ -49,33 +28,12 @@ int read_header(const char *path, char **language, eaf_related_options *ro,
         return 0;
     n = getline(&line, &cap, fp);
     fclose(fp);
-    top = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
-    free(line);
-    h = json_object_get(top, EXPORT_HEADER);
-    if (json_is_object(h) && json_is_string(json_object_get(h, "language"))) {
-        found = 1;
-        *language = xstrdup(json_string_value(json_object_get(h, "language")));
-        rel = json_object_get(h, "related");
-        if (json_is_object(rel)) {
-            *have_related = 1;
-            for (i = 0; i < sizeof(related_fields) / sizeof(related_fields[0]); i++) {
-                char *p = (char *)ro + related_fields[i].offset;
-                v = json_object_get(rel, related_fields[i].name);
-                if (!json_is_number(v))
-                    continue;
-                if (related_fields[i].is_unsigned)
-                    *(unsigned *)p = (unsigned)json_number_value(v);
-                else
-                    *(double *)p = json_number_value(v);
-            }
-            if (json_is_true(json_object_get(rel, "earlier")))
-                ro->flags |= EAF_RELATED_EARLIER;
-            if (json_is_true(json_object_get(rel, "text_only")))
-                ro->flags |= EAF_RELATED_TEXT_ONLY;
-        }
+    if (n > 0 && eaf_export_settings(&lang, ro, have_related, line, (size_t)n) == EAF_OK) {
+        *language = xstrdup(lang);
+        eaf_free(lang);
     }
-    json_decref(top);
-    return found;
+    free(line);
+    return *language != NULL;
 }
 
 typedef struct export_file {

@@ -182,6 +182,34 @@ static void test_round_trip(void)
        "its related titles last");
     ok(strstr(one.p, "{\"id\":\"loom\",\"url\":null,") != NULL, "a missing member is null");
 
+    {
+        eaf_related_options ro = EAF_RELATED_OPTIONS_INIT, dflt;
+        char *lang = NULL;
+        int has = -1;
+        size_t first = (size_t)(strchr(one.p, '\n') - one.p);
+
+        is_int(eaf_related_defaults(&dflt, a), EAF_OK, "the index's related options");
+        is_int(eaf_export_settings(&lang, &ro, &has, one.p, first), EAF_OK,
+               "the header's settings read");
+        is_str(lang, "english", "its language");
+        is_int(has, 1, "it has related options");
+        ok(ro.count == dflt.count && ro.terms == dflt.terms &&
+               ro.title_weight == dflt.title_weight && ro.idf_power == dflt.idf_power &&
+               ro.neighbours == dflt.neighbours &&
+               (ro.flags & (EAF_RELATED_EARLIER | EAF_RELATED_TEXT_ONLY)) ==
+                   (dflt.flags & (EAF_RELATED_EARLIER | EAF_RELATED_TEXT_ONLY)),
+           "the same as the index's");
+        eaf_free(lang);
+        lang = NULL;
+        is_int(eaf_export_settings(&lang, NULL, &has, one.p + first + 1, EAF_NTS),
+               EAF_NOTFOUND, "an article's line is no header");
+        ok(lang == NULL && has == 0, "nothing read from it");
+        is_int(eaf_export_settings(&lang, NULL, NULL, "{\"eafsearch_export\":{\"version\":1,"
+                                   "\"language\":\"french\"}}", EAF_NTS), EAF_OK,
+               "a header without related options");
+        is_str(lang, "french", "its language");
+        eaf_free(lang);
+    }
     is_int(read_back(b, &one), 3, "the JSON Lines reader reads the three back");
     is_int(eaf_db_export(NULL, b, NULL, to_sink, &two), EAF_OK, "the copy exported");
     ok(one.n == two.n && memcmp(one.p, two.p, one.n) == 0,
