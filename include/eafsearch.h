@@ -1910,7 +1910,8 @@ EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
 eaf_status eaf_db_rebuild(eaf_db *db);
 
 /* --------------------------------------------------------------------------
- * Exporting an index, and cleaning text
+ * Exporting an index (and reading an export's settings back), and
+ * cleaning text
  */
 
 /** Called with each piece of an export's text, in order: len bytes at
@@ -1941,7 +1942,7 @@ typedef struct eaf_export_options {
  * one compact object per article, in key order, with every member
  * present (id, url, title, date, authors, topics, countries, tags,
  * summary, body, bio, lang, related).  Exports of one index are the same
- * byte for byte.  Reads one snapshot, as eaf_db_articles() does.
+ * byte for byte.  The articles are read as eaf_db_articles() reads them.
  * @param[out] count_out  if not NULL, the number of articles written
  * @param[in]  db         the handle
  * @param[in]  opts       NULL, or options with a known version
@@ -2007,8 +2008,8 @@ eaf_status eaf_utf8_clean(char **out, const char *s, size_t n);
  * The length in bytes of the valid UTF-8 character that starts at s, in
  * the n bytes there: 1 to 4, or 0 when the byte at s does not start one
  * (see eaf_utf8_clean(); a NUL byte here is a character of 1 byte) or n
- * is 0.  A program that shows text steps
- * through it with this, one character or one bad byte at a time.
+ * is 0.  A program that shows text steps through it with this, one
+ * character or one bad byte at a time.
  * Thread-safe.
  * @since 1.0
  */
