@@ -2008,6 +2008,113 @@ eaf_status eaf_db_check(int64_t *problems_out, eaf_db *db, eaf_problem_fn fn,
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
 eaf_status eaf_db_rebuild(eaf_db *db);
 
+/* --------------------------------------------------------------------------
+ * Exporting an index (and reading an export's settings back), and
+ * cleaning text
+ */
+
+/** Called with each piece of an export's text, in order: len bytes at
+ * data (not NUL-terminated), borrowed for the call.  Returns 0, or
+ * nonzero to stop the export (a write that failed: errno is the caller's
+ * to keep). */
+typedef int (*eaf_write_fn)(const char *data, size_t len, void *payload);
+
+/**
+ * Options for eaf_db_export(); initialise with EAF_EXPORT_OPTIONS_INIT.
+ * NULL options are the defaults.
+ * @since 1.0
+ */
+typedef struct eaf_export_options {
+    unsigned version;        /**< EAF_EXPORT_OPTIONS_VERSION */
+    unsigned flags;          /**< none yet: 0 */
+} eaf_export_options;
+
+#define EAF_EXPORT_OPTIONS_VERSION 1
+#define EAF_EXPORT_OPTIONS_INIT { EAF_EXPORT_OPTIONS_VERSION, 0 }
+
+/**
+ * Writes every article of the index as JSON Lines, the format the JSON
+ * Lines reader (EAF_FORMAT_JSONL) reads back: first a header line,
+ * {"eafsearch_export":{"version":1,"language":...,"related":{...}}}, with
+ * the index's stemming language and the options of its related lists
+ * (left out when they cannot be read), which the reader passes over; then
+ * one compact object per article, in key order, with every member
+ * present (id, url, title, date, authors, topics, countries, tags,
+ * summary, body, bio, lang, related).  Exports of one index are the same
+ * byte for byte.  The articles are read as eaf_db_articles() reads them.
+ * @param[out] count_out  if not NULL, the number of articles written
+ * @param[in]  db         the handle
+ * @param[in]  opts       NULL, or options with a known version
+ * @param[in]  write      called with each piece of text
+ * @param[in]  payload    passed to write
+ * @retval EAF_OK
+ * @retval EAF_ABORT   write returned nonzero: what it took before stays
+ *                     written, up to part of a line
+ * @retval EAF_MISUSE  a NULL db or write, or options of version 0
+ * @retval EAF_BUSY, EAF_IO, EAF_NOMEM, EAF_CORRUPT  reading the index
+ * @since 1.0
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(2, 4)
+eaf_status eaf_db_export(int64_t *count_out, eaf_db *db, const eaf_export_options *opts,
+                         eaf_write_fn write, void *payload);
+
+/**
+ * Reads the settings an export carries in its header line (see
+ * eaf_db_export()): the stemming language of the exported index, and the
+ * options of its related lists when the header has them, for a program
+ * that makes a new index from the export (eaf_open_options.language,
+ * eaf_related_set_defaults()).
+ * @param[out] language_out     the language; the caller frees it with
+ *                              eaf_free(); NULL unless EAF_OK
+ * @param[out] related_out      if not NULL, each related option the header
+ *                              gives is written over the same field (the
+ *                              caller fills it first, for instance with
+ *                              EAF_RELATED_OPTIONS_INIT)
+ * @param[out] has_related_out  if not NULL, 1 when the header gives related
+ *                              options, else 0
+ * @param[in]  line             the first line of the export
+ * @param[in]  len              its length in bytes, or EAF_NTS
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  the line is not an export's header
+ * @retval EAF_MISUSE    a NULL language_out or line
+ * @retval EAF_NOMEM
+ * Thread-safe.
+ * @since 1.0
+ */
+EAF_API EAF_WARN_UNUSED
+eaf_status eaf_export_settings(char **language_out, eaf_related_options *related_out,
+                               int *has_related_out, const char *line, size_t len);
+
+/**
+ * Copies text, replacing each byte that does not start a valid UTF-8
+ * character (a stray continuation byte, an overlong form, a surrogate, a
+ * code point past U+10FFFF, a sequence cut short) and each NUL byte by
+ * U+FFFD, one replacement per byte.  Valid text comes back unchanged.
+ * @param[out] out  the copy, NUL-terminated; the caller frees it with
+ *                  eaf_free(); NULL on failure
+ * @param[in]  s    the text
+ * @param[in]  n    its length in bytes, or EAF_NTS when NUL-terminated
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  a NULL out or s
+ * @retval EAF_NOMEM
+ * Thread-safe.
+ * @since 1.0
+ */
+EAF_API EAF_WARN_UNUSED
+eaf_status eaf_utf8_clean(char **out, const char *s, size_t n);
+
+/**
+ * The length in bytes of the valid UTF-8 character that starts at s, in
+ * the n bytes there: 1 to 4, or 0 when the byte at s does not start one
+ * (see eaf_utf8_clean(); a NUL byte here is a character of 1 byte) or n
+ * is 0.  A program that shows text steps through it with this, one
+ * character or one bad byte at a time.
+ * Thread-safe.
+ * @since 1.0
+ */
+EAF_API EAF_NONNULL(1)
+size_t eaf_utf8_char(const char *s, size_t n);
+
 EAF_END_DECLS
 
 #endif /* EAFSEARCH_H */

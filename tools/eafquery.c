@@ -7,867 +7,20 @@
  * The query is the rest of the command line (or, with --batch, each line of
  * standard input).  Every output format goes through one printer
  * interface (struct printer): the driver runs a search and hands the query,
- * then each hit, to the printer of the chosen format.
+ * then each hit, to the printer of the chosen format.  This file is the
+ * driver and the options; the printers are query_print.c.
  */
-#include "common.h"
+#include "query.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #define DEFAULT_LIMIT 10
 #define DEFAULT_FACETS 10
 #define MAX_FACETS 1000
-#define JSON_SCHEMA_VERSION 1
-
-enum { OPT_OFFSET = 256, OPT_FORMAT, OPT_COLOR, OPT_STRICT, OPT_MARK_OPEN,
-       OPT_MARK_CLOSE, OPT_BATCH, OPT_COUNT, OPT_FIELDS, OPT_FACETS, OPT_EXPLAIN,
-       OPT_SORT, OPT_AFTER, OPT_BEFORE, OPT_AUTHOR, OPT_TOPIC, OPT_COUNTRY, OPT_TAG,
-       OPT_NO_FALLBACK, OPT_HTML, OPT_WEIGHTS, OPT_K1, OPT_B, OPT_PROXIMITY,
-       OPT_NO_ALIASES, OPT_FEEDBACK, OPT_RANK_ALL, OPT_ALL_WORDS };
-
-/* ---- hit members ----------------------------------------------------------- */
-
-enum field { F_RANK, F_KEY, F_URL, F_TITLE, F_DATE, F_AUTHORS, F_SCORE, F_SNIPPET,
-             F_SUMMARY, F_TOPICS, F_COUNTRIES, F_TAGS, F_LAST };
-
-static const char *const field_names[F_LAST] = {
-    "rank", "key", "url", "title", "date", "authors", "score", "snippet",
-    "summary", "topics", "countries", "tags",
-};
-
-/* the members shown without --fields (those of the first JSON schema) */
-#define N_DEFAULT_FIELDS 8
-
-#define BIT(f) (1u << (f))
-/* the members read from the whole article */
-#define ARTICLE_FIELDS (BIT(F_AUTHORS) | BIT(F_TOPICS) | BIT(F_COUNTRIES) | BIT(F_TAGS))
-
-/* ---- configuration --------------------------------------------------------- */
-
-typedef struct printer printer;
-
-typedef struct config {
-    const printer *p;
-    int batch;
-    int explain;
-    int filters;               /* any filter option given */
-    unsigned facets_top;       /* 0: no facets */
-    unsigned limit;            /* -n: the most hits to print; 0: none
-                                  (so.limit is then 1: the library's 0
-                                  means its default) */
-    enum field fields[F_LAST]; /* the members to print, in order */
-    size_t nfields;
-    unsigned field_mask;
-    eaf_search_options so;
-    eaf_db *db;
-} config;
-
-/* One query as the printers see it. */
-typedef struct query_run {
-    const char *qid;        /* NULL outside batch mode */
-    const char *query;
-    eaf_search *s;
-    int64_t total;          /* -1 unless the printer asked for it */
-    eaf_facets *facets;     /* NULL unless --facets */
-    const char *suggestion; /* NULL: none */
-} query_run;
-
-/* The state of the output, shared by all the queries of a run. */
-typedef struct output {
-    const config *cfg;
-    int nqueries;           /* queries begun so far */
-    unsigned shown;         /* hits printed for the current query */
-    json_t *root, *hits;    /* json: the current query's object */
-} output;
-
-/*
- * A printer: one per format.  start is called once before any query,
- * begin before each query's hits, hit once per hit (rank counts from
- * offset + 1), end after the hits, or with ok = 0 after a failure once
- * begin has succeeded (to discard what was held back).  Any of them may be
- * NULL.  They return 0, or -1 after a failure they reported, or FAIL_DB
- * after one whose message is on the db handle.
- */
-#define P_TOTAL  0x1u  /* needs the total number of hits */
-#define P_HITS   0x2u  /* steps through the hits */
-#define P_NOTES  0x4u  /* shows the fallback and suggestion itself */
-#define P_FIELDS 0x8u  /* honours --fields */
-#define P_FACETS 0x10u /* shows facets */
-
-struct printer {
-    const char *name;
-    unsigned flags;
-    int (*start)(output *o);
-    int (*begin)(output *o, const query_run *r);
-    int (*hit)(output *o, const query_run *r, unsigned rank);
-    int (*end)(output *o, const query_run *r, int ok);
-};
-
-#define FAIL_DB (-2)
-
-/* ---- small helpers --------------------------------------------------------- */
-
-static const char *sort_name(eaf_sort sort)
-{
-    static const char *const names[EAF_SORT_LAST] = {"relevance", "newest", "oldest"};
-    return (unsigned)sort < EAF_SORT_LAST ? names[sort] : "?";
-}
-
-/* The length of the valid UTF-8 character at s (n bytes left), or 0 for
- * an invalid sequence. */
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    size_t k;
-
-    if (len == 0 || len > n || (len == 2 && c < 0xC2) || c > 0xF4)
-        return 0;
-    for (k = 1; k < len; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    if (len == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
-        return 0;
-    if (len == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
-        return 0;
-    return len;
-}
-
-#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-
-/* Is the character (len bytes at s) a control character: C0, DEL, C1? */
-static int is_control(const unsigned char *s, size_t len)
-{
-    return (len == 1 && (s[0] < 0x20 || s[0] == 0x7F)) ||
-           (len == 2 && s[0] == 0xC2 && s[1] < 0xA0);
-}
-
-/*
- * Prints text for people: tabs and line breaks become spaces, other control
- * characters and invalid UTF-8 become U+FFFD, and after max characters (0:
- * no limit) the rest becomes "...".  The markers keep (they are ours: the
- * terminal's colours around matches), when given.  NULL prints nothing.
- */
-static void put_clean_marked(FILE *f, const char *s, size_t max, const char *open,
-                             const char *close)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = s ? strlen(s) : 0, i = 0, chars = 0;
-    size_t lo = open ? strlen(open) : 0, lc = close ? strlen(close) : 0;
-
-    while (i < n) {
-        size_t len;
-
-        if (lo && strncmp(s + i, open, lo) == 0) {
-            fputs(open, f);
-            i += lo;
-            continue;
-        }
-        if (lc && strncmp(s + i, close, lc) == 0) {
-            fputs(close, f);
-            i += lc;
-            continue;
-        }
-        if (max && chars == max) {
-            fputs("...", f);
-            break;
-        }
-        len = utf8_char(p + i, n - i);
-        if (len == 0) {
-            fputs(REPLACEMENT, f);
-            i++;
-        } else if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r') {
-            putc(' ', f);
-            i++;
-        } else if (is_control(p + i, len)) {
-            fputs(REPLACEMENT, f);
-            i += len;
-        } else {
-            fwrite(s + i, 1, len, f);
-            i += len;
-        }
-        chars++;
-    }
-}
-
-/* Text on one line, cleaned (see put_clean_marked); NULL prints nothing. */
-static void put_flat(const char *s)
-{
-    put_clean_marked(stdout, s, 0, NULL, NULL);
-}
-
-/* The longest echo of a query, suggestion or word in text and notes, in
- * characters. */
-#define ECHO_MAX 200
-
-/* Echoes text from outside (the query, a qid, a suggestion made from the
- * query) to people: cleaned, and shortened when long. */
-static void put_echo(FILE *f, const char *s)
-{
-    put_clean_marked(f, s, ECHO_MAX, NULL, NULL);
-}
-
-/* The current hit's article, or NULL after a failure (message on the db). */
-static const eaf_article *hit_article(eaf_search *s)
-{
-    const eaf_article *a = NULL;
-
-    return eaf_search_article(&a, s) == EAF_OK ? a : NULL;
-}
-
-static eaf_tag_kind field_tag_kind(enum field f)
-{
-    return f == F_TOPICS ? EAF_TAG_TOPIC : f == F_COUNTRIES ? EAF_TAG_COUNTRY : EAF_TAG_OTHER;
-}
-
-/* "Name (Affiliation)<sep>Name", with tabs and line breaks flattened. */
-static void put_authors(const eaf_article *a, const char *sep)
-{
-    size_t i, n = eaf_article_author_count(a);
-
-    for (i = 0; i < n; i++) {
-        const char *aff = eaf_article_author_affiliation(a, i);
-        if (i)
-            fputs(sep, stdout);
-        put_flat(eaf_article_author_name(a, i));
-        if (aff) {
-            fputs(" (", stdout);
-            put_flat(aff);
-            putchar(')');
-        }
-    }
-}
-
-static void put_tags(const eaf_article *a, eaf_tag_kind kind, const char *sep)
-{
-    size_t i, n = eaf_article_tag_count(a, kind);
-
-    for (i = 0; i < n; i++) {
-        if (i)
-            fputs(sep, stdout);
-        put_flat(eaf_article_tag(a, kind, i));
-    }
-}
-
-/* A copy of s with each invalid UTF-8 sequence replaced by U+FFFD. */
-static char *utf8_clean(const char *s)
-{
-    size_t n = strlen(s), i = 0, o = 0;
-    char *out = malloc(3 * n + 1);
-
-    if (!out)
-        return NULL;
-    while (i < n) {
-        size_t len = utf8_char((const unsigned char *)s + i, n - i);
-        if (len) {
-            memcpy(out + o, s + i, len);
-            o += len;
-            i += len;
-        } else {
-            memcpy(out + o, REPLACEMENT, 3);
-            o += 3;
-            i++;
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* A JSON string of any text (the query, a qid, a suggestion made from the
- * query, a field of an article), which may not be valid UTF-8: never
- * NULL but when out of memory, so that no member goes missing. */
-static json_t *json_text(const char *s)
-{
-    json_t *j = json_string(s);
-    char *clean;
-
-    if (j)
-        return j;
-    clean = utf8_clean(s);
-    j = clean ? json_string(clean) : NULL;
-    free(clean);
-    return j;
-}
-
-static json_t *json_str_or_null(const char *s)
-{
-    return s ? json_text(s) : json_null();
-}
-
-/* ---- notes: fallback and suggestion ---------------------------------------- */
-
-/* "no article has all the words; showing articles with any of them
- * (no article has: a, b)" after the given first letter. */
-static void put_fallback_note(FILE *f, eaf_search *s, int capital)
-{
-    size_t i, n = eaf_search_dropped_count(s);
-
-    fprintf(f, "%co article has all the words; showing articles with any of them",
-            capital ? 'N' : 'n');
-    for (i = 0; i < n; i++) {
-        fputs(i ? ", " : " (no article has: ", f);
-        put_echo(f, eaf_search_dropped(s, i));
-    }
-    fputs(n ? ")." : ".", f);
-}
-
-/* "read as a question: ..." after the given first letter. */
-static void put_question_note(FILE *f, int capital)
-{
-    fprintf(f, "%cead as a question: showing articles with any of the words, those with"
-               " more of them first (--all-words or AND: all of them).",
-            capital ? 'R' : 'r');
-}
-
-/* "eafquery: qid Q: " on standard error. */
-static void note_start(const query_run *r)
-{
-    fprintf(stderr, "%s: ", progname);
-    if (r->qid) {
-        fputs("qid ", stderr);
-        put_echo(stderr, r->qid);
-        fputs(": ", stderr);
-    }
-}
-
-/* For the machine-readable formats: the notes go to standard error. */
-static void warn_notes(const query_run *r)
-{
-    if (eaf_search_question(r->s)) {
-        note_start(r);
-        put_question_note(stderr, 0);
-        fputc('\n', stderr);
-    }
-    if (eaf_search_fallback(r->s)) {
-        note_start(r);
-        put_fallback_note(stderr, r->s, 0);
-        fputc('\n', stderr);
-    }
-    if (r->suggestion) {
-        note_start(r);
-        fputs("did you mean: ", stderr);
-        put_echo(stderr, r->suggestion);
-        fputs("?\n", stderr);
-    }
-}
-
-/* ---- text ------------------------------------------------------------------ */
-
-static void put_facets_text(const eaf_facets *f)
-{
-    int k;
-
-    for (k = 0; k < EAF_FACET_LAST; k++) {
-        size_t i, n = eaf_facets_count(f, (eaf_facet)k);
-
-        printf("%s%s:%s\n", k ? "" : "\n", eaf_facet_name((eaf_facet)k), n ? "" : " (none)");
-        for (i = 0; i < n; i++) {
-            int64_t count = 0;
-            const char *v = eaf_facets_value(f, (eaf_facet)k, i, &count);
-            printf("  %6lld  ", (long long)count);
-            put_flat(v);
-            putchar('\n');
-        }
-    }
-}
-
-static int text_begin(output *o, const query_run *r)
-{
-    unsigned offset = o->cfg->so.offset;
-
-    if (o->nqueries > 1)
-        putchar('\n');
-    if (r->qid) {
-        put_echo(stdout, r->qid);
-        fputs(": ", stdout);
-    }
-    printf("%lld %s", (long long)r->total,
-           r->total == 1 ? "article matches" : "articles match");
-    if (*r->query || !o->cfg->filters) {
-        fputs(" \"", stdout);
-        put_echo(stdout, r->query);
-        putchar('"');
-    } else {
-        printf(" the filters");
-    }
-    printf("%s\n", r->total > 0 && o->cfg->limit > 0 && (int64_t)offset >= r->total
-                       ? " (none at this offset)" : "");
-    if (eaf_search_question(r->s)) {
-        put_question_note(stdout, 1);
-        putchar('\n');
-    }
-    if (eaf_search_fallback(r->s)) {
-        put_fallback_note(stdout, r->s, 1);
-        putchar('\n');
-    }
-    if (r->suggestion) {
-        fputs("Did you mean: ", stdout);
-        put_echo(stdout, r->suggestion);
-        fputs("?\n", stdout);
-    }
-    return 0;
-}
-
-/* Starts a part of the line under the title: "   a | b | c". */
-static void text_part(int *n)
-{
-    fputs((*n)++ ? " | " : "   ", stdout);
-}
-
-static void text_tag_line(const eaf_article *a, enum field f, const char *label)
-{
-    eaf_tag_kind kind = field_tag_kind(f);
-
-    if (eaf_article_tag_count(a, kind) == 0)
-        return;
-    printf("   %s: ", label);
-    put_tags(a, kind, ", ");
-    putchar('\n');
-}
-
-/*
- * The layout is fixed whatever the order of --fields:
- *
- *   N. Title
- *      date | authors (affiliations) | score S
- *      key <url>
- *      Topics: ... / Countries: ... / Tags: ... / Summary: ...
- *      snippet
- */
-static int text_hit(output *o, const query_run *r, unsigned rank)
-{
-    unsigned m = o->cfg->field_mask;
-    eaf_search *s = r->s;
-    const eaf_article *a = NULL;
-    const char *key = eaf_search_field(s, EAF_FIELD_KEY);
-    const char *url = eaf_search_field(s, EAF_FIELD_URL);
-    const char *date = eaf_search_field(s, EAF_FIELD_DATE);
-    const char *v;
-    int n = 0;
-
-    if ((m & ARTICLE_FIELDS) && !(a = hit_article(s)))
-        return FAIL_DB;
-    putchar('\n');
-    if (m & (BIT(F_RANK) | BIT(F_TITLE))) {
-        if (m & BIT(F_RANK))
-            printf("%u. ", rank);
-        if (m & BIT(F_TITLE))
-            put_flat(eaf_search_field(s, EAF_FIELD_TITLE));
-        putchar('\n');
-    }
-    if ((m & BIT(F_DATE)) && date) {
-        text_part(&n);
-        fputs(date, stdout);
-    }
-    if ((m & BIT(F_AUTHORS)) && eaf_article_author_count(a) > 0) {
-        text_part(&n);
-        put_authors(a, ", ");
-    }
-    if ((m & BIT(F_SCORE)) && eaf_search_has_score(s)) {
-        text_part(&n);
-        printf("score %.3f", eaf_search_score(s));
-    }
-    if (n)
-        putchar('\n');
-    n = 0;
-    if (m & BIT(F_KEY)) {
-        text_part(&n);
-        put_flat(key);
-    }
-    if ((m & BIT(F_URL)) && url && !((m & BIT(F_KEY)) && strcmp(url, key) == 0)) {
-        fputs(n++ ? " <" : "   <", stdout);
-        put_flat(url);
-        putchar('>');
-    }
-    if (n)
-        putchar('\n');
-    if (m & BIT(F_TOPICS))
-        text_tag_line(a, F_TOPICS, "Topics");
-    if (m & BIT(F_COUNTRIES))
-        text_tag_line(a, F_COUNTRIES, "Countries");
-    if (m & BIT(F_TAGS))
-        text_tag_line(a, F_TAGS, "Tags");
-    if ((m & BIT(F_SUMMARY)) && (v = eaf_search_field(s, EAF_FIELD_SUMMARY)) && *v) {
-        fputs("   Summary: ", stdout);
-        put_flat(v);
-        putchar('\n');
-    }
-    if (m & BIT(F_SNIPPET)) {
-        v = eaf_search_snippet(s);
-        if (!v)
-            return FAIL_DB;
-        if (*v) {
-            fputs("   ", stdout);
-            put_clean_marked(stdout, v, 0, o->cfg->so.mark_open, o->cfg->so.mark_close);
-            putchar('\n');
-        }
-    }
-    return 0;
-}
-
-static int text_end(output *o, const query_run *r, int ok)
-{
-    unsigned offset = o->cfg->so.offset;
-
-    if (!ok)
-        return 0;
-    if (o->shown > 0 && (r->total > (int64_t)(offset + o->shown) || offset > 0))
-        printf("\nshowing %u-%u of %lld\n", offset + 1, offset + o->shown,
-               (long long)r->total);
-    if (r->facets)
-        put_facets_text(r->facets);
-    return 0;
-}
-
-/* ---- json and jsonl -------------------------------------------------------- */
-
-static json_t *json_tags(const eaf_article *a, eaf_tag_kind kind)
-{
-    json_t *arr = json_array();
-    size_t i, n = eaf_article_tag_count(a, kind);
-
-    for (i = 0; arr && i < n; i++)
-        json_array_append_new(arr, json_text(eaf_article_tag(a, kind, i)));
-    return arr;
-}
-
-/* Adds the chosen members of the current hit to obj. */
-static int json_hit_members(const output *o, json_t *obj, eaf_search *s, unsigned rank)
-{
-    const config *cfg = o->cfg;
-    const eaf_article *a = NULL;
-    size_t i, j;
-
-    if ((cfg->field_mask & ARTICLE_FIELDS) && !(a = hit_article(s)))
-        return FAIL_DB;
-    for (i = 0; i < cfg->nfields; i++) {
-        enum field f = cfg->fields[i];
-        json_t *v = NULL;
-        const char *snippet;
-
-        switch (f) {
-        case F_RANK: v = json_integer(rank); break;
-        case F_KEY: v = json_text(eaf_search_field(s, EAF_FIELD_KEY)); break;
-        case F_URL: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_URL)); break;
-        case F_TITLE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_TITLE)); break;
-        case F_DATE: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_DATE)); break;
-        case F_SUMMARY: v = json_str_or_null(eaf_search_field(s, EAF_FIELD_SUMMARY)); break;
-        case F_SCORE:
-            v = eaf_search_has_score(s) ? json_real(eaf_search_score(s)) : json_null();
-            break;
-        case F_SNIPPET:
-            snippet = eaf_search_snippet(s);
-            if (!snippet)
-                return FAIL_DB;
-            v = json_text(snippet);
-            break;
-        case F_AUTHORS:
-            v = json_array();
-            for (j = 0; v && j < eaf_article_author_count(a); j++) {
-                json_t *au = json_object();
-                json_object_set_new(au, "name", json_text(eaf_article_author_name(a, j)));
-                json_object_set_new(au, "affiliation",
-                                    json_str_or_null(eaf_article_author_affiliation(a, j)));
-                json_array_append_new(v, au);
-            }
-            break;
-        case F_TOPICS:
-        case F_COUNTRIES:
-        case F_TAGS:
-            v = json_tags(a, field_tag_kind(f));
-            break;
-        case F_LAST:
-            break;
-        }
-        if (!v || json_object_set_new(obj, field_names[f], v) != 0) {
-            warnx_("out of memory");
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static json_t *json_facets(const eaf_facets *f)
-{
-    json_t *obj = json_object();
-    int k;
-
-    for (k = 0; obj && k < EAF_FACET_LAST; k++) {
-        json_t *arr = json_array();
-        size_t i, n = eaf_facets_count(f, (eaf_facet)k);
-
-        for (i = 0; arr && i < n; i++) {
-            int64_t count = 0;
-            const char *v = eaf_facets_value(f, (eaf_facet)k, i, &count);
-            json_t *item = json_object();
-            json_object_set_new(item, "value", json_text(v));
-            json_object_set_new(item, "count", json_integer(count));
-            json_array_append_new(arr, item);
-        }
-        json_object_set_new(obj, eaf_facet_name((eaf_facet)k), arr);
-    }
-    return obj;
-}
-
-static int json_begin(output *o, const query_run *r)
-{
-    const config *cfg = o->cfg;
-    json_t *root = json_object(), *dropped = json_array();
-    size_t i;
-
-    o->root = root;
-    o->hits = json_array();
-    if (!root || !dropped || !o->hits) {
-        json_decref(dropped);
-        json_decref(o->hits);
-        json_decref(root);
-        o->root = o->hits = NULL;
-        warnx_("out of memory");
-        return -1;
-    }
-    for (i = 0; i < eaf_search_dropped_count(r->s); i++)
-        json_array_append_new(dropped, json_text(eaf_search_dropped(r->s, i)));
-    json_object_set_new(root, "version", json_integer(JSON_SCHEMA_VERSION));
-    if (r->qid)
-        json_object_set_new(root, "qid", json_text(r->qid));
-    json_object_set_new(root, "query", json_text(r->query));
-    json_object_set_new(root, "total", json_integer(r->total));
-    json_object_set_new(root, "offset", json_integer(cfg->so.offset));
-    json_object_set_new(root, "limit", json_integer(cfg->limit));
-    json_object_set_new(root, "sort", json_string(sort_name(cfg->so.sort)));
-    json_object_set_new(root, "question", json_boolean(eaf_search_question(r->s)));
-    json_object_set_new(root, "fallback", json_boolean(eaf_search_fallback(r->s)));
-    json_object_set_new(root, "dropped", dropped);
-    json_object_set_new(root, "suggestion", json_str_or_null(r->suggestion));
-    return 0;
-}
-
-static int json_hit(output *o, const query_run *r, unsigned rank)
-{
-    json_t *hit = json_object();
-    int rc;
-
-    if (!hit) {
-        warnx_("out of memory");
-        return -1;
-    }
-    rc = json_hit_members(o, hit, r->s, rank);
-    if (rc == 0 && json_array_append_new(o->hits, hit) != 0) {
-        warnx_("out of memory");
-        rc = -1;
-    } else if (rc != 0)
-        json_decref(hit);
-    return rc;
-}
-
-static int json_end(output *o, const query_run *r, int ok)
-{
-    size_t flags = JSON_PRESERVE_ORDER |
-                   (o->cfg->batch ? JSON_COMPACT : JSON_INDENT(2));
-    char *text = NULL;
-    int rc = 0;
-
-    if (ok) {
-        json_object_set_new(o->root, "hits", o->hits);
-        o->hits = NULL;
-        if (r->facets)
-            json_object_set_new(o->root, "facets", json_facets(r->facets));
-        text = json_dumps(o->root, flags);
-        if (text)
-            printf("%s\n", text);
-        else {
-            warnx_("out of memory");
-            rc = -1;
-        }
-    }
-    free(text);
-    json_decref(o->hits);
-    json_decref(o->root);
-    o->hits = o->root = NULL;
-    return rc;
-}
-
-/* Prints a JSON value on one line; -1 when it could not be made (NULL:
- * out of memory). */
-static int print_json_line(json_t *v)
-{
-    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-
-    if (!text) {
-        warnx_("out of memory");
-        return -1;
-    }
-    printf("%s\n", text);
-    free(text);
-    return 0;
-}
-
-/* A query that printed no hit (none matched, -n 0, or an offset past the
- * last) prints one line of its own, told from a hit by its "total" (a hit
- * has no such member), so that it is not mistaken for a missing query. */
-static int jsonl_end(output *o, const query_run *r, int ok)
-{
-    json_t *line;
-    int64_t total = 0;
-    int rc;
-
-    if (!ok || o->shown > 0)
-        return 0;
-    if (eaf_search_total(&total, r->s) != EAF_OK)
-        return FAIL_DB;
-    line = json_object();
-    if (line && r->qid)
-        json_object_set_new(line, "qid", json_text(r->qid));
-    if (line) {
-        json_object_set_new(line, "query", json_text(r->query));
-        json_object_set_new(line, "total", json_integer(total));
-    }
-    rc = print_json_line(line);
-    json_decref(line);
-    return rc;
-}
-
-static int jsonl_hit(output *o, const query_run *r, unsigned rank)
-{
-    json_t *hit = json_object();
-    int rc;
-
-    if (!hit) {
-        warnx_("out of memory");
-        return -1;
-    }
-    if (r->qid)
-        json_object_set_new(hit, "qid", json_text(r->qid));
-    json_object_set_new(hit, "query", json_text(r->query));
-    rc = json_hit_members(o, hit, r->s, rank);
-    if (rc == 0)
-        rc = print_json_line(hit);
-    json_decref(hit);
-    return rc;
-}
-
-/* ---- tsv ------------------------------------------------------------------- */
-
-static int tsv_start(output *o)
-{
-    const config *cfg = o->cfg;
-    size_t i;
-
-    if (cfg->batch)
-        fputs("qid\t", stdout);
-    for (i = 0; i < cfg->nfields; i++)
-        printf("%s%s", i ? "\t" : "", field_names[cfg->fields[i]]);
-    putchar('\n');
-    return 0;
-}
-
-static int tsv_hit(output *o, const query_run *r, unsigned rank)
-{
-    const config *cfg = o->cfg;
-    eaf_search *s = r->s;
-    const eaf_article *a = NULL;
-    const char *v;
-    size_t i;
-
-    if ((cfg->field_mask & ARTICLE_FIELDS) && !(a = hit_article(s)))
-        return FAIL_DB;
-    if (r->qid) {
-        put_flat(r->qid);
-        putchar('\t');
-    }
-    for (i = 0; i < cfg->nfields; i++) {
-        enum field f = cfg->fields[i];
-
-        if (i)
-            putchar('\t');
-        switch (f) {
-        case F_RANK: printf("%u", rank); break;
-        case F_SCORE:
-            if (eaf_search_has_score(s)) /* none: empty, as a missing value */
-                printf("%.6f", eaf_search_score(s));
-            break;
-        case F_AUTHORS: put_authors(a, "; "); break;
-        case F_TOPICS:
-        case F_COUNTRIES:
-        case F_TAGS: put_tags(a, field_tag_kind(f), "; "); break;
-        case F_SNIPPET:
-            v = eaf_search_snippet(s);
-            if (!v)
-                return FAIL_DB;
-            put_flat(v);
-            break;
-        default:
-            v = eaf_search_field(s, f == F_KEY ? EAF_FIELD_KEY : f == F_URL ? EAF_FIELD_URL
-                                    : f == F_TITLE ? EAF_FIELD_TITLE : f == F_DATE
-                                    ? EAF_FIELD_DATE : EAF_FIELD_SUMMARY);
-            if (v)
-                put_flat(v);
-            break;
-        }
-    }
-    putchar('\n');
-    return 0;
-}
-
-/* ---- trec, keys, count ----------------------------------------------------- */
-
-/* A TREC column: white space would split it, so it becomes '_'. */
-static void put_word(const char *s)
-{
-    for (; *s; s++)
-        putchar(*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ? '_' : *s);
-}
-
-/* A hit without a score (listed by filters) has minus its rank, below
- * every score (scores are positive) and in the order of the list:
- * trec_eval orders a run by score, not by rank. */
-static int trec_hit(output *o, const query_run *r, unsigned rank)
-{
-    (void)o;
-    put_word(r->qid ? r->qid : "1");
-    fputs(" Q0 ", stdout);
-    put_word(eaf_search_field(r->s, EAF_FIELD_KEY));
-    printf(" %u %.6f eafsearch\n", rank,
-           eaf_search_has_score(r->s) ? eaf_search_score(r->s) : -(double)rank);
-    return 0;
-}
-
-static int null_hit(output *o, const query_run *r, unsigned rank)
-{
-    (void)o;
-    (void)rank;
-    fputs(eaf_search_field(r->s, EAF_FIELD_KEY), stdout);
-    putchar('\0');
-    return 0;
-}
-
-static int count_begin(output *o, const query_run *r)
-{
-    (void)o;
-    if (r->qid)
-        printf("%s\t", r->qid);
-    printf("%lld\n", (long long)r->total);
-    return 0;
-}
-
-/* ---- the printers ---------------------------------------------------------- */
-
-static const printer printers[] = {
-    {"text", P_TOTAL | P_HITS | P_NOTES | P_FIELDS | P_FACETS,
-     NULL, text_begin, text_hit, text_end},
-    {"json", P_TOTAL | P_HITS | P_NOTES | P_FIELDS | P_FACETS,
-     NULL, json_begin, json_hit, json_end},
-    {"jsonl", P_HITS | P_FIELDS, NULL, NULL, jsonl_hit, jsonl_end},
-    {"tsv", P_HITS | P_FIELDS, tsv_start, NULL, tsv_hit, NULL},
-    {"trec", P_HITS, NULL, NULL, trec_hit, NULL},
-};
-static const printer null_printer = {"--null", P_HITS, NULL, NULL, null_hit, NULL};
-static const printer count_printer = {"--count", P_TOTAL, NULL, count_begin, NULL, NULL};
 
 /* ---- running a query ------------------------------------------------------- */
 
@@ -1021,6 +174,24 @@ static int run_batch(output *o)
 
 /* ---- options ---------------------------------------------------------------- */
 
+/* The NULL-terminated filter lists, each with room for every argument. */
+typedef struct filter_list {
+    const char **v;
+    size_t n;
+} filter_list;
+
+/* What the command line asks: the configuration, and what it is made
+ * from once the options are read. */
+typedef struct args {
+    config cfg;
+    const printer *format;
+    const char *dbopt, *color, *mark_open, *mark_close, *fields_opt;
+    double weights[8];
+    int rank_all;             /* -1: the format's default */
+    int count, null, html;
+    filter_list authors, topics, countries, tags;
+} args;
+
 /* Reads up to max comma-separated numbers in [lo, hi]; returns how many,
  * or -1 when one is malformed or out of range. */
 static int parse_numbers(const char *s, double *out, int max, double lo, double hi)
@@ -1036,91 +207,6 @@ static int parse_numbers(const char *s, double *out, int max, double lo, double 
         s = *end ? end + 1 : end;
     }
     return *s ? -1 : n;
-}
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: %s [OPTION]... QUERY...\n"
-            "  or:  %s --batch [OPTION]... < QUERIES\n"
-            "Search an index made by eafindex; the query is the rest of the line.\n"
-            "\n"
-            "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db)\n"
-            "  -n, --limit=N          show at most N hits (default: %d; 0: none, only\n"
-            "                         the count, and the facets with --facets)\n"
-            "      --offset=K         skip the first K hits (for paging)\n"
-            "      --sort=ORDER       relevance (default), newest or oldest\n"
-            "\n"
-            "Filters (each repeatable: any of the values; with filters, an empty\n"
-            "query lists the matching articles):\n"
-            "      --after=DATE       only articles dated from DATE (YYYY[-MM[-DD]])\n"
-            "      --before=DATE      only articles dated up to the end of DATE\n"
-            "      --author=NAME      only articles by NAME\n"
-            "      --topic=NAME       only articles with the topic NAME\n"
-            "      --country=NAME     only articles about the country NAME\n"
-            "      --tag=NAME         only articles with the tag NAME\n"
-            "\n"
-            "Output:\n"
-            "      --format=FORMAT    text (default), json, jsonl, tsv or trec\n"
-            "      --fields=LIST      the hit members to show, comma-separated, from: rank,\n"
-            "                         key, url, title, date, authors, score, snippet,\n"
-            "                         summary, topics, countries, tags (text, json, jsonl,\n"
-            "                         tsv; default: the first eight)\n"
-            "      --count            print only the number of hits\n"
-            "  -0, --null             print only the keys of the hits, each followed by NUL\n"
-            "      --facets[=N]       count the authors, topics, countries, tags and years\n"
-            "                         of all the hits, top N of each (default: %d;\n"
-            "                         text and json only)\n"
-            "      --explain          show how the query was understood, on stderr\n"
-            "      --color[=WHEN]     highlight matches: auto (default, on a terminal),\n"
-            "                         always or never\n"
-            "      --mark-open=TEXT   put TEXT before each match in snippets\n"
-            "      --mark-close=TEXT  put TEXT after each match in snippets\n"
-            "      --html             HTML snippets: text escaped, matches in <b></b>\n"
-            "\n"
-            "Searching:\n"
-            "      --batch            read queries from standard input, one a line,\n"
-            "                         as QID<TAB>QUERY or QUERY (its line number is the QID)\n"
-            "      --strict           report a malformed query instead of repairing it\n"
-            "      --no-fallback      never fall back to any of the words when no\n"
-            "                         article has all of them\n"
-            "      --no-aliases       do not widen country names to their adjectives\n"
-            "                         (Japan: Japanese)\n"
-            "      --rank-all         rank every article with any of the words, those\n"
-            "                         with all of them first (the default of trec)\n"
-            "      --all-words        only articles with all the words, however many\n"
-            "                         (without it, 4 words or more are read as a\n"
-            "                         question: any of them; short of any, any of them)\n"
-            "\n"
-            "Ranking (defaults in eafsearch-query(7)):\n"
-            "      --weights=W,...    8 field weights: title, author, affiliation, topic,\n"
-            "                         country, summary, body, bio\n"
-            "      --k1=X             term-frequency saturation (BM25 k1)\n"
-            "      --b=X              length normalisation, 0 to 1 (BM25 b)\n"
-            "      --proximity=X      weight of the bonus for query words close together\n"
-            "                         (0: none)\n"
-            "      --feedback[=D,T]   pseudo-relevance feedback: add T distinctive terms\n"
-            "                         of the best D hits and search again (default: %d,%d)\n"
-            "  -h, --help             show this help and exit\n"
-            "  -V, --version          show the version and exit\n"
-            "\n"
-            "Query language (see eafsearch-query(7)): words must all match (4 or more:\n"
-            "any of them, unless joined by AND); \"a phrase\"; a AND b; a OR b; -word or\n"
-            "NOT word excludes; (groups); pre*; title:, author:, affiliation:, body:,\n"
-            "topic:, country: fields; author:\"Exact Name\"; date:2018, date:2017..2019,\n"
-            "after:2018-06, before:2010; related:KEY.  Options go before the query.\n"
-            "\n"
-            "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
-            "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
-            "a usage error, an invalid date filter or, with --strict, a malformed query.\n",
-            progname, progname, DEFAULT_LIMIT, DEFAULT_FACETS,
-            EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS);
-}
-
-static int usage_error(void)
-{
-    fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-    return EXIT_USAGE;
 }
 
 /* Parses --fields; returns 0, or -1 after reporting the problem. */
@@ -1154,6 +240,318 @@ static int parse_fields(config *cfg, const char *list)
     return 0;
 }
 
+static int opt_limit(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    long v = parse_count(arg);
+
+    (void)o;
+    if (v < 0 || v > 1000000) {
+        warnx_("--limit needs a number from 0 to 1000000, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.limit = (unsigned)v;
+    /* 0: the count (and facets) only; the library's 0 is its default */
+    a->cfg.so.limit = v > 0 ? (unsigned)v : 1;
+    return OPT_NEXT;
+}
+
+static int opt_offset(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    long v = parse_count(arg);
+
+    (void)o;
+    if (v < 0 || v > 100000000) {
+        warnx_("--offset needs a number from 0 to 100000000, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.so.offset = (unsigned)v;
+    return OPT_NEXT;
+}
+
+static int opt_format(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    size_t i;
+
+    (void)o;
+    for (i = 0; i < N_PRINTERS; i++)
+        if (strcmp(arg, printers[i].name) == 0)
+            break;
+    if (i == N_PRINTERS) {
+        warnx_("unknown format '%s' (formats: text, json, jsonl, tsv, trec)", arg);
+        return EXIT_USAGE;
+    }
+    a->format = &printers[i];
+    /* a TREC run ranks the collection: any word may match */
+    if (a->rank_all < 0 && strcmp(a->format->name, "trec") == 0)
+        a->rank_all = 1;
+    return OPT_NEXT;
+}
+
+static int opt_fields(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    a->fields_opt = arg;
+    return parse_fields(&a->cfg, arg) != 0 ? EXIT_USAGE : OPT_NEXT;
+}
+
+static int opt_facets(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    long v;
+
+    (void)o;
+    a->cfg.facets_top = DEFAULT_FACETS;
+    if (arg) {
+        v = parse_count(arg);
+        if (v < 1 || v > MAX_FACETS) {
+            warnx_("--facets needs a number from 1 to %d, not '%s'", MAX_FACETS, arg);
+            return EXIT_USAGE;
+        }
+        a->cfg.facets_top = (unsigned)v;
+    }
+    return OPT_NEXT;
+}
+
+static int opt_sort(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    int i;
+
+    (void)o;
+    for (i = 0; i < EAF_SORT_LAST; i++)
+        if (strcmp(arg, sort_name((eaf_sort)i)) == 0)
+            break;
+    if (i == EAF_SORT_LAST) {
+        warnx_("unknown sort order '%s' (orders: relevance, newest, oldest)", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.so.sort = (eaf_sort)i;
+    return OPT_NEXT;
+}
+
+/* A filter: the list at o->offset gets the value. */
+static int opt_filter(void *x, const tool_option *o, const char *arg)
+{
+    filter_list *l = (filter_list *)((char *)x + o->offset);
+
+    if (!*arg) {
+        warnx_("a filter needs a value");
+        return EXIT_USAGE;
+    }
+    l->v[l->n++] = arg;
+    return OPT_NEXT;
+}
+
+static int opt_weights(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    if (parse_numbers(arg, a->weights, 8, 0.0, 1000.0) != 8) {
+        warnx_("--weights needs 8 numbers from 0 to 1000, comma-separated "
+               "(title, author, affiliation, topic, country, summary, body, "
+               "bio), not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.so.weights = a->weights;
+    return OPT_NEXT;
+}
+
+/* --k1, --b, --proximity: a number in a range; for --b and --proximity,
+ * 0 means none (-1 in the options, where 0 is the default). */
+static int opt_ranking(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    double number = 0.0;
+
+    if (strcmp(o->name, "k1") == 0) {
+        if (parse_numbers(arg, &number, 1, 0.001, 100.0) != 1) {
+            warnx_("--k1 needs a number from 0.001 to 100, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        a->cfg.so.k1 = number;
+    } else if (strcmp(o->name, "b") == 0) {
+        if (parse_numbers(arg, &number, 1, 0.0, 1.0) != 1) {
+            warnx_("--b needs a number from 0 to 1, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        a->cfg.so.b = number > 0.0 ? number : -1.0; /* 0: no length normalisation */
+    } else {
+        if (parse_numbers(arg, &number, 1, 0.0, 100.0) != 1) {
+            warnx_("--proximity needs a number from 0 to 100, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        a->cfg.so.proximity = number > 0.0 ? number : -1.0; /* 0: no bonus */
+    }
+    return OPT_NEXT;
+}
+
+static int opt_feedback(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+    double fb[2] = {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS};
+
+    (void)o;
+    if (arg && parse_numbers(arg, fb, 2, 1.0, 1000.0) != 2) {
+        warnx_("--feedback takes DOCS,TERMS (numbers from 1 to 1000), not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    a->cfg.so.flags |= EAF_SEARCH_FEEDBACK;
+    a->cfg.so.feedback_docs = (unsigned)fb[0];
+    a->cfg.so.feedback_terms = (unsigned)fb[1];
+    return OPT_NEXT;
+}
+
+static int opt_html(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    (void)arg;
+    a->html = 1;
+    a->cfg.so.flags |= EAF_SEARCH_SNIPPET_HTML;
+    return OPT_NEXT;
+}
+
+static int opt_color(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    a->color = arg ? arg : "always";
+    if (strcmp(a->color, "auto") && strcmp(a->color, "always") && strcmp(a->color, "never")) {
+        warnx_("--color takes auto, always or never, not '%s'", a->color);
+        return EXIT_USAGE;
+    }
+    return OPT_NEXT;
+}
+
+#define AT(member) offsetof(args, member)
+#define SO(member) offsetof(args, cfg.so.member)
+/* the rows of a table, without the help's values */
+#define NOV {0, 0}
+
+static const tool_option options[] = {
+    {"db", 'd', required_argument, "FILE",
+     "the index (default: $EAFSEARCH_DB, else ./eafsearch.db)", opt_string, AT(dbopt), 0,
+     NOV, 1},
+    {"limit", 'n', required_argument, "N",
+     "show at most N hits (default: %d; 0: none, only\n"
+     "the count, and the facets with --facets)", opt_limit, 0, 0, {DEFAULT_LIMIT, 0}, 2},
+    {"offset", 0, required_argument, "K", "skip the first K hits (for paging)", opt_offset,
+     0, 0, NOV, 3},
+    {"sort", 0, required_argument, "ORDER", "relevance (default), newest or oldest",
+     opt_sort, 0, 0, NOV, 10},
+    {NULL, 0, 0, NULL,
+     "\n"
+     "Filters (each repeatable: any of the values; with filters, an empty\n"
+     "query lists the matching articles):\n", NULL, 0, 0, NOV, 0},
+    {"after", 0, required_argument, "DATE", "only articles dated from DATE (YYYY[-MM[-DD]])",
+     opt_string, SO(date_from), 0, NOV, 11},
+    {"before", 0, required_argument, "DATE", "only articles dated up to the end of DATE",
+     opt_string, SO(date_to), 0, NOV, 12},
+    {"author", 0, required_argument, "NAME", "only articles by NAME", opt_filter,
+     AT(authors), 0, NOV, 13},
+    {"topic", 0, required_argument, "NAME", "only articles with the topic NAME", opt_filter,
+     AT(topics), 0, NOV, 14},
+    {"country", 0, required_argument, "NAME", "only articles about the country NAME",
+     opt_filter, AT(countries), 0, NOV, 15},
+    {"tag", 0, required_argument, "NAME", "only articles with the tag NAME", opt_filter,
+     AT(tags), 0, NOV, 16},
+    {NULL, 0, 0, NULL, "\nOutput:\n", NULL, 0, 0, NOV, 0},
+    {"format", 0, required_argument, "FORMAT", "text (default), json, jsonl, tsv or trec",
+     opt_format, 0, 0, NOV, 4},
+    {"fields", 0, required_argument, "LIST",
+     "the hit members to show, comma-separated, from: rank,\n"
+     "key, url, title, date, authors, score, snippet,\n"
+     "summary, topics, countries, tags (text, json, jsonl,\n"
+     "tsv; default: the first eight)", opt_fields, 0, 0, NOV, 5},
+    {"count", 0, no_argument, NULL, "print only the number of hits", opt_set_int, AT(count),
+     1, NOV, 6},
+    {"null", '0', no_argument, NULL, "print only the keys of the hits, each followed by NUL",
+     opt_set_int, AT(null), 1, NOV, 7},
+    {"facets", 0, optional_argument, "N",
+     "count the authors, topics, countries, tags and years\n"
+     "of all the hits, top N of each (default: %d;\n"
+     "text and json only)", opt_facets, 0, 0, {DEFAULT_FACETS, 0}, 8},
+    {"explain", 0, no_argument, NULL, "show how the query was understood, on stderr",
+     opt_set_int, AT(cfg.explain), 1, NOV, 9},
+    {"color", 0, optional_argument, "WHEN",
+     "highlight matches: auto (default, on a terminal),\n"
+     "always or never", opt_color, 0, 0, NOV, 28},
+    {"colour", 0, optional_argument, "WHEN", NULL, opt_color, 0, 0, NOV, 29},
+    {"mark-open", 0, required_argument, "TEXT", "put TEXT before each match in snippets",
+     opt_string, AT(mark_open), 0, NOV, 30},
+    {"mark-close", 0, required_argument, "TEXT", "put TEXT after each match in snippets",
+     opt_string, AT(mark_close), 0, NOV, 31},
+    {"html", 0, no_argument, NULL, "HTML snippets: text escaped, matches in <b></b>",
+     opt_html, 0, 0, NOV, 19},
+    {NULL, 0, 0, NULL, "\nSearching:\n", NULL, 0, 0, NOV, 0},
+    {"batch", 0, no_argument, NULL,
+     "read queries from standard input, one a line,\n"
+     "as QID<TAB>QUERY or QUERY (its line number is the QID)", opt_set_int, AT(cfg.batch),
+     1, NOV, 17},
+    {"strict", 0, no_argument, NULL, "report a malformed query instead of repairing it",
+     opt_flag, SO(flags), EAF_SEARCH_STRICT, NOV, 32},
+    {"no-fallback", 0, no_argument, NULL,
+     "never fall back to any of the words when no\n"
+     "article has all of them", opt_flag, SO(flags), EAF_SEARCH_NO_FALLBACK, NOV, 18},
+    {"no-aliases", 0, no_argument, NULL,
+     "do not widen country names to their adjectives\n"
+     "(Japan: Japanese)", opt_flag, SO(flags), EAF_SEARCH_NO_ALIASES, NOV, 24},
+    {"rank-all", 0, no_argument, NULL,
+     "rank every article with any of the words, those\n"
+     "with all of them first (the default of trec)", opt_set_int, AT(rank_all), 1, NOV, 25},
+    /* the last of --rank-all and --all-words wins */
+    {"all-words", 0, no_argument, NULL,
+     "only articles with all the words, however many\n"
+     "(without it, 4 words or more are read as a\n"
+     "question: any of them; short of any, any of them)", opt_set_int, AT(rank_all), 0,
+     NOV, 26},
+    {NULL, 0, 0, NULL, "\nRanking (defaults in eafsearch-query(7)):\n", NULL, 0, 0, NOV, 0},
+    {"weights", 0, required_argument, "W,...",
+     "8 field weights: title, author, affiliation, topic,\n"
+     "country, summary, body, bio", opt_weights, 0, 0, NOV, 20},
+    {"k1", 0, required_argument, "X", "term-frequency saturation (BM25 k1)", opt_ranking, 0,
+     0, NOV, 21},
+    {"b", 0, required_argument, "X", "length normalisation, 0 to 1 (BM25 b)", opt_ranking,
+     0, 0, NOV, 22},
+    {"proximity", 0, required_argument, "X",
+     "weight of the bonus for query words close together\n"
+     "(0: none)", opt_ranking, 0, 0, NOV, 23},
+    {"feedback", 0, optional_argument, "D,T",
+     "pseudo-relevance feedback: add T distinctive terms\n"
+     "of the best D hits and search again (default: %d,%d)", opt_feedback, 0, 0,
+     {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS}, 27},
+    {"help", 'h', no_argument, NULL, "show this help and exit", opt_help, 0, 0, NOV, 33},
+    {"version", 'V', no_argument, NULL, "show the version and exit", opt_version, 0, 0, NOV,
+     34},
+};
+
+static const tool_spec spec = {
+    "Usage: %s [OPTION]... QUERY...\n"
+    "  or:  %s --batch [OPTION]... < QUERIES\n"
+    "Search an index made by eafindex; the query is the rest of the line.\n"
+    "\n",
+    options, sizeof(options) / sizeof(options[0]),
+    "\n"
+    "Query language (see eafsearch-query(7)): words must all match (4 or more:\n"
+    "any of them, unless joined by AND); \"a phrase\"; a AND b; a OR b; -word or\n"
+    "NOT word excludes; (groups); pre*; title:, author:, affiliation:, body:,\n"
+    "topic:, country: fields; author:\"Exact Name\"; date:2018, date:2017..2019,\n"
+    "after:2018-06, before:2010; related:KEY.  Options go before the query.\n"
+    "\n"
+    "Exit status: 0 on success, with or without hits; 1 on failure (no index,\n"
+    "wrong version, locked; with --batch, any query or line that failed); 2 for\n"
+    "a usage error, an invalid date filter or, with --strict, a malformed query.\n",
+    1,
+};
+
 /* Joins the words of the command line into one query. */
 static char *join_args(int argc, char **argv)
 {
@@ -1176,7 +574,7 @@ static char *join_args(int argc, char **argv)
 }
 
 /* Did the options end with "--" (not the value of an option before it)? */
-static int after_dashes(char **argv, const struct option *longopts)
+static int after_dashes(char **argv)
 {
     const char *prev;
     size_t i, len;
@@ -1191,9 +589,9 @@ static int after_dashes(char **argv, const struct option *longopts)
     if (strncmp(prev, "--", 2) != 0 || strchr(prev, '='))
         return 1;
     len = strlen(prev + 2);
-    for (i = 0; longopts[i].name; i++)
-        if (longopts[i].has_arg == required_argument && len > 0 &&
-            strncmp(longopts[i].name, prev + 2, len) == 0)
+    for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+        if (options[i].name && options[i].arg == required_argument && len > 0 &&
+            strncmp(options[i].name, prev + 2, len) == 0)
             return 0;
     return 1;
 }
@@ -1202,7 +600,7 @@ static int after_dashes(char **argv, const struct option *longopts)
  * word of the query, which may start with '-'): warns about each word
  * that looks like one of the options, which the user likely meant as
  * such.  "-n", "-n5", "-d", "-0", "-h", "-V", "--limit", "--limit=5". */
-static void warn_late_options(int n, char **words, const struct option *longopts)
+static void warn_late_options(int n, char **words)
 {
     int i;
     size_t j;
@@ -1215,9 +613,9 @@ static void warn_late_options(int n, char **words, const struct option *longopts
             continue;
         if (w[1] == '-' && w[2]) {
             size_t len = strcspn(w + 2, "=");
-            for (j = 0; longopts[j].name && !looks; j++)
-                looks = strlen(longopts[j].name) == len &&
-                        strncmp(longopts[j].name, w + 2, len) == 0;
+            for (j = 0; j < sizeof(options) / sizeof(options[0]) && !looks; j++)
+                looks = options[j].name && strlen(options[j].name) == len &&
+                        strncmp(options[j].name, w + 2, len) == 0;
         } else if (w[1] != '-') {
             looks = (strchr("dn0hV", w[1]) && !w[2]) ||
                     (w[1] == 'n' && strspn(w + 2, "0123456789") == strlen(w + 2));
@@ -1232,376 +630,153 @@ static void warn_late_options(int n, char **words, const struct option *longopts
     }
 }
 
-/* The NULL-terminated filter lists, each with room for every argument. */
-typedef struct filter_list {
-    const char **v;
-    size_t n;
-} filter_list;
-
-static int filter_add(filter_list *l, const char *value)
+/* What goes with what, once the options are read: the configuration made
+ * whole, and *query the query of the command line (to free).  Returns
+ * OPT_NEXT or an exit status. */
+static int check_options(args *a, int argc, char **argv, char **query)
 {
-    if (!*value) {
-        warnx_("a filter needs a value");
-        return -1;
-    }
-    l->v[l->n++] = value;
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"limit", required_argument, NULL, 'n'},
-        {"offset", required_argument, NULL, OPT_OFFSET},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"fields", required_argument, NULL, OPT_FIELDS},
-        {"count", no_argument, NULL, OPT_COUNT},
-        {"null", no_argument, NULL, '0'},
-        {"facets", optional_argument, NULL, OPT_FACETS},
-        {"explain", no_argument, NULL, OPT_EXPLAIN},
-        {"sort", required_argument, NULL, OPT_SORT},
-        {"after", required_argument, NULL, OPT_AFTER},
-        {"before", required_argument, NULL, OPT_BEFORE},
-        {"author", required_argument, NULL, OPT_AUTHOR},
-        {"topic", required_argument, NULL, OPT_TOPIC},
-        {"country", required_argument, NULL, OPT_COUNTRY},
-        {"tag", required_argument, NULL, OPT_TAG},
-        {"batch", no_argument, NULL, OPT_BATCH},
-        {"no-fallback", no_argument, NULL, OPT_NO_FALLBACK},
-        {"html", no_argument, NULL, OPT_HTML},
-        {"weights", required_argument, NULL, OPT_WEIGHTS},
-        {"k1", required_argument, NULL, OPT_K1},
-        {"b", required_argument, NULL, OPT_B},
-        {"proximity", required_argument, NULL, OPT_PROXIMITY},
-        {"no-aliases", no_argument, NULL, OPT_NO_ALIASES},
-        {"rank-all", no_argument, NULL, OPT_RANK_ALL},
-        {"all-words", no_argument, NULL, OPT_ALL_WORDS},
-        {"feedback", optional_argument, NULL, OPT_FEEDBACK},
-        {"color", optional_argument, NULL, OPT_COLOR},
-        {"colour", optional_argument, NULL, OPT_COLOR},
-        {"mark-open", required_argument, NULL, OPT_MARK_OPEN},
-        {"mark-close", required_argument, NULL, OPT_MARK_CLOSE},
-        {"strict", no_argument, NULL, OPT_STRICT},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    static const eaf_search_options so_init = EAF_SEARCH_OPTIONS_INIT;
-    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
-    config cfg;
-    output out;
-    filter_list authors, topics, countries, tags;
-    const printer *format = &printers[0];
-    const char *dbopt = NULL, *color = "auto", *mark_open = NULL, *mark_close = NULL;
-    double weights[8], number = 0.0;
-    int rank_all = -1; /* -1: the format's default */
-    const char *fields_opt = NULL;
-    int c, rc = EXIT_USAGE, use_color, count = 0, null = 0, html = 0;
+    config *cfg = &a->cfg;
     size_t i;
-    long v;
-    eaf_status st;
-    char *err = NULL, *query = NULL;
+    int use_color;
 
-    tool_init(argv[0]);
-    memset(&cfg, 0, sizeof(cfg));
-    memset(&out, 0, sizeof(out));
-    cfg.so = so_init;
-    cfg.so.limit = cfg.limit = DEFAULT_LIMIT;
-    authors.v = calloc((size_t)argc + 1, sizeof(*authors.v));
-    topics.v = calloc((size_t)argc + 1, sizeof(*topics.v));
-    countries.v = calloc((size_t)argc + 1, sizeof(*countries.v));
-    tags.v = calloc((size_t)argc + 1, sizeof(*tags.v));
-    authors.n = topics.n = countries.n = tags.n = 0;
-    if (!authors.v || !topics.v || !countries.v || !tags.v) {
-        warnx_("out of memory");
-        rc = EXIT_FAIL;
-        goto done;
-    }
-    while ((c = getopt_long(argc, argv, "+d:n:0hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'n':
-            v = parse_count(optarg);
-            if (v < 0 || v > 1000000) {
-                warnx_("--limit needs a number from 0 to 1000000, not '%s'", optarg);
-                goto done;
-            }
-            cfg.limit = (unsigned)v;
-            /* 0: the count (and facets) only; the library's 0 is its default */
-            cfg.so.limit = v > 0 ? (unsigned)v : 1;
-            break;
-        case OPT_OFFSET:
-            v = parse_count(optarg);
-            if (v < 0 || v > 100000000) {
-                warnx_("--offset needs a number from 0 to 100000000, not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.offset = (unsigned)v;
-            break;
-        case OPT_FORMAT:
-            for (i = 0; i < sizeof(printers) / sizeof(printers[0]); i++)
-                if (strcmp(optarg, printers[i].name) == 0)
-                    break;
-            if (i == sizeof(printers) / sizeof(printers[0])) {
-                warnx_("unknown format '%s' (formats: text, json, jsonl, tsv, trec)", optarg);
-                goto done;
-            }
-            format = &printers[i];
-            /* a TREC run ranks the collection: any word may match */
-            if (rank_all < 0 && strcmp(format->name, "trec") == 0)
-                rank_all = 1;
-            break;
-        case OPT_FIELDS:
-            fields_opt = optarg;
-            if (parse_fields(&cfg, optarg) != 0)
-                goto done;
-            break;
-        case OPT_COUNT:
-            count = 1;
-            break;
-        case '0':
-            null = 1;
-            break;
-        case OPT_FACETS:
-            cfg.facets_top = DEFAULT_FACETS;
-            if (optarg) {
-                v = parse_count(optarg);
-                if (v < 1 || v > MAX_FACETS) {
-                    warnx_("--facets needs a number from 1 to %d, not '%s'", MAX_FACETS,
-                           optarg);
-                    goto done;
-                }
-                cfg.facets_top = (unsigned)v;
-            }
-            break;
-        case OPT_EXPLAIN:
-            cfg.explain = 1;
-            break;
-        case OPT_SORT:
-            for (i = 0; i < EAF_SORT_LAST; i++)
-                if (strcmp(optarg, sort_name((eaf_sort)i)) == 0)
-                    break;
-            if (i == EAF_SORT_LAST) {
-                warnx_("unknown sort order '%s' (orders: relevance, newest, oldest)", optarg);
-                goto done;
-            }
-            cfg.so.sort = (eaf_sort)i;
-            break;
-        case OPT_AFTER:
-            cfg.so.date_from = optarg;
-            break;
-        case OPT_BEFORE:
-            cfg.so.date_to = optarg;
-            break;
-        case OPT_AUTHOR:
-            if (filter_add(&authors, optarg) != 0)
-                goto done;
-            break;
-        case OPT_TOPIC:
-            if (filter_add(&topics, optarg) != 0)
-                goto done;
-            break;
-        case OPT_COUNTRY:
-            if (filter_add(&countries, optarg) != 0)
-                goto done;
-            break;
-        case OPT_TAG:
-            if (filter_add(&tags, optarg) != 0)
-                goto done;
-            break;
-        case OPT_BATCH:
-            cfg.batch = 1;
-            break;
-        case OPT_NO_FALLBACK:
-            cfg.so.flags |= EAF_SEARCH_NO_FALLBACK;
-            break;
-        case OPT_WEIGHTS:
-            if (parse_numbers(optarg, weights, 8, 0.0, 1000.0) != 8) {
-                warnx_("--weights needs 8 numbers from 0 to 1000, comma-separated "
-                       "(title, author, affiliation, topic, country, summary, body, "
-                       "bio), not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.weights = weights;
-            break;
-        case OPT_K1:
-            if (parse_numbers(optarg, &number, 1, 0.001, 100.0) != 1) {
-                warnx_("--k1 needs a number from 0.001 to 100, not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.k1 = number;
-            break;
-        case OPT_B:
-            if (parse_numbers(optarg, &number, 1, 0.0, 1.0) != 1) {
-                warnx_("--b needs a number from 0 to 1, not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.b = number > 0.0 ? number : -1.0; /* 0: no length normalisation */
-            break;
-        case OPT_PROXIMITY:
-            if (parse_numbers(optarg, &number, 1, 0.0, 100.0) != 1) {
-                warnx_("--proximity needs a number from 0 to 100, not '%s'", optarg);
-                goto done;
-            }
-            cfg.so.proximity = number > 0.0 ? number : -1.0; /* 0: no bonus */
-            break;
-        case OPT_NO_ALIASES:
-            cfg.so.flags |= EAF_SEARCH_NO_ALIASES;
-            break;
-        case OPT_RANK_ALL:
-            rank_all = 1;
-            break;
-        case OPT_ALL_WORDS:
-            rank_all = 0; /* the last of the two wins */
-            break;
-        case OPT_FEEDBACK: {
-            double fb[2] = {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS};
-            if (optarg && parse_numbers(optarg, fb, 2, 1.0, 1000.0) != 2) {
-                warnx_("--feedback takes DOCS,TERMS (numbers from 1 to 1000), not '%s'",
-                       optarg);
-                goto done;
-            }
-            cfg.so.flags |= EAF_SEARCH_FEEDBACK;
-            cfg.so.feedback_docs = (unsigned)fb[0];
-            cfg.so.feedback_terms = (unsigned)fb[1];
-            break;
-        }
-        case OPT_HTML:
-            html = 1;
-            cfg.so.flags |= EAF_SEARCH_SNIPPET_HTML;
-            break;
-        case OPT_COLOR:
-            color = optarg ? optarg : "always";
-            if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
-                warnx_("--color takes auto, always or never, not '%s'", color);
-                goto done;
-            }
-            break;
-        case OPT_MARK_OPEN:
-            mark_open = optarg;
-            break;
-        case OPT_MARK_CLOSE:
-            mark_close = optarg;
-            break;
-        case OPT_STRICT:
-            cfg.so.flags |= EAF_SEARCH_STRICT;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = EXIT_OK;
-            goto done;
-        case 'V':
-            print_version();
-            rc = EXIT_OK;
-            goto done;
-        default:
-            rc = usage_error();
-            goto done;
-        }
-    }
-
-    if (rank_all > 0)
-        cfg.so.flags |= EAF_SEARCH_RANK_ALL;
-    else if (rank_all == 0) /* --all-words: never read as a question */
-        cfg.so.flags |= EAF_SEARCH_ALL_WORDS;
-    /* what goes with what */
-    if (count && null) {
+    if (a->rank_all > 0)
+        cfg->so.flags |= EAF_SEARCH_RANK_ALL;
+    else if (a->rank_all == 0) /* --all-words: never read as a question */
+        cfg->so.flags |= EAF_SEARCH_ALL_WORDS;
+    if (a->count && a->null) {
         warnx_("--count and --null cannot be used together");
-        goto done;
+        return EXIT_USAGE;
     }
-    cfg.p = count ? &count_printer : null ? &null_printer : format;
-    if (fields_opt && !(cfg.p->flags & P_FIELDS)) {
-        warnx_("--fields does not apply to %s output", cfg.p->name);
-        goto done;
+    cfg->p = a->count ? &count_printer : a->null ? &null_printer : a->format;
+    if (a->fields_opt && !(cfg->p->flags & P_FIELDS)) {
+        warnx_("--fields does not apply to %s output", cfg->p->name);
+        return EXIT_USAGE;
     }
-    if (cfg.facets_top && !(cfg.p->flags & P_FACETS)) {
-        warnx_("--facets needs text or json output, not %s", cfg.p->name);
-        goto done;
+    if (cfg->facets_top && !(cfg->p->flags & P_FACETS)) {
+        warnx_("--facets needs text or json output, not %s", cfg->p->name);
+        return EXIT_USAGE;
     }
-    if (!fields_opt) {
+    if (!a->fields_opt) {
         for (i = 0; i < N_DEFAULT_FIELDS; i++) {
-            cfg.fields[i] = (enum field)i;
-            cfg.field_mask |= BIT(i);
+            cfg->fields[i] = (enum field)i;
+            cfg->field_mask |= BIT(i);
         }
-        cfg.nfields = N_DEFAULT_FIELDS;
+        cfg->nfields = N_DEFAULT_FIELDS;
     }
-    if (authors.n)
-        cfg.so.authors = authors.v;
-    if (topics.n)
-        cfg.so.topics = topics.v;
-    if (countries.n)
-        cfg.so.countries = countries.v;
-    if (tags.n)
-        cfg.so.tags = tags.v;
-    cfg.filters = cfg.so.date_from || cfg.so.date_to || authors.n || topics.n || countries.n ||
-              tags.n;
-    if (cfg.batch && optind < argc) {
+    if (a->authors.n)
+        cfg->so.authors = a->authors.v;
+    if (a->topics.n)
+        cfg->so.topics = a->topics.v;
+    if (a->countries.n)
+        cfg->so.countries = a->countries.v;
+    if (a->tags.n)
+        cfg->so.tags = a->tags.v;
+    cfg->filters = cfg->so.date_from || cfg->so.date_to || a->authors.n || a->topics.n ||
+                   a->countries.n || a->tags.n;
+    if (cfg->batch && optind < argc) {
         warnx_("--batch reads the queries from standard input, not the command line");
-        rc = usage_error();
-        goto done;
+        return usage_error();
     }
-    if (!cfg.batch && optind >= argc && !cfg.filters) {
+    if (!cfg->batch && optind >= argc && !cfg->filters) {
         warnx_("no query given");
-        rc = usage_error();
-        goto done;
+        return usage_error();
     }
-    if (!cfg.batch) {
-        if (!after_dashes(argv, longopts))
-            warn_late_options(argc - optind, argv + optind, longopts);
-        query = join_args(argc - optind, argv + optind);
-        if (!query) {
+    if (!cfg->batch) {
+        if (!after_dashes(argv))
+            warn_late_options(argc - optind, argv + optind);
+        *query = join_args(argc - optind, argv + optind);
+        if (!*query) {
             warnx_("out of memory");
-            rc = EXIT_FAIL;
-            goto done;
+            return EXIT_FAIL;
         }
     }
 
     /* snippet markers */
-    use_color = cfg.p == &printers[0] && !html &&
-                (strcmp(color, "always") == 0 ||
-                 (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO)));
-    if (html) {
-        cfg.so.mark_open = mark_open ? mark_open : "<b>";
-        cfg.so.mark_close = mark_close ? mark_close : "</b>";
-    } else if (cfg.p == &printers[0]) {
-        cfg.so.mark_open = mark_open ? mark_open : use_color ? "\033[1;31m" : "";
-        cfg.so.mark_close = mark_close ? mark_close : use_color ? "\033[0m" : "";
+    use_color = cfg->p == &printers[0] && !a->html &&
+                (strcmp(a->color, "always") == 0 ||
+                 (strcmp(a->color, "auto") == 0 && isatty(STDOUT_FILENO)));
+    if (a->html) {
+        cfg->so.mark_open = a->mark_open ? a->mark_open : "<b>";
+        cfg->so.mark_close = a->mark_close ? a->mark_close : "</b>";
+    } else if (cfg->p == &printers[0]) {
+        cfg->so.mark_open = a->mark_open ? a->mark_open : use_color ? "\033[1;31m" : "";
+        cfg->so.mark_close = a->mark_close ? a->mark_close : use_color ? "\033[0m" : "";
     } else {
-        cfg.so.mark_open = mark_open;   /* NULL: the library's "[" */
-        cfg.so.mark_close = mark_close;
+        cfg->so.mark_open = a->mark_open;   /* NULL: the library's "[" */
+        cfg->so.mark_close = a->mark_close;
     }
+    return OPT_NEXT;
+}
+
+/* Checks the date filters once, before any query: OPT_NEXT or an exit
+ * status. */
+static int check_dates(config *cfg)
+{
+    eaf_search_options probe = cfg->so;
+    eaf_search *s;
+    eaf_status st;
+
+    if (!cfg->so.date_from && !cfg->so.date_to)
+        return OPT_NEXT;
+    probe.flags &= ~EAF_SEARCH_STRICT;
+    st = eaf_search_new(&s, cfg->db, "", &probe);
+    eaf_search_free(s);
+    if (st != EAF_OK) {
+        warnx_("%s", eaf_db_errmsg(cfg->db));
+        return st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
+    }
+    return OPT_NEXT;
+}
+
+/* ---- main -------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    static const eaf_search_options so_init = EAF_SEARCH_OPTIONS_INIT;
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    args a;
+    output out;
+    eaf_status st;
+    char *err = NULL, *query = NULL;
+    int rc;
+
+    tool_init(argv[0]);
+    memset(&a, 0, sizeof(a));
+    memset(&out, 0, sizeof(out));
+    a.cfg.so = so_init;
+    a.cfg.so.limit = a.cfg.limit = DEFAULT_LIMIT;
+    a.format = &printers[0];
+    a.color = "auto";
+    a.rank_all = -1;
+    a.authors.v = calloc((size_t)argc + 1, sizeof(*a.authors.v));
+    a.topics.v = calloc((size_t)argc + 1, sizeof(*a.topics.v));
+    a.countries.v = calloc((size_t)argc + 1, sizeof(*a.countries.v));
+    a.tags.v = calloc((size_t)argc + 1, sizeof(*a.tags.v));
+    if (!a.authors.v || !a.topics.v || !a.countries.v || !a.tags.v) {
+        warnx_("out of memory");
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    if ((rc = tool_parse(&spec, &a, argc, argv)) != OPT_NEXT ||
+        (rc = check_options(&a, argc, argv, &query)) != OPT_NEXT)
+        goto done;
 
     oo.flags = EAF_OPEN_READONLY;
-    st = eaf_db_open(&cfg.db, db_path(dbopt), &oo, &err);
+    st = eaf_db_open(&a.cfg.db, db_path(a.dbopt), &oo, &err);
     if (st != EAF_OK) {
         warnx_("%s", err ? err : eaf_status_str(st));
         eaf_free(err);
         rc = EXIT_FAIL;
         goto done;
     }
-    /* check the date filters once, before any query */
-    if (cfg.so.date_from || cfg.so.date_to) {
-        eaf_search_options probe = cfg.so;
-        eaf_search *s;
+    if ((rc = check_dates(&a.cfg)) != OPT_NEXT)
+        goto close;
 
-        probe.flags &= ~EAF_SEARCH_STRICT;
-        st = eaf_search_new(&s, cfg.db, "", &probe);
-        eaf_search_free(s);
-        if (st != EAF_OK) {
-            warnx_("%s", eaf_db_errmsg(cfg.db));
-            rc = st == EAF_SYNTAX ? EXIT_USAGE : EXIT_FAIL;
-            goto close;
-        }
-    }
-
-    out.cfg = &cfg;
+    out.cfg = &a.cfg;
     rc = EXIT_OK;
-    if (cfg.p->start && cfg.p->start(&out) != 0)
+    if (a.cfg.p->start && a.cfg.p->start(&out) != 0)
         rc = EXIT_FAIL;
-    else if (cfg.batch)
+    else if (a.cfg.batch)
         rc = run_batch(&out);
     else
         rc = run_query(&out, NULL, query, 0);
@@ -1610,12 +785,12 @@ int main(int argc, char **argv)
         rc = EXIT_FAIL;
     }
 close:
-    eaf_db_close(cfg.db);
+    eaf_db_close(a.cfg.db);
 done:
     free(query);
-    free(authors.v);
-    free(topics.v);
-    free(countries.v);
-    free(tags.v);
+    free(a.authors.v);
+    free(a.topics.v);
+    free(a.countries.v);
+    free(a.tags.v);
     return rc;
 }

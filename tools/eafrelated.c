@@ -15,17 +15,13 @@
 #include "common.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
-
-enum { OPT_FORMAT = 256, OPT_TEXT_ONLY, OPT_EARLIER, OPT_RECENCY, OPT_HALF_LIFE, OPT_TERMS,
-       OPT_TITLE_WEIGHT, OPT_MAX_SHARE, OPT_TOPIC_WEIGHT, OPT_COUNTRY_WEIGHT,
-       OPT_TAG_WEIGHT, OPT_AUTHOR_WEIGHT, OPT_DUPLICATE, OPT_COMPUTE, OPT_LIST, OPT_REFRESH,
-       OPT_IDF_POWER, OPT_NEIGHBOURS, OPT_NEIGHBOUR_WEIGHT, OPT_LIBRARY_DEFAULTS };
 
 typedef struct printer printer;
 
@@ -37,6 +33,9 @@ typedef struct config {
     eaf_related_options ro;
     eaf_db *db;
     struct timespec started, last;
+    /* what the command line asks, besides the above */
+    const char *dbopt, *format;
+    int all, refresh, list;
 } config;
 
 /* One format: list is called with each source article and its list; it
@@ -45,68 +44,6 @@ struct printer {
     const char *name;
     int (*list)(config *c, const char *key, const char *title, eaf_related *r);
 };
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: %s [OPTION]... KEY...\n"
-            "       %s [OPTION]... --all | --refresh | --list\n"
-            "List the related articles of articles of an index, or build every list.\n"
-            "\n"
-            "  -d, --db=FILE          the index (default: $EAFSEARCH_DB, else ./eafsearch.db)\n"
-            "  -n, --count=N          related articles per list (default: %d, at most 100)\n"
-            "  -e, --explain          say why each article is related: the distinctive\n"
-            "                         terms and the metadata it shares, and the score's parts\n"
-            "  -f, --format=FORMAT    text (default), json (one object per line) or tsv\n"
-            "                         (KEY, a tab, the related keys separated by spaces)\n"
-            "  -a, --all              compute every article's list and store it in the\n"
-            "                         index, with a progress bar; with --format, print the\n"
-            "                         lists too\n"
-            "  -r, --refresh          recompute only the stale lists (what eafindex does)\n"
-            "  -l, --list             print every article's list\n"
-            "      --compute          compute the lists now, even if fresh ones are stored\n"
-            "      --text-only        text alone: no metadata blended in\n"
-            "      --earlier          only articles dated no later than the source\n"
-            "      --recency=R        prefer recent articles: 0 (none, the default) to 1\n"
-            "      --half-life=DAYS   of the recency preference (default: %d)\n"
-            "      --terms=N          distinctive terms kept per article (default: %d)\n"
-            "      --title-weight=W   a title term counts W body terms (default: %g)\n"
-            "      --max-share=S      drop terms in more than this share of the articles\n"
-            "                         (default: %g)\n"
-            "      --topic-weight=W   weight of shared topics (default: %g; 0: none)\n"
-            "      --country-weight=W weight of shared countries (default: %g)\n"
-            "      --tag-weight=W     weight of shared other tags (default: %g)\n"
-            "      --author-weight=W  weight of shared authors (default: %g)\n"
-            "      --idf-power=P      how much a term's rarity counts, 0 (not at all) to 2\n"
-            "                         (default: %g; 1 favours names and the same story,\n"
-            "                         lower values the subject)\n"
-            "      --neighbours=N     closest articles whose terms widen the source's when\n"
-            "                         its list is ranked, up to 10 (default: %d)\n"
-            "      --neighbour-weight=W  their weight against the source, 0 (none) to 10\n"
-            "                         (default: %g)\n"
-            "      --duplicate=S      cosine of two articles' vectors from which they count\n"
-            "                         as the same text (default: %g)\n"
-            "      --library-defaults the options left out take the defaults shown here,\n"
-            "                         not the index's\n"
-            "  -q, --quiet            no progress bar, no summary\n"
-            "  -h, --help             show this help and exit\n"
-            "  -V, --version          show the version and exit\n"
-            "\n"
-            "An option left out takes the index's default: the value its stored lists were\n"
-            "built with (by --all, or eafindex), else the default shown.  A stored list is\n"
-            "read when it is fresh and was built with the same options; otherwise it is\n"
-            "computed on demand.\n"
-            "\n"
-            "Exit status: 0 on success (an empty list included), 1 if an article is not\n"
-            "in the index or the index failed, 2 for a usage error.\n",
-            progname, progname, EAF_RELATED_DEFAULT_COUNT, EAF_RELATED_DEFAULT_HALF_LIFE_DAYS,
-            EAF_RELATED_DEFAULT_TERMS, EAF_RELATED_DEFAULT_TITLE_WEIGHT,
-            EAF_RELATED_DEFAULT_MAX_SHARE, EAF_RELATED_DEFAULT_TOPIC_WEIGHT,
-            EAF_RELATED_DEFAULT_COUNTRY_WEIGHT, EAF_RELATED_DEFAULT_TAG_WEIGHT,
-            EAF_RELATED_DEFAULT_AUTHOR_WEIGHT, EAF_RELATED_DEFAULT_IDF_POWER,
-            EAF_RELATED_DEFAULT_NEIGHBOURS, EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT,
-            EAF_RELATED_DEFAULT_DUPLICATE);
-}
 
 /* Prints s with tabs and line breaks turned into spaces. */
 static void put_flat(const char *s)
@@ -367,199 +304,218 @@ static int show_keys(config *c, char **keys, int n)
     return rc;
 }
 
-/* ---- main -------------------------------------------------------------------------- */
+/* ---- options ----------------------------------------------------------------------- */
 
-static int parse_double(const char *s, double *out)
+static int opt_count(void *cfg, const tool_option *o, const char *arg)
+{
+    config *c = cfg;
+    long v = parse_count(arg);
+
+    (void)o;
+    if (v < 1 || v > 100) {
+        warnx_("--count needs a number from 1 to 100, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    c->ro.count = (unsigned)v;
+    return OPT_NEXT;
+}
+
+static int opt_neighbours(void *cfg, const tool_option *o, const char *arg)
+{
+    config *c = cfg;
+    long v = parse_count(arg);
+
+    (void)o;
+    if (v < 1 || v > 10) {
+        warnx_("--neighbours needs a number from 1 to 10, not '%s' (none: "
+               "--neighbour-weight=-1)", arg);
+        return EXIT_USAGE;
+    }
+    c->ro.neighbours = (unsigned)v;
+    return OPT_NEXT;
+}
+
+/* --terms (up to o->value) and --half-life: a positive unsigned at
+ * o->offset. */
+static int opt_positive(void *cfg, const tool_option *o, const char *arg)
+{
+    long v = parse_count(arg);
+
+    if (v < 1 || v > o->value) {
+        warnx_("--%s needs a positive number%s, not '%s'", o->name,
+               o->value == 200 ? " up to 200" : "", arg);
+        return EXIT_USAGE;
+    }
+    *(unsigned *)((char *)cfg + o->offset) = (unsigned)v;
+    return OPT_NEXT;
+}
+
+/* A weight or share: a double at o->offset.  In the options 0 is the
+ * default (the index's): with o->value set, 0 here means none, where
+ * none is a value (-1 there). */
+static int opt_number(void *cfg, const tool_option *o, const char *arg)
 {
     char *end;
+    double d;
 
-    if (!s || !*s)
-        return -1;
-    *out = strtod(s, &end);
-    return *end ? -1 : 0;
+    if (!arg || !*arg || (d = strtod(arg, &end), *end)) {
+        warnx_("'%s' is not a number", arg);
+        return EXIT_USAGE;
+    }
+    if (d == 0.0 && o->value)
+        d = -1.0;
+    *(double *)((char *)cfg + o->offset) = d;
+    return OPT_NEXT;
 }
+
+#define AT(member) offsetof(config, member)
+#define RO(member) offsetof(config, ro.member)
+
+static const tool_option options[] = {
+    {"db", 'd', required_argument, "FILE",
+     "the index (default: $EAFSEARCH_DB, else ./eafsearch.db)", opt_string, AT(dbopt), 0,
+     {0, 0}, 0},
+    {"count", 'n', required_argument, "N",
+     "related articles per list (default: %d, at most 100)", opt_count, 0, 0,
+     {EAF_RELATED_DEFAULT_COUNT, 0}, 0},
+    {"explain", 'e', no_argument, NULL,
+     "say why each article is related: the distinctive\n"
+     "terms and the metadata it shares, and the score's parts",
+     opt_set_int, AT(explain), 1, {0, 0}, 0},
+    {"format", 'f', required_argument, "FORMAT",
+     "text (default), json (one object per line) or tsv\n"
+     "(KEY, a tab, the related keys separated by spaces)", opt_string, AT(format), 0,
+     {0, 0}, 0},
+    {"all", 'a', no_argument, NULL,
+     "compute every article's list and store it in the\n"
+     "index, with a progress bar; with --format, print the\n"
+     "lists too", opt_set_int, AT(all), 1, {0, 0}, 0},
+    {"refresh", 'r', no_argument, NULL, "recompute only the stale lists (what eafindex does)",
+     opt_set_int, AT(refresh), 1, {0, 0}, 0},
+    {"list", 'l', no_argument, NULL, "print every article's list", opt_set_int, AT(list), 1,
+     {0, 0}, 0},
+    {"compute", 0, no_argument, NULL, "compute the lists now, even if fresh ones are stored",
+     opt_flag, RO(flags), EAF_RELATED_COMPUTE, {0, 0}, 0},
+    {"text-only", 0, no_argument, NULL, "text alone: no metadata blended in", opt_flag,
+     RO(flags), EAF_RELATED_TEXT_ONLY, {0, 0}, 0},
+    {"earlier", 0, no_argument, NULL, "only articles dated no later than the source",
+     opt_flag, RO(flags), EAF_RELATED_EARLIER, {0, 0}, 0},
+    {"recency", 0, required_argument, "R",
+     "prefer recent articles: 0 (none, the default) to 1", opt_number, RO(recency), 1,
+     {0, 0}, 0},
+    {"half-life", 0, required_argument, "DAYS", "of the recency preference (default: %d)",
+     opt_positive, RO(half_life_days), 1000000, {EAF_RELATED_DEFAULT_HALF_LIFE_DAYS, 0}, 0},
+    {"terms", 0, required_argument, "N", "distinctive terms kept per article (default: %d)",
+     opt_positive, RO(terms), 200, {EAF_RELATED_DEFAULT_TERMS, 0}, 0},
+    {"title-weight", 0, required_argument, "W",
+     "a title term counts W body terms (default: %g)", opt_number, RO(title_weight), 0,
+     {EAF_RELATED_DEFAULT_TITLE_WEIGHT, 0}, 0},
+    {"max-share", 0, required_argument, "S",
+     "drop terms in more than this share of the articles\n"
+     "(default: %g)", opt_number, RO(max_share), 0, {EAF_RELATED_DEFAULT_MAX_SHARE, 0}, 0},
+    {"topic-weight", 0, required_argument, "W", "weight of shared topics (default: %g; 0: none)",
+     opt_number, RO(topic_weight), 1, {EAF_RELATED_DEFAULT_TOPIC_WEIGHT, 0}, 0},
+    {"country-weight", 0, required_argument, "W", "weight of shared countries (default: %g)",
+     opt_number, RO(country_weight), 1, {EAF_RELATED_DEFAULT_COUNTRY_WEIGHT, 0}, 0},
+    {"tag-weight", 0, required_argument, "W", "weight of shared other tags (default: %g)",
+     opt_number, RO(tag_weight), 1, {EAF_RELATED_DEFAULT_TAG_WEIGHT, 0}, 0},
+    {"author-weight", 0, required_argument, "W", "weight of shared authors (default: %g)",
+     opt_number, RO(author_weight), 1, {EAF_RELATED_DEFAULT_AUTHOR_WEIGHT, 0}, 0},
+    {"idf-power", 0, required_argument, "P",
+     "how much a term's rarity counts, 0 (not at all) to 2\n"
+     "(default: %g; 1 favours names and the same story,\n"
+     "lower values the subject)", opt_number, RO(idf_power), 1,
+     {EAF_RELATED_DEFAULT_IDF_POWER, 0}, 0},
+    {"neighbours", 0, required_argument, "N",
+     "closest articles whose terms widen the source's when\n"
+     "its list is ranked, up to 10 (default: %d)", opt_neighbours, 0, 0,
+     {EAF_RELATED_DEFAULT_NEIGHBOURS, 0}, 0},
+    {"neighbour-weight", 0, required_argument, "W",
+     "their weight against the source, 0 (none) to 10\n"
+     "(default: %g)", opt_number, RO(neighbour_weight), 1,
+     {EAF_RELATED_DEFAULT_NEIGHBOUR_WEIGHT, 0}, 0},
+    {"duplicate", 0, required_argument, "S",
+     "cosine of two articles' vectors from which they count\n"
+     "as the same text (default: %g)", opt_number, RO(duplicate), 0,
+     {EAF_RELATED_DEFAULT_DUPLICATE, 0}, 0},
+    {"library-defaults", 0, no_argument, NULL,
+     "the options left out take the defaults shown here,\n"
+     "not the index's", opt_flag, RO(flags), EAF_RELATED_LIBRARY_DEFAULTS, {0, 0}, 0},
+    {"quiet", 'q', no_argument, NULL, "no progress bar, no summary", opt_set_int, AT(quiet), 1,
+     {0, 0}, 0},
+    {"help", 'h', no_argument, NULL, "show this help and exit", opt_help, 0, 0, {0, 0}, 0},
+    {"version", 'V', no_argument, NULL, "show the version and exit", opt_version, 0, 0,
+     {0, 0}, 0},
+};
+
+static const tool_spec spec = {
+    "Usage: %s [OPTION]... KEY...\n"
+    "       %s [OPTION]... --all | --refresh | --list\n"
+    "List the related articles of articles of an index, or build every list.\n"
+    "\n",
+    options, sizeof(options) / sizeof(options[0]),
+    "\n"
+    "An option left out takes the index's default: the value its stored lists were\n"
+    "built with (by --all, or eafindex), else the default shown.  A stored list is\n"
+    "read when it is fresh and was built with the same options; otherwise it is\n"
+    "computed on demand.\n"
+    "\n"
+    "Exit status: 0 on success (an empty list included), 1 if an article is not\n"
+    "in the index or the index failed, 2 for a usage error.\n",
+    0,
+};
+
+/* What goes with what, once the options are read; OPT_NEXT or an exit
+ * status. */
+static int check_options(config *c, int operands)
+{
+    size_t k;
+
+    if (c->format) {
+        for (k = 0; k < sizeof(printers) / sizeof(printers[0]); k++)
+            if (strcmp(c->format, printers[k].name) == 0)
+                c->p = &printers[k];
+        if (strcmp(c->p->name, c->format) != 0) {
+            warnx_("unknown format '%s' (formats: text, json, tsv)", c->format);
+            return EXIT_USAGE;
+        }
+    }
+    if (c->all + c->refresh + c->list > 1) {
+        warnx_("--all, --refresh and --list go alone");
+        return EXIT_USAGE;
+    }
+    if ((c->all || c->refresh || c->list) && operands > 0) {
+        warnx_("--%s takes no key", c->all ? "all" : c->refresh ? "refresh" : "list");
+        return EXIT_USAGE;
+    }
+    if (!c->all && !c->refresh && !c->list && operands == 0) {
+        warnx_("no article key given");
+        return usage_error();
+    }
+    return OPT_NEXT;
+}
+
+/* ---- main -------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"count", required_argument, NULL, 'n'},
-        {"explain", no_argument, NULL, 'e'},
-        {"format", required_argument, NULL, 'f'},
-        {"all", no_argument, NULL, 'a'},
-        {"refresh", no_argument, NULL, 'r'},
-        {"list", no_argument, NULL, 'l'},
-        {"compute", no_argument, NULL, OPT_COMPUTE},
-        {"text-only", no_argument, NULL, OPT_TEXT_ONLY},
-        {"earlier", no_argument, NULL, OPT_EARLIER},
-        {"recency", required_argument, NULL, OPT_RECENCY},
-        {"half-life", required_argument, NULL, OPT_HALF_LIFE},
-        {"terms", required_argument, NULL, OPT_TERMS},
-        {"title-weight", required_argument, NULL, OPT_TITLE_WEIGHT},
-        {"max-share", required_argument, NULL, OPT_MAX_SHARE},
-        {"topic-weight", required_argument, NULL, OPT_TOPIC_WEIGHT},
-        {"country-weight", required_argument, NULL, OPT_COUNTRY_WEIGHT},
-        {"tag-weight", required_argument, NULL, OPT_TAG_WEIGHT},
-        {"author-weight", required_argument, NULL, OPT_AUTHOR_WEIGHT},
-        {"idf-power", required_argument, NULL, OPT_IDF_POWER},
-        {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
-        {"neighbour-weight", required_argument, NULL, OPT_NEIGHBOUR_WEIGHT},
-        {"duplicate", required_argument, NULL, OPT_DUPLICATE},
-        {"library-defaults", no_argument, NULL, OPT_LIBRARY_DEFAULTS},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
     eaf_related_options defaults = EAF_RELATED_OPTIONS_INIT;
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
-    const char *dbopt = NULL, *format = NULL;
     config c;
     char *err = NULL;
-    double *dv = NULL, d;
-    long v;
-    int ch, all = 0, refresh = 0, list = 0, rc;
-    size_t k;
+    int rc;
     eaf_status st;
 
     tool_init(argv[0]);
     memset(&c, 0, sizeof(c));
     c.ro = defaults;
     c.p = &printers[0];
-    while ((ch = getopt_long(argc, argv, "d:n:ef:arlqhV", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'n':
-            v = parse_count(optarg);
-            if (v < 1 || v > 100) {
-                warnx_("--count needs a number from 1 to 100, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            c.ro.count = (unsigned)v;
-            break;
-        case 'e':
-            c.explain = 1;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'a':
-            all = 1;
-            break;
-        case 'r':
-            refresh = 1;
-            break;
-        case 'l':
-            list = 1;
-            break;
-        case OPT_COMPUTE:
-            c.ro.flags |= EAF_RELATED_COMPUTE;
-            break;
-        case OPT_TEXT_ONLY:
-            c.ro.flags |= EAF_RELATED_TEXT_ONLY;
-            break;
-        case OPT_EARLIER:
-            c.ro.flags |= EAF_RELATED_EARLIER;
-            break;
-        case OPT_LIBRARY_DEFAULTS:
-            c.ro.flags |= EAF_RELATED_LIBRARY_DEFAULTS;
-            break;
-        case OPT_NEIGHBOURS:
-            v = parse_count(optarg);
-            if (v < 1 || v > 10) {
-                warnx_("--neighbours needs a number from 1 to 10, not '%s' (none: "
-                       "--neighbour-weight=-1)", optarg);
-                return EXIT_USAGE;
-            }
-            c.ro.neighbours = (unsigned)v;
-            break;
-        case OPT_HALF_LIFE:
-        case OPT_TERMS:
-            v = parse_count(optarg);
-            if (v < 1 || v > (ch == OPT_TERMS ? 200 : 1000000)) {
-                warnx_("--%s needs a positive number%s, not '%s'",
-                       ch == OPT_TERMS ? "terms" : "half-life",
-                       ch == OPT_TERMS ? " up to 200" : "", optarg);
-                return EXIT_USAGE;
-            }
-            if (ch == OPT_TERMS)
-                c.ro.terms = (unsigned)v;
-            else
-                c.ro.half_life_days = (unsigned)v;
-            break;
-        case OPT_RECENCY:
-        case OPT_TITLE_WEIGHT:
-        case OPT_MAX_SHARE:
-        case OPT_TOPIC_WEIGHT:
-        case OPT_COUNTRY_WEIGHT:
-        case OPT_TAG_WEIGHT:
-        case OPT_AUTHOR_WEIGHT:
-        case OPT_DUPLICATE:
-        case OPT_IDF_POWER:
-        case OPT_NEIGHBOUR_WEIGHT:
-            dv = ch == OPT_RECENCY ? &c.ro.recency
-                 : ch == OPT_IDF_POWER ? &c.ro.idf_power
-                 : ch == OPT_NEIGHBOUR_WEIGHT ? &c.ro.neighbour_weight
-                 : ch == OPT_TITLE_WEIGHT ? &c.ro.title_weight
-                 : ch == OPT_MAX_SHARE ? &c.ro.max_share
-                 : ch == OPT_TOPIC_WEIGHT ? &c.ro.topic_weight
-                 : ch == OPT_COUNTRY_WEIGHT ? &c.ro.country_weight
-                 : ch == OPT_TAG_WEIGHT ? &c.ro.tag_weight
-                 : ch == OPT_AUTHOR_WEIGHT ? &c.ro.author_weight : &c.ro.duplicate;
-            if (parse_double(optarg, &d) < 0) {
-                warnx_("'%s' is not a number", optarg);
-                return EXIT_USAGE;
-            }
-            /* in the options 0 is the default (the index's): here it means
-             * none, where none is a value */
-            if (d == 0.0 && ch != OPT_TITLE_WEIGHT && ch != OPT_MAX_SHARE && ch != OPT_DUPLICATE)
-                d = -1.0;
-            *dv = d;
-            break;
-        case 'q':
-            c.quiet = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return EXIT_OK;
-        case 'V':
-            print_version();
-            return EXIT_OK;
-        default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-            return EXIT_USAGE;
-        }
-    }
-    if (format) {
-        for (k = 0; k < sizeof(printers) / sizeof(printers[0]); k++)
-            if (strcmp(format, printers[k].name) == 0)
-                c.p = &printers[k];
-        if (strcmp(c.p->name, format) != 0) {
-            warnx_("unknown format '%s' (formats: text, json, tsv)", format);
-            return EXIT_USAGE;
-        }
-    }
-    if (all + refresh + list > 1) {
-        warnx_("--all, --refresh and --list go alone");
-        return EXIT_USAGE;
-    }
-    if ((all || refresh || list) && optind < argc) {
-        warnx_("--%s takes no key", all ? "all" : refresh ? "refresh" : "list");
-        return EXIT_USAGE;
-    }
-    if (!all && !refresh && !list && optind >= argc) {
-        warnx_("no article key given");
-        fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-        return EXIT_USAGE;
-    }
+    if ((rc = tool_parse(&spec, &c, argc, argv)) != OPT_NEXT ||
+        (rc = check_options(&c, argc - optind)) != OPT_NEXT)
+        return rc;
     /* a build writes every list: the only writer meanwhile, as eafindex */
-    if (!all && !refresh)
-        oo.flags = EAF_OPEN_READONLY;
-    else
-        oo.flags = EAF_OPEN_LOCK;
-    st = eaf_db_open(&c.db, db_path(dbopt), &oo, &err);
+    oo.flags = c.all || c.refresh ? EAF_OPEN_LOCK : EAF_OPEN_READONLY;
+    st = eaf_db_open(&c.db, db_path(c.dbopt), &oo, &err);
     if (st != EAF_OK) {
         warnx_("%s", err ? err : eaf_status_str(st));
         eaf_free(err);
@@ -567,9 +523,9 @@ int main(int argc, char **argv)
     }
     catch_signals(1);
     c.progress = !c.quiet && isatty(STDERR_FILENO);
-    if (all || refresh)
-        rc = batch(&c, refresh, format != NULL);
-    else if (list)
+    if (c.all || c.refresh)
+        rc = batch(&c, c.refresh, c.format != NULL);
+    else if (c.list)
         rc = print_all(&c);
     else
         rc = show_keys(&c, argv + optind, argc - optind);

@@ -1,0 +1,138 @@
+/*
+ * index.h: what the files of eafindex share: the run, the files it reads
+ * and the folders it walks.  Only main's file (eafindex.c) has options.
+ */
+#ifndef EAF_TOOLS_INDEX_H
+#define EAF_TOOLS_INDEX_H
+
+#include "common.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* One file to index. */
+typedef struct item {
+    char *path;       /* as shown: the path given, joined with the walk */
+    char *abs;        /* absolute, for the index's record of it */
+    char *name;       /* the path inside the folder given, for keys */
+    long long size;
+    int failed;       /* reading it failed in this run: not read again */
+} item;
+
+/* A folder or file already walked, by device and inode: a link back into
+ * the archive (ln -s . current) is followed once, not forever. */
+typedef struct seen_entry {
+    dev_t dev;
+    ino_t ino;
+    char *path;       /* as shown, for the message about a second path */
+} seen_entry;
+
+/* A folder given on the command line. */
+typedef struct root {
+    char *path;       /* as given */
+    char *abs;        /* absolute, ending in '/' */
+    int ok;           /* walked without error and not empty */
+    int prune;        /* remove the articles of its files that are gone */
+} root;
+
+typedef struct run {
+    eaf_db *db;
+    eaf_prep *prep;           /* tokenizes on the reading thread; may be NULL */
+    eaf_format format;
+    eaf_archive_kind archive; /* -f tar, zip or gzip */
+    long batch;               /* articles per transaction */
+    long in_batch;
+    int verbose, quiet, progress, dry_run, checksum;
+    int no_related;           /* --no-related: leave the related lists stale */
+    int prune_opt;            /* -1 default, 0 --no-prune, 1 --prune */
+    int optimize_opt;         /* -1 default, 0 --no-optimize, 1 --optimize */
+    char **excludes;
+    size_t nexcludes;
+    /* what to do */
+    item *items;
+    size_t nitems, capitems;
+    root *roots;
+    size_t nroots, caproots;
+    char **visited;           /* absolute paths of the files read (sorted) */
+    size_t nvisited;
+    seen_entry *seen;         /* open addressing, by device and inode */
+    size_t nseen, capseen;
+    int null_list;            /* -0: the list on standard input ends paths with NUL */
+    int prune_all;            /* --prune-all: prune however much is gone */
+    long long total_bytes, done_bytes;
+    size_t done_files;
+    /* the tally, in articles: added, updated and removed count what was
+     * committed; the batch open holds p_added, p_updated and p_removed
+     * until its commit, which moves them to the tally (if it fails, they
+     * are lost with the batch, and the tally says what is in the index) */
+    long added, updated, unchanged, removed, skipped, failed;
+    long p_added, p_updated, p_removed;
+    char *batch_first;        /* the first file with articles in the open batch */
+    long failed_files;
+    int fatal;
+    int in_txn;
+    struct timespec started, last_progress;
+    /* articles recorded per file, from the index */
+    char **known_path;
+    long *known_count;
+    size_t nknown, capknown;
+} run;
+
+/* Runs that add or change at least this many articles, and a tenth of the
+ * index, end by merging the full-text index into one segment. */
+#define OPTIMIZE_MIN 1000
+
+
+/* Prints a message on stderr, clearing the progress line first. */
+#define report(r, ...)                         \
+    do {                                       \
+        if ((r)->progress)                     \
+            fputs("\r\033[K", stderr);         \
+        warnx_(__VA_ARGS__);                   \
+    } while (0)
+
+
+/* ---- index_walk.c: paths, and what there is to read ---------------------- */
+
+/* Out of memory ends the program: the tools have nothing to fall back on. */
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *join(const char *a, const char *b);
+char *absolute(const char *path);
+int compare_strings(const void *x, const void *y);
+int known_language(const char *name);
+/* What the index knows: collect_known() is eaf_db_source_list()'s callback
+ * filling r->known_*. */
+int collect_known(const char *path, int64_t articles, void *payload);
+long known_articles(run *r, const char *abs);
+int has_known_prefix(run *r, const char *prefix);
+/* Adds a file or a folder (walked) given on the command line, or the
+ * list of paths on standard input. */
+void add_path(run *r, const char *path);
+void add_stdin_list(run *r);
+
+/* ---- index_file.c: reading files into the index ---------------------------- */
+
+void show_progress(run *r, int force);
+int ensure_txn(run *r);
+const char *plural(long n, const char *one, const char *many);
+void batch_kept(run *r);
+void batch_lost(run *r);
+int commit(run *r);
+void batch_change(run *r, long *counter, long n, const char *path);
+void index_file(run *r, item *it);
+void reread_pending(run *r);
+void prune(run *r, const root *rt);
+
+/* ---- index_admin.c: --export, --check, --rebuild -------------------------- */
+
+/* The settings of an index exported to path, when its first line is an
+ * export's header: 1 and *language (to free) and *ro, else 0. */
+int read_header(const char *path, char **language, eaf_related_options *ro, int *have_related);
+int do_export(const char *dbpath, const char *output);
+int do_check(const char *dbpath, int quiet);
+int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int quiet);
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * index_admin.c: eafindex --export (eaf_db_export()), --check and
+ * --rebuild, and the settings an export gives a new index.
+ */
+#include "index.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- export ---------------------------------------------------------------------- */
+
+/* The settings of an index exported to path, when its first line is an
+ * export's header (eaf_export_settings()): 1 and *language (to free) and
+ * *ro, else 0. */
+int read_header(const char *path, char **language, eaf_related_options *ro,
+                int *have_related)
+{
+    FILE *fp = fopen(path, "rb");
+    char *line = NULL, *lang = NULL;
+    size_t cap = 0;
+    ssize_t n;
+
+    *language = NULL;
+    *have_related = 0;
+    if (!fp)
+        return 0;
+    n = getline(&line, &cap, fp);
+    fclose(fp);
+    if (n > 0 && eaf_export_settings(&lang, ro, have_related, line, (size_t)n) == EAF_OK) {
+        *language = xstrdup(lang);
+        eaf_free(lang);
+    }
+    free(line);
+    return *language != NULL;
+}
+
+typedef struct export_file {
+    FILE *fp;
+    int error;                /* errno of the write that failed */
+} export_file;
+
+static int write_file(const char *data, size_t len, void *payload)
+{
+    export_file *f = payload;
+
+    if (fwrite(data, 1, len, f->fp) == len)
+        return 0;
+    f->error = errno;
+    return -1;
+}
+
+int do_export(const char *dbpath, const char *output)
+{
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db;
+    char *err = NULL;
+    export_file x = {NULL, 0};
+    FILE *out;
+    int failed = 0;
+    eaf_status st;
+
+    oo.flags = EAF_OPEN_READONLY;
+    st = eaf_db_open(&db, dbpath, &oo, &err);
+    if (st != EAF_OK) {
+        warnx_("%s", err ? err : eaf_status_str(st));
+        eaf_free(err);
+        return EXIT_FAIL;
+    }
+    out = output && strcmp(output, "-") != 0 ? fopen(output, "w") : stdout;
+    if (!out) {
+        warnx_("%s: %s", output, strerror(errno));
+        eaf_db_close(db);
+        return EXIT_FAIL;
+    }
+    x.fp = out;
+    st = eaf_db_export(NULL, db, NULL, write_file, &x);
+    if (st == EAF_ABORT) {
+        failed = 1; /* a write failed: said below */
+        errno = x.error;
+        st = EAF_OK;
+    } else if (st != EAF_OK) {
+        warnx_("cannot read the index: %s", eaf_db_errmsg(db));
+    }
+    if (fflush(out) != 0 || ferror(out))
+        failed = 1;
+    if (failed)
+        warnx_("cannot write %s: %s", output ? output : "the standard output",
+               strerror(errno));
+    if (out != stdout)
+        fclose(out);
+    eaf_db_close(db);
+    return st != EAF_OK || failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- check ------------------------------------------------------------------------ */
+
+typedef struct check_state {
+    const char *path;
+    int quiet;
+} check_state;
+
+static int on_problem(const char *problem, void *payload)
+{
+    const check_state *x = payload;
+
+    warnx_("%s: %s", x->path, problem);
+    return 0;
+}
+
+int do_check(const char *dbpath, int quiet)
+{
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    check_state x = {dbpath, quiet};
+    eaf_db *db;
+    char *err = NULL;
+    int64_t problems = 0, articles = 0;
+    eaf_status st;
+
+    /* read-write (FTS5's check takes the write lock, and so sees one state
+     * while another program indexes), never created; an index this user
+     * may only read is checked read-only */
+    st = eaf_db_open(&db, dbpath, &oo, &err);
+    if (st == EAF_READONLY) {
+        eaf_free(err);
+        err = NULL;
+        oo.flags = EAF_OPEN_READONLY;
+        st = eaf_db_open(&db, dbpath, &oo, &err);
+    }
+    if (st != EAF_OK) {
+        warnx_("%s", err ? err : eaf_status_str(st));
+        eaf_free(err);
+        return EXIT_FAIL;
+    }
+    st = eaf_db_check(&problems, db, on_problem, &x);
+    if (st != EAF_OK && st != EAF_CORRUPT) {
+        warnx_("%s: cannot check the index: %s", dbpath, eaf_db_errmsg(db));
+    } else if (problems > 0) {
+        warnx_("%s: %lld problem%s found: 'eafindex -d %s --rebuild' mends what can be "
+               "mended in place", dbpath, (long long)problems, problems == 1 ? "" : "s",
+               dbpath);
+    } else if (eaf_db_count(&articles, db) != EAF_OK) {
+        warnx_("%s: cannot count the articles: %s", dbpath, eaf_db_errmsg(db));
+        st = EAF_ERROR;
+    } else if (!quiet) {
+        printf("%s: ok, %lld articles\n", dbpath, (long long)articles);
+    }
+    eaf_db_close(db);
+    return st == EAF_OK ? EXIT_OK : EXIT_FAIL;
+}
+
+/* --rebuild: what the index derives from its articles, made again, then
+ * the related lists and a check. */
+int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)
+{
+    check_state x = {dbpath, quiet};
+    eaf_related_stats stats;
+    eaf_db *db;
+    char *err = NULL;
+    int64_t problems = 0, articles = 0;
+    eaf_status st;
+
+    oo->flags = EAF_OPEN_LOCK;
+    st = eaf_db_open(&db, dbpath, oo, &err);
+    if (st != EAF_OK) {
+        warnx_("%s", err ? err : eaf_status_str(st));
+        eaf_free(err);
+        return EXIT_FAIL;
+    }
+    catch_signals(1);
+    interrupt_db = db;
+    st = eaf_db_rebuild(db);
+    if (st != EAF_OK) {
+        warnx_("%s: cannot rebuild the index: %s", dbpath, eaf_db_errmsg(db));
+    } else if (!no_related && !interrupted) {
+        memset(&stats, 0, sizeof(stats));
+        stats.version = EAF_RELATED_STATS_VERSION;
+        st = eaf_related_refresh(&stats, db, NULL, NULL);
+        if (st != EAF_OK)
+            warnx_("%s: cannot compute the related lists: %s", dbpath, eaf_db_errmsg(db));
+    }
+    interrupt_db = NULL;
+    if (st == EAF_OK) {
+        st = eaf_db_check(&problems, db, on_problem, &x);
+        if (st != EAF_OK && st != EAF_CORRUPT)
+            warnx_("%s: rebuilt, but cannot check it: %s", dbpath, eaf_db_errmsg(db));
+        else if (problems > 0)
+            warnx_("%s: rebuilt, but %lld problem%s remain%s: export what can be read "
+                   "(--export) and index it into a new index", dbpath, (long long)problems,
+                   problems == 1 ? "" : "s", problems == 1 ? "s" : "");
+        else if (eaf_db_count(&articles, db) == EAF_OK && !quiet)
+            printf("%s: rebuilt, ok, %lld articles\n", dbpath, (long long)articles);
+    }
+    eaf_db_close(db);
+    if (interrupted)
+        return 130;
+    return st == EAF_OK ? EXIT_OK : EXIT_FAIL;
+}
