@@ -56,6 +56,15 @@ contains "$out" "lib/utf8.c:$(wc -l < "$tmp/tree/lib/utf8.c"): eaf__schema_creat
     "naming the file, the line, the function and where it is defined"
 
 fresh
+mkdir -p "$tmp/tree/lib/import"
+printf '#include "../eaf-private.h"\n#include "../../tools/common.h"\n' > "$tmp/tree/lib/import/probe.c"
+run
+is "$rc" 1 "an include that climbs out of a folder is followed"
+contains "$out" "lib/import/probe.c:2: #include \"../../tools/common.h\" of tools/common.h (tools), above this file (import)" \
+    "naming the file it reaches"
+contains "$out" "ok 1 - lib/alloc.c" "(and the rest of the tree passes)"
+
+fresh
 printf 'int eaf__nowhere(void)\n{\n    return 0;\n}\n' > "$tmp/tree/lib/nowhere.c"
 run
 is "$rc" 1 "a file the table does not place fails the check"

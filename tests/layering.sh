@@ -172,9 +172,21 @@ function layer_of(f,   i) {
 function dir_of(f) {
     return (f ~ /\//) ? substr(f, 1, match(f, /\/[^\/]*$/)) : ""
 }
+# the path without its "." and "dir/.." steps
+function normal(p,   n, i, part, k, kept, out) {
+    n = split(p, part, "/"); k = 0
+    for (i = 1; i <= n; i++) {
+        if (part[i] == "." || part[i] == "") continue
+        if (part[i] == ".." && k > 0 && kept[k] != "..") { k--; continue }
+        kept[++k] = part[i]
+    }
+    out = ""
+    for (i = 1; i <= k; i++) out = out (i > 1 ? "/" : "") kept[i]
+    return out
+}
 function resolve(f, h,   d) {
-    d = dir_of(f)
-    if ((d h) in present) return d h
+    d = normal(dir_of(f) h)
+    if (d in present) return d
     if (("lib/" h) in present) return "lib/" h
     if (("include/" h) in present) return "include/" h
     if (("tools/" h) in present) return "tools/" h
