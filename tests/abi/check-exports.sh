@@ -2,13 +2,10 @@
 # check-exports.sh: the symbols the shared library exports are exactly the
 # functions the public header declares, no more (no leaked internals) and
 # no fewer (nothing declared but missing).  TAP output.
-set -u
-top_srcdir=${EAF_TEST_SRCDIR:-.}
-top_builddir=${EAF_TEST_BUILDDIR:-.}
-so="$top_builddir/lib/.libs/libeafsearch.so"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+so="$builddir/lib/.libs/libeafsearch.so"
 cpp=${CPP:-cpp}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafabi.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir eafabi
 
 if [ ! -f "$so" ]; then
     echo "1..0 # SKIP no shared library built ($so)"
@@ -16,7 +13,7 @@ if [ ! -f "$so" ]; then
 fi
 
 # declared: every eaf_name( in the preprocessed header
-$cpp -P -I"$top_srcdir/include" -I"$top_builddir/include" "$top_srcdir/include/eafsearch.h" |
+$cpp -P -I"$srcdir/include" -I"$builddir/include" "$srcdir/include/eafsearch.h" |
     grep -o 'eaf_[a-z0-9_]*[[:space:]]*(' | sed 's/[[:space:]]*($//' | sort -u > "$tmp/declared"
 # exported: defined dynamic symbols that are functions
 nm -D --defined-only "$so" | awk '$2 == "T" { print $3 }' | sort -u > "$tmp/exported"

@@ -6,16 +6,10 @@
 # holds, the index passes its check, and a run once there is room again
 # finishes the job.  Several budgets, so that the disk fills during a put,
 # a commit or the end.  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
 shim="$builddir/tests/hostile/.libs/enospc.so"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eaffull.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-unset EAFSEARCH_DB
+tap_tmpdir eaffull
 # (with AddressSanitizer, the preloaded library comes before its runtime)
 ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
 export ASAN_OPTIONS

@@ -1,13 +1,9 @@
 #!/bin/sh
 # examples.sh: the example programs (built against the public header and
 # library only) index a few sample pages and find them.  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafex.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir eafex
 
 out=$("$builddir/examples/index" "$tmp/ex.db" "$srcdir"/examples/archive/2018/*.md); rc=$?
 is "$rc" 0 "examples/index indexes pages"

@@ -5,18 +5,10 @@
 # pruning files that are gone (and refusing a missing or empty folder),
 # --dry-run, -v statuses, --exclude, --export and indexing the export
 # again, batches and an interrupted run.  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
-eafquery="$builddir/tools/eafquery"
-eafrelated="$builddir/tools/eafrelated"
 fix="$srcdir/tests/fixtures"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafidx.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-unset EAFSEARCH_DB
+tap_tmpdir eafidx
 db="$tmp/site.db"
 
 # a site with one folder per format, copied so that the test may change it

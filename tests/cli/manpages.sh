@@ -3,10 +3,7 @@
 # man page (and, for eafindex, named in the README's synopsis, by its long
 # name where the synopsis has no short one), and every man page is valid roff (man -l renders it without
 # warnings when groff is present).  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
 for tool in eafindex eafquery eafrelated; do
     page="$srcdir/man/$tool.1"

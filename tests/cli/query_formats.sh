@@ -5,19 +5,11 @@
 # errors, on the bundled sample archive.  Expected values come from the
 # archive itself (grep) or from another eafquery output checked another
 # way, never from a stored copy of the output.  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
-eafquery="$builddir/tools/eafquery"
-jsonkeys="$builddir/tests/jsonkeys"
 archive="$srcdir/examples/archive"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafqf.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir eafqf
 db="$tmp/sample.db"
-unset EAFSEARCH_DB
 LC_ALL=C
 export LC_ALL
 tab=$(printf '\t')

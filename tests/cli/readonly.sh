@@ -6,19 +6,11 @@
 # indexing is refused with a message that says why.  Then the same with
 # the index alone (its -wal and -shm files gone, as on a read-only mount).
 # TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
-eafquery="$builddir/tools/eafquery"
-eafrelated="$builddir/tools/eafrelated"
 # a folder any user can reach
-tmp=$(mktemp -d /tmp/eafro.XXXXXX)
+tap_tmpdir eafro /tmp
 chmod 755 "$tmp"
-trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
-unset EAFSEARCH_DB
 db="$tmp/idx/sample.db"
 mkdir "$tmp/idx"
 

@@ -5,19 +5,10 @@
 # --refresh and the options, related:KEY in eafquery, and the usage
 # errors.  Expected values come from the archive or from another tool's
 # output, never from a stored copy of the output.  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
-eafquery="$builddir/tools/eafquery"
-eafrelated="$builddir/tools/eafrelated"
-jsonkeys="$builddir/tests/jsonkeys"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafrel.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir eafrel
 db="$tmp/sample.db"
-unset EAFSEARCH_DB
 LC_ALL=C
 export LC_ALL
 rel() { "$eafrelated" -d "$db" "$@"; }

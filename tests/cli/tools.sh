@@ -3,19 +3,11 @@
 # skipping unchanged articles, the Japan-China articles ranked first,
 # highlighted snippets, JSON output, bad files, exit statuses, help and
 # version.  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
-eafquery="$builddir/tools/eafquery"
-jsonkeys="$builddir/tests/jsonkeys"
 archive="$srcdir/examples/archive"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafcli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir eafcli
 db="$tmp/sample.db"
-unset EAFSEARCH_DB
 
 # the articles about Japan-China relations in the sample archive
 jc_keys="2008/a-warm-spring-for-japan-and-china

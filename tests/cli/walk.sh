@@ -6,15 +6,9 @@
 # an interrupt while it waits for such a list, a folder mostly gone (not
 # pruned without --prune-all), and an unknown language (a usage error).
 # TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafwalk.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-unset EAFSEARCH_DB
+tap_tmpdir eafwalk
 
 page() {  # page FILE TITLE
     printf '## %s\n\nA few words about %s.\n' "$2" "$2" > "$1"

@@ -5,15 +5,9 @@
 # check, the second run either waits for the first and then finds what it
 # did, or is refused after waiting with a message (exit 1, nothing done);
 # and each run's tally agrees with its own -v lines.  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafwriters.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-unset EAFSEARCH_DB
+tap_tmpdir eafwriters
 rounds=${EAF_WRITER_ROUNDS:-12}
 
 # an archive of 4 folders of one-article pages, and a JSON Lines file of 300

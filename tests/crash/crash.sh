@@ -4,11 +4,11 @@
 # killed with SIGKILL 6 times at random points, each kill checked (see
 # crash.c); then a run completes the index.  make bench-crash is the long
 # version, on real corpora.  TAP output.
-set -u
-build=${EAF_TEST_BUILDDIR:-.}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafcrash.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-"$build/tests/crash/crash" --make-corpus "$tmp/corpus" --files 24 --articles 50 || {
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+tap_tmpdir eafcrash
+crash="$builddir/tests/crash/crash"
+"$crash" --make-corpus "$tmp/corpus" --files 24 --articles 50 || {
     echo "1..0 # SKIP cannot make the corpus"; exit 0; }
-exec "$build/tests/crash/crash" --eafindex "$build/tools/eafindex" --corpus "$tmp/corpus" \
+# (not exec'd: the shell stays, for its trap to remove the folder)
+"$crash" --eafindex "$eafindex" --corpus "$tmp/corpus" \
     --db "$tmp/index.db" --kills 6 --batch 20 --log "$tmp/eafindex.log" ${EAF_CRASH_SEED:+--seed "$EAF_CRASH_SEED"}

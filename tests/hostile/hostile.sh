@@ -10,18 +10,11 @@
 # single-line record is checked against the bound the man page states
 # (about 5 times the largest record, plus 60 MB); EAF_HOSTILE_BIG=1 does
 # the same with a 100 MB record (make bench-hostile).  TAP output.
-set -u
-srcdir=${EAF_TEST_SRCDIR:-.}
-builddir=${EAF_TEST_BUILDDIR:-.}
-. "$srcdir/tests/cli/tap.sh"
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 
-eafindex="$builddir/tools/eafindex"
-eafquery="$builddir/tools/eafquery"
 helper="$builddir/tests/hostile/helper"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eafhostile.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir eafhostile
 db="$tmp/index.db"
-unset EAFSEARCH_DB
 t="timeout 120"
 command -v timeout > /dev/null 2>&1 || t=""
 
