@@ -26,6 +26,20 @@
  *   bytes (error messages) is released with eaf_free().
  * - A NULL handle where one is required gives EAF_MISUSE (or NULL from an
  *   accessor); compilers that know `nonnull` warn about it at build time.
+ * - Options and statistics structs (eaf_open_options, eaf_search_options,
+ *   eaf_related_options, eaf_related_stats, eaf_reader_options,
+ *   eaf_export_options) begin with `unsigned version`; initialise each
+ *   with its _INIT macro, which sets the version of this header, then set
+ *   the members you need.  Every struct is at version 1 in 1.0; members
+ *   are only ever appended, each time with a new version.  A program built
+ *   against an older header keeps working with a newer library: the
+ *   library reads no further than the program's version, and the members
+ *   the program does not know keep their defaults (a statistics struct is
+ *   written no further than its version).  A version of 0, or one newer
+ *   than the library's, gives EAF_MISUSE and a message naming the struct.
+ * - Every call that takes a callback (walks, the related build, the key
+ *   and problem callbacks) stops when the callback returns non-zero, and
+ *   returns EAF_ABORT; what the call had finished is kept.
  * - Text is UTF-8.  Invalid byte sequences in input are replaced by U+FFFD;
  *   they never stop indexing.
  *
@@ -357,8 +371,7 @@ typedef struct eaf_db eaf_db;
 
 /**
  * Options for eaf_db_open().  Initialise with EAF_OPEN_OPTIONS_INIT, then
- * set the fields you need; fields are only ever appended, and `version`
- * tells the library which of them the caller knows.
+ * set the fields you need (see Conventions on versions).
  */
 typedef struct eaf_open_options {
     unsigned version;        /**< EAF_OPEN_OPTIONS_VERSION */
@@ -747,7 +760,6 @@ typedef struct eaf_search_options {
     const char *ellipsis;    /**< marks cut text in snippets; NULL: "..." */
     unsigned snippet_words;  /**< snippet length in words, over all its
                                   fragments; 0 means 32, at most 256 */
-    /* version 2 */
     eaf_sort sort;           /**< the order of the hits */
     unsigned snippet_fragments; /**< the most fragments a snippet joins
                                   (for long articles); 0 means 3 */
@@ -758,8 +770,8 @@ typedef struct eaf_search_options {
     const char *const *topics;    /**< with any of these topics */
     const char *const *countries; /**< about any of these countries */
     const char *const *tags;      /**< with any of these other tags */
-    /* version 3: the ranking knobs; 0 (or NULL) means the default of each,
-     * documented with EAF_RANK_DEFAULT_* below */
+    /* the ranking knobs: 0 (or NULL) means the default of each, documented
+     * with EAF_RANK_DEFAULT_* below */
     const double *weights;   /**< 8 field weights, in the order title, author,
                                   affiliation, topic, country, summary, body,
                                   bio; NULL: the defaults */
@@ -772,7 +784,7 @@ typedef struct eaf_search_options {
     unsigned feedback_terms; /**< EAF_SEARCH_FEEDBACK: terms added */
 } eaf_search_options;
 
-#define EAF_SEARCH_OPTIONS_VERSION 3
+#define EAF_SEARCH_OPTIONS_VERSION 1
 #define EAF_SEARCH_OPTIONS_INIT \
     { EAF_SEARCH_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, 0, \
       EAF_SORT_RELEVANCE, 0, NULL, NULL, NULL, NULL, NULL, NULL, \

@@ -4,6 +4,7 @@
  */
 #include "db.h"
 #include "fts.h"
+#include "options.h"
 #include "tokenize.h"
 
 #include <errno.h>
@@ -356,7 +357,8 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
 eaf_status eaf_db_open(eaf_db **out, const char *path,
                        const eaf_open_options *opts, char **errmsg_out)
 {
-    eaf_open_options defaults = EAF_OPEN_OPTIONS_INIT;
+    eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
+    char msg[128];
     eaf_db *db;
     eaf_status st;
 
@@ -367,15 +369,13 @@ eaf_status eaf_db_open(eaf_db **out, const char *path,
     *out = NULL;
     if (!path)
         return EAF_MISUSE;
-    if (!opts)
-        opts = &defaults;
-    pthread_once(&configure_once, configure_sqlite);
-    if (opts->version < 1 || opts->version > EAF_OPEN_OPTIONS_VERSION) {
+    if (eaf__options_read(&o, opts, &eaf__open_options_layout, msg, sizeof(msg)) != EAF_OK) {
         if (errmsg_out)
-            *errmsg_out = eaf__printf("unsupported eaf_open_options version %u",
-                                      opts->version);
+            *errmsg_out = eaf__strdup(msg);
         return EAF_MISUSE;
     }
+    opts = &o;
+    pthread_once(&configure_once, configure_sqlite);
     db = eaf__calloc(1, sizeof(*db));
     if (!db)
         return EAF_NOMEM;

@@ -6,6 +6,7 @@
  */
 #include "plan.h"
 #include "lexicon.h"
+#include "options.h"
 #include "related.h"
 #include "tokenize.h"
 
@@ -18,20 +19,13 @@
 eaf_status eaf__plan_new(eaf__plan **out, eaf_db *db, const eaf_search_options *opts)
 {
     eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    char msg[128];
     static const double defaults[8] = EAF_RANK_DEFAULT_WEIGHTS;
     eaf__plan *p;
 
     *out = NULL;
-    if (opts) {
-        if (opts->version < 1 || opts->version > EAF_SEARCH_OPTIONS_VERSION)
-            return eaf__db_error(db, EAF_MISUSE,
-                                 "unsupported eaf_search_options version %u", opts->version);
-        /* read only the fields the caller's version has */
-        memcpy(&o, opts, opts->version == 1   ? offsetof(eaf_search_options, sort)
-                         : opts->version == 2 ? offsetof(eaf_search_options, weights)
-                                              : sizeof(o));
-        o.version = EAF_SEARCH_OPTIONS_VERSION;
-    }
+    if (eaf__options_read(&o, opts, &eaf__search_options_layout, msg, sizeof(msg)) != EAF_OK)
+        return eaf__db_error(db, EAF_MISUSE, "%s", msg);
     if (o.flags & ~(EAF_SEARCH_STRICT | EAF_SEARCH_NO_FALLBACK | EAF_SEARCH_SNIPPET_HTML |
                     EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK | EAF_SEARCH_RANK_ALL |
                     EAF_SEARCH_ALL_WORDS))

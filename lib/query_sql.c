@@ -396,8 +396,6 @@ eaf_status eaf__query_add_filters(eaf__compiled *c, const eaf_search_options *o,
     char *sql;
 
     *bad = NULL;
-    if (o->version < 2)
-        return EAF_OK;
     if (o->date_from) {
         if (!filter_day(o->date_from, &lo, &hi)) {
             *bad = o->date_from;

@@ -11,6 +11,7 @@
  */
 #include "related.h"
 #include "related_model.h"
+#include "options.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,20 +210,37 @@ static eaf_status check_writable(eaf_db *db)
     return EAF_OK;
 }
 
+/* The version of the caller's statistics struct, if any, is one this
+ * library knows. */
+static eaf_status check_stats(const eaf_related_stats *stats, eaf_db *db)
+{
+    char msg[128];
+
+    if (stats && eaf__options_check(stats, &eaf__related_stats_layout, msg, sizeof(msg)) != EAF_OK)
+        return eaf__db_error(db, EAF_MISUSE, "%s", msg);
+    return EAF_OK;
+}
+
 static void stats_fill(eaf_related_stats *stats, const eaf__rel_model *m, int full,
                        int64_t lists, double rd, double sc, double wr)
 {
-    if (!stats || stats->version < 1)
+    eaf_related_stats out;
+
+    if (!stats)
         return;
-    stats->full = full;
-    stats->articles = m ? eaf__rel_model_articles(m) : 0;
-    stats->lists = lists;
-    stats->terms = m ? eaf__rel_model_terms(m) : 0;
-    stats->postings = m ? (int64_t)eaf__rel_model_postings(m) : 0;
-    stats->model_bytes = m ? eaf__rel_model_bytes(m) : 0;
-    stats->read_seconds = rd;
-    stats->score_seconds = sc;
-    stats->write_seconds = wr;
+    memset(&out, 0, sizeof(out));
+    out.version = EAF_RELATED_STATS_VERSION;
+    out.full = full;
+    out.articles = m ? eaf__rel_model_articles(m) : 0;
+    out.lists = lists;
+    out.terms = m ? eaf__rel_model_terms(m) : 0;
+    out.postings = m ? (int64_t)eaf__rel_model_postings(m) : 0;
+    out.model_bytes = m ? eaf__rel_model_bytes(m) : 0;
+    out.read_seconds = rd;
+    out.score_seconds = sc;
+    out.write_seconds = wr;
+    /* no further than the caller's version of the struct */
+    eaf__options_write(stats, &out, &eaf__related_stats_layout);
 }
 
 /* A full build, inside the write transaction the caller opened.  The
@@ -330,6 +348,8 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
     if (!db)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    if ((s = check_stats(stats, db)) != EAF_OK)
+        return s;
     s = options_to_write(&o, db, opts);
     if (s != EAF_OK)
         return s;
@@ -470,6 +490,8 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
     if (!db)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    if ((s = check_stats(stats, db)) != EAF_OK)
+        return s;
     s = check_writable(db);
     if (s != EAF_OK)
         return s;

@@ -9,6 +9,7 @@
  */
 #include "related_vec.h"
 #include "lexicon.h"
+#include "options.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -48,16 +49,13 @@ eaf_status eaf__rel_opts_init(eaf__rel_opts *o, eaf_db *db, const eaf_related_op
                               const eaf__rel_opts *base)
 {
     eaf_related_options d = EAF_RELATED_OPTIONS_INIT;
+    char msg[128];
     eaf__rel_opts b, lib;
     double meta[EAF__META_KINDS];
     int k;
 
-    if (in) {
-        if (in->version != EAF_RELATED_OPTIONS_VERSION)
-            return eaf__db_error(db, EAF_MISUSE, "unsupported eaf_related_options version %u",
-                                 in->version);
-        d = *in;
-    }
+    if (eaf__options_read(&d, in, &eaf__related_options_layout, msg, sizeof(msg)) != EAF_OK)
+        return eaf__db_error(db, EAF_MISUSE, "%s", msg);
     if (d.flags & ~(EAF_RELATED_EARLIER | EAF_RELATED_TEXT_ONLY | EAF_RELATED_COMPUTE |
                     EAF_RELATED_LIBRARY_DEFAULTS))
         return eaf__db_error(db, EAF_MISUSE, "unknown related flags 0x%x", d.flags);

@@ -16,6 +16,7 @@
  */
 #include "eaf-private.h"
 #include "db.h"
+#include "options.h"
 
 #include <string.h>
 
@@ -170,6 +171,8 @@ eaf_status eaf_db_export(int64_t *count_out, eaf_db *db,
                          const eaf_export_options *opts, eaf_write_fn write,
                          void *payload)
 {
+    eaf_export_options o = EAF_EXPORT_OPTIONS_INIT;
+    char msg[128];
     export_state x;
     eaf_status st;
 
@@ -178,9 +181,8 @@ eaf_status eaf_db_export(int64_t *count_out, eaf_db *db,
     if (!db || !write)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
-    if (opts && opts->version < 1)
-        return eaf__db_error(db, EAF_MISUSE, "unknown export options version %u",
-                             opts->version);
+    if (eaf__options_read(&o, opts, &eaf__export_options_layout, msg, sizeof(msg)) != EAF_OK)
+        return eaf__db_error(db, EAF_MISUSE, "%s", msg);
     memset(&x, 0, sizeof(x));
     x.write = write;
     x.payload = payload;

@@ -9,6 +9,7 @@
  * not in the table: it is not detected, and forcing it gives EAF_NOTFOUND
  * with a message naming what is missing.
  */
+#include "options.h"
 #include "archive.h"
 #include "format.h"
 #include "names.h"
@@ -339,10 +340,18 @@ static eaf_status new_reader(eaf_reader **out, const char *name,
     return EAF_OK;
 }
 
-static eaf_status check_options(const eaf_reader_options *o, char **errmsg_out)
+/* Reads the caller's options (NULL: the defaults) into *o, and checks them. */
+static eaf_status read_options(eaf_reader_options *o, const eaf_reader_options *in,
+                               char **errmsg_out)
 {
-    if (o->version < 1 || o->version > EAF_READER_OPTIONS_VERSION ||
-        (unsigned)o->format >= EAF__ARRAY_LEN(all_formats) ||
+    char msg[128];
+
+    if (eaf__options_read(o, in, &eaf__reader_options_layout, msg, sizeof(msg)) != EAF_OK) {
+        if (errmsg_out)
+            *errmsg_out = eaf__strdup(msg);
+        return EAF_MISUSE;
+    }
+    if ((unsigned)o->format >= EAF__ARRAY_LEN(all_formats) ||
         (unsigned)o->archive >= EAF__ARRAY_LEN(archive_names)) {
         if (errmsg_out)
             *errmsg_out = eaf__strdup("bad eaf_reader_options");
@@ -402,7 +411,7 @@ static eaf_status finish_open(eaf_reader *r, const char *path, int64_t size,
 eaf_status eaf_reader_open(eaf_reader **out, const char *path,
                            const eaf_reader_options *opts, char **errmsg_out)
 {
-    eaf_reader_options defaults = EAF_READER_OPTIONS_INIT;
+    eaf_reader_options o = EAF_READER_OPTIONS_INIT;
     eaf_reader *r;
     struct stat sb;
     eaf_status st;
@@ -414,10 +423,9 @@ eaf_status eaf_reader_open(eaf_reader **out, const char *path,
     *out = NULL;
     if (!path)
         return EAF_MISUSE;
-    if (!opts)
-        opts = &defaults;
-    if ((st = check_options(opts, errmsg_out)) != EAF_OK)
+    if ((st = read_options(&o, opts, errmsg_out)) != EAF_OK)
         return st;
+    opts = &o;
     if (stat(path, &sb) != 0) {
         int e = errno;
         if (errmsg_out)
@@ -451,7 +459,7 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
                                   const char *name, const eaf_reader_options *opts,
                                   char **errmsg_out)
 {
-    eaf_reader_options defaults = EAF_READER_OPTIONS_INIT;
+    eaf_reader_options o = EAF_READER_OPTIONS_INIT;
     eaf_reader *r;
     eaf_status st;
 
@@ -462,10 +470,9 @@ eaf_status eaf_reader_open_memory(eaf_reader **out, const char *data, size_t len
     *out = NULL;
     if (!data || !name)
         return EAF_MISUSE;
-    if (!opts)
-        opts = &defaults;
-    if ((st = check_options(opts, errmsg_out)) != EAF_OK)
+    if ((st = read_options(&o, opts, errmsg_out)) != EAF_OK)
         return st;
+    opts = &o;
     if ((st = new_reader(&r, name, opts)) != EAF_OK)
         return st;
     r->src.mem = eaf__malloc(len ? len : 1);

@@ -42,4 +42,20 @@ if [ -z "$other" ]; then
 else
     echo "not ok 4 - other exported symbols:"; echo "$other" | sed 's/^/#   /'
 fi
-echo "1..4"
+
+# 1.0's promise: every function of 1.0 stays (new ones may join the list)
+gone=$(comm -23 "$srcdir/tests/abi/exports-1.0" "$tmp/exported")
+if [ -z "$gone" ]; then
+    echo "ok 5 - every function of 1.0 is still exported ($(wc -l < "$srcdir/tests/abi/exports-1.0"))"
+else
+    echo "not ok 5 - functions of 1.0 no longer exported:"; echo "$gone" | sed 's/^/#   /'
+fi
+# the shared library's name carries the header's major version
+major=$(sed -n 's/^#define EAF_VERSION_MAJOR *\([0-9]*\).*/\1/p' "$builddir/include/eafsearch-version.h")
+soname=$(readelf -d "$so" 2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+if [ -n "$major" ] && [ "$soname" = "libeafsearch.so.$major" ]; then
+    echo "ok 6 - soname $soname for version $major"
+else
+    echo "not ok 6 - soname '$soname' for header major version '$major'"
+fi
+echo "1..6"

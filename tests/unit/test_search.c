@@ -553,14 +553,21 @@ static void test_filters(void)
     o.date_from = "2018-13";
     is_int(eaf_search_new(&s, db, "japan", &o), EAF_SYNTAX, "an invalid date filter");
     ok(strstr(eaf_db_errmsg(db), "2018-13") != NULL, "named: %s", eaf_db_errmsg(db));
-    /* a caller of the first version of the options is still served */
+    /* a version this library does not know is refused, and named (the
+     * reading of an older caller's struct is tested in test_options) */
     {
-        eaf_search_options v1 = EAF_SEARCH_OPTIONS_INIT;
-        v1.version = 1;
-        v1.limit = 100;
-        v1.date_from = "2030"; /* not read: a version 1 caller has no such field */
-        is_str(sorted(run_opts("japan", &v1, NULL)), sorted("jc1 jc2 j1 k1 cjk"),
-               "version 1 options: the new fields are ignored");
+        eaf_search_options bad = EAF_SEARCH_OPTIONS_INIT;
+        unsigned v[2] = {0, EAF_SEARCH_OPTIONS_VERSION + 1};
+        int i;
+
+        ok(EAF_SEARCH_OPTIONS_VERSION == 1, "the search options of 1.0 are version 1");
+        for (i = 0; i < 2; i++) {
+            bad.version = v[i];
+            is_int(eaf_search_new(&s, db, "japan", &bad), EAF_MISUSE,
+                   "options of version %u are refused", v[i]);
+            ok(s == NULL && strstr(eaf_db_errmsg(db), "eaf_search_options version") != NULL,
+               "and named: %s", eaf_db_errmsg(db));
+        }
     }
 }
 
