@@ -112,7 +112,8 @@ q text-facets --facets "policy"
 q count --count "China"
 q explain --explain "Japan China" 
 q date-range --format json "date:2017..2019 trade"
-q related-key --format json "related:$("$eafquery" -d "$work/sample.db" --format tsv --fields key -n 1 Japan 2>/dev/null | head -1)"
+key=$("$eafquery" -d "$work/sample.db" --format tsv --fields key -n 1 Japan 2>/dev/null | sed -n 2p)
+q related-key --format json "related:$key"
 q cjk --format json "中国"
 q zero -n 0 --facets --format json "trade"
 "$eafrelated" -d "$work/sample.db" --list --format tsv > "$out/sample-related.tsv" 2>&1
