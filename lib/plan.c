@@ -16,6 +16,60 @@
 
 #define DEFAULT_LIMIT 10
 
+/* The plan's own copy of a text of its options. */
+static eaf_status own_text(eaf__plan *p, const char **s)
+{
+    char *c;
+
+    if (!*s)
+        return EAF_OK;
+    c = eaf__strdup(*s);
+    if (!c || eaf__strvec_push(&p->owned, c) != EAF_OK) {
+        eaf__free(c);
+        return EAF_NOMEM;
+    }
+    *s = c;
+    return EAF_OK;
+}
+
+/* ... and of a NULL-terminated list of texts. */
+static eaf_status own_list(eaf__plan *p, const char *const **list)
+{
+    const char **c;
+    size_t n = 0, i;
+
+    if (!*list)
+        return EAF_OK;
+    while ((*list)[n])
+        n++;
+    c = eaf__calloc(n + 1, sizeof(*c));
+    if (!c || eaf__strvec_push(&p->owned, (char *)c) != EAF_OK) {
+        eaf__free(c);
+        return EAF_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        c[i] = (*list)[i];
+        if (own_text(p, &c[i]) != EAF_OK)
+            return EAF_NOMEM;
+    }
+    *list = c;
+    return EAF_OK;
+}
+
+static eaf_status own_options(eaf__plan *p)
+{
+    eaf_search_options *o = &p->o;
+
+    o->weights = NULL; /* read into p->weights */
+    if (own_text(p, &o->mark_open) != EAF_OK || own_text(p, &o->mark_close) != EAF_OK ||
+        own_text(p, &o->ellipsis) != EAF_OK || own_text(p, &o->date_from) != EAF_OK ||
+        own_text(p, &o->date_to) != EAF_OK || own_list(p, &o->authors) != EAF_OK ||
+        own_list(p, &o->topics) != EAF_OK || own_list(p, &o->countries) != EAF_OK ||
+        own_list(p, &o->tags) != EAF_OK)
+        return EAF_NOMEM;
+    return EAF_OK;
+}
+
 eaf_status eaf__plan_new(eaf__plan **out, eaf_db *db, const eaf_search_options *opts)
 {
     eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
@@ -50,6 +104,10 @@ eaf_status eaf__plan_new(eaf__plan **out, eaf_db *db, const eaf_search_options *
     p->offset = o.offset;
     p->feedback_docs = o.feedback_docs ? o.feedback_docs : EAF_RANK_DEFAULT_FEEDBACK_DOCS;
     p->feedback_terms = o.feedback_terms ? o.feedback_terms : EAF_RANK_DEFAULT_FEEDBACK_TERMS;
+    if (own_options(p) != EAF_OK) {
+        eaf__plan_free(p);
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    }
     *out = p;
     return EAF_OK;
 }
@@ -72,6 +130,7 @@ void eaf__plan_free(eaf__plan *p)
         return;
     eaf__query_free(p->q);
     eaf__strvec_free(&p->expanded);
+    eaf__strvec_free(&p->owned);
     eaf__free(p->tier);
     eaf__free(p);
 }

@@ -24,9 +24,10 @@
 
 typedef struct eaf__plan {
     eaf__query *q;            /* the tree, as the passes leave it */
-    /* the options, read (version checked) by eaf__plan_new; their texts and
-     * lists stay the caller's, valid while the search is made */
+    /* the options, read (version checked) by eaf__plan_new, with copies of
+     * their texts and lists: the plan outlives the caller's struct */
     eaf_search_options o;
+    eaf__strvec owned;        /* those copies (texts, and arrays of them) */
     unsigned flags;
     eaf_sort sort;
     double weights[8], k1, b, proximity;  /* the ranking knobs */

@@ -6,6 +6,7 @@
  */
 #include "tap.h"
 #include "testutil.h"
+#include "plan.h"
 
 #include <sqlite3.h>
 
@@ -553,6 +554,71 @@ static void test_filters(void)
     o.date_from = "2018-13";
     is_int(eaf_search_new(&s, db, "japan", &o), EAF_SYNTAX, "an invalid date filter");
     ok(strstr(eaf_db_errmsg(db), "2018-13") != NULL, "named: %s", eaf_db_errmsg(db));
+    /* the search keeps its own copy of the options: the caller's struct,
+     * texts and lists may change or go once eaf_search_new() returns (the
+     * total, the facets and the snippets are read later) */
+    {
+        char *country = strdup("Japan"), *from = strdup("2010"), *open_mark = strdup("<<");
+        const char **countries = malloc(2 * sizeof(*countries));
+        eaf_search_options *heap = malloc(sizeof(*heap));
+        int64_t total = -1;
+        eaf_facets *f = NULL;
+        const char *snip;
+
+        if (!country || !from || !open_mark || !countries || !heap)
+            abort();
+        *heap = (eaf_search_options)EAF_SEARCH_OPTIONS_INIT;
+        countries[0] = country;
+        countries[1] = NULL;
+        heap->countries = countries;
+        heap->date_from = from;
+        heap->mark_open = open_mark;
+        heap->limit = 100;
+        is_int(eaf_search_new(&s, db, "relations", heap), EAF_OK, "a search with filters");
+        strcpy(country, "Korea");
+        strcpy(from, "2030");
+        strcpy(open_mark, "!!");
+        free(country);
+        free(from);
+        free(open_mark);
+        free(countries);
+        free(heap);
+        ok(s && eaf_search_next(s) == EAF_ROW, "its first hit, the options gone");
+        snip = s ? eaf_search_snippet(s) : NULL;
+        ok(snip && strstr(snip, "<<") != NULL, "the snippet marks as asked: %s",
+           snip ? snip : "(none)");
+        ok(s && eaf_search_total(&total, s) == EAF_OK && total == 2,
+           "the total, read after, still filters as asked (%lld)", (long long)total);
+        ok(s && eaf_search_facets(&f, s, 5) == EAF_OK, "the facets, read after");
+        eaf_facets_free(f);
+        eaf_search_free(s);
+        s = NULL;
+    }
+    /* inside: the plan holds copies, so that it can be run later (over
+     * other index files) whatever became of the caller's options */
+    {
+        char country[] = "Japan", from[] = "2010", mark[] = "<<";
+        const char *countries[] = {country, NULL};
+        eaf_search_options po = EAF_SEARCH_OPTIONS_INIT;
+        eaf__plan *plan = NULL;
+
+        po.countries = countries;
+        po.date_from = from;
+        po.mark_open = mark;
+        is_int(eaf__plan_new(&plan, db, &po), EAF_OK, "a plan");
+        strcpy(country, "Korea");
+        strcpy(from, "2030");
+        strcpy(mark, "!!");
+        countries[0] = NULL;
+        ok(plan && plan->o.countries && plan->o.countries[0] &&
+           strcmp(plan->o.countries[0], "Japan") == 0 && !plan->o.countries[1],
+           "its country filter is its own");
+        ok(plan && plan->o.date_from && strcmp(plan->o.date_from, "2010") == 0,
+           "and its date");
+        ok(plan && plan->o.mark_open && strcmp(plan->o.mark_open, "<<") == 0,
+           "and its marks");
+        eaf__plan_free(plan);
+    }
     /* a version this library does not know is refused, and named (the
      * reading of an older caller's struct is tested in test_options) */
     {
