@@ -237,6 +237,37 @@ TU_UNUSED static int tu_sql(const char *path, const char *sql)
     return rc;
 }
 
+/* The keys of the hits a search has left, space-separated, into buf; the
+ * status the walk ended with (EAF_DONE when all went well). */
+TU_UNUSED static eaf_status tu_keys(eaf_search *s, char *buf, size_t cap)
+{
+    size_t used = 0;
+    eaf_status st;
+
+    buf[0] = '\0';
+    while ((st = eaf_search_next(s)) == EAF_ROW) {
+        int w = snprintf(buf + used, cap - used, "%s%s", used ? " " : "",
+                         eaf_search_field(s, EAF_FIELD_KEY));
+        if (w > 0 && (size_t)w < cap - used)
+            used += (size_t)w;
+    }
+    return st;
+}
+
+/* Is key one of the space-separated keys? */
+TU_UNUSED static int tu_has_key(const char *keys, const char *key)
+{
+    size_t n = strlen(key);
+    const char *p = keys;
+
+    while ((p = strstr(p, key)) != NULL) {
+        if ((p == keys || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
 /* FTS5's check of the full-text index of connection s against the
  * articles: 1 when it passes. */
 TU_UNUSED static int tu_fts_ok(sqlite3 *s)

@@ -618,21 +618,11 @@ static eaf_status markdown_next(eaf__source *r, eaf_article **out)
 
     *out = NULL;
     r->done = 1; /* one file, one article */
-    st = eaf__source_slurp(r, &data, &len);
+    st = eaf__source_slurp_text(r, &data, &s, &len, "empty file");
     if (st != EAF_OK)
         return st;
-    s = data;
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-        s += 3;
-        len -= 3;
-    }
-    for (i = 0; i < len && space(s[i]); i++)
+    for (i = 0; space(s[i]); i++) /* (not all of it, or it was empty) */
         ;
-    if (i == len) {
-        eaf__free(data);
-        eaf__source_error(r, 0, "empty file");
-        return EAF_SYNTAX;
-    }
     memset(&m, 0, sizeof(m));
     memset(&t, 0, sizeof(t));
     m.r = r;

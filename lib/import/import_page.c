@@ -780,27 +780,15 @@ static eaf_status page_next(eaf__source *r, eaf_article **out)
     page p;
     char *data;
     const char *s;
-    size_t len, i;
+    size_t len;
     cmark_node *doc;
     eaf_status st;
 
     *out = NULL;
     r->done = 1; /* one page, one article */
-    st = eaf__source_slurp(r, &data, &len);
+    st = eaf__source_slurp_text(r, &data, &s, &len, "empty file (no article page)");
     if (st != EAF_OK)
         return st;
-    s = data;
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-        s += 3;
-        len -= 3;
-    }
-    for (i = 0; i < len && is_space(s[i]); i++)
-        ;
-    if (i == len) {
-        eaf__free(data);
-        eaf__source_error(r, 0, "empty file (no article page)");
-        return EAF_SYNTAX;
-    }
     doc = cmark_parse_document(s, len, CMARK_OPT_VALIDATE_UTF8);
     eaf__free(data);
     if (!doc) {

@@ -169,6 +169,31 @@ eaf_status eaf__source_slurp(eaf__source *r, char **data, size_t *len)
     return EAF_OK;
 }
 
+eaf_status eaf__source_slurp_text(eaf__source *r, char **data, const char **text,
+                                  size_t *len, const char *empty)
+{
+    size_t i;
+    eaf_status st = eaf__source_slurp(r, data, len);
+
+    *text = *data;
+    if (st != EAF_OK)
+        return st;
+    if (*len >= 3 && memcmp(*text, "\xEF\xBB\xBF", 3) == 0) {
+        *text += 3;
+        *len -= 3;
+    }
+    for (i = 0; i < *len && (*text)[i] != '\0' && strchr(" \t\n\r\f\v", (*text)[i]); i++)
+        ;
+    if (i == *len) {
+        eaf__free(*data);
+        *data = NULL;
+        *text = NULL;
+        eaf__source_error(r, 0, "%s", empty);
+        return EAF_SYNTAX;
+    }
+    return EAF_OK;
+}
+
 int eaf__source_getline(eaf__source *r)
 {
     int any = 0;

@@ -69,6 +69,12 @@ ssize_t eaf__source_read(eaf__source *r, char *buf, size_t n);
  * EAF_IO (message recorded) or EAF_SYNTAX when the file is too large. */
 eaf_status eaf__source_slurp(eaf__source *r, char **data, size_t *len);
 
+/* eaf__source_slurp() for a text format: *text is the text after a UTF-8
+ * byte-order mark, *len its length; a file of white space alone is
+ * EAF_SYNTAX with the message empty (and *data NULL). */
+eaf_status eaf__source_slurp_text(eaf__source *r, char **data, const char **text,
+                                  size_t *len, const char *empty);
+
 /* Reads one line (without its newline) into r->line_buf and counts it;
  * returns 1, 0 at the end, -1 on a read error, -2 when out of memory
  * (message recorded). */

@@ -64,22 +64,15 @@ static const char *run(const char *query, unsigned flags, long long *total)
     eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
     eaf_search *s = NULL;
     eaf_status st;
-    size_t used = 0;
     int64_t t = -1;
 
-    buf[0] = '\0';
     o.flags = flags;
     o.limit = 200;
     if (eaf_search_new(&s, db, query, &o) != EAF_OK) {
         ok(0, "search [%s]: %s", query, eaf_db_errmsg(db));
         return "(failed)";
     }
-    while ((st = eaf_search_next(s)) == EAF_ROW) {
-        const char *k = eaf_search_field(s, EAF_FIELD_KEY);
-        int w = snprintf(buf + used, sizeof(buf) - used, "%s%s", used ? " " : "", k);
-        if (w > 0 && (size_t)w < sizeof(buf) - used)
-            used += (size_t)w;
-    }
+    st = tu_keys(s, buf, sizeof(buf));
     if (st != EAF_DONE)
         ok(0, "search [%s] ended with %s", query, eaf_status_str(st));
     if (total) {
@@ -110,28 +103,14 @@ static int explains(const char *query, unsigned flags, const char *text)
     return found;
 }
 
-/* Is a key among the hits? */
-static int has_key(const char *keys, const char *key)
-{
-    size_t n = strlen(key);
-    const char *p = keys;
-
-    while ((p = strstr(p, key)) != NULL) {
-        if ((p == keys || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-        p += n;
-    }
-    return 0;
-}
-
 static void test_prefix(void)
 {
     long long total = 0;
     const char *keys = run("pre*", 0, &total);
 
-    ok(has_key(keys, "pre1") && has_key(keys, "pre2") && has_key(keys, "pre3"),
+    ok(tu_has_key(keys, "pre1") && tu_has_key(keys, "pre2") && tu_has_key(keys, "pre3"),
        "pre* finds prefect, preface and presses: %s", keys);
-    ok(!has_key(keys, "pro1"), "pre* does not find proofs");
+    ok(!tu_has_key(keys, "pro1"), "pre* does not find proofs");
     is_int(total, 3, "pre*: three hits");
     ok(!explains("pre*", 0, "prefix:"), "a prefix under the cap is left as it is");
     is_str(run("prefa*", 0, NULL), "pre2", "prefa*: the preface only");
@@ -140,7 +119,7 @@ static void test_prefix(void)
     keys = run("zeta*", 0, &total);
     ok(total > 0 && total < ZETA_WORDS, "zeta* is capped: %lld of %d articles", total,
        ZETA_WORDS);
-    ok(has_key(keys, "z000") && has_key(keys, "z001") && has_key(keys, "z002"),
+    ok(tu_has_key(keys, "z000") && tu_has_key(keys, "z001") && tu_has_key(keys, "z002"),
        "the capped prefix keeps the word in the most articles");
     ok(explains("zeta*", 0, "prefix: zeta* starts 130 terms"), "explain says it was capped");
     is_str(run("zeta129", 0, NULL), "z129", "each of the words is indexed");
@@ -155,7 +134,7 @@ static void test_places(void)
            "EAF_SEARCH_NO_ALIASES: the name only");
     is_str(run("japan", 0, NULL), "jp jpa", "whatever the case typed");
     keys = run("Japanese", 0, NULL);
-    ok(has_key(keys, "jpa") && has_key(keys, "jp"), "the adjective finds the name too: %s",
+    ok(tu_has_key(keys, "jpa") && tu_has_key(keys, "jp"), "the adjective finds the name too: %s",
        keys);
     is_str(run("Korea", 0, NULL), "kr", "a place without another form written");
     ok(!explains("proofs", 0, "Japanese"), "no alias for a word that is no place");

@@ -59,9 +59,7 @@ static const char *run(const char *query, const eaf_search_options *o, int *expl
     static char buf[1024];
     eaf_search *s = NULL;
     eaf_status st;
-    size_t used = 0;
 
-    buf[0] = '\0';
     if (eaf_search_new(&s, db, query, o) != EAF_OK) {
         ok(0, "search [%s]: %s", query, eaf_db_errmsg(db));
         return "(failed)";
@@ -70,29 +68,11 @@ static const char *run(const char *query, const eaf_search_options *o, int *expl
         const char *e = eaf_search_explain(s);
         *explain = e && strstr(e, "feedback: added") != NULL;
     }
-    while ((st = eaf_search_next(s)) == EAF_ROW) {
-        const char *k = eaf_search_field(s, EAF_FIELD_KEY);
-        int w = snprintf(buf + used, sizeof(buf) - used, "%s%s", used ? " " : "", k);
-        if (w > 0 && (size_t)w < sizeof(buf) - used)
-            used += (size_t)w;
-    }
+    st = tu_keys(s, buf, sizeof(buf));
     if (st != EAF_DONE)
         ok(0, "search [%s] ended with %s", query, eaf_status_str(st));
     eaf_search_free(s);
     return buf;
-}
-
-static int has_key(const char *keys, const char *key)
-{
-    size_t n = strlen(key);
-    const char *p = keys;
-
-    while ((p = strstr(p, key)) != NULL) {
-        if ((p == keys || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-        p += n;
-    }
-    return 0;
 }
 
 static void test_feedback(void)
@@ -105,19 +85,19 @@ static void test_feedback(void)
     ok(!said, "off by default: explain names no feedback");
     snprintf(dflt, sizeof(dflt), "%s", run(QUESTION, NULL, NULL));
     is_str(dflt, plain, "off by default: the same hits as without options");
-    ok(!has_key(plain, "pv"), "without feedback: not the article of other words (%s)",
+    ok(!tu_has_key(plain, "pv"), "without feedback: not the article of other words (%s)",
        plain);
 
     o.flags = EAF_SEARCH_FEEDBACK;
     snprintf(with, sizeof(with), "%s", run(QUESTION, &o, &said));
     ok(said, "with feedback: explain names the added terms");
     ok(strcmp(with, plain) != 0, "feedback changes the hits: [%s] vs [%s]", with, plain);
-    ok(has_key(with, "pv"), "with feedback: the article of the best hits' words");
+    ok(tu_has_key(with, "pv"), "with feedback: the article of the best hits' words");
     ok(strncmp(with, "s1 ", 3) == 0 && strncmp(plain, "s1 ", 3) == 0,
        "the same first hit with and without");
-    ok(has_key(with, "s2") && has_key(with, "s3"), "the hits of before are still there");
+    ok(tu_has_key(with, "s2") && tu_has_key(with, "s3"), "the hits of before are still there");
     ok(strstr(with, "pv") > strstr(with, "s2"), "below the hits of the query's own words");
-    ok(!has_key(with, "f1"), "nothing unrelated is added");
+    ok(!tu_has_key(with, "f1"), "nothing unrelated is added");
 
     /* only a search that matches any word is widened */
     o.flags = EAF_SEARCH_FEEDBACK | EAF_SEARCH_ALL_WORDS;
@@ -127,7 +107,7 @@ static void test_feedback(void)
     o.flags = EAF_SEARCH_FEEDBACK;
     o.feedback_docs = 1;
     o.feedback_terms = 1;
-    ok(has_key(run(QUESTION, &o, &said), "s1") && said, "one doc, one term");
+    ok(tu_has_key(run(QUESTION, &o, &said), "s1") && said, "one doc, one term");
 }
 
 int main(void)

@@ -83,7 +83,6 @@ static const char *run_opts(const char *query, const eaf_search_options *opts,
     static char out[2048];
     eaf_search *s = NULL;
     eaf_status st;
-    size_t n = 0;
     int64_t t = -1;
 
     out[0] = '\0';
@@ -92,12 +91,7 @@ static const char *run_opts(const char *query, const eaf_search_options *opts,
         snprintf(out, sizeof(out), "(error %d: %s)", st, eaf_db_errmsg(db));
         return out;
     }
-    while ((st = eaf_search_next(s)) == EAF_ROW) {
-        int w = snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "",
-                         eaf_search_field(s, EAF_FIELD_KEY));
-        if (w > 0 && (size_t)w < sizeof(out) - n)
-            n += (size_t)w;
-    }
+    st = tu_keys(s, out, sizeof(out));
     if (st != EAF_DONE)
         snprintf(out, sizeof(out), "(error %d: %s)", st, eaf_db_errmsg(db));
     if (eaf_search_total(&t, s) != EAF_OK)
