@@ -1,5 +1,6 @@
 /*
- * testutil.h: temporary folders and small article builders for the tests.
+ * testutil.h: temporary folders and small article builders for the tests,
+ * and the skip of tests that need a reader this build lacks.
  */
 #ifndef EAF_TESTUTIL_H
 #define EAF_TESTUTIL_H
@@ -16,12 +17,36 @@
 #include <sqlite3.h>
 
 #include "fts.h"
+#include "tap.h"
 
 #if defined(__GNUC__)
 #define TU_UNUSED __attribute__((unused))
 #else
 #define TU_UNUSED
 #endif
+
+/* A format as a bit of a mask for tu_need: TU_FORMAT(PAGE) | TU_FORMAT(WXR). */
+#define TU_FORMAT(x) (1u << EAF_FORMAT_##x)
+
+/* Whether this build reads every format of the mask; if not, one test is
+ * skipped, saying which readers are missing: a build configured without a
+ * parser's library has no reader for its formats. */
+TU_UNUSED static int tu_need(const char *what, unsigned formats)
+{
+    char missing[64] = "";
+    size_t k = 0;
+    int f;
+
+    for (f = EAF_FORMAT_PAGE; f <= EAF_FORMAT_WXR; f++)
+        if ((formats & (1u << f)) && !eaf_format_available((eaf_format)f))
+            k += (size_t)snprintf(missing + k, sizeof(missing) - k, "%s%s", k ? ", " : "",
+                                  eaf_format_name((eaf_format)f));
+    if (k == 0)
+        return 1;
+    printf("ok %d # SKIP %s: this build of libeafsearch has no reader for %s\n", ++tap_count,
+           what, missing);
+    return 0;
+}
 
 static char tu_dir[256];
 

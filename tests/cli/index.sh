@@ -6,6 +6,8 @@
 # --dry-run, -v statuses, --exclude, --export and indexing the export
 # again, batches and an interrupted run.  TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+# (a site of every format, and archives of it)
+tap_need page jsonl html markdown wxr archives
 
 fix="$srcdir/tests/fixtures"
 tap_tmpdir eafidx

@@ -6,6 +6,8 @@
 # archive itself (grep) or from another eafquery output checked another
 # way, never from a stored copy of the output.  TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+# (the sample archive is of article pages)
+tap_need page
 
 archive="$srcdir/examples/archive"
 tap_tmpdir eafqf

@@ -7,6 +7,8 @@
 # the index alone (its -wal and -shm files gone, as on a read-only mount).
 # TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+# (the sample archive is of article pages)
+tap_need page
 
 # a folder any user can reach
 tap_tmpdir eafro /tmp

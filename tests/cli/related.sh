@@ -6,6 +6,8 @@
 # errors.  Expected values come from the archive or from another tool's
 # output, never from a stored copy of the output.  TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+# (the sample archive is of article pages)
+tap_need page
 
 tap_tmpdir eafrel
 db="$tmp/sample.db"

@@ -4,6 +4,8 @@
 # highlighted snippets, JSON output, bad files, exit statuses, help and
 # version.  TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+# (article pages, the sample archive's and those made here, and JSON Lines)
+tap_need page jsonl
 
 archive="$srcdir/examples/archive"
 tap_tmpdir eafcli

@@ -7,6 +7,8 @@
 # pruned without --prune-all), and an unknown language (a usage error).
 # TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+# (the folders walked hold article pages and JSON Lines)
+tap_need page jsonl
 
 tap_tmpdir eafwalk
 

@@ -6,6 +6,8 @@
 # did, or is refused after waiting with a message (exit 1, nothing done);
 # and each run's tally agrees with its own -v lines.  TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+# (the archive written is of article pages and JSON Lines)
+tap_need page jsonl
 
 tap_tmpdir eafwriters
 rounds=${EAF_WRITER_ROUNDS:-12}

@@ -38,45 +38,51 @@ sound() {  # sound WHAT: the index passes its check
 }
 
 # a page indexed first: nothing indexed before a hostile file may be lost
-cat > "$tmp/first.md" <<'EOF'
+if tap_want "a first page" page; then
+    cat > "$tmp/first.md" <<'EOF'
 ## Harbours of the Pacific
 
 **Author:** Lena Hart, Pacific Institute
 
 Container traffic through Suva grew by a tenth.
 EOF
-index "$tmp/first.md"
-is "$rc" 0 "a first page is indexed"
+    index "$tmp/first.md"
+    is "$rc" 0 "a first page is indexed"
+fi
 
 # --- invalid UTF-8 and NUL bytes ----------------------------------------------------
-printf '## Bad \377\376 bytes in a title\n\n**Author:** Ana Cruz\n\nA body with \303\050 cut sequences and \355\240\200 surrogates, then quinoa.\n' \
-    > "$tmp/invalid.md"
-index "$tmp/invalid.md"
-no_crash "invalid UTF-8"
-is "$rc" 0 "invalid UTF-8: the page is indexed"
-is "$(hits quinoa)" 1 "invalid UTF-8: the text after the bad bytes is searchable"
-contains "$("$eafquery" -d "$db" --format tsv --fields title quinoa)" "$(printf '\357\277\275')" \
-    "invalid UTF-8: bad bytes became U+FFFD"
+if tap_want "invalid UTF-8 and NUL bytes" page jsonl; then
+    printf '## Bad \377\376 bytes in a title\n\n**Author:** Ana Cruz\n\nA body with \303\050 cut sequences and \355\240\200 surrogates, then quinoa.\n' \
+        > "$tmp/invalid.md"
+    index "$tmp/invalid.md"
+    no_crash "invalid UTF-8"
+    is "$rc" 0 "invalid UTF-8: the page is indexed"
+    is "$(hits quinoa)" 1 "invalid UTF-8: the text after the bad bytes is searchable"
+    contains "$("$eafquery" -d "$db" --format tsv --fields title quinoa)" "$(printf '\357\277\275')" \
+        "invalid UTF-8: bad bytes became U+FFFD"
 
-printf '## NUL bytes\n\n**Author:** Ana Cruz\n\nBefore the NUL\000after the NUL comes tapioca.\n' \
-    > "$tmp/nul.md"
-printf '{"id": "nul/1", "title": "Escaped NUL", "body": "sago\\u0000 then cassava"}\n{"id": "nul/2", "title": "Raw \000 NUL", "body": "arrowroot"}\n{"id": "nul/3", "title": "After", "body": "taro"}\n' \
-    > "$tmp/nul.jsonl"
-index "$tmp/nul.md" "$tmp/nul.jsonl"
-no_crash "NUL bytes"
-is "$(hits tapioca)" 1 "NUL bytes: the text after a NUL in a page is indexed"
-is "$(hits cassava)" 1 "NUL bytes: and after an escaped NUL in JSON"
-is "$(hits taro)" 1 "NUL bytes: the line after a raw NUL is indexed"
-sound "NUL bytes"
+    printf '## NUL bytes\n\n**Author:** Ana Cruz\n\nBefore the NUL\000after the NUL comes tapioca.\n' \
+        > "$tmp/nul.md"
+    printf '{"id": "nul/1", "title": "Escaped NUL", "body": "sago\\u0000 then cassava"}\n{"id": "nul/2", "title": "Raw \000 NUL", "body": "arrowroot"}\n{"id": "nul/3", "title": "After", "body": "taro"}\n' \
+        > "$tmp/nul.jsonl"
+    index "$tmp/nul.md" "$tmp/nul.jsonl"
+    no_crash "NUL bytes"
+    is "$(hits tapioca)" 1 "NUL bytes: the text after a NUL in a page is indexed"
+    is "$(hits cassava)" 1 "NUL bytes: and after an escaped NUL in JSON"
+    is "$(hits taro)" 1 "NUL bytes: the line after a raw NUL is indexed"
+    sound "NUL bytes"
+fi
 
 # --- a 100 MB single line ---------------------------------------------------------
-{ printf '## One line\n\n'; head -c 100000000 /dev/zero | tr '\000' 'w'; } > "$tmp/line.md"
-index "$tmp/line.md"
-no_crash "a 100 MB single line"
-is "$rc" 1 "a 100 MB single line in a page: refused (exit 1)"
-contains "$err" "line.md" "a 100 MB single line: the file is named"
-contains "$err" "too large" "a 100 MB single line: too large, says the message"
-rm -f "$tmp/line.md"
+if tap_want "a 100 MB single line in a page" page; then
+    { printf '## One line\n\n'; head -c 100000000 /dev/zero | tr '\000' 'w'; } > "$tmp/line.md"
+    index "$tmp/line.md"
+    no_crash "a 100 MB single line"
+    is "$rc" 1 "a 100 MB single line in a page: refused (exit 1)"
+    contains "$err" "line.md" "a 100 MB single line: the file is named"
+    contains "$err" "too large" "a 100 MB single line: too large, says the message"
+    rm -f "$tmp/line.md"
+fi
 
 # the same length streamed as JSON Lines: indexed, memory bounded
 big_mb=10
@@ -103,42 +109,45 @@ fi
 rm -f "$tmp/big.jsonl"
 
 # --- deeply nested HTML --------------------------------------------------------------
-{ printf '<html><head><title>Nested</title></head><body><article><h1>Nested deep</h1>'
-  yes '<div>' | head -n 200000 | tr -d '\n'
-  printf 'kohlrabi'
-  yes '</div>' | head -n 200000 | tr -d '\n'
-  printf '<p>Jicama at the end.</p></article></body></html>\n'; } > "$tmp/nested.html"
-index "$tmp/nested.html"
-no_crash "HTML nested 200,000 deep"
-if [ "$rc" -eq 0 ]; then ok 0 "HTML nested 200,000 deep: indexed"; else
-    contains "$err" "nested.html" "HTML nested 200,000 deep: an error naming the file"; fi
-sound "nested HTML"
+if tap_want "deeply nested HTML" html; then
+    { printf '<html><head><title>Nested</title></head><body><article><h1>Nested deep</h1>'
+      yes '<div>' | head -n 200000 | tr -d '\n'
+      printf 'kohlrabi'
+      yes '</div>' | head -n 200000 | tr -d '\n'
+      printf '<p>Jicama at the end.</p></article></body></html>\n'; } > "$tmp/nested.html"
+    index "$tmp/nested.html"
+    no_crash "HTML nested 200,000 deep"
+    if [ "$rc" -eq 0 ]; then ok 0 "HTML nested 200,000 deep: indexed"; else
+        contains "$err" "nested.html" "HTML nested 200,000 deep: an error naming the file"; fi
+    sound "nested HTML"
+fi
 
 # --- XML: billion laughs, external entities -----------------------------------------
-{ echo '<?xml version="1.0"?>'
-  echo '<!DOCTYPE rss ['
-  echo '<!ENTITY l0 "ha">'
-  i=1
-  while [ $i -le 12 ]; do
-      p=$((i - 1))
-      echo "<!ENTITY l$i \"&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;\">"
-      i=$((i + 1))
-  done
-  echo ']>'
-  echo '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Laughs</title>'
-  echo '<item><title>Laughing</title><link>https://example.org/laughs</link><content:encoded>&l12;</content:encoded></item>'
-  echo '</channel></rss>'; } > "$tmp/laughs.xml"
-index "$tmp/laughs.xml"
-no_crash "a billion laughs"
-is "$rc" 1 "a billion laughs: refused (exit 1)"
-contains "$err" "laughs.xml" "a billion laughs: the file is named"
-is "$(hits hahaha)" 0 "a billion laughs: nothing expanded into the index"
+if tap_want "XML: a billion laughs, external entities" wxr; then
+    { echo '<?xml version="1.0"?>'
+      echo '<!DOCTYPE rss ['
+      echo '<!ENTITY l0 "ha">'
+      i=1
+      while [ $i -le 12 ]; do
+          p=$((i - 1))
+          echo "<!ENTITY l$i \"&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;&l$p;\">"
+          i=$((i + 1))
+      done
+      echo ']>'
+      echo '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Laughs</title>'
+      echo '<item><title>Laughing</title><link>https://example.org/laughs</link><content:encoded>&l12;</content:encoded></item>'
+      echo '</channel></rss>'; } > "$tmp/laughs.xml"
+    index "$tmp/laughs.xml"
+    no_crash "a billion laughs"
+    is "$rc" 1 "a billion laughs: refused (exit 1)"
+    contains "$err" "laughs.xml" "a billion laughs: the file is named"
+    is "$(hits hahaha)" 0 "a billion laughs: nothing expanded into the index"
 
-marker="zqxmarker$$"
-echo "$marker secret text" > "$tmp/secret.txt"
-mkfifo "$tmp/fifo" 2> /dev/null
-for target in secret.txt fifo; do
-    cat > "$tmp/xxe-$target.xml" <<EOF
+    marker="zqxmarker$$"
+    echo "$marker secret text" > "$tmp/secret.txt"
+    mkfifo "$tmp/fifo" 2> /dev/null
+    for target in secret.txt fifo; do
+        cat > "$tmp/xxe-$target.xml" <<EOF
 <?xml version="1.0"?>
 <!DOCTYPE rss [ <!ENTITY xxe SYSTEM "file://$tmp/$target"> ]>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>XXE</title>
@@ -146,55 +155,64 @@ for target in secret.txt fifo; do
 <content:encoded>Before &xxe; after, with okra.</content:encoded></item>
 </channel></rss>
 EOF
-done
-index "$tmp/xxe-secret.txt.xml"
-no_crash "an external entity"
-is "$(hits "$marker")" 0 "an external entity: the file it names is not read into the index"
-"$eafindex" -d "$db" --export > "$tmp/export.jsonl" 2> /dev/null
-grep -q "$marker" "$tmp/export.jsonl"
-ok $((1 - $?)) "an external entity: nor into any stored text"
-if [ -p "$tmp/fifo" ]; then
-    index "$tmp/xxe-fifo.xml"
-    no_crash "an external entity naming a FIFO (reading it would block)"
-else
-    echo "ok $((tap_n + 1)) - an external entity naming a FIFO # SKIP mkfifo failed"
-    tap_n=$((tap_n + 1))
+    done
+    index "$tmp/xxe-secret.txt.xml"
+    no_crash "an external entity"
+    is "$(hits "$marker")" 0 "an external entity: the file it names is not read into the index"
+    "$eafindex" -d "$db" --export > "$tmp/export.jsonl" 2> /dev/null
+    grep -q "$marker" "$tmp/export.jsonl"
+    ok $((1 - $?)) "an external entity: nor into any stored text"
+    if [ -p "$tmp/fifo" ]; then
+        index "$tmp/xxe-fifo.xml"
+        no_crash "an external entity naming a FIFO (reading it would block)"
+    else
+        echo "ok $((tap_n + 1)) - an external entity naming a FIFO # SKIP mkfifo failed"
+        tap_n=$((tap_n + 1))
+    fi
+    sound "external entities"
 fi
-sound "external entities"
 
 # --- decompression bombs, truncated archives --------------------------------------------
-"$helper" zipbomb "$tmp/bomb.zip" 200
-index "$tmp/bomb.zip"
-no_crash "a zip bomb (200 MB in $(($(wc -c < "$tmp/bomb.zip") / 1024)) kB)"
-is "$rc" 1 "a zip bomb: exit 1"
-contains "$err" "bomb.zip:bomb.html: decompression bomb" "a zip bomb: stopped, the member named"
-is "$(hits "before the bomb")" 1 "a zip bomb: the member before it is indexed"
+if tap_want "a zip bomb" archives page html; then
+    "$helper" zipbomb "$tmp/bomb.zip" 200
+    index "$tmp/bomb.zip"
+    no_crash "a zip bomb (200 MB in $(($(wc -c < "$tmp/bomb.zip") / 1024)) kB)"
+    is "$rc" 1 "a zip bomb: exit 1"
+    contains "$err" "bomb.zip:bomb.html: decompression bomb" "a zip bomb: stopped, the member named"
+    is "$(hits "before the bomb")" 1 "a zip bomb: the member before it is indexed"
+fi
 
-{ printf '<html><body><p>'; head -c 100000000 /dev/zero | tr '\000' 'a'; } |
-    gzip -c > "$tmp/bomb.html.gz"
-index "$tmp/bomb.html.gz"
-no_crash "a gzip bomb (100 MB in $(($(wc -c < "$tmp/bomb.html.gz") / 1024)) kB)"
-is "$rc" 1 "a gzip bomb: exit 1"
-contains "$err" "decompression bomb" "a gzip bomb: stopped as a bomb"
+if tap_want "a gzip bomb" archives html; then
+    { printf '<html><body><p>'; head -c 100000000 /dev/zero | tr '\000' 'a'; } |
+        gzip -c > "$tmp/bomb.html.gz"
+    index "$tmp/bomb.html.gz"
+    no_crash "a gzip bomb (100 MB in $(($(wc -c < "$tmp/bomb.html.gz") / 1024)) kB)"
+    is "$rc" 1 "a gzip bomb: exit 1"
+    contains "$err" "decompression bomb" "a gzip bomb: stopped as a bomb"
+fi
 
-mkdir "$tmp/pages"
-i=1
-while [ $i -le 40 ]; do
-    printf '## Page %d of the set\n\n**Author:** Ana Cruz\n\nBody %d with plantain and %s.\n' \
-        $i $i "$(head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$tmp/pages/p$i.md"
-    i=$((i + 1))
-done
-(cd "$tmp" && tar czf pages.tar.gz pages)
-size=$(wc -c < "$tmp/pages.tar.gz")
-head -c $((size / 2)) "$tmp/pages.tar.gz" > "$tmp/cut.tar.gz"
-index "$tmp/cut.tar.gz"
-no_crash "a truncated gzip"
-is "$rc" 1 "a truncated gzip: exit 1"
-contains "$err" "cut.tar.gz" "a truncated gzip: the file is named"
-n=$(hits plantain)
-[ "$n" -gt 0 ] && [ "$n" -lt 40 ]
-ok $? "a truncated gzip: the $n pages before the cut are kept"
-is "$(hits quinoa)" 1 "what was indexed before is still there"
+if tap_want "a truncated gzip" archives page; then
+    mkdir "$tmp/pages"
+    i=1
+    while [ $i -le 40 ]; do
+        printf '## Page %d of the set\n\n**Author:** Ana Cruz\n\nBody %d with plantain and %s.\n' \
+            $i $i "$(head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$tmp/pages/p$i.md"
+        i=$((i + 1))
+    done
+    (cd "$tmp" && tar czf pages.tar.gz pages)
+    size=$(wc -c < "$tmp/pages.tar.gz")
+    head -c $((size / 2)) "$tmp/pages.tar.gz" > "$tmp/cut.tar.gz"
+    index "$tmp/cut.tar.gz"
+    no_crash "a truncated gzip"
+    is "$rc" 1 "a truncated gzip: exit 1"
+    contains "$err" "cut.tar.gz" "a truncated gzip: the file is named"
+    n=$(hits plantain)
+    [ "$n" -gt 0 ] && [ "$n" -lt 40 ]
+    ok $? "a truncated gzip: the $n pages before the cut are kept"
+fi
+if tap_want "what was indexed before" page; then
+    is "$(hits quinoa)" 1 "what was indexed before is still there"
+fi
 sound "after every hostile file"
 
 # --- damaged index files --------------------------------------------------------------------

@@ -10,32 +10,13 @@
 #include "eafsearch.h"
 #include "import/format.h"
 #include "tap.h"
+#include "testutil.h"
 
 #include <time.h>
 
 #define FIX EAF_TEST_SRCDIR "/tests/fixtures/"
 
-/* Whether this build reads every format of the mask (bits 1 << format);
- * if not, one test is skipped, saying which reader is missing: a build
- * configured without a parser's library has no reader for its formats. */
-static int need(const char *what, unsigned formats)
-{
-    char missing[64] = "";
-    size_t k = 0;
-    int f;
-
-    for (f = EAF_FORMAT_PAGE; f <= EAF_FORMAT_WXR; f++)
-        if ((formats & (1u << f)) && !eaf_format_available((eaf_format)f))
-            k += (size_t)snprintf(missing + k, sizeof(missing) - k, "%s%s", k ? ", " : "",
-                                  eaf_format_name((eaf_format)f));
-    if (k == 0)
-        return 1;
-    printf("ok %d # SKIP %s: this build of libeafsearch has no reader for %s\n", ++tap_count,
-           what, missing);
-    return 0;
-}
-
-#define F(x) (1u << EAF_FORMAT_##x)
+#define F(x) TU_FORMAT(x)
 #define ALL_FORMATS (F(PAGE) | F(JSONL) | F(HTML) | F(MARKDOWN) | F(WXR))
 
 /* Reads every article of a file (up to 16), counting errors; the last
@@ -901,7 +882,7 @@ static void test_ignore_reason(void)
 
     /* a page of that kind named directly: skipped with the reason, not read
      * (once it is opened, which needs the Markdown reader) */
-    if (need("a Hugo list page named directly", F(MARKDOWN))) {
+    if (tu_need("a Hugo list page named directly", F(MARKDOWN))) {
         static const char hugo[] = "---\ntitle: Posts\n---\nThe list.\n";
         eaf_reader_options o = EAF_READER_OPTIONS_INIT;
         eaf_reader *r = NULL;
@@ -1161,30 +1142,30 @@ static void test_table(void)
 int main(void)
 {
     test_table();
-    if (need("HTML pages", F(HTML))) {
+    if (tu_need("HTML pages", F(HTML))) {
         test_html_article();
         test_html_fallbacks();
         test_html_charsets();
         test_html_broken();
     }
-    if (need("Markdown", F(MARKDOWN))) {
+    if (tu_need("Markdown", F(MARKDOWN))) {
         test_markdown();
         test_markdown_bad();
     }
-    if (need("static sites", F(PAGE) | F(JSONL) | F(MARKDOWN)))
+    if (tu_need("static sites", F(PAGE) | F(JSONL) | F(MARKDOWN)))
         test_static_sites();
-    if (need("WordPress exports", F(WXR))) {
+    if (tu_need("WordPress exports", F(WXR))) {
         test_wxr();
         test_wxr_hostile();
     }
-    if (need("feeds and comment pages", F(HTML) | F(WXR)))
+    if (tu_need("feeds and comment pages", F(HTML) | F(WXR)))
         test_feeds_and_comments();
-    if (need("detection", ALL_FORMATS))
+    if (tu_need("detection", ALL_FORMATS))
         test_detection();
     test_ignore_reason();
-    if (need("files that give nothing", F(HTML) | F(MARKDOWN) | F(WXR)))
+    if (tu_need("files that give nothing", F(HTML) | F(MARKDOWN) | F(WXR)))
         test_nothing_read();
-    if (need("out of memory", F(HTML) | F(MARKDOWN) | F(WXR))) {
+    if (tu_need("out of memory", F(HTML) | F(MARKDOWN) | F(WXR))) {
         oom_file(FIX "html/article.html", "article.html", "Reef tourism after the bleaching");
         oom_file(FIX "html/title-only.html", "title-only.html", "Dredging the inner channel");
         oom_file(FIX "markdown/post.md", "post.md",
