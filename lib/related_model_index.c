@@ -374,52 +374,47 @@ static eaf_status compute_vector(eaf__rel_model *m, eaf_db *db, sqlite3_stmt *te
     return s == EAF_OK ? EAF_OK : eaf__rm_nomem(db);
 }
 
-eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_opts *o,
+/* The number of articles the stored model was built from (m->n_model). */
+static eaf_status read_model_size(eaf__rel_model *m, eaf_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t nmodel;
+    int rc;
+
+    rc = sqlite3_prepare_v2(db->sql, "SELECT value FROM eaf_meta WHERE name = 'related_n'",
+                            -1, &st, NULL);
+    nmodel = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
+                                                               : 0;
+    sqlite3_finalize(st);
+    m->n_model = (uint32_t)nmodel;
+    if (nmodel < 1 || nmodel > UINT32_MAX)
+        return eaf__db_error(db, EAF_CORRUPT, "the stored related-article model is damaged");
+    return EAF_OK;
+}
+
+/* Every article's vector, in the order of m->id: the stored one where it holds,
+ * else computed from the text (the article marked changed, counted in *changed). */
+static eaf_status read_vectors(eaf__rel_model *m, eaf_db *db, const eaf__rel_opts *o,
                                int64_t *changed)
 {
-    eaf__rel_model *m;
     sqlite3_stmt *st = NULL, *text = NULL;
     eaf__tokenizer *tok = NULL;
     eaf__rel_pair *one = NULL, *v = NULL;
     uint32_t i = 0, k;
-    int64_t nmodel;
-    eaf_status s;
-    int rc = SQLITE_DONE;
+    eaf_status s = EAF_OK;
+    int rc;
 
-    *out = NULL;
-    *changed = 0;
-    s = eaf__rm_model_new(&m, db, o);
-    if (s != EAF_OK)
-        return s;
-    s = eaf__rm_read_articles(m, db);
-    if (s == EAF_OK)
-        s = eaf__rm_read_facets(m, db);
-    if (s == EAF_OK)
-        s = read_terms(m, db);
-    if (s == EAF_OK) {
-        rc = sqlite3_prepare_v2(db->sql, "SELECT value FROM eaf_meta WHERE name = 'related_n'",
-                                -1, &st, NULL);
-        nmodel = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
-                                                                   : 0;
-        sqlite3_finalize(st);
-        st = NULL;
-        if (nmodel < 1 || nmodel > UINT32_MAX)
-            s = eaf__db_error(db, EAF_CORRUPT, "the stored related-article model is damaged");
-        m->n_model = (uint32_t)nmodel;
-    }
-    if (s == EAF_OK) {
+    rc = sqlite3_prepare_v2(db->sql,
+                            "SELECT a.id, v.hash, v.length, v.vec, s.changed FROM article a"
+                            " LEFT JOIN related_vector v ON v.article_id = a.id"
+                            " LEFT JOIN related_stale s ON s.article_id = a.id ORDER BY a.id",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db->sql,
-                                "SELECT a.id, v.hash, v.length, v.vec, s.changed FROM article a"
-                                " LEFT JOIN related_vector v ON v.article_id = a.id"
-                                " LEFT JOIN related_stale s ON s.article_id = a.id ORDER BY a.id",
-                                -1, &st, NULL);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_prepare_v2(db->sql,
-                                    "SELECT title, summary, body FROM article WHERE id = ?1", -1,
-                                    &text, NULL);
-        if (rc != SQLITE_OK)
-            s = eaf__db_sqlerr(db, rc, "reading the stored vectors");
-    }
+                                "SELECT title, summary, body FROM article WHERE id = ?1", -1,
+                                &text, NULL);
+    if (rc != SQLITE_OK)
+        s = eaf__db_sqlerr(db, rc, "reading the stored vectors");
     if (s == EAF_OK && eaf__tokenizer_new(&tok, db->language) != EAF_OK)
         s = eaf__rm_nomem(db);
     if (s == EAF_OK && !(v = eaf__malloc((size_t)o->terms * sizeof(*v))))
@@ -469,6 +464,29 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     sqlite3_finalize(text);
     eaf__tokenizer_free(tok);
     eaf__free(v);
+    return s;
+}
+
+eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_opts *o,
+                               int64_t *changed)
+{
+    eaf__rel_model *m;
+    eaf_status s;
+
+    *out = NULL;
+    *changed = 0;
+    s = eaf__rm_model_new(&m, db, o);
+    if (s != EAF_OK)
+        return s;
+    s = eaf__rm_read_articles(m, db);
+    if (s == EAF_OK)
+        s = eaf__rm_read_facets(m, db);
+    if (s == EAF_OK)
+        s = read_terms(m, db);
+    if (s == EAF_OK)
+        s = read_model_size(m, db);
+    if (s == EAF_OK)
+        s = read_vectors(m, db, o, changed);
     if (s == EAF_OK)
         s = eaf__rm_vectors_end(m, db);
     if (s == EAF_OK)
