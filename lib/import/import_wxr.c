@@ -749,6 +749,28 @@ static eaf_status failed(wxr *w)
     return EAF_SYNTAX;
 }
 
+/* The channel's <language>: its primary subtag, lower-cased, into w->language
+ * ("en-US" -> "en").  Returns what the XML reader's last read did. */
+static int read_language(wxr *w, int depth)
+{
+    eaf__buf v = EAF__BUF_INIT;
+    int ret = read_text(w, depth, &v);
+
+    if (v.rc == EAF_OK && v.n > 0) {
+        char lang[9];
+        size_t i;
+        char *tv = trimmed(v.p);
+        for (i = 0; tv && i < 8 && tv[i] && tv[i] != '-' && tv[i] != '_'; i++)
+            lang[i] = (char)(tv[i] >= 'A' && tv[i] <= 'Z' ? tv[i] + 32 : tv[i]);
+        lang[i] = '\0';
+        if (i > 0)
+            w->language = eaf__strdup(lang);
+        eaf__free(tv);
+    }
+    eaf__buf_free(&v);
+    return ret;
+}
+
 static eaf_status wxr_next(eaf__source *r, eaf_article **out)
 {
     wxr *w = r->state;
@@ -800,20 +822,7 @@ static eaf_status wxr_next(eaf__source *r, eaf_article **out)
         if (strcmp(local, "author") == 0 && ns && starts(ns, NS_WP)) {
             ret = read_author(w, depth);
         } else if (strcmp(local, "language") == 0 && (!ns || !*ns) && !w->language) {
-            eaf__buf v = EAF__BUF_INIT;
-            ret = read_text(w, depth, &v);
-            if (v.rc == EAF_OK && v.n > 0) {
-                char lang[9];
-                size_t i;
-                char *tv = trimmed(v.p);
-                for (i = 0; tv && i < 8 && tv[i] && tv[i] != '-' && tv[i] != '_'; i++)
-                    lang[i] = (char)(tv[i] >= 'A' && tv[i] <= 'Z' ? tv[i] + 32 : tv[i]);
-                lang[i] = '\0';
-                if (i > 0)
-                    w->language = eaf__strdup(lang);
-                eaf__free(tv);
-            }
-            eaf__buf_free(&v);
+            ret = read_language(w, depth);
         } else if (strcmp(local, "item") == 0 && (!ns || !*ns)) {
             ret = read_item(w, depth);
             if (ret != 1)
