@@ -276,6 +276,44 @@ static int blank_run(const char *s, size_t a, size_t b)
     return 1;
 }
 
+/* The value of the front matter an output tag s[i..end) stands for: {{ page.key }}
+ * or {{ key }} with a scalar value; NULL for another tag. */
+static const char *front_value(ynode *front, const char *s, size_t i, size_t end)
+{
+    size_t k = i + 2, e = end - 2;
+    char name[64];
+
+    while (k < e && (s[k] == ' ' || s[k] == '-'))
+        k++;
+    while (e > k && (s[e - 1] == ' ' || s[e - 1] == '-'))
+        e--;
+    if (e - k > 5 && strncmp(s + k, "page.", 5) == 0)
+        k += 5;
+    if (e > k && e - k < sizeof(name) && !memchr(s + k, ' ', e - k) &&
+        !memchr(s + k, '|', e - k) && !memchr(s + k, '.', e - k)) {
+        memcpy(name, s + k, e - k);
+        name[e - k] = '\0';
+        return eaf__front_scalar(eaf__front_get(front, name));
+    }
+    return NULL;
+}
+
+/* The quoted string an output tag s[i..end) starts with ({{ "name" | filter }}),
+ * if any, into b: the best guess of what it prints. */
+static void put_quoted(eaf__buf *b, const char *s, size_t i, size_t end)
+{
+    size_t k = i + 2, q;
+
+    while (k < end && (s[k] == ' ' || s[k] == '-' || s[k] == '<'))
+        k++;
+    if (k < end && (s[k] == '"' || s[k] == '\'')) {
+        for (q = k + 1; q < end - 2 && s[q] != s[k]; q++)
+            ;
+        if (q < end - 2)
+            eaf__buf_append(b, s + k + 1, q - k - 1);
+    }
+}
+
 /* A copy of s[0..n) without template tags.  A tag alone on its line takes
  * the line with it (so that it leaves no blank line to end an HTML block).
  * An output tag whose expression starts with a quoted string ({{ "name" |
@@ -288,7 +326,7 @@ static char *strip_templates(const char *s, size_t n, ynode *front)
     int raw = 0;
 
     while (i + 1 < n) {
-        const char *close;
+        const char *close, *v;
         size_t end, ls, le;
 
         if (s[i] != '{' || (s[i + 1] != '{' && s[i + 1] != '%' && s[i + 1] != '#')) {
@@ -320,28 +358,11 @@ static char *strip_templates(const char *s, size_t n, ynode *front)
             i++;
             continue;
         }
-        if (s[i + 1] == '{' && front) {
-            /* {{ page.key }} or {{ key }}: a value of the front matter */
-            size_t k = i + 2, e = end - 2;
-            char name[64];
-            const char *v;
-            while (k < e && (s[k] == ' ' || s[k] == '-'))
-                k++;
-            while (e > k && (s[e - 1] == ' ' || s[e - 1] == '-'))
-                e--;
-            if (e - k > 5 && strncmp(s + k, "page.", 5) == 0)
-                k += 5;
-            if (e > k && e - k < sizeof(name) && !memchr(s + k, ' ', e - k) &&
-                !memchr(s + k, '|', e - k) && !memchr(s + k, '.', e - k)) {
-                memcpy(name, s + k, e - k);
-                name[e - k] = '\0';
-                if ((v = eaf__front_scalar(eaf__front_get(front, name))) != NULL) {
-                    eaf__buf_append(&b, s + run, i - run);
-                    eaf__buf_puts(&b, v);
-                    i = run = end;
-                    continue;
-                }
-            }
+        if (s[i + 1] == '{' && front && (v = front_value(front, s, i, end)) != NULL) {
+            eaf__buf_append(&b, s + run, i - run);
+            eaf__buf_puts(&b, v);
+            i = run = end;
+            continue;
         }
         for (ls = i; ls > run && s[ls - 1] != '\n'; ls--)
             ;
@@ -354,17 +375,8 @@ static char *strip_templates(const char *s, size_t n, ynode *front)
             continue;
         }
         eaf__buf_append(&b, s + run, i - run);
-        if (s[i + 1] == '{') {
-            size_t k = i + 2, q;
-            while (k < end && (s[k] == ' ' || s[k] == '-' || s[k] == '<'))
-                k++;
-            if (k < end && (s[k] == '"' || s[k] == '\'')) {
-                for (q = k + 1; q < end - 2 && s[q] != s[k]; q++)
-                    ;
-                if (q < end - 2)
-                    eaf__buf_append(&b, s + k + 1, q - k - 1);
-            }
-        }
+        if (s[i + 1] == '{')
+            put_quoted(&b, s, i, end);
         i = run = end;
     }
     eaf__buf_append(&b, s + run, n - run);
