@@ -236,14 +236,11 @@ static void configure_sqlite(void)
 
 static pthread_once_t configure_once = PTHREAD_ONCE_INIT;
 
-static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
+/* Before SQLite is asked: a stemming language it knows, and a path that is an index
+ * or (when creating) nothing yet. */
+static eaf_status check_target(eaf_db *db, const eaf_open_options *o, int create)
 {
-    int readonly = (o->flags & EAF_OPEN_READONLY) != 0;
-    int create = !readonly && (o->flags & EAF_OPEN_CREATE);
-    int sqlflags, rc, empty, busy_ms;
     struct stat sb;
-    eaf__schema_file file = { NULL };
-    eaf_status st;
 
     if (o->language && !eaf__language_ok(o->language))
         return eaf__db_error(db, EAF_MISUSE, "unknown stemming language '%s'",
@@ -258,6 +255,109 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
         return eaf__db_error(db, EAF_IO, "'%s' is a directory, not an index",
                              db->path);
     }
+    return EAF_OK;
+}
+
+/* The first read of the file: whether it is empty (*empty), with the failures that
+ * read can meet said in our words. */
+static eaf_status first_read(eaf_db *db, int readonly, int sqlflags, int busy_ms, int *empty)
+{
+    eaf_status st;
+    int rc;
+
+    *empty = is_empty_database(db, &rc);
+    if (readonly && ((rc & 0xFF) == SQLITE_READONLY || (rc & 0xFF) == SQLITE_CANTOPEN)) {
+        /* a WAL index without its -shm file, in a folder this user cannot
+         * write: read it as immutable (see eafsearch.h) */
+        char *uri = file_uri(db->path, "immutable=1");
+
+        if (!uri)
+            return eaf__db_error(db, EAF_NOMEM, "out of memory");
+        sqlite3_close_v2(db->sql);
+        db->sql = NULL;
+        st = connect(db, uri, sqlflags | SQLITE_OPEN_URI, busy_ms);
+        eaf__free(uri);
+        if (st != EAF_OK)
+            return st;
+        *empty = is_empty_database(db, &rc);
+    }
+    if (rc != SQLITE_OK) {
+        if (!readonly && (rc & 0xFF) == SQLITE_READONLY)
+            return eaf__db_error(db, EAF_READONLY,
+                                 "cannot write to the index '%s' (its folder is not "
+                                 "writable): open it read-only", db->path);
+        if ((rc & 0xFF) == SQLITE_NOTADB)
+            return eaf__db_error(db, EAF_CORRUPT,
+                                 "'%s' is not an index (not an SQLite database)",
+                                 db->path);
+        if ((rc & 0xFF) == SQLITE_CORRUPT)
+            return eaf__db_error(db, EAF_CORRUPT,
+                                 "'%s' is damaged (%s): restore it from a copy, or "
+                                 "rebuild it", db->path, sqlite3_errmsg(db->sql));
+        return eaf__db_sqlerr(db, rc, "reading the index");
+    }
+    return EAF_OK;
+}
+
+/* The schema: made in an empty file when creating, else checked; the index's
+ * language must be the one asked for, if any. */
+static eaf_status open_schema(eaf_db *db, const eaf_open_options *o, int readonly, int create,
+                              int empty)
+{
+    eaf__schema_file file = { NULL };
+    eaf_status st;
+
+    file.sql = db->sql;
+    file.path = db->path;
+    file.readonly = (db->flags & EAF_OPEN_READONLY) != 0;
+    file.err = &db->err;
+    if (empty) {
+        if (!create)
+            return eaf__db_error(db, readonly ? EAF_SCHEMA : EAF_NOTFOUND,
+                                 "'%s' is an empty database, not an index",
+                                 db->path);
+        st = eaf__schema_create(&file, o->language ? o->language : "english");
+    } else {
+        st = eaf__schema_check(&file);
+    }
+    db->language = file.language;
+    db->schema_version = file.version;
+    /* (a new index may have been made by another handle meanwhile) */
+    if (st == EAF_OK && o->language && strcmp(o->language, db->language) != 0)
+        st = eaf__db_error(db, EAF_MISUSE, "'%s' is an index in '%s', not '%s'",
+                           db->path, db->language, o->language);
+    return st;
+}
+
+/* SQLite's settings for a reader or a writer. */
+static void tune_connection(eaf_db *db, int readonly)
+{
+    /* WAL with synchronous=NORMAL: a crash loses at most the last commits,
+     * never the index. */
+    if (!readonly)
+        sqlite3_exec(db->sql, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    /* A writer keeps 16 MB of pages (SQLite's default is 2 MB): the pages
+     * of a batch's postings and b-trees, written and re-read until the
+     * commit, would otherwise go through the log. */
+    if (!readonly)
+        sqlite3_exec(db->sql, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+    /* A reader maps the file rather than copying its pages in (a search
+     * touches many): up to 1 GB of it.  Not a writer, whose resident
+     * memory would grow with every page it wrote. */
+    if (readonly)
+        sqlite3_exec(db->sql, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+}
+
+static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
+{
+    int readonly = (o->flags & EAF_OPEN_READONLY) != 0;
+    int create = !readonly && (o->flags & EAF_OPEN_CREATE);
+    int sqlflags, empty, busy_ms;
+    eaf_status st;
+
+    st = check_target(db, o, create);
+    if (st != EAF_OK)
+        return st;
     busy_ms = o->busy_timeout_ms == 0 ? DEFAULT_BUSY_MS
               : o->busy_timeout_ms < 0 ? 0
                                        : o->busy_timeout_ms;
@@ -285,72 +385,12 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
         int persist = 1;
         sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     }
-    empty = is_empty_database(db, &rc);
-    if (readonly && ((rc & 0xFF) == SQLITE_READONLY || (rc & 0xFF) == SQLITE_CANTOPEN)) {
-        /* a WAL index without its -shm file, in a folder this user cannot
-         * write: read it as immutable (see eafsearch.h) */
-        char *uri = file_uri(db->path, "immutable=1");
-
-        if (!uri)
-            return eaf__db_error(db, EAF_NOMEM, "out of memory");
-        sqlite3_close_v2(db->sql);
-        db->sql = NULL;
-        st = connect(db, uri, sqlflags | SQLITE_OPEN_URI, busy_ms);
-        eaf__free(uri);
-        if (st != EAF_OK)
-            return st;
-        empty = is_empty_database(db, &rc);
-    }
-    if (rc != SQLITE_OK) {
-        if (!readonly && (rc & 0xFF) == SQLITE_READONLY)
-            return eaf__db_error(db, EAF_READONLY,
-                                 "cannot write to the index '%s' (its folder is not "
-                                 "writable): open it read-only", db->path);
-        if ((rc & 0xFF) == SQLITE_NOTADB)
-            return eaf__db_error(db, EAF_CORRUPT,
-                                 "'%s' is not an index (not an SQLite database)",
-                                 db->path);
-        if ((rc & 0xFF) == SQLITE_CORRUPT)
-            return eaf__db_error(db, EAF_CORRUPT,
-                                 "'%s' is damaged (%s): restore it from a copy, or "
-                                 "rebuild it", db->path, sqlite3_errmsg(db->sql));
-        return eaf__db_sqlerr(db, rc, "reading the index");
-    }
-    file.sql = db->sql;
-    file.path = db->path;
-    file.readonly = (db->flags & EAF_OPEN_READONLY) != 0;
-    file.err = &db->err;
-    if (empty) {
-        if (!create)
-            return eaf__db_error(db, readonly ? EAF_SCHEMA : EAF_NOTFOUND,
-                                 "'%s' is an empty database, not an index",
-                                 db->path);
-        st = eaf__schema_create(&file, o->language ? o->language : "english");
-    } else {
-        st = eaf__schema_check(&file);
-    }
-    db->language = file.language;
-    db->schema_version = file.version;
-    /* (a new index may have been made by another handle meanwhile) */
-    if (st == EAF_OK && o->language && strcmp(o->language, db->language) != 0)
-        st = eaf__db_error(db, EAF_MISUSE, "'%s' is an index in '%s', not '%s'",
-                           db->path, db->language, o->language);
+    st = first_read(db, readonly, sqlflags, busy_ms, &empty);
+    if (st == EAF_OK)
+        st = open_schema(db, o, readonly, create, empty);
     if (st != EAF_OK)
         return st;
-    /* WAL with synchronous=NORMAL: a crash loses at most the last commits,
-     * never the index. */
-    if (!readonly)
-        sqlite3_exec(db->sql, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-    /* A writer keeps 16 MB of pages (SQLite's default is 2 MB): the pages
-     * of a batch's postings and b-trees, written and re-read until the
-     * commit, would otherwise go through the log. */
-    if (!readonly)
-        sqlite3_exec(db->sql, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
-    /* A reader maps the file rather than copying its pages in (a search
-     * touches many): up to 1 GB of it.  Not a writer, whose resident
-     * memory would grow with every page it wrote. */
-    if (readonly)
-        sqlite3_exec(db->sql, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+    tune_connection(db, readonly);
     return EAF_OK;
 }
 

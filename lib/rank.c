@@ -654,53 +654,41 @@ static int title_counts(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stat
     return rc;
 }
 
-static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
-                          sqlite3_context *result, int nval, sqlite3_value **vals)
+/* The query's statistics and knobs, read on its first row into *out and kept
+ * as the context's aux data: an SQLite result code. */
+static int query_stats(const Fts5ExtensionApi *api, Fts5Context *ctx, int nval,
+                       sqlite3_value **vals, rank_stats **out)
 {
-    rank_stats *s = api->xGetAuxdata(ctx, 0);
-    const double *weight;
-    double k1, b, prox, score = 0.0;
-    int rc = SQLITE_OK, nkept = 0, prune, i, p, c;
+    const char *spec = nval >= NARGS ? (const char *)sqlite3_value_text(vals[NARGS - 1])
+                                     : NULL;
+    rank_stats *s = NULL;
+    int rc, c;
 
-    if (!s) {
-        /* the knobs and the spec are read once per query: they are
-         * constants (reading the knobs on every row was 7% of a query
-         * for a common word) */
-        const char *spec = nval >= NARGS ? (const char *)sqlite3_value_text(vals[NARGS - 1])
-                                         : NULL;
-        rc = stats_load(api, ctx, spec, &s);
-        if (rc == SQLITE_OK)
-            rc = api->xSetAuxdata(ctx, s, stats_free);
-        if (rc != SQLITE_OK) {
-            sqlite3_result_error_code(result, rc);
-            return;
-        }
-        for (c = 0; c < MAX_COLUMNS; c++)
-            s->weight[c] = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
-        s->k1 = nval > MAX_COLUMNS ? sqlite3_value_double(vals[MAX_COLUMNS]) : 1.2;
-        s->b = nval > MAX_COLUMNS + 1 ? sqlite3_value_double(vals[MAX_COLUMNS + 1]) : 0.75;
-        s->prox = nval > MAX_COLUMNS + 2 ? sqlite3_value_double(vals[MAX_COLUMNS + 2]) : 0.0;
-        s->can_prune = s->k > 0 && prune_ok(s->weight, s->k1, s->b, s->prox);
-    }
-    weight = s->weight;
-    k1 = s->k1;
-    b = s->b;
-    prox = s->prox;
-    prune = s->can_prune && s->ntop == s->k;
-    if (prune && s->ncol > 0) {
-        double bound;
-        rc = title_counts(api, ctx, s);
-        bound = s->words_max + TITLE_COVERAGE * title_coverage(api, ctx, s) +
-                prox * s->prox_max;
-        if (rc == SQLITE_OK && below_top(s, bound)) {
-            sqlite3_result_double(result, -bound);
-            return;
-        }
-    }
+    rc = stats_load(api, ctx, spec, &s);
+    if (rc == SQLITE_OK)
+        rc = api->xSetAuxdata(ctx, s, stats_free);
+    if (rc != SQLITE_OK)
+        return rc;
+    for (c = 0; c < MAX_COLUMNS; c++)
+        s->weight[c] = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
+    s->k1 = nval > MAX_COLUMNS ? sqlite3_value_double(vals[MAX_COLUMNS]) : 1.2;
+    s->b = nval > MAX_COLUMNS + 1 ? sqlite3_value_double(vals[MAX_COLUMNS + 1]) : 0.75;
+    s->prox = nval > MAX_COLUMNS + 2 ? sqlite3_value_double(vals[MAX_COLUMNS + 2]) : 0.0;
+    s->can_prune = s->k > 0 && prune_ok(s->weight, s->k1, s->b, s->prox);
+    *out = s;
+    return SQLITE_OK;
+}
 
-    /* The occurrences of the scored phrases only: a stopword or an
-     * excluded phrase may occur a hundred times in an article and is never
-     * looked at (xInstCount would decode them all). */
+/* The row's occurrences of the scored phrases, counted per column into s->tf and,
+ * with a proximity weight, kept in s->inst (*nkept of them) in runs of a phrase
+ * each.  The occurrences of the other phrases are never looked at: a stopword or
+ * an excluded phrase may occur a hundred times in an article (xInstCount would
+ * decode them all). */
+static int count_occurrences(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s,
+                             int *nkept)
+{
+    int rc = SQLITE_OK, p;
+
     memset(s->tf, 0, (size_t)(s->nphrase * s->ncol) * sizeof(double));
     s->nrun = 0;
     for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
@@ -709,16 +697,16 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
 
         if (s->group[p] < 0)
             continue;
-        if (prox > 0.0 && (s->nrun == 0 || s->run[s->nrun - 1] < nkept))
-            s->run[s->nrun++] = nkept; /* a new run: this phrase's */
+        if (s->prox > 0.0 && (s->nrun == 0 || s->run[s->nrun - 1] < *nkept))
+            s->run[s->nrun++] = *nkept; /* a new run: this phrase's */
         rc = api->xPhraseFirst(ctx, p, &it, &ic, &io);
         for (; rc == SQLITE_OK && ic >= 0; api->xPhraseNext(ctx, &it, &ic, &io)) {
             if (ic >= s->ncol)
                 continue;
             s->tf[p * s->ncol + ic] += 1.0;
-            if (prox <= 0.0)
+            if (s->prox <= 0.0)
                 continue;
-            if (nkept == s->inst_cap) {
+            if (*nkept == s->inst_cap) {
                 int cap = s->inst_cap ? 2 * s->inst_cap : 64;
                 inst *ni = eaf__realloc(s->inst, (size_t)cap * sizeof(inst));
                 if (ni)
@@ -731,12 +719,21 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
                 s->tmp = ni;
                 s->inst_cap = cap;
             }
-            s->inst[nkept].col = ic;
-            s->inst[nkept].pos = io;
-            s->inst[nkept].group = s->group[p];
-            nkept++;
+            s->inst[*nkept].col = ic;
+            s->inst[*nkept].pos = io;
+            s->inst[*nkept].group = s->group[p];
+            (*nkept)++;
         }
     }
+    return rc;
+}
+
+/* Each group's score into s->gscore: the best BM25F of its phrases, from the
+ * counts in s->tf. */
+static int group_scores(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+{
+    int rc = SQLITE_OK, p, c;
+
     memset(s->gscore, 0, (size_t)s->ngroup * sizeof(double));
     for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
         double tf = 0.0, sp;
@@ -745,17 +742,55 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
         for (c = 0; rc == SQLITE_OK && c < s->ncol; c++) {
             double f = s->tf[p * s->ncol + c];
             int len = 0;
-            if (f == 0.0 || weight[c] == 0.0)
+            if (f == 0.0 || s->weight[c] == 0.0)
                 continue;
             rc = column_size(api, ctx, s->sizes, c, &len);
-            if (s->avglen[c] > 0.0 && b > 0.0)
-                f /= 1.0 - b + b * (double)len / s->avglen[c];
-            tf += weight[c] * f;
+            if (s->avglen[c] > 0.0 && s->b > 0.0)
+                f /= 1.0 - s->b + s->b * (double)len / s->avglen[c];
+            tf += s->weight[c] * f;
         }
-        sp = s->pweight[p] * s->idf[p] * tf / (k1 + tf);
+        sp = s->pweight[p] * s->idf[p] * tf / (s->k1 + tf);
         if (sp > s->gscore[s->group[p]])
             s->gscore[s->group[p]] = sp;
     }
+    return rc;
+}
+
+/* The rank of a row (negated score: FTS5 orders by rank ascending).  Runs for
+ * every row matched: the steps above are static with one caller, inlined. */
+static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                          sqlite3_context *result, int nval, sqlite3_value **vals)
+{
+    rank_stats *s = api->xGetAuxdata(ctx, 0);
+    double prox, score = 0.0;
+    int rc = SQLITE_OK, nkept = 0, prune, i;
+
+    if (!s) {
+        /* the knobs and the spec are read once per query: they are
+         * constants (reading the knobs on every row was 7% of a query
+         * for a common word) */
+        rc = query_stats(api, ctx, nval, vals, &s);
+        if (rc != SQLITE_OK) {
+            sqlite3_result_error_code(result, rc);
+            return;
+        }
+    }
+    prox = s->prox;
+    prune = s->can_prune && s->ntop == s->k;
+    if (prune && s->ncol > 0) {
+        double bound;
+        rc = title_counts(api, ctx, s);
+        bound = s->words_max + TITLE_COVERAGE * title_coverage(api, ctx, s) +
+                prox * s->prox_max;
+        if (rc == SQLITE_OK && below_top(s, bound)) {
+            sqlite3_result_double(result, -bound);
+            return;
+        }
+    }
+    if (rc == SQLITE_OK)
+        rc = count_occurrences(api, ctx, s, &nkept);
+    if (rc == SQLITE_OK)
+        rc = group_scores(api, ctx, s);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(result, rc);
         return;

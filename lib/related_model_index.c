@@ -162,28 +162,26 @@ static int meta_index(int facet_kind)
     return -1;
 }
 
-/* Reads the metadata values of every article (only when some metadata
- * weighs in the score). */
-eaf_status eaf__rm_read_facets(eaf__rel_model *m, eaf_db *db)
-{
-    sqlite3_stmt *st = NULL;
+/* The (value, article) pairs of the facet table's rows, in their order, and the
+ * df of each value; the capacities, for the model's count of its bytes. */
+typedef struct facet_pairs {
     struct fpair {
         uint32_t v, d;
-    } *pv = NULL;
-    uint32_t *df = NULL;
-    size_t np = 0, cap = 0, capv = 0, i;
+    } *pv;
+    uint32_t *df;
+    size_t np, cap, capv;
+} facet_pairs;
+
+/* Reads the facet rows of the kinds of metadata into fp: the values, numbered in
+ * the order of (kind, norm), into m->vkind; the number of values of each article
+ * into m->fstart[doc + 1]. */
+static eaf_status read_facet_rows(eaf__rel_model *m, eaf_db *db, facet_pairs *fp)
+{
+    sqlite3_stmt *st = NULL;
     char *last = NULL;
-    int last_kind = -1, rc, k, any = 0;
+    int last_kind = -1, rc, k;
     eaf_status s = EAF_OK;
 
-    m->fstart = eaf__rm_calloc(m, (size_t)m->n + 1, sizeof(*m->fstart));
-    m->fnorm = eaf__rm_calloc(m, (size_t)m->n * EAF__META_KINDS, sizeof(*m->fnorm));
-    if (!m->fstart || !m->fnorm)
-        return eaf__rm_nomem(db);
-    for (k = 0; k < EAF__META_KINDS; k++)
-        any |= m->o.meta[k] > 0.0;
-    if (!any)
-        return EAF_OK;
     rc = sqlite3_prepare_v2(db->sql,
                             "SELECT kind, norm, article_id FROM facet"
                             " WHERE kind IN (?1, ?2, ?3, ?4) ORDER BY kind, norm",
@@ -205,81 +203,109 @@ eaf_status eaf__rm_read_facets(eaf__rel_model *m, eaf_db *db)
             eaf__free(last);
             last = eaf__strdup(norm);
             last_kind = kind;
-            if (m->nvals == capv) {
-                size_t nc = capv ? capv * 2 : 256;
-                unsigned char *vk = eaf__rm_realloc(m, m->vkind, capv, nc, 1);
-                uint32_t *d = vk ? eaf__rm_realloc(m, df, capv, nc, sizeof(*d)) : NULL;
+            if (m->nvals == fp->capv) {
+                size_t nc = fp->capv ? fp->capv * 2 : 256;
+                unsigned char *vk = eaf__rm_realloc(m, m->vkind, fp->capv, nc, 1);
+                uint32_t *d = vk ? eaf__rm_realloc(m, fp->df, fp->capv, nc, sizeof(*d)) : NULL;
                 if (vk)
                     m->vkind = vk;
                 if (!d) {
                     s = eaf__rm_nomem(db);
                     break;
                 }
-                df = d;
-                capv = nc;
+                fp->df = d;
+                fp->capv = nc;
             }
             if (!last) {
                 s = eaf__rm_nomem(db);
                 break;
             }
             m->vkind[m->nvals] = (unsigned char)kind;
-            df[m->nvals] = 0;
+            fp->df[m->nvals] = 0;
             m->nvals++;
         }
-        if (np == cap) {
-            size_t nc = cap ? cap * 2 : 1024;
-            struct fpair *a = eaf__rm_realloc(m, pv, cap, nc, sizeof(*a));
+        if (fp->np == fp->cap) {
+            size_t nc = fp->cap ? fp->cap * 2 : 1024;
+            struct fpair *a = eaf__rm_realloc(m, fp->pv, fp->cap, nc, sizeof(*a));
             if (!a) {
                 s = eaf__rm_nomem(db);
                 break;
             }
-            pv = a;
-            cap = nc;
+            fp->pv = a;
+            fp->cap = nc;
         }
-        pv[np].v = m->nvals - 1;
-        pv[np].d = (uint32_t)doc;
-        np++;
-        df[m->nvals - 1]++;
+        fp->pv[fp->np].v = m->nvals - 1;
+        fp->pv[fp->np].d = (uint32_t)doc;
+        fp->np++;
+        fp->df[m->nvals - 1]++;
         m->fstart[doc + 1]++;
     }
     if (s == EAF_OK && rc != SQLITE_DONE)
         s = eaf__db_sqlerr(db, rc, "reading the articles' metadata");
     sqlite3_finalize(st);
     eaf__free(last);
-    if (s == EAF_OK) {
-        m->vidf = eaf__rm_alloc(m, m->nvals, sizeof(*m->vidf));
-        m->fval = eaf__rm_alloc(m, np, sizeof(*m->fval));
-        if (!m->vidf || !m->fval)
-            s = eaf__rm_nomem(db);
-    }
-    if (s == EAF_OK) {
-        uint32_t *fill = eaf__rm_alloc(m, (size_t)m->n + 1, sizeof(*fill));
-        if (!fill) {
-            s = eaf__rm_nomem(db);
-        } else {
-            for (i = 0; i < m->nvals; i++)
-                m->vidf[i] = (float)log((double)m->n / (double)df[i]);
-            for (i = 0; i < m->n; i++)
-                m->fstart[i + 1] += m->fstart[i];
-            memcpy(fill, m->fstart, ((size_t)m->n + 1) * sizeof(*fill));
-            /* rows come by value, so each article's values ascend */
-            for (i = 0; i < np; i++)
-                m->fval[fill[pv[i].d]++] = pv[i].v;
-            eaf__rm_free(m, fill, (size_t)m->n + 1, sizeof(*fill));
-            for (i = 0; i < m->n; i++) {
-                double nk[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0};
-                uint32_t j;
-                for (j = m->fstart[i]; j < m->fstart[i + 1]; j++) {
-                    double f = m->vidf[m->fval[j]];
-                    nk[m->vkind[m->fval[j]]] += f * f;
-                }
-                for (k = 0; k < EAF__META_KINDS; k++)
-                    m->fnorm[i * EAF__META_KINDS + k] = (float)sqrt(nk[k]);
-            }
+    return s;
+}
+
+/* From the pairs read: each value's IDF, each article's values (ascending, after
+ * m->fstart) and the norm of each article's values of each kind. */
+static eaf_status index_facets(eaf__rel_model *m, eaf_db *db, const facet_pairs *fp)
+{
+    uint32_t *fill;
+    size_t i;
+    int k;
+
+    m->vidf = eaf__rm_alloc(m, m->nvals, sizeof(*m->vidf));
+    m->fval = eaf__rm_alloc(m, fp->np, sizeof(*m->fval));
+    if (!m->vidf || !m->fval)
+        return eaf__rm_nomem(db);
+    fill = eaf__rm_alloc(m, (size_t)m->n + 1, sizeof(*fill));
+    if (!fill)
+        return eaf__rm_nomem(db);
+    for (i = 0; i < m->nvals; i++)
+        m->vidf[i] = (float)log((double)m->n / (double)fp->df[i]);
+    for (i = 0; i < m->n; i++)
+        m->fstart[i + 1] += m->fstart[i];
+    memcpy(fill, m->fstart, ((size_t)m->n + 1) * sizeof(*fill));
+    /* rows come by value, so each article's values ascend */
+    for (i = 0; i < fp->np; i++)
+        m->fval[fill[fp->pv[i].d]++] = fp->pv[i].v;
+    eaf__rm_free(m, fill, (size_t)m->n + 1, sizeof(*fill));
+    for (i = 0; i < m->n; i++) {
+        double nk[EAF__META_KINDS] = {0.0, 0.0, 0.0, 0.0};
+        uint32_t j;
+        for (j = m->fstart[i]; j < m->fstart[i + 1]; j++) {
+            double f = m->vidf[m->fval[j]];
+            nk[m->vkind[m->fval[j]]] += f * f;
         }
+        for (k = 0; k < EAF__META_KINDS; k++)
+            m->fnorm[i * EAF__META_KINDS + k] = (float)sqrt(nk[k]);
     }
-    eaf__rm_free(m, pv, cap, sizeof(*pv));
-    eaf__rm_free(m, df, capv, sizeof(*df));
+    return EAF_OK;
+}
+
+/* Reads the metadata values of every article (only when some metadata
+ * weighs in the score). */
+eaf_status eaf__rm_read_facets(eaf__rel_model *m, eaf_db *db)
+{
+    facet_pairs fp;
+    eaf_status s;
+    int k, any = 0;
+
+    m->fstart = eaf__rm_calloc(m, (size_t)m->n + 1, sizeof(*m->fstart));
+    m->fnorm = eaf__rm_calloc(m, (size_t)m->n * EAF__META_KINDS, sizeof(*m->fnorm));
+    if (!m->fstart || !m->fnorm)
+        return eaf__rm_nomem(db);
+    for (k = 0; k < EAF__META_KINDS; k++)
+        any |= m->o.meta[k] > 0.0;
+    if (!any)
+        return EAF_OK;
+    memset(&fp, 0, sizeof(fp));
+    s = read_facet_rows(m, db, &fp);
+    if (s == EAF_OK)
+        s = index_facets(m, db, &fp);
+    eaf__rm_free(m, fp.pv, fp.cap, sizeof(*fp.pv));
+    eaf__rm_free(m, fp.df, fp.capv, sizeof(*fp.df));
     return s;
 }
 
@@ -348,52 +374,47 @@ static eaf_status compute_vector(eaf__rel_model *m, eaf_db *db, sqlite3_stmt *te
     return s == EAF_OK ? EAF_OK : eaf__rm_nomem(db);
 }
 
-eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_opts *o,
+/* The number of articles the stored model was built from (m->n_model). */
+static eaf_status read_model_size(eaf__rel_model *m, eaf_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t nmodel;
+    int rc;
+
+    rc = sqlite3_prepare_v2(db->sql, "SELECT value FROM eaf_meta WHERE name = 'related_n'",
+                            -1, &st, NULL);
+    nmodel = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
+                                                               : 0;
+    sqlite3_finalize(st);
+    m->n_model = (uint32_t)nmodel;
+    if (nmodel < 1 || nmodel > UINT32_MAX)
+        return eaf__db_error(db, EAF_CORRUPT, "the stored related-article model is damaged");
+    return EAF_OK;
+}
+
+/* Every article's vector, in the order of m->id: the stored one where it holds,
+ * else computed from the text (the article marked changed, counted in *changed). */
+static eaf_status read_vectors(eaf__rel_model *m, eaf_db *db, const eaf__rel_opts *o,
                                int64_t *changed)
 {
-    eaf__rel_model *m;
     sqlite3_stmt *st = NULL, *text = NULL;
     eaf__tokenizer *tok = NULL;
     eaf__rel_pair *one = NULL, *v = NULL;
     uint32_t i = 0, k;
-    int64_t nmodel;
-    eaf_status s;
-    int rc = SQLITE_DONE;
+    eaf_status s = EAF_OK;
+    int rc;
 
-    *out = NULL;
-    *changed = 0;
-    s = eaf__rm_model_new(&m, db, o);
-    if (s != EAF_OK)
-        return s;
-    s = eaf__rm_read_articles(m, db);
-    if (s == EAF_OK)
-        s = eaf__rm_read_facets(m, db);
-    if (s == EAF_OK)
-        s = read_terms(m, db);
-    if (s == EAF_OK) {
-        rc = sqlite3_prepare_v2(db->sql, "SELECT value FROM eaf_meta WHERE name = 'related_n'",
-                                -1, &st, NULL);
-        nmodel = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
-                                                                   : 0;
-        sqlite3_finalize(st);
-        st = NULL;
-        if (nmodel < 1 || nmodel > UINT32_MAX)
-            s = eaf__db_error(db, EAF_CORRUPT, "the stored related-article model is damaged");
-        m->n_model = (uint32_t)nmodel;
-    }
-    if (s == EAF_OK) {
+    rc = sqlite3_prepare_v2(db->sql,
+                            "SELECT a.id, v.hash, v.length, v.vec, s.changed FROM article a"
+                            " LEFT JOIN related_vector v ON v.article_id = a.id"
+                            " LEFT JOIN related_stale s ON s.article_id = a.id ORDER BY a.id",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db->sql,
-                                "SELECT a.id, v.hash, v.length, v.vec, s.changed FROM article a"
-                                " LEFT JOIN related_vector v ON v.article_id = a.id"
-                                " LEFT JOIN related_stale s ON s.article_id = a.id ORDER BY a.id",
-                                -1, &st, NULL);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_prepare_v2(db->sql,
-                                    "SELECT title, summary, body FROM article WHERE id = ?1", -1,
-                                    &text, NULL);
-        if (rc != SQLITE_OK)
-            s = eaf__db_sqlerr(db, rc, "reading the stored vectors");
-    }
+                                "SELECT title, summary, body FROM article WHERE id = ?1", -1,
+                                &text, NULL);
+    if (rc != SQLITE_OK)
+        s = eaf__db_sqlerr(db, rc, "reading the stored vectors");
     if (s == EAF_OK && eaf__tokenizer_new(&tok, db->language) != EAF_OK)
         s = eaf__rm_nomem(db);
     if (s == EAF_OK && !(v = eaf__malloc((size_t)o->terms * sizeof(*v))))
@@ -443,6 +464,29 @@ eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_
     sqlite3_finalize(text);
     eaf__tokenizer_free(tok);
     eaf__free(v);
+    return s;
+}
+
+eaf_status eaf__rel_model_load(eaf__rel_model **out, eaf_db *db, const eaf__rel_opts *o,
+                               int64_t *changed)
+{
+    eaf__rel_model *m;
+    eaf_status s;
+
+    *out = NULL;
+    *changed = 0;
+    s = eaf__rm_model_new(&m, db, o);
+    if (s != EAF_OK)
+        return s;
+    s = eaf__rm_read_articles(m, db);
+    if (s == EAF_OK)
+        s = eaf__rm_read_facets(m, db);
+    if (s == EAF_OK)
+        s = read_terms(m, db);
+    if (s == EAF_OK)
+        s = read_model_size(m, db);
+    if (s == EAF_OK)
+        s = read_vectors(m, db, o, changed);
     if (s == EAF_OK)
         s = eaf__rm_vectors_end(m, db);
     if (s == EAF_OK)

@@ -396,29 +396,22 @@ static int step_article(sqlpath *p, sqlite3_stmt *st, int64_t id, const char *wh
     return -2;
 }
 
-/* Reads what the ranking needs of one article into a new view; returns
- * its index in p->docs, -1 when the article is gone, or -2 on an error
- * (p->status, with the message on the handle). */
-static int64_t load_doc(sqlpath *p, int64_t id)
+/* Records that memory ran out (on the handle and in p->status): -2. */
+static int no_memory(sqlpath *p)
 {
-    eaf__rel_doc *d;
-    eaf__rel_pair *v = NULL;
-    uint32_t *vals = NULL, nv = 0, capv = 0, n = 0;
-    int rc, fresh, any_meta = 0, k;
-    eaf_status s = EAF_OK;
+    p->status = eaf__db_error(p->db, EAF_NOMEM, "out of memory");
+    return -2;
+}
 
-    if (p->ndocs == p->capdocs) {
-        size_t cap = p->capdocs ? p->capdocs * 2 : 64;
-        eaf__rel_doc *nd = eaf__realloc(p->docs, cap * sizeof(*nd));
-        if (!nd)
-            goto nomem;
-        p->docs = nd;
-        p->capdocs = cap;
-    }
-    d = &p->docs[p->ndocs];
-    memset(d, 0, sizeof(*d));
-    d->id = id;
-    rc = step_article(p, p->vec, id, "reading a vector");
+/* The article's date and, when its stored statistics are up to date, its
+ * vector from them (into *v, *n; d->hash set).  1 with the vector, 0 without
+ * (none stored, stale or unreadable), -1 when the article is gone, -2 on an
+ * error (p->status). */
+static int stored_vector(sqlpath *p, eaf__rel_doc *d, eaf__rel_pair **v, uint32_t *n)
+{
+    int rc, fresh;
+
+    rc = step_article(p, p->vec, d->id, "reading a vector");
     if (rc < 0)
         return rc;
     d->ymd = sqlite3_column_type(p->vec, 0) == SQLITE_NULL ? 0 : sqlite3_column_int(p->vec, 0);
@@ -427,106 +420,148 @@ static int64_t load_doc(sqlpath *p, int64_t id)
             !(sqlite3_column_type(p->vec, 4) != SQLITE_NULL && sqlite3_column_int(p->vec, 4) != 0);
     if (fresh) {
         int got;
-        v = eaf__malloc(p->o->terms * sizeof(*v));
-        if (!v) {
+        *v = eaf__malloc(p->o->terms * sizeof(**v));
+        if (!*v) {
             sqlite3_reset(p->vec);
-            goto nomem;
+            return no_memory(p);
         }
         got = eaf__rel_decode(sqlite3_column_blob(p->vec, 3),
-                              (size_t)sqlite3_column_bytes(p->vec, 3), v, p->o->terms);
+                              (size_t)sqlite3_column_bytes(p->vec, 3), *v, p->o->terms);
         d->hash = (uint64_t)sqlite3_column_int64(p->vec, 1);
         if (got < 0) {
-            eaf__free(v);
-            v = NULL;
+            eaf__free(*v);
+            *v = NULL;
             fresh = 0;
         } else {
-            n = (uint32_t)got;
+            *n = (uint32_t)got;
         }
     }
     sqlite3_reset(p->vec);
-    if (!fresh) {
-        eaf__rel_counts c;
-        /* without stored statistics, the terms of a text counted for a
-         * list before are kept on the handle */
-        int kept = p->fts && eaf__rel_fts_text(p->fts, id, p->o->title_weight, &c);
-        if (!kept) {
-            rc = step_article(p, p->text, id, "reading an article");
-            if (rc < 0)
-                return rc;
-            s = eaf__rel_count_text(&c, p->tok, p->o->title_weight,
-                                    (const char *)sqlite3_column_text(p->text, 0),
-                                    (const char *)sqlite3_column_text(p->text, 1),
-                                    (const char *)sqlite3_column_text(p->text, 2));
-            sqlite3_reset(p->text);
-            if (s != EAF_OK)
-                goto nomem;
-            if (p->fts)
-                eaf__rel_fts_keep_text(p->fts, id, p->o->title_weight, &c);
-        }
-        d->hash = c.hash;
-        s = eaf__rel_vector(&v, &n, &c, p->o->terms, p->o->idf_power, p->n_model, sql_lookup,
-                            p);
-        if (!kept)
-            eaf__rel_counts_free(&c);
-        if (s == EAF_ERROR)
-            return -2; /* the lookup set p->status */
+    return fresh;
+}
+
+/* The article's vector from the terms of its text (into *v, *n; d->hash set):
+ * 0, -1 when the article is gone, -2 on an error (p->status). */
+static int counted_vector(sqlpath *p, eaf__rel_doc *d, eaf__rel_pair **v, uint32_t *n)
+{
+    eaf__rel_counts c;
+    eaf_status s;
+    /* without stored statistics, the terms of a text counted for a
+     * list before are kept on the handle */
+    int kept = p->fts && eaf__rel_fts_text(p->fts, d->id, p->o->title_weight, &c);
+
+    if (!kept) {
+        int rc = step_article(p, p->text, d->id, "reading an article");
+        if (rc < 0)
+            return rc;
+        s = eaf__rel_count_text(&c, p->tok, p->o->title_weight,
+                                (const char *)sqlite3_column_text(p->text, 0),
+                                (const char *)sqlite3_column_text(p->text, 1),
+                                (const char *)sqlite3_column_text(p->text, 2));
+        sqlite3_reset(p->text);
         if (s != EAF_OK)
-            goto nomem;
+            return no_memory(p);
+        if (p->fts)
+            eaf__rel_fts_keep_text(p->fts, d->id, p->o->title_weight, &c);
     }
+    d->hash = c.hash;
+    s = eaf__rel_vector(v, n, &c, p->o->terms, p->o->idf_power, p->n_model, sql_lookup, p);
+    if (!kept)
+        eaf__rel_counts_free(&c);
+    if (s == EAF_ERROR)
+        return -2; /* the lookup set p->status */
+    if (s != EAF_OK)
+        return no_memory(p);
+    return 0;
+}
+
+/* The ids of the article's metadata values the options weigh, sorted (into
+ * *vals, owned by p, and *nv): 0, or -2 on an error (p->status). */
+static int load_values(sqlpath *p, int64_t id, uint32_t **vals, uint32_t *nv)
+{
+    uint32_t capv = 0;
+    int rc;
+
+    sqlite3_reset(p->facets);
+    sqlite3_bind_int64(p->facets, 1, id);
+    while ((rc = sqlite3_step(p->facets)) == SQLITE_ROW) {
+        int fk = sqlite3_column_int(p->facets, 0), mk;
+        const char *norm = (const char *)sqlite3_column_text(p->facets, 1);
+        int64_t vid;
+        for (mk = 0; mk < EAF__META_KINDS && eaf__rel_facet_kind[mk] != fk; mk++)
+            ;
+        if (mk == EAF__META_KINDS || !norm)
+            continue;
+        vid = value_id(p, mk, norm);
+        if (vid < 0) {
+            sqlite3_reset(p->facets);
+            eaf__free(*vals);
+            return -2;
+        }
+        if (*nv == capv) {
+            uint32_t cap = capv ? capv * 2 : 8;
+            uint32_t *nvv = eaf__realloc(*vals, cap * sizeof(*nvv));
+            if (!nvv) {
+                sqlite3_reset(p->facets);
+                eaf__free(*vals);
+                return no_memory(p);
+            }
+            *vals = nvv;
+            capv = cap;
+        }
+        (*vals)[(*nv)++] = (uint32_t)vid;
+    }
+    sqlite3_reset(p->facets);
+    if (rc != SQLITE_DONE) {
+        eaf__free(*vals);
+        p->status = eaf__db_sqlerr(p->db, rc, "reading metadata");
+        return -2;
+    }
+    if (*vals && own(p, *vals) < 0)
+        return no_memory(p);
+    if (*nv > 1)
+        qsort(*vals, *nv, sizeof(**vals), cmp_u32);
+    return 0;
+}
+
+/* Reads what the ranking needs of one article into a new view; returns
+ * its index in p->docs, -1 when the article is gone, or -2 on an error
+ * (p->status, with the message on the handle). */
+static int64_t load_doc(sqlpath *p, int64_t id)
+{
+    eaf__rel_doc *d;
+    eaf__rel_pair *v = NULL;
+    uint32_t *vals = NULL, nv = 0, n = 0;
+    int rc, any_meta = 0, k;
+
+    if (p->ndocs == p->capdocs) {
+        size_t cap = p->capdocs ? p->capdocs * 2 : 64;
+        eaf__rel_doc *nd = eaf__realloc(p->docs, cap * sizeof(*nd));
+        if (!nd)
+            return no_memory(p);
+        p->docs = nd;
+        p->capdocs = cap;
+    }
+    d = &p->docs[p->ndocs];
+    memset(d, 0, sizeof(*d));
+    d->id = id;
+    rc = stored_vector(p, d, &v, &n);
+    if (rc == 0)
+        rc = counted_vector(p, d, &v, &n);
+    if (rc < 0)
+        return rc;
     if (own(p, v) < 0)
-        goto nomem;
+        return no_memory(p);
     d->v = v;
     d->n = n;
     for (k = 0; k < EAF__META_KINDS; k++)
         any_meta |= p->o->meta[k] > 0.0;
-    if (any_meta) {
-        sqlite3_reset(p->facets);
-        sqlite3_bind_int64(p->facets, 1, id);
-        while ((rc = sqlite3_step(p->facets)) == SQLITE_ROW) {
-            int fk = sqlite3_column_int(p->facets, 0), mk;
-            const char *norm = (const char *)sqlite3_column_text(p->facets, 1);
-            int64_t vid;
-            for (mk = 0; mk < EAF__META_KINDS && eaf__rel_facet_kind[mk] != fk; mk++)
-                ;
-            if (mk == EAF__META_KINDS || !norm)
-                continue;
-            vid = value_id(p, mk, norm);
-            if (vid < 0) {
-                sqlite3_reset(p->facets);
-                eaf__free(vals);
-                return -2;
-            }
-            if (nv == capv) {
-                uint32_t cap = capv ? capv * 2 : 8;
-                uint32_t *nvv = eaf__realloc(vals, cap * sizeof(*nvv));
-                if (!nvv) {
-                    sqlite3_reset(p->facets);
-                    eaf__free(vals);
-                    goto nomem;
-                }
-                vals = nvv;
-                capv = cap;
-            }
-            vals[nv++] = (uint32_t)vid;
-        }
-        sqlite3_reset(p->facets);
-        if (rc != SQLITE_DONE) {
-            eaf__free(vals);
-            p->status = eaf__db_sqlerr(p->db, rc, "reading metadata");
-            return -2;
-        }
-        if (vals && own(p, vals) < 0)
-            goto nomem;
-        if (nv > 1)
-            qsort(vals, nv, sizeof(*vals), cmp_u32);
-    }
+    if (any_meta && load_values(p, id, &vals, &nv) < 0)
+        return -2;
     d = &p->docs[p->ndocs];
     d->val = vals;
     d->nval = nv;
     return (int64_t)p->ndocs++;
-nomem:
-    p->status = eaf__db_error(p->db, EAF_NOMEM, "out of memory");
-    return -2;
 }
 
 /* The values' table as the ranking reads it, and the norms of every view

@@ -127,68 +127,67 @@ static void optimize(run *r)
     interrupt_db = NULL;
 }
 
-/* Indexes the n paths given into the index at path: the run of eafindex
- * without --export, --check or --rebuild. */
-static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char **paths)
+/* The settings of the export among the paths, for a new index: its language (taken
+ * unless -L says another) and, when it has them, its related options.  Returns the
+ * language read (the caller frees it), or NULL when no path is an export. */
+static char *export_settings(run *r, eaf_open_options *oo, int n, char **paths,
+                             eaf_related_options *related, int *have_related)
 {
-    char tmpdir[512] = "", *tmpdb = NULL;
-    char *err = NULL;
-    eaf_status st;
-    int i, have_related = 0;
     char *export_lang = NULL;
-    eaf_related_options export_related = EAF_RELATED_OPTIONS_INIT;
+    int i;
+
+    for (i = 0; i < n && !export_lang; i++) {
+        struct stat sb;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
+            read_header(paths[i], &export_lang, related, have_related)) {
+            if (!oo->language && known_language(export_lang))
+                oo->language = export_lang;
+            if (r->verbose)
+                printf("%s: the settings of the exported index: language %s%s\n", paths[i],
+                       oo->language ? oo->language : export_lang,
+                       *have_related ? ", and its related options" : "");
+        }
+    }
+    return export_lang;
+}
+
+/* A scratch folder for the index of a dry run with nothing to compare with: the
+ * path of the index in it (the caller frees it), or NULL when it cannot be made. */
+static char *scratch_index(char *tmpdir, size_t size)
+{
+    const char *t = getenv("TMPDIR");
+
+    snprintf(tmpdir, size, "%s/eafindex.XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(tmpdir)) {
+        warnx_("cannot make a scratch folder: %s", strerror(errno));
+        return NULL;
+    }
+    return join(tmpdir, "dry-run.db");
+}
+
+/* The scratch index and its folder, gone. */
+static void remove_scratch(const char *tmpdir, char *tmpdb)
+{
+    char *p = join(tmpdir, "dry-run.db-wal");
+
+    unlink(p);
+    free(p);
+    p = join(tmpdir, "dry-run.db-shm");
+    unlink(p);
+    free(p);
+    unlink(tmpdb);
+    rmdir(tmpdir);
+    free(tmpdb);
+}
+
+/* What the index knows, then what there is to read: the files of the paths, and
+ * the sorted list of those visited (for --prune). */
+static void list_files(run *r, int n, char **paths)
+{
+    eaf_status st = eaf_db_source_list(r->db, NULL, collect_known, r);
     size_t k;
+    int i;
 
-    /* the only writer for the whole run: a second eafindex on the index
-     * waits for the lock (busy_timeout_ms), then is refused */
-    oo->flags = EAF_OPEN_CREATE | EAF_OPEN_LOCK;
-    /* a new index made from an export takes the exported index's language
-     * (unless -L says another) and related options */
-    if (access(path, F_OK) != 0) {
-        for (i = 0; i < n && !export_lang; i++) {
-            struct stat sb;
-            if (strcmp(paths[i], "-") != 0 && stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
-                read_header(paths[i], &export_lang, &export_related, &have_related)) {
-                if (!oo->language && known_language(export_lang))
-                    oo->language = export_lang;
-                if (r->verbose)
-                    printf("%s: the settings of the exported index: language %s%s\n", paths[i],
-                           oo->language ? oo->language : export_lang,
-                           have_related ? ", and its related options" : "");
-            }
-        }
-    }
-    if (r->dry_run && access(path, F_OK) != 0) {
-        /* nothing to compare with: a scratch index, thrown away */
-        const char *t = getenv("TMPDIR");
-        snprintf(tmpdir, sizeof(tmpdir), "%s/eafindex.XXXXXX", t && *t ? t : "/tmp");
-        if (!mkdtemp(tmpdir)) {
-            warnx_("cannot make a scratch folder: %s", strerror(errno));
-            free(export_lang);
-            return EXIT_FAIL;
-        }
-        tmpdb = join(tmpdir, "dry-run.db");
-        path = tmpdb;
-    }
-    st = eaf_db_open(&r->db, path, oo, &err);
-    if (st != EAF_OK) {
-        warnx_("%s", err ? err : eaf_status_str(st));
-        eaf_free(err);
-        if (tmpdb)
-            remove_tree(tmpdir);
-        free(tmpdb);
-        free(export_lang);
-        return EXIT_FAIL;
-    }
-    catch_signals(1);
-    clock_gettime(CLOCK_MONOTONIC, &r->started);
-    r->progress = !r->quiet && !r->verbose && !r->dry_run && isatty(STDERR_FILENO);
-
-    /* what the index knows, then what there is to read */
-    /* tokens made on the reading thread; without, the index makes them */
-    if (eaf_prep_new(&r->prep, r->db) != EAF_OK)
-        r->prep = NULL;
-    st = eaf_db_source_list(r->db, NULL, collect_known, r);
     if (st != EAF_OK) {
         warnx_("cannot read the index: %s", eaf_db_errmsg(r->db));
         r->fatal = 1;
@@ -204,6 +203,14 @@ static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char 
         r->visited[k] = r->items[k].abs;
     r->nvisited = r->nitems;
     qsort(r->visited, r->nvisited, sizeof(char *), compare_strings);
+}
+
+/* Reads the files listed, prunes the roots that ask for it, then settles the last
+ * batch: committed (and the index merged when worth it), rolled back on a dry run
+ * or a fatal error. */
+static void index_files(run *r)
+{
+    size_t k;
 
     for (k = 0; k < r->nitems && !r->fatal && !interrupted; k++) {
         index_file(r, &r->items[k]);
@@ -232,32 +239,13 @@ static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char 
         r->in_txn = 0;
         batch_lost(r);
     }
-    show_progress(r, 1);
-    if (have_related && !r->dry_run && !r->fatal &&
-        eaf_related_set_defaults(r->db, &export_related) != EAF_OK)
-        warnx_("cannot record the related options of the export: %s", eaf_db_errmsg(r->db));
-    if (!r->dry_run && !r->fatal && !interrupted && !r->no_related)
-        refresh_related(r);
-    if (interrupted)
-        warnx_("interrupted: what was committed is kept; run again to go on");
-    interrupt_db = NULL;
-    printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed\n",
-           r->dry_run ? "dry run, nothing written: " : "", r->added, r->updated, r->unchanged,
-           r->removed, r->skipped, r->failed);
-    eaf_prep_free(r->prep);
-    if (eaf_db_close(r->db) != EAF_OK)
-        r->fatal = 1;
-    if (tmpdb) {
-        char *p = join(tmpdir, "dry-run.db-wal");
-        unlink(p);
-        free(p);
-        p = join(tmpdir, "dry-run.db-shm");
-        unlink(p);
-        free(p);
-        unlink(tmpdb);
-        rmdir(tmpdir);
-        free(tmpdb);
-    }
+}
+
+/* Everything the run allocated. */
+static void free_run(run *r)
+{
+    size_t k;
+
     for (k = 0; k < r->nitems; k++) {
         free(r->items[k].path);
         free(r->items[k].abs);
@@ -279,6 +267,72 @@ static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char 
         free(r->seen[k].path);
     free(r->seen);
     free(r->batch_first);
+}
+
+/* Indexes the n paths given into the index at path: the run of eafindex
+ * without --export, --check or --rebuild. */
+static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char **paths)
+{
+    char tmpdir[512] = "", *tmpdb = NULL;
+    char *err = NULL;
+    eaf_status st;
+    int have_related = 0;
+    char *export_lang = NULL;
+    eaf_related_options export_related = EAF_RELATED_OPTIONS_INIT;
+
+    /* the only writer for the whole run: a second eafindex on the index
+     * waits for the lock (busy_timeout_ms), then is refused */
+    oo->flags = EAF_OPEN_CREATE | EAF_OPEN_LOCK;
+    /* a new index made from an export takes the exported index's language
+     * (unless -L says another) and related options */
+    if (access(path, F_OK) != 0)
+        export_lang = export_settings(r, oo, n, paths, &export_related, &have_related);
+    if (r->dry_run && access(path, F_OK) != 0) {
+        /* nothing to compare with: a scratch index, thrown away */
+        tmpdb = scratch_index(tmpdir, sizeof(tmpdir));
+        if (!tmpdb) {
+            free(export_lang);
+            return EXIT_FAIL;
+        }
+        path = tmpdb;
+    }
+    st = eaf_db_open(&r->db, path, oo, &err);
+    if (st != EAF_OK) {
+        warnx_("%s", err ? err : eaf_status_str(st));
+        eaf_free(err);
+        if (tmpdb)
+            remove_tree(tmpdir);
+        free(tmpdb);
+        free(export_lang);
+        return EXIT_FAIL;
+    }
+    catch_signals(1);
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    r->progress = !r->quiet && !r->verbose && !r->dry_run && isatty(STDERR_FILENO);
+
+    /* tokens made on the reading thread; without, the index makes them */
+    if (eaf_prep_new(&r->prep, r->db) != EAF_OK)
+        r->prep = NULL;
+    list_files(r, n, paths);
+    index_files(r);
+    show_progress(r, 1);
+    if (have_related && !r->dry_run && !r->fatal &&
+        eaf_related_set_defaults(r->db, &export_related) != EAF_OK)
+        warnx_("cannot record the related options of the export: %s", eaf_db_errmsg(r->db));
+    if (!r->dry_run && !r->fatal && !interrupted && !r->no_related)
+        refresh_related(r);
+    if (interrupted)
+        warnx_("interrupted: what was committed is kept; run again to go on");
+    interrupt_db = NULL;
+    printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed\n",
+           r->dry_run ? "dry run, nothing written: " : "", r->added, r->updated, r->unchanged,
+           r->removed, r->skipped, r->failed);
+    eaf_prep_free(r->prep);
+    if (eaf_db_close(r->db) != EAF_OK)
+        r->fatal = 1;
+    if (tmpdb)
+        remove_scratch(tmpdir, tmpdb);
+    free_run(r);
     free(export_lang);
     if (interrupted)
         return 130;

@@ -428,44 +428,35 @@ static void print_status(run *r, const item *it, const char *status, const file_
     putchar('\n');
 }
 
-void index_file(run *r, item *it)
+/* Whether the file is to be read, and if so its reader, with the index told that
+ * the file's articles are coming (eaf_db_source_begin).  A file unchanged since the
+ * last run is counted and left; a failure is reported and counted. */
+static int begin_file(run *r, item *it, eaf_source_state *state, eaf_reader **rd)
 {
     eaf_reader_options ro = EAF_READER_OPTIONS_INIT;
-    eaf_reader *rd = NULL;
-    ahead h;
-    int threaded;
-    eaf_source_state state;
     eaf_status st;
     char *err = NULL;
-    file_counts c;
-    int complete = 1, began = 0;
-    char *last_error = NULL;
-    int64_t removed = 0;
 
-    memset(&c, 0, sizeof(c));
-    c.path = it->path;
-    c.r = r;
     if (ensure_txn(r) != 0)
-        return;
-    st = eaf_db_source_check(&state, r->db, it->abs, r->checksum ? EAF_SOURCE_CHECKSUM : 0);
+        return 0;
+    st = eaf_db_source_check(state, r->db, it->abs, r->checksum ? EAF_SOURCE_CHECKSUM : 0);
     if (st != EAF_OK) {
         report(r, "%s: %s", it->path, eaf_db_errmsg(r->db));
         r->failed_files++;
         r->failed++;
         if (st != EAF_NOTFOUND && st != EAF_IO)
             r->fatal = 1;
-        return;
+        return 0;
     }
-    if (state == EAF_SOURCE_UNCHANGED) {
-        c.unchanged = known_articles(r, it->abs);
-        r->unchanged += c.unchanged;
+    if (*state == EAF_SOURCE_UNCHANGED) {
+        r->unchanged += known_articles(r, it->abs);
         print_status(r, it, "unchanged", NULL, NULL);
-        return;
+        return 0;
     }
     ro.format = r->format;
     ro.archive = r->archive;
     ro.name = it->name;
-    st = eaf_reader_open(&rd, it->path, &ro, &err);
+    st = eaf_reader_open(rd, it->path, &ro, &err);
     if (st != EAF_OK) {
         const char *msg = err ? err : eaf_status_str(st);
         file_error(r, it, msg);
@@ -474,20 +465,31 @@ void index_file(run *r, item *it)
         r->failed_files++;
         r->failed++;
         it->failed = 1;
-        return;
+        return 0;
     }
     st = eaf_db_source_begin(r->db, it->abs);
     if (st != EAF_OK) {
         report(r, "%s: %s", it->path, eaf_db_errmsg(r->db));
-        eaf_reader_free(rd);
+        eaf_reader_free(*rd);
         r->failed_files++;
         r->failed++;
         it->failed = 1;
         if (st != EAF_NOTFOUND && st != EAF_IO)
             r->fatal = 1;
-        return;
+        return 0;
     }
-    began = 1;
+    return 1;
+}
+
+/* Reads the file's articles and stores them, on a reading thread when one can be
+ * started.  Errors are reported and counted, the last one kept in *last_error (the
+ * caller frees it).  Returns whether the file was read whole: not after an error,
+ * an interrupt or a failure of the index. */
+static int read_articles(run *r, item *it, eaf_reader *rd, file_counts *c, char **last_error)
+{
+    ahead h;
+    int threaded, complete = 1;
+
     threaded = ahead_start(&h, rd, r->prep) == 0;
     while (!r->fatal) {
         ahead_item got;
@@ -503,16 +505,16 @@ void index_file(run *r, item *it)
         if (got.st == EAF_DONE)
             break;
         if (got.st == EAF_ROW) {
-            store(r, got.a, &c);
+            store(r, got.a, c);
             eaf_article_free(got.a);
             if (threaded)
                 ahead_done(&h, &got);
             continue;
         }
         file_error(r, it, got.err);
-        free(last_error);
-        last_error = got.err;
-        c.errors++;
+        free(*last_error);
+        *last_error = got.err;
+        c->errors++;
         complete = 0;
         if (got.st != EAF_SYNTAX)
             break; /* the reader cannot go on */
@@ -521,31 +523,58 @@ void index_file(run *r, item *it)
         ahead_stop(&h);
     if (r->fatal)
         complete = 0;
+    return complete;
+}
+
+/* The line -v prints for the file read: failed, skipped, added, unchanged or
+ * updated, with its counts. */
+static void print_file_status(run *r, const item *it, eaf_reader *rd, eaf_source_state state,
+                              const file_counts *c, const char *last_error)
+{
+    if (c->errors)
+        print_status(r, it, "failed", c, after_name(last_error, it->name));
+    else if (c->added + c->updated + c->unchanged == 0 && c->skipped)
+        print_status(r, it, "skipped", c,
+                     eaf_reader_skip_reason(rd) ? eaf_reader_skip_reason(rd)
+                                                : "its keys are given by other files");
+    else if (state == EAF_SOURCE_NEW)
+        print_status(r, it, "added", c, NULL);
+    else if (c->added + c->updated + c->removed == 0)
+        print_status(r, it, "unchanged", c, NULL);
+    else
+        print_status(r, it, "updated", c, NULL);
+}
+
+void index_file(run *r, item *it)
+{
+    eaf_reader *rd = NULL;
+    eaf_source_state state;
+    eaf_status st;
+    file_counts c;
+    int complete;
+    char *last_error = NULL;
+    int64_t removed = 0;
+
+    memset(&c, 0, sizeof(c));
+    c.path = it->path;
+    c.r = r;
+    if (!begin_file(r, it, &state, &rd))
+        return;
+    complete = read_articles(r, it, rd, &c, &last_error);
     c.skipped += (long)eaf_reader_skipped(rd);
     if (c.unwarned)
         report(r, "warning: %s: %ld more articles are also in other files, or twice in "
                   "this one (-v names them all)", it->path, c.unwarned);
-    if (began) {
-        st = eaf_db_source_end(&removed, r->db, complete, on_removed, &c);
-        if (st != EAF_OK) {
-            report(r, "%s: %s", it->path, eaf_db_errmsg(r->db));
-            r->fatal = 1;
-        }
-        c.removed = (long)removed;
-        batch_change(r, &r->p_removed, c.removed, it->path);
+    /* read whole, the file is recorded and the articles it no longer gives go;
+     * else it stays "changed", to be read again */
+    st = eaf_db_source_end(&removed, r->db, complete, on_removed, &c);
+    if (st != EAF_OK) {
+        report(r, "%s: %s", it->path, eaf_db_errmsg(r->db));
+        r->fatal = 1;
     }
-    if (c.errors)
-        print_status(r, it, "failed", &c, after_name(last_error, it->name));
-    else if (c.added + c.updated + c.unchanged == 0 && c.skipped)
-        print_status(r, it, "skipped", &c,
-                     eaf_reader_skip_reason(rd) ? eaf_reader_skip_reason(rd)
-                                                : "its keys are given by other files");
-    else if (state == EAF_SOURCE_NEW)
-        print_status(r, it, "added", &c, NULL);
-    else if (c.added + c.updated + c.removed == 0)
-        print_status(r, it, "unchanged", &c, NULL);
-    else
-        print_status(r, it, "updated", &c, NULL);
+    c.removed = (long)removed;
+    batch_change(r, &r->p_removed, c.removed, it->path);
+    print_file_status(r, it, rd, state, &c, last_error);
     free(last_error);
     eaf_reader_free(rd);
     /* (added, updated and removed wait for the batch's commit) */

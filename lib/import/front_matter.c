@@ -111,16 +111,84 @@ static ynode *find_anchor(ytree *t, const unsigned char *name)
     return NULL;
 }
 
+/* The tree being built from the events: the collections open, and the root once
+ * the first closes (or a scalar document's value). */
+typedef struct ybuild {
+    ynode *stack[MAX_YAML_DEPTH];
+    int depth;
+    ynode *root;
+} ybuild;
+
+/* A new node for a scalar or the start of a sequence or mapping, its anchor
+ * recorded; NULL with t->nomem or t->error set. */
+static ynode *event_node(ytree *t, const yaml_event_t *ev)
+{
+    ynode *y;
+
+    if (ev->type == YAML_SCALAR_EVENT) {
+        y = ynew(t, Y_SCALAR);
+        if (y) {
+            y->value = eaf__strndup((const char *)ev->data.scalar.value,
+                                    ev->data.scalar.length);
+            y->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+            if (!y->value)
+                t->nomem = 1;
+            anchor(t, ev->data.scalar.anchor, y);
+        }
+        return y;
+    }
+    y = ynew(t, ev->type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP);
+    if (y) {
+        anchor(t, ev->type == YAML_SEQUENCE_START_EVENT
+                      ? ev->data.sequence_start.anchor
+                      : ev->data.mapping_start.anchor,
+               y);
+    }
+    return y;
+}
+
+/* The node an alias stands for, unless it is still open (a value containing
+ * itself) or the aliases expand too much: then NULL with t->error set. */
+static ynode *alias_target(ytree *t, const ybuild *b, ynode *y)
+{
+    int open = 0, k;
+
+    for (k = 0; k < b->depth; k++)
+        open |= b->stack[k] == y;
+    if (open) {
+        t->error = "an alias refers to a value that contains it";
+        return NULL;
+    }
+    t->weight += y->weight;
+    if (t->weight > MAX_WEIGHT || y->weight > MAX_WEIGHT) {
+        t->error = "aliases expand too much (a \"billion laughs\" file?)";
+        return NULL;
+    }
+    return y;
+}
+
+/* A value complete (a scalar, an alias, a closed collection) into the collection
+ * open, or as the root. */
+static void add_value(ytree *t, ybuild *b, ynode *y)
+{
+    if (b->depth > 0)
+        ypush(t, b->stack[b->depth - 1], y);
+    else
+        b->root = y;
+}
+
 /* Parses the YAML text into a tree; returns the root (a mapping), or NULL
  * with *msg (allocated) saying why. */
 ynode *eaf__front_yaml(ytree *t, const char *s, size_t n, char **msg)
 {
     yaml_parser_t parser;
     yaml_event_t ev;
-    ynode *stack[MAX_YAML_DEPTH], *root = NULL;
-    int depth = 0, done = 0;
+    ybuild b;
+    int done = 0;
 
     *msg = NULL;
+    b.depth = 0;
+    b.root = NULL;
     if (!yaml_parser_initialize(&parser)) {
         t->nomem = 1;
         return NULL;
@@ -140,28 +208,20 @@ ynode *eaf__front_yaml(ytree *t, const char *s, size_t n, char **msg)
         switch (ev.type) {
         case YAML_STREAM_END_EVENT:
         case YAML_DOCUMENT_END_EVENT:
-            done = ev.type == YAML_STREAM_END_EVENT || root != NULL;
+            done = ev.type == YAML_STREAM_END_EVENT || b.root != NULL;
             break;
         case YAML_SCALAR_EVENT:
-            y = ynew(t, Y_SCALAR);
-            if (y) {
-                y->value = eaf__strndup((const char *)ev.data.scalar.value,
-                                        ev.data.scalar.length);
-                y->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-                if (!y->value)
-                    t->nomem = 1;
-                anchor(t, ev.data.scalar.anchor, y);
-            }
+            y = event_node(t, &ev);
+            if (y)
+                add_value(t, &b, y);
             break;
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
-            y = ynew(t, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP);
-            if (y) {
-                anchor(t, ev.type == YAML_SEQUENCE_START_EVENT
-                              ? ev.data.sequence_start.anchor
-                              : ev.data.mapping_start.anchor,
-                       y);
-            }
+            y = event_node(t, &ev);
+            if (y && b.depth >= MAX_YAML_DEPTH)
+                t->error = "values nested too deep";
+            else if (y)
+                b.stack[b.depth++] = y;
             break;
         case YAML_ALIAS_EVENT:
             y = find_anchor(t, ev.data.alias.anchor);
@@ -171,46 +231,19 @@ ynode *eaf__front_yaml(ytree *t, const char *s, size_t n, char **msg)
                 done = 1;
                 break;
             }
-            {
-                int open = 0, k;
-                for (k = 0; k < depth; k++)
-                    open |= stack[k] == y;
-                if (open) {
-                    t->error = "an alias refers to a value that contains it";
-                    y = NULL;
-                    break;
-                }
-            }
-            t->weight += y->weight;
-            if (t->weight > MAX_WEIGHT || y->weight > MAX_WEIGHT) {
-                t->error = "aliases expand too much (a \"billion laughs\" file?)";
-                y = NULL;
-            }
+            y = alias_target(t, &b, y);
+            if (y)
+                add_value(t, &b, y);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
-            if (depth > 0) {
-                ynode *closed = stack[--depth];
-                if (depth > 0)
-                    ypush(t, stack[depth - 1], closed);
-                else
-                    root = closed;
+            if (b.depth > 0) {
+                ynode *closed = b.stack[--b.depth];
+                add_value(t, &b, closed);
             }
             break;
         default:
             break;
-        }
-        if (y && (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT)) {
-            if (depth > 0)
-                ypush(t, stack[depth - 1], y);
-            else
-                root = y;
-        } else if (y) {
-            if (depth >= MAX_YAML_DEPTH) {
-                t->error = "values nested too deep";
-            } else {
-                stack[depth++] = y;
-            }
         }
         yaml_event_delete(&ev);
         if (t->nomem || t->error)
@@ -223,7 +256,7 @@ ynode *eaf__front_yaml(ytree *t, const char *s, size_t n, char **msg)
         *msg = eaf__printf("front matter: %s", t->error);
         return NULL;
     }
-    return root;
+    return b.root;
 }
 
 /* A JSON value as a tree of the same kind: objects are mappings, arrays

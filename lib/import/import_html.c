@@ -582,13 +582,13 @@ static void set_language(page *p, const char *lang)
 
 /* ---- reading a page --------------------------------------------------------------- */
 
-static eaf_status read_page(page *p)
+/* Finds the page's head and body and scans it.  EAF_OK for an article page, EAF_DONE
+ * (skipped, the reason given) for a listing or a page of comments, EAF_SYNTAX
+ * (reported) with no HTML, EAF_NOMEM. */
+static eaf_status survey_page(page *p)
 {
     const char *why;
-    xmlNodePtr c, authors_scope;
-    char *t;
-    eaf__buf body = EAF__BUF_INIT;
-    const char *date = NULL;
+    xmlNodePtr c;
 
     p->html = xmlDocGetRootElement(p->doc);
     if (!p->html) {
@@ -618,8 +618,12 @@ static eaf_status read_page(page *p)
         eaf__source_skip(p->r, "%s", why);
         return EAF_DONE;
     }
+    return EAF_OK;
+}
 
-    /* key and url */
+/* The key and url: the canonical link, else the file's key and og:url. */
+static void set_key_and_url(page *p)
+{
     if (p->canonical && *p->canonical) {
         set_field(p, EAF_FIELD_KEY, p->canonical);
         set_field(p, EAF_FIELD_URL, p->canonical);
@@ -628,14 +632,20 @@ static eaf_status read_page(page *p)
         if (p->og_url && *p->og_url)
             set_field(p, EAF_FIELD_URL, p->og_url);
     }
-    set_language(p, eaf__html_attr(p->html, "lang"));
+}
+
+/* What the markup says of the title, date, authors, tags and summary. */
+static void read_markup_fields(page *p)
+{
+    const char *date = NULL;
+    xmlNodePtr authors_scope;
 
     /* title */
     if (p->og_title && *p->og_title) {
         set_field(p, EAF_FIELD_TITLE, p->og_title);
     } else {
         xmlNodePtr h1 = p->h1_in_article ? p->h1_in_article : p->h1;
-        t = h1 ? eaf__html_inline_text(h1, &p->nomem) : NULL;
+        char *t = h1 ? eaf__html_inline_text(h1, &p->nomem) : NULL;
         if (t)
             set_field(p, EAF_FIELD_TITLE, t);
         eaf__free(t);
@@ -663,8 +673,12 @@ static eaf_status read_page(page *p)
         set_field(p, EAF_FIELD_SUMMARY, p->description);
     else if (p->og_description && *p->og_description)
         set_field(p, EAF_FIELD_SUMMARY, p->og_description);
+}
 
-    /* what the markup lacked, from JSON-LD */
+/* What the markup lacked: from JSON-LD, then a date <meta> and the <title> (with
+ * the site's name taken off). */
+static void fill_gaps(page *p)
+{
     read_jsonld(p, !eaf_article_get(p->a, EAF_FIELD_TITLE),
                 !eaf_article_get(p->a, EAF_FIELD_DATE),
                 eaf_article_author_count(p->a) == 0,
@@ -674,28 +688,38 @@ static eaf_status read_page(page *p)
         eaf_article_set(p->a, EAF_FIELD_DATE, p->date_meta, EAF_NTS) == EAF_NOMEM)
         p->nomem = 1;
     if (!eaf_article_get(p->a, EAF_FIELD_TITLE) && p->title_el) {
-        t = eaf__html_inline_text(p->title_el, &p->nomem);
+        char *t = eaf__html_inline_text(p->title_el, &p->nomem);
         if (t) {
             strip_site(t, p->site_name);
             set_field(p, EAF_FIELD_TITLE, t);
         }
         eaf__free(t);
     }
+}
+
+/* An article needs a title: EAF_OK, EAF_SYNTAX (none: reported, saying so when the
+ * page has no text at all), EAF_NOMEM. */
+static eaf_status check_title(page *p)
+{
+    char *t;
+
+    if (eaf_article_get(p->a, EAF_FIELD_TITLE) && *eaf_article_get(p->a, EAF_FIELD_TITLE))
+        return EAF_OK;
+    t = p->body ? eaf__html_inline_text(p->body, &p->nomem) : NULL;
     if (p->nomem)
         return EAF_NOMEM;
-    if (!eaf_article_get(p->a, EAF_FIELD_TITLE) ||
-        !*eaf_article_get(p->a, EAF_FIELD_TITLE)) {
-        /* a page with no text at all says so */
-        t = p->body ? eaf__html_inline_text(p->body, &p->nomem) : NULL;
-        if (p->nomem)
-            return EAF_NOMEM;
-        eaf__source_error(p->r, 0, "%sno title (no og:title, <h1> or <title>)",
-                          t && *t ? "" : "a page without content: no text, and ");
-        eaf__free(t);
-        return EAF_SYNTAX;
-    }
+    eaf__source_error(p->r, 0, "%sno title (no og:title, <h1> or <title>)",
+                      t && *t ? "" : "a page without content: no text, and ");
+    eaf__free(t);
+    return EAF_SYNTAX;
+}
 
-    /* body */
+/* The body: the text of the content element, else of the article, <main> or
+ * <body>.  EAF_NOMEM when its text could not be made. */
+static eaf_status set_body(page *p)
+{
+    eaf__buf body = EAF__BUF_INIT;
+
     p->content = find_content(p->article ? p->article : p->body, 0);
     p->content_element = p->content != NULL;
     if (!p->content)
@@ -715,7 +739,26 @@ static eaf_status read_page(page *p)
     if (body.n > 0 && eaf_article_set(p->a, EAF_FIELD_BODY, body.p, body.n) == EAF_NOMEM)
         p->nomem = 1;
     eaf__buf_free(&body);
+    return EAF_OK;
+}
 
+static eaf_status read_page(page *p)
+{
+    eaf_status st = survey_page(p);
+
+    if (st != EAF_OK)
+        return st;
+    set_key_and_url(p);
+    set_language(p, eaf__html_attr(p->html, "lang"));
+    read_markup_fields(p);
+    fill_gaps(p);
+    if (p->nomem)
+        return EAF_NOMEM;
+    st = check_title(p);
+    if (st == EAF_OK)
+        st = set_body(p);
+    if (st != EAF_OK)
+        return st;
     if (p->body)
         scan_related(p, p->body->children, 0, 0);
     return p->nomem ? EAF_NOMEM : EAF_OK;

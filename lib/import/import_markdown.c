@@ -276,6 +276,44 @@ static int blank_run(const char *s, size_t a, size_t b)
     return 1;
 }
 
+/* The value of the front matter an output tag s[i..end) stands for: {{ page.key }}
+ * or {{ key }} with a scalar value; NULL for another tag. */
+static const char *front_value(ynode *front, const char *s, size_t i, size_t end)
+{
+    size_t k = i + 2, e = end - 2;
+    char name[64];
+
+    while (k < e && (s[k] == ' ' || s[k] == '-'))
+        k++;
+    while (e > k && (s[e - 1] == ' ' || s[e - 1] == '-'))
+        e--;
+    if (e - k > 5 && strncmp(s + k, "page.", 5) == 0)
+        k += 5;
+    if (e > k && e - k < sizeof(name) && !memchr(s + k, ' ', e - k) &&
+        !memchr(s + k, '|', e - k) && !memchr(s + k, '.', e - k)) {
+        memcpy(name, s + k, e - k);
+        name[e - k] = '\0';
+        return eaf__front_scalar(eaf__front_get(front, name));
+    }
+    return NULL;
+}
+
+/* The quoted string an output tag s[i..end) starts with ({{ "name" | filter }}),
+ * if any, into b: the best guess of what it prints. */
+static void put_quoted(eaf__buf *b, const char *s, size_t i, size_t end)
+{
+    size_t k = i + 2, q;
+
+    while (k < end && (s[k] == ' ' || s[k] == '-' || s[k] == '<'))
+        k++;
+    if (k < end && (s[k] == '"' || s[k] == '\'')) {
+        for (q = k + 1; q < end - 2 && s[q] != s[k]; q++)
+            ;
+        if (q < end - 2)
+            eaf__buf_append(b, s + k + 1, q - k - 1);
+    }
+}
+
 /* A copy of s[0..n) without template tags.  A tag alone on its line takes
  * the line with it (so that it leaves no blank line to end an HTML block).
  * An output tag whose expression starts with a quoted string ({{ "name" |
@@ -288,7 +326,7 @@ static char *strip_templates(const char *s, size_t n, ynode *front)
     int raw = 0;
 
     while (i + 1 < n) {
-        const char *close;
+        const char *close, *v;
         size_t end, ls, le;
 
         if (s[i] != '{' || (s[i + 1] != '{' && s[i + 1] != '%' && s[i + 1] != '#')) {
@@ -320,28 +358,11 @@ static char *strip_templates(const char *s, size_t n, ynode *front)
             i++;
             continue;
         }
-        if (s[i + 1] == '{' && front) {
-            /* {{ page.key }} or {{ key }}: a value of the front matter */
-            size_t k = i + 2, e = end - 2;
-            char name[64];
-            const char *v;
-            while (k < e && (s[k] == ' ' || s[k] == '-'))
-                k++;
-            while (e > k && (s[e - 1] == ' ' || s[e - 1] == '-'))
-                e--;
-            if (e - k > 5 && strncmp(s + k, "page.", 5) == 0)
-                k += 5;
-            if (e > k && e - k < sizeof(name) && !memchr(s + k, ' ', e - k) &&
-                !memchr(s + k, '|', e - k) && !memchr(s + k, '.', e - k)) {
-                memcpy(name, s + k, e - k);
-                name[e - k] = '\0';
-                if ((v = eaf__front_scalar(eaf__front_get(front, name))) != NULL) {
-                    eaf__buf_append(&b, s + run, i - run);
-                    eaf__buf_puts(&b, v);
-                    i = run = end;
-                    continue;
-                }
-            }
+        if (s[i + 1] == '{' && front && (v = front_value(front, s, i, end)) != NULL) {
+            eaf__buf_append(&b, s + run, i - run);
+            eaf__buf_puts(&b, v);
+            i = run = end;
+            continue;
         }
         for (ls = i; ls > run && s[ls - 1] != '\n'; ls--)
             ;
@@ -354,17 +375,8 @@ static char *strip_templates(const char *s, size_t n, ynode *front)
             continue;
         }
         eaf__buf_append(&b, s + run, i - run);
-        if (s[i + 1] == '{') {
-            size_t k = i + 2, q;
-            while (k < end && (s[k] == ' ' || s[k] == '-' || s[k] == '<'))
-                k++;
-            if (k < end && (s[k] == '"' || s[k] == '\'')) {
-                for (q = k + 1; q < end - 2 && s[q] != s[k]; q++)
-                    ;
-                if (q < end - 2)
-                    eaf__buf_append(&b, s + k + 1, q - k - 1);
-            }
-        }
+        if (s[i + 1] == '{')
+            put_quoted(&b, s, i, end);
         i = run = end;
     }
     eaf__buf_append(&b, s + run, n - run);
@@ -603,59 +615,45 @@ static eaf_status title_from_heading(md *m, cmark_node *doc, int *found)
     return EAF_OK;
 }
 
-static eaf_status markdown_next(eaf__source *r, eaf_article **out)
+/* The front matter the file opens with, if any: YAML between "---" lines or a JSON
+ * object, read into t (*root; *front set, *body where the text starts).  EAF_OK (with
+ * or without), EAF_SYNTAX (TOML, unclosed or unreadable: reported), EAF_NOMEM. */
+static eaf_status read_front_matter(md *m, ytree *t, const char *s, size_t len, ynode **root,
+                                    size_t *body, int *front)
 {
-    md m;
-    ytree t;
-    ynode *root = NULL;
-    char *data, *msg = NULL, *body_src = NULL;
-    const char *s;
-    size_t len, yb, ye, body = 0, i;
-    eaf_status st;
-    cmark_node *doc;
-    eaf__buf text = EAF__BUF_INIT;
-    int front = 0, heading = 0;
+    eaf__source *r = m->r;
+    char *msg = NULL;
+    size_t yb, ye, i;
 
-    *out = NULL;
-    r->done = 1; /* one file, one article */
-    st = eaf__source_slurp_text(r, &data, &s, &len, "empty file");
-    if (st != EAF_OK)
-        return st;
     for (i = 0; space(s[i]); i++) /* (not all of it, or it was empty) */
         ;
-    memset(&m, 0, sizeof(m));
-    memset(&t, 0, sizeof(t));
-    m.r = r;
     if (fence_line(s, len, '+')) {
-        eaf__free(data);
         eaf__source_error(r, 0, "TOML front matter (between \"+++\" lines) cannot be read: "
                                 "there is no TOML library for C to read it with; convert it "
                                 "to YAML (hugo convert toYAML -o DIR) and index DIR");
         return EAF_SYNTAX;
     }
     if (fence_line(s, len, '-')) {
-        if (!split_front(s, len, &yb, &ye, &body)) {
-            eaf__free(data);
+        if (!split_front(s, len, &yb, &ye, body)) {
             eaf__source_error(r, 0, "the front matter has no closing \"---\" line");
             return EAF_SYNTAX;
         }
-        front = 1;
-        root = eaf__front_yaml(&t, s + yb, ye - yb, &msg);
+        *front = 1;
+        *root = eaf__front_yaml(t, s + yb, ye - yb, &msg);
     } else if (s[i] == '{') {
         size_t used;
-        front = 1;
-        m.json = 1;
-        root = eaf__front_json(&t, s + i, len - i, &used, &msg);
-        body = i + used;
-        while (body < len && s[body] != '\n')
-            body++;
-        if (body < len)
-            body++;
+        *front = 1;
+        m->json = 1;
+        *root = eaf__front_json(t, s + i, len - i, &used, &msg);
+        *body = i + used;
+        while (*body < len && s[*body] != '\n')
+            (*body)++;
+        if (*body < len)
+            (*body)++;
     }
-    if (front && !root) {
-        eaf__front_free(&t);
-        eaf__free(data);
-        if (t.nomem) {
+    if (*front && !*root) {
+        eaf__front_free(t);
+        if (t->nomem) {
             eaf__free(msg);
             eaf__source_error(r, 0, "out of memory");
             return EAF_NOMEM;
@@ -663,6 +661,68 @@ static eaf_status markdown_next(eaf__source *r, eaf_article **out)
         eaf__source_error(r, 0, "%s", msg ? msg : "empty front matter");
         eaf__free(msg);
         return EAF_SYNTAX;
+    }
+    return EAF_OK;
+}
+
+/* The Markdown text: its first heading is the title when the front matter gave
+ * none (an article needs one: EAF_SYNTAX, reported), the rest the body.  EAF_OK,
+ * EAF_SYNTAX, EAF_NOMEM. */
+static eaf_status read_body(md *m, const char *src, int front)
+{
+    cmark_node *doc = cmark_parse_document(src, strlen(src), CMARK_OPT_VALIDATE_UTF8);
+    eaf__buf text = EAF__BUF_INIT;
+    eaf_status st = EAF_OK;
+    int heading = 0;
+
+    if (!doc) {
+        st = EAF_NOMEM;
+    } else {
+        if (!eaf_article_get(m->a, EAF_FIELD_TITLE))
+            st = title_from_heading(m, doc, &heading);
+        if (st == EAF_OK && !eaf_article_get(m->a, EAF_FIELD_TITLE)) {
+            eaf__source_error(m->r, 0, "%s", front
+                ? "no title in the front matter (nor a heading at the start of the text)"
+                : "no title: no front matter (\"---\"), and the text does not start "
+                  "with a heading (\"# Title\")");
+            st = EAF_SYNTAX;
+        }
+        if (st == EAF_OK)
+            st = render(doc, &text);
+        cmark_node_free(doc);
+    }
+    if (st == EAF_OK)
+        drop_footnote_marks(&text);
+    if (st == EAF_OK && text.n > 0 &&
+        eaf_article_set(m->a, EAF_FIELD_BODY, text.p, text.n) != EAF_OK)
+        st = EAF_NOMEM;
+    eaf__buf_free(&text);
+    return st;
+}
+
+static eaf_status markdown_next(eaf__source *r, eaf_article **out)
+{
+    md m;
+    ytree t;
+    ynode *root = NULL;
+    char *data, *body_src = NULL;
+    const char *s;
+    size_t len, body = 0;
+    eaf_status st;
+    int front = 0;
+
+    *out = NULL;
+    r->done = 1; /* one file, one article */
+    st = eaf__source_slurp_text(r, &data, &s, &len, "empty file");
+    if (st != EAF_OK)
+        return st;
+    memset(&m, 0, sizeof(m));
+    memset(&t, 0, sizeof(t));
+    m.r = r;
+    st = read_front_matter(&m, &t, s, len, &root, &body, &front);
+    if (st != EAF_OK) {
+        eaf__free(data);
+        return st;
     }
     st = eaf_article_new(&m.a);
     if (st == EAF_OK)
@@ -680,32 +740,9 @@ static eaf_status markdown_next(eaf__source *r, eaf_article **out)
     }
     eaf__front_free(&t);
     eaf__free(data);
-    if (st == EAF_OK) {
-        doc = cmark_parse_document(body_src, strlen(body_src), CMARK_OPT_VALIDATE_UTF8);
-        if (!doc) {
-            st = EAF_NOMEM;
-        } else {
-            if (!eaf_article_get(m.a, EAF_FIELD_TITLE))
-                st = title_from_heading(&m, doc, &heading);
-            if (st == EAF_OK && !eaf_article_get(m.a, EAF_FIELD_TITLE)) {
-                eaf__source_error(r, 0, "%s", front
-                    ? "no title in the front matter (nor a heading at the start of the text)"
-                    : "no title: no front matter (\"---\"), and the text does not start "
-                      "with a heading (\"# Title\")");
-                st = EAF_SYNTAX;
-            }
-            if (st == EAF_OK)
-                st = render(doc, &text);
-            cmark_node_free(doc);
-        }
-        if (st == EAF_OK)
-            drop_footnote_marks(&text);
-        if (st == EAF_OK && text.n > 0 &&
-            eaf_article_set(m.a, EAF_FIELD_BODY, text.p, text.n) != EAF_OK)
-            st = EAF_NOMEM;
-    }
+    if (st == EAF_OK)
+        st = read_body(&m, body_src, front);
     eaf__free(body_src);
-    eaf__buf_free(&text);
     if (st == EAF_NOMEM)
         eaf__source_error(r, 0, "out of memory");
     else if (st == EAF_SYNTAX && !r->err.n)

@@ -468,24 +468,13 @@ static int has_author(const eaf_article *a, const char *name)
     return 0;
 }
 
-/* Builds the article of the item read.  EAF_ROW, EAF_DONE (skipped),
- * EAF_SYNTAX, EAF_NOMEM. */
-static eaf_status item_article(wxr *w, eaf_article **out)
+/* Whether the item is a published post: EAF_OK when it is, EAF_DONE (skipped, with
+ * the reason given to the source) when it is not, EAF_NOMEM. */
+static eaf_status item_published(wxr *w)
 {
-    eaf__source *r = w->r;
-    const char *type = ftext(w, F_POST_TYPE), *status = ftext(w, F_STATUS);
-    char *type_t, *status_t, *t = NULL;
-    eaf_article *a = NULL;
-    eaf_status st = EAF_OK;
-    char date[11];
-    size_t i;
+    char *type_t = trimmed(ftext(w, F_POST_TYPE)), *status_t = trimmed(ftext(w, F_STATUS));
     int skip;
 
-    for (i = 0; i < F_LAST; i++)
-        if (w->f[i].rc != EAF_OK)
-            return EAF_NOMEM;
-    type_t = trimmed(type);
-    status_t = trimmed(status);
     if (!type_t || !status_t) {
         eaf__free(type_t);
         eaf__free(status_t);
@@ -495,19 +484,23 @@ static eaf_status item_article(wxr *w, eaf_article **out)
            (*status_t && strcmp(status_t, "publish") != 0);
     if (skip) {
         if (*type_t && strcmp(type_t, "post") != 0)
-            eaf__source_skip(r, "post_type %s", type_t);
+            eaf__source_skip(w->r, "post_type %s", type_t);
         else
-            eaf__source_skip(r, "status %s", status_t);
+            eaf__source_skip(w->r, "status %s", status_t);
     }
     eaf__free(type_t);
     eaf__free(status_t);
-    if (skip)
-        return EAF_DONE;
+    return skip ? EAF_DONE : EAF_OK;
+}
 
-    if (eaf_article_new(&a) != EAF_OK)
-        return EAF_NOMEM;
-    /* key and url */
-    t = trimmed(ftext(w, F_LINK));
+/* The key (and url) of the item: its link, else its guid when that is a URL, else the
+ * base key and the post id.  EAF_OK, EAF_SYNTAX (neither: reported), EAF_NOMEM. */
+static eaf_status set_key(wxr *w, eaf_article *a)
+{
+    eaf__source *r = w->r;
+    eaf_status st = EAF_OK;
+    char *t = trimmed(ftext(w, F_LINK));
+
     if (t && !*t) {
         eaf__free(t);
         t = trimmed(ftext(w, F_GUID));
@@ -520,6 +513,8 @@ static eaf_status item_article(wxr *w, eaf_article **out)
         st = eaf_article_set(a, EAF_FIELD_KEY, t, EAF_NTS);
         if (st == EAF_OK)
             st = eaf_article_set(a, EAF_FIELD_URL, t, EAF_NTS);
+        if (st != EAF_OK)
+            st = EAF_NOMEM; /* EAF_SYNTAX is kept for the item reported */
     } else if (t) {
         char *id = trimmed(ftext(w, F_POST_ID));
         char *k = id && *id ? eaf__printf("%s#%s", r->key_base, id) : NULL;
@@ -531,59 +526,80 @@ static eaf_status item_article(wxr *w, eaf_article **out)
             st = EAF_SYNTAX;
         eaf__free(id);
         eaf__free(k);
-        if (st == EAF_SYNTAX) {
-            eaf__free(t);
-            eaf_article_free(a);
+        if (st == EAF_SYNTAX)
             eaf__source_error(r, w->item_line, "an item without a link or post id");
-            return EAF_SYNTAX;
-        }
     } else {
         st = EAF_NOMEM;
     }
     eaf__free(t);
-    t = NULL;
+    return st;
+}
 
-    /* title: plain text, entities decoded */
-    if (st == EAF_OK) {
-        const char *title = ftext(w, F_TITLE);
-        if (strchr(title, '&') || strchr(title, '<'))
-            t = html_text(title, 0, &st);
-        else
-            t = trimmed(title);
-        if (st == EAF_OK && t && *t)
-            st = eaf_article_set(a, EAF_FIELD_TITLE, t, EAF_NTS);
-        else if (st == EAF_OK && !t && !*title)
-            st = EAF_OK;
-        else if (st == EAF_OK && !t)
-            st = EAF_NOMEM;
-        eaf__free(t);
-        t = NULL;
-        if (st == EAF_OK && !eaf_article_get(a, EAF_FIELD_TITLE)) {
-            eaf__source_error(r, w->item_line, "a published post without a title (%s)",
-                              eaf_article_get(a, EAF_FIELD_KEY));
-            eaf_article_free(a);
-            return EAF_SYNTAX;
-        }
+/* The title, as plain text with its entities decoded.  A published post needs one:
+ * EAF_OK, EAF_SYNTAX (none: reported), EAF_NOMEM. */
+static eaf_status set_title(wxr *w, eaf_article *a)
+{
+    const char *title = ftext(w, F_TITLE);
+    eaf_status st = EAF_OK;
+    char *t;
+
+    if (strchr(title, '&') || strchr(title, '<'))
+        t = html_text(title, 0, &st);
+    else
+        t = trimmed(title);
+    if (st == EAF_OK && t && *t)
+        st = eaf_article_set(a, EAF_FIELD_TITLE, t, EAF_NTS);
+    else if (st == EAF_OK && !t && !*title)
+        st = EAF_OK;
+    else if (st == EAF_OK && !t)
+        st = EAF_NOMEM;
+    eaf__free(t);
+    if (st != EAF_OK)
+        return EAF_NOMEM;
+    if (!eaf_article_get(a, EAF_FIELD_TITLE)) {
+        eaf__source_error(w->r, w->item_line, "a published post without a title (%s)",
+                          eaf_article_get(a, EAF_FIELD_KEY));
+        return EAF_SYNTAX;
     }
+    return EAF_OK;
+}
 
-    /* date */
-    if (st == EAF_OK) {
-        const char *d = ftext(w, F_POST_DATE);
-        while (*d == ' ' || *d == '\n' || *d == '\t')
-            d++;
-        if (eaf__date_parse(d, strlen(d) > 10 ? 10 : strlen(d), date, NULL) ||
-            rfc822_date(ftext(w, F_PUBDATE), date))
-            st = eaf_article_set(a, EAF_FIELD_DATE, date, EAF_NTS);
-    }
+/* The date: wp:post_date, else the RSS pubDate; none when neither is a date. */
+static eaf_status set_date(wxr *w, eaf_article *a)
+{
+    const char *d = ftext(w, F_POST_DATE);
+    char date[11];
 
-    /* authors */
+    while (*d == ' ' || *d == '\n' || *d == '\t')
+        d++;
+    if (eaf__date_parse(d, strlen(d) > 10 ? 10 : strlen(d), date, NULL) ||
+        rfc822_date(ftext(w, F_PUBDATE), date))
+        return eaf_article_set(a, EAF_FIELD_DATE, date, EAF_NTS);
+    return EAF_OK;
+}
+
+/* The dc:creator names, by their display names, each once. */
+static eaf_status add_creators(wxr *w, eaf_article *a)
+{
+    eaf_status st = EAF_OK;
+    size_t i;
+
     for (i = 0; st == EAF_OK && i < w->creators.n; i++) {
         const char *name = display_name(w, w->creators.v[i]);
         if (!has_author(a, name))
             st = eaf_article_add_author(a, name, NULL);
     }
+    return st;
+}
 
-    /* categories */
+/* The categories, in their order: authors (a domain of "author"), tags of the kind
+ * their domain says, and none of the domains of site navigation.  A tag the article
+ * refuses is left out. */
+static eaf_status add_terms(wxr *w, eaf_article *a)
+{
+    eaf_status st = EAF_OK;
+    size_t i;
+
     for (i = 0; st == EAF_OK && i < w->nterms; i++) {
         int sk, author;
         eaf_tag_kind kind = kind_of(w->terms[i].domain, &sk, &author);
@@ -596,37 +612,73 @@ static eaf_status item_article(wxr *w, eaf_article **out)
         if (sk || !*w->terms[i].value)
             continue;
         if (strchr(w->terms[i].value, '&')) {
-            t = html_text(w->terms[i].value, 0, &st);
+            char *t = html_text(w->terms[i].value, 0, &st);
             if (st == EAF_OK && t)
                 st = eaf_article_add_tag(a, kind, t);
             eaf__free(t);
-            t = NULL;
         } else {
             st = eaf_article_add_tag(a, kind, w->terms[i].value);
         }
         if (st == EAF_SYNTAX)
             st = EAF_OK;
     }
+    return st;
+}
 
-    /* body and summary */
-    if (st == EAF_OK) {
-        const char *content = ftext(w, F_CONTENT);
-        t = html_text(*content ? content : ftext(w, F_DESCRIPTION), 1, &st);
-        if (st == EAF_OK && t)
-            st = eaf_article_set(a, EAF_FIELD_BODY, t, EAF_NTS);
-        eaf__free(t);
-        t = NULL;
+/* The body (the content, else the description) and the summary (the excerpt, else
+ * the description when the content is the body). */
+static eaf_status set_body_and_summary(wxr *w, eaf_article *a)
+{
+    const char *content = ftext(w, F_CONTENT), *ex = ftext(w, F_EXCERPT);
+    eaf_status st = EAF_OK;
+    char *t;
+
+    t = html_text(*content ? content : ftext(w, F_DESCRIPTION), 1, &st);
+    if (st == EAF_OK && t)
+        st = eaf_article_set(a, EAF_FIELD_BODY, t, EAF_NTS);
+    eaf__free(t);
+    if (st != EAF_OK)
+        return st;
+    if (!*ex && *content)
+        ex = ftext(w, F_DESCRIPTION);
+    t = html_text(ex, 0, &st);
+    if (st == EAF_OK && t)
+        st = eaf_article_set(a, EAF_FIELD_SUMMARY, t, EAF_NTS);
+    eaf__free(t);
+    return st;
+}
+
+/* Builds the article of the item read.  EAF_ROW, EAF_DONE (skipped),
+ * EAF_SYNTAX, EAF_NOMEM. */
+static eaf_status item_article(wxr *w, eaf_article **out)
+{
+    eaf_article *a = NULL;
+    eaf_status st;
+    size_t i;
+
+    for (i = 0; i < F_LAST; i++)
+        if (w->f[i].rc != EAF_OK)
+            return EAF_NOMEM;
+    st = item_published(w);
+    if (st != EAF_OK)
+        return st;
+    if (eaf_article_new(&a) != EAF_OK)
+        return EAF_NOMEM;
+    st = set_key(w, a);
+    if (st == EAF_OK)
+        st = set_title(w, a);
+    if (st == EAF_SYNTAX) { /* the step said why */
+        eaf_article_free(a);
+        return EAF_SYNTAX;
     }
-    if (st == EAF_OK) {
-        const char *ex = ftext(w, F_EXCERPT);
-        if (!*ex && *ftext(w, F_CONTENT))
-            ex = ftext(w, F_DESCRIPTION);
-        t = html_text(ex, 0, &st);
-        if (st == EAF_OK && t)
-            st = eaf_article_set(a, EAF_FIELD_SUMMARY, t, EAF_NTS);
-        eaf__free(t);
-        t = NULL;
-    }
+    if (st == EAF_OK)
+        st = set_date(w, a);
+    if (st == EAF_OK)
+        st = add_creators(w, a);
+    if (st == EAF_OK)
+        st = add_terms(w, a);
+    if (st == EAF_OK)
+        st = set_body_and_summary(w, a);
     if (st == EAF_OK && w->language)
         st = eaf_article_set(a, EAF_FIELD_LANGUAGE, w->language, EAF_NTS);
     if (st != EAF_OK) {
@@ -697,6 +749,28 @@ static eaf_status failed(wxr *w)
     return EAF_SYNTAX;
 }
 
+/* The channel's <language>: its primary subtag, lower-cased, into w->language
+ * ("en-US" -> "en").  Returns what the XML reader's last read did. */
+static int read_language(wxr *w, int depth)
+{
+    eaf__buf v = EAF__BUF_INIT;
+    int ret = read_text(w, depth, &v);
+
+    if (v.rc == EAF_OK && v.n > 0) {
+        char lang[9];
+        size_t i;
+        char *tv = trimmed(v.p);
+        for (i = 0; tv && i < 8 && tv[i] && tv[i] != '-' && tv[i] != '_'; i++)
+            lang[i] = (char)(tv[i] >= 'A' && tv[i] <= 'Z' ? tv[i] + 32 : tv[i]);
+        lang[i] = '\0';
+        if (i > 0)
+            w->language = eaf__strdup(lang);
+        eaf__free(tv);
+    }
+    eaf__buf_free(&v);
+    return ret;
+}
+
 static eaf_status wxr_next(eaf__source *r, eaf_article **out)
 {
     wxr *w = r->state;
@@ -748,20 +822,7 @@ static eaf_status wxr_next(eaf__source *r, eaf_article **out)
         if (strcmp(local, "author") == 0 && ns && starts(ns, NS_WP)) {
             ret = read_author(w, depth);
         } else if (strcmp(local, "language") == 0 && (!ns || !*ns) && !w->language) {
-            eaf__buf v = EAF__BUF_INIT;
-            ret = read_text(w, depth, &v);
-            if (v.rc == EAF_OK && v.n > 0) {
-                char lang[9];
-                size_t i;
-                char *tv = trimmed(v.p);
-                for (i = 0; tv && i < 8 && tv[i] && tv[i] != '-' && tv[i] != '_'; i++)
-                    lang[i] = (char)(tv[i] >= 'A' && tv[i] <= 'Z' ? tv[i] + 32 : tv[i]);
-                lang[i] = '\0';
-                if (i > 0)
-                    w->language = eaf__strdup(lang);
-                eaf__free(tv);
-            }
-            eaf__buf_free(&v);
+            ret = read_language(w, depth);
         } else if (strcmp(local, "item") == 0 && (!ns || !*ns)) {
             ret = read_item(w, depth);
             if (ret != 1)
