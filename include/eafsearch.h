@@ -2088,7 +2088,8 @@ eaf_status eaf_db_export(int64_t *count_out, eaf_db *db, const eaf_export_option
  * @param[in]  len              its length in bytes, or EAF_NTS
  * @retval EAF_OK
  * @retval EAF_NOTFOUND  the line is not an export's header
- * @retval EAF_MISUSE    a NULL language_out or line
+ * @retval EAF_MISUSE    a NULL language_out or line, or related_out of a
+ *                       version this library does not know
  * @retval EAF_NOMEM
  * Thread-safe.
  * @since 1.0

@@ -209,6 +209,7 @@ eaf_status eaf_db_export(int64_t *count_out, eaf_db *db,
 eaf_status eaf_export_settings(char **language_out, eaf_related_options *related_out,
                                int *has_related_out, const char *line, size_t len)
 {
+    eaf_related_options ro = EAF_RELATED_OPTIONS_INIT;
     json_t *top, *h, *rel, *v;
     eaf_status st = EAF_NOTFOUND;
     size_t i;
@@ -218,6 +219,10 @@ eaf_status eaf_export_settings(char **language_out, eaf_related_options *related
     if (has_related_out)
         *has_related_out = 0;
     if (!language_out || !line)
+        return EAF_MISUSE;
+    /* the caller's struct, read and written no further than its version */
+    if (related_out &&
+        eaf__options_read(&ro, related_out, &eaf__related_options_layout, NULL, 0) != EAF_OK)
         return EAF_MISUSE;
     if (len == EAF_NTS)
         len = strlen(line);
@@ -232,7 +237,7 @@ eaf_status eaf_export_settings(char **language_out, eaf_related_options *related
                 *has_related_out = 1;
             /* a member missing or not a number leaves the caller's value */
             for (i = 0; related_out && i < EAF__ARRAY_LEN(related_fields); i++) {
-                char *p = (char *)related_out + related_fields[i].offset;
+                char *p = (char *)&ro + related_fields[i].offset;
                 v = json_object_get(rel, related_fields[i].name);
                 if (!json_is_number(v))
                     continue;
@@ -241,10 +246,12 @@ eaf_status eaf_export_settings(char **language_out, eaf_related_options *related
                 else
                     *(double *)p = json_number_value(v);
             }
-            if (related_out && json_is_true(json_object_get(rel, "earlier")))
-                related_out->flags |= EAF_RELATED_EARLIER;
-            if (related_out && json_is_true(json_object_get(rel, "text_only")))
-                related_out->flags |= EAF_RELATED_TEXT_ONLY;
+            if (json_is_true(json_object_get(rel, "earlier")))
+                ro.flags |= EAF_RELATED_EARLIER;
+            if (json_is_true(json_object_get(rel, "text_only")))
+                ro.flags |= EAF_RELATED_TEXT_ONLY;
+            if (related_out)
+                eaf__options_write(related_out, &ro, &eaf__related_options_layout);
         }
     }
     json_decref(top);

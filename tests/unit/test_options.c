@@ -159,6 +159,13 @@ static void test_calls(void)
         ok(strstr(eaf_db_errmsg(db), "eaf_related_stats") != NULL, "named: %s",
            eaf_db_errmsg(db));
 
+        rel.version = bad[i];
+        is_int(eaf_export_settings(&err, &rel, NULL,
+                                   "{\"eafsearch_export\":{\"version\":1,\"language\":\"english\"}}",
+                                   EAF_NTS),
+               EAF_MISUSE, "eaf_export_settings: related options of version %u refused", bad[i]);
+        ok(err == NULL, "and no language given");
+
         xo.version = bad[i];
         is_int(eaf_db_export(NULL, db, &xo, stop_never, NULL), EAF_MISUSE,
                "eaf_db_export: version %u refused", bad[i]);
