@@ -643,8 +643,8 @@ eaf_status eaf_db_get(eaf_article **out, eaf_db *db, const char *key);
  * word up in every one of them, so after adding many articles at once an
  * optimized index answers faster (eafindex(1), --optimize, gives
  * figures).  The time is that of rewriting the full-text index once, and
- * the file may grow by as much while it runs.  Inside a transaction, it is part of it; otherwise it
- * commits on its own.
+ * the file may grow by as much while it runs.  Inside a transaction, it
+ * is part of it; otherwise it commits on its own.
  * @retval EAF_OK
  * @retval EAF_READONLY  the handle is read-only
  * @retval EAF_BUSY, EAF_IO, EAF_NOMEM
@@ -823,7 +823,7 @@ typedef struct eaf_search_options {
  * and keeps it until the handle is closed, reading again only what
  * changed since.
  * @param[out] out    the search; NULL on failure.  Free it with
- *                    eaf_search_free() before closing db.
+ *                    eaf_search_free() (db stays open until then).
  * @param[in]  db     the handle
  * @param[in]  query  the query text, UTF-8
  * @param[in]  opts   options, or NULL for the defaults
@@ -2062,7 +2062,8 @@ typedef struct eaf_export_options {
  * @retval EAF_OK
  * @retval EAF_ABORT   write returned nonzero: what it took before stays
  *                     written, up to part of a line
- * @retval EAF_MISUSE  a NULL db or write, or options of version 0
+ * @retval EAF_MISUSE  a NULL db or write, or options of a version this
+ *                     library does not know
  * @retval EAF_BUSY, EAF_IO, EAF_NOMEM, EAF_CORRUPT  reading the index
  * @since 1.0
  */
