@@ -500,6 +500,12 @@ void eaf__db_snapshot_end(eaf_db *db)
         close_handle(db);
 }
 
+void eaf__db_release(eaf_db *db)
+{
+    db->children--;
+    eaf__db_snapshot_end(db);
+}
+
 /* Before a write: the searches' read transaction, if any, ends. */
 static void end_snapshot_for_write(eaf_db *db)
 {

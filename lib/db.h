@@ -88,12 +88,13 @@ sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id);
  * the first open search of a handle (outside a write transaction) starts
  * a read transaction, the last one freed ends it.  A write on the handle
  * ends it first (the searches still open then see the handle's writes).
- * The objects that count themselves in db->children call
- * eaf__db_snapshot_end() after the count goes down, as the last thing
- * they do with db: when it reaches 0 after eaf_db_close(), the handle is
- * closed there and db is freed. */
+ * The objects that count themselves in db->children (searches, related
+ * lists, a walk of lists) let go of db with eaf__db_release(), as the last
+ * thing they do with it: when the count reaches 0 after eaf_db_close(),
+ * the handle is closed there and db is freed. */
 eaf_status eaf__db_snapshot_begin(eaf_db *db);
 void eaf__db_snapshot_end(eaf_db *db);
+void eaf__db_release(eaf_db *db);
 
 /* Write transactions: begin_write() opens a transaction or a savepoint
  * inside the caller's; end_write() commits or rolls back what it opened. */

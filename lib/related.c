@@ -132,8 +132,7 @@ void eaf_related_free(eaf_related *r)
         eaf__rel_item_clear(&r->items[i]);
     eaf__free(r->items);
     if (r->db) {
-        r->db->children--;
-        eaf__db_snapshot_end(r->db);
+        eaf__db_release(r->db);
     }
     eaf__free(r);
 }

@@ -368,8 +368,7 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
         s = each_stored(db, &o, fn, payload);
     else if (s == EAF_OK)
         s = each_model(db, &o, have && eaf__rel_opts_same_vectors(&stored, &o), fn, payload);
-    db->children--;
-    eaf__db_snapshot_end(db);
+    eaf__db_release(db);
     return s;
 }
 

@@ -290,8 +290,7 @@ void eaf_search_free(eaf_search *s)
     eaf__free(s->ellipsis);
     eaf__plan_free(s->plan);
     if (s->db) {
-        s->db->children--;
-        eaf__db_snapshot_end(s->db);
+        eaf__db_release(s->db);
     }
     eaf__free(s);
 }
