@@ -114,21 +114,14 @@ eaf_status eaf__hits_prepare(eaf_db *db, const eaf__compiled *c, const eaf__hits
 {
     char *sql = eaf__printf("SELECT %s %s%s%s", select, h->from_where, tail ? " " : "",
                             tail ? tail : "");
-    int rc;
+    eaf_status st;
 
     *out = NULL;
     if (!sql)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
-    rc = sqlite3_prepare_v2(db->sql, sql, -1, out, NULL);
+    st = eaf__hits_prepare_sql(db, c, sql, out);
     eaf__free(sql);
-    if (rc == SQLITE_OK)
-        rc = bind_params(*out, c);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(*out);
-        *out = NULL;
-        return eaf__db_sqlerr(db, rc, "preparing the search");
-    }
-    return EAF_OK;
+    return st;
 }
 
 eaf_status eaf__hits_prepare_sql(eaf_db *db, const eaf__compiled *c, const char *sql,
