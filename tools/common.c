@@ -45,6 +45,25 @@ const char *db_path(const char *option)
     return "eafsearch.db";
 }
 
+eaf_status tool_open(eaf_db **db, const char *path, const eaf_open_options *oo,
+                     int or_readonly)
+{
+    eaf_open_options ro = oo ? *oo : (eaf_open_options)EAF_OPEN_OPTIONS_INIT;
+    char *err = NULL;
+    eaf_status st = eaf_db_open(db, path, oo, &err);
+
+    if (st == EAF_READONLY && or_readonly) {
+        eaf_free(err);
+        err = NULL;
+        ro.flags = EAF_OPEN_READONLY;
+        st = eaf_db_open(db, path, &ro, &err);
+    }
+    if (st != EAF_OK)
+        warnx_("%s", err ? err : eaf_status_str(st));
+    eaf_free(err);
+    return st;
+}
+
 void print_version(void)
 {
     printf("%s (libeafsearch) %s\n", progname, EAF_VERSION_STRING);

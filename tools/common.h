@@ -31,6 +31,12 @@ void warnx_(const char *fmt, ...)
 /* The index path: the -d option, else $EAFSEARCH_DB, else ./eafsearch.db. */
 const char *db_path(const char *option);
 
+/* Opens the index at path with oo (NULL: the defaults); on failure says
+ * why on stderr and returns the status.  With or_readonly, an index this
+ * user may only read is opened read-only rather than refused. */
+eaf_status tool_open(eaf_db **db, const char *path, const eaf_open_options *oo,
+                     int or_readonly);
+
 /* Prints "progname (libeafsearch) X.Y.Z" and the library's run-time version. */
 void print_version(void);
 

@@ -274,8 +274,6 @@ static void free_run(run *r)
 static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char **paths)
 {
     char tmpdir[512] = "", *tmpdb = NULL;
-    char *err = NULL;
-    eaf_status st;
     int have_related = 0;
     char *export_lang = NULL;
     eaf_related_options export_related = EAF_RELATED_OPTIONS_INIT;
@@ -296,10 +294,7 @@ static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char 
         }
         path = tmpdb;
     }
-    st = eaf_db_open(&r->db, path, oo, &err);
-    if (st != EAF_OK) {
-        warnx_("%s", err ? err : eaf_status_str(st));
-        eaf_free(err);
+    if (tool_open(&r->db, path, oo, 0) != EAF_OK) {
         if (tmpdb)
             remove_tree(tmpdir);
         free(tmpdb);

@@ -736,8 +736,7 @@ int main(int argc, char **argv)
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     args a;
     output out;
-    eaf_status st;
-    char *err = NULL, *query = NULL;
+    char *query = NULL;
     int rc;
 
     tool_init(argv[0]);
@@ -762,10 +761,7 @@ int main(int argc, char **argv)
         goto done;
 
     oo.flags = EAF_OPEN_READONLY;
-    st = eaf_db_open(&a.cfg.db, db_path(a.dbopt), &oo, &err);
-    if (st != EAF_OK) {
-        warnx_("%s", err ? err : eaf_status_str(st));
-        eaf_free(err);
+    if (tool_open(&a.cfg.db, db_path(a.dbopt), &oo, 0) != EAF_OK) {
         rc = EXIT_FAIL;
         goto done;
     }

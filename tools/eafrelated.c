@@ -502,9 +502,7 @@ int main(int argc, char **argv)
     eaf_related_options defaults = EAF_RELATED_OPTIONS_INIT;
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     config c;
-    char *err = NULL;
     int rc;
-    eaf_status st;
 
     tool_init(argv[0]);
     memset(&c, 0, sizeof(c));
@@ -515,12 +513,8 @@ int main(int argc, char **argv)
         return rc;
     /* a build writes every list: the only writer meanwhile, as eafindex */
     oo.flags = c.all || c.refresh ? EAF_OPEN_LOCK : EAF_OPEN_READONLY;
-    st = eaf_db_open(&c.db, db_path(c.dbopt), &oo, &err);
-    if (st != EAF_OK) {
-        warnx_("%s", err ? err : eaf_status_str(st));
-        eaf_free(err);
+    if (tool_open(&c.db, db_path(c.dbopt), &oo, 0) != EAF_OK)
         return EXIT_FAIL;
-    }
     catch_signals(1);
     c.progress = !c.quiet && isatty(STDERR_FILENO);
     if (c.all || c.refresh)

@@ -55,19 +55,14 @@ int do_export(const char *dbpath, const char *output)
 {
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     eaf_db *db;
-    char *err = NULL;
     export_file x = {NULL, 0};
     FILE *out;
     int failed = 0;
     eaf_status st;
 
     oo.flags = EAF_OPEN_READONLY;
-    st = eaf_db_open(&db, dbpath, &oo, &err);
-    if (st != EAF_OK) {
-        warnx_("%s", err ? err : eaf_status_str(st));
-        eaf_free(err);
+    if (tool_open(&db, dbpath, &oo, 0) != EAF_OK)
         return EXIT_FAIL;
-    }
     out = output && strcmp(output, "-") != 0 ? fopen(output, "w") : stdout;
     if (!out) {
         warnx_("%s: %s", output, strerror(errno));
@@ -114,25 +109,14 @@ int do_check(const char *dbpath, int quiet)
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     check_state x = {dbpath, quiet};
     eaf_db *db;
-    char *err = NULL;
     int64_t problems = 0, articles = 0;
     eaf_status st;
 
     /* read-write (FTS5's check takes the write lock, and so sees one state
      * while another program indexes), never created; an index this user
      * may only read is checked read-only */
-    st = eaf_db_open(&db, dbpath, &oo, &err);
-    if (st == EAF_READONLY) {
-        eaf_free(err);
-        err = NULL;
-        oo.flags = EAF_OPEN_READONLY;
-        st = eaf_db_open(&db, dbpath, &oo, &err);
-    }
-    if (st != EAF_OK) {
-        warnx_("%s", err ? err : eaf_status_str(st));
-        eaf_free(err);
+    if (tool_open(&db, dbpath, &oo, 1) != EAF_OK)
         return EXIT_FAIL;
-    }
     st = eaf_db_check(&problems, db, on_problem, &x);
     if (st != EAF_OK && st != EAF_CORRUPT) {
         warnx_("%s: cannot check the index: %s", dbpath, eaf_db_errmsg(db));
@@ -157,17 +141,12 @@ int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int qui
     check_state x = {dbpath, quiet};
     eaf_related_stats stats;
     eaf_db *db;
-    char *err = NULL;
     int64_t problems = 0, articles = 0;
     eaf_status st;
 
     oo->flags = EAF_OPEN_LOCK;
-    st = eaf_db_open(&db, dbpath, oo, &err);
-    if (st != EAF_OK) {
-        warnx_("%s", err ? err : eaf_status_str(st));
-        eaf_free(err);
+    if (tool_open(&db, dbpath, oo, 0) != EAF_OK)
         return EXIT_FAIL;
-    }
     catch_signals(1);
     interrupt_db = db;
     st = eaf_db_rebuild(db);
