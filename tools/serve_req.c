@@ -261,7 +261,8 @@ int status_of(eaf_status st)
 }
 
 /* A failure whose status a printer did not hand back (it returned
- * FAIL_DB): the time limit's message says so. */
+ * FAIL_DB, reading an article or a snippet): the time limit's message
+ * ("...: over the time limit of N ms") tells a timeout. */
 static int failed_status(eaf_db *db)
 {
     const char *msg = eaf_db_errmsg(db);
@@ -470,7 +471,8 @@ static int run_search(sbuf *out, config *cfg, const char *query, int explain)
     if (rc == 0 && p->begin)
         rc = p->begin(&o, &r);
     begun = rc == 0;
-    st = EAF_OK;
+    if (rc == 0)
+        st = EAF_OK; /* (a printer's failure: its status is not known) */
     if (rc == 0 && cfg->limit > 0) {
         while ((st = eaf_search_next(r.s)) == EAF_ROW) {
             if ((rc = p->hit(&o, &r, ++rank)) != 0)
