@@ -17,5 +17,10 @@ if [ ! -x "$python" ]; then
     exit 0
 fi
 tap_tmpdir eafserve
+# tools/eafserve is a libtool wrapper: the tool runs the program it starts
+wrapper=
+if [ -n "${EAF_TEST_WRAPPER:-}" ]; then
+    wrapper="$builddir/libtool --mode=execute $EAF_TEST_WRAPPER"
+fi
 # shellcheck disable=SC2086 # the wrapper is a command and its options
-"$python" "$srcdir/tests/serve/http_test.py" "$builddir" "$srcdir" "$tmp" ${EAF_TEST_WRAPPER:-}
+"$python" "$srcdir/tests/serve/http_test.py" "$builddir" "$srcdir" "$tmp" $wrapper
