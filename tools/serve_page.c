@@ -34,9 +34,7 @@ int status_of(eaf_status st)
     case EAF_NOTFOUND: return 404;
     case EAF_SYNTAX: return 400;
     case EAF_BUSY: return 503;
-#ifdef EAF_HAVE_TIME_LIMIT
     case EAF_TIMEOUT: return 503;
-#endif
     default: return 500;
     }
 }
@@ -326,7 +324,9 @@ int error_page(sbuf *out, const serve_site *site, int status, const char *messag
     sbuf_puts(out, "<h1>");
     esc_html(out, status_phrase(status));
     sbuf_puts(out, "</h1>\n<p class=\"error\">");
-    if (message && *message)
+    if (status == 503 && (!message || !*message))
+        sbuf_puts(out, "The search ran past the server's time limit.");
+    else if (message && *message)
         esc_html(out, message);
     else if (status == 404)
         sbuf_puts(out, "There is no page at this address.");

@@ -541,7 +541,8 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
         st = eaf_search_facets(&f, s, FACET_TOP);
     if (st != EAF_OK) {
         int status = st == EAF_SYNTAX || st == EAF_MISUSE ? refused(out, site, db, &req, st)
-                     : error_page(out, site, status_of(st), eaf_db_errmsg(db), q);
+                     : error_page(out, site, status_of(st),
+                                  status_of(st) == 503 ? NULL : eaf_db_errmsg(db), q);
         eaf_search_free(s);
         return status;
     }
@@ -578,6 +579,8 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
         }
         sbuf_puts(out, "</p>\n");
         put_sort_links(out, site, &req);
+        if (f)
+            sbuf_puts(out, "<a class=\"to-facets\" href=\"#facets-h\">Narrow the results</a>\n");
         sbuf_printf(out, "</div>\n<ol class=\"hits\" start=\"%u\">\n", req.offset + 1);
         while ((st = eaf_search_next(s)) == EAF_ROW) {
             if (put_hit(out, site, s) != 0) {
