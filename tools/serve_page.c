@@ -15,19 +15,19 @@
 
 #define DEFAULT_NAME "Archive search"
 
-const char *site_name(const serve_site *site)
+const char *pg_site_name(const serve_site *site)
 {
     return site && site->name && *site->name ? site->name : DEFAULT_NAME;
 }
 
-const char *site_base(const serve_site *site)
+const char *pg_site_base(const serve_site *site)
 {
     return site && site->base_path ? site->base_path : "";
 }
 
 /* ---- statuses ---------------------------------------------------------------- */
 
-int status_of(eaf_status st)
+int pg_status_of(eaf_status st)
 {
     switch (st) {
     case EAF_OK: return 200;
@@ -39,7 +39,7 @@ int status_of(eaf_status st)
     }
 }
 
-const char *status_phrase(int status)
+const char *pg_status_phrase(int status)
 {
     switch (status) {
     case 400: return "Bad request";
@@ -55,10 +55,10 @@ const char *status_phrase(int status)
 
 /* ---- small writers ------------------------------------------------------------- */
 
-void put_article_href(sbuf *b, const serve_site *site, const char *key, const char *query)
+void pg_put_article_href(sbuf *b, const serve_site *site, const char *key, const char *query)
 {
     sbuf_puts(b, " href=\"");
-    esc_html(b, site_base(site));
+    esc_html(b, pg_site_base(site));
     sbuf_puts(b, "/article/");
     /* percent-encoding leaves only unreserved characters: nothing left
      * for the attribute's escape to do */
@@ -70,7 +70,7 @@ void put_article_href(sbuf *b, const serve_site *site, const char *key, const ch
     sbuf_puts(b, "\"");
 }
 
-void put_author(sbuf *b, const char *name, const char *affiliation)
+void pg_put_author(sbuf *b, const char *name, const char *affiliation)
 {
     esc_html(b, name);
     if (affiliation && *affiliation) {
@@ -95,7 +95,7 @@ static int digits(const char *s, size_t n)
     return 1;
 }
 
-void put_date(sbuf *b, const char *date)
+void pg_put_date(sbuf *b, const char *date)
 {
     size_t n;
     int month = 0, day = 0;
@@ -127,7 +127,7 @@ void put_date(sbuf *b, const char *date)
 /* The snippet's text between markers: < > " ' escaped (again: the library
  * has done so), an & kept only where it starts a character reference the
  * library wrote, control characters and bad bytes cleaned. */
-void put_snippet(sbuf *b, const char *s)
+void pg_put_snippet(sbuf *b, const char *s)
 {
     size_t n, i = 0;
     size_t lo = strlen(MARK_OPEN), lc = strlen(MARK_CLOSE);
@@ -187,9 +187,9 @@ void put_snippet(sbuf *b, const char *s)
 
 /* ---- the layout ------------------------------------------------------------------ */
 
-void search_form(sbuf *b, const serve_site *site, const char *query, const search_req *r)
+void pg_search_form(sbuf *b, const serve_site *site, const char *query, const search_req *r)
 {
-    const char *base = site_base(site);
+    const char *base = pg_site_base(site);
     int i, options = r && (r->sort != EAF_SORT_RELEVANCE || r->after || r->before);
     static const char *const sorts[EAF_SORT_LAST] = {"relevance", "newest", "oldest"};
     static const char *const sort_labels[EAF_SORT_LAST] = {
@@ -245,9 +245,9 @@ void search_form(sbuf *b, const serve_site *site, const char *query, const searc
     sbuf_puts(b, "</form>\n");
 }
 
-void layout_begin(sbuf *b, const serve_site *site, const page_head *h)
+void pg_layout_begin(sbuf *b, const serve_site *site, const page_head *h)
 {
-    const char *base = site_base(site);
+    const char *base = pg_site_base(site);
 
     sbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -256,7 +256,7 @@ void layout_begin(sbuf *b, const serve_site *site, const page_head *h)
         esc_html(b, h->title);
         sbuf_puts(b, " \xE2\x80\x93 ");
     }
-    esc_html(b, site_name(site));
+    esc_html(b, pg_site_name(site));
     sbuf_puts(b, "</title>\n");
     if (h->noindex)
         sbuf_puts(b, "<meta name=\"robots\" content=\"noindex\">\n");
@@ -264,7 +264,7 @@ void layout_begin(sbuf *b, const serve_site *site, const page_head *h)
     esc_html(b, base);
     sbuf_puts(b, "/static/style.css\">\n"
                  "<link rel=\"search\" type=\"application/opensearchdescription+xml\" title=\"");
-    esc_html(b, site_name(site));
+    esc_html(b, pg_site_name(site));
     sbuf_puts(b, "\" href=\"");
     esc_html(b, base);
     sbuf_puts(b, "/opensearch.xml\">\n<script src=\"");
@@ -286,14 +286,14 @@ void layout_begin(sbuf *b, const serve_site *site, const page_head *h)
             sbuf_puts(b, "\" alt=\"\" height=\"32\">");
         }
         sbuf_puts(b, "<span>");
-        esc_html(b, site_name(site));
+        esc_html(b, pg_site_name(site));
         sbuf_puts(b, "</span></a>\n");
     }
-    search_form(b, site, h->query, h->req);
+    pg_search_form(b, site, h->query, h->req);
     sbuf_puts(b, "</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 
-void layout_end(sbuf *b, const serve_site *site)
+void pg_layout_end(sbuf *b, const serve_site *site)
 {
     sbuf_puts(b, "</main>\n<footer class=\"site\">\n");
     if (site && site->footer_html) {
@@ -303,7 +303,7 @@ void layout_end(sbuf *b, const serve_site *site)
         sbuf_puts(b, "<p>Search and related posts by libeafsearch ");
         esc_html(b, eaf_version());
         sbuf_puts(b, ". <a href=\"");
-        esc_html(b, site_base(site));
+        esc_html(b, pg_site_base(site));
         sbuf_puts(b, "/api/openapi.json\">JSON API</a></p>\n");
     }
     sbuf_puts(b, "</footer>\n</body>\n</html>\n");
@@ -311,18 +311,18 @@ void layout_end(sbuf *b, const serve_site *site)
 
 /* ---- the error page ------------------------------------------------------------------ */
 
-int error_page(sbuf *out, const serve_site *site, int status, const char *message,
+int pg_error_page(sbuf *out, const serve_site *site, int status, const char *message,
                const char *query)
 {
     page_head h = {NULL, NULL, NULL, 1};
     char title[64];
 
-    snprintf(title, sizeof(title), "%d %s", status, status_phrase(status));
+    snprintf(title, sizeof(title), "%d %s", status, pg_status_phrase(status));
     h.title = title;
     h.query = query;
-    layout_begin(out, site, &h);
+    pg_layout_begin(out, site, &h);
     sbuf_puts(out, "<h1>");
-    esc_html(out, status_phrase(status));
+    esc_html(out, pg_status_phrase(status));
     sbuf_puts(out, "</h1>\n<p class=\"error\">");
     if (status == 503 && (!message || !*message))
         sbuf_puts(out, "The search ran past the server's time limit.");
@@ -337,15 +337,15 @@ int error_page(sbuf *out, const serve_site *site, int status, const char *messag
         sbuf_puts(out, "<p>The server is busy or the search took too long. Try again in a"
                        " moment, or with fewer or more precise words.</p>\n");
     sbuf_puts(out, "<p><a href=\"");
-    esc_html(out, site_base(site));
+    esc_html(out, pg_site_base(site));
     sbuf_puts(out, "/\">Start a new search</a></p>\n");
-    layout_end(out, site);
+    pg_layout_end(out, site);
     return status;
 }
 
 int page_error(sbuf *out, const serve_site *site, int status, const char *message)
 {
-    return error_page(out, site, status, message, NULL);
+    return pg_error_page(out, site, status, message, NULL);
 }
 
 /* ---- OpenSearch ------------------------------------------------------------------------ */
@@ -385,15 +385,15 @@ static void put_short(sbuf *b, const char *s, size_t max)
 int page_opensearch(sbuf *out, const serve_site *site, const char *origin)
 {
     const char *root = site && site->public_url ? site->public_url : NULL;
-    const char *base = site_base(site);
+    const char *base = pg_site_base(site);
 
     sbuf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                    "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
                    "<ShortName>");
     /* the specification allows 16 characters */
-    put_short(out, site_name(site), 16);
+    put_short(out, pg_site_name(site), 16);
     sbuf_puts(out, "</ShortName>\n<Description>Search ");
-    esc_html(out, site_name(site));
+    esc_html(out, pg_site_name(site));
     sbuf_puts(out, "</Description>\n<InputEncoding>UTF-8</InputEncoding>\n"
                    "<Url type=\"text/html\" method=\"get\" template=\"");
     if (root)

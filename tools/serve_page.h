@@ -2,7 +2,8 @@
  * serve_page.h: what the parts of eafserve's pages share (serve_page.c
  * the layout, the error page and OpenSearch; serve_page_search.c the
  * search page; serve_page_article.c the article page and the embed).
- * Not part of serve.h: the server needs only the page functions.
+ * Not part of serve.h: the server needs only the page functions.  Every
+ * name here starts with pg_, apart from those of the server's files.
  */
 #ifndef EAF_TOOLS_SERVE_PAGE_H
 #define EAF_TOOLS_SERVE_PAGE_H
@@ -20,43 +21,43 @@ typedef struct page_head {
 } page_head;
 
 /* The site's name, never NULL. */
-const char *site_name(const serve_site *site);
+const char *pg_site_name(const serve_site *site);
 /* The base path, never NULL ("" at the root). */
-const char *site_base(const serve_site *site);
+const char *pg_site_base(const serve_site *site);
 
 /* The page up to the start of <main>'s content, and from its end. */
-void layout_begin(sbuf *b, const serve_site *site, const page_head *h);
-void layout_end(sbuf *b, const serve_site *site);
+void pg_layout_begin(sbuf *b, const serve_site *site, const page_head *h);
+void pg_layout_end(sbuf *b, const serve_site *site);
 
 /* The search box: with req (the results page), its hidden filters and the
  * options (sort, date range) go with it. */
-void search_form(sbuf *b, const serve_site *site, const char *query, const search_req *req);
+void pg_search_form(sbuf *b, const serve_site *site, const char *query, const search_req *req);
 
 /* href="BASE/article/KEY", the key percent-encoded, HTML-escaped; with
  * query (not NULL: "why=1", trusted), "?query" after it. */
-void put_article_href(sbuf *b, const serve_site *site, const char *key, const char *query);
+void pg_put_article_href(sbuf *b, const serve_site *site, const char *key, const char *query);
 
 /* An author's name with its affiliation: "Name (Affiliation)", escaped. */
-void put_author(sbuf *b, const char *name, const char *affiliation);
+void pg_put_author(sbuf *b, const char *name, const char *affiliation);
 
 /* A date as people read it: "16 May 2018", "May 2018", "2018"; the value
  * itself (escaped) when it is none of those. */
-void put_date(sbuf *b, const char *date);
+void pg_put_date(sbuf *b, const char *date);
 
 /* The HTTP status of a failed library call, and the message for it. */
-int status_of(eaf_status st);
-const char *status_phrase(int status);
+int pg_status_of(eaf_status st);
+const char *pg_status_phrase(int status);
 
 /* A page in the layout saying what went wrong: like page_error, with the
  * query put back in the box. */
-int error_page(sbuf *out, const serve_site *site, int status, const char *message,
+int pg_error_page(sbuf *out, const serve_site *site, int status, const char *message,
                const char *query);
 
 /* Text as an HTML-escaped snippet from the library (EAF_SEARCH_SNIPPET_HTML,
  * <mark> markers): the markers are kept, anything else that could be
  * markup is escaped again (the library escapes already: this keeps a page
  * safe should it ever not), and control characters and bad UTF-8 cleaned. */
-void put_snippet(sbuf *b, const char *snippet);
+void pg_put_snippet(sbuf *b, const char *snippet);
 
 #define MARK_OPEN "<mark>"
 #define MARK_CLOSE "</mark>"

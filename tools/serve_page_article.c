@@ -16,7 +16,7 @@
 static void put_filter_href(sbuf *b, const serve_site *site, const char *param, const char *value)
 {
     sbuf_puts(b, " href=\"");
-    esc_html(b, site_base(site));
+    esc_html(b, pg_site_base(site));
     sbuf_printf(b, "/?%s=", param);
     esc_url(b, value);
     sbuf_puts(b, "\"");
@@ -54,7 +54,7 @@ static void put_metadata(sbuf *b, const serve_site *site, const eaf_article *a)
     sbuf_puts(b, "</h1>\n");
     if (date) {
         sbuf_puts(b, "<p class=\"meta\">");
-        put_date(b, date);
+        pg_put_date(b, date);
         sbuf_puts(b, "</p>\n");
     }
     if (n) {
@@ -177,7 +177,7 @@ static eaf_status put_related(sbuf *b, const serve_site *site, eaf_db *db, const
             esc_html(b, url);
             sbuf_puts(b, "\"");
         } else {
-            put_article_href(b, site, rkey, NULL);
+            pg_put_article_href(b, site, rkey, NULL);
         }
         if (embed)
             sbuf_puts(b, " target=\"_top\"");
@@ -186,7 +186,7 @@ static eaf_status put_related(sbuf *b, const serve_site *site, eaf_db *db, const
         sbuf_puts(b, "</a>");
         if (date) {
             sbuf_puts(b, " <span class=\"date\">");
-            put_date(b, date);
+            pg_put_date(b, date);
             sbuf_puts(b, "</span>");
         }
         if (why)
@@ -212,7 +212,7 @@ static void put_embed_code(sbuf *b, const serve_site *site, const char *key, con
         esc_html(&code, site->public_url);
     } else {
         esc_html(&code, origin);
-        esc_html(&code, site_base(site));
+        esc_html(&code, pg_site_base(site));
     }
     sbuf_puts(&code, "/embed/related/");
     esc_url(&code, key);
@@ -233,7 +233,7 @@ static void put_embed_code(sbuf *b, const serve_site *site, const char *key, con
     if (!(site && site->public_url) && !origin)
         sbuf_puts(b, "<p>Put this server's address before the path.</p>\n");
     sbuf_puts(b, "<p><a href=\"");
-    esc_html(b, site_base(site));
+    esc_html(b, pg_site_base(site));
     sbuf_puts(b, "/embed/related/");
     esc_url(b, key);
     sbuf_puts(b, "\">Preview the embedded list</a></p>\n</section>\n");
@@ -251,10 +251,10 @@ int page_article_at(sbuf *out, const serve_site *site, eaf_db *db, const char *k
     if (st == EAF_NOTFOUND)
         return page_error(out, site, 404, "No article has this key.");
     if (st != EAF_OK)
-        return page_error(out, site, status_of(st), eaf_db_errmsg(db));
+        return page_error(out, site, pg_status_of(st), eaf_db_errmsg(db));
     title = eaf_article_get(a, EAF_FIELD_TITLE);
     h.title = title && *title ? title : key;
-    layout_begin(out, site, &h);
+    pg_layout_begin(out, site, &h);
     put_metadata(out, site, a);
 
     sbuf_puts(out, "<section class=\"related\" aria-labelledby=\"related-h\">\n"
@@ -266,12 +266,12 @@ int page_article_at(sbuf *out, const serve_site *site, eaf_db *db, const char *k
         sbuf_puts(out, "</p>\n");
     } else {
         sbuf_puts(out, "<p class=\"why-link\"><a");
-        put_article_href(out, site, key, why ? NULL : "why=1");
+        pg_put_article_href(out, site, key, why ? NULL : "why=1");
         sbuf_puts(out, why ? ">Hide the reasons</a></p>\n" : ">Why these posts?</a></p>\n");
     }
     sbuf_puts(out, "</section>\n");
     put_embed_code(out, site, key, origin);
-    layout_end(out, site);
+    pg_layout_end(out, site);
     eaf_article_free(a);
     return 200;
 }
@@ -291,7 +291,7 @@ int page_related_fragment(sbuf *out, const serve_site *site, eaf_db *db, const c
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                    "<title>Related posts</title>\n<meta name=\"robots\" content=\"noindex\">\n"
                    "<link rel=\"stylesheet\" href=\"");
-    esc_html(out, site_base(site));
+    esc_html(out, pg_site_base(site));
     sbuf_puts(out, "/static/style.css\">\n</head>\n<body class=\"embed\">\n<main>\n"
                    "<h1>Related posts</h1>\n");
     if (st == EAF_OK)
@@ -309,5 +309,5 @@ int page_related_fragment(sbuf *out, const serve_site *site, eaf_db *db, const c
     }
     sbuf_puts(out, "</main>\n</body>\n</html>\n");
     eaf_article_free(a);
-    return status_of(st);
+    return pg_status_of(st);
 }

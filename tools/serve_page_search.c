@@ -87,7 +87,7 @@ static void put_req_href(sbuf *b, const serve_site *site, const search_req *r)
     size_t i;
 
     sbuf_puts(b, " href=\"");
-    esc_html(b, site_base(site));
+    esc_html(b, pg_site_base(site));
     sbuf_puts(b, "/");
     if (r->q && *r->q)
         param(b, &first, "q", r->q);
@@ -367,7 +367,7 @@ static int put_hit(sbuf *b, const serve_site *site, eaf_search *s)
         esc_html(b, url);
         sbuf_puts(b, "\"");
     } else {
-        put_article_href(b, site, key, NULL);
+        pg_put_article_href(b, site, key, NULL);
     }
     sbuf_puts(b, ">");
     if (title && *title)
@@ -376,20 +376,20 @@ static int put_hit(sbuf *b, const serve_site *site, eaf_search *s)
         esc_html(b, key);
     sbuf_puts(b, "</a></h2>\n<p class=\"meta\">");
     if (date)
-        put_date(b, date);
+        pg_put_date(b, date);
     n = eaf_article_author_count(a);
     for (i = 0; i < n; i++) {
         sbuf_puts(b, i ? ", " : date ? " \xC2\xB7 " : "");
-        put_author(b, eaf_article_author_name(a, i), eaf_article_author_affiliation(a, i));
+        pg_put_author(b, eaf_article_author_name(a, i), eaf_article_author_affiliation(a, i));
     }
     sbuf_puts(b, "</p>\n");
     if (*snippet) {
         sbuf_puts(b, "<p class=\"snippet\">");
-        put_snippet(b, snippet);
+        pg_put_snippet(b, snippet);
         sbuf_puts(b, "</p>\n");
     }
     sbuf_puts(b, "<p class=\"more\"><a");
-    put_article_href(b, site, key, NULL);
+    pg_put_article_href(b, site, key, NULL);
     sbuf_puts(b, ">Details and related posts<span class=\"vh\">: ");
     esc_html(b, title && *title ? title : key);
     sbuf_puts(b, "</span></a></p>\n</li>\n");
@@ -403,7 +403,7 @@ static void put_front(sbuf *b, const serve_site *site, eaf_db *db)
     int64_t count = 0;
 
     sbuf_puts(b, "<h1>Search ");
-    esc_html(b, site_name(site));
+    esc_html(b, pg_site_name(site));
     sbuf_puts(b, "</h1>\n");
     if (eaf_db_count(&count, db) == EAF_OK)
         sbuf_printf(b, "<p>%lld article%s to search, with their related posts.</p>\n",
@@ -499,7 +499,7 @@ static int refused(sbuf *out, const serve_site *site, eaf_db *db, const search_r
     if (st == EAF_SYNTAX && offset >= 0)
         sbuf_printf(&msg, " (at character %d of the query)", offset + 1);
     text = sbuf_take(&msg, NULL);
-    status = error_page(out, site, status_of(st), text ? text : "the search failed", r->q);
+    status = pg_error_page(out, site, pg_status_of(st), text ? text : "the search failed", r->q);
     sbuf_free(&msg);
     free(text);
     return status;
@@ -526,9 +526,9 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
     h.query = q;
     h.req = &req;
     if (!*q && !has_filters(&req)) {
-        layout_begin(out, site, &h);
+        pg_layout_begin(out, site, &h);
         put_front(out, site, db);
-        layout_end(out, site);
+        pg_layout_end(out, site);
         return 200;
     }
     search_options(&o, &req);
@@ -541,8 +541,8 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
         st = eaf_search_facets(&f, s, FACET_TOP);
     if (st != EAF_OK) {
         int status = st == EAF_SYNTAX || st == EAF_MISUSE ? refused(out, site, db, &req, st)
-                     : error_page(out, site, status_of(st),
-                                  status_of(st) == 503 ? NULL : eaf_db_errmsg(db), q);
+                     : pg_error_page(out, site, pg_status_of(st),
+                                  pg_status_of(st) == 503 ? NULL : eaf_db_errmsg(db), q);
         eaf_search_free(s);
         return status;
     }
@@ -554,7 +554,7 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
     title_text = sbuf_take(&title, NULL);
     h.title = title_text;
     h.noindex = 1;
-    layout_begin(out, site, &h);
+    pg_layout_begin(out, site, &h);
     free(title_text);
 
     sbuf_puts(out, "<div class=\"results\">\n<div class=\"hits-col\">\n<h1>");
@@ -597,7 +597,7 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
             out->len = start;
             if (out->data)
                 out->data[start] = '\0';
-            status = error_page(out, site, status_of(st == EAF_ERROR ? EAF_IO : st),
+            status = pg_error_page(out, site, pg_status_of(st == EAF_ERROR ? EAF_IO : st),
                                 eaf_db_errmsg(db), q);
             eaf_facets_free(f);
             eaf_search_free(s);
@@ -609,7 +609,7 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
     if (f)
         put_facets(out, site, &req, f);
     sbuf_puts(out, "</div>\n");
-    layout_end(out, site);
+    pg_layout_end(out, site);
     eaf_facets_free(f);
     eaf_search_free(s);
     (void)shown;

@@ -14,7 +14,6 @@ console (no Content-Security-Policy report about our own markup).
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -153,33 +152,39 @@ def tab_to(d, predicate, most=40):
     return None
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def start_server(server, index, work):
-    port = free_port()
-    log = open(os.path.join(work, "eafserve.log"), "w")
-    p = subprocess.Popen([server, "-d", index, "--listen", "127.0.0.1:%d" % port],
+    """eafserve on the fixture index, on a port the system picks (it
+    writes the port to a file)."""
+    portfile = os.path.join(work, "port")
+    logpath = os.path.join(work, "eafserve.log")
+    if os.path.exists(portfile):
+        os.unlink(portfile)
+    log = open(logpath, "w")
+    p = subprocess.Popen([server, "-d", index, "--listen", "127.0.0.1:0",
+                          "--port-file", portfile, "--access-log", os.path.join(work, "access.log")],
                          stdout=log, stderr=subprocess.STDOUT)
-    base = "http://127.0.0.1:%d" % port
+    base = None
     for _ in range(100):
         if p.poll() is not None:
             break
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return p, base
+            if base is None:
+                with open(portfile) as f:
+                    port = f.read().strip()
+                if port:
+                    base = "http://127.0.0.1:%s" % port
+            if base:
+                with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return p, base
         except OSError:
-            time.sleep(0.1)
-    p.kill()
+            pass
+        time.sleep(0.1)
+    if p.poll() is None:
+        p.kill()
     p.wait()
     log.close()
-    with open(os.path.join(work, "eafserve.log")) as f:
+    with open(logpath) as f:
         raise RuntimeError("eafserve did not start: " + f.read()[-2000:])
 
 
@@ -284,15 +289,28 @@ def served(d, base, shots):
     # completion
     d.get(base + "/")
     box = d.find_element(By.ID, "q")
-    box.send_keys("tari")
+    box.send_keys("tra")
     try:
         WebDriverWait(d, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#q-suggest li"))
+        ok(box.get_attribute("aria-expanded") == "true", "completion: a list under the box")
         box.send_keys(Keys.ARROW_DOWN)
         ok(box.get_attribute("aria-activedescendant") == "q-suggest-0",
            "completion: the arrow keys move through the list")
         print("# screenshot " + shot(d, shots, "completion"))
         box.send_keys(Keys.ESCAPE)
         ok(not d.find_element(By.ID, "q-suggest").is_displayed(), "completion: Escape closes it")
+        box.send_keys("d")
+        WebDriverWait(d, 5).until(lambda d: d.find_element(By.ID, "q-suggest").is_displayed())
+        titles = [li for li in d.find_elements(By.CSS_SELECTOR, "#q-suggest li")
+                  if li.find_element(By.CSS_SELECTOR, ".kind").text == "article"]
+        if titles:
+            for _ in range(int(titles[0].get_attribute("id").rsplit("-", 1)[1]) + 1):
+                box.send_keys(Keys.ARROW_DOWN)
+            box.send_keys(Keys.ENTER)
+            wait.until(EC.url_contains("/article/"))
+            ok("/article/" in d.current_url, "completion: Enter on a title opens its article")
+        else:
+            ok(False, "completion: titles among the suggestions")
     except TimeoutException:
         ok(False, "completion: a list appears under the box")
 

@@ -484,21 +484,21 @@ static void test_helpers(void)
 {
     char *s;
 
-    s = with(put_snippet, "a <b>x</b> <mark>y</mark> &amp; & &x &#39; \"q\" 'z'\x01\xff\tend");
+    s = with(pg_put_snippet, "a <b>x</b> <mark>y</mark> &amp; & &x &#39; \"q\" 'z'\x01\xff\tend");
     is_str(s, "a &lt;b&gt;x&lt;/b&gt; <mark>y</mark> &amp; &amp; &amp;x &#39; &quot;q&quot; "
               "&#39;z&#39;\xEF\xBF\xBD end",
            "put_snippet keeps the markers and references, escapes the rest");
     free(s);
-    s = with(put_snippet, "<mark<mark>>x</mark>");
+    s = with(pg_put_snippet, "<mark<mark>>x</mark>");
     is_str(s, "&lt;mark<mark>&gt;x</mark>", "put_snippet: a marker only where it is whole");
     free(s);
-    s = with(put_date, "2018-05-16");
+    s = with(pg_put_date, "2018-05-16");
     is_str(s, "<time datetime=\"2018-05-16\">16 May 2018</time>", "put_date: a day");
     free(s);
-    s = with(put_date, "2018-13");
+    s = with(pg_put_date, "2018-13");
     is_str(s, "2018-13", "put_date: not a date, as it is");
     free(s);
-    s = with(put_date, "<b>");
+    s = with(pg_put_date, "<b>");
     is_str(s, "&lt;b&gt;", "put_date: escaped");
     free(s);
 }
