@@ -514,7 +514,6 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
     const char *suggestion = NULL, *q = r->q ? r->q : "";
     search_req req = *r;
     int64_t total = 0;
-    unsigned shown = 0;
     eaf_status st;
     sbuf title = SBUF_INIT;
     char *title_text;
@@ -587,7 +586,6 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
                 st = EAF_ERROR;
                 break;
             }
-            shown++;
         }
         sbuf_puts(out, "</ol>\n");
         if (st != EAF_DONE) {
@@ -612,6 +610,5 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
     pg_layout_end(out, site);
     eaf_facets_free(f);
     eaf_search_free(s);
-    (void)shown;
     return 200;
 }
