@@ -341,6 +341,7 @@ static int set_text(eaf_article *a, eaf_field field, PyObject *v, const char *na
     const char *s;
     Py_ssize_t n;
     eaf_status st;
+    PyObject *tmp;
 
     if (v == Py_None)
         return 0;
@@ -349,10 +350,11 @@ static int set_text(eaf_article *a, eaf_field field, PyObject *v, const char *na
                      Py_TYPE(v)->tp_name);
         return -1;
     }
-    s = PyUnicode_AsUTF8AndSize(v, &n);
+    s = pyeaf_utf8(v, &n, &tmp);
     if (!s)
         return -1;
     st = eaf_article_set(a, field, s, (size_t)n);
+    Py_XDECREF(tmp);
     return st == EAF_OK ? 0 : set_failed(st, name);
 }
 
@@ -378,6 +380,7 @@ static int set_list(eaf_article *a, PyObject *v, const char *name, eaf_tag_kind 
         PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
         const char *s;
         eaf_status st;
+        PyObject *tmp;
 
         if (!PyUnicode_Check(item)) {
             PyErr_Format(PyExc_TypeError, "%s must hold str, not %.100s", name,
@@ -385,12 +388,13 @@ static int set_list(eaf_article *a, PyObject *v, const char *name, eaf_tag_kind 
             Py_DECREF(seq);
             return -1;
         }
-        s = PyUnicode_AsUTF8(item);
+        s = pyeaf_utf8(item, NULL, &tmp);
         if (!s) {
             Py_DECREF(seq);
             return -1;
         }
         st = related ? eaf_article_add_related_title(a, s) : eaf_article_add_tag(a, kind, s);
+        Py_XDECREF(tmp);
         if (st != EAF_OK) {
             Py_DECREF(seq);
             return set_failed(st, name);
@@ -402,7 +406,7 @@ static int set_list(eaf_article *a, PyObject *v, const char *name, eaf_tag_kind 
 
 static int add_author(eaf_article *a, PyObject *item)
 {
-    PyObject *name = NULL, *aff = Py_None;
+    PyObject *name = NULL, *aff = Py_None, *tmp_n = NULL, *tmp_f = NULL;
     const char *n, *f = NULL;
     eaf_status st;
 
@@ -426,12 +430,16 @@ static int add_author(eaf_article *a, PyObject *item)
                                          "or a dict with 'name' and 'affiliation'");
         return -1;
     }
-    n = PyUnicode_AsUTF8(name);
-    if (!n || (aff != Py_None && !(f = PyUnicode_AsUTF8(aff))))
+    n = pyeaf_utf8(name, NULL, &tmp_n);
+    if (!n || (aff != Py_None && !(f = pyeaf_utf8(aff, NULL, &tmp_f)))) {
+        Py_XDECREF(tmp_n);
         return -1;
+    }
     if (f && !*f)
         f = NULL;
     st = eaf_article_add_author(a, n, f);
+    Py_XDECREF(tmp_n);
+    Py_XDECREF(tmp_f);
     return st == EAF_OK ? 0 : set_failed(st, "authors");
 }
 

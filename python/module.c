@@ -66,6 +66,30 @@ void pyeaf_restore_pending(PyObject **pending)
     Py_DECREF(p);
 }
 
+/* ---- text ------------------------------------------------------------------------ */
+
+const char *pyeaf_utf8(PyObject *str, Py_ssize_t *len, PyObject **tmp)
+{
+    const char *s;
+    Py_ssize_t n;
+
+    *tmp = NULL;
+    s = PyUnicode_AsUTF8AndSize(str, &n);
+    if (!s && PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+        /* lone surrogates: passed on as the bytes they would be, which
+         * the library replaces by U+FFFD as it does any invalid text */
+        PyErr_Clear();
+        *tmp = PyUnicode_AsEncodedString(str, "utf-8", "surrogatepass");
+        if (!*tmp)
+            return NULL;
+        s = PyBytes_AS_STRING(*tmp);
+        n = PyBytes_GET_SIZE(*tmp);
+    }
+    if (s && len)
+        *len = n;
+    return s;
+}
+
 /* ---- functions -------------------------------------------------------------------- */
 
 static PyObject *mod_version(PyObject *self, PyObject *unused)

@@ -93,6 +93,11 @@ PyObject *pyeaf_index_add_paths(PyEafIndex *self, PyObject *args, PyObject *kw);
 
 /* ---- shared helpers (module.c) ------------------------------------------------ */
 
+/* The UTF-8 text of a str, its length in *len (if not NULL): the str's
+ * own cache, or for a str with lone surrogates (which UTF-8 cannot
+ * encode) their bytes in *tmp, a new bytes object the caller releases.
+ * NULL with an exception set on failure. */
+const char *pyeaf_utf8(PyObject *str, Py_ssize_t *len, PyObject **tmp);
 /* A str of UTF-8 text, or None for NULL (new reference). */
 PyObject *pyeaf_str_or_none(const char *s);
 /* The progress callback of long calls, run on the calling thread with the

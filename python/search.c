@@ -390,7 +390,7 @@ static PyObject *results_get_question(PyEafResults *self, void *c)
 static PyObject *results_get_hits(PyEafResults *self, void *c)
 {
     (void)c;
-    return PyList_GetSlice(self->hits, 0, PyTuple_GET_SIZE(self->hits));
+    return PySequence_List(self->hits);
 }
 
 #define RESULTS_OBJ_GETTER(name)                                                             \
@@ -574,7 +574,7 @@ PyObject *pyeaf_index_search(PyEafIndex *self, PyObject *args, PyObject *kw)
                             "explain", "snippets", "feedback",     NULL};
     PyObject *query, *after = Py_None, *before = Py_None, *filters[4] = {NULL, NULL, NULL, NULL};
     PyObject *facets = Py_False, *marks = Py_None, *kept[4] = {NULL, NULL, NULL, NULL};
-    PyObject *result = NULL;
+    PyObject *result = NULL, *query_bytes = NULL;
     Py_ssize_t limit = 10, offset = 0;
     const char *sort = "relevance", *ellipsis = NULL, **lists[4] = {NULL, NULL, NULL, NULL};
     unsigned snippet_words = 0;
@@ -656,7 +656,7 @@ PyObject *pyeaf_index_search(PyEafIndex *self, PyObject *args, PyObject *kw)
     r.so.tags = lists[3];
     r.want_snippets = snippets;
     r.want_explain = explain;
-    if (!(r.query = PyUnicode_AsUTF8(query)))
+    if (!(r.query = pyeaf_utf8(query, NULL, &query_bytes)))
         goto out;
     if (pyeaf_index_enter(self) < 0)
         goto out;
@@ -701,6 +701,7 @@ out:
         Py_XDECREF(kept[k]);
     }
     run_free(&r);
+    Py_XDECREF(query_bytes);
     return result;
 }
 
