@@ -80,6 +80,7 @@ typedef struct {
     const char *query;
     eaf_search_options so;
     int want_snippets, want_facets, want_explain;
+    int want_suggestion;      /* 1 always, 0 never, -1 when nothing matched all the words */
     unsigned facet_top;
     /* out */
     eaf_status st;
@@ -223,12 +224,17 @@ static void run_search(search_run *r)
         for (i = 0; i < r->ndropped; i++)
             r->dropped[i] = keep(&r->pool, eaf_search_dropped(s, i));
     }
-    st = eaf_search_suggestion(&sugg, s);
-    if (st != EAF_OK) {
-        run_fail(r, st);
-        goto done;
+    /* (a suggestion reads the vocabulary: most of the time of a search on
+     * a small index, so by default only when it can help) */
+    if (r->want_suggestion > 0 ||
+        (r->want_suggestion < 0 && (r->total == 0 || r->fallback || r->ndropped > 0))) {
+        st = eaf_search_suggestion(&sugg, s);
+        if (st != EAF_OK) {
+            run_fail(r, st);
+            goto done;
+        }
+        r->suggestion = keep(&r->pool, sugg);
     }
-    r->suggestion = keep(&r->pool, sugg);
     if (r->want_facets && take_facets(r, s) < 0)
         goto done;
     if (r->want_explain)
@@ -571,9 +577,10 @@ PyObject *pyeaf_index_search(PyEafIndex *self, PyObject *args, PyObject *kw)
                             "before", "author",   "topic",         "country",  "tag",
                             "facets", "strict",   "fallback",      "aliases",  "all_words",
                             "rank_all", "html",   "marks",         "ellipsis", "snippet_words",
-                            "explain", "snippets", "feedback",     NULL};
+                            "explain", "snippets", "feedback",     "suggest", NULL};
     PyObject *query, *after = Py_None, *before = Py_None, *filters[4] = {NULL, NULL, NULL, NULL};
     PyObject *facets = Py_False, *marks = Py_None, *kept[4] = {NULL, NULL, NULL, NULL};
+    PyObject *suggest = Py_None;
     PyObject *result = NULL, *query_bytes = NULL;
     Py_ssize_t limit = 10, offset = 0;
     const char *sort = "relevance", *ellipsis = NULL, **lists[4] = {NULL, NULL, NULL, NULL};
@@ -584,11 +591,12 @@ PyObject *pyeaf_index_search(PyEafIndex *self, PyObject *args, PyObject *kw)
     search_run r;
 
     memset(&r, 0, sizeof(r));
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|nnsOOOOOOOppppppOzIppp:search", (char **)names, &query,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|nnsOOOOOOOppppppOzIpppO:search", (char **)names, &query,
                                      &limit, &offset, &sort, &after, &before, &filters[0],
                                      &filters[1], &filters[2], &filters[3], &facets, &strict,
                                      &fallback, &aliases, &all_words, &rank_all, &html, &marks,
-                                     &ellipsis, &snippet_words, &explain, &snippets, &feedback))
+                                     &ellipsis, &snippet_words, &explain, &snippets, &feedback,
+                                     &suggest))
         return NULL;
     r.so = (eaf_search_options)EAF_SEARCH_OPTIONS_INIT;
     if (limit < 1 || limit > 100000 || offset < 0 || offset > 100000000) {
@@ -655,6 +663,11 @@ PyObject *pyeaf_index_search(PyEafIndex *self, PyObject *args, PyObject *kw)
     r.so.countries = lists[2];
     r.so.tags = lists[3];
     r.want_snippets = snippets;
+    if (suggest == Py_None) {
+        r.want_suggestion = -1;
+    } else if ((r.want_suggestion = PyObject_IsTrue(suggest)) < 0) {
+        goto out;
+    }
     r.want_explain = explain;
     if (!(r.query = pyeaf_utf8(query, NULL, &query_bytes)))
         goto out;
