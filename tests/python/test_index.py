@@ -258,3 +258,31 @@ def test_export_write_errors_propagate(sample):
         sample.export(Broken())
     with pytest.raises(OSError):
         sample.export("/nonexistent-folder/x.jsonl")
+
+
+def test_stubs_name_the_module():
+    import ast
+    from conftest import SRCDIR
+    tree = ast.parse(open(os.path.join(SRCDIR, "python", "eafsearch.pyi")).read())
+    stubbed = {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    public = {n for n in dir(eafsearch) if not n.startswith("_")}
+    assert stubbed == public
+    index_stub = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Index")
+    methods = {n.name for n in index_stub.body if isinstance(n, ast.FunctionDef)}
+    assert {m for m in dir(eafsearch.Index) if not m.startswith("_")} <= methods | {
+        "path", "language", "closed", "readonly"}
+
+
+def test_example_script(tmp_path):
+    import subprocess
+    import sys
+    from conftest import ARCHIVE, SRCDIR
+    need("page")
+    script = os.path.join(SRCDIR, "examples", "python", "search_archive.py")
+    p = subprocess.run([sys.executable, script, str(tmp_path / "ex.db"), ARCHIVE, "--",
+                        "Japan", "China"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    from conftest import count_articles
+    assert p.stdout.startswith("%d added, 0 updated" % count_articles())
+    assert "Helen Marchetti" in p.stdout or "related to" in p.stdout
+    assert "related to" in p.stdout and "text " in p.stdout
