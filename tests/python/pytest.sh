@@ -41,7 +41,7 @@ if [ "${EAF_SANITIZERS:-0}" = 1 ]; then
            exit 0 ;;
     esac
     LD_PRELOAD="$runtimes${LD_PRELOAD:+ $LD_PRELOAD}"
-    ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
     export LD_PRELOAD ASAN_OPTIONS
 fi
 
