@@ -190,3 +190,32 @@ def test_build_related_progress(tmp_path, sample_db):
                 seen.append(str(e))
         ix.build_related(progress=reenter)
         assert seen and "callback" in seen[0]
+
+
+def test_keyboard_interrupt_stops_a_build(tmp_path, sample_db):
+    import _thread
+    import shutil
+    path = str(tmp_path / "k.db")
+    shutil.copy(sample_db, path)
+    with eafsearch.Index(path, "w") as ix:
+        before = [r.key for r in ix.related("2018/japans-balancing-act-in-beijing")]
+        # Ctrl-C as Python sees it (the flag SIGINT's handler sets), during
+        # the build: the build stops, stores nothing, KeyboardInterrupt rises
+        phases = []
+
+        def progress(phase, done, total):
+            phases.append(phase)
+            _thread.interrupt_main()
+        with pytest.raises(KeyboardInterrupt):
+            ix.build_related(progress=progress)
+        # stopped at the next report, not after the build
+        assert "writing" not in phases, phases
+        assert ix.check() == []
+        assert [r.key for r in ix.related("2018/japans-balancing-act-in-beijing")] == before
+
+
+def test_help_is_a_manual():
+    import pydoc
+    text = pydoc.render_doc(eafsearch, renderer=pydoc.plaintext)
+    for word in ("add_paths", "QuerySyntaxError", "Threads", "search(query", "Hit", "Tally"):
+        assert word in text
