@@ -174,15 +174,18 @@ def test_progress_exception_stops_the_run(tmp_path):
         assert len(ix) == total and t.added == total - kept
 
 
-def test_interrupt_mid_indexing(tmp_path):
+@pytest.mark.parametrize("mode", ["progress", "quiet"])
+def test_interrupt_mid_indexing(tmp_path, mode):
     """SIGINT to a process running add_paths: it stops at the next article,
-    keeps what it committed, and the index is sound."""
+    keeps what it committed, and the index is sound; with a progress
+    callable (Python code, where the interpreter itself notices the
+    signal) and without one (the run checks for signals itself)."""
     need("jsonl")
     total = make_corpus(str(tmp_path / "corpus"), 200, 40)
     db = str(tmp_path / "int.db")
     child = subprocess.Popen(
         [sys.executable, os.path.join(HERE, "helper_indexer.py"), "add_paths", db,
-         str(tmp_path / "corpus")], stdout=subprocess.PIPE, text=True)
+         str(tmp_path / "corpus"), mode], stdout=subprocess.PIPE, text=True)
     line = child.stdout.readline()  # the first progress report: running
     assert line.startswith("progress"), line
     time.sleep(0.3)

@@ -193,6 +193,8 @@ def test_build_related_progress(tmp_path, sample_db):
 
 
 def test_keyboard_interrupt_stops_a_build(tmp_path, sample_db):
+    # (with a Python callable the interpreter notices the signal in it;
+    # test_paths.py's interrupt without one checks the module's own check)
     import _thread
     import shutil
     path = str(tmp_path / "k.db")
