@@ -78,6 +78,16 @@ typedef struct run {
     char **known_path;
     long *known_count;
     size_t nknown, capknown;
+    /* what a program other than eafindex (the Python module) sets, to run
+     * the walk and the reading as eafindex does: poll, if not NULL, is
+     * asked between articles and between the entries of a folder whether
+     * to stop (nonzero: stop as an interrupt does); say, if not NULL,
+     * takes the messages that eafindex prints on stderr.  eafindex
+     * leaves both NULL. */
+    int (*poll)(struct run *r);
+    void (*say)(struct run *r, const char *message);
+    void *payload;            /* theirs */
+    int stopped;              /* an interrupt or poll said stop */
 } run;
 
 /* Runs that add or change at least this many articles, and a tenth of the
@@ -85,13 +95,17 @@ typedef struct run {
 #define OPTIMIZE_MIN 1000
 
 
-/* Prints a message on stderr, clearing the progress line first. */
-#define report(r, ...)                         \
-    do {                                       \
-        if ((r)->progress)                     \
-            fputs("\r\033[K", stderr);         \
-        warnx_(__VA_ARGS__);                   \
-    } while (0)
+/* Prints a message on stderr, clearing the progress line first (or
+ * hands it to r->say). */
+void report(run *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Whether the run is to stop: an interrupt (SIGINT, SIGTERM), or r->poll
+ * said so; once it is, it stays so. */
+int run_stopped(run *r);
 
 
 /* ---- index_walk.c: paths, and what there is to read ---------------------- */
@@ -112,6 +126,23 @@ int has_known_prefix(run *r, const char *prefix);
  * list of paths on standard input. */
 void add_path(run *r, const char *path);
 void add_stdin_list(run *r);
+
+/* ---- index_run.c: a run's files, listed and read ------------------------------ */
+
+/* What the index knows, then what there is to read: the files of the n
+ * paths ("-": the list on standard input), and the sorted list of those
+ * visited (for pruning). */
+void index_list_files(run *r, int n, char **paths);
+/* Reads the files listed, prunes the roots that ask for it, reads again
+ * the files the index marks so, then settles the last batch: committed,
+ * rolled back on a dry run or a fatal error.  Returns 1 when the run
+ * ended with a commit (a caller may then optimize), else 0. */
+int index_read_files(run *r);
+/* Whether the run changed enough of the index to merge its full-text
+ * index after it (--optimize, --no-optimize, else OPTIMIZE_MIN). */
+int index_worth_optimizing(run *r);
+/* Everything the run allocated (not the handle nor the eaf_prep). */
+void index_free_run(run *r);
 
 /* ---- index_file.c: reading files into the index ---------------------------- */
 

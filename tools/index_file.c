@@ -494,7 +494,7 @@ static int read_articles(run *r, item *it, eaf_reader *rd, file_counts *c, char 
     while (!r->fatal) {
         ahead_item got;
 
-        if (interrupted) {
+        if (run_stopped(r)) {
             complete = 0;
             break;
         }
@@ -647,7 +647,7 @@ void reread_pending(run *r)
         report(r, "cannot list the files to read again: %s", eaf_db_errmsg(r->db));
         r->fatal = 1;
     }
-    for (k = 0; k < p.n && !r->fatal && !interrupted; k++)
+    for (k = 0; k < p.n && !r->fatal && !run_stopped(r); k++)
         index_file(r, p.todo[k]);
     r->unchanged = unchanged;
     r->skipped = skipped;
@@ -709,7 +709,7 @@ void prune(run *r, const root *rt)
         r->failed_files++;
         todo = 0;
     }
-    for (i = 0; i < todo && !r->fatal && !interrupted; i++) {
+    for (i = 0; i < todo && !r->fatal && !run_stopped(r); i++) {
         file_counts c;
         int64_t removed = 0;
         char *shown = join(rt->path, p.gone[i] + strlen(rt->abs));

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,41 @@
 #include <unistd.h>
 
 /* ---- small helpers ----------------------------------------------------------- */
+
+void report(run *r, const char *fmt, ...)
+{
+    char small[1024], *line = small;
+    va_list ap, again;
+    int n;
+
+    /* formatted once, for stderr or for r->say alike; a long message
+     * (a path deep in an archive) is not cut */
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    if (n >= (int)sizeof(small)) {
+        line = xrealloc(NULL, (size_t)n + 1);
+        vsnprintf(line, (size_t)n + 1, fmt, again);
+    }
+    va_end(again);
+    va_end(ap);
+    if (r->say) {
+        r->say(r, line);
+    } else {
+        if (r->progress)
+            fputs("\r\033[K", stderr);
+        warnx_("%s", line);
+    }
+    if (line != small)
+        free(line);
+}
+
+int run_stopped(run *r)
+{
+    if (!r->stopped && (interrupted || (r->poll && r->poll(r))))
+        r->stopped = 1;
+    return r->stopped;
+}
 
 void *xrealloc(void *p, size_t n)
 {
@@ -234,7 +270,7 @@ static int walk(run *r, const char *dir, const char *prefix)
     size_t n = 0, cap = 0, i;
     int errors = 0;
 
-    if (interrupted)
+    if (run_stopped(r))
         return 0;
     d = opendir(dir);
     if (!d) {
@@ -242,7 +278,7 @@ static int walk(run *r, const char *dir, const char *prefix)
         r->failed_files++;
         return 1;
     }
-    while ((e = readdir(d)) != NULL && !interrupted) {
+    while ((e = readdir(d)) != NULL && !run_stopped(r)) {
         if (e->d_name[0] == '.')
             continue; /* hidden (and . and ..): not even mentioned */
         if (n == cap) {
@@ -261,7 +297,7 @@ static int walk(run *r, const char *dir, const char *prefix)
         const seen_entry *was;
         struct stat sb;
 
-        if (interrupted) {
+        if (run_stopped(r)) {
             /* nothing more */
         } else if (stat(path, &sb) != 0) {
             report(r, "%s: %s", path, strerror(errno));
@@ -337,8 +373,8 @@ void add_path(run *r, const char *path)
             free(a);
         }
         errors = walk(r, trimmed, "");
-        rt->ok = errors == 0 && r->nitems > before && !interrupted;
-        if (interrupted) {
+        rt->ok = errors == 0 && r->nitems > before && !run_stopped(r);
+        if (run_stopped(r)) {
             /* said at the end */
         } else if (r->nitems == before && errors == 0) {
             report(r, "%s: no article files in this folder: nothing indexed, nothing "
@@ -372,11 +408,11 @@ void add_stdin_list(run *r)
 
     /* a list typed on a terminal: an interrupt ends the wait for it */
     catch_signals(0);
-    while (!interrupted &&
+    while (!run_stopped(r) &&
            (n = getdelim(&line, &cap, r->null_list ? '\0' : '\n', stdin)) >= 0) {
         ssize_t start = 0, k;
 
-        for (k = 0; k <= n && !interrupted; k++) {
+        for (k = 0; k <= n && !run_stopped(r); k++) {
             ssize_t end = k;
 
             if (k < n && line[k] != '\0')
