@@ -9,7 +9,7 @@
 
 static PyObject *Error, *BusyError, *CorruptError, *ReadOnlyError, *NotFoundError,
     *ExistsError, *InvalidError, *QuerySyntaxError, *MisuseError, *SchemaError,
-    *FileError, *InterruptError;
+    *FileError, *InterruptError, *TimeLimitError;
 
 typedef struct {
     const char *name;
@@ -80,6 +80,10 @@ int pyeaf_errors_init(PyObject *module)
          "The call was interrupted; what it was writing is rolled back "
          "(EAF_INTERRUPTED).",
          &InterruptError, NULL, NULL},
+        {"TimeLimitError",
+         "The call ran past the index's time limit (Index.set_time_limit); what it was "
+         "writing is rolled back (EAF_TIMEOUT).  Also a TimeoutError.",
+         &TimeLimitError, NULL, PyExc_TimeoutError},
     };
     size_t i;
 
@@ -124,6 +128,8 @@ static PyObject *class_of(eaf_status st)
         return FileError;
     case EAF_INTERRUPTED:
         return InterruptError;
+    case EAF_TIMEOUT:
+        return TimeLimitError;
     default:
         return Error;
     }
@@ -135,7 +141,7 @@ static const char *status_name(eaf_status st)
         "EAF_OK",       "EAF_ERROR",    "EAF_NOMEM",    "EAF_IO",      "EAF_BUSY",
         "EAF_CORRUPT",  "EAF_READONLY", "EAF_NOTFOUND", "EAF_EXISTS",  "EAF_SYNTAX",
         "EAF_MISUSE",   "EAF_SCHEMA",   "EAF_ROW",      "EAF_DONE",    "EAF_INTERRUPTED",
-        "EAF_ABORT"};
+        "EAF_ABORT",    "EAF_TIMEOUT"};
 
     return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "EAF_ERROR";
 }

@@ -759,6 +759,104 @@ static PyObject *index_get_path(PyEafIndex *self, void *closure)
     return Py_NewRef(self->path ? self->path : Py_None);
 }
 
+/* ---- what a server needs (1.1) ----------------------------------------------------- */
+
+static PyObject *index_get_generation(PyEafIndex *self, void *closure)
+{
+    uint64_t g = 0;
+    eaf_status st;
+
+    (void)closure;
+    if (pyeaf_index_enter(self) < 0)
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    st = eaf_db_generation(&g, self->db);
+    Py_END_ALLOW_THREADS
+    if (st != EAF_OK)
+        pyeaf_raise_db(st, self->db);
+    pyeaf_index_leave(self);
+    return st == EAF_OK ? PyLong_FromUnsignedLongLong((unsigned long long)g) : NULL;
+}
+
+static PyObject *index_set_time_limit(PyEafIndex *self, PyObject *arg)
+{
+    double seconds = 0;
+    eaf_status st;
+
+    if (arg != Py_None) {
+        seconds = PyFloat_AsDouble(arg);
+        if (seconds == -1 && PyErr_Occurred())
+            return NULL;
+        if (seconds < 0 || seconds > 4e6) {
+            PyErr_SetString(PyExc_ValueError, "the time limit is 0 to 4e6 seconds, or None");
+            return NULL;
+        }
+    }
+    if (pyeaf_index_enter(self) < 0)
+        return NULL;
+    /* a limit under a millisecond is one millisecond, not none */
+    st = eaf_db_set_time_limit(self->db, seconds > 0 && seconds < 0.001
+                                             ? 1u : (unsigned)(seconds * 1000 + 0.5));
+    if (st != EAF_OK)
+        pyeaf_raise_db(st, self->db);
+    pyeaf_index_leave(self);
+    if (st != EAF_OK)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+typedef struct {
+    PyObject *list;     /* NULL after a failure */
+} completions;
+
+static int add_completion(const char *text, eaf_completion_kind kind, int64_t count,
+                          const char *key, void *payload)
+{
+    completions *c = payload;
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyObject *item = Py_BuildValue("(ssLz)", text,
+                                   kind == EAF_COMPLETE_TITLE ? "title" : "words",
+                                   (long long)count, key);
+    int failed = !item || PyList_Append(c->list, item) < 0;
+
+    Py_XDECREF(item);
+    PyGILState_Release(g);
+    return failed;
+}
+
+static PyObject *index_complete(PyEafIndex *self, PyObject *args, PyObject *kwargs)
+{
+    static const char *names[] = {"text", "n", NULL};
+    const char *text;
+    unsigned n = 10;
+    completions c;
+    eaf_status st;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s|I:complete", (char **)names, &text,
+                                     &n))
+        return NULL;
+    c.list = PyList_New(0);
+    if (!c.list)
+        return NULL;
+    if (pyeaf_index_enter(self) < 0) {
+        Py_DECREF(c.list);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    st = eaf_db_complete(self->db, text, n, add_completion, &c);
+    Py_END_ALLOW_THREADS
+    pyeaf_index_leave(self);
+    if (st == EAF_ABORT && PyErr_Occurred()) {
+        Py_DECREF(c.list);
+        return NULL;
+    }
+    if (st != EAF_OK) {
+        Py_DECREF(c.list);
+        return pyeaf_raise_db(st, self->db);
+    }
+    return c.list;
+}
+
 /* ---- the type --------------------------------------------------------------------- */
 
 static PyGetSetDef index_getset[] = {
@@ -766,6 +864,9 @@ static PyGetSetDef index_getset[] = {
     {"closed", (getter)index_get_closed, NULL, "whether the index is closed", NULL},
     {"readonly", (getter)index_get_readonly, NULL, "whether it was opened with mode 'r'", NULL},
     {"path", (getter)index_get_path, NULL, "the path it was opened with", NULL},
+    {"generation", (getter)index_get_generation, NULL,
+     "a number that changes with every committed change to the index, the same "
+     "for every handle on it and for copies of it (for caches)", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -806,6 +907,16 @@ static PyMethodDef index_methods[] = {
      "Writes every article as JSON Lines (the format add_paths() reads back, with "
      "a header line of the index's settings) to file: a path, or a file object "
      "(text or binary).  Returns the number of articles written."},
+    {"set_time_limit", (PyCFunction)index_set_time_limit, METH_O,
+     "set_time_limit(seconds)\n\nEvery later call on the index (a search, a related "
+     "list, a write ...) that runs longer than this raises TimeLimitError; what it was "
+     "writing is rolled back.  0 or None removes the limit (the default)."},
+    {"complete", PYEAF_KW(index_complete), METH_VARARGS | METH_KEYWORDS,
+     "complete(text, n=10) -> list of (text, kind, count, key)\n\nCompletions of what "
+     "is typed into a search box, best first: kind 'words' is the text with its last "
+     "word completed from the titles (count: how many of the matching titles have the "
+     "word; key None), kind 'title' the title of an article with the typed words (key: "
+     "the article's key; count 0)."},
     {"optimize", (PyCFunction)index_optimize, METH_NOARGS,
      "optimize()\n\nMerges the full-text index into one segment (after adding "
      "many articles: searches are faster)."},

@@ -171,7 +171,7 @@ PyDoc_STRVAR(module_doc,
 "library: BusyError, CorruptError, SchemaError, ReadOnlyError, NotFoundError\n"
 "(a KeyError), ExistsError, InvalidError (a ValueError) and its\n"
 "QuerySyntaxError (with .offset), MisuseError, FileError (an OSError),\n"
-"InterruptError; out of memory is MemoryError.\n"
+"InterruptError, TimeLimitError (a TimeoutError); out of memory is MemoryError.\n"
 "\n"
 "Threads: every call on the index runs with the GIL released.  An Index is\n"
 "for one thread at a time, as the C handle is: calls on one Index from\n"

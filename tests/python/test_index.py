@@ -270,7 +270,7 @@ def test_stubs_name_the_module():
     index_stub = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Index")
     methods = {n.name for n in index_stub.body if isinstance(n, ast.FunctionDef)}
     assert {m for m in dir(eafsearch.Index) if not m.startswith("_")} <= methods | {
-        "path", "language", "closed", "readonly"}
+        "path", "language", "closed", "readonly", "generation"}
 
 
 def test_example_script(tmp_path):
