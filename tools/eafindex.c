@@ -108,14 +108,7 @@ static int remove_tree(const char *dir)
  * told): searches of the new articles are faster. */
 static void optimize(run *r)
 {
-    long changed = r->added + r->updated;
-    int64_t count = 0;
-
-    if (r->optimize_opt == 0 || (r->optimize_opt < 0 && changed == 0))
-        return;
-    if (r->optimize_opt < 0 &&
-        (changed < OPTIMIZE_MIN || eaf_db_count(&count, r->db) != EAF_OK ||
-         changed < count / 10))
+    if (!index_worth_optimizing(r))
         return;
     if (r->verbose)
         fprintf(stderr, "optimizing the full-text index\n");
@@ -180,101 +173,12 @@ static void remove_scratch(const char *tmpdir, char *tmpdb)
     free(tmpdb);
 }
 
-/* What the index knows, then what there is to read: the files of the paths, and
- * the sorted list of those visited (for --prune). */
-static void list_files(run *r, int n, char **paths)
-{
-    eaf_status st = eaf_db_source_list(r->db, NULL, collect_known, r);
-    size_t k;
-    int i;
-
-    if (st != EAF_OK) {
-        warnx_("cannot read the index: %s", eaf_db_errmsg(r->db));
-        r->fatal = 1;
-    }
-    for (i = 0; i < n && !r->fatal; i++) {
-        if (strcmp(paths[i], "-") == 0)
-            add_stdin_list(r);
-        else
-            add_path(r, paths[i]);
-    }
-    r->visited = xrealloc(NULL, (r->nitems ? r->nitems : 1) * sizeof(char *));
-    for (k = 0; k < r->nitems; k++)
-        r->visited[k] = r->items[k].abs;
-    r->nvisited = r->nitems;
-    qsort(r->visited, r->nvisited, sizeof(char *), compare_strings);
-}
-
-/* Reads the files listed, prunes the roots that ask for it, then settles the last
- * batch: committed (and the index merged when worth it), rolled back on a dry run
- * or a fatal error. */
-static void index_files(run *r)
-{
-    size_t k;
-
-    for (k = 0; k < r->nitems && !r->fatal && !interrupted; k++) {
-        index_file(r, &r->items[k]);
-        r->done_files++;
-        r->done_bytes += r->items[k].size;
-        show_progress(r, 0);
-    }
-    for (k = 0; k < r->nroots && !r->fatal && !interrupted; k++)
-        if (r->roots[k].prune)
-            prune(r, &r->roots[k]);
-    /* an article two files gave, whose stored version's file no longer
-     * gives it, passed to the other file: read that one again now */
-    if (!r->dry_run && !r->fatal && !interrupted)
-        reread_pending(r);
-    if (r->dry_run) {
-        if (r->in_txn)
-            eaf_db_rollback(r->db);
-        r->in_txn = 0;
-        batch_kept(r); /* what it would have done */
-    } else if (!r->fatal) {
-        commit(r);
-        if (!r->fatal && !interrupted)
-            optimize(r);
-    } else if (r->in_txn) {
-        eaf_db_rollback(r->db);
-        r->in_txn = 0;
-        batch_lost(r);
-    }
-}
-
-/* Everything the run allocated. */
-static void free_run(run *r)
-{
-    size_t k;
-
-    for (k = 0; k < r->nitems; k++) {
-        free(r->items[k].path);
-        free(r->items[k].abs);
-        free(r->items[k].name);
-    }
-    free(r->items);
-    free(r->visited);
-    for (k = 0; k < r->nroots; k++) {
-        free(r->roots[k].path);
-        free(r->roots[k].abs);
-    }
-    free(r->roots);
-    for (k = 0; k < r->nknown; k++)
-        free(r->known_path[k]);
-    free(r->known_path);
-    free(r->known_count);
-    free(r->excludes);
-    for (k = 0; k < r->capseen; k++)
-        free(r->seen[k].path);
-    free(r->seen);
-    free(r->batch_first);
-}
-
 /* Indexes the n paths given into the index at path: the run of eafindex
  * without --export, --check or --rebuild. */
 static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char **paths)
 {
     char tmpdir[512] = "", *tmpdb = NULL;
-    int have_related = 0;
+    int have_related = 0, status;
     char *export_lang = NULL;
     eaf_related_options export_related = EAF_RELATED_OPTIONS_INIT;
 
@@ -308,8 +212,12 @@ static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char 
     /* tokens made on the reading thread; without, the index makes them */
     if (eaf_prep_new(&r->prep, r->db) != EAF_OK)
         r->prep = NULL;
-    list_files(r, n, paths);
-    index_files(r);
+    /* the same run as the Python module's add_paths (index_run.c); the
+     * last batch is committed, or rolled back on a dry run or a fatal
+     * error, and the index merged when worth it */
+    index_list_files(r, n, paths);
+    if (index_read_files(r) && !interrupted)
+        optimize(r);
     show_progress(r, 1);
     if (have_related && !r->dry_run && !r->fatal &&
         eaf_related_set_defaults(r->db, &export_related) != EAF_OK)
@@ -327,11 +235,11 @@ static int do_index(run *r, const char *path, eaf_open_options *oo, int n, char 
         r->fatal = 1;
     if (tmpdb)
         remove_scratch(tmpdir, tmpdb);
-    free_run(r);
+    status = interrupted ? 130
+             : r->fatal || r->failed || r->failed_files ? EXIT_FAIL : EXIT_OK;
+    index_free_run(r);
     free(export_lang);
-    if (interrupted)
-        return 130;
-    return r->fatal || r->failed || r->failed_files ? EXIT_FAIL : EXIT_OK;
+    return status;
 }
 
 /* ---- options ------------------------------------------------------------------------- */
