@@ -148,6 +148,9 @@ typedef enum eaf_status {
                           writing is rolled back.  @since 0.1 */
     EAF_ABORT,      /**< a callback asked to stop (returned non-zero); what
                          the call had finished is kept.  @since 1.0 */
+    EAF_TIMEOUT,    /**< the call ran past the handle's time limit
+                         (eaf_db_set_time_limit()); what it was writing is
+                         rolled back.  @since 1.1 */
     EAF_STATUS_LAST /**< the number of codes; not a status */
 } eaf_status;
 
@@ -457,6 +460,85 @@ EAF_API eaf_status eaf_db_close(eaf_db *db);
  * @since 0.1
  */
 EAF_API void eaf_db_interrupt(eaf_db *db);
+
+/**
+ * Limits how long each later call on db may run: a call (a search's
+ * start, a step through its hits, a list of related articles, a write
+ * ...) still running ms milliseconds after it began stops and returns
+ * EAF_TIMEOUT, and what it was writing is rolled back.  The limit is
+ * checked by SQLite's progress handler, between the steps of the
+ * statements the call runs, so work a call does outside SQLite (making a
+ * snippet of text already read, say) may overrun it a little.  For a
+ * server, so that a runaway query gets a clear error rather than holding
+ * a thread.  0 (the default) removes the limit.
+ * @retval EAF_OK
+ * @retval EAF_MISUSE  a NULL db
+ * Thread notes: as every call on the handle (one thread at a time).
+ * @since 1.1
+ */
+EAF_API eaf_status eaf_db_set_time_limit(eaf_db *db, unsigned ms);
+
+/**
+ * The index's generation: a number that changes whenever a write through
+ * this library (1.1 or later) commits a change to the index, from any
+ * handle or process, and otherwise stays the same; handles on the same
+ * file, and copies of it (eafindex --snapshot, a file copied whole), read
+ * the same number.  For caches: a web server's ETag, a program that
+ * wants to know whether to read again.  A new index starts at 0, as does
+ * an index last written by libeafsearch 1.0, whose writes are not counted.
+ * @param[out] out  the generation
+ * @param[in]  db   the handle
+ * @retval EAF_OK, EAF_BUSY, EAF_IO, EAF_CORRUPT
+ * @since 1.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_db_generation(uint64_t *out, eaf_db *db);
+
+/** What a completion (eaf_db_complete()) completes.  @since 1.1 */
+typedef enum eaf_completion_kind {
+    EAF_COMPLETE_WORDS = 0, /**< the text typed, its last word completed */
+    EAF_COMPLETE_TITLE = 1  /**< the title of an article */
+} eaf_completion_kind;
+
+/**
+ * Receives one completion of eaf_db_complete(): its text (UTF-8), its
+ * kind, for EAF_COMPLETE_WORDS a count (see eaf_db_complete()) and for
+ * EAF_COMPLETE_TITLE the article's key (NULL otherwise).  The strings are
+ * borrowed for the call.  Returns 0 to go on, non-zero to stop
+ * (eaf_db_complete() then returns EAF_ABORT).
+ * @since 1.1
+ */
+typedef int (*eaf_complete_fn)(const char *text, eaf_completion_kind kind,
+                               int64_t count, const char *key, void *payload);
+
+/**
+ * Completions of the text typed so far into a search box, best first, at
+ * most max of them (0 means 10; at most 100):
+ * - EAF_COMPLETE_WORDS: the typed text with its last word (when it is not
+ *   followed by a space, and has 2 characters or more) completed to a
+ *   word of the titles that have the other typed words; count is the
+ *   number of those titles with that word, and the words come most
+ *   frequent first, ties in alphabetical order; at most half of max of
+ *   them, when titles follow.  The titles counted are those of the 500
+ *   best articles with any of the typed words in their titles.
+ * - EAF_COMPLETE_TITLE: the titles of the articles whose titles have all
+ *   the typed words (the last as a prefix, as above), best match first;
+ *   key is the article's key.
+ * Words are matched as a search matches them (case, accents and, except
+ * for the prefix, endings ignored).  A text with no word gives none.
+ * @param[in] db       the handle
+ * @param[in] typed    the text typed, UTF-8
+ * @param[in] max      the most completions
+ * @param[in] fn       called once per completion
+ * @param[in] payload  passed to fn
+ * @retval EAF_OK
+ * @retval EAF_ABORT   fn returned non-zero
+ * @retval EAF_NOMEM, EAF_BUSY, EAF_IO, EAF_CORRUPT, EAF_TIMEOUT
+ * @since 1.1
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2, 4)
+eaf_status eaf_db_complete(eaf_db *db, const char *typed, unsigned max,
+                           eaf_complete_fn fn, void *payload);
 
 /**
  * The message of the most recent failed call on the handle, or "" when

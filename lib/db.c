@@ -22,6 +22,106 @@ void eaf__db_clear_error(eaf_db *db)
 {
     eaf__error_clear(&db->err);
     db->err_offset = -1;
+    /* a public call begins: the time limit counts from here */
+    if (db->time_limit_ms) {
+        clock_gettime(CLOCK_MONOTONIC, &db->call_start);
+        db->timed_out = 0;
+    }
+}
+
+eaf_status eaf__db_sqlerr(eaf_db *db, int sqlite_rc, const char *what)
+{
+    if (db->timed_out && (sqlite_rc & 0xFF) == SQLITE_INTERRUPT)
+        return eaf__db_error(db, EAF_TIMEOUT, "%s: over the time limit of %u ms", what,
+                             db->time_limit_ms);
+    return eaf__error_sqlite(&db->err, db->sql, sqlite_rc, what);
+}
+
+eaf_status eaf__db_status(eaf_db *db, int sqlite_rc)
+{
+    if (db->timed_out && (sqlite_rc & 0xFF) == SQLITE_INTERRUPT)
+        return EAF_TIMEOUT;
+    return eaf__status_from_sqlite(sqlite_rc);
+}
+
+/* SQLite's progress handler, while a time limit is set: non-zero stops the
+ * running statement (SQLITE_INTERRUPT), once the call is past the limit. */
+static int over_time_limit(void *arg)
+{
+    eaf_db *db = arg;
+    struct timespec now;
+    int64_t ms;
+
+    if (db->timed_out)
+        return 1;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (int64_t)(now.tv_sec - db->call_start.tv_sec) * 1000 +
+         (now.tv_nsec - db->call_start.tv_nsec) / 1000000;
+    if (ms >= (int64_t)db->time_limit_ms)
+        db->timed_out = 1;
+    return db->timed_out;
+}
+
+/* SQLite calls the progress handler every this many steps of a statement:
+ * about every 10 to 50 microseconds of work. */
+#define TIME_LIMIT_STEPS 1000
+
+eaf_status eaf_db_set_time_limit(eaf_db *db, unsigned ms)
+{
+    if (!db)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    db->time_limit_ms = ms;
+    db->timed_out = 0;
+    clock_gettime(CLOCK_MONOTONIC, &db->call_start);
+    sqlite3_progress_handler(db->sql, ms ? TIME_LIMIT_STEPS : 0, ms ? over_time_limit : NULL,
+                             ms ? db : NULL);
+    return EAF_OK;
+}
+
+eaf_status eaf_db_generation(uint64_t *out, eaf_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 v = 0;
+    int rc;
+
+    if (!out)
+        return EAF_MISUSE;
+    *out = 0;
+    if (!db)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    rc = sqlite3_prepare_v2(db->sql,
+                            "SELECT CAST(value AS INTEGER) FROM eaf_meta"
+                            " WHERE name = 'generation'", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "reading the generation");
+    *out = (uint64_t)v;
+    return EAF_OK;
+}
+
+/* Before the commit of a write transaction: a transaction that changed
+ * something raises the generation (eaf_db_generation()). */
+static eaf_status bump_generation(eaf_db *db)
+{
+    int rc;
+
+    if (sqlite3_total_changes64(db->sql) == db->changes_at_begin)
+        return EAF_OK;
+    rc = sqlite3_exec(db->sql,
+                      "INSERT INTO eaf_meta(name, value) VALUES ('generation', '1')"
+                      " ON CONFLICT(name) DO UPDATE"
+                      " SET value = CAST(value AS INTEGER) + 1",
+                      NULL, NULL, NULL);
+    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, "committing");
 }
 
 void eaf_db_interrupt(eaf_db *db)
@@ -539,6 +639,7 @@ eaf_status eaf_db_begin(eaf_db *db)
     if (rc != SQLITE_OK)
         return eaf__db_sqlerr(db, rc, "starting a transaction");
     db->in_txn = 1;
+    db->changes_at_begin = sqlite3_total_changes64(db->sql);
     return EAF_OK;
 }
 
@@ -553,6 +654,8 @@ eaf_status eaf_db_commit(eaf_db *db)
     if (!db->in_txn)
         return eaf__db_error(db, EAF_MISUSE, "no transaction is open");
     st = eaf__db_fts_sync(db);
+    if (st == EAF_OK)
+        st = bump_generation(db);
     if (st == EAF_OK) {
         rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
         if (rc != SQLITE_OK)
@@ -594,6 +697,8 @@ eaf_status eaf__db_begin_write(eaf_db *db)
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return eaf__db_sqlerr(db, rc, "starting to write");
+    if (!db->in_txn)
+        db->changes_at_begin = sqlite3_total_changes64(db->sql);
     db->fts_lo_saved = db->fts_lo;
     db->fts_hi_saved = db->fts_hi;
     return EAF_OK;
@@ -618,6 +723,8 @@ eaf_status eaf__db_end_write(eaf_db *db, eaf_status st)
     }
     if (st == EAF_OK)
         st = eaf__db_fts_sync(db);
+    if (st == EAF_OK)
+        st = bump_generation(db);
     if (st != EAF_OK) {
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         db->fts_lo = db->fts_hi = 0;
@@ -680,7 +787,7 @@ eaf_status eaf__db_fts_sync(eaf_db *db)
     st = eaf__db_stmt(db, EAF__STMT_FTS_ADD);
     if (!st) {
         /* the status of the failure recorded: EAF_NOMEM when out of memory */
-        eaf_status failed = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+        eaf_status failed = eaf__db_status(db, sqlite3_errcode(db->sql));
         return failed == EAF_OK ? EAF_ERROR : failed;
     }
     sqlite3_bind_int64(st, 1, db->fts_lo);

@@ -12,6 +12,7 @@
 #include "stmt.h"
 
 #include <sqlite3.h>
+#include <time.h>
 
 /* Facet kinds in the facet table: the tag kinds, then these. */
 #define EAF__FACET_AUTHOR      10
@@ -66,6 +67,14 @@ struct eaf_db {
      * stored and not yet in fts, which the tokenizer of fts replays */
     eaf__prep_set prep;
     eaf__fts_prepared fts_prepared;
+    /* eaf_db_set_time_limit(): the limit (0: none), when the current call
+     * began, and whether the progress handler stopped it */
+    unsigned time_limit_ms;
+    struct timespec call_start;
+    int timed_out;
+    /* sqlite3_total_changes64() when the current write transaction began:
+     * a commit that changed nothing leaves the generation as it is */
+    sqlite3_int64 changes_at_begin;
 };
 
 /* Errors: every public call starts with eaf__db_clear_error().  The first
@@ -76,9 +85,11 @@ void eaf__db_clear_error(eaf_db *db);
 #define eaf__db_error(db, ...) eaf__error_set(&(db)->err, __VA_ARGS__)
 /* Records an SQLite failure of the handle's connection: maps the code,
  * keeps SQLite's message after `what` ("reading the article: database is
- * locked"). */
-#define eaf__db_sqlerr(db, sqlite_rc, what) \
-    eaf__error_sqlite(&(db)->err, (db)->sql, (sqlite_rc), (what))
+ * locked"); a statement the time limit stopped is EAF_TIMEOUT. */
+eaf_status eaf__db_sqlerr(eaf_db *db, int sqlite_rc, const char *what);
+/* The status of an SQLite code of the handle's connection, without
+ * recording it: EAF_TIMEOUT for a statement the time limit stopped. */
+eaf_status eaf__db_status(eaf_db *db, int sqlite_rc);
 
 /* A cached statement, reset and with bindings cleared; NULL on failure
  * (the error is recorded). */

@@ -198,7 +198,7 @@ static eaf_status try_fallback(eaf_search *s)
         found = eaf__hits_any(s->db, &s->c);
     }
     if (found != 0) {
-        st = found < 0 ? eaf__status_from_sqlite(sqlite3_errcode(s->db->sql)) : EAF_OK;
+        st = found < 0 ? eaf__db_status(s->db, sqlite3_errcode(s->db->sql)) : EAF_OK;
         goto done;
     }
     /* the words that match nothing on their own */

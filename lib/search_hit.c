@@ -33,7 +33,7 @@ eaf_status eaf_search_article(const eaf_article **out, eaf_search *s)
     if (!s->article) {
         st = eaf__db_stmt(s->db, EAF__STMT_GET_ARTICLE);
         if (!st)
-            return eaf__status_from_sqlite(sqlite3_errcode(s->db->sql));
+            return eaf__db_status(s->db, sqlite3_errcode(s->db->sql));
         sqlite3_bind_text(st, 1, s->field[EAF_FIELD_KEY], -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW) {

@@ -18,7 +18,7 @@
  * not be prepared: EAF_NOMEM when out of memory), never EAF_OK. */
 eaf_status eaf__store_failed(eaf_db *db)
 {
-    eaf_status st = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+    eaf_status st = eaf__db_status(db, sqlite3_errcode(db->sql));
     return st == EAF_OK ? EAF_ERROR : st;
 }
 
@@ -97,7 +97,7 @@ static eaf_status insert_facet(eaf_db *db, sqlite3_int64 id, int kind, int pos,
     st = eaf__db_stmt(db, EAF__STMT_INSERT_FACET);
     if (!st) {
         eaf__free(norm);
-        return eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+        return eaf__db_status(db, sqlite3_errcode(db->sql));
     }
     sqlite3_bind_int(st, 1, kind);
     eaf__store_bind_text(st, 2, norm);
@@ -420,7 +420,7 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
         return rc;
     found = find_key(db, key, &id, &stored, &owner);
     if (found < 0) {
-        rc = eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+        rc = eaf__db_status(db, sqlite3_errcode(db->sql));
         return eaf__db_end_write(db, rc == EAF_OK ? EAF_ERROR : rc);
     }
     other = found ? check_conflict(db, id, owner) : 0;
@@ -612,7 +612,7 @@ eaf_status eaf_db_get(eaf_article **out, eaf_db *db, const char *key)
     eaf__db_clear_error(db);
     st = eaf__db_stmt(db, EAF__STMT_GET_ARTICLE);
     if (!st)
-        return eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+        return eaf__db_status(db, sqlite3_errcode(db->sql));
     eaf__store_bind_text(st, 1, key);
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
@@ -639,7 +639,7 @@ eaf_status eaf_db_count(int64_t *out, eaf_db *db)
     eaf__db_clear_error(db);
     st = eaf__db_stmt(db, EAF__STMT_COUNT);
     if (!st)
-        return eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+        return eaf__db_status(db, sqlite3_errcode(db->sql));
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);

@@ -99,7 +99,7 @@ eaf_status eaf__sugg_ctx_open(ctx *c, eaf_db *db)
     if (eaf__tokenizer_new(&c->t, db->language) != EAF_OK)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
     if (eaf__db_vocab(db) != EAF_OK)
-        return eaf__status_from_sqlite(sqlite3_errcode(db->sql));
+        return eaf__db_status(db, sqlite3_errcode(db->sql));
     rc = sqlite3_prepare_v2(db->sql, "SELECT doc FROM temp.eaf_vocab_row WHERE term = ?1",
                             -1, &c->exact, NULL);
     if (rc == SQLITE_OK)

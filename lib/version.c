@@ -34,6 +34,7 @@ const char *eaf_status_str(eaf_status st)
         "EAF_DONE: no more rows",
         "EAF_INTERRUPTED: interrupted",
         "EAF_ABORT: stopped by a callback",
+        "EAF_TIMEOUT: over the time limit",
     };
 
     if ((unsigned)st >= EAF_STATUS_LAST)
