@@ -22,7 +22,9 @@
 # 3. The peer: ../shared/peers/omega/run (omega CGI under lighttpd, its own wrk
 #    script of the same queries) at 4 and 16 connections; our ratio to it.
 # 4. Peak memory of eafserve: VmHWM of /proc/PID/status after the load, and
-#    after the soak.
+#    after the soak; and, sampled every half second, how much of it is its
+#    own (RssAnon) and how much the index's pages that SQLite maps (RssFile:
+#    shared with the page cache, up to the index's size).
 # 5. The soak: wrk at 256 connections for SOAK seconds (in windows of 10 s)
 #    while bench/serve/slowclients.py holds SLOW connections that trickle a
 #    header byte every 5 s (slowloris).  The ordinary clients are the 256 wrk
@@ -137,6 +139,19 @@ url="http://127.0.0.1:$port"
 server=$!
 pids="$pids $server"
 wait_http "$url/healthz" || { log "eafserve did not start:"; cat "$work/eafserve.err" >&2; exit 1; }
+# Its memory every half second: VmHWM counts the pages of the index the
+# read handles map (SQLite's mmap, shared with the page cache) as well as
+# its own (RssAnon); the samples tell them apart.
+: > "$work/mem.samples"
+(
+    while [ -r "/proc/$server/status" ]; do
+        sed -n 's/^\(VmRSS\|RssAnon\|RssFile\|RssShmem\):[[:space:]]*\([0-9]*\) kB/\1=\2/p' \
+            "/proc/$server/status" | tr '\n' ' ' >> "$work/mem.samples"
+        echo >> "$work/mem.samples"
+        sleep 0.5
+    done
+) &
+pids="$pids $!"
 grep -q "listening on" "$work/eafserve.err" ||
     log "warning: eafserve did not say where it listens"
 
@@ -264,7 +279,10 @@ if [ "$soak" -gt 0 ]; then
     fi
 fi
 hwm_soak=$(vmhwm_kb "$server")
-record memory ours - "vmhwm_kb_load=$hwm_load vmhwm_kb_soak=$hwm_soak $soak_ok"
+peaks=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[2] > m[kv[1]]) m[kv[1]] = kv[2] } }
+    END { printf "peak_rss_anon_kb=%d peak_rss_file_kb=%d peak_vmrss_kb=%d", m["RssAnon"], m["RssFile"], m["VmRSS"] }' \
+    "$work/mem.samples")
+record memory ours - "vmhwm_kb_load=$hwm_load vmhwm_kb_soak=$hwm_soak $peaks $soak_ok"
 cleanup
 
 # --- the tables ---------------------------------------------------------------------
@@ -378,8 +396,11 @@ mem = [d for s, y, c, d in rows if s == "memory"]
 if mem:
     m = mem[-1]
     out["memory"] = m
-    print("Peak memory of eafserve (VmHWM): %.1f MB after the load, %.1f MB after the soak" % (
-        m["vmhwm_kb_load"] / 1024, m["vmhwm_kb_soak"] / 1024))
+    print("Peak memory of eafserve (VmHWM): %.1f MB after the load, %.1f MB after the soak;\n"
+          "  of it (peaks of the samples) its own memory (RssAnon) %.1f MB, the index's pages it\n"
+          "  maps (RssFile) %.1f MB" % (
+              m["vmhwm_kb_load"] / 1024, m["vmhwm_kb_soak"] / 1024,
+              m.get("peak_rss_anon_kb", 0) / 1024, m.get("peak_rss_file_kb", 0) / 1024))
 
 base = runs("base", "ours", 256)
 soak = runs("soak", "ours", 256)
