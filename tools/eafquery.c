@@ -769,6 +769,7 @@ int main(int argc, char **argv)
         goto close;
 
     out.cfg = &a.cfg;
+    out.out = stdout;
     rc = EXIT_OK;
     if (a.cfg.p->start && a.cfg.p->start(&out) != 0)
         rc = EXIT_FAIL;

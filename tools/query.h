@@ -60,6 +60,11 @@ typedef struct query_run {
 /* The state of the output, shared by all the queries of a run. */
 typedef struct output {
     const config *cfg;
+    FILE *out;              /* where the json printer writes (eafquery:
+                               stdout; eafserve: a response's buffer) */
+    const char *explain;    /* json: added as the member "explain" when
+                               not NULL (eafserve's explain=1; eafquery
+                               prints its explanation on stderr) */
     int nqueries;           /* queries begun so far */
     unsigned shown;         /* hits printed for the current query */
     json_t *root, *hits;    /* json: the current query's object */
@@ -118,5 +123,10 @@ void put_echo(FILE *f, const char *s);
 /* For the machine-readable formats: the notes (a question, the fallback,
  * a suggestion) go to standard error. */
 void warn_notes(const query_run *r);
+
+/* A JSON string of text that may not be valid UTF-8 (invalid sequences
+ * become U+FFFD); NULL only when out of memory.  (eafserve's API makes
+ * its other answers with it.) */
+json_t *json_text(const char *s);
 
 #endif

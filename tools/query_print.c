@@ -142,7 +142,7 @@ static void put_tags(const eaf_article *a, eaf_tag_kind kind, const char *sep)
 /* A JSON string of any text (the query, a qid, a suggestion made from the
  * query, a field of an article), which may not be valid UTF-8: never
  * NULL but when out of memory, so that no member goes missing. */
-static json_t *json_text(const char *s)
+json_t *json_text(const char *s)
 {
     json_t *j = json_string(s);
     char *clean;
@@ -539,9 +539,11 @@ static int json_end(output *o, const query_run *r, int ok)
         o->hits = NULL;
         if (r->facets)
             json_object_set_new(o->root, "facets", json_facets(r->facets));
+        if (o->explain)
+            json_object_set_new(o->root, "explain", json_text(o->explain));
         text = json_dumps(o->root, flags);
         if (text)
-            printf("%s\n", text);
+            fprintf(o->out ? o->out : stdout, "%s\n", text);
         else {
             warnx_("out of memory");
             rc = -1;

@@ -126,6 +126,13 @@ int page_related_fragment(sbuf *out, const serve_site *site, eaf_db *db,
 int page_opensearch(sbuf *out, const serve_site *site, const char *origin);
 /* A page for an error status (404 for a path that is not ours, ...). */
 int page_error(sbuf *out, const serve_site *site, int status, const char *message);
+/* page_article, told the request's origin ("https://host[:port]", or
+ * NULL): the embed snippet it shows to copy needs an absolute address,
+ * site->public_url when set, else this origin and the base path (with
+ * neither, the snippet has the path alone and says so).  page_article is
+ * this with origin NULL.  (Added with the pages.) */
+int page_article_at(sbuf *out, const serve_site *site, eaf_db *db, const char *key,
+                    int why, const char *origin);
 
 /* The static assets, served under base_path/static/. */
 extern const char serve_stylesheet[];   /* style.css */
