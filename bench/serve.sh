@@ -13,12 +13,14 @@
 #    p50/p99 (wrk's, over the requests of a run), errors (responses of status
 #    400 or more, and socket errors: connect, read, write, timeout), and the
 #    server's CPU milliseconds per request (/proc/PID/stat).
-# 2. The ceiling: bench/serve/inproc, the library's part of the same requests
-#    (search, total, suggestion, the hits' members written as the API's JSON)
-#    on T threads with a read handle each, in one process, no HTTP.  The HTTP
-#    layer's cost is 1 - (eafserve's best requests/s) / (inproc's queries/s),
-#    and, less at the mercy of wrk and of other processes on the same cores,
-#    1 - (inproc's CPU per query) / (eafserve's CPU per request).
+# 2. The ceiling: bench/serve/inproc -j, the same requests without HTTP
+#    (search, total, suggestion, the hits written by eafquery's JSON printer
+#    as eafserve's /api/search does) on T threads with a read handle each, in
+#    one process.  The HTTP layer's cost is 1 - (eafserve's best requests/s) /
+#    (inproc's queries/s), and, less at the mercy of wrk and of other
+#    processes on the same cores, 1 - (inproc's CPU per query) / (eafserve's
+#    CPU per request).  inproc without -j (the JSON written directly) shows
+#    what the printer costs.
 # 3. The peer: ../shared/peers/omega/run (omega CGI under lighttpd, its own wrk
 #    script of the same queries) at 4 and 16 connections; our ratio to it.
 # 4. Peak memory of eafserve: VmHWM of /proc/PID/status after the load, and
@@ -241,9 +243,12 @@ while [ "$r" -le "$runs" ]; do
         done
     fi
     log "run $r of $runs: in-process ceiling, $threads threads"
-    "$inproc" -t "$threads" -s "$secs" "$db" "$queries" > "$work/inproc.out" 2> "$work/inproc.err" ||
+    "$inproc" -j -t "$threads" -s "$secs" "$db" "$queries" > "$work/inproc.out" 2> "$work/inproc.err" ||
         { log "inproc failed:"; cat "$work/inproc.err" >&2; exit 1; }
     record inproc ours "$threads" "$(sed 's/[{}",]//g; s/: /=/g' "$work/inproc.out")"
+    "$inproc" -t "$threads" -s "$secs" "$db" "$queries" > "$work/inproc.out" 2> "$work/inproc.err" ||
+        { log "inproc failed:"; cat "$work/inproc.err" >&2; exit 1; }
+    record inproc-direct ours "$threads" "$(sed 's/[{}",]//g; s/: /=/g' "$work/inproc.out")"
     if [ "$soak" -gt 0 ]; then
         log "run $r of $runs: 256 connections without slow clients (the soak's baseline)"
         wrk_run base ours 256 "$secs" "$url" "$lua" "/api/search?q=" "$queries" "&n=10" || exit 1
@@ -353,10 +358,16 @@ for c in (4, 16):
 # ratios within each run
 ip = runs("inproc", "ours", threads)
 nruns = len(ip)
-print("\nIn-process ceiling (bench/serve/inproc, %s threads): %s queries/s, p50 %s ms, p99 %s ms, "
+print("\nIn-process ceiling (bench/serve/inproc -j, %s threads): %s queries/s, p50 %s ms, p99 %s ms, "
       "%s CPU ms per query" % (threads, fmt(med([d["qps"] for d in ip])), fmt(med([d["p50_ms"] for d in ip]), "%.2f"),
                               fmt(med([d["p99_ms"] for d in ip]), "%.2f"), fmt(med([d["cpu_ms_per_query"] for d in ip]), "%.3f")))
 out["inproc"] = {"qps": med([d["qps"] for d in ip]), "cpu_ms_per_query": med([d["cpu_ms_per_query"] for d in ip])}
+ipd = runs("inproc-direct", "ours", threads)
+if ipd:
+    out["inproc_direct"] = {"qps": med([d["qps"] for d in ipd]),
+                            "cpu_ms_per_query": med([d["cpu_ms_per_query"] for d in ipd])}
+    print("  (the JSON written directly rather than by eafquery's printer: %s queries/s, %s CPU ms per query)" % (
+        fmt(out["inproc_direct"]["qps"]), fmt(out["inproc_direct"]["cpu_ms_per_query"], "%.3f")))
 
 
 api_conns = sorted(out["api"])

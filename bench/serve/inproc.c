@@ -1,7 +1,7 @@
 /*
  * inproc.c: the ceiling of eafserve's /api/search, measured in one process.
  *
- *   bench/serve/inproc [-t THREADS] [-s SECONDS] [-n N] DB QUERIES.tsv
+ *   bench/serve/inproc [-t THREADS] [-s SECONDS] [-n N] [-j] DB QUERIES.tsv
  *
  * THREADS threads (default 2), each with its own read handle as each of
  * eafserve's workers has, run the queries of QUERIES.tsv (QID<TAB>QUERY
@@ -10,10 +10,13 @@
  * /api/search?q=QUERY&n=N request (default 10) and nothing of HTTP: the
  * search, its total and suggestion, then for each hit the members of
  * eafquery --format json (key, url, title, date, authors, score, snippet),
- * written as that JSON into a buffer with the escapes eafserve uses
- * (tools/serve_text.c).  So the difference between this rate and
- * eafserve's under wrk is the cost of the HTTP layer (and of the client on
- * the same cores).
+ * written as that JSON into a buffer with the escapes of tools/serve_text.c.
+ * With -j it writes the JSON as eafserve's /api/search does instead: with
+ * eafquery's JSON printer (tools/query_print.c, jansson) into a memory
+ * stream, the same steps as serve_req.c's run_search.  So the difference
+ * between the -j rate and eafserve's under wrk is the cost of the HTTP
+ * layer (and of the client on the same cores), and the difference between
+ * the two modes the cost of the printer.
  *
  * Prints one JSON line: threads, seconds, queries, qps, p50_ms, p99_ms
  * (over every query of every thread), cpu_ms_per_query (the process's CPU
@@ -21,6 +24,7 @@
  * count), bytes_per_query (of the JSON) and errors.
  */
 #include "eafsearch.h"
+#include "query.h"
 #include "serve.h"
 
 #include <pthread.h>
@@ -30,11 +34,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *db_path;
+static const char *index_path;
 static char **queries;
 static size_t nq;
 static unsigned limit = 10;
 static double seconds = 15;
+static int use_printer;
 static pthread_barrier_t start_line;
 
 typedef struct worker {
@@ -133,6 +138,77 @@ static int one_query(sbuf *b, eaf_db *db, const char *query)
     return st == EAF_DONE && !b->failed ? 0 : -1;
 }
 
+/* The same query through eafquery's JSON printer, as eafserve's
+ * /api/search answers it (serve_req.c: run_search). */
+static int printer_query(sbuf *b, eaf_db *db, const char *query)
+{
+    static const eaf_search_options so_init = EAF_SEARCH_OPTIONS_INIT;
+    config cfg;
+    output o;
+    query_run r;
+    eaf_status st = EAF_OK;
+    unsigned rank = 0;
+    char *text = NULL;
+    size_t len = 0, i;
+    int rc = 0, begun;
+    FILE *f;
+
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&o, 0, sizeof(o));
+    memset(&r, 0, sizeof(r));
+    cfg.so = so_init;
+    cfg.db = db;
+    for (i = 0; i < N_PRINTERS; i++)
+        if (strcmp(printers[i].name, "json") == 0)
+            cfg.p = &printers[i];
+    if (!cfg.p)
+        return -1;
+    for (i = 0; i < N_DEFAULT_FIELDS; i++) {
+        cfg.fields[i] = (enum field)i;
+        cfg.field_mask |= BIT(i);
+    }
+    cfg.nfields = N_DEFAULT_FIELDS;
+    cfg.limit = cfg.so.limit = limit;
+    r.query = query;
+    r.total = -1;
+    if (eaf_search_new(&r.s, db, query, &cfg.so) != EAF_OK)
+        return -1;
+    if (!(f = open_memstream(&text, &len))) {
+        eaf_search_free(r.s);
+        return -1;
+    }
+    o.cfg = &cfg;
+    o.out = f;
+    o.nqueries = 1;
+    if (eaf_search_total(&r.total, r.s) != EAF_OK ||
+        eaf_search_suggestion(&r.suggestion, r.s) != EAF_OK)
+        rc = -1;
+    if (rc == 0)
+        rc = cfg.p->begin(&o, &r);
+    begun = rc == 0;
+    if (rc == 0) {
+        while ((st = eaf_search_next(r.s)) == EAF_ROW) {
+            if ((rc = cfg.p->hit(&o, &r, ++rank)) != 0)
+                break;
+            o.shown++;
+        }
+        if (rc == 0 && st != EAF_DONE)
+            rc = -1;
+    }
+    if (begun && cfg.p->end) {
+        int rc2 = cfg.p->end(&o, &r, rc == 0);
+        if (rc == 0)
+            rc = rc2;
+    }
+    eaf_search_free(r.s);
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc == 0)
+        sbuf_add(b, text ? text : "", len);
+    free(text);
+    return rc == 0 && !b->failed ? 0 : -1;
+}
+
 static void *run(void *arg)
 {
     worker *w = arg;
@@ -143,7 +219,7 @@ static void *run(void *arg)
     size_t q = w->first;
 
     oo.flags = EAF_OPEN_READONLY;
-    if (eaf_db_open(&db, db_path, &oo, &err) != EAF_OK) {
+    if (eaf_db_open(&db, index_path, &oo, &err) != EAF_OK) {
         fprintf(stderr, "inproc: %s\n", err ? err : "cannot open the index");
         eaf_free(err);
         w->failed = 1;
@@ -158,7 +234,7 @@ static void *run(void *arg)
 
         if (t0 >= end)
             break;
-        if (one_query(&b, db, queries[q]) != 0)
+        if ((use_printer ? printer_query : one_query)(&b, db, queries[q]) != 0)
             w->errors++;
         w->bytes += b.len;
         sbuf_free(&b);
@@ -239,7 +315,7 @@ int main(int argc, char **argv)
     double *all, wall, cpu;
     size_t total = 0, bytes = 0;
 
-    while ((opt = getopt(argc, argv, "t:s:n:")) != -1) {
+    while ((opt = getopt(argc, argv, "t:s:n:j")) != -1) {
         switch (opt) {
         case 't':
             threads = atoi(optarg);
@@ -250,15 +326,18 @@ int main(int argc, char **argv)
         case 'n':
             limit = (unsigned)atoi(optarg);
             break;
+        case 'j':
+            use_printer = 1;
+            break;
         default:
             threads = 0;
         }
     }
     if (threads < 1 || seconds <= 0 || limit < 1 || argc - optind != 2) {
-        fprintf(stderr, "usage: inproc [-t THREADS] [-s SECONDS] [-n N] DB QUERIES.tsv\n");
+        fprintf(stderr, "usage: inproc [-t THREADS] [-s SECONDS] [-n N] [-j] DB QUERIES.tsv\n");
         return 2;
     }
-    db_path = argv[optind];
+    index_path = argv[optind];
     if (read_queries(argv[optind + 1]) != 0)
         return 1;
     w = calloc((size_t)threads, sizeof(*w));
@@ -295,10 +374,11 @@ int main(int argc, char **argv)
         free(w[i].lat);
     }
     qsort(all, total, sizeof(*all), cmp_double);
-    printf("{\"threads\": %d, \"seconds\": %.3f, \"queries\": %zu, \"qps\": %.1f, "
+    printf("{\"printer\": \"%s\", \"threads\": %d, \"seconds\": %.3f, \"queries\": %zu, \"qps\": %.1f, "
            "\"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_ms_per_query\": %.4f, "
            "\"bytes_per_query\": %.0f, \"errors\": %d}\n",
-           threads, wall, total, (double)total / wall, percentile(all, total, 50),
+           use_printer ? "eafquery" : "direct", threads, wall, total, (double)total / wall,
+           percentile(all, total, 50),
            percentile(all, total, 99), cpu * 1e3 / (double)total,
            (double)bytes / (double)total, errors);
     free(all);
