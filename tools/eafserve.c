@@ -1205,13 +1205,15 @@ int main(int argc, char **argv)
         if (write_small_file(a.pid_file, pidbuf) != 0)
             goto stop;
     }
+    /* the message first: a program that waits for the port file may read
+     * it at once */
+    fprintf(stderr, "%s: listening on %s%s/\n", progname, S.fallback_origin, base);
+    fflush(stderr);
     if (a.port_file) {
         snprintf(portbuf, sizeof(portbuf), "%d\n", port);
         if (write_small_file(a.port_file, portbuf) != 0)
             goto stop;
     }
-    fprintf(stderr, "%s: listening on %s%s/\n", progname, S.fallback_origin, base);
-    fflush(stderr);
 
     for (;;) {
         if (sigwait(&sigs, &sig) != 0)
