@@ -355,7 +355,8 @@ eaf_status eaf_db_complete(eaf_db *db, const char *typed, unsigned max,
     st = EAF_OK;
 
     /* words first (at most half when titles follow), then titles */
-    qsort(c.words, c.nwords, sizeof *c.words, cmp_words);
+    if (c.nwords > 1)
+        qsort(c.words, c.nwords, sizeof *c.words, cmp_words);
     want_words = nhits > 0 ? (max + 1) / 2 : max;
     for (i = 0; i < c.nwords && shown_words < want_words; i++) {
         const typed_word *last = &c.w[c.nw - 1];

@@ -55,7 +55,7 @@ mkdir -p "$work" "$shots" || exit 99
 if ! "$build/tests/unit/test_serve_page" --render "$work/pages" >"$work/render.log" 2>&1; then
     echo "1..1"
     echo "not ok 1 - render the fixture pages"
-    sed 's/^/# /' "$work/render.log"
+    sed -e 's/^/# /' -e '$a\' "$work/render.log"
     exit 1
 fi
 

@@ -53,11 +53,13 @@ export PYTHONPATH PYTHONDONTWRITEBYTECODE EAF_TAP_OUT
 (cd "$tmp" && "$python" -m pytest -p tap_plugin -p no:cacheprovider -q -rs \
     --rootdir "$srcdir/tests/python" "$srcdir/tests/python") > "$tmp/log" 2>&1
 rc=$?
+# each line ends with a newline, even when python died in the middle of
+# one (the TAP driver reads its own status line after ours), and no NUL
 if [ -s "$tmp/tap" ]; then
-    cat "$tmp/tap"
+    tr -d '\000' < "$tmp/tap" | sed '$a\'
 else
     echo "1..1"
     echo "not ok 1 - pytest ran (exit $rc) and reported its tests"
 fi
-sed 's/^/# /' "$tmp/log"
+tr -d '\000' < "$tmp/log" | sed -e 's/^/# /' -e '$a\'
 exit 0
