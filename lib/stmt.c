@@ -107,4 +107,7 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     "UPDATE article SET source_id = ?2 WHERE id = ?1",
     /* DELETE_ID */
     "DELETE FROM article WHERE id = ?1",
+    /* VOCAB_HAS: is a stem in any article?  (suggest.c; the first instance
+     * only: the row table counts the stem's whole doclist) */
+    "SELECT 1 FROM temp.eaf_vocab_instance WHERE term = ?1 LIMIT 1",
 };

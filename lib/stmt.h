@@ -50,6 +50,8 @@ enum {
     EAF__STMT_SOURCE_REREAD,
     EAF__STMT_ARTICLE_OWNER,
     EAF__STMT_DELETE_ID,
+    /* temp tables of the handle (eaf__db_vocab() first) */
+    EAF__STMT_VOCAB_HAS,
     EAF__STMT_LAST
 };
 
