@@ -116,11 +116,11 @@ static eaf_status run(eaf_search *s, eaf_facets *f, const char *sql, unsigned to
         if (!value)
             continue;
         if (add_value(f, (eaf_facet)kind, value, sqlite3_column_int64(st, 2)) != EAF_OK) {
-            sqlite3_finalize(st);
+            eaf__hits_release(s->db, st);
             return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
         }
     }
-    sqlite3_finalize(st);
+    eaf__hits_release(s->db, st);
     if (rc != SQLITE_DONE)
         return eaf__db_sqlerr(s->db, rc, "counting facets");
     return EAF_OK;

@@ -70,8 +70,8 @@ static eaf_status build(eaf_search *s)
     eaf_status st;
 
     eaf__hits_free(&s->hits);
-    sqlite3_finalize(s->main);
-    sqlite3_finalize(s->count);
+    eaf__hits_release(s->db, s->main);
+    eaf__hits_release(s->db, s->count);
     s->main = s->count = NULL;
     eaf__snippet_query_free(s->snippet_q);
     s->snippet_q = NULL;
@@ -274,10 +274,10 @@ void eaf_search_free(eaf_search *s)
     if (!s)
         return;
     clear_row(s);
-    sqlite3_finalize(s->main);
-    sqlite3_finalize(s->count);
-    sqlite3_finalize(s->fields);
-    sqlite3_finalize(s->snippet_stmt);
+    eaf__hits_release(s->db, s->main);
+    eaf__hits_release(s->db, s->count);
+    eaf__hits_release(s->db, s->fields);
+    eaf__hits_release(s->db, s->snippet_stmt);
     eaf__snippet_query_free(s->snippet_q);
     eaf__hits_free(&s->hits);
     eaf__compiled_free(&s->c);
@@ -457,10 +457,9 @@ static eaf_status load_fields(eaf_search *s)
     int rc;
 
     if (!s->fields) {
-        rc = sqlite3_prepare_v2(s->db->sql,
-                                "SELECT key, url, title, date, summary, lang"
-                                " FROM article WHERE id = ?1",
-                                -1, &s->fields, NULL);
+        rc = eaf__stmt_take(&s->db->kept, s->db->sql,
+                            "SELECT key, url, title, date, summary, lang"
+                            " FROM article WHERE id = ?1", &s->fields);
         if (rc != SQLITE_OK)
             return eaf__db_sqlerr(s->db, rc, "reading a hit");
     }
