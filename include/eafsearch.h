@@ -864,13 +864,17 @@ typedef struct eaf_search_options {
                                   together; negative: no bonus */
     unsigned feedback_docs;  /**< EAF_SEARCH_FEEDBACK: best hits read */
     unsigned feedback_terms; /**< EAF_SEARCH_FEEDBACK: terms added */
+    /* version 2 (1.2) */
+    unsigned facet_hits;     /**< eaf_search_facets() counts over at most the
+                                  first this many hits in the search's order
+                                  (its best, by relevance); 0: over all */
 } eaf_search_options;
 
-#define EAF_SEARCH_OPTIONS_VERSION 1
+#define EAF_SEARCH_OPTIONS_VERSION 2
 #define EAF_SEARCH_OPTIONS_INIT \
     { EAF_SEARCH_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, 0, \
       EAF_SORT_RELEVANCE, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
-      NULL, 0.0, 0.0, 0.0, 0, 0 }
+      NULL, 0.0, 0.0, 0.0, 0, 0, 0 }
 
 /** The default field weights: title, author, affiliation, topic,
  * country, summary, body, bio. */
@@ -1084,7 +1088,10 @@ typedef enum eaf_facet {
  * values of each kind: for authors, topics, countries and tags the most
  * frequent, most frequent first (ties by value); for years the newest,
  * newest first (a timeline).  Values that differ only in case, accents or
- * punctuation count as one.
+ * punctuation count as one.  With the search option facet_hits (1.2), only
+ * the first facet_hits hits in the search's order are counted when it has
+ * more (counting tens of thousands of hits takes tens of milliseconds):
+ * the counts are then of its best hits, which the caller should say.
  * @param[out] out  the counts; the caller frees them with eaf_facets_free()
  * @param[in]  s    the search (before, during or after stepping through it)
  * @param[in]  top  how many values to keep per kind; 0 means 10

@@ -187,6 +187,8 @@ static void close_handle(eaf_db *db)
 
     for (i = 0; i < EAF__STMT_LAST; i++)
         sqlite3_finalize(db->stmt[i]);
+    eaf__stmt_cache_free(db->kept);
+    db->kept = NULL;
     if (db->sql) {
         if (db->in_txn)
             sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);

@@ -60,6 +60,7 @@ struct eaf_db {
     eaf__buf err;
     int err_offset;
     sqlite3_stmt *stmt[EAF__STMT_LAST];
+    eaf__stmt_cache *kept;   /* searches' statements (stmt.h) */
     /* the index's tokenizer, for the snippets of searches (made when first
      * needed, with its cache of stems) */
     struct eaf__tokenizer *tok;

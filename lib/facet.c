@@ -92,16 +92,28 @@ static int facet_of_kind(int stored)
     }
 }
 
+/* Runs a counting statement: with the search's parameters bound, or, for
+ * the best hits, their ids (a JSON array) as ?1. */
 static eaf_status run(eaf_search *s, eaf_facets *f, const char *sql, unsigned top,
-                      int year)
+                      int year, const char *ids)
 {
     sqlite3_stmt *st = NULL;
     eaf_status status;
     int rc;
 
-    status = eaf__search_prepare_sql(s, sql, &st);
-    if (status != EAF_OK)
-        return status;
+    if (ids) {
+        rc = eaf__stmt_take(&s->db->kept, s->db->sql, sql, &st);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+        if (rc != SQLITE_OK) {
+            eaf__hits_release(s->db, st);
+            return eaf__db_sqlerr(s->db, rc, "counting facets");
+        }
+    } else {
+        status = eaf__search_prepare_sql(s, sql, &st);
+        if (status != EAF_OK)
+            return status;
+    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int kind = year ? EAF_FACET_YEAR : facet_of_kind(sqlite3_column_int(st, 0));
         const char *value = (const char *)sqlite3_column_text(st, 1);
@@ -116,20 +128,74 @@ static eaf_status run(eaf_search *s, eaf_facets *f, const char *sql, unsigned to
         if (!value)
             continue;
         if (add_value(f, (eaf_facet)kind, value, sqlite3_column_int64(st, 2)) != EAF_OK) {
-            sqlite3_finalize(st);
+            eaf__hits_release(s->db, st);
             return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
         }
     }
-    sqlite3_finalize(st);
+    eaf__hits_release(s->db, st);
     if (rc != SQLITE_DONE)
         return eaf__db_sqlerr(s->db, rc, "counting facets");
+    return EAF_OK;
+}
+
+/* Up to this many hits, their facets are looked up hit by hit (the index
+ * facet_article); more, and reading the facet table once is cheaper. */
+#define LOOKUP_MAX 5000
+
+/* The ids of the first `best` hits in the search's order (or of all, in no
+ * order, when best is 0), as a JSON array into *out; read once, for both
+ * counting statements. */
+static eaf_status hit_ids(eaf_search *s, unsigned best, char **out)
+{
+    eaf__buf b = EAF__BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    char *sql, *call = NULL;
+    eaf_status status;
+    int rc, n = 0;
+
+    *out = NULL;
+    sql = best ? eaf__printf("SELECT %s, %s AS r %s %s LIMIT %u", s->hits.id_col,
+                             s->hits.rank_col, s->hits.from_where, s->order, best)
+               : eaf__printf("SELECT %s %s", s->hits.id_col, s->hits.from_where);
+    if (!sql || (best && eaf__search_rank_call_k(s, best, &call) != 0)) {
+        eaf__free(sql);
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    }
+    status = eaf__search_prepare_sql(s, sql, &st);
+    eaf__free(sql);
+    if (status != EAF_OK) {
+        eaf__free(call);
+        return status;
+    }
+    /* the tier's words, and a ranking that reads no more than these */
+    if (best && s->plan->tier && s->c.fts)
+        sqlite3_bind_text(st, EAF__P_TIER, s->plan->tier, -1, SQLITE_STATIC);
+    if (call)
+        sqlite3_bind_text(st, EAF__P_RANK, call, -1, SQLITE_STATIC);
+    eaf__buf_putc(&b, '[');
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        eaf__buf_printf(&b, "%s%lld", n++ ? "," : "", (long long)sqlite3_column_int64(st, 0));
+    eaf__buf_putc(&b, ']');
+    eaf__hits_release(s->db, st);
+    eaf__free(call);
+    if (rc != SQLITE_DONE) {
+        eaf__buf_free(&b);
+        return eaf__db_sqlerr(s->db, rc, "counting facets");
+    }
+    if (b.rc != EAF_OK) {
+        eaf__buf_free(&b);
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    }
+    *out = eaf__buf_detach(&b);
     return EAF_OK;
 }
 
 eaf_status eaf_search_facets(eaf_facets **out, eaf_search *s, unsigned top)
 {
     eaf_facets *f;
-    char *sql;
+    char *sql, *ids = NULL;
+    unsigned best;
+    int64_t total = 0;
     eaf_status st = EAF_OK;
 
     if (!out)
@@ -147,22 +213,50 @@ eaf_status eaf_search_facets(eaf_facets **out, eaf_search *s, unsigned top)
         *out = f; /* no hits: no values */
         return EAF_OK;
     }
-    sql = eaf__printf("SELECT fc.kind, min(fc.value), count(*) AS n FROM facet fc"
-                      " WHERE fc.kind IN (%d, %d, %d, %d) AND fc.article_id IN"
-                      " (SELECT %s %s) GROUP BY fc.kind, fc.norm"
-                      " ORDER BY fc.kind, n DESC, 2",
-                      EAF_TAG_TOPIC, EAF_TAG_COUNTRY, EAF_TAG_OTHER, EAF__FACET_AUTHOR,
-                      s->hits.id_col, s->hits.from_where);
-    st = sql ? run(s, f, sql, top, 0) : eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    /* a few hits, or only the best (facet_hits): their ids read once, and
+     * each one's values looked up (facet_article); many: the facet table
+     * read in order, each row's article looked up in the hits */
+    best = s->plan->o.facet_hits;
+    if ((st = eaf_search_total(&total, s)) == EAF_OK) {
+        if (best > 0 && total > (int64_t)best)
+            st = hit_ids(s, best, &ids);
+        else if (total <= LOOKUP_MAX)
+            st = hit_ids(s, 0, &ids);
+    }
+    if (st != EAF_OK) {
+        eaf_facets_free(f);
+        return st;
+    }
+    if (ids)
+        sql = eaf__printf("SELECT fc.kind, min(fc.value), count(*) AS n FROM json_each(?1) h"
+                          " CROSS JOIN facet fc ON fc.article_id = h.value"
+                          " AND fc.kind IN (%d, %d, %d, %d) GROUP BY fc.kind, fc.norm"
+                          " ORDER BY fc.kind, n DESC, 2",
+                          EAF_TAG_TOPIC, EAF_TAG_COUNTRY, EAF_TAG_OTHER, EAF__FACET_AUTHOR);
+    else
+        sql = eaf__printf("SELECT fc.kind, min(fc.value), count(*) AS n FROM facet fc"
+                          " WHERE fc.kind IN (%d, %d, %d, %d) AND fc.article_id IN"
+                          " (SELECT %s %s) GROUP BY fc.kind, fc.norm"
+                          " ORDER BY fc.kind, n DESC, 2",
+                          EAF_TAG_TOPIC, EAF_TAG_COUNTRY, EAF_TAG_OTHER, EAF__FACET_AUTHOR,
+                          s->hits.id_col, s->hits.from_where);
+    st = sql ? run(s, f, sql, top, 0, ids) : eaf__db_error(s->db, EAF_NOMEM, "out of memory");
     eaf__free(sql);
     if (st == EAF_OK) {
-        sql = eaf__printf("SELECT 0, ay.day / 10000 AS y, count(*) AS n FROM article ay"
-                          " WHERE ay.day IS NOT NULL AND ay.id IN (SELECT %s %s)"
-                          " GROUP BY y ORDER BY y DESC",
-                          s->hits.id_col, s->hits.from_where);
-        st = sql ? run(s, f, sql, top, 1) : eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+        if (ids)
+            sql = eaf__printf("SELECT 0, ay.day / 10000 AS y, count(*) AS n FROM json_each(?1) h"
+                              " CROSS JOIN article ay ON ay.id = h.value"
+                              " WHERE ay.day IS NOT NULL GROUP BY y ORDER BY y DESC");
+        else
+            sql = eaf__printf("SELECT 0, ay.day / 10000 AS y, count(*) AS n FROM article ay"
+                              " WHERE ay.day IS NOT NULL AND ay.id IN (SELECT %s %s)"
+                              " GROUP BY y ORDER BY y DESC",
+                              s->hits.id_col, s->hits.from_where);
+        st = sql ? run(s, f, sql, top, 1, ids)
+                 : eaf__db_error(s->db, EAF_NOMEM, "out of memory");
         eaf__free(sql);
     }
+    eaf__free(ids);
     if (st != EAF_OK) {
         eaf_facets_free(f);
         return st;

@@ -127,16 +127,22 @@ eaf_status eaf__hits_prepare(eaf_db *db, const eaf__compiled *c, const eaf__hits
 eaf_status eaf__hits_prepare_sql(eaf_db *db, const eaf__compiled *c, const char *sql,
                                  sqlite3_stmt **out)
 {
-    int rc = sqlite3_prepare_v2(db->sql, sql, -1, out, NULL);
+    int rc = eaf__stmt_take(&db->kept, db->sql, sql, out);
 
     if (rc == SQLITE_OK)
         rc = bind_params(*out, c);
     if (rc != SQLITE_OK) {
-        sqlite3_finalize(*out);
+        eaf__stmt_give(&db->kept, *out);
         *out = NULL;
         return eaf__db_sqlerr(db, rc, "preparing the search");
     }
     return EAF_OK;
+}
+
+void eaf__hits_release(eaf_db *db, sqlite3_stmt *st)
+{
+    if (st)
+        eaf__stmt_give(&db->kept, st);
 }
 
 int eaf__hits_any(eaf_db *db, const eaf__compiled *c)
@@ -158,7 +164,7 @@ int eaf__hits_any(eaf_db *db, const eaf__compiled *c)
         else
             eaf__db_sqlerr(db, rc, "searching");
     }
-    sqlite3_finalize(st);
+    eaf__hits_release(db, st);
     eaf__hits_free(&h);
     return found;
 }
@@ -271,7 +277,7 @@ eaf_status eaf__hits_top(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql
     }
     if (st == EAF_OK && rc != SQLITE_DONE)
         st = eaf__db_sqlerr(db, rc, "reading the best hits for feedback");
-    sqlite3_finalize(hits);
+    eaf__hits_release(db, hits);
     if (st != EAF_OK) {
         eaf__free(*ids);
         *ids = NULL;

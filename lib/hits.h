@@ -52,6 +52,10 @@ eaf_status eaf__hits_prepare(eaf_db *db, const eaf__compiled *c, const eaf__hits
 eaf_status eaf__hits_prepare_sql(eaf_db *db, const eaf__compiled *c, const char *sql,
                                  sqlite3_stmt **out);
 
+/* Gives back a statement of eaf__hits_prepare*() (kept for the next
+ * search with the same SQL, stmt.h); NULL is nothing. */
+void eaf__hits_release(eaf_db *db, sqlite3_stmt *st);
+
 /* Does a compiled query have at least one hit?  1, 0, or -1 on error. */
 int eaf__hits_any(eaf_db *db, const eaf__compiled *c);
 

@@ -3,6 +3,7 @@
  */
 #include "options.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,8 @@
 
 /* One size a version; each table's last entry is its _VERSION. */
 LAYOUT(eaf_open_options, open_options, sizeof(eaf_open_options));
-LAYOUT(eaf_search_options, search_options, sizeof(eaf_search_options));
+LAYOUT(eaf_search_options, search_options, offsetof(eaf_search_options, facet_hits),
+       sizeof(eaf_search_options));
 LAYOUT(eaf_related_options, related_options, sizeof(eaf_related_options));
 LAYOUT(eaf_related_stats, related_stats, sizeof(eaf_related_stats));
 LAYOUT(eaf_reader_options, reader_options, sizeof(eaf_reader_options));

@@ -41,21 +41,30 @@ eaf_status eaf__search_prepare_sql(eaf_search *s, const char *sql, sqlite3_stmt 
  * offset + limit rows: its ranking call says so ("k=" in the spec), and
  * the rows that cannot be among them are not scored in full (rank.c).
  * Not with the tier of RANK_ALL, which orders before the rank. */
-static eaf_status bind_top_k(eaf_search *s)
+int eaf__search_rank_call_k(const eaf_search *s, unsigned long long k, char **out)
 {
     const char *quote = s->c.rank_call ? strchr(s->c.rank_call, '\'') : NULL;
+
+    *out = NULL;
+    if (!quote || !s->c.fts || s->plan->tier || s->plan->rel ||
+        s->plan->sort != EAF_SORT_RELEVANCE || k > EAF__RANK_TOP_MAX)
+        return 0;
+    *out = eaf__printf("%.*sk=%llu %s", (int)(quote + 1 - s->c.rank_call), s->c.rank_call, k,
+                       quote + 1);
+    return *out ? 0 : -1;
+}
+
+static eaf_status bind_top_k(eaf_search *s)
+{
     unsigned long long k = (unsigned long long)s->plan->limit + s->plan->offset;
     int rc;
 
     eaf__free(s->rank_call_k);
     s->rank_call_k = NULL;
-    if (!quote || !s->c.fts || s->plan->tier || s->plan->rel ||
-        s->plan->sort != EAF_SORT_RELEVANCE || k > EAF__RANK_TOP_MAX)
-        return EAF_OK;
-    s->rank_call_k = eaf__printf("%.*sk=%llu %s", (int)(quote + 1 - s->c.rank_call),
-                                 s->c.rank_call, k, quote + 1);
-    if (!s->rank_call_k)
+    if (eaf__search_rank_call_k(s, k, &s->rank_call_k) != 0)
         return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    if (!s->rank_call_k)
+        return EAF_OK;
     rc = sqlite3_bind_text(s->main, EAF__P_RANK, s->rank_call_k, -1, SQLITE_STATIC);
     return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(s->db, rc, "preparing the search");
 }
@@ -70,8 +79,8 @@ static eaf_status build(eaf_search *s)
     eaf_status st;
 
     eaf__hits_free(&s->hits);
-    sqlite3_finalize(s->main);
-    sqlite3_finalize(s->count);
+    eaf__hits_release(s->db, s->main);
+    eaf__hits_release(s->db, s->count);
     s->main = s->count = NULL;
     eaf__snippet_query_free(s->snippet_q);
     s->snippet_q = NULL;
@@ -110,9 +119,11 @@ static eaf_status build(eaf_search *s)
         eaf__buf_puts(&order, s->hits.id_col);
         break;
     }
+    eaf__free(s->order);
+    s->order = order.rc == EAF_OK ? eaf__strdup(order.p) : NULL;
     eaf__buf_printf(&order, " LIMIT ?%d OFFSET ?%d", EAF__P_LIMIT, EAF__P_OFFSET);
     select = eaf__printf("%s, %s AS r", s->hits.id_col, s->hits.rank_col);
-    if (order.rc != EAF_OK || !select) {
+    if (order.rc != EAF_OK || !select || !s->order) {
         eaf__buf_free(&order);
         eaf__free(select);
         return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
@@ -274,10 +285,10 @@ void eaf_search_free(eaf_search *s)
     if (!s)
         return;
     clear_row(s);
-    sqlite3_finalize(s->main);
-    sqlite3_finalize(s->count);
-    sqlite3_finalize(s->fields);
-    sqlite3_finalize(s->snippet_stmt);
+    eaf__hits_release(s->db, s->main);
+    eaf__hits_release(s->db, s->count);
+    eaf__hits_release(s->db, s->fields);
+    eaf__hits_release(s->db, s->snippet_stmt);
     eaf__snippet_query_free(s->snippet_q);
     eaf__hits_free(&s->hits);
     eaf__compiled_free(&s->c);
@@ -285,6 +296,7 @@ void eaf_search_free(eaf_search *s)
     eaf__free(s->suggestion);
     eaf__free(s->explain);
     eaf__free(s->rank_call_k);
+    eaf__free(s->order);
     eaf__free(s->mark_open);
     eaf__free(s->mark_close);
     eaf__free(s->ellipsis);
@@ -457,10 +469,9 @@ static eaf_status load_fields(eaf_search *s)
     int rc;
 
     if (!s->fields) {
-        rc = sqlite3_prepare_v2(s->db->sql,
-                                "SELECT key, url, title, date, summary, lang"
-                                " FROM article WHERE id = ?1",
-                                -1, &s->fields, NULL);
+        rc = eaf__stmt_take(&s->db->kept, s->db->sql,
+                            "SELECT key, url, title, date, summary, lang"
+                            " FROM article WHERE id = ?1", &s->fields);
         if (rc != SQLITE_OK)
             return eaf__db_sqlerr(s->db, rc, "reading a hit");
     }

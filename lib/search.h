@@ -19,6 +19,7 @@ struct eaf_search {
     const char *snippet_expr; /* what snippets mark (in c); NULL: no words */
     char *rank_call_k;        /* the main statement's ranking call, when it
                                  says how many rows are read (bind_top_k) */
+    char *order;              /* the main statement's ORDER BY (build) */
     /* fallback to any-word matching */
     int fallback;
     eaf__strvec dropped;
@@ -62,6 +63,10 @@ eaf_status eaf__search_prepare(eaf_search *s, const char *select, const char *ta
 /* Prepares any SQL that uses the hits' from_where, with the parameters
  * bound. */
 eaf_status eaf__search_prepare_sql(eaf_search *s, const char *sql, sqlite3_stmt **out);
+/* The ranking call that reads only the first k rows (rank.c), in *out,
+ * when the search's order allows it (else NULL): 0, or -1 when out of
+ * memory. */
+int eaf__search_rank_call_k(const eaf_search *s, unsigned long long k, char **out);
 
 /* suggest.c: the "did you mean" query, or NULL; *out owned by the caller. */
 eaf_status eaf__suggest(eaf_search *s, char **out);

@@ -169,10 +169,10 @@ const char *eaf_search_snippet(eaf_search *s)
     }
     if (s->snippet_expr && !s->snippet) {
         if (!s->snippet_stmt) {
-            rc = sqlite3_prepare_v2(s->db->sql,
-                                    "SELECT " EAF__SNIPPET_FUNCTION "(fts, ?2, ?3, ?4, ?5,"
-                                    " ?6, ?7, ?8) FROM fts WHERE fts MATCH ?1 AND rowid = ?9",
-                                    -1, &s->snippet_stmt, NULL);
+            rc = eaf__stmt_take(&s->db->kept, s->db->sql,
+                                "SELECT " EAF__SNIPPET_FUNCTION "(fts, ?2, ?3, ?4, ?5,"
+                                " ?6, ?7, ?8) FROM fts WHERE fts MATCH ?1 AND rowid = ?9",
+                                &s->snippet_stmt);
             if (rc != SQLITE_OK) {
                 eaf__db_sqlerr(s->db, rc, "making a snippet");
                 return NULL;

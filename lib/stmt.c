@@ -3,7 +3,10 @@
  * the tables they read are made in schema.c.
  */
 #include "stmt.h"
+#include "eaf-private.h"
 #include "schema.h"
+
+#include <string.h>
 
 /* The columns read back into an article, in this order. */
 #define ARTICLE_COLUMNS "id, key, url, title, date, summary, body, bio, lang"
@@ -107,4 +110,63 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     "UPDATE article SET source_id = ?2 WHERE id = ?1",
     /* DELETE_ID */
     "DELETE FROM article WHERE id = ?1",
+    /* VOCAB_HAS: is a stem in any article?  (suggest.c; the first instance
+     * only: the row table counts the stem's whole doclist) */
+    "SELECT 1 FROM temp.eaf_vocab_instance WHERE term = ?1 LIMIT 1",
 };
+
+/* ---- the statements of searches ------------------------------------------- */
+
+struct eaf__stmt_cache {
+    sqlite3_stmt *v[EAF__STMT_KEPT];   /* the most recently given last */
+    size_t n;
+};
+
+int eaf__stmt_take(eaf__stmt_cache **cache, sqlite3 *db, const char *sql, sqlite3_stmt **out)
+{
+    eaf__stmt_cache *c = *cache;
+    size_t i;
+
+    if (c) {
+        for (i = c->n; i-- > 0;) {
+            if (strcmp(sqlite3_sql(c->v[i]), sql) == 0) {
+                *out = c->v[i];
+                memmove(c->v + i, c->v + i + 1, (c->n - i - 1) * sizeof(*c->v));
+                c->n--;
+                return SQLITE_OK;
+            }
+        }
+    }
+    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+}
+
+void eaf__stmt_give(eaf__stmt_cache **cache, sqlite3_stmt *st)
+{
+    eaf__stmt_cache *c = *cache;
+
+    if (!st)
+        return;
+    if (!c && !(c = *cache = eaf__calloc(1, sizeof(*c)))) {
+        sqlite3_finalize(st);
+        return;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (c->n == EAF__STMT_KEPT) {
+        sqlite3_finalize(c->v[0]);
+        memmove(c->v, c->v + 1, (c->n - 1) * sizeof(*c->v));
+        c->n--;
+    }
+    c->v[c->n++] = st;
+}
+
+void eaf__stmt_cache_free(eaf__stmt_cache *c)
+{
+    size_t i;
+
+    if (!c)
+        return;
+    for (i = 0; i < c->n; i++)
+        sqlite3_finalize(c->v[i]);
+    eaf__free(c);
+}

@@ -5,6 +5,8 @@
 #ifndef EAF_STMT_H
 #define EAF_STMT_H
 
+#include <sqlite3.h>
+
 /* Cached statements: an id is the index of its SQL in eaf__stmt_sql. */
 enum {
     EAF__STMT_FIND_KEY,
@@ -50,9 +52,29 @@ enum {
     EAF__STMT_SOURCE_REREAD,
     EAF__STMT_ARTICLE_OWNER,
     EAF__STMT_DELETE_ID,
+    /* temp tables of the handle (eaf__db_vocab() first) */
+    EAF__STMT_VOCAB_HAS,
     EAF__STMT_LAST
 };
 
 extern const char *const eaf__stmt_sql[EAF__STMT_LAST];
+
+/* The statements of searches, whose SQL is made per query, kept after use
+ * for the next search on the handle with the same SQL: most queries of a
+ * site have one shape (the words and the filters' values are bound), and
+ * preparing an FTS5 query costs about as much as running a small one.  At
+ * most EAF__STMT_KEPT, the least recently used going first.  A statement
+ * is taken out while a search holds it, so two searches open on one
+ * handle never share one. */
+#define EAF__STMT_KEPT 24
+typedef struct eaf__stmt_cache eaf__stmt_cache;
+/* A statement of sql: one kept (reset, no bindings) or a new one;
+ * SQLite's code. */
+int eaf__stmt_take(eaf__stmt_cache **cache, sqlite3 *db, const char *sql, sqlite3_stmt **out);
+/* Gives st back (reset, its bindings cleared) to be kept, or finalized
+ * when it cannot be; NULL is nothing. */
+void eaf__stmt_give(eaf__stmt_cache **cache, sqlite3_stmt *st);
+/* Finalizes every statement kept, and the cache. */
+void eaf__stmt_cache_free(eaf__stmt_cache *cache);
 
 #endif /* EAF_STMT_H */

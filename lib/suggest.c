@@ -376,6 +376,82 @@ static int check_node(ctx *c, const char *q, size_t qn, int at, const eaf__qnode
     return err;
 }
 
+/* ---- the common case: every word known ---------------------------------- */
+
+typedef struct known {
+    sqlite3_stmt *has;
+    int missing;             /* a word is in no article */
+    int rc;                  /* SQLite's failure, or SQLITE_OK */
+} known;
+
+static int check_known(void *vctx, const char *tok, int ntok, int start, int end)
+{
+    known *k = vctx;
+    int rc;
+
+    (void)start;
+    (void)end;
+    sqlite3_reset(k->has);
+    sqlite3_bind_text(k->has, 1, tok, ntok, SQLITE_STATIC);
+    rc = sqlite3_step(k->has);
+    sqlite3_reset(k->has);
+    if (rc == SQLITE_DONE)
+        k->missing = 1;
+    else if (rc != SQLITE_ROW)
+        k->rc = rc;
+    return rc != SQLITE_ROW;
+}
+
+/* Does no word of the query need a correction: every word's stem is in
+ * some article, and no name before a colon and a value is close to a
+ * field?  Then check_node() would replace nothing, and most queries are
+ * such, so this asks only whether each stem has an instance (one cached
+ * statement of the handle, which stops at the first) rather than making
+ * the context of a correction and counting each stem's articles.  1 when
+ * nothing is to be suggested, 0 when the full check must say, -1 on a
+ * failure (recorded in *st). */
+static int all_known(eaf_search *s, const eaf__qnode *const *nodes, size_t nn, const char *q,
+                     size_t qn, eaf_status *st)
+{
+    eaf_db *db = s->db;
+    known k = {NULL, 0, SQLITE_OK};
+    size_t i;
+
+    if (!db->tok) {
+        if (eaf__tokenizer_new(&db->tok, db->language) != EAF_OK)
+            return 0; /* (the full check says it) */
+        eaf__tokenizer_cache_stems(db->tok, 4096);
+    }
+    if ((*st = eaf__db_vocab(db)) != EAF_OK)
+        return -1;
+    if (!(k.has = eaf__db_stmt(db, EAF__STMT_VOCAB_HAS))) {
+        *st = eaf__db_status(db, sqlite3_errcode(db->sql));
+        return -1;
+    }
+    for (i = 0; i < nn; i++) {
+        int at = eaf__qnode_text_offset(s->plan->q, nodes[i]), colon;
+
+        if (at < 0)
+            continue;
+        colon = before_colon(q, qn, at, nodes[i]);
+        if (colon == 1) {
+            if (closest_field(nodes[i]->text, nodes[i]->len))
+                return 0;
+            continue;
+        }
+        if (eaf__tokenize(db->tok, EAF__TOK_QUERY, nodes[i]->text, nodes[i]->len, check_known,
+                          &k) < 0)
+            return 0;
+        if (k.rc != SQLITE_OK) {
+            *st = eaf__db_sqlerr(db, k.rc, "reading the vocabulary");
+            return -1;
+        }
+        if (k.missing)
+            return 0;
+    }
+    return 1;
+}
+
 eaf_status eaf__suggest(eaf_search *s, char **out)
 {
     const eaf__qnode *nodes[EAF__QUERY_MAX_TERMS];
@@ -390,6 +466,14 @@ eaf_status eaf__suggest(eaf_search *s, char **out)
     leaves(eaf__query_root(s->plan->q), nodes, &nn, EAF__ARRAY_LEN(nodes));
     if (nn == 0)
         return EAF_OK;
+    switch (all_known(s, nodes, nn, q, qn, &st)) {
+    case 1:
+        return EAF_OK;
+    case -1:
+        return st;
+    default:
+        break;
+    }
     st = eaf__sugg_ctx_open(&c, s->db);
     for (i = 0; i < nn && st == EAF_OK; i++) {
         int at = eaf__qnode_text_offset(s->plan->q, nodes[i]);

@@ -180,7 +180,8 @@ typedef struct conn {
     char method[16], version[16];
     char addr[INET6_ADDRSTRLEN];
     struct timespec started;
-    int handled;              /* our handler ran for this request */
+    int called;               /* our handler was called for this request */
+    int handled;              /* ... and answered it */
     int counted;              /* in inflight */
     int logged;
     int status;
@@ -194,7 +195,7 @@ static void conn_reset(conn *cx)
     free(cx->agent);
     cx->uri = cx->referer = cx->agent = NULL;
     cx->method[0] = cx->version[0] = '\0';
-    cx->handled = cx->counted = cx->logged = 0;
+    cx->called = cx->handled = cx->counted = cx->logged = 0;
     cx->status = 0;
     cx->bytes = 0;
 }
@@ -723,6 +724,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (cx->handled) { /* a body we did not ask for: drop it */
         *upload_data_size = 0;
         return MHD_YES;
+    }
+    /* The first call comes with the headers only: a response queued then is
+     * sent with Connection: close (libmicrohttpd has not read to the end of
+     * the request), so for a request without a body the answer waits for
+     * the next call, which comes at once, and the connection stays open for
+     * the client's next request.  A request with a body is answered (405,
+     * 413) at the first call, and its connection closed. */
+    if (cx != &scratch && !cx->called) {
+        cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        cx->called = 1;
+        if ((!cl || strcmp(cl, "0") == 0) &&
+            !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding"))
+            return MHD_YES;
     }
     cx->handled = 1;
     __atomic_add_fetch(&requests_served, 1, __ATOMIC_RELAXED);

@@ -14,6 +14,11 @@
 #include <string.h>
 
 #define FACET_TOP 8        /* values shown per facet */
+/* The facets count the best hits only when there are more: counting tens
+ * of thousands of hits costs tens of milliseconds a page, and the page says
+ * so.  (The JSON API counts them all.) */
+#define FACET_HITS 2000
+#define FACET_HITS_TEXT "2,000"
 #define PAGE_WINDOW 2      /* page numbers shown either side of the current */
 
 static const char *const sort_names[EAF_SORT_LAST] = {"relevance", "newest", "oldest"};
@@ -263,10 +268,14 @@ static void put_facet(sbuf *b, const serve_site *site, const search_req *r,
         sbuf_puts(b, "</ul></section>\n");
 }
 
-static void put_facets(sbuf *b, const serve_site *site, const search_req *r, const eaf_facets *f)
+static void put_facets(sbuf *b, const serve_site *site, const search_req *r, const eaf_facets *f,
+                       int64_t total)
 {
     sbuf_puts(b, "<aside class=\"facets\" aria-labelledby=\"facets-h\">"
                  "<h2 id=\"facets-h\">Narrow the results</h2>\n");
+    if (total > FACET_HITS)
+        sbuf_puts(b, "<p class=\"facets-of\">Counts of the best " FACET_HITS_TEXT
+                     " results</p>\n");
     put_facet(b, site, r, f, EAF_FACET_TOPIC, "Topics", FL_TOPIC);
     put_facet(b, site, r, f, EAF_FACET_COUNTRY, "Countries", FL_COUNTRY);
     put_facet(b, site, r, f, EAF_FACET_AUTHOR, "Authors", FL_AUTHOR);
@@ -484,6 +493,7 @@ static void search_options(eaf_search_options *o, const search_req *r)
     o->topics = r->topics[0] ? r->topics : NULL;
     o->countries = r->countries[0] ? r->countries : NULL;
     o->tags = r->tags[0] ? r->tags : NULL;
+    o->facet_hits = FACET_HITS;
 }
 
 /* The page for a query the library refused (strict syntax, a bad date). */
@@ -605,7 +615,7 @@ int page_search(sbuf *out, const serve_site *site, eaf_db *db, const search_req 
     }
     sbuf_puts(out, "</div>\n");
     if (f)
-        put_facets(out, site, &req, f);
+        put_facets(out, site, &req, f, total);
     sbuf_puts(out, "</div>\n");
     pg_layout_end(out, site);
     eaf_facets_free(f);

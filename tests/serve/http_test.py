@@ -278,6 +278,31 @@ def main():
     ok(re.match(rb"HTTP/1\.1 (414|431|400)", resp) is not None, "a 100 KB request line: refused",
        resp[:100])
 
+    # ---- keep-alive: GET and HEAD answered on one connection, one after another ----------
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30 * SLOW)
+    socks, statuses, closes = [], [], []
+    for path, method in (("/api/search?q=rice", "GET"), ("/?q=rice", "GET"),
+                         ("/static/style.css", "HEAD"), ("/nope", "GET"),
+                         ("/api/stats", "GET")):
+        c.request(method, path)
+        r = c.getresponse()
+        r.read()
+        socks.append(c.sock)
+        statuses.append(r.status)
+        closes.append((r.getheader("Connection") or "").lower())
+    c.close()
+    ok(statuses == [200, 200, 200, 404, 200] and "close" not in closes and
+       socks[0] is not None and all(x is socks[0] for x in socks),
+       "keep-alive: five requests (GET, HEAD, a 404) on one connection", (statuses, closes))
+    # a request with a body is refused on its connection, which then closes
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30 * SLOW)
+    c.request("GET", "/api/search?q=rice", body=b"hello", headers={"Content-Length": "5"})
+    r = c.getresponse()
+    r.read()
+    ok(r.status == 413 and (r.getheader("Connection") or "").lower() == "close",
+       "a GET with a body: 413, and that connection closed")
+    c.close()
+
     # ---- the other routes --------------------------------------------------------------
     key = "serve/rice-tariffs"
     st, h, js = s.get_json("/api/related/" + q(key))

@@ -179,6 +179,57 @@ static void test_filters(void)
     eaf_facets_free(f);
 }
 
+/* facet_hits: the first hits in the search's order only, when there are more */
+static void test_best(void)
+{
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
+    eaf_search *s = NULL;
+    eaf_facets *f;
+    long long want[3] = {0, 0, 0};
+    const char *names[3] = {"China", "Japan", "Korea"};
+    size_t i, k;
+    int same = 1;
+
+    o.facet_hits = 2;
+    o.sort = EAF_SORT_NEWEST; /* t5 (Japan, 2019), t4 (Korea, 2018) */
+    f = facets_of("trade", &o, 0, 0);
+    is_int(count_of(f, EAF_FACET_COUNTRY, "Japan"), 1, "best 2 of newest: Japan once");
+    is_int(count_of(f, EAF_FACET_COUNTRY, "Korea"), 1, "best 2 of newest: Korea once");
+    is_int(count_of(f, EAF_FACET_COUNTRY, "China"), -1, "best 2 of newest: no China");
+    is_str(values_of(f, EAF_FACET_YEAR), "2019 2018", "best 2 of newest: their years");
+    eaf_facets_free(f);
+
+    /* by relevance: the countries of the first two hits, as the cursor lists them */
+    o.sort = EAF_SORT_RELEVANCE;
+    o.limit = 2;
+    if (eaf_search_new(&s, db, "trade", &o) == EAF_OK) {
+        const eaf_article *a;
+        while (eaf_search_next(s) == EAF_ROW && eaf_search_article(&a, s) == EAF_OK)
+            for (i = 0; i < eaf_article_tag_count(a, EAF_TAG_COUNTRY); i++)
+                for (k = 0; k < 3; k++)
+                    if (strcasecmp(eaf_article_tag(a, EAF_TAG_COUNTRY, i), names[k]) == 0)
+                        want[k]++;
+    }
+    eaf_search_free(s);
+    f = facets_of("trade", &o, 0, 0);
+    for (k = 0; k < 3; k++)
+        same &= count_of(f, EAF_FACET_COUNTRY, names[k]) == (want[k] ? want[k] : -1);
+    ok(f && same, "best 2 by relevance: the countries of the first two hits");
+    eaf_facets_free(f);
+
+    /* as many as the hits or more: all of them */
+    o.facet_hits = 5;
+    f = facets_of("trade", &o, 0, 0);
+    is_int(count_of(f, EAF_FACET_COUNTRY, "China"), 3, "facet_hits = the hits: all counted");
+    eaf_facets_free(f);
+    /* options of version 1 have no facet_hits: all counted */
+    o.facet_hits = 2;
+    o.version = 1;
+    f = facets_of("trade", &o, 0, 0);
+    is_int(count_of(f, EAF_FACET_COUNTRY, "China"), 3, "version 1 options: all counted");
+    eaf_facets_free(f);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -186,6 +237,7 @@ int main(void)
     test_counts();
     test_top();
     test_filters();
+    test_best();
     eaf_db_close(db);
     tu_cleanup();
     return done_testing();

@@ -620,7 +620,7 @@ static void test_filters(void)
         unsigned v[2] = {0, EAF_SEARCH_OPTIONS_VERSION + 1};
         int i;
 
-        ok(EAF_SEARCH_OPTIONS_VERSION == 1, "the search options of 1.0 are version 1");
+        ok(EAF_SEARCH_OPTIONS_VERSION == 2, "the search options of 1.2 are version 2 (facet_hits)");
         for (i = 0; i < 2; i++) {
             bad.version = v[i];
             is_int(eaf_search_new(&s, db, "japan", &bad), EAF_MISUSE,
