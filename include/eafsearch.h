@@ -864,7 +864,7 @@ typedef struct eaf_search_options {
                                   together; negative: no bonus */
     unsigned feedback_docs;  /**< EAF_SEARCH_FEEDBACK: best hits read */
     unsigned feedback_terms; /**< EAF_SEARCH_FEEDBACK: terms added */
-    /* version 2 (1.2) */
+    /* version 2 (1.1) */
     unsigned facet_hits;     /**< eaf_search_facets() counts over at most the
                                   first this many hits in the search's order
                                   (its best, by relevance); 0: over all */
@@ -1088,7 +1088,7 @@ typedef enum eaf_facet {
  * values of each kind: for authors, topics, countries and tags the most
  * frequent, most frequent first (ties by value); for years the newest,
  * newest first (a timeline).  Values that differ only in case, accents or
- * punctuation count as one.  With the search option facet_hits (1.2), only
+ * punctuation count as one.  With the search option facet_hits (1.1), only
  * the first facet_hits hits in the search's order are counted when it has
  * more (counting tens of thousands of hits takes tens of milliseconds):
  * the counts are then of its best hits, which the caller should say.

@@ -77,7 +77,7 @@ static void test_scheme(void)
 }
 
 /* Each struct of the header: at version 1 in 1.0 (eaf_search_options at 2
- * since 1.2, its version 1 the size before facet_hits), its table's newest
+ * since 1.1, its version 1 the size before facet_hits), its table's newest
  * entry its size. */
 static void test_tables(void)
 {
@@ -100,7 +100,7 @@ static void test_tables(void)
         is_int((int)t[i].l->versions, (int)t[i].header, "%s: the table knows the header's version",
                t[i].l->name);
         if (t[i].l == &eaf__search_options_layout) {
-            is_int((int)t[i].header, 2, "%s: version 2 since 1.2", t[i].l->name);
+            is_int((int)t[i].header, 2, "%s: version 2 since 1.1", t[i].l->name);
             ok(t[i].l->sizes[0] == offsetof(eaf_search_options, facet_hits),
                "%s: version 1 ends before facet_hits", t[i].l->name);
             continue;
