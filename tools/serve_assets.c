@@ -129,6 +129,7 @@ const char serve_stylesheet[] =
     "a.remove:hover { background: var(--line); }\n"
     "\n"
     "aside.facets h2 { font-size: 1.1rem; margin: 0 0 .5rem; }\n"
+    "aside.facets p.facets-of { font-size: .85rem; color: var(--muted); margin: 0 0 .75rem; }\n"
     ".facet { margin-bottom: 1rem; }\n"
     ".facet h3 { font-size: .95rem; margin: 0 0 .3rem; text-transform: uppercase;\n"
     "  letter-spacing: .03em; color: var(--muted); }\n"
