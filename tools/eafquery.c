@@ -212,32 +212,15 @@ static int parse_numbers(const char *s, double *out, int max, double lo, double 
 /* Parses --fields; returns 0, or -1 after reporting the problem. */
 static int parse_fields(config *cfg, const char *list)
 {
-    const char *p = list;
+    const char *bad;
+    size_t len;
 
-    cfg->nfields = 0;
-    cfg->field_mask = 0;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        int f;
-
-        for (f = 0; f < F_LAST; f++)
-            if (strlen(field_names[f]) == len && strncmp(p, field_names[f], len) == 0)
-                break;
-        if (f == F_LAST) {
-            warnx_("unknown field '%.*s' in --fields (fields: rank, key, url, title, date, "
-                   "authors, score, snippet, summary, topics, countries, tags)",
-                   (int)len, p);
-            return -1;
-        }
-        if (!(cfg->field_mask & BIT(f))) {
-            cfg->field_mask |= BIT(f);
-            cfg->fields[cfg->nfields++] = (enum field)f;
-        }
-        if (p[len] == '\0')
-            break;
-        p += len + 1;
-    }
-    return 0;
+    if (fields_parse(cfg, list, &bad, &len) == 0)
+        return 0;
+    warnx_("unknown field '%.*s' in --fields (fields: rank, key, url, title, date, "
+           "authors, score, snippet, summary, topics, countries, tags)",
+           (int)len, bad);
+    return -1;
 }
 
 static int opt_limit(void *x, const tool_option *o, const char *arg)

@@ -104,6 +104,12 @@ struct printer {
 extern const printer printers[N_PRINTERS];
 extern const printer null_printer, count_printer;
 
+/* Reads a --fields list (names of field_names, comma-separated) into
+ * cfg's fields and field_mask, each once, in the order given.  Returns 0,
+ * or -1 with the first unknown name in *bad (*badlen bytes, not
+ * NUL-terminated). */
+int fields_parse(config *cfg, const char *list, const char **bad, size_t *badlen);
+
 /* The name of a sort order, as --sort and the JSON output say it. */
 const char *sort_name(eaf_sort sort);
 

@@ -17,6 +17,34 @@ const char *const field_names[F_LAST] = {
 
 /* ---- small helpers --------------------------------------------------------- */
 
+int fields_parse(config *cfg, const char *list, const char **bad, size_t *badlen)
+{
+    const char *p = list;
+
+    cfg->nfields = 0;
+    cfg->field_mask = 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        int f;
+
+        for (f = 0; f < F_LAST; f++)
+            if (strlen(field_names[f]) == len && strncmp(p, field_names[f], len) == 0)
+                break;
+        if (f == F_LAST) {
+            *bad = p;
+            *badlen = len;
+            return -1;
+        }
+        if (!(cfg->field_mask & BIT(f))) {
+            cfg->field_mask |= BIT(f);
+            cfg->fields[cfg->nfields++] = (enum field)f;
+        }
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
 const char *sort_name(eaf_sort sort)
 {
     static const char *const names[EAF_SORT_LAST] = {"relevance", "newest", "oldest"};

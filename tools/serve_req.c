@@ -283,31 +283,15 @@ typedef struct api_opts {
 /* Reads --fields' list; 0, or 400 with the message. */
 static int read_fields(config *cfg, const char *list, sbuf *why)
 {
-    const char *p = list;
+    const char *bad;
+    size_t len;
 
-    cfg->nfields = 0;
-    cfg->field_mask = 0;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        int f;
-
-        for (f = 0; f < F_LAST; f++)
-            if (strlen(field_names[f]) == len && strncmp(p, field_names[f], len) == 0)
-                break;
-        if (f == F_LAST) {
-            bad_value(why, "fields", list,
-                      "rank, key, url, title, date, authors, score, snippet, summary, topics,"
-                      " countries, tags, comma-separated");
-            return 400;
-        }
-        if (!(cfg->field_mask & BIT(f))) {
-            cfg->field_mask |= BIT(f);
-            cfg->fields[cfg->nfields++] = (enum field)f;
-        }
-        if (p[len] == '\0')
-            return 0;
-        p += len + 1;
-    }
+    if (fields_parse(cfg, list, &bad, &len) == 0)
+        return 0;
+    bad_value(why, "fields", list,
+              "rank, key, url, title, date, authors, score, snippet, summary, topics,"
+              " countries, tags, comma-separated");
+    return 400;
 }
 
 /* The flags of the yes-or-no parameters that are eafquery's options. */
