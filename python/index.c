@@ -341,44 +341,70 @@ static Py_ssize_t index_length(PyEafIndex *self)
     return st == EAF_OK ? (Py_ssize_t)n : -1;
 }
 
-/* The keys, in key order, collected by one walk of the articles (with
- * the GIL released), then handed out as a list's iterator. */
+/* Strings copied while the GIL is released (the keys of a walk of the
+ * articles, the problems of a check), made into a list of str after. */
 typedef struct {
-    char **keys;
+    char **v;
     size_t n, cap;
     int nomem;
-} key_list;
+} str_list;
 
-static int collect_key(const eaf_article *a, void *payload)
+/* Adds a copy of s (NULL: ""); non-zero, to stop the walk, when out of
+ * memory. */
+static int str_list_add(str_list *l, const char *s)
 {
-    key_list *kl = payload;
-    const char *k = eaf_article_get(a, EAF_FIELD_KEY);
-
-    if (kl->n == kl->cap) {
-        size_t cap = kl->cap ? kl->cap * 2 : 256;
-        char **p = realloc(kl->keys, cap * sizeof(*p));
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **p = realloc(l->v, cap * sizeof(*p));
         if (!p) {
-            kl->nomem = 1;
+            l->nomem = 1;
             return 1;
         }
-        kl->keys = p;
-        kl->cap = cap;
+        l->v = p;
+        l->cap = cap;
     }
-    kl->keys[kl->n] = strdup(k ? k : "");
-    if (!kl->keys[kl->n]) {
-        kl->nomem = 1;
+    if (!(l->v[l->n] = strdup(s ? s : ""))) {
+        l->nomem = 1;
         return 1;
     }
-    kl->n++;
+    l->n++;
     return 0;
+}
+
+/* The strings as a new list (NULL with the error set when want is 0 or
+ * out of memory); frees them either way. */
+static PyObject *str_list_take(str_list *l, int want)
+{
+    PyObject *list = want ? PyList_New((Py_ssize_t)l->n) : NULL;
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        if (list) {
+            PyObject *s = pyeaf_str_or_none(l->v[i]);
+            if (!s)
+                Py_CLEAR(list);
+            else
+                PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+        }
+        free(l->v[i]);
+    }
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+    return list;
+}
+
+/* The keys, in key order, collected by one walk of the articles (with
+ * the GIL released). */
+static int collect_key(const eaf_article *a, void *payload)
+{
+    return str_list_add(payload, eaf_article_get(a, EAF_FIELD_KEY));
 }
 
 static PyObject *index_keys(PyEafIndex *self, PyObject *unused)
 {
-    key_list kl;
+    str_list kl;
     eaf_status st;
-    PyObject *list = NULL;
-    size_t i;
+    int ok = 0;
 
     (void)unused;
     memset(&kl, 0, sizeof(kl));
@@ -392,20 +418,9 @@ static PyObject *index_keys(PyEafIndex *self, PyObject *unused)
     else if (st != EAF_OK)
         pyeaf_raise_db(st, self->db);
     else
-        list = PyList_New((Py_ssize_t)kl.n);
+        ok = 1;
     pyeaf_index_leave(self);
-    for (i = 0; i < kl.n; i++) {
-        if (list) {
-            PyObject *k = pyeaf_str_or_none(kl.keys[i]);
-            if (!k)
-                Py_CLEAR(list);
-            else
-                PyList_SET_ITEM(list, (Py_ssize_t)i, k);
-        }
-        free(kl.keys[i]);
-    }
-    free(kl.keys);
-    return list;
+    return str_list_take(&kl, ok);
 }
 
 static PyObject *index_iter(PyEafIndex *self)
@@ -524,41 +539,17 @@ static PyObject *index_transaction(PyEafIndex *self, PyObject *unused)
 
 /* ---- check, export, optimize, rebuild ----------------------------------------------- */
 
-typedef struct {
-    char **lines;
-    size_t n, cap;
-    int nomem;
-} problem_list;
-
 static int collect_problem(const char *problem, void *payload)
 {
-    problem_list *p = payload;
-
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
-        char **q = realloc(p->lines, cap * sizeof(*q));
-        if (!q) {
-            p->nomem = 1;
-            return 1;
-        }
-        p->lines = q;
-        p->cap = cap;
-    }
-    if (!(p->lines[p->n] = strdup(problem))) {
-        p->nomem = 1;
-        return 1;
-    }
-    p->n++;
-    return 0;
+    return str_list_add(payload, problem);
 }
 
 static PyObject *index_check(PyEafIndex *self, PyObject *unused)
 {
-    problem_list p;
+    str_list p;
     eaf_status st;
     int64_t count = 0;
-    PyObject *list = NULL;
-    size_t i;
+    int ok = 0;
 
     (void)unused;
     memset(&p, 0, sizeof(p));
@@ -572,19 +563,9 @@ static PyObject *index_check(PyEafIndex *self, PyObject *unused)
     else if (st != EAF_OK && st != EAF_CORRUPT)
         pyeaf_raise_db(st, self->db);
     else
-        list = PyList_New(0);
+        ok = 1;
     pyeaf_index_leave(self);
-    for (i = 0; i < p.n; i++) {
-        if (list) {
-            PyObject *s = pyeaf_str_or_none(p.lines[i]);
-            if (!s || PyList_Append(list, s) < 0)
-                Py_CLEAR(list);
-            Py_XDECREF(s);
-        }
-        free(p.lines[i]);
-    }
-    free(p.lines);
-    return list;
+    return str_list_take(&p, ok);
 }
 
 /* An export into a file object: each piece passed to its write(), as
