@@ -16,6 +16,7 @@
  * search (microseconds, wall clock) of each run's median, over runs.
  */
 #include "eafsearch.h"
+#include "benchstat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,26 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n ? v[n / 2] : 0;
-}
 
 /* A copy thrown away: the work of the module's copy. */
 static size_t copied;
@@ -159,19 +140,19 @@ int main(int argc, char **argv)
         double sum = 0;
 
         for (i = 0; i < nq; i++) {
-            double t0 = now_us();
+            double t0 = bench_now_us(CLOCK_MONOTONIC);
             if (one_search(db, queries[i], &so, snippets) != 0)
                 errors++;
-            t[i] = now_us() - t0;
+            t[i] = bench_now_us(CLOCK_MONOTONIC) - t0;
             sum += t[i];
         }
         mean[r] = nq ? sum / (double)nq : 0;
-        med[r] = median(t, nq);
+        med[r] = bench_median(t, nq);
     }
     printf("{\"queries\": %zu, \"k\": %d, \"snippets\": %s, \"runs\": %d, \"p50_us\": %.1f, "
            "\"mean_us\": %.1f, \"errors\": %d}\n",
-           nq, k, snippets ? "true" : "false", runs, median(med, (size_t)runs),
-           median(mean, (size_t)runs), errors);
+           nq, k, snippets ? "true" : "false", runs, bench_median(med, (size_t)runs),
+           bench_median(mean, (size_t)runs), errors);
     eaf_db_close(db);
     for (i = 0; i < nq; i++)
         free(queries[i]);

@@ -19,6 +19,7 @@
  * their cost from the rest.
  */
 #include "eafsearch.h"
+#include "benchstat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,39 +28,6 @@
 #include <unistd.h>
 
 static clockid_t clock_id = CLOCK_MONOTONIC;
-
-static double now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(clock_id, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* The p-th percentile (0..100) of sorted v[0..n), nearest rank. */
-static double percentile(const double *v, size_t n, double p)
-{
-    size_t i = (size_t)(p / 100.0 * (double)n + 0.999999);
-
-    if (i < 1)
-        i = 1;
-    if (i > n)
-        i = n;
-    return v[i - 1];
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), cmp_double);
-    return v[n / 2];
-}
 
 int main(int argc, char **argv)
 {
@@ -152,7 +120,7 @@ int main(int argc, char **argv)
         for (i = 0; i < nq; i++) {
             eaf_search *s = NULL;
             eaf_status st;
-            double t0 = now_us();
+            double t0 = bench_now_us(clock_id);
 
             nhits[i] = 0;
             if (eaf_search_new(&s, db, queries[i], &so) == EAF_OK) {
@@ -169,13 +137,13 @@ int main(int argc, char **argv)
                 errors++;
             }
             eaf_search_free(s);
-            t[i] = last[i] = now_us() - t0;
+            t[i] = last[i] = bench_now_us(clock_id) - t0;
             sum += t[i];
         }
-        qsort(t, nq, sizeof(*t), cmp_double);
-        p50[r] = percentile(t, nq, 50);
-        p95[r] = percentile(t, nq, 95);
-        p99[r] = percentile(t, nq, 99);
+        qsort(t, nq, sizeof(*t), bench_cmp_double);
+        p50[r] = bench_percentile(t, nq, 50);
+        p95[r] = bench_percentile(t, nq, 95);
+        p99[r] = bench_percentile(t, nq, 99);
         mean[r] = sum / (double)nq;
     }
     printf("{\"queries\": %zu, \"k\": %d, \"snippets\": %s, \"clock\": \"%s\", %s\"runs\": %d, "
@@ -184,8 +152,8 @@ int main(int argc, char **argv)
            nq, k, snippets ? "true" : "false",
            clock_id == CLOCK_MONOTONIC ? "wall" : "cpu",
            (so.flags & EAF_SEARCH_NO_ALIASES) ? "\"aliases\": false, " : "", runs,
-           median(p50, (size_t)runs),
-           median(p95, (size_t)runs), median(p99, (size_t)runs), median(mean, (size_t)runs),
+           bench_median(p50, (size_t)runs),
+           bench_median(p95, (size_t)runs), bench_median(p99, (size_t)runs), bench_median(mean, (size_t)runs),
            hits / (double)nq, errors);
     eaf_db_close(db);
     if (times_path) {

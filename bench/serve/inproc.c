@@ -23,6 +23,7 @@
  * time over the queries: the scheduler's share for other processes does not
  * count), bytes_per_query (of the JSON) and errors.
  */
+#include "../benchstat.h"
 #include "eafsearch.h"
 #include "query.h"
 #include "serve.h"
@@ -257,22 +258,6 @@ static void *run(void *arg)
     return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* The p-th percentile of sorted v[0..n), nearest rank. */
-static double percentile(const double *v, size_t n, double p)
-{
-    size_t i = (size_t)(p / 100.0 * (double)n + 0.999999);
-
-    if (i < 1)
-        i = 1;
-    return n ? v[(i > n ? n : i) - 1] : 0;
-}
 
 static int read_queries(const char *path)
 {
@@ -373,13 +358,13 @@ int main(int argc, char **argv)
         total += w[i].n;
         free(w[i].lat);
     }
-    qsort(all, total, sizeof(*all), cmp_double);
+    qsort(all, total, sizeof(*all), bench_cmp_double);
     printf("{\"printer\": \"%s\", \"threads\": %d, \"seconds\": %.3f, \"queries\": %zu, \"qps\": %.1f, "
            "\"p50_ms\": %.3f, \"p99_ms\": %.3f, \"cpu_ms_per_query\": %.4f, "
            "\"bytes_per_query\": %.0f, \"errors\": %d}\n",
            use_printer ? "eafquery" : "direct", threads, wall, total, (double)total / wall,
-           percentile(all, total, 50),
-           percentile(all, total, 99), cpu * 1e3 / (double)total,
+           bench_percentile(all, total, 50),
+           bench_percentile(all, total, 99), cpu * 1e3 / (double)total,
            (double)bytes / (double)total, errors);
     free(all);
     free(w);
