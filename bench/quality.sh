@@ -162,21 +162,35 @@ if [ "$enwiki" = 1 ]; then
 fi
 
 # --- the table --------------------------------------------------------------------
+# One table: a row per system (ours, its ablations, the peers), a column per measure of
+# every set, so that a change that helps one set and hurts another shows at once; the
+# mean over the sets of each row's main measure (MAP, MRR) is the last column.
 python3 - "$results" "$work/quality.json" <<'PY'
 import json, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-data = {}
+cols = [("cranfield", "MAP"), ("cranfield", "nDCG@10"), ("cranfield", "P@10"),
+        ("cacm", "MAP"), ("cacm", "nDCG@10"), ("cacm", "P@10"),
+        ("enwiki:title_queries", "MRR"), ("enwiki:title_queries", "S@1"),
+        ("enwiki:title_queries", "S@10"), ("enwiki:title_queries_fts", "MRR")]
+short = {"cranfield": "Cran", "cacm": "CACM", "enwiki:title_queries": "title",
+         "enwiki:title_queries_fts": "title_fts"}
+main = [("cranfield", "MAP"), ("cacm", "MAP"), ("enwiki:title_queries", "MRR"),
+        ("enwiki:title_queries_fts", "MRR")]
+data, order, out = {}, [], {}
 for system, corpus, measures in rows:
     m = dict(kv.split("=") for kv in measures.split() if "=" in kv)
-    data.setdefault(corpus, []).append((system, m))
-out = {}
-for corpus, systems in data.items():
-    keys = ["MRR", "S@1", "S@10"] if corpus.startswith("enwiki") else ["MAP", "nDCG@10", "P@10"]
-    print("\n%s" % corpus)
-    print("| system | " + " | ".join(keys) + " |")
-    print("|---|" + "---:|" * len(keys))
-    for system, m in systems:
-        print("| %s | " % system + " | ".join(m.get(k, "-") for k in keys) + " |")
-        out.setdefault(corpus, {})[system.strip()] = {k: float(m[k]) for k in keys if k in m}
+    if system not in data:
+        data[system] = {}
+        order.append(system)
+    data[system][corpus] = m
+    out.setdefault(corpus, {})[system.strip()] = {k: float(v) for k, v in m.items()}
+used = [c for c in cols if any(c[0] in data[s] for s in order)]
+print("| system | " + " | ".join("%s %s" % (short[c], k) for c, k in used) + " | mean |")
+print("|---|" + "---:|" * (len(used) + 1))
+for s in order:
+    cells = [data[s].get(c, {}).get(k, "-") for c, k in used]
+    have = [float(data[s][c][k]) for c, k in main if k in data[s].get(c, {})]
+    mean = "%.4f" % (sum(have) / len(have)) if len(have) == len([c for c in main if c in used]) else "-"
+    print("| %s | " % s.strip() + " | ".join(cells) + " | %s |" % mean)
 json.dump(out, open(sys.argv[2], "w"), indent=1)
 PY
