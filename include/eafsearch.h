@@ -1154,7 +1154,8 @@ EAF_API void eaf_search_free(eaf_search *s);
  *
  * The model.  Each article is a vector of its most distinctive terms (the
  * stems of its title, summary and body; a title term counts title_weight
- * times; a term weighs (1 + ln tf) * ln(N / df)^idf_power; stopwords,
+ * times in an article of 600 bytes of summary and body or more, less in a
+ * shorter one (down to once for a title alone); a term weighs (1 + ln tf) * ln(N / df)^idf_power; stopwords,
  * terms of a single article and terms in more than max_share of the
  * articles are dropped; the `terms` best are kept and the vector
  * normalised).  The text similarity of two articles is the cosine of
@@ -1224,7 +1225,8 @@ typedef struct eaf_related_options {
                                   EAF_RELATED_LIBRARY_DEFAULTS */
     unsigned count;          /**< articles per list, at most 100 */
     unsigned terms;          /**< distinctive terms kept per article, at most 200 */
-    double title_weight;     /**< how much more a title term counts than a body term */
+    double title_weight;     /**< how much more a title term counts than a body term
+                                  (in an article of 600 bytes of text or more) */
     double max_share;        /**< terms in more than this share of the articles
                                   are dropped (0 to 1) */
     double topic_weight;     /**< weight of shared topics */
