@@ -156,7 +156,9 @@ if [ "$enwiki" = 1 ]; then
     ours_ki() {  # ours_ki FILE NAME LABEL [eafquery options]
         f=$1; name=$2; label=$3; shift 3
         q="$shared/corpora/enwiki_sections/$f.tsv"
-        "$eafquery" -d "$work/ours-enwiki.db" --batch --format trec -n 1000 "$@" < "$q" \
+        # (only the first two columns: eafquery reads the rest of a line as the
+        # query, and the third is the source's key)
+        cut -f1,2 < "$q" | "$eafquery" -d "$work/ours-enwiki.db" --batch --format trec -n 1000 "$@" \
             > "$work/run-$name-$f" 2>/dev/null
         record "$label" "enwiki:$f" "$(score_ki "$work/run-$name-$f" "$q")"
     }
