@@ -366,7 +366,7 @@ def count(m, keys):
 
 def xapian_of(corpus):
     for s, m in data.get(corpus, []):
-        if s == "xapian" and "P@10" in m:
+        if s == "xapian" and ("P@10" in m or "sample_P@10" in m):
             return m
     return None
 
@@ -393,7 +393,7 @@ for corpus in sets + ["enwiki_sections"]:
                 p10, per = m.get("sample_P@10"), float(m.get("seconds_per_list", "nan")) * 1000
             else:
                 p10, per = m.get("sample_P@10"), (float(m.get("seconds", "nan")) * 1000 /
-                                                   max(1, int(m.get("lists", "1"))))
+                                                   max(1, int(m.get("read_lists", "1") or 1)))
             rows = [(system, p10, per)]
             if system.startswith("libeafsearch"):
                 rows.append(("libeafsearch (text-only)", m.get("sample_text_P@10"), None))
