@@ -11,7 +11,9 @@
 #   (eval_known_item.py) on both title-query files, title_queries.tsv (the one
 #   Xapian's published figures use) and title_queries_fts.tsv (FTS5's and
 #   PostgreSQL's).
-# - Ablations of our defaults: each component turned off (or on, for feedback) in turn.
+# - Ablations of our defaults: each component turned off in turn (feedback, on by
+#   default for questions of 4 words of substance or more, through bench/trecrun:
+#   eafquery has no option to turn it off), and on every query for the title queries.
 # - The peers in their best configuration of ../shared/peers/RESULTS*.md: Xapian and
 #   FTS5 with OR queries (FTS5 with AND for known-item search), PostgreSQL with ts_rank.
 #
@@ -31,6 +33,7 @@ peers=${EAF_BENCH_PEERS-xapian fts5 pg}
 enwiki=${EAF_BENCH_ENWIKI:-1}
 eafindex="$build/tools/eafindex"
 eafquery="$build/tools/eafquery"
+trecrun="$build/bench/trecrun"
 evaldir="$shared/peers/eval"
 
 if [ ! -d "$shared/corpora" ] || [ ! -d "$shared/peers" ]; then
@@ -72,6 +75,13 @@ ours_ir() {  # ours_ir CORPUS NAME LABEL [eafquery options]
     record "$label" "$c" "$(score_ir "$work/run-$name-$c" "$shared/corpora/$c/qrels.tsv")"
 }
 
+ours_tr() {  # ours_tr CORPUS NAME LABEL [trecrun options]: through the API (bench/trecrun)
+    c=$1; name=$2; label=$3; shift 3
+    "$trecrun" "$@" "$work/ours-$c.db" < "$shared/corpora/$c/queries.tsv" \
+        > "$work/run-$name-$c" 2>/dev/null
+    record "$label" "$c" "$(score_ir "$work/run-$name-$c" "$shared/corpora/$c/qrels.tsv")"
+}
+
 ablations() {  # the defaults, then one component at a time
     c=$1
     ours_ir "$c" ours libeafsearch
@@ -80,7 +90,9 @@ ablations() {  # the defaults, then one component at a time
     ours_ir "$c" noprox "  no proximity bonus" --proximity 0
     ours_ir "$c" noalias "  no country aliases" --no-aliases
     ours_ir "$c" allwords "  no all-words tier (--all-words)" --all-words
-    ours_ir "$c" feedback "  with feedback 10,10 (off by default)" --feedback=10,10
+    ours_tr "$c" nofb "  no feedback (EAF_SEARCH_NO_FEEDBACK)" --no-feedback
+    ours_ir "$c" fb10 "  feedback from 10 hits, not 3" --feedback=10,40
+    ours_ir "$c" fbt10 "  feedback adds 10 terms, not 40" --feedback=3,10
 }
 
 # --- peers ------------------------------------------------------------------------
@@ -144,7 +156,9 @@ if [ "$enwiki" = 1 ]; then
     ours_ki() {  # ours_ki FILE NAME LABEL [eafquery options]
         f=$1; name=$2; label=$3; shift 3
         q="$shared/corpora/enwiki_sections/$f.tsv"
-        "$eafquery" -d "$work/ours-enwiki.db" --batch --format trec -n 1000 "$@" < "$q" \
+        # (only the first two columns: eafquery reads the rest of a line as the
+        # query, and the third is the source's key)
+        cut -f1,2 < "$q" | "$eafquery" -d "$work/ours-enwiki.db" --batch --format trec -n 1000 "$@" \
             > "$work/run-$name-$f" 2>/dev/null
         record "$label" "enwiki:$f" "$(score_ki "$work/run-$name-$f" "$q")"
     }
@@ -153,7 +167,7 @@ if [ "$enwiki" = 1 ]; then
         ours_ki $f flat "  flat field weights" --weights 1,1,1,1,1,1,1,1
         ours_ki $f classic "  classic BM25 k1=1.2 b=0.75" --k1 1.2 --b 0.75
         ours_ki $f noprox "  no proximity bonus" --proximity 0
-        ours_ki $f feedback "  with feedback 10,10 (off by default)" --feedback=10,10
+        ours_ki $f feedback "  feedback on every query (EAF_SEARCH_FEEDBACK)" --feedback
     done
     for p in $peers; do
         log "peer $p on enwiki_sections"
@@ -162,21 +176,35 @@ if [ "$enwiki" = 1 ]; then
 fi
 
 # --- the table --------------------------------------------------------------------
+# One table: a row per system (ours, its ablations, the peers), a column per measure of
+# every set, so that a change that helps one set and hurts another shows at once; the
+# mean over the sets of each row's main measure (MAP, MRR) is the last column.
 python3 - "$results" "$work/quality.json" <<'PY'
 import json, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-data = {}
+cols = [("cranfield", "MAP"), ("cranfield", "nDCG@10"), ("cranfield", "P@10"),
+        ("cacm", "MAP"), ("cacm", "nDCG@10"), ("cacm", "P@10"),
+        ("enwiki:title_queries", "MRR"), ("enwiki:title_queries", "S@1"),
+        ("enwiki:title_queries", "S@10"), ("enwiki:title_queries_fts", "MRR")]
+short = {"cranfield": "Cran", "cacm": "CACM", "enwiki:title_queries": "title",
+         "enwiki:title_queries_fts": "title_fts"}
+main = [("cranfield", "MAP"), ("cacm", "MAP"), ("enwiki:title_queries", "MRR"),
+        ("enwiki:title_queries_fts", "MRR")]
+data, order, out = {}, [], {}
 for system, corpus, measures in rows:
     m = dict(kv.split("=") for kv in measures.split() if "=" in kv)
-    data.setdefault(corpus, []).append((system, m))
-out = {}
-for corpus, systems in data.items():
-    keys = ["MRR", "S@1", "S@10"] if corpus.startswith("enwiki") else ["MAP", "nDCG@10", "P@10"]
-    print("\n%s" % corpus)
-    print("| system | " + " | ".join(keys) + " |")
-    print("|---|" + "---:|" * len(keys))
-    for system, m in systems:
-        print("| %s | " % system + " | ".join(m.get(k, "-") for k in keys) + " |")
-        out.setdefault(corpus, {})[system.strip()] = {k: float(m[k]) for k in keys if k in m}
+    if system not in data:
+        data[system] = {}
+        order.append(system)
+    data[system][corpus] = m
+    out.setdefault(corpus, {})[system.strip()] = {k: float(v) for k, v in m.items()}
+used = [c for c in cols if any(c[0] in data[s] for s in order)]
+print("| system | " + " | ".join("%s %s" % (short[c], k) for c, k in used) + " | mean |")
+print("|---|" + "---:|" * (len(used) + 1))
+for s in order:
+    cells = [data[s].get(c, {}).get(k, "-") for c, k in used]
+    have = [float(data[s][c][k]) for c, k in main if k in data[s].get(c, {})]
+    mean = "%.4f" % (sum(have) / len(have)) if len(have) == len([c for c in main if c in used]) else "-"
+    print("| %s | " % s.strip() + " | ".join(cells) + " | %s |" % mean)
 json.dump(out, open(sys.argv[2], "w"), indent=1)
 PY

@@ -41,6 +41,7 @@
 #   EAF_BENCH_PEERS  which peers to run (default: "xapian fts5"; "" for none)
 #   EAF_BENCH_REPS   runs of each timing (default 3)
 #   EAF_BENCH_ENWIKI 0 to leave out the 123k-section corpus (default 1)
+#   EAF_BENCH_ONDEMAND 0 to leave out the lists on demand (default 1)
 # Output: the tables on stdout, and $EAF_BENCH_DIR/related.tsv (one line per
 # measurement).
 set -u
@@ -51,6 +52,7 @@ work=${EAF_BENCH_DIR:-/tmp/eaf-bench-related}
 peers=${EAF_BENCH_PEERS-xapian fts5}
 reps=${EAF_BENCH_REPS:-3}
 enwiki=${EAF_BENCH_ENWIKI:-1}
+ondemand=${EAF_BENCH_ONDEMAND:-1}
 eafindex="$build/tools/eafindex"
 eafrelated="$build/tools/eafrelated"
 evaldir="$shared/peers/eval"
@@ -77,10 +79,10 @@ has_peer() { case " $peers " in *" $1 "*) return 0 ;; esac; return 1; }
 # record SYSTEM CORPUS key=value...: one line of results
 record() { s=$1; c=$2; shift 2; printf '%s\t%s\t%s\n' "$s" "$c" "$*" >> "$results"; }
 # the measures of eval_related.py and related_check.py, as key=value
-score() {  # score RELATED DOCS
+score() {  # score RELATED DOCS [TEXTS]: tags from DOCS, texts checked in TEXTS (or DOCS)
     python3 "$evaldir/eval_related.py" "$1" "$2" 2>/dev/null |
         sed -n 's/^P@5=\([0-9.]*\) P@10=\([0-9.]*\).*self_hit=\([0-9.]*\) dup=\([0-9.]*\).*/P@10=\2 P@5=\1 self_hit=\3 dup=\4/p'
-    python3 "$check" "$1" "$2"
+    python3 "$check" "$1" "${3:-$2}"
 }
 # the median of the numbers on standard input, one a line
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -144,9 +146,16 @@ fts5_index() {  # fts5_index NAME CORPUS
     fi
 }
 
-# --- quality and time: bbc and 18f_blog -------------------------------------------------
-for c in bbc 18f_blog; do
-    docs="$shared/corpora/$c/docs.jsonl"
+# --- quality and time: every tagged set -------------------------------------------------
+# bbc and 18f_blog as they are, and their short-text variants (related_sets.py: made here
+# from ../shared, under $work; indexed without their tags by every system, scored by them)
+python3 "$src/bench/related_sets.py" "$shared" "$work/sets" ||
+    { log "cannot make the short-text variants"; exit 1; }
+for c in bbc 18f_blog bbc_para bbc_60w 18f_summary; do
+    case $c in
+    bbc|18f_blog) docs="$shared/corpora/$c/docs.jsonl"; evaldocs=$docs ;;
+    *) docs="$work/sets/$c.jsonl"; evaldocs="$work/sets/$c.eval.jsonl" ;;
+    esac
     ours_index "$c" "$docs" || { log "indexing $c failed"; exit 1; }
     systems="production text-only"
     for p in $peers; do
@@ -185,12 +194,14 @@ for c in bbc 18f_blog; do
             esac
         done
     done
+    n=$(wc -l < "$docs" | tr -d ' ')
     for s in $systems; do
         name=$s
         case $s in production|text-only) name="libeafsearch ($s)" ;; esac
         if [ -s "$work/$s-$c.tsv" ]; then
+            # the tags score the lists; the texts indexed are checked for sameness
             # shellcheck disable=SC2046
-            record "$name" "$c" $(score "$work/$s-$c.tsv" "$docs") \
+            record "$name" "$c" $(score "$work/$s-$c.tsv" "$evaldocs" "$docs") articles="$n" \
                 seconds="$(median < "$work/$s-$c.secs")" runs="$(runs_of "$work/$s-$c.secs")"
         else
             record "$name" "$c" failed=1
@@ -199,6 +210,7 @@ for c in bbc 18f_blog; do
 done
 
 # --- lists on demand, no statistics stored: bbc and 18f_blog ----------------------------
+if [ "$ondemand" = 1 ]; then
 for c in bbc 18f_blog; do
     docs="$shared/corpora/$c/docs.jsonl"
     ondemand_index "$c" "$docs" || { log "indexing $c for lists on demand failed"; exit 1; }
@@ -220,6 +232,7 @@ for c in bbc 18f_blog; do
             seconds="$(median < "$work/ondemand-$s-$c.secs")" runs="$(runs_of "$work/ondemand-$s-$c.secs")"
     done
 done
+fi
 
 # --- scale: enwiki_sections ---------------------------------------------------------------
 if [ "$enwiki" = 1 ]; then
@@ -282,6 +295,7 @@ if [ "$enwiki" = 1 ]; then
         read_keys_seconds="$(wall_of "$work/ours-enwiki-keys.time")" \
         read_keys="$(wc -l < "$work/ours-enwiki.tsv" | tr -d ' ')" \
         sample_$q sample_text_P@10="$qt" $(python3 "$check" "$work/ours-enwiki.tsv" "$docs")
+    if [ "$ondemand" = 1 ]; then
     # lists on demand: an index never built, one key, 100 keys and the sample's 1,000
     ondemand_index enwiki "$docs" || { log "indexing enwiki_sections for lists on demand failed"; exit 1; }
     head -n 100 "$ids" > "$work/enwiki.ids100"
@@ -309,6 +323,7 @@ if [ "$enwiki" = 1 ]; then
         peak_rss_mb="$(rss_of "$work/ondemand-enwiki-1000.time")" \
         sample_P@10="$qo" $(agreement "$work/ondemand-enwiki-1000.tsv" "$work/ours-enwiki.tsv") \
         $(python3 "$check" "$work/ondemand-enwiki-1000.tsv" "$docs")
+    fi
     if [ "$xap" = 1 ]; then
         per=$(median < "$work/enwiki.xper")
         q=$(python3 "$xapian_eval" "$docs" "$work/xapian-enwiki.tsv" | sed -n 's/^P@10=/P@10=/p')
@@ -337,37 +352,94 @@ def f(v, fmt="%.3f"):
     except (TypeError, ValueError):
         return "-"
 
-targets = {"bbc": 0.93, "18f_blog": 0.65}
-for corpus in ("bbc", "18f_blog"):
-    if corpus not in data:
-        continue
-    print("\n%s: the related list of every article, top 10 (times: medians)" % corpus)
-    keys = ["self", "repeats", "same_body", "same_body_pairs", "same_text",
-            "same_text_pairs", "near_source", "near_pairs"]
-    print("| system | P@10 | P@5 | " + " | ".join(keys)
-          + " | overlap@10 with stored | same first | seconds | runs |")
-    print("|---|---:|---:|" + "---:|" * len(keys) + "---:|---:|---:|---|")
-    for system, m in data[corpus]:
-        if "failed" in m:
-            print("| %s | failed |" % system)
+sets = ["bbc", "18f_blog", "bbc_para", "bbc_60w", "18f_summary"]
+same = ["same_body", "same_body_pairs", "same_text", "same_text_pairs", "near_source",
+        "near_pairs"]
+
+
+def count(m, keys):
+    try:
+        return sum(int(m[k]) for k in keys)
+    except (KeyError, ValueError):
+        return None
+
+
+def xapian_of(corpus):
+    for s, m in data.get(corpus, []):
+        if s == "xapian" and ("P@10" in m or "sample_P@10" in m):
+            return m
+    return None
+
+
+# one table: every set, ours and the peers (text-only is the fair row: the
+# production row blends the tags, which the variants do not have)
+print("\nrelated lists, every set: top 10 (P@10 by shared tag; vs Xapian: P@10 over"
+      " Xapian's; self: the source listed; same texts: listed twins of the source or"
+      " of each other; time: medians, per article, and Xapian's over ours)")
+print("| set | system | P@10 | P@5 | vs Xapian | self | same texts | ms/article"
+      " | Xapian's time / ours |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+verdicts = []
+for corpus in sets + ["enwiki_sections"]:
+    xap = xapian_of(corpus)
+    for system, m in data.get(corpus, []):
+        if "on demand" in system:
             continue
-        print("| %s | %s | %s | " % (system, f(m.get("P@10")), f(m.get("P@5")))
-              + " | ".join(m.get(k, "-") for k in keys)
-              + " | %s | %s | %s | %s |" % (f(m.get("overlap@10")), f(m.get("top1")),
-                                            f(m.get("seconds"), "%.2f"), m.get("runs", "-")))
-    ours = {s: m for s, m in data[corpus]
-            if s.startswith("libeafsearch") and "on demand" not in s}
-    peers = [(s, m) for s, m in data[corpus]
-             if not s.startswith("libeafsearch") and "P@10" in m]
-    if peers and ours:
-        best = max(peers, key=lambda x: float(x[1]["P@10"]))
-        for s, m in sorted(ours.items()):
-            clean = all(m.get(k) == "0" for k in keys)
-            print("%s %s: P@10 %s against the best peer's %s (%s); target %.2f: %s; "
-                  "self hits and same texts: %s"
-                  % (corpus, s, f(m["P@10"]), f(best[1]["P@10"]), best[0], targets[corpus],
-                     "met" if float(m["P@10"]) >= targets[corpus] else "NOT met",
-                     "none" if clean else "SOME"))
+        if "failed" in m:
+            print("| %s | %s | failed |" % (corpus, system))
+            continue
+        if corpus == "enwiki_sections":
+            if system == "xapian":
+                p10, per = m.get("sample_P@10"), float(m.get("seconds_per_list", "nan")) * 1000
+            else:
+                p10, per = m.get("sample_P@10"), (float(m.get("seconds", "nan")) * 1000 /
+                                                   max(1, int(m.get("read_lists", "1") or 1)))
+            rows = [(system, p10, per)]
+            if system.startswith("libeafsearch"):
+                rows.append(("libeafsearch (text-only)", m.get("sample_text_P@10"), None))
+            xp = xap.get("sample_P@10") if xap else None
+        else:
+            per = float(m.get("seconds", "nan")) * 1000 / max(1, int(m.get("articles", "1")))
+            rows = [(system, m.get("P@10"), per)]
+            xp = xap.get("P@10") if xap else None
+        for name, p10, per_ms in rows:
+            try:
+                vs = "%+.1f%%" % (100.0 * (float(p10) / float(xp) - 1.0))
+            except (TypeError, ValueError, ZeroDivisionError):
+                vs = "-"
+            xper = None
+            if xap and per_ms:
+                if corpus == "enwiki_sections":
+                    xper = float(xap.get("seconds_per_list", "nan")) * 1000
+                else:
+                    xper = float(xap.get("seconds", "nan")) * 1000 / max(1, int(xap.get("articles", "1")))
+            ratio = f(xper / per_ms, "%.1f") if xper and per_ms and name != "xapian" else "-"
+            if corpus == "enwiki_sections" and name.startswith("libeafsearch") and per_ms:
+                ratio = f(xap.get("ratio"), "%.1f") if xap else "-"
+            sc = count(m, same) if (corpus != "enwiki_sections" or per_ms) else None
+            print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+                  % (corpus, name, f(p10), f(m.get("P@5")) if corpus != "enwiki_sections" else "-",
+                     vs, m.get("self", "-") if sc is not None else "-",
+                     sc if sc is not None else "-", f(per_ms, "%.2f") if per_ms else "-", ratio))
+            if name == "libeafsearch (text-only)" and xp:
+                verdicts.append((corpus, float(p10), float(xp)))
+if verdicts:
+    print("\ntext alone against Xapian (target: at least +3%% on every set): %s; mean %+.1f%%"
+          % (", ".join("%s %+.1f%%" % (c, 100 * (p / x - 1)) for c, p, x in verdicts),
+             100 * sum(p / x - 1 for c, p, x in verdicts) / len(verdicts)))
+    bad = [c for c, p, x in verdicts if p < 1.03 * x]
+    print("target %s" % ("met on every set" if not bad else "NOT met on " + ", ".join(bad)))
+
+demand_rows = [(c, s, m) for c in sets for s, m in data.get(c, []) if "on demand" in s]
+if demand_rows:
+    print("\nlists on demand (no statistics stored), against the batch's stored lists")
+    print("| set | system | P@10 | self | same texts | overlap@10 with stored | same first"
+          " | seconds |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for c, s, m in demand_rows:
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |"
+              % (c, s, f(m.get("P@10")), m.get("self", "-"), count(m, same),
+                 f(m.get("overlap@10")), f(m.get("top1")), f(m.get("seconds"), "%.2f")))
 if "enwiki_sections" in data:
     ours = xap = demand = None
     for system, m in data["enwiki_sections"]:

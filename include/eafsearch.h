@@ -787,9 +787,16 @@ typedef struct eaf_search eaf_search;
  */
 #define EAF_SEARCH_NO_ALIASES 0x8u
 /**
- * Pseudo-relevance feedback: the query is run, the most distinctive terms
- * of its best hits are added to it at a low weight, and it is run again.
- * Off by default.  See feedback_docs and feedback_terms.  @since 0.1
+ * Pseudo-relevance feedback on every question, short ones too.  Feedback:
+ * the query is run, the terms of its best hits are weighed by the share
+ * of those texts they take, each text counting by its score, and the best
+ * of them are added to the query, each with its weight (the query's own
+ * words weigh as much as all the added terms together), and it is run
+ * again.  Without this flag, feedback is applied to a question of
+ * EAF_FEEDBACK_WORDS words of substance or more (a long, natural-language
+ * query, which it helps; it lowers the known-item search of a few words).
+ * See feedback_docs and feedback_terms.  @since 0.1 (1.1: on long
+ * questions by default, the terms weighed)
  */
 #define EAF_SEARCH_FEEDBACK 0x10u
 /**
@@ -810,6 +817,15 @@ typedef struct eaf_search eaf_search;
  * be combined with EAF_SEARCH_RANK_ALL (EAF_MISUSE).  @since 0.1
  */
 #define EAF_SEARCH_ALL_WORDS 0x40u
+/**
+ * Never apply pseudo-relevance feedback (see EAF_SEARCH_FEEDBACK), not
+ * even to a long question.  Cannot be combined with EAF_SEARCH_FEEDBACK
+ * (EAF_MISUSE).  @since 1.1
+ */
+#define EAF_SEARCH_NO_FEEDBACK 0x80u
+/** The words of substance (besides stopwords) of a question from which
+ * feedback is applied by default.  @since 1.1 */
+#define EAF_FEEDBACK_WORDS 4
 
 /** The order of the hits. */
 typedef enum eaf_sort {
@@ -834,7 +850,7 @@ typedef struct eaf_search_options {
     unsigned flags;          /**< EAF_SEARCH_STRICT, EAF_SEARCH_NO_FALLBACK,
                                   EAF_SEARCH_SNIPPET_HTML, EAF_SEARCH_NO_ALIASES,
                                   EAF_SEARCH_FEEDBACK, EAF_SEARCH_RANK_ALL,
-                                  EAF_SEARCH_ALL_WORDS */
+                                  EAF_SEARCH_ALL_WORDS, EAF_SEARCH_NO_FEEDBACK */
     unsigned limit;          /**< the most hits to return; 0 means 10 */
     unsigned offset;         /**< hits to skip first (paging) */
     const char *mark_open;   /**< put before a match in snippets; NULL: "[" */
@@ -883,8 +899,8 @@ typedef struct eaf_search_options {
 #define EAF_RANK_DEFAULT_K1 2.5
 #define EAF_RANK_DEFAULT_B 0.7
 #define EAF_RANK_DEFAULT_PROXIMITY 0.15
-#define EAF_RANK_DEFAULT_FEEDBACK_DOCS 10
-#define EAF_RANK_DEFAULT_FEEDBACK_TERMS 10
+#define EAF_RANK_DEFAULT_FEEDBACK_DOCS 3
+#define EAF_RANK_DEFAULT_FEEDBACK_TERMS 40
 
 /**
  * Starts a search.  The query never fails to parse (unless
@@ -1145,7 +1161,8 @@ EAF_API void eaf_search_free(eaf_search *s);
  *
  * The model.  Each article is a vector of its most distinctive terms (the
  * stems of its title, summary and body; a title term counts title_weight
- * times; a term weighs (1 + ln tf) * ln(N / df)^idf_power; stopwords,
+ * times in an article of 600 bytes of summary and body or more, less in a
+ * shorter one (down to once for a title alone); a term weighs (1 + ln tf) * ln(N / df)^idf_power; stopwords,
  * terms of a single article and terms in more than max_share of the
  * articles are dropped; the `terms` best are kept and the vector
  * normalised).  The text similarity of two articles is the cosine of
@@ -1215,7 +1232,8 @@ typedef struct eaf_related_options {
                                   EAF_RELATED_LIBRARY_DEFAULTS */
     unsigned count;          /**< articles per list, at most 100 */
     unsigned terms;          /**< distinctive terms kept per article, at most 200 */
-    double title_weight;     /**< how much more a title term counts than a body term */
+    double title_weight;     /**< how much more a title term counts than a body term
+                                  (in an article of 600 bytes of text or more) */
     double max_share;        /**< terms in more than this share of the articles
                                   are dropped (0 to 1) */
     double topic_weight;     /**< weight of shared topics */

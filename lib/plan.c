@@ -82,8 +82,11 @@ eaf_status eaf__plan_new(eaf__plan **out, eaf_db *db, const eaf_search_options *
         return eaf__db_error(db, EAF_MISUSE, "%s", msg);
     if (o.flags & ~(EAF_SEARCH_STRICT | EAF_SEARCH_NO_FALLBACK | EAF_SEARCH_SNIPPET_HTML |
                     EAF_SEARCH_NO_ALIASES | EAF_SEARCH_FEEDBACK | EAF_SEARCH_RANK_ALL |
-                    EAF_SEARCH_ALL_WORDS))
+                    EAF_SEARCH_ALL_WORDS | EAF_SEARCH_NO_FEEDBACK))
         return eaf__db_error(db, EAF_MISUSE, "unknown search flags 0x%x", o.flags);
+    if ((o.flags & EAF_SEARCH_FEEDBACK) && (o.flags & EAF_SEARCH_NO_FEEDBACK))
+        return eaf__db_error(db, EAF_MISUSE,
+                             "EAF_SEARCH_FEEDBACK and EAF_SEARCH_NO_FEEDBACK contradict each other");
     if ((o.flags & EAF_SEARCH_RANK_ALL) && (o.flags & EAF_SEARCH_ALL_WORDS))
         return eaf__db_error(db, EAF_MISUSE,
                              "EAF_SEARCH_RANK_ALL and EAF_SEARCH_ALL_WORDS contradict each other");

@@ -350,7 +350,9 @@ void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth)
         else if (n->text[0] == EAF__ALIAS_TERM)
             eaf__buf_printf(b, " alias \"%s\"", n->text + 1);
         else if (n->text[0] == EAF__FEEDBACK_TERM)
-            eaf__buf_printf(b, " feedback term \"%s\"", n->text + 1);
+            eaf__buf_printf(b, " feedback term \"%s\" weight %.3f", n->len > 2 ? n->text + 2 : "",
+                            n->len > 2 ? ((unsigned char)n->text[1] - EAF__FEEDBACK_WEIGHT0) /
+                                             EAF__FEEDBACK_STEPS : 0.0);
         else
             eaf__buf_printf(b, " \"%s\"%s", n->text, n->prefix ? " prefix" : "");
         dump_cols(b, n->cols);

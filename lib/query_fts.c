@@ -304,6 +304,10 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
                 /* a term relevance feedback added: a word of its own, weak */
                 p.group = groups++;
                 p.weight = feedback_weight;
+                if (text.n > 2 && (unsigned char)text.p[1] > EAF__FEEDBACK_WEIGHT0 &&
+                    (unsigned char)text.p[1] <= EAF__FEEDBACK_WEIGHT0 + EAF__FEEDBACK_MAX)
+                    p.weight = ((unsigned char)text.p[1] - EAF__FEEDBACK_WEIGHT0) /
+                               EAF__FEEDBACK_STEPS;
                 last_mark = mark;
             } else if ((mark == EAF__ALIAS_TERM || mark == EAF__RAW_TERM) && groups > 0 &&
                        (mark == EAF__ALIAS_TERM || last_mark == EAF__RAW_TERM)) {

@@ -52,7 +52,8 @@
  *                     (the dictionary)
  *   plus the largest of
  *     the metadata being read   16 F + 4 N
- *     the index being read      24 N (a term's articles) + HEAP_BUDGET
+ *     the index being read      28 N (a term's articles, the titles'
+ *                               weights) + HEAP_BUDGET
  *                               (the heaps of a bucket) + 48 KB a bucket
  *                               (N / 35,000 of them with 120 terms) +
  *                               the vectors so far
@@ -685,7 +686,7 @@ size_t eaf__rel_model_bound(const eaf__rel_model *m)
     meta = 16 * (f + 1024) + 4 * (n + 1) + 8 * (v + 256);
     /* reading the index: a term's articles, the heaps of a bucket, the
      * spill's buffers and chunks, the vectors made so far */
-    reading = 24 * (n + 1024) + pl.heap_bytes + pl.spill_bytes + SPILL_RECS * sizeof(spill_rec) +
+    reading = 28 * (n + 1024) + pl.heap_bytes + pl.spill_bytes + SPILL_RECS * sizeof(spill_rec) +
               2 * sizeof(spill_chunk) * ((uint64_t)m->spilled + 1024) + vmem;
     /* the postings (at most POSTING_CAP a term) and their offsets, what
      * making them takes, the vectors */

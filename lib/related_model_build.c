@@ -30,6 +30,7 @@ typedef struct heaps {
     spill_rec *in;            /* SPILL_RECS, for reading back */
     spill_chunk *chunks;      /* written, in order */
     size_t nchunks, capchunks;
+    float *title_w;           /* each article's title weight, while reading */
 } heaps;
 
 /* Sets up the heaps of the first bucket, and the spill buffers when there
@@ -69,6 +70,7 @@ static void heaps_free(eaf__rel_model *m, heaps *h)
         eaf__rm_free(m, h->in, SPILL_RECS, sizeof(*h->in));
     }
     eaf__rm_free(m, h->chunks, h->capchunks, sizeof(*h->chunks));
+    eaf__rm_free(m, h->title_w, h->title_w ? m->n : 0, sizeof(*h->title_w));
     if (h->fd >= 0)
         close(h->fd);
     memset(h, 0, sizeof(*h));
@@ -212,6 +214,39 @@ static int column_kind(const unsigned char *c, int n)
     return -1;
 }
 
+/* The weight of each article's title terms (eaf__rel_title_weight), from
+ * the length of its summary and body. */
+static eaf_status title_weights(eaf__rel_model *m, eaf_db *db, heaps *h)
+{
+    sqlite3_stmt *st = NULL;
+    uint32_t i;
+    int rc;
+
+    h->title_w = eaf__rm_alloc(m, m->n, sizeof(*h->title_w));
+    if (!h->title_w)
+        return eaf__rm_nomem(db);
+    for (i = 0; i < m->n; i++)
+        h->title_w[i] = (float)m->o.title_weight;
+    rc = sqlite3_prepare_v2(db->sql,
+                            "SELECT id, coalesce(length(CAST(summary AS BLOB)), 0) +"
+                            " coalesce(length(CAST(body AS BLOB)), 0) FROM article",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return eaf__db_sqlerr(db, rc, "reading the articles' lengths");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t doc = eaf__rel_model_find(m, sqlite3_column_int64(st, 0));
+        if (doc >= 0)
+            h->title_w[doc] = (float)eaf__rel_title_weight(
+                m->o.title_weight, (size_t)sqlite3_column_int64(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return eaf__db_sqlerr(db, rc, "reading the articles' lengths");
+    return EAF_OK;
+}
+
 static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
                                const eaf__rel_progress *p)
 {
@@ -297,7 +332,7 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
             r.ndocs++;
             last_doc = (uint32_t)doc;
         }
-        r.tfw[r.ndocs - 1] += kind == 0 ? m->o.title_weight : 1.0;
+        r.tfw[r.ndocs - 1] += kind == 0 ? h->title_w[doc] : 1.0;
     }
     if (s == EAF_OK && rc != SQLITE_DONE)
         s = eaf__db_sqlerr(db, rc, "reading the index's terms");
@@ -398,6 +433,8 @@ eaf_status eaf__rel_model_build(eaf__rel_model **out, eaf_db *db, const eaf__rel
         s = eaf__rm_read_facets(m, db);
     if (s == EAF_OK)
         s = heaps_init(m, db, &h);
+    if (s == EAF_OK)
+        s = title_weights(m, db, &h);
     if (s == EAF_OK)
         s = stream_vocab(m, db, &h, p);
     if (s == EAF_OK)

@@ -154,6 +154,10 @@ typedef int (*eaf__rel_lookup_fn)(void *ctx, const char *term, size_t n, uint32_
  * (1 + ln tfw) * ln(n / df)^idf_power; the best `terms` are kept
  * (eaf__rel_finish).  *out (freed by the caller) receives the pairs,
  * *nout their number.  EAF_NOMEM, or EAF_ERROR when the lookup failed. */
+/* The weight of an article's title terms, from the options' title_weight
+ * and the bytes of its summary and body: see related_vec.c. */
+double eaf__rel_title_weight(double title_weight, size_t text_bytes);
+
 eaf_status eaf__rel_vector(eaf__rel_pair **out, uint32_t *nout, const eaf__rel_counts *c,
                            uint32_t terms, double idf_power, uint32_t n,
                            eaf__rel_lookup_fn lookup, void *ctx);

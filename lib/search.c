@@ -388,8 +388,8 @@ static eaf_status feedback(eaf_search *s)
     eaf__compiled c;
     eaf_status st;
 
-    if (!(s->plan->flags & EAF_SEARCH_FEEDBACK))
-        return EAF_OK;
+    if (s->plan->flags & EAF_SEARCH_NO_FEEDBACK)
+        return EAF_OK; /* (the pass decides the rest: feedback.c) */
     st = eaf__pass_feedback(s->plan, s->db, &s->c, &s->hits);
     if (st != EAF_OK || !s->plan->feedback)
         return st;

@@ -523,8 +523,10 @@ int eaf__tokenize(eaf__tokenizer *t, unsigned mode, const char *text, size_t n,
         t->mode &= ~(unsigned)EAF__TOK_FILTER;
     if (!(mode & EAF__TOK_QUERY))
         t->mode &= ~(unsigned)EAF__TOK_PREFIX;
-    else if (n > 1 && (text[0] == EAF__RAW_TERM || text[0] == EAF__FEEDBACK_TERM))
+    else if (n > 1 && text[0] == EAF__RAW_TERM)
         return n - 1 <= EAF__TOKEN_MAX ? fn(ctx, text + 1, (int)(n - 1), 0, (int)n) : 0;
+    else if (n > 2 && text[0] == EAF__FEEDBACK_TERM) /* the marker, the weight, the term */
+        return n - 2 <= EAF__TOKEN_MAX ? fn(ctx, text + 2, (int)(n - 2), 0, (int)n) : 0;
     while (i < n && rc == 0) {
         unsigned char b = (unsigned char)text[i];
         int32_t c;

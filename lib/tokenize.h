@@ -27,8 +27,14 @@
 /* A query string that starts with this byte is one index term, as it is:
  * not folded, split or stemmed (prefix expansion writes such terms). */
 #define EAF__RAW_TERM '\x01'
-/* The same, for a term added by relevance feedback (ranked lower). */
+/* The same, for a term added by relevance feedback, which has a weight of
+ * its own: the marker is followed by one byte, EAF__FEEDBACK_WEIGHT0 + n
+ * for a weight of n / EAF__FEEDBACK_STEPS of a query word's (n from 1 to
+ * EAF__FEEDBACK_MAX: a printable ASCII byte, never a quote), then the term. */
 #define EAF__FEEDBACK_TERM '\x03'
+#define EAF__FEEDBACK_WEIGHT0 0x2f
+#define EAF__FEEDBACK_STEPS 40.0
+#define EAF__FEEDBACK_MAX 79
 
 typedef struct eaf__tokenizer eaf__tokenizer;
 

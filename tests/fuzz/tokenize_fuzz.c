@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         check c = {size, 0, modes[i], 0, 0};
         c.raw = (modes[i] & EAF__TOK_QUERY) && size > 1 &&
-                (text[0] == EAF__RAW_TERM || text[0] == EAF__FEEDBACK_TERM);
+                (text[0] == EAF__RAW_TERM || (text[0] == EAF__FEEDBACK_TERM && size > 2));
         int rc = eaf__tokenize(i % 2 ? plain : stemmed, modes[i], text, size, on_token, &c);
         if (rc != 0 && rc != -1)
             abort();

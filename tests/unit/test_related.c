@@ -1983,6 +1983,82 @@ static void test_oom(void)
     eaf_db_close(db);
 }
 
+/* ---- the title's weight, by the article's length --------------------------------- */
+
+/* Where key is in r's list: its rank from 0, or -1. */
+static int rank_in(eaf_related *r, const char *key)
+{
+    size_t i;
+
+    for (i = 0; r && i < eaf_related_count(r); i++)
+        if (strcmp(eaf_related_key(r, i), key) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void test_title_weight(void)
+{
+    static const struct {
+        const char *key, *title, *body;
+    } docs[] = {
+        {"src", "Profits rise at Alpha Motors",
+         "The carmaker sold more electric cars and trucks in Europe this spring."},
+        {"title", "Profits rise at Beta Bank",
+         "The lender gave more loans to farmers and shops in the north."},
+        {"body", "Gamma opens a plant",
+         "The carmaker sold more electric cars and trucks in Asia this spring."},
+        {"f1", "Garden notes", "Tomatoes and beans grew in the garden by the river."},
+        {"f2", "Birds", "Swallows returned to the river in April."},
+        {"f3", "Recipes", "Bread with olives, beans and rosemary."},
+        {"f4", "Chess", "An opening with the queen's pawn, and loans of books."},
+        {"f5", "Music", "A quartet played Haydn to farmers in the north."},
+        {"f6", "Rivers", "The river flooded the meadows and the shops."},
+        {"f7", "Weather", "Rain in Asia and sun in Europe."},
+    };
+    eaf_db *db = tu_open("titles.db", NULL);
+    eaf_related_options o = EAF_RELATED_OPTIONS_INIT;
+    eaf_related *r;
+    size_t i;
+    int all;
+
+    /* the weight: 1 for a title alone, title_weight from TITLE_FULL (600
+     * bytes) of summary and body, in proportion between */
+    ok(fabs(eaf__rel_title_weight(3.0, 0) - 1.0) < 1e-9, "title weight: 1 for a title alone");
+    ok(fabs(eaf__rel_title_weight(3.0, 300) - 2.0) < 1e-9, "2 for half of 600 bytes");
+    ok(fabs(eaf__rel_title_weight(3.0, 600) - 3.0) < 1e-9 &&
+           fabs(eaf__rel_title_weight(3.0, 100000) - 3.0) < 1e-9,
+       "the option's from 600 bytes on");
+    ok(fabs(eaf__rel_title_weight(0.5, 10) - 0.5) < 1e-9, "a weight below 1 is kept");
+
+    /* short stories: the one on the source's subject (its body's words)
+     * ranks above the one that shares two words of its title, in the
+     * batch's lists and on demand alike */
+    all = eaf_db_begin(db) == EAF_OK;
+    for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        eaf_article *a = tu_article(docs[i].key, docs[i].title, "2021-01-01", docs[i].body,
+                                    NULL, NULL);
+        all &= eaf_db_put(NULL, db, a) == EAF_OK;
+        eaf_article_free(a);
+    }
+    all &= eaf_db_commit(db) == EAF_OK;
+    ok(all, "title weight: short stories stored");
+    o.flags = EAF_RELATED_TEXT_ONLY | EAF_RELATED_COMPUTE;
+    r = list_of(db, "src", &o);
+    ok(rank_in(r, "body") == 0 && rank_in(r, "title") > 0,
+       "on demand: the story on the subject first (%d), the shared title after (%d)",
+       rank_in(r, "body"), rank_in(r, "title"));
+    eaf_related_free(r);
+    o.flags = EAF_RELATED_TEXT_ONLY;
+    ok(eaf_related_build(NULL, db, &o, NULL, NULL) == EAF_OK, "title weight: built");
+    r = list_of(db, "src", &o);
+    ok(r && eaf_related_stored(r), "the stored list is read");
+    ok(rank_in(r, "body") == 0 && rank_in(r, "title") > 0,
+       "batch: the story on the subject first (%d), the shared title after (%d)",
+       rank_in(r, "body"), rank_in(r, "title"));
+    eaf_related_free(r);
+    eaf_db_close(db);
+}
+
 int main(void)
 {
     tu_tmpdir();
@@ -2002,6 +2078,7 @@ int main(void)
     test_readonly_and_stop();
     test_memory();
     test_oom();
+    test_title_weight();
     tu_cleanup();
     return done_testing();
 }

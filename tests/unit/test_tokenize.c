@@ -162,8 +162,8 @@ int main(void)
     /* an index term as it is (a capped prefix's terms, feedback's) */
     is_str(toks(en, EAF__TOK_QUERY, "\x01relations", 10, 0), "relations",
            "a raw query term is not stemmed");
-    is_str(toks(en, EAF__TOK_QUERY, "\x03relations", 10, 0), "relations",
-           "nor a feedback term");
+    is_str(toks(en, EAF__TOK_QUERY, "\x03" "Prelations", 11, 0), "relations",
+           "nor a feedback term (after its weight's byte)");
     is_str(toks(en, EAF__TOK_DOC, "\x01relations", 10, 0), "relat",
            "in a document the mark is only a separator");
 
