@@ -580,18 +580,18 @@ PyObject *pyeaf_index_search(PyEafIndex *self, PyObject *args, PyObject *kw)
                             "explain", "snippets", "feedback",     "suggest", NULL};
     PyObject *query, *after = Py_None, *before = Py_None, *filters[4] = {NULL, NULL, NULL, NULL};
     PyObject *facets = Py_False, *marks = Py_None, *kept[4] = {NULL, NULL, NULL, NULL};
-    PyObject *suggest = Py_None;
+    PyObject *suggest = Py_None, *feedback = Py_None;
     PyObject *result = NULL, *query_bytes = NULL;
     Py_ssize_t limit = 10, offset = 0;
     const char *sort = "relevance", *ellipsis = NULL, **lists[4] = {NULL, NULL, NULL, NULL};
     unsigned snippet_words = 0;
     int strict = 0, fallback = 1, aliases = 1, all_words = 0, rank_all = 0, html = 0;
-    int explain = 0, snippets = 1, feedback = 0, k;
+    int explain = 0, snippets = 1, k;
     char after_buf[64], before_buf[64];
     search_run r;
 
     memset(&r, 0, sizeof(r));
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|nnsOOOOOOOppppppOzIpppO:search", (char **)names, &query,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|nnsOOOOOOOppppppOzIppOO:search", (char **)names, &query,
                                      &limit, &offset, &sort, &after, &before, &filters[0],
                                      &filters[1], &filters[2], &filters[3], &facets, &strict,
                                      &fallback, &aliases, &all_words, &rank_all, &html, &marks,
@@ -618,8 +618,12 @@ PyObject *pyeaf_index_search(PyEafIndex *self, PyObject *args, PyObject *kw)
     }
     r.so.flags = (strict ? EAF_SEARCH_STRICT : 0) | (fallback ? 0 : EAF_SEARCH_NO_FALLBACK) |
                  (aliases ? 0 : EAF_SEARCH_NO_ALIASES) | (all_words ? EAF_SEARCH_ALL_WORDS : 0) |
-                 (rank_all ? EAF_SEARCH_RANK_ALL : 0) | (html ? EAF_SEARCH_SNIPPET_HTML : 0) |
-                 (feedback ? EAF_SEARCH_FEEDBACK : 0);
+                 (rank_all ? EAF_SEARCH_RANK_ALL : 0) | (html ? EAF_SEARCH_SNIPPET_HTML : 0);
+    if (feedback != Py_None) { /* None: the library's default, on long questions */
+        if ((k = PyObject_IsTrue(feedback)) < 0)
+            return NULL;
+        r.so.flags |= k ? EAF_SEARCH_FEEDBACK : EAF_SEARCH_NO_FEEDBACK;
+    }
     if (after != Py_None && !(r.so.date_from = pyeaf_date_text(after, after_buf, sizeof(after_buf))))
         return NULL;
     if (before != Py_None &&

@@ -384,9 +384,20 @@ static int opt_feedback(void *x, const tool_option *o, const char *arg)
         warnx_("--feedback takes DOCS,TERMS (numbers from 1 to 1000), not '%s'", arg);
         return EXIT_USAGE;
     }
-    a->cfg.so.flags |= EAF_SEARCH_FEEDBACK;
+    a->cfg.so.flags = (a->cfg.so.flags & ~EAF_SEARCH_NO_FEEDBACK) | EAF_SEARCH_FEEDBACK;
     a->cfg.so.feedback_docs = (unsigned)fb[0];
     a->cfg.so.feedback_terms = (unsigned)fb[1];
+    return OPT_NEXT;
+}
+
+/* --no-feedback: the last of it and --feedback wins */
+static int opt_no_feedback(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    (void)arg;
+    a->cfg.so.flags = (a->cfg.so.flags & ~EAF_SEARCH_FEEDBACK) | EAF_SEARCH_NO_FEEDBACK;
     return OPT_NEXT;
 }
 
@@ -511,6 +522,10 @@ static const tool_option options[] = {
      "pseudo-relevance feedback: add T distinctive terms\n"
      "of the best D hits and search again (default: %d,%d)", opt_feedback, 0, 0,
      {EAF_RANK_DEFAULT_FEEDBACK_DOCS, EAF_RANK_DEFAULT_FEEDBACK_TERMS}, 27},
+    {"no-feedback", 0, no_argument, NULL,
+     "no feedback, not even on a question of %d words\n"
+     "or more (where it is on by default)", opt_no_feedback, 0, 0,
+     {EAF_FEEDBACK_WORDS, 0}, 27},
     {"help", 'h', no_argument, NULL, "show this help and exit", opt_help, 0, 0, NOV, 33},
     {"version", 'V', no_argument, NULL, "show the version and exit", opt_version, 0, 0, NOV,
      34},

@@ -92,7 +92,7 @@ const char serve_openapi[] =
     "          {\"name\": \"proximity\", \"in\": \"query\", \"schema\": {\"type\": \"number\""
     ", \"minimum\": 0, \"maximum\": 100}},\n"
     "          {\"name\": \"feedback\", \"in\": \"query\", \"description\": \"pseudo-relevanc"
-    "e feedback: 1, or DOCS,TERMS\", \"schema\": {\"type\": \"string\"}}\n"
+    "e feedback: 1, or DOCS,TERMS, on every question; 0: none; without it, on questions of 4 words or more\", \"schema\": {\"type\": \"string\"}}\n"
     "        ],\n"
     "        \"responses\": {\n"
     "          \"200\": {\"description\": \"the hits\", \"content\": {\"application/json\": {"

@@ -364,15 +364,15 @@ static int read_api_options(config *cfg, api_opts *ao, const serve_params *p, sb
             x[0] = EAF_RANK_DEFAULT_FEEDBACK_DOCS;
             x[1] = EAF_RANK_DEFAULT_FEEDBACK_TERMS;
             b = read_bool(v);
-            if (b == 0) {
-                cfg->so.flags &= ~EAF_SEARCH_FEEDBACK;
+            if (b == 0) { /* none, not even on a long question */
+                cfg->so.flags = (cfg->so.flags & ~EAF_SEARCH_FEEDBACK) | EAF_SEARCH_NO_FEEDBACK;
                 continue;
             }
             if (b < 0 && read_numbers(v, x, 2, 1.0, 1000.0) != 2) {
                 bad_value(why, name, v, "1, or DOCS,TERMS: numbers from 1 to 1000");
                 return 400;
             }
-            cfg->so.flags |= EAF_SEARCH_FEEDBACK;
+            cfg->so.flags = (cfg->so.flags & ~EAF_SEARCH_NO_FEEDBACK) | EAF_SEARCH_FEEDBACK;
             cfg->so.feedback_docs = (unsigned)x[0];
             cfg->so.feedback_terms = (unsigned)x[1];
         } else if (strcmp(name, "mark_open") == 0) {

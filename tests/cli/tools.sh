@@ -131,4 +131,16 @@ for tool in "$eafindex" "$eafquery"; do
     contains "$out" "library version" "$name --version names the library version"
 done
 
+# --- feedback: on long questions by default, --feedback on all, --no-feedback never
+q_long="trade tensions between japan and korea over exports"
+fb_count() { "$eafquery" -d "$db" --explain "$@" 2>&1 >/dev/null | grep -c 'feedback term'; }  # the plan is on stderr
+ok "$([ "$(fb_count -- "$q_long")" -gt 0 ] && echo 0 || echo 1)" "a long question is expanded by default"
+is "$(fb_count --no-feedback -- "$q_long")" 0 "--no-feedback: not expanded"
+is "$(fb_count --rank-all -- japan korea)" 0 "a short search is not expanded by default"
+ok "$([ "$(fb_count --feedback --rank-all -- japan korea)" -gt 0 ] && echo 0 || echo 1)" \
+    "--feedback expands a short search that matches any of the words"
+is "$(fb_count --feedback --no-feedback -- "$q_long")" 0 "the last of --feedback and --no-feedback wins"
+ok "$([ "$(fb_count --no-feedback --feedback=2,5 -- "$q_long")" -eq 5 ] && echo 0 || echo 1)" \
+    "--feedback=2,5 after --no-feedback adds 5 terms"
+
 done_testing

@@ -123,6 +123,23 @@ def test_suggestion_and_fallback(sample):
     assert not res.fallback and res.total == 0
 
 
+def test_feedback_by_default_on_long_questions(sample):
+    long_q = "trade tensions between japan and korea over exports"
+    assert "feedback term" in sample.search(long_q, explain=True).explain
+    assert "feedback term" not in sample.search(long_q, explain=True, feedback=False).explain
+    assert "feedback term" not in sample.search("japan korea", explain=True).explain
+    # feedback applies to searches that match any of the words
+    assert "feedback term" in sample.search("japan korea", explain=True, feedback=True,
+                                            rank_all=True).explain
+    with pytest.raises(ZeroDivisionError):
+        sample.search("japan", feedback=Undecided())
+
+
+class Undecided:
+    def __bool__(self):
+        raise ZeroDivisionError("no answer")
+
+
 def test_snippet_options(sample):
     res = sample.search("relations", marks=("<b>", "</b>"), html=True, snippet_words=10)
     assert "<b>" in res[0].snippet and "[" not in res[0].snippet

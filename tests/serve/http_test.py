@@ -220,6 +220,7 @@ def main():
           "rice"]),
         ("q=rice&feedback=1&no_fallback=1&no_aliases=1",
          ["--feedback", "--no-fallback", "--no-aliases", "rice"]),
+        ("q=rice+steel+monsoon+ports&feedback=0", ["--no-feedback", "rice steel monsoon ports"]),
     ]
     for qs, args in cases:
         st, h, body = s.req("/api/search?" + qs)
