@@ -229,6 +229,8 @@ eaf_status eaf__plan_compile(eaf__compiled *c, const eaf__plan *p, const eaf__qn
 
     if (st == EAF_OK)
         st = eaf__query_add_filters(c, &p->o, &bad_);
+    if (st == EAF_OK && root == eaf__query_root(p->q)) /* not a fallback's words */
+        st = eaf__compiled_title_phrase(c, p);
     if (st == EAF_OK)
         st = set_rank_call(c, p, db, ids);
     if (st != EAF_OK)

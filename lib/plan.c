@@ -135,6 +135,7 @@ void eaf__plan_free(eaf__plan *p)
     eaf__strvec_free(&p->expanded);
     eaf__strvec_free(&p->owned);
     eaf__free(p->tier);
+    eaf__free(p->title_phrase);
     eaf__free(p);
 }
 

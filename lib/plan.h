@@ -38,6 +38,8 @@ typedef struct eaf__plan {
     int read_as_question;     /* the question rule applied (not RANK_ALL):
                                  eaf_search_question() */
     char *tier;               /* RANK_ALL: FTS5 expression of all the words */
+    char *title_phrase;       /* the words typed, stopwords included, as a
+                                 phrase the title may hold (plan_title.c) */
     int feedback;             /* terms were added by relevance feedback */
     eaf__strvec expanded;     /* notes of the passes, for explain */
     /* related:KEY at the top of the query: its node, whose list orders
@@ -89,6 +91,20 @@ eaf_status eaf__pass_stopwords(eaf__plan *p, eaf_db *db);
 /* expand.c: widens the words and phrases that name a country or region
  * to the place's other forms (unless EAF_SEARCH_NO_ALIASES). */
 eaf_status eaf__pass_places(eaf__plan *p, eaf_db *db);
+
+/* plan_title.c: the most words a search read as a title may have. */
+#define EAF__TITLE_PHRASE_WORDS 8
+
+/* Keeps the words of a search of plain words (two to
+ * EAF__TITLE_PHRASE_WORDS of them) in p->title_phrase.  Runs first, on the
+ * tree as typed. */
+eaf_status eaf__pass_title_phrase(eaf__plan *p, eaf_db *db);
+
+/* Adds the plan's title phrase to the compiled expression, ORed, unless the
+ * search was read as a question: the rows matched stay the same, the
+ * ranking gives a bonus to the titles that hold it.  Before the ranking
+ * call is written. */
+eaf_status eaf__compiled_title_phrase(eaf__compiled *c, const eaf__plan *p);
 
 /* The feedback pass (feedback.c) runs the plan for its best hits, so it
  * takes the plan as compiled: see hits.h. */

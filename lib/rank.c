@@ -31,7 +31,11 @@
  *  - plus the title's coverage: the share of the title's words that match
  *    the query, times 1.5 (a known-item search for "Orson Welles" wants
  *    the article titled that, not its sections "Orson Welles - Early
- *    life"; on enwiki title queries it lifts MRR from 0.845 to 0.853).
+ *    life"; on enwiki title queries it lifts MRR from 0.845 to 0.853);
+ *  - plus TITLE_PHRASE when the title holds the words as typed, stopwords
+ *    and order kept (the phrases of group EAF__RANK_TITLE_PHRASE, which
+ *    plan_title.c adds to a search of a few plain words: "Book of" wants
+ *    "Book of Ezra" before "Book").
  *
  * The result is negated, so that ORDER BY rank puts the best row first, as
  * with FTS5's bm25().  The table's statistics (row count, average column
@@ -56,6 +60,7 @@ SQLITE_EXTENSION_INIT3
 #define PROX_WINDOW 8      /* positions apart at most */
 #define PROX_LOOKAHEAD 6   /* instances looked at after each one */
 #define TITLE_COVERAGE 1.5 /* weight of the share of the title the query covers */
+#define TITLE_PHRASE 1.5   /* of a title that holds the words as typed */
 
 typedef struct size_cache size_cache; /* below */
 
@@ -67,6 +72,7 @@ typedef struct rank_stats {
     int ncol, nphrase, ngroup;
     sqlite3_int64 id_lo, id_hi; /* the table's ids, when the spec gives them */
     int k;              /* the spec's k: rows wanted; 0: all scored exactly */
+    int ntitle_phrase;  /* phrases of group EAF__RANK_TITLE_PHRASE */
     double weight[MAX_COLUMNS], k1, b, prox; /* the knobs */
     int can_prune;      /* k, and knobs the bounds hold for (prune_ok) */
     const size_cache *sizes;    /* the connection's, when ready for this query */
@@ -384,13 +390,16 @@ static void parse_spec(rank_stats *s, const char *spec)
         }
         while (*p == ' ')
             p++;
-        s->group[i] = g < 0 || g >= s->nphrase ? -1 : (int)g;
+        s->group[i] = g == EAF__RANK_TITLE_PHRASE ? EAF__RANK_TITLE_PHRASE
+                      : g < 0 || g >= s->nphrase ? -1 : (int)g;
         s->pweight[i] = w;
         if (s->group[i] >= s->ngroup)
             s->ngroup = s->group[i] + 1;
     }
     for (; i < s->nphrase; i++) /* phrases the spec did not describe */
         s->group[i] = s->ngroup++;
+    for (i = 0; i < s->nphrase; i++)
+        s->ntitle_phrase += s->group[i] == EAF__RANK_TITLE_PHRASE;
 }
 
 /* Reads the statistics of the table and of the query's phrases. */
@@ -566,6 +575,27 @@ static double title_coverage(const Fts5ExtensionApi *api, Fts5Context *ctx,
     return hit >= len ? 1.0 : hit / len;
 }
 
+/* TITLE_PHRASE times the weight of the best phrase of the words as typed
+ * that the title holds, or 0 (their occurrences are read in the title's
+ * column only, which FTS5 lists first). */
+static double title_phrase(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                           const rank_stats *s)
+{
+    double best = 0.0;
+    int p;
+
+    for (p = 0; p < s->nphrase; p++) {
+        Fts5PhraseIter it;
+        int ic = -1, io = 0;
+
+        if (s->group[p] != EAF__RANK_TITLE_PHRASE || s->pweight[p] <= best)
+            continue;
+        if (api->xPhraseFirst(ctx, p, &it, &ic, &io) == SQLITE_OK && ic == 0)
+            best = s->pweight[p];
+    }
+    return TITLE_PHRASE * best;
+}
+
 /*
  * Rows that cannot be among the best k.  A query for common words
  * ("the of") matches most of the table, and reading a row's hundred
@@ -574,8 +604,8 @@ static double title_coverage(const Fts5ExtensionApi *api, Fts5Context *ctx,
  * row is first bounded: its words' BM25F is below the sum over groups of
  * the largest weight * IDF (the saturation stays under 1), its proximity
  * bonus below the weight times the sum over pairs of groups of the smaller
- * IDF, and its title's coverage is read exactly from the title's
- * occurrences, which FTS5 gives first.  When that bound is below the k-th
+ * IDF, and its title's coverage and phrase are read exactly from the
+ * title's occurrences, which FTS5 gives first.  When that bound is below the k-th
  * best score, the bound is the row's rank; otherwise its BM25F and coverage
  * are computed, and if those plus the proximity bound are still below,
  * that is the rank.  A row of the true best k scores at least the k-th
@@ -762,7 +792,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
                           sqlite3_context *result, int nval, sqlite3_value **vals)
 {
     rank_stats *s = api->xGetAuxdata(ctx, 0);
-    double prox, score = 0.0;
+    double prox, score = 0.0, title = 0.0;
     int rc = SQLITE_OK, nkept = 0, prune, i;
 
     if (!s) {
@@ -777,11 +807,13 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     }
     prox = s->prox;
     prune = s->can_prune && s->ntop == s->k;
+    if (s->ntitle_phrase)
+        title = title_phrase(api, ctx, s);
     if (prune && s->ncol > 0) {
         double bound;
         rc = title_counts(api, ctx, s);
         bound = s->words_max + TITLE_COVERAGE * title_coverage(api, ctx, s) +
-                prox * s->prox_max;
+                prox * s->prox_max + title;
         if (rc == SQLITE_OK && below_top(s, bound)) {
             sqlite3_result_double(result, -bound);
             return;
@@ -797,7 +829,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     }
     for (i = 0; i < s->ngroup; i++)
         score += s->gscore[i];
-    score += TITLE_COVERAGE * title_coverage(api, ctx, s);
+    score += TITLE_COVERAGE * title_coverage(api, ctx, s) + title;
     if (prox > 0.0) {
         if (prune && below_top(s, score + prox * s->prox_max)) {
             sqlite3_result_double(result, -(score + prox * s->prox_max));

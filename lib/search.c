@@ -356,6 +356,7 @@ static eaf_status rewrite(eaf__plan *p, eaf_db *db)
         eaf__pass_related,
         eaf__pass_prefixes,
         eaf__pass_cjk,       /* after the prefixes: its prefix is not capped */
+        eaf__pass_title_phrase, /* the words as typed */
         eaf__pass_question,
         eaf__pass_stopwords, /* not in a question */
         eaf__pass_places,
