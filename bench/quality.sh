@@ -12,8 +12,8 @@
 #   Xapian's published figures use) and title_queries_fts.tsv (FTS5's and
 #   PostgreSQL's).
 # - Ablations of our defaults: each component turned off in turn (feedback, on by
-#   default for questions of 4 words of substance or more, through bench/trecrun:
-#   eafquery has no option to turn it off), and on every query for the title queries.
+#   default for questions of 4 words of substance or more: --no-feedback), and on
+#   every query for the title queries.
 # - The peers in their best configuration of ../shared/peers/RESULTS*.md: Xapian and
 #   FTS5 with OR queries (FTS5 with AND for known-item search), PostgreSQL with ts_rank.
 #
@@ -33,7 +33,6 @@ peers=${EAF_BENCH_PEERS-xapian fts5 pg}
 enwiki=${EAF_BENCH_ENWIKI:-1}
 eafindex="$build/tools/eafindex"
 eafquery="$build/tools/eafquery"
-trecrun="$build/bench/trecrun"
 evaldir="$shared/peers/eval"
 
 if [ ! -d "$shared/corpora" ] || [ ! -d "$shared/peers" ]; then
@@ -75,13 +74,6 @@ ours_ir() {  # ours_ir CORPUS NAME LABEL [eafquery options]
     record "$label" "$c" "$(score_ir "$work/run-$name-$c" "$shared/corpora/$c/qrels.tsv")"
 }
 
-ours_tr() {  # ours_tr CORPUS NAME LABEL [trecrun options]: through the API (bench/trecrun)
-    c=$1; name=$2; label=$3; shift 3
-    "$trecrun" "$@" "$work/ours-$c.db" < "$shared/corpora/$c/queries.tsv" \
-        > "$work/run-$name-$c" 2>/dev/null
-    record "$label" "$c" "$(score_ir "$work/run-$name-$c" "$shared/corpora/$c/qrels.tsv")"
-}
-
 ablations() {  # the defaults, then one component at a time
     c=$1
     ours_ir "$c" ours libeafsearch
@@ -90,7 +82,7 @@ ablations() {  # the defaults, then one component at a time
     ours_ir "$c" noprox "  no proximity bonus" --proximity 0
     ours_ir "$c" noalias "  no country aliases" --no-aliases
     ours_ir "$c" allwords "  no all-words tier (--all-words)" --all-words
-    ours_tr "$c" nofb "  no feedback (EAF_SEARCH_NO_FEEDBACK)" --no-feedback
+    ours_ir "$c" nofb "  no feedback (--no-feedback)" --no-feedback
     ours_ir "$c" fb10 "  feedback from 10 hits, not 3" --feedback=10,40
     ours_ir "$c" fbt10 "  feedback adds 10 terms, not 40" --feedback=3,10
 }
