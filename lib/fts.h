@@ -19,10 +19,6 @@
 
 /* The most rows a ranking spec may say are read ("k=", rank.c). */
 #define EAF__RANK_TOP_MAX 10000
-/* The group, in eaf_rank's spec, of a phrase that is no word of the
- * query but the words as typed: a row whose title holds it gets a bonus
- * (rank.c, plan_title.c). */
-#define EAF__RANK_TITLE_PHRASE (-2)
 
 /* Tokens made ahead for a document's text (prep.c): the tokenizer asks
  * replay() before tokenizing a document, which returns 1 when it passed

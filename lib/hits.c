@@ -172,7 +172,7 @@ int eaf__hits_any(eaf_db *db, const eaf__compiled *c)
 /* The call of the ranking function for a compiled query: the knobs of the
  * search and the spec of the expression's phrases. */
 static eaf_status set_rank_call(eaf__compiled *c, const eaf__plan *p, eaf_db *db,
-                                eaf__id_range *ids)
+                                eaf__id_range *ids, int typed)
 {
     const char *expr = c->fts ? c->fts : c->rank;
     eaf__buf spec = EAF__BUF_INIT;
@@ -209,8 +209,11 @@ static eaf_status set_rank_call(eaf__compiled *c, const eaf__plan *p, eaf_db *db
         eaf__buf_puts(&call, EAF__RANK_FUNCTION "(");
         for (i = 0; i < 8; i++)
             eaf__buf_printf(&call, "%.17g, ", p->weights[i]);
-        eaf__buf_printf(&call, "%.17g, %.17g, %.17g, '%s')", p->k1, p->b, p->proximity,
+        eaf__buf_printf(&call, "%.17g, %.17g, %.17g, '%s'", p->k1, p->b, p->proximity,
                         spec.p ? spec.p : "");
+        if (typed)
+            eaf__plan_title_arg(&call, p);
+        eaf__buf_putc(&call, ')');
         eaf__buf_free(&spec);
         if (call.rc != EAF_OK) {
             eaf__buf_free(&call);
@@ -229,10 +232,8 @@ eaf_status eaf__plan_compile(eaf__compiled *c, const eaf__plan *p, const eaf__qn
 
     if (st == EAF_OK)
         st = eaf__query_add_filters(c, &p->o, &bad_);
-    if (st == EAF_OK && root == eaf__query_root(p->q)) /* not a fallback's words */
-        st = eaf__compiled_title_phrase(c, p);
-    if (st == EAF_OK)
-        st = set_rank_call(c, p, db, ids);
+    if (st == EAF_OK) /* the title phrase: the words typed, not a fallback's */
+        st = set_rank_call(c, p, db, ids, root == eaf__query_root(p->q));
     if (st != EAF_OK)
         eaf__compiled_free(c);
     if (bad)

@@ -39,7 +39,9 @@ typedef struct eaf__plan {
                                  eaf_search_question() */
     char *tier;               /* RANK_ALL: FTS5 expression of all the words */
     char *title_phrase;       /* the words typed, stopwords included, as a
-                                 phrase the title may hold (plan_title.c) */
+                                 phrase the title may hold, after where each
+                                 scored word starts: "0,2|Natural history of"
+                                 (plan_title.c) */
     int feedback;             /* terms were added by relevance feedback */
     eaf__strvec expanded;     /* notes of the passes, for explain */
     /* related:KEY at the top of the query: its node, whose list orders
@@ -100,11 +102,10 @@ eaf_status eaf__pass_places(eaf__plan *p, eaf_db *db);
  * tree as typed. */
 eaf_status eaf__pass_title_phrase(eaf__plan *p, eaf_db *db);
 
-/* Adds the plan's title phrase to the compiled expression, ORed, unless the
- * search was read as a question: the rows matched stay the same, the
- * ranking gives a bonus to the titles that hold it.  Before the ranking
- * call is written. */
-eaf_status eaf__compiled_title_phrase(eaf__compiled *c, const eaf__plan *p);
+/* Appends the plan's title phrase to the arguments of the ranking
+ * function's call (", 'words'", SQL-quoted), unless there is none or the
+ * search was read as a question. */
+void eaf__plan_title_arg(eaf__buf *call, const eaf__plan *p);
 
 /* The feedback pass (feedback.c) runs the plan for its best hits, so it
  * takes the plan as compiled: see hits.h. */

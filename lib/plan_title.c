@@ -6,20 +6,23 @@
  * from what must match (plan.c), so "Book of" ranks the article titled
  * "Book" first, and the order of the words counts only through the
  * proximity bonus.  The pass below keeps the words as typed, stopwords
- * included, and the compiled expression gets them as one more phrase in
- * the title, ORed with the rest: every row that has the phrase in its
- * title has all of its words, so the rows matched do not change, and the
- * ranking function adds a bonus to a row whose title holds the phrase
- * (group -2 of its spec, rank.c).
+ * included, and hands them to the ranking function (its last argument,
+ * "0,2|Natural history of": where each scored word starts among the
+ * tokens, then the words),
+ * which adds a bonus to a row whose title holds them in that order
+ * (rank.c).  Nothing else changes: the rows matched are the same.  (The
+ * phrase as one more FTS5 phrase ORed with the query gave the same
+ * ranking at twice the time of a search: FTS5 reads the whole position
+ * lists of its words, "of" included, for every row.)
  *
  * Only for a search of plain words (no operator, field, prefix or phrase
  * typed) of two to EAF__TITLE_PHRASE_WORDS words, not read as a question
  * (a natural-language question is no title; a search with
  * EAF_SEARCH_RANK_ALL, all the words first, may be one).
  */
-#include "hits.h"
 #include "plan.h"
 #include "query.h"
+#include "lexicon.h"
 #include "tokenize.h"
 
 #include <string.h>
@@ -47,6 +50,16 @@ static int tokens(const char *text, size_t len)
     return n;
 }
 
+/* Is the word a stopword, as plan.c's stopword pass tells them? */
+static int stopword(eaf_db *db, const eaf__qnode *n)
+{
+    char *f = eaf__fold_value(n->text, n->len);
+    int r = f && !strchr(f, ' ') && eaf__is_stopword(db->language, f, strlen(f));
+
+    eaf__free(f);
+    return r;
+}
+
 /* Is the node a word as typed: a term with no field, prefix or marker? */
 static int plain_word(const eaf__qnode *n)
 {
@@ -57,11 +70,10 @@ static int plain_word(const eaf__qnode *n)
 eaf_status eaf__pass_title_phrase(eaf__plan *p, eaf_db *db)
 {
     const eaf__qnode *root = eaf__query_root(p->q);
-    eaf__buf b = EAF__BUF_INIT;
+    eaf__buf b = EAF__BUF_INIT, at = EAF__BUF_INIT, all = EAF__BUF_INIT;
     size_t i;
-    int words = 0, n;
+    int words = 0, n = 0, content = 0;
 
-    (void)db;
     if (p->rel || !root)
         return EAF_OK;
     if (root->kind != EAF__Q_AND)
@@ -70,47 +82,46 @@ eaf_status eaf__pass_title_phrase(eaf__plan *p, eaf_db *db)
         const eaf__qnode *k = root->kids[i];
         if (k->kind == EAF__Q_META || k->kind == EAF__Q_DATE)
             continue; /* filters, SQL beside the expression */
-        if (!plain_word(k))
-            return EAF_OK;
-        if ((n = tokens(k->text, k->len)) < 0)
-            return EAF_NOMEM;
+        if (!plain_word(k) || (n = tokens(k->text, k->len)) < 0 ||
+            words + n > EAF__TITLE_PHRASE_WORDS) {
+            eaf__buf_free(&b);
+            eaf__buf_free(&at);
+            eaf__buf_free(&all);
+            return n < 0 ? EAF_NOMEM : EAF_OK;
+        }
+        /* where each scored word starts among the tokens: the words
+         * besides stopwords, or all of them when all are stopwords (as
+         * the stopword pass keeps them) */
+        if (!stopword(db, k)) {
+            eaf__buf_printf(&at, "%s%d", at.n ? "," : "", words);
+            content++;
+        }
+        eaf__buf_printf(&all, "%s%d", all.n ? "," : "", words);
         words += n;
-        if (words > EAF__TITLE_PHRASE_WORDS)
-            return EAF_OK;
         if (b.n)
             eaf__buf_putc(&b, ' ');
         eaf__buf_append(&b, k->text, k->len);
     }
-    if (b.rc != EAF_OK) {
-        eaf__buf_free(&b);
-        return EAF_NOMEM;
-    }
-    if (words >= 2)
-        p->title_phrase = eaf__buf_detach(&b);
+    if (words >= 2 && b.rc == EAF_OK && at.rc == EAF_OK && all.rc == EAF_OK)
+        p->title_phrase = eaf__printf("%s|%s", content ? at.p : all.p, b.p);
+    n = words >= 2 && !p->title_phrase ? -1 : 0;
     eaf__buf_free(&b);
-    return EAF_OK;
+    eaf__buf_free(&at);
+    eaf__buf_free(&all);
+    return n < 0 ? EAF_NOMEM : EAF_OK;
 }
 
-eaf_status eaf__compiled_title_phrase(eaf__compiled *c, const eaf__plan *p)
+void eaf__plan_title_arg(eaf__buf *call, const eaf__plan *p)
 {
-    eaf__buf b = EAF__BUF_INIT;
     const char *s;
 
-    if (!p->title_phrase || p->read_as_question || !c->fts || !c->positive)
-        return EAF_OK;
-    eaf__buf_printf(&b, "(%s) OR {%s} : \"%c", c->fts, eaf__col_names[EAF__COL_TITLE],
-                    EAF__TITLE_PHRASE);
-    for (s = p->title_phrase; *s; s++) { /* an FTS5 string: '"' doubled */
-        if (*s == '"')
-            eaf__buf_putc(&b, '"');
-        eaf__buf_putc(&b, *s);
+    if (!p->title_phrase || p->read_as_question)
+        return;
+    eaf__buf_puts(call, ", '");
+    for (s = p->title_phrase; *s; s++) { /* an SQL string: '\'' doubled */
+        if (*s == '\'')
+            eaf__buf_putc(call, '\'');
+        eaf__buf_putc(call, *s);
     }
-    eaf__buf_putc(&b, '"');
-    if (b.rc != EAF_OK) {
-        eaf__buf_free(&b);
-        return EAF_NOMEM;
-    }
-    eaf__free(c->fts);
-    c->fts = eaf__buf_detach(&b);
-    return EAF_OK;
+    eaf__buf_putc(call, '\'');
 }

@@ -8,7 +8,6 @@
  * phrase us japan and "China's" into china.
  */
 #include "query.h"
-#include "fts.h"
 #include "lexicon.h"
 #include "tokenize.h"
 
@@ -301,10 +300,6 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
             mark = text.n ? text.p[0] : 0;
             if (not_depth >= 0) {
                 last_mark = 0; /* an exclusion: never scored */
-            } else if (mark == EAF__TITLE_PHRASE) {
-                p.group = EAF__RANK_TITLE_PHRASE; /* a bonus in the title, no word */
-                p.weight = 1.0;
-                last_mark = 0;
             } else if (mark == EAF__FEEDBACK_TERM) {
                 /* a term relevance feedback added: a word of its own, weak */
                 p.group = groups++;
@@ -367,9 +362,7 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
     for (i = 0; ok && i < nph; i++) {
         /* stopwords count only when the query has nothing else */
         int g = ph[i].group >= 0 && (!ph[i].stopword || scored == 0) ? ph[i].group : -1;
-        if (ph[i].group == EAF__RANK_TITLE_PHRASE)
-            g = EAF__RANK_TITLE_PHRASE;
-        eaf__buf_printf(spec, "%s%d:%g", i ? " " : "", g, g != -1 ? ph[i].weight : 0.0);
+        eaf__buf_printf(spec, "%s%d:%g", i ? " " : "", g, g >= 0 ? ph[i].weight : 0.0);
     }
     eaf__free(ph);
     return ok && spec->rc == EAF_OK;

@@ -1,7 +1,7 @@
 /*
  * rank.c: the ranking function "eaf_rank", an FTS5 auxiliary function.
  *
- *   eaf_rank(fts, w0, ..., w7, k1, b, proximity, spec)
+ *   eaf_rank(fts, w0, ..., w7, k1, b, proximity, spec [, typed])
  *
  * w0..w7 weigh the columns.  The arguments are read with the first row
  * and hold for the query (constants, as FTS5's "rank MATCH" passes them).
@@ -12,7 +12,8 @@
  * it): phrases of one group are forms of one query word (a country and its
  * adjective, the terms of a capped prefix) and only the best of them
  * counts; group -1 is not scored (stopwords, exclusions).  Without spec
- * every phrase is its own group.
+ * every phrase is its own group.  typed, when given, is the words of a
+ * short search as typed (plan_title.c).
  *
  * The score of a row:
  *  - BM25F per phrase: its frequency in each column, normalised by that
@@ -32,10 +33,11 @@
  *    the query, times 1.5 (a known-item search for "Orson Welles" wants
  *    the article titled that, not its sections "Orson Welles - Early
  *    life"; on enwiki title queries it lifts MRR from 0.845 to 0.853);
- *  - plus TITLE_PHRASE when the title holds the words as typed, stopwords
- *    and order kept (the phrases of group EAF__RANK_TITLE_PHRASE, which
- *    plan_title.c adds to a search of a few plain words: "Book of" wants
- *    "Book of Ezra" before "Book").
+ *  - plus TITLE_PHRASE when the title holds the words typed, in that
+ *    order, stopwords included: "Book of" wants "Book of Ezra" before
+ *    "Book", "Battle of" the battles.  The title's text is read only for
+ *    a row whose title has every word scored (the occurrences say so) and
+ *    that may still be among the best k.
  *
  * The result is negated, so that ORDER BY rank puts the best row first, as
  * with FTS5's bm25().  The table's statistics (row count, average column
@@ -56,11 +58,12 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 
 #define MAX_COLUMNS 8
-#define NARGS (MAX_COLUMNS + 4)
+#define NARGS (MAX_COLUMNS + 4) /* and typed, optional, after them */
 #define PROX_WINDOW 8      /* positions apart at most */
 #define PROX_LOOKAHEAD 6   /* instances looked at after each one */
 #define TITLE_COVERAGE 1.5 /* weight of the share of the title the query covers */
 #define TITLE_PHRASE 1.5   /* of a title that holds the words as typed */
+#define TITLE_TOKENS 64    /* tokens of a title compared, at most */
 
 typedef struct size_cache size_cache; /* below */
 
@@ -72,7 +75,6 @@ typedef struct rank_stats {
     int ncol, nphrase, ngroup;
     sqlite3_int64 id_lo, id_hi; /* the table's ids, when the spec gives them */
     int k;              /* the spec's k: rows wanted; 0: all scored exactly */
-    int ntitle_phrase;  /* phrases of group EAF__RANK_TITLE_PHRASE */
     double weight[MAX_COLUMNS], k1, b, prox; /* the knobs */
     int can_prune;      /* k, and knobs the bounds hold for (prune_ok) */
     const size_cache *sizes;    /* the connection's, when ready for this query */
@@ -96,6 +98,15 @@ typedef struct rank_stats {
     int ntop;
     sqlite3_int64 last_top; /* the row last kept there (ids > 0) */
     double words_max;   /* the most the words' BM25F can add (each below 1) */
+    /* the words typed, as the table's tokenizer makes them: tokens each
+     * NUL-terminated in typed, ntyped of them (0: no title phrase) */
+    char *typed;
+    int ntyped;
+    unsigned char *gseen; /* per group: the row's title has it */
+    int *at;            /* per group: where its word starts among the typed
+                           tokens (NULL: not known, the title is read) */
+    inst *tpos;         /* the row's occurrences in the title, TITLE_TOKENS */
+    sqlite3_stmt *title_st; /* reads a row's title alone (an index of ours) */
     double prox_max;    /* the most the proximity bonus can add, before
                            its weight */
 } rank_stats;
@@ -118,6 +129,11 @@ static void stats_free(void *p)
     eaf__free(s->tmp);
     eaf__free(s->run);
     eaf__free(s->top);
+    eaf__free(s->typed);
+    eaf__free(s->gseen);
+    eaf__free(s->at);
+    eaf__free(s->tpos);
+    sqlite3_finalize(s->title_st);
     eaf__free(s);
 }
 
@@ -390,16 +406,13 @@ static void parse_spec(rank_stats *s, const char *spec)
         }
         while (*p == ' ')
             p++;
-        s->group[i] = g == EAF__RANK_TITLE_PHRASE ? EAF__RANK_TITLE_PHRASE
-                      : g < 0 || g >= s->nphrase ? -1 : (int)g;
+        s->group[i] = g < 0 || g >= s->nphrase ? -1 : (int)g;
         s->pweight[i] = w;
         if (s->group[i] >= s->ngroup)
             s->ngroup = s->group[i] + 1;
     }
     for (; i < s->nphrase; i++) /* phrases the spec did not describe */
         s->group[i] = s->ngroup++;
-    for (i = 0; i < s->nphrase; i++)
-        s->ntitle_phrase += s->group[i] == EAF__RANK_TITLE_PHRASE;
 }
 
 /* Reads the statistics of the table and of the query's phrases. */
@@ -575,25 +588,209 @@ static double title_coverage(const Fts5ExtensionApi *api, Fts5Context *ctx,
     return hit >= len ? 1.0 : hit / len;
 }
 
-/* TITLE_PHRASE times the weight of the best phrase of the words as typed
- * that the title holds, or 0 (their occurrences are read in the title's
- * column only, which FTS5 lists first). */
-static double title_phrase(const Fts5ExtensionApi *api, Fts5Context *ctx,
-                           const rank_stats *s)
-{
-    double best = 0.0;
-    int p;
+/* ---- the words as typed, in the title -------------------------------------- */
 
+/* Tokens of a text, as the table's tokenizer makes them for a document
+ * (the forms it adds at a token's place left out), into a buffer of
+ * NUL-terminated tokens. */
+typedef struct token_list {
+    char *p;
+    size_t n, cap;
+    int count, nomem;
+} token_list;
+
+static int add_token(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+{
+    token_list *l = ctx;
+
+    (void)start;
+    (void)end;
+    if (tflags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    if (l->count >= TITLE_TOKENS)
+        return SQLITE_DONE; /* enough to compare */
+    if (l->n + (size_t)ntok + 1 > l->cap) {
+        size_t cap = (l->cap ? 2 * l->cap : 128) + (size_t)ntok + 1;
+        char *np = eaf__realloc(l->p, cap);
+        if (!np) {
+            l->nomem = 1;
+            return SQLITE_NOMEM;
+        }
+        l->p = np;
+        l->cap = cap;
+    }
+    memcpy(l->p + l->n, tok, (size_t)ntok);
+    l->n += (size_t)ntok;
+    l->p[l->n++] = '\0';
+    l->count++;
+    return SQLITE_OK;
+}
+
+/* Where each group's word starts among the typed tokens, from "0,2|":
+ * s->at, when the list has a place for each group (else the title is read
+ * for every row whose title has every group).  Returns the words after
+ * the '|', or NULL on a malformed argument. */
+static const char *typed_places(rank_stats *s, const char *arg)
+{
+    const char *p = arg, *bar = strchr(arg, '|');
+    int g = 0;
+
+    if (!bar)
+        return NULL;
+    if (s->ngroup > 0 && (s->at = eaf__calloc((size_t)s->ngroup, sizeof(int)))) {
+        while (p < bar) {
+            char *end;
+            long v = strtol(p, &end, 10);
+            if (end == p || v < 0 || v >= TITLE_TOKENS || g >= s->ngroup)
+                break;
+            s->at[g++] = (int)v;
+            p = *end == ',' ? end + 1 : end;
+        }
+        if (p != bar || g != s->ngroup) {
+            eaf__free(s->at);
+            s->at = NULL;
+        }
+    }
+    return bar + 1;
+}
+
+/* The words typed, tokenized once for the query into s->typed. */
+static int typed_load(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s,
+                      sqlite3_value *v)
+{
+    const char *arg = (const char *)sqlite3_value_text(v), *text;
+    token_list l = {NULL, 0, 0, 0, 0};
+    int rc;
+
+    if (!arg || !(text = typed_places(s, arg)) || !*text)
+        return SQLITE_OK;
+    if (!(s->tpos = eaf__calloc(TITLE_TOKENS, sizeof(inst))))
+        return SQLITE_NOMEM;
+    rc = api->xTokenize(ctx, text, (int)strlen(text), &l, add_token);
+    if (l.nomem || (rc != SQLITE_OK && rc != SQLITE_DONE) || l.count < 2 ||
+        !(s->gseen = eaf__calloc((size_t)s->ngroup + 1, 1))) {
+        eaf__free(l.p);
+        return l.nomem || (rc != SQLITE_OK && rc != SQLITE_DONE) ? SQLITE_NOMEM : SQLITE_OK;
+    }
+    s->typed = l.p;
+    s->ntyped = l.count;
+    {
+        /* FTS5 reads a row's text with every column of the article, its
+         * body too (overflow pages, ten times the work of the title) */
+        const size_cache *c = api->xUserData(ctx);
+        if (c && c->db &&
+            sqlite3_prepare_v3(c->db, "SELECT title FROM article WHERE id = ?1",
+                               -1, SQLITE_PREPARE_PERSISTENT, &s->title_st, NULL) != SQLITE_OK)
+            s->title_st = NULL; /* then through FTS5 */
+    }
+    return SQLITE_OK;
+}
+
+/* Has the title an occurrence of group g at position pos (of the n in
+ * s->tpos)? */
+static int title_has(const rank_stats *s, int n, int g, int pos)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (s->tpos[i].group == g && s->tpos[i].pos == pos)
+            return 1;
+    return 0;
+}
+
+/* May the row's title hold the words typed?  It must have an occurrence of
+ * every group scored (s->tf's title column, as title_counts() or
+ * count_occurrences() left it) and, when the places of the groups' words
+ * are known, have them at those places from one start, with room for the
+ * other words after it (which only the text can tell: stopwords are no
+ * phrases of the query).  Most titles with "history" fail "History of"
+ * here, "Japan - History" having nothing after the word. */
+static int title_may_hold(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+{
+    int p, g, seen = 0, n = 0, len = 0, i, rc = SQLITE_OK;
+
+    if (!s->ntyped)
+        return 0;
+    memset(s->gseen, 0, (size_t)s->ngroup);
     for (p = 0; p < s->nphrase; p++) {
+        g = s->group[p];
+        if (g >= 0 && s->tf[p * s->ncol] > 0.0 && !s->gseen[g]) {
+            s->gseen[g] = 1;
+            seen++;
+        }
+    }
+    if (seen != s->ngroup || !s->at)
+        return seen == s->ngroup;
+    /* the title's occurrences of the scored phrases, and its length */
+    for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
         Fts5PhraseIter it;
         int ic = -1, io = 0;
 
-        if (s->group[p] != EAF__RANK_TITLE_PHRASE || s->pweight[p] <= best)
+        if (s->group[p] < 0)
             continue;
-        if (api->xPhraseFirst(ctx, p, &it, &ic, &io) == SQLITE_OK && ic == 0)
-            best = s->pweight[p];
+        rc = api->xPhraseFirst(ctx, p, &it, &ic, &io);
+        for (; rc == SQLITE_OK && ic == 0; api->xPhraseNext(ctx, &it, &ic, &io)) {
+            if (n == TITLE_TOKENS)
+                return 1; /* a long title: let its text tell */
+            s->tpos[n].group = s->group[p];
+            s->tpos[n++].pos = io;
+        }
     }
-    return TITLE_PHRASE * best;
+    if (rc != SQLITE_OK || column_size(api, ctx, s->sizes, 0, &len) != SQLITE_OK)
+        return 1;
+    for (i = 0; i < n; i++) {
+        int start = s->tpos[i].pos - s->at[s->tpos[i].group];
+        if (start < 0 || start + s->ntyped > len)
+            continue;
+        for (g = 0; g < s->ngroup; g++)
+            if (!title_has(s, n, g, start + s->at[g]))
+                break;
+        if (g == s->ngroup)
+            return 1;
+    }
+    return 0;
+}
+
+/* Does the row's title hold the words typed, in order, one after the
+ * other?  Reads and tokenizes the title.  1, 0, or -1 on an error. */
+static int title_holds(const Fts5ExtensionApi *api, Fts5Context *ctx, const rank_stats *s)
+{
+    token_list l = {NULL, 0, 0, 0, 0};
+    const char *text = NULL, *t, *q;
+    int n = 0, rc, i, j, found = 0;
+
+    if (s->title_st) {
+        sqlite3_bind_int64(s->title_st, 1, api->xRowid(ctx));
+        rc = sqlite3_step(s->title_st);
+        if (rc == SQLITE_ROW) {
+            text = (const char *)sqlite3_column_text(s->title_st, 0);
+            n = sqlite3_column_bytes(s->title_st, 0);
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+        }
+    } else {
+        rc = api->xColumnText(ctx, 0, &text, &n);
+    }
+    if (rc == SQLITE_OK && text && n > 0)
+        rc = api->xTokenize(ctx, text, n, &l, add_token);
+    if (s->title_st)
+        sqlite3_reset(s->title_st);
+    if (l.nomem || (rc != SQLITE_OK && rc != SQLITE_DONE)) {
+        eaf__free(l.p);
+        return -1;
+    }
+    if (!l.p)
+        return 0;
+    for (i = 0, t = l.p; !found && i + s->ntyped <= l.count; i++, t += strlen(t) + 1) {
+        const char *u = t;
+        for (j = 0, q = s->typed; j < s->ntyped; j++, q += strlen(q) + 1, u += strlen(u) + 1)
+            if (strcmp(q, u) != 0)
+                break;
+        found = j == s->ntyped;
+    }
+    eaf__free(l.p);
+    return found;
 }
 
 /*
@@ -604,8 +801,9 @@ static double title_phrase(const Fts5ExtensionApi *api, Fts5Context *ctx,
  * row is first bounded: its words' BM25F is below the sum over groups of
  * the largest weight * IDF (the saturation stays under 1), its proximity
  * bonus below the weight times the sum over pairs of groups of the smaller
- * IDF, and its title's coverage and phrase are read exactly from the
- * title's occurrences, which FTS5 gives first.  When that bound is below the k-th
+ * IDF, and its title's coverage is read exactly from the title's
+ * occurrences, which FTS5 gives first, as is whether the title may hold
+ * the words typed (TITLE_PHRASE when it may).  When that bound is below the k-th
  * best score, the bound is the row's rank; otherwise its BM25F and coverage
  * are computed, and if those plus the proximity bound are still below,
  * that is the rank.  A row of the true best k scores at least the k-th
@@ -705,6 +903,8 @@ static int query_stats(const Fts5ExtensionApi *api, Fts5Context *ctx, int nval,
     s->b = nval > MAX_COLUMNS + 1 ? sqlite3_value_double(vals[MAX_COLUMNS + 1]) : 0.75;
     s->prox = nval > MAX_COLUMNS + 2 ? sqlite3_value_double(vals[MAX_COLUMNS + 2]) : 0.0;
     s->can_prune = s->k > 0 && prune_ok(s->weight, s->k1, s->b, s->prox);
+    if (nval > NARGS && s->ncol > 0 && (rc = typed_load(api, ctx, s, vals[NARGS])) != SQLITE_OK)
+        return rc;
     *out = s;
     return SQLITE_OK;
 }
@@ -792,7 +992,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
                           sqlite3_context *result, int nval, sqlite3_value **vals)
 {
     rank_stats *s = api->xGetAuxdata(ctx, 0);
-    double prox, score = 0.0, title = 0.0;
+    double prox, score = 0.0, title;
     int rc = SQLITE_OK, nkept = 0, prune, i;
 
     if (!s) {
@@ -807,13 +1007,11 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     }
     prox = s->prox;
     prune = s->can_prune && s->ntop == s->k;
-    if (s->ntitle_phrase)
-        title = title_phrase(api, ctx, s);
     if (prune && s->ncol > 0) {
         double bound;
         rc = title_counts(api, ctx, s);
         bound = s->words_max + TITLE_COVERAGE * title_coverage(api, ctx, s) +
-                prox * s->prox_max + title;
+                prox * s->prox_max + (title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0);
         if (rc == SQLITE_OK && below_top(s, bound)) {
             sqlite3_result_double(result, -bound);
             return;
@@ -829,13 +1027,30 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     }
     for (i = 0; i < s->ngroup; i++)
         score += s->gscore[i];
-    score += TITLE_COVERAGE * title_coverage(api, ctx, s) + title;
+    score += TITLE_COVERAGE * title_coverage(api, ctx, s);
+    title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0; /* at most */
     if (prox > 0.0) {
-        if (prune && below_top(s, score + prox * s->prox_max)) {
-            sqlite3_result_double(result, -(score + prox * s->prox_max));
+        if (prune && below_top(s, score + prox * s->prox_max + title)) {
+            sqlite3_result_double(result, -(score + prox * s->prox_max + title));
             return;
         }
         score += prox * proximity(s, nkept);
+    }
+    if (title > 0.0) {
+        /* the title's text last, when the bonus could still lift the row
+         * among the best k (for "History of", thousands of titles have
+         * "history") */
+        int holds;
+        if (prune && below_top(s, score + title)) {
+            sqlite3_result_double(result, -(score + title));
+            return;
+        }
+        holds = title_holds(api, ctx, s);
+        if (holds < 0) {
+            sqlite3_result_error_code(result, SQLITE_NOMEM);
+            return;
+        }
+        score += holds ? title : 0.0;
     }
     if (s->k > 0) {
         /* once per row, should SQLite ask for a row's rank twice */

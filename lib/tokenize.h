@@ -35,10 +35,6 @@
 #define EAF__FEEDBACK_WEIGHT0 0x2f
 #define EAF__FEEDBACK_STEPS 40.0
 #define EAF__FEEDBACK_MAX 79
-/* A query string that starts with this byte is the words of a search as
- * typed, tokenized as any string: a phrase the title may hold, scored as a
- * bonus only (plan_title.c). */
-#define EAF__TITLE_PHRASE '\x04'
 
 typedef struct eaf__tokenizer eaf__tokenizer;
 
