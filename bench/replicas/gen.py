@@ -3,10 +3,13 @@
 
     gen.py N [FIRST] [SEED] > articles.jsonl
 
-Articles FIRST to FIRST+N-1 (keys rep/NUMBER).  Words are drawn from a
-built-in list with Zipf-like weights, so that queries of one or two of
-the common words match many articles; nothing is read from ../shared.
-Deterministic for a seed.
+Articles FIRST to FIRST+N-1 (keys rep/NUMBER).  Three tenths of the words
+are drawn from a built-in list of English words, the rest from a long tail
+of made-up ones (syllables put together), each part with Zipf-like
+weights, so that the queries of bench/replicas/load.lua (English words)
+match from a few hundred to most of the articles; nothing is read from
+../shared.  Deterministic for a seed (the vocabulary is the same for
+every seed).
 """
 import json
 import random
@@ -34,15 +37,26 @@ def main():
     n = int(sys.argv[1])
     first = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
-    weights = [1.0 / (i + 1) for i in range(len(WORDS))]
-    rng.shuffle(weights)
+    vocab = random.Random(0)
+    syll = ["ka", "lo", "mi", "ra", "te", "su", "no", "vi", "da", "pe", "zo", "ha",
+            "ni", "gu", "be", "xo", "ri", "ta", "mo", "el"]
+    tail = sorted(set("".join(vocab.choice(syll) for _ in range(vocab.randint(2, 4)))
+                      for _ in range(4000)))
+    vocab.shuffle(tail)
+    head = [1.0 / (i + 1) for i in range(len(WORDS))]
+    vocab.shuffle(head)
+    hsum = sum(head)
+    tw = [1.0 / (i + 1) for i in range(len(tail))]
+    tsum = sum(tw)
+    words = WORDS + tail
+    weights = [0.3 * w / hsum for w in head] + [0.7 * w / tsum for w in tw]
     out = sys.stdout
     for k in range(first, first + n):
-        title = " ".join(rng.choices(WORDS, weights, k=rng.randint(3, 7))).capitalize()
+        title = " ".join(rng.choices(words, weights, k=rng.randint(3, 7))).capitalize()
         paras = []
         for _ in range(rng.randint(2, 6)):
-            words = rng.choices(WORDS, weights, k=rng.randint(30, 120))
-            paras.append(" ".join(words).capitalize() + ".")
+            para = rng.choices(words, weights, k=rng.randint(30, 120))
+            paras.append(" ".join(para).capitalize() + ".")
         art = {
             "id": "rep/%d" % k,
             "url": "https://example.org/rep/%d" % k,
