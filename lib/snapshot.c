@@ -148,7 +148,7 @@ static int source_is_wal(eaf_db *db)
 
 /* A WAL source outside a transaction: VACUUM INTO the file tmp (empty),
  * in one read transaction of the source. */
-static eaf_status vacuum_into(eaf_db *db, const char *tmp)
+static eaf_status vacuum_into(eaf_db *db, const char *tmp, const char *what)
 {
     sqlite3_stmt *q = NULL;
     int rc = sqlite3_prepare_v2(db->sql, "VACUUM main INTO ?1", -1, &q, NULL);
@@ -160,12 +160,12 @@ static eaf_status vacuum_into(eaf_db *db, const char *tmp)
             rc = SQLITE_OK;
     }
     sqlite3_finalize(q);
-    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, "copying the index");
+    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, what);
 }
 
 /* Otherwise: the backup of db into the open connection copy, in steps
  * (see the top of the file), then the copy compacted. */
-static eaf_status backup_pages(eaf_db *db, sqlite3 *copy)
+static eaf_status backup_pages(eaf_db *db, sqlite3 *copy, const char *what)
 {
     sqlite3_backup *b;
     int rc, held = !sqlite3_get_autocommit(db->sql);
@@ -173,8 +173,7 @@ static eaf_status backup_pages(eaf_db *db, sqlite3 *copy)
 
     b = sqlite3_backup_init(copy, "main", db->sql, "main");
     if (!b)
-        return eaf__error_sqlite(&db->err, copy, sqlite3_errcode(copy),
-                                 "starting the snapshot");
+        return eaf__error_sqlite(&db->err, copy, sqlite3_errcode(copy), what);
     for (;;) {
         rc = sqlite3_backup_step(b, step);
         if (rc == SQLITE_DONE)
@@ -201,7 +200,7 @@ static eaf_status backup_pages(eaf_db *db, sqlite3 *copy)
     }
     sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE)
-        return eaf__db_sqlerr(db, rc, "copying the index");
+        return eaf__db_sqlerr(db, rc, what);
     /* the backup copied the source's header, its journal mode included:
      * rollback journal, then the file rewritten without its free pages.
      * No journal for that VACUUM: the file is ours until it is renamed,
@@ -209,12 +208,12 @@ static eaf_status backup_pages(eaf_db *db, sqlite3 *copy)
     rc = sqlite3_exec(copy, "PRAGMA journal_mode=DELETE; PRAGMA journal_mode=OFF; VACUUM",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK)
-        return eaf__error_sqlite(&db->err, copy, rc, "compacting the snapshot");
+        return eaf__error_sqlite(&db->err, copy, rc, what);
     return EAF_OK;
 }
 
 /* The generation the copy reads. */
-static eaf_status copy_generation(eaf_db *db, sqlite3 *copy, uint64_t *gen)
+static eaf_status copy_generation(eaf_db *db, sqlite3 *copy, uint64_t *gen, const char *what)
 {
     sqlite3_stmt *q = NULL;
     int rc = sqlite3_prepare_v2(copy,
@@ -230,14 +229,14 @@ static eaf_status copy_generation(eaf_db *db, sqlite3 *copy, uint64_t *gen)
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_OK)
-        return eaf__error_sqlite(&db->err, copy, rc, "reading the snapshot's generation");
+        return eaf__error_sqlite(&db->err, copy, rc, what);
     return EAF_OK;
 }
 
 eaf_status eaf_db_snapshot(uint64_t *generation_out, eaf_db *db, const char *path)
 {
     sqlite3 *copy = NULL;
-    char *tmp = NULL, *dir = NULL;
+    char *tmp = NULL, *dir = NULL, *what = NULL;
     uint64_t gen = 0;
     eaf_status st;
     int fd, rc, err, tries;
@@ -262,7 +261,8 @@ eaf_status eaf_db_snapshot(uint64_t *generation_out, eaf_db *db, const char *pat
      * umask's permissions (mkstemp's 0600 would keep a server of another
      * user out) */
     dir = folder_of(path);
-    if (!dir) {
+    what = eaf__printf("writing the snapshot '%s'", path);
+    if (!dir || !what) {
         st = eaf__db_error(db, EAF_NOMEM, "out of memory");
         goto out;
     }
@@ -299,11 +299,11 @@ eaf_status eaf_db_snapshot(uint64_t *generation_out, eaf_db *db, const char *pat
     sqlite3_extended_result_codes(copy, 1);
     sqlite3_exec(copy, "PRAGMA synchronous=OFF", NULL, NULL, NULL); /* synced below */
     if (source_is_wal(db) && sqlite3_get_autocommit(db->sql))
-        st = vacuum_into(db, tmp);
+        st = vacuum_into(db, tmp, what);
     else
-        st = backup_pages(db, copy);
+        st = backup_pages(db, copy, what);
     if (st == EAF_OK)
-        st = copy_generation(db, copy, &gen);
+        st = copy_generation(db, copy, &gen, what);
     rc = sqlite3_close(copy);
     copy = NULL;
     if (st == EAF_OK && rc != SQLITE_OK)
@@ -336,5 +336,6 @@ out:
         remove_temp(tmp);
     eaf__free(tmp);
     eaf__free(dir);
+    eaf__free(what);
     return st;
 }
