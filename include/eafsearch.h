@@ -494,6 +494,40 @@ EAF_API eaf_status eaf_db_set_time_limit(eaf_db *db, unsigned ms);
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
 eaf_status eaf_db_generation(uint64_t *out, eaf_db *db);
 
+/**
+ * Writes a snapshot of the index to path: a copy of the index as one
+ * commit left it, without the file's free pages, for replicas that serve
+ * it (eafindex --snapshot).  It is safe while another handle or process
+ * writes: the copy (SQLite's online backup) holds a read transaction on
+ * the index, which in the index's WAL mode never blocks a writer; a
+ * source in rollback-journal mode is copied in steps that let a writer
+ * commit between them, and the copy starts again when it does.  The copy
+ * is written to a temporary file in path's folder, synced, and renamed
+ * over path, so that a program reading path sees the old file or the
+ * new one whole, never part of one (eafserve serves the new one from its
+ * next request).  The snapshot is in rollback-journal mode, with no log
+ * beside it, and reads the same generation (eaf_db_generation()) as the
+ * index did when it was copied; it opens, read-only or read-write, as any
+ * index.  A path with a write-ahead log beside it (PATH-wal: an index in
+ * WAL mode that a writer may have open) is refused, as is the handle's
+ * own file.  On failure nothing is left in the folder and path is as it
+ * was.
+ * @param[out] generation_out  if not NULL, the snapshot's generation
+ * @param[in]  db              the handle, read-only or read-write
+ * @param[in]  path            where to write the snapshot
+ * @retval EAF_OK
+ * @retval EAF_IO      path's folder is missing or not writable, path is a
+ *                     folder or has a log beside it, or the disk is full;
+ *                     eaf_db_errmsg() names path
+ * @retval EAF_MISUSE  a NULL db or path, path is the handle's own file,
+ *                     or a transaction is open on the handle
+ * @retval EAF_BUSY, EAF_NOMEM, EAF_CORRUPT
+ * Thread notes: as every call on the handle (one thread at a time).
+ * @since 1.2
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(2, 3)
+eaf_status eaf_db_snapshot(uint64_t *generation_out, eaf_db *db, const char *path);
+
 /** What a completion (eaf_db_complete()) completes.  @since 1.1 */
 typedef enum eaf_completion_kind {
     EAF_COMPLETE_WORDS = 0, /**< the text typed, its last word completed */

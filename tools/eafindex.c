@@ -5,6 +5,7 @@
  *   eafindex [-d DB] [options] PATH...
  *   eafindex [-d DB] --export [FILE]
  *   eafindex [-d DB] --check
+ *   eafindex [-d DB] --snapshot FILE
  *
  * PATHs are files (article pages, HTML pages, Markdown with front matter,
  * WordPress exports, JSON Lines, and archives of them) or folders, walked
@@ -21,7 +22,7 @@
  * eaf_reader_*, bookkeeping eaf_db_source_*, export eaf_db_export,
  * checks eaf_db_check.  This file holds the options and the run; the
  * walk is index_walk.c, reading the files index_file.c, and --export,
- * --check and --rebuild index_admin.c.
+ * --check, --rebuild and --snapshot index_admin.c.
  */
 #include "index.h"
 
@@ -249,6 +250,7 @@ typedef struct args {
     run r;
     eaf_open_options oo;
     const char *dbopt;
+    const char *snapshot;
     int export, check, rebuild;
 } args;
 
@@ -385,6 +387,10 @@ static const tool_option options[] = {
      "rebuild what the index derives from its articles (the\n"
      "full-text index, the related lists, ...), check it,\n"
      "and exit", opt_set_int, AT(rebuild), 1, NOV, 17},
+    {"snapshot", 0, required_argument, "FILE",
+     "write a consistent, compact copy of the index to FILE\n"
+     "(safe while another eafindex writes; FILE is replaced\n"
+     "whole, for a server reading it), and exit", opt_string, AT(snapshot), 0, NOV, 23},
     {"verbose", 'v', no_argument, NULL, "print one line per file: what was done, and why",
      opt_set_int, RUN(verbose), 1, NOV, 19},
     {"quiet", 'q', no_argument, NULL, "print only errors and the tally", opt_set_int,
@@ -403,6 +409,7 @@ static const tool_spec spec = {
     "Usage: %s [OPTION]... PATH...\n"
     "       %s [-d FILE] --export [OUTPUT]\n"
     "       %s [-d FILE] --check | --rebuild\n"
+    "       %s [-d FILE] --snapshot FILE\n"
     "Index article files, archives and folders of them, and keep the index in step.\n"
     "\n",
     options, sizeof(options) / sizeof(options[0]),
@@ -444,6 +451,13 @@ int main(int argc, char **argv)
         return rc;
     }
     path = db_path(a.dbopt);
+    if (a.snapshot) {
+        if (a.export || a.check || a.rebuild || optind < argc) {
+            warnx_("--snapshot takes one file and no other action");
+            return EXIT_USAGE;
+        }
+        return do_snapshot(path, a.snapshot, a.r.quiet);
+    }
     if (a.rebuild) {
         if (a.export || a.check || optind < argc) {
             warnx_("--rebuild takes no file and no other action");

@@ -9,9 +9,13 @@
  * one snapshot of the index from its start to its end, so that a request
  * never sees half of a batch that eafindex commits meanwhile, and the next
  * request sees the batch.  SIGHUP makes every worker open its handle again
- * before its next request (the file may have been replaced) and reopens
- * the access log; SIGTERM and SIGINT stop accepting, let the requests in
- * flight finish, and end the program.
+ * before its next request and reopens the access log; so does a new file
+ * at the index's path (a snapshot renamed into place: eafindex
+ * --snapshot), which the main thread looks for once a second.  A request
+ * under way finishes on the handle it began with; every request that
+ * starts after the change reads the new file, and says which generation
+ * of the index answered it (X-Eaf-Generation).  SIGTERM and SIGINT stop
+ * accepting, let the requests in flight finish, and end the program.
  *
  * This file is the program: options, the daemon, the handles, signals,
  * routing, the headers every response carries (caching, compression, the
@@ -77,7 +81,8 @@ typedef struct server {
 
 static server S;
 
-/* Bumped by SIGHUP: a worker whose handle is older opens it again. */
+/* Bumped by SIGHUP and by a new file at the index's path: a worker whose
+ * handle is older opens it again. */
 static unsigned reopen_gen;
 static uint64_t requests_served;
 static int inflight;
@@ -353,6 +358,8 @@ typedef struct reply {
     int embed;                /* may be framed by any site */
     int retry_after;          /* seconds; 0: none */
     int allow;                /* 405: say which methods are */
+    int have_gen;             /* answered from the index, of generation gen */
+    uint64_t gen;
 } reply;
 
 static const char *const TYPE_JSON = "application/json; charset=utf-8";
@@ -536,6 +543,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, conn *cx, reply *r,
     }
     if (r->allow)
         MHD_add_response_header(resp, "Allow", "GET, HEAD");
+    if (r->have_gen) {
+        /* which snapshot answered: replicas behind a balancer are told
+         * apart by it, and a client sees when a new one is served */
+        char g[24];
+        snprintf(g, sizeof(g), "%llu", (unsigned long long)r->gen);
+        MHD_add_response_header(resp, "X-Eaf-Generation", g);
+    }
     cx->status = r->status;
     cx->bytes = r->status == 304 ? 0 : len;
     ret = MHD_queue_response(c, (unsigned)r->status, resp);
@@ -824,6 +838,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             if (!db || eaf_db_generation(&gen, db) != EAF_OK) {
                 error_reply(&r, &rq, 503, "the index cannot be read now");
             } else {
+                r.have_gen = 1;
+                r.gen = gen;
                 modified = generation_time(gen);
                 snprintf(etag, sizeof(etag), "\"%016llx-%08llx%s\"", (unsigned long long)gen,
                          (unsigned long long)(S.config_tag & 0xffffffffu), gz ? "-gz" : "");
@@ -937,7 +953,9 @@ static const tool_spec spec = {
     options, sizeof(options) / sizeof(options[0]),
     "\n"
     "Signals: SIGHUP reopens the index and the access log; SIGTERM and SIGINT\n"
-    "stop accepting, finish the requests in flight and exit.  See eafserve(8).\n",
+    "stop accepting, finish the requests in flight and exit.  A new file moved\n"
+    "to the index's path (eafindex --snapshot) is served within a second.\n"
+    "See eafserve(8).\n",
     0,
 };
 
@@ -1072,6 +1090,29 @@ static FILE *open_log(const char *path)
     if (!f)
         warnx_("%s: %s", path, strerror(errno));
     return f;
+}
+
+/* Is the file at the index's path another file than when last seen (a
+ * snapshot renamed into place)?  remember: only note the file now.  Called
+ * by the main thread alone.  A path missing for a moment is no change: the
+ * workers keep their handles. */
+static int index_file_changed(int remember)
+{
+    static dev_t dev;
+    static ino_t ino;
+    static int known;
+    struct stat sb;
+    int changed;
+
+    if (stat(S.db_path, &sb) != 0)
+        return 0;
+    changed = known && (sb.st_dev != dev || sb.st_ino != ino);
+    if (changed || remember || !known) {
+        dev = sb.st_dev;
+        ino = sb.st_ino;
+        known = 1;
+    }
+    return changed && !remember;
 }
 
 /* ---- main -------------------------------------------------------------------------- */
@@ -1229,10 +1270,21 @@ int main(int argc, char **argv)
             goto stop;
     }
 
+    index_file_changed(1);
     for (;;) {
-        if (sigwait(&sigs, &sig) != 0)
+        /* the signals, and once a second a look at the index's path */
+        struct timespec tick = {1, 0};
+        sig = sigtimedwait(&sigs, NULL, &tick);
+        if (sig < 0) {
+            if (errno == EAGAIN && index_file_changed(0)) {
+                __atomic_add_fetch(&reopen_gen, 1, __ATOMIC_ACQ_REL);
+                warnx_("%s was replaced: reopening the index before each worker's next "
+                       "request", S.db_path);
+            }
             continue;
+        }
         if (sig == SIGHUP) {
+            index_file_changed(1);
             __atomic_add_fetch(&reopen_gen, 1, __ATOMIC_ACQ_REL);
             if (S.log && S.log != stdout) {
                 FILE *f = open_log(S.log_path);

@@ -157,7 +157,7 @@ void index_file(run *r, item *it);
 void reread_pending(run *r);
 void prune(run *r, const root *rt);
 
-/* ---- index_admin.c: --export, --check, --rebuild -------------------------- */
+/* ---- index_admin.c: --export, --check, --rebuild, --snapshot -------------- */
 
 /* The settings of an index exported to path, when its first line is an
  * export's header: 1 and *language (to free) and *ro, else 0. */
@@ -165,5 +165,6 @@ int read_header(const char *path, char **language, eaf_related_options *ro, int 
 int do_export(const char *dbpath, const char *output);
 int do_check(const char *dbpath, int quiet);
 int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int quiet);
+int do_snapshot(const char *dbpath, const char *output, int quiet);
 
 #endif

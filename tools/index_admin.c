@@ -1,6 +1,6 @@
 /*
- * index_admin.c: eafindex --export (eaf_db_export()), --check and
- * --rebuild, and the settings an export gives a new index.
+ * index_admin.c: eafindex --export (eaf_db_export()), --check,
+ * --rebuild and --snapshot, and the settings an export gives a new index.
  */
 #include "index.h"
 
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- export ---------------------------------------------------------------------- */
 
@@ -175,4 +176,46 @@ int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int qui
     if (interrupted)
         return 130;
     return st == EAF_OK ? EXIT_OK : EXIT_FAIL;
+}
+
+/* ---- snapshot -------------------------------------------------------------------- */
+
+/* --snapshot FILE: a consistent, compact copy of the index (which another
+ * eafindex may be writing), put in place of FILE whole; then what it
+ * holds, read from the copy itself. */
+int do_snapshot(const char *dbpath, const char *output, int quiet)
+{
+    eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db, *copy;
+    uint64_t gen = 0;
+    int64_t articles = -1;
+    struct stat sb;
+    struct timespec t0;
+    eaf_status st;
+
+    /* read-only: a snapshot writes nothing to the index, and waits for no writer */
+    oo.flags = EAF_OPEN_READONLY;
+    if (tool_open(&db, dbpath, &oo, 0) != EAF_OK)
+        return EXIT_FAIL;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    st = eaf_db_snapshot(&gen, db, output);
+    if (st != EAF_OK)
+        warnx_("%s: %s", dbpath, eaf_db_errmsg(db));
+    eaf_db_close(db);
+    if (st != EAF_OK)
+        return EXIT_FAIL;
+    if (tool_open(&copy, output, &oo, 0) != EAF_OK)
+        return EXIT_FAIL;
+    st = eaf_db_count(&articles, copy);
+    if (st != EAF_OK)
+        warnx_("%s: cannot count the articles: %s", output, eaf_db_errmsg(copy));
+    eaf_db_close(copy);
+    if (st != EAF_OK)
+        return EXIT_FAIL;
+    if (!quiet)
+        printf("%s: snapshot of %s: %lld articles, %lld bytes, generation %llu (%.2f s)\n",
+               output, dbpath, (long long)articles,
+               stat(output, &sb) == 0 ? (long long)sb.st_size : -1LL,
+               (unsigned long long)gen, seconds_since(&t0));
+    return EXIT_OK;
 }
