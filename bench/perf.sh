@@ -43,6 +43,8 @@
 #                     ours indexes and builds its related lists, one core each (both
 #                     then timed under the same contention; Xapian's 1M alone takes
 #                     an hour or more here); default 0, one after the other
+#   EAF_BENCH_SCALE_INDEX  0: index nothing at scale, only time the searches on
+#                     the indexes an earlier run left in EAF_BENCH_DIR
 # Output: tables on stdout, and $EAF_BENCH_DIR/perf.json.
 set -u
 src=${EAF_SRCDIR:-.}
@@ -54,6 +56,7 @@ peers=${EAF_BENCH_PEERS-fts5 xapian}
 scale=${EAF_BENCH_SCALES-${EAF_BENCH_SCALE-10000 100000 1000000}}
 scale_runs=${EAF_BENCH_SCALE_RUNS:-}
 parallel=${EAF_BENCH_SCALE_PARALLEL:-0}
+scale_index=${EAF_BENCH_SCALE_INDEX:-1}
 parts=${EAF_BENCH_PARTS:-index latency scale}
 has_part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
 eafindex="$build/tools/eafindex"
@@ -212,6 +215,7 @@ if [ -n "$scale" ] && has_part scale; then
         [ -s "$work/gen-$n.queries" ] ||
             python3 "$src/bench/gencorpus.py" --queries "$f" 1000 1 > "$work/gen-$n.queries"
         sruns=${scale_runs:-$([ "$n" -ge 1000000 ] && echo 1 || echo "$runs")}
+        [ "$scale_index" = 0 ] && sruns=0
         r=1
         while [ "$r" -le "$sruns" ]; do
             log "scale: indexing $n articles, run $r of $sruns"
