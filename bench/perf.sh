@@ -17,11 +17,15 @@
 #    ours (bench/latency: top 10, top 10 with snippets, top 1000; the first two
 #    also timed with the thread's CPU clock, "-cpu") and the peers'
 #    (Xapian top 10 and top 1000, OR; FTS5 top 1000 OR and top 10 AND).
-# 4. Scale: a generated corpus (bench/gencorpus.py) of 10k, 100k and 1M articles:
-#    index time, size, peak memory, then the related lists of that index built (its
-#    time and peak memory: eafindex on the unchanged corpus, which refreshes them),
-#    a second run on the unchanged corpus, and top-10 latency with snippets on 1,000
-#    title queries (also without the countries' aliases, to show their cost).
+# 4. Scale: a generated corpus (bench/gencorpus.py) of 10k, 100k and 1M articles,
+#    ours and Xapian (../shared/peers/xapian/run: its own indexer and searcher) on
+#    the same corpus and the same 1,000 title queries: index time, size, peak
+#    memory; ours also the related lists of that index built (time and peak memory:
+#    eafindex on the unchanged corpus, which builds them), and a second run on the
+#    unchanged corpus; then top-10 latency, ours with and without snippets, Xapian's
+#    (OR, BM25, reading the id of each hit), each a separate process making one pass
+#    over the 1,000 queries, RUNS times, the systems in turn.  One table, with our
+#    figures as ratios of Xapian's.
 #
 # Percentiles are taken over the queries of one run; every figure is the median of
 # RUNS runs.  Needs ../shared (corpora and peers), or is skipped.  Environment:
@@ -29,8 +33,18 @@
 #   EAF_BENCH_DIR     indexes, corpora and logs (default: /tmp/eaf-bench-perf)
 #   EAF_BENCH_RUNS    runs of each measurement (default 3)
 #   EAF_BENCH_PEERS   peers to run (default "fts5 xapian")
-#   EAF_BENCH_SCALE   article counts of the scale run (default "10000 100000 1000000";
-#                     "" to skip it)
+#   EAF_BENCH_PARTS   which parts to run (default "index latency scale"; parts 1-2
+#                     are "index", 3 is "latency", 4 is "scale")
+#   EAF_BENCH_SCALES  article counts of the scale run (default "10000 100000 1000000";
+#                     "" to skip it; EAF_BENCH_SCALE, its old name, is read too)
+#   EAF_BENCH_SCALE_RUNS  indexing runs at each scale (default: RUNS below 1M
+#                     articles, 1 from 1M: a run of 1M takes most of an hour)
+#   EAF_BENCH_SCALE_PARALLEL  1: at each scale, Xapian indexes at the same time as
+#                     ours indexes and builds its related lists, one core each (both
+#                     then timed under the same contention; Xapian's 1M alone takes
+#                     an hour or more here); default 0, one after the other
+#   EAF_BENCH_SCALE_INDEX  0: index nothing at scale, only time the searches on
+#                     the indexes an earlier run left in EAF_BENCH_DIR
 # Output: tables on stdout, and $EAF_BENCH_DIR/perf.json.
 set -u
 src=${EAF_SRCDIR:-.}
@@ -39,7 +53,12 @@ shared=${EAF_SHARED:-$src/../shared}
 work=${EAF_BENCH_DIR:-/tmp/eaf-bench-perf}
 runs=${EAF_BENCH_RUNS:-3}
 peers=${EAF_BENCH_PEERS-fts5 xapian}
-scale=${EAF_BENCH_SCALE-10000 100000 1000000}
+scale=${EAF_BENCH_SCALES-${EAF_BENCH_SCALE-10000 100000 1000000}}
+scale_runs=${EAF_BENCH_SCALE_RUNS:-}
+parallel=${EAF_BENCH_SCALE_PARALLEL:-0}
+scale_index=${EAF_BENCH_SCALE_INDEX:-1}
+parts=${EAF_BENCH_PARTS:-index latency scale}
+has_part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
 eafindex="$build/tools/eafindex"
 tokbench="$build/bench/tokbench"
 latency="$build/bench/latency"
@@ -103,15 +122,20 @@ index_peer() {  # index_peer PEER CORPUS FILE RUN
             "rss_kb=$(kv rss_kb "$work/time.out") index_bytes=$(bytes "$work/fts5-$2.db")" \
             "input_bytes=$(bytes "$3") docs=$(kv docs "$work/peer.out")" ;;
     xapian)
-        "$shared/peers/xapian/run" index "$work/xapian-$2" "$3" > /dev/null 2> "$work/peer.out" ||
+        # (its own log: it may run beside ours, EAF_BENCH_SCALE_PARALLEL)
+        xo="$work/xapian-index-$2.out"
+        /usr/bin/time -f "elapsed=%e user=%U sys=%S" -o "$xo.time" \
+            "$shared/peers/xapian/run" index "$work/xapian-$2" "$3" > /dev/null 2> "$xo" ||
             { log "xapian failed to index $2"; return 1; }
-        record index xapian "$2" "run=$4 seconds=$(kv seconds "$work/peer.out")" \
-            "rss_kb=$(kv peak_rss_kb "$work/peer.out")" \
-            "index_bytes=$(awk -v m="$(kv index_MB "$work/peer.out")" 'BEGIN { printf "%.0f", m * 1e6 }')" \
-            "input_bytes=$(bytes "$3") docs=$(kv docs "$work/peer.out")" ;;
+        cpu=$(awk -v u="$(kv user "$xo.time")" -v s="$(kv sys "$xo.time")" 'BEGIN { printf "%.2f", u + s }')
+        record index xapian "$2" "run=$4 seconds=$(kv seconds "$xo") cpu_seconds=$cpu" \
+            "rss_kb=$(kv peak_rss_kb "$xo")" \
+            "index_bytes=$(awk -v m="$(kv index_MB "$xo")" 'BEGIN { printf "%.0f", m * 1e6 }')" \
+            "input_bytes=$(bytes "$3") docs=$(kv docs "$xo")" ;;
     esac
 }
 
+if has_part index; then
 for c in bbc 18f_blog enwiki_sections; do
     f=$(corpus_file "$c")
     r=1
@@ -127,6 +151,7 @@ for c in bbc 18f_blog enwiki_sections; do
         r=$((r + 1))
     done
 done
+fi
 
 # --- 3: latency -------------------------------------------------------------------
 q="$shared/corpora/enwiki_sections/title_queries.tsv"
@@ -137,6 +162,7 @@ lat_ours() {  # lat_ours CORPUS DB QUERIES LABEL [latency options]
     record latency ours "$c" "config=$label" \
         "$(sed 's/[{}",]//g; s/: /=/g' "$work/lat.out")"
 }
+if has_part latency; then
 log "latency on enwiki_sections"
 db="$work/ours-enwiki_sections.db"
 lat_ours enwiki_sections "$db" "$q" top10 -k 10
@@ -171,9 +197,10 @@ for p in $peers; do
         r=$((r + 1))
     done
 done
+fi
 
 # --- 4: scale ---------------------------------------------------------------------
-if [ -n "$scale" ]; then
+if [ -n "$scale" ] && has_part scale; then
     max=0
     for n in $scale; do [ "$n" -gt "$max" ] && max=$n; done
     big="$work/gen-$max.jsonl"
@@ -187,9 +214,19 @@ if [ -n "$scale" ]; then
         [ -s "$f" ] || head -n "$n" "$big" > "$f"
         [ -s "$work/gen-$n.queries" ] ||
             python3 "$src/bench/gencorpus.py" --queries "$f" 1000 1 > "$work/gen-$n.queries"
+        sruns=${scale_runs:-$([ "$n" -ge 1000000 ] && echo 1 || echo "$runs")}
+        [ "$scale_index" = 0 ] && sruns=0
         r=1
-        while [ "$r" -le "$runs" ]; do
-            log "scale: indexing $n articles, run $r of $runs"
+        while [ "$r" -le "$sruns" ]; do
+            log "scale: indexing $n articles, run $r of $sruns"
+            xpid=""
+            if [ "$parallel" = 1 ]; then
+                case " $peers " in *" xapian "*)
+                    log "scale: Xapian indexing $n articles beside ours, run $r of $sruns"
+                    index_peer xapian "gen-$n" "$f" "$r" &
+                    xpid=$! ;;
+                esac
+            fi
             index_ours "gen-$n" "$f" "$r" || exit 1
             # the related lists of that index (index_ours left them out): eafindex
             # on the unchanged corpus indexes nothing and builds every list
@@ -202,16 +239,47 @@ if [ -n "$scale" ]; then
             /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
                 "$eafindex" -q --no-related -d "$work/ours-gen-$n.db" "$f" > /dev/null 2>&1
             record rerun ours "gen-$n" "run=$r seconds=$(kv elapsed "$work/time.out")"
+            if [ -n "$xpid" ]; then
+                wait "$xpid"
+            else
+                case " $peers " in *" xapian "*)
+                    log "scale: Xapian indexing $n articles, run $r of $sruns"
+                    index_peer xapian "gen-$n" "$f" "$r" ;;
+                esac
+            fi
             r=$((r + 1))
         done
-        lat_ours "gen-$n" "$work/ours-gen-$n.db" "$work/gen-$n.queries" top10 -k 10
-        lat_ours "gen-$n" "$work/ours-gen-$n.db" "$work/gen-$n.queries" top10-snippets -k 10 -s
-        lat_ours "gen-$n" "$work/ours-gen-$n.db" "$work/gen-$n.queries" top10-snippets-cpu \
-            -k 10 -s -c
+        # top 10, each system in its own process making one pass over the
+        # queries (so neither gains from a second pass's warm caches), in turn
+        qf="$work/gen-$n.queries"
+        r=1
+        while [ "$r" -le "$runs" ]; do
+            log "scale: latency at $n articles, run $r of $runs"
+            for cfg in top10 top10-snippets; do
+                opt=""
+                [ "$cfg" = top10-snippets ] && opt=-s
+                # shellcheck disable=SC2086
+                "$latency" -r 1 -k 10 $opt -o "$work/times-gen-$n-$cfg.tsv" \
+                    "$work/ours-gen-$n.db" "$qf" > "$work/lat.out" 2>/dev/null ||
+                    { log "latency failed on gen-$n ($cfg)"; continue; }
+                record latency-run ours "gen-$n" "config=$cfg run=$r" \
+                    "$(sed 's/[{}",]//g; s/: /=/g' "$work/lat.out")"
+            done
+            case " $peers " in *" xapian "*)
+                "$shared/peers/xapian/run" search "$work/xapian-gen-$n" --op or --k 10 \
+                    < "$qf" > /dev/null 2> "$work/peer.out" &&
+                record latency-run xapian "gen-$n" "config=top10 run=$r" \
+                    "p50_us=$(kv latency_ids_us_p50 "$work/peer.out")" \
+                    "p95_us=$(kv latency_ids_us_p95 "$work/peer.out")" \
+                    "p99_us=$(kv latency_ids_us_p99 "$work/peer.out")" \
+                    "match_p99_us=$(kv latency_us_p99 "$work/peer.out")" ;;
+            esac
+            r=$((r + 1))
+        done
+        lat_ours "gen-$n" "$work/ours-gen-$n.db" "$qf" top10-snippets-cpu -k 10 -s -c
         # without the countries' other forms, whose phrases ("united states")
         # FTS5 matches by positions: what they cost
-        lat_ours "gen-$n" "$work/ours-gen-$n.db" "$work/gen-$n.queries" \
-            top10-snippets-cpu-noaliases -k 10 -s -c -a
+        lat_ours "gen-$n" "$work/ours-gen-$n.db" "$qf" top10-snippets-cpu-noaliases -k 10 -s -c -a
     done
 fi
 
@@ -269,10 +337,10 @@ for c in corpora:
                "index_ratio": size / inb if size else None,
                "peak_rss_mb": rss / 1024 if rss else None,
                "runs_seconds": [float(r["seconds"]) for r in runs if r.get("seconds")]}
+        rec["cpu_seconds"] = med(r.get("cpu_seconds") for r in runs)
         if y == "ours":
             ours = rec
             ratio = "-"
-            rec["cpu_seconds"] = med(r.get("cpu_seconds") for r in runs)
         else:
             ratio = fmt(ours["mb_per_s"] / mbs if ours and mbs else None)
             rec["ours_speed_ratio"] = ours["mb_per_s"] / mbs if ours and mbs else None
@@ -282,9 +350,9 @@ for c in corpora:
         print("| %s | %s | %d | %.1f | %s | %s | %s | %s | %s | %s |" % (
             c, y, docs, inb / 1e6, fmt(secs), fmt(mbs), fmt(rec["docs_per_s"], "%.0f"),
             fmt(rec["index_ratio"]), fmt(rec["peak_rss_mb"], "%.0f"), ratio))
-        if y == "ours" and rec.get("cpu_seconds"):
-            print("| %s | ours: CPU seconds, both threads | | | %s | | | | | |" % (
-                c, fmt(rec["cpu_seconds"])))
+        if rec.get("cpu_seconds"):
+            print("| %s | %s: CPU seconds%s | | | %s | | | | | |" % (
+                c, y, ", both threads" if y == "ours" else "", fmt(rec["cpu_seconds"])))
     if c in tok and ours and ours["seconds"]:
         t = statistics.median(tok[c])
         out["index"][c]["tokenizer_seconds"] = t
@@ -335,5 +403,55 @@ if out["rerun"]:
         out["rerun"][c] = {"seconds": second, "first_seconds": first}
         print("| %s | %s | %.2f | %s |" % (c, fmt(first), second,
                                            fmt(second / first * 100 if first else None, "%.1f%%")))
+# the scale table: ours and Xapian at each size, ours as ratios of Xapian's
+scale = sorted({c for c, y in index if c.startswith("gen-")}, key=lambda c: int(c[4:]))
+if scale:
+    out["scale"] = {}
+    print("\nScale: generated corpora, ours and Xapian in the same run (medians; "
+          "latency in microseconds, top 10 of the 1,000 title queries, one pass a process;"
+          " Xapian's top 10 reads each hit's id, as ours reads its key)")
+    print("| articles | system | index s | index CPU s | index MB | index peak RSS MB | related s "
+          "| related peak RSS MB | top-10 p50 | p95 | p99 | with snippets p50 | p95 | p99 |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for c in scale:
+        n = int(c[4:])
+        recs = {}
+        for y in ("ours", "xapian"):
+            rec = out["index"].get(c, {}).get(y)
+            if not rec:
+                continue
+            runs = index[(c, y)]
+            r = {"index_seconds": rec["seconds"], "index_cpu_seconds": rec.get("cpu_seconds"),
+                 "index_mb": (med(x.get("index_bytes") for x in runs) or 0) / 1e6,
+                 "index_rss_mb": rec["peak_rss_mb"]}
+            if y == "ours":
+                rel = out["index"][c].get("related", {})
+                r["related_seconds"] = rel.get("seconds")
+                r["related_rss_mb"] = rel.get("peak_rss_mb")
+            for cfg, key in (("top10", "top10"), ("top10-snippets", "snippets")):
+                v = out["latency"].get(c, {}).get(y, {}).get(cfg)
+                if v:
+                    for pk in ("p50_us", "p95_us", "p99_us"):
+                        r["%s_%s" % (key, pk)] = v.get(pk)
+            recs[y] = r
+        out["scale"][n] = recs
+        cols = ("index_seconds", "index_cpu_seconds", "index_mb", "index_rss_mb", "related_seconds",
+                "related_rss_mb", "top10_p50_us", "top10_p95_us", "top10_p99_us",
+                "snippets_p50_us", "snippets_p95_us", "snippets_p99_us")
+        specs = ("%.1f", "%.1f", "%.0f", "%.0f", "%.1f", "%.0f") + ("%.0f",) * 6
+        for y, r in recs.items():
+            print("| %d | %s | %s |" % (n, y, " | ".join(
+                fmt(r.get(k), sp) for k, sp in zip(cols, specs))))
+        if "ours" in recs and "xapian" in recs:
+            o, x = recs["ours"], recs["xapian"]
+            ratio = {}
+            for k in cols:
+                # with snippets, against Xapian's top 10 (it makes none)
+                xk = k.replace("snippets_", "top10_")
+                if o.get(k) and x.get(xk):
+                    ratio[k] = o[k] / x[xk]
+            out["scale"][n]["ours_over_xapian"] = ratio
+            print("| %d | ours / Xapian | %s |" % (n, " | ".join(
+                fmt(ratio.get(k), "%.2fx") for k in cols)))
 json.dump(out, open(sys.argv[2], "w"), indent=1)
 PY
