@@ -767,8 +767,15 @@ eaf_status eaf_db_optimize(eaf_db *db)
     /* the rewritten index is all in the log: move it into the file now
      * rather than at the last close, and give the log's space back */
     if (st == EAF_OK && own)
-        sqlite3_exec(db->sql, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        eaf__db_truncate_log(db);
     return st;
+}
+
+void eaf__db_truncate_log(eaf_db *db)
+{
+    /* a reader still on an old snapshot makes it fail (busy): the log is
+     * then checkpointed as usual, later */
+    sqlite3_exec(db->sql, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 }
 
 void eaf__db_fts_add(eaf_db *db, sqlite3_int64 id)

@@ -113,6 +113,11 @@ void eaf__db_release(eaf_db *db);
 eaf_status eaf__db_begin_write(eaf_db *db);
 eaf_status eaf__db_end_write(eaf_db *db, eaf_status st);
 
+/* Moves the log into the file and empties it, after a write that rewrote
+ * much of the index (optimize, the related batch), outside a caller's
+ * transaction; a reader in the way leaves it for later. */
+void eaf__db_truncate_log(eaf_db *db);
+
 /* Full-text indexing of new articles.  FTS5 writes what it holds in
  * memory to disk at every savepoint (and each statement inside a
  * transaction opens one), so adding articles to it one statement at a

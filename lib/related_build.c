@@ -344,6 +344,7 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
 {
     eaf__rel_opts o;
     eaf_status s;
+    int own;
 
     if (!db)
         return EAF_MISUSE;
@@ -353,10 +354,16 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
     s = options_to_write(&o, db, opts);
     if (s != EAF_OK)
         return s;
+    own = !db->in_txn;
     s = eaf__db_begin_write(db);
     if (s != EAF_OK)
         return s;
-    return eaf__db_end_write(db, build_all(stats, db, &o, progress, payload));
+    s = eaf__db_end_write(db, build_all(stats, db, &o, progress, payload));
+    /* every list rewritten is in the log (750 MB at 1M articles), which
+     * every reader's page lookup searches until a checkpoint empties it */
+    if (s == EAF_OK && own)
+        eaf__db_truncate_log(db);
+    return s;
 }
 
 static int cmp_u32_asc(const void *a, const void *b)
