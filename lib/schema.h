@@ -21,8 +21,12 @@
  *      related_term, related_stale) and the triggers that mark lists stale
  *   5: the provide table: every file that gives each article (two files
  *      may give one key); article.source_id is the file whose version is
- *      stored */
-#define EAF__SCHEMA_VERSION 5
+ *      stored
+ *   6: the full-text table indexes synthetic tokens (tokenize.h: common
+ *      grams and places' forms of several words), tokenize='eaf LANGUAGE
+ *      synth'; an older index is read without them (the planner asks
+ *      eaf__db_synthetic) or migrated by rebuilding fts from the articles */
+#define EAF__SCHEMA_VERSION 6
 /* PRAGMA application_id of an index: "EAF1". */
 #define EAF__APPLICATION_ID 0x45414631
 
@@ -39,6 +43,8 @@ typedef struct eaf__schema_file {
     char *language;        /* out: the index's language, the caller's to
                               free (set on failure too, or NULL) */
     int version;           /* out: the schema version of the file */
+    int migrated_fts;      /* out: the full-text index was rebuilt (an
+                              index of schema 5 or older, opened to write) */
 } eaf__schema_file;
 
 /* Creates the tables of a new index in language (or reads the one another
