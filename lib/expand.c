@@ -460,11 +460,11 @@ static eaf_status walk_places(eaf__plan *p, eaf_db *db, eaf__qnode **slot)
 /*
  * An index of schema 6 holds synthetic tokens (tokenize.h): a gram for
  * each pair of adjacent tokens one of which is a stopword's stem, and a
- * token for each place's form of several words, colocated with the first
- * word.  A phrase of k words w0..wk-1 is then written as a phrase of k
- * tokens, the i-th at the i-th word's position: the form's token when the
- * whole phrase is a form (first), else the gram of wi and wi+1 when they
- * have one, else wi itself; the last is always wk-1.  Each gram stands for
+ * token at each word of a place's form of several words.  A phrase of k
+ * words w0..wk-1 is then written as a phrase of k tokens, the i-th at the
+ * i-th word's position: when the whole phrase is a form, its words'
+ * tokens; else the gram of wi and wi+1 when they have one, else wi itself,
+ * and last wk-1.  Each gram stands for
  * its two words, so the phrase occurs exactly where the words do, as
  * often, and its size (the title's coverage in rank.c, the highlight) is
  * the same; only its document lists are those of rare terms ("bank of
@@ -524,7 +524,7 @@ static eaf_status synth_node(eaf__plan *p, eaf_db *db, eaf__tokenizer *t, stem_v
     char marker = 0;
     const char *text = n->text;
     size_t len = n->len, i, tl;
-    int used = 0;
+    int used = 0, form;
     eaf__buf b = EAF__BUF_INIT;
 
     if (!text || len == 0 || (n->kind == EAF__Q_TERM && n->prefix) ||
@@ -542,13 +542,14 @@ static eaf_status synth_node(eaf__plan *p, eaf_db *db, eaf__tokenizer *t, stem_v
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
     if (v->over || v->n < 2)
         return EAF_OK;
-    /* the whole phrase a place's form? */
-    tl = eaf__synth_form(db->synth, v->text, v->used - 1, tok);
-    if (tl) {
-        put_synth_string(&b, 1, marker, tok, tl);
+    /* the whole phrase a place's form: its words' tokens */
+    form = eaf__synth_form(db->synth, v->text, v->used - 1, 1, tok) > 0;
+    for (i = 0; form && i < v->n; i++) {
+        tl = eaf__synth_form(db->synth, v->text, v->used - 1, (int)i + 1, tok);
+        put_synth_string(&b, i == 0, i == 0 ? marker : 0, tok, tl);
         used = 1;
     }
-    for (i = used ? 1 : 0; i < v->n; i++) {
+    for (i = 0; !form && i < v->n; i++) {
         const char *w = v->text + v->off[i];
         size_t wl = v->len[i];
 

@@ -58,11 +58,23 @@ static int keep_query_token(void *ctx, const char *tok, int ntok, int start, int
     (void)start;
     (void)end;
     if (eaf__token_is_synthetic(tok, (size_t)ntok)) {
-        /* a gram or a place's form (expand.c) stands at its first word,
-         * which is what the column's tokens hold there */
-        const char *sp = memchr(tok, ' ', (size_t)ntok);
-        ntok = sp ? (int)(sp - tok) - 1 : ntok - 1;
-        tok++;
+        /* what the column's tokens hold where a synthetic token stands
+         * (expand.c): a gram "a b" stands at a; a place form's token for
+         * word i at the i-th of its words */
+        const char *p = tok + 1, *last = tok + ntok, *sp;
+        int word = 1;
+
+        if (tok[0] == EAF__SYNTH_FORM && p < last) {
+            word = *p - '0';
+            p++;
+        }
+        for (; word > 1 && p < last; word--) {
+            sp = memchr(p, ' ', (size_t)(last - p));
+            p = sp ? sp + 1 : last;
+        }
+        sp = memchr(p, ' ', (size_t)(last - p));
+        tok = p;
+        ntok = (int)((sp ? sp : last) - p);
         if (ntok <= 0)
             return 0;
     }

@@ -677,11 +677,20 @@ typedef struct synth_form {
     int next;                     /* next in its bucket, -1: none */
 } synth_form;
 
+/* The most forms a word can be a later word of (two is the most the list
+ * has: "central african" and "central african republic" share words). */
+#define SYNTH_LATER 8
+
 typedef struct synth_tok {
     char text[EAF__TOKEN_MAX];
     int n, start, end;
     uint32_t hash;
     int common;
+    /* the forms this token is a later word of (found when the form's first
+     * word left the window): the form, and which word (2 on) */
+    int nlater;
+    int later[SYNTH_LATER];
+    unsigned char later_word[SYNTH_LATER];
 } synth_tok;
 
 struct eaf__synth {
@@ -807,8 +816,8 @@ eaf_status eaf__synth_new(eaf__synth **out, const char *language)
                     eaf__buf_free(&l.b);
                     goto nomem;
                 }
-                if (l.words >= 2 && l.words <= SYNTH_WINDOW && l.b.n < EAF__TOKEN_MAX &&
-                    eaf__synth_form(s, l.b.p, l.b.n, s->scratch) == 0) {
+                if (l.words >= 2 && l.words <= SYNTH_WINDOW && l.b.n + 2 <= EAF__TOKEN_MAX &&
+                    eaf__synth_form(s, l.b.p, l.b.n, 1, s->scratch) == 0) {
                     synth_form *nf = eaf__realloc(s->forms, (s->nforms + 1) * sizeof(*nf));
                     synth_form *f;
                     uint32_t h;
@@ -874,25 +883,32 @@ size_t eaf__synth_gram(const char *a, size_t na, const char *b, size_t nb, char 
     return n;
 }
 
-size_t eaf__synth_form(const eaf__synth *s, const char *stems, size_t n, char *out)
+/* A place form's token for its word-th word (1 on). */
+static size_t form_token(const char *stems, size_t n, int word, char *out)
+{
+    out[0] = EAF__SYNTH_FORM;
+    out[1] = (char)('0' + word);
+    memcpy(out + 2, stems, n);
+    out[n + 2] = '\0';
+    return n + 2;
+}
+
+size_t eaf__synth_form(const eaf__synth *s, const char *stems, size_t n, int word, char *out)
 {
     const char *sp = memchr(stems, ' ', n);
     size_t i;
     int k;
 
-    if (!sp || n + 1 > EAF__TOKEN_MAX)
+    if (!sp || n + 2 > EAF__TOKEN_MAX || word < 1)
         return 0;
     i = (size_t)(sp - stems);
     for (k = s->form_head[synth_hash(stems, i) & (SYNTH_BUCKETS - 1)]; k >= 0;
          k = s->forms[k].next)
         if (s->forms[k].n == n && memcmp(s->forms[k].stems, stems, n) == 0)
             break;
-    if (k < 0)
+    if (k < 0 || word > s->forms[k].nwords)
         return 0;
-    out[0] = EAF__SYNTH_FORM;
-    memcpy(out + 1, stems, n);
-    out[n + 1] = '\0';
-    return n + 1;
+    return form_token(stems, n, word, out);
 }
 
 /* The i-th token of the window (0: the oldest). */
@@ -940,13 +956,28 @@ static int synth_flush_one(eaf__synth *s)
     for (k = s->nforms ? s->form_head[t->hash & (SYNTH_BUCKETS - 1)] : -1; rc == 0 && k >= 0;
          k = s->forms[k].next) {
         const synth_form *f = &s->forms[k];
+        int w;
         if (f->nfirst == (size_t)t->n && memcmp(f->first, t->text, f->nfirst) == 0 &&
             form_here(s, f)) {
-            s->scratch[0] = EAF__SYNTH_FORM;
-            memcpy(s->scratch + 1, f->stems, f->n);
-            rc = s->fn(s->ctx, 1, s->scratch, (int)f->n + 1, t->start,
+            size_t n = form_token(f->stems, f->n, 1, s->scratch);
+            rc = s->fn(s->ctx, 1, s->scratch, (int)n, t->start,
                        ring_at(s, f->nwords - 1)->end);
+            /* its later words have their own tokens, so that a phrase of
+             * them is as long as the form (rank.c's title coverage, the
+             * highlight) and all of its terms are rare */
+            for (w = 2; w <= f->nwords; w++) {
+                synth_tok *later = ring_at(s, w - 1);
+                if (later->nlater < SYNTH_LATER) {
+                    later->later[later->nlater] = k;
+                    later->later_word[later->nlater++] = (unsigned char)w;
+                }
+            }
         }
+    }
+    for (k = 0; rc == 0 && k < t->nlater; k++) {
+        const synth_form *f = &s->forms[t->later[k]];
+        size_t n = form_token(f->stems, f->n, t->later_word[k], s->scratch);
+        rc = s->fn(s->ctx, 1, s->scratch, (int)n, t->start, t->end);
     }
     s->head = (s->head + 1) % SYNTH_WINDOW;
     s->count--;
@@ -976,15 +1007,9 @@ static int synth_take(void *ctx, const char *tok, int ntok, int start, int end)
     t->end = end;
     t->hash = synth_hash(tok, (size_t)ntok);
     t->common = s->ncom > 0 && is_common_hashed(s, tok, (size_t)ntok, t->hash);
+    t->nlater = 0;
     return 0;
 }
-
-typedef struct tok_source {
-    eaf__tokenizer *t;
-    unsigned mode;
-    const char *text;
-    size_t n;
-} tok_source;
 
 int eaf__synth_tokenize(eaf__synth *s, eaf__synth_source source, void *src,
                         eaf__synth_fn fn, void *ctx)

@@ -43,14 +43,15 @@
 /*
  * Synthetic tokens (schema 6, tokenize='eaf LANGUAGE synth'): besides its
  * words, a document is indexed with tokens no word can spell, each
- * colocated (FTS5_TOKEN_COLOCATED) with the first word it stands for, so
+ * colocated (FTS5_TOKEN_COLOCATED) with the word it stands at, so
  * that they take no position and leave the column lengths as they are:
  *  - a common gram, EAF__SYNTH_GRAM "a b", for two adjacent tokens a, b
  *    of which one is common (the stem of a stopword), as Lucene's
  *    CommonGrams: a phrase with stopwords is then a lookup of rare pairs;
- *  - a place form, EAF__SYNTH_FORM "w1 w2 ...", for the words of a place's
- *    form of several words (united states, south korean): a place's other
- *    forms are then single terms, not phrases.
+ *  - a place form, EAF__SYNTH_FORM, the word's number and "w1 w2 ...",
+ *    at each word of a place's form of several words (united states,
+ *    south korean): a place's other forms are then phrases of rare
+ *    terms.
  * Both are made of the tokens (stems) as indexed, so they occur exactly
  * where the phrase of those tokens occurs.
  */
@@ -134,10 +135,13 @@ int eaf__synth_common(const eaf__synth *s, const char *tok, size_t n);
  * EAF__TOKEN_MAX (then none is indexed). */
 size_t eaf__synth_gram(const char *a, size_t na, const char *b, size_t nb, char *out);
 
-/* Writes the token of a place's form of several words (its stems
- * joined by spaces) into out (EAF__TOKEN_MAX + 1 bytes) and returns its
- * length; 0 when the stems do not make one of the forms indexed. */
-size_t eaf__synth_form(const eaf__synth *s, const char *stems, size_t n, char *out);
+/* Writes the token of the word-th word (1 on) of a place's form of
+ * several words (its stems joined by spaces) into out (EAF__TOKEN_MAX + 1
+ * bytes) and returns its length; 0 when the stems do not make one of the
+ * forms indexed.  Each word of a form has its token, at its position:
+ * EAF__SYNTH_FORM, the digit of the word, the stems. */
+size_t eaf__synth_form(const eaf__synth *s, const char *stems, size_t n, int word,
+                       char *out);
 
 /* Tokenizes a document's text as eaf__tokenize(t, mode, ...) does and
  * passes fn each token, each followed by its synthetic tokens (offsets:

@@ -102,21 +102,25 @@ static void test_tokens(void)
     is_int(pos, plain, "the grams take no position");
     got = synth_tokens("english", "United States policy, and U.S. trade with South Koreans",
                        &pos, &plain);
-    is_str(got, "unit@0-6 +Funit_state@0-13 state@7-13 polici@14-20 +Gpolici_and@14-25"
-                " and@22-25 +Gand_us@22-29 us@26-29 trade@31-36 +Gtrade_with@31-41"
-                " with@37-41 +Gwith_south@37-47 south@42-47 +Fsouth_korean@42-55 korean@48-55",
-           "a place's form of several words at its first word, spanning the form");
+    is_str(got, "unit@0-6 +F1unit_state@0-13 state@7-13 +F2unit_state@7-13 polici@14-20"
+                " +Gpolici_and@14-25 and@22-25 +Gand_us@22-29 us@26-29 trade@31-36"
+                " +Gtrade_with@31-41 with@37-41 +Gwith_south@37-47 south@42-47"
+                " +F1south_korean@42-55 korean@48-55 +F2south_korean@48-55",
+           "a place's form of several words: a token at each word, the first spanning"
+           " the form");
     is_int(pos, plain, "neither do the forms");
     got = synth_tokens("english", "central african republic", &pos, &plain);
-    is_str(got, "central@0-7 +Fcentral_african@0-15 +Fcentral_african_republ@0-24"
-                " african@8-15 republ@16-24",
+    is_str(got, "central@0-7 +F1central_african@0-15 +F1central_african_republ@0-24"
+                " african@8-15 +F2central_african@8-15 +F2central_african_republ@8-15"
+                " republ@16-24 +F3central_african_republ@16-24",
            "two forms that start at one word: both");
     got = synth_tokens("english", "of", &pos, &plain);
     is_str(got, "of@0-2", "a lone stopword: no gram");
     got = synth_tokens("english", "growth", &pos, &plain);
     is_str(got, "growth@0-6", "a lone word: nothing added");
     got = synth_tokens("none", "the united states of", &pos, &plain);
-    is_str(got, "the@0-3 united@4-10 +Funited_states@4-17 states@11-17 of@18-20",
+    is_str(got, "the@0-3 united@4-10 +F1united_states@4-17 states@11-17"
+                " +F2united_states@11-17 of@18-20",
            "no stopwords but English's: no grams, forms still");
     g[0] = EAF__SYNTH_GRAM;
     f[0] = EAF__SYNTH_FORM;
