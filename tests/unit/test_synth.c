@@ -206,6 +206,24 @@ static int count_lines(const char *s)
     return n;
 }
 
+/* The column sizes FTS5 keeps (fts_docsize), as one string. */
+static char *docsizes(const char *path)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+
+    if (sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(s, "SELECT group_concat(id || ':' || hex(sz), ' ') FROM"
+                              " (SELECT id, sz FROM fts_docsize ORDER BY id)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return out;
+}
+
 /* Does the index's vocabulary hold synthetic tokens? */
 static int has_synthetic_terms(const char *path)
 {
@@ -280,6 +298,15 @@ static void test_same_results(void)
                    "PRAGMA user_version = 5;") == SQLITE_OK,
        "made an index of schema 5 by SQL");
     ok(has_synthetic_terms(old) == 0, "which holds no synthetic tokens");
+    {
+        /* colocated tokens take no position: the lengths BM25 reads are
+         * the same */
+        char *a = docsizes(path), *b = docsizes(old);
+        ok(a && b && strcmp(a, b) == 0 && strlen(a) > 600,
+           "the column sizes are the same with the synthetic tokens as without");
+        free(a);
+        free(b);
+    }
 
     h = tu_open_db(path, EAF_OPEN_READONLY, 0);
     o = tu_open_db(old, EAF_OPEN_READONLY, 0);
