@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "testutil.h"
+#include "db.h"
 #include "tokenize.h"
 
 /* ---- the tokens of a text ------------------------------------------------ */
@@ -342,6 +343,28 @@ static void test_same_results(void)
         free(c);
     }
     eaf_db_close(o);
+    eaf_db_close(h);
+
+    /* the snippets FTS5 makes (from its instances, the phrases' sizes and
+     * the text tokenized again) are the same too */
+    h = tu_open_db(path, EAF_OPEN_READONLY | EAF__OPEN_FTS_SNIPPETS, 0);
+    o = tu_open_db(old, EAF_OPEN_READONLY | EAF__OPEN_FTS_SNIPPETS, 0);
+    same = 0;
+    for (q = 0; h && o && q < sizeof(queries) / sizeof(queries[0]); q++) {
+        char *a = results(h, queries[q], EAF_SEARCH_SNIPPET_HTML);
+        char *b = results(o, queries[q], EAF_SEARCH_SNIPPET_HTML);
+        if (a && b && strcmp(a, b) == 0 && !strstr(a, "(error"))
+            same++;
+        else
+            diag("%s (FTS5 snippets):\n new: %.300s\n old: %.300s", queries[q], a ? a : "?",
+                 b ? b : "?");
+        free(a);
+        free(b);
+    }
+    is_int(same, nq, "and with the snippets FTS5 makes");
+    eaf_db_close(o);
+    eaf_db_close(h);
+    h = tu_open_db(path, EAF_OPEN_READONLY, 0);
 
     /* opened to write, the old index is migrated: synthetic tokens, the
      * same answers */
