@@ -374,8 +374,6 @@ static eaf_status migrate(eaf__schema_file *f, int *version)
                               " full-text index)");
         eaf__free(sql);
         eaf__free(language);
-        if (st == EAF_OK)
-            f->migrated_fts = 1;
     }
     if (st == EAF_OK)
         st = exec(f, "COMMIT", "upgrading the index");

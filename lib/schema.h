@@ -43,8 +43,6 @@ typedef struct eaf__schema_file {
     char *language;        /* out: the index's language, the caller's to
                               free (set on failure too, or NULL) */
     int version;           /* out: the schema version of the file */
-    int migrated_fts;      /* out: the full-text index was rebuilt (an
-                              index of schema 5 or older, opened to write) */
 } eaf__schema_file;
 
 /* Creates the tables of a new index in language (or reads the one another
