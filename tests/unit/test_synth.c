@@ -198,6 +198,19 @@ static char *results(eaf_db *db, const char *q, unsigned flags)
     return out;
 }
 
+/* Does the search's FTS5 expression (its explanation) hold needle? */
+static int plan_has(eaf_db *db, const char *q, const char *needle)
+{
+    eaf_search *s = NULL;
+    const char *e;
+    int found = 0;
+
+    if (eaf_search_new(&s, db, q, NULL) == EAF_OK && (e = eaf_search_explain(s)) != NULL)
+        found = strstr(e, needle) != NULL;
+    eaf_search_free(s);
+    return found;
+}
+
 static int count_lines(const char *s)
 {
     int n = 0;
@@ -312,6 +325,15 @@ static void test_same_results(void)
     h = tu_open_db(path, EAF_OPEN_READONLY, 0);
     o = tu_open_db(old, EAF_OPEN_READONLY, 0);
     ok(h && o, "both open read-only (the old one is not migrated)");
+    ok(h && plan_has(h, "\"bank of japan\"", "\"\x04\x1f" "bank of\" + \"\x04\x1f" "of japan\" + \"\x04japan\""),
+       "new plan: a phrase with a stopword is a phrase of grams");
+    ok(h && plan_has(h, "the who", "\"\x04\x1fthe who\" + \"\x04who\""),
+       "new plan: a query of stopwords only is the phrase of them, in grams");
+    ok(h && plan_has(h, "us", "\"\x02\x04\x1e" "1unit state\" + \"\x04\x1e" "2unit state\""),
+       "new plan: a place's other form of two words is a phrase of its tokens");
+    ok(o && !plan_has(o, "\"bank of japan\"", "\x04") && !plan_has(o, "us", "\x04") &&
+           plan_has(o, "the who", "\"the who\""),
+       "old plan (schema 5): none of them, the stopwords still a phrase");
     for (q = 0; h && o && q < sizeof(queries) / sizeof(queries[0]); q++) {
         char *a = results(h, queries[q], EAF_SEARCH_SNIPPET_HTML);
         char *b = results(o, queries[q], EAF_SEARCH_SNIPPET_HTML);
