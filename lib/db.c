@@ -202,6 +202,7 @@ static void close_handle(eaf_db *db)
     eaf__free(db->conflict);
     eaf__buf_free(&db->err);
     eaf__tokenizer_free(db->tok);
+    eaf__synth_free(db->synth);
     eaf__prep_set_free(&db->prep);
     eaf__free(db);
 }

@@ -64,6 +64,9 @@ struct eaf_db {
     /* the index's tokenizer, for the snippets of searches (made when first
      * needed, with its cache of stems) */
     struct eaf__tokenizer *tok;
+    /* the synthetic tokens of the index's language, for writing queries in
+     * them (expand.c; made when first needed) */
+    struct eaf__synth *synth;
     /* tokens made ahead (eaf_prep_article()) of the texts of articles
      * stored and not yet in fts, which the tokenizer of fts replays */
     eaf__prep_set prep;

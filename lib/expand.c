@@ -17,6 +17,9 @@
  * Places: a word or phrase that names a country or region (Japan, "South
  * Korea") becomes the OR of itself and the place's other forms (Japanese;
  * South Korean, ROK), which rank.c weighs less.
+ *
+ * Synthetic tokens: last, the phrases are written in the grams and place
+ * forms an index of schema 6 holds (below).
  */
 #include "plan.h"
 #include "lexicon.h"
@@ -76,6 +79,8 @@ static eaf_status expand_term(expander *x, eaf__qnode **slot)
     sqlite3_bind_text(x->terms, 2, hi, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(x->terms)) == SQLITE_ROW) {
         const char *term = (const char *)sqlite3_column_text(x->terms, 0);
+        if (term && eaf__token_is_synthetic(term, strlen(term)))
+            continue;
         total++;
         if (nkids < EAF__PREFIX_CAP && term) {
             kids[nkids] = eaf__query_make_term(x->p->q, EAF__Q_TERM, EAF__RAW_TERM, term,
@@ -253,7 +258,7 @@ static eaf_status bigrams_ending(eaf_db *db, sqlite3_stmt *st, const char *c, si
         const char *term = (const char *)sqlite3_column_text(st, 0);
         size_t tl = (size_t)sqlite3_column_bytes(st, 0), first;
 
-        if (!term || tl != len + (first = char_len((const unsigned char *)term)) ||
+        if (!term || eaf__token_is_synthetic(term, tl) || tl != len + (first = char_len((const unsigned char *)term)) ||
             first == 0 || memcmp(term + first, c, len) != 0 || memcmp(term, c, len) == 0)
             continue;
         if (*n == cap) {
@@ -450,9 +455,192 @@ static eaf_status walk_places(eaf__plan *p, eaf_db *db, eaf__qnode **slot)
     }
 }
 
+/* ---- phrases in synthetic tokens ---------------------------------------------- */
+
+/*
+ * An index of schema 6 holds synthetic tokens (tokenize.h): a gram for
+ * each pair of adjacent tokens one of which is a stopword's stem, and a
+ * token at each word of a place's form of several words.  A phrase of k
+ * words w0..wk-1 is then written as a phrase of k tokens, the i-th at the
+ * i-th word's position: when the whole phrase is a form, its words'
+ * tokens; else the gram of wi and wi+1 when they have one, else wi itself,
+ * and last wk-1.  Each gram stands for
+ * its two words, so the phrase occurs exactly where the words do, as
+ * often, and its size (the title's coverage in rank.c, the highlight) is
+ * the same; only its document lists are those of rare terms ("bank of
+ * japan": the grams "bank of", "of japan" and japan, where FTS5 read the
+ * positions of every article with "of").
+ */
+
+typedef struct stem_vec {
+    char text[EAF__QUERY_MAX_BYTES];
+    size_t off[EAF__QUERY_MAX_TERMS + 1], len[EAF__QUERY_MAX_TERMS + 1];
+    size_t n, used;
+    int over;
+} stem_vec;
+
+static int keep_stem(void *ctx, const char *tok, int ntok, int start, int end)
+{
+    stem_vec *v = ctx;
+
+    (void)start;
+    (void)end;
+    if (v->n >= EAF__QUERY_MAX_TERMS || v->used + (size_t)ntok + 1 > sizeof(v->text)) {
+        v->over = 1;
+        return 1;
+    }
+    memcpy(v->text + v->used, tok, (size_t)ntok);
+    v->off[v->n] = v->used;
+    v->len[v->n++] = (size_t)ntok;
+    v->used += (size_t)ntok + 1;
+    v->text[v->used - 1] = ' ';
+    return 0;
+}
+
+/* Appends one quoted string of the phrase: the marker, then the token
+ * ('"' doubled, though no token holds one). */
+static void put_synth_string(eaf__buf *b, int first, char marker, const char *tok, size_t n)
+{
+    size_t i;
+
+    if (!first)
+        eaf__buf_puts(b, " + ");
+    eaf__buf_putc(b, '"');
+    if (marker)
+        eaf__buf_putc(b, marker);
+    eaf__buf_putc(b, EAF__SYNTH_TERM);
+    for (i = 0; i < n; i++) {
+        if (tok[i] == '"')
+            eaf__buf_putc(b, '"');
+        eaf__buf_putc(b, tok[i]);
+    }
+    eaf__buf_putc(b, '"');
+}
+
+static eaf_status synth_node(eaf__plan *p, eaf_db *db, eaf__tokenizer *t, stem_vec *v,
+                             eaf__qnode *n)
+{
+    char tok[EAF__TOKEN_MAX + 1];
+    char marker = 0;
+    const char *text = n->text;
+    size_t len = n->len, i, tl;
+    int used = 0, form;
+    eaf__buf b = EAF__BUF_INIT;
+
+    if (!text || len == 0 || (n->kind == EAF__Q_TERM && n->prefix) ||
+        text[0] == EAF__RAW_TERM || text[0] == EAF__FEEDBACK_TERM ||
+        text[0] == EAF__SYNTH_TERM)
+        return EAF_OK;
+    if (text[0] == EAF__ALIAS_TERM) {
+        marker = EAF__ALIAS_TERM; /* a place's other form: it stays one */
+        text++;
+        len--;
+    }
+    v->n = v->used = 0;
+    v->over = 0;
+    if (eaf__tokenize(t, EAF__TOK_QUERY, text, len, keep_stem, v) < 0)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    if (v->over || v->n < 2)
+        return EAF_OK;
+    /* the whole phrase a place's form: its words' tokens */
+    form = eaf__synth_form(db->synth, v->text, v->used - 1, 1, tok) > 0;
+    for (i = 0; form && i < v->n; i++) {
+        tl = eaf__synth_form(db->synth, v->text, v->used - 1, (int)i + 1, tok);
+        put_synth_string(&b, i == 0, i == 0 ? marker : 0, tok, tl);
+        used = 1;
+    }
+    for (i = 0; !form && i < v->n; i++) {
+        const char *w = v->text + v->off[i];
+        size_t wl = v->len[i];
+
+        tl = 0;
+        if (i + 1 < v->n && (eaf__synth_common(db->synth, w, wl) ||
+                             eaf__synth_common(db->synth, v->text + v->off[i + 1],
+                                               v->len[i + 1])))
+            tl = eaf__synth_gram(w, wl, v->text + v->off[i + 1], v->len[i + 1], tok);
+        if (tl) {
+            put_synth_string(&b, i == 0, i == 0 ? marker : 0, tok, tl);
+            used = 1;
+        } else {
+            put_synth_string(&b, i == 0, i == 0 ? marker : 0, w, wl);
+        }
+    }
+    if (b.rc != EAF_OK) {
+        eaf__buf_free(&b);
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    }
+    if (used) {
+        char *s = eaf__query_strdup(p->q, b.p, b.n);
+        if (!s) {
+            eaf__buf_free(&b);
+            return eaf__db_error(db, EAF_NOMEM, "out of memory");
+        }
+        n->fts = s;
+    }
+    eaf__buf_free(&b);
+    return EAF_OK;
+}
+
+static eaf_status walk_synth(eaf__plan *p, eaf_db *db, eaf__tokenizer *t, stem_vec *v,
+                             eaf__qnode *n)
+{
+    size_t i;
+    eaf_status st = EAF_OK;
+
+    if (!n)
+        return EAF_OK;
+    switch (n->kind) {
+    case EAF__Q_TERM: case EAF__Q_PHRASE:
+        return synth_node(p, db, t, v, n);
+    case EAF__Q_AND: case EAF__Q_OR: case EAF__Q_NOT:
+        for (i = 0; i < n->nkids && st == EAF_OK; i++)
+            st = walk_synth(p, db, t, v, n->kids[i]);
+        return st;
+    default: /* NEAR keeps its words as they are */
+        return EAF_OK;
+    }
+}
+
+/* Does the index hold the synthetic tokens?  Schema 6 on; an older index
+ * open read-only has none. */
+static int has_synth(const eaf_db *db)
+{
+    return db->schema_version >= 6;
+}
+
+static eaf_status pass_synth(eaf__plan *p, eaf_db *db)
+{
+    eaf__tokenizer *t = NULL;
+    stem_vec *v;
+    eaf_status st;
+
+    if (!has_synth(db) || !*eaf__query_root_slot(p->q))
+        return EAF_OK;
+    if (!db->synth) {
+        st = eaf__synth_new(&db->synth, db->language);
+        if (st != EAF_OK)
+            return eaf__db_error(db, st, "out of memory");
+    }
+    v = eaf__malloc(sizeof(*v));
+    st = v ? eaf__tokenizer_new(&t, db->language) : EAF_NOMEM;
+    if (st != EAF_OK) {
+        eaf__free(v);
+        return eaf__db_error(db, st, "out of memory");
+    }
+    st = walk_synth(p, db, t, v, *eaf__query_root_slot(p->q));
+    eaf__tokenizer_free(t);
+    eaf__free(v);
+    return st;
+}
+
 eaf_status eaf__pass_places(eaf__plan *p, eaf_db *db)
 {
-    if (p->flags & EAF_SEARCH_NO_ALIASES)
-        return EAF_OK;
-    return walk_places(p, db, eaf__query_root_slot(p->q));
+    eaf_status st = EAF_OK;
+
+    if (!(p->flags & EAF_SEARCH_NO_ALIASES))
+        st = walk_places(p, db, eaf__query_root_slot(p->q));
+    /* the last pass on the tree: its phrases in synthetic tokens */
+    if (st == EAF_OK)
+        st = pass_synth(p, db);
+    return st;
 }

@@ -145,7 +145,7 @@ static int good_term(const char *language, const char *s)
     size_t n = strlen(s), i;
     int letters = 0;
 
-    if (n < 3)
+    if (n < 3 || eaf__token_is_synthetic(s, n))
         return 0;
     for (i = 0; i < n; i++)
         if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '.')

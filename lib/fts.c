@@ -20,9 +20,12 @@ SQLITE_EXTENSION_INIT3
 
 #include <string.h>
 
-/* The tokenizer FTS5 holds: ours, and where tokens made ahead are. */
+/* The tokenizer FTS5 holds: ours, its synthetic tokens (tokenize='eaf
+ * LANGUAGE synth', schema 6; NULL: none), and where tokens made ahead
+ * are. */
 typedef struct fts_tokenizer {
     eaf__tokenizer *t;
+    eaf__synth *synth;
     const eaf__fts_prepared *prepared;
 } fts_tokenizer;
 
@@ -40,13 +43,16 @@ static int tok_create(void *user, const char **args, int nargs,
     eaf_status st;
 
     *out = NULL;
-    if (nargs > 1)
+    if (nargs > 2 || (nargs == 2 && strcmp(args[1], EAF__FTS_SYNTH) != 0))
         return SQLITE_ERROR;
     ft = eaf__calloc(1, sizeof(*ft));
     if (!ft)
         return SQLITE_NOMEM;
     st = eaf__tokenizer_new(&ft->t, language);
+    if (st == EAF_OK && nargs == 2)
+        st = eaf__synth_new(&ft->synth, language);
     if (st != EAF_OK) {
+        eaf__tokenizer_free(ft->t);
         eaf__free(ft);
         return st == EAF_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
     }
@@ -63,6 +69,7 @@ static void tok_delete(Fts5Tokenizer *tok)
     if (!ft)
         return;
     eaf__tokenizer_free(ft->t);
+    eaf__synth_free(ft->synth);
     eaf__free(ft);
 }
 
@@ -72,6 +79,33 @@ static int pass_token(void *ctx, const char *tok, int ntok, int start, int end)
 
     c->rc = c->x_token(c->ctx, 0, tok, ntok, start, end);
     return c->rc != SQLITE_OK;
+}
+
+static int pass_synth(void *ctx, int colocated, const char *tok, int ntok, int start,
+                      int end)
+{
+    token_ctx *c = ctx;
+
+    c->rc = c->x_token(c->ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, tok, ntok, start, end);
+    return c->rc != SQLITE_OK;
+}
+
+/* A document's tokens for the synthetic ones: made ahead, or made now. */
+typedef struct doc_source {
+    fts_tokenizer *ft;
+    const char *text;
+    size_t n;
+} doc_source;
+
+static int doc_tokens(void *src, eaf__token_fn fn, void *ctx)
+{
+    doc_source *d = src;
+    int rc;
+
+    if (d->ft->prepared &&
+        d->ft->prepared->replay(d->ft->prepared->set, d->text, d->n, fn, ctx, &rc))
+        return rc;
+    return eaf__tokenize(d->ft->t, EAF__TOK_DOC, d->text, d->n, fn, ctx);
 }
 
 static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
@@ -95,6 +129,11 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
     c.rc = SQLITE_OK;
     if (ntext <= 0)
         return SQLITE_OK;
+    if (mode == EAF__TOK_DOC && ft->synth) {
+        doc_source d = {ft, text, (size_t)ntext};
+        rc = eaf__synth_tokenize(ft->synth, doc_tokens, &d, pass_synth, &c);
+        return rc < 0 && c.rc == SQLITE_OK ? SQLITE_NOMEM : c.rc;
+    }
     if (mode == EAF__TOK_DOC && ft->prepared &&
         ft->prepared->replay(ft->prepared->set, text, (size_t)ntext, pass_token, &c, &rc))
         return rc < 0 ? SQLITE_NOMEM : c.rc;

@@ -13,6 +13,9 @@
 
 /* The tokenizer's name in FTS5 table definitions. */
 #define EAF__FTS_TOKENIZER "eaf"
+/* Its second argument in an index of schema 6 on: the synthetic tokens
+ * (tokenize.h) are indexed. */
+#define EAF__FTS_SYNTH "synth"
 
 /* The ranking function's name (rank.c). */
 #define EAF__RANK_FUNCTION "eaf_rank"

@@ -328,3 +328,8 @@ const char *eaf__place_forms(const char *form, size_t n)
             return places[i];
     return NULL;
 }
+
+const char *eaf__place_entry(size_t i)
+{
+    return i < EAF__ARRAY_LEN(places) ? places[i] : NULL;
+}

@@ -25,4 +25,8 @@ int eaf__is_request_word(const char *language, const char *word, size_t n);
  * none. */
 const char *eaf__place_forms(const char *form, size_t n);
 
+/* The i-th place, as "name|adjective|...", or NULL past the last one (the
+ * synthetic tokens index the forms of several words, tokenize.c). */
+const char *eaf__place_entry(size_t i);
+
 #endif /* EAF_LEXICON_H */

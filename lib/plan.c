@@ -381,6 +381,39 @@ done:
     return st;
 }
 
+/* A query of stopwords only ("to be or not to be", "The Who"): a phrase of
+ * them, in the order typed.  As an AND it matched almost every article and
+ * ranked them arbitrarily; as a phrase it finds the articles that say it,
+ * and in an index with common grams (expand.c) it is a lookup of a few
+ * rare pairs.  Not for a typed AND, nor with exclusions, columns or
+ * prefixes. */
+static eaf_status stopwords_phrase(eaf__plan *p, eaf_db *db)
+{
+    eaf__qnode **root = eaf__query_root_slot(p->q), *n = *root, *ph;
+    eaf__buf text = EAF__BUF_INIT;
+    size_t i;
+
+    if (!n || n->kind != EAF__Q_AND || n->nkids < 2 || n->explicit_and)
+        return EAF_OK;
+    for (i = 0; i < n->nkids; i++)
+        if (!single_stopword(db, n->kids[i], 0) || n->kids[i]->text[0] == EAF__RAW_TERM ||
+            n->kids[i]->text[0] == EAF__FEEDBACK_TERM || n->kids[i]->text[0] == EAF__ALIAS_TERM)
+            return EAF_OK;
+    for (i = 0; i < n->nkids; i++) {
+        if (i > 0)
+            eaf__buf_putc(&text, ' ');
+        eaf__buf_append(&text, n->kids[i]->text, n->kids[i]->len);
+    }
+    ph = text.rc == EAF_OK ? eaf__query_term(p->q, text.p, text.n, 0) : NULL;
+    eaf__buf_free(&text);
+    if (!ph)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    ph->kind = EAF__Q_PHRASE;
+    ph->offset = n->kids[0]->offset;
+    *root = ph;
+    return EAF_OK;
+}
+
 /* A stopword among the words of substance of a query ("History of",
  * "in the Netherlands") is not scored (query_fts.c) and restricts almost
  * nothing, but requiring it costs: FTS5 merges its long document list and
@@ -425,7 +458,8 @@ eaf_status eaf__pass_question(eaf__plan *p, eaf_db *db)
 
 eaf_status eaf__pass_stopwords(eaf__plan *p, eaf_db *db)
 {
-    if (!p->question)
-        drop_stopwords(p, db);
-    return EAF_OK;
+    if (p->question)
+        return EAF_OK;
+    drop_stopwords(p, db);
+    return stopwords_phrase(p, db);
 }

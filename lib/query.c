@@ -261,6 +261,11 @@ eaf__qnode *eaf__query_make_term(eaf__query *q, eaf__qkind kind, char marker,
     return r;
 }
 
+char *eaf__query_strdup(eaf__query *q, const char *s, size_t n)
+{
+    return eaf__qtree_strndup(q, s, n);
+}
+
 eaf__qnode *eaf__query_term(eaf__query *q, const char *text, size_t len, unsigned cols)
 {
     eaf__qnode *r = eaf__qtree_node(q, EAF__Q_TERM, 0);
@@ -355,6 +360,8 @@ void eaf__query_dump(eaf__buf *b, const eaf__qnode *n, int depth)
                                              EAF__FEEDBACK_STEPS : 0.0);
         else
             eaf__buf_printf(b, " \"%s\"%s", n->text, n->prefix ? " prefix" : "");
+        if (n->fts)
+            eaf__buf_puts(b, " (synthetic tokens)");
         dump_cols(b, n->cols);
         break;
     case EAF__Q_META:

@@ -52,6 +52,9 @@ struct eaf__qnode {
     int prefix;              /* TERM: a prefix query */
     const char *text;        /* TERM, PHRASE, META: NUL-terminated */
     size_t len;
+    const char *fts;         /* TERM, PHRASE: its FTS5 phrase in synthetic
+                                tokens (expand.c), written in place of text;
+                                NULL: none */
     unsigned meta_kinds;     /* META: mask of facet kinds (1 << kind) */
     int32_t day_from, day_to;/* DATE: YYYYMMDD, inclusive */
     int near_dist;           /* NEAR */
@@ -134,6 +137,10 @@ eaf__qnode *eaf__query_make_term(eaf__query *q, eaf__qkind kind, char marker,
  * in the query's arena, not counted against EAF__QUERY_MAX_TERMS.  NULL
  * when out of memory. */
 eaf__qnode *eaf__query_term(eaf__query *q, const char *text, size_t len, unsigned cols);
+
+/* A copy of s[0..n) in the query's arena, NUL-terminated; NULL when out of
+ * memory. */
+char *eaf__query_strdup(eaf__query *q, const char *s, size_t n);
 
 /* The mark of a place's other form; the tokenizer reads it as a separator,
  * so the text is tokenized as usual. */

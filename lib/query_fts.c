@@ -162,7 +162,10 @@ static int render(eaf__buf *b, const eaf__qnode *n)
         if (!eaf__qnode_has_tokens(n))
             return 0;
         put_cols(b, n->cols);
-        put_string(b, n);
+        if (n->fts)
+            eaf__buf_puts(b, n->fts); /* the same phrase, in synthetic tokens */
+        else
+            put_string(b, n);
         return 1;
     case EAF__Q_NEAR:
         count = 0;
@@ -279,7 +282,7 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
     char last_mark = 0;
     eaf__tokenizer *t = NULL;
     eaf__buf text = EAF__BUF_INIT;
-    int ok = 1, english = language && strcmp(language, "english") == 0;
+    int ok = 1, english = language && strcmp(language, "english") == 0, joined = 0;
 
     if (english && eaf__tokenizer_new(&t, NULL) != EAF_OK)
         return 0;
@@ -296,6 +299,18 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
             if (text.rc != EAF_OK) {
                 ok = 0;
                 break;
+            }
+            {
+                /* "a" + "b" is one phrase (expand.c writes them) */
+                int was_joined = joined;
+                size_t j = i;
+                while (j < n && expr[j] == ' ')
+                    j++;
+                joined = j < n && expr[j] == '+';
+                if (joined)
+                    i = j + 1;
+                if (was_joined)
+                    continue;
             }
             mark = text.n ? text.p[0] : 0;
             if (not_depth >= 0) {

@@ -286,7 +286,7 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
             s = eaf__rm_stopped(db);
             break;
         }
-        if (kind < 0 || !term)
+        if (kind < 0 || !term || eaf__token_is_synthetic(term, tn))
             continue;
         if (tn != r.n || memcmp(term, r.term, tn) != 0) {
             if (r.term && (s = end_run(m, db, &r, h, cap_df)) != EAF_OK)

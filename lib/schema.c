@@ -47,6 +47,16 @@
     "old.title, old.author, old.affiliation, old.topic, old.country, " \
     "old.summary, old.body, old.bio"
 
+/* The full-text table (schema 6: with the synthetic tokens, tokenize.h),
+ * for the language in %s. */
+#define FTS_CREATE_SQL \
+    "CREATE VIRTUAL TABLE fts USING fts5(" EAF__FTS_COLUMNS "," \
+    " content='article', content_rowid='id'," \
+    " tokenize='" EAF__FTS_TOKENIZER " %s " EAF__FTS_SYNTH "');"
+#define FTS_CONFIG_SQL \
+    "INSERT INTO fts(fts, rank) VALUES ('hashsize', 8388608);" \
+    "INSERT INTO fts(fts, rank) VALUES ('automerge', 16);"
+
 /* Schema 2: the files articles come from. */
 #define SOURCE_SQL \
     "CREATE TABLE source(" \
@@ -142,6 +152,17 @@ static const char migrate_4_5_sql[] =
     "UPDATE eaf_meta SET value = '5' WHERE name = 'schema_version';"
     "PRAGMA user_version = 5;";
 
+/* From version 5 to 6: the full-text table made again with the synthetic
+ * tokens, from the stored articles (as eaf_db_rebuild() does): a %s for
+ * the language. */
+static const char migrate_5_6_sql[] =
+    "DROP TABLE fts;"
+    FTS_CREATE_SQL
+    FTS_CONFIG_SQL
+    "INSERT INTO fts(fts) VALUES ('rebuild');"
+    "UPDATE eaf_meta SET value = '6' WHERE name = 'schema_version';"
+    "PRAGMA user_version = 6;";
+
 static const char schema_sql[] =
     "CREATE TABLE eaf_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
     " WITHOUT ROWID;"
@@ -211,6 +232,7 @@ static eaf_status exec(eaf__schema_file *f, const char *sql, const char *what)
 }
 
 static int pragma_int(sqlite3 *conn, const char *sql, int *out);
+static char *meta_value(sqlite3 *sql, const char *name, int *rc);
 
 eaf_status eaf__schema_create(eaf__schema_file *f, const char *language)
 {
@@ -246,9 +268,7 @@ eaf_status eaf__schema_create(eaf__schema_file *f, const char *language)
     st = exec(f, schema_sql, "creating the index");
     if (st == EAF_OK) {
         sql = eaf__printf(
-            "CREATE VIRTUAL TABLE fts USING fts5(" EAF__FTS_COLUMNS ","
-            " content='article', content_rowid='id',"
-            " tokenize='" EAF__FTS_TOKENIZER " %s');"
+            FTS_CREATE_SQL
             /* FTS5 writes its postings in segments and merges them as
              * they pile up: 8 MB of postings per segment rather than 1,
              * merged 16 at a time rather than 4, rewrite them less when
@@ -256,8 +276,7 @@ eaf_status eaf__schema_create(eaf__schema_file *f, const char *language)
              * one segment).  With a writer's larger cache and batches,
              * indexing 20,000 Wikipedia sections wrote 46,000 pages to the
              * log instead of 94,000. */
-            "INSERT INTO fts(fts, rank) VALUES ('hashsize', 8388608);"
-            "INSERT INTO fts(fts, rank) VALUES ('automerge', 16);"
+            FTS_CONFIG_SQL
             "INSERT INTO eaf_meta VALUES ('schema_version', '%d');"
             "INSERT INTO eaf_meta VALUES ('tokenizer', '" EAF__FTS_TOKENIZER "');"
             "INSERT INTO eaf_meta VALUES ('tokenizer_version', '%d');"
@@ -339,6 +358,23 @@ static eaf_status migrate(eaf__schema_file *f, int *version)
         st = exec(f, migrate_3_4_sql, "upgrading the index from schema 3 to 4");
     if (st == EAF_OK && v <= 4)
         st = exec(f, migrate_4_5_sql, "upgrading the index from schema 4 to 5");
+    if (st == EAF_OK && v <= 5) {
+        /* the language goes into the table's definition: a plain name */
+        char *language = meta_value(f->sql, "language", &rc), *sql = NULL;
+
+        if (rc != SQLITE_OK)
+            st = eaf__error_sqlite(f->err, f->sql, rc, "upgrading the index");
+        else if (!language || !plain_name(language) || !eaf__language_ok(language))
+            st = eaf__error_set(f->err, EAF_SCHEMA, "'%s' has an unknown stemming language '%s'",
+                                f->path, language ? language : "(none)");
+        else if (!(sql = eaf__printf(migrate_5_6_sql, language)))
+            st = eaf__error_set(f->err, EAF_NOMEM, "out of memory");
+        else
+            st = exec(f, sql, "upgrading the index from schema 5 to 6 (rebuilding its"
+                              " full-text index)");
+        eaf__free(sql);
+        eaf__free(language);
+    }
     if (st == EAF_OK)
         st = exec(f, "COMMIT", "upgrading the index");
     if (st != EAF_OK) {

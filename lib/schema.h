@@ -21,8 +21,12 @@
  *      related_term, related_stale) and the triggers that mark lists stale
  *   5: the provide table: every file that gives each article (two files
  *      may give one key); article.source_id is the file whose version is
- *      stored */
-#define EAF__SCHEMA_VERSION 5
+ *      stored
+ *   6: the full-text table indexes synthetic tokens (tokenize.h: common
+ *      grams and places' forms of several words), tokenize='eaf LANGUAGE
+ *      synth'; an older index is read without them (the planner asks
+ *      eaf__db_synthetic) or migrated by rebuilding fts from the articles */
+#define EAF__SCHEMA_VERSION 6
 /* PRAGMA application_id of an index: "EAF1". */
 #define EAF__APPLICATION_ID 0x45414631
 

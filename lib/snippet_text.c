@@ -57,6 +57,27 @@ static int keep_query_token(void *ctx, const char *tok, int ntok, int start, int
 
     (void)start;
     (void)end;
+    if (eaf__token_is_synthetic(tok, (size_t)ntok)) {
+        /* what the column's tokens hold where a synthetic token stands
+         * (expand.c): a gram "a b" stands at a; a place form's token for
+         * word i at the i-th of its words */
+        const char *p = tok + 1, *last = tok + ntok, *sp;
+        int word = 1;
+
+        if (tok[0] == EAF__SYNTH_FORM && p < last) {
+            word = *p - '0';
+            p++;
+        }
+        for (; word > 1 && p < last; word--) {
+            sp = memchr(p, ' ', (size_t)(last - p));
+            p = sp ? sp + 1 : last;
+        }
+        sp = memchr(p, ' ', (size_t)(last - p));
+        tok = p;
+        ntok = (int)((sp ? sp : last) - p);
+        if (ntok <= 0)
+            return 0;
+    }
     if (q->ntok == q->cap) {
         int cap = q->cap ? q->cap * 2 : 16;
         int *off = eaf__realloc(q->off, (size_t)cap * sizeof(int)), *len;
@@ -98,7 +119,7 @@ eaf_status eaf__snippet_query_new(eaf__snippet_query **made, const char *expr,
     eaf__snippet_query *q;
     eaf__buf str = EAF__BUF_INIT;
     size_t i = 0, n = strlen(expr);
-    int pcap = 0;
+    int pcap = 0, joined = 0;
     eaf_status st = EAF_OK;
 
     *made = NULL;
@@ -136,6 +157,24 @@ eaf_status eaf__snippet_query_new(eaf__snippet_query **made, const char *expr,
             prefix = 1;
             i++;
         }
+        if (joined) {
+            /* "a" + "b": the next token of the phrase before */
+            joined = i < n && expr[i] == '+';
+            if (joined)
+                i++;
+            if (str.rc != EAF_OK) {
+                st = EAF_NOMEM;
+                break;
+            }
+            if (str.n > 0 && eaf__tokenize(t, EAF__TOK_QUERY, str.p, str.n, keep_query_token,
+                                           q) != 0)
+                st = EAF_NOMEM;
+            q->first[q->nphrase] = q->ntok;
+            continue;
+        }
+        joined = !prefix && i < n && expr[i] == '+';
+        if (joined)
+            i++;
         if (q->nphrase + 1 >= pcap) {
             int cap = pcap ? pcap * 2 : 8;
             int *first = eaf__realloc(q->first, (size_t)cap * sizeof(int));

@@ -360,6 +360,7 @@ static int scan_range(ctx *c, const char *from, const char *to, const int32_t *w
         int nt, last, keep, j, low = max + 1;
 
         if (!term || df <= 0 || nterm > EAF__TOKEN_MAX ||
+            eaf__token_is_synthetic(term, (size_t)nterm) ||
             (nt = decode(term, (size_t)nterm, t)) < 2 || !has_letter(t, nt))
             continue;
         last = osa_rows(d, t, nt, w, n, max);

@@ -6,6 +6,7 @@
  * memory use does not grow with the input.
  */
 #include "tokenize.h"
+#include "lexicon.h"
 
 #include <string.h>
 
@@ -527,6 +528,10 @@ int eaf__tokenize(eaf__tokenizer *t, unsigned mode, const char *text, size_t n,
         return n - 1 <= EAF__TOKEN_MAX ? fn(ctx, text + 1, (int)(n - 1), 0, (int)n) : 0;
     else if (n > 2 && text[0] == EAF__FEEDBACK_TERM) /* the marker, the weight, the term */
         return n - 2 <= EAF__TOKEN_MAX ? fn(ctx, text + 2, (int)(n - 2), 0, (int)n) : 0;
+    else if (n > 1 && text[0] == EAF__SYNTH_TERM)
+        return n - 1 <= EAF__TOKEN_MAX ? fn(ctx, text + 1, (int)(n - 1), 0, (int)n) : 0;
+    else if (n > 2 && text[0] == '\x02' /* EAF__ALIAS_TERM, query.h */ && text[1] == EAF__SYNTH_TERM)
+        return n - 2 <= EAF__TOKEN_MAX ? fn(ctx, text + 2, (int)(n - 2), 0, (int)n) : 0;
     while (i < n && rc == 0) {
         unsigned char b = (unsigned char)text[i];
         int32_t c;
@@ -649,4 +654,377 @@ char *eaf__fold_value(const char *s, size_t n)
     if (!b.p)
         return eaf__strdup("");
     return eaf__buf_detach(&b);
+}
+
+/* ---- synthetic tokens ---------------------------------------------------- */
+
+/*
+ * A document's tokens pass through a window of the last few (as many as
+ * the longest place form has words); the oldest leaves it once the window
+ * is full or the text ends, followed by its gram with the next token and
+ * the place forms that start with it, all colocated with it.  Stopword
+ * stems and forms are found by a hash of the token, which both share.
+ */
+#define SYNTH_WINDOW 8            /* longest form, in words */
+#define SYNTH_BUCKETS 512         /* a power of two */
+
+typedef struct synth_form {
+    char *stems;                  /* joined by spaces */
+    size_t n;
+    char *first;                  /* its first stem */
+    size_t nfirst;
+    int nwords;
+    int next;                     /* next in its bucket, -1: none */
+} synth_form;
+
+/* The most forms a word can be a later word of (two is the most the list
+ * has: "central african" and "central african republic" share words). */
+#define SYNTH_LATER 8
+
+typedef struct synth_tok {
+    char text[EAF__TOKEN_MAX];
+    int n, start, end;
+    uint32_t hash;
+    int common;
+    /* the forms this token is a later word of (found when the form's first
+     * word left the window): the form, and which word (2 on) */
+    int nlater;
+    int later[SYNTH_LATER];
+    unsigned char later_word[SYNTH_LATER];
+} synth_tok;
+
+struct eaf__synth {
+    eaf__tokenizer *t;
+    /* stopword stems: a chained hash of their indexes into common[] */
+    char **common;
+    size_t *ncommon;
+    int *common_next, common_head[SYNTH_BUCKETS];
+    size_t ncom;
+    synth_form *forms;
+    size_t nforms;
+    int form_head[SYNTH_BUCKETS];
+    int window;                   /* tokens held before the oldest leaves */
+    /* one document */
+    synth_tok ring[SYNTH_WINDOW];
+    int head, count;
+    eaf__synth_fn fn;
+    void *ctx;
+    int rc;
+    char scratch[EAF__TOKEN_MAX + 1];
+};
+
+static uint32_t synth_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+typedef struct stem_list {
+    eaf__buf b;
+    int words;
+} stem_list;
+
+static int collect_stems(void *ctx, const char *tok, int ntok, int start, int end)
+{
+    stem_list *l = ctx;
+
+    (void)start;
+    (void)end;
+    if (l->b.n > 0)
+        eaf__buf_putc(&l->b, ' ');
+    eaf__buf_append(&l->b, tok, (size_t)ntok);
+    l->words++;
+    return l->b.rc == EAF_OK ? 0 : -1;
+}
+
+static int is_common_hashed(const eaf__synth *s, const char *tok, size_t n, uint32_t h)
+{
+    int i;
+
+    for (i = s->common_head[h & (SYNTH_BUCKETS - 1)]; i >= 0; i = s->common_next[i])
+        if (s->ncommon[i] == n && memcmp(s->common[i], tok, n) == 0)
+            return 1;
+    return 0;
+}
+
+int eaf__synth_common(const eaf__synth *s, const char *tok, size_t n)
+{
+    return s && s->ncom > 0 && is_common_hashed(s, tok, n, synth_hash(tok, n));
+}
+
+eaf_status eaf__synth_new(eaf__synth **out, const char *language)
+{
+    eaf__synth *s = eaf__calloc(1, sizeof(*s));
+    const char *const *stop;
+    size_t nstop = 0, i;
+    const char *entry;
+    eaf_status st;
+
+    *out = NULL;
+    if (!s)
+        return EAF_NOMEM;
+    st = eaf__tokenizer_new(&s->t, language);
+    if (st != EAF_OK) {
+        eaf__free(s);
+        return st;
+    }
+    for (i = 0; i < SYNTH_BUCKETS; i++)
+        s->common_head[i] = s->form_head[i] = -1;
+    s->window = 2;
+    stop = eaf__stopwords(language, &nstop);
+    if (nstop) {
+        s->common = eaf__calloc(nstop, sizeof(*s->common));
+        s->ncommon = eaf__calloc(nstop, sizeof(*s->ncommon));
+        s->common_next = eaf__calloc(nstop, sizeof(*s->common_next));
+        if (!s->common || !s->ncommon || !s->common_next)
+            goto nomem;
+    }
+    for (i = 0; i < nstop; i++) {
+        stem_list l = {EAF__BUF_INIT, 0};
+        uint32_t h;
+
+        if (eaf__tokenize(s->t, EAF__TOK_QUERY, stop[i], strlen(stop[i]), collect_stems, &l) != 0 ||
+            l.b.rc != EAF_OK) {
+            eaf__buf_free(&l.b);
+            goto nomem;
+        }
+        if (l.words != 1 || is_common_hashed(s, l.b.p, l.b.n, synth_hash(l.b.p, l.b.n))) {
+            eaf__buf_free(&l.b);
+            continue;
+        }
+        h = synth_hash(l.b.p, l.b.n) & (SYNTH_BUCKETS - 1);
+        s->ncommon[s->ncom] = l.b.n;
+        s->common[s->ncom] = eaf__buf_detach(&l.b);
+        s->common_next[s->ncom] = s->common_head[h];
+        s->common_head[h] = (int)s->ncom++;
+    }
+    for (i = 0; (entry = eaf__place_entry(i)) != NULL; i++) {
+        const char *p = entry;
+
+        while (*p) {
+            const char *bar = strchr(p, '|');
+            size_t len = bar ? (size_t)(bar - p) : strlen(p);
+            stem_list l = {EAF__BUF_INIT, 0};
+
+            if (memchr(p, ' ', len)) {
+                if (eaf__tokenize(s->t, EAF__TOK_QUERY, p, len, collect_stems, &l) != 0 ||
+                    l.b.rc != EAF_OK) {
+                    eaf__buf_free(&l.b);
+                    goto nomem;
+                }
+                if (l.words >= 2 && l.words <= SYNTH_WINDOW && l.b.n + 2 <= EAF__TOKEN_MAX &&
+                    eaf__synth_form(s, l.b.p, l.b.n, 1, s->scratch) == 0) {
+                    synth_form *nf = eaf__realloc(s->forms, (s->nforms + 1) * sizeof(*nf));
+                    synth_form *f;
+                    uint32_t h;
+
+                    if (!nf) {
+                        eaf__buf_free(&l.b);
+                        goto nomem;
+                    }
+                    s->forms = nf;
+                    f = &s->forms[s->nforms];
+                    f->n = l.b.n;
+                    f->stems = eaf__buf_detach(&l.b);
+                    f->first = f->stems;
+                    f->nfirst = (size_t)((char *)memchr(f->stems, ' ', f->n) - f->stems);
+                    f->nwords = l.words;
+                    h = synth_hash(f->first, f->nfirst) & (SYNTH_BUCKETS - 1);
+                    f->next = s->form_head[h];
+                    s->form_head[h] = (int)s->nforms++;
+                    if (l.words > s->window)
+                        s->window = l.words;
+                }
+                eaf__buf_free(&l.b);
+            }
+            p = bar ? bar + 1 : p + len;
+        }
+    }
+    *out = s;
+    return EAF_OK;
+nomem:
+    eaf__synth_free(s);
+    return EAF_NOMEM;
+}
+
+void eaf__synth_free(eaf__synth *s)
+{
+    size_t i;
+
+    if (!s)
+        return;
+    for (i = 0; i < s->ncom; i++)
+        eaf__free(s->common[i]);
+    eaf__free(s->common);
+    eaf__free(s->ncommon);
+    eaf__free(s->common_next);
+    for (i = 0; i < s->nforms; i++)
+        eaf__free(s->forms[i].stems);
+    eaf__free(s->forms);
+    eaf__tokenizer_free(s->t);
+    eaf__free(s);
+}
+
+size_t eaf__synth_gram(const char *a, size_t na, const char *b, size_t nb, char *out)
+{
+    size_t n = 1 + na + 1 + nb;
+
+    if (n > EAF__TOKEN_MAX)
+        return 0;
+    out[0] = EAF__SYNTH_GRAM;
+    memcpy(out + 1, a, na);
+    out[1 + na] = ' ';
+    memcpy(out + 2 + na, b, nb);
+    out[n] = '\0';
+    return n;
+}
+
+/* A place form's token for its word-th word (1 on). */
+static size_t form_token(const char *stems, size_t n, int word, char *out)
+{
+    out[0] = EAF__SYNTH_FORM;
+    out[1] = (char)('0' + word);
+    memcpy(out + 2, stems, n);
+    out[n + 2] = '\0';
+    return n + 2;
+}
+
+size_t eaf__synth_form(const eaf__synth *s, const char *stems, size_t n, int word, char *out)
+{
+    const char *sp = memchr(stems, ' ', n);
+    size_t i;
+    int k;
+
+    if (!sp || n + 2 > EAF__TOKEN_MAX || word < 1)
+        return 0;
+    i = (size_t)(sp - stems);
+    for (k = s->form_head[synth_hash(stems, i) & (SYNTH_BUCKETS - 1)]; k >= 0;
+         k = s->forms[k].next)
+        if (s->forms[k].n == n && memcmp(s->forms[k].stems, stems, n) == 0)
+            break;
+    if (k < 0 || word > s->forms[k].nwords)
+        return 0;
+    return form_token(stems, n, word, out);
+}
+
+/* The i-th token of the window (0: the oldest). */
+static synth_tok *ring_at(eaf__synth *s, int i)
+{
+    return &s->ring[(s->head + i) % SYNTH_WINDOW];
+}
+
+/* Does form f start at the oldest token of the window? */
+static int form_here(eaf__synth *s, const synth_form *f)
+{
+    const char *p = f->stems, *end = f->stems + f->n;
+    int i;
+
+    if (f->nwords > s->count)
+        return 0;
+    for (i = 0; i < f->nwords; i++) {
+        const synth_tok *t = ring_at(s, i);
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        size_t len = sp ? (size_t)(sp - p) : (size_t)(end - p);
+
+        if ((size_t)t->n != len || memcmp(t->text, p, len) != 0)
+            return 0;
+        p += len + 1;
+    }
+    return 1;
+}
+
+/* The oldest token leaves the window, with its synthetic tokens. */
+static int synth_flush_one(eaf__synth *s)
+{
+    synth_tok *t = ring_at(s, 0);
+    int rc, k;
+
+    rc = s->fn(s->ctx, 0, t->text, t->n, t->start, t->end);
+    if (rc == 0 && s->count > 1) {
+        synth_tok *u = ring_at(s, 1);
+        if (t->common || u->common) {
+            size_t n = eaf__synth_gram(t->text, (size_t)t->n, u->text, (size_t)u->n,
+                                       s->scratch);
+            if (n)
+                rc = s->fn(s->ctx, 1, s->scratch, (int)n, t->start, u->end);
+        }
+    }
+    for (k = s->nforms ? s->form_head[t->hash & (SYNTH_BUCKETS - 1)] : -1; rc == 0 && k >= 0;
+         k = s->forms[k].next) {
+        const synth_form *f = &s->forms[k];
+        int w;
+        if (f->nfirst == (size_t)t->n && memcmp(f->first, t->text, f->nfirst) == 0 &&
+            form_here(s, f)) {
+            size_t n = form_token(f->stems, f->n, 1, s->scratch);
+            rc = s->fn(s->ctx, 1, s->scratch, (int)n, t->start,
+                       ring_at(s, f->nwords - 1)->end);
+            /* its later words have their own tokens, so that a phrase of
+             * them is as long as the form (rank.c's title coverage, the
+             * highlight) and all of its terms are rare */
+            for (w = 2; w <= f->nwords; w++) {
+                synth_tok *later = ring_at(s, w - 1);
+                if (later->nlater < SYNTH_LATER) {
+                    later->later[later->nlater] = k;
+                    later->later_word[later->nlater++] = (unsigned char)w;
+                }
+            }
+        }
+    }
+    for (k = 0; rc == 0 && k < t->nlater; k++) {
+        const synth_form *f = &s->forms[t->later[k]];
+        size_t n = form_token(f->stems, f->n, t->later_word[k], s->scratch);
+        rc = s->fn(s->ctx, 1, s->scratch, (int)n, t->start, t->end);
+    }
+    s->head = (s->head + 1) % SYNTH_WINDOW;
+    s->count--;
+    return rc;
+}
+
+static int synth_take(void *ctx, const char *tok, int ntok, int start, int end)
+{
+    eaf__synth *s = ctx;
+    synth_tok *t;
+
+    if (!tok || ntok <= 0 || ntok > EAF__TOKEN_MAX) {
+        /* no word to pair with (cannot happen for a document's tokens):
+         * what is held leaves first, and this one goes as it is */
+        while (s->count > 0 && s->rc == 0)
+            s->rc = synth_flush_one(s);
+        if (s->rc == 0)
+            s->rc = s->fn(s->ctx, 0, tok, ntok, start, end);
+        return s->rc;
+    }
+    if (s->count == s->window && (s->rc = synth_flush_one(s)) != 0)
+        return s->rc;
+    t = ring_at(s, s->count++);
+    memcpy(t->text, tok, (size_t)ntok);
+    t->n = ntok;
+    t->start = start;
+    t->end = end;
+    t->hash = synth_hash(tok, (size_t)ntok);
+    t->common = s->ncom > 0 && is_common_hashed(s, tok, (size_t)ntok, t->hash);
+    t->nlater = 0;
+    return 0;
+}
+
+int eaf__synth_tokenize(eaf__synth *s, eaf__synth_source source, void *src,
+                        eaf__synth_fn fn, void *ctx)
+{
+    int rc;
+
+    s->head = s->count = 0;
+    s->fn = fn;
+    s->ctx = ctx;
+    s->rc = 0;
+    rc = source(src, synth_take, s);
+    if (rc == 0)
+        rc = s->rc;
+    while (rc == 0 && s->count > 0)
+        rc = synth_flush_one(s);
+    s->count = 0;
+    return rc;
 }

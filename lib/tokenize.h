@@ -35,6 +35,35 @@
 #define EAF__FEEDBACK_WEIGHT0 0x2f
 #define EAF__FEEDBACK_STEPS 40.0
 #define EAF__FEEDBACK_MAX 79
+/* The same, for a synthetic index term (below) or a word of a phrase
+ * rendered with them, written by the planner (query_fts.c); after
+ * EAF__ALIAS_TERM too, for a place's other form. */
+#define EAF__SYNTH_TERM '\x04'
+
+/*
+ * Synthetic tokens (schema 6, tokenize='eaf LANGUAGE synth'): besides its
+ * words, a document is indexed with tokens no word can spell, each
+ * colocated (FTS5_TOKEN_COLOCATED) with the word it stands at, so
+ * that they take no position and leave the column lengths as they are:
+ *  - a common gram, EAF__SYNTH_GRAM "a b", for two adjacent tokens a, b
+ *    of which one is common (the stem of a stopword), as Lucene's
+ *    CommonGrams: a phrase with stopwords is then a lookup of rare pairs;
+ *  - a place form, EAF__SYNTH_FORM, the word's number and "w1 w2 ...",
+ *    at each word of a place's form of several words (united states,
+ *    south korean): a place's other forms are then phrases of rare
+ *    terms.
+ * Both are made of the tokens (stems) as indexed, so they occur exactly
+ * where the phrase of those tokens occurs.
+ */
+#define EAF__SYNTH_FORM '\x1e'
+#define EAF__SYNTH_GRAM '\x1f'
+
+/* Is an index term one of the synthetic tokens?  Everything that reads
+ * the vocabulary as words skips them. */
+static inline int eaf__token_is_synthetic(const char *tok, size_t n)
+{
+    return n > 0 && (tok[0] == EAF__SYNTH_FORM || tok[0] == EAF__SYNTH_GRAM);
+}
 
 typedef struct eaf__tokenizer eaf__tokenizer;
 
@@ -82,6 +111,46 @@ int eaf__tokenizer_filter(eaf__tokenizer *t, const unsigned char first[256], siz
  * when out of memory. */
 int eaf__tokenize(eaf__tokenizer *t, unsigned mode, const char *text,
                   size_t n, eaf__token_fn fn, void *ctx);
+
+/* ---- synthetic tokens ------------------------------------------------- */
+
+typedef struct eaf__synth eaf__synth;
+
+/* The receiver of a document's tokens with the synthetic ones: colocated
+ * says the token takes the position of the word before it. */
+typedef int (*eaf__synth_fn)(void *ctx, int colocated, const char *tok, int ntok,
+                             int start, int end);
+
+/* Makes the synthetic tokens of a language: the stems of its stopwords
+ * (English only has a list: no grams otherwise) and the stemmed words of
+ * the places' forms of several words.  EAF_MISUSE or EAF_NOMEM. */
+eaf_status eaf__synth_new(eaf__synth **out, const char *language);
+void eaf__synth_free(eaf__synth *s);
+
+/* Is the token (a stem) common: the stem of a stopword? */
+int eaf__synth_common(const eaf__synth *s, const char *tok, size_t n);
+
+/* Writes the gram of tokens a and b into out (EAF__TOKEN_MAX + 1 bytes)
+ * and returns its length, or 0 when it would be longer than
+ * EAF__TOKEN_MAX (then none is indexed). */
+size_t eaf__synth_gram(const char *a, size_t na, const char *b, size_t nb, char *out);
+
+/* Writes the token of the word-th word (1 on) of a place's form of
+ * several words (its stems joined by spaces) into out (EAF__TOKEN_MAX + 1
+ * bytes) and returns its length; 0 when the stems do not make one of the
+ * forms indexed.  Each word of a form has its token, at its position:
+ * EAF__SYNTH_FORM, the digit of the word, the stems. */
+size_t eaf__synth_form(const eaf__synth *s, const char *stems, size_t n, int word,
+                       char *out);
+
+/* Tokenizes a document's text as eaf__tokenize(t, mode, ...) does and
+ * passes fn each token, each followed by its synthetic tokens (offsets:
+ * from the first word's start to the last word's end).  source, if not
+ * NULL, gives the tokens instead of t (tokens made ahead): it is called
+ * with the token callback and its context.  Returns as eaf__tokenize. */
+typedef int (*eaf__synth_source)(void *src, eaf__token_fn fn, void *ctx);
+int eaf__synth_tokenize(eaf__synth *s, eaf__synth_source source, void *src,
+                        eaf__synth_fn fn, void *ctx);
 
 /* The folded words of s joined by single spaces, unstemmed: the form in
  * which metadata values are compared ("Rumi  AOYAMA" -> "rumi aoyama").

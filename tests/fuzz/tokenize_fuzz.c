@@ -7,6 +7,9 @@
  * tokenize.h: a non-empty token of at most EAF__TOKEN_MAX bytes with
  * offsets inside the text (start < end <= n), and in a document tokens in
  * the order of the text.  eaf__fold_value() must fold the same bytes.
+ * With the synthetic tokens (eaf__synth_tokenize()), a document gives the
+ * same words, each synthetic token colocated after a word and only they
+ * colocated.
  * Built with clang -fsanitize=fuzzer by --enable-fuzzers; otherwise linked
  * with standalone.c, which replays the corpus in make check.
  */
@@ -48,6 +51,43 @@ static int on_token(void *ctx, const char *tok, int ntok, int start, int end)
 }
 
 static eaf__tokenizer *stemmed, *plain;
+static eaf__synth *synth;
+
+typedef struct synth_check {
+    size_t n;
+    unsigned long words, synthetic;
+} synth_check;
+
+static int on_synth(void *ctx, int colocated, const char *tok, int ntok, int start, int end)
+{
+    synth_check *c = ctx;
+
+    if (ntok <= 0 || ntok > EAF__TOKEN_MAX || !tok)
+        abort();
+    if (start < 0 || end <= start || (size_t)end > c->n)
+        abort();
+    if (!colocated != !eaf__token_is_synthetic(tok, (size_t)ntok))
+        abort(); /* only the synthetic tokens are colocated */
+    if (colocated && c->words == 0)
+        abort(); /* and always after a word */
+    if (colocated)
+        c->synthetic++;
+    else
+        c->words++;
+    return 0;
+}
+
+typedef struct fuzz_source {
+    const char *text;
+    size_t n;
+} fuzz_source;
+
+static int source_text(void *src, eaf__token_fn fn, void *ctx)
+{
+    fuzz_source *f = src;
+
+    return eaf__tokenize(stemmed, EAF__TOK_DOC, f->text, f->n, fn, ctx);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -69,9 +109,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         check c = {size, 0, modes[i], 0, 0};
         c.raw = (modes[i] & EAF__TOK_QUERY) && size > 1 &&
-                (text[0] == EAF__RAW_TERM || (text[0] == EAF__FEEDBACK_TERM && size > 2));
+                (text[0] == EAF__RAW_TERM || text[0] == EAF__SYNTH_TERM ||
+                 (text[0] == EAF__FEEDBACK_TERM && size > 2) ||
+                 (text[0] == '\x02' && text[1] == EAF__SYNTH_TERM && size > 2));
         int rc = eaf__tokenize(i % 2 ? plain : stemmed, modes[i], text, size, on_token, &c);
         if (rc != 0 && rc != -1)
+            abort();
+    }
+    if (!synth && eaf__synth_new(&synth, "english") != EAF_OK)
+        abort();
+    {
+        synth_check sc = {size, 0, 0};
+        check c = {size, 0, EAF__TOK_DOC, 0, 0};
+        fuzz_source f = {text, size};
+        int rc = eaf__synth_tokenize(synth, source_text, &f, on_synth, &sc);
+
+        if (rc != 0 && rc != -1)
+            abort();
+        /* the same words as without them */
+        if (rc == 0 && eaf__tokenize(stemmed, EAF__TOK_DOC, text, size, on_token, &c) == 0 &&
+            c.tokens != sc.words)
             abort();
     }
     folded = eaf__fold_value(text, size);

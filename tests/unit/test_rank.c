@@ -501,7 +501,7 @@ static void test_top_k(void)
     static const char *const queries[] = {
         "the of", "and and", "a of the", "trade policy", "Japan market", "China",
         "American trade", "the market", "rice OR coal", "expo*", "\"trade policy\"",
-        "growth -bank", "the of in and a", "solar energy water", "what is the debt of japan",
+        "growth -bank", "the the of", "solar energy water", "what is the debt of japan",
         "reform", "trade zebra"};
     static const unsigned pages[][2] = {{10, 0}, {1, 0}, {3, 0}, {5, 7}, {25, 0}, {10, 40}};
     const char *path = tu_path("topk.db");

@@ -918,7 +918,7 @@ static void test_old_schemas(void)
 
         /* read-write: upgraded, then built */
         db = tu_open(v == 3 ? "v3.db" : "v2.db", "english");
-        is_int(raw_int(path, "PRAGMA user_version"), 5, "schema %d: upgraded to 5", v);
+        is_int(raw_int(path, "PRAGMA user_version"), 6, "schema %d: upgraded to 6", v);
         is_int(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN ('related_list',"
                              " 'related_vector', 'related_term', 'related_stale', 'related_ai',"
                              " 'related_au', 'related_ad')"),

@@ -434,7 +434,7 @@ static void test_migration(void)
         tu_cleanup();
         return;
     }
-    is_int(user_version(dbpath), 5, "it is now version 5");
+    is_int(user_version(dbpath), 6, "it is now version 6");
     ok(eaf_db_get(&a, db, "old/1") == EAF_OK, "the old article is still there");
     is_str(a ? eaf_article_get(a, EAF_FIELD_TITLE) : NULL, "An article from version one",
            "with its title");
