@@ -70,7 +70,7 @@ static int plain_word(const eaf__qnode *n)
 eaf_status eaf__pass_title_phrase(eaf__plan *p, eaf_db *db)
 {
     const eaf__qnode *root = eaf__query_root(p->q);
-    eaf__buf b = EAF__BUF_INIT, at = EAF__BUF_INIT, all = EAF__BUF_INIT;
+    eaf__buf b = EAF__BUF_INIT, at = EAF__BUF_INIT;
     size_t i;
     int words = 0, n = 0, content = 0;
 
@@ -86,28 +86,25 @@ eaf_status eaf__pass_title_phrase(eaf__plan *p, eaf_db *db)
             words + n > EAF__TITLE_PHRASE_WORDS) {
             eaf__buf_free(&b);
             eaf__buf_free(&at);
-            eaf__buf_free(&all);
             return n < 0 ? EAF_NOMEM : EAF_OK;
         }
         /* where each scored word starts among the tokens: the words
-         * besides stopwords, or all of them when all are stopwords (as
-         * the stopword pass keeps them) */
+         * besides stopwords */
         if (!stopword(db, k)) {
             eaf__buf_printf(&at, "%s%d", at.n ? "," : "", words);
             content++;
         }
-        eaf__buf_printf(&all, "%s%d", all.n ? "," : "", words);
         words += n;
         if (b.n)
             eaf__buf_putc(&b, ' ');
         eaf__buf_append(&b, k->text, k->len);
     }
-    if (words >= 2 && b.rc == EAF_OK && at.rc == EAF_OK && all.rc == EAF_OK)
-        p->title_phrase = eaf__printf("%s|%s", content ? at.p : all.p, b.p);
-    n = words >= 2 && !p->title_phrase ? -1 : 0;
+    /* (a search of stopwords only is a phrase already: plan.c) */
+    if (words >= 2 && content > 0 && b.rc == EAF_OK && at.rc == EAF_OK)
+        p->title_phrase = eaf__printf("%s|%s", at.p, b.p);
+    n = words >= 2 && content > 0 && !p->title_phrase ? -1 : 0;
     eaf__buf_free(&b);
     eaf__buf_free(&at);
-    eaf__buf_free(&all);
     return n < 0 ? EAF_NOMEM : EAF_OK;
 }
 
