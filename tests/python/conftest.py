@@ -4,10 +4,18 @@ and which readers this build has (a test that needs one it lacks
 skips, saying so, as the shell tests do with tap_need)."""
 import os
 import shutil
+import signal
 
 import pytest
 
 import eafsearch
+
+# A shell starts a background job with SIGINT ignored, and Python then
+# leaves it so: no KeyboardInterrupt, and _thread.interrupt_main() does
+# nothing.  The interrupt tests need Python's own handler wherever the
+# suite was started from.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SRCDIR = os.environ.get("EAF_TEST_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILDDIR = os.environ.get("EAF_TEST_BUILDDIR", SRCDIR)

@@ -10,9 +10,14 @@
         "zebra", so that a reader always sees a multiple of SIZE.
 """
 import json
+import signal
 import sys
 
 import eafsearch
+
+# (started by a test run that may itself be a background job, SIGINT
+# ignored: the interrupt tests send it)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def add_paths(db, folder, quiet=False):
