@@ -88,6 +88,8 @@ eaf_status eaf__pass_title_phrase(eaf__plan *p, eaf_db *db)
             eaf__buf_free(&at);
             return n < 0 ? EAF_NOMEM : EAF_OK;
         }
+        if (n == 0)
+            continue; /* no word ("&"): not in the expression either */
         /* where each scored word starts among the tokens: the words
          * besides stopwords */
         if (!stopword(db, k)) {

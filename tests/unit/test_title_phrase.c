@@ -137,6 +137,11 @@ int main(void)
     ok(strstr(expl, ", '0|book of')") != NULL && starts_with(keys, "book-tides"),
        "words and a filter: the words are the phrase (%s)", keys);
 
+    /* a "word" of no letters is no word of the phrase */
+    search("book & of", 0, keys, sizeof keys, &total, expl, sizeof expl);
+    ok(strstr(expl, ", '0|book of')") != NULL && starts_with(keys, "book-tides"),
+       "'book & of': the phrase of its words, 'Book of Tides' first (%s)", keys);
+
     /* quotes in a word cannot break the SQL of the ranking's call */
     search("book o\"f", 0, keys, sizeof keys, &total, NULL, 0);
     ok(total >= 0, "a double quote inside a word: the search runs");
