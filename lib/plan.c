@@ -240,6 +240,11 @@ static int single_stopword(eaf_db *db, const eaf__qnode *n, int requests)
     return r;
 }
 
+int eaf__plan_dropped_stopword(eaf_db *db, const eaf__qnode *n)
+{
+    return single_stopword(db, n, 0);
+}
+
 int eaf__plan_stopword(eaf_db *db, const eaf__qnode *n)
 {
     return single_stopword(db, n, 1);

@@ -63,6 +63,10 @@ void eaf__plan_free(eaf__plan *p);
  * drops too), with no prefix or column?  The fallback leaves them out. */
 int eaf__plan_stopword(eaf_db *db, const eaf__qnode *n);
 
+/* Is the node a single stopword, as the stopword pass drops them from a
+ * search of all the words (request words kept: "find" may be a title's)? */
+int eaf__plan_dropped_stopword(eaf_db *db, const eaf__qnode *n);
+
 /* ---- the rewrite passes, in the order search.c runs them ---------------- */
 
 /* plan.c: reads the list of each related:KEY of the tree and sets p->rel,

@@ -22,7 +22,6 @@
  */
 #include "plan.h"
 #include "query.h"
-#include "lexicon.h"
 #include "tokenize.h"
 
 #include <string.h>
@@ -48,16 +47,6 @@ static int tokens(const char *text, size_t len)
     eaf__tokenize(t, EAF__TOK_QUERY | EAF__TOK_NOSTEM, text, len, count_token, &n);
     eaf__tokenizer_free(t);
     return n;
-}
-
-/* Is the word a stopword, as plan.c's stopword pass tells them? */
-static int stopword(eaf_db *db, const eaf__qnode *n)
-{
-    char *f = eaf__fold_value(n->text, n->len);
-    int r = f && !strchr(f, ' ') && eaf__is_stopword(db->language, f, strlen(f));
-
-    eaf__free(f);
-    return r;
 }
 
 /* Is the node a word as typed: a term with no field, prefix or marker? */
@@ -92,7 +81,7 @@ eaf_status eaf__pass_title_phrase(eaf__plan *p, eaf_db *db)
             continue; /* no word ("&"): not in the expression either */
         /* where each scored word starts among the tokens: the words
          * besides stopwords */
-        if (!stopword(db, k)) {
+        if (!eaf__plan_dropped_stopword(db, k)) {
             eaf__buf_printf(&at, "%s%d", at.n ? "," : "", words);
             content++;
         }

@@ -1007,11 +1007,14 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     }
     prox = s->prox;
     prune = s->can_prune && s->ntop == s->k;
+    title = -1.0; /* not known yet: at most TITLE_PHRASE, or 0 */
     if (prune && s->ncol > 0) {
         double bound;
         rc = title_counts(api, ctx, s);
+        /* (the title's counts are those count_occurrences() finds below) */
+        title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0;
         bound = s->words_max + TITLE_COVERAGE * title_coverage(api, ctx, s) +
-                prox * s->prox_max + (title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0);
+                prox * s->prox_max + title;
         if (rc == SQLITE_OK && below_top(s, bound)) {
             sqlite3_result_double(result, -bound);
             return;
@@ -1028,7 +1031,8 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     for (i = 0; i < s->ngroup; i++)
         score += s->gscore[i];
     score += TITLE_COVERAGE * title_coverage(api, ctx, s);
-    title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0; /* at most */
+    if (title < 0.0)
+        title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0; /* at most */
     if (prox > 0.0) {
         if (prune && below_top(s, score + prox * s->prox_max + title)) {
             sqlite3_result_double(result, -(score + prox * s->prox_max + title));
