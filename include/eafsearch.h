@@ -639,11 +639,14 @@ typedef enum eaf_change {
     EAF_CHANGE_NONE = 0,  /**< the same article was already stored: nothing written */
     EAF_CHANGE_ADDED,     /**< a new key */
     EAF_CHANGE_UPDATED,   /**< an existing key with different content, replaced */
-    EAF_CHANGE_CONFLICT   /**< (while a file is being indexed) another file,
+    EAF_CHANGE_CONFLICT,  /**< (while a file is being indexed) another file,
                                which still exists, already gives an article
                                with this key: its version is kept and nothing
                                is written; eaf_db_put_conflict() names it.
                                @since 0.1 */
+    EAF_CHANGE_ELSEWHERE  /**< (a shard opened with eaf_db_open_shard()) the
+                               key belongs to another shard of the set:
+                               nothing written.  @since 1.3 */
 } eaf_change;
 
 /**
@@ -776,6 +779,73 @@ eaf_status eaf_db_optimize(eaf_db *db);
  */
 EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
 eaf_status eaf_db_count(int64_t *out, eaf_db *db);
+
+/**
+ * @name Shard sets
+ * One index over several files, for an archive that outgrows one: a
+ * folder holding a manifest ("eafshards") and the files shard-0.db ...
+ * shard-(N-1).db.  Each article is stored in the shard its key hashes
+ * to, with an id unique over the set; ids are handed out in one sequence
+ * over the set, so that a set and one file built from the same articles
+ * in the same order hold the same ids.
+ *
+ * eaf_db_open() of the folder opens the whole set: a search (its hits,
+ * scores, order, total, snippets, facets and fallback), eaf_db_count()
+ * and eaf_db_get() give what they would give on one file of the same
+ * articles, scores included: each shard ranks with the statistics of the
+ * whole set (article count, column lengths, document frequencies), the
+ * shards are searched in parallel threads, and their hits are merged in
+ * order.  The calls not yet made for sets (writing through the folder's
+ * handle, related lists, snapshots, checks and the records of files)
+ * return EAF_MISUSE with a message that says so.
+ *
+ * A set is written shard by shard: eaf_db_open_shard() opens one shard
+ * for writing, and every writer is given every article, in the same
+ * order, and keeps its own (eaf_db_put() of another shard's article
+ * returns EAF_CHANGE_ELSEWHERE).  The writers of the shards may run at
+ * the same time, in threads or processes (eafindex --shards does).
+ * @{
+ */
+
+/**
+ * Creates a shard set of n shards (1 to 64) in the folder dir (made if
+ * missing), or checks that dir is one of n shards already.  opts gives
+ * the language (its flags are ignored).
+ * @retval EAF_OK
+ * @retval EAF_MISUSE   a bad n, or dir is a set of another size or holds
+ *                      shard files without a manifest
+ * @retval EAF_SCHEMA   dir holds a manifest that is not one of ours
+ * @retval EAF_IO, EAF_NOMEM, and eaf_db_open()'s
+ * @since 1.3
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1)
+eaf_status eaf_shards_create(const char *dir, unsigned n, const eaf_open_options *opts,
+                             char **errmsg_out);
+
+/**
+ * Opens shard number shard of the set in dir, for writing it as one of
+ * the set's writers (see above).  The first new article it stores takes
+ * the id after the largest over the set when it opened, each put of any
+ * shard one more: open every writer before any of them writes.
+ * @retval EAF_OK
+ * @retval EAF_NOTFOUND  dir is not a shard set
+ * @retval EAF_MISUSE    no such shard
+ * @retval and eaf_db_open()'s
+ * @since 1.3
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_db_open_shard(eaf_db **out, const char *dir, unsigned shard,
+                             const eaf_open_options *opts, char **errmsg_out);
+
+/**
+ * The number of shards of the set a handle is on, in *out: 0 for an
+ * index of one file.
+ * @since 1.3
+ */
+EAF_API EAF_WARN_UNUSED EAF_NONNULL(1, 2)
+eaf_status eaf_db_shards(unsigned *out, const eaf_db *db);
+
+/** @} */
 
 /* --------------------------------------------------------------------------
  * Search

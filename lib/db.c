@@ -204,6 +204,8 @@ static void close_handle(eaf_db *db)
     eaf__tokenizer_free(db->tok);
     eaf__synth_free(db->synth);
     eaf__prep_set_free(&db->prep);
+    if (db->on_close)
+        db->on_close(db);
     eaf__free(db);
 }
 
@@ -497,28 +499,26 @@ static eaf_status open_handle(eaf_db *db, const eaf_open_options *o)
     return EAF_OK;
 }
 
-eaf_status eaf_db_open(eaf_db **out, const char *path,
-                       const eaf_open_options *opts, char **errmsg_out)
+eaf_status eaf__db_open_options(eaf_open_options *o, const eaf_open_options *opts,
+                                char **errmsg_out)
 {
-    eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
     char msg[128];
-    eaf_db *db;
-    eaf_status st;
 
-    if (errmsg_out)
-        *errmsg_out = NULL;
-    if (!out)
-        return EAF_MISUSE;
-    *out = NULL;
-    if (!path)
-        return EAF_MISUSE;
-    if (eaf__options_read(&o, opts, &eaf__open_options_layout, msg, sizeof(msg)) != EAF_OK) {
+    if (eaf__options_read(o, opts, &eaf__open_options_layout, msg, sizeof(msg)) != EAF_OK) {
         if (errmsg_out)
             *errmsg_out = eaf__strdup(msg);
         return EAF_MISUSE;
     }
-    opts = &o;
     pthread_once(&configure_once, configure_sqlite);
+    return EAF_OK;
+}
+
+eaf_status eaf__db_open_file(eaf_db **out, const char *path, const eaf_open_options *opts,
+                             char **errmsg_out)
+{
+    eaf_db *db;
+    eaf_status st;
+
     db = eaf__calloc(1, sizeof(*db));
     if (!db)
         return EAF_NOMEM;
@@ -541,6 +541,29 @@ eaf_status eaf_db_open(eaf_db **out, const char *path,
     return EAF_OK;
 }
 
+/* A handle over an empty in-memory database: the set handle (shard.c). */
+eaf_status eaf__db_open_empty(eaf_db **out, const char *path, unsigned flags)
+{
+    eaf_db *db = eaf__calloc(1, sizeof(*db));
+    int rc;
+
+    *out = NULL;
+    if (!db)
+        return EAF_NOMEM;
+    db->err_offset = -1;
+    db->lock_fd = -1;
+    db->flags = flags;
+    db->path = eaf__strdup(path);
+    rc = sqlite3_open_v2(":memory:", &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                         NULL);
+    if (!db->path || rc != SQLITE_OK) {
+        close_handle(db);
+        return EAF_NOMEM;
+    }
+    *out = db;
+    return EAF_OK;
+}
+
 eaf_status eaf_db_close(eaf_db *db)
 {
     if (!db)
@@ -552,25 +575,6 @@ eaf_status eaf_db_close(eaf_db *db)
         return EAF_OK;
     }
     close_handle(db);
-    return EAF_OK;
-}
-
-eaf_status eaf__db_vocab(eaf_db *db)
-{
-    int rc;
-
-    if (db->have_vocab)
-        return EAF_OK;
-    /* temp tables: a read-only handle can make them too */
-    rc = sqlite3_exec(db->sql,
-                      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.eaf_vocab_row"
-                      " USING fts5vocab(main, fts, row);"
-                      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.eaf_vocab_instance"
-                      " USING fts5vocab(main, fts, instance);",
-                      NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return eaf__db_sqlerr(db, rc, "reading the vocabulary");
-    db->have_vocab = 1;
     return EAF_OK;
 }
 

@@ -79,6 +79,16 @@ struct eaf_db {
     /* sqlite3_total_changes64() when the current write transaction began:
      * a commit that changed nothing leaves the generation as it is */
     sqlite3_int64 changes_at_begin;
+    /* a shard set (shard.h): the set of a set handle (shard -1, which
+     * owns it) or of a member (shard 0..n-1); NULL for one file */
+    struct eaf__set *set;
+    int shard;
+    int owns_set;
+    /* a member opened alone for writing (eaf_db_open_shard): the id of
+     * the first article it puts, and the puts so far, of any shard (every
+     * writer of the set makes the same puts in the same order) */
+    sqlite3_int64 put_base, puts;
+    void (*on_close)(eaf_db *db); /* a set's handles: what closing frees */
 };
 
 /* Errors: every public call starts with eaf__db_clear_error().  The first
@@ -136,7 +146,16 @@ eaf_status eaf__db_fts_sync(eaf_db *db);
 /* Makes the fts5vocab tables of the index (temp.eaf_vocab_row: term,
  * doc, cnt; temp.eaf_vocab_instance: term, doc, col, offset) on the
  * handle's connection, once. */
-eaf_status eaf__db_vocab(eaf_db *db);
+eaf_status eaf__db_vocab(eaf_db *db); /* (in shard.c) */
+
+/* eaf_db_open() (shard.c: a folder is a shard set) of a file, with its
+ * options read by eaf__db_open_options(). */
+eaf_status eaf__db_open_options(eaf_open_options *o, const eaf_open_options *opts,
+                                char **errmsg_out);
+eaf_status eaf__db_open_file(eaf_db **out, const char *path, const eaf_open_options *opts,
+                             char **errmsg_out);
+/* A handle over an empty in-memory database (a shard set's own, shard.c). */
+eaf_status eaf__db_open_empty(eaf_db **out, const char *path, unsigned flags);
 
 /* store.c: fills an article from a row of (id, key, url, title, date,
  * summary, body, bio, lang), reading its authors, tags and related titles. */

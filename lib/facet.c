@@ -11,7 +11,9 @@
  */
 #include "search.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct eaf_facets {
@@ -190,6 +192,86 @@ static eaf_status hit_ids(eaf_search *s, unsigned best, char **out)
     return EAF_OK;
 }
 
+/* ---- a shard set: each shard's counts, summed ---------------------------- */
+
+typedef struct merged_value {
+    const char *value;
+    int64_t count;
+} merged_value;
+
+static int by_count(const void *x, const void *y)
+{
+    const merged_value *a = x, *b = y;
+
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->value, b->value);
+}
+
+static int by_year(const void *x, const void *y)
+{
+    return -strcmp(((const merged_value *)x)->value, ((const merged_value *)y)->value);
+}
+
+/* Every value of every shard (each asked for all of them), counts summed
+ * by value, then ordered and cut as one file's: the most frequent first,
+ * years the newest first. */
+static eaf_status set_facets(eaf_facets **out, eaf_search *s, unsigned top)
+{
+    eaf_search **kids = s->set->kid;
+    size_t nkid = s->set->n, k, i, j;
+    eaf_facets **part = eaf__calloc(nkid, sizeof(*part));
+    eaf_facets *f = eaf__calloc(1, sizeof(*f));
+    eaf_status st = part && f ? EAF_OK : EAF_NOMEM;
+    int kind;
+
+    for (k = 0; k < nkid && st == EAF_OK; k++) {
+        st = eaf_search_facets(&part[k], kids[k], UINT32_MAX);
+        if (st != EAF_OK)
+            eaf__db_error(s->db, st, "%s", eaf_db_errmsg(kids[k]->db));
+    }
+    for (kind = 0; kind < EAF_FACET_LAST && st == EAF_OK; kind++) {
+        merged_value *all = NULL;
+        size_t n = 0, cap = 0;
+
+        for (k = 0; k < nkid && st == EAF_OK; k++) {
+            for (i = 0; i < part[k]->values[kind].n; i++) {
+                const char *v = part[k]->values[kind].v[i];
+                for (j = 0; j < n && strcmp(all[j].value, v) != 0; j++)
+                    ;
+                if (j == n) {
+                    if (n == cap) {
+                        merged_value *na = eaf__realloc(all, (cap ? cap * 2 : 64) * sizeof(*na));
+                        if (!na) {
+                            st = EAF_NOMEM;
+                            break;
+                        }
+                        all = na;
+                        cap = cap ? cap * 2 : 64;
+                    }
+                    all[n].value = v;
+                    all[n++].count = 0;
+                }
+                all[j].count += part[k]->counts[kind][i];
+            }
+        }
+        if (st == EAF_OK && n)
+            qsort(all, n, sizeof(*all), kind == EAF_FACET_YEAR ? by_year : by_count);
+        for (i = 0; st == EAF_OK && i < n && i < top; i++)
+            st = add_value(f, (eaf_facet)kind, all[i].value, all[i].count);
+        eaf__free(all);
+    }
+    for (k = 0; part && k < nkid; k++)
+        eaf_facets_free(part[k]);
+    eaf__free(part);
+    if (st != EAF_OK) {
+        eaf_facets_free(f);
+        return st == EAF_NOMEM ? eaf__db_error(s->db, st, "out of memory") : st;
+    }
+    *out = f;
+    return EAF_OK;
+}
+
 eaf_status eaf_search_facets(eaf_facets **out, eaf_search *s, unsigned top)
 {
     eaf_facets *f;
@@ -206,6 +288,8 @@ eaf_status eaf_search_facets(eaf_facets **out, eaf_search *s, unsigned top)
     eaf__db_clear_error(s->db);
     if (top == 0)
         top = 10;
+    if (s->set)
+        return set_facets(out, s, top);
     f = eaf__calloc(1, sizeof(*f));
     if (!f)
         return eaf__db_error(s->db, EAF_NOMEM, "out of memory");

@@ -19,6 +19,7 @@
  * would change what it matches, not only how it ranks.
  */
 #include "hits.h"
+#include "shard.h"
 #include "lexicon.h"
 #include "tokenize.h"
 
@@ -163,20 +164,17 @@ static int by_weight(const void *x, const void *y)
     return strcmp(a->term, b->term);
 }
 
-/* Reads the best hits and their scores, then their texts: weights[term]
- * += the hit's share of the hits' scores times tf / length (the relevance
- * model: each hit's language model, weighed by how well it matches). */
-static eaf_status read_hits(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql *h,
-                            eaf__tokenizer *t, unsigned docs, term_table *weights)
+/* The best `docs` hits of c in db's own file, best first, appended to
+ * ids and score from *n on. */
+static eaf_status best_hits_one(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql *h,
+                                unsigned docs, int64_t *ids, double *score, size_t *n)
 {
-    sqlite3_stmt *top = NULL, *text = NULL;
-    int64_t *ids = NULL;
-    double *score = NULL, total = 0.0;
-    size_t n = 0, k;
-    eaf_status st;
+    sqlite3_stmt *top = NULL;
     char *select = eaf__printf("%s, %s AS r", h->id_col, h->rank_col);
     char *tail = eaf__printf("ORDER BY r LIMIT %u", docs);
-    int rc;
+    eaf_status st;
+    unsigned got = 0;
+    int rc = SQLITE_DONE;
 
     if (!select || !tail) {
         eaf__free(select);
@@ -188,29 +186,111 @@ static eaf_status read_hits(eaf_db *db, const eaf__compiled *c, const eaf__hits_
     eaf__free(tail);
     if (st != EAF_OK)
         return st;
+    while (got < docs && (rc = sqlite3_step(top)) == SQLITE_ROW) {
+        ids[*n] = sqlite3_column_int64(top, 0);
+        /* the rank is the negated score; a hit without one counts as the last */
+        score[*n] = sqlite3_column_type(top, 1) == SQLITE_NULL ? 0.0
+                                                              : -sqlite3_column_double(top, 1);
+        (*n)++;
+        got++;
+    }
+    if (got < docs && rc != SQLITE_DONE)
+        st = eaf__db_sqlerr(db, rc, "reading the best hits for feedback");
+    sqlite3_finalize(top);
+    return st;
+}
+
+typedef struct scored_id {
+    int64_t id;
+    double score;
+} scored_id;
+
+static int by_score(const void *x, const void *y)
+{
+    const scored_id *a = x, *b = y;
+
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The best `docs` hits of c, best first: of a shard set, over all its
+ * shards (each ranks with the set's statistics: the scores compare). */
+static eaf_status best_hits(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql *h,
+                            unsigned docs, int64_t *ids, double *score, size_t *n)
+{
+    int64_t *all_ids;
+    double *all_score;
+    scored_id *all;
+    size_t got = 0, i;
+    unsigned k;
+    eaf_status st = EAF_OK;
+
+    *n = 0;
+    if (!EAF__IS_MEMBER(db))
+        return best_hits_one(db, c, h, docs, ids, score, n);
+    all_ids = eaf__malloc((size_t)docs * db->set->n * sizeof(*all_ids));
+    all_score = eaf__malloc((size_t)docs * db->set->n * sizeof(*all_score));
+    all = eaf__malloc((size_t)docs * db->set->n * sizeof(*all));
+    if (!all_ids || !all_score || !all)
+        st = eaf__db_error(db, EAF_NOMEM, "out of memory");
+    for (k = 0; st == EAF_OK && k < db->set->n; k++) {
+        eaf_db *m = db->set->db[k];
+        st = best_hits_one(m, c, h, docs, all_ids, all_score, &got);
+        if (st != EAF_OK && m != db)
+            eaf__db_error(db, st, "%s", eaf_db_errmsg(m));
+    }
+    if (st == EAF_OK) {
+        for (i = 0; i < got; i++) {
+            all[i].id = all_ids[i];
+            all[i].score = all_score[i];
+        }
+        qsort(all, got, sizeof(*all), by_score);
+        for (i = 0; i < got && i < docs; i++) {
+            ids[i] = all[i].id;
+            score[i] = all[i].score;
+        }
+        *n = i;
+    }
+    eaf__free(all_ids);
+    eaf__free(all_score);
+    eaf__free(all);
+    return st;
+}
+
+/* Reads the best hits and their scores, then their texts: weights[term]
+ * += the hit's share of the hits' scores times tf / length (the relevance
+ * model: each hit's language model, weighed by how well it matches). */
+static eaf_status read_hits(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql *h,
+                            eaf__tokenizer *t, unsigned docs, term_table *weights)
+{
+    sqlite3_stmt *text = NULL;
+    int64_t *ids = NULL;
+    double *score = NULL, total = 0.0;
+    size_t n = 0, k;
+    eaf_status st;
+    int rc;
+
     ids = eaf__malloc(docs * sizeof(*ids));
     score = eaf__malloc(docs * sizeof(*score));
     if (!ids || !score) {
-        sqlite3_finalize(top);
         eaf__free(ids);
         eaf__free(score);
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
     }
-    while (n < docs && (rc = sqlite3_step(top)) == SQLITE_ROW) {
-        ids[n] = sqlite3_column_int64(top, 0);
-        /* the rank is the negated score; a hit without one counts as the last */
-        score[n] = sqlite3_column_type(top, 1) == SQLITE_NULL ? 0.0
-                                                             : -sqlite3_column_double(top, 1);
-        n++;
-    }
-    if (n < docs && rc != SQLITE_DONE)
-        st = eaf__db_sqlerr(db, rc, "reading the best hits for feedback");
-    sqlite3_finalize(top);
+    st = best_hits(db, c, h, docs, ids, score, &n);
     /* a hit counts by how far its score is above the last hit read (which
      * then counts for nothing: it only sets the level); equal scores, alike */
     for (k = 0; k < n; k++)
         total += score[k] - score[n - 1];
-    rc = st == EAF_OK ? sqlite3_prepare_v2(db->sql, "SELECT title, body FROM article WHERE id = ?1",
+    /* of a shard set, the texts of every shard (shard.c's view) */
+    if (st == EAF_OK && EAF__IS_MEMBER(db))
+        st = eaf__db_vocab(db);
+    rc = st == EAF_OK ? sqlite3_prepare_v2(db->sql,
+                                           EAF__IS_MEMBER(db)
+                                               ? "SELECT title, body FROM temp.eaf_set_article"
+                                                 " WHERE id = ?1"
+                                               : "SELECT title, body FROM article WHERE id = ?1",
                                            -1, &text, NULL)
                       : SQLITE_OK;
     for (k = 0; st == EAF_OK && rc == SQLITE_OK && k < n; k++) {
@@ -326,7 +406,7 @@ eaf_status eaf__pass_feedback(eaf__plan *p, eaf_db *db, const eaf__compiled *c,
         if (st == EAF_OK && rc != SQLITE_OK)
             st = eaf__db_sqlerr(db, rc, "feedback");
         if (st == EAF_OK)
-            st = eaf_db_count(&total, db);
+            st = eaf__db_count_all(&total, db);
         for (i = 0; st == EAF_OK && i < n; i++) {
             sqlite3_int64 d = 0;
             sqlite3_reset(df);

@@ -49,6 +49,7 @@ int eaf__rank_register(fts5_api *api, sqlite3 *db);
 /* rank.c: the document frequency of a phrase from a count that stopped
  * after `hits` articles at id `last` (0: it did not stop), in a table of
  * nrow articles with ids id_lo..id_hi (unknown: 0, 0). */
+#define EAF__DF_SAMPLE 1000 /* rows counted before the estimate */
 double eaf__rank_df(sqlite3_int64 hits, sqlite3_int64 last, sqlite3_int64 id_lo,
                     sqlite3_int64 id_hi, sqlite3_int64 nrow);
 

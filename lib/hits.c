@@ -8,6 +8,7 @@
  */
 #include "hits.h"
 #include "fts.h"
+#include "shard.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,16 @@ void eaf__hits_release(eaf_db *db, sqlite3_stmt *st)
         eaf__stmt_give(&db->kept, st);
 }
 
+static int set_any(eaf_db *db, const eaf__compiled *c);
+
 int eaf__hits_any(eaf_db *db, const eaf__compiled *c)
+{
+    if (EAF__IS_MEMBER(db))
+        return set_any(db, c);
+    return eaf__hits_any_local(db, c);
+}
+
+int eaf__hits_any_local(eaf_db *db, const eaf__compiled *c)
 {
     eaf__hits_sql h;
     sqlite3_stmt *st = NULL;
@@ -197,6 +207,14 @@ static eaf_status set_rank_call(eaf__compiled *c, const eaf__plan *p, eaf_db *db
         else if (!had_error)
             eaf__db_clear_error(db); /* not the search's failure */
         ids->have = 1;
+    }
+    if (EAF__IS_MEMBER(db) && c->fts) {
+        /* a shard ranks with the statistics of its whole set (shard.c) */
+        eaf_status st = eaf__set_stats(db, c->fts, &spec, &ids->lo, &ids->hi);
+        if (st != EAF_OK) {
+            eaf__buf_free(&spec);
+            return st;
+        }
     }
     if (ids->hi > ids->lo)
         eaf__buf_printf(&spec, "ids=%lld-%lld ", (long long)ids->lo, (long long)ids->hi);
@@ -287,4 +305,23 @@ eaf_status eaf__hits_top(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql
         *n = 0;
     }
     return st;
+}
+
+/* Has any shard of a member's set a hit of c? */
+static int set_any(eaf_db *db, const eaf__compiled *c)
+{
+    unsigned k;
+
+    if (!db->set->db)
+        return 0; /* a lone member knows no other */
+    for (k = 0; k < db->set->n; k++) {
+        int found;
+        found = eaf__hits_any_local(db->set->db[k], c);
+        if (found != 0) {
+            if (found < 0 && db->set->db[k] != db)
+                eaf__db_error(db, EAF_ERROR, "%s", eaf_db_errmsg(db->set->db[k]));
+            return found;
+        }
+    }
+    return 0;
 }

@@ -58,6 +58,14 @@ void eaf__hits_release(eaf_db *db, sqlite3_stmt *st);
 
 /* Does a compiled query have at least one hit?  1, 0, or -1 on error. */
 int eaf__hits_any(eaf_db *db, const eaf__compiled *c);
+/* hits_set.c (shard.h): appends to spec the statistics of the whole set for the FTS5
+ * expression expr ("n=.. tot=.. df=.. "), and puts the set's range of ids
+ * in ids. */
+eaf_status eaf__set_stats(eaf_db *db, const char *expr, eaf__buf *spec, int64_t *id_lo,
+                          int64_t *id_hi);
+
+/* The same, in db's own file alone (of a shard set, its shard). */
+int eaf__hits_any_local(eaf_db *db, const eaf__compiled *c);
 
 /* The ids of the best d hits, best first: *ids (the caller frees it, NULL
  * when there is none) holds *n of them. */

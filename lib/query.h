@@ -114,6 +114,12 @@ int eaf__fts_render_and(eaf__buf *b, eaf__qnode *const *kids, size_t n);
 int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
                          double alias_weight, double feedback_weight);
 
+/* Each phrase of an FTS5 expression this module rendered, in the order
+ * FTS5 numbers them, as an expression of its own that matches what
+ * FTS5's xQueryPhrase() of it counts: the phrase with its column filter
+ * (a phrase of NEAR() alone).  Appends them to out; EAF_NOMEM. */
+eaf_status eaf__fts_phrase_list(eaf__strvec *out, const char *expr);
+
 /* Renders the positive text leaves of a tree as one OR expression (for
  * ranking and snippets of queries whose structure FTS5 cannot hold).
  * Returns 1 when something was written. */

@@ -382,3 +382,87 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
     eaf__free(ph);
     return ok && spec->rc == EAF_OK;
 }
+
+/* ---- each phrase alone (shard.c: a set's statistics) --------------------- */
+
+static size_t skip_spaces(const char *s, size_t n, size_t i)
+{
+    while (i < n && s[i] == ' ')
+        i++;
+    return i;
+}
+
+eaf_status eaf__fts_phrase_list(eaf__strvec *out, const char *expr)
+{
+    size_t n = strlen(expr), i = 0, cols = 0, cols_len = 0, near_cols = 0, near_len = 0;
+    int in_near = 0;
+    eaf__buf scratch = EAF__BUF_INIT;
+    eaf_status st = EAF_OK;
+
+    while (i < n && st == EAF_OK) {
+        char c = expr[i];
+
+        if (c == '{') {
+            /* "{title body} : " before a phrase or a NEAR() */
+            const char *close = strchr(expr + i, '}');
+            size_t j;
+            if (!close)
+                break;
+            j = skip_spaces(expr, n, (size_t)(close - expr) + 1);
+            if (j < n && expr[j] == ':')
+                j = skip_spaces(expr, n, j + 1);
+            cols = i;
+            cols_len = j - i;
+            i = j;
+            continue;
+        }
+        if (c == 'N' && strncmp(expr + i, "NEAR(", 5) == 0) {
+            in_near = 1;
+            near_cols = cols;
+            near_len = cols_len;
+            cols_len = 0;
+            i += 5;
+            continue;
+        }
+        if (c == '"') {
+            size_t start = i, end;
+            eaf__buf one = EAF__BUF_INIT;
+
+            for (;;) { /* "a" + "b" is one phrase */
+                eaf__buf_reset(&scratch);
+                i = eaf__buf_put_fts_string(&scratch, expr, n, i);
+                end = i;
+                i = skip_spaces(expr, n, i);
+                if (i < n && expr[i] == '+') {
+                    i = skip_spaces(expr, n, i + 1);
+                    if (i < n && expr[i] == '"')
+                        continue;
+                }
+                break;
+            }
+            if (i < n && expr[i] == '*') /* a prefix */
+                end = ++i;
+            if (in_near && near_len)
+                eaf__buf_append(&one, expr + near_cols, near_len);
+            else if (cols_len)
+                eaf__buf_append(&one, expr + cols, cols_len);
+            eaf__buf_append(&one, expr + start, end - start);
+            if (one.rc != EAF_OK || scratch.rc != EAF_OK) {
+                eaf__buf_free(&one);
+                st = EAF_NOMEM;
+                break;
+            }
+            st = eaf__strvec_push(out, eaf__buf_detach(&one));
+            if (!in_near)
+                cols_len = 0;
+            continue;
+        }
+        if (c == ')' && in_near) {
+            in_near = 0;
+            near_len = 0;
+        }
+        i++;
+    }
+    eaf__buf_free(&scratch);
+    return st;
+}

@@ -6,8 +6,10 @@
  * w0..w7 weigh the columns.  The arguments are read with the first row
  * and hold for the query (constants, as FTS5's "rank MATCH" passes them).
  * spec may start with options: the range of the table's ids, "ids=LO-HI "
- * (for the estimates below), and the rows the caller reads, "k=K " (see
- * "Rows that cannot be among the best k" below).  It then describes the
+ * (for the estimates below), the rows the caller reads, "k=K " (see
+ * "Rows that cannot be among the best k" below), and, on a shard of a
+ * set, the statistics of the whole set, used instead of the table's own:
+ * "n=ROWS tot=T0,T1,.. df=D0,D1,.. " (hits_set.c).  It then describes the
  * query's phrases in FTS5's order, "group:weight" each (query_fts.c writes
  * it): phrases of one group are forms of one query word (a country and its
  * adjective, the terms of a capped prefix) and only the best of them
@@ -75,6 +77,11 @@ typedef struct rank_stats {
     int ncol, nphrase, ngroup;
     sqlite3_int64 id_lo, id_hi; /* the table's ids, when the spec gives them */
     int k;              /* the spec's k: rows wanted; 0: all scored exactly */
+    /* the statistics of a whole shard set, when the spec gives them
+     * ("n=", "tot=", "df="): used instead of this table's own */
+    sqlite3_int64 g_nrow;       /* -1: not given */
+    sqlite3_int64 *g_tot;       /* per column, -1: not given */
+    double *g_df;               /* per phrase, -1: not given */
     double weight[MAX_COLUMNS], k1, b, prox; /* the knobs */
     int can_prune;      /* k, and knobs the bounds hold for (prune_ok) */
     const size_cache *sizes;    /* the connection's, when ready for this query */
@@ -121,6 +128,8 @@ static void stats_free(void *p)
     eaf__free(s->avglen);
     eaf__free(s->group);
     eaf__free(s->pweight);
+    eaf__free(s->g_tot);
+    eaf__free(s->g_df);
     eaf__free(s->gidf);
     eaf__free(s->tf);
     eaf__free(s->gscore);
@@ -144,7 +153,7 @@ static void stats_free(void *p)
  * are given out in order, so the articles with the word are spread over
  * them evenly enough for an IDF): exact below that, within a few per cent
  * above it, and bounded in cost. */
-#define DF_SAMPLE 1000
+#define DF_SAMPLE EAF__DF_SAMPLE
 
 typedef struct df_count {
     sqlite3_int64 hits, last;
@@ -362,9 +371,32 @@ static int column_size(const Fts5ExtensionApi *api, Fts5Context *ctx, const size
     return api->xColumnSize(ctx, col, len);
 }
 
-/* Reads "[ids=LO-HI ][k=K ]g:w g:w ..." (the options in any order) into
- * the range of the table's ids, the rows wanted and the per-phrase groups
- * and weights. */
+/* Reads a list "a,b,c" of up to n numbers into v (as doubles); returns
+ * where it ends. */
+static const char *number_list(const char *p, double *v, int n)
+{
+    int i = 0;
+    char *end;
+
+    for (;;) {
+        double d = strtod(p, &end);
+        if (end == p)
+            return p;
+        if (i < n)
+            v[i++] = d;
+        p = end;
+        if (*p != ',')
+            return p;
+        p++;
+    }
+}
+
+/* Reads "[ids=LO-HI ][k=K ][n=N tot=T,.. df=D,.. ]g:w g:w ..." (the
+ * options in any order) into the range of the table's ids, the rows
+ * wanted, the statistics of a shard set (shard.c: its row count, each
+ * column's total size, each phrase's document frequency as the one
+ * file of the same articles would estimate it) and the per-phrase
+ * groups and weights. */
 static void parse_spec(rank_stats *s, const char *spec)
 {
     const char *p = spec;
@@ -386,6 +418,18 @@ static void parse_spec(rank_stats *s, const char *spec)
         } else if (strncmp(p, "k=", 2) == 0) {
             long k = strtol(p + 2, &end, 10);
             s->k = k > 0 && k <= EAF__RANK_TOP_MAX ? (int)k : 0;
+        } else if (strncmp(p, "n=", 2) == 0) {
+            s->g_nrow = strtoll(p + 2, &end, 10);
+        } else if (strncmp(p, "tot=", 4) == 0) {
+            double v[MAX_COLUMNS];
+            int c;
+            for (c = 0; c < MAX_COLUMNS; c++)
+                v[c] = -1.0;
+            end = (char *)number_list(p + 4, v, MAX_COLUMNS);
+            for (c = 0; c < s->ncol; c++)
+                s->g_tot[c] = (sqlite3_int64)v[c];
+        } else if (strncmp(p, "df=", 3) == 0) {
+            end = (char *)number_list(p + 3, s->g_df, s->nphrase);
         } else {
             break;
         }
@@ -440,10 +484,18 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
     s->pweight = eaf__calloc(np, sizeof(double));
     s->tf = eaf__calloc(np * nc, sizeof(double));
     s->run = eaf__calloc(np + 1, sizeof(int));
-    if (!s->idf || !s->avglen || !s->group || !s->pweight || !s->tf || !s->run) {
+    s->g_tot = eaf__calloc(nc, sizeof(*s->g_tot));
+    s->g_df = eaf__calloc(np, sizeof(double));
+    if (!s->idf || !s->avglen || !s->group || !s->pweight || !s->tf || !s->run || !s->g_tot ||
+        !s->g_df) {
         stats_free(s);
         return SQLITE_NOMEM;
     }
+    s->g_nrow = -1;
+    for (i = 0; i < s->ncol; i++)
+        s->g_tot[i] = -1;
+    for (i = 0; i < s->nphrase; i++)
+        s->g_df[i] = -1.0;
     parse_spec(s, spec);
     s->gidf = eaf__calloc((size_t)s->ngroup + 1, sizeof(double));
     s->gscore = eaf__calloc((size_t)s->ngroup + 1, sizeof(double));
@@ -453,8 +505,13 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
         return SQLITE_NOMEM;
     }
     rc = api->xRowCount(ctx, &nrow);
+    if (s->g_nrow >= 0)
+        nrow = s->g_nrow;
     for (i = 0; rc == SQLITE_OK && i < s->ncol; i++) {
-        rc = api->xColumnTotalSize(ctx, i, &total);
+        if (s->g_tot[i] >= 0)
+            total = s->g_tot[i];
+        else
+            rc = api->xColumnTotalSize(ctx, i, &total);
         s->avglen[i] = nrow > 0 ? (double)total / (double)nrow : 0.0;
     }
     for (i = 0; rc == SQLITE_OK && i < s->nphrase; i++) {
@@ -463,8 +520,12 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
 
         if (s->group[i] < 0)
             continue; /* not scored: spare the count */
-        rc = api->xQueryPhrase(ctx, i, &c, count_row);
-        hits = eaf__rank_df(c.hits, c.last, s->id_lo, s->id_hi, nrow);
+        if (s->g_df[i] >= 0.0) {
+            hits = s->g_df[i];
+        } else {
+            rc = api->xQueryPhrase(ctx, i, &c, count_row);
+            hits = eaf__rank_df(c.hits, c.last, s->id_lo, s->id_hi, nrow);
+        }
         s->idf[i] = log(1.0 + ((double)nrow - hits + 0.5) / (hits + 0.5));
         if (s->idf[i] > s->gidf[s->group[i]])
             s->gidf[s->group[i]] = s->idf[i];

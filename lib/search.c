@@ -13,9 +13,11 @@
  * hit, so their cost is paid for the hits shown, not for every match.
  */
 #include "search.h"
+#include "shard.h"
 #include "fts.h"
 #include "snippet.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,7 +196,7 @@ static eaf_status try_fallback(eaf_search *s)
             pos[nsub++] = pos[i];
     if (nsub > 0)
         npos = nsub;
-    if (s->plan->offset == 0) {
+    if (s->plan->offset == 0 && !EAF__IS_MEMBER(s->db)) {
         /* the search itself says whether there is a hit: its first row,
          * which eaf_search_next() then returns (a query fewer) */
         int rc = sqlite3_step(s->main);
@@ -280,10 +282,14 @@ static void clear_row(eaf_search *s)
     s->have_row = 0;
 }
 
+static void set_search_free(eaf_search *s); /* below */
+
 void eaf_search_free(eaf_search *s)
 {
     if (!s)
         return;
+    if (s->set)
+        set_search_free(s);
     clear_row(s);
     eaf__hits_release(s->db, s->main);
     eaf__hits_release(s->db, s->count);
@@ -402,6 +408,214 @@ static eaf_status feedback(eaf_search *s)
     return build(s);
 }
 
+/* ---- a search of a shard set ------------------------------------------------
+ *
+ * A cursor per shard, merged (shard.h).  Each shard's cursor runs the
+ * whole search on its shard as on one file: its plan reads the vocabulary
+ * of the whole set, it ranks with the statistics of the whole set
+ * (hits_set.c), and whether to fall back to any of the words, which words
+ * match nothing and which hits feed relevance feedback are all asked of
+ * every shard (hits.c, feedback.c); so each cursor's hits carry the scores
+ * one file of the same articles would give them.  The cursors are made one
+ * after the other (cheap: the ranking runs at their first step), then take
+ * their first step in parallel threads, one per shard; the merge then
+ * takes the best current hit of any shard, in the order of one file
+ * (score, then id; by date first when sorted by date, or when no hit has
+ * a score).  Each cursor reads offset + limit hits; the merge skips the
+ * offset.
+ */
+
+static void *first_step(void *arg)
+{
+    eaf_search *s = arg;
+
+    /* the ranking runs here; its row, or its end, is the next one's */
+    if (!s->done && !s->stepped)
+        s->stepped = sqlite3_step(s->main);
+    return NULL;
+}
+
+/* Steps every kid once, in parallel: one thread a shard (the calling one
+ * takes the last). */
+static void step_all(struct eaf__set_cursor *m)
+{
+    pthread_t *t = eaf__calloc(m->n, sizeof(*t));
+    int *started = eaf__calloc(m->n, sizeof(*started));
+    unsigned k;
+
+    for (k = 0; k + 1 < m->n && t && started; k++)
+        started[k] = pthread_create(&t[k], NULL, first_step, m->kid[k]) == 0;
+    for (k = 0; k < m->n; k++)
+        if (!t || !started || k + 1 == m->n || !started[k])
+            first_step(m->kid[k]);
+    for (k = 0; t && started && k + 1 < m->n; k++)
+        if (started[k])
+            pthread_join(t[k], NULL);
+    eaf__free(t);
+    eaf__free(started);
+}
+
+static eaf_status set_search_new(eaf_search **out, eaf_db *db, const char *query,
+                               const eaf_search_options *opts)
+{
+    eaf_search_options o;
+    struct eaf__set_cursor *m;
+    eaf_search *s;
+    eaf_status st = EAF_OK;
+    unsigned k, limit = 10, offset = 0;
+
+    s = eaf__calloc(1, sizeof(*s));
+    m = eaf__calloc(1, sizeof(*m));
+    if (!s || !m) {
+        eaf__free(s);
+        eaf__free(m);
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    }
+    s->db = db;
+    s->set = m;
+    db->children++;
+    m->n = db->set->n;
+    m->kid = eaf__calloc(m->n, sizeof(*m->kid));
+    m->state = eaf__calloc(m->n, sizeof(*m->state));
+    if (!m->kid || !m->state) {
+        eaf_search_free(s);
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    }
+    /* each shard reads the hits up to the end of the page */
+    if (opts) {
+        o = *opts;
+        limit = o.limit ? o.limit : 10;
+        offset = o.offset;
+    } else {
+        eaf_search_options d = EAF_SEARCH_OPTIONS_INIT;
+        o = d;
+    }
+    o.limit = limit + offset;
+    o.offset = 0;
+    m->skip = offset;
+    m->left = limit;
+    for (k = 0; k < m->n && st == EAF_OK; k++) {
+        eaf_db *member = db->set->db[k];
+        st = eaf_search_new(&m->kid[k], member, query, &o);
+        if (st != EAF_OK) {
+            eaf__db_error(db, st, "%s", eaf_db_errmsg(member));
+            db->err_offset = member->err_offset;
+        }
+    }
+    if (st != EAF_OK) {
+        eaf_search_free(s);
+        return st;
+    }
+    m->by_date = m->kid[0]->plan->sort == EAF_SORT_NEWEST   ? 1
+                 : m->kid[0]->plan->sort == EAF_SORT_OLDEST ? -1
+                                                            : 0;
+    /* hits of filters alone, unranked: the newest first (search.c) */
+    if (!m->by_date && !m->kid[0]->c.fts && !m->kid[0]->c.rank && !m->kid[0]->plan->rel)
+        m->by_date = 1;
+    step_all(m);
+    *out = s;
+    return EAF_OK;
+}
+
+/* Does kid a's hit come before kid b's, in the order of one file? */
+static int before(const struct eaf__set_cursor *m, eaf_search *a, eaf_search *b)
+{
+    if (m->by_date) {
+        const char *da = a->field[EAF_FIELD_DATE];
+        const char *db_ = b->field[EAF_FIELD_DATE];
+        if (!da != !db_)
+            return da != NULL; /* no date: last */
+        if (da && db_) {
+            int c = strcmp(da, db_);
+            if (c != 0)
+                return m->by_date > 0 ? c > 0 : c < 0;
+        }
+    }
+    if (a->has_score != b->has_score)
+        return a->has_score;
+    if (a->has_score && a->score != b->score)
+        return a->score > b->score;
+    return a->id < b->id;
+}
+
+static eaf_status set_search_next(eaf_search *s)
+{
+    struct eaf__set_cursor *m = s->set;
+    eaf_search *best;
+    unsigned k;
+
+    for (;;) {
+        best = NULL;
+        m->cur = NULL;
+        if (m->left == 0)
+            return EAF_DONE;
+        for (k = 0; k < m->n; k++) {
+            if (m->state[k] == 0) {
+                eaf_status st = eaf_search_next(m->kid[k]);
+                if (st == EAF_ROW) {
+                    m->state[k] = 1;
+                } else if (st == EAF_DONE) {
+                    m->state[k] = 2;
+                } else {
+                    m->state[k] = 2;
+                    return eaf__db_error(s->db, st, "%s", eaf_db_errmsg(m->kid[k]->db));
+                }
+            }
+            if (m->state[k] == 1 && (!best || before(m, m->kid[k], best)))
+                best = m->kid[k];
+        }
+        if (!best)
+            return EAF_DONE;
+        for (k = 0; k < m->n; k++)
+            if (m->kid[k] == best)
+                m->state[k] = 0; /* taken: its next comes up */
+        if (m->skip > 0) {
+            m->skip--;
+            continue;
+        }
+        m->left--;
+        m->cur = best;
+        s->id = best->id;
+        s->score = best->score;
+        s->has_score = best->has_score;
+        s->have_row = 1;
+        return EAF_ROW;
+    }
+}
+
+static eaf_status set_search_total(int64_t *out, eaf_search *s)
+{
+    struct eaf__set_cursor *m = s->set;
+    unsigned k;
+
+    if (!m->have_total) {
+        m->total = 0;
+        for (k = 0; k < m->n; k++) {
+            int64_t t = 0;
+            eaf_status st = eaf_search_total(&t, m->kid[k]);
+            if (st != EAF_OK)
+                return eaf__db_error(s->db, st, "%s", eaf_db_errmsg(m->kid[k]->db));
+            m->total += t;
+        }
+        m->have_total = 1;
+    }
+    *out = m->total;
+    return EAF_OK;
+}
+
+static void set_search_free(eaf_search *s)
+{
+    struct eaf__set_cursor *m = s->set;
+    unsigned k;
+
+    for (k = 0; m->kid && k < m->n; k++)
+        eaf_search_free(m->kid[k]);
+    eaf__free(m->kid);
+    eaf__free(m->state);
+    eaf__free(m);
+    s->set = NULL;
+}
+
 eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
                           const eaf_search_options *opts)
 {
@@ -415,6 +629,8 @@ eaf_status eaf_search_new(eaf_search **out, eaf_db *db, const char *query,
     if (!db || !query)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    if (EAF__IS_SET(db))
+        return set_search_new(out, db, query, opts);
     st = eaf__plan_new(&plan, db, opts);
     if (st != EAF_OK)
         return st;
@@ -509,6 +725,8 @@ eaf_status eaf_search_next(eaf_search *s)
         return EAF_MISUSE;
     eaf__db_clear_error(s->db);
     clear_row(s);
+    if (s->set)
+        return set_search_next(s);
     if (s->done)
         return EAF_DONE;
     rc = s->stepped ? s->stepped : sqlite3_step(s->main);
@@ -541,6 +759,8 @@ eaf_status eaf_search_total(int64_t *out, eaf_search *s)
         return EAF_MISUSE;
     *out = 0;
     eaf__db_clear_error(s->db);
+    if (s->set)
+        return set_search_total(out, s);
     if (!s->have_total) {
         /* prepared when first asked for: most searches never count */
         if (!s->count) {
@@ -571,23 +791,34 @@ int eaf_search_has_score(const eaf_search *s)
     return s && s->have_row ? s->has_score : 0;
 }
 
+/* What the plan decided is the same on every shard of a set (their
+ * decisions ask every shard): the first's. */
+static const eaf_search *planned(const eaf_search *s)
+{
+    return s && s->set ? s->set->kid[0] : s;
+}
+
 int eaf_search_fallback(const eaf_search *s)
 {
+    s = planned(s);
     return s ? s->fallback : 0;
 }
 
 int eaf_search_question(const eaf_search *s)
 {
+    s = planned(s);
     return s ? s->plan->read_as_question : 0;
 }
 
 size_t eaf_search_dropped_count(const eaf_search *s)
 {
+    s = planned(s);
     return s ? s->dropped.n : 0;
 }
 
 const char *eaf_search_dropped(const eaf_search *s, size_t i)
 {
+    s = planned(s);
     return s && i < s->dropped.n ? s->dropped.v[i] : NULL;
 }
 
@@ -601,6 +832,11 @@ eaf_status eaf_search_suggestion(const char **out, eaf_search *s)
     if (!s)
         return EAF_MISUSE;
     eaf__db_clear_error(s->db);
+    if (s->set) { /* from the vocabulary of the whole set */
+        eaf_search *first = s->set->kid[0];
+        st = eaf_search_suggestion(out, first);
+        return st == EAF_OK ? st : eaf__db_error(s->db, st, "%s", eaf_db_errmsg(first->db));
+    }
     if (!s->have_suggestion) {
         st = eaf__suggest(s, &s->suggestion);
         if (st != EAF_OK)

@@ -53,7 +53,24 @@ struct eaf_search {
     char *snippet;
     int have_snippet;
     eaf_article *article;
+    /* a search of a shard set: its shards' cursors, merged (search.c);
+     * the hit's fields, snippet and article are the current cursor's */
+    struct eaf__set_cursor *set;
 };
+
+/* A search of a shard set (search.c): the cursors of its shards, merged;
+ * what its plan decided is the first's (the same on every shard). */
+struct eaf__set_cursor {
+    unsigned n;
+    eaf_search **kid;
+    int *state;              /* per kid: 0 to step, 1 a hit waiting, 2 done */
+    eaf_search *cur;         /* the kid whose hit is the current one (NULL: none) */
+    unsigned skip, left;     /* the offset still to skip, the hits still to give */
+    int by_date;             /* 1 newest first, -1 oldest first, 0 relevance */
+    int64_t total;
+    int have_total;
+};
+
 
 /* Prepares "SELECT <select> <hits.from_where> <tail>" with the compiled
  * query's parameters bound (and ?1, ?2 when it uses them). */

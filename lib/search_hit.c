@@ -28,6 +28,12 @@ eaf_status eaf_search_article(const eaf_article **out, eaf_search *s)
     if (!s)
         return EAF_MISUSE;
     eaf__db_clear_error(s->db);
+    if (s->set && s->set->cur) {
+        eaf_search *cur = s->set->cur;
+        status = eaf_search_article(out, cur);
+        return status == EAF_OK ? status
+                                : eaf__db_error(s->db, status, "%s", eaf_db_errmsg(cur->db));
+    }
     if (!s->have_row)
         return eaf__db_error(s->db, EAF_MISUSE, "no current hit");
     if (!s->article) {
@@ -55,6 +61,8 @@ const char *eaf_search_field(eaf_search *s, eaf_field field)
 {
     const eaf_article *a;
 
+    if (s && s->set)
+        return s->have_row ? eaf_search_field(s->set->cur, field) : NULL;
     if (!s || !s->have_row || (unsigned)field >= EAF_FIELD_LAST)
         return NULL;
     if (field == EAF_FIELD_BODY || field == EAF_FIELD_BIO) {
@@ -153,6 +161,8 @@ const char *eaf_search_snippet(eaf_search *s)
 {
     int rc;
 
+    if (s && s->set)
+        return s->have_row ? eaf_search_snippet(s->set->cur) : NULL;
     if (!s || !s->have_row)
         return NULL;
     if (s->have_snippet)
@@ -221,6 +231,9 @@ const char *eaf_search_explain(eaf_search *s)
 
     if (!s)
         return NULL;
+    if (s->set) /* the current hit's shard explains it; before any, the first */
+        return eaf_search_explain(s->set->cur ? s->set->cur
+                                                              : s->set->kid[0]);
     if (s->explain)
         return s->explain;
     eaf__buf_printf(&b, "query: %s\n", eaf__query_text(s->plan->q));

@@ -16,8 +16,8 @@ const char *const eaf__stmt_sql[EAF__STMT_LAST] = {
     "SELECT id, hash, source_id FROM article WHERE key = ?1",
     /* INSERT_ARTICLE */
     "INSERT INTO article(key, url, title, date, day, author, affiliation,"
-    " topic, country, summary, body, bio, lang, hash)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    " topic, country, summary, body, bio, lang, hash, id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     /* UPDATE_ARTICLE */
     "UPDATE article SET key = ?1, url = ?2, title = ?3, date = ?4, day = ?5,"
     " author = ?6, affiliation = ?7, topic = ?8, country = ?9, summary = ?10,"

@@ -4,6 +4,7 @@
  * store_source.c.
  */
 #include "store.h"
+#include "shard.h"
 #include "tokenize.h"
 
 #include <errno.h>
@@ -234,8 +235,10 @@ static eaf_status write_article(eaf_db *db, const eaf_article *a,
     eaf__store_bind_text(st, 12, a->field[EAF_FIELD_BIO]);
     eaf__store_bind_text(st, 13, a->field[EAF_FIELD_LANGUAGE]);
     sqlite3_bind_int64(st, 14, hash);
-    if (found)
-        sqlite3_bind_int64(st, 15, *id);
+    if (found || EAF__IS_WRITER(db))
+        sqlite3_bind_int64(st, 15, *id); /* (a shard's: the set's next, eaf_db_put) */
+    else
+        sqlite3_bind_null(st, 15); /* the next of the file */
     rc = eaf__store_run(db, st, "storing the article");
     if (rc == EAF_OK && !found)
         *id = sqlite3_last_insert_rowid(db->sql);
@@ -414,6 +417,18 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
     key = a->field[EAF_FIELD_KEY];
     if (!key || !*key)
         return eaf__db_error(db, EAF_MISUSE, "the article has no key");
+    if (EAF__IS_SET(db))
+        return eaf__set_unsupported(db, "writing through the set's folder (eafindex --shards"
+                                        " and eaf_db_open_shard() write shard sets)");
+    if (EAF__IS_WRITER(db)) {
+        /* every writer of the set puts every article: each its own */
+        db->puts++;
+        if (eaf__set_shard_of(key, db->set->n) != (unsigned)db->shard) {
+            if (out)
+                *out = EAF_CHANGE_ELSEWHERE;
+            return EAF_OK;
+        }
+    }
     hash = (sqlite3_int64)eaf__article_hash(a);
     rc = eaf__db_begin_write(db);
     if (rc != EAF_OK)
@@ -443,6 +458,8 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
      * article gives them up: eaf_prep_article()) */
     if (rc == EAF_OK && a->prep)
         eaf__prep_set_take_article(&db->prep, (eaf_article *)a, db->language);
+    if (rc == EAF_OK && !found && EAF__IS_WRITER(db))
+        id = db->put_base + db->puts - 1;
     if (rc == EAF_OK)
         rc = write_article(db, a, hash, found, &id);
     if (rc == EAF_OK && !found)
@@ -610,6 +627,11 @@ eaf_status eaf_db_get(eaf_article **out, eaf_db *db, const char *key)
     if (!db || !key)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    if (EAF__IS_SET(db)) {
+        eaf_db *m = db->set->db[eaf__set_shard_of(key, db->set->n)];
+        s = eaf_db_get(out, m, key);
+        return s == EAF_OK ? s : eaf__db_error(db, s, "%s", eaf_db_errmsg(m));
+    }
     st = eaf__db_stmt(db, EAF__STMT_GET_ARTICLE);
     if (!st)
         return eaf__db_status(db, sqlite3_errcode(db->sql));
@@ -637,6 +659,17 @@ eaf_status eaf_db_count(int64_t *out, eaf_db *db)
         return EAF_MISUSE;
     *out = 0;
     eaf__db_clear_error(db);
+    if (EAF__IS_SET(db)) {
+        unsigned k;
+        for (k = 0; k < db->set->n; k++) {
+            int64_t n = 0;
+            eaf_status s = eaf_db_count(&n, db->set->db[k]);
+            if (s != EAF_OK)
+                return eaf__db_error(db, s, "%s", eaf_db_errmsg(db->set->db[k]));
+            *out += n;
+        }
+        return EAF_OK;
+    }
     st = eaf__db_stmt(db, EAF__STMT_COUNT);
     if (!st)
         return eaf__db_status(db, sqlite3_errcode(db->sql));
@@ -646,6 +679,25 @@ eaf_status eaf_db_count(int64_t *out, eaf_db *db)
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
         return eaf__db_sqlerr(db, rc, "counting articles");
+    return EAF_OK;
+}
+
+eaf_status eaf__db_count_all(int64_t *out, eaf_db *db)
+{
+    int64_t n;
+    unsigned k;
+
+    if (!EAF__IS_MEMBER(db))
+        return eaf_db_count(out, db);
+    *out = 0;
+    for (k = 0; k < db->set->n; k++) {
+        eaf_status st = eaf_db_count(&n, db->set->db[k]);
+        if (st != EAF_OK)
+            return db->set->db[k] == db ? st
+                                        : eaf__db_error(db, st, "%s",
+                                                        eaf_db_errmsg(db->set->db[k]));
+        *out += n;
+    }
     return EAF_OK;
 }
 

@@ -4,6 +4,7 @@
  * stems of the vocabulary with their number of articles, and the instances
  * of a stem read back from the articles' text, which say how they spell it.
  */
+#include "shard.h"
 #include "suggest_ctx.h"
 
 #include <stdio.h>
@@ -119,8 +120,9 @@ eaf_status eaf__sugg_ctx_open(ctx *c, eaf_db *db)
                                 -1, &c->instances, NULL);
     for (i = 0; rc == SQLITE_OK && i < EAF__COL_COUNT; i++) {
         char sql[64];
-        snprintf(sql, sizeof(sql), "SELECT %s FROM article WHERE id = ?1",
-                 eaf__col_names[i]);
+        /* (of a shard set: the articles of every shard, shard.h) */
+        snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = ?1", eaf__col_names[i],
+                 EAF__IS_MEMBER(db) ? "temp.eaf_set_article" : "article");
         rc = sqlite3_prepare_v2(db->sql, sql, -1, &c->text[i], NULL);
     }
     if (rc != SQLITE_OK)

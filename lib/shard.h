@@ -1,0 +1,76 @@
+/*
+ * shard.h: shard sets, one index over several files (shard.c, and the
+ * cursor over them in search.c, and their statistics in hits_set.c).
+ *
+ * A set is a folder holding a manifest (EAF__SET_MANIFEST) and the files
+ * shard-0.db ... shard-(N-1).db.  An article lives in the shard its key
+ * hashes to (eaf__set_shard_of), and its id is unique over the set: ids
+ * are handed out in one sequence, so that a set and one file built from
+ * the same articles in the same order hold the same ids.
+ *
+ * Two kinds of handle see a set:
+ *  - the SET HANDLE, opened on the folder: it holds a handle on each
+ *    shard (its members) and routes what it is asked to them; its own
+ *    connection is an empty in-memory database, so that a call not made
+ *    for sets fails rather than reads one shard as if it were all;
+ *  - a MEMBER, the handle on one shard: it has the other shards attached
+ *    ("s0", "s1" ..., itself "main"), reads the vocabulary of the whole
+ *    set (eaf__db_vocab makes views over every shard's), ranks with the
+ *    statistics of the whole set (hits_set.c), and asks every shard
+ *    whether a query has any hit (hits.c).  A member opened alone
+ *    for writing (eaf_db_open_shard) stores only the articles of its
+ *    shard and skips the others (EAF_CHANGE_ELSEWHERE).
+ */
+#ifndef EAF_SHARD_H
+#define EAF_SHARD_H
+
+#include "db.h"
+
+#define EAF__SET_MANIFEST "eafshards"
+#define EAF__SET_MAX 64
+
+struct eaf__set {
+    unsigned n;
+    char *dir;
+    eaf_db **db;             /* the members (NULL for a lone writing member) */
+    sqlite3_int64 next_id;   /* the set handle's next new id */
+};
+
+/* The shard of a key in a set of n (FNV-1a of its bytes). */
+static inline unsigned eaf__set_shard_of(const char *key, unsigned n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *p = (const unsigned char *)key;
+
+    while (*p) {
+        h ^= *p++;
+        h *= 1099511628211ULL;
+    }
+    return n ? (unsigned)(h % n) : 0;
+}
+
+/* Is path a folder with a set's manifest?  Its shard count, or 0. */
+unsigned eaf__set_probe(const char *path);
+
+/* Opens the set in folder dir (eaf_db_open() of a folder). */
+eaf_status eaf__set_open(eaf_db **out, const char *dir, const eaf_open_options *o,
+                         char **errmsg_out);
+
+/* The schema name of shard k on member db's connection ("main", "sK"). */
+const char *eaf__set_schema(char *buf, size_t n, const eaf_db *db, unsigned k);
+
+/* store.c: the number of articles of db's index, of its whole set for a
+ * member. */
+eaf_status eaf__db_count_all(int64_t *out, eaf_db *db);
+
+/* Is db a set handle (the folder), a member of one? */
+#define EAF__IS_SET(h) ((h)->set && (h)->shard < 0)
+#define EAF__IS_MEMBER(h) ((h)->set && (h)->shard >= 0 && (h)->set->db)
+/* a member opened alone to write its shard (eaf_db_open_shard) */
+#define EAF__IS_WRITER(h) ((h)->set && (h)->shard >= 0 && !(h)->set->db)
+
+/* A call a set handle cannot make (yet): EAF_MISUSE, saying which. */
+eaf_status eaf__set_unsupported(eaf_db *db, const char *what);
+
+
+#endif /* EAF_SHARD_H */
