@@ -5,6 +5,7 @@
 #include "db.h"
 #include "fts.h"
 #include "options.h"
+#include "shard.h"
 #include "tokenize.h"
 
 #include <errno.h>
@@ -34,6 +35,9 @@ eaf_status eaf__db_sqlerr(eaf_db *db, int sqlite_rc, const char *what)
     if (db->timed_out && (sqlite_rc & 0xFF) == SQLITE_INTERRUPT)
         return eaf__db_error(db, EAF_TIMEOUT, "%s: over the time limit of %u ms", what,
                              db->time_limit_ms);
+    if (db->set && db->shard < 0) /* a set's own connection holds no table (shard.h) */
+        return eaf__db_error(db, EAF_MISUSE, "%s: not available on a shard set ('%s') yet",
+                             what, db->path);
     return eaf__error_sqlite(&db->err, db->sql, sqlite_rc, what);
 }
 
@@ -91,6 +95,17 @@ eaf_status eaf_db_generation(uint64_t *out, eaf_db *db)
     if (!db)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    if (EAF__IS_SET(db)) { /* the sum of the shards': any write changes it */
+        unsigned k;
+        for (k = 0; k < db->set->n; k++) {
+            uint64_t g = 0;
+            eaf_status gs = eaf_db_generation(&g, db->set->db[k]);
+            if (gs != EAF_OK)
+                return eaf__db_error(db, gs, "%s", eaf_db_errmsg(db->set->db[k]));
+            *out += g;
+        }
+        return EAF_OK;
+    }
     rc = sqlite3_prepare_v2(db->sql,
                             "SELECT CAST(value AS INTEGER) FROM eaf_meta"
                             " WHERE name = 'generation'", -1, &st, NULL);
@@ -155,9 +170,14 @@ eaf_status eaf_prep_new(eaf_prep **out, eaf_db *db)
     if (!out)
         return EAF_MISUSE;
     *out = NULL;
+    eaf_status st;
+
     if (!db)
         return EAF_MISUSE;
-    return eaf__prep_new(out, db->language);
+    st = eaf__prep_new(out, db->language);
+    if (st == EAF_OK && db->set_n && db->put_base > 0) /* a shard's writer */
+        eaf__prep_set_shard(*out, (unsigned)db->shard, db->set_n);
+    return st;
 }
 
 sqlite3_stmt *eaf__db_stmt(eaf_db *db, int id)

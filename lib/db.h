@@ -88,6 +88,7 @@ struct eaf_db {
      * the first article it puts, and the puts so far, of any shard (every
      * writer of the set makes the same puts in the same order) */
     sqlite3_int64 put_base, puts;
+    unsigned set_n;          /* of a member: the set's shard count */
     void (*on_close)(eaf_db *db); /* a set's handles: what closing frees */
 };
 

@@ -26,6 +26,20 @@
 
 #define EAF__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The shard of an article's key in a shard set of n (shard.h): FNV-1a of
+ * its bytes, modulo n. */
+static inline unsigned eaf__key_shard(const char *key, unsigned n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *p = (const unsigned char *)key;
+
+    while (*p) {
+        h ^= *p++;
+        h *= 1099511628211ULL;
+    }
+    return n ? (unsigned)(h % n) : 0;
+}
+
 /* ---- alloc.c: the one allocation point ------------------------------------
  * Every allocation of the library goes through these, so that a test can
  * make the Nth one fail (eaf__alloc_fail_at). */

@@ -32,6 +32,8 @@ struct eaf_prep {
     eaf__tokenizer *tok;
     char language[sizeof(((eaf_article *)0)->prep_lang)];
     eaf__buf out;             /* the tokens of the text being prepared */
+    unsigned shard, nshard;   /* of a shard's writer: the articles of others
+                                 are not tokenized (nshard 0: all are) */
 };
 
 /* Where a text is looked up: its length and its first and last 8 bytes,
@@ -164,6 +166,12 @@ static eaf_status prepare(eaf_prep *p, const char *text, size_t n, eaf__prep_tex
     return EAF_OK;
 }
 
+void eaf__prep_set_shard(eaf_prep *p, unsigned shard, unsigned n)
+{
+    p->shard = shard;
+    p->nshard = n;
+}
+
 eaf_status eaf_prep_article(eaf_prep *p, eaf_article *a)
 {
     /* the article's own text among the full-text columns (the others are
@@ -175,6 +183,9 @@ eaf_status eaf_prep_article(eaf_prep *p, eaf_article *a)
 
     if (!p || !a)
         return EAF_MISUSE;
+    if (p->nshard && a->field[EAF_FIELD_KEY] &&
+        eaf__key_shard(a->field[EAF_FIELD_KEY], p->nshard) != p->shard)
+        return EAF_OK; /* another shard's: its writer stores it, not this one */
     for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
         const char *v = a->field[fields[k]];
         eaf__prep_text *t = NULL;

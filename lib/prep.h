@@ -39,6 +39,8 @@ int eaf__prep_set_replay(eaf__prep_set *set, const char *text, size_t n,
 /* Makes the eaf_prep of an index in language (eaf_prep_new(), in db.c,
  * passes its handle's). */
 eaf_status eaf__prep_new(eaf_prep **out, const char *language);
+/* For the writer of one shard of n: only its articles are tokenized. */
+void eaf__prep_set_shard(eaf_prep *p, unsigned shard, unsigned n);
 
 /* Frees every prepared text held. */
 void eaf__prep_set_clear(eaf__prep_set *set);

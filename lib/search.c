@@ -124,7 +124,11 @@ static eaf_status build(eaf_search *s)
     eaf__free(s->order);
     s->order = order.rc == EAF_OK ? eaf__strdup(order.p) : NULL;
     eaf__buf_printf(&order, " LIMIT ?%d OFFSET ?%d", EAF__P_LIMIT, EAF__P_OFFSET);
-    select = eaf__printf("%s, %s AS r", s->hits.id_col, s->hits.rank_col);
+    /* with the tier, whether the hit is in it (a shard set merges by it) */
+    select = tier.n ? eaf__printf("%s, %s AS r, fts.rowid IN (SELECT rowid FROM fts WHERE fts"
+                                  " MATCH ?%d)",
+                                  s->hits.id_col, s->hits.rank_col, EAF__P_TIER)
+                    : eaf__printf("%s, %s AS r", s->hits.id_col, s->hits.rank_col);
     if (order.rc != EAF_OK || !select || !s->order) {
         eaf__buf_free(&order);
         eaf__free(select);
@@ -531,6 +535,8 @@ static int before(const struct eaf__set_cursor *m, eaf_search *a, eaf_search *b)
                 return m->by_date > 0 ? c > 0 : c < 0;
         }
     }
+    if (a->in_tier != b->in_tier) /* RANK_ALL: the hits with all the words first */
+        return a->in_tier;
     if (a->has_score != b->has_score)
         return a->has_score;
     if (a->has_score && a->score != b->score)
@@ -744,6 +750,7 @@ eaf_status eaf_search_next(eaf_search *s)
      * a hit listed by filters alone has none */
     s->has_score = sqlite3_column_type(s->main, 1) != SQLITE_NULL;
     s->score = s->has_score ? -sqlite3_column_double(s->main, 1) : 0.0;
+    s->in_tier = sqlite3_column_count(s->main) > 2 && sqlite3_column_int(s->main, 2);
     st = load_fields(s);
     if (st != EAF_OK)
         return st;

@@ -49,6 +49,7 @@ struct eaf_search {
     sqlite3_int64 id;
     double score;
     int has_score;            /* the hit has a score (its rank is not NULL) */
+    int in_tier;              /* RANK_ALL: the hit has all the words */
     char *field[EAF_FIELD_LAST];
     char *snippet;
     int have_snippet;

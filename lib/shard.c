@@ -220,6 +220,7 @@ static eaf_status open_member(eaf_db **out, struct eaf__set *set, unsigned k,
         return st;
     db->set = set;
     db->shard = (int)k;
+    db->set_n = set->n;
     st = attach_siblings(db, set->dir, set->n);
     if (st != EAF_OK) {
         if (errmsg_out)

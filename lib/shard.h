@@ -36,18 +36,8 @@ struct eaf__set {
     sqlite3_int64 next_id;   /* the set handle's next new id */
 };
 
-/* The shard of a key in a set of n (FNV-1a of its bytes). */
-static inline unsigned eaf__set_shard_of(const char *key, unsigned n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    const unsigned char *p = (const unsigned char *)key;
-
-    while (*p) {
-        h ^= *p++;
-        h *= 1099511628211ULL;
-    }
-    return n ? (unsigned)(h % n) : 0;
-}
+/* The shard of a key in a set of n: eaf__key_shard() (eaf-private.h). */
+#define eaf__set_shard_of(key, n) eaf__key_shard((key), (n))
 
 /* Is path a folder with a set's manifest?  Its shard count, or 0. */
 unsigned eaf__set_probe(const char *path);

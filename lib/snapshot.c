@@ -248,6 +248,10 @@ eaf_status eaf_db_snapshot(uint64_t *generation_out, eaf_db *db, const char *pat
     eaf__db_clear_error(db);
     if (!path)
         return eaf__db_error(db, EAF_MISUSE, "no path for the snapshot");
+    if (db->set) /* (shard.h) */
+        return eaf__db_error(db, EAF_MISUSE,
+                             "a snapshot of a shard set is not available yet: snapshot each"
+                             " shard's file");
     if (db->in_txn)
         return eaf__db_error(db, EAF_MISUSE,
                              "a transaction is open on the handle: commit it before a "

@@ -252,6 +252,7 @@ typedef struct args {
     const char *dbopt;
     const char *snapshot;
     int export, check, rebuild;
+    long shards;              /* --shards N, 0 when not given */
 } args;
 
 static int opt_format(void *x, const tool_option *o, const char *arg)
@@ -321,6 +322,19 @@ static int opt_wait(void *x, const tool_option *o, const char *arg)
     return OPT_NEXT;
 }
 
+static int opt_shards(void *x, const tool_option *o, const char *arg)
+{
+    args *a = x;
+
+    (void)o;
+    a->shards = parse_count(arg);
+    if (a->shards < 1 || a->shards > 64) {
+        warnx_("--shards needs a number of shards from 1 to 64, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    return OPT_NEXT;
+}
+
 static int opt_exclude(void *x, const tool_option *o, const char *arg)
 {
     run *r = &((args *)x)->r;
@@ -387,6 +401,10 @@ static const tool_option options[] = {
      "rebuild what the index derives from its articles (the\n"
      "full-text index, the related lists, ...), check it,\n"
      "and exit", opt_set_int, AT(rebuild), 1, NOV, 17},
+    {"shards", 0, required_argument, "N",
+     "make the index a shard set of N files in the folder\n"
+     "given by -d, written by N threads (later runs with\n"
+     "-d on the folder keep it one)", opt_shards, 0, 0, NOV, 24},
     {"snapshot", 0, required_argument, "FILE",
      "write a consistent, compact copy of the index to FILE\n"
      "(safe while another eafindex writes; FILE is replaced\n"
@@ -410,6 +428,7 @@ static const tool_spec spec = {
     "       %s [-d FILE] --export [OUTPUT]\n"
     "       %s [-d FILE] --check | --rebuild\n"
     "       %s [-d FILE] --snapshot FILE\n"
+    "       %s --shards N -d FOLDER [OPTION]... PATH...\n"
     "Index article files, archives and folders of them, and keep the index in step.\n"
     "\n",
     options, sizeof(options) / sizeof(options[0]),
@@ -482,6 +501,14 @@ int main(int argc, char **argv)
     if (optind >= argc) {
         warnx_("no file or folder to index");
         return usage_error();
+    }
+    if (a.shards > 0 || index_is_set(path)) {
+        if (a.r.dry_run && a.shards > 0 && !index_is_set(path)) {
+            warnx_("--dry-run needs an index to compare with: make the shard set first");
+            return EXIT_USAGE;
+        }
+        return do_index_set(&a.r, path, &a.oo, (unsigned)a.shards, argc - optind,
+                            argv + optind);
     }
     return do_index(&a.r, path, &a.oo, argc - optind, argv + optind);
 }

@@ -88,6 +88,7 @@ typedef struct run {
     void (*say)(struct run *r, const char *message);
     void *payload;            /* theirs */
     int stopped;              /* an interrupt or poll said stop */
+    const char *label;        /* before the lines of -v and -n ("shard 1: "), or NULL */
 } run;
 
 /* Runs that add or change at least this many articles, and a tenth of the
@@ -166,5 +167,15 @@ int do_export(const char *dbpath, const char *output);
 int do_check(const char *dbpath, int quiet);
 int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int quiet);
 int do_snapshot(const char *dbpath, const char *output, int quiet);
+
+/* ---- index_shards.c: a shard set ------------------------------------------ */
+
+/* Is path the folder of a shard set? */
+int index_is_set(const char *path);
+/* The run of eafindex into the shard set at path (made with shards
+ * shards when shards > 0): one writer a shard, in threads.  Frees r's
+ * run as do_index does; returns the exit status. */
+int do_index_set(run *r, const char *path, eaf_open_options *oo, unsigned shards, int n,
+                 char **paths);
 
 #endif

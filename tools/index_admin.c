@@ -40,43 +40,106 @@ int read_header(const char *path, char **language, eaf_related_options *ro,
 typedef struct export_file {
     FILE *fp;
     int error;                /* errno of the write that failed */
+    int skip_header;          /* the first line is not written (a shard's
+                                 after the first: one header for the set) */
 } export_file;
 
 static int write_file(const char *data, size_t len, void *payload)
 {
     export_file *f = payload;
 
-    if (fwrite(data, 1, len, f->fp) == len)
+    if (f->skip_header) {
+        const char *nl = memchr(data, '\n', len);
+        if (!nl)
+            return 0;
+        f->skip_header = 0;
+        len -= (size_t)(nl + 1 - data);
+        data = nl + 1;
+    }
+    if (len == 0 || fwrite(data, 1, len, f->fp) == len)
         return 0;
     f->error = errno;
     return -1;
+}
+
+/* The shard files of the set in folder dir, or NULL when dir is none
+ * (the caller frees each and the array); *n says how many. */
+static char **shard_files(const char *dir, unsigned *n)
+{
+    eaf_open_options ro = EAF_OPEN_OPTIONS_INIT;
+    eaf_db *db = NULL;
+    char **files;
+    unsigned k;
+
+    *n = 0;
+    if (!index_is_set(dir))
+        return NULL;
+    ro.flags = EAF_OPEN_READONLY;
+    if (eaf_db_open(&db, dir, &ro, NULL) != EAF_OK || eaf_db_shards(n, db) != EAF_OK ||
+        *n == 0) {
+        eaf_db_close(db);
+        *n = 0;
+        return NULL;
+    }
+    eaf_db_close(db);
+    files = xrealloc(NULL, *n * sizeof(*files));
+    for (k = 0; k < *n; k++) {
+        char name[32];
+        snprintf(name, sizeof(name), "shard-%u.db", k);
+        files[k] = join(dir, name);
+    }
+    return files;
+}
+
+static void free_files(char **files, unsigned n)
+{
+    while (n > 0)
+        free(files[--n]);
+    free(files);
 }
 
 int do_export(const char *dbpath, const char *output)
 {
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     eaf_db *db;
-    export_file x = {NULL, 0};
+    export_file x = {NULL, 0, 0};
     FILE *out;
     int failed = 0;
     eaf_status st;
+    unsigned nshard = 0, k;
+    char **shards = shard_files(dbpath, &nshard);
 
     oo.flags = EAF_OPEN_READONLY;
-    if (tool_open(&db, dbpath, &oo, 0) != EAF_OK)
+    /* of a shard set, each shard's articles in turn, under one header */
+    if (tool_open(&db, shards ? shards[0] : dbpath, &oo, 0) != EAF_OK) {
+        free_files(shards, nshard);
         return EXIT_FAIL;
+    }
     out = output && strcmp(output, "-") != 0 ? fopen(output, "w") : stdout;
     if (!out) {
         warnx_("%s: %s", output, strerror(errno));
         eaf_db_close(db);
+        free_files(shards, nshard);
         return EXIT_FAIL;
     }
     x.fp = out;
     st = eaf_db_export(NULL, db, NULL, write_file, &x);
+    for (k = 1; k < nshard && st == EAF_OK; k++) {
+        eaf_db_close(db);
+        if (tool_open(&db, shards[k], &oo, 0) != EAF_OK) {
+            db = NULL;
+            st = EAF_ERROR;
+            break;
+        }
+        x.skip_header = 1;
+        st = eaf_db_export(NULL, db, NULL, write_file, &x);
+    }
+    free_files(shards, nshard);
     if (st == EAF_ABORT) {
         failed = 1; /* a write failed: said below */
         errno = x.error;
         st = EAF_OK;
-    } else if (st != EAF_OK) {
+    } else if (st != EAF_OK && db) {
         warnx_("cannot read the index: %s", eaf_db_errmsg(db));
     }
     if (fflush(out) != 0 || ferror(out))
@@ -105,7 +168,25 @@ static int on_problem(const char *problem, void *payload)
     return 0;
 }
 
+static int check_one(const char *dbpath, int quiet);
+
 int do_check(const char *dbpath, int quiet)
+{
+    unsigned n = 0, k;
+    char **shards = shard_files(dbpath, &n);
+    int status = EXIT_OK;
+
+    if (!shards)
+        return check_one(dbpath, quiet);
+    /* a shard set: each shard, a line each */
+    for (k = 0; k < n; k++)
+        if (check_one(shards[k], quiet) != EXIT_OK)
+            status = EXIT_FAIL;
+    free_files(shards, n);
+    return status;
+}
+
+static int check_one(const char *dbpath, int quiet)
 {
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     check_state x = {dbpath, quiet};
@@ -137,7 +218,25 @@ int do_check(const char *dbpath, int quiet)
 
 /* --rebuild: what the index derives from its articles, made again, then
  * the related lists and a check. */
+static int rebuild_one(const char *dbpath, eaf_open_options *oo, int no_related, int quiet);
+
 int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)
+{
+    unsigned n = 0, k;
+    char **shards = shard_files(dbpath, &n);
+    int status = EXIT_OK;
+
+    if (!shards)
+        return rebuild_one(dbpath, oo, no_related, quiet);
+    /* a shard set: each shard (it keeps no related lists yet) */
+    for (k = 0; k < n; k++)
+        if (rebuild_one(shards[k], oo, 1, quiet) != EXIT_OK)
+            status = EXIT_FAIL;
+    free_files(shards, n);
+    return status;
+}
+
+static int rebuild_one(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)
 {
     check_state x = {dbpath, quiet};
     eaf_related_stats stats;

@@ -158,9 +158,9 @@ static int on_removed(const char *key, void *payload)
     file_counts *c = payload;
 
     if (c->r->dry_run)
-        printf("remove %s\n", key);
+        printf("%sremove %s\n", c->r->label ? c->r->label : "", key);
     else if (c->r->verbose)
-        printf("%s: removed %s\n", c->path, key);
+        printf("%s%s: removed %s\n", c->r->label ? c->r->label : "", c->path, key);
     return 0;
 }
 
@@ -209,7 +209,8 @@ static int store(run *r, const eaf_article *a, file_counts *c)
         c->unchanged++;
     }
     if (r->dry_run && (change == EAF_CHANGE_ADDED || change == EAF_CHANGE_UPDATED))
-        printf("%s %s\n", change == EAF_CHANGE_ADDED ? "add" : "update", key);
+        printf("%s%s %s\n", r->label ? r->label : "", change == EAF_CHANGE_ADDED ? "add" : "update",
+               key);
     if (++r->in_batch >= r->batch && !r->dry_run)
         return commit(r);
     return 0;
@@ -413,19 +414,21 @@ static void file_error(run *r, const item *it, const char *msg)
 static void print_status(run *r, const item *it, const char *status, const file_counts *c,
                          const char *detail)
 {
+    char counts[160] = "";
+
     if (!r->verbose)
         return;
     if (r->progress)
         fputs("\r\033[K", stderr);
-    printf("%s: %s", it->path, status);
     if (c && (c->added + c->updated + c->unchanged + c->removed + c->skipped + c->errors != 1 ||
               c->removed || c->skipped || c->errors))
-        printf(" (%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, "
-               "%ld failed)", c->added, c->updated, c->unchanged, c->removed, c->skipped,
-               c->errors);
-    if (detail)
-        printf(": %s", detail);
-    putchar('\n');
+        snprintf(counts, sizeof(counts),
+                 " (%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, "
+                 "%ld failed)", c->added, c->updated, c->unchanged, c->removed, c->skipped,
+                 c->errors);
+    /* one call: the writers of a shard set print at once */
+    printf("%s%s: %s%s%s%s\n", r->label ? r->label : "", it->path, status, counts,
+           detail ? ": " : "", detail ? detail : "");
 }
 
 /* Whether the file is to be read, and if so its reader, with the index told that
@@ -725,7 +728,8 @@ void prune(run *r, const root *rt)
             } else {
                 batch_change(r, &r->p_removed, (long)removed, shown);
                 if (r->verbose)
-                    printf("%s: removed (%lld %s): the file is gone\n", shown,
+                    printf("%s%s: removed (%lld %s): the file is gone\n",
+                           r->label ? r->label : "", shown,
                            (long long)removed, plural((long)removed, "article", "articles"));
                 r->in_batch += (long)removed;
                 if (r->in_batch >= r->batch && !r->dry_run)

@@ -70,6 +70,10 @@ static eaf_article *make_article(int i)
     snprintf(date, sizeof(date), "20%02u-%02u-%02u", 10 + rnd(&seed) % 15, 1 + rnd(&seed) % 12,
              1 + rnd(&seed) % 28);
     snprintf(author, sizeof(author), "Author %u", rnd(&seed) % 40);
+    if (i >= 5 && i < 13 && i % 2) /* a word many times, the other not at all */
+        snprintf(title, sizeof(title), "zephyr zephyr zephyr zephyr");
+    else if (i >= 5 && i < 13) /* both, once each, in a long text */
+        snprintf(body + strlen(body), sizeof(body) - strlen(body), " zephyr %s quokka", title);
     if (eaf_article_set(a, EAF_FIELD_KEY, key, strlen(key)) != EAF_OK ||
         eaf_article_set(a, EAF_FIELD_TITLE, title, strlen(title)) != EAF_OK ||
         eaf_article_set(a, EAF_FIELD_BODY, body, strlen(body)) != EAF_OK ||
@@ -247,7 +251,8 @@ static const char *const queries[] = {
     "zzzunknown trade", "why does japan policy on trade and security matter for the region",
     "how did investment growth affect the market economy of china", "yen", "market",
     "\"trade policy\" security", "-trade china", "topic:trade", "rice nickel",
-    "semiconducter", "tarif policy", "hydropowr drought",
+    "semiconducter", "tarif policy", "hydropowr drought", "yen trade", "rice china the",
+    "monsoon policy economy", "zephyr quokka",
 };
 
 static void compare_all(eaf_db *one, eaf_db *set, const char *what)
@@ -262,6 +267,7 @@ static void compare_all(eaf_db *one, eaf_db *set, const char *what)
         {0, EAF_SORT_NEWEST, 10, 0},
         {0, EAF_SORT_OLDEST, 5, 3},
         {EAF_SEARCH_FEEDBACK, EAF_SORT_RELEVANCE, 10, 0},
+        {EAF_SEARCH_RANK_ALL, EAF_SORT_RELEVANCE, 10, 0},
     };
     size_t q, w;
     size_t same = 0, total = 0, suggested = 0, fell_back = 0, fed_back = 0;
@@ -287,7 +293,7 @@ static void compare_all(eaf_db *one, eaf_db *set, const char *what)
             free(b);
         }
     }
-    is_int(same, total, "%s: every search (%zu: queries by 5 ways, suggestions too) the same as on one file", what,
+    is_int(same, total, "%s: every search (%zu: queries by 6 ways, suggestions too) the same as on one file", what,
            total);
     ok(suggested > 0 && fell_back > 0 && fed_back > 0,
        "%s: among them suggestions (%zu), fallbacks (%zu) and feedback (%zu)", what, suggested,

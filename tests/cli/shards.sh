@@ -1,0 +1,104 @@
+#!/bin/sh
+# shards.sh: a shard set from the shell, on the bundled sample archive:
+# eafindex --shards 2 -d DIR indexes it into two files, as many articles
+# as one file holds; every eafquery gives on the folder what it gives on
+# one file of the same articles (the outputs compared whole, scores
+# included); a second run changes nothing, a changed and a removed page
+# are seen by the shard that holds them; --check and --export cover every
+# shard; what a set cannot do yet says so; and the usage errors.  Expected
+# values come from the one file, never from a stored copy.  TAP output.
+. "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
+tap_need page
+
+tap_tmpdir eafshards
+LC_ALL=C
+export LC_ALL
+one="$tmp/one.db"
+set="$tmp/set"
+cp -R "$srcdir/examples/archive" "$tmp/archive"
+chmod -R u+w "$tmp/archive"
+n=$(find "$tmp/archive" -name '*.md' | wc -l | tr -d ' ')
+
+"$eafindex" -q --no-related -d "$one" "$tmp/archive" > /dev/null
+is "$?" 0 "one file indexed"
+out=$("$eafindex" --shards 2 -d "$set" "$tmp/archive" 2> "$tmp/err")
+is "$?" 0 "eafindex --shards 2"
+is "$out" "$n added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed (2 shards)" \
+    "the tally counts every article once"
+contains "$(cat "$tmp/err")" "related-article lists are not kept for a shard set yet" \
+    "it says the related lists are not kept"
+ok "$([ -f "$set/eafshards" ] && [ -f "$set/shard-0.db" ] && [ -f "$set/shard-1.db" ] && echo 0 || echo 1)" \
+    "the folder holds the manifest and two shard files"
+a=$("$eafquery" -d "$set/shard-0.db" --count 'the OR a OR of')
+b=$("$eafquery" -d "$set/shard-1.db" --count 'the OR a OR of')
+ok "$([ "$a" -gt 0 ] && [ "$b" -gt 0 ] && echo 0 || echo 1)" "each shard holds some ($a, $b)"
+is "$((a + b))" "$n" "and together all $n"
+
+# every query the same, outputs whole
+same=0
+total=0
+for q in "Japan China" "trade" "energy policy" "rice" "\"South China Sea\"" "japn" \
+    "why does china invest in southeast asian infrastructure" "security -Japan" \
+    "title:election" "country:indonesia" "reform 2012..2016" "zzzznothing"; do
+    for opts in "" "--sort=newest -n 4" "--offset=2 -n 3" "--format=json --facets=3" \
+        "--format=tsv --fields=rank,key,score" "--rank-all" "--feedback" "--count"; do
+        # shellcheck disable=SC2086
+        x=$("$eafquery" -d "$one" $opts "$q" 2>&1)
+        # shellcheck disable=SC2086
+        y=$("$eafquery" -d "$set" $opts "$q" 2>&1)
+        total=$((total + 1))
+        if [ "$x" = "$y" ]; then
+            same=$((same + 1))
+        else
+            printf '# differs: %s %s\n' "$opts" "$q"
+        fi
+    done
+done
+is "$same" "$total" "every search on the set gives what it gives on one file ($total)"
+
+# --- a second run, a change, a removal ------------------------------------------------
+is "$("$eafindex" -d "$set" "$tmp/archive" 2> /dev/null)" \
+    "0 added, 0 updated, $n unchanged, 0 removed, 0 skipped, 0 failed (2 shards)" \
+    "a second run on the folder keeps it a set and changes nothing"
+page=$(find "$tmp/archive" -name '*.md' | sort | head -n 1)
+gone=$(find "$tmp/archive" -name '*.md' | sort | tail -n 1)
+# a word added to the title (the first heading)
+sed '0,/^## /s/^## \(.*\)$/## \1 quokkazephyr/' "$page" > "$tmp/page" && cat "$tmp/page" > "$page"
+rm "$gone"
+is "$("$eafindex" -d "$set" "$tmp/archive" 2> /dev/null)" \
+    "0 added, 1 updated, $((n - 2)) unchanged, 1 removed, 0 skipped, 0 failed (2 shards)" \
+    "a changed page is updated and a removed one removed"
+is "$("$eafquery" -d "$set" --count quokkazephyr)" 1 "the change is found"
+"$eafindex" -q --no-related -d "$one" "$tmp/archive" > /dev/null
+is "$("$eafquery" -d "$set" --format=tsv 'Japan China')" \
+    "$("$eafquery" -d "$one" --format=tsv 'Japan China')" "still the same as one file"
+
+# --- admin -----------------------------------------------------------------------------
+out=$("$eafindex" -d "$set" --check)
+is "$?" 0 "--check on the folder"
+is "$(printf '%s\n' "$out" | grep -c ': ok, ')" 2 "a line for each shard"
+"$eafindex" -d "$set" --export > "$tmp/export.jsonl"
+is "$?" 0 "--export on the folder"
+is "$(grep -c '"eafsearch_export"' "$tmp/export.jsonl")" 1 "one header"
+is "$(($(wc -l < "$tmp/export.jsonl") - 1))" "$((n - 1))" "every article once"
+
+key=$("$eafquery" -d "$set" --format=tsv --fields=key -n 1 trade)
+"$eafrelated" -d "$set" "$key" > /dev/null 2> "$tmp/err"
+ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "eafrelated on a set fails"
+contains "$(cat "$tmp/err")" "not available on a shard set" "saying why"
+"$eafindex" -d "$set" --snapshot "$tmp/snap.db" 2> "$tmp/err"
+ok "$([ $? -ne 0 ] && [ ! -e "$tmp/snap.db" ] && echo 0 || echo 1)" "--snapshot of a set is refused"
+contains "$(cat "$tmp/err")" "snapshot each shard" "saying what to do"
+
+# --- usage -----------------------------------------------------------------------------
+"$eafindex" --shards 0 -d "$tmp/x" "$tmp/archive" 2> "$tmp/err"
+is "$?" 2 "--shards 0 is a usage error"
+"$eafindex" --shards 3 -d "$set" "$tmp/archive" > /dev/null 2> "$tmp/err"
+is "$?" 1 "a set of 2 is not indexed as 3"
+contains "$(cat "$tmp/err")" "is a set of 2 shards already" "saying so"
+mkdir "$tmp/plain"
+: > "$tmp/plain/shard-0.db"
+"$eafindex" --shards 2 -d "$tmp/plain" "$tmp/archive" > /dev/null 2> "$tmp/err"
+is "$?" 1 "a folder with shard files and no manifest is not made a set"
+
+done_testing
