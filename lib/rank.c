@@ -120,6 +120,9 @@ typedef struct rank_stats {
     int reads, misses;  /* titles read, and those not holding the words */
     sqlite3_int64 *gram_ids;
     size_t ngram_ids;
+    unsigned char *beyond; /* per phrase: the row has it past the title
+                              (title_counts()); then per group: the row has
+                              it (row_bounds()) */
     double prox_max;    /* the most the proximity bonus can add, before
                            its weight */
 } rank_stats;
@@ -149,6 +152,7 @@ static void stats_free(void *p)
     sqlite3_finalize(s->title_st);
     eaf__free(s->grams);
     eaf__free(s->gram_ids);
+    eaf__free(s->beyond);
     eaf__free(s);
 }
 
@@ -963,7 +967,15 @@ static int title_holds(const Fts5ExtensionApi *api, Fts5Context *ctx, const rank
  * bonus below the weight times the sum over pairs of groups of the smaller
  * IDF, and its title's coverage is read exactly from the title's
  * occurrences, which FTS5 gives first, as is whether the title may hold
- * the words typed (TITLE_PHRASE when it may).  When that bound is below the k-th
+ * the words typed (TITLE_PHRASE when it may).  Reading the title's
+ * occurrences also tells which phrases the row has at all and which only
+ * in its title (row_bounds()): a phrase it lacks adds nothing, one only
+ * in the title adds exactly its title's part, and only the groups the row
+ * has make pairs for the proximity bonus.  A row of "America Countries"
+ * with "American" but not "America" is bounded by the weight of the
+ * other form (0.5), most rows of a search of five words ("Bank of
+ * England gold reserves", any of them) by the words they have.  When that
+ * bound is below the k-th
  * best score, the bound is the row's rank; otherwise its BM25F and coverage
  * are computed, and if those plus the proximity bound are still below,
  * that is the rank.  A row of the true best k scores at least the k-th
@@ -1023,21 +1035,73 @@ static int prune_ok(const double *weight, double k1, double b, double prox)
 }
 
 /* The title's occurrences of the scored phrases into s->tf (the title's
- * column only, which is all title_coverage() reads). */
+ * column only, which is all title_coverage() reads), and whether the row
+ * has each past its title into s->beyond. */
 static int title_counts(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
 {
     int p, rc = SQLITE_OK;
 
+    if (!s->beyond &&
+        !(s->beyond = eaf__calloc((size_t)s->nphrase + (size_t)s->ngroup + 1, 1)))
+        return SQLITE_NOMEM;
     for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
         Fts5PhraseIter it;
         int ic = -1, io = 0;
 
         s->tf[p * s->ncol] = 0.0;
+        s->beyond[p] = 0;
         if (s->group[p] < 0)
             continue;
         rc = api->xPhraseFirst(ctx, p, &it, &ic, &io);
         for (; rc == SQLITE_OK && ic == 0; api->xPhraseNext(ctx, &it, &ic, &io))
             s->tf[p * s->ncol] += 1.0;
+        s->beyond[p] = ic > 0; /* (the occurrences come by column) */
+    }
+    return rc;
+}
+
+/* The most the row's words can add, from what title_counts() read: into
+ * *words, their BM25F (a phrase the row lacks adds nothing; one only in
+ * its title, exactly what group_scores() will give it; any other, at most
+ * its weight times its IDF), into *prox, the proximity bonus before its
+ * weight (the pairs of groups the row has).  Never above words_max and
+ * prox_max. */
+static int row_bounds(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s,
+                      double *words, double *prox)
+{
+    unsigned char *has = s->beyond + s->nphrase;
+    int p, g, h, rc = SQLITE_OK;
+
+    *words = *prox = 0.0;
+    memset(s->gscore, 0, (size_t)s->ngroup * sizeof(double));
+    memset(has, 0, (size_t)s->ngroup);
+    for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
+        double t = s->tf[p * s->ncol], most;
+        int len = 0;
+
+        if ((g = s->group[p]) < 0 || (t == 0.0 && !s->beyond[p]))
+            continue;
+        has[g] = 1;
+        if (s->beyond[p]) {
+            most = s->pweight[p] * s->idf[p];
+        } else if (s->weight[0] == 0.0) {
+            most = 0.0;
+        } else {
+            /* group_scores()'s arithmetic for the title alone */
+            rc = column_size(api, ctx, s->sizes, 0, &len);
+            if (s->avglen[0] > 0.0 && s->b > 0.0)
+                t /= 1.0 - s->b + s->b * (double)len / s->avglen[0];
+            t *= s->weight[0];
+            most = s->pweight[p] * s->idf[p] * t / (s->k1 + t);
+        }
+        if (most > s->gscore[g])
+            s->gscore[g] = most;
+    }
+    for (g = 0; g < s->ngroup; g++) {
+        *words += s->gscore[g];
+        for (h = g + 1; has[g] && h < s->ngroup; h++)
+            if (has[h])
+                *prox += s->gidf[g] < s->gidf[h] ? s->gidf[g] : s->gidf[h];
     }
     return rc;
 }
@@ -1152,7 +1216,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
                           sqlite3_context *result, int nval, sqlite3_value **vals)
 {
     rank_stats *s = api->xGetAuxdata(ctx, 0);
-    double prox, score = 0.0, title;
+    double prox, prox_most, score = 0.0, title;
     int rc = SQLITE_OK, nkept = 0, prune, i;
 
     if (!s) {
@@ -1166,15 +1230,24 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
         }
     }
     prox = s->prox;
+    prox_most = s->prox_max;
     prune = s->can_prune && s->ntop == s->k;
     title = -1.0; /* not known yet: at most TITLE_PHRASE, or 0 */
     if (prune && s->ncol > 0) {
-        double bound;
+        double bound, words = s->words_max;
         rc = title_counts(api, ctx, s);
+        if (rc == SQLITE_OK)
+            rc = row_bounds(api, ctx, s, &words, &prox_most);
         /* (the title's counts are those count_occurrences() finds below) */
+        bound = words + TITLE_COVERAGE * title_coverage(api, ctx, s) + prox * prox_most;
+        if (rc == SQLITE_OK && s->ntyped && below_top(s, bound + TITLE_PHRASE)) {
+            /* below with the bonus too: whether the title may hold the
+             * words does not matter */
+            sqlite3_result_double(result, -(bound + TITLE_PHRASE));
+            return;
+        }
         title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0;
-        bound = s->words_max + TITLE_COVERAGE * title_coverage(api, ctx, s) +
-                prox * s->prox_max + title;
+        bound += title;
         if (rc == SQLITE_OK && below_top(s, bound)) {
             sqlite3_result_double(result, -bound);
             return;
@@ -1194,8 +1267,8 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     if (title < 0.0)
         title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0; /* at most */
     if (prox > 0.0) {
-        if (prune && below_top(s, score + prox * s->prox_max + title)) {
-            sqlite3_result_double(result, -(score + prox * s->prox_max + title));
+        if (prune && below_top(s, score + prox * prox_most + title)) {
+            sqlite3_result_double(result, -(score + prox * prox_most + title));
             return;
         }
         score += prox * proximity(s, nkept);

@@ -5,7 +5,8 @@
  * total never change; questions, operators and fields are left alone.
  * When most titles read do not hold the words, the rows whose titles hold
  * their common grams are looked up instead (rank.c's title_grams()): the
- * same ranking, the titles' text still deciding.
+ * same ranking, the titles' text still deciding.  The title's occurrences,
+ * read first, also bound each row by the words it has (row_bounds()).
  */
 #include "tap.h"
 #include "testutil.h"
@@ -227,6 +228,63 @@ static void test_grams(void)
     eaf_db_close(gdb);
 }
 
+/* ---- rows bounded by the words they have ---------------------------------- */
+
+static void test_bounds(void)
+{
+    eaf_db *b = tu_open("bounds.db", NULL);
+    sqlite3_stmt *st = NULL;
+    double with_lo = 1e300, without_hi = -1e300;
+    int all, i, nwith = 0, nwithout = 0;
+
+    all = eaf_db_begin(b) == EAF_OK;
+    for (i = 0; i < 41; i++) {
+        char key[16], title[32];
+        eaf_article *a;
+        snprintf(key, sizeof key, "n%02d", i);
+        snprintf(title, sizeof title, i ? "Note %d" : "Alpha beta", i);
+        /* the first (the best, its title is the query) fills the best k;
+         * then odd ones with both words, even ones with beta alone */
+        a = tu_article(key, title, "2020-01-01",
+                       i % 2 ? "Some alpha and some beta in a body." : "Only beta in a body.",
+                       NULL, NULL);
+        all &= eaf_db_put(NULL, b, a) == EAF_OK;
+        eaf_article_free(a);
+    }
+    all &= eaf_db_commit(b) == EAF_OK;
+    ok(all, "fixture index of the bounds built");
+    /* with k=1, every row after the first is below it and only bounded:
+     * by the words it has, so a row without alpha by less than a row
+     * with both (bounded by the most the query's words can add, every
+     * row would have the same bound) */
+    if (sqlite3_prepare_v2(b->sql,
+                           "SELECT a.key, fts.rank FROM fts JOIN article a ON a.id = fts.rowid"
+                           " WHERE fts MATCH 'alpha OR beta' AND fts.rank MATCH"
+                           " 'eaf_rank(10, 4, 2, 4, 4, 3, 1, 0.5, 2.5, 0.7, 0.15, ''k=1 0:1 1:1'')'"
+                           " ORDER BY fts.rowid",
+                           -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *key = (const char *)sqlite3_column_text(st, 0);
+            double bound = -sqlite3_column_double(st, 1);
+            int n = key ? atoi(key + 1) : 0;
+            if (n == 0)
+                continue;
+            if (n % 2) {
+                nwith++;
+                with_lo = bound < with_lo ? bound : with_lo;
+            } else {
+                nwithout++;
+                without_hi = bound > without_hi ? bound : without_hi;
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    ok(nwith == 20 && nwithout == 20 && without_hi < with_lo,
+       "a row without alpha is bounded below a row with both (%d, %d: %g < %g)", nwith,
+       nwithout, without_hi, with_lo);
+    eaf_db_close(b);
+}
+
 int main(void)
 {
     char keys[512], expl[4096];
@@ -298,5 +356,6 @@ int main(void)
     eaf_db_close(db);
 
     test_grams();
+    test_bounds();
     return done_testing();
 }
