@@ -120,6 +120,7 @@ typedef struct rank_stats {
     int reads, misses;  /* titles read, and those not holding the words */
     sqlite3_int64 *gram_ids;
     size_t ngram_ids;
+    int row_title;      /* the row's title has a scored phrase (row_bounds()) */
     unsigned char *beyond; /* per phrase: the row has it past the title
                               (title_counts()); then per group: the row has
                               it (row_bounds()) */
@@ -1073,8 +1074,11 @@ static int row_bounds(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats 
     int p, g, h, rc = SQLITE_OK;
 
     *words = *prox = 0.0;
-    memset(s->gscore, 0, (size_t)s->ngroup * sizeof(double));
-    memset(has, 0, (size_t)s->ngroup);
+    s->row_title = 0;
+    for (g = 0; g < s->ngroup; g++) { /* (a few: no call to memset) */
+        s->gscore[g] = 0.0;
+        has[g] = 0;
+    }
     for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
         double t = s->tf[p * s->ncol], most;
         int len = 0;
@@ -1082,6 +1086,7 @@ static int row_bounds(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats 
         if ((g = s->group[p]) < 0 || (t == 0.0 && !s->beyond[p]))
             continue;
         has[g] = 1;
+        s->row_title |= t > 0.0;
         if (s->beyond[p]) {
             most = s->pweight[p] * s->idf[p];
         } else if (s->weight[0] == 0.0) {
@@ -1239,14 +1244,19 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
         if (rc == SQLITE_OK)
             rc = row_bounds(api, ctx, s, &words, &prox_most);
         /* (the title's counts are those count_occurrences() finds below) */
-        bound = words + TITLE_COVERAGE * title_coverage(api, ctx, s) + prox * prox_most;
-        if (rc == SQLITE_OK && s->ntyped && below_top(s, bound + TITLE_PHRASE)) {
-            /* below with the bonus too: whether the title may hold the
-             * words does not matter */
-            sqlite3_result_double(result, -(bound + TITLE_PHRASE));
-            return;
+        bound = words + prox * prox_most;
+        if (s->row_title || s->ngroup == 0) {
+            bound += TITLE_COVERAGE * title_coverage(api, ctx, s);
+            if (rc == SQLITE_OK && s->ntyped && below_top(s, bound + TITLE_PHRASE)) {
+                /* below with the bonus too: whether the title may hold
+                 * the words does not matter */
+                sqlite3_result_double(result, -(bound + TITLE_PHRASE));
+                return;
+            }
+            title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0;
+        } else {
+            title = 0.0; /* a title without the words: no coverage, no phrase */
         }
-        title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0;
         bound += title;
         if (rc == SQLITE_OK && below_top(s, bound)) {
             sqlite3_result_double(result, -bound);
