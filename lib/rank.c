@@ -38,8 +38,9 @@
  *  - plus TITLE_PHRASE when the title holds the words typed, in that
  *    order, stopwords included: "Book of" wants "Book of Ezra" before
  *    "Book", "Battle of" the battles.  The title's text is read only for
- *    a row whose title has every word scored (the occurrences say so) and
- *    that may still be among the best k.
+ *    a row whose title has every word scored (the occurrences say so),
+ *    holds the common grams of the words typed (looked up once per query,
+ *    title_grams()) and may still be among the best k.
  *
  * The result is negated, so that ORDER BY rank puts the best row first, as
  * with FTS5's bm25().  The table's statistics (row count, average column
@@ -49,6 +50,7 @@
  */
 #include "fts.h"
 #include "eaf-private.h"
+#include "tokenize.h"
 
 #ifdef EAF_SQLITE_EXTENSION
 SQLITE_EXTENSION_INIT3
@@ -56,6 +58,7 @@ SQLITE_EXTENSION_INIT3
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +69,8 @@ SQLITE_EXTENSION_INIT3
 #define TITLE_COVERAGE 1.5 /* weight of the share of the title the query covers */
 #define TITLE_PHRASE 1.5   /* of a title that holds the words as typed */
 #define TITLE_TOKENS 64    /* tokens of a title compared, at most */
+#define GRAMS_AFTER 32     /* titles read (most not holding the words)
+                              before the grams are looked up */
 
 typedef struct size_cache size_cache; /* below */
 
@@ -114,6 +119,18 @@ typedef struct rank_stats {
                            tokens (NULL: not known, the title is read) */
     inst *tpos;         /* the row's occurrences in the title, TITLE_TOKENS */
     sqlite3_stmt *title_st; /* reads a row's title alone (an index of ours) */
+    /* the common grams of the words typed (typed_grams(), title_grams()):
+     * the MATCH of the titles that hold them, for ngram pairs of tokens;
+     * once looked up (grams_state 1), the ids of those rows, in order */
+    char *grams;
+    int ngram, grams_state; /* 0: not yet, 1: in gram_ids, -1: not used */
+    int reads, misses;  /* titles read, and those not holding the words */
+    sqlite3_int64 *gram_ids;
+    size_t ngram_ids;
+    int row_title;      /* the row's title has a scored phrase (row_bounds()) */
+    unsigned char *beyond; /* per phrase: the row has it past the title
+                              (title_counts()); then per group: the row has
+                              it (row_bounds()) */
     double prox_max;    /* the most the proximity bonus can add, before
                            its weight */
 } rank_stats;
@@ -143,6 +160,9 @@ static void stats_free(void *p)
     eaf__free(s->at);
     eaf__free(s->tpos);
     sqlite3_finalize(s->title_st);
+    eaf__free(s->grams);
+    eaf__free(s->gram_ids);
+    eaf__free(s->beyond);
     eaf__free(s);
 }
 
@@ -687,19 +707,62 @@ static int add_token(void *ctx, int tflags, const char *tok, int ntok, int start
     return SQLITE_OK;
 }
 
+/* The common grams of the typed argument (plan_title.c), "\x1fa b\x1f\x1fc d"
+ * up to the '|', one for each pair of typed tokens (empty: none), into
+ * s->grams: the MATCH of the titles that hold each run of grams of
+ * consecutive pairs as a phrase ("{title} : ("a b" + "b c" "d e")"), and
+ * the number of pairs into s->ngram.  None when out of memory (the
+ * titles are then read). */
+static void typed_grams(rank_stats *s, const char *p, const char *bar)
+{
+    static const char pre[] = "{title} : (", post[] = ")";
+    char *out;
+    int prev = 0;
+
+    /* at most 5 bytes more a gram (quotes, " + ", the marker) */
+    if (!(s->grams = out = eaf__malloc(sizeof pre + 5 * (size_t)(bar - p) + sizeof post)))
+        return;
+    out += sprintf(out, "%s", pre);
+    while (p < bar && *p == EAF__SYNTH_GRAM) {
+        const char *end = p + 1;
+        while (end < bar && *end != EAF__SYNTH_GRAM && *end != '"')
+            end++;
+        if (end < bar && *end == '"')
+            break; /* no gram of ours */
+        if (end > p + 1)
+            out += sprintf(out, "%s\"%c%.*s\"", prev ? " + " : " ", EAF__SYNTH_TERM,
+                           (int)(end - p), p);
+        prev = end > p + 1;
+        s->ngram++;
+        p = end;
+    }
+    sprintf(out, "%s", post);
+    if (p != bar) {
+        eaf__free(s->grams);
+        s->grams = NULL;
+        s->ngram = 0;
+    }
+}
+
 /* Where each group's word starts among the typed tokens, from "0,2|":
  * s->at, when the list has a place for each group (else the title is read
- * for every row whose title has every group).  Returns the words after
- * the '|', or NULL on a malformed argument. */
+ * for every row whose title has every group), and the common grams after
+ * the places (typed_grams()).  Returns the words after the '|', or NULL
+ * on a malformed argument. */
 static const char *typed_places(rank_stats *s, const char *arg)
 {
-    const char *p = arg, *bar = strchr(arg, '|');
+    const char *p = arg, *bar = strchr(arg, '|'), *grams;
     int g = 0;
 
     if (!bar)
         return NULL;
+    grams = memchr(arg, EAF__SYNTH_GRAM, (size_t)(bar - arg));
+    if (grams)
+        typed_grams(s, grams, bar);
+    else
+        grams = bar;
     if (s->ngroup > 0 && (s->at = eaf__calloc((size_t)s->ngroup, sizeof(int)))) {
-        while (p < bar) {
+        while (p < grams) {
             char *end;
             long v = strtol(p, &end, 10);
             if (end == p || v < 0 || v >= TITLE_TOKENS || g >= s->ngroup)
@@ -707,7 +770,7 @@ static const char *typed_places(rank_stats *s, const char *arg)
             s->at[g++] = (int)v;
             p = *end == ',' ? end + 1 : end;
         }
-        if (p != bar || g != s->ngroup) {
+        if (p != grams || g != s->ngroup) {
             eaf__free(s->at);
             s->at = NULL;
         }
@@ -735,6 +798,10 @@ static int typed_load(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats 
     }
     s->typed = l.p;
     s->ntyped = l.count;
+    if (s->grams && s->ngram != s->ntyped - 1) {
+        eaf__free(s->grams); /* not the pairs of these tokens */
+        s->grams = NULL;
+    }
     {
         /* FTS5 reads a row's text with every column of the article, its
          * body too (overflow pages, ten times the work of the title) */
@@ -745,6 +812,96 @@ static int typed_load(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats 
             s->title_st = NULL; /* then through FTS5 */
     }
     return SQLITE_OK;
+}
+
+/* Looks up the rows whose title holds the common grams of the words
+ * typed at their places (one query of the index, s->grams, on the
+ * connection of the query being ranked) into s->gram_ids.  A run of grams is a phrase of at least one word besides
+ * stopwords, so its rows are at most those of the word, most often a
+ * few, and FTS5 finds them in the lists of its rarest gram: "and early"
+ * is in 133 of the 16,254 enwiki titles with "early", "demographics of
+ * the" in 138 of the 1,176 titles with "demographics of".  They match
+ * the stems: only a title among them can hold the words as typed (which
+ * title_holds() still reads).  On any failure the grams are not used
+ * (grams_state -1). */
+static void title_grams(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+{
+    const size_cache *c = api->xUserData(ctx);
+    sqlite3_stmt *st = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    s->grams_state = -1;
+    if (!c || !c->db ||
+        sqlite3_prepare_v2(c->db, "SELECT rowid FROM main.fts WHERE fts MATCH ?1", -1, &st,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return;
+    }
+    {
+        /* While FTS5 sorts the rows of "ORDER BY rank" (its first step
+         * ranks them all), any query of its table is given the rows of
+         * the query sorted instead (fts5FilterMethod(), pSortCsr): a
+         * token no row has tells */
+        static const char none[] = {'"', EAF__SYNTH_TERM, EAF__SYNTH_FORM, '0', '"', 0};
+        sqlite3_bind_text(st, 1, none, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return;
+        }
+    }
+    sqlite3_bind_text(st, 1, s->grams, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 id = sqlite3_column_int64(st, 0);
+        if (n && id <= s->gram_ids[n - 1])
+            break; /* not in the order of the ids: not used */
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 256;
+            sqlite3_int64 *ni = eaf__realloc(s->gram_ids, nc * sizeof(*ni));
+            if (!ni)
+                break;
+            s->gram_ids = ni;
+            cap = nc;
+        }
+        s->gram_ids[n++] = id;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) {
+        s->ngram_ids = n;
+        s->grams_state = 1;
+    }
+}
+
+/* May the row's title hold the common grams of the words typed?  It may
+ * until they are looked up: only once GRAMS_AFTER titles were read and
+ * three in four of them did not hold the words (when most do, "History
+ * of", their reads cost less than the lookup of thousands of titles). */
+static int title_has_grams(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+{
+    sqlite3_int64 id;
+    size_t lo = 0, hi;
+
+    if (!s->grams || s->grams_state < 0)
+        return 1;
+    if (s->grams_state == 0) {
+        if (s->reads < GRAMS_AFTER || 4 * s->misses < 3 * s->reads)
+            return 1;
+        title_grams(api, ctx, s);
+        if (s->grams_state < 0)
+            return 1;
+    }
+    id = api->xRowid(ctx);
+    hi = s->ngram_ids;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->gram_ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->ngram_ids && s->gram_ids[lo] == id;
 }
 
 /* Has the title an occurrence of group g at position pos (of the n in
@@ -766,7 +923,8 @@ static int title_has(const rank_stats *s, int n, int g, int pos)
  * other words after it (which only the text can tell: stopwords are no
  * phrases of the query).  Most titles with "history" fail "History of"
  * here, "Japan - History" having nothing after the word. */
-static int title_may_hold(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+static int title_words_may_hold(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                                rank_stats *s)
 {
     int p, g, seen = 0, n = 0, len = 0, i, rc = SQLITE_OK;
 
@@ -810,6 +968,13 @@ static int title_may_hold(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_st
             return 1;
     }
     return 0;
+}
+
+/* May the row's title hold the words typed: its occurrences (above), then
+ * the grams. */
+static int title_may_hold(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+{
+    return title_words_may_hold(api, ctx, s) && title_has_grams(api, ctx, s);
 }
 
 /* Does the row's title hold the words typed, in order, one after the
@@ -864,7 +1029,15 @@ static int title_holds(const Fts5ExtensionApi *api, Fts5Context *ctx, const rank
  * bonus below the weight times the sum over pairs of groups of the smaller
  * IDF, and its title's coverage is read exactly from the title's
  * occurrences, which FTS5 gives first, as is whether the title may hold
- * the words typed (TITLE_PHRASE when it may).  When that bound is below the k-th
+ * the words typed (TITLE_PHRASE when it may).  Reading the title's
+ * occurrences also tells which phrases the row has at all and which only
+ * in its title (row_bounds()): a phrase it lacks adds nothing, one only
+ * in the title adds exactly its title's part, and only the groups the row
+ * has make pairs for the proximity bonus.  A row of "America Countries"
+ * with "American" but not "America" is bounded by the weight of the
+ * other form (0.5), most rows of a search of five words ("Bank of
+ * England gold reserves", any of them) by the words they have.  When that
+ * bound is below the k-th
  * best score, the bound is the row's rank; otherwise its BM25F and coverage
  * are computed, and if those plus the proximity bound are still below,
  * that is the rank.  A row of the true best k scores at least the k-th
@@ -924,21 +1097,77 @@ static int prune_ok(const double *weight, double k1, double b, double prox)
 }
 
 /* The title's occurrences of the scored phrases into s->tf (the title's
- * column only, which is all title_coverage() reads). */
+ * column only, which is all title_coverage() reads), and whether the row
+ * has each past its title into s->beyond. */
 static int title_counts(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
 {
     int p, rc = SQLITE_OK;
 
+    if (!s->beyond &&
+        !(s->beyond = eaf__calloc((size_t)s->nphrase + (size_t)s->ngroup + 1, 1)))
+        return SQLITE_NOMEM;
     for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
         Fts5PhraseIter it;
         int ic = -1, io = 0;
 
         s->tf[p * s->ncol] = 0.0;
+        s->beyond[p] = 0;
         if (s->group[p] < 0)
             continue;
         rc = api->xPhraseFirst(ctx, p, &it, &ic, &io);
         for (; rc == SQLITE_OK && ic == 0; api->xPhraseNext(ctx, &it, &ic, &io))
             s->tf[p * s->ncol] += 1.0;
+        s->beyond[p] = ic > 0; /* (the occurrences come by column) */
+    }
+    return rc;
+}
+
+/* The most the row's words can add, from what title_counts() read: into
+ * *words, their BM25F (a phrase the row lacks adds nothing; one only in
+ * its title, exactly what group_scores() will give it; any other, at most
+ * its weight times its IDF), into *prox, the proximity bonus before its
+ * weight (the pairs of groups the row has).  Never above words_max and
+ * prox_max. */
+static int row_bounds(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s,
+                      double *words, double *prox)
+{
+    unsigned char *has = s->beyond + s->nphrase;
+    int p, g, h, rc = SQLITE_OK;
+
+    *words = *prox = 0.0;
+    s->row_title = 0;
+    for (g = 0; g < s->ngroup; g++) { /* (a few: no call to memset) */
+        s->gscore[g] = 0.0;
+        has[g] = 0;
+    }
+    for (p = 0; rc == SQLITE_OK && p < s->nphrase; p++) {
+        double t = s->tf[p * s->ncol], most;
+        int len = 0;
+
+        if ((g = s->group[p]) < 0 || (t == 0.0 && !s->beyond[p]))
+            continue;
+        has[g] = 1;
+        s->row_title |= t > 0.0;
+        if (s->beyond[p]) {
+            most = s->pweight[p] * s->idf[p];
+        } else if (s->weight[0] == 0.0) {
+            most = 0.0;
+        } else {
+            /* group_scores()'s arithmetic for the title alone */
+            rc = column_size(api, ctx, s->sizes, 0, &len);
+            if (s->avglen[0] > 0.0 && s->b > 0.0)
+                t /= 1.0 - s->b + s->b * (double)len / s->avglen[0];
+            t *= s->weight[0];
+            most = s->pweight[p] * s->idf[p] * t / (s->k1 + t);
+        }
+        if (most > s->gscore[g])
+            s->gscore[g] = most;
+    }
+    for (g = 0; g < s->ngroup; g++) {
+        *words += s->gscore[g];
+        for (h = g + 1; has[g] && h < s->ngroup; h++)
+            if (has[h])
+                *prox += s->gidf[g] < s->gidf[h] ? s->gidf[g] : s->gidf[h];
     }
     return rc;
 }
@@ -1053,7 +1282,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
                           sqlite3_context *result, int nval, sqlite3_value **vals)
 {
     rank_stats *s = api->xGetAuxdata(ctx, 0);
-    double prox, score = 0.0, title;
+    double prox, prox_most, score = 0.0, title;
     int rc = SQLITE_OK, nkept = 0, prune, i;
 
     if (!s) {
@@ -1067,15 +1296,29 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
         }
     }
     prox = s->prox;
+    prox_most = s->prox_max;
     prune = s->can_prune && s->ntop == s->k;
     title = -1.0; /* not known yet: at most TITLE_PHRASE, or 0 */
     if (prune && s->ncol > 0) {
-        double bound;
+        double bound, words = s->words_max;
         rc = title_counts(api, ctx, s);
+        if (rc == SQLITE_OK)
+            rc = row_bounds(api, ctx, s, &words, &prox_most);
         /* (the title's counts are those count_occurrences() finds below) */
-        title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0;
-        bound = s->words_max + TITLE_COVERAGE * title_coverage(api, ctx, s) +
-                prox * s->prox_max + title;
+        bound = words + prox * prox_most;
+        if (s->row_title || s->ngroup == 0) {
+            bound += TITLE_COVERAGE * title_coverage(api, ctx, s);
+            if (rc == SQLITE_OK && s->ntyped && below_top(s, bound + TITLE_PHRASE)) {
+                /* below with the bonus too: whether the title may hold
+                 * the words does not matter */
+                sqlite3_result_double(result, -(bound + TITLE_PHRASE));
+                return;
+            }
+            title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0;
+        } else {
+            title = 0.0; /* a title without the words: no coverage, no phrase */
+        }
+        bound += title;
         if (rc == SQLITE_OK && below_top(s, bound)) {
             sqlite3_result_double(result, -bound);
             return;
@@ -1095,8 +1338,8 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     if (title < 0.0)
         title = title_may_hold(api, ctx, s) ? TITLE_PHRASE : 0.0; /* at most */
     if (prox > 0.0) {
-        if (prune && below_top(s, score + prox * s->prox_max + title)) {
-            sqlite3_result_double(result, -(score + prox * s->prox_max + title));
+        if (prune && below_top(s, score + prox * prox_most + title)) {
+            sqlite3_result_double(result, -(score + prox * prox_most + title));
             return;
         }
         score += prox * proximity(s, nkept);
@@ -1111,6 +1354,8 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
             return;
         }
         holds = title_holds(api, ctx, s);
+        s->reads++;
+        s->misses += holds == 0;
         if (holds < 0) {
             sqlite3_result_error_code(result, SQLITE_NOMEM);
             return;
