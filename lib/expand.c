@@ -22,6 +22,7 @@
  * forms an index of schema 6 holds (below).
  */
 #include "plan.h"
+#include "shard.h"
 #include "lexicon.h"
 #include "tokenize.h"
 
@@ -156,9 +157,13 @@ eaf_status eaf__pass_prefixes(eaf__plan *p, eaf_db *db)
     st = eaf__db_vocab(db);
     if (st != EAF_OK)
         return st;
+    /* (a shard set's vocabulary has a row per shard: shard.h) */
     rc = sqlite3_prepare_v2(db->sql,
-                            "SELECT term FROM temp.eaf_vocab_row WHERE term >= ?1"
-                            " AND term <= ?2 ORDER BY doc DESC, term",
+                            EAF__IS_MEMBER(db)
+                                ? "SELECT term FROM temp.eaf_vocab_row WHERE term >= ?1"
+                                  " AND term <= ?2 GROUP BY term ORDER BY sum(doc) DESC, term"
+                                : "SELECT term FROM temp.eaf_vocab_row WHERE term >= ?1"
+                                  " AND term <= ?2 ORDER BY doc DESC, term",
                             -1, &x.terms, NULL);
     if (rc != SQLITE_OK)
         return eaf__db_sqlerr(db, rc, "expanding a prefix");
@@ -352,8 +357,12 @@ static eaf_status walk_cjk(cjk_walk *w, eaf__qnode **slot)
             if (st != EAF_OK)
                 return st;
             rc = sqlite3_prepare_v2(w->db->sql,
-                                    "SELECT term, doc FROM temp.eaf_vocab_row WHERE"
-                                    " term >= '\xe1\x84\x80' AND term <= '\xf4\x8f\xbf\xbf'",
+                                    EAF__IS_MEMBER(w->db)
+                                        ? "SELECT term, sum(doc) FROM temp.eaf_vocab_row WHERE"
+                                          " term >= '\xe1\x84\x80' AND term <= '\xf4\x8f\xbf\xbf'"
+                                          " GROUP BY term"
+                                        : "SELECT term, doc FROM temp.eaf_vocab_row WHERE"
+                                          " term >= '\xe1\x84\x80' AND term <= '\xf4\x8f\xbf\xbf'",
                                     -1, &w->terms, NULL);
             if (rc != SQLITE_OK)
                 return eaf__db_sqlerr(w->db, rc, "reading the vocabulary");

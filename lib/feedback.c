@@ -399,8 +399,13 @@ eaf_status eaf__pass_feedback(eaf__plan *p, eaf_db *db, const eaf__compiled *c,
         if (n > CANDIDATES)
             n = CANDIDATES;
         st = eaf__db_vocab(db);
+        /* (a shard set's vocabulary has a row per shard: shard.h) */
         rc = st == EAF_OK ? sqlite3_prepare_v2(db->sql,
-                                               "SELECT doc FROM temp.eaf_vocab_row WHERE term = ?1",
+                                               EAF__IS_MEMBER(db)
+                                                   ? "SELECT sum(doc) FROM temp.eaf_vocab_row"
+                                                     " WHERE term = ?1"
+                                                   : "SELECT doc FROM temp.eaf_vocab_row"
+                                                     " WHERE term = ?1",
                                                -1, &df, NULL)
                           : SQLITE_OK;
         if (st == EAF_OK && rc != SQLITE_OK)

@@ -185,7 +185,7 @@ static eaf_status set_rank_call(eaf__compiled *c, const eaf__plan *p, eaf_db *db
                                 eaf__id_range *ids, int typed)
 {
     const char *expr = c->fts ? c->fts : c->rank;
-    eaf__buf spec = EAF__BUF_INIT;
+    eaf__buf spec = EAF__BUF_INIT, groups = EAF__BUF_INIT;
     int i;
 
     eaf__free(c->rank_call);
@@ -208,17 +208,25 @@ static eaf_status set_rank_call(eaf__compiled *c, const eaf__plan *p, eaf_db *db
             eaf__db_clear_error(db); /* not the search's failure */
         ids->have = 1;
     }
+    if (!eaf__fts_phrase_spec(&groups, expr, db->language, ALIAS_WEIGHT, FEEDBACK_WEIGHT)) {
+        eaf__buf_free(&groups);
+        return EAF_NOMEM;
+    }
     if (EAF__IS_MEMBER(db) && c->fts) {
-        /* a shard ranks with the statistics of its whole set (shard.c) */
-        eaf_status st = eaf__set_stats(db, c->fts, &spec, &ids->lo, &ids->hi);
+        /* a shard ranks with the statistics of its whole set (hits_set.c) */
+        eaf_status st = eaf__set_stats(db, c->fts, groups.p ? groups.p : "", &spec, &ids->lo,
+                                       &ids->hi);
         if (st != EAF_OK) {
             eaf__buf_free(&spec);
+            eaf__buf_free(&groups);
             return st;
         }
     }
     if (ids->hi > ids->lo)
         eaf__buf_printf(&spec, "ids=%lld-%lld ", (long long)ids->lo, (long long)ids->hi);
-    if (!eaf__fts_phrase_spec(&spec, expr, db->language, ALIAS_WEIGHT, FEEDBACK_WEIGHT)) {
+    eaf__buf_puts(&spec, groups.p ? groups.p : "");
+    eaf__buf_free(&groups);
+    if (spec.rc != EAF_OK) {
         eaf__buf_free(&spec);
         return EAF_NOMEM;
     }

@@ -61,7 +61,8 @@ int eaf__hits_any(eaf_db *db, const eaf__compiled *c);
 /* hits_set.c (shard.h): appends to spec the statistics of the whole set for the FTS5
  * expression expr ("n=.. tot=.. df=.. "), and puts the set's range of ids
  * in ids. */
-eaf_status eaf__set_stats(eaf_db *db, const char *expr, eaf__buf *spec, int64_t *id_lo,
+eaf_status eaf__set_stats(eaf_db *db, const char *expr, const char *groups, eaf__buf *spec,
+                          int64_t *id_lo,
                           int64_t *id_hi);
 
 /* The same, in db's own file alone (of a shard set, its shard). */

@@ -54,7 +54,7 @@ static eaf_status shard_totals(eaf_db *db, const char *schema, set_totals *t)
     int rc, c;
 
     snprintf(sql, sizeof(sql), "SELECT block FROM \"%s\".fts_data WHERE id = 1", schema);
-    rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+    rc = eaf__stmt_take(&db->kept, db->sql, sql, &st);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *p = sqlite3_column_blob(st, 0);
         size_t n = (size_t)sqlite3_column_bytes(st, 0), used;
@@ -73,12 +73,14 @@ static eaf_status shard_totals(eaf_db *db, const char *schema, set_totals *t)
     } else if (rc == SQLITE_DONE) {
         rc = SQLITE_OK; /* an empty table has no record yet */
     }
-    sqlite3_finalize(st);
+    eaf__stmt_give(&db->kept, st);
     st = NULL;
     if (rc == SQLITE_OK) {
+        /* (each its own query: min() and max() in one read the whole table) */
         snprintf(sql, sizeof(sql),
-                 "SELECT min(id), max(id) FROM \"%s\".article", schema);
-        rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+                 "SELECT (SELECT min(id) FROM \"%s\".article),"
+                 " (SELECT max(id) FROM \"%s\".article)", schema, schema);
+        rc = eaf__stmt_take(&db->kept, db->sql, sql, &st);
         if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
                 sqlite3_int64 lo = sqlite3_column_int64(st, 0), hi = sqlite3_column_int64(st, 1);
@@ -90,77 +92,132 @@ static eaf_status shard_totals(eaf_db *db, const char *schema, set_totals *t)
             }
             rc = SQLITE_OK;
         }
-        sqlite3_finalize(st);
+        eaf__stmt_give(&db->kept, st);
     }
     return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, "reading the set's statistics");
 }
 
-static int by_id(const void *a, const void *b)
-{
-    sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* The document frequency of one phrase over the set, as rank.c would
- * estimate it over one file of the same articles. */
-static eaf_status phrase_df(eaf_db *db, const char *phrase, const set_totals *t,
-                            sqlite3_int64 *ids, double *df)
+ * estimate it over one file of the same articles: the shards' ids of the
+ * phrase, each shard's in order, merged as they are read, up to the
+ * EAF__DF_SAMPLE-th of them all. */
+static eaf_status phrase_df(eaf_db *db, const char *phrase, const set_totals *t, double *df)
 {
-    size_t got = 0;
-    unsigned k;
+    sqlite3_stmt *st[EAF__SET_MAX] = {NULL};
+    sqlite3_int64 head[EAF__SET_MAX], last = 0;
+    int live[EAF__SET_MAX], rc = SQLITE_OK;
+    unsigned k, n = db->set->n;
+    sqlite3_int64 got = 0;
 
-    for (k = 0; k < db->set->n; k++) {
-        char schema[16], *sql;
-        sqlite3_stmt *st = NULL;
-        int rc;
+    for (k = 0; k < n && rc == SQLITE_OK; k++) {
+        char schema[16], sql[128];
 
+        live[k] = 0;
         eaf__set_schema(schema, sizeof(schema), db, k);
-        sql = eaf__printf("SELECT rowid FROM \"%s\".fts WHERE fts MATCH ?1 ORDER BY rowid"
-                          " LIMIT %d",
-                          schema, EAF__DF_SAMPLE);
-        if (!sql)
-            return eaf__db_error(db, EAF_NOMEM, "out of memory");
-        rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
-        eaf__free(sql);
+        snprintf(sql, sizeof(sql), "SELECT rowid FROM \"%s\".fts WHERE fts MATCH ?1 ORDER BY rowid",
+                 schema);
+        rc = eaf__stmt_take(&db->kept, db->sql, sql, &st[k]);
         if (rc == SQLITE_OK)
-            sqlite3_bind_text(st, 1, phrase, -1, SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-                ids[got++] = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            return eaf__db_sqlerr(db, rc, "counting a word over the set");
+            rc = sqlite3_bind_text(st[k], 1, phrase, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(st[k]);
+            live[k] = rc == SQLITE_ROW;
+            if (live[k])
+                head[k] = sqlite3_column_int64(st[k], 0);
+            rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
     }
-    if (got >= EAF__DF_SAMPLE) {
-        qsort(ids, got, sizeof(*ids), by_id);
-        *df = eaf__rank_df(EAF__DF_SAMPLE, ids[EAF__DF_SAMPLE - 1], t->lo, t->hi, t->nrow);
-    } else {
-        *df = eaf__rank_df((sqlite3_int64)got, 0, t->lo, t->hi, t->nrow);
+    while (rc == SQLITE_OK && got < EAF__DF_SAMPLE) {
+        unsigned best = n;
+        for (k = 0; k < n; k++)
+            if (live[k] && (best == n || head[k] < head[best]))
+                best = k;
+        if (best == n)
+            break; /* fewer than the sample: the count is exact */
+        last = head[best];
+        got++;
+        rc = sqlite3_step(st[best]);
+        live[best] = rc == SQLITE_ROW;
+        if (live[best])
+            head[best] = sqlite3_column_int64(st[best], 0);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
+    for (k = 0; k < n; k++) {
+        if (st[k]) {
+            sqlite3_reset(st[k]);
+            sqlite3_clear_bindings(st[k]);
+        }
+        eaf__stmt_give(&db->kept, st[k]);
+    }
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "counting a word over the set");
+    *df = eaf__rank_df(got, got >= EAF__DF_SAMPLE ? last : 0, t->lo, t->hi, t->nrow);
     return EAF_OK;
 }
 
-eaf_status eaf__set_stats(eaf_db *db, const char *expr, eaf__buf *spec, int64_t *id_lo,
-                          int64_t *id_hi)
+void eaf__set_stats_forget(struct eaf__set *set)
 {
+    size_t i;
+
+    for (i = 0; i < set->nstats; i++) {
+        eaf__free(set->stats[i].expr);
+        eaf__free(set->stats[i].spec);
+    }
+    eaf__free(set->stats);
+    set->stats = NULL;
+    set->nstats = 0;
+    set->caching = 0;
+}
+
+/* Keeps what eaf__set_stats() wrote for expr, from spec's byte `from` on. */
+static void keep(struct eaf__set *set, const char *expr, const eaf__buf *spec, size_t from,
+                 int64_t lo, int64_t hi)
+{
+    struct eaf__set_stat *v = eaf__realloc(set->stats, (set->nstats + 1) * sizeof(*v));
+
+    if (!v)
+        return; /* (only not kept) */
+    set->stats = v;
+    v += set->nstats;
+    v->expr = eaf__strdup(expr);
+    v->spec = eaf__strndup(spec->p + from, spec->n - from);
+    v->lo = lo;
+    v->hi = hi;
+    if (v->expr && v->spec) {
+        set->nstats++;
+    } else {
+        eaf__free(v->expr);
+        eaf__free(v->spec);
+    }
+}
+
+eaf_status eaf__set_stats(eaf_db *db, const char *expr, const char *groups, eaf__buf *spec,
+                          int64_t *id_lo, int64_t *id_hi)
+{
+    size_t from = spec->n, j;
     set_totals t;
     eaf__strvec phrases = {0};
-    sqlite3_int64 *ids = NULL;
+    const char *g = groups;
     eaf_status st = EAF_OK;
     unsigned k;
     size_t i;
     int c;
 
+    /* the other shards of the search compiled it already */
+    for (j = 0; db->set->caching && j < db->set->nstats; j++) {
+        if (strcmp(db->set->stats[j].expr, expr) == 0) {
+            eaf__buf_puts(spec, db->set->stats[j].spec);
+            *id_lo = db->set->stats[j].lo;
+            *id_hi = db->set->stats[j].hi;
+            return spec->rc == EAF_OK ? EAF_OK : eaf__db_error(db, EAF_NOMEM, "out of memory");
+        }
+    }
     memset(&t, 0, sizeof(t));
     for (k = 0; k < db->set->n && st == EAF_OK; k++) {
         char schema[16];
         st = shard_totals(db, eaf__set_schema(schema, sizeof(schema), db, k), &t);
     }
     if (st == EAF_OK && eaf__fts_phrase_list(&phrases, expr) != EAF_OK)
-        st = eaf__db_error(db, EAF_NOMEM, "out of memory");
-    if (st == EAF_OK && phrases.n &&
-        !(ids = eaf__malloc((size_t)db->set->n * EAF__DF_SAMPLE * sizeof(*ids))))
         st = eaf__db_error(db, EAF_NOMEM, "out of memory");
     if (st == EAF_OK) {
         eaf__buf_printf(spec, "n=%lld tot=", (long long)t.nrow);
@@ -169,16 +226,29 @@ eaf_status eaf__set_stats(eaf_db *db, const char *expr, eaf__buf *spec, int64_t 
         eaf__buf_puts(spec, " df=");
     }
     for (i = 0; st == EAF_OK && i < phrases.n; i++) {
-        double df = 0.0;
-        st = phrase_df(db, phrases.v[i], &t, ids, &df);
+        /* the phrase's group in the spec ("g:w g:w ..."): -1 is not scored,
+         * and its frequency not needed */
+        char *end;
+        long group = strtol(g, &end, 10);
+        double df = -1.0;
+        if (end != g) {
+            g = end;
+            while (*g && *g != ' ')
+                g++;
+            while (*g == ' ')
+                g++;
+        }
+        if (group >= 0)
+            st = phrase_df(db, phrases.v[i], &t, &df);
         eaf__buf_printf(spec, "%s%.17g", i ? "," : "", df);
     }
     if (st == EAF_OK) {
         eaf__buf_putc(spec, ' ');
         *id_lo = t.have_ids ? t.lo : 0;
         *id_hi = t.have_ids ? t.hi : 0;
+        if (db->set->caching && spec->rc == EAF_OK)
+            keep(db->set, expr, spec, from, *id_lo, *id_hi);
     }
-    eaf__free(ids);
     eaf__strvec_free(&phrases);
     if (st == EAF_OK && spec->rc != EAF_OK)
         st = eaf__db_error(db, EAF_NOMEM, "out of memory");

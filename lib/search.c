@@ -498,6 +498,10 @@ static eaf_status set_search_new(eaf_search **out, eaf_db *db, const char *query
     o.offset = 0;
     m->skip = offset;
     m->left = limit;
+    /* the shards' cursors compile the same expressions: their statistics
+     * over the set are computed once (hits_set.c), for this search alone */
+    eaf__set_stats_forget(db->set);
+    db->set->caching = 1;
     for (k = 0; k < m->n && st == EAF_OK; k++) {
         eaf_db *member = db->set->db[k];
         st = eaf_search_new(&m->kid[k], member, query, &o);
@@ -506,6 +510,7 @@ static eaf_status set_search_new(eaf_search **out, eaf_db *db, const char *query
             db->err_offset = member->err_offset;
         }
     }
+    eaf__set_stats_forget(db->set);
     if (st != EAF_OK) {
         eaf_search_free(s);
         return st;

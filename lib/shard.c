@@ -449,10 +449,8 @@ static eaf_status set_vocab(eaf_db *db)
         eaf__buf_printf(&text, "%sSELECT * FROM %s.article", k ? " UNION ALL " : "", schema);
     }
     eaf__buf_printf(&sql,
-                    "CREATE TEMP VIEW IF NOT EXISTS eaf_vocab_row AS SELECT term,"
-                    " sum(doc) AS doc, sum(cnt) AS cnt FROM (%s) GROUP BY term;"
-                    "CREATE TEMP VIEW IF NOT EXISTS eaf_vocab_instance AS %s"
-                    " ORDER BY 1, 2, 3, 4;"
+                    "CREATE TEMP VIEW IF NOT EXISTS eaf_vocab_row AS %s;"
+                    "CREATE TEMP VIEW IF NOT EXISTS eaf_vocab_instance AS %s;"
                     "CREATE TEMP VIEW IF NOT EXISTS eaf_set_article AS %s;",
                     row.p, inst.p, text.p);
     rc = sql.rc == EAF_OK && row.rc == EAF_OK && inst.rc == EAF_OK && text.rc == EAF_OK

@@ -34,7 +34,22 @@ struct eaf__set {
     char *dir;
     eaf_db **db;             /* the members (NULL for a lone writing member) */
     sqlite3_int64 next_id;   /* the set handle's next new id */
+    /* the statistics computed for the expressions of one search of the
+     * set (its shards compile the same ones): hits_set.c, while caching
+     * (search.c sets it for the making of a set's cursors) */
+    int caching;
+    struct eaf__set_stat *stats;
+    size_t nstats;
 };
+
+/* One expression's statistics over the set, as eaf__set_stats() wrote them. */
+struct eaf__set_stat {
+    char *expr, *spec;
+    int64_t lo, hi;
+};
+
+/* hits_set.c: forgets the statistics kept (and stops keeping them). */
+void eaf__set_stats_forget(struct eaf__set *set);
 
 /* The shard of a key in a set of n: eaf__key_shard() (eaf-private.h). */
 #define eaf__set_shard_of(key, n) eaf__key_shard((key), (n))
@@ -48,6 +63,13 @@ eaf_status eaf__set_open(eaf_db **out, const char *dir, const eaf_open_options *
 
 /* The schema name of shard k on member db's connection ("main", "sK"). */
 const char *eaf__set_schema(char *buf, size_t n, const eaf_db *db, unsigned k);
+
+/* The vocabulary of a member (shard.c): temp.eaf_vocab_row and
+ * temp.eaf_vocab_instance are the rows of every shard's, one after the
+ * other (a term has a row per shard that holds it), so that a constraint
+ * on the term reaches each shard's table (a view that summed them would
+ * be read whole for every term).  Readers sum doc by term, and order the
+ * instances when they want the first ones. */
 
 /* store.c: the number of articles of db's index, of its whole set for a
  * member. */

@@ -92,7 +92,7 @@ void eaf__sugg_ctx_close(ctx *c)
 
 eaf_status eaf__sugg_ctx_open(ctx *c, eaf_db *db)
 {
-    int rc, i;
+    int rc, i, set;
 
     memset(c, 0, sizeof(*c));
     c->db = db;
@@ -101,22 +101,33 @@ eaf_status eaf__sugg_ctx_open(ctx *c, eaf_db *db)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
     if (eaf__db_vocab(db) != EAF_OK)
         return eaf__db_status(db, sqlite3_errcode(db->sql));
-    rc = sqlite3_prepare_v2(db->sql, "SELECT doc FROM temp.eaf_vocab_row WHERE term = ?1",
+    /* a shard set's vocabulary has a row per shard (shard.h): summed by
+     * term, and the instances in order */
+    set = EAF__IS_MEMBER(db);
+    rc = sqlite3_prepare_v2(db->sql,
+                            set ? "SELECT sum(doc) FROM temp.eaf_vocab_row WHERE term = ?1"
+                                : "SELECT doc FROM temp.eaf_vocab_row WHERE term = ?1",
                             -1, &c->exact, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db->sql,
-                                "SELECT term, doc FROM temp.eaf_vocab_row WHERE term IN"
-                                " (SELECT value FROM json_each(?1))",
+                                set ? "SELECT term, sum(doc) FROM temp.eaf_vocab_row WHERE term IN"
+                                      " (SELECT value FROM json_each(?1)) GROUP BY term"
+                                    : "SELECT term, doc FROM temp.eaf_vocab_row WHERE term IN"
+                                      " (SELECT value FROM json_each(?1))",
                                 -1, &c->batch, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db->sql,
-                                "SELECT term, doc FROM temp.eaf_vocab_row"
-                                " WHERE term >= ?1 AND term <= ?2",
+                                set ? "SELECT term, sum(doc) FROM temp.eaf_vocab_row"
+                                      " WHERE term >= ?1 AND term <= ?2 GROUP BY term"
+                                    : "SELECT term, doc FROM temp.eaf_vocab_row"
+                                      " WHERE term >= ?1 AND term <= ?2",
                                 -1, &c->range, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db->sql,
-                                "SELECT doc, col, offset FROM temp.eaf_vocab_instance"
-                                " WHERE term = ?1 LIMIT ?2",
+                                set ? "SELECT doc, col, offset FROM temp.eaf_vocab_instance"
+                                      " WHERE term = ?1 ORDER BY doc, col, offset LIMIT ?2"
+                                    : "SELECT doc, col, offset FROM temp.eaf_vocab_instance"
+                                      " WHERE term = ?1 LIMIT ?2",
                                 -1, &c->instances, NULL);
     for (i = 0; rc == SQLITE_OK && i < EAF__COL_COUNT; i++) {
         char sql[64];
