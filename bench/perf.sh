@@ -10,13 +10,16 @@
 #    ours (eafindex) and the peers (../shared/peers/{fts5,xapian}/run index), run in
 #    turn RUNS times; the medians, and our throughput as a ratio of each peer's.
 #    eafindex runs with --no-related: the peers compute no related lists, and
-#    make bench-related times ours.
+#    make bench-related times ours.  Ours also into a set of 2 shards
+#    (eafindex --shards 2: two writer threads), its speed a ratio of FTS5's.
 # 2. The tokenizer alone (bench/tokbench) on the same text: its time as a share of
 #    indexing time (the ceiling for indexing speed).
 # 3. Latency on enwiki_sections, the 1,000 queries of title_queries.tsv, in-process:
 #    ours (bench/latency: top 10, top 10 with snippets, top 1000; the first two
 #    also timed with the thread's CPU clock, "-cpu") and the peers'
-#    (Xapian top 10 and top 1000, OR; FTS5 top 1000 OR and top 10 AND).
+#    (Xapian top 10 and top 1000, OR; FTS5 top 1000 OR and top 10 AND); the
+#    2-shard set's top 10 with and without snippets, and whether its top 10
+#    (eafquery's JSON of every query) are byte-identical to the one file's.
 # 4. Scale: a generated corpus (bench/gencorpus.py) of 10k, 100k and 1M articles,
 #    ours and Xapian (../shared/peers/xapian/run: its own indexer and searcher) on
 #    the same corpus and the same 1,000 title queries: index time, size, peak
@@ -24,7 +27,8 @@
 #    eafindex on the unchanged corpus, which builds them), and a second run on the
 #    unchanged corpus; then top-10 latency, ours with and without snippets, Xapian's
 #    (OR, BM25, reading the id of each hit), each a separate process making one pass
-#    over the 1,000 queries, RUNS times, the systems in turn.  One table, with our
+#    over the 1,000 queries, RUNS times, the systems in turn; ours in 2 shards too
+#    (index and latency rows "ours-2shards").  One table, with our
 #    figures as ratios of Xapian's.
 #
 # Percentiles are taken over the queries of one run; every figure is the median of
@@ -110,6 +114,18 @@ index_ours() {  # index_ours CORPUS FILE RUN
         "input_bytes=$(bytes "$2") docs=$(sed -n 's/^\([0-9]*\) added.*/\1/p' "$work/index.out")"
 }
 
+index_shards() {  # index_shards CORPUS FILE RUN: ours into a set of 2 shards
+    dir="$work/ours2-$1"
+    rm -rf "$dir"
+    /usr/bin/time -f "elapsed=%e rss_kb=%M user=%U sys=%S" -o "$work/time.out" \
+        "$eafindex" -q --no-related --shards 2 -d "$dir" "$2" > "$work/index.out" 2>&1 ||
+        { log "eafindex --shards 2 failed on $1"; cat "$work/index.out" >&2; return 1; }
+    cpu=$(awk -v u="$(kv user "$work/time.out")" -v s="$(kv sys "$work/time.out")" 'BEGIN { printf "%.2f", u + s }')
+    record index ours-2shards "$1" "run=$3 seconds=$(kv elapsed "$work/time.out") cpu_seconds=$cpu" \
+        "rss_kb=$(kv rss_kb "$work/time.out") index_bytes=$(cat "$dir"/shard-*.db | wc -c)" \
+        "input_bytes=$(bytes "$2") docs=$(sed -n 's/^\([0-9]*\) added.*/\1/p' "$work/index.out")"
+}
+
 index_peer() {  # index_peer PEER CORPUS FILE RUN
     case $1 in
     fts5)
@@ -142,6 +158,7 @@ for c in bbc 18f_blog enwiki_sections; do
     while [ "$r" -le "$runs" ]; do
         log "indexing $c, run $r of $runs"
         index_ours "$c" "$f" "$r" || exit 1
+        index_shards "$c" "$f" "$r" || exit 1
         for p in $peers; do
             index_peer "$p" "$c" "$f" "$r"
         done
@@ -172,6 +189,21 @@ lat_ours enwiki_sections "$db" "$q" top1000 -k 1000
 # wall-clock tail is the scheduler's (bench/latency.c says why)
 lat_ours enwiki_sections "$db" "$q" top10-cpu -k 10 -c
 lat_ours enwiki_sections "$db" "$q" top10-snippets-cpu -k 10 -s -c
+# the same articles in a set of 2 shards (index_shards): its latency, and
+# whether its top 10 are those of the one file, byte for byte (eafquery's
+# JSON: keys, scores, snippets, totals)
+set2="$work/ours2-enwiki_sections"
+if [ -d "$set2" ]; then
+    lat_ours enwiki_sections "$set2" "$q" 2shards-top10 -k 10
+    lat_ours enwiki_sections "$set2" "$q" 2shards-top10-snippets -k 10 -s
+    cut -f1,2 "$q" > "$work/queries2.tsv"
+    "$build/tools/eafquery" -d "$db" --batch -n 10 --format=json < "$work/queries2.tsv" > "$work/top10-one.json"
+    "$build/tools/eafquery" -d "$set2" --batch -n 10 --format=json < "$work/queries2.tsv" > "$work/top10-set.json"
+    differ=$(paste -d '\n' "$work/top10-one.json" "$work/top10-set.json" | paste - - |
+        awk -F'\t' '$1 != $2' | wc -l)
+    record shards ours enwiki_sections "queries=$(wc -l < "$work/queries2.tsv")" \
+        "differing=$differ identical=$(cmp -s "$work/top10-one.json" "$work/top10-set.json" && echo 1 || echo 0)"
+fi
 for p in $peers; do
     r=1
     while [ "$r" -le "$runs" ]; do
@@ -228,6 +260,8 @@ if [ -n "$scale" ] && has_part scale; then
                 esac
             fi
             index_ours "gen-$n" "$f" "$r" || exit 1
+            log "scale: indexing $n articles into 2 shards, run $r of $sruns"
+            index_shards "gen-$n" "$f" "$r" || exit 1
             # the related lists of that index (index_ours left them out): eafindex
             # on the unchanged corpus indexes nothing and builds every list
             /usr/bin/time -f "elapsed=%e rss_kb=%M" -o "$work/time.out" \
@@ -263,6 +297,12 @@ if [ -n "$scale" ] && has_part scale; then
                     "$work/ours-gen-$n.db" "$qf" > "$work/lat.out" 2>/dev/null ||
                     { log "latency failed on gen-$n ($cfg)"; continue; }
                 record latency-run ours "gen-$n" "config=$cfg run=$r" \
+                    "$(sed 's/[{}",]//g; s/: /=/g' "$work/lat.out")"
+                [ -d "$work/ours2-gen-$n" ] || continue
+                # shellcheck disable=SC2086
+                "$latency" -r 1 -k 10 $opt "$work/ours2-gen-$n" "$qf" > "$work/lat.out" 2>/dev/null ||
+                    { log "latency failed on the 2 shards of gen-$n ($cfg)"; continue; }
+                record latency-run ours-2shards "gen-$n" "config=$cfg run=$r" \
                     "$(sed 's/[{}",]//g; s/: /=/g' "$work/lat.out")"
             done
             case " $peers " in *" xapian "*)
@@ -323,7 +363,7 @@ print("| corpus | system | docs | MB in | seconds | MB/s | docs/s | index/input 
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for c in corpora:
     ours = None
-    for y in ("ours", "fts5", "xapian"):
+    for y in ("ours", "ours-2shards", "fts5", "xapian"):
         runs = index.get((c, y))
         if not runs:
             continue
@@ -341,18 +381,24 @@ for c in corpora:
         if y == "ours":
             ours = rec
             ratio = "-"
+        elif y == "ours-2shards":
+            ratio = "-"
         else:
             ratio = fmt(ours["mb_per_s"] / mbs if ours and mbs else None)
             rec["ours_speed_ratio"] = ours["mb_per_s"] / mbs if ours and mbs else None
             rec["ours_size_ratio"] = (ours["index_ratio"] / rec["index_ratio"]
                                       if ours and rec["index_ratio"] else None)
         out["index"].setdefault(c, {})[y] = rec
+        if y == "fts5" and out["index"][c].get("ours-2shards"):
+            two = out["index"][c]["ours-2shards"]
+            rec["ours_2shards_speed_ratio"] = two["mb_per_s"] / mbs if mbs else None
+            ratio += " (2 shards: %s)" % fmt(rec["ours_2shards_speed_ratio"])
         print("| %s | %s | %d | %.1f | %s | %s | %s | %s | %s | %s |" % (
             c, y, docs, inb / 1e6, fmt(secs), fmt(mbs), fmt(rec["docs_per_s"], "%.0f"),
             fmt(rec["index_ratio"]), fmt(rec["peak_rss_mb"], "%.0f"), ratio))
         if rec.get("cpu_seconds"):
             print("| %s | %s: CPU seconds%s | | | %s | | | | | |" % (
-                c, y, ", both threads" if y == "ours" else "", fmt(rec["cpu_seconds"])))
+                c, y, ", every thread" if y.startswith("ours") else "", fmt(rec["cpu_seconds"])))
     if c in tok and ours and ours["seconds"]:
         t = statistics.median(tok[c])
         out["index"][c]["tokenizer_seconds"] = t
@@ -389,6 +435,14 @@ for (c, y, cfg), v in lat.items():
     print("| %s | %s | %s | %s | %s | %s |" % (c, y, cfg, fmt(v.get("p50_us"), "%.0f"),
                                           fmt(v.get("p95_us"), "%.0f"),
                                           fmt(v.get("p99_us"), "%.0f")))
+# one file against a set of 2 shards of the same articles
+for s, y, c, kv in rows:
+    if s == "shards":
+        out.setdefault("shards", {})[c] = kv
+        print("\nTop 10 of %s queries on %s: one file and 2 shards byte-identical: %s "
+              "(%s queries differ)" % (kv.get("queries"), c,
+                                      "yes" if kv.get("identical") == "1" else "NO",
+                                      kv.get("differing")))
 # re-runs
 for s, y, c, kv in rows:
     if s == "rerun":
@@ -416,7 +470,7 @@ if scale:
     for c in scale:
         n = int(c[4:])
         recs = {}
-        for y in ("ours", "xapian"):
+        for y in ("ours", "ours-2shards", "xapian"):
             rec = out["index"].get(c, {}).get(y)
             if not rec:
                 continue
