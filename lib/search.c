@@ -13,10 +13,12 @@
  * hit, so their cost is paid for the hits shown, not for every match.
  */
 #include "search.h"
+#include "options.h"
 #include "shard.h"
 #include "fts.h"
 #include "snippet.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +126,16 @@ static eaf_status build(eaf_search *s)
     eaf__free(s->order);
     s->order = order.rc == EAF_OK ? eaf__strdup(order.p) : NULL;
     eaf__buf_printf(&order, " LIMIT ?%d OFFSET ?%d", EAF__P_LIMIT, EAF__P_OFFSET);
-    /* with the tier, whether the hit is in it (a shard set merges by it) */
-    select = tier.n ? eaf__printf("%s, %s AS r, fts.rowid IN (SELECT rowid FROM fts WHERE fts"
-                                  " MATCH ?%d)",
-                                  s->hits.id_col, s->hits.rank_col, EAF__P_TIER)
-                    : eaf__printf("%s, %s AS r", s->hits.id_col, s->hits.rank_col);
+    /* and what a shard set merges the hits of its shards by (search_set):
+     * whether the hit is in the tier, and its day */
+    if (tier.n)
+        select = eaf__printf("%s, %s AS r, fts.rowid IN (SELECT rowid FROM fts WHERE fts"
+                             " MATCH ?%d), %s",
+                             s->hits.id_col, s->hits.rank_col, EAF__P_TIER,
+                             s->hits.has_article ? "a.day" : "NULL");
+    else
+        select = eaf__printf("%s, %s AS r, 0, %s", s->hits.id_col, s->hits.rank_col,
+                             s->hits.has_article ? "a.day" : "NULL");
     if (order.rc != EAF_OK || !select || !s->order) {
         eaf__buf_free(&order);
         eaf__free(select);
@@ -462,7 +469,7 @@ static void step_all(struct eaf__set_cursor *m)
 static eaf_status set_search_new(eaf_search **out, eaf_db *db, const char *query,
                                const eaf_search_options *opts)
 {
-    eaf_search_options o;
+    eaf_search_options o = EAF_SEARCH_OPTIONS_INIT;
     struct eaf__set_cursor *m;
     eaf_search *s;
     eaf_status st = EAF_OK;
@@ -485,16 +492,19 @@ static eaf_status set_search_new(eaf_search **out, eaf_db *db, const char *query
         eaf_search_free(s);
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
     }
-    /* each shard reads the hits up to the end of the page */
-    if (opts) {
-        o = *opts;
-        limit = o.limit ? o.limit : 10;
-        offset = o.offset;
-    } else {
-        eaf_search_options d = EAF_SEARCH_OPTIONS_INIT;
-        o = d;
+    /* each shard reads the hits up to the end of the page (the options
+     * read as the plan reads them: a caller's may be of an older version) */
+    {
+        char msg[128];
+        if (eaf__options_read(&o, opts, &eaf__search_options_layout, msg, sizeof(msg)) !=
+            EAF_OK) {
+            eaf_search_free(s);
+            return eaf__db_error(db, EAF_MISUSE, "%s", msg);
+        }
     }
-    o.limit = limit + offset;
+    limit = o.limit ? o.limit : 10;
+    offset = o.offset;
+    o.limit = offset > UINT_MAX - limit ? UINT_MAX : limit + offset;
     o.offset = 0;
     m->skip = offset;
     m->left = limit;
@@ -530,15 +540,10 @@ static eaf_status set_search_new(eaf_search **out, eaf_db *db, const char *query
 static int before(const struct eaf__set_cursor *m, eaf_search *a, eaf_search *b)
 {
     if (m->by_date) {
-        const char *da = a->field[EAF_FIELD_DATE];
-        const char *db_ = b->field[EAF_FIELD_DATE];
-        if (!da != !db_)
-            return da != NULL; /* no date: last */
-        if (da && db_) {
-            int c = strcmp(da, db_);
-            if (c != 0)
-                return m->by_date > 0 ? c > 0 : c < 0;
-        }
+        if (a->has_day != b->has_day)
+            return a->has_day; /* no date: last */
+        if (a->has_day && a->day != b->day)
+            return m->by_date > 0 ? a->day > b->day : a->day < b->day;
     }
     if (a->in_tier != b->in_tier) /* RANK_ALL: the hits with all the words first */
         return a->in_tier;
@@ -755,7 +760,9 @@ eaf_status eaf_search_next(eaf_search *s)
      * a hit listed by filters alone has none */
     s->has_score = sqlite3_column_type(s->main, 1) != SQLITE_NULL;
     s->score = s->has_score ? -sqlite3_column_double(s->main, 1) : 0.0;
-    s->in_tier = sqlite3_column_count(s->main) > 2 && sqlite3_column_int(s->main, 2);
+    s->in_tier = sqlite3_column_int(s->main, 2);
+    s->has_day = sqlite3_column_type(s->main, 3) != SQLITE_NULL;
+    s->day = s->has_day ? sqlite3_column_int64(s->main, 3) : 0;
     st = load_fields(s);
     if (st != EAF_OK)
         return st;

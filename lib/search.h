@@ -50,6 +50,8 @@ struct eaf_search {
     double score;
     int has_score;            /* the hit has a score (its rank is not NULL) */
     int in_tier;              /* RANK_ALL: the hit has all the words */
+    int has_day;              /* of a search that joins the articles: its day */
+    int64_t day;
     char *field[EAF_FIELD_LAST];
     char *snippet;
     int have_snippet;
