@@ -171,7 +171,11 @@ static eaf_status best_hits_one(eaf_db *db, const eaf__compiled *c, const eaf__h
 {
     sqlite3_stmt *top = NULL;
     char *select = eaf__printf("%s, %s AS r", h->id_col, h->rank_col);
-    char *tail = eaf__printf("ORDER BY r LIMIT %u", docs);
+    /* ties by id, as the cursor orders them (and a shard set merges); and
+     * not "ORDER BY rank" alone, which FTS5 sorts itself, giving any query
+     * of the table made meanwhile (the title's grams, rank.c) its rows and
+     * losing that query's expression */
+    char *tail = eaf__printf("ORDER BY r, %s LIMIT %u", h->id_col, docs);
     eaf_status st;
     unsigned got = 0;
     int rc = SQLITE_DONE;

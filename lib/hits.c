@@ -274,7 +274,8 @@ eaf_status eaf__hits_top(eaf_db *db, const eaf__compiled *c, const eaf__hits_sql
 {
     sqlite3_stmt *hits = NULL;
     char *select = eaf__printf("%s, %s AS r", h->id_col, h->rank_col);
-    char *tail = eaf__printf("ORDER BY r LIMIT %u", d);
+    /* (ties by id, and not FTS5's own sort: feedback.c says why) */
+    char *tail = eaf__printf("ORDER BY r, %s LIMIT %u", h->id_col, d);
     size_t cap = 0;
     eaf_status st;
     int rc;
