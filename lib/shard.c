@@ -143,9 +143,9 @@ eaf_status eaf_shards_create(const char *dir, unsigned n, const eaf_open_options
     return EAF_OK;
 }
 
-/* The largest id over the shards of dir but `self` (whose handle is
- * db), or -1 on failure (on db). */
-static sqlite3_int64 largest_id(eaf_db *db, const char *dir, unsigned n)
+/* The largest id over the n shards of member db's set (the others
+ * attached to it), or -1 on failure (on db). */
+static sqlite3_int64 largest_id(eaf_db *db, unsigned n)
 {
     sqlite3_int64 most = 0;
     unsigned k;
@@ -176,7 +176,6 @@ static sqlite3_int64 largest_id(eaf_db *db, const char *dir, unsigned n)
             return -1;
         }
     }
-    (void)dir;
     return most;
 }
 
@@ -311,15 +310,6 @@ eaf_status eaf__set_open(eaf_db **out, const char *dir, const eaf_open_options *
         eaf_db_close(db);
         return EAF_NOMEM;
     }
-    /* the set handle's next new id */
-    set->next_id = largest_id(set->db[0], dir, set->n);
-    if (set->next_id < 0) {
-        if (errmsg_out)
-            *errmsg_out = eaf__strdup(eaf_db_errmsg(set->db[0]));
-        eaf_db_close(db);
-        return EAF_ERROR;
-    }
-    set->next_id++;
     *out = db;
     return EAF_OK;
 }
@@ -380,7 +370,7 @@ eaf_status eaf_db_open_shard(eaf_db **out, const char *dir, unsigned shard,
     }
     db->owns_set = 1;
     db->on_close = set_on_close;
-    db->put_base = largest_id(db, dir, set->n);
+    db->put_base = largest_id(db, set->n);
     if (db->put_base < 0) {
         if (errmsg_out)
             *errmsg_out = eaf__strdup(eaf_db_errmsg(db));

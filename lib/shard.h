@@ -4,7 +4,7 @@
  *
  * A set is a folder holding a manifest (EAF__SET_MANIFEST) and the files
  * shard-0.db ... shard-(N-1).db.  An article lives in the shard its key
- * hashes to (eaf__set_shard_of), and its id is unique over the set: ids
+ * hashes to (eaf__key_shard), and its id is unique over the set: ids
  * are handed out in one sequence, so that a set and one file built from
  * the same articles in the same order hold the same ids.
  *
@@ -33,7 +33,6 @@ struct eaf__set {
     unsigned n;
     char *dir;
     eaf_db **db;             /* the members (NULL for a lone writing member) */
-    sqlite3_int64 next_id;   /* the set handle's next new id */
     /* the statistics computed for the expressions of one search of the
      * set (its shards compile the same ones): hits_set.c, while caching
      * (search.c sets it for the making of a set's cursors) */
@@ -50,9 +49,6 @@ struct eaf__set_stat {
 
 /* hits_set.c: forgets the statistics kept (and stops keeping them). */
 void eaf__set_stats_forget(struct eaf__set *set);
-
-/* The shard of a key in a set of n: eaf__key_shard() (eaf-private.h). */
-#define eaf__set_shard_of(key, n) eaf__key_shard((key), (n))
 
 /* Is path a folder with a set's manifest?  Its shard count, or 0. */
 unsigned eaf__set_probe(const char *path);
@@ -72,7 +68,7 @@ const char *eaf__set_schema(char *buf, size_t n, const eaf_db *db, unsigned k);
  * instances when they want the first ones. */
 
 /* store.c: the number of articles of db's index, of its whole set for a
- * member. */
+ * set handle or a member. */
 eaf_status eaf__db_count_all(int64_t *out, eaf_db *db);
 
 /* Is db a set handle (the folder), a member of one? */

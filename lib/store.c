@@ -423,7 +423,7 @@ eaf_status eaf_db_put(eaf_change *out, eaf_db *db, const eaf_article *a)
     if (EAF__IS_WRITER(db)) {
         /* every writer of the set puts every article: each its own */
         db->puts++;
-        if (eaf__set_shard_of(key, db->set->n) != (unsigned)db->shard) {
+        if (eaf__key_shard(key, db->set->n) != (unsigned)db->shard) {
             if (out)
                 *out = EAF_CHANGE_ELSEWHERE;
             return EAF_OK;
@@ -628,7 +628,7 @@ eaf_status eaf_db_get(eaf_article **out, eaf_db *db, const char *key)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
     if (EAF__IS_SET(db)) {
-        eaf_db *m = db->set->db[eaf__set_shard_of(key, db->set->n)];
+        eaf_db *m = db->set->db[eaf__key_shard(key, db->set->n)];
         s = eaf_db_get(out, m, key);
         return s == EAF_OK ? s : eaf__db_error(db, s, "%s", eaf_db_errmsg(m));
     }
@@ -659,17 +659,8 @@ eaf_status eaf_db_count(int64_t *out, eaf_db *db)
         return EAF_MISUSE;
     *out = 0;
     eaf__db_clear_error(db);
-    if (EAF__IS_SET(db)) {
-        unsigned k;
-        for (k = 0; k < db->set->n; k++) {
-            int64_t n = 0;
-            eaf_status s = eaf_db_count(&n, db->set->db[k]);
-            if (s != EAF_OK)
-                return eaf__db_error(db, s, "%s", eaf_db_errmsg(db->set->db[k]));
-            *out += n;
-        }
-        return EAF_OK;
-    }
+    if (EAF__IS_SET(db))
+        return eaf__db_count_all(out, db);
     st = eaf__db_stmt(db, EAF__STMT_COUNT);
     if (!st)
         return eaf__db_status(db, sqlite3_errcode(db->sql));
@@ -687,9 +678,9 @@ eaf_status eaf__db_count_all(int64_t *out, eaf_db *db)
     int64_t n;
     unsigned k;
 
-    if (!EAF__IS_MEMBER(db))
+    if (!EAF__IS_SET(db) && !EAF__IS_MEMBER(db))
         return eaf_db_count(out, db);
-    *out = 0;
+    *out = 0; /* (the members, one file each) */
     for (k = 0; k < db->set->n; k++) {
         eaf_status st = eaf_db_count(&n, db->set->db[k]);
         if (st != EAF_OK)
