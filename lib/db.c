@@ -351,10 +351,11 @@ static eaf_status take_writer_lock(eaf_db *db, int busy_ms)
  * (Debian 12) fails a statement whose in-memory journal spills to a file
  * past a threshold of a megabyte or more with SQLITE_FULL, "disk full", on
  * a disk with room to spare: the library's 8 MB threshold failed the
- * commit of the seventh batch of 2,000 generated articles, when FTS5
- * merged its segments in it (tests/unit/test_bulk).  SQLite's own 64 KB
- * passed there and a file from the start always does; indexing then takes
- * about 8% more time than with 8 MB in memory (20,000 Wikipedia sections).
+ * third commit of 2,000 generated articles, when FTS5 merged its segments
+ * in it (tests/unit/test_bulk; bench-perf's 1M corpus at the sixth), and
+ * 1, 4 and 16 MB failed too.  SQLite's own 64 KB passed there and a file
+ * from the start always does; indexing then takes about 8% more time than
+ * with 8 MB in memory (20,000 Wikipedia sections).
  * SQLite takes such settings only before it starts: in a program that used
  * SQLite before its first eaf_db_open() the call fails harmlessly and
  * SQLite's default stays.  A program that starts SQLite on another thread
