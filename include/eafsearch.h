@@ -512,6 +512,18 @@ eaf_status eaf_db_generation(uint64_t *out, eaf_db *db);
  * WAL mode that a writer may have open) is refused, as is the handle's
  * own file.  On failure nothing is left in the folder and path is as it
  * was.
+ *
+ * Of a shard set (a handle eaf_db_open() made of its folder; since
+ * 1.3.1), the snapshot is a folder: each shard copied as above into a new
+ * folder beside path, with the manifest, which then takes path's name.
+ * A path that is a set's snapshot already is exchanged with it in one
+ * step (renameat2 RENAME_EXCHANGE on Linux; elsewhere renamed aside
+ * first) and removed.  Its generation is the sum of the shards', as
+ * eaf_db_generation() reads a set's.  Each shard is copied as one commit
+ * left it, not all at one instant.  A path that is a file, or a folder
+ * holding anything but a set's files or a set with a write-ahead log in
+ * it (one a writer may use), is refused; so is a writer of one shard
+ * (eaf_db_open_shard()).
  * @param[out] generation_out  if not NULL, the snapshot's generation
  * @param[in]  db              the handle, read-only or read-write
  * @param[in]  path            where to write the snapshot
@@ -519,8 +531,9 @@ eaf_status eaf_db_generation(uint64_t *out, eaf_db *db);
  * @retval EAF_IO      path's folder is missing or not writable, path is a
  *                     folder or has a log beside it, or the disk is full;
  *                     eaf_db_errmsg() names path
- * @retval EAF_MISUSE  a NULL db or path, path is the handle's own file,
- *                     or a transaction is open on the handle
+ * @retval EAF_MISUSE  a NULL db or path, path is the handle's own file
+ *                     (or set), a transaction is open on the handle, or
+ *                     db writes one shard of a set
  * @retval EAF_BUSY, EAF_NOMEM, EAF_CORRUPT
  * Thread notes: as every call on the handle (one thread at a time).
  * @since 1.2

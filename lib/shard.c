@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #define MANIFEST_HEAD "libeafsearch shard set\n"
+/* How long eaf_shards_create() waits for the manifest of a set another
+ * process is making. */
+#define MANIFEST_WAIT_MS 5000
 
 static char *manifest_path(const char *dir)
 {
@@ -28,6 +31,30 @@ static char *manifest_path(const char *dir)
 static char *shard_path(const char *dir, unsigned k)
 {
     return eaf__printf("%s/shard-%u.db", dir, k);
+}
+
+char *eaf__set_shard_path(const char *dir, unsigned k)
+{
+    return shard_path(dir, k);
+}
+
+int eaf__set_write_manifest(const char *dir, unsigned n)
+{
+    char *path = manifest_path(dir);
+    FILE *f;
+    int err = 0;
+
+    if (!path)
+        return ENOMEM;
+    errno = 0;
+    f = fopen(path, "w");
+    if (!f || fprintf(f, MANIFEST_HEAD "shards %u\n", n) < 0 || fflush(f) != 0 ||
+        fsync(fileno(f)) != 0)
+        err = errno ? errno : EIO;
+    if (f && fclose(f) != 0 && err == 0)
+        err = errno;
+    eaf__free(path);
+    return err;
 }
 
 /* The shard count the manifest of dir gives, 0 when there is none, -1
@@ -83,9 +110,8 @@ eaf_status eaf_shards_create(const char *dir, unsigned n, const eaf_open_options
 {
     eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
     char *path;
-    FILE *f;
     unsigned k;
-    int have;
+    int have, err;
 
     if (errmsg_out)
         *errmsg_out = NULL;
@@ -105,15 +131,30 @@ eaf_status eaf_shards_create(const char *dir, unsigned n, const eaf_open_options
         return fail(errmsg_out, EAF_MISUSE, "'%s' is a set of %d shards already", dir, have);
     }
     if (have == 0) {
+        int waited = 0;
+
         path = shard_path(dir, 0);
         if (!path)
             return EAF_NOMEM;
-        /* a folder with an index of one file in it is not made a set */
-        if (access(path, F_OK) == 0) {
+        /* shard files and no manifest: another process making the set
+         * (the manifest comes last) has it within moments; otherwise a
+         * folder with an index of one file in it is not made a set */
+        while (access(path, F_OK) == 0 && (have = read_manifest(dir)) == 0 &&
+               waited < MANIFEST_WAIT_MS) {
+            usleep(50 * 1000);
+            waited += 50;
+        }
+        if (have == 0 && access(path, F_OK) == 0) {
             eaf__free(path);
             return fail(errmsg_out, EAF_MISUSE, "'%s' holds shard files but no manifest", dir);
         }
         eaf__free(path);
+        if (have < 0)
+            return fail(errmsg_out, EAF_SCHEMA, "'%s/%s' is not a shard set's manifest", dir,
+                        EAF__SET_MANIFEST);
+        if (have > 0 && (unsigned)have != n)
+            return fail(errmsg_out, EAF_MISUSE, "'%s' is a set of %d shards already", dir,
+                        have);
     }
     for (k = 0; k < n; k++) {
         eaf_db *db = NULL;
@@ -131,15 +172,10 @@ eaf_status eaf_shards_create(const char *dir, unsigned n, const eaf_open_options
     if (have > 0)
         return EAF_OK;
     /* the manifest last: a folder without one is no set yet */
-    path = manifest_path(dir);
-    f = path ? fopen(path, "w") : NULL;
-    if (!f || fprintf(f, MANIFEST_HEAD "shards %u\n", n) < 0 || fclose(f) != 0) {
-        eaf_status st = fail(errmsg_out, EAF_IO, "cannot write '%s': %s", path ? path : dir,
-                             strerror(errno));
-        eaf__free(path);
-        return st;
-    }
-    eaf__free(path);
+    err = eaf__set_write_manifest(dir, n);
+    if (err != 0)
+        return fail(errmsg_out, err == ENOMEM ? EAF_NOMEM : EAF_IO,
+                    "cannot write '%s/%s': %s", dir, EAF__SET_MANIFEST, strerror(err));
     return EAF_OK;
 }
 

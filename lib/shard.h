@@ -52,6 +52,11 @@ void eaf__set_stats_forget(struct eaf__set *set);
 
 /* Is path a folder with a set's manifest?  Its shard count, or 0. */
 unsigned eaf__set_probe(const char *path);
+/* The path of shard k of the set in dir, to free. */
+char *eaf__set_shard_path(const char *dir, unsigned k);
+/* Writes (and syncs) the manifest of a set of n shards in dir: 0, or an
+ * errno. */
+int eaf__set_write_manifest(const char *dir, unsigned n);
 
 /* Opens the set in folder dir (eaf_db_open() of a folder). */
 eaf_status eaf__set_open(eaf_db **out, const char *dir, const eaf_open_options *o,

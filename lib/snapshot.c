@@ -35,9 +35,25 @@
  * its name (PATH-wal), so a new file put in the place of a WAL index that
  * is still open would be read with the old file's log.  For the same
  * reason a destination with a log beside it is refused.
+ *
+ * A shard set (shard.h) is copied into a folder: each shard as above,
+ * into a new folder beside the destination, then the manifest; the folder
+ * then takes the destination's name.  A destination that is a set already
+ * (an earlier snapshot) is exchanged with the new folder in one step
+ * (renameat2 RENAME_EXCHANGE, Linux 3.15), so that a server watching the
+ * path sees the old set or the new one, and the old one is removed after.
+ * Where the file system cannot exchange, the old set is renamed aside
+ * first: for that moment the path names nothing, which a server takes as
+ * no change (eafserve keeps what it has open).  Each shard is copied as
+ * one commit left it; a writer committing to several shards meanwhile may
+ * be in the copy of one and not yet in that of another (an article is in
+ * one shard only, so none is copied half).
  */
+#define _GNU_SOURCE /* renameat2 */
 #include "db.h"
+#include "shard.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -233,32 +249,14 @@ static eaf_status copy_generation(eaf_db *db, sqlite3 *copy, uint64_t *gen, cons
     return EAF_OK;
 }
 
-eaf_status eaf_db_snapshot(uint64_t *generation_out, eaf_db *db, const char *path)
+/* The snapshot of one file's index db (the destination checked). */
+static eaf_status snapshot_file(uint64_t *generation_out, eaf_db *db, const char *path)
 {
     sqlite3 *copy = NULL;
     char *tmp = NULL, *dir = NULL, *what = NULL;
     uint64_t gen = 0;
     eaf_status st;
     int fd, rc, err, tries;
-
-    if (generation_out)
-        *generation_out = 0;
-    if (!db)
-        return EAF_MISUSE;
-    eaf__db_clear_error(db);
-    if (!path)
-        return eaf__db_error(db, EAF_MISUSE, "no path for the snapshot");
-    if (db->set) /* (shard.h) */
-        return eaf__db_error(db, EAF_MISUSE,
-                             "a snapshot of a shard set is not available yet: snapshot each"
-                             " shard's file");
-    if (db->in_txn)
-        return eaf__db_error(db, EAF_MISUSE,
-                             "a transaction is open on the handle: commit it before a "
-                             "snapshot");
-    st = check_destination(db, path);
-    if (st != EAF_OK)
-        return st;
 
     /* a name of our own in the destination's folder (the rename is atomic
      * only within one file system); made as any new file is, with the
@@ -342,4 +340,228 @@ out:
     eaf__free(dir);
     eaf__free(what);
     return st;
+}
+
+/* ---- a shard set ----------------------------------------------------------------- */
+
+/* Is name one of the files a set's folder holds (the manifest, a shard,
+ * what SQLite and eafindex put beside a shard)? */
+static int set_file(const char *name)
+{
+    static const char *const sfx[] = {"", "-journal", "-wal", "-shm", "-lock"};
+    unsigned k;
+    int used;
+    size_t i;
+
+    if (strcmp(name, EAF__SET_MANIFEST) == 0)
+        return 1;
+    if (sscanf(name, "shard-%u.db%n", &k, &used) != 1 || k >= EAF__SET_MAX)
+        return 0;
+    for (i = 0; i < EAF__ARRAY_LEN(sfx); i++)
+        if (strcmp(name + used, sfx[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Removes a set's folder that nothing else is in (set_file). */
+static void remove_set_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            char *p;
+            if (!set_file(e->d_name))
+                continue;
+            p = eaf__printf("%s/%s", dir, e->d_name);
+            if (p)
+                unlink(p);
+            eaf__free(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* A destination that a set's snapshot may take the name of: nothing yet,
+ * an empty folder, or a folder holding only a set no writer has open
+ * (*exists then 1). */
+static eaf_status check_set_destination(eaf_db *db, const char *path, int *exists)
+{
+    struct stat sb, src;
+    DIR *d;
+    struct dirent *e;
+    char *parent;
+    eaf_status st = EAF_OK;
+
+    *exists = 0;
+    if (!*path)
+        return eaf__db_error(db, EAF_MISUSE, "no path for the snapshot");
+    parent = folder_of(path);
+    if (!parent)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    if (stat(parent, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        st = eaf__db_error(db, EAF_IO, "cannot write the snapshot '%s': '%s' is not a folder",
+                           path, parent);
+    eaf__free(parent);
+    if (st != EAF_OK || stat(path, &sb) != 0)
+        return st;
+    if (!S_ISDIR(sb.st_mode))
+        return eaf__db_error(db, EAF_IO, "cannot write the snapshot '%s': it is a file, and "
+                             "the snapshot of a shard set is a folder", path);
+    if (stat(db->set->dir, &src) == 0 && sb.st_dev == src.st_dev && sb.st_ino == src.st_ino)
+        return eaf__db_error(db, EAF_MISUSE,
+                             "the snapshot '%s' would replace the shard set it copies", path);
+    d = opendir(path);
+    if (!d)
+        return eaf__db_error(db, EAF_IO, "cannot write the snapshot '%s': %s", path,
+                             strerror(errno));
+    while (st == EAF_OK && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (!set_file(e->d_name))
+            st = eaf__db_error(db, EAF_IO, "cannot replace '%s': it holds '%s', so it is not "
+                               "a snapshot of a shard set; remove it first, or write the "
+                               "snapshot elsewhere", path, e->d_name);
+        else if (n > 4 && strcmp(e->d_name + n - 4, "-wal") == 0)
+            st = eaf__db_error(db, EAF_IO, "cannot replace '%s': it has a write-ahead log "
+                               "('%s'), so it is a shard set a writer may be using, not a "
+                               "snapshot; remove it first, or write the snapshot elsewhere",
+                               path, e->d_name);
+    }
+    closedir(d);
+    *exists = 1;
+    return st;
+}
+
+/* The new folder tmp takes the name path, where a folder is already
+ * (see the top of the file): 0 or an errno. */
+static int swap_in(const char *tmp, const char *path)
+{
+    char *aside;
+    int err = 0;
+
+#ifdef RENAME_EXCHANGE
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+        remove_set_folder(tmp); /* the old set, now at tmp's name */
+        return 0;
+    }
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        return errno;
+#endif
+    aside = eaf__printf("%s.old", tmp);
+    if (!aside)
+        return ENOMEM;
+    if (rename(path, aside) != 0)
+        err = errno;
+    else if (rename(tmp, path) != 0) {
+        err = errno;
+        rename(aside, path);
+    } else {
+        remove_set_folder(aside);
+    }
+    eaf__free(aside);
+    return err;
+}
+
+/* The snapshot of the set db into the folder path. */
+static eaf_status snapshot_set(uint64_t *generation_out, eaf_db *db, const char *path)
+{
+    struct eaf__set *set = db->set;
+    char *tmp = NULL, *dir = NULL;
+    uint64_t total = 0;
+    eaf_status st;
+    unsigned k;
+    int exists, err, tries;
+
+    st = check_set_destination(db, path, &exists);
+    if (st != EAF_OK)
+        return st;
+    for (tries = 0; tries < 100; tries++) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        eaf__free(tmp);
+        tmp = eaf__printf("%s.snapshot-%ld-%lx", path, (long)getpid(),
+                          (unsigned long)(now.tv_nsec ^ (tries * 7919L)));
+        if (!tmp)
+            return eaf__db_error(db, EAF_NOMEM, "out of memory");
+        if (mkdir(tmp, 0777) == 0 || errno != EEXIST)
+            break;
+    }
+    if (access(tmp, F_OK) != 0) {
+        st = eaf__db_error(db, EAF_IO, "cannot write the snapshot '%s': %s", path,
+                           strerror(errno));
+        eaf__free(tmp);
+        return st;
+    }
+    for (k = 0; k < set->n && st == EAF_OK; k++) {
+        eaf_db *member = set->db[k];
+        char *out = eaf__set_shard_path(tmp, k);
+        uint64_t gen = 0;
+
+        if (!out) {
+            st = eaf__db_error(db, EAF_NOMEM, "out of memory");
+            break;
+        }
+        eaf__db_clear_error(member);
+        st = snapshot_file(&gen, member, out);
+        if (st != EAF_OK)
+            eaf__db_error(db, st, "shard %u of '%s': %s", k, set->dir, eaf_db_errmsg(member));
+        total += gen;
+        eaf__free(out);
+    }
+    if (st == EAF_OK && (err = eaf__set_write_manifest(tmp, set->n)) != 0)
+        st = eaf__db_error(db, EAF_IO, "cannot write the snapshot '%s': %s", path,
+                           strerror(err));
+    if (st == EAF_OK && (err = sync_path(tmp, 1)) != 0)
+        st = eaf__db_error(db, EAF_IO, "cannot write the snapshot '%s': %s", path,
+                           strerror(err));
+    if (st == EAF_OK) {
+        err = exists ? swap_in(tmp, path) : (rename(tmp, path) == 0 ? 0 : errno);
+        if (err != 0)
+            st = eaf__db_error(db, EAF_IO, "cannot write the snapshot '%s': %s", path,
+                               strerror(err));
+    }
+    if (st != EAF_OK) {
+        remove_set_folder(tmp);
+    } else if ((dir = folder_of(path)) == NULL) {
+        st = eaf__db_error(db, EAF_NOMEM, "out of memory");
+    } else if ((err = sync_path(dir, 1)) != 0) {
+        st = eaf__db_error(db, EAF_IO, "the snapshot '%s' is written, but its folder "
+                           "could not be synced: %s", path, strerror(err));
+    }
+    if (st == EAF_OK && generation_out)
+        *generation_out = total;
+    eaf__free(dir);
+    eaf__free(tmp);
+    return st;
+}
+
+eaf_status eaf_db_snapshot(uint64_t *generation_out, eaf_db *db, const char *path)
+{
+    eaf_status st;
+
+    if (generation_out)
+        *generation_out = 0;
+    if (!db)
+        return EAF_MISUSE;
+    eaf__db_clear_error(db);
+    if (!path)
+        return eaf__db_error(db, EAF_MISUSE, "no path for the snapshot");
+    if (db->set && !db->set->db) /* a writer of one shard (shard.h) */
+        return eaf__db_error(db, EAF_MISUSE,
+                             "'%s' is one shard of a set: a snapshot is of the whole set,"
+                             " opened by its folder", db->path);
+    if (db->set)
+        return snapshot_set(generation_out, db, path);
+    if (db->in_txn)
+        return eaf__db_error(db, EAF_MISUSE,
+                             "a transaction is open on the handle: commit it before a "
+                             "snapshot");
+    st = check_destination(db, path);
+    if (st != EAF_OK)
+        return st;
+    return snapshot_file(generation_out, db, path);
 }

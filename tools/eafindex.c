@@ -408,7 +408,8 @@ static const tool_option options[] = {
     {"snapshot", 0, required_argument, "FILE",
      "write a consistent, compact copy of the index to FILE\n"
      "(safe while another eafindex writes; FILE is replaced\n"
-     "whole, for a server reading it), and exit", opt_string, AT(snapshot), 0, NOV, 23},
+     "whole, for a server reading it; of a shard set, a\n"
+     "folder), and exit", opt_string, AT(snapshot), 0, NOV, 23},
     {"verbose", 'v', no_argument, NULL, "print one line per file: what was done, and why",
      opt_set_int, RUN(verbose), 1, NOV, 19},
     {"quiet", 'q', no_argument, NULL, "print only errors and the tally", opt_set_int,
@@ -472,7 +473,7 @@ int main(int argc, char **argv)
     path = db_path(a.dbopt);
     if (a.snapshot) {
         if (a.export || a.check || a.rebuild || optind < argc) {
-            warnx_("--snapshot takes one file and no other action");
+            warnx_("--snapshot takes one path and no other action");
             return EXIT_USAGE;
         }
         return do_snapshot(path, a.snapshot, a.r.quiet);

@@ -4,6 +4,7 @@
  */
 #include "index.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,16 +280,41 @@ static int rebuild_one(const char *dbpath, eaf_open_options *oo, int no_related,
 
 /* ---- snapshot -------------------------------------------------------------------- */
 
+/* The bytes of a snapshot: its file's, or of a shard set's, the files
+ * in its folder; -1 when they cannot be read. */
+static long long snapshot_bytes(const char *path)
+{
+    struct stat sb;
+    long long total = 0;
+    DIR *d;
+    struct dirent *e;
+
+    if (stat(path, &sb) != 0)
+        return -1;
+    if (!S_ISDIR(sb.st_mode))
+        return (long long)sb.st_size;
+    d = opendir(path);
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        char p[4096];
+        int n = snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+        if (n > 0 && (size_t)n < sizeof(p) && stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+            total += (long long)sb.st_size;
+    }
+    closedir(d);
+    return total;
+}
+
 /* --snapshot FILE: a consistent, compact copy of the index (which another
- * eafindex may be writing), put in place of FILE whole; then what it
- * holds, read from the copy itself. */
+ * eafindex may be writing), put in place of FILE whole (of a shard set, a
+ * folder); then what it holds, read from the copy itself. */
 int do_snapshot(const char *dbpath, const char *output, int quiet)
 {
     eaf_open_options oo = EAF_OPEN_OPTIONS_INIT;
     eaf_db *db, *copy;
     uint64_t gen = 0;
     int64_t articles = -1;
-    struct stat sb;
     struct timespec t0;
     eaf_status st;
 
@@ -313,8 +339,7 @@ int do_snapshot(const char *dbpath, const char *output, int quiet)
         return EXIT_FAIL;
     if (!quiet)
         printf("%s: snapshot of %s: %lld articles, %lld bytes, generation %llu (%.2f s)\n",
-               output, dbpath, (long long)articles,
-               stat(output, &sb) == 0 ? (long long)sb.st_size : -1LL,
+               output, dbpath, (long long)articles, snapshot_bytes(output),
                (unsigned long long)gen, seconds_since(&t0));
     return EXIT_OK;
 }

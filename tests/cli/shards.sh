@@ -5,7 +5,8 @@
 # one file of the same articles (the outputs compared whole, scores
 # included); a second run changes nothing, a changed and a removed page
 # are seen by the shard that holds them; --check and --export cover every
-# shard; what a set cannot do yet says so; and the usage errors.  Expected
+# shard; --snapshot writes a set of its own; what a set cannot do yet
+# says so; and the usage errors.  Expected
 # values come from the one file, never from a stored copy.  TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 tap_need page
@@ -86,9 +87,37 @@ key=$("$eafquery" -d "$set" --format=tsv --fields=key -n 1 trade)
 "$eafrelated" -d "$set" "$key" > /dev/null 2> "$tmp/err"
 ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "eafrelated on a set fails"
 contains "$(cat "$tmp/err")" "not available on a shard set" "saying why"
-"$eafindex" -d "$set" --snapshot "$tmp/snap.db" 2> "$tmp/err"
-ok "$([ $? -ne 0 ] && [ ! -e "$tmp/snap.db" ] && echo 0 || echo 1)" "--snapshot of a set is refused"
-contains "$(cat "$tmp/err")" "snapshot each shard" "saying what to do"
+# --snapshot: a folder, a set of its own, searched as the set is
+out=$("$eafindex" -d "$set" --snapshot "$tmp/snap" 2> "$tmp/err")
+is "$?" 0 "--snapshot of a set"
+contains "$out" "snapshot of $set: $((n - 1)) articles" "it counts every article (one page was removed above)"
+ok "$([ -f "$tmp/snap/eafshards" ] && [ -f "$tmp/snap/shard-0.db" ] && [ -f "$tmp/snap/shard-1.db" ] && [ ! -e "$tmp/snap/shard-0.db-wal" ] && echo 0 || echo 1)" \
+    "the snapshot is a folder of two shards and the manifest, without logs"
+is "$("$eafquery" -d "$tmp/snap" --format=json -n 20 'trade OR Japan')" \
+    "$("$eafquery" -d "$set" --format=json -n 20 'trade OR Japan')" "a search of the snapshot is the set's"
+ino1=$(ls -di "$tmp/snap" | cut -d' ' -f1)
+printf '\nOne more paragraph about rice and trade.\n' >> "$(find "$tmp/archive" -name '*.md' | sort | head -n 1)"
+"$eafindex" -q -d "$set" "$tmp/archive" > /dev/null 2>&1
+out=$("$eafindex" -d "$set" --snapshot "$tmp/snap" 2> "$tmp/err")
+is "$?" 0 "a second snapshot over the first"
+ino2=$(ls -di "$tmp/snap" | cut -d' ' -f1)
+ok "$([ "$ino1" != "$ino2" ] && echo 0 || echo 1)" "it is a new folder at the same path (for a server watching it)"
+is "$(ls "$tmp" | grep -c 'snap\.')" 0 "nothing is left beside it"
+is "$("$eafquery" -d "$tmp/snap" --format=json -n 20 'rice paragraph')" \
+    "$("$eafquery" -d "$set" --format=json -n 20 'rice paragraph')" "and it holds the change"
+"$eafindex" -d "$set" --snapshot "$set" 2> "$tmp/err"
+ok "$([ $? -ne 0 ] && [ -f "$set/eafshards" ] && echo 0 || echo 1)" "a snapshot over the set itself is refused"
+contains "$(cat "$tmp/err")" "would replace the shard set it copies" "saying why"
+"$eafindex" -d "$set" --snapshot "$tmp/export.jsonl" 2> "$tmp/err"
+ok "$([ $? -ne 0 ] && [ -s "$tmp/export.jsonl" ] && echo 0 || echo 1)" "a snapshot over a file is refused"
+contains "$(cat "$tmp/err")" "is a folder" "saying a set's snapshot is a folder"
+mkdir "$tmp/mine"
+: > "$tmp/mine/notes.txt"
+"$eafindex" -d "$set" --snapshot "$tmp/mine" 2> "$tmp/err"
+ok "$([ $? -ne 0 ] && [ -f "$tmp/mine/notes.txt" ] && echo 0 || echo 1)" "a folder of other files is not replaced"
+contains "$(cat "$tmp/err")" "holds 'notes.txt'" "naming what is in it"
+"$eafindex" -d "$set/shard-0.db" --snapshot "$tmp/one-shard.db" > /dev/null 2>&1
+ok "$([ -f "$tmp/one-shard.db" ] && echo 0 || echo 1)" "a shard's file alone is snapshotted as one index"
 
 # --- usage -----------------------------------------------------------------------------
 "$eafindex" --shards 0 -d "$tmp/x" "$tmp/archive" 2> "$tmp/err"
@@ -99,6 +128,19 @@ contains "$(cat "$tmp/err")" "is a set of 2 shards already" "saying so"
 mkdir "$tmp/plain"
 : > "$tmp/plain/shard-0.db"
 "$eafindex" --shards 2 -d "$tmp/plain" "$tmp/archive" > /dev/null 2> "$tmp/err"
-is "$?" 1 "a folder with shard files and no manifest is not made a set"
+is "$?" 1 "a folder with shard files and no manifest is not made a set (after a wait)"
+contains "$(cat "$tmp/err")" "holds shard files but no manifest" "saying so"
+
+# two runs at once on a new folder: the second waits for the set the first
+# makes (its manifest comes last), then for the writers' lock
+"$eafindex" -q --no-related --shards 2 -d "$tmp/race" "$tmp/archive" > "$tmp/r1" 2>&1 &
+pid=$!
+"$eafindex" -q --no-related --shards 2 -d "$tmp/race" "$tmp/archive" > "$tmp/r2" 2>&1
+rc2=$?
+wait "$pid"
+rc1=$?
+is "$rc1.$rc2" "0.0" "two runs at once making one set both succeed ($(cat "$tmp/r1" "$tmp/r2" | tr '\n' ' '))"
+is "$("$eafquery" -d "$tmp/race" --count 'the OR a OR of')" "$(($(find "$tmp/archive" -name '*.md' | wc -l)))" \
+    "and the set holds every article once"
 
 done_testing

@@ -276,6 +276,74 @@ def snapshots():
     is_(v.stop(), 0, "exit 0")
 
 
+def set_snapshots():
+    """eafserve on the snapshot of a shard set (a folder); a new snapshot
+    written over it (exchanged whole) while clients keep asking: every
+    request answered, the new set served within a few seconds without
+    SIGHUP, and never the old one again."""
+    master = os.path.join(TMP, "master-set")
+    r = run(EAFINDEX, "-q", "--shards", "2", "-d", master, os.path.join(FIXTURES, "articles.jsonl"))
+    if r.returncode != 0:
+        raise SystemExit("eafindex --shards failed: %r" % r.stderr)
+    rep = os.path.join(TMP, "replica-set")
+    n1, g1 = snapshot(master, rep)
+    ok(os.path.isdir(rep) and os.path.exists(os.path.join(rep, "eafshards")),
+       "the snapshot of a set is a folder with its manifest", os.listdir(TMP))
+    v = Server(rep)
+    st, h, js = v.get_json("/api/stats")
+    ok(st == 200 and js["generation"] == g1 and js.get("articles", n1) == n1,
+       "the set's snapshot served, with its generation", js)
+    seen = []
+    stop = threading.Event()
+
+    def client(k):
+        c = None
+        while not stop.is_set():
+            try:
+                if c is None:
+                    c = http.client.HTTPConnection("127.0.0.1", v.port, timeout=30 * SLOW)
+                c.request("GET", "/api/search?q=rice&n=3")
+                r = c.getresponse()
+                r.read()
+                seen.append((k, r.status, r.getheader("X-Eaf-Generation")))
+            except (OSError, http.client.HTTPException) as e:
+                seen.append((k, repr(e), None))
+                c = None
+        if c:
+            c.close()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2 * SLOW)
+    extra = os.path.join(TMP, "set-extra.jsonl")
+    with open(extra, "w") as f:
+        f.write(json.dumps({"id": "serve/set-snap", "title": "Cardamom of Idukki",
+                            "date": "2023-02-04", "body": "Cardamom on the quay."}) + "\n")
+    index(master, extra)
+    n2, g2 = snapshot(master, rep)
+    deadline = time.time() + 5 * SLOW
+    while time.time() < deadline and "was replaced" not in v.stderr():
+        time.sleep(0.05)
+    mark = len(seen)
+    time.sleep(0.3 * SLOW)
+    stop.set()
+    for t in threads:
+        t.join()
+    bad = [x for x in seen if x[1] != 200]
+    ok(len(seen) > 10 and not bad, "%d requests while a set's snapshot was exchanged: all 200"
+       % len(seen), bad[:5])
+    ok(n2 == n1 + 1 and g2 > g1, "the second snapshot holds the new article", (n1, n2, g1, g2))
+    gens = []
+    for k in range(len(threads)):
+        gens += [x[2] for x in seen[mark:] if x[0] == k][1:]
+    ok(gens and set(gens) == {str(g2)}, "after it was seen, only the new set answers", set(gens))
+    st, h, js = v.get_json("/api/search?q=cardamom")
+    ok(st == 200 and js["total"] == 1, "the new article is found, with no SIGHUP", js)
+    ok(not [n for n in os.listdir(TMP) if n.startswith("replica-set.")],
+       "nothing left beside the set's snapshot", os.listdir(TMP))
+    is_(v.stop(), 0, "exit 0")
+
+
 def main():
     db = os.path.join(TMP, "t.db")
     index(db, os.path.join(FIXTURES, "articles.jsonl"), os.path.join(FIXTURES, "hostile.jsonl"))
@@ -632,6 +700,7 @@ def main():
 
     # ---- a snapshot renamed into place while requests run: no SIGHUP --------------------------------
     snapshots()
+    set_snapshots()
 
     # ---- SIGTERM drains the requests in flight ------------------------------------------------------
     drained = {}

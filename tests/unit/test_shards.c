@@ -423,6 +423,46 @@ int main(void)
     ok(eaf_db_open(&set, dir3, &ro, NULL) == EAF_OK, "the 3-shard set opened");
     if (set)
         compare_all(one, set, "3 shards");
+
+    /* ---- a snapshot of the set: a folder, a set of its own that searches
+     * as the set (and so as the one file) does */
+    {
+        char snap[512];
+        uint64_t gen = 0, set_gen = 1;
+        eaf_db *copy = NULL, *writer1 = NULL;
+        eaf_status st;
+
+        snprintf(snap, sizeof(snap), "%s", tu_path("snap3"));
+        st = set ? eaf_db_snapshot(&gen, set, snap) : EAF_ERROR;
+        is_int(st, EAF_OK, "a snapshot of the 3-shard set (%s)", set ? eaf_db_errmsg(set) : "");
+        if (!set || eaf_db_generation(&set_gen, set) != EAF_OK)
+            set_gen = 0;
+        ok(gen == set_gen && gen > 0, "its generation is the set's (%llu, %llu)",
+           (unsigned long long)gen, (unsigned long long)set_gen);
+        ok(eaf_db_open(&copy, snap, &ro, &msg) == EAF_OK && copy, "the snapshot opens (%s)",
+           msg ? msg : "");
+        eaf_free(msg);
+        msg = NULL;
+        ok(copy && eaf_db_shards(&shards, copy) == EAF_OK && shards == 3,
+           "as a set of 3 shards");
+        if (copy)
+            compare_all(one, copy, "a snapshot of 3 shards");
+        eaf_db_close(copy);
+        /* again over it: replaced whole */
+        st = set ? eaf_db_snapshot(&gen, set, snap) : EAF_ERROR;
+        is_int(st, EAF_OK, "a second snapshot over the first");
+        st = set ? eaf_db_snapshot(&gen, set, dir3) : EAF_ERROR;
+        ok(st == EAF_MISUSE && strstr(eaf_db_errmsg(set), "would replace"),
+           "a snapshot over the set itself is refused (%s)", eaf_db_errmsg(set));
+        st = eaf_db_open_shard(&writer1, dir3, 1, NULL, NULL);
+        if (st == EAF_OK)
+            st = eaf_db_snapshot(NULL, writer1, tu_path("w1.db"));
+        ok(st == EAF_MISUSE && strstr(eaf_db_errmsg(writer1), "one shard of a set"),
+           "a writer of one shard is refused a snapshot (%s)",
+           writer1 ? eaf_db_errmsg(writer1) : "");
+        eaf_db_close(writer1);
+        remove_set(snap, 3);
+    }
     eaf_db_close(set);
 
     /* ---- refusals */
