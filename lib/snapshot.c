@@ -554,8 +554,21 @@ eaf_status eaf_db_snapshot(uint64_t *generation_out, eaf_db *db, const char *pat
         return eaf__db_error(db, EAF_MISUSE,
                              "'%s' is one shard of a set: a snapshot is of the whole set,"
                              " opened by its folder", db->path);
-    if (db->set)
-        return snapshot_set(generation_out, db, path);
+    if (db->set) {
+        /* the folder's name without the slashes that may end it ("snap/"):
+         * the new folder is made beside it, not in it */
+        size_t n = strlen(path);
+        char *name;
+
+        while (n > 1 && path[n - 1] == '/')
+            n--;
+        name = eaf__strndup(path, n);
+        if (!name)
+            return eaf__db_error(db, EAF_NOMEM, "out of memory");
+        st = snapshot_set(generation_out, db, name);
+        eaf__free(name);
+        return st;
+    }
     if (db->in_txn)
         return eaf__db_error(db, EAF_MISUSE,
                              "a transaction is open on the handle: commit it before a "

@@ -98,8 +98,8 @@ is "$("$eafquery" -d "$tmp/snap" --format=json -n 20 'trade OR Japan')" \
 ino1=$(ls -di "$tmp/snap" | cut -d' ' -f1)
 printf '\nOne more paragraph about rice and trade.\n' >> "$(find "$tmp/archive" -name '*.md' | sort | head -n 1)"
 "$eafindex" -q -d "$set" "$tmp/archive" > /dev/null 2>&1
-out=$("$eafindex" -d "$set" --snapshot "$tmp/snap" 2> "$tmp/err")
-is "$?" 0 "a second snapshot over the first"
+out=$("$eafindex" -d "$set" --snapshot "$tmp/snap/" 2> "$tmp/err")
+is "$?" 0 "a second snapshot over the first (its name given with a slash)"
 ino2=$(ls -di "$tmp/snap" | cut -d' ' -f1)
 ok "$([ "$ino1" != "$ino2" ] && echo 0 || echo 1)" "it is a new folder at the same path (for a server watching it)"
 is "$(ls "$tmp" | grep -c 'snap\.')" 0 "nothing is left beside it"
