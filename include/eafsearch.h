@@ -521,8 +521,8 @@ eaf_status eaf_db_generation(uint64_t *out, eaf_db *db);
  * first) and removed.  Its generation is the sum of the shards', as
  * eaf_db_generation() reads a set's.  Each shard is copied as one commit
  * left it, not all at one instant.  A path that is a file, or a folder
- * holding anything but a set's files or a set with a write-ahead log in
- * it (one a writer may use), is refused; so is a writer of one shard
+ * holding anything but a set's files or a set in write-ahead-log mode
+ * (one a writer may use), is refused; so is a writer of one shard
  * (eaf_db_open_shard()).
  * @param[out] generation_out  if not NULL, the snapshot's generation
  * @param[in]  db              the handle, read-only or read-write

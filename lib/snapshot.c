@@ -384,6 +384,24 @@ static void remove_set_folder(const char *dir)
     rmdir(dir);
 }
 
+/* Is the SQLite file name in dir in WAL mode (its header's read and write
+ * versions, bytes 18 and 19, are 2)?  An index eafindex writes is; a
+ * snapshot never is. */
+static int is_wal_file(const char *dir, const char *name)
+{
+    char *p = eaf__printf("%s/%s", dir, name);
+    unsigned char head[20];
+    int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1, wal = 0;
+
+    if (fd >= 0) {
+        wal = read(fd, head, sizeof(head)) == (ssize_t)sizeof(head) && head[18] == 2 &&
+              head[19] == 2;
+        close(fd);
+    }
+    eaf__free(p);
+    return wal;
+}
+
 /* A destination that a set's snapshot may take the name of: nothing yet,
  * an empty folder, or a folder holding only a set no writer has open
  * (*exists then 1). */
@@ -425,11 +443,12 @@ static eaf_status check_set_destination(eaf_db *db, const char *path, int *exist
             st = eaf__db_error(db, EAF_IO, "cannot replace '%s': it holds '%s', so it is not "
                                "a snapshot of a shard set; remove it first, or write the "
                                "snapshot elsewhere", path, e->d_name);
-        else if (n > 4 && strcmp(e->d_name + n - 4, "-wal") == 0)
-            st = eaf__db_error(db, EAF_IO, "cannot replace '%s': it has a write-ahead log "
-                               "('%s'), so it is a shard set a writer may be using, not a "
-                               "snapshot; remove it first, or write the snapshot elsewhere",
-                               path, e->d_name);
+        else if ((n > 4 && strcmp(e->d_name + n - 4, "-wal") == 0) ||
+                 (n > 3 && strcmp(e->d_name + n - 3, ".db") == 0 && is_wal_file(path, e->d_name)))
+            st = eaf__db_error(db, EAF_IO, "cannot replace '%s': its shards are in "
+                               "write-ahead-log mode ('%s'), so it is a shard set a writer "
+                               "may be using, not a snapshot; remove it first, or write the "
+                               "snapshot elsewhere", path, e->d_name);
     }
     closedir(d);
     *exists = 1;
@@ -487,12 +506,13 @@ static eaf_status snapshot_set(uint64_t *generation_out, eaf_db *db, const char 
                           (unsigned long)(now.tv_nsec ^ (tries * 7919L)));
         if (!tmp)
             return eaf__db_error(db, EAF_NOMEM, "out of memory");
-        if (mkdir(tmp, 0777) == 0 || errno != EEXIST)
+        err = mkdir(tmp, 0777) == 0 ? 0 : errno;
+        if (err != EEXIST)
             break;
     }
-    if (access(tmp, F_OK) != 0) {
+    if (err != 0) {
         st = eaf__db_error(db, EAF_IO, "cannot write the snapshot '%s': %s", path,
-                           strerror(errno));
+                           strerror(err));
         eaf__free(tmp);
         return st;
     }

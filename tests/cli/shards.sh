@@ -142,5 +142,9 @@ rc1=$?
 is "$rc1.$rc2" "0.0" "two runs at once making one set both succeed ($(cat "$tmp/r1" "$tmp/r2" | tr '\n' ' '))"
 is "$("$eafquery" -d "$tmp/race" --count 'the OR a OR of')" "$(($(find "$tmp/archive" -name '*.md' | wc -l)))" \
     "and the set holds every article once"
+"$eafindex" -d "$set" --snapshot "$tmp/race" 2> "$tmp/err"
+ok "$([ $? -ne 0 ] && [ -f "$tmp/race/shard-0.db" ] && echo 0 || echo 1)" \
+    "a snapshot over a set eafindex writes (not a snapshot) is refused"
+contains "$(cat "$tmp/err")" "write-ahead-log mode" "saying why"
 
 done_testing
