@@ -154,6 +154,38 @@ def snapshot(src, dest):
     return int(m.group(1)), int(m.group(3))
 
 
+def search_clients(v, n, seen, stop):
+    """n threads asking server v for a search in a loop until stop is set,
+    each answer noted in seen as (thread, status or error, generation)."""
+    def client(k):
+        c = None
+        while not stop.is_set():
+            try:
+                if c is None:
+                    c = http.client.HTTPConnection("127.0.0.1", v.port, timeout=30 * SLOW)
+                c.request("GET", "/api/search?q=rice&n=3")
+                r = c.getresponse()
+                r.read()
+                seen.append((k, r.status, r.getheader("X-Eaf-Generation")))
+            except (OSError, http.client.HTTPException) as e:
+                seen.append((k, repr(e), None))
+                c = None
+        if c:
+            c.close()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def wait_replaced(v, count):
+    """Waits (a few seconds at most) until server v has said count times
+    that its index was replaced."""
+    deadline = time.time() + 5 * SLOW
+    while time.time() < deadline and v.stderr().count("was replaced") < count:
+        time.sleep(0.05)
+
+
 def snapshots():
     """eafserve on a snapshot (eafindex --snapshot); new snapshots renamed
     over it while clients keep asking: every request answered, each with
@@ -179,25 +211,7 @@ def snapshots():
 
     seen = []      # (thread, status or error, generation)
     stop = threading.Event()
-
-    def client(k):
-        c = None
-        while not stop.is_set():
-            try:
-                if c is None:
-                    c = http.client.HTTPConnection("127.0.0.1", v.port, timeout=30 * SLOW)
-                c.request("GET", "/api/search?q=rice&n=3")
-                r = c.getresponse()
-                r.read()
-                seen.append((k, r.status, r.getheader("X-Eaf-Generation")))
-            except (OSError, http.client.HTTPException) as e:
-                seen.append((k, repr(e), None))
-                c = None
-        if c:
-            c.close()
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(3)]
-    for t in threads:
-        t.start()
+    threads = search_clients(v, 3, seen, stop)
     time.sleep(0.2 * SLOW)
     extra = os.path.join(TMP, "snap-extra.jsonl")
     with open(extra, "w") as f:
@@ -206,9 +220,7 @@ def snapshots():
     index(master, extra)
     n2, g2 = snapshot(master, rep + ".new")
     os.replace(rep + ".new", rep)
-    deadline = time.time() + 5 * SLOW
-    while time.time() < deadline and "was replaced" not in v.stderr():
-        time.sleep(0.05)
+    wait_replaced(v, 1)
     mark = len(seen)
     time.sleep(0.3 * SLOW)
     # the second: eafindex --snapshot over the served file itself
@@ -217,9 +229,7 @@ def snapshots():
                             "date": "2023-02-03", "body": "Saffron on the quay."}) + "\n")
     index(master, extra)
     n3, g3 = snapshot(master, rep)
-    deadline = time.time() + 5 * SLOW
-    while time.time() < deadline and v.stderr().count("was replaced") < 2:
-        time.sleep(0.05)
+    wait_replaced(v, 2)
     mark3 = len(seen)
     time.sleep(0.3 * SLOW)
     stop.set()
@@ -268,9 +278,7 @@ def snapshots():
         time.sleep(0.05)
     is_(codes, {503}, "/healthz: 503 on every worker when the index cannot be opened")
     snapshot(master, rep)
-    deadline = time.time() + 5 * SLOW
-    while time.time() < deadline and v.stderr().count("was replaced") < 4:
-        time.sleep(0.05)
+    wait_replaced(v, 4)
     codes = set(v.req("/healthz")[0] for _ in range(9))
     is_(codes, {200}, "and 200 again with a good snapshot")
     is_(v.stop(), 0, "exit 0")
@@ -295,25 +303,7 @@ def set_snapshots():
        "the set's snapshot served, with its generation", js)
     seen = []
     stop = threading.Event()
-
-    def client(k):
-        c = None
-        while not stop.is_set():
-            try:
-                if c is None:
-                    c = http.client.HTTPConnection("127.0.0.1", v.port, timeout=30 * SLOW)
-                c.request("GET", "/api/search?q=rice&n=3")
-                r = c.getresponse()
-                r.read()
-                seen.append((k, r.status, r.getheader("X-Eaf-Generation")))
-            except (OSError, http.client.HTTPException) as e:
-                seen.append((k, repr(e), None))
-                c = None
-        if c:
-            c.close()
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(3)]
-    for t in threads:
-        t.start()
+    threads = search_clients(v, 3, seen, stop)
     time.sleep(0.2 * SLOW)
     extra = os.path.join(TMP, "set-extra.jsonl")
     with open(extra, "w") as f:
@@ -321,9 +311,7 @@ def set_snapshots():
                             "date": "2023-02-04", "body": "Cardamom on the quay."}) + "\n")
     index(master, extra)
     n2, g2 = snapshot(master, rep)
-    deadline = time.time() + 5 * SLOW
-    while time.time() < deadline and "was replaced" not in v.stderr():
-        time.sleep(0.05)
+    wait_replaced(v, 1)
     mark = len(seen)
     time.sleep(0.3 * SLOW)
     stop.set()
