@@ -124,12 +124,6 @@ eaf_status eaf_shards_create(const char *dir, unsigned n, const eaf_open_options
         return fail(errmsg_out, EAF_IO, "cannot make the folder '%s': %s", dir,
                     strerror(errno));
     have = read_manifest(dir);
-    if (have < 0)
-        return fail(errmsg_out, EAF_SCHEMA, "'%s/%s' is not a shard set's manifest", dir,
-                    EAF__SET_MANIFEST);
-    if (have > 0 && (unsigned)have != n) {
-        return fail(errmsg_out, EAF_MISUSE, "'%s' is a set of %d shards already", dir, have);
-    }
     if (have == 0) {
         int waited = 0;
 
@@ -149,13 +143,12 @@ eaf_status eaf_shards_create(const char *dir, unsigned n, const eaf_open_options
             return fail(errmsg_out, EAF_MISUSE, "'%s' holds shard files but no manifest", dir);
         }
         eaf__free(path);
-        if (have < 0)
-            return fail(errmsg_out, EAF_SCHEMA, "'%s/%s' is not a shard set's manifest", dir,
-                        EAF__SET_MANIFEST);
-        if (have > 0 && (unsigned)have != n)
-            return fail(errmsg_out, EAF_MISUSE, "'%s' is a set of %d shards already", dir,
-                        have);
     }
+    if (have < 0)
+        return fail(errmsg_out, EAF_SCHEMA, "'%s/%s' is not a shard set's manifest", dir,
+                    EAF__SET_MANIFEST);
+    if (have > 0 && (unsigned)have != n)
+        return fail(errmsg_out, EAF_MISUSE, "'%s' is a set of %d shards already", dir, have);
     for (k = 0; k < n; k++) {
         eaf_db *db = NULL;
         eaf_status st;
