@@ -111,6 +111,17 @@ static char *folder_of(const char *path)
     return eaf__strndup(path, (size_t)(slash - path));
 }
 
+/* A name of our own beside path for the copy being written (the
+ * tries-th tried), to free; NULL when out of memory. */
+static char *temp_name(const char *path, int tries)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    return eaf__printf("%s.snapshot-%ld-%lx", path, (long)getpid(),
+                       (unsigned long)(now.tv_nsec ^ (tries * 7919L)));
+}
+
 /* Before anything is written: a destination that may be replaced. */
 static eaf_status check_destination(eaf_db *db, const char *path)
 {
@@ -269,11 +280,8 @@ static eaf_status snapshot_file(uint64_t *generation_out, eaf_db *db, const char
         goto out;
     }
     for (fd = -1, tries = 0; fd < 0 && tries < 100; tries++) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
         eaf__free(tmp);
-        tmp = eaf__printf("%s.snapshot-%ld-%lx", path, (long)getpid(),
-                          (unsigned long)(now.tv_nsec ^ (tries * 7919L)));
+        tmp = temp_name(path, tries);
         if (!tmp) {
             st = eaf__db_error(db, EAF_NOMEM, "out of memory");
             goto out;
@@ -499,11 +507,8 @@ static eaf_status snapshot_set(uint64_t *generation_out, eaf_db *db, const char 
     if (st != EAF_OK)
         return st;
     for (tries = 0; tries < 100; tries++) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
         eaf__free(tmp);
-        tmp = eaf__printf("%s.snapshot-%ld-%lx", path, (long)getpid(),
-                          (unsigned long)(now.tv_nsec ^ (tries * 7919L)));
+        tmp = temp_name(path, tries);
         if (!tmp)
             return eaf__db_error(db, EAF_NOMEM, "out of memory");
         err = mkdir(tmp, 0777) == 0 ? 0 : errno;
