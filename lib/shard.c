@@ -158,6 +158,23 @@ eaf_status eaf_shards_create(const char *dir, unsigned n, const eaf_open_options
             return EAF_NOMEM;
         st = eaf_db_open(&db, path, &o, errmsg_out);
         eaf__free(path);
+        if (st == EAF_BUSY && have == 0) {
+            /* another process is making the same shard at this moment:
+             * its manifest follows */
+            int waited = 0;
+
+            while ((have = read_manifest(dir)) == 0 && waited < MANIFEST_WAIT_MS) {
+                usleep(50 * 1000);
+                waited += 50;
+            }
+            if (have == (int)n) {
+                if (errmsg_out) {
+                    eaf_free(*errmsg_out);
+                    *errmsg_out = NULL;
+                }
+                return EAF_OK;
+            }
+        }
         if (st != EAF_OK)
             return st;
         eaf_db_close(db);
