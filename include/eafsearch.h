@@ -808,9 +808,17 @@ eaf_status eaf_db_count(int64_t *out, eaf_db *db);
  * articles, scores included: each shard ranks with the statistics of the
  * whole set (article count, column lengths, document frequencies), the
  * shards are searched in parallel threads, and their hits are merged in
- * order.  The calls not yet made for sets (writing through the folder's
- * handle, related lists, snapshots, checks and the records of files)
- * return EAF_MISUSE with a message that says so.
+ * order.  The related lists of a set (since 1.4) are those of one file
+ * of the same articles too, computed, stored, stale and refreshed alike:
+ * eaf_related_new(), eaf_related_each(), eaf_related_build(),
+ * eaf_related_refresh() and the defaults take the folder's handle, and
+ * shard 0 keeps the lists of the whole set.  They see what the shards'
+ * writers have committed; the lists of articles a writer removed are
+ * dropped by the next refresh.  eaf_db_check() of the folder's handle
+ * checks every shard, naming its file in each problem (since 1.4).  The
+ * calls not made for sets (writing through the folder's handle, the
+ * records of files) return EAF_MISUSE with a message that says so; a
+ * writer of one shard has no related lists.
  *
  * A set is written shard by shard: eaf_db_open_shard() opens one shard
  * for writing, and every writer is given every article, in the same

@@ -22,6 +22,7 @@
  * the index), in one read transaction, FTS5's check on a copy.
  */
 #include "db.h"
+#include "shard.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,19 +37,27 @@
  * tables absent from an index (an older schema) are passed over. */
 static const struct {
     const char *table, *column, *what;
+    int set_wide;        /* in a shard set, may point to any shard's article:
+                            shard 0 keeps the set's related lists (shard.h);
+                            and the shard that removes an article cannot
+                            reach them, so they may point to a removed one
+                            until the next refresh drops them (not a problem) */
 } article_refs[] = {
-    {"author", "article_id", "author"},
-    {"facet", "article_id", "tag"},
-    {"site_related", "article_id", "related title"},
-    {"related_list", "article_id", "related-list"},
-    {"related_list", "other_id", "listed-as-related"},
-    {"related_vector", "article_id", "term-vector"},
-    {"related_stale", "article_id", "stale-list"},
-    {"provide", "article_id", "file-of-article"},
+    {"author", "article_id", "author", 0},
+    {"facet", "article_id", "tag", 0},
+    {"site_related", "article_id", "related title", 0},
+    {"related_list", "article_id", "related-list", 1},
+    {"related_list", "other_id", "listed-as-related", 1},
+    {"related_vector", "article_id", "term-vector", 1},
+    {"related_stale", "article_id", "stale-list", 1},
+    {"provide", "article_id", "file-of-article", 0},
 };
 
 typedef struct checker {
-    eaf_db *db;
+    eaf_db *db;          /* the handle checked (of a set, the member) */
+    eaf_db *top;         /* the caller's handle, which gets the messages */
+    const char *prefix;  /* of a set's member, its file, named in problems */
+    const char *articles; /* the articles set-wide references point to */
     sqlite3 *sql;        /* where the checks read: db's connection */
     eaf_problem_fn fn;
     void *payload;
@@ -71,8 +80,16 @@ static void problem(checker *c, const char *fmt, ...)
         c->fatal = EAF_NOMEM;
         return;
     }
+    if (c->prefix) {
+        char *named = eaf__printf("%s: %s", c->prefix, msg);
+        eaf__free(msg);
+        if (!(msg = named)) {
+            c->fatal = EAF_NOMEM;
+            return;
+        }
+    }
     if (c->problems == 0)
-        eaf__db_error(c->db, EAF_CORRUPT, "%s", msg);
+        eaf__db_error(c->top, EAF_CORRUPT, "%s", msg);
     c->problems++;
     /* a callback that returns non-zero stops the check: no more problems
      * are counted or reported, and the remaining checks do not run */
@@ -164,7 +181,7 @@ static void check_sqlite(checker *c)
     int rc;
     char sql[64];
 
-    snprintf(sql, sizeof(sql), "PRAGMA integrity_check(%d)", MAX_SQLITE_ERRORS);
+    snprintf(sql, sizeof(sql), "PRAGMA main.integrity_check(%d)", MAX_SQLITE_ERRORS);
     rc = sqlite3_prepare_v2(c->sql, sql, -1, &st, NULL);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         const char *text, *end;
@@ -262,9 +279,12 @@ static void check_refs(checker *c)
 
         if (!table_exists(c, article_refs[i].table))
             continue;
-        sql = eaf__printf("SELECT DISTINCT %s FROM %s WHERE NOT EXISTS"
-                          " (SELECT 1 FROM article WHERE id = %s.%s) ORDER BY 1",
+        if (article_refs[i].set_wide && c->prefix)
+            continue; /* a member of a set: see set_wide */
+        sql = eaf__printf("SELECT DISTINCT %s FROM main.%s WHERE NOT EXISTS"
+                          " (SELECT 1 FROM %s WHERE id = %s.%s) ORDER BY 1",
                           article_refs[i].column, article_refs[i].table,
+                          article_refs[i].set_wide ? c->articles : "main.article",
                           article_refs[i].table, article_refs[i].column);
         what = eaf__printf("%s rows of missing articles (table %s), by article id",
                            article_refs[i].what, article_refs[i].table);
@@ -291,14 +311,20 @@ static void check_ours(checker *c)
     check_refs(c);
     if (c->db->schema_version >= 4) {
         /* a related list never holds its own article, nor one twice */
-        offenders(c,
-                  "SELECT a.key FROM related_list l JOIN article a ON a.id = l.article_id"
-                  " WHERE l.other_id = l.article_id ORDER BY a.key",
-                  "related lists that hold their own article");
-        offenders(c,
-                  "SELECT a.key FROM related_list l JOIN article a ON a.id = l.article_id"
-                  " GROUP BY l.article_id, l.other_id HAVING count(*) > 1 ORDER BY a.key",
-                  "related lists that hold an article twice");
+        char *own = eaf__printf("SELECT a.key FROM main.related_list l JOIN %s a"
+                                " ON a.id = l.article_id WHERE l.other_id = l.article_id"
+                                " ORDER BY a.key", c->articles);
+        char *twice = eaf__printf("SELECT a.key FROM main.related_list l JOIN %s a"
+                                  " ON a.id = l.article_id GROUP BY l.article_id, l.other_id"
+                                  " HAVING count(*) > 1 ORDER BY a.key", c->articles);
+        if (own && twice) {
+            offenders(c, own, "related lists that hold their own article");
+            offenders(c, twice, "related lists that hold an article twice");
+        } else {
+            c->fatal = EAF_NOMEM;
+        }
+        eaf__free(own);
+        eaf__free(twice);
     }
     /* the indexed author column is made from the author rows */
     offenders(c,
@@ -332,11 +358,40 @@ static void check_ours(checker *c)
               "disagreements on the schema version");
 }
 
+/* The checks of one file, on db's connection, in one transaction. */
+static void check_file(checker *c, eaf_db *db)
+{
+    int readonly = (db->flags & EAF_OPEN_READONLY) != 0, rc;
+
+    c->db = db;
+    c->sql = db->sql;
+    /* one state of the index for every check, even while another process
+     * indexes: the write lock, which FTS5's check needs anyway; a
+     * read-only handle reads one snapshot, and checks the full-text index
+     * on a copy of it */
+    rc = sqlite3_exec(db->sql, readonly ? "BEGIN" : "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        failed(c, rc, "starting the check");
+        return;
+    }
+    check_sqlite(c);
+    /* the rest reads tables that SQLite found damaged at its own risk;
+     * SQLite reports damage it meets as SQLITE_CORRUPT, a problem */
+    if (c->fatal == EAF_OK) {
+        if (readonly)
+            check_fts_copy(c);
+        else
+            check_fts(c, db->sql);
+    }
+    if (c->fatal == EAF_OK)
+        check_ours(c);
+    sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
 eaf_status eaf_db_check(int64_t *problems_out, eaf_db *db, eaf_problem_fn fn,
                         void *payload)
 {
     checker c;
-    int rc, readonly;
 
     if (problems_out)
         *problems_out = 0;
@@ -346,31 +401,36 @@ eaf_status eaf_db_check(int64_t *problems_out, eaf_db *db, eaf_problem_fn fn,
     if (db->in_txn || db->children > 0)
         return eaf__db_error(db, EAF_MISUSE,
                              "a transaction or a search is open on the handle");
-    readonly = (db->flags & EAF_OPEN_READONLY) != 0;
     memset(&c, 0, sizeof(c));
-    c.db = db;
-    c.sql = db->sql;
+    c.top = db;
     c.fn = fn;
     c.payload = payload;
-    /* one state of the index for every check, even while another process
-     * indexes: the write lock, which FTS5's check needs anyway; a
-     * read-only handle reads one snapshot, and checks the full-text index
-     * on a copy of it */
-    rc = sqlite3_exec(db->sql, readonly ? "BEGIN" : "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return eaf__db_sqlerr(db, rc, "starting the check");
-    check_sqlite(&c);
-    /* the rest reads tables that SQLite found damaged at its own risk;
-     * SQLite reports damage it meets as SQLITE_CORRUPT, a problem */
-    if (c.fatal == EAF_OK) {
-        if (readonly)
-            check_fts_copy(&c);
-        else
-            check_fts(&c, db->sql);
+    c.articles = "main.article";
+    if (EAF__IS_SET(db)) {
+        /* each shard, with the references of the set's related lists to
+         * the articles of every shard */
+        unsigned k;
+        c.articles = "temp.eaf_set_article";
+        for (k = 0; k < db->set->n && c.fatal == EAF_OK; k++) {
+            eaf_db *m = db->set->db[k];
+            eaf_status st;
+            c.prefix = m->path;
+            eaf__db_clear_error(m);
+            st = eaf__db_vocab(m); /* (makes the view of the set's articles) */
+            if (st != EAF_OK) {
+                c.fatal = st;
+                eaf__db_error(db, st, "%s", eaf_db_errmsg(m));
+                break;
+            }
+            check_file(&c, m);
+            if (c.fatal != EAF_OK && c.fatal != EAF_ABORT && m->err.n) {
+                eaf__db_clear_error(db); /* the failure's message, even after problems */
+                eaf__db_error(db, c.fatal, "%s: %s", m->path, eaf_db_errmsg(m));
+            }
+        }
+    } else {
+        check_file(&c, db);
     }
-    if (c.fatal == EAF_OK)
-        check_ours(&c);
-    sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
     if (problems_out)
         *problems_out = c.problems;
     if (c.fatal != EAF_OK)

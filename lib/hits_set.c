@@ -20,139 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A varint of SQLite's record format (FTS5's averages record uses it). */
-static size_t get_varint(const unsigned char *p, size_t n, uint64_t *v)
-{
-    uint64_t x = 0;
-    size_t i;
-
-    for (i = 0; i < n && i < 8; i++) {
-        x = (x << 7) | (p[i] & 0x7f);
-        if (!(p[i] & 0x80)) {
-            *v = x;
-            return i + 1;
-        }
-    }
-    if (i == 8 && n > 8) {
-        *v = (x << 8) | p[8];
-        return 9;
-    }
-    return 0;
-}
-
-typedef struct set_totals {
-    sqlite3_int64 nrow, tot[EAF__COL_COUNT], lo, hi;
-    int have_ids;
-} set_totals;
-
-/* The row count and column totals of one shard's fts (its averages
- * record), and its range of ids, added to t. */
-static eaf_status shard_totals(eaf_db *db, const char *schema, set_totals *t)
-{
-    char sql[160];
-    sqlite3_stmt *st = NULL;
-    int rc, c;
-
-    snprintf(sql, sizeof(sql), "SELECT block FROM \"%s\".fts_data WHERE id = 1", schema);
-    rc = eaf__stmt_take(&db->kept, db->sql, sql, &st);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *p = sqlite3_column_blob(st, 0);
-        size_t n = (size_t)sqlite3_column_bytes(st, 0), used;
-        uint64_t v = 0;
-
-        used = p ? get_varint(p, n, &v) : 0;
-        t->nrow += (sqlite3_int64)v;
-        for (c = 0; used && c < EAF__COL_COUNT && used < n; c++) {
-            size_t u = get_varint(p + used, n - used, &v);
-            if (!u)
-                break;
-            t->tot[c] += (sqlite3_int64)v;
-            used += u;
-        }
-        rc = SQLITE_OK;
-    } else if (rc == SQLITE_DONE) {
-        rc = SQLITE_OK; /* an empty table has no record yet */
-    }
-    eaf__stmt_give(&db->kept, st);
-    st = NULL;
-    if (rc == SQLITE_OK) {
-        /* (each its own query: min() and max() in one read the whole table) */
-        snprintf(sql, sizeof(sql),
-                 "SELECT (SELECT min(id) FROM \"%s\".article),"
-                 " (SELECT max(id) FROM \"%s\".article)", schema, schema);
-        rc = eaf__stmt_take(&db->kept, db->sql, sql, &st);
-        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
-                sqlite3_int64 lo = sqlite3_column_int64(st, 0), hi = sqlite3_column_int64(st, 1);
-                if (!t->have_ids || lo < t->lo)
-                    t->lo = lo;
-                if (!t->have_ids || hi > t->hi)
-                    t->hi = hi;
-                t->have_ids = 1;
-            }
-            rc = SQLITE_OK;
-        }
-        eaf__stmt_give(&db->kept, st);
-    }
-    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, "reading the set's statistics");
-}
+/* (the set's totals hold every column of fts) */
+typedef char cols_fit[EAF__COL_COUNT <= EAF__SET_COLS ? 1 : -1];
 
 /* The document frequency of one phrase over the set, as rank.c would
- * estimate it over one file of the same articles: the shards' ids of the
- * phrase, each shard's in order, merged as they are read, up to the
- * EAF__DF_SAMPLE-th of them all. */
-static eaf_status phrase_df(eaf_db *db, const char *phrase, const set_totals *t, double *df)
+ * estimate it over one file of the same articles (eaf__set_phrase_ids). */
+static eaf_status phrase_df(eaf_db *db, const char *phrase, const eaf__set_totals *t, double *df)
 {
-    sqlite3_stmt *st[EAF__SET_MAX] = {NULL};
-    sqlite3_int64 head[EAF__SET_MAX], last = 0;
-    int live[EAF__SET_MAX], rc = SQLITE_OK;
-    unsigned k, n = db->set->n;
-    sqlite3_int64 got = 0;
+    sqlite3_int64 got = 0, last = 0;
+    eaf_status st = eaf__set_phrase_ids(db, phrase, EAF__DF_SAMPLE, &got, &last);
 
-    for (k = 0; k < n && rc == SQLITE_OK; k++) {
-        char schema[16], sql[128];
-
-        live[k] = 0;
-        eaf__set_schema(schema, sizeof(schema), db, k);
-        snprintf(sql, sizeof(sql), "SELECT rowid FROM \"%s\".fts WHERE fts MATCH ?1 ORDER BY rowid",
-                 schema);
-        rc = eaf__stmt_take(&db->kept, db->sql, sql, &st[k]);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_text(st[k], 1, phrase, -1, SQLITE_STATIC);
-        if (rc == SQLITE_OK) {
-            rc = sqlite3_step(st[k]);
-            live[k] = rc == SQLITE_ROW;
-            if (live[k])
-                head[k] = sqlite3_column_int64(st[k], 0);
-            rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-        }
-    }
-    while (rc == SQLITE_OK && got < EAF__DF_SAMPLE) {
-        unsigned best = n;
-        for (k = 0; k < n; k++)
-            if (live[k] && (best == n || head[k] < head[best]))
-                best = k;
-        if (best == n)
-            break; /* fewer than the sample: the count is exact */
-        last = head[best];
-        got++;
-        rc = sqlite3_step(st[best]);
-        live[best] = rc == SQLITE_ROW;
-        if (live[best])
-            head[best] = sqlite3_column_int64(st[best], 0);
-        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
-    for (k = 0; k < n; k++) {
-        if (st[k]) {
-            sqlite3_reset(st[k]);
-            sqlite3_clear_bindings(st[k]);
-        }
-        eaf__stmt_give(&db->kept, st[k]);
-    }
-    if (rc != SQLITE_OK)
-        return eaf__db_sqlerr(db, rc, "counting a word over the set");
-    *df = eaf__rank_df(got, got >= EAF__DF_SAMPLE ? last : 0, t->lo, t->hi, t->nrow);
-    return EAF_OK;
+    if (st == EAF_OK)
+        *df = eaf__rank_df(got, last, t->lo, t->hi, t->nrow);
+    return st;
 }
 
 void eaf__set_stats_forget(struct eaf__set *set)
@@ -195,11 +75,10 @@ eaf_status eaf__set_stats(eaf_db *db, const char *expr, const char *groups, eaf_
                           int64_t *id_lo, int64_t *id_hi)
 {
     size_t from = spec->n, j;
-    set_totals t;
+    eaf__set_totals t;
     eaf__strvec phrases = {0};
     const char *g = groups;
     eaf_status st = EAF_OK;
-    unsigned k;
     size_t i;
     int c;
 
@@ -212,11 +91,7 @@ eaf_status eaf__set_stats(eaf_db *db, const char *expr, const char *groups, eaf_
             return spec->rc == EAF_OK ? EAF_OK : eaf__db_error(db, EAF_NOMEM, "out of memory");
         }
     }
-    memset(&t, 0, sizeof(t));
-    for (k = 0; k < db->set->n && st == EAF_OK; k++) {
-        char schema[16];
-        st = shard_totals(db, eaf__set_schema(schema, sizeof(schema), db, k), &t);
-    }
+    st = eaf__set_totals_read(db, &t);
     if (st == EAF_OK && eaf__fts_phrase_list(&phrases, expr) != EAF_OK)
         st = eaf__db_error(db, EAF_NOMEM, "out of memory");
     if (st == EAF_OK) {

@@ -4,6 +4,7 @@
  * the index's options, the items of a list and their shared terms.
  */
 #include "related.h"
+#include "shard.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,39 @@ static const char *const reason_names[EAF_REASON_LAST] = {"topic", "country", "t
 const char *eaf_related_reason_name(eaf_related_reason kind)
 {
     return (unsigned)kind < EAF_REASON_LAST ? reason_names[kind] : NULL;
+}
+
+/* ---- shard sets ------------------------------------------------------------------- */
+
+eaf_status eaf__rel_route(eaf_db **rd, eaf_db *db)
+{
+    eaf_status s;
+
+    *rd = db;
+    if (!db->set)
+        return EAF_OK;
+    s = eaf__set_related(rd, db);
+    if (s != EAF_OK) {
+        *rd = NULL;
+        return s;
+    }
+    if (*rd != db)
+        eaf__db_clear_error(*rd);
+    return EAF_OK;
+}
+
+eaf_status eaf__rel_pass(eaf_db *db, eaf_db *rd, eaf_status s)
+{
+    if (s != EAF_OK && rd != db)
+        return eaf__db_error(db, s, "%s", eaf_db_errmsg(rd));
+    return s;
+}
+
+eaf_status eaf__rel_clear_stale(eaf_db *db)
+{
+    if (db->set)
+        return eaf__set_clear_stale(db);
+    return eaf__rel_exec(db, "DELETE FROM related_stale", "storing the related articles");
 }
 
 /* ---- small SQL helpers --------------------------------------------------------- */

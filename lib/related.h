@@ -41,6 +41,31 @@ struct eaf_related {
 /* The article id of related article i of a list (search.c: related:KEY). */
 int64_t eaf__related_id(const eaf_related *r, size_t i);
 
+/* ---- shard sets ------------------------------------------------------------------- */
+
+/* The handle the related lists of db are read and written with: db
+ * itself, or for a shard set (its handle or a member) the set's related
+ * handle (eaf__set_related, shard.h), its error cleared.  *rd is NULL on
+ * a failure (the message on db). */
+eaf_status eaf__rel_route(eaf_db **rd, eaf_db *db);
+/* The status s of a call made through rd, its message copied to db. */
+eaf_status eaf__rel_pass(eaf_db *db, eaf_db *rd, eaf_status s);
+/* At the start of a public call on db: for a shard set, returns what
+ * `call` (the same call, made on the related handle rd) returns. */
+#define EAF__REL_VIA_SET(db, rd, call)                                                    \
+    do {                                                                                 \
+        if ((db)->set) {                                                                 \
+            eaf_db *rd;                                                                  \
+            eaf_status routed_ = eaf__rel_route(&rd, (db));                              \
+            if (routed_ != EAF_OK)                                                       \
+                return routed_;                                                          \
+            if (rd != (db))                                                              \
+                return eaf__rel_pass((db), rd, (call));                                  \
+        }                                                                                \
+    } while (0)
+/* Empties the marks of stale lists (of every shard, for a set). */
+eaf_status eaf__rel_clear_stale(eaf_db *db);
+
 /* ---- small SQL helpers ------------------------------------------------------------ */
 
 /* Prepares sql into *st (NULL on an error, with the message on db, `what`

@@ -179,8 +179,10 @@ static eaf_status write_start(writer *w, eaf_db *db, const eaf__rel_model *m)
     memset(w, 0, sizeof(*w));
     s = eaf__rel_exec(db,
                       "DELETE FROM related_list; DELETE FROM related_vector;"
-                      " DELETE FROM related_term; DELETE FROM related_stale;",
+                      " DELETE FROM related_term;",
                       "storing the related articles");
+    if (s == EAF_OK)
+        s = eaf__rel_clear_stale(db);
     if (s == EAF_OK)
         s = writer_init(w, db, m);
     if (s == EAF_OK)
@@ -351,6 +353,7 @@ eaf_status eaf_related_build(eaf_related_stats *stats, eaf_db *db,
     eaf__db_clear_error(db);
     if ((s = check_stats(stats, db)) != EAF_OK)
         return s;
+    EAF__REL_VIA_SET(db, rd, eaf_related_build(stats, rd, opts, progress, payload));
     s = options_to_write(&o, db, opts);
     if (s != EAF_OK)
         return s;
@@ -471,7 +474,7 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
             s = write_list(&w, todo[k], lists + (size_t)k * o->count, counts[k], 1);
     }
     if (s == EAF_OK)
-        s = eaf__rel_exec(db, "DELETE FROM related_stale", "storing the related articles");
+        s = eaf__rel_clear_stale(db);
     wr = seconds_since(&t0);
     writer_free(&w);
     if (s == EAF_OK)
@@ -499,15 +502,28 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
     eaf__db_clear_error(db);
     if ((s = check_stats(stats, db)) != EAF_OK)
         return s;
+    EAF__REL_VIA_SET(db, rd, eaf_related_refresh(stats, rd, progress, payload));
     s = check_writable(db);
     if (s != EAF_OK)
         return s;
     s = eaf__db_begin_write(db);
     if (s != EAF_OK)
         return s;
+    /* a set's lists, vectors and marks of articles another shard removed
+     * since (that shard cannot reach them: shard.h) */
+    if (db->set)
+        s = eaf__rel_exec(db,
+                          "DELETE FROM main.related_list WHERE article_id NOT IN"
+                          " (SELECT id FROM article);"
+                          "DELETE FROM main.related_vector WHERE article_id NOT IN"
+                          " (SELECT id FROM article);"
+                          "DELETE FROM main.related_stale WHERE article_id NOT IN"
+                          " (SELECT id FROM article);",
+                          "dropping the lists of removed articles");
     /* the lists are kept with the index's defaults: those of the last
      * build, or those set since (eaf_related_set_defaults) */
-    s = eaf__rel_index_options(db, &o, &stored, &have);
+    if (s == EAF_OK)
+        s = eaf__rel_index_options(db, &o, &stored, &have);
     if (s != EAF_OK)
         return eaf__db_end_write(db, s);
     if (!have)
@@ -518,7 +534,8 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
     eaf__free(v);
     if (s == EAF_OK)
         s = eaf__rel_prepare(db,
-                             "SELECT count(*), count(*) FILTER (WHERE changed) FROM related_stale",
+                             "SELECT count(DISTINCT article_id), count(*) FILTER (WHERE changed)"
+                             " FROM related_stale",
                              &st, "reading the stale lists");
     if (s == EAF_OK) {
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -555,6 +572,7 @@ eaf_status eaf_related_defaults(eaf_related_options *out, eaf_db *db)
     if (!db)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    EAF__REL_VIA_SET(db, rd, eaf_related_defaults(out, rd));
     s = eaf__rel_index_options(db, &o, NULL, NULL);
     if (s == EAF_OK)
         eaf__rel_opts_public(out, &o);
@@ -571,6 +589,7 @@ eaf_status eaf_related_set_defaults(eaf_db *db, const eaf_related_options *opts)
     if (!db)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    EAF__REL_VIA_SET(db, rd, eaf_related_set_defaults(rd, opts));
     s = options_to_write(&o, db, opts);
     if (s == EAF_OK && !(conf = eaf__rel_opts_string(&o)))
         s = eaf__db_error(db, EAF_NOMEM, "out of memory");

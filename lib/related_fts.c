@@ -40,6 +40,7 @@
  */
 #include "related_fts.h"
 #include "fts.h"
+#include "shard.h"
 
 #include <math.h>
 #include <string.h>
@@ -166,28 +167,11 @@ static eaf__rel_fts *fts_find(sqlite3 *sql)
     return f;
 }
 
-static eaf_status int_query(eaf_db *db, const char *sql, sqlite3_int64 *out)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
-
-    *out = 0;
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            *out = sqlite3_column_int64(st, 0);
-            rc = SQLITE_DONE;
-        }
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? EAF_OK : eaf__db_sqlerr(db, rc, "reading the index's statistics");
-}
-
 /* Brings the table up to date with the index: emptied when it changed. */
 static eaf_status fts_ready(eaf__rel_fts *f, eaf_db *db)
 {
     sqlite3_int64 dv = 0, ch = sqlite3_total_changes64(db->sql);
-    eaf_status s = int_query(db, "PRAGMA data_version", &dv);
+    eaf_status s = eaf__set_data_version(db, &dv); /* (of every shard of a set) */
 
     if (s != EAF_OK)
         return s;
@@ -196,11 +180,11 @@ static eaf_status fts_ready(eaf__rel_fts *f, eaf_db *db)
     f->valid = 0;
     fts_clear(f);
     texts_clear(f);
-    s = int_query(db, "SELECT count(*) FROM article", &f->n);
+    s = eaf__set_article_stat(db, "count(*)", "sum", &f->n, NULL);
     if (s == EAF_OK)
-        s = int_query(db, "SELECT min(id) FROM article", &f->id_lo);
+        s = eaf__set_article_stat(db, "min(id)", "min", &f->id_lo, NULL);
     if (s == EAF_OK)
-        s = int_query(db, "SELECT max(id) FROM article", &f->id_hi);
+        s = eaf__set_article_stat(db, "max(id)", "max", &f->id_hi, NULL);
     if (s != EAF_OK)
         return s;
     f->data_version = dv;
@@ -318,8 +302,6 @@ static int grow(eaf__rel_fts *f)
 
 /* Counts the articles with term t[0..n) in their title, summary or body,
  * with st (prepared on first use). */
-/* Counts the articles with term t[0..n) in their title, summary or body,
- * with st (prepared on first use). */
 static eaf_status count_term(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, const char *t,
                              size_t n, uint32_t *df)
 {
@@ -350,19 +332,26 @@ static eaf_status count_term(eaf__rel_fts *f, eaf_db *db, sqlite3_stmt **st, con
         eaf__buf_free(&q);
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
     }
-    sqlite3_bind_text(*st, 1, q.p, (int)q.n, SQLITE_STATIC);
-    while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
-        if (++hits == DF_SAMPLE) {
-            last = sqlite3_column_int64(*st, 0);
-            rc = SQLITE_DONE;
-            break;
+    if (db->set) { /* a set's related handle: every shard's, in id order */
+        eaf_status s = eaf__set_phrase_ids(db, q.p, DF_SAMPLE, &hits, &last);
+        eaf__buf_free(&q);
+        if (s != EAF_OK)
+            return s;
+    } else {
+        sqlite3_bind_text(*st, 1, q.p, (int)q.n, SQLITE_STATIC);
+        while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+            if (++hits == DF_SAMPLE) {
+                last = sqlite3_column_int64(*st, 0);
+                rc = SQLITE_DONE;
+                break;
+            }
         }
+        sqlite3_reset(*st);
+        sqlite3_clear_bindings(*st);
+        eaf__buf_free(&q);
+        if (rc != SQLITE_DONE)
+            return eaf__db_sqlerr(db, rc, "counting a term's articles");
     }
-    sqlite3_reset(*st);
-    sqlite3_clear_bindings(*st);
-    eaf__buf_free(&q);
-    if (rc != SQLITE_DONE)
-        return eaf__db_sqlerr(db, rc, "counting a term's articles");
     f->counted++;
     est = last ? floor(eaf__rank_df(hits, last, f->id_lo, f->id_hi, f->n) + 0.5) : (double)hits;
     *df = est < (double)hits ? (uint32_t)hits : est > (double)UINT32_MAX ? UINT32_MAX : (uint32_t)est;

@@ -113,6 +113,8 @@ eaf_status eaf_related_new(eaf_related **out, eaf_db *db, const char *key,
     if (!db || !key)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    /* a shard set's lists: through its related handle (related.h) */
+    EAF__REL_VIA_SET(db, rd, eaf_related_new(out, rd, key, opts));
     /* inside the caller's transaction, the articles put so far count */
     s = eaf__db_fts_sync(db);
     if (s != EAF_OK)
@@ -353,6 +355,7 @@ eaf_status eaf_related_each(eaf_db *db, const eaf_related_options *opts, eaf_rel
     if (!db || !fn)
         return EAF_MISUSE;
     eaf__db_clear_error(db);
+    EAF__REL_VIA_SET(db, rd, eaf_related_each(rd, opts, fn, payload));
     s = eaf__db_fts_sync(db);
     if (s == EAF_OK)
         s = eaf__db_snapshot_begin(db);

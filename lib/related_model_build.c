@@ -247,10 +247,99 @@ static eaf_status title_weights(eaf__rel_model *m, eaf_db *db, heaps *h)
     return EAF_OK;
 }
 
+/* The instances of the index's terms in the order of FTS5's vocabulary
+ * (by term, then article, column and offset): of one file, its fts5vocab
+ * table; of a shard set's related handle, every shard's merged into that
+ * order (no article is in two shards), as one file of the same articles
+ * would give them. */
+typedef struct vocab_reader {
+    sqlite3_stmt **st;
+    unsigned n;
+    unsigned char *live;
+    sqlite3_stmt *cur;        /* the statement holding the current row */
+} vocab_reader;
+
+static void vocab_close(vocab_reader *v)
+{
+    unsigned k;
+
+    for (k = 0; v->st && k < v->n; k++)
+        sqlite3_finalize(v->st[k]);
+    eaf__free(v->st);
+    eaf__free(v->live);
+    memset(v, 0, sizeof(*v));
+}
+
+/* Opens the reader and steps each statement to its first row: SQLITE_OK,
+ * or the code of the failure. */
+static int vocab_open(vocab_reader *v, eaf_db *db)
+{
+    unsigned k;
+    int rc = SQLITE_OK;
+
+    memset(v, 0, sizeof(*v));
+    v->n = db->set && db->set_n > 1 ? db->set_n : 1;
+    v->st = eaf__calloc(v->n, sizeof(*v->st));
+    v->live = eaf__calloc(v->n, 1);
+    if (!v->st || !v->live)
+        return SQLITE_NOMEM;
+    for (k = 0; rc == SQLITE_OK && k < v->n; k++) {
+        char *sql = v->n == 1 ? eaf__strdup("SELECT term, doc, col, offset"
+                                            " FROM temp.eaf_vocab_instance")
+                              : eaf__printf("SELECT term, doc, col, offset"
+                                            " FROM temp.eaf_vocab_instance_%u", k);
+        rc = sql ? sqlite3_prepare_v2(db->sql, sql, -1, &v->st[k], NULL) : SQLITE_NOMEM;
+        eaf__free(sql);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(v->st[k]);
+            v->live[k] = rc == SQLITE_ROW;
+            rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+    }
+    return rc;
+}
+
+/* Is statement a's row before b's (term, then article)? */
+static int vocab_before(sqlite3_stmt *a, sqlite3_stmt *b)
+{
+    const void *ta = sqlite3_column_blob(a, 0), *tb = sqlite3_column_blob(b, 0);
+    size_t na = (size_t)sqlite3_column_bytes(a, 0), nb = (size_t)sqlite3_column_bytes(b, 0);
+    int c = memcmp(ta ? ta : "", tb ? tb : "", na < nb ? na : nb);
+
+    if (c != 0)
+        return c < 0;
+    if (na != nb)
+        return na < nb;
+    return sqlite3_column_int64(a, 1) < sqlite3_column_int64(b, 1);
+}
+
+/* Makes the next row current (v->cur; NULL at the end): SQLITE_ROW,
+ * SQLITE_DONE, or the code of a failure. */
+static int vocab_next(vocab_reader *v)
+{
+    unsigned k;
+
+    if (v->cur) { /* the row handed out last is used up */
+        int rc;
+        for (k = 0; v->st[k] != v->cur; k++)
+            ;
+        rc = sqlite3_step(v->cur);
+        v->live[k] = rc == SQLITE_ROW;
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return rc;
+    }
+    v->cur = NULL;
+    for (k = 0; k < v->n; k++)
+        if (v->live[k] && (!v->cur || vocab_before(v->st[k], v->cur)))
+            v->cur = v->st[k];
+    return v->cur ? SQLITE_ROW : SQLITE_DONE;
+}
+
 static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
                                const eaf__rel_progress *p)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st;
+    vocab_reader vr;
     term_run r;
     uint32_t cap_df = (uint32_t)floor(m->o.max_share * (double)m->n);
     uint32_t last_doc = UINT32_MAX;
@@ -267,14 +356,13 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
         s = eaf__db_vocab(db);
     if (s != EAF_OK)
         return s;
-    rc = sqlite3_prepare_v2(db->sql,
-                            "SELECT term, doc, col, offset FROM temp.eaf_vocab_instance",
-                            -1, &st, NULL);
+    rc = vocab_open(&vr, db);
     if (rc != SQLITE_OK) {
-        sqlite3_finalize(st);
+        vocab_close(&vr);
         return eaf__db_sqlerr(db, rc, "reading the index's terms");
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = vocab_next(&vr)) == SQLITE_ROW) {
+        st = vr.cur;
         const char *term = (const char *)sqlite3_column_text(st, 0);
         size_t tn = (size_t)sqlite3_column_bytes(st, 0);
         sqlite3_int64 docid = sqlite3_column_int64(st, 1);
@@ -339,7 +427,7 @@ static eaf_status stream_vocab(eaf__rel_model *m, eaf_db *db, heaps *h,
     if (s == EAF_OK && r.term)
         s = end_run(m, db, &r, h, cap_df);
     h->rows = rows;
-    sqlite3_finalize(st);
+    vocab_close(&vr);
     eaf__free(r.term);
     eaf__rm_free(m, r.doc, r.capdocs, sizeof(*r.doc));
     eaf__rm_free(m, r.tfw, r.capdocs, sizeof(*r.tfw));

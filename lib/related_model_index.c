@@ -184,7 +184,7 @@ static eaf_status read_facet_rows(eaf__rel_model *m, eaf_db *db, facet_pairs *fp
 
     rc = sqlite3_prepare_v2(db->sql,
                             "SELECT kind, norm, article_id FROM facet"
-                            " WHERE kind IN (?1, ?2, ?3, ?4) ORDER BY kind, norm",
+                            " WHERE kind IN (?1, ?2, ?3, ?4) ORDER BY kind, norm, article_id",
                             -1, &st, NULL);
     for (k = 0; rc == SQLITE_OK && k < EAF__META_KINDS; k++)
         sqlite3_bind_int(st, k + 1, eaf__rel_facet_kind[k]);
@@ -404,11 +404,13 @@ static eaf_status read_vectors(eaf__rel_model *m, eaf_db *db, const eaf__rel_opt
     eaf_status s = EAF_OK;
     int rc;
 
-    rc = sqlite3_prepare_v2(db->sql,
-                            "SELECT a.id, v.hash, v.length, v.vec, s.changed FROM article a"
+    char *sql = eaf__printf("SELECT a.id, v.hash, v.length, v.vec, s.changed FROM article a"
                             " LEFT JOIN related_vector v ON v.article_id = a.id"
-                            " LEFT JOIN related_stale s ON s.article_id = a.id ORDER BY a.id",
-                            -1, &st, NULL);
+                            " LEFT JOIN %s s ON s.article_id = a.id ORDER BY a.id",
+                            EAF__REL_CHANGED(db));
+
+    rc = sql ? sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) : SQLITE_NOMEM;
+    eaf__free(sql);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db->sql,
                                 "SELECT title, summary, body FROM article WHERE id = ?1", -1,

@@ -12,6 +12,8 @@
 #include "related_ondemand.h"
 #include "related_fts.h"
 #include "fts.h"
+#include "query.h"
+#include "shard.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -260,7 +262,7 @@ static eaf_status sqlpath_init_fts(sqlpath *p, eaf_db *db, const eaf__rel_opts *
 static eaf_status sqlpath_init(sqlpath *p, eaf_db *db, const eaf__rel_opts *o)
 {
     eaf_status s;
-    sqlite3_stmt *st = NULL;
+    sqlite3_int64 count = 0;
     char *v;
     int64_t n;
 
@@ -278,24 +280,26 @@ static eaf_status sqlpath_init(sqlpath *p, eaf_db *db, const eaf__rel_opts *o)
     p->n_model = (uint32_t)n;
     if (eaf__tokenizer_new(&p->tok, db->language) != EAF_OK)
         return eaf__db_error(db, EAF_NOMEM, "out of memory");
-    s = eaf__rel_prepare(db, "SELECT count(*) FROM article", &st, "counting the articles");
-    if (s == EAF_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            p->narticles = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
+    s = eaf__set_article_stat(db, "count(*)", "sum", &count, NULL);
+    p->narticles = (int64_t)count;
     if (s == EAF_OK)
         s = eaf__rel_prepare(db, "SELECT id, df FROM related_term WHERE term = ?1", &p->term_id,
                              "reading the term statistics");
     if (s == EAF_OK)
         s = eaf__rel_prepare(db, "SELECT term, df FROM related_term WHERE id = ?1", &p->term_text,
                              "reading the term statistics");
-    if (s == EAF_OK)
-        s = eaf__rel_prepare(db,
-                             "SELECT a.day, v.hash, v.length, v.vec, s.changed FROM article a"
-                             " LEFT JOIN related_vector v ON v.article_id = a.id"
-                             " LEFT JOIN related_stale s ON s.article_id = a.id WHERE a.id = ?1",
-                             &p->vec, "reading a vector");
+    if (s == EAF_OK) {
+        /* (a subquery, not a join: a set's view is then searched by id in
+         * each shard, not made whole for every article) */
+        char *sql = eaf__printf("SELECT a.day, v.hash, v.length, v.vec,"
+                                " (SELECT s.changed FROM %s s WHERE s.article_id = a.id)"
+                                " FROM article a LEFT JOIN related_vector v ON v.article_id = a.id"
+                                " WHERE a.id = ?1",
+                                EAF__REL_CHANGED(db));
+        s = sql ? eaf__rel_prepare(db, sql, &p->vec, "reading a vector")
+                : eaf__db_error(db, EAF_NOMEM, "out of memory");
+        eaf__free(sql);
+    }
     if (s == EAF_OK)
         s = sqlpath_statements(p, db);
     return s;
@@ -614,14 +618,12 @@ static int term_string(sqlpath *p, uint32_t id, eaf__buf *b)
 /* The newest day of the index. */
 static int32_t newest_day(eaf_db *db)
 {
-    sqlite3_stmt *st = NULL;
-    int32_t d = EAF__REL_NO_DAY;
+    sqlite3_int64 day = 0;
+    int none = 1;
 
-    if (eaf__rel_prepare(db, "SELECT max(day) FROM article", &st, "reading dates") == EAF_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        d = eaf__rel_day(sqlite3_column_int(st, 0));
-    sqlite3_finalize(st);
-    return d;
+    if (eaf__set_article_stat(db, "max(day)", "max", &day, &none) != EAF_OK || none)
+        return EAF__REL_NO_DAY;
+    return eaf__rel_day((int)day);
 }
 
 static int sql_stem(void *ctx, uint32_t id, eaf__buf *b)
@@ -638,6 +640,114 @@ static int cmp_pair_desc(const void *a, const void *b)
     return x->term < y->term ? -1 : x->term > y->term;
 }
 
+/* ---- candidates in a shard set ------------------------------------------------------ */
+
+/* Starts the spec of the rank function on a set's shards with the set's
+ * row count and column totals ("n=.. tot=.. df="). */
+static eaf_status set_spec_start(eaf_db *db, eaf__buf *rank)
+{
+    eaf__set_totals t;
+    eaf_status s = eaf__set_totals_read(db, &t);
+    int c;
+
+    if (s != EAF_OK)
+        return s;
+    eaf__buf_printf(rank, "n=%lld tot=", (long long)t.nrow);
+    for (c = 0; c < EAF__COL_COUNT; c++)
+        eaf__buf_printf(rank, "%s%lld", c ? "," : "", (long long)t.tot[c]);
+    eaf__buf_puts(rank, " df=");
+    return EAF_OK;
+}
+
+/* Adds phrase i's document frequency over the set to the spec: the
+ * number rank.c counts in one file when it is given no range of ids (the
+ * rows up to its sample, not an estimate past it).  phrase: the phrase's
+ * text in the query, to its end. */
+static eaf_status set_spec_df(eaf_db *db, eaf__buf *rank, const char *phrase, uint32_t i)
+{
+    char *expr = eaf__printf("{title summary body} : %s", phrase);
+    sqlite3_int64 got = 0, last = 0;
+    eaf_status s;
+
+    if (!expr)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    s = eaf__set_phrase_ids(db, expr, EAF__DF_SAMPLE, &got, &last);
+    eaf__free(expr);
+    if (s == EAF_OK)
+        eaf__buf_printf(rank, "%s%lld", i ? "," : "", (long long)got);
+    return s;
+}
+
+typedef struct ranked_id {
+    double rank;
+    int64_t id;
+} ranked_id;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked_id *x = a, *y = b;
+
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The best `want` rows of the query q ranked by rank over a set: each
+ * shard's best `want`, merged (the shards rank with the set's statistics,
+ * so that the scores are those of one file). */
+static eaf_status set_candidates(eaf_db *db, const char *q, const char *rank, size_t want,
+                                 int64_t **ids, size_t *n)
+{
+    ranked_id *all = NULL;
+    size_t nall = 0, i;
+    unsigned k;
+    eaf_status s = EAF_OK;
+
+    all = eaf__malloc(want * db->set_n * sizeof(*all) + 1);
+    if (!all)
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    for (k = 0; s == EAF_OK && k < db->set_n; k++) {
+        /* on the shard's own handle, whose fts is its main one (rank.c
+         * keeps the column sizes of the connection's main fts) */
+        eaf_db *shard = db->set->db[k];
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(shard->sql,
+                                    "SELECT rowid, rank FROM fts WHERE fts MATCH ?1"
+                                    " AND rank MATCH ?2 ORDER BY rank LIMIT ?3",
+                                    -1, &st, NULL);
+
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(st);
+            s = eaf__db_error(db, eaf__db_status(shard, rc), "finding candidates: %s",
+                              sqlite3_errmsg(shard->sql));
+            break;
+        }
+        sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, rank, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)want);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && nall < want * db->set_n) {
+            all[nall].id = sqlite3_column_int64(st, 0);
+            all[nall].rank = sqlite3_column_double(st, 1);
+            nall++;
+        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            s = eaf__db_error(db, eaf__db_status(shard, rc), "finding candidates: %s",
+                              sqlite3_errmsg(shard->sql));
+        sqlite3_finalize(st);
+    }
+    if (s == EAF_OK) {
+        qsort(all, nall, sizeof(*all), cmp_ranked);
+        *n = nall < want ? nall : want;
+        *ids = eaf__malloc((*n ? *n : 1) * sizeof(**ids));
+        if (!*ids)
+            s = eaf__db_error(db, EAF_NOMEM, "out of memory");
+        for (i = 0; s == EAF_OK && i < *n; i++)
+            (*ids)[i] = all[i].id;
+    }
+    eaf__free(all);
+    return s;
+}
+
 /* The ids of the source's candidates, from the full-text index: the
  * articles with its weightiest terms (as in the batch, but for those that
  * would bring more than CANDIDATE_ROWS rows in all), ranked by BM25F over
@@ -646,13 +756,14 @@ static int cmp_pair_desc(const void *a, const void *b)
 static eaf_status fts_candidates(sqlpath *p, const eaf__rel_doc *src, int64_t **ids,
                                  size_t *n)
 {
-    eaf__buf q = EAF__BUF_INIT, t = EAF__BUF_INIT, rank = EAF__BUF_INIT;
+    eaf__buf q = EAF__BUF_INIT, t = EAF__BUF_INIT, rank = EAF__BUF_INIT, grp = EAF__BUF_INIT;
     eaf__rel_pair top[EAF__REL_MAX_TERMS];
+    size_t at = 0;
     sqlite3_stmt *st = NULL;
     uint32_t i, nq = src->n, phrases = 0;
     uint64_t rows = 0;
     int rc;
-    eaf_status s;
+    eaf_status s = EAF_OK;
 
     *ids = NULL;
     *n = 0;
@@ -664,6 +775,12 @@ static eaf_status fts_candidates(sqlpath *p, const eaf__rel_doc *src, int64_t **
     eaf__buf_puts(&q, "{title summary body} : (");
     eaf__buf_printf(&rank, EAF__RANK_FUNCTION "(%g, 0, 0, 0, 0, 1, 1, 0, 1.2, 0.75, 0, '",
                     p->o->title_weight);
+    /* a set's shards rank with the statistics of the whole set */
+    if (p->db->set && (s = set_spec_start(p->db, &rank)) != EAF_OK) {
+        eaf__buf_free(&q);
+        eaf__buf_free(&rank);
+        return s;
+    }
     for (i = 0; i < src->n && phrases < nq; i++) {
         const char *c;
         uint32_t df = 0;
@@ -674,18 +791,33 @@ static eaf_status fts_candidates(sqlpath *p, const eaf__rel_doc *src, int64_t **
         if (phrases && rows + df > CANDIDATE_ROWS)
             continue;
         rows += df;
-        eaf__buf_puts(&q, phrases ? " OR \"\x01" : "\"\x01");
+        eaf__buf_puts(&q, phrases ? " OR " : "");
+        at = q.n;
+        eaf__buf_puts(&q, "\"\x01");
         for (c = eaf__buf_cstr(&t); c && *c; c++) {
             if (*c == '"')
                 eaf__buf_putc(&q, '"');
             eaf__buf_putc(&q, *c);
         }
         eaf__buf_putc(&q, '"');
-        eaf__buf_printf(&rank, "%s%u:%.6f", phrases ? " " : "", phrases, (double)top[i].w);
+        eaf__buf_printf(&grp, "%s%u:%.6f", phrases ? " " : "", phrases, (double)top[i].w);
+        if (p->db->set && q.rc == EAF_OK &&
+            (s = set_spec_df(p->db, &rank, q.p + at, phrases)) != EAF_OK)
+            break;
         phrases++;
     }
     eaf__buf_putc(&q, ')');
+    if (p->db->set)
+        eaf__buf_putc(&rank, ' ');
+    eaf__buf_puts(&rank, grp.p ? grp.p : "");
     eaf__buf_puts(&rank, "')");
+    eaf__buf_free(&grp);
+    if (s != EAF_OK) {
+        eaf__buf_free(&t);
+        eaf__buf_free(&q);
+        eaf__buf_free(&rank);
+        return s;
+    }
     eaf__buf_free(&t);
     if (q.rc != EAF_OK || rank.rc != EAF_OK) {
         eaf__buf_free(&q);
@@ -694,6 +826,10 @@ static eaf_status fts_candidates(sqlpath *p, const eaf__rel_doc *src, int64_t **
     }
     /* the articles put in the open transaction reach fts only now */
     s = eaf__db_fts_sync(p->db);
+    if (s == EAF_OK && phrases && p->db->set) {
+        s = set_candidates(p->db, q.p, rank.p, p->ncand + 1, ids, n);
+        phrases = 0; /* done */
+    }
     if (s == EAF_OK && phrases)
         s = eaf__rel_prepare(p->db,
                              "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rank MATCH ?2"

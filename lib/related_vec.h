@@ -251,4 +251,10 @@ int32_t eaf__rel_day(int32_t ymd);
 int eaf__rel_arena_put(char **arena, size_t *len, size_t *cap, size_t first, const char *t,
                        size_t n, size_t *off);
 
+/* The table of the articles changed since the lists were made, which the
+ * vectors' readers join (its rows with changed not 0 count): the index's
+ * related_stale, or on a shard set's related handle the view
+ * eaf_rel_changed (shard.h). */
+#define EAF__REL_CHANGED(db) ((db)->set ? "eaf_rel_changed" : "related_stale")
+
 #endif /* EAF_RELATED_VEC_H */

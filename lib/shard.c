@@ -9,6 +9,7 @@
  *     shards 2
  */
 #include "shard.h"
+#include "stmt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -284,6 +285,10 @@ static void set_free(struct eaf__set *set)
 
     if (!set)
         return;
+    if (set->rel) {
+        set->rel->set = NULL; /* closes as a lone file, once its lists are freed */
+        eaf_db_close(set->rel);
+    }
     for (k = 0; set->db && k < set->n; k++)
         if (set->db[k]) {
             set->db[k]->set = NULL; /* closes as a lone file */
@@ -335,6 +340,7 @@ eaf_status eaf__set_open(eaf_db **out, const char *dir, const eaf_open_options *
     if (!set)
         return EAF_NOMEM;
     mo.flags &= ~(unsigned)EAF_OPEN_CREATE; /* the shards exist: eaf_shards_create() */
+    set->flags = mo.flags;
     for (k = 0; k < set->n; k++) {
         st = open_member(&set->db[k], set, k, &mo, errmsg_out);
         if (st != EAF_OK) {
@@ -449,6 +455,309 @@ eaf_status eaf__set_unsupported(eaf_db *db, const char *what)
 {
     return eaf__db_error(db, EAF_MISUSE, "%s is not available on a shard set ('%s') yet",
                          what, db->path);
+}
+
+/* ---- the statistics of a set's full-text index ---------------------------- */
+
+/* A varint of SQLite's record format (FTS5's averages record uses it). */
+static size_t get_varint(const unsigned char *p, size_t n, uint64_t *v)
+{
+    uint64_t x = 0;
+    size_t i;
+
+    for (i = 0; i < n && i < 8; i++) {
+        x = (x << 7) | (p[i] & 0x7f);
+        if (!(p[i] & 0x80)) {
+            *v = x;
+            return i + 1;
+        }
+    }
+    if (i == 8 && n > 8) {
+        *v = (x << 8) | p[8];
+        return 9;
+    }
+    return 0;
+}
+
+/* The row count and column totals of one shard's fts (its averages
+ * record), and its range of ids, added to t. */
+static eaf_status shard_totals(eaf_db *db, const char *schema, eaf__set_totals *t)
+{
+    char sql[160];
+    sqlite3_stmt *st = NULL;
+    int rc, c;
+
+    snprintf(sql, sizeof(sql), "SELECT block FROM \"%s\".fts_data WHERE id = 1", schema);
+    rc = eaf__stmt_take(&db->kept, db->sql, sql, &st);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *p = sqlite3_column_blob(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0), used;
+        uint64_t v = 0;
+
+        used = p ? get_varint(p, n, &v) : 0;
+        t->nrow += (sqlite3_int64)v;
+        for (c = 0; used && c < EAF__SET_COLS && used < n; c++) {
+            size_t u = get_varint(p + used, n - used, &v);
+            if (!u)
+                break;
+            t->tot[c] += (sqlite3_int64)v;
+            used += u;
+        }
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK; /* an empty table has no record yet */
+    }
+    eaf__stmt_give(&db->kept, st);
+    st = NULL;
+    if (rc == SQLITE_OK) {
+        /* (each its own query: min() and max() in one read the whole table) */
+        snprintf(sql, sizeof(sql),
+                 "SELECT (SELECT min(id) FROM \"%s\".article),"
+                 " (SELECT max(id) FROM \"%s\".article)", schema, schema);
+        rc = eaf__stmt_take(&db->kept, db->sql, sql, &st);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+                sqlite3_int64 lo = sqlite3_column_int64(st, 0), hi = sqlite3_column_int64(st, 1);
+                if (!t->have_ids || lo < t->lo)
+                    t->lo = lo;
+                if (!t->have_ids || hi > t->hi)
+                    t->hi = hi;
+                t->have_ids = 1;
+            }
+            rc = SQLITE_OK;
+        }
+        eaf__stmt_give(&db->kept, st);
+    }
+    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, "reading the set's statistics");
+}
+
+eaf_status eaf__set_totals_read(eaf_db *db, eaf__set_totals *t)
+{
+    eaf_status st = EAF_OK;
+    unsigned k;
+
+    memset(t, 0, sizeof(*t));
+    for (k = 0; k < db->set->n && st == EAF_OK; k++) {
+        char schema[16];
+        st = shard_totals(db, eaf__set_schema(schema, sizeof(schema), db, k), t);
+    }
+    return st;
+}
+
+eaf_status eaf__set_phrase_ids(eaf_db *db, const char *phrase, sqlite3_int64 sample,
+                               sqlite3_int64 *got, sqlite3_int64 *last)
+{
+    sqlite3_stmt *st[EAF__SET_MAX] = {NULL};
+    sqlite3_int64 head[EAF__SET_MAX];
+    int live[EAF__SET_MAX], rc = SQLITE_OK;
+    unsigned k, n = db->set->n;
+
+    *got = *last = 0;
+    for (k = 0; k < n && rc == SQLITE_OK; k++) {
+        char schema[16], sql[128];
+
+        live[k] = 0;
+        eaf__set_schema(schema, sizeof(schema), db, k);
+        snprintf(sql, sizeof(sql), "SELECT rowid FROM \"%s\".fts WHERE fts MATCH ?1 ORDER BY rowid",
+                 schema);
+        rc = eaf__stmt_take(&db->kept, db->sql, sql, &st[k]);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_text(st[k], 1, phrase, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(st[k]);
+            live[k] = rc == SQLITE_ROW;
+            if (live[k])
+                head[k] = sqlite3_column_int64(st[k], 0);
+            rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+    }
+    while (rc == SQLITE_OK && *got < sample) {
+        unsigned best = n;
+        for (k = 0; k < n; k++)
+            if (live[k] && (best == n || head[k] < head[best]))
+                best = k;
+        if (best == n)
+            break; /* fewer than the sample: the count is exact */
+        *last = head[best];
+        ++*got;
+        rc = sqlite3_step(st[best]);
+        live[best] = rc == SQLITE_ROW;
+        if (live[best])
+            head[best] = sqlite3_column_int64(st[best], 0);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    for (k = 0; k < n; k++) {
+        if (st[k]) {
+            sqlite3_reset(st[k]);
+            sqlite3_clear_bindings(st[k]);
+        }
+        eaf__stmt_give(&db->kept, st[k]);
+    }
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(db, rc, "counting a word over the set");
+    if (*got < sample)
+        *last = 0;
+    return EAF_OK;
+}
+
+eaf_status eaf__set_article_stat(eaf_db *db, const char *agg, const char *comb,
+                                 sqlite3_int64 *out, int *null)
+{
+    eaf__buf sql = EAF__BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    unsigned k, n = EAF__IS_MEMBER(db) ? db->set->n : 1;
+    int rc;
+
+    *out = 0;
+    if (null)
+        *null = 1;
+    eaf__buf_printf(&sql, "SELECT %s(x) FROM (", comb);
+    for (k = 0; k < n; k++) {
+        char schema[16];
+        if (n > 1)
+            eaf__set_schema(schema, sizeof(schema), db, k);
+        else
+            snprintf(schema, sizeof(schema), "main");
+        eaf__buf_printf(&sql, "%sSELECT %s AS x FROM \"%s\".article", k ? " UNION ALL " : "",
+                        agg, schema);
+    }
+    eaf__buf_putc(&sql, ')');
+    rc = sql.rc == EAF_OK ? sqlite3_prepare_v2(db->sql, sql.p, -1, &st, NULL) : SQLITE_NOMEM;
+    eaf__buf_free(&sql);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        if (null)
+            *null = sqlite3_column_type(st, 0) == SQLITE_NULL;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(db, rc, "reading the articles");
+}
+
+eaf_status eaf__set_data_version(eaf_db *db, sqlite3_int64 *out)
+{
+    unsigned k, n = EAF__IS_MEMBER(db) ? db->set->n : 1;
+
+    *out = 0;
+    for (k = 0; k < n; k++) {
+        char schema[16], sql[64];
+        sqlite3_stmt *st = NULL;
+        int rc;
+
+        if (n > 1)
+            eaf__set_schema(schema, sizeof(schema), db, k);
+        else
+            snprintf(schema, sizeof(schema), "main");
+        snprintf(sql, sizeof(sql), "PRAGMA \"%s\".data_version", schema);
+        rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            *out += sqlite3_column_int64(st, 0);
+            rc = SQLITE_OK;
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_OK)
+            return eaf__db_sqlerr(db, rc, "reading the index's version");
+    }
+    return EAF_OK;
+}
+
+/* ---- the related lists of a set ------------------------------------------ */
+
+/* The views of the set's related handle (shard.h). */
+static eaf_status rel_views(eaf_db *r)
+{
+    eaf__buf sql = EAF__BUF_INIT, art = EAF__BUF_INIT, fac = EAF__BUF_INIT,
+             chg = EAF__BUF_INIT, stale = EAF__BUF_INIT;
+    unsigned k;
+    int rc;
+
+    for (k = 0; k < r->set->n; k++) {
+        char schema[16];
+        const char *sep = k ? " UNION ALL " : "";
+        eaf__set_schema(schema, sizeof(schema), r, k);
+        eaf__buf_printf(&art, "%sSELECT * FROM \"%s\".article", sep, schema);
+        eaf__buf_printf(&fac, "%sSELECT * FROM \"%s\".facet", sep, schema);
+        eaf__buf_printf(&chg, "%sSELECT article_id, changed FROM \"%s\".related_stale WHERE changed",
+                        sep, schema);
+        eaf__buf_printf(&stale, "SELECT article_id, changed FROM \"%s\".related_stale UNION ALL ",
+                        schema);
+    }
+    eaf__buf_printf(&sql,
+                    "CREATE TEMP VIEW article AS %s;"
+                    "CREATE TEMP VIEW facet AS %s;"
+                    "CREATE TEMP VIEW eaf_rel_changed AS %s;"
+                    "CREATE TEMP VIEW related_stale AS %s"
+                    "SELECT l.article_id, 0 FROM main.related_list l"
+                    " WHERE l.other_id IN (SELECT article_id FROM eaf_rel_changed)"
+                    " OR NOT EXISTS (SELECT 1 FROM article o WHERE o.id = l.other_id);",
+                    art.p, fac.p, chg.p, stale.p);
+    rc = sql.rc == EAF_OK && art.rc == EAF_OK && fac.rc == EAF_OK && chg.rc == EAF_OK &&
+                 stale.rc == EAF_OK
+             ? sqlite3_exec(r->sql, sql.p, NULL, NULL, NULL)
+             : SQLITE_NOMEM;
+    eaf__buf_free(&sql);
+    eaf__buf_free(&art);
+    eaf__buf_free(&fac);
+    eaf__buf_free(&chg);
+    eaf__buf_free(&stale);
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(r, rc, "reading the related lists of the set");
+    return EAF_OK;
+}
+
+eaf_status eaf__set_related(eaf_db **out, eaf_db *db)
+{
+    struct eaf__set *set = db->set;
+    eaf_open_options o = EAF_OPEN_OPTIONS_INIT;
+    char *err = NULL;
+    eaf_db *r = NULL;
+    eaf_status st;
+
+    *out = NULL;
+    if (!set || !set->db)
+        return eaf__db_error(db, EAF_MISUSE,
+                             "'%s' is the writer of one shard of a set: the set's related"
+                             " lists are read and made through its folder", db->path);
+    if (set->rel) {
+        *out = set->rel;
+        return EAF_OK;
+    }
+    /* the set's handle holds the writers' lock, if any */
+    o.flags = set->flags & ~(unsigned)(EAF_OPEN_CREATE | EAF_OPEN_LOCK);
+    st = open_member(&r, set, 0, &o, &err);
+    if (st != EAF_OK) {
+        st = eaf__db_error(db, st, "opening the related lists of the set: %s",
+                           err ? err : "out of memory");
+        eaf__free(err);
+        return st;
+    }
+    st = rel_views(r);
+    if (st != EAF_OK) {
+        st = eaf__db_error(db, st, "%s", eaf_db_errmsg(r));
+        r->set = NULL;
+        eaf_db_close(r);
+        return st;
+    }
+    set->rel = r;
+    *out = r;
+    return EAF_OK;
+}
+
+eaf_status eaf__set_clear_stale(eaf_db *rel)
+{
+    unsigned k;
+
+    for (k = 0; k < rel->set->n; k++) {
+        char schema[16], sql[64];
+        int rc;
+
+        eaf__set_schema(schema, sizeof(schema), rel, k);
+        snprintf(sql, sizeof(sql), "DELETE FROM \"%s\".related_stale", schema);
+        rc = sqlite3_exec(rel->sql, sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            return eaf__db_sqlerr(rel, rc, "storing the related articles");
+    }
+    return EAF_OK;
 }
 
 /* ---- a member's view of the whole set ------------------------------------ */

@@ -39,6 +39,10 @@ struct eaf__set {
     int caching;
     struct eaf__set_stat *stats;
     size_t nstats;
+    /* the handle of the set's related lists (eaf__set_related), made on
+     * first use, and the flags the set was opened with */
+    eaf_db *rel;
+    unsigned flags;
 };
 
 /* One expression's statistics over the set, as eaf__set_stats() wrote them. */
@@ -72,9 +76,61 @@ const char *eaf__set_schema(char *buf, size_t n, const eaf_db *db, unsigned k);
  * be read whole for every term).  Readers sum doc by term, and order the
  * instances when they want the first ones. */
 
+/* The totals of a set's full-text index, as one file of its articles
+ * would have them: the rows, each column's total size (FTS5's "averages"
+ * records summed), and the range of ids. */
+#define EAF__SET_COLS 16
+typedef struct eaf__set_totals {
+    sqlite3_int64 nrow, tot[EAF__SET_COLS], lo, hi;
+    int have_ids;
+} eaf__set_totals;
+/* Reads them, over every shard of member db's set. */
+eaf_status eaf__set_totals_read(eaf_db *db, eaf__set_totals *t);
+/* The ids of the rows that match the FTS5 expression phrase in the set
+ * of member db, counted in id order (every shard's, merged as they are
+ * read) up to the sample-th: *got of them, and *last the id the count
+ * stopped at (0 when it went through them all).  Since ids are unique
+ * over the set and handed out in one sequence, these are the numbers a
+ * count over one file of the same articles gives. */
+eaf_status eaf__set_phrase_ids(eaf_db *db, const char *phrase, sqlite3_int64 sample,
+                               sqlite3_int64 *got, sqlite3_int64 *last);
+
+/* A number of db's articles: the aggregate agg ("count(*)", "max(id)",
+ * "max(day)") of its article table, or for a member of a set (its
+ * related handle) of every shard's, combined by comb ("sum", "min",
+ * "max"); each shard's is read with its own indexes, not through a view
+ * of them all.  0, and *null 1 (null may be NULL), when it is NULL. */
+eaf_status eaf__set_article_stat(eaf_db *db, const char *agg, const char *comb,
+                                 sqlite3_int64 *out, int *null);
+/* PRAGMA data_version of db's file, or of a member, summed over every
+ * shard of its set: it changes when any of them does. */
+eaf_status eaf__set_data_version(eaf_db *db, sqlite3_int64 *out);
+
 /* store.c: the number of articles of db's index, of its whole set for a
  * set handle or a member. */
 eaf_status eaf__db_count_all(int64_t *out, eaf_db *db);
+
+/* The handle the related lists of a set are read and written with
+ * (shard.c), for the set handle db or one of its members: a member of
+ * shard 0, which holds the set's lists, vectors, term statistics and
+ * options (related_list, related_vector, related_term, eaf_meta), made
+ * on first use and kept until the set is closed.  On its connection the
+ * names the related code reads are views over the whole set, which hide
+ * shard 0's own tables:
+ *  - article, facet: every shard's, one after the other (an order the
+ *    readers that need one ask for);
+ *  - eaf_rel_changed: the articles put or changed since the lists were
+ *    made (every shard's related_stale rows with changed 1; one row an
+ *    article, in its own shard);
+ *  - related_stale: the stale lists: every shard's marks, and the lists
+ *    (in shard 0) that hold an article another shard changed or deleted,
+ *    which that shard's triggers could not see; an article may have
+ *    several rows.  It is emptied with eaf__set_clear_stale().
+ * A lone writing member has none: EAF_MISUSE. */
+eaf_status eaf__set_related(eaf_db **out, eaf_db *db);
+/* Empties the marks of stale lists of every shard (the set's related
+ * handle rel, in its write transaction). */
+eaf_status eaf__set_clear_stale(eaf_db *rel);
 
 /* Is db a set handle (the folder), a member of one? */
 #define EAF__IS_SET(h) ((h)->set && (h)->shard < 0)

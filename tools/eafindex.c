@@ -60,8 +60,8 @@ static int related_progress(const char *phase, int64_t done, int64_t total, void
 }
 
 /* Brings the related-article lists up to date with what was indexed:
- * the stale ones only, or all of them the first time. */
-static void refresh_related(run *r)
+ * the stale ones only, or all of them the first time (index.h). */
+void refresh_related(run *r)
 {
     eaf_related_stats stats;
     struct timespec t0;

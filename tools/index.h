@@ -170,6 +170,10 @@ int do_snapshot(const char *dbpath, const char *output, int quiet);
 
 /* ---- index_shards.c: a shard set ------------------------------------------ */
 
+/* eafindex.c: brings the related lists of r->db up to date with what
+ * was indexed (r->fatal set when that failed). */
+void refresh_related(run *r);
+
 /* Is path the folder of a shard set? */
 int index_is_set(const char *path);
 /* The run of eafindex into the shard set at path (made with shards

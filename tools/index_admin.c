@@ -173,18 +173,8 @@ static int check_one(const char *dbpath, int quiet);
 
 int do_check(const char *dbpath, int quiet)
 {
-    unsigned n = 0, k;
-    char **shards = shard_files(dbpath, &n);
-    int status = EXIT_OK;
-
-    if (!shards)
-        return check_one(dbpath, quiet);
-    /* a shard set: each shard, a line each */
-    for (k = 0; k < n; k++)
-        if (check_one(shards[k], quiet) != EXIT_OK)
-            status = EXIT_FAIL;
-    free_files(shards, n);
-    return status;
+    /* a shard set too: every shard, its problems named by its file */
+    return check_one(dbpath, quiet);
 }
 
 static int check_one(const char *dbpath, int quiet)
@@ -220,6 +210,8 @@ static int check_one(const char *dbpath, int quiet)
 /* --rebuild: what the index derives from its articles, made again, then
  * the related lists and a check. */
 static int rebuild_one(const char *dbpath, eaf_open_options *oo, int no_related, int quiet);
+static int rebuild_related(const char *dbpath, eaf_open_options *oo, int no_related,
+                           int quiet);
 
 int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)
 {
@@ -229,12 +221,41 @@ int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int qui
 
     if (!shards)
         return rebuild_one(dbpath, oo, no_related, quiet);
-    /* a shard set: each shard (it keeps no related lists yet) */
+    /* a shard set: each shard, then the set's related lists (which shard
+     * 0 keeps for every shard) and the check of the whole set */
     for (k = 0; k < n; k++)
-        if (rebuild_one(shards[k], oo, 1, quiet) != EXIT_OK)
+        if (rebuild_one(shards[k], oo, 1, 1) != EXIT_OK)
             status = EXIT_FAIL;
     free_files(shards, n);
+    if (status == EXIT_OK && !interrupted)
+        status = rebuild_related(dbpath, oo, no_related, quiet);
     return status;
+}
+
+/* The related lists of a rebuilt set, and its check. */
+static int rebuild_related(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)
+{
+    eaf_related_stats stats;
+    eaf_db *db;
+    eaf_status st = EAF_OK;
+
+    if (!no_related) {
+        oo->flags = EAF_OPEN_LOCK;
+        if (tool_open(&db, dbpath, oo, 0) != EAF_OK)
+            return EXIT_FAIL;
+        interrupt_db = NULL; /* (the set's own connection runs no statement) */
+        memset(&stats, 0, sizeof(stats));
+        stats.version = EAF_RELATED_STATS_VERSION;
+        st = eaf_related_refresh(&stats, db, NULL, NULL);
+        if (st != EAF_OK)
+            warnx_("%s: cannot compute the related lists: %s", dbpath, eaf_db_errmsg(db));
+        eaf_db_close(db);
+    }
+    if (interrupted)
+        return 130;
+    if (st != EAF_OK)
+        return EXIT_FAIL;
+    return check_one(dbpath, quiet);
 }
 
 static int rebuild_one(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)

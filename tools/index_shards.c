@@ -171,14 +171,6 @@ int do_index_set(run *r0, const char *path, eaf_open_options *oo, unsigned shard
             failed_files = (int)r->failed_files;
         fatal |= r->fatal;
     }
-    if (!r0->dry_run && !fatal && !interrupted && !r0->no_related && !r0->quiet)
-        warnx_("note: related-article lists are not kept for a shard set yet");
-    if (interrupted)
-        warnx_("interrupted: what was committed is kept; run again to go on");
-    printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed"
-           " (%u shards)\n",
-           r0->dry_run ? "dry run, nothing written: " : "", added, updated, unchanged, removed,
-           skipped, failed, count);
     for (k = 0; k < count; k++) {
         eaf_prep_free(w[k].r.prep);
         if (w[k].r.db && eaf_db_close(w[k].r.db) != EAF_OK)
@@ -189,6 +181,25 @@ int do_index_set(run *r0, const char *path, eaf_open_options *oo, unsigned shard
     }
     *r0 = w[0].r;
     r0->label = NULL;
+    /* the related lists, once every shard is written: through the set */
+    if (!r0->dry_run && !fatal && !interrupted && !r0->no_related) {
+        if (tool_open(&r0->db, path, oo, 0) == EAF_OK) {
+            r0->progress = !r0->quiet && !r0->verbose && isatty(STDERR_FILENO);
+            refresh_related(r0);
+            fatal |= r0->fatal;
+            if (eaf_db_close(r0->db) != EAF_OK)
+                fatal = 1;
+        } else {
+            fatal = 1;
+        }
+        r0->db = NULL;
+    }
+    if (interrupted)
+        warnx_("interrupted: what was committed is kept; run again to go on");
+    printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed"
+           " (%u shards)\n",
+           r0->dry_run ? "dry run, nothing written: " : "", added, updated, unchanged, removed,
+           skipped, failed, count);
     status = interrupted ? 130 : fatal || failed || failed_files ? EXIT_FAIL : EXIT_OK;
     index_free_run(r0);
     pthread_mutex_lock(&said_lock);

@@ -4,9 +4,10 @@
 # as one file holds; every eafquery gives on the folder what it gives on
 # one file of the same articles (the outputs compared whole, scores
 # included); a second run changes nothing, a changed and a removed page
-# are seen by the shard that holds them; --check and --export cover every
-# shard; --snapshot writes a set of its own; what a set cannot do yet
-# says so; and the usage errors.  Expected
+# are seen by the shard that holds them; the related lists of the set are
+# the one file's, built, refreshed after the change and after --rebuild;
+# --check and --export cover every shard; --snapshot writes a set of its
+# own; what a set cannot do yet says so; and the usage errors.  Expected
 # values come from the one file, never from a stored copy.  TAP output.
 . "${EAF_TEST_SRCDIR:-.}/tests/cli/tap.sh"
 tap_need page
@@ -20,14 +21,15 @@ cp -R "$srcdir/examples/archive" "$tmp/archive"
 chmod -R u+w "$tmp/archive"
 n=$(find "$tmp/archive" -name '*.md' | wc -l | tr -d ' ')
 
-"$eafindex" -q --no-related -d "$one" "$tmp/archive" > /dev/null
+"$eafindex" -q -d "$one" "$tmp/archive" > /dev/null
 is "$?" 0 "one file indexed"
 out=$("$eafindex" --shards 2 -d "$set" "$tmp/archive" 2> "$tmp/err")
 is "$?" 0 "eafindex --shards 2"
 is "$out" "$n added, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed (2 shards)" \
     "the tally counts every article once"
-contains "$(cat "$tmp/err")" "related-article lists are not kept for a shard set yet" \
-    "it says the related lists are not kept"
+is "$(cat "$tmp/err")" "" "and says nothing else"
+is "$("$eafrelated" -d "$set" --list)" "$("$eafrelated" -d "$one" --list)" \
+    "the related lists were built, and are the one file's"
 ok "$([ -f "$set/eafshards" ] && [ -f "$set/shard-0.db" ] && [ -f "$set/shard-1.db" ] && echo 0 || echo 1)" \
     "the folder holds the manifest and two shard files"
 a=$("$eafquery" -d "$set/shard-0.db" --count 'the OR a OR of')
@@ -70,23 +72,36 @@ is "$("$eafindex" -d "$set" "$tmp/archive" 2> /dev/null)" \
     "0 added, 1 updated, $((n - 2)) unchanged, 1 removed, 0 skipped, 0 failed (2 shards)" \
     "a changed page is updated and a removed one removed"
 is "$("$eafquery" -d "$set" --count quokkazephyr)" 1 "the change is found"
-"$eafindex" -q --no-related -d "$one" "$tmp/archive" > /dev/null
+"$eafindex" -q -d "$one" "$tmp/archive" > /dev/null
 is "$("$eafquery" -d "$set" --format=tsv 'Japan China')" \
     "$("$eafquery" -d "$one" --format=tsv 'Japan China')" "still the same as one file"
+is "$("$eafrelated" -d "$set" --list)" "$("$eafrelated" -d "$one" --list)" \
+    "the related lists, refreshed, still the one file's"
 
 # --- admin -----------------------------------------------------------------------------
 out=$("$eafindex" -d "$set" --check)
 is "$?" 0 "--check on the folder"
-is "$(printf '%s\n' "$out" | grep -c ': ok, ')" 2 "a line for each shard"
+is "$out" "$set: ok, $((n - 1)) articles" "one line for the set"
 "$eafindex" -d "$set" --export > "$tmp/export.jsonl"
 is "$?" 0 "--export on the folder"
 is "$(grep -c '"eafsearch_export"' "$tmp/export.jsonl")" 1 "one header"
 is "$(($(wc -l < "$tmp/export.jsonl") - 1))" "$((n - 1))" "every article once"
 
-key=$("$eafquery" -d "$set" --format=tsv --fields=key -n 1 trade)
-"$eafrelated" -d "$set" "$key" > /dev/null 2> "$tmp/err"
-ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "eafrelated on a set fails"
-contains "$(cat "$tmp/err")" "not available on a shard set" "saying why"
+key=$("$eafquery" -d "$set" --format=tsv --fields=key -n 1 trade | sed -n 2p)
+x=$("$eafrelated" -d "$set" --explain --format=json "$key")
+is "$?" 0 "eafrelated KEY on the set"
+is "$x" "$("$eafrelated" -d "$one" --explain --format=json "$key")" \
+    "explained, as on one file"
+contains "$x" '"why"' "(with the explanations)"
+is "$("$eafquery" -d "$set" --format=tsv "related:$key")" \
+    "$("$eafquery" -d "$one" --format=tsv "related:$key")" "related:KEY, as on one file"
+# --rebuild of the set: every shard, then the set's related lists made again
+out=$("$eafindex" -d "$set" --rebuild 2> "$tmp/err")
+is "$?" 0 "--rebuild of the set"
+contains "$out" "$set: ok, $((n - 1)) articles" "then checked as a set"
+"$eafindex" -q -d "$one" --rebuild > /dev/null
+is "$("$eafrelated" -d "$set" --list)" "$("$eafrelated" -d "$one" --list)" \
+    "its related lists made again, as one file's"
 # --snapshot: a folder, a set of its own, searched as the set is
 out=$("$eafindex" -d "$set" --snapshot "$tmp/snap" 2> "$tmp/err")
 is "$?" 0 "--snapshot of a set"
@@ -105,6 +120,8 @@ ok "$([ "$ino1" != "$ino2" ] && echo 0 || echo 1)" "it is a new folder at the sa
 is "$(ls "$tmp" | grep -c 'snap\.')" 0 "nothing is left beside it"
 is "$("$eafquery" -d "$tmp/snap" --format=json -n 20 'rice paragraph')" \
     "$("$eafquery" -d "$set" --format=json -n 20 'rice paragraph')" "and it holds the change"
+is "$("$eafrelated" -d "$tmp/snap" --list)" "$("$eafrelated" -d "$set" --list)" \
+    "and the set's related lists"
 "$eafindex" -d "$set" --snapshot "$set" 2> "$tmp/err"
 ok "$([ $? -ne 0 ] && [ -f "$set/eafshards" ] && echo 0 || echo 1)" "a snapshot over the set itself is refused"
 contains "$(cat "$tmp/err")" "would replace the shard set it copies" "saying why"
