@@ -31,6 +31,7 @@ WRAPPER = sys.argv[4:]
 EAFSERVE = os.path.join(BUILD, "tools", "eafserve")
 EAFINDEX = os.path.join(BUILD, "tools", "eafindex")
 EAFQUERY = os.path.join(BUILD, "tools", "eafquery")
+EAFRELATED = os.path.join(BUILD, "tools", "eafrelated")
 FIXTURES = os.path.join(SRC, "tests", "serve")
 SLOW = 20 if WRAPPER else 1   # timeouts grow under valgrind
 
@@ -301,6 +302,13 @@ def set_snapshots():
     st, h, js = v.get_json("/api/stats")
     ok(st == 200 and js["generation"] == g1 and js.get("articles", n1) == n1,
        "the set's snapshot served, with its generation", js)
+    # its related posts: the lists eafindex stored in the set, read as stored
+    st, h, js = v.get_json("/api/related/" + q("serve/rice-tariffs"))
+    want = json.loads(run(EAFRELATED, "-d", master, "--format", "json",
+                          "serve/rice-tariffs").stdout or "{}").get("related", [])
+    ok(st == 200 and js.get("stored") is True and want and
+       [x["key"] for x in js.get("related", [])] == [x["key"] for x in want],
+       "the set's related posts served, stored, the master set's lists", (st, js, want))
     seen = []
     stop = threading.Event()
     threads = search_clients(v, 3, seen, stop)
