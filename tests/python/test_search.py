@@ -177,6 +177,32 @@ def test_related(sample):
     assert [h.key for h in sample.search("related:" + key, limit=5)] == [r.key for r in rel]
 
 
+def test_related_of_a_shard_set(tmp_path):
+    """A set's related lists (eafindex --shards) are those of one file of
+    the same articles, explained alike; built again and checked through
+    the folder."""
+    import subprocess
+    from conftest import ARCHIVE, EAFINDEX, need
+    need("page")
+    one, folder = str(tmp_path / "one.db"), str(tmp_path / "set")
+    for args in (["-d", one], ["--shards", "2", "-d", folder]):
+        r = subprocess.run([EAFINDEX, "-q"] + args + [ARCHIVE], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    with eafsearch.Index(one) as a, eafsearch.Index(folder) as b:
+        for key in JC_KEYS:
+            ra, rb = a.related(key, explain=True), b.related(key, explain=True)
+            assert ra
+            assert [(x.key, x.score, x.explanation, x.shared) for x in rb] == \
+                [(x.key, x.score, x.explanation, x.shared) for x in ra]
+        key = JC_KEYS[0]
+        assert [h.key for h in b.search("related:" + key)] == \
+            [h.key for h in a.search("related:" + key)]
+    with eafsearch.Index(folder, "w") as b:
+        stats = b.build_related()
+        assert stats["full"] and stats["lists"] == len(b)
+        assert b.check() == []
+
+
 def test_build_related_progress(tmp_path, sample_db):
     import shutil
     path = str(tmp_path / "b.db")
