@@ -256,5 +256,7 @@ int eaf__rel_arena_put(char **arena, size_t *len, size_t *cap, size_t first, con
  * related_stale, or on a shard set's related handle the view
  * eaf_rel_changed (shard.h). */
 #define EAF__REL_CHANGED(db) ((db)->set ? "eaf_rel_changed" : "related_stale")
+/* The stale lists read whole: related_stale, or the set's view for that. */
+#define EAF__REL_STALE_ALL(db) ((db)->set ? "eaf_rel_stale_all" : "related_stale")
 
 #endif /* EAF_RELATED_VEC_H */

@@ -682,6 +682,10 @@ static eaf_status rel_views(eaf_db *r)
         eaf__buf_printf(&stale, "SELECT article_id, changed FROM \"%s\".related_stale UNION ALL ",
                         schema);
     }
+    /* related_stale is read an article at a time (by article_id: each
+     * part searched by its key), eaf_rel_stale_all whole (the lists that
+     * hold a changed or removed article found from those articles, not by
+     * reading every list) */
     eaf__buf_printf(&sql,
                     "CREATE TEMP VIEW article AS %s;"
                     "CREATE TEMP VIEW facet AS %s;"
@@ -689,8 +693,13 @@ static eaf_status rel_views(eaf_db *r)
                     "CREATE TEMP VIEW related_stale AS %s"
                     "SELECT l.article_id, 0 FROM main.related_list l"
                     " WHERE l.other_id IN (SELECT article_id FROM eaf_rel_changed)"
-                    " OR NOT EXISTS (SELECT 1 FROM article o WHERE o.id = l.other_id);",
-                    art.p, fac.p, chg.p, stale.p);
+                    " OR NOT EXISTS (SELECT 1 FROM article o WHERE o.id = l.other_id);"
+                    "CREATE TEMP VIEW eaf_rel_stale_all AS %s"
+                    "SELECT l.article_id, 0 FROM main.related_list l WHERE l.other_id IN"
+                    " (SELECT article_id FROM eaf_rel_changed UNION ALL SELECT v.article_id"
+                    " FROM main.related_vector v"
+                    " WHERE NOT EXISTS (SELECT 1 FROM article o WHERE o.id = v.article_id));",
+                    art.p, fac.p, chg.p, stale.p, stale.p);
     rc = sql.rc == EAF_OK && art.rc == EAF_OK && fac.rc == EAF_OK && chg.rc == EAF_OK &&
                  stale.rc == EAF_OK
              ? sqlite3_exec(r->sql, sql.p, NULL, NULL, NULL)

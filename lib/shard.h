@@ -123,9 +123,14 @@ eaf_status eaf__db_count_all(int64_t *out, eaf_db *db);
  *    made (every shard's related_stale rows with changed 1; one row an
  *    article, in its own shard);
  *  - related_stale: the stale lists: every shard's marks, and the lists
- *    (in shard 0) that hold an article another shard changed or deleted,
+ *    (in shard 0) that hold an article another shard changed or removed,
  *    which that shard's triggers could not see; an article may have
- *    several rows.  It is emptied with eaf__set_clear_stale().
+ *    several rows.  Read an article at a time.  It is emptied with
+ *    eaf__set_clear_stale();
+ *  - eaf_rel_stale_all: the same, read whole (EAF__REL_STALE_ALL): a
+ *    removed article is known there by its vector (every article of a
+ *    list has one), left in shard 0 until a refresh drops it, marking the
+ *    lists that hold it stale first.
  * A lone writing member has none: EAF_MISUSE. */
 eaf_status eaf__set_related(eaf_db **out, eaf_db *db);
 /* Empties the marks of stale lists of every shard (the set's related
