@@ -828,14 +828,13 @@ static eaf_status fts_candidates(sqlpath *p, const eaf__rel_doc *src, int64_t **
     s = eaf__db_fts_sync(p->db);
     if (s == EAF_OK && phrases && p->db->set) {
         s = set_candidates(p->db, q.p, rank.p, p->ncand + 1, ids, n);
-        phrases = 0; /* done */
-    }
-    if (s == EAF_OK && phrases)
+    } else if (s == EAF_OK && phrases) {
         s = eaf__rel_prepare(p->db,
                              "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rank MATCH ?2"
                              " ORDER BY rank LIMIT ?3",
                              &st, "finding candidates");
-    if (s == EAF_OK && phrases) {
+    }
+    if (s == EAF_OK && st) {
         sqlite3_bind_text(st, 1, q.p, (int)q.n, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, rank.p, (int)rank.n, SQLITE_STATIC);
         sqlite3_bind_int(st, 3, (int)p->ncand + 1);
