@@ -6,6 +6,7 @@
 #include "related.h"
 #include "shard.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,24 @@ eaf_status eaf__rel_prepare(eaf_db *db, const char *sql, sqlite3_stmt **st, cons
         return eaf__db_sqlerr(db, rc, what);
     }
     return EAF_OK;
+}
+
+eaf_status eaf__rel_preparef(eaf_db *db, sqlite3_stmt **st, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    char *sql;
+    eaf_status s;
+
+    va_start(ap, fmt);
+    sql = eaf__vprintf(fmt, ap);
+    va_end(ap);
+    if (!sql) {
+        *st = NULL;
+        return eaf__db_error(db, EAF_NOMEM, "out of memory");
+    }
+    s = eaf__rel_prepare(db, sql, st, what);
+    eaf__free(sql);
+    return s;
 }
 
 eaf_status eaf__rel_exec(eaf_db *db, const char *sql, const char *what)

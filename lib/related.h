@@ -71,6 +71,10 @@ eaf_status eaf__rel_clear_stale(eaf_db *db);
 /* Prepares sql into *st (NULL on an error, with the message on db, `what`
  * failing). */
 eaf_status eaf__rel_prepare(eaf_db *db, const char *sql, sqlite3_stmt **st, const char *what);
+/* The same, of the SQL fmt makes (for the names of tables a set's related
+ * handle reads in views of their own: EAF__REL_CHANGED, EAF__REL_STALE_ALL). */
+eaf_status eaf__rel_preparef(eaf_db *db, sqlite3_stmt **st, const char *what, const char *fmt, ...)
+    EAF__PRINTF(4, 5);
 eaf_status eaf__rel_exec(eaf_db *db, const char *sql, const char *what);
 /* Steps a statement that returns no rows, and resets it. */
 eaf_status eaf__rel_run(eaf_db *db, sqlite3_stmt *st, const char *what);

@@ -410,12 +410,9 @@ static eaf_status refresh_stale(eaf_related_stats *stats, eaf_db *db, const eaf_
     if (!todo || !in)
         s = eaf__db_error(db, EAF_NOMEM, "out of memory");
     /* the stale lists, and the articles whose vector was computed again */
-    if (s == EAF_OK) {
-        char *sql = eaf__printf("SELECT article_id FROM %s", EAF__REL_STALE_ALL(db));
-        s = sql ? eaf__rel_prepare(db, sql, &st, "reading the stale lists")
-                : eaf__db_error(db, EAF_NOMEM, "out of memory");
-        eaf__free(sql);
-    }
+    if (s == EAF_OK)
+        s = eaf__rel_preparef(db, &st, "reading the stale lists", "SELECT article_id FROM %s",
+                              EAF__REL_STALE_ALL(db));
     while (s == EAF_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t x = eaf__rel_model_find(m, sqlite3_column_int64(st, 0));
         if (x >= 0 && !in[x]) {
@@ -542,14 +539,11 @@ eaf_status eaf_related_refresh(eaf_related_stats *stats, eaf_db *db,
     v = eaf__rel_meta_get(db, "related_n", &s);
     nmodel = v ? strtoll(v, NULL, 10) : 0;
     eaf__free(v);
-    if (s == EAF_OK) {
-        char *sql = eaf__printf("SELECT count(DISTINCT article_id),"
-                                " count(*) FILTER (WHERE changed) FROM %s",
-                                EAF__REL_STALE_ALL(db));
-        s = sql ? eaf__rel_prepare(db, sql, &st, "reading the stale lists")
-                : eaf__db_error(db, EAF_NOMEM, "out of memory");
-        eaf__free(sql);
-    }
+    if (s == EAF_OK)
+        s = eaf__rel_preparef(db, &st, "reading the stale lists",
+                              "SELECT count(DISTINCT article_id),"
+                              " count(*) FILTER (WHERE changed) FROM %s",
+                              EAF__REL_STALE_ALL(db));
     if (s == EAF_OK) {
         if (sqlite3_step(st) == SQLITE_ROW) {
             stale = sqlite3_column_int64(st, 0);

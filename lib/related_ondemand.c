@@ -288,18 +288,15 @@ static eaf_status sqlpath_init(sqlpath *p, eaf_db *db, const eaf__rel_opts *o)
     if (s == EAF_OK)
         s = eaf__rel_prepare(db, "SELECT term, df FROM related_term WHERE id = ?1", &p->term_text,
                              "reading the term statistics");
-    if (s == EAF_OK) {
-        /* (a subquery, not a join: a set's view is then searched by id in
-         * each shard, not made whole for every article) */
-        char *sql = eaf__printf("SELECT a.day, v.hash, v.length, v.vec,"
-                                " (SELECT s.changed FROM %s s WHERE s.article_id = a.id)"
-                                " FROM article a LEFT JOIN related_vector v ON v.article_id = a.id"
-                                " WHERE a.id = ?1",
-                                EAF__REL_CHANGED(db));
-        s = sql ? eaf__rel_prepare(db, sql, &p->vec, "reading a vector")
-                : eaf__db_error(db, EAF_NOMEM, "out of memory");
-        eaf__free(sql);
-    }
+    /* (a subquery, not a join: a set's view is then searched by id in
+     * each shard, not made whole for every article) */
+    if (s == EAF_OK)
+        s = eaf__rel_preparef(db, &p->vec, "reading a vector",
+                              "SELECT a.day, v.hash, v.length, v.vec,"
+                              " (SELECT s.changed FROM %s s WHERE s.article_id = a.id)"
+                              " FROM article a LEFT JOIN related_vector v ON v.article_id = a.id"
+                              " WHERE a.id = ?1",
+                              EAF__REL_CHANGED(db));
     if (s == EAF_OK)
         s = sqlpath_statements(p, db);
     return s;
