@@ -232,10 +232,24 @@ int do_rebuild(const char *dbpath, eaf_open_options *oo, int no_related, int qui
     return status;
 }
 
+/* The related lists of a rebuilt index made again (a warning when they
+ * cannot be). */
+static eaf_status refresh_lists(eaf_db *db, const char *dbpath)
+{
+    eaf_related_stats stats;
+    eaf_status st;
+
+    memset(&stats, 0, sizeof(stats));
+    stats.version = EAF_RELATED_STATS_VERSION;
+    st = eaf_related_refresh(&stats, db, NULL, NULL);
+    if (st != EAF_OK)
+        warnx_("%s: cannot compute the related lists: %s", dbpath, eaf_db_errmsg(db));
+    return st;
+}
+
 /* The related lists of a rebuilt set, and its check. */
 static int rebuild_related(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)
 {
-    eaf_related_stats stats;
     eaf_db *db;
     eaf_status st = EAF_OK;
 
@@ -244,11 +258,7 @@ static int rebuild_related(const char *dbpath, eaf_open_options *oo, int no_rela
         if (tool_open(&db, dbpath, oo, 0) != EAF_OK)
             return EXIT_FAIL;
         interrupt_db = NULL; /* (the set's own connection runs no statement) */
-        memset(&stats, 0, sizeof(stats));
-        stats.version = EAF_RELATED_STATS_VERSION;
-        st = eaf_related_refresh(&stats, db, NULL, NULL);
-        if (st != EAF_OK)
-            warnx_("%s: cannot compute the related lists: %s", dbpath, eaf_db_errmsg(db));
+        st = refresh_lists(db, dbpath);
         eaf_db_close(db);
     }
     if (interrupted)
@@ -261,7 +271,6 @@ static int rebuild_related(const char *dbpath, eaf_open_options *oo, int no_rela
 static int rebuild_one(const char *dbpath, eaf_open_options *oo, int no_related, int quiet)
 {
     check_state x = {dbpath, quiet};
-    eaf_related_stats stats;
     eaf_db *db;
     int64_t problems = 0, articles = 0;
     eaf_status st;
@@ -275,11 +284,7 @@ static int rebuild_one(const char *dbpath, eaf_open_options *oo, int no_related,
     if (st != EAF_OK) {
         warnx_("%s: cannot rebuild the index: %s", dbpath, eaf_db_errmsg(db));
     } else if (!no_related && !interrupted) {
-        memset(&stats, 0, sizeof(stats));
-        stats.version = EAF_RELATED_STATS_VERSION;
-        st = eaf_related_refresh(&stats, db, NULL, NULL);
-        if (st != EAF_OK)
-            warnx_("%s: cannot compute the related lists: %s", dbpath, eaf_db_errmsg(db));
+        st = refresh_lists(db, dbpath);
     }
     interrupt_db = NULL;
     if (st == EAF_OK) {
