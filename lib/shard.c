@@ -600,6 +600,16 @@ eaf_status eaf__set_phrase_ids(eaf_db *db, const char *phrase, sqlite3_int64 sam
     return EAF_OK;
 }
 
+/* The schema of file k of the n db's statistics read (n is 1 but for a
+ * member: then db's own file, "main", whatever shard it is). */
+static const char *stat_schema(char *buf, size_t len, const eaf_db *db, unsigned n, unsigned k)
+{
+    if (n > 1)
+        return eaf__set_schema(buf, len, db, k);
+    snprintf(buf, len, "main");
+    return buf;
+}
+
 eaf_status eaf__set_article_stat(eaf_db *db, const char *agg, const char *comb,
                                  sqlite3_int64 *out, int *null)
 {
@@ -614,12 +624,8 @@ eaf_status eaf__set_article_stat(eaf_db *db, const char *agg, const char *comb,
     eaf__buf_printf(&sql, "SELECT %s(x) FROM (", comb);
     for (k = 0; k < n; k++) {
         char schema[16];
-        if (n > 1)
-            eaf__set_schema(schema, sizeof(schema), db, k);
-        else
-            snprintf(schema, sizeof(schema), "main");
         eaf__buf_printf(&sql, "%sSELECT %s AS x FROM \"%s\".article", k ? " UNION ALL " : "",
-                        agg, schema);
+                        agg, stat_schema(schema, sizeof(schema), db, n, k));
     }
     eaf__buf_putc(&sql, ')');
     rc = sql.rc == EAF_OK ? sqlite3_prepare_v2(db->sql, sql.p, -1, &st, NULL) : SQLITE_NOMEM;
@@ -644,11 +650,8 @@ eaf_status eaf__set_data_version(eaf_db *db, sqlite3_int64 *out)
         sqlite3_stmt *st = NULL;
         int rc;
 
-        if (n > 1)
-            eaf__set_schema(schema, sizeof(schema), db, k);
-        else
-            snprintf(schema, sizeof(schema), "main");
-        snprintf(sql, sizeof(sql), "PRAGMA \"%s\".data_version", schema);
+        snprintf(sql, sizeof(sql), "PRAGMA \"%s\".data_version",
+                 stat_schema(schema, sizeof(schema), db, n, k));
         rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
         if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             *out += sqlite3_column_int64(st, 0);
@@ -663,19 +666,22 @@ eaf_status eaf__set_data_version(eaf_db *db, sqlite3_int64 *out)
 
 /* ---- the related lists of a set ------------------------------------------ */
 
-/* The views of the set's related handle (shard.h). */
+/* The views of the set's related handle (shard.h); its article view is
+ * the member's view of the set's articles (eaf__db_vocab). */
 static eaf_status rel_views(eaf_db *r)
 {
-    eaf__buf sql = EAF__BUF_INIT, art = EAF__BUF_INIT, fac = EAF__BUF_INIT,
-             chg = EAF__BUF_INIT, stale = EAF__BUF_INIT;
+    eaf__buf sql = EAF__BUF_INIT, fac = EAF__BUF_INIT, chg = EAF__BUF_INIT,
+             stale = EAF__BUF_INIT;
     unsigned k;
+    eaf_status st = eaf__db_vocab(r);
     int rc;
 
+    if (st != EAF_OK)
+        return st;
     for (k = 0; k < r->set->n; k++) {
         char schema[16];
         const char *sep = k ? " UNION ALL " : "";
         eaf__set_schema(schema, sizeof(schema), r, k);
-        eaf__buf_printf(&art, "%sSELECT * FROM \"%s\".article", sep, schema);
         eaf__buf_printf(&fac, "%sSELECT * FROM \"%s\".facet", sep, schema);
         eaf__buf_printf(&chg, "%sSELECT article_id, changed FROM \"%s\".related_stale WHERE changed",
                         sep, schema);
@@ -687,7 +693,7 @@ static eaf_status rel_views(eaf_db *r)
      * hold a changed or removed article found from those articles, not by
      * reading every list) */
     eaf__buf_printf(&sql,
-                    "CREATE TEMP VIEW article AS %s;"
+                    "CREATE TEMP VIEW article AS SELECT * FROM eaf_set_article;"
                     "CREATE TEMP VIEW facet AS %s;"
                     "CREATE TEMP VIEW eaf_rel_changed AS %s;"
                     "CREATE TEMP VIEW related_stale AS %s"
@@ -699,13 +705,11 @@ static eaf_status rel_views(eaf_db *r)
                     " (SELECT article_id FROM eaf_rel_changed UNION ALL SELECT v.article_id"
                     " FROM main.related_vector v"
                     " WHERE NOT EXISTS (SELECT 1 FROM article o WHERE o.id = v.article_id));",
-                    art.p, fac.p, chg.p, stale.p, stale.p);
-    rc = sql.rc == EAF_OK && art.rc == EAF_OK && fac.rc == EAF_OK && chg.rc == EAF_OK &&
-                 stale.rc == EAF_OK
+                    fac.p, chg.p, stale.p, stale.p);
+    rc = sql.rc == EAF_OK && fac.rc == EAF_OK && chg.rc == EAF_OK && stale.rc == EAF_OK
              ? sqlite3_exec(r->sql, sql.p, NULL, NULL, NULL)
              : SQLITE_NOMEM;
     eaf__buf_free(&sql);
-    eaf__buf_free(&art);
     eaf__buf_free(&fac);
     eaf__buf_free(&chg);
     eaf__buf_free(&stale);
