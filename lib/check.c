@@ -240,7 +240,7 @@ static void check_fts_copy(checker *c)
 
     rc = sqlite3_open_v2("", &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc == SQLITE_OK)
-        rc = eaf__fts_register(copy, 1, NULL, &msg);
+        rc = eaf__fts_register(copy, 1, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         failed(c, rc, "making a copy of the index to check its full-text index");
         sqlite3_close(copy);

@@ -292,7 +292,7 @@ static eaf_status connect(eaf_db *db, const char *name, int sqlflags, int busy_m
     sqlite3_extended_result_codes(db->sql, 1);
     db->fts_prepared.replay = replay_prepared;
     db->fts_prepared.set = &db->prep;
-    rc = eaf__fts_register(db->sql, 1, &db->fts_prepared, &msg);
+    rc = eaf__fts_register(db->sql, 1, &db->fts_prepared, &db->rank_report, &msg);
     if (rc != SQLITE_OK)
         return eaf__db_error(db, rc == SQLITE_NOMEM ? EAF_NOMEM : EAF_ERROR,
                              "cannot register the tokenizer: %s",

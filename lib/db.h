@@ -71,6 +71,8 @@ struct eaf_db {
      * stored and not yet in fts, which the tokenizer of fts replays */
     eaf__prep_set prep;
     eaf__fts_prepared fts_prepared;
+    /* what the ranking of its searches reports (fts.h) */
+    eaf__rank_report rank_report;
     /* eaf_db_set_time_limit(): the limit (0: none), when the current call
      * began, and whether the progress handler stopped it */
     unsigned time_limit_ms;

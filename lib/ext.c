@@ -25,7 +25,7 @@ int sqlite3_eafsearch_init(sqlite3 *db, char **errmsg,
     int rc;
 
     SQLITE_EXTENSION_INIT2(api);
-    rc = eaf__fts_register(db, 0, NULL, &msg);
+    rc = eaf__fts_register(db, 0, NULL, NULL, &msg);
     if (rc != SQLITE_OK && msg && errmsg)
         *errmsg = sqlite3_mprintf("%s", msg);
     return rc;

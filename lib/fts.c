@@ -157,7 +157,7 @@ static fts5_api *get_fts5_api(sqlite3 *db)
 }
 
 int eaf__fts_register(sqlite3 *db, int ours, const eaf__fts_prepared *prepared,
-                      const char **errmsg)
+                      eaf__rank_report *report, const char **errmsg)
 {
     static fts5_tokenizer tokenizer = {tok_create, tok_delete, tok_tokenize};
     fts5_api *api = get_fts5_api(db);
@@ -170,7 +170,7 @@ int eaf__fts_register(sqlite3 *db, int ours, const eaf__fts_prepared *prepared,
     }
     rc = api->xCreateTokenizer(api, EAF__FTS_TOKENIZER, (void *)prepared, &tokenizer, NULL);
     if (rc == SQLITE_OK)
-        rc = eaf__rank_register(api, ours ? db : NULL);
+        rc = eaf__rank_register(api, ours ? db : NULL, report);
     if (rc == SQLITE_OK)
         rc = eaf__snippet_register(api);
     return rc;

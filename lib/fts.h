@@ -33,18 +33,44 @@ typedef struct eaf__fts_prepared {
     void *set;
 } eaf__fts_prepared;
 
+/* What the ranking of the query the connection ranked last tells its
+ * caller (rank.c), for a search that ranks its title rows first
+ * (search.c).  After a step of a statement that ranks with "k=" in its
+ * spec, once serial has moved (the statement ranked a row, so the query
+ * that moved it last is that statement's):
+ *  - ask: the spec had "t=1", and the query ranks enough rows that a
+ *    first run on the rows with a scored phrase in their titles is worth
+ *    it; the statement stopped with an error at the row where it found
+ *    that, and hits holds the rows of each of its nphrase phrases (-1:
+ *    not scored), for the next runs' "df=";
+ *  - rest: a row that has none of the scored phrases in its title scores
+ *    at most this (below 0: no bound known);
+ *  - full: the k best rows are scored, the k-th of them kth. */
+#define EAF__RANK_REPORT_PHRASES 64
+typedef struct eaf__rank_report {
+    unsigned long serial; /* queries whose first row was ranked */
+    int ask;
+    int full;
+    double kth;
+    double rest;
+    int nphrase;
+    double hits[EAF__RANK_REPORT_PHRASES];
+} eaf__rank_report;
+
 /* Registers the "eaf" tokenizer and the "eaf_rank" and "eaf_snippet"
  * functions on a connection; `ours` says the connection is a library
  * handle's, on an index of ours (its full-text table is "fts"), and
  * `prepared` (NULL: none), which must outlive the connection, where its
- * tokenizer finds tokens made ahead.  Returns an SQLite code; on failure
- * *errmsg, if given, points to a static message. */
+ * tokenizer finds tokens made ahead; `report` (NULL: none), which must
+ * outlive it too, where the ranking function reports.  Returns an SQLite
+ * code; on failure *errmsg, if given, points to a static message. */
 int eaf__fts_register(sqlite3 *db, int ours, const eaf__fts_prepared *prepared,
-                      const char **errmsg);
+                      eaf__rank_report *report, const char **errmsg);
 
 /* rank.c: registers eaf_rank with FTS5; with db (an index of ours), it
- * keeps the column sizes of the table fts in memory. */
-int eaf__rank_register(fts5_api *api, sqlite3 *db);
+ * keeps the column sizes of the table fts in memory, and reports into
+ * report when given. */
+int eaf__rank_register(fts5_api *api, sqlite3 *db, eaf__rank_report *report);
 
 /* rank.c: the document frequency of a phrase from a count that stopped
  * after `hits` articles at id `last` (0: it did not stop), in a table of

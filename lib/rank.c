@@ -7,9 +7,12 @@
  * and hold for the query (constants, as FTS5's "rank MATCH" passes them).
  * spec may start with options: the range of the table's ids, "ids=LO-HI "
  * (for the estimates below), the rows the caller reads, "k=K " (see
- * "Rows that cannot be among the best k" below), and, on a shard of a
- * set, the statistics of the whole set, used instead of the table's own:
- * "n=ROWS tot=T0,T1,.. df=D0,D1,.. " (hits_set.c).  It then describes the
+ * "Rows that cannot be among the best k" below), "t=1 " when the
+ * caller can run the rows with the words in their titles first (then the
+ * function may stop and ask for that: report_ask(), search.c), and, on a
+ * shard of a set, the statistics of the whole set, used instead of the
+ * table's own: "n=ROWS tot=T0,T1,.. df=D0,D1,.. " (hits_set.c; "df=" alone
+ * too, the counts an earlier run of the query read).  It then describes the
  * query's phrases in FTS5's order, "group:weight" each (query_fts.c writes
  * it): phrases of one group are forms of one query word (a country and its
  * adjective, the terms of a capped prefix) and only the best of them
@@ -71,6 +74,11 @@ SQLITE_EXTENSION_INIT3
 #define TITLE_TOKENS 64    /* tokens of a title compared, at most */
 #define GRAMS_AFTER 32     /* titles read (most not holding the words)
                               before the grams are looked up */
+/* A search that may run its title rows first (fts.h) asks for it at its
+ * TITLE_FIRST_ROWS-th row when, at the rate its rows came in the table's
+ * ids so far, it would rank TITLE_FIRST_EXPECT rows or more. */
+#define TITLE_FIRST_ROWS 500
+#define TITLE_FIRST_EXPECT 4000.0
 
 typedef struct size_cache size_cache; /* below */
 
@@ -133,6 +141,11 @@ typedef struct rank_stats {
                               it (row_bounds()) */
     double prox_max;    /* the most the proximity bonus can add, before
                            its weight */
+    eaf__rank_report *report; /* the connection's, when it has one */
+    int title_first;    /* the spec's t: may ask for a first run on the
+                           title rows (fts.h) */
+    int nrank;          /* rows ranked so far, while title_first */
+    double *hits;       /* per phrase: its rows, counted or estimated */
 } rank_stats;
 
 static void stats_free(void *p)
@@ -147,6 +160,7 @@ static void stats_free(void *p)
     eaf__free(s->pweight);
     eaf__free(s->g_tot);
     eaf__free(s->g_df);
+    eaf__free(s->hits);
     eaf__free(s->gidf);
     eaf__free(s->tf);
     eaf__free(s->gscore);
@@ -231,6 +245,7 @@ struct size_cache {
     size_t cap;               /* rows of room */
     uint16_t *sz;             /* (id - lo) * MAX_COLUMNS + column; SIZE_BIG:
                                  larger, asked of FTS5 */
+    eaf__rank_report *report; /* the library handle's (fts.h), or NULL */
 };
 
 static void size_cache_free(void *p)
@@ -411,7 +426,7 @@ static const char *number_list(const char *p, double *v, int n)
     }
 }
 
-/* Reads "[ids=LO-HI ][k=K ][n=N tot=T,.. df=D,.. ]g:w g:w ..." (the
+/* Reads "[ids=LO-HI ][k=K ][t=1 ][n=N tot=T,.. df=D,.. ]g:w g:w ..." (the
  * options in any order) into the range of the table's ids, the rows
  * wanted, the statistics of a shard set (shard.c: its row count, each
  * column's total size, each phrase's document frequency as the one
@@ -435,6 +450,8 @@ static void parse_spec(rank_stats *s, const char *spec)
             s->id_lo = strtoll(p + 4, &end, 10);
             if (*end == '-')
                 s->id_hi = strtoll(end + 1, &end, 10);
+        } else if (strncmp(p, "t=", 2) == 0) {
+            s->title_first = strtol(p + 2, &end, 10) != 0;
         } else if (strncmp(p, "k=", 2) == 0) {
             long k = strtol(p + 2, &end, 10);
             s->k = k > 0 && k <= EAF__RANK_TOP_MAX ? (int)k : 0;
@@ -506,8 +523,9 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
     s->run = eaf__calloc(np + 1, sizeof(int));
     s->g_tot = eaf__calloc(nc, sizeof(*s->g_tot));
     s->g_df = eaf__calloc(np, sizeof(double));
+    s->hits = eaf__calloc(np, sizeof(double));
     if (!s->idf || !s->avglen || !s->group || !s->pweight || !s->tf || !s->run || !s->g_tot ||
-        !s->g_df) {
+        !s->g_df || !s->hits) {
         stats_free(s);
         return SQLITE_NOMEM;
     }
@@ -546,6 +564,7 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
             rc = api->xQueryPhrase(ctx, i, &c, count_row);
             hits = eaf__rank_df(c.hits, c.last, s->id_lo, s->id_hi, nrow);
         }
+        s->hits[i] = hits;
         s->idf[i] = log(1.0 + ((double)nrow - hits + 0.5) / (hits + 0.5));
         if (s->idf[i] > s->gidf[s->group[i]])
             s->gidf[s->group[i]] = s->idf[i];
@@ -1172,6 +1191,51 @@ static int row_bounds(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats 
     return rc;
 }
 
+/* A query with k in its spec begins to report (fts.h): what bounds the
+ * score of a row that has none of the scored phrases in its title.  Its
+ * words' BM25F and the proximity bonus only: such a title covers none of
+ * the query and cannot hold the words typed (title_coverage(),
+ * title_words_may_hold(), which needs every group in the title). */
+static void report_begin(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+{
+    const size_cache *c = api->xUserData(ctx);
+    eaf__rank_report *r;
+
+    if (!c || !c->report || s->k == 0)
+        return;
+    s->report = r = c->report;
+    r->serial++;
+    r->ask = 0;
+    r->full = 0;
+    r->kth = 0.0;
+    r->rest = s->can_prune && s->ngroup > 0 ? s->words_max + s->prox * s->prox_max : -1.0;
+    if (r->rest < 0.0 || s->ngroup != 1 || s->nphrase > EAF__RANK_REPORT_PHRASES ||
+        s->id_hi <= s->id_lo)
+        s->title_first = 0;
+}
+
+/* Should a query that may run its title rows first ask for it, at this
+ * row?  Then the report says so, with the phrases' row counts. */
+static int report_ask(const Fts5ExtensionApi *api, Fts5Context *ctx, rank_stats *s)
+{
+    sqlite3_int64 id;
+    int i;
+
+    if (++s->nrank < TITLE_FIRST_ROWS)
+        return 0;
+    s->title_first = 0; /* asked once, at most */
+    id = api->xRowid(ctx);
+    if (id <= s->id_lo || id >= s->id_hi ||
+        (double)s->nrank * (double)(s->id_hi - s->id_lo) / (double)(id - s->id_lo) <
+            TITLE_FIRST_EXPECT)
+        return 0;
+    for (i = 0; i < s->nphrase; i++)
+        s->report->hits[i] = s->group[i] < 0 ? -1.0 : s->hits[i];
+    s->report->nphrase = s->nphrase;
+    s->report->ask = 1;
+    return 1;
+}
+
 /* The query's statistics and knobs, read on its first row into *out and kept
  * as the context's aux data: an SQLite result code. */
 static int query_stats(const Fts5ExtensionApi *api, Fts5Context *ctx, int nval,
@@ -1195,6 +1259,7 @@ static int query_stats(const Fts5ExtensionApi *api, Fts5Context *ctx, int nval,
     s->can_prune = s->k > 0 && prune_ok(s->weight, s->k1, s->b, s->prox);
     if (nval > NARGS && s->ncol > 0 && (rc = typed_load(api, ctx, s, vals[NARGS])) != SQLITE_OK)
         return rc;
+    report_begin(api, ctx, s);
     *out = s;
     return SQLITE_OK;
 }
@@ -1295,6 +1360,11 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
             return;
         }
     }
+    if (s->title_first && report_ask(api, ctx, s)) {
+        /* the caller runs the title rows first (search.c) */
+        sqlite3_result_error(result, "a first run on the title rows is asked for", -1);
+        return;
+    }
     prox = s->prox;
     prox_most = s->prox_max;
     prune = s->can_prune && s->ntop == s->k;
@@ -1365,14 +1435,19 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *ctx,
     if (s->k > 0) {
         /* once per row, should SQLite ask for a row's rank twice */
         sqlite3_int64 id = api->xRowid(ctx);
-        if (id != s->last_top || s->ntop == 0)
+        if (id != s->last_top || s->ntop == 0) {
             top_push(s, score);
+            if (s->report) {
+                s->report->full = s->ntop == s->k;
+                s->report->kth = s->top[0];
+            }
+        }
         s->last_top = id;
     }
     sqlite3_result_double(result, -score);
 }
 
-int eaf__rank_register(fts5_api *api, sqlite3 *db)
+int eaf__rank_register(fts5_api *api, sqlite3 *db, eaf__rank_report *report)
 {
     size_cache *c = NULL;
     int rc;
@@ -1383,6 +1458,7 @@ int eaf__rank_register(fts5_api *api, sqlite3 *db)
             return SQLITE_NOMEM;
         c->db = db;
         c->lo = 1;
+        c->report = report;
     }
     /* FTS5 calls the destructor when the function goes (not when it
      * fails to make it) */

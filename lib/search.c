@@ -19,6 +19,7 @@
 #include "snippet.h"
 
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,198 @@ static eaf_status bind_top_k(eaf_search *s)
         return EAF_OK;
     rc = sqlite3_bind_text(s->main, EAF__P_RANK, s->rank_call_k, -1, SQLITE_STATIC);
     return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(s->db, rc, "preparing the search");
+}
+
+/* ---- the rows with the words in their titles first ------------------------
+ *
+ * A search for a common word matches thousands of rows, and FTS5 hands
+ * every one of them to the ranking function ("History of" matches 12,498
+ * of the 123,057 enwiki sections, "and early" 16,254).  A row that has
+ * none of the query's scored phrases in its title scores at most what its
+ * words and the proximity bonus can add, a bound rank.c reports; a row
+ * that has one gains its title's weight, its coverage and the title
+ * phrase, and such rows usually fill the page.  So when the ranking of a
+ * search for one word (with its other forms, if any) finds at its 500th
+ * row that, at that pace through the table's ids, it would rank 4,000 or
+ * more (rank.c), it stops and asks for a first run on the query AND any
+ * scored phrase in the title ("{title} : (...)"), which FTS5 decides
+ * inside its walk of the posting lists, with no call per row.  When that
+ * run finds the k rows the page needs and the k-th of them scores above
+ * the bound of every other row, the page is what the whole query gives,
+ * to the last tie: no other row can enter it.  Otherwise the whole query
+ * runs.  (With two words or more the bound, the sum of their weights, is
+ * too far above what a row without them in its title scores: the first
+ * run rarely stood, and cost more than it saved.)
+ *
+ * Both runs are given the phrases' row counts the first one read ("df="),
+ * the first run's extra phrases are described as not scored ("-1:0"
+ * each, after the query's own): the scores are the same as the whole
+ * query's.  A search that ranks fewer rows runs as it did, with a flag
+ * in its ranking call ("t=1").
+ */
+
+/* Which of a ranking spec's phrases are scored: the spec's words from
+ * open to close are its options ("ids=..", "k=..": a '=' in each), then a
+ * "G:W" for each phrase, G -1 for one not scored.  Into scored (room for
+ * max), 1 or 0 each; returns how many it describes, or max + 1 for more. */
+static size_t spec_scored(const char *open, const char *close, unsigned char *scored,
+                          size_t max)
+{
+    size_t n = 0;
+
+    while (open < close) {
+        const char *word = open;
+        while (open < close && *open != ' ')
+            open++;
+        if (open > word && !memchr(word, '=', (size_t)(open - word))) {
+            if (n == max)
+                return max + 1;
+            scored[n++] = *word != '-';
+        }
+        while (open < close && *open == ' ')
+            open++;
+    }
+    return n;
+}
+
+/* A ranking call with "more" put at the start of its spec (the first
+ * quoted argument), and "tail" at its end. */
+static char *call_with(const char *call, const char *more, const char *tail)
+{
+    const char *open = strchr(call, '\''), *close = open ? strchr(open + 1, '\'') : NULL;
+
+    if (!close)
+        return NULL;
+    return eaf__printf("%.*s%s%.*s%s%s", (int)(open + 1 - call), call, more,
+                       (int)(close - open - 1), open + 1, tail, close);
+}
+
+/* Binds the main statement's ranking call with "t=1" when the search can
+ * run its title rows first: ranked, with k in its ranking call
+ * (bind_top_k). */
+static eaf_status title_first_arm(eaf_search *s)
+{
+    int rc;
+
+    s->title_first = 0;
+    eaf__free(s->title_call);
+    s->title_call = NULL;
+    if (!s->rank_call_k || !s->c.fts)
+        return EAF_OK;
+    if (!(s->title_call = call_with(s->rank_call_k, "t=1 ", "")))
+        return strchr(s->rank_call_k, '\'') ? eaf__db_error(s->db, EAF_NOMEM, "out of memory")
+                                             : EAF_OK;
+    rc = sqlite3_bind_text(s->main, EAF__P_RANK, s->title_call, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK)
+        return eaf__db_sqlerr(s->db, rc, "preparing the search");
+    s->title_first = 1;
+    return EAF_OK;
+}
+
+/* The first run on the title rows, as the ranking asked for it (r): its
+ * MATCH into s->title_match, its ranking call into s->title_call, and
+ * the whole query's call with the same counts into *whole.  0 when the
+ * spec does not describe every phrase (never, from query_fts.c) or none
+ * is scored; -1 when out of memory. */
+static int title_first_make(eaf_search *s, const eaf__rank_report *r, char **whole)
+{
+    eaf__strvec phrases = {0};
+    eaf__buf match = EAF__BUF_INIT, df = EAF__BUF_INIT, tail = EAF__BUF_INIT;
+    unsigned char *scored = NULL;
+    const char *open = strchr(s->rank_call_k, '\''), *close = strchr(open + 1, '\'');
+    size_t i, listed = 0;
+    int ok = 0;
+
+    *whole = NULL;
+    eaf__free(s->title_match);
+    eaf__free(s->title_call);
+    s->title_match = s->title_call = NULL;
+    if (eaf__fts_phrase_list(&phrases, s->c.fts) != EAF_OK ||
+        !(scored = eaf__calloc(phrases.n + 1, 1)))
+        goto nomem;
+    if (phrases.n == 0 || phrases.n != (size_t)r->nphrase ||
+        spec_scored(open + 1, close, scored, phrases.n) != phrases.n)
+        goto done;
+    eaf__buf_printf(&match, "(%s) AND {title} : (", s->c.fts);
+    eaf__buf_puts(&df, "df=");
+    for (i = 0; i < phrases.n; i++) {
+        eaf__buf_printf(&df, "%s%.17g", i ? "," : "", r->hits[i]);
+        if (!scored[i])
+            continue;
+        eaf__buf_printf(&match, "%s%s", listed++ ? " OR " : "", phrases.v[i]);
+        eaf__buf_puts(&tail, " -1:0");
+    }
+    eaf__buf_putc(&match, ')');
+    eaf__buf_putc(&df, ' ');
+    if (match.rc != EAF_OK || df.rc != EAF_OK || tail.rc != EAF_OK)
+        goto nomem;
+    if (listed == 0)
+        goto done;
+    s->title_match = eaf__buf_detach(&match);
+    s->title_call = call_with(s->rank_call_k, df.p, tail.p);
+    *whole = call_with(s->rank_call_k, df.p, "");
+    if (!s->title_match || !s->title_call || !*whole)
+        goto nomem;
+    ok = 1;
+done:
+    eaf__strvec_free(&phrases);
+    eaf__buf_free(&match);
+    eaf__buf_free(&df);
+    eaf__buf_free(&tail);
+    eaf__free(scored);
+    return ok;
+nomem:
+    ok = -1;
+    goto done;
+}
+
+/* Steps the main statement.  On its first step, the ranking may ask for
+ * a first run on the title rows (title_first_arm()): that run stands when
+ * its k-th best scores above every other row (rank.c's report, with room
+ * for the rounding of a sum taken in another order); otherwise the whole
+ * query runs. */
+static int main_step(eaf_search *s)
+{
+    const eaf__rank_report *r = &s->db->rank_report;
+    unsigned long serial = r->serial;
+    char *whole = NULL;
+    int rc = sqlite3_step(s->main), made;
+
+    if (!s->title_first)
+        return rc;
+    s->title_first = 0;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE || r->serial == serial || !r->ask)
+        return rc;
+    sqlite3_reset(s->main);
+    made = title_first_make(s, r, &whole);
+    if (made < 0) {
+        eaf__free(whole);
+        return SQLITE_NOMEM;
+    }
+    if (made) {
+        sqlite3_bind_text(s->main, EAF__P_MATCH, s->title_match, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s->main, EAF__P_RANK, s->title_call, -1, SQLITE_STATIC);
+        serial = r->serial;
+        rc = sqlite3_step(s->main);
+        if (rc == SQLITE_ROW && r->serial != serial && r->full && r->rest >= 0.0 &&
+            r->rest + 1e-9 * (1.0 + fabs(r->rest)) < r->kth) {
+            eaf__free(whole);
+            return rc;
+        }
+        sqlite3_reset(s->main);
+        sqlite3_bind_text(s->main, EAF__P_MATCH, s->c.fts, -1, SQLITE_STATIC);
+        /* (the call with the counts, kept where the first run's was) */
+        eaf__free(s->title_call);
+        s->title_call = whole;
+        whole = NULL;
+    } else {
+        eaf__free(s->title_call); /* its "t=1" would ask again */
+        s->title_call = NULL;
+    }
+    rc = sqlite3_bind_text(s->main, EAF__P_RANK, s->title_call ? s->title_call : s->rank_call_k,
+                           -1, SQLITE_STATIC);
+    eaf__free(whole);
+    return rc == SQLITE_OK ? sqlite3_step(s->main) : rc;
 }
 
 /* Prepares the main statement of the cursor for its compiled query: where
@@ -149,6 +342,8 @@ static eaf_status build(eaf_search *s)
         sqlite3_bind_text(s->main, EAF__P_TIER, s->plan->tier, -1, SQLITE_STATIC);
     if (st == EAF_OK)
         st = bind_top_k(s);
+    if (st == EAF_OK)
+        st = title_first_arm(s);
     if (st == EAF_OK) {
         sqlite3_bind_int64(s->main, EAF__P_LIMIT, s->plan->limit);
         sqlite3_bind_int64(s->main, EAF__P_OFFSET, s->plan->offset);
@@ -210,7 +405,7 @@ static eaf_status try_fallback(eaf_search *s)
     if (s->plan->offset == 0 && !EAF__IS_MEMBER(s->db)) {
         /* the search itself says whether there is a hit: its first row,
          * which eaf_search_next() then returns (a query fewer) */
-        int rc = sqlite3_step(s->main);
+        int rc = main_step(s);
         if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
             s->stepped = rc;
             found = rc == SQLITE_ROW;
@@ -313,6 +508,8 @@ void eaf_search_free(eaf_search *s)
     eaf__free(s->suggestion);
     eaf__free(s->explain);
     eaf__free(s->rank_call_k);
+    eaf__free(s->title_match);
+    eaf__free(s->title_call);
     eaf__free(s->order);
     eaf__free(s->mark_open);
     eaf__free(s->mark_close);
@@ -442,7 +639,7 @@ static void *first_step(void *arg)
 
     /* the ranking runs here; its row, or its end, is the next one's */
     if (!s->done && !s->stepped)
-        s->stepped = sqlite3_step(s->main);
+        s->stepped = main_step(s);
     return NULL;
 }
 
@@ -745,7 +942,7 @@ eaf_status eaf_search_next(eaf_search *s)
         return set_search_next(s);
     if (s->done)
         return EAF_DONE;
-    rc = s->stepped ? s->stepped : sqlite3_step(s->main);
+    rc = s->stepped ? s->stepped : main_step(s);
     s->stepped = 0;
     if (rc == SQLITE_DONE) {
         s->done = 1;

@@ -20,6 +20,11 @@ struct eaf_search {
     char *rank_call_k;        /* the main statement's ranking call, when it
                                  says how many rows are read (bind_top_k) */
     char *order;              /* the main statement's ORDER BY (build) */
+    /* the main statement's first run, on the rows with a scored phrase in
+     * their titles (search.c): its MATCH and ranking call, and whether
+     * main is bound to them and not yet stepped */
+    char *title_match, *title_call;
+    int title_first;
     /* fallback to any-word matching */
     int fallback;
     eaf__strvec dropped;

@@ -252,7 +252,7 @@ TU_UNUSED static int tu_sql(const char *path, const char *sql)
     int rc = sqlite3_open(path, &s);
 
     if (rc == SQLITE_OK)
-        rc = eaf__fts_register(s, 0, NULL, &emsg);
+        rc = eaf__fts_register(s, 0, NULL, NULL, &emsg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(s, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK)

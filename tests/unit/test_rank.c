@@ -306,7 +306,7 @@ static const char *scored_plain(const char *path, const char *word)
     out[0] = '\0';
     snprintf(match, sizeof(match), "\"%s\"", word);
     if (sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        eaf__fts_register(raw, 0, NULL, &msg) != SQLITE_OK ||
+        eaf__fts_register(raw, 0, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_prepare_v2(raw,
                            "SELECT a.key, -fts.rank FROM fts JOIN article a ON a.id = fts.rowid"
                            " WHERE fts MATCH ?1 AND fts.rank MATCH"
@@ -584,7 +584,7 @@ static void test_top_k(void)
         int pass, r, below = 1, rows = 0, nrank = 0;
 
         if (e && t && sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-            eaf__fts_register(raw, 0, NULL, &msg) == SQLITE_OK) {
+            eaf__fts_register(raw, 0, NULL, NULL, &msg) == SQLITE_OK) {
             for (pass = 0; pass < 2; pass++) {
                 double *v = pass ? t : e;
                 snprintf(spec, sizeof(spec), call, pass ? "k=10 " : "");
@@ -638,7 +638,7 @@ static void test_top_k(void)
         int agree = 0;
 
         if (sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-            eaf__fts_register(raw, 0, NULL, &msg) == SQLITE_OK) {
+            eaf__fts_register(raw, 0, NULL, NULL, &msg) == SQLITE_OK) {
             for (m = 0; m < sizeof(match) / sizeof(match[0]); m++) {
                 char exact[160], twice[160], sql[1024], ids[2][128];
                 int pass;

@@ -214,7 +214,7 @@ int main(void)
     {
         sqlite3 *s = NULL;
         const char *emsg = NULL;
-        if (sqlite3_open(dbpath, &s) != SQLITE_OK || eaf__fts_register(s, 0, NULL, &emsg) ||
+        if (sqlite3_open(dbpath, &s) != SQLITE_OK || eaf__fts_register(s, 0, NULL, NULL, &emsg) ||
             sqlite3_exec(s, "DELETE FROM fts_docsize WHERE id = 3", NULL, NULL, NULL))
             return 99;
         sqlite3_close(s);

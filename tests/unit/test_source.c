@@ -403,7 +403,7 @@ static void test_migration(void)
     snprintf(file, sizeof(file), "%s/new.jsonl", dir);
     rc = sqlite3_open(dbpath, &s);
     if (rc == SQLITE_OK)
-        rc = eaf__fts_register(s, 0, NULL, &emsg);
+        rc = eaf__fts_register(s, 0, NULL, NULL, &emsg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(s, v1_sql, NULL, NULL, &msg);
     is_int(rc, SQLITE_OK, "a version-1 index made with the version-1 SQL (%s)",

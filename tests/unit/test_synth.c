@@ -246,7 +246,7 @@ static int has_synthetic_terms(const char *path)
     int found = 0;
 
     if (sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        eaf__fts_register(s, 0, NULL, NULL) == SQLITE_OK &&
+        eaf__fts_register(s, 0, NULL, NULL, NULL) == SQLITE_OK &&
         sqlite3_exec(s, "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, row)", NULL,
                      NULL, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(s, "SELECT term FROM temp.v", -1, &st, NULL) == SQLITE_OK) {
