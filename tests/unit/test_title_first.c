@@ -14,12 +14,13 @@
 #include "tap.h"
 #include "testutil.h"
 #include "db.h"
+#include "shard.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NDOCS 8000
+#define NDOCS 12000
 #define PAGE_ALL (EAF__RANK_TOP_MAX + 1)
 
 static eaf_db *db;
@@ -41,13 +42,15 @@ static const char *const filler[] = {
 };
 #define NFILLER (sizeof filler / sizeof filler[0])
 
-static void build_index(void)
+/* Puts the articles into d (a file, or a shard of a set, which takes
+ * only its own): 1 when every put and the commit succeeded. */
+static int fill(eaf_db *d)
 {
     char key[32], title[128], body[1024];
     int all, i;
 
-    db = tu_open("title_first.db", NULL);
-    all = eaf_db_begin(db) == EAF_OK;
+    seed = 12345;
+    all = eaf_db_begin(d) == EAF_OK;
     for (i = 0; i < NDOCS && all; i++) {
         eaf_article *a;
         size_t n = 0;
@@ -83,11 +86,16 @@ static void build_index(void)
         if (i % 20 == 7)
             snprintf(body + n, sizeof body - n, " zebra");
         a = tu_article(key, title, i % 2 ? "2020-03-01" : "2021-07-15", body, NULL, NULL);
-        all &= eaf_db_put(NULL, db, a) == EAF_OK;
+        all &= eaf_db_put(NULL, d, a) == EAF_OK;
         eaf_article_free(a);
     }
-    all &= eaf_db_commit(db) == EAF_OK;
-    ok(all, "an index of %d articles built", NDOCS);
+    return all && eaf_db_commit(d) == EAF_OK;
+}
+
+static void build_index(void)
+{
+    db = tu_open("title_first.db", NULL);
+    ok(fill(db), "an index of %d articles built", NDOCS);
 }
 
 /* The main statement's runs, traced: how many, and how many of them on
@@ -115,8 +123,9 @@ typedef struct hit {
     double score;
 } hit;
 
-/* The hits of a search, in order: how many, into h (room for cap). */
-static size_t search(const char *q, unsigned limit, unsigned offset, hit *h, size_t cap)
+/* The hits of a search of d, in order: how many, into h (room for cap). */
+static size_t search_in(eaf_db *d, const char *q, unsigned limit, unsigned offset, hit *h,
+                        size_t cap)
 {
     eaf_search_options so = EAF_SEARCH_OPTIONS_INIT;
     eaf_search *s = NULL;
@@ -125,8 +134,8 @@ static size_t search(const char *q, unsigned limit, unsigned offset, hit *h, siz
 
     so.limit = limit;
     so.offset = offset;
-    if (eaf_search_new(&s, db, q, &so) != EAF_OK) {
-        ok(0, "search '%s' starts: %s", q, eaf_db_errmsg(db));
+    if (eaf_search_new(&s, d, q, &so) != EAF_OK) {
+        ok(0, "search '%s' starts: %s", q, eaf_db_errmsg(d));
         return 0;
     }
     while ((st = eaf_search_next(s)) == EAF_ROW) {
@@ -137,9 +146,58 @@ static size_t search(const char *q, unsigned limit, unsigned offset, hit *h, siz
         n++;
     }
     if (st != EAF_DONE)
-        ok(0, "search '%s' ends with %d: %s", q, (int)st, eaf_db_errmsg(db));
+        ok(0, "search '%s' ends with %d: %s", q, (int)st, eaf_db_errmsg(d));
     eaf_search_free(s);
     return n < cap ? n : cap;
+}
+
+static size_t search(const char *q, unsigned limit, unsigned offset, hit *h, size_t cap)
+{
+    return search_in(db, q, limit, offset, h, cap);
+}
+
+/* The same articles in a set of 2 shards, each shard written on its own
+ * (so their ids are not the one file's, nor the estimates of common
+ * words' counts that read them): each search's page there is the set's
+ * whole ranking's, each shard having ranked its title rows first with
+ * the set's statistics. */
+static void shard_set(void)
+{
+    static const char *const queries[] = {"history", "History of", "Japan", "early",
+                                          "history -zebra"};
+    static hit page[16], all[NDOCS];
+    char dir[512], *msg = NULL;
+    eaf_db *w[2] = {NULL, NULL}, *set = NULL;
+    size_t i, np, na, j;
+    int built = 1, same;
+    unsigned k;
+
+    snprintf(dir, sizeof dir, "%s", tu_path("set2"));
+    built = eaf_shards_create(dir, 2, NULL, &msg) == EAF_OK;
+    for (k = 0; built && k < 2; k++)
+        built = eaf_db_open_shard(&w[k], dir, k, NULL, &msg) == EAF_OK;
+    for (k = 0; built && k < 2; k++)
+        built = fill(w[k]);
+    for (k = 0; k < 2; k++)
+        eaf_db_close(w[k]);
+    built = built && eaf_db_open(&set, dir, NULL, &msg) == EAF_OK;
+    ok(built, "the same articles in a set of 2 shards (%s)", msg ? msg : "ok");
+    eaf_free(msg);
+    for (k = 0; built && k < set->set->n; k++)
+        sqlite3_trace_v2(set->set->db[k]->sql, SQLITE_TRACE_STMT, trace, NULL);
+    for (i = 0; built && i < sizeof queries / sizeof queries[0]; i++) {
+        runs = title_runs = 0;
+        np = search_in(set, queries[i], 10, 0, page, 16);
+        if (i == 0)
+            ok(title_runs == 2, "'%s': each shard ran on its titles first (%d runs)",
+               queries[i], title_runs);
+        na = search_in(set, queries[i], PAGE_ALL, 0, all, NDOCS);
+        same = np == 10 && na >= 10;
+        for (j = 0; same && j < np; j++)
+            same = strcmp(page[j].key, all[j].key) == 0 && page[j].score == all[j].score;
+        ok(same, "'%s' on the set: the set's whole ranking's", queries[i]);
+    }
+    eaf_db_close(set);
 }
 
 /* The page of q against the whole ranking's hits from offset on; how the
@@ -198,6 +256,7 @@ int main(void)
     ok(ntitle == 0, "two words run as a whole (runs %d, on titles %d)", nruns, ntitle);
 
     sqlite3_trace_v2(db->sql, 0, NULL, NULL);
+    shard_set();
     eaf_db_close(db);
     tu_cleanup();
     return done_testing();
