@@ -120,6 +120,15 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
  * (a phrase of NEAR() alone).  Appends them to out; EAF_NOMEM. */
 eaf_status eaf__fts_phrase_list(eaf__strvec *out, const char *expr);
 
+/* The same expression with every phrase that ends in a gram and then the
+ * gram's second word (expand.c: "bank of" + "of japan" + japan) without
+ * that last word, which the gram implies at the next position: the same
+ * rows and instances, where FTS5 read every position of the word (of
+ * "of", in nearly every article).  Into *out (NULL when no phrase
+ * changes); sizes[i] (room for max) is the i-th phrase's size in words
+ * when it changed, else 0.  EAF_NOMEM, or EAF_OK. */
+eaf_status eaf__fts_shorten(char **out, const char *expr, int *sizes, size_t max);
+
 /* Renders the positive text leaves of a tree as one OR expression (for
  * ranking and snippets of queries whose structure FTS5 cannot hold).
  * Returns 1 when something was written. */

@@ -383,6 +383,103 @@ int eaf__fts_phrase_spec(eaf__buf *spec, const char *expr, const char *language,
     return ok && spec->rc == EAF_OK;
 }
 
+/* ---- phrases without the word a gram implies ----------------------------- */
+
+/* The word a quoted string holds when it is a synthetic token of a plain
+ * word ([alias marker] EAF__SYNTH_TERM word), or the second word of a
+ * gram ([alias marker] EAF__SYNTH_TERM EAF__SYNTH_GRAM a b); its length
+ * into *n, *gram set for a gram.  NULL for anything else. */
+static const char *synth_word(const char *text, size_t len, size_t *n, int *gram)
+{
+    const char *sp;
+
+    if (len && text[0] == EAF__ALIAS_TERM) {
+        text++;
+        len--;
+    }
+    if (len < 2 || text[0] != EAF__SYNTH_TERM)
+        return NULL;
+    *gram = text[1] == EAF__SYNTH_GRAM;
+    if (!*gram) {
+        if (text[1] == EAF__SYNTH_FORM)
+            return NULL;
+        *n = len - 1;
+        return text + 1;
+    }
+    sp = memchr(text, ' ', len);
+    if (!sp)
+        return NULL;
+    *n = (size_t)(text + len - (sp + 1));
+    return sp + 1;
+}
+
+eaf_status eaf__fts_shorten(char **out, const char *expr, int *sizes, size_t max)
+{
+    eaf__buf b = EAF__BUF_INIT, cur = EAF__BUF_INIT, prev = EAF__BUF_INIT;
+    size_t n = strlen(expr), i = 0, nphrase = 0;
+    int changed = 0, words = 0;
+    size_t last_start = 0; /* in b: where the phrase's last " + " began */
+
+    *out = NULL;
+    memset(sizes, 0, max * sizeof(*sizes));
+    while (i < n) {
+        if (expr[i] != '"') {
+            eaf__buf_putc(&b, expr[i++]);
+            continue;
+        }
+        {
+            size_t start = i, j;
+            int joined;
+
+            eaf__buf_reset(&cur);
+            i = eaf__buf_put_fts_string(&cur, expr, n, i);
+            for (j = i; j < n && expr[j] == ' '; j++)
+                ;
+            joined = j < n && expr[j] == '+';
+            words++;
+            if (!joined && words >= 2 && nphrase < max) {
+                /* the phrase's last string: the word its gram implies? */
+                size_t pn = 0, wn = 0;
+                int pg = 0, wg = 0;
+                const char *pw = synth_word(prev.p, prev.n, &pn, &pg);
+                const char *w = synth_word(cur.p, cur.n, &wn, &wg);
+                if (pw && w && pg && !wg && pn == wn && memcmp(pw, w, wn) == 0) {
+                    b.n = last_start; /* drop " + " and the string */
+                    if (b.p)
+                        b.p[b.n] = '\0';
+                    sizes[nphrase] = words;
+                    changed = 1;
+                    start = i; /* nothing of it is copied */
+                }
+            }
+            if (start < i)
+                eaf__buf_append(&b, expr + start, i - start);
+            if (joined) {
+                last_start = b.n;
+                eaf__buf_append(&b, expr + i, j + 1 - i);
+                i = j + 1;
+                eaf__buf_reset(&prev);
+                eaf__buf_append(&prev, cur.p ? cur.p : "", cur.n);
+            } else {
+                nphrase++;
+                words = 0;
+            }
+        }
+    }
+    if (b.rc != EAF_OK || cur.rc != EAF_OK || prev.rc != EAF_OK) {
+        eaf__buf_free(&b);
+        eaf__buf_free(&cur);
+        eaf__buf_free(&prev);
+        return EAF_NOMEM;
+    }
+    eaf__buf_free(&cur);
+    eaf__buf_free(&prev);
+    if (changed)
+        *out = eaf__buf_detach(&b);
+    eaf__buf_free(&b);
+    return EAF_OK;
+}
+
 /* ---- each phrase alone (shard.c: a set's statistics) --------------------- */
 
 static size_t skip_spaces(const char *s, size_t n, size_t i)

@@ -146,6 +146,8 @@ typedef struct rank_stats {
                            title rows (fts.h) */
     int nrank;          /* rows ranked so far, while title_first */
     double *hits;       /* per phrase: its rows, counted or estimated */
+    int *psize;         /* per phrase: its size in words when the spec gives
+                           it (0: FTS5's) */
 } rank_stats;
 
 static void stats_free(void *p)
@@ -161,6 +163,7 @@ static void stats_free(void *p)
     eaf__free(s->g_tot);
     eaf__free(s->g_df);
     eaf__free(s->hits);
+    eaf__free(s->psize);
     eaf__free(s->gidf);
     eaf__free(s->tf);
     eaf__free(s->gscore);
@@ -426,7 +429,7 @@ static const char *number_list(const char *p, double *v, int n)
     }
 }
 
-/* Reads "[ids=LO-HI ][k=K ][t=1 ][n=N tot=T,.. df=D,.. ]g:w g:w ..." (the
+/* Reads "[ids=LO-HI ][k=K ][t=1 ][n=N tot=T,.. df=D,.. ]g:w[:size] g:w ..." (the
  * options in any order) into the range of the table's ids, the rows
  * wanted, the statistics of a shard set (shard.c: its row count, each
  * column's total size, each phrase's document frequency as the one
@@ -485,6 +488,11 @@ static void parse_spec(rank_stats *s, const char *spec)
             w = strtod(p + 1, &end);
             p = end;
         }
+        if (*p == ':') { /* the phrase's size, when not FTS5's (search.c) */
+            long size = strtol(p + 1, &end, 10);
+            s->psize[i] = size > 0 && size < 1000 ? (int)size : 0;
+            p = end;
+        }
         while (*p == ' ')
             p++;
         s->group[i] = g < 0 || g >= s->nphrase ? -1 : (int)g;
@@ -524,8 +532,9 @@ static int stats_load(const Fts5ExtensionApi *api, Fts5Context *ctx, const char 
     s->g_tot = eaf__calloc(nc, sizeof(*s->g_tot));
     s->g_df = eaf__calloc(np, sizeof(double));
     s->hits = eaf__calloc(np, sizeof(double));
+    s->psize = eaf__calloc(np, sizeof(int));
     if (!s->idf || !s->avglen || !s->group || !s->pweight || !s->tf || !s->run || !s->g_tot ||
-        !s->g_df || !s->hits) {
+        !s->g_df || !s->hits || !s->psize) {
         stats_free(s);
         return SQLITE_NOMEM;
     }
@@ -682,7 +691,7 @@ static double title_coverage(const Fts5ExtensionApi *api, Fts5Context *ctx,
 
     for (p = 0; p < s->nphrase; p++)
         if (s->tf[p * s->ncol] > 0.0 && s->group[p] >= 0 && s->gidf[s->group[p]] > 0.0)
-            hit += s->tf[p * s->ncol] * api->xPhraseSize(ctx, p);
+            hit += s->tf[p * s->ncol] * (s->psize[p] ? s->psize[p] : api->xPhraseSize(ctx, p));
     if (hit == 0.0 || column_size(api, ctx, s->sizes, 0, &len) != SQLITE_OK || len <= 0)
         return 0.0;
     return hit >= len ? 1.0 : hit / len;

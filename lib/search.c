@@ -59,9 +59,69 @@ int eaf__search_rank_call_k(const eaf_search *s, unsigned long long k, char **ou
     return *out ? 0 : -1;
 }
 
+/* A ranking call with ":S" after the i-th phrase's "G:W" of its spec for
+ * each sizes[i] above 0 (of n). */
+static char *call_sized(const char *call, const int *sizes, size_t n)
+{
+    const char *open = strchr(call, '\''), *close = open ? strchr(open + 1, '\'') : NULL, *p;
+    eaf__buf b = EAF__BUF_INIT;
+    size_t i = 0;
+
+    if (!close)
+        return NULL;
+    eaf__buf_append(&b, call, (size_t)(open + 1 - call));
+    for (p = open + 1; p < close;) {
+        const char *word = p;
+        while (p < close && *p != ' ')
+            p++;
+        eaf__buf_append(&b, word, (size_t)(p - word));
+        if (p > word && !memchr(word, '=', (size_t)(p - word))) {
+            if (i < n && sizes[i] > 0)
+                eaf__buf_printf(&b, ":%d", sizes[i]);
+            i++;
+        }
+        while (p < close && *p == ' ')
+            eaf__buf_putc(&b, *p++);
+    }
+    eaf__buf_puts(&b, close);
+    return b.rc == EAF_OK ? eaf__buf_detach(&b) : (eaf__buf_free(&b), NULL);
+}
+
+/* The main statement of a search by relevance matches its phrases without
+ * the words their grams imply (eaf__fts_shorten()), its ranking told their
+ * sizes: the same rows and scores, where FTS5 read the positions of a
+ * stopword in nearly every article ("the of" of a million generated
+ * articles: FTS5 matched the gram and then every "of").  Its count,
+ * snippets and the rest read the whole phrases. */
+static eaf_status bind_short(eaf_search *s)
+{
+    int sizes[64];
+    char *call;
+    int rc;
+
+    eaf__free(s->main_fts);
+    s->main_fts = NULL;
+    if (eaf__fts_shorten(&s->main_fts, s->c.fts, sizes, 64) != EAF_OK)
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
+    if (!s->main_fts)
+        return EAF_OK;
+    call = call_sized(s->rank_call_k, sizes, 64);
+    if (!call) {
+        eaf__free(s->main_fts);
+        s->main_fts = NULL;
+        return strchr(s->rank_call_k, '\'') ? eaf__db_error(s->db, EAF_NOMEM, "out of memory")
+                                             : EAF_OK;
+    }
+    eaf__free(s->rank_call_k);
+    s->rank_call_k = call;
+    rc = sqlite3_bind_text(s->main, EAF__P_MATCH, s->main_fts, -1, SQLITE_STATIC);
+    return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(s->db, rc, "preparing the search");
+}
+
 static eaf_status bind_top_k(eaf_search *s)
 {
     unsigned long long k = (unsigned long long)s->plan->limit + s->plan->offset;
+    eaf_status st;
     int rc;
 
     eaf__free(s->rank_call_k);
@@ -70,6 +130,8 @@ static eaf_status bind_top_k(eaf_search *s)
         return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
     if (!s->rank_call_k)
         return EAF_OK;
+    if ((st = bind_short(s)) != EAF_OK)
+        return st;
     rc = sqlite3_bind_text(s->main, EAF__P_RANK, s->rank_call_k, -1, SQLITE_STATIC);
     return rc == SQLITE_OK ? EAF_OK : eaf__db_sqlerr(s->db, rc, "preparing the search");
 }
@@ -101,6 +163,9 @@ static eaf_status bind_top_k(eaf_search *s)
  * query's.  A search that ranks fewer rows runs as it did, with a flag
  * in its ranking call ("t=1").
  */
+
+/* What the main statement matches (bind_short()). */
+#define MAIN_FTS(s) ((s)->main_fts ? (s)->main_fts : (s)->c.fts)
 
 /* Which of a ranking spec's phrases are scored: the spec's words from
  * open to close are its options ("ids=..", "k=..": a '=' in each), then a
@@ -178,13 +243,13 @@ static int title_first_make(eaf_search *s, const eaf__rank_report *r, char **who
     eaf__free(s->title_match);
     eaf__free(s->title_call);
     s->title_match = s->title_call = NULL;
-    if (eaf__fts_phrase_list(&phrases, s->c.fts) != EAF_OK ||
+    if (eaf__fts_phrase_list(&phrases, MAIN_FTS(s)) != EAF_OK ||
         !(scored = eaf__calloc(phrases.n + 1, 1)))
         goto nomem;
     if (phrases.n == 0 || phrases.n != (size_t)r->nphrase ||
         spec_scored(open + 1, close, scored, phrases.n) != phrases.n)
         goto done;
-    eaf__buf_printf(&match, "(%s) AND {title} : (", s->c.fts);
+    eaf__buf_printf(&match, "(%s) AND {title} : (", MAIN_FTS(s));
     eaf__buf_puts(&df, "df=");
     for (i = 0; i < phrases.n; i++) {
         eaf__buf_printf(&df, "%s%.17g", i ? "," : "", r->hits[i]);
@@ -251,7 +316,7 @@ static int main_step(eaf_search *s)
             return rc;
         }
         sqlite3_reset(s->main);
-        sqlite3_bind_text(s->main, EAF__P_MATCH, s->c.fts, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s->main, EAF__P_MATCH, MAIN_FTS(s), -1, SQLITE_STATIC);
         /* (the call with the counts, kept where the first run's was) */
         eaf__free(s->title_call);
         s->title_call = whole;
@@ -510,6 +575,7 @@ void eaf_search_free(eaf_search *s)
     eaf__free(s->rank_call_k);
     eaf__free(s->title_match);
     eaf__free(s->title_call);
+    eaf__free(s->main_fts);
     eaf__free(s->order);
     eaf__free(s->mark_open);
     eaf__free(s->mark_close);

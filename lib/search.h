@@ -25,6 +25,9 @@ struct eaf_search {
      * main is bound to them and not yet stepped */
     char *title_match, *title_call;
     int title_first;
+    /* what the main statement matches when it is not c.fts: its phrases
+     * without the words their grams imply (bind_short()) */
+    char *main_fts;
     /* fallback to any-word matching */
     int fallback;
     eaf__strvec dropped;

@@ -14,6 +14,7 @@
 #include "testutil.h"
 #include "db.h"
 #include "tokenize.h"
+#include "query.h"
 
 /* ---- the tokens of a text ------------------------------------------------ */
 
@@ -424,9 +425,44 @@ static void test_same_results(void)
     eaf_db_close(h);
 }
 
+/* The main statement's phrases without the word their last gram implies
+ * (query_fts.c): the rest of the expression as it was, each changed
+ * phrase's size in words. */
+static void test_shorten(void)
+{
+    static const struct {
+        const char *expr, *want;
+        int size0, size1;
+    } cases[] = {
+        {"\"\x04\x1fthe who\" + \"\x04who\"", "\"\x04\x1fthe who\"", 2, 0},
+        {"(\"\x04\x1f" "bank of\" + \"\x04\x1f" "of japan\" + \"\x04japan\" AND \"trade\")",
+         "(\"\x04\x1f" "bank of\" + \"\x04\x1f" "of japan\" AND \"trade\")", 3, 0},
+        {"\"trade\" OR \"\x02\x04\x1fthe who\" + \"\x04who\"",
+         "\"trade\" OR \"\x02\x04\x1fthe who\"", 0, 2},
+        /* not the gram's word, a place form's tokens, plain words: as they are */
+        {"\"\x04\x1fthe who\" + \"\x04what\"", NULL, 0, 0},
+        {"\"\x02\x04\x1e" "1unit state\" + \"\x04\x1e" "2unit state\"", NULL, 0, 0},
+        {"\"the\" + \"who\" NOT \"who\"", NULL, 0, 0},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int sizes[4] = {-1, -1, -1, -1};
+        char *out = NULL;
+        eaf_status st = eaf__fts_shorten(&out, cases[i].expr, sizes, 4);
+        ok(st == EAF_OK &&
+               (cases[i].want ? out && strcmp(out, cases[i].want) == 0 : out == NULL) &&
+               sizes[0] == cases[i].size0 && sizes[1] == cases[i].size1,
+           "shortened phrases, case %zu: %s (sizes %d %d)", i, out ? "changed" : "as it was",
+           sizes[0], sizes[1]);
+        eaf__free(out);
+    }
+}
+
 int main(void)
 {
     tu_tmpdir();
+    test_shorten();
     test_tokens();
     test_same_results();
     tu_cleanup();
