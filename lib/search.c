@@ -59,31 +59,52 @@ int eaf__search_rank_call_k(const eaf_search *s, unsigned long long k, char **ou
     return *out ? 0 : -1;
 }
 
+/* The spec of a ranking call, its first quoted argument: *open at its
+ * opening quote, *close at its closing one (a spec holds no quote).  The
+ * calls made here all have one (eaf__search_rank_call_k()). */
+static void spec_of(const char *call, const char **open, const char **close)
+{
+    *open = strchr(call, '\'');
+    *close = strchr(*open + 1, '\'');
+}
+
+/* The next phrase's "G:W[:S]" in a spec from *p to close, its options
+ * ("ids=..", "k=..": a '=' in each) passed over: its start and length
+ * (*n), and *p after it; NULL after the last. */
+static const char *spec_phrase(const char **p, const char *close, size_t *n)
+{
+    while (*p < close) {
+        const char *word;
+        while (*p < close && **p == ' ')
+            (*p)++;
+        word = *p;
+        while (*p < close && **p != ' ')
+            (*p)++;
+        if (*p > word && !memchr(word, '=', (size_t)(*p - word))) {
+            *n = (size_t)(*p - word);
+            return word;
+        }
+    }
+    return NULL;
+}
+
 /* A ranking call with ":S" after the i-th phrase's "G:W" of its spec for
- * each sizes[i] above 0 (of n). */
+ * each sizes[i] above 0 (of n); NULL when out of memory. */
 static char *call_sized(const char *call, const int *sizes, size_t n)
 {
-    const char *open = strchr(call, '\''), *close = open ? strchr(open + 1, '\'') : NULL, *p;
+    const char *open, *close, *p, *from = call, *w;
     eaf__buf b = EAF__BUF_INIT;
-    size_t i = 0;
+    size_t i, wn;
 
-    if (!close)
-        return NULL;
-    eaf__buf_append(&b, call, (size_t)(open + 1 - call));
-    for (p = open + 1; p < close;) {
-        const char *word = p;
-        while (p < close && *p != ' ')
-            p++;
-        eaf__buf_append(&b, word, (size_t)(p - word));
-        if (p > word && !memchr(word, '=', (size_t)(p - word))) {
-            if (i < n && sizes[i] > 0)
-                eaf__buf_printf(&b, ":%d", sizes[i]);
-            i++;
+    spec_of(call, &open, &close);
+    for (i = 0, p = open + 1; (w = spec_phrase(&p, close, &wn)) != NULL; i++) {
+        if (i < n && sizes[i] > 0) {
+            eaf__buf_append(&b, from, (size_t)(w + wn - from));
+            eaf__buf_printf(&b, ":%d", sizes[i]);
+            from = w + wn;
         }
-        while (p < close && *p == ' ')
-            eaf__buf_putc(&b, *p++);
     }
-    eaf__buf_puts(&b, close);
+    eaf__buf_puts(&b, from);
     return b.rc == EAF_OK ? eaf__buf_detach(&b) : (eaf__buf_free(&b), NULL);
 }
 
@@ -109,8 +130,7 @@ static eaf_status bind_short(eaf_search *s)
     if (!call) {
         eaf__free(s->main_fts);
         s->main_fts = NULL;
-        return strchr(s->rank_call_k, '\'') ? eaf__db_error(s->db, EAF_NOMEM, "out of memory")
-                                             : EAF_OK;
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
     }
     eaf__free(s->rank_call_k);
     s->rank_call_k = call;
@@ -167,38 +187,30 @@ static eaf_status bind_top_k(eaf_search *s)
 /* What the main statement matches (bind_short()). */
 #define MAIN_FTS(s) ((s)->main_fts ? (s)->main_fts : (s)->c.fts)
 
-/* Which of a ranking spec's phrases are scored: the spec's words from
- * open to close are its options ("ids=..", "k=..": a '=' in each), then a
- * "G:W" for each phrase, G -1 for one not scored.  Into scored (room for
- * max), 1 or 0 each; returns how many it describes, or max + 1 for more. */
-static size_t spec_scored(const char *open, const char *close, unsigned char *scored,
-                          size_t max)
+/* Which of a ranking call's phrases are scored (spec_phrase(); G is -1
+ * for one that is not): into scored (room for max), 1 or 0 each; returns
+ * how many the spec describes, or max + 1 for more. */
+static size_t spec_scored(const char *call, unsigned char *scored, size_t max)
 {
-    size_t n = 0;
+    const char *open, *close, *p, *w;
+    size_t n = 0, wn;
 
-    while (open < close) {
-        const char *word = open;
-        while (open < close && *open != ' ')
-            open++;
-        if (open > word && !memchr(word, '=', (size_t)(open - word))) {
-            if (n == max)
-                return max + 1;
-            scored[n++] = *word != '-';
-        }
-        while (open < close && *open == ' ')
-            open++;
+    spec_of(call, &open, &close);
+    for (p = open + 1; (w = spec_phrase(&p, close, &wn)) != NULL; n++) {
+        if (n == max)
+            return max + 1;
+        scored[n] = *w != '-';
     }
     return n;
 }
 
-/* A ranking call with "more" put at the start of its spec (the first
- * quoted argument), and "tail" at its end. */
+/* A ranking call with "more" put at the start of its spec, and "tail" at
+ * its end; NULL when out of memory. */
 static char *call_with(const char *call, const char *more, const char *tail)
 {
-    const char *open = strchr(call, '\''), *close = open ? strchr(open + 1, '\'') : NULL;
+    const char *open, *close;
 
-    if (!close)
-        return NULL;
+    spec_of(call, &open, &close);
     return eaf__printf("%.*s%s%.*s%s%s", (int)(open + 1 - call), call, more,
                        (int)(close - open - 1), open + 1, tail, close);
 }
@@ -216,8 +228,7 @@ static eaf_status title_first_arm(eaf_search *s)
     if (!s->rank_call_k || !s->c.fts)
         return EAF_OK;
     if (!(s->title_call = call_with(s->rank_call_k, "t=1 ", "")))
-        return strchr(s->rank_call_k, '\'') ? eaf__db_error(s->db, EAF_NOMEM, "out of memory")
-                                             : EAF_OK;
+        return eaf__db_error(s->db, EAF_NOMEM, "out of memory");
     rc = sqlite3_bind_text(s->main, EAF__P_RANK, s->title_call, -1, SQLITE_STATIC);
     if (rc != SQLITE_OK)
         return eaf__db_sqlerr(s->db, rc, "preparing the search");
@@ -235,7 +246,6 @@ static int title_first_make(eaf_search *s, const eaf__rank_report *r, char **who
     eaf__strvec phrases = {0};
     eaf__buf match = EAF__BUF_INIT, df = EAF__BUF_INIT, tail = EAF__BUF_INIT;
     unsigned char *scored = NULL;
-    const char *open = strchr(s->rank_call_k, '\''), *close = strchr(open + 1, '\'');
     size_t i, listed = 0;
     int ok = 0;
 
@@ -247,7 +257,7 @@ static int title_first_make(eaf_search *s, const eaf__rank_report *r, char **who
         !(scored = eaf__calloc(phrases.n + 1, 1)))
         goto nomem;
     if (phrases.n == 0 || phrases.n != (size_t)r->nphrase ||
-        spec_scored(open + 1, close, scored, phrases.n) != phrases.n)
+        spec_scored(s->rank_call_k, scored, phrases.n) != phrases.n)
         goto done;
     eaf__buf_printf(&match, "(%s) AND {title} : (", MAIN_FTS(s));
     eaf__buf_puts(&df, "df=");

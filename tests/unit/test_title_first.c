@@ -169,7 +169,7 @@ static void shard_set(void)
     char dir[512], *msg = NULL;
     eaf_db *w[2] = {NULL, NULL}, *set = NULL;
     size_t i, np, na, j;
-    int built = 1, same;
+    int built, same;
     unsigned k;
 
     snprintf(dir, sizeof dir, "%s", tu_path("set2"));
