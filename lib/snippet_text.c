@@ -216,16 +216,82 @@ typedef struct doc_word {
     int off, len;            /* in text; len -1: left out by the filter */
 } doc_word;
 
+/* Where the tokens may stop (early_stop()), for a query of EARLY_PHRASES
+ * phrases at most, looked at every EARLY_EVERY tokens. */
+#define EARLY_PHRASES 16
+#define EARLY_EVERY 64
+
 typedef struct doc_tokens {
     tok_span *span;
     doc_word *word;
     int n, cap;
     eaf__buf text;
+    /* early_stop(): the query, the window and words of the snippet, the
+     * tokens looked at so far, each phrase's last instance (first token
+     * -1: none yet; its end clipped to the window), the longest phrase,
+     * and the tokens enough (0: not known yet; -1: never known) */
+    const eaf__snippet_query *q;
+    int len, words, scanned, maxsize, stop_at;
+    int first[EARLY_PHRASES], cend[EARLY_PHRASES];
 } doc_tokens;
+
+static int phrase_at(const eaf__snippet_query *q, int p, const doc_tokens *d, int at);
+
+/*
+ * A snippet shows the window of a third of its words (the first round of
+ * choose_one(), snippet.c) that holds the most phrases, the earliest on a
+ * tie, and the words around it; the text after that matters only when no
+ * window holds every phrase.  So once the tokens hold a window with every
+ * phrase, the instances of its last phrases starting within len of its
+ * first token (st), tokenizing may stop a little later: every window that
+ * starts at st or before ends, with its instances, before st + len +
+ * the longest phrase, and the snippet shows at most `words` tokens from
+ * st on, with one more to tell that the text goes on.  The snippet made
+ * from those tokens is the whole text's, to the byte (a long section of a
+ * common word: its first instance).  Returns d->stop_at as it is now.
+ */
+static int early_stop(doc_tokens *d)
+{
+    const eaf__snippet_query *q = d->q;
+    int at, p, g, lo, hi;
+
+    for (at = d->scanned; at + d->maxsize <= d->n; at++) {
+        if (d->word[at].len < 0 || !q->first_byte[(unsigned char)d->text.p[d->word[at].off]])
+            continue;
+        for (p = 0; p < q->nphrase; p++) {
+            int size = q->first[p + 1] - q->first[p];
+            if (!phrase_at(q, p, d, at))
+                continue;
+            size = size < 1 ? 1 : size;
+            d->first[p] = at;
+            d->cend[p] = at + (size < d->len ? size : d->len) - 1;
+            lo = at;
+            hi = d->cend[p];
+            for (g = 0; g < q->nphrase && d->first[g] >= 0; g++) {
+                if (d->first[g] < lo)
+                    lo = d->first[g];
+                if (d->cend[g] > hi)
+                    hi = d->cend[g];
+            }
+            if (g == q->nphrase && hi - lo <= d->len - 1) {
+                d->stop_at = lo + d->len + d->maxsize + d->words + 2;
+                return d->stop_at;
+            }
+        }
+    }
+    d->scanned = at;
+    return 0;
+}
 
 static int keep_doc_token(void *ctx, const char *tok, int ntok, int start, int end)
 {
     doc_tokens *d = ctx;
+
+    if (d->stop_at > 0 && d->n >= d->stop_at)
+        return 1; /* enough (early_stop()) */
+    if (d->stop_at == 0 && d->n > 0 && d->n % EARLY_EVERY == 0 && early_stop(d) > 0 &&
+        d->n >= d->stop_at)
+        return 1;
 
     if (d->n == d->cap) {
         int cap = d->cap ? d->cap * 2 : 256;
@@ -323,11 +389,24 @@ eaf_status eaf__snippet_make(char **made, const char *text, size_t ntext,
     ob.html = o->html;
     s.text = text;
     s.ntext = (int)ntext;
+    /* tokens enough for the snippet (early_stop()), when it can tell */
+    d.q = q;
+    d.stop_at = q->nphrase > 0 && q->nphrase <= EARLY_PHRASES ? 0 : -1;
+    d.words = words;
+    d.len = words / (fragments > words ? words : fragments);
+    for (i = 0; i < q->nphrase && d.stop_at == 0; i++) {
+        int size = q->first[i + 1] - q->first[i];
+        if (size > d.maxsize)
+            d.maxsize = size;
+        d.first[i] = -1;
+    }
+    if (d.maxsize < 1)
+        d.maxsize = 1;
     /* only the words that could stem to a phrase's are stemmed */
     if (ntext > 0 &&
         eaf__tokenize(t, eaf__tokenizer_filter(t, q->first_byte, q->min_len)
                              ? EAF__TOK_DOC | EAF__TOK_FILTER : EAF__TOK_DOC,
-                      text, ntext, keep_doc_token, &d) != 0)
+                      text, ntext, keep_doc_token, &d) < 0)
         rc = SQLITE_NOMEM;
     if (rc == SQLITE_OK)
         rc = find_instances(&s, q, &d);

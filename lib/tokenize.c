@@ -403,6 +403,14 @@ static size_t scan_word(eaf__tokenizer *t, const char *text, size_t n, size_t i,
             *rc = 0;
             return j;
         }
+        if ((t->mode & EAF__TOK_FILTER) && letters_only && t->stemmer &&
+            !(t->mode & EAF__TOK_NOSTEM) &&
+            (j - i < t->filter_min || !t->filter[ascii_word[(unsigned char)text[i]]])) {
+            /* what deliver() passes for a word whose stem cannot be one
+             * looked for, without folding it first: most of a text's */
+            *rc = t->fn(t->ctx, NULL, 0, (int)i, (int)j);
+            return j;
+        }
         eaf__buf_reset(&t->fold);
         if (!eaf__buf_reserve(&t->fold, j - i)) {
             *rc = -1;
