@@ -238,17 +238,16 @@ typedef struct doc_tokens {
 static int phrase_at(const eaf__snippet_query *q, int p, const doc_tokens *d, int at);
 
 /*
- * A snippet shows the window of a third of its words (the first round of
- * choose_one(), snippet.c) that holds the most phrases, the earliest on a
- * tie, and the words around it; the text after that matters only when no
- * window holds every phrase.  So once the tokens hold a window with every
- * phrase, the instances of its last phrases starting within len of its
- * first token (st), tokenizing may stop a little later: every window that
- * starts at st or before ends, with its instances, before st + len +
- * the longest phrase, and the snippet shows at most `words` tokens from
- * st on, with one more to tell that the text goes on.  The snippet made
- * from those tokens is the whole text's, to the byte (a long section of a
- * common word: its first instance).  Returns d->stop_at as it is now.
+ * A snippet shows the earliest window of len tokens (a third of its words:
+ * choose_one() in snippet.c) that holds the most phrases, and the words
+ * around it.  Once the tokens hold a window that starts at an instance,
+ * st, and holds an instance of every phrase, no later window can beat it,
+ * and every window that starts at st or before ends, with its instances,
+ * before st + len + the longest phrase; the snippet then shows at most
+ * `words` tokens from st on, and one more tells that the text goes on.  So
+ * tokenizing may stop there, and the snippet of those tokens is the whole
+ * text's, to the byte (a long section of a common word: from its first
+ * instance on).  Returns d->stop_at as it is now.
  */
 static int early_stop(doc_tokens *d)
 {
