@@ -235,6 +235,21 @@ typedef struct doc_tokens {
     int first[EARLY_PHRASES], cend[EARLY_PHRASES];
 } doc_tokens;
 
+/* Phrase p's size in tokens (at least 1). */
+static int phrase_size(const eaf__snippet_query *q, int p)
+{
+    int size = q->first[p + 1] - q->first[p];
+
+    return size < 1 ? 1 : size;
+}
+
+/* May a phrase start at token at of d?  Not at a word the filter left
+ * out, nor at one whose first byte no phrase starts with. */
+static int may_start(const eaf__snippet_query *q, const doc_tokens *d, int at)
+{
+    return d->word[at].len >= 0 && q->first_byte[(unsigned char)d->text.p[d->word[at].off]];
+}
+
 static int phrase_at(const eaf__snippet_query *q, int p, const doc_tokens *d, int at);
 
 /*
@@ -255,13 +270,12 @@ static int early_stop(doc_tokens *d)
     int at, p, g, lo, hi;
 
     for (at = d->scanned; at + d->maxsize <= d->n; at++) {
-        if (d->word[at].len < 0 || !q->first_byte[(unsigned char)d->text.p[d->word[at].off]])
+        if (!may_start(q, d, at))
             continue;
         for (p = 0; p < q->nphrase; p++) {
-            int size = q->first[p + 1] - q->first[p];
+            int size = phrase_size(q, p);
             if (!phrase_at(q, p, d, at))
                 continue;
-            size = size < 1 ? 1 : size;
             d->first[p] = at;
             d->cend[p] = at + (size < d->len ? size : d->len) - 1;
             lo = at;
@@ -340,13 +354,11 @@ static int find_instances(snippet *s, const eaf__snippet_query *q, const doc_tok
 
     if (eaf__snippet_make_phrases(s, q->nphrase) != SQLITE_OK)
         return SQLITE_NOMEM;
-    for (p = 0; p < q->nphrase; p++) {
-        int size = q->first[p + 1] - q->first[p];
-        s->psize[p] = size < 1 ? 1 : size;
-    }
+    for (p = 0; p < q->nphrase; p++)
+        s->psize[p] = phrase_size(q, p);
     for (at = 0; at < d->n; at++) {
-        if (d->word[at].len < 0 || !q->first_byte[(unsigned char)d->text.p[d->word[at].off]])
-            continue; /* no phrase starts with this word */
+        if (!may_start(q, d, at))
+            continue;
         for (p = 0; p < q->nphrase; p++) {
             if (!phrase_at(q, p, d, at))
                 continue;
@@ -393,14 +405,12 @@ eaf_status eaf__snippet_make(char **made, const char *text, size_t ntext,
     d.stop_at = q->nphrase > 0 && q->nphrase <= EARLY_PHRASES ? 0 : -1;
     d.words = words;
     d.len = words / (fragments > words ? words : fragments);
+    d.maxsize = 1;
     for (i = 0; i < q->nphrase && d.stop_at == 0; i++) {
-        int size = q->first[i + 1] - q->first[i];
-        if (size > d.maxsize)
-            d.maxsize = size;
+        if (phrase_size(q, i) > d.maxsize)
+            d.maxsize = phrase_size(q, i);
         d.first[i] = -1;
     }
-    if (d.maxsize < 1)
-        d.maxsize = 1;
     /* only the words that could stem to a phrase's are stemmed */
     if (ntext > 0 &&
         eaf__tokenize(t, eaf__tokenizer_filter(t, q->first_byte, q->min_len)

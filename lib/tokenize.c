@@ -237,6 +237,15 @@ static int fold(eaf__tokenizer *t, const char *s, size_t n)
     return 0;
 }
 
+/* Is a folded word of n bytes starting with byte first, stemmed when
+ * stem, one EAF__TOK_FILTER leaves out (passed as NULL, 0): its stem
+ * cannot be one of the words looked for? */
+static int filtered_out(const eaf__tokenizer *t, unsigned char first, size_t n, int stem)
+{
+    return (t->mode & EAF__TOK_FILTER) && stem && t->stemmer && !(t->mode & EAF__TOK_NOSTEM) &&
+           (n < t->filter_min || !t->filter[first]);
+}
+
 /* Passes a folded token to the callback, stemmed when asked.  Returns the
  * callback's value, or -1 when out of memory. */
 static int deliver(eaf__tokenizer *t, const char *tok, size_t n, int start,
@@ -248,10 +257,10 @@ static int deliver(eaf__tokenizer *t, const char *tok, size_t n, int start,
 
     if (n == 0 || n > EAF__TOKEN_MAX)
         return 0;
+    if (filtered_out(t, (unsigned char)tok[0], n, stem))
+        return t->fn(t->ctx, NULL, 0, start, end); /* its stem cannot be one of them */
     if (!stem || !t->stemmer || (t->mode & EAF__TOK_NOSTEM))
         return t->fn(t->ctx, tok, (int)n, start, end);
-    if ((t->mode & EAF__TOK_FILTER) && (n < t->filter_min || !t->filter[(unsigned char)tok[0]]))
-        return t->fn(t->ctx, NULL, 0, start, end); /* its stem cannot be one of them */
     if (t->stems_slots && n <= STEM_MAX && !(t->mode & (EAF__TOK_QUERY | EAF__TOK_LONG))) {
         if (!t->stems && !t->stems_tried) {
             t->stems_tried = 1;
@@ -403,11 +412,9 @@ static size_t scan_word(eaf__tokenizer *t, const char *text, size_t n, size_t i,
             *rc = 0;
             return j;
         }
-        if ((t->mode & EAF__TOK_FILTER) && letters_only && t->stemmer &&
-            !(t->mode & EAF__TOK_NOSTEM) &&
-            (j - i < t->filter_min || !t->filter[ascii_word[(unsigned char)text[i]]])) {
-            /* what deliver() passes for a word whose stem cannot be one
-             * looked for, without folding it first: most of a text's */
+        if (filtered_out(t, ascii_word[(unsigned char)text[i]], j - i, letters_only)) {
+            /* what deliver() passes, without folding the word first:
+             * most of a text's */
             *rc = t->fn(t->ctx, NULL, 0, (int)i, (int)j);
             return j;
         }
