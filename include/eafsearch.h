@@ -47,11 +47,14 @@
  * ---------------------
  * - The library keeps no global mutable state; it may be used from any
  *   number of threads at once, each thread with its own eaf_db handle.
- *   The one setting for the whole process, a larger in-memory statement
- *   journal for SQLite, is made once before the first handle opens, and
- *   only if the program has not started SQLite itself by then (nothing
- *   fails either way); a program that starts SQLite on another thread
- *   should call sqlite3_initialize() before its first eaf_db_open().
+ *   SQLite's settings for the whole process (statement journals that go to
+ *   a file go there from the start; SQLite does not count its memory, so
+ *   sqlite3_memory_used() and a soft heap limit say nothing) are made once
+ *   before the first handle opens, and only if the program has not started
+ *   SQLite itself by then (nothing fails either way); a program that starts
+ *   SQLite on another thread should call sqlite3_initialize() before its
+ *   first eaf_db_open(), and one that needs SQLite's count of its memory
+ *   should start SQLite before it.
  * - An eaf_db handle, and every eaf_search and eaf_article obtained from
  *   it, must be used by one thread at a time.  Handing a handle from one
  *   thread to another between calls is allowed.

@@ -345,9 +345,19 @@ static eaf_status take_writer_lock(eaf_db *db, int busy_ms)
 
 /*
  * SQLite's settings for the whole process, made once, before the first
- * handle opens: a statement's journal (an article stored under a
- * savepoint, the full-text index's insert at a commit) goes straight to a
- * temporary file, never through SQLite's in-memory journal.  SQLite 3.40
+ * handle opens.
+ *
+ * SQLite does not count the memory it uses (sqlite3_memory_used(), and the
+ * soft heap limit that relies on it, then say nothing): the count takes a
+ * mutex that every allocation of every connection shares, which the
+ * writers of a shard set took from each other at every one of FTS5's
+ * allocations.  Indexing the Wikipedia sections into 2 shards (with the
+ * writers' journal in memory, tune_connection()) took 8% less time
+ * without it, and a search about 1.5% fewer instructions.
+ *
+ * A statement's journal that SQLite keeps on disk (a handle that is not a
+ * writer: tune_connection()) goes straight to a temporary file, never
+ * through SQLite's in-memory journal that spills to one.  SQLite 3.40
  * (Debian 12) fails a statement whose in-memory journal spills to a file
  * past a threshold of a megabyte or more with SQLITE_FULL, "disk full", on
  * a disk with room to spare: the library's 8 MB threshold failed the
@@ -364,6 +374,7 @@ static eaf_status take_writer_lock(eaf_db *db, int busy_ms)
  */
 static void configure_sqlite(void)
 {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 0);
 }
 
@@ -474,6 +485,17 @@ static void tune_connection(eaf_db *db, int readonly)
      * commit, would otherwise go through the log. */
     if (!readonly)
         sqlite3_exec(db->sql, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+    /* A writer keeps its statements' journal in memory: each article is
+     * stored under a savepoint, whose journal holds the pages it changes
+     * (about 11 of them, each written to the journal's file, 45 KB an
+     * article), and SQLite empties it when the savepoint ends.  Kept in
+     * memory, it is never written to a file, and it never spills to one,
+     * which is where SQLite 3.40 failed (configure_sqlite()).  The
+     * Wikipedia sections into 2 shards: 5% less time, a third less system
+     * time, the same peak memory; the temporary tables a writer makes are
+     * small. */
+    if (!readonly)
+        sqlite3_exec(db->sql, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
     /* A reader maps the file rather than copying its pages in (a search
      * touches many): up to 1 GB of it.  Not a writer, whose resident
      * memory would grow with every page it wrote. */

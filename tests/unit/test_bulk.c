@@ -9,9 +9,16 @@
  * (8 MB).  These 12,000 generated articles of a few hundred words, in
  * batches of 2,000, failed at the third commit; bench-perf's generated
  * corpus at the sixth.
+ *
+ * The library's settings of SQLite for a writer are checked here too, in a
+ * program that did not start SQLite before its first open: its journal in
+ * memory (PRAGMA temp_store), so that the savepoint of each article and the
+ * commit's insert write no temporary file, and SQLite's count of its memory
+ * off.
  */
 #include "tap.h"
 #include "testutil.h"
+#include "db.h"
 
 #include <stdint.h>
 
@@ -120,6 +127,18 @@ int main(void)
     path = tu_path("bulk.db");
     o.flags = EAF_OPEN_CREATE;
     is_int(eaf_db_open(&db, path, &o, &err), EAF_OK, "open %s", err ? err : "");
+    {
+        sqlite3_stmt *st = NULL;
+        int store = -1;
+
+        if (db && sqlite3_prepare_v2(db->sql, "PRAGMA temp_store", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            store = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        is_int(store, 2, "the writer keeps its statement journals in memory");
+        /* SQLite has allocated (a handle, a schema), and counted none of it */
+        is_int((int)sqlite3_memory_used(), 0, "SQLite does not count its memory");
+    }
     for (i = 0; i < n && failed_at < 0; i += BATCH) {
         int j;
 
