@@ -340,6 +340,19 @@ static int ahead_start(ahead *h, eaf_reader *rd, eaf_prep *prep)
     return 0;
 }
 
+/* After the main thread took an article or stored one: the reader, when it
+ * waits for room, is woken once half the queue and half its memory are
+ * free (or the queue is empty), so that it reads many articles a wake.
+ * Woken at every article, as the queue stayed full while the writers of a
+ * shard set stored, the two threads handed the processor to each other
+ * twice an article. */
+static void wake_reader(ahead *h)
+{
+    if (h->reader_waits &&
+        ((h->n <= AHEAD / 2 && h->bytes <= AHEAD_BYTES / 2) || h->n == 0))
+        pthread_cond_signal(&h->room);
+}
+
 /* The next thing the reader said, in order.  The caller owns it->a and
  * it->err, and calls ahead_done() when it has stored the article. */
 static void ahead_next(ahead *h, ahead_item *it)
@@ -353,8 +366,7 @@ static void ahead_next(ahead *h, ahead_item *it)
     *it = h->q[h->head];
     h->head = (h->head + 1) % AHEAD;
     h->n--;
-    if (h->reader_waits)
-        pthread_cond_signal(&h->room);
+    wake_reader(h);
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -362,8 +374,7 @@ static void ahead_done(ahead *h, const ahead_item *it)
 {
     pthread_mutex_lock(&h->lock);
     h->bytes -= it->bytes;
-    if (h->reader_waits)
-        pthread_cond_signal(&h->room);
+    wake_reader(h);
     pthread_mutex_unlock(&h->lock);
 }
 
