@@ -84,7 +84,7 @@ long parse_count(const char *s)
     return v;
 }
 
-volatile sig_atomic_t interrupted;
+_Atomic int interrupted;
 eaf_db *volatile interrupt_db;
 
 /* The first signal asks for a clean stop (and stops the long call on
@@ -93,6 +93,7 @@ static void on_signal(int sig)
 {
     struct sigaction dfl;
     eaf_db *db = interrupt_db;
+    int saved = errno; /* the code interrupted may be about to read it */
 
     interrupted = 1;
     if (db)
@@ -100,6 +101,7 @@ static void on_signal(int sig)
     memset(&dfl, 0, sizeof(dfl));
     dfl.sa_handler = SIG_DFL;
     sigaction(sig, &dfl, NULL);
+    errno = saved;
 }
 
 void catch_signals(int restart)

@@ -50,7 +50,9 @@ long parse_count(const char *s);
  * files wants 1.  While interrupt_db is set, the signal also stops the
  * call running on it (eaf_db_interrupt()): for calls that take long and
  * have no other way to stop, such as merging the full-text index. */
-extern volatile sig_atomic_t interrupted;
+/* (atomic, not volatile sig_atomic_t: the writers of a shard set read it
+ * on threads of their own while the handler sets it on another) */
+extern _Atomic int interrupted;
 extern eaf_db *volatile interrupt_db;
 void catch_signals(int restart);
 

@@ -68,6 +68,8 @@ typedef struct run {
      * until its commit, which moves them to the tally (if it fails, they
      * are lost with the batch, and the tally says what is in the index) */
     long added, updated, unchanged, removed, skipped, failed;
+    long conflicts;           /* of skipped: articles whose key another file
+                                 gives (a shard's writer counts its own) */
     long p_added, p_updated, p_removed;
     char *batch_first;        /* the first file with articles in the open batch */
     long failed_files;
@@ -89,6 +91,10 @@ typedef struct run {
     void *payload;            /* theirs */
     int stopped;              /* an interrupt or poll said stop */
     const char *label;        /* before the lines of -v and -n ("shard 1: "), or NULL */
+    struct tee *tee;          /* a shard set's writers: one reading of the files
+                                 they all read (index_tee.c), or NULL */
+    unsigned tee_k;           /* this writer's number in it */
+    int tee_now;              /* reading the files of the list, in order */
 } run;
 
 /* Runs that add or change at least this many articles, and a tenth of the
@@ -157,6 +163,39 @@ void batch_change(run *r, long *counter, long n, const char *path);
 void index_file(run *r, item *it);
 void reread_pending(run *r);
 void prune(run *r, const root *rt);
+
+/* ---- index_tee.c: one reading of a file for a shard set's writers -------- */
+
+typedef struct tee tee;
+typedef struct tee_stream tee_stream;
+typedef struct tee_ref tee_ref;   /* an article the writers share */
+
+tee *tee_new(unsigned writers);
+void tee_free(tee *t);
+/* Writer k's next file of its list, by its absolute path: rd points to its
+ * reader when it reads the file (which it has opened), else rd is NULL.
+ * Waits for the other writers to say theirs; returns the stream to read
+ * from (*rd is then freed or taken, and set to NULL), or NULL to read *rd
+ * alone. */
+tee_stream *tee_file(tee *t, unsigned k, const char *abs, eaf_reader **rd);
+/* Writer k has ended its list: the others wait for it no more. */
+void tee_leave(tee *t, unsigned k);
+/* As eaf_reader_next(), for writer k: the article (*ref, NULL if none) and
+ * the reader's message (*err, to free, or NULL).  After EAF_DONE or a
+ * status that ends reading, not called again. */
+eaf_status tee_next(tee_stream *s, unsigned k, tee_ref **ref, char **err);
+eaf_article *tee_article(const tee_ref *ref);
+/* Writer k is done with the article (stored or not). */
+void tee_ref_drop(tee_ref *ref);
+/* Writer k reads no more of the stream (from any thread: its reading
+ * thread, waiting in tee_next(), returns). */
+void tee_stop(tee_stream *s, unsigned k);
+/* eaf_reader_skipped() of the stream's reader after the last article read
+ * (by any writer), and its eaf_reader_skip_reason() once the last is. */
+size_t tee_skipped(tee_stream *s);
+const char *tee_skip_reason(tee_stream *s);
+/* Writer k's end of the stream (the last one frees it). */
+void tee_release(tee_stream *s, unsigned k);
 
 /* ---- index_admin.c: --export, --check, --rebuild, --snapshot -------------- */
 

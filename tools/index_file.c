@@ -144,6 +144,7 @@ void batch_change(run *r, long *counter, long n, const char *path)
 
 typedef struct file_counts {
     long added, updated, unchanged, removed, skipped, errors;
+    long conflicts;           /* of skipped: keys another file gives */
     long warned, unwarned;    /* warnings about keys given twice: said, not said */
     const char *path;
     run *r;
@@ -197,8 +198,10 @@ static int store(run *r, const eaf_article *a, file_counts *c)
                       "one is kept", c->path, key);
         c->warned++;
     }
-    if (change == EAF_CHANGE_CONFLICT)
+    if (change == EAF_CHANGE_CONFLICT) {
         c->skipped++;
+        c->conflicts++;
+    }
     if (change == EAF_CHANGE_ADDED) {
         c->added++;
         batch_change(r, &r->p_added, 1, c->path);
@@ -231,13 +234,16 @@ static int store(run *r, const eaf_article *a, file_counts *c)
  */
 typedef struct ahead_item {
     eaf_article *a;
+    tee_ref *ref;             /* a's share of a stream's article, or NULL */
     eaf_status st;
     char *err;                /* eaf_reader_errmsg() for a failure */
     size_t bytes;             /* the article's text, times 3 with tokens */
 } ahead_item;
 
 typedef struct ahead {
-    eaf_reader *rd;
+    eaf_reader *rd;           /* the file's reader, or NULL when s */
+    tee_stream *s;            /* the writers' one reading of the file */
+    unsigned k;               /* this writer's number in it */
     eaf_prep *prep;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -250,19 +256,38 @@ typedef struct ahead {
     int stop;                 /* the main thread wants no more */
 } ahead;
 
-/* Reads one article (and tokenizes it with prep, if not NULL), or the
- * message of why there is none. */
-static void read_one(eaf_reader *rd, eaf_prep *prep, ahead_item *it)
+/* Frees the article read (or gives up its share of it). */
+static void item_free(ahead_item *it)
+{
+    if (it->ref)
+        tee_ref_drop(it->ref);
+    else
+        eaf_article_free(it->a);
+    it->a = NULL;
+    it->ref = NULL;
+}
+
+/* Reads one article, from rd or from the stream s as that writer (and
+ * tokenizes it with prep, if not NULL: only this writer's articles), or
+ * the message of why there is none. */
+static void read_one(eaf_reader *rd, tee_stream *s, unsigned writer, eaf_prep *prep,
+                     ahead_item *it)
 {
     static const eaf_field text[] = {EAF_FIELD_TITLE, EAF_FIELD_SUMMARY, EAF_FIELD_BODY,
                                      EAF_FIELD_BIO};
     size_t k;
 
     it->a = NULL;
+    it->ref = NULL;
     it->err = NULL;
     it->bytes = 0;
-    it->st = eaf_reader_next(&it->a, rd);
-    if (it->st != EAF_ROW && it->st != EAF_DONE) {
+    if (s) {
+        it->st = tee_next(s, writer, &it->ref, &it->err);
+        it->a = it->ref ? tee_article(it->ref) : NULL;
+    } else {
+        it->st = eaf_reader_next(&it->a, rd);
+    }
+    if (!s && it->st != EAF_ROW && it->st != EAF_DONE) {
         const char *msg = eaf_reader_errmsg(rd);
         it->err = xstrdup(msg && *msg ? msg : eaf_status_str(it->st));
     }
@@ -300,7 +325,7 @@ static void *ahead_main(void *arg)
         pthread_mutex_unlock(&h->lock);
         if (stop)
             break;
-        read_one(h->rd, prep ? h->prep : NULL, &it);
+        read_one(h->rd, h->s, h->k, prep ? h->prep : NULL, &it);
         last = it.st != EAF_ROW && it.st != EAF_SYNTAX;
         pthread_mutex_lock(&h->lock);
         h->q[(h->head + h->n) % AHEAD] = it;
@@ -315,10 +340,12 @@ static void *ahead_main(void *arg)
 
 /* Starts reading rd ahead; 0, or -1 when no thread could be made (then
  * the caller reads rd itself). */
-static int ahead_start(ahead *h, eaf_reader *rd, eaf_prep *prep)
+static int ahead_start(ahead *h, eaf_reader *rd, tee_stream *s, unsigned k, eaf_prep *prep)
 {
     memset(h, 0, sizeof(*h));
     h->rd = rd;
+    h->s = s;
+    h->k = k;
     h->prep = prep;
     if (pthread_mutex_init(&h->lock, NULL) != 0)
         return -1;
@@ -386,9 +413,12 @@ static void ahead_stop(ahead *h)
     h->stop = 1;
     pthread_cond_signal(&h->room);
     pthread_mutex_unlock(&h->lock);
+    /* a reader waiting in the stream for the other writers returns */
+    if (h->s)
+        tee_stop(h->s, h->k);
     pthread_join(h->thread, NULL);
     while (h->n > 0) {
-        eaf_article_free(h->q[h->head].a);
+        item_free(&h->q[h->head]);
         free(h->q[h->head].err);
         h->head = (h->head + 1) % AHEAD;
         h->n--;
@@ -499,12 +529,13 @@ static int begin_file(run *r, item *it, eaf_source_state *state, eaf_reader **rd
  * started.  Errors are reported and counted, the last one kept in *last_error (the
  * caller frees it).  Returns whether the file was read whole: not after an error,
  * an interrupt or a failure of the index. */
-static int read_articles(run *r, item *it, eaf_reader *rd, file_counts *c, char **last_error)
+static int read_articles(run *r, item *it, eaf_reader *rd, tee_stream *s, file_counts *c,
+                         char **last_error)
 {
     ahead h;
     int threaded, complete = 1;
 
-    threaded = ahead_start(&h, rd, r->prep) == 0;
+    threaded = ahead_start(&h, rd, s, r->tee_k, r->prep) == 0;
     while (!r->fatal) {
         ahead_item got;
 
@@ -515,12 +546,12 @@ static int read_articles(run *r, item *it, eaf_reader *rd, file_counts *c, char 
         if (threaded)
             ahead_next(&h, &got);
         else
-            read_one(rd, r->prep, &got);
+            read_one(rd, s, r->tee_k, r->prep, &got);
         if (got.st == EAF_DONE)
             break;
         if (got.st == EAF_ROW) {
             store(r, got.a, c);
-            eaf_article_free(got.a);
+            item_free(&got);
             if (threaded)
                 ahead_done(&h, &got);
             continue;
@@ -535,6 +566,8 @@ static int read_articles(run *r, item *it, eaf_reader *rd, file_counts *c, char 
     }
     if (threaded)
         ahead_stop(&h);
+    else if (s)
+        tee_stop(s, r->tee_k);
     if (r->fatal)
         complete = 0;
     return complete;
@@ -542,15 +575,15 @@ static int read_articles(run *r, item *it, eaf_reader *rd, file_counts *c, char 
 
 /* The line -v prints for the file read: failed, skipped, added, unchanged or
  * updated, with its counts. */
-static void print_file_status(run *r, const item *it, eaf_reader *rd, eaf_source_state state,
-                              const file_counts *c, const char *last_error)
+static void print_file_status(run *r, const item *it, const char *skip_reason,
+                              eaf_source_state state, const file_counts *c,
+                              const char *last_error)
 {
     if (c->errors)
         print_status(r, it, "failed", c, after_name(last_error, it->name));
     else if (c->added + c->updated + c->unchanged == 0 && c->skipped)
         print_status(r, it, "skipped", c,
-                     eaf_reader_skip_reason(rd) ? eaf_reader_skip_reason(rd)
-                                                : "its keys are given by other files");
+                     skip_reason ? skip_reason : "its keys are given by other files");
     else if (state == EAF_SOURCE_NEW)
         print_status(r, it, "added", c, NULL);
     else if (c->added + c->updated + c->removed == 0)
@@ -562,20 +595,25 @@ static void print_file_status(run *r, const item *it, eaf_reader *rd, eaf_source
 void index_file(run *r, item *it)
 {
     eaf_reader *rd = NULL;
+    tee_stream *s = NULL;
     eaf_source_state state;
     eaf_status st;
     file_counts c;
-    int complete;
+    int complete, reading;
     char *last_error = NULL;
     int64_t removed = 0;
 
     memset(&c, 0, sizeof(c));
     c.path = it->path;
     c.r = r;
-    if (!begin_file(r, it, &state, &rd))
+    reading = begin_file(r, it, &state, &rd);
+    /* a shard set's writers that all read the file read it once */
+    if (r->tee && r->tee_now)
+        s = tee_file(r->tee, r->tee_k, it->abs, reading ? &rd : NULL);
+    if (!reading)
         return;
-    complete = read_articles(r, it, rd, &c, &last_error);
-    c.skipped += (long)eaf_reader_skipped(rd);
+    complete = read_articles(r, it, rd, s, &c, &last_error);
+    c.skipped += (long)(s ? tee_skipped(s) : eaf_reader_skipped(rd));
     if (c.unwarned)
         report(r, "warning: %s: %ld more articles are also in other files, or twice in "
                   "this one (-v names them all)", it->path, c.unwarned);
@@ -588,12 +626,17 @@ void index_file(run *r, item *it)
     }
     c.removed = (long)removed;
     batch_change(r, &r->p_removed, c.removed, it->path);
-    print_file_status(r, it, rd, state, &c, last_error);
+    print_file_status(r, it, s ? tee_skip_reason(s) : eaf_reader_skip_reason(rd), state, &c,
+                      last_error);
     free(last_error);
-    eaf_reader_free(rd);
+    if (s)
+        tee_release(s, r->tee_k);
+    else
+        eaf_reader_free(rd);
     /* (added, updated and removed wait for the batch's commit) */
     r->unchanged += c.unchanged;
     r->skipped += c.skipped;
+    r->conflicts += c.conflicts;
     r->failed += c.errors;
     if (c.errors) {
         r->failed_files++;
@@ -645,7 +688,7 @@ static int collect_pending(const char *path, int64_t articles, void *payload)
 void reread_pending(run *r)
 {
     pending_walk p;
-    long unchanged = r->unchanged, skipped = r->skipped;
+    long unchanged = r->unchanged, skipped = r->skipped, conflicts = r->conflicts;
     size_t k;
 
     if (r->nitems == 0 || ensure_txn(r) != 0)
@@ -665,6 +708,7 @@ void reread_pending(run *r)
         index_file(r, p.todo[k]);
     r->unchanged = unchanged;
     r->skipped = skipped;
+    r->conflicts = conflicts;
     free(p.order);
     free(p.todo);
 }

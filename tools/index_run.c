@@ -37,12 +37,16 @@ int index_read_files(run *r)
 {
     size_t k;
 
+    r->tee_now = 1;
     for (k = 0; k < r->nitems && !r->fatal && !run_stopped(r); k++) {
         index_file(r, &r->items[k]);
         r->done_files++;
         r->done_bytes += r->items[k].size;
         show_progress(r, 0);
     }
+    r->tee_now = 0;
+    if (r->tee)
+        tee_leave(r->tee, r->tee_k);
     for (k = 0; k < r->nroots && !r->fatal && !run_stopped(r); k++)
         if (r->roots[k].prune)
             prune(r, &r->roots[k]);

@@ -87,8 +87,10 @@ int do_index_set(run *r0, const char *path, eaf_open_options *oo, unsigned shard
     pthread_t *t;
     unsigned k, count = shards;
     long added = 0, updated = 0, unchanged = 0, removed = 0, skipped = 0, failed = 0;
+    long conflicts = 0;
     int status = EXIT_OK, fatal = 0, failed_files = 0;
     char *err = NULL;
+    tee *shared;
 
     if (shards > 0) {
         if (eaf_shards_create(path, shards, oo, &err) != EAF_OK) {
@@ -113,6 +115,7 @@ int do_index_set(run *r0, const char *path, eaf_open_options *oo, unsigned shard
     w = xrealloc(NULL, count * sizeof(*w));
     t = xrealloc(NULL, count * sizeof(*t));
     memset(w, 0, count * sizeof(*w));
+    shared = tee_new(count);
     wo.flags = EAF_OPEN_LOCK;
     /* every writer opens before any writes: the ids of new articles
      * follow the largest of the set when they open */
@@ -128,6 +131,8 @@ int do_index_set(run *r0, const char *path, eaf_open_options *oo, unsigned shard
         if (r0->verbose || r0->dry_run)
             snprintf(w[k].label, sizeof(w[k].label), "shard %u: ", k);
         w[k].r.label = w[k].label;
+        w[k].r.tee = shared;
+        w[k].r.tee_k = k;
         w[k].r.say = say_once;
         w[k].r.progress = k == 0 && !r0->quiet && !r0->verbose && !r0->dry_run &&
                           isatty(STDERR_FILENO);
@@ -162,9 +167,11 @@ int do_index_set(run *r0, const char *path, eaf_open_options *oo, unsigned shard
         unchanged += r->unchanged;
         removed += r->removed;
         /* every writer read the same files: what failed or was skipped in
-         * reading, each counts; the most any counts */
-        if (r->skipped > skipped)
-            skipped = r->skipped;
+         * reading, each counts; the most any counts.  An article whose key
+         * another file gives is skipped by the writer of its shard alone */
+        if (r->skipped - r->conflicts > skipped)
+            skipped = r->skipped - r->conflicts;
+        conflicts += r->conflicts;
         if (r->failed > failed)
             failed = r->failed;
         if (r->failed_files > failed_files)
@@ -181,6 +188,8 @@ int do_index_set(run *r0, const char *path, eaf_open_options *oo, unsigned shard
     }
     *r0 = w[0].r;
     r0->label = NULL;
+    r0->tee = NULL;
+    tee_free(shared);
     /* the related lists, once every shard is written: through the set */
     if (!r0->dry_run && !fatal && !interrupted && !r0->no_related) {
         if (tool_open(&r0->db, path, oo, 0) == EAF_OK) {
@@ -199,7 +208,7 @@ int do_index_set(run *r0, const char *path, eaf_open_options *oo, unsigned shard
     printf("%s%ld added, %ld updated, %ld unchanged, %ld removed, %ld skipped, %ld failed"
            " (%u shards)\n",
            r0->dry_run ? "dry run, nothing written: " : "", added, updated, unchanged, removed,
-           skipped, failed, count);
+           skipped + conflicts, failed, count);
     status = interrupted ? 130 : fatal || failed || failed_files ? EXIT_FAIL : EXIT_OK;
     index_free_run(r0);
     pthread_mutex_lock(&said_lock);
