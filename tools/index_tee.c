@@ -4,20 +4,23 @@
  * Every writer of a set stores every article it reads, its own and (as a
  * count, EAF_CHANGE_ELSEWHERE) the others' (index_shards.c); each read and
  * parsed every file itself, so that indexing into N shards parsed the
- * input N times.  When every writer reads the same file, they now share
- * one reader: the writer whose reading thread asks first for an article
- * no one has read yet reads it, and the others take it from a ring; the
+ * input N times.  Now the writers that read the same file share one
+ * reader: the writer whose reading thread asks first for an article no
+ * one has read yet reads it, and the others take it from a ring; the
  * article is freed when the last writer has stored it.  Each writer still
  * sees every article, in order, with the messages of the reading, as if it
  * had read the file alone.
  *
- * Whether they share is settled at each file of the writers' lists, in
- * order: each writer says whether it reads the file (a file unchanged in
- * its shard, or whose reading cannot start, it does not), and waits for
- * the others.  They share when every writer that has not ended its list
- * reads the same file, and there are two of them at least; else each reads
- * its own, as before.  A writer that ends its list (done, failed, or
- * interrupted) leaves, and is waited for no more.
+ * The writers go through the same list of files, each at its own pace.
+ * The first to come to a file it reads makes the stream, for itself and
+ * every writer that has not said yet whether it reads that file; a writer
+ * that does not (the file is unchanged in its shard, its reading cannot
+ * start, or its list differs there) is let go of the articles, and reads
+ * on its own whatever it reads.  So no writer waits for another to begin a
+ * file; the one ahead waits only when the ring of a file is full, or when
+ * it is SLOTS files ahead, for the articles it keeps for the others.  A
+ * writer that ends its list (done, failed, or interrupted) leaves, and
+ * reads none of the files it has not come to.
  */
 #include "index.h"
 
@@ -51,23 +54,38 @@ struct tee_stream {
     ring_item ring[RING];
     int reading;              /* a writer is reading the next article */
     int ended;                /* the last item is in the ring */
-    unsigned live;            /* writers sharing, not gone */
-    unsigned holders;         /* writers that have not released it */
+    unsigned live;            /* writers sharing, or yet to say, not gone */
+    unsigned holders;         /* writers that have not released it, and
+                                 its slot until every writer said it */
     size_t skipped;           /* eaf_reader_skipped() after the last read */
     char *skip_reason;        /* eaf_reader_skip_reason(), once ended */
 };
 
+/* A file of the writers' lists, the at-th of each, until every writer has
+ * said whether it reads it. */
+typedef struct slot {
+    long at;
+    char *abs;                /* its path, as the first writer to come said it */
+    tee_stream *s;            /* the stream, once a writer reads it */
+    unsigned char *said;      /* [writer] */
+    unsigned unsaid;
+    struct slot *next;
+} slot;
+
 struct tee {
     pthread_mutex_t lock;
-    pthread_cond_t settled;
+    pthread_cond_t fewer;     /* a slot was settled */
     unsigned n;
-    long *posted;             /* [writer]: the last file it said (-1: none) */
-    unsigned char *reads, *left;
-    const char **abs;
-    eaf_reader **rd;
-    long resolved;            /* the last file settled */
-    tee_stream **given;       /* [writer]: the stream of the file settled */
+    long *at;                 /* [writer]: the last file it said (-1: none) */
+    unsigned char *left;      /* [writer]: has ended its list */
+    slot *slots;              /* those not settled, newest first */
+    unsigned nslots;
 };
+
+/* Files said by some writer and not yet by all, at most: a writer that
+ * runs ahead keeps the articles of each for the others, and waits here
+ * (files of one article each, or a writer whose files are unchanged). */
+#define SLOTS 64
 
 /* Zeroed memory for n things of size bytes (out of memory ends the
  * program, as xrealloc() does). */
@@ -85,113 +103,151 @@ tee *tee_new(unsigned writers)
     unsigned k;
 
     pthread_mutex_init(&t->lock, NULL);
-    pthread_cond_init(&t->settled, NULL);
+    pthread_cond_init(&t->fewer, NULL);
     t->n = writers;
-    t->posted = xcalloc(writers, sizeof(*t->posted));
-    t->reads = xcalloc(writers, 1);
+    t->at = xcalloc(writers, sizeof(*t->at));
     t->left = xcalloc(writers, 1);
-    t->abs = xcalloc(writers, sizeof(*t->abs));
-    t->rd = xcalloc(writers, sizeof(*t->rd));
-    t->given = xcalloc(writers, sizeof(*t->given));
     for (k = 0; k < writers; k++)
-        t->posted[k] = -1;
-    t->resolved = -1;
+        t->at[k] = -1;
     return t;
+}
+
+static void stream_unhold(tee_stream *s);
+
+/* Writer k has said slot sl (t->lock held); once every writer has, the
+ * slot goes, and with it its hold on the stream. */
+static void said(tee *t, slot *sl, unsigned k)
+{
+    slot **p;
+
+    if (sl->said[k])
+        return;
+    sl->said[k] = 1;
+    if (--sl->unsaid > 0)
+        return;
+    for (p = &t->slots; *p != sl; p = &(*p)->next)
+        ;
+    *p = sl->next;
+    t->nslots--;
+    pthread_cond_broadcast(&t->fewer);
+    if (sl->s)
+        stream_unhold(sl->s);
+    free(sl->abs);
+    free(sl->said);
+    free(sl);
 }
 
 void tee_free(tee *t)
 {
     if (!t)
         return;
-    pthread_cond_destroy(&t->settled);
+    while (t->slots) { /* (none once every writer has left) */
+        slot *sl = t->slots;
+        t->slots = sl->next;
+        if (sl->s)
+            stream_unhold(sl->s);
+        free(sl->abs);
+        free(sl->said);
+        free(sl);
+    }
+    pthread_cond_destroy(&t->fewer);
     pthread_mutex_destroy(&t->lock);
-    free(t->posted);
-    free(t->reads);
+    free(t->at);
     free(t->left);
-    free(t->abs);
-    free(t->rd);
-    free(t->given);
     free(t);
 }
 
-/* Settles file `at` once every writer still on its list has said it (with
- * t->lock held): a stream for the writers that read it, when all of them
- * do, the same file, and two at least. */
-static void settle(tee *t, long at)
+/* A stream reading rd for writer k and for every writer that has yet to
+ * say the slot (the others, gone from the start). */
+static tee_stream *stream_new(tee *t, slot *sl, unsigned k, eaf_reader *rd)
 {
-    unsigned k, sharing = 0, first = t->n;
-    int same = 1;
-    tee_stream *s;
+    tee_stream *s = xcalloc(1, sizeof(*s));
+    unsigned j;
 
-    if (t->resolved >= at)
-        return;
-    for (k = 0; k < t->n; k++) {
-        if (t->left[k])
-            continue;
-        if (t->posted[k] < at)
-            return; /* not said yet */
-        if (!t->reads[k])
-            same = 0;
-        else if (first == t->n)
-            first = k;
-        else if (strcmp(t->abs[k], t->abs[first]) != 0)
-            same = 0;
-        sharing += t->reads[k];
-    }
-    t->resolved = at;
-    pthread_cond_broadcast(&t->settled);
-    if (!same || sharing < 2)
-        return; /* each reads its own */
-    s = xcalloc(1, sizeof(*s));
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->moved, NULL);
     s->n = t->n;
     s->gone = xcalloc(t->n, 1);
     s->pos = xcalloc(t->n, sizeof(*s->pos));
-    s->rd = t->rd[first];
-    t->rd[first] = NULL;
-    for (k = 0; k < t->n; k++) {
-        if (!t->left[k] && t->reads[k])
-            t->given[k] = s;
+    s->rd = rd;
+    for (j = 0; j < t->n; j++) {
+        if (j == k || !sl->said[j])
+            s->live++;
+        else
+            s->gone[j] = 1;
     }
-    s->live = s->holders = sharing;
+    s->holders = 2; /* writer k, and the slot until every writer said it */
+    return s;
 }
 
 tee_stream *tee_file(tee *t, unsigned k, const char *abs, eaf_reader **rd)
 {
-    tee_stream *s;
+    tee_stream *s = NULL;
+    slot *sl;
     long at;
+    unsigned j;
+    int reads;
 
     pthread_mutex_lock(&t->lock);
-    at = ++t->posted[k];
-    t->reads[k] = rd && *rd;
-    t->abs[k] = abs;
-    t->rd[k] = rd ? *rd : NULL;
-    t->given[k] = NULL;
-    settle(t, at);
-    while (t->resolved < at)
-        pthread_cond_wait(&t->settled, &t->lock);
-    s = t->given[k];
-    t->given[k] = NULL;
-    /* the stream reads with the reader of one of them: the others' go */
-    if (s && t->rd[k]) {
-        eaf_reader_free(t->rd[k]);
-        t->rd[k] = NULL;
+    at = ++t->at[k];
+    for (sl = t->slots; sl && sl->at != at; sl = sl->next)
+        ;
+    if (!sl) {
+        /* the first to come: ahead of the others by SLOTS files at most */
+        while (t->nslots >= SLOTS)
+            pthread_cond_wait(&t->fewer, &t->lock);
+        sl = xcalloc(1, sizeof(*sl));
+        sl->at = at;
+        sl->abs = xstrdup(abs);
+        sl->said = xcalloc(t->n, 1);
+        for (j = 0; j < t->n; j++) {
+            if (t->left[j])
+                sl->said[j] = 1;
+            else
+                sl->unsaid++;
+        }
+        sl->next = t->slots;
+        t->slots = sl;
+        t->nslots++;
     }
+    /* the same file as the others' at-th, or a list of its own */
+    reads = rd && *rd && strcmp(abs, sl->abs) == 0;
+    if (reads && !sl->s) {
+        sl->s = stream_new(t, sl, k, *rd);
+        s = sl->s;
+    } else if (reads && !sl->s->gone[k]) {
+        s = sl->s; /* counted in from the start: takes every item */
+        pthread_mutex_lock(&s->lock);
+        s->holders++;
+        pthread_mutex_unlock(&s->lock);
+        eaf_reader_free(*rd);
+    } else if (sl->s) {
+        tee_stop(sl->s, k);
+    }
+    said(t, sl, k);
     pthread_mutex_unlock(&t->lock);
-    if (s && rd)
+    if (s)
         *rd = NULL;
     return s;
 }
 
 void tee_leave(tee *t, unsigned k)
 {
+    slot *sl, *next;
+
     if (!t)
         return;
     pthread_mutex_lock(&t->lock);
     t->left[k] = 1;
-    /* the file the others wait at may be settled now */
-    settle(t, t->resolved + 1);
+    /* the files it has not said: it reads none of them */
+    for (sl = t->slots; sl; sl = next) {
+        next = sl->next;
+        if (sl->said[k])
+            continue;
+        if (sl->s)
+            tee_stop(sl->s, k);
+        said(t, sl, k);
+    }
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -262,6 +318,12 @@ eaf_status tee_next(tee_stream *s, unsigned k, tee_ref **ref, char **err)
             pthread_mutex_lock(&s->lock);
             s->reading = 0;
             s->skipped = skipped;
+            if (s->live == 0) {
+                /* every writer stopped while it was read (this one too) */
+                eaf_article_free(a);
+                free(msg);
+                continue;
+            }
             it = &s->ring[s->made % RING];
             it->st = got;
             it->err = msg;
@@ -336,11 +398,12 @@ const char *tee_skip_reason(tee_stream *s)
     return why;
 }
 
-void tee_release(tee_stream *s, unsigned k)
+/* One hold on the stream ends (a writer's, or its slot's); the last frees
+ * it. */
+static void stream_unhold(tee_stream *s)
 {
     unsigned left;
 
-    tee_stop(s, k);
     pthread_mutex_lock(&s->lock);
     left = --s->holders;
     pthread_mutex_unlock(&s->lock);
@@ -353,4 +416,10 @@ void tee_release(tee_stream *s, unsigned k)
     pthread_cond_destroy(&s->moved);
     pthread_mutex_destroy(&s->lock);
     free(s);
+}
+
+void tee_release(tee_stream *s, unsigned k)
+{
+    tee_stop(s, k);
+    stream_unhold(s);
 }
