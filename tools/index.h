@@ -174,11 +174,12 @@ tee *tee_new(unsigned writers);
 void tee_free(tee *t);
 /* Writer k's next file of its list, by its absolute path: rd points to its
  * reader when it reads the file (which it has opened), else rd is NULL.
- * Waits for the other writers to say theirs; returns the stream to read
- * from (*rd is then freed or taken, and set to NULL), or NULL to read *rd
- * alone. */
+ * Returns the stream to read from (*rd is then freed or taken, and set to
+ * NULL), or NULL to read *rd alone.  Waits only when 64 files ahead of a
+ * writer that has yet to say the first of them. */
 tee_stream *tee_file(tee *t, unsigned k, const char *abs, eaf_reader **rd);
-/* Writer k has ended its list: the others wait for it no more. */
+/* Writer k has ended its list: it reads none of the files it has not said,
+ * and the others keep nothing for it. */
 void tee_leave(tee *t, unsigned k);
 /* As eaf_reader_next(), for writer k: the article (*ref, NULL if none) and
  * the reader's message (*err, to free, or NULL).  After EAF_DONE or a

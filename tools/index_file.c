@@ -607,7 +607,8 @@ void index_file(run *r, item *it)
     c.path = it->path;
     c.r = r;
     reading = begin_file(r, it, &state, &rd);
-    /* a shard set's writers that all read the file read it once */
+    /* the writers of a shard set that read the file read it once between
+     * them */
     if (r->tee && r->tee_now)
         s = tee_file(r->tee, r->tee_k, it->abs, reading ? &rd : NULL);
     if (!reading)

@@ -5,9 +5,10 @@
  * One writer a shard, each on a thread of its own: every writer walks the
  * same paths and reads every article, in the same order, and stores those
  * of its shard (the library skips the others, EAF_CHANGE_ELSEWHERE, and
- * tokenizes only its own); so the writers keep the records of files, the
- * pruning and the ids of one sequence exactly as one writer of one file
- * would, each for its part.  What they say about the files they all read
+ * tokenizes only its own; the writers that read a file parse it once
+ * between them, index_tee.c).  So the writers keep the records of files,
+ * the pruning and the ids of one sequence exactly as one writer of one
+ * file would, each for its part.  What they say about the files they all read
  * (a file that cannot be read, a warning) is said once; what a writer says
  * alone (a conflict of keys in its shard, a failure of its file) is said
  * too.  The tally adds up the shards' articles.

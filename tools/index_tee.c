@@ -47,7 +47,6 @@ struct tee_stream {
     pthread_mutex_t lock;
     pthread_cond_t moved;     /* an article read or taken, or a writer gone */
     eaf_reader *rd;
-    unsigned n;               /* writers of the set */
     unsigned char *gone;      /* [writer]: stopped before the end */
     unsigned long *pos;       /* [writer]: the next item it takes */
     unsigned long base, made; /* the ring holds the items base..made-1 */
@@ -166,7 +165,6 @@ static tee_stream *stream_new(tee *t, slot *sl, unsigned k, eaf_reader *rd)
 
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->moved, NULL);
-    s->n = t->n;
     s->gone = xcalloc(t->n, 1);
     s->pos = xcalloc(t->n, sizeof(*s->pos));
     s->rd = rd;
