@@ -188,12 +188,16 @@ tee_stream *tee_file(tee *t, unsigned k, const char *abs, eaf_reader **rd)
 
     pthread_mutex_lock(&t->lock);
     at = ++t->at[k];
-    for (sl = t->slots; sl && sl->at != at; sl = sl->next)
-        ;
+    for (;;) {
+        for (sl = t->slots; sl && sl->at != at; sl = sl->next)
+            ;
+        /* the first to come: ahead of the others by SLOTS files at most
+         * (another writer may come to it while this one waits) */
+        if (sl || t->nslots < SLOTS)
+            break;
+        pthread_cond_wait(&t->fewer, &t->lock);
+    }
     if (!sl) {
-        /* the first to come: ahead of the others by SLOTS files at most */
-        while (t->nslots >= SLOTS)
-            pthread_cond_wait(&t->fewer, &t->lock);
         sl = xcalloc(1, sizeof(*sl));
         sl->at = at;
         sl->abs = xstrdup(abs);

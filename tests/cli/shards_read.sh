@@ -7,7 +7,8 @@
 # included, and the same export; keys another file gives, skipped by the
 # writer of their shard, counted once each.  Then a file one shard holds as
 # unchanged while another reads it again (its record changed behind its
-# back): each reads on its own, and the tally and searches stay right.
+# back), and 150 files one shard reads again while the other runs ahead:
+# each reads on its own, and the tally and searches stay right.
 # Then an interrupted run of a larger file ends (no writer waits for
 # another forever), what it committed checks clean, and a second run
 # finishes it.  Expected values come from the one file.  TAP output.
@@ -122,8 +123,37 @@ EOF
     searches "$set" > "$tmp/set.search"
     cmp -s "$tmp/one.search" "$tmp/set.search"
     ok "$?" "every search still gives the one file's output"
+
+    # 150 files of one article: shard 1 holds them all unchanged and runs
+    # ahead of shard 0, which reads every one again (the files shard 1 has
+    # come to and shard 0 not yet are at most 64)
+    mkdir "$tmp/many"
+    i=0
+    while [ "$i" -lt 150 ]; do
+        gen "$((2000 + i))" 1 > "$tmp/many/f$i.jsonl"
+        i=$((i + 1))
+    done
+    "$eafindex" -q -d "$tmp/many.db" "$tmp/many" > /dev/null 2>&1
+    "$eafindex" -q --shards 2 -d "$tmp/manyset" "$tmp/many" > /dev/null 2>&1
+    is "$?" 0 "150 files into 2 shards"
+    "${EAF_PYTHON:-python3}" - "$tmp/manyset/shard-0.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = db.execute("UPDATE source SET size = size + 1, hash = NULL").rowcount
+db.commit()
+sys.exit(0 if n == 150 else 1)
+EOF
+    is "$?" 0 "shard 0's records of the 150 files changed"
+    out=$("$eafindex" --shards 2 -d "$tmp/manyset" "$tmp/many" 2> "$tmp/err")
+    is "$out" "0 added, 0 updated, 150 unchanged, 0 removed, 0 skipped, 0 failed (2 shards)" \
+        "shard 0 reads them again, shard 1 leaves them: all unchanged"
+    is "$(cat "$tmp/err")" "" "and nothing else is said"
+    searches "$tmp/many.db" > "$tmp/one.search"
+    searches "$tmp/manyset" > "$tmp/set.search"
+    cmp -s "$tmp/one.search" "$tmp/set.search"
+    ok "$?" "every search gives the one file's output"
 else
-    skip "a shard that reads a file again alone: needs Python's sqlite3 module"
+    skip "a shard that reads files again alone: needs Python's sqlite3 module"
 fi
 
 # --- an interrupted run -------------------------------------------------------------
