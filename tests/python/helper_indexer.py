@@ -31,6 +31,9 @@ def add_paths(db, folder, quiet=False):
             t = ix.add_paths([folder], batch=200, related=False, progress=progress)
             print(json.dumps({"interrupted": False, "added": t.added}))
         except KeyboardInterrupt as e:
+            # on a line of its own: the interrupt may have come in the middle
+            # of a progress line, after "progress" and before its newline
+            print()
             print(json.dumps({"interrupted": True, "added": e.tally.added}))
 
 
