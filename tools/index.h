@@ -161,6 +161,9 @@ void batch_lost(run *r);
 int commit(run *r);
 void batch_change(run *r, long *counter, long n, const char *path);
 void index_file(run *r, item *it);
+/* The next article of rd (eaf_reader_next()), and for a status other than
+ * EAF_ROW and EAF_DONE the reader's message in *err (to free), else NULL. */
+eaf_status read_next(eaf_reader *rd, eaf_article **a, char **err);
 void reread_pending(run *r);
 void prune(run *r, const root *rt);
 

@@ -267,6 +267,18 @@ static void item_free(ahead_item *it)
     it->ref = NULL;
 }
 
+eaf_status read_next(eaf_reader *rd, eaf_article **a, char **err)
+{
+    eaf_status st = eaf_reader_next(a, rd);
+
+    *err = NULL;
+    if (st != EAF_ROW && st != EAF_DONE) {
+        const char *msg = eaf_reader_errmsg(rd);
+        *err = xstrdup(msg && *msg ? msg : eaf_status_str(st));
+    }
+    return st;
+}
+
 /* Reads one article, from rd or from the stream s as that writer (and
  * tokenizes it with prep, if not NULL: only this writer's articles), or
  * the message of why there is none. */
@@ -285,11 +297,7 @@ static void read_one(eaf_reader *rd, tee_stream *s, unsigned writer, eaf_prep *p
         it->st = tee_next(s, writer, &it->ref, &it->err);
         it->a = it->ref ? tee_article(it->ref) : NULL;
     } else {
-        it->st = eaf_reader_next(&it->a, rd);
-    }
-    if (!s && it->st != EAF_ROW && it->st != EAF_DONE) {
-        const char *msg = eaf_reader_errmsg(rd);
-        it->err = xstrdup(msg && *msg ? msg : eaf_status_str(it->st));
+        it->st = read_next(rd, &it->a, &it->err);
     }
     for (k = 0; it->a && k < sizeof(text) / sizeof(text[0]); k++) {
         const char *v = eaf_article_get(it->a, text[k]);

@@ -113,6 +113,16 @@ tee *tee_new(unsigned writers)
 
 static void stream_unhold(tee_stream *s);
 
+/* A slot, with its hold on its stream. */
+static void slot_free(slot *sl)
+{
+    if (sl->s)
+        stream_unhold(sl->s);
+    free(sl->abs);
+    free(sl->said);
+    free(sl);
+}
+
 /* Writer k has said slot sl (t->lock held); once every writer has, the
  * slot goes, and with it its hold on the stream. */
 static void said(tee *t, slot *sl, unsigned k)
@@ -129,11 +139,7 @@ static void said(tee *t, slot *sl, unsigned k)
     *p = sl->next;
     t->nslots--;
     pthread_cond_broadcast(&t->fewer);
-    if (sl->s)
-        stream_unhold(sl->s);
-    free(sl->abs);
-    free(sl->said);
-    free(sl);
+    slot_free(sl);
 }
 
 void tee_free(tee *t)
@@ -143,11 +149,7 @@ void tee_free(tee *t)
     while (t->slots) { /* (none once every writer has left) */
         slot *sl = t->slots;
         t->slots = sl->next;
-        if (sl->s)
-            stream_unhold(sl->s);
-        free(sl->abs);
-        free(sl->said);
-        free(sl);
+        slot_free(sl);
     }
     pthread_cond_destroy(&t->fewer);
     pthread_mutex_destroy(&t->lock);
@@ -260,16 +262,22 @@ static void trim(tee_stream *s)
         s->base++;
 }
 
+/* One writer fewer has yet to take the item (s->lock held); the last
+ * frees its message. */
+static void taken(ring_item *it)
+{
+    if (--it->untaken == 0)
+        free(it->err);
+}
+
 /* Item `at` is not to be taken by writer k (gone): s->lock held. */
 static void untake(tee_stream *s, unsigned long at)
 {
     ring_item *it = &s->ring[at % RING];
 
-    it->untaken--;
     if (it->ref)
         tee_ref_drop(it->ref);
-    if (it->untaken == 0)
-        free(it->err);
+    taken(it);
 }
 
 eaf_status tee_next(tee_stream *s, unsigned k, tee_ref **ref, char **err)
@@ -288,8 +296,7 @@ eaf_status tee_next(tee_stream *s, unsigned k, tee_ref **ref, char **err)
             *ref = it->ref;
             if (it->err)
                 *err = xstrdup(it->err);
-            if (--it->untaken == 0)
-                free(it->err);
+            taken(it);
             s->pos[k]++;
             trim(s);
             pthread_cond_broadcast(&s->moved);
@@ -304,18 +311,14 @@ eaf_status tee_next(tee_stream *s, unsigned k, tee_ref **ref, char **err)
         }
         {
             eaf_article *a = NULL;
-            char *msg = NULL;
+            char *msg;
             eaf_status got;
             ring_item *it;
             size_t skipped;
 
             s->reading = 1;
             pthread_mutex_unlock(&s->lock);
-            got = eaf_reader_next(&a, s->rd);
-            if (got != EAF_ROW && got != EAF_DONE) {
-                const char *m = eaf_reader_errmsg(s->rd);
-                msg = xstrdup(m && *m ? m : eaf_status_str(got));
-            }
+            got = read_next(s->rd, &a, &msg);
             skipped = eaf_reader_skipped(s->rd);
             pthread_mutex_lock(&s->lock);
             s->reading = 0;
